@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors/taxonomy.js';
+import { DEFAULT_CONFIG } from './schema.js';
+import { validateConfig } from './validate-config.js';
+
+function configError(input: unknown): ConfigError {
+  try {
+    validateConfig(input);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('validateConfig accepted an invalid config');
+}
+
+describe('validateConfig', () => {
+  it('fills every default from an empty config', () => {
+    expect(validateConfig({})).toEqual(DEFAULT_CONFIG);
+    expect(validateConfig(undefined).intervalMs).toBe(1000);
+    expect(DEFAULT_CONFIG).toMatchObject({ batchSize: 100, initAttempts: 3, operationTimeoutMs: 1000, cache: { enabled: true } });
+  });
+
+  it('keeps valid values and per-family options', () => {
+    const c = validateConfig({ mode: 'fallback', intervalMs: 250, families: { cpu: { mode: 'ebpf', extra: 1 } }, procRoot: '/tmp/proc/' });
+    expect(c.mode).toBe('fallback');
+    expect(c.intervalMs).toBe(250);
+    expect(c.families.cpu).toEqual({ mode: 'ebpf', extra: 1 });
+    expect(c.procRoot).toBe('/tmp/proc');
+  });
+
+  it.each([
+    [{ mode: 'fast' }, 'mode', '"auto", "ebpf", "fallback"'],
+    [{ intervalMs: -5 }, 'intervalMs', 'an integer from 10'],
+    [{ intervalMs: 1.5 }, 'intervalMs', 'an integer'],
+    [{ batchSize: '100' }, 'batchSize', 'an integer from 1'],
+    [{ cache: { enabled: 'yes' } }, 'cache.enabled', 'true or false'],
+    [{ cache: { ttl: 5 } }, 'cache.ttl', 'enabled, ttlMs'],
+    [{ procRoot: 'proc' }, 'procRoot', 'an absolute path'],
+    [{ families: { cpu: { mode: 'kernel' } } }, 'families.cpu.mode', '"auto"'],
+    [{ families: { cpu: 'on' } }, 'families.cpu', 'an object'],
+    [{ families: { 'CPU!': {} } }, 'families.CPU!', 'a family name'],
+    [{ colour: 'red' }, 'colour', 'one of the known keys'],
+    [null, '(config)', 'an object'],
+  ])('rejects %j at the right path', (input, path, allowed) => {
+    const e = configError(input);
+    expect(e.code).toBe('CONFIG_ERROR');
+    expect(e.path).toBe(path);
+    expect(e.message).toContain(path);
+    expect(e.message).toContain(allowed);
+    expect(e.remedy).toContain(path);
+  });
+
+  it('names the value it refused', () => {
+    const e = configError({ mode: 'fast' });
+    expect(e.value).toBe('fast');
+    expect(e.message).toContain('"fast"');
+  });
+});

@@ -1,0 +1,93 @@
+import { ConfigError } from '../errors/taxonomy.js';
+import { DEFAULT_CONFIG, type BpfscopeConfig, type FamilyConfig, type ResolvedConfig } from './schema.js';
+
+const MODES = ['auto', 'ebpf', 'fallback'] as const;
+const LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
+const TOP_KEYS = new Set(['mode', 'intervalMs', 'cache', 'batchSize', 'initAttempts', 'operationTimeoutMs', 'procRoot', 'sysRoot', 'logLevel', 'families']);
+
+/**
+ * Validate a user configuration and fill in the defaults.
+ *
+ * @param input - the configuration as given (may be `undefined`)
+ * @returns the resolved configuration
+ * @throws {@link ConfigError} naming the path, the value and what is allowed
+ */
+export function validateConfig(input: unknown = {}): ResolvedConfig {
+  const cfg = record(input, '(config)');
+  for (const key of Object.keys(cfg)) {
+    if (!TOP_KEYS.has(key)) throw new ConfigError(key, cfg[key], `one of the known keys (${[...TOP_KEYS].join(', ')})`);
+  }
+  const cache = cfg.cache === undefined ? {} : record(cfg.cache, 'cache');
+  for (const key of Object.keys(cache)) {
+    if (key !== 'enabled' && key !== 'ttlMs') throw new ConfigError(`cache.${key}`, cache[key], 'one of enabled, ttlMs');
+  }
+  return Object.freeze({
+    mode: oneOf(cfg.mode, 'mode', MODES, DEFAULT_CONFIG.mode),
+    intervalMs: int(cfg.intervalMs, 'intervalMs', 10, 86_400_000, DEFAULT_CONFIG.intervalMs),
+    cache: Object.freeze({
+      enabled: bool(cache.enabled, 'cache.enabled', DEFAULT_CONFIG.cache.enabled),
+      ttlMs: int(cache.ttlMs, 'cache.ttlMs', 0, 3_600_000, DEFAULT_CONFIG.cache.ttlMs),
+    }),
+    batchSize: int(cfg.batchSize, 'batchSize', 1, 1_000_000, DEFAULT_CONFIG.batchSize),
+    initAttempts: int(cfg.initAttempts, 'initAttempts', 1, 100, DEFAULT_CONFIG.initAttempts),
+    operationTimeoutMs: int(cfg.operationTimeoutMs, 'operationTimeoutMs', 1, 600_000, DEFAULT_CONFIG.operationTimeoutMs),
+    procRoot: path(cfg.procRoot, 'procRoot', DEFAULT_CONFIG.procRoot),
+    sysRoot: path(cfg.sysRoot, 'sysRoot', DEFAULT_CONFIG.sysRoot),
+    logLevel: oneOf(cfg.logLevel, 'logLevel', LEVELS, DEFAULT_CONFIG.logLevel),
+    families: families(cfg.families),
+  });
+}
+
+/** Merge a partial config over a base one, for `engine.configure()` style updates. @internal */
+export function mergeConfig(base: BpfscopeConfig, over: BpfscopeConfig): BpfscopeConfig {
+  return {
+    ...base,
+    ...over,
+    cache: { ...base.cache, ...over.cache },
+    families: { ...base.families, ...over.families },
+  };
+}
+
+function families(value: unknown): Readonly<Record<string, Readonly<FamilyConfig>>> {
+  if (value === undefined) return DEFAULT_CONFIG.families;
+  const all = record(value, 'families');
+  const out: Record<string, Readonly<FamilyConfig>> = {};
+  for (const [name, raw] of Object.entries(all)) {
+    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(name)) throw new ConfigError(`families.${name}`, name, 'a family name of lowercase letters, digits, - and _ (at most 32)');
+    const fam = record(raw, `families.${name}`);
+    const resolved: FamilyConfig = { ...fam };
+    if (fam.mode !== undefined) resolved.mode = oneOf(fam.mode, `families.${name}.mode`, MODES, 'auto');
+    if (fam.enabled !== undefined) resolved.enabled = bool(fam.enabled, `families.${name}.enabled`, true);
+    out[name] = Object.freeze(resolved);
+  }
+  return Object.freeze(out);
+}
+
+function record(value: unknown, at: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(at, value, 'an object');
+  return value as Record<string, unknown>;
+}
+
+function oneOf<T extends string>(value: unknown, at: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(at, value, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
+}
+
+function int(value: unknown, at: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+  throw new ConfigError(at, value, `an integer from ${min} to ${max}`);
+}
+
+function bool(value: unknown, at: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value === 'boolean') return value;
+  throw new ConfigError(at, value, 'true or false');
+}
+
+function path(value: unknown, at: string, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && value.startsWith('/')) return value.replace(/\/+$/, '') || '/';
+  throw new ConfigError(at, value, 'an absolute path');
+}

@@ -1,0 +1,39 @@
+import type { BpfscopeConfig } from '../config/schema.js';
+import { validateConfig } from '../config/validate-config.js';
+import { createConsoleLogger, type Logger } from '../logger.js';
+import type { Plugin } from '../types.js';
+import { Engine } from './engine.js';
+
+/** Options of {@link createEngine}. */
+export interface EngineOptions {
+  /** Plugins to register, e.g. `[cpu()]`. */
+  plugins?: readonly Plugin[];
+  /** Configuration; validated here. */
+  config?: BpfscopeConfig;
+  /** Your logger. @default JSON lines on stderr at `config.logLevel` */
+  logger?: Logger;
+}
+
+/**
+ * Create an engine with its plugins.
+ *
+ * @example
+ * ```ts
+ * import { createEngine } from '@bpfscope/core';
+ * import { cpu } from '@bpfscope/plugin-cpu';
+ *
+ * const engine = createEngine({ plugins: [cpu()] });
+ * const snap = await engine.collect();
+ * console.log(snap.get('cpu')?.data.total.busyPercent);
+ * await engine.close();
+ * ```
+ * @param options - plugins, config, logger
+ * @returns the engine (not started: sources initialise on `start()` or the first `collect()`)
+ * @throws {@link ConfigError} for an invalid config or two plugins with one name
+ */
+export function createEngine(options: EngineOptions = {}): Engine {
+  const config = validateConfig(options.config ?? {});
+  const engine = new Engine(config, options.logger ?? createConsoleLogger(config.logLevel));
+  for (const p of options.plugins ?? []) engine.use(p);
+  return engine;
+}

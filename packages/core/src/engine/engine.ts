@@ -1,0 +1,255 @@
+import 'reflect-metadata';
+import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
+import type { BpfscopeError } from '../errors/bpfscope-error.js';
+import { Closed, ConfigError } from '../errors/taxonomy.js';
+import type { ResolvedConfig } from '../config/schema.js';
+import type { Logger } from '../logger.js';
+import { AGGREGATOR, COLLECTOR, CONFIG, FILTER, LOGGER } from '../tokens.js';
+import type { Aggregator, FamilyError, FamilyResult, Filter, Plugin } from '../types.js';
+import { asBpfscopeError } from './as-error.js';
+import { CollectorRuntime, type CollectorStats } from './collector-runtime.js';
+import { Snapshot } from './snapshot.js';
+
+/** What `engine.stats()` returns. */
+export interface EngineStats {
+  plugins: string[];
+  collectors: CollectorStats[];
+  cache: { hits: number; misses: number };
+  collects: number;
+  /** Resident set size of the process, bytes. */
+  rssBytes: number;
+}
+
+/** Options of {@link Engine.stream}. */
+export interface StreamOptions {
+  /** Time between snapshots, ms. @default config.intervalMs */
+  intervalMs?: number;
+  /** Ends the stream. */
+  signal?: AbortSignal;
+}
+
+interface PluginEntry {
+  plugin: Plugin;
+  container: DependencyContainer;
+  runtimes: CollectorRuntime[];
+}
+
+/**
+ * Runs the collectors of its plugins. Create it with {@link createEngine}.
+ * Each engine owns one child container; each plugin registers into a container of its own below it.
+ */
+export class Engine {
+  readonly #container: DependencyContainer;
+  readonly #plugins = new Map<string, PluginEntry>();
+  #started: Promise<void> | null = null;
+  #startErrors: FamilyError[] = [];
+  #closed = false;
+  #inFlight = new Set<Promise<unknown>>();
+  #cached: Snapshot | null = null;
+  #cacheHits = 0;
+  #cacheMisses = 0;
+  #collects = 0;
+
+  /** @internal use {@link createEngine} */
+  constructor(readonly config: ResolvedConfig, readonly logger: Logger) {
+    this.#container = rootContainer.createChildContainer();
+    this.#container.register(CONFIG, { useValue: config });
+    this.#container.register(LOGGER, { useValue: logger });
+  }
+
+  /**
+   * Add a plugin. Its collectors start with the next {@link Engine.start} or {@link Engine.collect}.
+   * @param plugin - the plugin
+   * @returns a disposer that closes the plugin's collectors and removes it
+   * @throws {@link ConfigError} when a plugin of that name is already registered
+   * @throws {@link Closed} after close
+   */
+  use(plugin: Plugin): () => Promise<void> {
+    if (this.#closed) throw new Closed('engine');
+    if (this.#plugins.has(plugin.name)) {
+      throw new ConfigError('plugins', plugin.name, 'plugins with distinct names (this one is already registered)');
+    }
+    const container = this.#container.createChildContainer();
+    plugin.register(container);
+    this.#plugins.set(plugin.name, { plugin, container, runtimes: [] });
+    if (this.#started) this.#started = this.#started.then(() => this.#startPlugin(plugin.name));
+    return async () => {
+      const entry = this.#plugins.get(plugin.name);
+      if (!entry) return;
+      this.#plugins.delete(plugin.name);
+      await Promise.all(entry.runtimes.map((r) => r.close()));
+      await entry.plugin.shutdown?.();
+      this.#cached = null;
+    };
+  }
+
+  /**
+   * Initialise every plugin and select each collector's source.
+   * @throws the first error of a family whose mode is `ebpf` (strict) and whose eBPF source failed
+   */
+  async start(): Promise<void> {
+    if (this.#closed) throw new Closed('engine');
+    this.#started ??= (async () => {
+      for (const name of this.#plugins.keys()) await this.#startPlugin(name);
+    })();
+    await this.#started;
+    const strict = this.#startErrors.find((e) => this.#runtime(e.family)?.mode === 'ebpf');
+    if (strict) throw strict.error;
+  }
+
+  async #startPlugin(name: string): Promise<void> {
+    const entry = this.#plugins.get(name);
+    if (!entry) return;
+    await entry.plugin.initialize?.(entry.container);
+    const collectors = entry.container.isRegistered(COLLECTOR, false) ? entry.container.resolveAll(COLLECTOR) : [];
+    for (const c of collectors) {
+      if (this.#runtime(c.family)) throw new ConfigError('plugins', name, `plugins with distinct families (${c.family} is provided twice)`);
+      const enabled = this.config.families[c.family]?.enabled ?? true;
+      if (!enabled) continue;
+      entry.runtimes.push(new CollectorRuntime(c, this.config, this.logger));
+    }
+    const results = await Promise.all(entry.runtimes.map(async (r) => ({ family: r.family, error: await r.init() })));
+    for (const { family, error } of results) if (error) this.#startErrors.push({ family, error });
+  }
+
+  #runtime(family: string): CollectorRuntime | undefined {
+    for (const e of this.#plugins.values()) for (const r of e.runtimes) if (r.family === family) return r;
+    return undefined;
+  }
+
+  #runtimes(): CollectorRuntime[] {
+    return [...this.#plugins.values()].flatMap((e) => e.runtimes);
+  }
+
+  #resolveAll<T>(token: InjectionToken<T>): T[] {
+    return [...this.#plugins.values()].flatMap((e) => (e.container.isRegistered(token, false) ? e.container.resolveAll<T>(token) : []));
+  }
+
+  /**
+   * Read every family in parallel. Never throws for one bad family: its error is in `snapshot.errors`.
+   * @param options - `signal` aborts the reads
+   * @returns the snapshot
+   * @throws {@link Closed} after close
+   */
+  async collect(options: { signal?: AbortSignal } = {}): Promise<Snapshot> {
+    if (this.#closed) throw new Closed('engine');
+    const now = Date.now();
+    if (this.config.cache.enabled && this.#cached && now - this.#cached.timestamp < this.config.cache.ttlMs) {
+      this.#cacheHits++;
+      return this.#cached;
+    }
+    this.#cacheMisses++;
+    const work = this.#collect(options.signal);
+    this.#inFlight.add(work);
+    try {
+      const snap = await work;
+      this.#cached = snap;
+      return snap;
+    } finally {
+      this.#inFlight.delete(work);
+    }
+  }
+
+  async #collect(signal?: AbortSignal): Promise<Snapshot> {
+    if (this.#started) await this.#started;
+    else await this.start().catch(() => undefined);
+    this.#collects++;
+    const filters = this.#resolveAll(FILTER);
+    const aggregators = this.#resolveAll(AGGREGATOR);
+    const families = new Map<string, FamilyResult>();
+    const errors: FamilyError[] = [];
+    await Promise.all(
+      this.#runtimes().map(async (rt) => {
+        if (!rt.selected) {
+          const err = this.#startErrors.find((e) => e.family === rt.family);
+          if (err) errors.push(err);
+          return;
+        }
+        try {
+          let result = await rt.read(signal);
+          let data = result.data;
+          for (const f of filters) if (f.family === rt.family) data = f.apply(data);
+          for (const a of aggregators) if (a.family === rt.family) data = a.apply(data);
+          if (data !== result.data) result = { ...result, data };
+          families.set(rt.family, result);
+        } catch (e) {
+          errors.push({ family: rt.family, error: asBpfscopeError(e, rt.family) });
+        }
+      }),
+    );
+    const ordered = new Map([...families].sort(([a], [b]) => a.localeCompare(b)));
+    return new Snapshot(Date.now(), ordered, errors.sort((a, b) => a.family.localeCompare(b.family)));
+  }
+
+  /**
+   * Snapshots every `intervalMs` until `signal` aborts or the engine closes.
+   * @param options - interval and signal
+   */
+  async *stream(options: StreamOptions = {}): AsyncGenerator<Snapshot, void, undefined> {
+    const interval = options.intervalMs ?? this.config.intervalMs;
+    while (!this.#closed && !options.signal?.aborted) {
+      const started = Date.now();
+      yield await this.collect(options.signal ? { signal: options.signal } : {});
+      const wait = Math.max(0, interval - (Date.now() - started));
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, wait);
+        options.signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+      });
+    }
+  }
+
+  /**
+   * Try again to initialise families that have no working source (or fell back).
+   * @returns the families that now have a source, and those still failing
+   */
+  async attemptRecovery(): Promise<{ recovered: string[]; failing: FamilyError[] }> {
+    await this.start().catch(() => undefined);
+    const recovered: string[] = [];
+    const failing: FamilyError[] = [];
+    for (const rt of this.#runtimes()) {
+      if (rt.selected && rt.rejected.length === 0) continue;
+      await rt.close();
+      const error = await rt.init();
+      this.#startErrors = this.#startErrors.filter((e) => e.family !== rt.family);
+      if (error) {
+        this.#startErrors.push({ family: rt.family, error });
+        failing.push({ family: rt.family, error });
+      } else recovered.push(rt.family);
+    }
+    this.#cached = null;
+    return { recovered, failing };
+  }
+
+  /** Errors recorded while starting, per family. */
+  startErrors(): readonly FamilyError[] {
+    return [...this.#startErrors];
+  }
+
+  /** Counters and timings of the engine and each collector. */
+  stats(): EngineStats {
+    return {
+      plugins: [...this.#plugins.keys()],
+      collectors: this.#runtimes().map((r) => r.stats()),
+      cache: { hits: this.#cacheHits, misses: this.#cacheMisses },
+      collects: this.#collects,
+      rssBytes: process.memoryUsage.rss(),
+    };
+  }
+
+  /** Wait for in-flight reads, then close every source and plugin. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#inFlight]);
+    await this.#started?.catch(() => undefined);
+    const closing: Array<Promise<unknown>> = [];
+    for (const e of this.#plugins.values()) {
+      closing.push(...e.runtimes.map((r) => r.close().catch((err: unknown) => this.logger.error('close failed', { family: r.family, error: String(err) }))));
+    }
+    await Promise.all(closing);
+    for (const e of this.#plugins.values()) await e.plugin.shutdown?.().catch((err: unknown) => this.logger.error('shutdown failed', { plugin: e.plugin.name, error: String(err) }));
+    this.#container.clearInstances();
+  }
+}
+
+export type { BpfscopeError };

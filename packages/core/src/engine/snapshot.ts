@@ -1,0 +1,66 @@
+import type { BpfscopeError } from '../errors/bpfscope-error.js';
+import type { FamilyData, FamilyError, FamilyResult } from '../types.js';
+
+/** JSON form of an error inside a snapshot. */
+export interface ErrorJson {
+  code: string;
+  message: string;
+  remedy: string;
+}
+
+/** JSON form of a snapshot: the shape `bpfscope snapshot --json` prints. */
+export interface SnapshotJson {
+  timestamp: string;
+  families: Record<string, { source: string; fallback: ErrorJson | null; data: unknown }>;
+  errors: Array<{ family: string } & ErrorJson>;
+}
+
+/**
+ * One reading of every enabled family, with the errors of the families that failed.
+ * `get` is typed per family through {@link MetricFamilies}.
+ */
+export class Snapshot {
+  /** When the snapshot was taken, ms since the epoch. */
+  readonly timestamp: number;
+  /** Families that failed this time, each with its error. */
+  readonly errors: readonly FamilyError[];
+  readonly #families: ReadonlyMap<string, FamilyResult>;
+
+  /** @internal */
+  constructor(timestamp: number, families: ReadonlyMap<string, FamilyResult>, errors: readonly FamilyError[]) {
+    this.timestamp = timestamp;
+    this.#families = families;
+    this.errors = errors;
+  }
+
+  /**
+   * One family's result.
+   * @param family - family name, e.g. `cpu`
+   * @returns the result, or undefined when the family failed or is not collected
+   */
+  get<F extends string>(family: F): FamilyResult<FamilyData<F>> | undefined {
+    return this.#families.get(family) as FamilyResult<FamilyData<F>> | undefined;
+  }
+
+  /** Names of the families that have data. */
+  families(): string[] {
+    return [...this.#families.keys()];
+  }
+
+  /** The snapshot as plain JSON (errors reduced to code, message and remedy). */
+  toJSON(): SnapshotJson {
+    const families: SnapshotJson['families'] = {};
+    for (const [name, r] of this.#families) {
+      families[name] = { source: r.source, fallback: r.fallback ? errorJson(r.fallback) : null, data: r.data };
+    }
+    return {
+      timestamp: new Date(this.timestamp).toISOString(),
+      families,
+      errors: this.errors.map((e) => ({ family: e.family, ...errorJson(e.error) })),
+    };
+  }
+}
+
+function errorJson(e: BpfscopeError): ErrorJson {
+  return { code: e.code, message: e.message, remedy: e.remedy };
+}

@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+export { BpfscopeError, isBpfscopeError, type ErrorCode, type BpfscopeErrorOptions } from './errors/bpfscope-error.js';
+export {
+  UnsupportedPlatform,
+  InsufficientPermissions,
+  IncompatibleKernel,
+  BtfUnavailable,
+  NativeUnavailable,
+  LoadFailed,
+  AttachFailed,
+  MapOperationFailed,
+  EventProcessingFailed,
+  ConfigError,
+  Timeout,
+  Closed,
+  DataUnavailable,
+} from './errors/taxonomy.js';
+export type { BpfscopeConfig, ResolvedConfig, FamilyConfig, FamilyMode } from './config/schema.js';
+export { DEFAULT_CONFIG } from './config/schema.js';
+export { validateConfig } from './config/validate-config.js';
+export { createConsoleLogger, type Logger, type LogLevel } from './logger.js';
+export type {
+  SourceKind,
+  MetricFamilies,
+  FamilyName,
+  FamilyData,
+  Source,
+  SourceContext,
+  ReadContext,
+  Collector,
+  Filter,
+  Aggregator,
+  Plugin,
+  FamilyResult,
+  FamilyError,
+} from './types.js';
+export { CONFIG, LOGGER, COLLECTOR, FILTER, AGGREGATOR } from './tokens.js';
+export { Engine, type EngineStats, type StreamOptions } from './engine/engine.js';
+export type { CollectorStats } from './engine/collector-runtime.js';
+export { createEngine, type EngineOptions } from './engine/create-engine.js';
+export { Snapshot, type SnapshotJson, type ErrorJson } from './engine/snapshot.js';
+export { checkSupport, type SupportOptions } from './support/check-support.js';
+export {
+  ATTACH_KINDS,
+  type AttachKind,
+  type AttachProbe,
+  type SupportProblem,
+  type SupportReport,
+  type NativeSupportProvider,
+} from './support/support-report.js';
+export { injectable, inject, type DependencyContainer, type InjectionToken } from 'tsyringe';

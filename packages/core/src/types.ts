@@ -1,0 +1,132 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { BpfscopeError } from './errors/bpfscope-error.js';
+import type { ResolvedConfig, FamilyMode } from './config/schema.js';
+import type { Logger } from './logger.js';
+
+/** Where a value came from. Every family value carries one. */
+export type SourceKind = 'ebpf' | 'procfs' | 'sysfs' | 'nvml';
+
+/**
+ * Per-family data types. Plugins add their family by declaration merging:
+ *
+ * @example
+ * ```ts
+ * declare module '@bpfscope/core' {
+ *   interface MetricFamilies { cpu: CpuMetrics }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface MetricFamilies {}
+
+/** A family name known to the type system, or any string for untyped plugins. */
+export type FamilyName = keyof MetricFamilies & string;
+
+/** The data type of family `F`, or `unknown` for a family no plugin declared. */
+export type FamilyData<F extends string> = F extends keyof MetricFamilies ? MetricFamilies[F] : unknown;
+
+/** What a source gets when it is initialised. */
+export interface SourceContext {
+  /** The whole validated configuration. */
+  readonly config: ResolvedConfig;
+  /** Options of this family (`config.families[family]`), unvalidated beyond `mode` and `enabled`. */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The engine's logger. */
+  readonly logger: Logger;
+}
+
+/** What a source gets for one read. */
+export interface ReadContext {
+  /** Aborted when the read exceeds its time limit or the engine closes. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * One way of producing a family's data: eBPF programs, or a procfs/sysfs/NVML reader.
+ * `init` throws a {@link BpfscopeError} when the source cannot work here; the engine
+ * records it and tries the next source.
+ */
+export interface Source<T = unknown> {
+  /** Where its values come from. */
+  readonly kind: SourceKind;
+  /** Unique within its collector, e.g. `cpu-ebpf`. */
+  readonly name: string;
+  /** Prepare (load programs, take a baseline). Throws a {@link BpfscopeError} if this source cannot work. */
+  init(context: SourceContext): Promise<void>;
+  /** Produce one reading. */
+  read(context: ReadContext): Promise<T>;
+  /** Release everything. Must be safe to call more than once. */
+  close(): Promise<void>;
+  /** Optional per-source statistics shown by `engine.stats()`. */
+  stats?(): Readonly<Record<string, number>>;
+}
+
+/** One metric family: its name and its sources in order of preference (eBPF first). */
+export interface Collector<T = unknown> {
+  /** Family name, e.g. `cpu`. */
+  readonly family: string;
+  /** Sources in order of preference. */
+  readonly sources: readonly Source<T>[];
+}
+
+/** A user-space filter over one family's data, with optional kernel pushdown. */
+export interface Filter<T = unknown> {
+  /** Name for logs and stats. */
+  readonly name: string;
+  /** The family it filters. */
+  readonly family: string;
+  /** Return the data with what does not pass removed. */
+  apply(data: T): T;
+}
+
+/** A transformation of one family's data after filtering (top-K, roll-ups, rates). */
+export interface Aggregator<T = unknown> {
+  /** Name for logs and stats. */
+  readonly name: string;
+  /** The family it aggregates. */
+  readonly family: string;
+  /** Return the aggregated data. */
+  apply(data: T): T;
+}
+
+/** A plugin: registers its collectors (and filters, aggregators) into the engine's container. */
+export interface Plugin {
+  /** Unique name; the engine refuses a second plugin with the same name. */
+  readonly name: string;
+  /** Semver of the plugin. */
+  readonly version: string;
+  /** Register collectors and services into the engine's child container. */
+  register(container: DependencyContainer): void;
+  /** Called once after all plugins registered, before sources initialise. */
+  initialize?(container: DependencyContainer): Promise<void>;
+  /** Called once when the engine closes. */
+  shutdown?(): Promise<void>;
+}
+
+/** One family's value in a snapshot. */
+export interface FamilyResult<T = unknown> {
+  /** Family name. */
+  readonly family: string;
+  /** Where the data came from. */
+  readonly source: SourceKind;
+  /** Name of the source that produced it. */
+  readonly sourceName: string;
+  /** When the source fell back: the error of the preferred source that was rejected first. Otherwise null. */
+  readonly fallback: BpfscopeError | null;
+  /** The data. */
+  readonly data: T;
+  /** Wall-clock time of the reading, ms since the epoch. */
+  readonly timestamp: number;
+  /** How long the read took, ms. */
+  readonly durationMs: number;
+}
+
+/** A family that produced no data in a snapshot, and why. */
+export interface FamilyError {
+  /** Family name. */
+  readonly family: string;
+  /** The error. */
+  readonly error: BpfscopeError;
+}
+
+export type { FamilyMode };

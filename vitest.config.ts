@@ -1,0 +1,50 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects: `unit` (pure TypeScript, fixtures), `native` (the addon against the
+// real kernel) and `bpf` (plugins' eBPF programs against real workloads). The last two
+// need root; under CI they must run, never skip (see test/require-root.ts).
+const src = (pkg: string): string => new URL(`./packages/${pkg}/src/index.ts`, import.meta.url).pathname;
+
+export default defineConfig({
+  // Tests run against the TypeScript sources, so one copy of each class exists
+  // (error instanceof checks cross package boundaries).
+  resolve: {
+    alias: {
+      '@bpfscope/core': src('core'),
+      '@bpfscope/native': src('native'),
+      '@bpfscope/plugin-cpu': src('plugin-cpu'),
+    },
+  },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: ['**/*.native.test.ts', '**/*.bpf.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'native',
+          include: ['packages/*/src/**/*.native.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'bpf',
+          include: ['packages/*/src/**/*.bpf.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
