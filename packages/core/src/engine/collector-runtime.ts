@@ -59,6 +59,12 @@ export class CollectorRuntime {
     const started = performance.now();
     this.#rejected = [];
     const candidates = this.collector.sources.filter((s) => this.allowed(s));
+    if (this.mode === 'fallback') {
+      // Say why the eBPF sources were not used, so the result's `fallback` explains itself.
+      for (const source of this.collector.sources.filter((s) => s.kind === 'ebpf')) {
+        this.#rejected.push({ source, error: new DataUnavailable(source.name, `the configuration sets mode "fallback" for ${this.family}`, { remedy: `Set mode "auto" or "ebpf" for ${this.family} to use eBPF.` }) });
+      }
+    }
     if (candidates.length === 0) {
       return new ConfigError(`families.${this.family}.mode`, this.mode, `a mode for which ${this.family} has a source (it has: ${this.collector.sources.map((s) => s.kind).join(', ')})`);
     }

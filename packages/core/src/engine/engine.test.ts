@@ -84,7 +84,10 @@ describe('engine', () => {
   it('fallback mode never initialises the eBPF source', async () => {
     const ebpf = source('ebpf');
     const engine = createEngine({ plugins: [plugin('p', 'fam', [ebpf, source('sysfs')])], config: { families: { fam: { mode: 'fallback' } } }, logger: silent });
-    expect((await engine.collect()).get('fam')?.source).toBe('sysfs');
+    const r = (await engine.collect()).get('fam');
+    expect(r?.source).toBe('sysfs');
+    expect(r?.fallback?.code).toBe('DATA_UNAVAILABLE');
+    expect(r?.fallback?.message).toContain('mode "fallback"');
     expect(ebpf.calls.init).toBe(0);
     await engine.close();
   });

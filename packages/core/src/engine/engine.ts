@@ -207,7 +207,7 @@ export class Engine {
     const recovered: string[] = [];
     const failing: FamilyError[] = [];
     for (const rt of this.#runtimes()) {
-      if (rt.selected && rt.rejected.length === 0) continue;
+      if (rt.selected && (rt.rejected.length === 0 || rt.mode === 'fallback')) continue;
       await rt.close();
       const error = await rt.init();
       this.#startErrors = this.#startErrors.filter((e) => e.family !== rt.family);

@@ -1,0 +1,59 @@
+import type { FamilyResult, Snapshot } from '@bpfscope/core';
+import type { CpuMetrics, CpuTimeRecord, Log2Histogram } from '@bpfscope/plugin-cpu';
+import { num, table } from './table.js';
+
+/** Human-readable snapshot. @internal */
+export function formatSnapshot(snap: Snapshot): string {
+  const out: string[] = [`bpfscope snapshot  ${new Date(snap.timestamp).toISOString()}`, ''];
+  for (const family of snap.families()) {
+    const r = snap.get(family);
+    if (!r) continue;
+    out.push(`${family}  source: ${r.source}${r.fallback ? `  (fell back: ${r.fallback.code}: ${r.fallback.message})` : ''}`);
+    out.push(family === 'cpu' ? formatCpu(r as FamilyResult<CpuMetrics>) : JSON.stringify(r.data, null, 2), '');
+  }
+  if (snap.errors.length > 0) {
+    out.push('errors:');
+    for (const e of snap.errors) out.push(`  ${e.family}: ${e.error.code}: ${e.error.message}`, `    remedy: ${e.error.remedy}`);
+    out.push('');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function formatCpu(r: FamilyResult<CpuMetrics>): string {
+  const d = r.data;
+  const row = (name: string, c: CpuTimeRecord): string[] => [
+    name, num(c.busyPercent, 1), num(c.user), num(c.nice), num(c.system), num(c.idle), num(c.iowait),
+    num(c.irq, 3), num(c.softirq, 3), num(c.steal), c.contextSwitches === null ? '-' : String(c.contextSwitches),
+  ];
+  const lines = [
+    `  counters since ${d.countersSince}${d.intervalMs !== null ? `, busy% over ${Math.round(d.intervalMs)} ms` : ''} (times in seconds)`,
+    indent(table(['cpu', 'busy%', 'user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal', 'ctx-switches'], [
+      row('all', d.total),
+      ...d.perCpu.map((c) => row(String(c.cpu), c)),
+    ])),
+  ];
+  if (d.runQueueLatency) lines.push(`  run-queue latency: ${formatHist(d.runQueueLatency)}`);
+  if (d.loadAverage) lines.push(`  load average: ${d.loadAverage.load1} ${d.loadAverage.load5} ${d.loadAverage.load15} (${d.loadAverage.runnable}/${d.loadAverage.total} runnable)`);
+  if (d.pressure) lines.push(`  pressure some: avg10 ${d.pressure.some.avg10}% avg60 ${d.pressure.some.avg60}% avg300 ${d.pressure.some.avg300}%`);
+  const from = Object.entries(d.fieldSources);
+  if (from.length > 0) lines.push(`  from other sources: ${from.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  for (const [k, why] of Object.entries(d.unavailable)) lines.push(`  unavailable: ${k}: ${why}`);
+  return lines.join('\n');
+}
+
+function formatHist(h: Log2Histogram): string {
+  if (h.count === 0) return 'no samples yet';
+  const rows = h.buckets.map((b) => `${fmtNs(b.lowerBound)}-${fmtNs(b.upperBound)}: ${b.count}`);
+  return `${h.count} samples; ${rows.join(', ')}`;
+}
+
+function fmtNs(ns: number): string {
+  if (ns >= 1e9) return `${+(ns / 1e9).toPrecision(3)}s`;
+  if (ns >= 1e6) return `${+(ns / 1e6).toPrecision(3)}ms`;
+  if (ns >= 1e3) return `${+(ns / 1e3).toPrecision(3)}us`;
+  return `${ns}ns`;
+}
+
+function indent(s: string): string {
+  return s.split('\n').map((l) => `  ${l}`).join('\n');
+}

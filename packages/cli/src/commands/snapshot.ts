@@ -1,0 +1,33 @@
+import { createEngine, type Snapshot } from '@bpfscope/core';
+import { EXIT, type CliIo } from '../io.js';
+import { FAMILIES } from '../plugins.js';
+import { formatSnapshot } from './format-snapshot.js';
+
+/** Options of `bpfscope snapshot`. @internal */
+export interface SnapshotOptions {
+  json: boolean;
+  families: string[];
+  mode: 'auto' | 'ebpf' | 'fallback';
+  intervalMs: number | null;
+}
+
+/** `bpfscope snapshot`: one reading, or two `intervalMs` apart. @internal */
+export async function snapshot(options: SnapshotOptions, io: CliIo): Promise<number> {
+  const engine = createEngine({
+    plugins: options.families.map((f) => FAMILIES[f]!()),
+    config: { mode: options.mode, cache: { enabled: false }, logLevel: 'silent' },
+  });
+  try {
+    // Strict mode (`--mode ebpf`) fails here, loudly, with the eBPF source's error.
+    await engine.start();
+    let snap: Snapshot = await engine.collect();
+    if (options.intervalMs !== null) {
+      await new Promise((r) => setTimeout(r, options.intervalMs!));
+      snap = await engine.collect();
+    }
+    io.stdout.write(options.json ? `${JSON.stringify(snap.toJSON())}\n` : formatSnapshot(snap));
+    return snap.errors.length > 0 ? EXIT.failed : EXIT.ok;
+  } finally {
+    await engine.close();
+  }
+}

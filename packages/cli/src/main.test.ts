@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { main } from './main.js';
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
+  return { code, out, err };
+}
+
+describe('bpfscope command line', () => {
+  it.each([
+    [['snapshot', '--mode', 'turbo'], '--mode', '"auto", "ebpf" or "fallback"'],
+    [['snapshot', '--families', 'cpu,gpu9'], '--families', 'comma-separated list of cpu'],
+    [['snapshot', '--interval', '5'], '--interval', 'from 10 to 3600000'],
+    [['snapshot', '--interval', 'soon'], '--interval', 'whole number'],
+    [['frobnicate'], 'command', '"snapshot" or "doctor"'],
+    [['doctor', '--mode', 'ebpf'], 'doctor', 'only --json'],
+  ])('%j is a usage error (exit 2) naming the option and what is allowed', async (argv, path, allowed) => {
+    const r = await run(...argv);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toContain(path);
+    expect(r.err).toContain(allowed);
+    expect(r.err).toContain('remedy:');
+  });
+
+  it('an unknown flag is a usage error with the usage text', async () => {
+    const r = await run('snapshot', '--colour');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("Unknown option '--colour'");
+    expect(r.err).toContain('Usage:');
+  });
+
+  it('--help prints the usage on stdout', async () => {
+    const r = await run('--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('bpfscope snapshot');
+    expect(r.out).toContain('bpfscope doctor');
+  });
+
+  it('snapshot --json in fallback mode prints one object of the documented shape', async () => {
+    const r = await run('snapshot', '--json', '--mode', 'fallback', '--interval', '100');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out) as Record<string, unknown> & { families: Record<string, { source: string; fallback: { code: string } | null; data: { total: Record<string, unknown>; perCpu: unknown[]; intervalMs: number } }> };
+    expect(Object.keys(json)).toEqual(['timestamp', 'families', 'errors']);
+    const c = json.families.cpu;
+    expect(c?.source).toBe('procfs');
+    expect(c?.fallback?.code).toBe('DATA_UNAVAILABLE');
+    expect(Object.keys(c?.data.total ?? {})).toEqual(expect.arrayContaining(['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal', 'busyPercent']));
+    expect(c?.data.perCpu.length).toBeGreaterThan(0);
+    expect(c?.data.intervalMs).toBeGreaterThanOrEqual(100);
+    expect(json.errors).toEqual([]);
+  });
+
+  it('snapshot without --json prints a table with one row per CPU', async () => {
+    const r = await run('snapshot', '--mode', 'fallback');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/cpu {2}source: procfs/);
+    expect(r.out).toMatch(/^ {2}cpu +busy% +user/m);
+    expect(r.out).toMatch(/^ {2}all +[\d.-]+/m);
+    expect(r.out).toMatch(/^ {2}0 +[\d.-]+/m);
+  });
+});

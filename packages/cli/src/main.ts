@@ -1,0 +1,101 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, isBpfscopeError } from '@bpfscope/core';
+import { doctor } from './commands/doctor.js';
+import { snapshot } from './commands/snapshot.js';
+import { EXIT, type CliIo } from './io.js';
+import { FAMILIES } from './plugins.js';
+
+const USAGE = `Usage:
+  bpfscope snapshot [--json] [--families cpu,...] [--mode auto|ebpf|fallback] [--interval MS]
+  bpfscope doctor [--json]
+  bpfscope --help | --version
+
+snapshot   read every family once (with --interval: twice, MS apart, and report the
+           rates and percentages over that interval)
+doctor     check what this machine offers for eBPF, probing each attach type, and say
+           how to fix what is missing
+
+Families: ${Object.keys(FAMILIES).join(', ')}
+`;
+
+/**
+ * Run the bpfscope command.
+ * @param argv - arguments after the program name
+ * @param io - where to write
+ * @returns the exit code
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        families: { type: 'string' },
+        mode: { type: 'string' },
+        interval: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+    if (values.help) return void io.stdout.write(USAGE), EXIT.ok;
+    if (values.version) return void io.stdout.write('0.1.0\n'), EXIT.ok;
+    const [command, ...rest] = positionals;
+    if (rest.length > 0) throw new ConfigError('arguments', rest.join(' '), 'no arguments after the command');
+    switch (command) {
+      case 'snapshot':
+        return await snapshot(
+          {
+            json: values.json ?? false,
+            families: parseFamilies(values.families),
+            mode: parseMode(values.mode),
+            intervalMs: parseInterval(values.interval),
+          },
+          io,
+        );
+      case 'doctor':
+        if (values.families !== undefined || values.mode !== undefined || values.interval !== undefined) {
+          throw new ConfigError('doctor', 'options', 'only --json');
+        }
+        return await doctor({ json: values.json ?? false }, io);
+      case undefined:
+        io.stderr.write(USAGE);
+        return EXIT.usage;
+      default:
+        throw new ConfigError('command', command, '"snapshot" or "doctor"');
+    }
+  } catch (e) {
+    if (isBpfscopeError(e)) {
+      io.stderr.write(`bpfscope: ${e.message}\n  remedy: ${e.remedy}\n`);
+      return e.code === 'CONFIG_ERROR' ? EXIT.usage : EXIT.failed;
+    }
+    if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`bpfscope: ${e.message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+}
+
+function parseFamilies(value: string | undefined): string[] {
+  if (value === undefined) return Object.keys(FAMILIES);
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = list.filter((f) => !(f in FAMILIES));
+  if (list.length === 0 || unknown.length > 0) {
+    throw new ConfigError('--families', value, `a comma-separated list of ${Object.keys(FAMILIES).join(', ')}`);
+  }
+  return [...new Set(list)];
+}
+
+function parseMode(value: string | undefined): 'auto' | 'ebpf' | 'fallback' {
+  if (value === undefined) return 'auto';
+  if (value === 'auto' || value === 'ebpf' || value === 'fallback') return value;
+  throw new ConfigError('--mode', value, '"auto", "ebpf" or "fallback"');
+}
+
+function parseInterval(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 10 || n > 3_600_000) throw new ConfigError('--interval', value, 'a whole number of milliseconds from 10 to 3600000');
+  return n;
+}

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createConsoleLogger, validateConfig, type SourceContext } from '@bpfscope/core';
+import { describeKernel } from '../../../../test/real-kernel.js';
+import { burnCpu, oversubscribe, sleepLoop } from '../../test/workloads.js';
+import { CpuProcfsSource } from '../procfs/cpu-procfs-source.js';
+import type { CpuMetrics } from '../records.js';
+import { CpuEbpfSource } from './cpu-ebpf-source.js';
+
+const context: SourceContext = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent') };
+const read = { signal: new AbortController().signal };
+
+describeKernel('cpu eBPF source against real workloads', () => {
+  const ebpf = new CpuEbpfSource();
+  const procfs = new CpuProcfsSource();
+
+  beforeAll(async () => {
+    await ebpf.init(context);
+    await procfs.init(context);
+  });
+  afterAll(async () => {
+    await ebpf.close();
+    await procfs.close();
+  });
+
+  const busyOf = (m: CpuMetrics, cpu: number): number => {
+    const r = m.perCpu.find((c) => c.cpu === cpu);
+    if (!r || r.busy === null) throw new Error(`cpu ${cpu} has no busy time`);
+    return r.busy;
+  };
+
+  it('per-CPU busy time of a pinned CPU burner agrees with /proc/stat and with the child within 5%', async () => {
+    const cpu = 1;
+    const [e0, p0] = [await ebpf.read(read), await procfs.read(read)];
+    const child = await burnCpu(1500, cpu);
+    const [e1, p1] = [await ebpf.read(read), await procfs.read(read)];
+    const ebpfBusy = busyOf(e1, cpu) - busyOf(e0, cpu);
+    const procBusy = busyOf(p1, cpu) - busyOf(p0, cpu);
+    expect(child.cpuSeconds).toBeGreaterThan(1.2);
+    expect(Math.abs(ebpfBusy - procBusy) / procBusy).toBeLessThan(0.05);
+    // The CPU ran the child and a little else: never less than the child, at most 5% more.
+    expect(ebpfBusy).toBeGreaterThanOrEqual(child.cpuSeconds * 0.99);
+    expect((ebpfBusy - child.cpuSeconds) / child.cpuSeconds).toBeLessThan(0.05);
+    // The busy share over the window is high on that CPU.
+    expect(e1.perCpu.find((c) => c.cpu === cpu)?.busyPercent).toBeGreaterThan(80);
+  });
+
+  it('counts context switches: a child sleeping 1 ms 500 times causes at least 1000', async () => {
+    const before = await ebpf.read(read);
+    await sleepLoop(500);
+    const after = await ebpf.read(read);
+    const delta = (after.total.contextSwitches ?? 0) - (before.total.contextSwitches ?? 0);
+    expect(delta).toBeGreaterThanOrEqual(1000);
+    const perCpuSum = after.perCpu.reduce((s, c) => s + (c.contextSwitches ?? 0), 0);
+    expect(perCpuSum).toBe(after.total.contextSwitches);
+  });
+
+  it('run-queue latency rises under oversubscription and its buckets sum to its count', async () => {
+    const before = (await ebpf.read(read)).runQueueLatency;
+    await oversubscribe(6, 600);
+    const after = (await ebpf.read(read)).runQueueLatency;
+    if (!before || !after) throw new Error('no run-queue histogram');
+    expect(after.count).toBeGreaterThan(before.count + 100);
+    expect(after.buckets.reduce((s, b) => s + b.count, 0)).toBe(after.count);
+    // Six spinners on two CPUs wait for whole time slices: waits of a millisecond or more appear.
+    const slow = (h: typeof after): number => h.buckets.filter((b) => b.lowerBound >= 1_000_000).reduce((s, b) => s + b.count, 0);
+    expect(slow(after)).toBeGreaterThan(slow(before));
+  });
+
+  it('marks the fields it takes from procfs and measures the rest itself', async () => {
+    const m = await ebpf.read(read);
+    expect(m.fieldSources).toMatchObject({ user: 'procfs', system: 'procfs', iowait: 'procfs', loadAverage: 'procfs' });
+    expect(m.fieldSources.busy).toBeUndefined();
+    expect(m.fieldSources.idle).toBeUndefined();
+    expect(m.runQueueLatency?.unit).toBe('ns');
+    expect(m.perCpu.length).toBeGreaterThanOrEqual(1);
+    const stats = ebpf.stats();
+    expect(stats.invocations).toBeGreaterThan(0);
+    expect(stats.programs).toBe(7);
+  });
+});

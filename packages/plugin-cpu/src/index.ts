@@ -1,0 +1,12 @@
+export { cpu, CpuCollector, CPU_OPTIONS, type CpuPluginOptions } from './plugin.js';
+export { CpuEbpfSource } from './ebpf/cpu-ebpf-source.js';
+export { CpuProcfsSource } from './procfs/cpu-procfs-source.js';
+export type {
+  CpuMetrics,
+  CpuTimeRecord,
+  PerCpuRecord,
+  Log2Histogram,
+  LoadAverage,
+  CpuPressure,
+  CpuField,
+} from './records.js';

@@ -1,0 +1,50 @@
+import { COLLECTOR, inject, injectable, type Collector, type InjectionToken, type Plugin } from '@bpfscope/core';
+import { CpuEbpfSource } from './ebpf/cpu-ebpf-source.js';
+import { CpuProcfsSource } from './procfs/cpu-procfs-source.js';
+import type { CpuMetrics } from './records.js';
+
+/** Options of the {@link cpu} plugin. */
+export interface CpuPluginOptions {
+  /**
+   * Path of the compiled eBPF object.
+   * @default the `bpf/cpu.bpf.o` shipped in this package
+   */
+  objectPath?: string;
+}
+
+/** Token of the plugin's options inside its container. */
+export const CPU_OPTIONS: InjectionToken<CpuPluginOptions> = Symbol.for('bpfscope.plugin-cpu.options');
+
+/** The cpu family's collector: eBPF first, then procfs. */
+@injectable()
+export class CpuCollector implements Collector<CpuMetrics> {
+  readonly family = 'cpu';
+  readonly sources: readonly [CpuEbpfSource, CpuProcfsSource];
+
+  constructor(@inject(CPU_OPTIONS) options: CpuPluginOptions) {
+    this.sources = [new CpuEbpfSource(options.objectPath), new CpuProcfsSource()];
+  }
+}
+
+/**
+ * The cpu plugin: per-CPU and total time counters, busy percent, context switches,
+ * run-queue latency (eBPF), load averages and CPU pressure.
+ *
+ * @example
+ * ```ts
+ * const engine = createEngine({ plugins: [cpu()] });
+ * const cpuData = (await engine.collect()).get('cpu')?.data;
+ * ```
+ * @param options - all optional
+ * @returns the plugin
+ */
+export function cpu(options: CpuPluginOptions = {}): Plugin {
+  return {
+    name: 'cpu',
+    version: '0.1.0',
+    register(container) {
+      container.register(CPU_OPTIONS, { useValue: { ...options } });
+      container.register(COLLECTOR, { useClass: CpuCollector });
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataUnavailable } from '@bpfscope/core';
+import { parseLoadavg, type Loadavg } from './parse-loadavg.js';
+import { parsePressure, type PressureLine } from './parse-pressure.js';
+import { parseProcStat, type ProcStat } from './parse-stat.js';
+
+const REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'the file does not exist (for pressure/cpu: a kernel without CONFIG_PSI, older than 4.20, or booted with psi=0)',
+  ENOTDIR: 'a directory on its path does not exist',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EOPNOTSUPP: 'the kernel refuses to read it (for pressure files: PSI is disabled)',
+  ENOTSUP: 'the kernel refuses to read it (for pressure files: PSI is disabled)',
+};
+
+/**
+ * Read `${root}/${relPath}` as text.
+ * @param root - the procfs root, `/proc` or a fixture tree's `proc` directory
+ * @param relPath - path under the root, e.g. `pressure/cpu`
+ * @returns the file's content
+ * @throws {@link DataUnavailable} when the file is missing or may not be read
+ *   (ENOENT, ENOTDIR, EACCES, EPERM, EOPNOTSUPP/ENOTSUP); other errors are rethrown as they are
+ * @internal
+ */
+export async function readProcFile(root: string, relPath: string): Promise<string> {
+  const path = join(root, relPath);
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = code === undefined ? undefined : REASONS[code];
+    if (reason === undefined) throw e;
+    const errno = (e as NodeJS.ErrnoException).errno;
+    throw new DataUnavailable(path, reason, { cause: e, errno: errno === undefined ? undefined : Math.abs(errno), details: { path, code } });
+  }
+}
+
+/**
+ * Read and parse `stat` under `root`.
+ * @param root - procfs root
+ * @param userHz - clock ticks per second of the counters
+ * @throws {@link DataUnavailable} see {@link readProcFile}
+ * @throws {@link EventProcessingFailed} see {@link parseProcStat}
+ * @internal
+ */
+export async function readProcStat(root: string, userHz = 100): Promise<ProcStat> {
+  return parseProcStat(await readProcFile(root, 'stat'), join(root, 'stat'), userHz);
+}
+
+/**
+ * Read and parse `loadavg` under `root`.
+ * @param root - procfs root
+ * @throws {@link DataUnavailable} see {@link readProcFile}
+ * @throws {@link EventProcessingFailed} see {@link parseLoadavg}
+ * @internal
+ */
+export async function readLoadavg(root: string): Promise<Loadavg> {
+  return parseLoadavg(await readProcFile(root, 'loadavg'), join(root, 'loadavg'));
+}
+
+/**
+ * Read and parse `pressure/cpu` under `root`.
+ * @param root - procfs root
+ * @throws {@link DataUnavailable} when PSI is absent or disabled
+ * @throws {@link EventProcessingFailed} see {@link parsePressure}
+ * @internal
+ */
+export async function readPressure(root: string): Promise<{ some: PressureLine; full: PressureLine | null }> {
+  return parsePressure(await readProcFile(root, 'pressure/cpu'), join(root, 'pressure/cpu'));
+}

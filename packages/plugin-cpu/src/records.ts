@@ -1,0 +1,102 @@
+import type { SourceKind } from '@bpfscope/core';
+
+/**
+ * Time counters of one CPU (or all together), in seconds, counting from
+ * {@link CpuMetrics.countersSince}. `null` means the source cannot measure the field;
+ * the reason is in {@link CpuMetrics.unavailable}.
+ */
+export interface CpuTimeRecord {
+  /** Time in user mode (includes guest time, as /proc/stat does). */
+  user: number | null;
+  /** Time in user mode at positive nice (includes guest_nice). */
+  nice: number | null;
+  /** Time in kernel mode. */
+  system: number | null;
+  /**
+   * Idle time. In eBPF mode: time the idle task ran, less the hard and soft interrupts
+   * it served, at nanosecond resolution; this includes what /proc/stat calls iowait.
+   * In procfs mode: /proc/stat's idle (iowait excluded).
+   */
+  idle: number | null;
+  /** Idle time with I/O outstanding (from /proc/stat in both modes). */
+  iowait: number | null;
+  /** Time in hard interrupt handlers. eBPF: device IRQ handlers (irq_handler_entry/exit). */
+  irq: number | null;
+  /** Time in softirq handlers. */
+  softirq: number | null;
+  /** Time the hypervisor ran something else while this CPU wanted to run. */
+  steal: number | null;
+  /**
+   * Busy time. eBPF: wall time a task other than the idle task ran, plus interrupts
+   * served while idle. procfs: user + nice + system + irq + softirq + steal.
+   */
+  busy: number | null;
+  /** Busy share of the last interval, 0–100, or null before a second reading exists. */
+  busyPercent: number | null;
+  /** Context switches (eBPF: per CPU; procfs: only the total, from `ctxt`). */
+  contextSwitches: number | null;
+}
+
+/** One CPU's record. */
+export interface PerCpuRecord extends CpuTimeRecord {
+  /** CPU number. */
+  cpu: number;
+}
+
+/** A log2 histogram: bucket `i` counts values in [2^(i-1), 2^i) (bucket 0: value 0). */
+export interface Log2Histogram {
+  /** Unit of the values. */
+  unit: 'ns';
+  /** Total number of values counted. */
+  count: number;
+  /** Non-empty buckets, in order, each with its exclusive upper bound. */
+  buckets: Array<{ index: number; lowerBound: number; upperBound: number; count: number }>;
+}
+
+/** Load averages from /proc/loadavg. */
+export interface LoadAverage {
+  load1: number;
+  load5: number;
+  load15: number;
+  /** Runnable scheduling entities now. */
+  runnable: number;
+  /** Scheduling entities that exist. */
+  total: number;
+}
+
+/** CPU pressure stall information from /proc/pressure/cpu (percent of time, and total µs). */
+export interface CpuPressure {
+  some: { avg10: number; avg60: number; avg300: number; totalUs: number };
+  full: { avg10: number; avg60: number; avg300: number; totalUs: number } | null;
+}
+
+/** Fields whose source can differ from the record's source. */
+export type CpuField = keyof CpuTimeRecord | 'loadAverage' | 'pressure' | 'runQueueLatency';
+
+/** The `cpu` family's data. */
+export interface CpuMetrics {
+  /** ISO time from which the counters count (boot for procfs, program attach for eBPF). */
+  countersSince: string;
+  /** Length of the interval that `busyPercent` covers, ms, or null on the first reading. */
+  intervalMs: number | null;
+  /** All CPUs together. */
+  total: CpuTimeRecord;
+  /** One record per online CPU. */
+  perCpu: PerCpuRecord[];
+  /** Run-queue latency (wake-up or preemption to running), eBPF only. */
+  runQueueLatency: Log2Histogram | null;
+  /** Load averages (procfs in both modes). */
+  loadAverage: LoadAverage | null;
+  /** CPU pressure (PSI), null when the kernel has none. */
+  pressure: CpuPressure | null;
+  /** Fields that did not come from the family's source, with where they came from. */
+  fieldSources: Partial<Record<CpuField, SourceKind>>;
+  /** Fields this source cannot measure, with the reason. They are null above. */
+  unavailable: Partial<Record<CpuField, string>>;
+}
+
+declare module '@bpfscope/core' {
+  interface MetricFamilies {
+    cpu: CpuMetrics;
+  }
+}

@@ -1,0 +1,37 @@
+// Cost of a function per call: wall time, CPU time of this process, and CPU time of
+// the children it waited for (tools that shell out spend their time there).
+import { readFileSync } from 'node:fs';
+
+const TICK_MS = 10; // USER_HZ 100
+
+function childCpuMs() {
+  const f = readFileSync('/proc/self/stat', 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  // fields 16 and 17 (cutime, cstime) are at indexes 13 and 14 after the comm
+  return (Number(rest[13]) + Number(rest[14])) * TICK_MS;
+}
+
+/**
+ * Call `fn` `calls` times (after `warmup` calls), `gapMs` apart, and report per-call costs.
+ * @returns {{ calls: number, wallMs: number, cpuMs: number, childCpuMs: number }}
+ */
+export async function measure(fn, { calls, warmup = 3, gapMs = 0 }) {
+  for (let i = 0; i < warmup; i++) await fn();
+  let wall = 0;
+  let cpu = 0;
+  const child0 = childCpuMs();
+  for (let i = 0; i < calls; i++) {
+    if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    await fn();
+    wall += Number(process.hrtime.bigint() - t0) / 1e6;
+    const c = process.cpuUsage(c0);
+    cpu += (c.user + c.system) / 1000;
+  }
+  return { calls, wallMs: wall / calls, cpuMs: cpu / calls, childCpuMs: (childCpuMs() - child0) / calls };
+}
+
+export function fmt(ms) {
+  return ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(0)} µs`;
+}

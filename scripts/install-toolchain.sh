@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what building bpfscope from source needs, through apt, when it is missing:
+# clang + llvm (llvm-strip) for the eBPF objects, libbpf-dev/libelf-dev/zlib1g-dev for
+# the native addon, bpftool to regenerate vmlinux.h. Run as root (or with sudo).
+set -euo pipefail
+
+need=()
+command -v clang >/dev/null || need+=(clang)
+command -v llvm-strip >/dev/null || need+=(llvm)
+command -v bpftool >/dev/null || need+=(bpftool)
+for pkg in libbpf-dev libelf-dev zlib1g-dev libbpf1 make g++ python3; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
+done
+
+if [ ${#need[@]} -eq 0 ]; then
+  echo "install-toolchain: everything is installed"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-toolchain: run as root to install: ${need[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "install-toolchain: installing ${need[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "install-toolchain: done"
