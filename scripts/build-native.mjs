@@ -68,6 +68,9 @@ execFileSync(process.execPath, [
   `--node-gyp=${require.resolve('node-gyp/bin/node-gyp.js')}`,
 ], { cwd: PKG, env, stdio: 'inherit' });
 
+// prebuildify moved the .node out; the rest of build/ is intermediate objects.
+rmSync(join(PKG, 'build'), { recursive: true, force: true });
+
 const built = readdirSync(OUT).filter((f) => f.endsWith('.node'));
 if (built.length !== 1) {
   console.error(`build-native: expected one .node in ${OUT}, found ${built.join(', ') || 'none'}`);

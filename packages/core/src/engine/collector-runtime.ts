@@ -68,6 +68,7 @@ export class CollectorRuntime {
     if (candidates.length === 0) {
       return new ConfigError(`families.${this.family}.mode`, this.mode, `a mode for which ${this.family} has a source (it has: ${this.collector.sources.map((s) => s.kind).join(', ')})`);
     }
+    let firstFailure: BpfscopeError | null = null;
     for (const source of candidates) {
       const error = await this.#tryInit(source);
       if (!error) {
@@ -77,10 +78,11 @@ export class CollectorRuntime {
         return null;
       }
       this.#rejected.push({ source, error });
+      firstFailure ??= error;
       this.logger.warn('source rejected', { family: this.family, source: source.name, code: error.code, message: error.message });
     }
     this.#initMs += performance.now() - started;
-    return this.#rejected[0]?.error ?? new DataUnavailable(this.family, 'no source could be initialised');
+    return firstFailure ?? new DataUnavailable(this.family, 'no source could be initialised');
   }
 
   async #tryInit(source: Source): Promise<BpfscopeError | null> {

@@ -52,7 +52,7 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     const bytes = await readFile(this.objectPath);
     this.#cpus = possibleCpus();
     // libbpf judges the object first: a corrupt file is LoadFailed, a missing hook AttachFailed.
-    const object = BpfObject.open(bytes, { name: 'cpu' });
+    const object = BpfObject.open(bytes, { name: this.objectPath });
     this.#object = object;
     await object.load({ timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
     for (const p of object.programs()) this.#links.push(object.attach(p.name));

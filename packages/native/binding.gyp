@@ -1,0 +1,37 @@
+{
+  "targets": [
+    {
+      "target_name": "bpfscope_native",
+      "sources": [
+        "src/native/addon.cc",
+        "src/native/errors.cc",
+        "src/native/log_capture.cc",
+        "src/native/object_state.cc",
+        "src/native/object.cc",
+        "src/native/link.cc",
+        "src/native/map.cc",
+        "src/native/map_batch.cc",
+        "src/native/probes.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NAPI_CPP_EXCEPTIONS",
+        "NODE_ADDON_API_DISABLE_DEPRECATED",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
+      ],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": [
+        "-fexceptions",
+        "-Wall",
+        "-Wextra",
+        "-Wno-missing-field-initializers",
+        "-ffile-prefix-map=<(module_root_dir)=."
+      ],
+      "libraries": ["-lbpf"]
+    }
+  ]
+}

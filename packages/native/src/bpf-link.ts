@@ -1,0 +1,31 @@
+import type { RawBpfLink } from './raw-binding.js';
+
+/**
+ * An attached program. Links belong to their {@link BpfObject}: letting a
+ * BpfLink be garbage-collected keeps the program attached; {@link BpfLink.destroy}
+ * or closing the object detaches it.
+ */
+export class BpfLink {
+  /** Name of the attached program. */
+  readonly program: string;
+  /** Where it is attached: the section (`tp_btf/sched_switch`), `uprobe:<binary>:<function>` or `perf_event:cpu-clock:cpu<N>`. */
+  readonly attachPoint: string;
+  readonly #raw: RawBpfLink;
+
+  /** @internal Links come from {@link BpfObject.attach} and its siblings. */
+  constructor(raw: RawBpfLink) {
+    this.#raw = raw;
+    this.program = raw.program;
+    this.attachPoint = raw.attachPoint;
+  }
+
+  /** False once the link was destroyed, directly or by closing its object. */
+  get attached(): boolean {
+    return this.#raw.alive;
+  }
+
+  /** Detaches the program. Calling it again, or after the object was closed, does nothing. */
+  destroy(): void {
+    this.#raw.destroy();
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * `@bpfscope/native`: a node-addon-api binding over the system libbpf (1.x) and
+ * its typed wrapper. Open a .bpf.o, load it off the JavaScript thread, attach
+ * programs, read maps in one crossing per batch. Failures are the
+ * `@bpfscope/core` error classes (`LoadFailed`, `AttachFailed`,
+ * `MapOperationFailed`, `InsufficientPermissions`, `IncompatibleKernel`,
+ * `Closed`, `NativeUnavailable`), with `errno` and `op`.
+ *
+ * @packageDocumentation
+ */
+export { loadNative, isNativeAvailable } from './loader.js';
+export type {
+  NativeBinding,
+  RawBpfObject,
+  RawBpfMap,
+  RawBpfLink,
+  RawProgramInfo,
+  RawMapInfo,
+  RawBatch,
+} from './raw-binding.js';
+export { libbpfVersion, possibleCpus, probeProgramType, probeMapType } from './feature-probes.js';
+export { probeAttachTypes, type AttachTypeSupport } from './probe-attach-types.js';
+export { BpfObject } from './bpf-object.js';
+export type { OpenOptions, LoadOptions, ProgramInfo, MapInfo, UprobeTarget, PerfEventTarget } from './object-types.js';
+export { BpfMap, MapUpdateFlags, type MapBatch } from './bpf-map.js';
+export { BpfLink } from './bpf-link.js';
+export { readStructLayouts, requireStruct, type StructLayout, type StructField } from './btf-layout.js';

@@ -1,0 +1,82 @@
+import { describe, expect, it, vi } from 'vitest';
+import { AttachFailed, Closed, InsufficientPermissions, LoadFailed, MapOperationFailed } from '@bpfscope/core';
+import { isNativeFailure, logTail, toBpfscopeError, type NativeFailure } from './native-error.js';
+
+const privileged = vi.hoisted(() => ({ value: false }));
+vi.mock('./privileges.js', () => ({ hasFullBpfPrivileges: () => privileged.value }));
+
+function failure(fields: Partial<NativeFailure>): NativeFailure {
+  return Object.assign(new Error(fields.message ?? 'native'), {
+    code: 'LOAD_FAILED' as const,
+    op: 'bpf_object__load',
+    errno: 0,
+    log: '',
+    nativeMessage: 'native',
+    errnoText: '',
+    ...fields,
+  });
+}
+
+const load = { kind: 'load' as const, object: 'obj', sections: new Map([['prog_a', 'tp_btf/x']]) };
+
+describe('toBpfscopeError', () => {
+  it('rethrows what is not a native failure', () => {
+    const bug = new TypeError('bug');
+    expect(isNativeFailure(bug)).toBe(false);
+    expect(() => toBpfscopeError(bug, load)).toThrow(bug);
+  });
+
+  it('names the failing program and its section from the libbpf log', () => {
+    const e = toBpfscopeError(
+      failure({ errno: 3, log: "libbpf: prog 'prog_a': failed to find kernel BTF type ID of 'x': -3\nlibbpf: failed to load object 'obj'\n" }),
+      load,
+    );
+    expect(e).toBeInstanceOf(LoadFailed);
+    expect(e.message).toBe("loading obj failed: program prog_a (tp_btf/x): failed to find kernel BTF type ID of 'x': -3");
+    expect(e.details).toMatchObject({ program: 'prog_a', section: 'tp_btf/x' });
+    expect(e.errno).toBe(3);
+    expect(e.cause).toBeInstanceOf(Error);
+  });
+
+  it('keeps the last 60 lines of the log as verifierLog', () => {
+    const log = Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n');
+    const e = toBpfscopeError(failure({ errno: 22, log }), load) as LoadFailed;
+    expect(e.verifierLog.split('\n')).toHaveLength(60);
+    expect(e.verifierLog.endsWith('line 99')).toBe(true);
+    expect(logTail('a\nb\n\n', 1)).toBe('b');
+  });
+
+  it('EPERM without privileges is InsufficientPermissions; with every capability it is the kernel refusing', () => {
+    privileged.value = false;
+    expect(toBpfscopeError(failure({ errno: 1 }), load)).toBeInstanceOf(InsufficientPermissions);
+    privileged.value = true;
+    const e = toBpfscopeError(failure({ errno: 1, log: "libbpf: prog 'prog_a': BPF program load failed: Operation not permitted" }), load);
+    expect(e).toBeInstanceOf(LoadFailed);
+    expect(e.message).toMatch(/EPERM although the process holds/);
+    privileged.value = false;
+  });
+
+  it('EACCES with a verifier log is the verifier rejecting, not a permission problem', () => {
+    const e = toBpfscopeError(failure({ errno: 13, log: "libbpf: prog 'prog_a': -- BEGIN PROG LOAD LOG --\ninvalid mem access\nprocessed 12 insns\n-- END PROG LOAD LOG --" }), load);
+    expect(e).toBeInstanceOf(LoadFailed);
+    expect(toBpfscopeError(failure({ errno: 13 }), load)).toBeInstanceOf(InsufficientPermissions);
+  });
+
+  it('attach failures carry program, attach point, errno and libbpf first line as the reason', () => {
+    const e = toBpfscopeError(
+      failure({ code: 'ATTACH_FAILED', op: 'bpf_program__attach', errno: 2, log: "libbpf: prog 'p': failed to attach to raw tracepoint 'nope': No such file or directory\n" }),
+      { kind: 'attach', program: 'p', attachPoint: 'raw_tp/nope' },
+    );
+    expect(e).toBeInstanceOf(AttachFailed);
+    expect(e.message).toBe("attaching p to raw_tp/nope failed: failed to attach to raw tracepoint 'nope': No such file or directory");
+    expect(e).toMatchObject({ program: 'p', attachPoint: 'raw_tp/nope', errno: 2, op: 'bpf_program__attach' });
+  });
+
+  it('map failures and closed objects', () => {
+    const map = { kind: 'map' as const, map: 'm', operation: 'lookup' };
+    expect(toBpfscopeError(failure({ code: 'MAP_OPERATION_FAILED', errno: 22 }), map)).toBeInstanceOf(MapOperationFailed);
+    const closed = toBpfscopeError(failure({ code: 'CLOSED' }), map);
+    expect(closed).toBeInstanceOf(Closed);
+    expect(closed.errno).toBeUndefined();
+  });
+});
