@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-export { BpfscopeError, isBpfscopeError, type ErrorCode, type BpfscopeErrorOptions } from './errors/bpfscope-error.js';
+export { BpfscopeError, isBpfscopeError, type ErrorCode, type BpfscopeErrorOptions, type BpfscopeErrorJson } from './errors/bpfscope-error.js';
 export {
   UnsupportedPlatform,
   InsufficientPermissions,

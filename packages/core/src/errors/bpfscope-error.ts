@@ -31,6 +31,24 @@ export interface BpfscopeErrorOptions {
   op?: string;
 }
 
+/** Plain-object form of a {@link BpfscopeError}. */
+export interface BpfscopeErrorJson {
+  /** Stable code. */
+  code: ErrorCode;
+  /** Class name, e.g. `LoadFailed`. */
+  name: string;
+  /** What went wrong. */
+  message: string;
+  /** What to do about it. */
+  remedy: string;
+  /** Structured context. */
+  details: Record<string, unknown>;
+  /** errno of the failed system call, when one failed. */
+  errno?: number;
+  /** The failed operation, when known. */
+  op?: string;
+}
+
 /**
  * Base class of every error bpfscope raises or records. Each carries a stable
  * {@link ErrorCode}, a human `message`, a `remedy` and structured `details`.
@@ -63,8 +81,8 @@ export class BpfscopeError extends Error {
   }
 
   /** A plain-object form for JSON output and logs. */
-  toJSON(): { code: ErrorCode; name: string; message: string; remedy: string; details: Record<string, unknown>; errno?: number; op?: string } {
-    const out: { code: ErrorCode; name: string; message: string; remedy: string; details: Record<string, unknown>; errno?: number; op?: string } = {
+  toJSON(): BpfscopeErrorJson {
+    const out: BpfscopeErrorJson = {
       code: this.code,
       name: this.name,
       message: this.message,
