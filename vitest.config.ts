@@ -16,6 +16,7 @@ export default defineConfig({
     },
   },
   test: {
+    reporters: ['default', './test/no-skip-reporter.ts'],
     projects: [
       {
         extends: true,

@@ -1,7 +1,15 @@
 /** Where a command writes. Tests pass buffers. */
 export interface CliIo {
-  stdout: { write(chunk: string): unknown };
-  stderr: { write(chunk: string): unknown };
+  /** Receives the command's output: reports, snapshots, `--help` and `--version` (`process.stdout` in the binary). */
+  stdout: {
+    /** Writes one chunk of text; the return value is ignored. */
+    write(chunk: string): unknown;
+  };
+  /** Receives error messages with their remedies, and the usage text on a usage error (`process.stderr` in the binary). */
+  stderr: {
+    /** Writes one chunk of text; the return value is ignored. */
+    write(chunk: string): unknown;
+  };
 }
 
 /** Exit codes of the bpfscope command. */

@@ -3,9 +3,13 @@ export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 
 /** The logger bpfscope writes to. Pass your own (pino, winston, console) through `createEngine({ logger })`. */
 export interface Logger {
+  /** Logs a failure the engine survived, e.g. a source whose `close()` threw; `fields` holds structured context. */
   error(message: string, fields?: Record<string, unknown>): void;
+  /** Logs a degradation, e.g. a source rejected at init in favour of the next one; `fields` holds structured context. */
   warn(message: string, fields?: Record<string, unknown>): void;
+  /** Logs a normal lifecycle event, e.g. which source a family selected; `fields` holds structured context. */
   info(message: string, fields?: Record<string, unknown>): void;
+  /** Logs detail useful only when diagnosing bpfscope itself; `fields` holds structured context. */
   debug(message: string, fields?: Record<string, unknown>): void;
 }
 

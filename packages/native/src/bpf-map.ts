@@ -3,7 +3,16 @@ import { toBpfscopeError } from './native-error.js';
 import type { RawBpfMap, RawMapInfo } from './raw-binding.js';
 
 /** Flags of {@link BpfMap.update} (the kernel's BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK). */
-export const MapUpdateFlags = Object.freeze({ ANY: 0, NOEXIST: 1, EXIST: 2, LOCK: 4 });
+export const MapUpdateFlags = Object.freeze({
+  /** Create the entry, or replace it when the key exists (BPF_ANY). */
+  ANY: 0,
+  /** Create only; the update fails with EEXIST when the key exists (BPF_NOEXIST). */
+  NOEXIST: 1,
+  /** Replace only; the update fails with ENOENT when the key is absent (BPF_EXIST). */
+  EXIST: 2,
+  /** Write the value under its `bpf_spin_lock`, which the value type must contain (BPF_F_LOCK). */
+  LOCK: 4,
+});
 
 const VALID_FLAGS = new Set<number>(Object.values(MapUpdateFlags));
 

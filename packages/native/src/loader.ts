@@ -67,7 +67,19 @@ export function loadNative(): NativeBinding {
  * if (!native.ok) console.warn(native.error.message, native.error.remedy);
  * ```
  */
-export function isNativeAvailable(): { ok: true; path: string } | { ok: false; error: NativeUnavailable } {
+export function isNativeAvailable():
+  | {
+      /** The addon loaded. */
+      ok: true;
+      /** Absolute path of the `.node` file that was loaded. */
+      path: string;
+    }
+  | {
+      /** The addon did not load; `error` says why. */
+      ok: false;
+      /** Why it did not load, with the paths tried and the loader's message. */
+      error: NativeUnavailable;
+    } {
   const result = load();
   return result.ok ? { ok: true, path: result.path } : { ok: false, error: result.error };
 }

@@ -6,70 +6,104 @@ import type { BpfMap } from './bpf-map.js';
 import type { BpfObject } from './bpf-object.js';
 import type { MapInfo, ProgramInfo } from './object-types.js';
 
-/** A program as the addon describes it (see {@link ProgramInfo}). */
+/** A program as the addon describes it (see {@link ProgramInfo}). @internal */
 export interface RawProgramInfo {
+  /** Name of the program's function in the BPF C source. */
   name: string;
+  /** ELF section, which names the hook: `tp_btf/sched_switch`, `iter/task`, ... */
   section: string;
+  /** libbpf program type name (`tracing`, `kprobe`, ...), or `unknown(<n>)` for a type libbpf cannot name. */
   type: string;
+  /** libbpf attach type name, or for program types without one the section prefix (`raw_tp`, `kprobe`, `perf_event`). */
   attachType: string;
+  /** Whether `load()` loads this program; see {@link RawBpfObject.setAutoload}. */
   autoload: boolean;
 }
 
-/** A map as the addon describes it (see {@link MapInfo}). */
+/** A map as the addon describes it (see {@link MapInfo}). @internal */
 export interface RawMapInfo {
+  /** Map name: the C variable's, or the one libbpf gives a global-data map (ending `.rodata`, `.data` or `.bss`). */
   name: string;
+  /** libbpf map type name (`hash`, `percpu_array`, ...), or `unknown(<n>)` for a type libbpf cannot name. */
   type: string;
+  /** Key size in bytes. */
   keySize: number;
+  /** Value size in bytes; for per-CPU maps, of one CPU's value. */
   valueSize: number;
+  /** Capacity in entries (`max_entries`). */
   maxEntries: number;
+  /** True for `percpu_array`, `percpu_hash`, `lru_percpu_hash` and `percpu_cgroup_storage`. */
   perCpu: boolean;
   /** Bytes one lookup returns (per-CPU maps: value size rounded to 8 × possible CPUs). */
   entrySize: number;
 }
 
-/** Result of one whole-map read: `count` keys, then `count` values, in one buffer. */
+/** Result of one whole-map read: `count` keys, then `count` values, in one buffer. @internal */
 export interface RawBatch {
+  /** Number of entries read. */
   count: number;
+  /** `count` keys of `keySize` bytes, then `count` values of `entrySize` bytes, packed, in the same order. */
   buffer: ArrayBuffer;
   /** True when the kernel refused batch operations and the entries were walked with get_next_key. */
   iterated: boolean;
 }
 
-/** The addon's map object; {@link BpfMap} wraps it. */
+/** The addon's map object; {@link BpfMap} wraps it. @internal */
 export interface RawBpfMap {
+  /** Describes the map; throws once its object is closed. */
   info(): RawMapInfo;
+  /** Reads the `entrySize`-byte value of a `keySize`-byte key, or returns undefined when the key is absent. */
   lookup(key: Uint8Array): Uint8Array | undefined;
+  /** Creates or replaces one entry; `flags` is one of {@link MapUpdateFlags}, passed to bpf_map_update_elem as is. */
   update(key: Uint8Array, value: Uint8Array, flags: number): void;
+  /** Deletes one entry; returns false when the key was absent. */
   delete(key: Uint8Array): boolean;
+  /** Reads every entry on a libuv pool thread, by bpf_map_lookup_batch or, where the kernel refuses it, a get_next_key walk. */
   lookupBatch(): Promise<RawBatch>;
+  /** Reads all `maxEntries` values of an `array` or `percpu_array` map synchronously, value `i` at offset `i × entrySize`. */
   readArray(): Uint8Array;
 }
 
-/** The addon's link object; {@link BpfLink} wraps it. */
+/** The addon's link object; {@link BpfLink} wraps it. @internal */
 export interface RawBpfLink {
+  /** Name of the attached program. */
   readonly program: string;
+  /** Where it is attached: the section name, `uprobe:`/`uretprobe:<binary>:<function>`, or `perf_event:cpu-clock:cpu<N>`. */
   readonly attachPoint: string;
+  /** False once the link was destroyed, directly or by closing its object. */
   readonly alive: boolean;
+  /** Detaches the program; does nothing when it is already detached. */
   destroy(): void;
 }
 
-/** The addon's object; {@link BpfObject} wraps it. Methods throw plain Errors with `code`, `op`, `errno`, `log`. */
+/** The addon's object; {@link BpfObject} wraps it. Methods throw plain Errors with `code`, `op`, `errno`, `log`. @internal */
 export interface RawBpfObject {
+  /** Object name passed to the constructor, also libbpf's `object_name`. */
   readonly name: string;
+  /** Loads the autoload programs and creates the maps on a libuv pool thread; an object loads only once. */
   load(): Promise<void>;
+  /** Describes every program of the object. */
   programs(): RawProgramInfo[];
+  /** Describes every map, including those libbpf creates for global data. */
   maps(): RawMapInfo[];
+  /** Chooses whether `load()` loads `program`; throws after the object was loaded. */
   setAutoload(program: string, on: boolean): void;
+  /** Attaches a loaded program to the hook its section names (bpf_program__attach). */
   attach(program: string): RawBpfLink;
+  /** Attaches a uprobe program to `functionName` in `binaryPath`, for process `pid` (-1: every process), at its return when `retprobe`. */
   attachUprobe(program: string, binaryPath: string, functionName: string, pid: number, retprobe: boolean): RawBpfLink;
+  /** Attaches a perf_event program to a software cpu-clock event on `cpu`, sampling `frequencyHz` times per second. */
   attachPerfEvent(program: string, cpu: number, frequencyHz: number): RawBpfLink;
+  /** A new wrapper of the map called `name`, or undefined when the object has no such map. */
   map(name: string): RawBpfMap | undefined;
+  /** Detaches every link and frees the object, at once or when a running load or batch read ends; safe to call twice. */
   close(): void;
 }
 
 /**
  * The raw binding exported by the compiled addon. Most code should use
  * {@link BpfObject} and friends instead; this is what {@link loadNative} returns.
+ * @internal
  */
 export interface NativeBinding {
   /** Opens an ELF image (the bytes of a .bpf.o). Throws a native failure (see the wrappers). */

@@ -50,13 +50,25 @@ export interface Log2Histogram {
   /** Total number of values counted. */
   count: number;
   /** Non-empty buckets, in order, each with its exclusive upper bound. */
-  buckets: Array<{ index: number; lowerBound: number; upperBound: number; count: number }>;
+  buckets: Array<{
+    /** Bucket number `i`: values of bit length `i`. */
+    index: number;
+    /** Smallest value counted (inclusive): 2^(i-1), or 0 for bucket 0, in `unit`. */
+    lowerBound: number;
+    /** Bound of the counted values (exclusive): 2^i, in `unit`. */
+    upperBound: number;
+    /** Number of values that fell in this bucket. */
+    count: number;
+  }>;
 }
 
 /** Load averages from /proc/loadavg. */
 export interface LoadAverage {
+  /** Runnable plus uninterruptible tasks, exponentially averaged over 1 minute. */
   load1: number;
+  /** Runnable plus uninterruptible tasks, exponentially averaged over 5 minutes. */
   load5: number;
+  /** Runnable plus uninterruptible tasks, exponentially averaged over 15 minutes. */
   load15: number;
   /** Runnable scheduling entities now. */
   runnable: number;
@@ -66,8 +78,28 @@ export interface LoadAverage {
 
 /** CPU pressure stall information from /proc/pressure/cpu (percent of time, and total µs). */
 export interface CpuPressure {
-  some: { avg10: number; avg60: number; avg300: number; totalUs: number };
-  full: { avg10: number; avg60: number; avg300: number; totalUs: number } | null;
+  /** Time in which at least one runnable task waited for a CPU. */
+  some: {
+    /** Percent of the last 10 s. */
+    avg10: number;
+    /** Percent of the last 60 s. */
+    avg60: number;
+    /** Percent of the last 300 s. */
+    avg300: number;
+    /** Total stall time since boot, µs. */
+    totalUs: number;
+  };
+  /** Time in which all non-idle tasks waited at once (all zeros system-wide), or null when the kernel has no `full` line (before Linux 5.13). */
+  full: {
+    /** Percent of the last 10 s. */
+    avg10: number;
+    /** Percent of the last 60 s. */
+    avg60: number;
+    /** Percent of the last 300 s. */
+    avg300: number;
+    /** Total stall time since boot, µs. */
+    totalUs: number;
+  } | null;
 }
 
 /** Fields whose source can differ from the record's source. */

@@ -1,6 +1,7 @@
 // Workloads with known cost for the real-eBPF tests: each is a child process whose own
 // accounting the test can compare with what bpfscope measured.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 
 /** Result of a CPU burner: its own user+system CPU time, seconds. */
 export interface BurnResult {
@@ -39,4 +40,17 @@ function run(cmd: string, args: string[]): Promise<string> {
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited with ${code}`))));
   });
+}
+
+/**
+ * Move every thread of the given processes (the test runner) to CPU `cpu`, so that a
+ * burner pinned elsewhere has its CPU nearly to itself. Returns the undo.
+ */
+export function keepOn(cpu: number, pids: readonly number[]): () => void {
+  const all = `0-${availableParallelism() - 1}`;
+  const set = (list: string): void => {
+    for (const pid of pids) execFileSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
+  };
+  set(String(cpu));
+  return () => set(all);
 }

@@ -44,15 +44,30 @@ export interface BpfscopeConfig {
 
 /** Configuration after validation, with every default filled in. */
 export interface ResolvedConfig {
+  /** Source selection for every family that does not set its own `mode`. */
   readonly mode: FamilyMode;
+  /** Default time between the starts of two readings of `engine.stream()`, ms (10 to 86,400,000). */
   readonly intervalMs: number;
-  readonly cache: { readonly enabled: boolean; readonly ttlMs: number };
+  /** Snapshot caching of `engine.collect()`. */
+  readonly cache: {
+    /** When false, every `collect()` reads the sources. */
+    readonly enabled: boolean;
+    /** Age below which `collect()` returns the cached snapshot, ms; 0 never serves from the cache. */
+    readonly ttlMs: number;
+  };
+  /** Entries per batch in map reads and event deliveries (1 to 1,000,000). */
   readonly batchSize: number;
+  /** Tries per source init when it fails with a transient error (1 to 100); other errors are not retried. */
   readonly initAttempts: number;
+  /** Time limit of one source read, ms; a source init gets this or 5000 ms, whichever is longer. */
   readonly operationTimeoutMs: number;
+  /** Absolute path of the procfs root, without a trailing slash. */
   readonly procRoot: string;
+  /** Absolute path of the sysfs root, without a trailing slash. */
   readonly sysRoot: string;
+  /** Loudest level the default logger writes; ignored when `createEngine` is given a logger. */
   readonly logLevel: LogLevel;
+  /** Per-family options keyed by family name; a family without an entry uses the top-level settings. */
   readonly families: Readonly<Record<string, Readonly<FamilyConfig>>>;
 }
 

@@ -7,6 +7,7 @@ import { asBpfscopeError, isTransient, withTimeout } from './as-error.js';
 
 /** Statistics of one collector, as `engine.stats()` reports them. */
 export interface CollectorStats {
+  /** Name of the family this collector produces, e.g. `cpu`. */
   family: string;
   /** The selected source, or null when none initialised. */
   source: string | null;
@@ -15,9 +16,17 @@ export interface CollectorStats {
   /** Time spent initialising, ms. */
   initMs: number;
   /** Codes of the sources that were rejected, in order. */
-  rejected: Array<{ source: string; code: string }>;
+  rejected: Array<{
+    /** Name of the rejected source, e.g. `cpu-ebpf`. */
+    source: string;
+    /** {@link ErrorCode} it was rejected with (`DATA_UNAVAILABLE` for an eBPF source skipped by mode `fallback`). */
+    code: string;
+  }>;
+  /** Reads started on the selected source, including those that failed or timed out. */
   reads: number;
+  /** Reads that threw or exceeded `operationTimeoutMs`. */
   readErrors: number;
+  /** Duration of the last successful read, ms, or null before one succeeded. */
   lastReadMs: number | null;
   /** The selected source's own statistics. */
   sourceStats: Readonly<Record<string, number>>;

@@ -12,9 +12,18 @@ import { Snapshot } from './snapshot.js';
 
 /** What `engine.stats()` returns. */
 export interface EngineStats {
+  /** Names of the registered plugins, in registration order. */
   plugins: string[];
+  /** One entry per enabled family of the started plugins. */
   collectors: CollectorStats[];
-  cache: { hits: number; misses: number };
+  /** How `collect()` calls were answered, since the engine was created. */
+  cache: {
+    /** Calls answered with the cached snapshot. */
+    hits: number;
+    /** Calls that had to read the sources (cache disabled, empty or older than `ttlMs`). */
+    misses: number;
+  };
+  /** Collections that read the sources; cache hits are not counted. */
   collects: number;
   /** Resident set size of the process, bytes. */
   rssBytes: number;
@@ -51,7 +60,12 @@ export class Engine {
   #collects = 0;
 
   /** @internal use {@link createEngine} */
-  constructor(readonly config: ResolvedConfig, readonly logger: Logger) {
+  constructor(
+    /** The validated configuration, defaults filled in. */
+    readonly config: ResolvedConfig,
+    /** Where the engine and its sources log: the logger given to `createEngine`, or JSON lines on stderr. */
+    readonly logger: Logger,
+  ) {
     this.#container = rootContainer.createChildContainer();
     this.#container.register(CONFIG, { useValue: config });
     this.#container.register(LOGGER, { useValue: logger });
@@ -202,7 +216,12 @@ export class Engine {
    * Try again to initialise families that have no working source (or fell back).
    * @returns the families that now have a source, and those still failing
    */
-  async attemptRecovery(): Promise<{ recovered: string[]; failing: FamilyError[] }> {
+  async attemptRecovery(): Promise<{
+    /** Families whose re-initialisation selected a source (possibly a fallback again: see the result's `fallback`). */
+    recovered: string[];
+    /** Families for which no source initialised, each with the error. */
+    failing: FamilyError[];
+  }> {
     await this.start().catch(() => undefined);
     const recovered: string[] = [];
     const failing: FamilyError[] = [];

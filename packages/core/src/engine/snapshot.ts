@@ -3,16 +3,32 @@ import type { FamilyData, FamilyError, FamilyResult } from '../types.js';
 
 /** JSON form of an error inside a snapshot. */
 export interface ErrorJson {
+  /** Stable {@link ErrorCode}, e.g. `ATTACH_FAILED`. */
   code: string;
+  /** Human-readable description of what went wrong. */
   message: string;
+  /** What the user can do about it. */
   remedy: string;
 }
 
 /** JSON form of a snapshot: the shape `bpfscope snapshot --json` prints. */
 export interface SnapshotJson {
+  /** When the snapshot was taken, ISO 8601 in UTC. */
   timestamp: string;
-  families: Record<string, { source: string; fallback: ErrorJson | null; data: unknown }>;
-  errors: Array<{ family: string } & ErrorJson>;
+  /** Results of the families that produced data, keyed by family name, sorted by name. */
+  families: Record<string, {
+    /** {@link SourceKind} that produced the data: `ebpf`, `procfs`, `sysfs` or `nvml`. */
+    source: string;
+    /** Why the preferred source was rejected, or null when the family did not fall back. */
+    fallback: ErrorJson | null;
+    /** The family's data, shaped as its plugin declares in {@link MetricFamilies}. */
+    data: unknown;
+  }>;
+  /** Families that produced no data this time, sorted by family name. */
+  errors: Array<{
+    /** Name of the failed family. */
+    family: string;
+  } & ErrorJson>;
 }
 
 /**

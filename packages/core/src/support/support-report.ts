@@ -10,25 +10,53 @@ export interface SupportProblem {
   code: string;
   /** What is missing. */
   feature: string;
+  /** What was found, e.g. `/sys/kernel/btf/vmlinux is missing`. */
   message: string;
+  /** The exact step that fixes it: a command, a kernel option or a boot parameter. */
   remedy: string;
 }
 
 /** Result of probing one attach type for real. */
 export interface AttachProbe {
+  /** True when a test program of this attach type loaded and attached on this kernel. */
   supported: boolean;
   /** Why not, when not supported (or why it could not be probed). */
-  error?: { code: string; message: string; remedy: string };
+  error?: {
+    /** Stable error code, e.g. `INCOMPATIBLE_KERNEL`. */
+    code: string;
+    /** What failed, with the feature and its minimum kernel where known. */
+    message: string;
+    /** What to do about it. */
+    remedy: string;
+  };
 }
 
 /** Everything {@link checkSupport} found. */
 export interface SupportReport {
+  /** `process.platform`; eBPF needs `linux`. */
   platform: string;
+  /** `process.arch`, e.g. `x64` or `arm64`. */
   arch: string;
   /** `uname -r`. */
   kernel: string;
-  btf: { available: boolean; path: string };
-  capabilities: { effective: string; CAP_BPF: boolean; CAP_PERFMON: boolean; CAP_SYS_ADMIN: boolean };
+  /** Kernel BTF, which CO-RE programs need. */
+  btf: {
+    /** True when the file at `path` exists. */
+    available: boolean;
+    /** Where kernel BTF was looked for: `<sysRoot>/kernel/btf/vmlinux`. */
+    path: string;
+  };
+  /** Effective capabilities of this process, from `CapEff` in `<procRoot>/self/status`; CAP_SYS_ADMIN alone, or CAP_BPF with CAP_PERFMON, is enough. */
+  capabilities: {
+    /** The CapEff bit mask as the kernel prints it (hex digits, no `0x`), or `0` when it could not be read. */
+    effective: string;
+    /** Whether CAP_BPF (bit 39, Linux 5.8+) is effective. */
+    CAP_BPF: boolean;
+    /** Whether CAP_PERFMON (bit 38, Linux 5.8+) is effective. */
+    CAP_PERFMON: boolean;
+    /** Whether CAP_SYS_ADMIN (bit 21) is effective. */
+    CAP_SYS_ADMIN: boolean;
+  };
   /** kernel.unprivileged_bpf_disabled: 0, 1, 2, or null when unreadable. */
   unprivilegedBpfDisabled: number | null;
   /** The active lockdown mode (`none`, `integrity`, `confidentiality`), or null when securityfs is not readable. */
@@ -37,7 +65,22 @@ export interface SupportReport {
   tracefs: string | null;
   /** Where bpffs is mounted, or null. */
   bpffs: string | null;
-  native: { loaded: boolean; libbpf: string | null; error?: { code: string; message: string; remedy: string } };
+  /** State of the `@bpfscope/native` addon. */
+  native: {
+    /** True when the addon was imported and its binary loaded. */
+    loaded: boolean;
+    /** Version of the libbpf the addon runs with, `major.minor`, or null when the addon is not loaded. */
+    libbpf: string | null;
+    /** Why the addon is not loaded; absent when it is. */
+    error?: {
+      /** Stable error code, normally `NATIVE_UNAVAILABLE`. */
+      code: string;
+      /** Why the import or the load failed, including the loader's own message. */
+      message: string;
+      /** What to do about it. */
+      remedy: string;
+    };
+  };
   /** Every attach type, probed by loading and attaching a real program. Empty when the addon is not loaded. */
   attachTypes: Partial<Record<AttachKind, AttachProbe>>;
   /** True when eBPF sources can be used at all (addon loaded, privileges, BTF, at least one attach type). */
@@ -48,7 +91,39 @@ export interface SupportReport {
 
 /** What the support check needs from `@bpfscope/native`; given explicitly or imported on demand. */
 export interface NativeSupportProvider {
-  isNativeAvailable(): { ok: true } | { ok: false; error: { code: string; message: string; remedy: string } };
+  /** Whether the addon's binary loads; must not throw. */
+  isNativeAvailable():
+    | {
+        /** The addon loaded. */
+        ok: true;
+      }
+    | {
+        /** The addon did not load; `error` says why. */
+        ok: false;
+        /** Why the addon did not load. */
+        error: {
+          /** Stable error code, normally `NATIVE_UNAVAILABLE`. */
+          code: string;
+          /** What failed, including the loader's own message. */
+          message: string;
+          /** What to do about it. */
+          remedy: string;
+        };
+      };
+  /** Version of the libbpf the addon runs with, `major.minor`; called only after `isNativeAvailable()` returned `ok: true`. */
   libbpfVersion(): string;
-  probeAttachTypes(): Promise<Partial<Record<AttachKind, { supported: boolean; error?: { code: string; message: string; remedy: string } }>>>;
+  /** Probes attach types by loading and attaching a real program of each; kinds it leaves out are left out of the report. */
+  probeAttachTypes(): Promise<Partial<Record<AttachKind, {
+    /** True when the test program of this attach type loaded and attached. */
+    supported: boolean;
+    /** Why not, when not supported (or why it could not be probed). */
+    error?: {
+      /** Stable error code, e.g. `INCOMPATIBLE_KERNEL`. */
+      code: string;
+      /** What failed. */
+      message: string;
+      /** What to do about it. */
+      remedy: string;
+    };
+  }>>>;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createConsoleLogger, validateConfig, type SourceContext } from '@bpfscope/core';
 import { describeKernel } from '../../../../test/real-kernel.js';
-import { burnCpu, oversubscribe, sleepLoop } from '../../test/workloads.js';
+import { burnCpu, keepOn, oversubscribe, sleepLoop } from '../../test/workloads.js';
 import { CpuProcfsSource } from '../procfs/cpu-procfs-source.js';
 import type { CpuMetrics } from '../records.js';
 import { CpuEbpfSource } from './cpu-ebpf-source.js';
@@ -30,9 +30,16 @@ describeKernel('cpu eBPF source against real workloads', () => {
 
   it('per-CPU busy time of a pinned CPU burner agrees with /proc/stat and with the child within 5%', async () => {
     const cpu = 1;
-    const [e0, p0] = [await ebpf.read(read), await procfs.read(read)];
-    const child = await burnCpu(1500, cpu);
-    const [e1, p1] = [await ebpf.read(read), await procfs.read(read)];
+    // The test runner (this worker and its parent) stays on CPU 0 meanwhile.
+    const restore = keepOn(0, [process.pid, process.ppid]);
+    let child, e0, p0, e1, p1;
+    try {
+      [e0, p0] = [await ebpf.read(read), await procfs.read(read)];
+      child = await burnCpu(1500, cpu);
+      [e1, p1] = [await ebpf.read(read), await procfs.read(read)];
+    } finally {
+      restore();
+    }
     const ebpfBusy = busyOf(e1, cpu) - busyOf(e0, cpu);
     const procBusy = busyOf(p1, cpu) - busyOf(p0, cpu);
     expect(child.cpuSeconds).toBeGreaterThan(1.2);

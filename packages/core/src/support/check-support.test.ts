@@ -1,0 +1,52 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { IncompatibleKernel, NativeUnavailable } from '../errors/taxonomy.js';
+import { checkSupport } from './check-support.js';
+import type { NativeSupportProvider } from './support-report.js';
+
+const fixture = (name: string) => {
+  const root = fileURLToPath(new URL(`../../test/fixtures/support/${name}`, import.meta.url));
+  return { procRoot: `${root}/proc`, sysRoot: `${root}/sys` };
+};
+
+const kprobeMissing = new IncompatibleKernel('kprobe attach', '4.1');
+const provider: NativeSupportProvider = {
+  isNativeAvailable: () => ({ ok: true }),
+  libbpfVersion: () => '1.1',
+  probeAttachTypes: async () => ({ tp_btf: { supported: true }, raw_tp: { supported: true }, kprobe: { supported: false, error: kprobeMissing } }),
+};
+
+describe('checkSupport', () => {
+  it('a root process on a kernel with BTF: usable, every probe reported, missing attach types as problems', async () => {
+    const r = await checkSupport({ native: provider, ...fixture('root-vm') });
+    expect(r.btf.available).toBe(true);
+    expect(r.capabilities).toMatchObject({ CAP_BPF: true, CAP_PERFMON: true, CAP_SYS_ADMIN: true });
+    expect(r.unprivilegedBpfDisabled).toBe(2);
+    expect(r.bpffs).toBe('/sys/fs/bpf');
+    expect(r.tracefs).toBeNull();
+    expect(r.native).toEqual({ loaded: true, libbpf: '1.1' });
+    expect(r.attachTypes.kprobe).toEqual({ supported: false, error: { code: 'INCOMPATIBLE_KERNEL', message: kprobeMissing.message, remedy: kprobeMissing.remedy } });
+    expect(r.ebpfUsable).toBe(true);
+    expect(r.problems.map((p) => p.feature)).toEqual(['kprobe attach']);
+  });
+
+  it('an unprivileged process without BTF: not usable, each missing piece with its remedy', async () => {
+    const r = await checkSupport({ native: provider, ...fixture('nobody-no-btf') });
+    expect(r.capabilities).toMatchObject({ effective: '0000000000000000', CAP_BPF: false, CAP_SYS_ADMIN: false });
+    expect(r.btf.available).toBe(false);
+    expect(r.ebpfUsable).toBe(false);
+    const byCode = Object.fromEntries(r.problems.map((p) => [p.code, p]));
+    expect(byCode.BTF_UNAVAILABLE?.remedy).toMatch(/CONFIG_DEBUG_INFO_BTF/);
+    expect(byCode.INSUFFICIENT_PERMISSIONS?.remedy).toMatch(/setcap cap_bpf,cap_perfmon/);
+  });
+
+  it('an addon that does not load is reported with its code and no attach probes', async () => {
+    const err = new NativeUnavailable(['/x/prebuilds/linux-x64'], 'libbpf.so.1: cannot open shared object file');
+    const r = await checkSupport({ native: { ...provider, isNativeAvailable: () => ({ ok: false, error: err }) }, ...fixture('root-vm') });
+    expect(r.native.loaded).toBe(false);
+    expect(r.native.error?.code).toBe('NATIVE_UNAVAILABLE');
+    expect(r.attachTypes).toEqual({});
+    expect(r.ebpfUsable).toBe(false);
+    expect(r.problems.find((p) => p.code === 'NATIVE_UNAVAILABLE')?.message).toContain('libbpf.so.1');
+  });
+});
