@@ -27,6 +27,7 @@ function formatCpu(r: FamilyResult<CpuMetrics>): string {
   ];
   const lines = [
     `  counters since ${d.countersSince}${d.intervalMs !== null ? `, busy% over ${Math.round(d.intervalMs)} ms` : ''} (times in seconds)`,
+    ...(d.intervalMs !== null && d.intervalMs < 100 ? ['  (a short window: pass --interval 1000 for busy% over a second)'] : []),
     indent(table(['cpu', 'busy%', 'user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal', 'ctx-switches'], [
       row('all', d.total),
       ...d.perCpu.map((c) => row(String(c.cpu), c)),

@@ -1,19 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EventProcessingFailed } from '@bpfscope/core';
+import { caught, fixture } from '../../test/fixture-helpers.js';
 import { parseLoadavg } from './parse-loadavg.js';
 
-const fixture = (rel: string): string => fileURLToPath(new URL(`../../test/fixtures/${rel}`, import.meta.url));
 const parseFile = (path: string) => parseLoadavg(readFileSync(path, 'utf8'), path);
-const caught = (fn: () => unknown): unknown => {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to throw');
-};
 
 describe('parseLoadavg', () => {
   it.each([

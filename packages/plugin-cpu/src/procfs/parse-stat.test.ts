@@ -1,21 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EventProcessingFailed } from '@bpfscope/core';
+import { caught, fixture } from '../../test/fixture-helpers.js';
 import { parseProcStat } from './parse-stat.js';
 
-const fixture = (rel: string): string => fileURLToPath(new URL(`../../test/fixtures/${rel}`, import.meta.url));
 const parse = (tree: string) => {
   const path = fixture(`${tree}/proc/stat`);
   return parseProcStat(readFileSync(path, 'utf8'), path);
-};
-const caught = (fn: () => unknown): unknown => {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to throw');
 };
 
 describe('parseProcStat on good fixtures', () => {
