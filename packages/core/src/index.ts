@@ -48,4 +48,14 @@ export {
   type SupportReport,
   type NativeSupportProvider,
 } from './support/support-report.js';
+export {
+  log2HistogramFromSlots,
+  mergeLog2Histograms,
+  log2HistogramDelta,
+  log2Quantile,
+  type Log2Histogram,
+  type Log2Bucket,
+} from './aggregate/log2-histogram.js';
+export { topK } from './aggregate/top-k.js';
+export { ratePerSecond } from './aggregate/rate.js';
 export { injectable, inject, type DependencyContainer, type InjectionToken } from 'tsyringe';

@@ -5,7 +5,6 @@ export type {
   CpuMetrics,
   CpuTimeRecord,
   PerCpuRecord,
-  Log2Histogram,
   LoadAverage,
   CpuPressure,
   CpuField,

@@ -1,4 +1,4 @@
-import type { SourceKind } from '@bpfscope/core';
+import type { Log2Histogram, SourceKind } from '@bpfscope/core';
 
 /**
  * Time counters of one CPU (or all together), in seconds, counting from
@@ -41,25 +41,6 @@ export interface CpuTimeRecord {
 export interface PerCpuRecord extends CpuTimeRecord {
   /** CPU number. */
   cpu: number;
-}
-
-/** A log2 histogram: bucket `i` counts values in [2^(i-1), 2^i) (bucket 0: value 0). */
-export interface Log2Histogram {
-  /** Unit of the values. */
-  unit: 'ns';
-  /** Total number of values counted. */
-  count: number;
-  /** Non-empty buckets, in order, each with its exclusive upper bound. */
-  buckets: Array<{
-    /** Bucket number `i`: values of bit length `i`. */
-    index: number;
-    /** Smallest value counted (inclusive): 2^(i-1), or 0 for bucket 0, in `unit`. */
-    lowerBound: number;
-    /** Bound of the counted values (exclusive): 2^i, in `unit`. */
-    upperBound: number;
-    /** Number of values that fell in this bucket. */
-    count: number;
-  }>;
 }
 
 /** Load averages from /proc/loadavg. */

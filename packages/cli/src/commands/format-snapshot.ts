@@ -1,5 +1,5 @@
-import type { FamilyResult, Snapshot } from '@bpfscope/core';
-import type { CpuMetrics, CpuTimeRecord, Log2Histogram } from '@bpfscope/plugin-cpu';
+import { log2Quantile, type FamilyResult, type Log2Histogram, type Snapshot } from '@bpfscope/core';
+import type { CpuMetrics, CpuTimeRecord } from '@bpfscope/plugin-cpu';
 import { num, table } from './table.js';
 
 /** Human-readable snapshot. @internal */
@@ -44,8 +44,11 @@ function formatCpu(r: FamilyResult<CpuMetrics>): string {
 
 function formatHist(h: Log2Histogram): string {
   if (h.count === 0) return 'no samples yet';
-  const rows = h.buckets.map((b) => `${fmtNs(b.lowerBound)}-${fmtNs(b.upperBound)}: ${b.count}`);
-  return `${h.count} samples; ${rows.join(', ')}`;
+  const q = (p: number): string => {
+    const b = log2Quantile(h, p);
+    return b ? `${fmtNs(b.lowerBound)}-${fmtNs(b.upperBound)}` : '-';
+  };
+  return `${h.count} samples since attach; p50 in ${q(0.5)}, p90 in ${q(0.9)}, p99 in ${q(0.99)}, max in ${q(1)}`;
 }
 
 function fmtNs(ns: number): string {

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { ReadContext, Source, SourceContext } from '@bpfscope/core';
+import { log2HistogramFromSlots, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
 import { BpfObject, loadNative, possibleCpus, readStructLayouts, type BpfLink, type StructLayout } from '@bpfscope/native';
 import { sumCounters, toRecord, type CpuCounters } from '../compute.js';
 import type { CpuMetrics, PerCpuRecord } from '../records.js';
 import { readLoadAndPressure } from '../procfs/cpu-procfs-source.js';
 import { readProcStat } from '../procfs/read-proc.js';
 import type { ProcStat } from '../procfs/parse-stat.js';
-import { cpuTimesLayout, decodeCpuTimes, sumPerCpuU64, toHistogram, type RawCpuTimes } from './decode.js';
+import { cpuTimesLayout, decodeCpuTimes, sumPerCpuU64, type RawCpuTimes } from './decode.js';
 
 /** Where the compiled object ships in this package. @internal */
 export const CPU_OBJECT_PATH = fileURLToPath(new URL('../../bpf/cpu.bpf.o', import.meta.url));
@@ -111,7 +111,7 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
       intervalMs: prev ? Math.round((cur.at - prev.at) * 1000) / 1000 : null,
       total: toRecord(cur.total, prev?.total, idleOnly),
       perCpu,
-      runQueueLatency: toHistogram(hist),
+      runQueueLatency: log2HistogramFromSlots(hist, 'ns'),
       ...loadAndPressure,
       fieldSources: { user: 'procfs', nice: 'procfs', system: 'procfs', iowait: 'procfs', steal: 'procfs', loadAverage: 'procfs', pressure: 'procfs' },
       unavailable,

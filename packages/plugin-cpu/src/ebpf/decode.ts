@@ -1,5 +1,4 @@
 import { requireStruct, type StructLayout } from '@bpfscope/native';
-import type { Log2Histogram } from '../records.js';
 
 /** Fields of `struct cpu_times` (bpf/cpu/cpu.h) the decoder reads, with their sizes. @internal */
 export const CPU_TIMES_FIELDS = {
@@ -65,17 +64,4 @@ export function sumPerCpuU64(bytes: Uint8Array, keys: number, cpus: number): big
     out.push(s);
   }
   return out;
-}
-
-/** A log2 histogram from summed slot counts. @internal */
-export function toHistogram(slots: readonly bigint[]): Log2Histogram {
-  const buckets: Log2Histogram['buckets'] = [];
-  let count = 0;
-  slots.forEach((c, index) => {
-    if (c === 0n) return;
-    const n = Number(c);
-    count += n;
-    buckets.push({ index, lowerBound: index === 0 ? 0 : 2 ** (index - 1), upperBound: 2 ** index, count: n });
-  });
-  return { unit: 'ns', count, buckets };
 }

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { log2HistogramDelta, log2HistogramFromSlots, log2Quantile, mergeLog2Histograms } from './log2-histogram.js';
+import { ratePerSecond } from './rate.js';
+import { topK } from './top-k.js';
+
+describe('log2 histograms', () => {
+  const h = log2HistogramFromSlots([2, 0, 3, 5], 'ns');
+
+  it('buckets from slots with their bounds, empty slots left out', () => {
+    expect(h.count).toBe(10);
+    expect(h.buckets).toEqual([
+      { index: 0, lowerBound: 0, upperBound: 1, count: 2 },
+      { index: 2, lowerBound: 2, upperBound: 4, count: 3 },
+      { index: 3, lowerBound: 4, upperBound: 8, count: 5 },
+    ]);
+  });
+
+  it('merges by adding counts and refuses mixed units', () => {
+    const m = mergeLog2Histograms([h, log2HistogramFromSlots([0, 1, 0, 5], 'ns')]);
+    expect(m?.count).toBe(16);
+    expect(m?.buckets.map((b) => [b.index, b.count])).toEqual([[0, 2], [1, 1], [2, 3], [3, 10]]);
+    expect(() => mergeLog2Histograms([h, log2HistogramFromSlots([1], 'bytes')])).toThrow(TypeError);
+    expect(mergeLog2Histograms([])).toBeNull();
+  });
+
+  it('delta between two readings', () => {
+    const later = log2HistogramFromSlots([2, 4, 3, 9], 'ns');
+    expect(log2HistogramDelta(h, later).buckets.map((b) => [b.index, b.count])).toEqual([[1, 4], [3, 4]]);
+  });
+
+  it('quantiles are the bounds of the bucket holding the rank', () => {
+    expect(log2Quantile(h, 0)).toEqual({ lowerBound: 0, upperBound: 1 });
+    expect(log2Quantile(h, 0.2)).toEqual({ lowerBound: 0, upperBound: 1 });
+    expect(log2Quantile(h, 0.21)).toEqual({ lowerBound: 2, upperBound: 4 });
+    expect(log2Quantile(h, 0.5)).toEqual({ lowerBound: 2, upperBound: 4 });
+    expect(log2Quantile(h, 0.51)).toEqual({ lowerBound: 4, upperBound: 8 });
+    expect(log2Quantile(h, 1)).toEqual({ lowerBound: 4, upperBound: 8 });
+    expect(log2Quantile(log2HistogramFromSlots([], 'ns'), 0.5)).toBeNull();
+    expect(() => log2Quantile(h, 1.5)).toThrow(RangeError);
+  });
+});
+
+describe('topK', () => {
+  const rs = [5, 1, 9, null, 7, 3, 9, 0].map((v, i) => ({ i, v }));
+  it('keeps the k largest, largest first, leaving out unmeasured records', () => {
+    expect(topK(rs, (r) => r.v, 3).map((r) => r.v)).toEqual([9, 9, 7]);
+    expect(topK(rs, (r) => r.v, 100).map((r) => r.v)).toEqual([9, 9, 7, 5, 3, 1, 0]);
+    expect(topK(rs, (r) => r.v, 0)).toEqual([]);
+    expect(() => topK(rs, (r) => r.v, -1)).toThrow(RangeError);
+  });
+  it('agrees with a full sort on a large input', () => {
+    const big = Array.from({ length: 5000 }, (_, i) => ({ v: (i * 7919) % 10007 }));
+    const expected = [...big].sort((a, b) => b.v - a.v).slice(0, 20).map((r) => r.v);
+    expect(topK(big, (r) => r.v, 20).map((r) => r.v)).toEqual(expected);
+  });
+});
+
+describe('ratePerSecond', () => {
+  it('derives a per-second rate and refuses what it cannot measure', () => {
+    expect(ratePerSecond(100, 350, 500)).toBe(500);
+    expect(ratePerSecond(10n, 20n, 1000)).toBe(10);
+    expect(ratePerSecond(350, 100, 500)).toBeNull();
+    expect(ratePerSecond(null, 100, 500)).toBeNull();
+    expect(ratePerSecond(1, 2, 0)).toBeNull();
+  });
+});
