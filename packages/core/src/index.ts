@@ -55,6 +55,7 @@ export {
   log2Quantile,
   type Log2Histogram,
   type Log2Bucket,
+  type QuantileBounds,
 } from './aggregate/log2-histogram.js';
 export { topK } from './aggregate/top-k.js';
 export { ratePerSecond } from './aggregate/rate.js';

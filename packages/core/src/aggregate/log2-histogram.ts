@@ -65,6 +65,14 @@ export function log2HistogramDelta(earlier: Log2Histogram, later: Log2Histogram)
   return log2HistogramFromSlots(Array.from(slots, (c) => c ?? 0), later.unit);
 }
 
+/** Where a quantile lies: in [lowerBound, upperBound). */
+export interface QuantileBounds {
+  /** The quantile is at least this. */
+  lowerBound: number;
+  /** The quantile is below this. */
+  upperBound: number;
+}
+
 /**
  * The bucket that holds quantile `q`, as its bounds: the true quantile lies in
  * [lowerBound, upperBound). A log2 histogram cannot say more, so no point value is
@@ -73,7 +81,7 @@ export function log2HistogramDelta(earlier: Log2Histogram, later: Log2Histogram)
  * @param q - quantile in [0, 1], e.g. 0.99
  * @returns the bounds, or null for an empty histogram
  */
-export function log2Quantile(h: Log2Histogram, q: number): { lowerBound: number; upperBound: number } | null {
+export function log2Quantile(h: Log2Histogram, q: number): QuantileBounds | null {
   if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile must be in [0, 1], got ${q}`);
   if (h.count === 0) return null;
   const rank = Math.max(1, Math.ceil(q * h.count));
