@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Per-process page faults through the task iterator and OOM kills as events,
+ * with tp_btf and iterators only. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "bpfscope_stats.h"
+#include "mem.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 16);
+} mem_oom_events SEC(".maps");
+
+BPFSCOPE_STATS_MAP(mem_stats);
+
+struct mm_rss_stat___pre62 {
+	atomic_long_t count[4];
+} __attribute__((preserve_access_index));
+struct mm_struct___pre62 {
+	struct mm_rss_stat___pre62 rss_stat;
+} __attribute__((preserve_access_index));
+
+/* MM_FILEPAGES 0, MM_ANONPAGES 1, MM_SWAPENTS 2, MM_SHMEMPAGES 3 */
+static __always_inline __u64 rss(struct mm_struct *mm, int i)
+{
+	__s64 n;
+
+	if (!mm || i < 0 || i > 3)
+		return 0;
+	if (bpf_core_field_exists(mm->rss_stat[0].count))
+		n = BPF_CORE_READ(mm, rss_stat[i].count);
+	else
+		n = BPF_CORE_READ((struct mm_struct___pre62 *)mm, rss_stat.count[i].counter);
+	return n > 0 ? n : 0;
+}
+
+SEC("iter/task")
+int mem_iter(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct mem_faults r = {};
+
+	if (!t)
+		return 0;
+	bpfscope_stat_add(&mem_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
+	r.tgid = BPF_CORE_READ(t, tgid);
+	r.tid = BPF_CORE_READ(t, pid);
+	r.min_flt = BPF_CORE_READ(t, min_flt);
+	r.maj_flt = BPF_CORE_READ(t, maj_flt);
+	if (r.tgid == r.tid) {
+		r.dead_min_flt = BPF_CORE_READ(t, signal, min_flt);
+		r.dead_maj_flt = BPF_CORE_READ(t, signal, maj_flt);
+	}
+	BPF_CORE_READ_STR_INTO(&r.comm, t, comm);
+	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
+	return 0;
+}
+
+SEC("tp_btf/mark_victim")
+int BPF_PROG(mem_oom_victim, struct task_struct *task, uid_t uid)
+{
+	struct mem_oom_ev *e;
+	struct mm_struct *mm;
+
+	bpfscope_stat_add(&mem_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
+	e = bpf_ringbuf_reserve(&mem_oom_events, sizeof(*e), 0);
+	if (!e) {
+		bpfscope_stat_add(&mem_stats, BPFSCOPE_STAT_DROPS, 1);
+		return 0;
+	}
+	mm = BPF_CORE_READ(task, mm);
+	e->pid = BPF_CORE_READ(task, tgid);
+	e->uid = uid;
+	e->oom_score_adj = BPF_CORE_READ(task, signal, oom_score_adj);
+	e->pad = 0;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	e->total_vm_pages = mm ? BPF_CORE_READ(mm, total_vm) : 0;
+	e->anon_rss_pages = rss(mm, 1);
+	e->file_rss_pages = rss(mm, 0);
+	e->shmem_rss_pages = rss(mm, 3);
+	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+	bpf_ringbuf_submit(e, 0);
+	bpfscope_stat_add(&mem_stats, BPFSCOPE_STAT_EVENTS, 1);
+	return 0;
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The process table through the BPF task iterator, and fork/exec/exit events
+ * through a ring buffer, all without tracefs or kprobes. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "bpfscope_stats.h"
+#include "proc.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} proc_events SEC(".maps");
+
+BPFSCOPE_STATS_MAP(proc_stats);
+
+/* mm->rss_stat is a percpu_counter array since 6.2, an atomic array before. */
+struct mm_rss_stat___pre62 {
+	atomic_long_t count[4];
+} __attribute__((preserve_access_index));
+struct mm_struct___pre62 {
+	struct mm_rss_stat___pre62 rss_stat;
+} __attribute__((preserve_access_index));
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 rss_pages(struct mm_struct *mm)
+{
+	__s64 n = 0;
+
+	if (!mm)
+		return 0;
+	if (bpf_core_type_exists(struct percpu_counter) && bpf_core_field_exists(mm->rss_stat[0].count)) {
+		/* MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES (MM_SWAPENTS is not resident) */
+		n = BPF_CORE_READ(mm, rss_stat[0].count) + BPF_CORE_READ(mm, rss_stat[1].count) + BPF_CORE_READ(mm, rss_stat[3].count);
+	} else {
+		struct mm_struct___pre62 *old = (void *)mm;
+
+		n = BPF_CORE_READ(old, rss_stat.count[0].counter) + BPF_CORE_READ(old, rss_stat.count[1].counter) +
+		    BPF_CORE_READ(old, rss_stat.count[3].counter);
+	}
+	return n > 0 ? n : 0;
+}
+
+static __always_inline __u32 task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
+}
+
+static __always_inline __u64 cgroup_id(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+}
+
+SEC("iter/task")
+int proc_iter(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct proc_task r = {};
+
+	if (!t)
+		return 0;
+	bpfscope_stat_add(&proc_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
+	r.tid = BPF_CORE_READ(t, pid);
+	r.tgid = BPF_CORE_READ(t, tgid);
+	r.prio = BPF_CORE_READ(t, prio);
+	r.static_prio = BPF_CORE_READ(t, static_prio);
+	r.state = task_state(t);
+	r.flags = BPF_CORE_READ(t, flags);
+	r.exit_state = BPF_CORE_READ(t, exit_state);
+	r.utime_ns = BPF_CORE_READ(t, utime);
+	r.stime_ns = BPF_CORE_READ(t, stime);
+	r.runtime_ns = BPF_CORE_READ(t, se.sum_exec_runtime);
+	r.start_boottime_ns = BPF_CORE_READ(t, start_boottime);
+	r.min_flt = BPF_CORE_READ(t, min_flt);
+	r.maj_flt = BPF_CORE_READ(t, maj_flt);
+	r.rchar = BPF_CORE_READ(t, ioac.rchar);
+	r.wchar = BPF_CORE_READ(t, ioac.wchar);
+	r.syscr = BPF_CORE_READ(t, ioac.syscr);
+	r.syscw = BPF_CORE_READ(t, ioac.syscw);
+	r.read_bytes = BPF_CORE_READ(t, ioac.read_bytes);
+	r.write_bytes = BPF_CORE_READ(t, ioac.write_bytes);
+	r.cancelled_write_bytes = BPF_CORE_READ(t, ioac.cancelled_write_bytes);
+	BPF_CORE_READ_STR_INTO(&r.comm, t, comm);
+	if (r.tid == r.tgid) {
+		struct mm_struct *mm = BPF_CORE_READ(t, mm);
+
+		r.is_leader = 1;
+		r.ppid = BPF_CORE_READ(t, real_parent, tgid);
+		r.uid = BPF_CORE_READ(t, real_cred, uid.val);
+		r.euid = BPF_CORE_READ(t, real_cred, euid.val);
+		r.nr_threads = BPF_CORE_READ(t, signal, nr_threads);
+		r.rss_pages = rss_pages(mm);
+		r.vm_pages = mm ? BPF_CORE_READ(mm, total_vm) : 0;
+		r.cgroup_id = cgroup_id(t);
+		r.signal_utime_ns = BPF_CORE_READ(t, signal, utime);
+		r.signal_stime_ns = BPF_CORE_READ(t, signal, stime);
+		r.signal_runtime_ns = BPF_CORE_READ(t, signal, sum_sched_runtime);
+		r.signal_min_flt = BPF_CORE_READ(t, signal, min_flt);
+		r.signal_maj_flt = BPF_CORE_READ(t, signal, maj_flt);
+		r.signal_read_bytes = BPF_CORE_READ(t, signal, ioac.read_bytes);
+		r.signal_write_bytes = BPF_CORE_READ(t, signal, ioac.write_bytes);
+		r.signal_rchar = BPF_CORE_READ(t, signal, ioac.rchar);
+		r.signal_wchar = BPF_CORE_READ(t, signal, ioac.wchar);
+	}
+	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
+	return 0;
+}
+
+static __always_inline struct proc_ev *emit(__u32 type, struct task_struct *t, __u32 ppid, __s32 code)
+{
+	struct proc_ev *e = bpf_ringbuf_reserve(&proc_events, sizeof(*e), 0);
+
+	if (!e) {
+		bpfscope_stat_add(&proc_stats, BPFSCOPE_STAT_DROPS, 1);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->pid = BPF_CORE_READ(t, tgid);
+	e->tid = BPF_CORE_READ(t, pid);
+	e->ppid = ppid;
+	e->exit_code = code;
+	e->pad = 0;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cgroup_id = cgroup_id(t);
+	BPF_CORE_READ_STR_INTO(&e->comm, t, comm);
+	return e;
+}
+
+static __always_inline void submit(struct proc_ev *e)
+{
+	bpf_ringbuf_submit(e, 0);
+	bpfscope_stat_add(&proc_stats, BPFSCOPE_STAT_EVENTS, 1);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(proc_fork, struct task_struct *parent, struct task_struct *child)
+{
+	bpfscope_stat_add(&proc_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
+	/* New threads are not new processes. */
+	if (BPF_CORE_READ(child, tgid) != BPF_CORE_READ(child, pid))
+		return 0;
+	struct proc_ev *e = emit(PROC_EV_FORK, child, BPF_CORE_READ(parent, tgid), 0);
+
+	if (e)
+		submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(proc_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	bpfscope_stat_add(&proc_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
+	struct proc_ev *e = emit(PROC_EV_EXEC, p, BPF_CORE_READ(p, real_parent, tgid), 0);
+
+	if (e)
+		submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(proc_exit, struct task_struct *p)
+{
+	bpfscope_stat_add(&proc_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
+	/* Only the whole process's end: the last thread of its group. */
+	if (BPF_CORE_READ(p, tgid) != BPF_CORE_READ(p, pid))
+		return 0;
+	struct proc_ev *e = emit(PROC_EV_EXIT, p, BPF_CORE_READ(p, real_parent, tgid), BPF_CORE_READ(p, exit_code));
+	struct signal_struct *sig = BPF_CORE_READ(p, signal);
+	struct mm_struct *mm = BPF_CORE_READ(p, mm);
+
+	if (!e)
+		return 0;
+	/* The last thread's own counters plus those of the threads that went before. */
+	e->runtime_ns = BPF_CORE_READ(p, se.sum_exec_runtime) + BPF_CORE_READ(sig, sum_sched_runtime);
+	e->utime_ns = BPF_CORE_READ(p, utime) + BPF_CORE_READ(sig, utime);
+	e->stime_ns = BPF_CORE_READ(p, stime) + BPF_CORE_READ(sig, stime);
+	e->min_flt = BPF_CORE_READ(p, min_flt) + BPF_CORE_READ(sig, min_flt);
+	e->maj_flt = BPF_CORE_READ(p, maj_flt) + BPF_CORE_READ(sig, maj_flt);
+	e->rchar = BPF_CORE_READ(p, ioac.rchar) + BPF_CORE_READ(sig, ioac.rchar);
+	e->wchar = BPF_CORE_READ(p, ioac.wchar) + BPF_CORE_READ(sig, ioac.wchar);
+	e->read_bytes = BPF_CORE_READ(p, ioac.read_bytes) + BPF_CORE_READ(sig, ioac.read_bytes);
+	e->write_bytes = BPF_CORE_READ(p, ioac.write_bytes) + BPF_CORE_READ(sig, ioac.write_bytes);
+	if (mm) {
+		__u64 now = rss_pages(mm), peak = BPF_CORE_READ(mm, hiwater_rss);
+
+		e->hiwater_rss_pages = peak > now ? peak : now;
+	}
+	submit(e);
+	return 0;
+}

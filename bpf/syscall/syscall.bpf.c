@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Syscall counts, errors and latency per syscall and per process, from the
+ * raw syscall tracepoints (tp_btf: no tracefs, no kprobes). Counts-only mode
+ * attaches sc_enter alone; latency mode sets sc_config.latency and attaches
+ * sc_exit too (errors need the return value, so they come with latency). PID and
+ * syscall-id filters
+ * live in maps that user space changes at run time. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "bpfscope_stats.h"
+#include "bpfscope_hist.h"
+#include "syscall.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SC_MAX_SYSCALLS);
+	__type(key, __u32);
+	__type(value, struct sc_stat);
+} sc_counts SEC(".maps");
+
+/* Latency histograms: key = id * 64 + log2 slot of the latency in ns. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SC_MAX_SYSCALLS * BPFSCOPE_HIST_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} sc_lat_hist SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct sc_proc_key);
+	__type(value, struct sc_stat);
+} sc_proc SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32); /* thread id */
+	__type(value, struct sc_start);
+} sc_start SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* tgid */
+	__type(value, __u8);
+} sc_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SC_MAX_SYSCALLS);
+	__type(key, __u32);
+	__type(value, __u8);
+} sc_sys_on SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sc_config);
+} sc_config SEC(".maps");
+
+BPFSCOPE_STATS_MAP(sc_stats);
+
+static __always_inline struct sc_config *sc_cfg(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&sc_config, &zero);
+}
+
+/* Whether this syscall of this process passes the kernel-side filters. */
+static __always_inline bool wanted(struct sc_config *cfg, __u32 tgid, __u32 id)
+{
+	if (cfg->pid_filter && !bpf_map_lookup_elem(&sc_pids, &tgid))
+		goto miss;
+	if (cfg->sys_filter) {
+		__u8 *on = bpf_map_lookup_elem(&sc_sys_on, &id);
+
+		if (!on || !*on)
+			goto miss;
+	}
+	if (cfg->pid_filter || cfg->sys_filter)
+		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_FILTER_HITS, 1);
+	return true;
+miss:
+	bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_FILTER_MISS, 1);
+	return false;
+}
+
+static __always_inline struct sc_stat *proc_entry(__u32 tgid, __u32 id)
+{
+	struct sc_proc_key key = { .tgid = tgid, .id = id };
+	struct sc_stat *s = bpf_map_lookup_elem(&sc_proc, &key);
+	struct sc_stat zero = {};
+
+	if (s)
+		return s;
+	if (bpf_map_update_elem(&sc_proc, &key, &zero, BPF_NOEXIST) && bpf_map_update_elem(&sc_proc, &key, &zero, BPF_ANY)) {
+		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&sc_proc, &key);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32, sid = (__u32)id;
+	struct sc_config *cfg = sc_cfg();
+	struct sc_stat *s;
+
+	bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
+	if (!cfg || id < 0 || id >= SC_MAX_SYSCALLS || !wanted(cfg, tgid, sid))
+		return 0;
+	s = bpf_map_lookup_elem(&sc_counts, &sid);
+	if (s)
+		s->count++;
+	if (cfg->per_process) {
+		s = proc_entry(tgid, sid);
+		if (s)
+			s->count++;
+	}
+	if (cfg->latency) {
+		__u32 tid = (__u32)pid_tgid;
+		struct sc_start st = { .ts = bpf_ktime_get_ns(), .id = sid };
+
+		if (bpf_map_update_elem(&sc_start, &tid, &st, BPF_ANY))
+			bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid, tgid = pid_tgid >> 32;
+	struct sc_config *cfg = sc_cfg();
+	struct sc_start *st = bpf_map_lookup_elem(&sc_start, &tid);
+	struct sc_stat *s;
+	__u64 ns;
+	__u32 id, slot;
+	bool err = ret < 0 && ret >= -4095;
+
+	bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
+	if (!st || !cfg)
+		return 0;
+	ns = bpf_ktime_get_ns() - st->ts;
+	id = st->id;
+	bpf_map_delete_elem(&sc_start, &tid);
+	if (id >= SC_MAX_SYSCALLS)
+		return 0;
+	s = bpf_map_lookup_elem(&sc_counts, &id);
+	if (s) {
+		s->errors += err;
+		s->total_ns += ns;
+	}
+	slot = bpfscope_log2_slot(ns);
+	if (slot >= BPFSCOPE_HIST_SLOTS)
+		slot = BPFSCOPE_HIST_SLOTS - 1;
+	slot += id * BPFSCOPE_HIST_SLOTS;
+	{
+		__u64 *c = bpf_map_lookup_elem(&sc_lat_hist, &slot);
+
+		if (c)
+			*c += 1;
+	}
+	if (cfg->per_process) {
+		s = proc_entry(tgid, id);
+		if (s) {
+			s->errors += err;
+			s->total_ns += ns;
+		}
+	}
+	return 0;
+}
+
+/* With follow_forks, a new process whose parent is followed is followed too. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sc_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct sc_config *cfg = sc_cfg();
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	__u8 one = 1;
+
+	if (!cfg || !cfg->follow_forks || ptgid == ctgid)
+		return 0;
+	if (bpf_map_lookup_elem(&sc_pids, &ptgid) && bpf_map_update_elem(&sc_pids, &ctgid, &one, BPF_ANY))
+		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
+	return 0;
+}
