@@ -116,7 +116,7 @@ export interface NativeBinding {
   progTypeNames(): string[];
   /** Map type names libbpf knows (`hash`, `array`, ...). */
   mapTypeNames(): string[];
-  /** libbpf_probe_bpf_prog_type: 1, 0, a negative errno, or undefined for an unknown name. */
+  /** libbpf_probe_bpf_prog_type (for `tracing`, a tp_btf load of its own): 1, 0, a negative errno, or undefined for an unknown name. */
   probeProgType(name: string): number | undefined;
   /** libbpf_probe_bpf_map_type: 1, 0, a negative errno, or undefined for an unknown name. */
   probeMapType(name: string): number | undefined;
