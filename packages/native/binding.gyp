@@ -11,7 +11,8 @@
         "src/native/link.cc",
         "src/native/map.cc",
         "src/native/map_batch.cc",
-        "src/native/probes.cc"
+        "src/native/probes.cc",
+        "src/native/probes_helpers.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

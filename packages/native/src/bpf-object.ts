@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { AttachFailed, BtfUnavailable, Closed, LoadFailed, MapOperationFailed, Timeout, type BpfscopeError } from '@bpfscope/core';
+import { AttachFailed, BtfUnavailable, Closed, isBpfscopeError, LoadFailed, MapOperationFailed, Timeout, type BpfscopeError } from '@bpfscope/core';
+import { autoAttachError, checkUprobeTarget, onlineCpus, uprobeError } from './attach-targets.js';
 import { BpfLink } from './bpf-link.js';
 import { BpfMap } from './bpf-map.js';
 import { checkBpfElf } from './elf-check.js';
 import { loadNative } from './loader.js';
 import { toBpfscopeError } from './native-error.js';
-import type { LoadOptions, MapInfo, OpenOptions, PerfEventTarget, ProgramInfo, UprobeTarget } from './object-types.js';
+import type { LoadOptions, MapInfo, OpenOptions, PerfEventAllCpusOptions, PerfEventTarget, ProgramInfo, UprobeTarget } from './object-types.js';
 import type { RawBpfLink, RawBpfObject } from './raw-binding.js';
 
 type State = 'opened' | 'loading' | 'loaded' | 'failed' | 'closed';
@@ -169,29 +170,40 @@ export class BpfObject {
    *
    * @param program - program name
    * @returns the link; it stays attached until destroyed or the object is closed
-   * @throws {@link @bpfscope/core!AttachFailed} naming the program and its section, with errno (ENOENT: no such hook)
+   * @throws {@link @bpfscope/core!AttachFailed} naming the program and its section, with errno (ENOENT: no such hook); for a `tracepoint/` section on a machine without tracefs, a remedy that says so and points to tp_btf/raw_tp
    * @throws {@link @bpfscope/core!InsufficientPermissions} when the kernel refuses the attach to this process
    */
   attach(program: string): BpfLink {
     const section = this.#attachable(program);
-    return this.#link(program, section, () => this.#raw.attach(program));
+    try {
+      return this.#link(program, section, () => this.#raw.attach(program));
+    } catch (e) {
+      throw autoAttachError(e, section);
+    }
   }
 
   /**
-   * Attaches a `SEC("uprobe")` program to a function of an executable or shared library.
+   * Attaches a `SEC("uprobe")` or `SEC("uretprobe")` program to a function of
+   * an executable or shared library, found by name in its ELF symbol tables or
+   * given as a file offset, in every process that maps the binary or in one.
    *
    * @param program - program name
-   * @param target - binary path, function name, pid filter, entry or return
-   * @throws {@link @bpfscope/core!AttachFailed} (unknown binary or symbol: ENOENT)
+   * @param target - binary path, function name or file offset, pid filter, entry or return
+   * @throws {@link @bpfscope/core!AttachFailed} naming the program, the binary and the function: a binary that does not exist, a function it does not define (ENOENT), a target that is not well formed
+   * @example
+   * ```ts
+   * obj.attachUprobe('app_query', { binaryPath: '/usr/lib/x86_64-linux-gnu/libpq.so.5', functionName: 'PQexec' });
+   * obj.attachUprobe('app_query_ret', { binaryPath: '/usr/bin/app', offset: 0x11a0, pid: 4242, retprobe: true });
+   * ```
    */
   attachUprobe(program: string, target: UprobeTarget): BpfLink {
     this.#attachable(program);
-    const { binaryPath, functionName, pid = -1, retprobe = false } = target;
-    const point = `${retprobe ? 'uretprobe' : 'uprobe'}:${binaryPath}:${functionName}`;
-    if (typeof binaryPath !== 'string' || typeof functionName !== 'string' || !Number.isInteger(pid) || pid < -1) {
-      throw new AttachFailed(program, point, 'binaryPath and functionName must be strings and pid an integer >= -1');
+    const t = checkUprobeTarget(program, target);
+    try {
+      return this.#link(program, t.point, () => this.#raw.attachUprobe(program, t.binaryPath, t.functionName, t.pid, t.retprobe, t.offset));
+    } catch (e) {
+      throw isBpfscopeError(e) ? uprobeError(e, program, t) : e;
     }
-    return this.#link(program, point, () => this.#raw.attachUprobe(program, binaryPath, functionName, pid, retprobe));
   }
 
   /**
@@ -210,6 +222,28 @@ export class BpfObject {
       throw new AttachFailed(program, point, 'cpu must be an integer >= 0 and frequencyHz a positive integer');
     }
     return this.#link(program, point, () => this.#raw.attachPerfEvent(program, cpu, frequencyHz));
+  }
+
+  /**
+   * Attaches a `SEC("perf_event")` program to a software cpu-clock event on
+   * every online CPU: the usual way to sample the whole machine. All or
+   * nothing: when one CPU fails, the links made so far are destroyed.
+   *
+   * @param program - program name
+   * @param options - the sampling frequency on each CPU
+   * @returns one link per online CPU, in CPU order
+   * @throws {@link @bpfscope/core!AttachFailed} naming the CPU that failed
+   */
+  attachPerfEventAllCpus(program: string, options: PerfEventAllCpusOptions = {}): BpfLink[] {
+    this.#attachable(program);
+    const links: BpfLink[] = [];
+    try {
+      for (const cpu of onlineCpus()) links.push(this.attachPerfEvent(program, { cpu, ...options }));
+    } catch (e) {
+      for (const link of links) link.destroy();
+      throw e;
+    }
+    return links;
   }
 
   /**

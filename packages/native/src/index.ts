@@ -25,3 +25,5 @@ export type { OpenOptions, LoadOptions, ProgramInfo, MapInfo, UprobeTarget, Perf
 export { BpfMap, MapUpdateFlags, type MapBatch } from './bpf-map.js';
 export { BpfLink } from './bpf-link.js';
 export { readStructLayouts, requireStruct, type StructLayout, type StructField } from './btf-layout.js';
+export { probeHelper } from './feature-probes.js';
+export type { UprobeTargetBase, UprobeSymbolTarget, UprobeOffsetTarget, PerfEventAllCpusOptions } from './object-types.js';

@@ -45,22 +45,45 @@ export interface MapInfo {
   perCpu: boolean;
 }
 
-/** Where {@link BpfObject.attachUprobe} attaches. */
-export interface UprobeTarget {
-  /** Absolute path of the executable or shared library. */
+/** What {@link UprobeSymbolTarget} and {@link UprobeOffsetTarget} share. */
+export interface UprobeTargetBase {
+  /** Path of the executable or shared library (absolute, or a library name libbpf finds on the library path). */
   binaryPath: string;
-  /** Symbol name of the function (its entry is probed). */
-  functionName: string;
-  /** Only this process; -1 for every process, 0 for this one. Default -1. */
+  /** Only this process; -1 for every process that maps the binary, 0 for this one. Default -1. */
   pid?: number;
-  /** Probe the function's return instead of its entry. Default false. */
+  /** Probe the function's return instead of its entry (a uretprobe). Default false. */
   retprobe?: boolean;
 }
+
+/** A uprobe on a function found by name in the binary's ELF symbol tables. */
+export interface UprobeSymbolTarget extends UprobeTargetBase {
+  /** Symbol name of the function (`.symtab` or `.dynsym`). */
+  functionName: string;
+  /** Not with a function name. */
+  offset?: undefined;
+}
+
+/** A uprobe at a file offset of the binary: for stripped binaries, or an instruction inside a function. */
+export interface UprobeOffsetTarget extends UprobeTargetBase {
+  /** Offset in the file (not the virtual address) of the instruction to probe; a symbol's is `st_value - sh_addr + sh_offset` of its section. */
+  offset: number;
+  /** Not with an offset. */
+  functionName?: undefined;
+}
+
+/** Where {@link BpfObject.attachUprobe} attaches: a function by name, or a file offset. */
+export type UprobeTarget = UprobeSymbolTarget | UprobeOffsetTarget;
 
 /** Where {@link BpfObject.attachPerfEvent} samples. */
 export interface PerfEventTarget {
   /** CPU number. */
   cpu: number;
   /** Samples per second of the software cpu-clock event. Default 49. */
+  frequencyHz?: number;
+}
+
+/** How {@link BpfObject.attachPerfEventAllCpus} samples. */
+export interface PerfEventAllCpusOptions {
+  /** Samples per second on each CPU of the software cpu-clock event. Default 49. */
   frequencyHz?: number;
 }

@@ -1,8 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { IncompatibleKernel, InsufficientPermissions, isBpfscopeError, LoadFailed, type AttachKind, type BpfscopeError } from '@bpfscope/core';
 import { BpfObject } from './bpf-object.js';
 import type { BpfLink } from './bpf-link.js';
+import { cachedProbe } from './probe-cache.js';
+import { TRACEFS_REMEDY, tracefsEventsDir } from './tracefs.js';
 
 /** The result of probing one attach type. */
 export interface AttachTypeSupport {
@@ -46,8 +48,6 @@ const SPECS: Readonly<Record<AttachKind, Spec>> = {
 /** @internal */
 export const PROBE_OBJECT = fileURLToPath(new URL('../bpf/probe.bpf.o', import.meta.url));
 
-let cached: Promise<Record<AttachKind, AttachTypeSupport>> | undefined;
-
 /**
  * Finds out, for real, which attach types work on this kernel: for each, loads
  * that one program of the probe object (bpf/probe.bpf.o), attaches it, and
@@ -65,8 +65,7 @@ let cached: Promise<Record<AttachKind, AttachTypeSupport>> | undefined;
  * ```
  */
 export function probeAttachTypes(): Promise<Record<AttachKind, AttachTypeSupport>> {
-  cached ??= probeAll();
-  return cached;
+  return cachedProbe('attach-types', probeAll);
 }
 
 // One at a time: each probe loads and attaches for real.
@@ -111,7 +110,7 @@ function classify(kind: AttachKind, spec: Spec, e: unknown): BpfscopeError {
   let remedy: string | undefined;
   if (kind === 'tracepoint' && tracefsEventsDir() === undefined) {
     details.tracefsMounted = false;
-    remedy = 'tracepoint programs need tracefs: mount -t tracefs tracefs /sys/kernel/tracing. tp_btf and raw_tp programs need no tracefs.';
+    remedy = TRACEFS_REMEDY;
   }
   return new IncompatibleKernel(spec.feature, spec.minimumKernel, {
     ...(isBpfscopeError(e) ? { errno: e.errno, op: e.op } : {}),
@@ -119,11 +118,6 @@ function classify(kind: AttachKind, spec: Spec, e: unknown): BpfscopeError {
     cause: e,
     details,
   });
-}
-
-/** Where tracefs shows its events, if mounted. @internal */
-export function tracefsEventsDir(): string | undefined {
-  return ['/sys/kernel/tracing/events', '/sys/kernel/debug/tracing/events'].find((d) => existsSync(d));
 }
 
 /** This process's libc, from /proc/self/maps, and its getpid; node's own napi_get_version when there is no shared libc. */

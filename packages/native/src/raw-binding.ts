@@ -90,8 +90,8 @@ export interface RawBpfObject {
   setAutoload(program: string, on: boolean): void;
   /** Attaches a loaded program to the hook its section names (bpf_program__attach). */
   attach(program: string): RawBpfLink;
-  /** Attaches a uprobe program to `functionName` in `binaryPath`, for process `pid` (-1: every process), at its return when `retprobe`. */
-  attachUprobe(program: string, binaryPath: string, functionName: string, pid: number, retprobe: boolean): RawBpfLink;
+  /** Attaches a uprobe program to `functionName` in `binaryPath` (or, when `functionName` is empty, to file offset `offset`), for process `pid` (-1: every process), at its return when `retprobe`. */
+  attachUprobe(program: string, binaryPath: string, functionName: string, pid: number, retprobe: boolean, offset?: number): RawBpfLink;
   /** Attaches a perf_event program to a software cpu-clock event on `cpu`, sampling `frequencyHz` times per second. */
   attachPerfEvent(program: string, cpu: number, frequencyHz: number): RawBpfLink;
   /** A new wrapper of the map called `name`, or undefined when the object has no such map. */
@@ -116,13 +116,17 @@ export interface NativeBinding {
   progTypeNames(): string[];
   /** Map type names libbpf knows (`hash`, `array`, ...). */
   mapTypeNames(): string[];
-  /** libbpf_probe_bpf_prog_type: 1, 0, a negative errno, or undefined for an unknown name. */
+  /** libbpf_probe_bpf_prog_type (for `tracing`, a tp_btf load of its own): 1, 0, a negative errno, or undefined for an unknown name. */
   probeProgType(name: string): number | undefined;
   /** libbpf_probe_bpf_map_type: 1, 0, a negative errno, or undefined for an unknown name. */
   probeMapType(name: string): number | undefined;
+  /** Helper names the addon knows, from its build's kernel headers (`bpf_map_lookup_elem`, ...). */
+  helperNames(): string[];
+  /** Whether programs of `progType` may call `helper` (a full `bpf_` name): 1, 0, a negative errno, or undefined for an unknown name. */
+  probeHelper(progType: string, helper: string): number | undefined;
 }
 
-const FUNCTIONS = ['BpfObject', 'libbpfVersion', 'possibleCpus', 'progTypeNames', 'mapTypeNames', 'probeProgType', 'probeMapType'] as const;
+const FUNCTIONS = ['BpfObject', 'libbpfVersion', 'possibleCpus', 'progTypeNames', 'mapTypeNames', 'probeProgType', 'probeMapType', 'helperNames', 'probeHelper'] as const;
 
 /**
  * True when `mod` exports every function of {@link NativeBinding}: guards against

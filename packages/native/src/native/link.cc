@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 
 #include "addon_data.h"
 #include "errors.h"
@@ -50,16 +51,27 @@ std::shared_ptr<LinkState> AttachAuto(Napi::Env env, bpf_program* prog) {
   return Wrap(raw, prog, attachPoint);
 }
 
+std::string UprobePoint(const UprobeTarget& target) {
+  std::string point = std::string(target.retprobe ? "uretprobe:" : "uprobe:") + target.binaryPath;
+  if (!target.functionName.empty()) return point + ":" + target.functionName;
+  char hex[32];
+  snprintf(hex, sizeof(hex), "+0x%llx", static_cast<unsigned long long>(target.offset));
+  return point + hex;
+}
+
 std::shared_ptr<LinkState> AttachUprobeTo(Napi::Env env, bpf_program* prog, const UprobeTarget& target) {
-  const std::string attachPoint = std::string(target.retprobe ? "uretprobe:" : "uprobe:") + target.binaryPath +
-                                  ":" + target.functionName;
+  const std::string attachPoint = UprobePoint(target);
   RequireLoaded(env, "bpf_program__attach_uprobe_opts", prog, attachPoint);
   bpf_uprobe_opts opts{};
   opts.sz = sizeof(opts);
   opts.retprobe = target.retprobe;
-  opts.func_name = target.functionName.c_str();
+  // With a name libbpf resolves the symbol from the ELF symbol tables; without
+  // one the offset is used as it is.
+  const bool byName = !target.functionName.empty();
+  opts.func_name = byName ? target.functionName.c_str() : nullptr;
+  const size_t offset = byName ? 0 : static_cast<size_t>(target.offset);
   LogCapture capture;
-  bpf_link* raw = bpf_program__attach_uprobe_opts(prog, target.pid, target.binaryPath.c_str(), 0, &opts);
+  bpf_link* raw = bpf_program__attach_uprobe_opts(prog, target.pid, target.binaryPath.c_str(), offset, &opts);
   if (raw == nullptr) {
     ThrowAttach(env, "bpf_program__attach_uprobe_opts", PositiveErrno(0), prog, attachPoint, capture);
   }

@@ -14,9 +14,10 @@ namespace bpfscope {
 
 struct UprobeTarget {
   std::string binaryPath;
-  std::string functionName;
-  int pid;  // -1: every process, 0: this process
+  std::string functionName;  // empty: probe `offset` in the file instead
+  int pid;                   // -1: every process, 0: this process
   bool retprobe;
+  uint64_t offset = 0;  // file offset of the probed instruction when functionName is empty
 };
 
 // Each throws an ATTACH_FAILED failure naming the program and attach point.

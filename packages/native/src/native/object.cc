@@ -227,11 +227,14 @@ Napi::Value BpfObjectWrap::AttachUprobe(const Napi::CallbackInfo& info) {
   RequireUsable(env, "bpf_program__attach_uprobe_opts");
   if (info.Length() < 5 || !info[0].IsString() || !info[1].IsString() || !info[2].IsString() ||
       !info[3].IsNumber() || !info[4].IsBoolean()) {
-    ThrowInvalid(env, "attachUprobe(program, binaryPath, functionName, pid, retprobe)");
+    ThrowInvalid(env, "attachUprobe(program, binaryPath, functionName, pid, retprobe, offset?)");
   }
   bpf_program* prog = FindProgram(env, info[0].As<Napi::String>(), "bpf_program__attach_uprobe_opts");
   UprobeTarget target{info[1].As<Napi::String>(), info[2].As<Napi::String>(),
                       info[3].As<Napi::Number>().Int32Value(), info[4].As<Napi::Boolean>()};
+  // The offset arrives as a number (TypeScript checked it is a safe integer).
+  if (info.Length() > 5 && info[5].IsNumber()) target.offset = static_cast<uint64_t>(info[5].As<Napi::Number>().Int64Value());
+  if (target.functionName.empty() && target.offset == 0) ThrowInvalid(env, "attachUprobe: a function name or a non-zero offset");
   return NewLink(env, state_, AttachUprobeTo(env, prog, target));
 }
 

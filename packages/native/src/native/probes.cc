@@ -6,6 +6,7 @@
 
 #include "errors.h"
 #include "log_capture.h"
+#include "probes_helpers.h"
 
 namespace bpfscope {
 namespace {
@@ -36,14 +37,14 @@ bool Find(const std::string& wanted, const char* (*nameOf)(Enum), Enum* found) {
 
 // 1 supported, 0 not, a negative errno when the probe itself failed, or
 // undefined for a name libbpf does not know.
-template <typename Enum>
-Napi::Value Probe(const Napi::CallbackInfo& info, const char* (*nameOf)(Enum), int (*probe)(Enum, const void*)) {
+template <typename Enum, typename ProbeFn>
+Napi::Value Probe(const Napi::CallbackInfo& info, const char* (*nameOf)(Enum), ProbeFn probe) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) ThrowInvalid(env, "expected a type name");
   Enum type;
   if (!Find<Enum>(info[0].As<Napi::String>(), nameOf, &type)) return env.Undefined();
   LogCapture capture;
-  return Napi::Number::New(env, probe(type, nullptr));
+  return Napi::Number::New(env, probe(type));
 }
 
 Napi::Value LibbpfVersion(const Napi::CallbackInfo& info) {
@@ -73,15 +74,17 @@ void RegisterProbes(Napi::Env env, Napi::Object exports) {
   exports.Set("probeProgType", Napi::Function::New(
                                    env, [](const Napi::CallbackInfo& info) -> Napi::Value {
                                      return Probe<bpf_prog_type>(info, libbpf_bpf_prog_type_str,
-                                                                 libbpf_probe_bpf_prog_type);
+                                                                 ProbeProgTypeWithTracing);
                                    },
                                    "probeProgType"));
   exports.Set("probeMapType", Napi::Function::New(
                                   env, [](const Napi::CallbackInfo& info) -> Napi::Value {
-                                    return Probe<bpf_map_type>(info, libbpf_bpf_map_type_str,
-                                                               libbpf_probe_bpf_map_type);
+                                    return Probe<bpf_map_type>(info, libbpf_bpf_map_type_str, [](bpf_map_type t) {
+                                      return libbpf_probe_bpf_map_type(t, nullptr);
+                                    });
                                   },
                                   "probeMapType"));
+  RegisterHelperProbes(env, exports);
 }
 
 }  // namespace bpfscope
