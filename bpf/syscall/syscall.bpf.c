@@ -181,7 +181,9 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
-/* With follow_forks, a new process whose parent is followed is followed too. */
+/* With follow_forks, a new process whose parent is followed is followed too; a
+ * process forked by spawn_parent (the profiler starting its command) is followed
+ * from its first instruction, while the profiler itself is not. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sc_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -191,7 +193,9 @@ int BPF_PROG(sc_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (!cfg || !cfg->follow_forks || ptgid == ctgid)
 		return 0;
-	if (bpf_map_lookup_elem(&sc_pids, &ptgid) && bpf_map_update_elem(&sc_pids, &ctgid, &one, BPF_ANY))
+	if (ptgid != cfg->spawn_parent && !bpf_map_lookup_elem(&sc_pids, &ptgid))
+		return 0;
+	if (bpf_map_update_elem(&sc_pids, &ctgid, &one, BPF_ANY))
 		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
 	return 0;
 }

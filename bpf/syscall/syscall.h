@@ -26,7 +26,7 @@ struct sc_config {
 	__u32 follow_forks;   /* 1: children of a process in sc_pids join it */
 	__u32 per_process;    /* 1: keep the per-process table sc_proc */
 	__u32 latency;        /* 1: record entry times for sc_exit (latency mode) */
-	__u32 pad;
+	__u32 spawn_parent;   /* non-zero: processes this tgid forks join sc_pids (it does not) */
 };
 
 /* Entry time of the syscall a thread is in (latency mode). */
