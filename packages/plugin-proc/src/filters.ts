@@ -70,7 +70,7 @@ export interface PriorityRange {
  * @param records - process records
  * @param range - field and inclusive bounds
  * @returns the matching records
- * @throws {@link ConfigError} when a bound is not a finite number or `min > max`
+ * @throws {@link @bpfscope/core!ConfigError} when a bound is not a finite number or `min > max`
  */
 export function filterByPriorityRange(records: readonly ProcessRecord[], range: PriorityRange): ProcessRecord[] {
   const { field = 'priority', min = -Infinity, max = Infinity } = range;

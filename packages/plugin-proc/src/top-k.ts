@@ -28,7 +28,7 @@ const MEASURES: Readonly<Record<TopMeasure, (r: ProcessRecord) => number | null>
  * @param by - the measure
  * @param k - cap on the number of records returned (0 to 100,000)
  * @returns the top records and how many could not be ranked
- * @throws {@link ConfigError} for an unknown measure or a `k` that is not an integer in range
+ * @throws {@link @bpfscope/core!ConfigError} for an unknown measure or a `k` that is not an integer in range
  */
 export function topProcesses(records: readonly ProcessRecord[], by: TopMeasure, k: number): TopProcesses {
   const measure = Object.hasOwn(MEASURES, by) ? MEASURES[by] : undefined;

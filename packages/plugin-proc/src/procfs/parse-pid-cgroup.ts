@@ -20,7 +20,7 @@ export interface CgroupMembership {
  * @param text - the file's content
  * @param path - the file's path, for errors
  * @returns one entry per line, in file order
- * @throws {@link EventProcessingFailed} naming the path and line for a line without two
+ * @throws {@link @bpfscope/core!EventProcessingFailed} naming the path and line for a line without two
  *   colons, a non-integer hierarchy ID, a path that does not start with `/`, or a v1 line
  *   (ID other than 0) without controllers
  */

@@ -38,7 +38,7 @@ const isKey = (k: string): k is FileKey => Object.hasOwn(KEYS, k);
  * @param text - the file's content
  * @param path - the file's path, for errors
  * @returns the seven counters
- * @throws {@link EventProcessingFailed} naming the path and line for a line that is not
+ * @throws {@link @bpfscope/core!EventProcessingFailed} naming the path and line for a line that is not
  *   `key: <integer>`, or for a missing counter (line number: one past the end)
  */
 export function parsePidIo(text: string, path: string): PidIo {

@@ -76,7 +76,7 @@ const NEEDED_AFTER_COMM = 22;
  * @param path - the file's path, for errors
  * @param options - USER_HZ, page size and boot time
  * @returns the fields with times in seconds and sizes in bytes
- * @throws {@link EventProcessingFailed} naming the path and line 1 for an empty or truncated
+ * @throws {@link @bpfscope/core!EventProcessingFailed} naming the path and line 1 for an empty or truncated
  *   line (fewer than 24 fields), a missing `(`/`)` around the command name, a state that
  *   is not one letter, or a non-integer numeric field
  */

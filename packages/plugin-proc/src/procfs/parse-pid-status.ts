@@ -43,7 +43,7 @@ const KB = /^(\d+) kB$/;
  * @param text - the file's content
  * @param path - the file's path, for errors
  * @returns the identity, thread count, memory sizes and context switches
- * @throws {@link EventProcessingFailed} naming the path and line for a line without `:`, a
+ * @throws {@link @bpfscope/core!EventProcessingFailed} naming the path and line for a line without `:`, a
  *   `Uid:`/`Gid:` line without four integers, a non-integer `Threads:` or context-switch
  *   count, a `Vm*:` size that is not `<n> kB`, or a missing `Name:`, `Uid:`, `Gid:` or
  *   `Threads:` line (line number: one past the end)

@@ -21,10 +21,26 @@ export interface ReadProcessOptions {
   bootTime?: number | null;
 }
 
+/** A process that exited while it was read (not an error: processes come and go). */
+export interface ProcessVanished {
+  /** Discriminant. */
+  status: 'vanished';
+  /** The process. */
+  pid: number;
+  /** The file at which it was found gone (ENOENT or ESRCH). */
+  file: string;
+}
+
+/** A process that was read. */
+export interface ProcessRead {
+  /** Discriminant. */
+  status: 'ok';
+  /** Its record. */
+  record: ProcessRecord;
+}
+
 /** The outcome of reading one process: its record, or the fact that it exited while it was read. */
-export type ProcessReadResult =
-  | { status: 'ok'; record: ProcessRecord }
-  | { status: 'vanished'; pid: number; file: string };
+export type ProcessReadResult = ProcessRead | ProcessVanished;
 
 /** Shared state of one scan. @internal */
 export interface ReadContext {
@@ -65,8 +81,8 @@ const GONE = new Set(['ENOENT', 'ESRCH']);
  * @param pid - the process
  * @param options - sysfs root, page size, USER_HZ and boot time
  * @returns the record, or the file at which the process was found gone
- * @throws {@link EventProcessingFailed} when a file is malformed (see the parsers)
- * @throws {@link DataUnavailable} when stat or status cannot be read for another reason than the exit of the process
+ * @throws {@link @bpfscope/core!EventProcessingFailed} when a file is malformed (see the parsers)
+ * @throws {@link @bpfscope/core!DataUnavailable} when stat or status cannot be read for another reason than the exit of the process
  */
 export function readProcess(procRoot: string, pid: number, options: ReadProcessOptions = {}): ProcessReadResult {
   return readProcessWith(procRoot, pid, readContext(options));

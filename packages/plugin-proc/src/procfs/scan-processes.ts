@@ -31,7 +31,7 @@ export interface ProcessScan {
  * @param procRoot - procfs root, `/proc` or a fixture tree's `proc`
  * @param options - PID list, sysfs root (for cgroup IDs), page size and USER_HZ
  * @returns the records, the count of vanished processes, and per-process errors
- * @throws {@link DataUnavailable} when the procfs root cannot be listed
+ * @throws {@link @bpfscope/core!DataUnavailable} when the procfs root cannot be listed
  * @example
  * ```ts
  * const scan = scanProcesses('/proc', { sysRoot: '/sys' });

@@ -14,7 +14,7 @@ export interface IoSyscallCounts {
  * @param text - the file's content
  * @param path - the file's path, for errors
  * @returns the read-class and write-class call counts
- * @throws {@link EventProcessingFailed} naming the path and line for a line that is not
+ * @throws {@link @bpfscope/core!EventProcessingFailed} naming the path and line for a line that is not
  *   `key: <integer>`, or when `syscr` or `syscw` is missing (line number: one past the end)
  */
 export function parseIoSyscallCounts(text: string, path: string): IoSyscallCounts {

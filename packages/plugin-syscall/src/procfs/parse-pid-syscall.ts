@@ -29,11 +29,31 @@ export interface InSyscall {
  * - `no-user-context`: the line reads call 0 with every register 0, which the kernel shows
  *   for kernel threads (they have no user registers); it is not a real `read`.
  */
-export type CurrentSyscall =
-  | InSyscall
-  | { state: 'running' }
-  | { state: 'not-in-syscall'; nr: number; stackPointer: bigint; programCounter: bigint }
-  | { state: 'no-user-context' };
+export type CurrentSyscall = InSyscall | SyscallRunning | NotInSyscall | NoUserContext;
+
+/** The task was on a CPU when the file was read: the kernel cannot say what it is doing. */
+export interface SyscallRunning {
+  /** Discriminant. */
+  state: 'running';
+}
+
+/** The task is blocked outside any system call (the file reads `-1 <sp> <pc>`). */
+export interface NotInSyscall {
+  /** Discriminant. */
+  state: 'not-in-syscall';
+  /** The negative number the kernel printed (-1). */
+  nr: number;
+  /** User stack pointer. */
+  stackPointer: bigint;
+  /** User program counter. */
+  programCounter: bigint;
+}
+
+/** The task has no user registers (a kernel thread): the file's `0 0x0 … 0x0` is not a real call. */
+export interface NoUserContext {
+  /** Discriminant. */
+  state: 'no-user-context';
+}
 
 const HEX = /^0x[0-9a-f]+$/;
 
@@ -43,7 +63,7 @@ const HEX = /^0x[0-9a-f]+$/;
  * @param text - the file's content (one line)
  * @param path - the file's path, for errors
  * @returns what the task is doing
- * @throws {@link EventProcessingFailed} naming the path and line 1 for an empty line, a
+ * @throws {@link @bpfscope/core!EventProcessingFailed} naming the path and line 1 for an empty line, a
  *   number that is not an integer, a field that is not `0x<hex>`, or a wrong field count
  */
 export function parsePidSyscall(text: string, path: string): CurrentSyscall {

@@ -34,8 +34,26 @@ export interface ProcessSyscalls {
   unavailable: Partial<Record<SyscallField, string>>;
 }
 
+/** A process that exited while it was read (not an error: processes come and go). */
+export interface ProcessVanished {
+  /** Discriminant. */
+  status: 'vanished';
+  /** The process. */
+  pid: number;
+  /** The file at which it was found gone (ENOENT or ESRCH). */
+  file: string;
+}
+
+/** A process whose system-call files were read. */
+export interface ProcessSyscallsRead {
+  /** Discriminant. */
+  status: 'ok';
+  /** Its record. */
+  record: ProcessSyscalls;
+}
+
 /** The outcome of {@link readProcessSyscalls}: the record, or the fact that the process exited while it was read. */
-export type ProcessSyscallsResult = { status: 'ok'; record: ProcessSyscalls } | { status: 'vanished'; pid: number; file: string };
+export type ProcessSyscallsResult = ProcessSyscallsRead | ProcessVanished;
 
 /**
  * Read /proc/&lt;pid&gt;/io (syscr, syscw) and /proc/&lt;pid&gt;/syscall. Either file may be
@@ -45,7 +63,7 @@ export type ProcessSyscallsResult = { status: 'ok'; record: ProcessSyscalls } | 
  * @param procRoot - procfs root, `/proc` or a fixture tree's `proc`
  * @param pid - the process
  * @returns the record, or `vanished`
- * @throws {@link EventProcessingFailed} when a file is malformed
+ * @throws {@link @bpfscope/core!EventProcessingFailed} when a file is malformed
  */
 export function readProcessSyscalls(procRoot: string, pid: number): ProcessSyscallsResult {
   const unavailable: Partial<Record<SyscallField, string>> = { ...PROCFS_SYSCALL_UNAVAILABLE };
