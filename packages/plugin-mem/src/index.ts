@@ -1,6 +1,7 @@
 export { parseMeminfo, type Meminfo } from './procfs/parse-meminfo.js';
 export { parseVmstat, type Vmstat } from './procfs/parse-vmstat.js';
 export { parsePidFaults, type PidFaults } from './procfs/parse-pid-faults.js';
+export { readMeminfo, readVmstat, readPidFaults } from './procfs/read-mem-proc.js';
 export { parseCgroupValue, parseMemoryMax, parseV1Limit } from './cgroup/parse-cgroup-value.js';
 export {
   readCgroupV2Memory,

@@ -24,7 +24,11 @@ export interface Vmstat {
 export function parseVmstat(text: string, path: string): Vmstat {
   const all = parseFlatKeyed(text, path);
   const lineCount = text.split('\n').filter((l) => l.length > 0).length;
-  const need = (key: string): number => keyed(all, key) ?? (() => { throw parseFailure(path, lineCount + 1, '', `no ${key} line (truncated file?)`); })();
+  const need = (key: string): number => {
+    const v = keyed(all, key);
+    if (v === null) throw parseFailure(path, lineCount + 1, '', `no ${key} line (truncated file?)`);
+    return v;
+  };
   const { pgfault: _f, pgmajfault: _m, oom_kill: _o, ...other } = all;
   return { pgfault: need('pgfault'), pgmajfault: need('pgmajfault'), oomKill: keyed(all, 'oom_kill'), other };
 }
