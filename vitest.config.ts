@@ -13,6 +13,9 @@ export default defineConfig({
       '@bpfscope/core': src('core'),
       '@bpfscope/native': src('native'),
       '@bpfscope/plugin-cpu': src('plugin-cpu'),
+      '@bpfscope/plugin-proc': src('plugin-proc'),
+      '@bpfscope/plugin-syscall': src('plugin-syscall'),
+      '@bpfscope/plugin-mem': src('plugin-mem'),
     },
   },
   test: {

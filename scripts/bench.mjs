@@ -2,9 +2,12 @@
 // npm run bench: costs measured in one run, side by side, as ratios (machines are
 // noisy: only ratios within one run are compared). Needs root for the eBPF parts.
 import { benchCpuSnapshot, reportCpuSnapshot } from './bench/cpu-snapshot.mjs';
+import { benchOomPredict, reportOomPredict } from './bench/oom-predict.mjs';
 
 const started = Date.now();
 console.log(`bpfscope bench  ${new Date().toISOString()}  node ${process.version}  ${(await import('node:os')).cpus().length} CPUs\n`);
 console.log('[1/1] cpu snapshot ...');
 console.log(reportCpuSnapshot(await benchCpuSnapshot()));
+console.log('\n[+] oom prediction ...');
+console.log(reportOomPredict(await benchOomPredict()));
 console.log(`\nbench finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);

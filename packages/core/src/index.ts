@@ -18,6 +18,7 @@ export {
 export type { BpfscopeConfig, ResolvedConfig, FamilyConfig, FamilyMode } from './config/schema.js';
 export { DEFAULT_CONFIG } from './config/schema.js';
 export { validateConfig } from './config/validate-config.js';
+export { readProcFile, procReadErrorCode, PROC_READ_REASONS } from './procfs/read-proc-file.js';
 export { createConsoleLogger, type Logger, type LogLevel } from './logger.js';
 export type {
   SourceKind,

@@ -1,21 +1,19 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataUnavailable } from '@bpfscope/core';
+import { readProcFile as readCoreProcFile, type DataUnavailable } from '@bpfscope/core';
 import { parseLoadavg, type Loadavg } from './parse-loadavg.js';
 import { parsePressure, type PressureLine } from './parse-pressure.js';
 import { parseProcStat, type ProcStat } from './parse-stat.js';
 
-const REASONS: Readonly<Record<string, string>> = {
+// What a missing or refused pressure file means, in place of the generic reasons.
+const PRESSURE_REASONS: Readonly<Record<string, string>> = {
   ENOENT: 'the file does not exist (for pressure/cpu: a kernel without CONFIG_PSI, older than 4.20, or booted with psi=0)',
-  ENOTDIR: 'a directory on its path does not exist',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
   EOPNOTSUPP: 'the kernel refuses to read it (for pressure files: PSI is disabled)',
   ENOTSUP: 'the kernel refuses to read it (for pressure files: PSI is disabled)',
 };
 
 /**
- * Read `${root}/${relPath}` as text.
+ * Read `${root}/${relPath}` as text (the core's synchronous {@link readCoreProcFile},
+ * with the reasons of the pressure files).
  * @param root - the procfs root, `/proc` or a fixture tree's `proc` directory
  * @param relPath - path under the root, e.g. `pressure/cpu`
  * @returns the file's content
@@ -24,19 +22,7 @@ const REASONS: Readonly<Record<string, string>> = {
  * @internal
  */
 export async function readProcFile(root: string, relPath: string): Promise<string> {
-  const path = join(root, relPath);
-  try {
-    // Synchronous on purpose: procfs files are generated in memory and never wait on a
-    // disk, and a read costs ~10 µs this way against ~190 µs of CPU for fs.promises
-    // (four thread-pool round trips). Measured in npm run bench.
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === undefined ? undefined : REASONS[code];
-    if (reason === undefined) throw e;
-    const errno = (e as NodeJS.ErrnoException).errno;
-    throw new DataUnavailable(path, reason, { cause: e, errno: errno === undefined ? undefined : Math.abs(errno), details: { path, code } });
-  }
+  return readCoreProcFile(root, relPath, relPath.startsWith('pressure/') ? PRESSURE_REASONS : undefined);
 }
 
 /**

@@ -1,0 +1,89 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataUnavailable, procReadErrorCode, readProcFile } from '@bpfscope/core';
+import { parseMemoryMax, parseV1Limit } from './parse-cgroup-value.js';
+
+/** A cgroup with a memory limit. */
+export interface LimitedCgroup {
+  /** Path relative to the hierarchy's root, starting with `/` (as in /proc/&lt;pid&gt;/cgroup). */
+  path: string;
+  /** The cgroup's directory. */
+  dir: string;
+  /** The limit, bytes (v2 memory.max, v1 memory.limit_in_bytes). */
+  limitBytes: number;
+}
+
+/** The result of {@link listMemoryCgroups}. */
+export interface MemoryCgroupList {
+  /** Which hierarchy has the memory controller: `v2` (unified) or `v1`. */
+  hierarchy: 'v2' | 'v1';
+  /** The hierarchy's root directory. */
+  root: string;
+  /** Every cgroup below the root with a limit, in depth-first path order. */
+  cgroups: LimitedCgroup[];
+  /** Cgroups removed while the walk read them (skipped). */
+  vanished: number;
+}
+
+/**
+ * Find the cgroups that have a memory limit. The memory controller is on the v2 hierarchy
+ * when `<sysRoot>/fs/cgroup/cgroup.controllers` lists `memory`; otherwise on v1 at
+ * `<sysRoot>/fs/cgroup/memory` (the v1 and hybrid layouts). v2: a cgroup is limited when
+ * its memory.max is not `max` (a cgroup without memory.max has no memory controller
+ * enabled and is left out). v1: when memory.limit_in_bytes is below the kernel's "no
+ * limit" value. The root cgroup never has a limit.
+ * @param sysRoot - sysfs root, `/sys` or a fixture tree's `sys`
+ * @returns the hierarchy and its limited cgroups
+ * @throws {@link @bpfscope/core!DataUnavailable} when neither hierarchy has the memory controller
+ * @throws {@link @bpfscope/core!EventProcessingFailed} when a limit file is malformed
+ */
+export function listMemoryCgroups(sysRoot: string): MemoryCgroupList {
+  const v2Root = join(sysRoot, 'fs/cgroup');
+  const v1Root = join(sysRoot, 'fs/cgroup/memory');
+  const controllers = join(v2Root, 'cgroup.controllers');
+  if (existsSync(controllers) && readFileSync(controllers, 'utf8').split(/\s+/).includes('memory')) {
+    return walk('v2', v2Root, 'memory.max', parseMemoryMax);
+  }
+  if (existsSync(join(v1Root, 'memory.limit_in_bytes'))) return walk('v1', v1Root, 'memory.limit_in_bytes', parseV1Limit);
+  throw new DataUnavailable(`memory cgroups under ${v2Root}`, `no hierarchy has the memory controller (${controllers} does not list it and ${v1Root} is not a memory hierarchy)`, {
+    details: { path: v2Root },
+  });
+}
+
+function walk(hierarchy: 'v2' | 'v1', root: string, limitFile: string, parse: (text: string, path: string) => number | null): MemoryCgroupList {
+  const out: MemoryCgroupList = { hierarchy, root, cgroups: [], vanished: 0 };
+  const visit = (rel: string): void => {
+    const dir = join(root, rel);
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        out.vanished++;
+        return;
+      }
+      throw e;
+    }
+    for (const entry of entries.filter((d) => d.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const childRel = `${rel}/${entry.name}`;
+      let text: string | null = null;
+      try {
+        text = readProcFile(root, `${childRel}/${limitFile}`);
+      } catch (e) {
+        if (procReadErrorCode(e) !== 'ENOENT') throw e;
+        // No limit file: v2 without the memory controller enabled, or the cgroup was just removed.
+        if (!existsSync(join(root, childRel))) {
+          out.vanished++;
+          continue;
+        }
+      }
+      if (text !== null) {
+        const limit = parse(text, join(root, childRel, limitFile));
+        if (limit !== null) out.cgroups.push({ path: childRel, dir: join(root, childRel), limitBytes: limit });
+      }
+      visit(childRel);
+    }
+  };
+  visit('');
+  return out;
+}

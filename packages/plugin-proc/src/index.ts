@@ -1,0 +1,10 @@
+export { parsePidStat, PF_KTHREAD, type PidStat, type PidStatOptions } from './procfs/parse-pid-stat.js';
+export { parsePidStatus, type PidStatus, type StatusIds } from './procfs/parse-pid-status.js';
+export { parsePidIo, type PidIo } from './procfs/parse-pid-io.js';
+export { parsePidCgroup, cgroupV2Path, type CgroupMembership } from './procfs/parse-pid-cgroup.js';
+export { containerFromCgroupPath, type ContainerIdentity, type ContainerRuntime } from './procfs/container-id.js';
+export { readProcess, type ReadProcessOptions, type ProcessReadResult, type ProcessRead, type ProcessVanished } from './procfs/read-process.js';
+export { scanProcesses, type ScanOptions, type ProcessScan } from './procfs/scan-processes.js';
+export { filterByPids, filterByComm, filterByCategory, filterByPriorityRange, globToRegExp, type PriorityRange } from './filters.js';
+export { topProcesses, type TopMeasure, type TopProcesses } from './top-k.js';
+export type { ProcessRecord, ProcessField, ProcessCategory } from './records.js';

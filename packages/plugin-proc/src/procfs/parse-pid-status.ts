@@ -1,0 +1,94 @@
+import { parseFailure } from './parse-failure.js';
+
+/** The four IDs of a `Uid:` or `Gid:` line of /proc/&lt;pid&gt;/status. */
+export interface StatusIds {
+  /** Real ID. */
+  real: number;
+  /** Effective ID (used for permission checks). */
+  effective: number;
+  /** Saved set-ID. */
+  saved: number;
+  /** File-system ID. */
+  filesystem: number;
+}
+
+/** The parts of /proc/&lt;pid&gt;/status that bpfscope uses. Sizes are in bytes. */
+export interface PidStatus {
+  /** `Name:` the command name (as in stat's comm). */
+  name: string;
+  /** `Uid:` real, effective, saved and file-system user IDs. */
+  uid: StatusIds;
+  /** `Gid:` real, effective, saved and file-system group IDs. */
+  gid: StatusIds;
+  /** `Threads:` threads in the process. */
+  threads: number;
+  /** `VmRSS:` resident set size, bytes; null when the line is absent (kernel threads have no memory map). */
+  vmRssBytes: number | null;
+  /** `VmSize:` virtual memory size, bytes; null when absent (kernel threads). */
+  vmSizeBytes: number | null;
+  /** `VmHWM:` peak resident set size, bytes; null when absent (kernel threads). */
+  vmHwmBytes: number | null;
+  /** `voluntary_ctxt_switches:` switches where the task gave up the CPU (blocked); null before Linux 2.6.23. */
+  voluntaryCtxtSwitches: number | null;
+  /** `nonvoluntary_ctxt_switches:` switches where the task was preempted; null before Linux 2.6.23. */
+  nonvoluntaryCtxtSwitches: number | null;
+}
+
+const UINT = /^\d+$/;
+const KB = /^(\d+) kB$/;
+
+/**
+ * Parse /proc/&lt;pid&gt;/status (`Key:<TAB>value` lines). Lines it does not use are skipped,
+ * but each must still have the `Key:` form.
+ * @param text - the file's content
+ * @param path - the file's path, for errors
+ * @returns the identity, thread count, memory sizes and context switches
+ * @throws {@link @bpfscope/core!EventProcessingFailed} naming the path and line for a line without `:`, a
+ *   `Uid:`/`Gid:` line without four integers, a non-integer `Threads:` or context-switch
+ *   count, a `Vm*:` size that is not `<n> kB`, or a missing `Name:`, `Uid:`, `Gid:` or
+ *   `Threads:` line (line number: one past the end)
+ */
+export function parsePidStatus(text: string, path: string): PidStatus {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const out: Partial<PidStatus> = { vmRssBytes: null, vmSizeBytes: null, vmHwmBytes: null, voluntaryCtxtSwitches: null, nonvoluntaryCtxtSwitches: null };
+  lines.forEach((line, i) => {
+    const fail = (why: string): never => {
+      throw parseFailure(path, i + 1, line, why);
+    };
+    const colon = line.indexOf(':');
+    if (colon <= 0) fail('not a "Key: value" line');
+    const key = line.slice(0, colon);
+    const value = line.slice(colon + 1).trim();
+    const uint = (): number => (UINT.test(value) ? Number(value) : fail(`${key} "${value.slice(0, 30)}" is not a non-negative integer`));
+    const kb = (): number => {
+      const m = KB.exec(value);
+      return m ? Number(m[1]) * 1024 : fail(`${key} "${value.slice(0, 30)}" is not "<n> kB"`);
+    };
+    const ids = (): StatusIds => {
+      const parts = value.split(/\s+/);
+      if (parts.length !== 4 || !parts.every((p) => UINT.test(p))) fail(`${key} "${value.slice(0, 40)}" is not four integers`);
+      const [real, effective, saved, filesystem] = parts.map(Number) as [number, number, number, number];
+      return { real, effective, saved, filesystem };
+    };
+    switch (key) {
+      case 'Name': out.name = value; break;
+      case 'Uid': out.uid = ids(); break;
+      case 'Gid': out.gid = ids(); break;
+      case 'Threads': out.threads = uint(); break;
+      case 'VmRSS': out.vmRssBytes = kb(); break;
+      case 'VmSize': out.vmSizeBytes = kb(); break;
+      case 'VmHWM': out.vmHwmBytes = kb(); break;
+      case 'voluntary_ctxt_switches': out.voluntaryCtxtSwitches = uint(); break;
+      case 'nonvoluntary_ctxt_switches': out.nonvoluntaryCtxtSwitches = uint(); break;
+      default: break;
+    }
+  });
+  for (const key of ['name', 'uid', 'gid', 'threads'] as const) {
+    if (out[key] === undefined) {
+      const label = { name: 'Name', uid: 'Uid', gid: 'Gid', threads: 'Threads' }[key];
+      throw parseFailure(path, lines.length + 1, '', `no ${label}: line (truncated file?)`);
+    }
+  }
+  return out as PidStatus;
+}

@@ -1,0 +1,184 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { procReadErrorCode, readProcFile, type DataUnavailable } from '@bpfscope/core';
+import type { ProcessField, ProcessRecord } from '../records.js';
+import { CgroupIdResolver } from './cgroup-id.js';
+import { containerFromCgroupPath, type ContainerIdentity } from './container-id.js';
+import { cgroupV2Path, parsePidCgroup } from './parse-pid-cgroup.js';
+import { parsePidIo } from './parse-pid-io.js';
+import { parsePidStat } from './parse-pid-stat.js';
+import { parsePidStatus } from './parse-pid-status.js';
+
+/** Options of {@link readProcess} and {@link scanProcesses}. */
+export interface ReadProcessOptions {
+  /** sysfs root, to look cgroup IDs up (`/sys`); without it every `cgroupId` is null with a reason. @default null */
+  sysRoot?: string | null;
+  /** Bytes per page, to convert stat's rss. @default 4096 */
+  pageSize?: number;
+  /** Clock ticks per second of stat's time fields (USER_HZ). @default 100 */
+  userHz?: number;
+  /** Boot time, seconds since the Unix epoch; without it `startTime` is null. {@link scanProcesses} reads it from /proc/stat. @default null */
+  bootTime?: number | null;
+}
+
+/** A process that exited while it was read (not an error: processes come and go). */
+export interface ProcessVanished {
+  /** Discriminant. */
+  status: 'vanished';
+  /** The process. */
+  pid: number;
+  /** The file at which it was found gone (ENOENT or ESRCH). */
+  file: string;
+}
+
+/** A process that was read. */
+export interface ProcessRead {
+  /** Discriminant. */
+  status: 'ok';
+  /** Its record. */
+  record: ProcessRecord;
+}
+
+/** The outcome of reading one process: its record, or the fact that it exited while it was read. */
+export type ProcessReadResult = ProcessRead | ProcessVanished;
+
+/** Shared state of one scan. @internal */
+export interface ReadContext {
+  pageSize: number;
+  userHz: number;
+  bootTime: number | null;
+  bootTimeReason: string;
+  cgroupIds: CgroupIdResolver;
+}
+
+/** @internal */
+export function readContext(options: ReadProcessOptions, bootTimeReason = 'no boot time was given'): ReadContext {
+  return {
+    pageSize: options.pageSize ?? 4096,
+    userHz: options.userHz ?? 100,
+    bootTime: options.bootTime ?? null,
+    bootTimeReason,
+    cgroupIds: new CgroupIdResolver(options.sysRoot ?? null),
+  };
+}
+
+/** Raised inside a read when the process turns out to have exited. */
+class Vanished {
+  constructor(readonly file: string) {}
+}
+
+const GONE = new Set(['ENOENT', 'ESRCH']);
+
+/**
+ * Read /proc/&lt;pid&gt;/stat, status, io and cgroup into one {@link ProcessRecord}.
+ *
+ * A process can exit at any moment: ENOENT or ESRCH on stat or status, or on io or cgroup
+ * once the /proc/&lt;pid&gt; directory is gone, gives `{ status: 'vanished' }` instead of an
+ * error. io and cgroup are optional: EACCES/EPERM (another user's process without root), or
+ * ENOENT while the directory still exists (a kernel built without the file), leave those
+ * fields null with the reason in `unavailable`.
+ * @param procRoot - procfs root, `/proc` or a fixture tree's `proc`
+ * @param pid - the process
+ * @param options - sysfs root, page size, USER_HZ and boot time
+ * @returns the record, or the file at which the process was found gone
+ * @throws {@link @bpfscope/core!EventProcessingFailed} when a file is malformed (see the parsers)
+ * @throws {@link @bpfscope/core!DataUnavailable} when stat or status cannot be read for another reason than the exit of the process
+ */
+export function readProcess(procRoot: string, pid: number, options: ReadProcessOptions = {}): ProcessReadResult {
+  return readProcessWith(procRoot, pid, readContext(options));
+}
+
+/** {@link readProcess} with a context shared over a scan. @internal */
+export function readProcessWith(procRoot: string, pid: number, ctx: ReadContext): ProcessReadResult {
+  try {
+    return { status: 'ok', record: build(procRoot, pid, ctx) };
+  } catch (e) {
+    if (e instanceof Vanished) return { status: 'vanished', pid, file: e.file };
+    throw e;
+  }
+}
+
+function build(procRoot: string, pid: number, ctx: ReadContext): ProcessRecord {
+  const unavailable: Partial<Record<ProcessField, string>> = {};
+  const required = (name: string): [string, string] => {
+    const rel = `${pid}/${name}`;
+    try {
+      return [readProcFile(procRoot, rel), join(procRoot, rel)];
+    } catch (e) {
+      if (GONE.has(procReadErrorCode(e) ?? '')) throw new Vanished(join(procRoot, rel));
+      throw e;
+    }
+  };
+  const optional = (name: string, field: ProcessField): [string, string] | null => {
+    const rel = `${pid}/${name}`;
+    try {
+      return [readProcFile(procRoot, rel), join(procRoot, rel)];
+    } catch (e) {
+      const code = procReadErrorCode(e);
+      if (code === undefined) throw e;
+      if (code === 'ESRCH' || (code === 'ENOENT' && !existsSync(join(procRoot, String(pid))))) throw new Vanished(join(procRoot, rel));
+      unavailable[field] = (e as DataUnavailable).message;
+      return null;
+    }
+  };
+  const stat = parsePidStat(...required('stat'), { pageSize: ctx.pageSize, userHz: ctx.userHz, bootTime: ctx.bootTime });
+  const status = parsePidStatus(...required('status'));
+  const ioFile = optional('io', 'io');
+  const io = ioFile === null ? null : parsePidIo(...ioFile);
+  const cgroupFile = optional('cgroup', 'cgroups');
+  const cgroups = cgroupFile === null ? null : parsePidCgroup(...cgroupFile);
+
+  let cgroupPath: string | null = null;
+  let cgroupId: number | null = null;
+  let container: ContainerIdentity | null = null;
+  if (cgroups === null) {
+    unavailable.cgroupId = unavailable.container = `cgroup membership is unavailable: ${unavailable.cgroups}`;
+  } else {
+    cgroupPath = cgroupV2Path(cgroups);
+    if (cgroupPath === null) {
+      unavailable.cgroupId = 'the process has no cgroup v2 membership (no 0:: line: a cgroup-v1-only system)';
+    } else {
+      const r = ctx.cgroupIds.resolve(cgroupPath);
+      cgroupId = r.id;
+      if (r.reason !== null) unavailable.cgroupId = r.reason;
+    }
+    // The v2 path first, then the v1 ones: the first that names a container wins.
+    const paths = [...cgroups].sort((a, b) => a.hierarchyId - b.hierarchyId).map((c) => c.path);
+    for (const p of paths) {
+      container = containerFromCgroupPath(p);
+      if (container !== null) break;
+    }
+  }
+  if (stat.startTime === null) unavailable.startTime = ctx.bootTimeReason;
+
+  return {
+    pid: stat.pid,
+    ppid: stat.ppid,
+    comm: stat.comm,
+    state: stat.state,
+    uid: status.uid.real,
+    euid: status.uid.effective,
+    nice: stat.nice,
+    priority: stat.priority,
+    threads: stat.threads,
+    category: stat.kernelThread ? 'kernel' : 'user',
+    startSecondsSinceBoot: stat.startSecondsSinceBoot,
+    startTime: stat.startTime,
+    userSeconds: stat.userSeconds,
+    systemSeconds: stat.systemSeconds,
+    rssBytes: stat.rssBytes,
+    vsizeBytes: stat.vsizeBytes,
+    minorFaults: stat.minorFaults,
+    majorFaults: stat.majorFaults,
+    voluntaryCtxtSwitches: status.voluntaryCtxtSwitches,
+    nonvoluntaryCtxtSwitches: status.nonvoluntaryCtxtSwitches,
+    ioReadBytes: io?.readBytes ?? null,
+    ioWriteBytes: io?.writeBytes ?? null,
+    io,
+    cgroupPath,
+    cgroupId,
+    cgroups,
+    container,
+    unavailable,
+  };
+}

@@ -1,0 +1,82 @@
+import { readdirSync } from 'node:fs';
+import { DataUnavailable, EventProcessingFailed, PROC_READ_REASONS, readProcFile } from '@bpfscope/core';
+import type { ProcessRecord } from '../records.js';
+import { readContext, readProcessWith, type ReadProcessOptions } from './read-process.js';
+
+/** Options of {@link scanProcesses}. */
+export interface ScanOptions extends Omit<ReadProcessOptions, 'bootTime'> {
+  /** Read only these PIDs (the others are not even opened); a PID that does not exist counts as vanished. @default every PID */
+  pids?: readonly number[];
+}
+
+/** The result of one {@link scanProcesses}. */
+export interface ProcessScan {
+  /** One record per process read, in PID order. */
+  processes: ProcessRecord[];
+  /** Processes listed in the procfs root that exited before all their files were read (skipped, not errors). */
+  vanished: number;
+  /** Processes whose files were malformed: one error each, naming the file and line. */
+  errors: EventProcessingFailed[];
+  /** Boot time, seconds since the Unix epoch (`btime` of /proc/stat), or null with {@link ProcessScan.bootTimeUnavailable}. */
+  bootTime: number | null;
+  /** Why `bootTime` (and so every `startTime`) is null; null when it was read. */
+  bootTimeUnavailable: string | null;
+}
+
+/**
+ * List the numeric directories of the procfs root and read each process with
+ * {@link readProcess}. A process that exits during the scan is skipped and counted in
+ * `vanished`; a process with a malformed file is skipped and its error kept in `errors`.
+ * The boot time for absolute start times comes from `btime` in `<procRoot>/stat`.
+ * @param procRoot - procfs root, `/proc` or a fixture tree's `proc`
+ * @param options - PID list, sysfs root (for cgroup IDs), page size and USER_HZ
+ * @returns the records, the count of vanished processes, and per-process errors
+ * @throws {@link @bpfscope/core!DataUnavailable} when the procfs root cannot be listed
+ * @example
+ * ```ts
+ * const scan = scanProcesses('/proc', { sysRoot: '/sys' });
+ * console.log(scan.processes.length, 'processes,', scan.vanished, 'exited during the scan');
+ * ```
+ */
+export function scanProcesses(procRoot: string, options: ScanOptions = {}): ProcessScan {
+  const boot = readBootTime(procRoot);
+  const ctx = readContext({ ...options, bootTime: boot.bootTime }, boot.reason ?? '');
+  const pids = options.pids === undefined ? listPids(procRoot) : [...new Set(options.pids)].sort((a, b) => a - b);
+  const scan: ProcessScan = { processes: [], vanished: 0, errors: [], bootTime: boot.bootTime, bootTimeUnavailable: boot.reason };
+  for (const pid of pids) {
+    try {
+      const r = readProcessWith(procRoot, pid, ctx);
+      if (r.status === 'ok') scan.processes.push(r.record);
+      else scan.vanished++;
+    } catch (e) {
+      if (!(e instanceof EventProcessingFailed)) throw e;
+      scan.errors.push(e);
+    }
+  }
+  return scan;
+}
+
+function listPids(procRoot: string): number[] {
+  let names: string[];
+  try {
+    names = readdirSync(procRoot);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const reason = err.code === undefined ? undefined : PROC_READ_REASONS[err.code];
+    if (reason === undefined) throw e;
+    throw new DataUnavailable(procRoot, `the procfs root cannot be listed: ${reason}`, { cause: e, details: { path: procRoot, code: err.code } });
+  }
+  return names.filter((n) => /^[1-9]\d*$/.test(n)).map(Number).sort((a, b) => a - b);
+}
+
+function readBootTime(procRoot: string): { bootTime: number | null; reason: string | null } {
+  let text: string;
+  try {
+    text = readProcFile(procRoot, 'stat');
+  } catch (e) {
+    if (!(e instanceof DataUnavailable)) throw e;
+    return { bootTime: null, reason: `the boot time is unavailable: ${e.message}` };
+  }
+  const m = /^btime (\d+)$/m.exec(text);
+  return m ? { bootTime: Number(m[1]), reason: null } : { bootTime: null, reason: `${procRoot}/stat has no "btime <seconds>" line` };
+}

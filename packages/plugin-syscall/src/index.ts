@@ -1,0 +1,22 @@
+export type { SyscallCategory } from './syscall-category.js';
+export { SYSCALL_CATEGORY_NAMES } from './syscall-category.js';
+export { X86_64_SYSCALLS, SYSCALL_TABLE_SOURCE } from './syscall-table.generated.js';
+export { syscallName, syscallNumber, syscallCategory } from './syscall-table.js';
+export { parseIoSyscallCounts, type IoSyscallCounts } from './procfs/parse-io-syscalls.js';
+export {
+  parsePidSyscall,
+  type CurrentSyscall,
+  type InSyscall,
+  type SyscallRunning,
+  type NotInSyscall,
+  type NoUserContext,
+} from './procfs/parse-pid-syscall.js';
+export {
+  readProcessSyscalls,
+  PROCFS_SYSCALL_UNAVAILABLE,
+  type ProcessSyscalls,
+  type ProcessSyscallsResult,
+  type ProcessSyscallsRead,
+  type ProcessVanished,
+  type SyscallField,
+} from './procfs/read-process-syscalls.js';
