@@ -1,3 +1,15 @@
+export { syscall, SyscallCollector, type SyscallPlugin, type SyscallPluginOptions } from './plugin.js';
+export { SyscallEbpfSource } from './ebpf/syscall-ebpf-source.js';
+export { SyscallProcfsSource } from './procfs/syscall-procfs-source.js';
+export type { SyscallFilter } from './syscall-filter.js';
+export type {
+  SyscallMetrics,
+  SyscallMode,
+  SyscallStat,
+  ProcessSyscallRecord,
+  CategoryStat,
+  SyscallFilterState,
+} from './records.js';
 export type { SyscallCategory } from './syscall-category.js';
 export { SYSCALL_CATEGORY_NAMES } from './syscall-category.js';
 export { X86_64_SYSCALLS, SYSCALL_TABLE_SOURCE } from './syscall-table.generated.js';

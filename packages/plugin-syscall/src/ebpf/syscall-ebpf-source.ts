@@ -1,0 +1,119 @@
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import type { ReadContext, Source, SourceContext } from '@bpfscope/core';
+import { BpfObject, loadNative, possibleCpus, readStructLayouts, type BpfLink } from '@bpfscope/native';
+import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
+import { buildMetrics, type Reading } from './build-metrics.js';
+import { readLatencyHistograms, readProcessTable, readSyscallCounts, syscallLayouts, writeConfig, writePidSet, writeSyscallSet, type SyscallLayouts } from './syscall-maps.js';
+
+/** Where the compiled object ships in this package. @internal */
+export const SYSCALL_OBJECT_PATH = fileURLToPath(new URL('../../bpf/syscall.bpf.o', import.meta.url));
+
+/** Settings of the eBPF source. @internal */
+export interface SyscallEbpfOptions {
+  mode: SyscallMode;
+  filter: SyscallFilterState;
+  followForks: boolean;
+  spawnParent: number;
+  topProcesses: number;
+  objectPath: string;
+}
+
+/**
+ * The eBPF source of the syscall family: per-syscall and per-process counts from
+ * tp_btf/sys_enter, and in latency mode errors and latency from tp_btf/sys_exit.
+ * Filters live in kernel maps and change without a reload ({@link SyscallEbpfSource.setFilter}).
+ */
+export class SyscallEbpfSource implements Source<SyscallMetrics> {
+  readonly kind = 'ebpf' as const;
+  readonly name = 'syscall-ebpf';
+  #obj: BpfObject | null = null;
+  #links: BpfLink[] = [];
+  #layouts: SyscallLayouts | null = null;
+  #cpus = 0;
+  #since = '';
+  #prev: Reading | null = null;
+  #filter: SyscallFilterState;
+  #stats: Record<string, number> = {};
+
+  constructor(private readonly options: SyscallEbpfOptions) {
+    this.#filter = options.filter;
+  }
+
+  async init(_context: SourceContext): Promise<void> {
+    loadNative();
+    const bytes = readFileSync(this.options.objectPath);
+    const obj = BpfObject.open(bytes, { name: this.options.objectPath });
+    this.#obj = obj;
+    await obj.load();
+    this.#layouts = syscallLayouts(readStructLayouts(bytes, this.options.objectPath));
+    this.#cpus = possibleCpus();
+    await this.#applyFilter();
+    // Filters first, then hooks: nothing is counted that the filter would refuse.
+    this.#links.push(obj.attach('sc_enter'), obj.attach('sc_fork'));
+    if (this.options.mode === 'latency') this.#links.push(obj.attach('sc_exit'));
+    this.#since = new Date().toISOString();
+    this.#prev = await this.#read();
+  }
+
+  /**
+   * Change the filters at run time: the kernel program sees the new sets at once.
+   * @param filter - the new filter (normalised)
+   */
+  async setFilter(filter: SyscallFilterState): Promise<void> {
+    this.#filter = filter;
+    if (this.#obj) await this.#applyFilter();
+  }
+
+  async #applyFilter(): Promise<void> {
+    const obj = this.#obj!;
+    const l = this.#layouts!;
+    const f = this.#filter;
+    await writePidSet(obj, f.pids ?? []);
+    writeSyscallSet(obj, new Set(f.syscalls ?? []));
+    writeConfig(obj, l, {
+      pidFilter: f.pids !== null || this.options.spawnParent !== 0,
+      sysFilter: f.syscalls !== null,
+      followForks: this.options.followForks,
+      perProcess: true,
+      latency: this.options.mode === 'latency',
+      spawnParent: this.options.spawnParent,
+    });
+  }
+
+  async #read(): Promise<Reading> {
+    const obj = this.#obj!;
+    const l = this.#layouts!;
+    const counts = readSyscallCounts(obj, l, this.#cpus);
+    const ids = counts.flatMap((c, id) => (c.count > 0n ? [id] : []));
+    const hist = this.options.mode === 'latency' ? readLatencyHistograms(obj, ids, this.#cpus) : new Map();
+    const table = await readProcessTable(obj, l, this.#cpus);
+    const stats = obj.map('sc_stats').readArray();
+    const sv = new DataView(stats.buffer, stats.byteOffset, stats.byteLength);
+    const stat = (k: number): number => {
+      let s = 0n;
+      for (let c = 0; c < this.#cpus; c++) s += sv.getBigUint64((k * this.#cpus + c) * 8, true);
+      return Number(s);
+    };
+    return { at: performance.now(), counts, hist, table, kernel: { invocations: stat(0), drops: stat(2), filterHits: stat(3), filterMisses: stat(4) } };
+  }
+
+  async read(_context: ReadContext): Promise<SyscallMetrics> {
+    const cur = await this.#read();
+    const prev = this.#prev;
+    this.#prev = cur;
+    this.#stats = { ...cur.kernel };
+    return buildMetrics(cur, prev, { mode: this.options.mode, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses });
+  }
+
+  stats(): Readonly<Record<string, number>> {
+    return { ...this.#stats, programs: this.#links.length };
+  }
+
+  async close(): Promise<void> {
+    for (const l of this.#links.splice(0)) l.destroy();
+    this.#obj?.close();
+    this.#obj = null;
+    this.#prev = null;
+  }
+}

@@ -1,0 +1,140 @@
+import { log2HistogramFromSlots, type Log2Histogram } from '@bpfscope/core';
+import { requireStruct, type BpfObject, type StructLayout } from '@bpfscope/native';
+
+/** Bounds of bpf/syscall/syscall.h. @internal */
+export const SC_MAX_SYSCALLS = 512;
+const SLOTS = 64;
+
+/** Raw per-syscall counters summed over CPUs. @internal */
+export interface RawSyscallStat {
+  count: bigint;
+  errors: bigint;
+  totalNs: bigint;
+}
+
+/** Layouts of the structs the decoders read, checked against the object's BTF. @internal */
+export interface SyscallLayouts {
+  stat: StructLayout;
+  procKey: StructLayout;
+  config: StructLayout;
+}
+
+/** Read and check the layouts from the object's BTF. @internal */
+export function syscallLayouts(layouts: Map<string, StructLayout>): SyscallLayouts {
+  return {
+    stat: requireStruct(layouts, 'sc_stat', { count: 8, errors: 8, total_ns: 8 }),
+    procKey: requireStruct(layouts, 'sc_proc_key', { tgid: 4, id: 4 }),
+    config: requireStruct(layouts, 'sc_config', { pid_filter: 4, sys_filter: 4, follow_forks: 4, per_process: 4, latency: 4, spawn_parent: 4 }),
+  };
+}
+
+function sumStat(view: DataView, base: number, stride: number, cpus: number, l: StructLayout): RawSyscallStat {
+  const f = l.fields;
+  let count = 0n;
+  let errors = 0n;
+  let totalNs = 0n;
+  for (let c = 0; c < cpus; c++) {
+    const at = base + c * stride;
+    count += view.getBigUint64(at + f.count!.offset, true);
+    errors += view.getBigUint64(at + f.errors!.offset, true);
+    totalNs += view.getBigUint64(at + f.total_ns!.offset, true);
+  }
+  return { count, errors, totalNs };
+}
+
+/** Per-syscall counters from `sc_counts`, summed over CPUs. @internal */
+export function readSyscallCounts(obj: BpfObject, l: SyscallLayouts, cpus: number): RawSyscallStat[] {
+  const bytes = obj.map('sc_counts').readArray();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const stride = Math.ceil(l.stat.size / 8) * 8;
+  const out: RawSyscallStat[] = [];
+  for (let id = 0; id < SC_MAX_SYSCALLS; id++) out.push(sumStat(view, id * stride * cpus, stride, cpus, l.stat));
+  return out;
+}
+
+/** Latency histograms of the given syscalls from `sc_lat_hist`, summed over CPUs. @internal */
+export function readLatencyHistograms(obj: BpfObject, ids: readonly number[], cpus: number): Map<number, Log2Histogram> {
+  const bytes = obj.map('sc_lat_hist').readArray();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Map<number, Log2Histogram>();
+  for (const id of ids) {
+    const slots: bigint[] = [];
+    for (let s = 0; s < SLOTS; s++) {
+      let n = 0n;
+      const key = id * SLOTS + s;
+      for (let c = 0; c < cpus; c++) n += view.getBigUint64((key * cpus + c) * 8, true);
+      slots.push(n);
+    }
+    out.set(id, log2HistogramFromSlots(slots, 'ns'));
+  }
+  return out;
+}
+
+/** Per-(process, syscall) counters from `sc_proc`, summed over CPUs. @internal */
+export async function readProcessTable(obj: BpfObject, l: SyscallLayouts, cpus: number): Promise<Array<{ tgid: number; id: number } & RawSyscallStat>> {
+  const map = obj.map('sc_proc');
+  const batch = await map.lookupBatch();
+  const keys = new DataView(batch.keys.buffer, batch.keys.byteOffset, batch.keys.byteLength);
+  const values = new DataView(batch.values.buffer, batch.values.byteOffset, batch.values.byteLength);
+  const stride = Math.ceil(l.stat.size / 8) * 8;
+  const out: Array<{ tgid: number; id: number } & RawSyscallStat> = [];
+  for (let i = 0; i < batch.count; i++) {
+    const k = i * map.keySize;
+    out.push({
+      tgid: keys.getUint32(k + l.procKey.fields.tgid!.offset, true),
+      id: keys.getUint32(k + l.procKey.fields.id!.offset, true),
+      ...sumStat(values, i * map.entrySize, stride, cpus, l.stat),
+    });
+  }
+  return out;
+}
+
+/** Kernel-side settings (struct sc_config). @internal */
+export interface SyscallKernelConfig {
+  pidFilter: boolean;
+  sysFilter: boolean;
+  followForks: boolean;
+  perProcess: boolean;
+  latency: boolean;
+  spawnParent: number;
+}
+
+/** Write `sc_config` (takes effect at once, no reload). @internal */
+export function writeConfig(obj: BpfObject, l: SyscallLayouts, c: SyscallKernelConfig): void {
+  const value = new Uint8Array(l.config.size);
+  const v = new DataView(value.buffer);
+  const f = l.config.fields;
+  v.setUint32(f.pid_filter!.offset, c.pidFilter ? 1 : 0, true);
+  v.setUint32(f.sys_filter!.offset, c.sysFilter ? 1 : 0, true);
+  v.setUint32(f.follow_forks!.offset, c.followForks ? 1 : 0, true);
+  v.setUint32(f.per_process!.offset, c.perProcess ? 1 : 0, true);
+  v.setUint32(f.latency!.offset, c.latency ? 1 : 0, true);
+  v.setUint32(f.spawn_parent!.offset, c.spawnParent, true);
+  obj.map('sc_config').update(u32(0), value);
+}
+
+/** Replace the process set of the PID filter. @internal */
+export async function writePidSet(obj: BpfObject, pids: readonly number[]): Promise<void> {
+  const map = obj.map('sc_pids');
+  const current = await map.lookupBatch();
+  const keys = new DataView(current.keys.buffer, current.keys.byteOffset, current.keys.byteLength);
+  const wanted = new Set(pids);
+  for (let i = 0; i < current.count; i++) {
+    const pid = keys.getUint32(i * 4, true);
+    if (!wanted.has(pid)) map.delete(u32(pid));
+  }
+  for (const pid of wanted) map.update(u32(pid), Uint8Array.of(1));
+}
+
+/** Replace the syscall set of the syscall filter. @internal */
+export function writeSyscallSet(obj: BpfObject, ids: ReadonlySet<number>): void {
+  const map = obj.map('sc_sys_on');
+  for (let id = 0; id < SC_MAX_SYSCALLS; id++) map.update(u32(id), Uint8Array.of(ids.has(id) ? 1 : 0));
+}
+
+/** Little-endian u32 key bytes. @internal */
+export function u32(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n, true);
+  return b;
+}

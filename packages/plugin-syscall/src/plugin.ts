@@ -1,0 +1,88 @@
+import { COLLECTOR, inject, injectable, type Collector, type InjectionToken, type Plugin } from '@bpfscope/core';
+import { SYSCALL_OBJECT_PATH, SyscallEbpfSource } from './ebpf/syscall-ebpf-source.js';
+import { SyscallProcfsSource } from './procfs/syscall-procfs-source.js';
+import type { SyscallMetrics, SyscallMode } from './records.js';
+import { normalizeFilter, type SyscallFilter } from './syscall-filter.js';
+
+/** Options of the {@link syscall} plugin. */
+export interface SyscallPluginOptions extends SyscallFilter {
+  /**
+   * `latency`: counts, errors, total and average latency and a latency histogram per
+   * call. `counts`: counts only (one program per call instead of two: lower overhead).
+   * @default 'latency'
+   */
+  mode?: SyscallMode;
+  /** With a PID filter, count the processes they start too (followed in the kernel at fork). @default true */
+  followForks?: boolean;
+  /** Count the processes this PID forks (and their descendants), but not it: for profilers that spawn a command. @default none */
+  spawnParent?: number;
+  /** How many processes a reading lists, largest count first. @default 50 */
+  topProcesses?: number;
+  /** Path of the compiled eBPF object. @default the one shipped in this package */
+  objectPath?: string;
+}
+
+/** The syscall plugin: the plugin, plus a way to change its filters while it runs. */
+export interface SyscallPlugin extends Plugin {
+  /**
+   * Replace the PID and syscall filters. With the eBPF source the kernel program
+   * sees them at once, with no reload; with procfs the PID filter applies in user space.
+   * @throws {@link @bpfscope/core!ConfigError} for an unknown call name or a bad PID
+   */
+  setFilter(filter: SyscallFilter): Promise<void>;
+}
+
+/** Token of the plugin's resolved sources inside its container. @internal */
+export const SYSCALL_SOURCES: InjectionToken<readonly [SyscallEbpfSource, SyscallProcfsSource]> = Symbol.for('bpfscope.plugin-syscall.sources');
+
+/** The syscall family's collector: eBPF first, then procfs. */
+@injectable()
+export class SyscallCollector implements Collector<SyscallMetrics> {
+  readonly family = 'syscall';
+  readonly sources: readonly [SyscallEbpfSource, SyscallProcfsSource];
+
+  constructor(@inject(SYSCALL_SOURCES) sources: readonly [SyscallEbpfSource, SyscallProcfsSource]) {
+    this.sources = sources;
+  }
+}
+
+/**
+ * The syscall plugin: per-syscall counts, errors and latency, per-process counts, by
+ * category, with PID and syscall filters pushed into the kernel.
+ *
+ * @example
+ * ```ts
+ * const sc = syscall({ pids: [process.pid], mode: 'latency' });
+ * const engine = createEngine({ plugins: [sc] });
+ * const top = (await engine.collect()).get('syscall')?.data.syscalls.slice(0, 5);
+ * await sc.setFilter({ pids: null, syscalls: ['openat', 'read'] });
+ * ```
+ * @param options - all optional
+ * @returns the plugin
+ * @throws {@link @bpfscope/core!ConfigError} for an unknown call name or a bad PID
+ */
+export function syscall(options: SyscallPluginOptions = {}): SyscallPlugin {
+  const filter = normalizeFilter(options);
+  const topProcesses = options.topProcesses ?? 50;
+  const ebpf = new SyscallEbpfSource({
+    mode: options.mode ?? 'latency',
+    filter,
+    followForks: options.followForks ?? true,
+    spawnParent: options.spawnParent ?? 0,
+    topProcesses,
+    objectPath: options.objectPath ?? SYSCALL_OBJECT_PATH,
+  });
+  const procfs = new SyscallProcfsSource(filter, topProcesses);
+  return {
+    name: 'syscall',
+    version: '0.1.0',
+    register(container) {
+      container.register(SYSCALL_SOURCES, { useValue: [ebpf, procfs] as const });
+      container.register(COLLECTOR, { useClass: SyscallCollector });
+    },
+    async setFilter(next) {
+      const f = normalizeFilter(next);
+      await Promise.all([ebpf.setFilter(f), procfs.setFilter(f)]);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// A C program with known system calls, compiled by the tests (gcc) into a temp dir.
+// It prints its PID, waits for a line on stdin (so the test can set filters first),
+// then makes exactly the calls it was asked for.
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const SOURCE = `
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+int main(int argc, char **argv) {
+  long n = atol(argv[1]), m = atol(argv[2]), k = argc > 3 ? atol(argv[3]) : 0;
+  char line[16];
+  printf("%d\\n", getpid());
+  fflush(stdout);
+  if (!fgets(line, sizeof line, stdin)) return 2;
+  for (long i = 0; i < n; i++) syscall(SYS_getppid);
+  for (long i = 0; i < m; i++) syscall(SYS_close, -1); /* fails: EBADF */
+  if (k > 0) {
+    pid_t c = fork();
+    if (c == 0) {
+      for (long i = 0; i < k; i++) syscall(SYS_getppid);
+      printf("%d\\n", getpid());
+      fflush(stdout);
+      _exit(0);
+    }
+    waitpid(c, NULL, 0);
+  }
+  return 0;
+}
+`;
+
+let binary: string | undefined;
+
+/** Compile the workload once per test process. */
+export function workloadBinary(): string {
+  if (binary) return binary;
+  const dir = mkdtempSync(join(tmpdir(), 'bpfscope-sc-'));
+  writeFileSync(join(dir, 'w.c'), SOURCE);
+  execFileSync('gcc', ['-O1', '-o', join(dir, 'w'), join(dir, 'w.c')]);
+  binary = join(dir, 'w');
+  return binary;
+}
+
+/** A started workload: its PID, a function that lets it run, and its end (with a forked child's PID). */
+export interface Workload {
+  pid: number;
+  go(): Promise<{ code: number | null; childPid: number | null }>;
+}
+
+/**
+ * Start the workload: `getppid` × n, failing `close(-1)` × m, and optionally a forked
+ * child making `getppid` × k.
+ */
+export async function startWorkload(n: number, m: number, k = 0): Promise<Workload> {
+  const child: ChildProcessWithoutNullStreams = spawn(workloadBinary(), [String(n), String(m), String(k)]);
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  const pid = Number(first.value);
+  return {
+    pid,
+    go: async () => {
+      child.stdin.write('go\n');
+      const second = k > 0 ? await lines.next() : null;
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      return { code, childPid: second && !second.done ? Number(second.value) : null };
+    },
+  };
+}
