@@ -9,6 +9,9 @@ export type {
   ProcessSyscallRecord,
   CategoryStat,
   SyscallFilterState,
+  ProcessCallStat,
+  SyscallTotals,
+  SyscallKernelStats,
 } from './records.js';
 export type { SyscallCategory } from './syscall-category.js';
 export { SYSCALL_CATEGORY_NAMES } from './syscall-category.js';

@@ -25,6 +25,42 @@ export interface SyscallStat {
   latency: Log2Histogram | null;
 }
 
+/** One system call as made by one process. */
+export interface ProcessCallStat {
+  /** x86_64 system call number. */
+  id: number;
+  /** Its name, or null for a number the table does not have. */
+  name: string | null;
+  /** Calls made. */
+  count: number;
+  /** Calls that returned an error; null in counts-only mode. */
+  errors: number | null;
+  /** Time in the call, ns; null in counts-only mode. */
+  totalNs: number | null;
+}
+
+/** Totals over all counted calls. */
+export interface SyscallTotals {
+  /** Calls made; null in procfs mode. */
+  count: number | null;
+  /** Calls that returned an error; null in counts-only and procfs modes. */
+  errors: number | null;
+  /** Calls per second over the last interval; null on the first reading or in procfs mode. */
+  perSecond: number | null;
+}
+
+/** Counters the eBPF programs keep about themselves. */
+export interface SyscallKernelStats {
+  /** Program runs. */
+  invocations: number;
+  /** Calls a kernel filter let through. */
+  filterHits: number;
+  /** Calls a kernel filter refused. */
+  filterMisses: number;
+  /** Entries lost because a map was full (counted, never silent). */
+  drops: number;
+}
+
 /** One process's system calls. Fields a source cannot measure are null (reasons in {@link SyscallMetrics.unavailable}). */
 export interface ProcessSyscallRecord {
   /** Process ID (tgid). */
@@ -42,7 +78,7 @@ export interface ProcessSyscallRecord {
   /** The call its main thread is in now, from /proc/&lt;pid&gt;/syscall (procfs). */
   current: CurrentSyscall | null;
   /** Per call made by this process, largest count first (eBPF). */
-  bySyscall: Array<{ id: number; name: string | null; count: number; errors: number | null; totalNs: number | null }> | null;
+  bySyscall: ProcessCallStat[] | null;
 }
 
 /** Calls and errors of one category. */
@@ -70,7 +106,7 @@ export interface SyscallMetrics {
   /** Time since the previous reading, ms; null on the first. */
   intervalMs: number | null;
   /** All counted calls. count is null in procfs mode. */
-  total: { count: number | null; errors: number | null; perSecond: number | null };
+  total: SyscallTotals;
   /** Calls with a non-zero count, largest first; empty in procfs mode. */
   syscalls: SyscallStat[];
   /** Totals per category; null in procfs mode. */
@@ -80,7 +116,7 @@ export interface SyscallMetrics {
   /** The filters in force. */
   filter: SyscallFilterState;
   /** Kernel-side counters of the eBPF programs; null in procfs mode. */
-  kernel: { invocations: number; filterHits: number; filterMisses: number; drops: number } | null;
+  kernel: SyscallKernelStats | null;
   /** Fields this source cannot measure, with the reason. */
   unavailable: Partial<Record<'syscalls' | 'categories' | 'errors' | 'latency' | 'processCounts' | 'readWriteCalls', string>>;
 }

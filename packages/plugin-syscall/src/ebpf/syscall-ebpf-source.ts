@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { ReadContext, Source, SourceContext } from '@bpfscope/core';
 import { BpfObject, loadNative, possibleCpus, readStructLayouts, type BpfLink } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
+import type { syscall } from '../plugin.js';
 import { buildMetrics, type Reading } from './build-metrics.js';
 import { readLatencyHistograms, readProcessTable, readSyscallCounts, syscallLayouts, writeConfig, writePidSet, writeSyscallSet, type SyscallLayouts } from './syscall-maps.js';
 
@@ -36,6 +37,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #filter: SyscallFilterState;
   #stats: Record<string, number> = {};
 
+  /** @internal use the {@link syscall} plugin factory */
   constructor(private readonly options: SyscallEbpfOptions) {
     this.#filter = options.filter;
   }

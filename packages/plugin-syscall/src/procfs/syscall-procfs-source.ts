@@ -16,6 +16,10 @@ export class SyscallProcfsSource implements Source<SyscallMetrics> {
   #filter: SyscallFilterState;
   #prevAt: number | null = null;
 
+  /**
+   * @param filter - the initial filter
+   * @param topProcesses - how many processes a reading lists
+   */
   constructor(filter: SyscallFilterState, private readonly topProcesses: number) {
     this.#filter = filter;
   }
