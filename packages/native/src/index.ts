@@ -25,3 +25,7 @@ export type { OpenOptions, LoadOptions, ProgramInfo, MapInfo, UprobeTarget, Perf
 export { BpfMap, MapUpdateFlags, type MapBatch } from './bpf-map.js';
 export { BpfLink } from './bpf-link.js';
 export { readStructLayouts, requireStruct, type StructLayout, type StructField } from './btf-layout.js';
+export { RingBufferConsumer } from './ring-buffer.js';
+export type { RingBufferOptions, RingBufferStats } from './ring-buffer-options.js';
+export { RingBatch, type RingRecord } from './ring-batch.js';
+export { readStatsCounters, BpfscopeStat, type StatsCounters } from './stats-map.js';

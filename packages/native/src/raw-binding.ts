@@ -5,6 +5,7 @@ import type { BpfLink } from './bpf-link.js';
 import type { BpfMap } from './bpf-map.js';
 import type { BpfObject } from './bpf-object.js';
 import type { MapInfo, ProgramInfo } from './object-types.js';
+import type { RawRingBufferConstructor } from './raw-ring-buffer.js';
 
 /** A program as the addon describes it (see {@link ProgramInfo}). @internal */
 export interface RawProgramInfo {
@@ -120,6 +121,8 @@ export interface NativeBinding {
   probeProgType(name: string): number | undefined;
   /** libbpf_probe_bpf_map_type: 1, 0, a negative errno, or undefined for an unknown name. */
   probeMapType(name: string): number | undefined;
+  /** Ring buffer consumer over one or more ringbuf maps of a loaded object (src/native/ring_buffer.cc). */
+  RingBuffer: RawRingBufferConstructor;
 }
 
 const FUNCTIONS = ['BpfObject', 'libbpfVersion', 'possibleCpus', 'progTypeNames', 'mapTypeNames', 'probeProgType', 'probeMapType'] as const;
