@@ -179,10 +179,7 @@ void RingBufferWrap::Close() noexcept {
 
 void RingBufferWrap::FreeRings() noexcept {
   rb_.reset();  // munmaps the rings and closes the epoll fd (already out of libuv's epoll)
-  data_.clear();
-  data_.shrink_to_fit();
-  index_.clear();
-  index_.shrink_to_fit();
+  batch_.Release();
 }
 
 int RingBufferWrap::OnSample(void* ctx, void* data, size_t size) noexcept {
@@ -191,18 +188,12 @@ int RingBufferWrap::OnSample(void* ctx, void* data, size_t size) noexcept {
 }
 
 int RingBufferWrap::Append(uint32_t ring, const void* data, size_t size) noexcept {
-  const size_t offset = data_.size();
-  try {
-    data_.resize(offset + ((size + 7) & ~size_t{7}));
-    std::memcpy(data_.data() + offset, data, size);
-    index_.insert(index_.end(), {static_cast<uint32_t>(offset), static_cast<uint32_t>(size), ring});
-  } catch (...) {
-    data_.resize(offset);  // shrinking does not allocate
-    lost_ += 1;            // libbpf has already moved past the record
+  if (!batch_.Append(ring, data, size)) {
+    lost_ += 1;  // libbpf has already moved past the record
     stop_ = Stop::kNoMemory;
     return -ENOMEM;
   }
-  if (++count_ >= batchSize_ || data_.size() >= kMaxBatchBytes) {
+  if (batch_.count() >= batchSize_ || batch_.dataBytes() >= kMaxBatchBytes) {
     stop_ = Stop::kBatchFull;
     return -EAGAIN;  // ring_buffer__consume stops here; Drain() delivers and goes on
   }
@@ -231,7 +222,7 @@ void RingBufferWrap::Drain(Napi::Env env) {
     stop_ = Stop::kNone;
     const int ret = ring_buffer__consume(rb_.get());
     const Stop stop = stop_;
-    if (count_ > 0) Flush(env);  // JavaScript runs here, outside libbpf; it may pause or close
+    if (batch_.count() > 0) Flush(env);  // JavaScript runs here, outside libbpf; it may pause or close
     if (ret >= 0) return;        // every ring is empty
     if (stop == Stop::kBatchFull) continue;
     if (stop == Stop::kNoMemory) {
@@ -245,32 +236,28 @@ void RingBufferWrap::Drain(Napi::Env env) {
 }
 
 void RingBufferWrap::Flush(Napi::Env env) {
-  const uint32_t count = count_;
-  const size_t dataBytes = data_.size();
-  const size_t indexBytes = index_.size() * sizeof(uint32_t);
-  count_ = 0;
-  Napi::ArrayBuffer buffer;
+  const uint32_t count = batch_.count();
+  const size_t dataBytes = batch_.dataBytes();
+  // A Node Buffer, not napi_create_arraybuffer: its memory is not zero-filled
+  // first, and every byte of it is written below.
+  Napi::Buffer<uint8_t> buffer;
   try {
-    buffer = Napi::ArrayBuffer::New(env, dataBytes + indexBytes);
+    buffer = Napi::Buffer<uint8_t>::New(env, dataBytes + batch_.indexBytes());
   } catch (const Napi::Error&) {
-    buffer = Napi::ArrayBuffer();
+    env.GetAndClearPendingException();
   }
   if (buffer.IsEmpty()) {
-    env.GetAndClearPendingException();
-    data_.clear();
-    index_.clear();
+    batch_.Clear();
     lost_ += count;
-    Report(env, Failure{kMapFailed, "napi_create_arraybuffer", ENOMEM,
+    Report(env, Failure{kMapFailed, "napi_create_buffer", ENOMEM,
                         "cannot allocate a batch buffer: " + std::to_string(count) + " records are counted as lost", ""});
     return;
   }
-  std::memcpy(buffer.Data(), data_.data(), dataBytes);
-  std::memcpy(static_cast<uint8_t*>(buffer.Data()) + dataBytes, index_.data(), indexBytes);
-  data_.clear();
-  index_.clear();
+  batch_.CopyTo(buffer.Data());
+  batch_.Clear();
   delivered_ += count;
   batches_ += 1;
-  Call(env, onBatch_, {buffer, Napi::Number::New(env, count), Napi::Number::New(env, static_cast<double>(dataBytes))});
+  Call(env, onBatch_, {buffer.ArrayBuffer(), Napi::Number::New(env, count), Napi::Number::New(env, static_cast<double>(dataBytes))});
 }
 
 void RingBufferWrap::Report(Napi::Env env, const Failure& failure) {

@@ -20,6 +20,7 @@
 #include <memory>
 #include <vector>
 
+#include "batch_buffer.h"
 #include "errors.h"
 #include "object_state.h"
 #include "poller.h"
@@ -75,9 +76,7 @@ class RingBufferWrap : public Napi::ObjectWrap<RingBufferWrap> {
   Napi::FunctionReference onError_;
   std::unique_ptr<Napi::AsyncContext> context_;
 
-  std::vector<uint8_t> data_;
-  std::vector<uint32_t> index_;
-  uint32_t count_ = 0;
+  BatchBuffer batch_;
   uint32_t batchSize_ = 1;
   Stop stop_ = Stop::kNone;
 
