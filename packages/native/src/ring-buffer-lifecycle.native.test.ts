@@ -136,6 +136,34 @@ describeKernel('RingBufferConsumer lifecycle', () => {
     }
   });
 
+  it('an iterator still yields the batch during which a listener closed the consumer, then ends', async () => {
+    const N = 100;
+    const obj = await openRingbufObject();
+    try {
+      const consumer = obj.ringBuffer('rb_events', { batchSize: 10 });
+      consumer.pause();
+      let heard = 0;
+      consumer.onBatch((batch) => {
+        heard += batch.length;
+        consumer.close();
+      });
+      const iterated = (async () => {
+        let n = 0;
+        for await (const batch of consumer) n += batch.length;
+        return n;
+      })();
+      const child = await SyscallChild.start(N);
+      setRbFilter(obj, child.pid, child.syscallNr, RbTarget.EVENTS);
+      await child.run();
+      consumer.resume();
+      expect(await iterated).toBe(10);
+      expect(heard).toBe(10);
+      expect(consumer.stats()).toMatchObject({ delivered: 10, batches: 1 });
+    } finally {
+      obj.close();
+    }
+  });
+
   it('closing the object closes its consumers and unmaps their rings', async () => {
     const obj = await openRingbufObject();
     const before = ringMappings();

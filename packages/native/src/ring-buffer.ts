@@ -22,7 +22,9 @@ type ErrorListener = (error: BpfscopeError) => void;
  *
  * Several maps are drained in the order given: under a flood that outruns the
  * consumer, a later map can wait while an earlier one is drained (its kernel
- * ring then counts drops).
+ * ring then counts drops). Like a socket, an open consumer keeps itself and
+ * its object alive (it is not garbage-collected) until it is closed; an
+ * unref()ed one does not keep the process alive, and is freed at exit.
  *
  * @example
  * ```ts
@@ -217,6 +219,9 @@ export class RingBufferConsumer implements AsyncIterable<RingBatch> {
 
   readonly #deliver = (buffer: ArrayBuffer, count: number, indexOffset: number): void => {
     const batch = new RingBatch(buffer, count, indexOffset, this.maps);
+    // Queues first: a listener that closes the consumer ends them, and they
+    // must still yield this batch.
+    for (const queue of this.#queues) queue.push(batch);
     for (const listener of this.#listeners) {
       try {
         listener(batch);
@@ -225,7 +230,6 @@ export class RingBufferConsumer implements AsyncIterable<RingBatch> {
         this.#fail(new EventProcessingFailed(`a batch listener of ring buffer ${this.maps.join(', ')} threw: ${what}`, { cause: e, details: { maps: this.maps, records: count } }));
       }
     }
-    for (const queue of this.#queues) queue.push(batch);
   };
 
   readonly #nativeError = (failure: unknown): void => {
