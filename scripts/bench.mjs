@@ -3,6 +3,7 @@
 // noisy: only ratios within one run are compared). Needs root for the eBPF parts.
 import { benchCpuSnapshot, reportCpuSnapshot } from './bench/cpu-snapshot.mjs';
 import { benchOomPredict, reportOomPredict } from './bench/oom-predict.mjs';
+import { benchRingbuf, reportRingbuf } from './bench/ringbuf.mjs';
 
 const started = Date.now();
 console.log(`bpfscope bench  ${new Date().toISOString()}  node ${process.version}  ${(await import('node:os')).cpus().length} CPUs\n`);
@@ -10,4 +11,5 @@ console.log('[1/1] cpu snapshot ...');
 console.log(reportCpuSnapshot(await benchCpuSnapshot()));
 console.log('\n[+] oom prediction ...');
 console.log(reportOomPredict(await benchOomPredict()));
+console.log('\nring buffer ...\n' + reportRingbuf(await benchRingbuf()));
 console.log(`\nbench finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);

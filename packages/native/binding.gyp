@@ -12,7 +12,9 @@
         "src/native/map.cc",
         "src/native/map_batch.cc",
         "src/native/probes.cc",
-        "src/native/probes_helpers.cc"
+        "src/native/probes_helpers.cc",
+        "src/native/poller.cc",
+        "src/native/ring_buffer.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -7,6 +7,8 @@ import { BpfMap } from './bpf-map.js';
 import { checkBpfElf } from './elf-check.js';
 import { loadNative } from './loader.js';
 import { toBpfscopeError } from './native-error.js';
+import { RingBufferConsumer } from './ring-buffer.js';
+import type { RingBufferOptions } from './ring-buffer-options.js';
 import type { LoadOptions, MapInfo, OpenOptions, PerfEventAllCpusOptions, PerfEventTarget, ProgramInfo, UprobeTarget } from './object-types.js';
 import type { RawBpfLink, RawBpfObject } from './raw-binding.js';
 
@@ -32,6 +34,7 @@ export class BpfObject {
   readonly #raw: RawBpfObject;
   readonly #maps = new Map<string, BpfMap>();
   readonly #sections: ReadonlyMap<string, string>;
+  readonly #consumers = new Set<RingBufferConsumer>();
   #state: State = 'opened';
 
   private constructor(raw: RawBpfObject, name: string) {
@@ -270,13 +273,42 @@ export class BpfObject {
   }
 
   /**
-   * Detaches every link, removes the programs and maps from the kernel and frees
+   * Opens a consumer of one or more ring buffer (`ringbuf`) maps of this
+   * loaded object; see {@link RingBufferConsumer}. It polls once it has a
+   * listener or an iterator, and closing the object closes it.
+   *
+   * @param maps - one map name, or several (one consumer drains them all and tags each record with its map)
+   * @param options - batch size, abort signal, the stats map that counts kernel-side drops, iterator queue limit
+   * @throws {@link @bpfscope/core!MapOperationFailed} naming a map that is unknown or not a ring buffer, or the stats map when it lacks the stats layout; also before load
+   * @throws {@link @bpfscope/core!ConfigError} for a bad option value
+   * @throws {@link @bpfscope/core!Closed} after {@link BpfObject.close}
+   * @example
+   * ```ts
+   * const consumer = obj.ringBuffer('rb_events', { statsMap: 'rb_stats' });
+   * consumer.onBatch((batch) => { for (const record of batch) handle(record.data); });
+   * ```
+   */
+  ringBuffer(maps: string | readonly string[], options: RingBufferOptions = {}): RingBufferConsumer {
+    this.#usable('ringBuffer');
+    const consumers = this.#consumers;
+    const consumer = new RingBufferConsumer(
+      { name: this.name, raw: this.#raw, loaded: this.#state === 'loaded', map: (name) => this.map(name), release: (c) => consumers.delete(c) },
+      maps,
+      options,
+    );
+    if (!consumer.closed) consumers.add(consumer);
+    return consumer;
+  }
+
+  /**
+   * Closes the object's ring buffer consumers, detaches every link, removes the programs and maps from the kernel and frees
    * the object. A load or batch read still running finishes first, on its pool
    * thread, and the object is freed right after. Closing twice does nothing;
    * every other call after close throws {@link @bpfscope/core!Closed}.
    */
   close(): void {
     if (this.#state === 'closed') return;
+    for (const consumer of [...this.#consumers]) consumer.close();
     this.#state = 'closed';
     this.#raw.close();
   }

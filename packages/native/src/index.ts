@@ -27,3 +27,7 @@ export { BpfLink } from './bpf-link.js';
 export { readStructLayouts, requireStruct, type StructLayout, type StructField } from './btf-layout.js';
 export { probeHelper } from './feature-probes.js';
 export type { UprobeTargetBase, UprobeSymbolTarget, UprobeOffsetTarget, PerfEventAllCpusOptions } from './object-types.js';
+export { RingBufferConsumer } from './ring-buffer.js';
+export type { RingBufferOptions, RingBufferStats } from './ring-buffer-options.js';
+export { RingBatch, type RingRecord } from './ring-batch.js';
+export { readStatsCounters, BpfscopeStat, type StatsCounters } from './stats-map.js';

@@ -5,6 +5,7 @@ import type { BpfLink } from './bpf-link.js';
 import type { BpfMap } from './bpf-map.js';
 import type { BpfObject } from './bpf-object.js';
 import type { MapInfo, ProgramInfo } from './object-types.js';
+import type { RawRingBufferConstructor } from './raw-ring-buffer.js';
 
 /** A program as the addon describes it (see {@link ProgramInfo}). @internal */
 export interface RawProgramInfo {
@@ -124,6 +125,8 @@ export interface NativeBinding {
   helperNames(): string[];
   /** Whether programs of `progType` may call `helper` (a full `bpf_` name): 1, 0, a negative errno, or undefined for an unknown name. */
   probeHelper(progType: string, helper: string): number | undefined;
+  /** Ring buffer consumer over one or more ringbuf maps of a loaded object (src/native/ring_buffer.cc). */
+  RingBuffer: RawRingBufferConstructor;
 }
 
 const FUNCTIONS = ['BpfObject', 'libbpfVersion', 'possibleCpus', 'progTypeNames', 'mapTypeNames', 'probeProgType', 'probeMapType', 'helperNames', 'probeHelper'] as const;

@@ -10,6 +10,7 @@
 #include "map.h"
 #include "object.h"
 #include "probes.h"
+#include "ring_buffer.h"
 
 namespace bpfscope {
 
@@ -46,6 +47,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("BpfMap", data->mapConstructor.Value());
   exports.Set("BpfLink", data->linkConstructor.Value());
   RegisterProbes(env, exports);
+  exports.Set("RingBuffer", RingBufferWrap::Init(env));
   return exports;
 }
 

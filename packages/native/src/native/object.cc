@@ -139,6 +139,7 @@ BpfObjectWrap::BpfObjectWrap(const Napi::CallbackInfo& info)
   }
   state_->obj = obj;
   GetAddonData(env).Track(state_);
+  napi_type_tag_object(env, info.This(), &kBpfObjectTag);
 }
 
 void BpfObjectWrap::RequireUsable(Napi::Env env, const char* op) const {

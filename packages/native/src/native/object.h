@@ -9,12 +9,18 @@
 
 namespace bpfscope {
 
+// Marks BpfObject instances, so that a native function handed "an object" can
+// check that it really is one before unwrapping it (ring_buffer.cc).
+inline constexpr napi_type_tag kBpfObjectTag = {0x6270667363307065ULL, 0x6f626a6563740001ULL};
+
 class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
  public:
   static Napi::Function Init(Napi::Env env);
 
   // new BpfObject(image: Buffer, name: string, btfPath?: string)
   explicit BpfObjectWrap(const Napi::CallbackInfo& info);
+
+  const std::shared_ptr<ObjectState>& state() const { return state_; }
 
  private:
   Napi::Value Name(const Napi::CallbackInfo& info);
