@@ -11,7 +11,14 @@
         "src/native/link.cc",
         "src/native/map.cc",
         "src/native/map_batch.cc",
-        "src/native/probes.cc"
+        "src/native/probes.cc",
+        "src/native/btf_names.cc",
+        "src/native/map_batch_write.cc",
+        "src/native/program_info.cc",
+        "src/native/fd_handle.cc",
+        "src/native/iterator.cc",
+        "src/native/object_data.cc",
+        "src/native/log_sink.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -1,15 +1,30 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { basename } from 'node:path';
-import { AttachFailed, BtfUnavailable, Closed, LoadFailed, MapOperationFailed, Timeout, type BpfscopeError } from '@bpfscope/core';
+import { AttachFailed, BtfUnavailable, Closed, ConfigError, LoadFailed, MapOperationFailed, Timeout, type BpfscopeError } from '@bpfscope/core';
 import { BpfLink } from './bpf-link.js';
 import { BpfMap } from './bpf-map.js';
+import { requireStruct, structLayoutsOf, type StructLayout } from './btf-layout.js';
+import { parseBtf, type BtfTypes } from './btf-parse.js';
+import { pinPathProblem } from './bpffs.js';
 import { checkBpfElf } from './elf-check.js';
 import { loadNative } from './loader.js';
 import { toBpfscopeError } from './native-error.js';
-import type { LoadOptions, MapInfo, OpenOptions, PerfEventTarget, ProgramInfo, UprobeTarget } from './object-types.js';
+import type { IteratorReadOptions, LoadOptions, MapInfo, OpenOptions, PerfEventTarget, ProgramInfo, ProgramStats, UprobeTarget } from './object-types.js';
 import type { RawBpfLink, RawBpfObject } from './raw-binding.js';
+import { decodeRecords, type DecodedRecord } from './record-decoder.js';
+import { encodeConstant, rodataVariables, type ConstantInfo, type ConstantValue, type RodataVariable } from './rodata-constants.js';
 
 type State = 'opened' | 'loading' | 'loaded' | 'failed' | 'closed';
+
+// One libbpf object, shared by every handle on it (see object-cache.ts): the
+// kernel objects are freed when the last handle closes.
+interface Shared {
+  raw: RawBpfObject;
+  refs: number;
+  btf?: BtfTypes | undefined;
+  layouts?: Map<string, StructLayout>;
+  rodata?: Map<string, RodataVariable>;
+}
 
 /**
  * A compiled eBPF object (.bpf.o) opened with libbpf: load it, attach its
@@ -28,15 +43,35 @@ type State = 'opened' | 'loading' | 'loaded' | 'failed' | 'closed';
 export class BpfObject {
   /** Object name (see {@link OpenOptions.name}). */
   readonly name: string;
+  readonly #shared: Shared;
   readonly #raw: RawBpfObject;
   readonly #maps = new Map<string, BpfMap>();
   readonly #sections: ReadonlyMap<string, string>;
-  #state: State = 'opened';
+  // Links this handle made: destroyed when it closes, even if the object lives on for other handles.
+  readonly #links = new Set<BpfLink>();
+  readonly #iterators = new Map<string, BpfLink>();
+  readonly #programPins = new Map<string, string>();
+  readonly #onClose: (() => void) | undefined;
+  #state: State;
 
-  private constructor(raw: RawBpfObject, name: string) {
-    this.#raw = raw;
+  private constructor(shared: Shared, name: string, state: State = 'opened', onClose?: () => void) {
+    this.#shared = shared;
+    this.#raw = shared.raw;
     this.name = name;
-    this.#sections = new Map(raw.programs().map((p) => [p.name, p.section]));
+    this.#state = state;
+    this.#onClose = onClose;
+    this.#sections = new Map(shared.raw.programs().map((p) => [p.name, p.section]));
+  }
+
+  /**
+   * Another handle on the same loaded object, for the object cache: programs
+   * and maps are shared, links are the handle's own.
+   * @internal
+   */
+  static share(of: BpfObject, onClose: () => void): BpfObject {
+    if (of.#state !== 'loaded') throw new LoadFailed(of.name, `only a loaded object can be shared (it is ${of.#state})`, '', { op: 'share' });
+    of.#shared.refs++;
+    return new BpfObject(of.#shared, of.name, 'loaded', onClose);
   }
 
   /**
@@ -44,9 +79,10 @@ export class BpfObject {
    * the kernel until {@link BpfObject.load}.
    *
    * @param source - path of a .bpf.o, or its contents
-   * @param options - BTF path and object name
+   * @param options - BTF path, object name, load-time constants
    * @throws {@link @bpfscope/core!LoadFailed} for an unreadable file, a file that is not an eBPF ELF object, a truncated or corrupt one
    * @throws {@link @bpfscope/core!BtfUnavailable} when `btfPath` does not exist
+   * @throws {@link @bpfscope/core!ConfigError} for a constant the object does not have, or a value of the wrong type, size or range
    * @throws {@link @bpfscope/core!NativeUnavailable} when the addon cannot be loaded
    */
   static open(source: string | Uint8Array, options: OpenOptions = {}): BpfObject {
@@ -75,11 +111,69 @@ export class BpfObject {
     if (options.btfPath !== undefined && !existsSync(options.btfPath)) {
       throw new BtfUnavailable([options.btfPath], { details: { object: name } });
     }
+    let obj: BpfObject;
     try {
-      return new BpfObject(new native.BpfObject(image, name, options.btfPath), name);
+      obj = new BpfObject({ raw: new native.BpfObject(image, name, options.btfPath), refs: 1 }, name);
     } catch (e) {
       throw toBpfscopeError(e, { kind: 'load', object: name, sections: new Map() });
     }
+    try {
+      if (options.constants !== undefined) obj.setConstants(options.constants);
+    } catch (e) {
+      obj.close();
+      throw e;
+    }
+    return obj;
+  }
+
+  /**
+   * Sets `const volatile` globals (the object's .rodata) before load. Offsets
+   * and sizes come from the object's BTF (DATASEC .rodata).
+   *
+   * @param values - variable name → value: integers as number or bigint (range-checked), `bool` as boolean, anything else as its exact bytes
+   * @throws {@link @bpfscope/core!ConfigError} (path `constants.<name>`) for an unknown variable, a wrong type or size, an integer out of range; nothing is written then
+   * @throws {@link @bpfscope/core!LoadFailed} after load
+   */
+  setConstants(values: Readonly<Record<string, ConstantValue>>): void {
+    this.#usable('setConstant');
+    if (this.#state !== 'opened') throw new LoadFailed(this.name, 'constants can only be set before load', '', { op: 'bpf_map__set_initial_value' });
+    if (typeof values !== 'object' || values === null) throw new ConfigError('constants', values, 'an object of variable name → value');
+    const variables = this.#rodata();
+    const rodata = variables.size > 0 ? (this.#raw.initialValue('.rodata') ?? new Uint8Array(0)) : new Uint8Array(0);
+    for (const [name, value] of Object.entries(values)) encodeConstant(rodata, variables, name, value, this.name);
+    if (rodata.length > 0) this.#raw.setInitialValue('.rodata', rodata);
+  }
+
+  /**
+   * Sets one `const volatile` global before load (see {@link BpfObject.setConstants}).
+   * @param name - variable name in the C source
+   * @param value - its value
+   * @throws {@link @bpfscope/core!ConfigError} naming the variable when it is unknown or the value does not fit
+   */
+  setConstant(name: string, value: ConstantValue): void {
+    this.setConstants({ [name]: value });
+  }
+
+  /**
+   * The object's `const volatile` globals, with offsets and sizes from BTF.
+   * @throws {@link @bpfscope/core!Closed} after {@link BpfObject.close}
+   */
+  constants(): ConstantInfo[] {
+    this.#usable('constants');
+    return [...this.#rodata().values()].map(({ name, offset, size, type }) => ({ name, offset, size, type }));
+  }
+
+  /**
+   * A struct of the object's BTF, e.g. the record an iterator or ring buffer
+   * program writes, for {@link decodeRecords}.
+   * @param name - struct name (without `struct`)
+   * @throws {@link @bpfscope/core!LoadFailed} when the object's BTF has no such struct (the message lists those it has)
+   */
+  structLayout(name: string): StructLayout {
+    this.#usable('structLayout');
+    const btf = this.#btf();
+    this.#shared.layouts ??= btf ? structLayoutsOf(btf) : new Map<string, StructLayout>();
+    return requireStruct(this.#shared.layouts, name, {});
   }
 
   /**
@@ -141,7 +235,12 @@ export class BpfObject {
    */
   maps(): MapInfo[] {
     this.#usable('maps');
-    return this.#raw.maps().map(({ name, type, keySize, valueSize, maxEntries, perCpu }) => ({ name, type, keySize, valueSize, maxEntries, perCpu }));
+    return this.#raw.maps().map(({ name, type, keySize, valueSize, maxEntries, perCpu, id, keyType, valueType }) => {
+      const info: MapInfo = { name, type, keySize, valueSize, maxEntries, perCpu, id };
+      if (keyType !== undefined) info.keyType = keyType;
+      if (valueType !== undefined) info.valueType = valueType;
+      return info;
+    });
   }
 
   /**
@@ -230,9 +329,106 @@ export class BpfObject {
         details: { object: this.name, known: names },
       });
     }
-    const map = new BpfMap(raw, raw.info());
+    const map = new BpfMap(raw, raw.info(), { btf: () => this.#btf(), guard: () => this.#usable('map') });
     this.#maps.set(name, map);
     return map;
+  }
+
+  /**
+   * Runs an iterator program (`SEC("iter/task")`, `iter/bpf_map`, ...) and
+   * returns everything it wrote: the program is attached once (the link stays
+   * until close), each call creates a fresh iterator and reads it to the end
+   * on a libuv pool thread.
+   *
+   * @param program - an iter/* program of the loaded object
+   * @returns the bytes the program wrote with bpf_seq_write / bpf_seq_printf
+   * @throws {@link @bpfscope/core!AttachFailed} when it is not an iterator program or cannot be attached
+   * @throws {@link @bpfscope/core!DataUnavailable} when the read fails (e.g. E2BIG: one record larger than the kernel's buffer)
+   * @example
+   * ```ts
+   * const tasks = await obj.readIterator('iter_task', { recordLayout: 'iter_task_rec' });
+   * ```
+   */
+  async readIterator(program: string): Promise<Uint8Array>;
+  /**
+   * Runs an iterator program and decodes its fixed-size records.
+   * @param program - an iter/* program of the loaded object
+   * @param options - the record layout (struct name or layout) and decode options
+   * @returns one record per struct the program wrote
+   * @throws {@link @bpfscope/core!EventProcessingFailed} when the output is not a whole number of records
+   */
+  async readIterator(program: string, options: IteratorReadOptions): Promise<DecodedRecord[]>;
+  async readIterator(program: string, options?: IteratorReadOptions): Promise<Uint8Array | DecodedRecord[]> {
+    const section = this.#attachable(program);
+    if (!/^iter(\.s)?\//.test(section)) throw new AttachFailed(program, section, 'readIterator() needs an iterator program (section iter/...)');
+    const layout = options === undefined ? undefined : typeof options.recordLayout === 'string' ? this.structLayout(options.recordLayout) : options.recordLayout;
+    let link = this.#iterators.get(program);
+    if (link === undefined || !link.attached) {
+      link = this.attach(program);
+      this.#iterators.set(program, link);
+    }
+    const bytes = await link.readIterator();
+    return layout === undefined ? bytes : decodeRecords(bytes, layout, options?.decode);
+  }
+
+  /**
+   * Run statistics of every loaded program (bpf_obj_get_info_by_fd). The kernel
+   * counts only while statistics are enabled ({@link enableRunStats}, in this
+   * or another process, or the sysctl kernel.bpf_stats_enabled).
+   * @throws {@link @bpfscope/core!LoadFailed} when the kernel refuses the info call
+   */
+  programStats(): ProgramStats[] {
+    this.#usable('programStats');
+    try {
+      return this.#raw.programStats().map((p) => ({
+        name: p.program ?? p.name,
+        id: p.id,
+        runCount: p.runCount,
+        runTimeNs: p.runTimeNs,
+        nsPerRun: p.runCount > 0 ? p.runTimeNs / p.runCount : undefined,
+        recursionMisses: p.recursionMisses,
+      }));
+    } catch (e) {
+      throw toBpfscopeError(e, { kind: 'program', object: this.name, program: '(all)', operation: 'reading run statistics' });
+    }
+  }
+
+  /**
+   * Pins a loaded program in bpffs; {@link openPinnedProgram} opens it from
+   * any process. The pin outlives this object until {@link BpfObject.unpinProgram}
+   * or its file is removed.
+   * @param program - program name
+   * @param path - a new path below a bpffs mount
+   * @throws {@link @bpfscope/core!LoadFailed} (op `bpf_obj_pin`) for a path off bpffs, an existing file (EEXIST), or a program not loaded
+   * @throws {@link @bpfscope/core!DataUnavailable} when no bpffs is mounted
+   */
+  pinProgram(program: string, path: string): void {
+    this.#usable('pinProgram');
+    if (!this.#sections.has(program)) throw new LoadFailed(this.name, this.#unknownProgram(program), '', { op: 'bpf_obj_pin' });
+    const problem = pinPathProblem(path);
+    if (problem !== undefined) throw new LoadFailed(this.name, `pinning program ${program}: ${problem}`, '', { op: 'bpf_obj_pin', details: { path } });
+    try {
+      this.#raw.pinProgram(program, path);
+    } catch (e) {
+      throw toBpfscopeError(e, { kind: 'program', object: this.name, program, operation: 'pinning' });
+    }
+    this.#programPins.set(program, path);
+  }
+
+  /**
+   * Removes the pin {@link BpfObject.pinProgram} made.
+   * @param program - program name
+   * @throws {@link @bpfscope/core!LoadFailed} when the program was not pinned by this handle or the file cannot be removed
+   */
+  unpinProgram(program: string): void {
+    const path = this.#programPins.get(program);
+    if (path === undefined) throw new LoadFailed(this.name, `program ${program} was not pinned by pinProgram()`, '', { op: 'unlink' });
+    try {
+      unlinkSync(path);
+    } catch (e) {
+      throw new LoadFailed(this.name, `cannot remove the pin ${path} of ${program}: ${(e as Error).message}`, '', { op: 'unlink', cause: e });
+    }
+    this.#programPins.delete(program);
   }
 
   /**
@@ -244,7 +440,11 @@ export class BpfObject {
   close(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#raw.close();
+    for (const link of this.#links) link.destroy();
+    this.#links.clear();
+    this.#iterators.clear();
+    if (--this.#shared.refs === 0) this.#raw.close();
+    this.#onClose?.();
   }
 
   #usable(what: string): void {
@@ -265,11 +465,29 @@ export class BpfObject {
   }
 
   #link(program: string, attachPoint: string, fn: () => RawBpfLink): BpfLink {
+    let link: BpfLink;
     try {
-      return new BpfLink(fn());
+      link = new BpfLink(fn());
     } catch (e) {
       throw toBpfscopeError(e, { kind: 'attach', program, attachPoint });
     }
+    for (const old of this.#links) if (!old.attached) this.#links.delete(old);
+    this.#links.add(link);
+    return link;
+  }
+
+  #btf(): BtfTypes | undefined {
+    const shared = this.#shared;
+    if (!('btf' in shared)) {
+      const bytes = this.#raw.btf();
+      shared.btf = bytes === undefined ? undefined : parseBtf(new Uint8Array(bytes), this.name);
+    }
+    return shared.btf;
+  }
+
+  #rodata(): Map<string, RodataVariable> {
+    this.#shared.rodata ??= rodataVariables(this.#btf());
+    return this.#shared.rodata;
   }
 
   #unknownProgram(program: string): string {

@@ -5,8 +5,10 @@
 #include <algorithm>
 
 #include "addon_data.h"
+#include "fd_handle.h"
 #include "link.h"
 #include "log_capture.h"
+#include "log_sink.h"
 #include "map.h"
 #include "object.h"
 #include "probes.h"
@@ -46,6 +48,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("BpfMap", data->mapConstructor.Value());
   exports.Set("BpfLink", data->linkConstructor.Value());
   RegisterProbes(env, exports);
+  RegisterFdFunctions(env, exports);
+  RegisterLogSink(env, exports);
   return exports;
 }
 
