@@ -8,6 +8,19 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* Records go out through these subprograms: their parameter types put the
+ * record structs into the object's BTF, where user space reads the layouts
+ * (a struct used only by a local variable would not be there). */
+static __noinline int emit_task(struct seq_file *seq, struct iter_task_rec *rec)
+{
+	return bpf_seq_write(seq, rec, sizeof(*rec));
+}
+
+static __noinline int emit_map(struct seq_file *seq, struct iter_map_rec *rec)
+{
+	return bpf_seq_write(seq, rec, sizeof(*rec));
+}
+
 SEC("iter/task")
 int iter_task(struct bpf_iter__task *ctx)
 {
@@ -25,7 +38,7 @@ int iter_task(struct bpf_iter__task *ctx)
 	rec.stime = BPF_CORE_READ(task, stime);
 	rec.start_time = BPF_CORE_READ(task, start_time);
 	bpf_probe_read_kernel(rec.comm, sizeof(rec.comm), &task->comm);
-	bpf_seq_write(seq, &rec, sizeof(rec));
+	emit_task(seq, &rec);
 	return 0;
 }
 
@@ -44,6 +57,6 @@ int iter_bpf_map(struct bpf_iter__bpf_map *ctx)
 	rec.value_size = BPF_CORE_READ(map, value_size);
 	rec.max_entries = BPF_CORE_READ(map, max_entries);
 	bpf_probe_read_kernel(rec.name, sizeof(rec.name), &map->name);
-	bpf_seq_write(seq, &rec, sizeof(rec));
+	emit_map(seq, &rec);
 	return 0;
 }
