@@ -18,7 +18,8 @@
         "src/native/fd_handle.cc",
         "src/native/iterator.cc",
         "src/native/object_data.cc",
-        "src/native/log_sink.cc"
+        "src/native/log_sink.cc",
+        "src/native/map_batch_stream.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -249,6 +249,66 @@ export class BpfMap {
   }
 
   /**
+   * Reads every entry in chunks of at most `chunkEntries`. One pool-thread job
+   * reads the chunks back to back and hands each over as soon as it is read,
+   * so the caller's processing of one chunk overlaps with the kernel copying
+   * the next. For big maps this is faster than {@link BpfMap.lookupBatch} and
+   * keeps each buffer small. Leaving the loop early stops the job before its
+   * next chunk.
+   * @param options - entries per chunk (default 16384)
+   * @returns chunks in the kernel's order; a map changed during the walk gives a mix of old and new entries
+   * @throws {@link @bpfscope/core!MapOperationFailed} when a read fails (after the chunks read before it)
+   * @example
+   * ```ts
+   * const records = [];
+   * for await (const chunk of map.lookupBatches()) decodeRecords(chunk.values, layout, { into: records });
+   * ```
+   */
+  async *lookupBatches(options: { chunkEntries?: number } = {}): AsyncGenerator<MapBatch, void, undefined> {
+    const chunk = options.chunkEntries ?? 16384;
+    if (!Number.isInteger(chunk) || chunk <= 0 || chunk > 0xffffffff) {
+      throw new MapOperationFailed(this.name, 'lookup_batch', `chunkEntries must be a positive integer, got ${chunk}`);
+    }
+    const queue: RawBatch[] = [];
+    let wake: (() => void) | undefined;
+    let stop = false;
+    let finished = false;
+    let failure: unknown;
+    const job = this.#call('lookup_batch', () =>
+      this.#raw.lookupBatchStream(chunk, (buffer, count, iterated) => {
+        queue.push({ buffer, count, iterated });
+        wake?.();
+        return !stop;
+      }),
+    );
+    job.then(
+      () => undefined,
+      (e: unknown) => {
+        failure = e;
+      },
+    ).finally(() => {
+      finished = true;
+      wake?.();
+    });
+    try {
+      for (;;) {
+        const next = queue.shift();
+        if (next !== undefined) {
+          yield this.#batch(next);
+        } else if (finished) {
+          if (failure !== undefined) throw this.#error(failure, 'lookup_batch');
+          return;
+        } else {
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+        }
+      }
+    } finally {
+      stop = true; // the consumer left early: no more chunks
+    }
+  }
+
+  /**
    * Reads and deletes every entry in one crossing off the JavaScript thread
    * (bpf_map_lookup_and_delete_batch): hash, LRU hash and their per-CPU kinds.
    * Entries a program adds during the call may stay for the next one.

@@ -94,6 +94,8 @@ export interface RawBatch {
   errno?: number;
   /** With `errno`: the failed operation. */
   op?: string;
+  /** A chunked read stopped at its limit: the kernel's token to resume from. */
+  next?: Uint8Array;
 }
 
 /** The addon's map object; {@link BpfMap} wraps it. @internal */
@@ -106,12 +108,18 @@ export interface RawBpfMap {
   update(key: Uint8Array, value: Uint8Array, flags: number): void;
   /** Deletes one entry; returns false when the key was absent. */
   delete(key: Uint8Array): boolean;
-  /** Reads every entry on a libuv pool thread, by bpf_map_lookup_batch or, where the kernel refuses it, a get_next_key walk. */
-  lookupBatch(): Promise<RawBatch>;
+  /** Reads every entry on a libuv pool thread, by bpf_map_lookup_batch or, where the kernel refuses it, a get_next_key walk; with `limit`, one chunk of at most that many entries from the token `start`. */
+  lookupBatch(limit?: number, start?: Uint8Array): Promise<RawBatch>;
   /** Reads all `maxEntries` values of an `array` or `percpu_array` map synchronously, value `i` at offset `i × entrySize`. */
   readArray(): Uint8Array;
   /** The key after `prev` (the first key without it), or undefined after the last. */
   nextKey(prev?: Uint8Array): Uint8Array | undefined;
+  /**
+   * Reads every entry in chunks of `chunkEntries` in one pool-thread job, handing each chunk (keys then
+   * values, `count` entries) to `onChunk` on the JS thread as soon as it is read; `onChunk` returning
+   * false stops the job. Resolves the number of entries read.
+   */
+  lookupBatchStream(chunkEntries: number, onChunk: (buffer: ArrayBuffer, count: number, iterated: boolean) => boolean | void): Promise<number>;
   /** Reads and deletes every entry on a pool thread (bpf_map_lookup_and_delete_batch). */
   lookupAndDeleteBatch(): Promise<RawBatch>;
   /** Writes `count` packed keys and values on a pool thread; resolves the count written. Rejections carry `processed`. */

@@ -34,6 +34,8 @@ export interface DecodeRecordsOptions extends DecodeOptions {
   stride?: number;
   /** Number of records; by default as many as fill the bytes, which must then be a whole number of records. */
   count?: number;
+  /** Append the records to this array (e.g. across the chunks of {@link BpfMap.lookupBatches}) and return it. */
+  into?: DecodedRecord[];
 }
 
 /** Decodes the record that starts at byte `offset` of `bytes`. */
@@ -59,8 +61,11 @@ const helpers = {
     for (let i = start; i < end; i++) s += String.fromCharCode(u8[i] as number);
     return s;
   },
+  // The common small value returns the u32 itself, which V8 keeps unboxed
+  // (a Smi) where `hi * 2^32 + lo` would allocate a heap number.
   u64n(view: DataView, at: number): number | bigint {
     const hi = view.getUint32(at + 4, true);
+    if (hi === 0) return view.getUint32(at, true);
     return hi < 0x200000 ? hi * 4294967296 + view.getUint32(at, true) : view.getBigUint64(at, true);
   },
   s64n(view: DataView, at: number): number | bigint {
@@ -131,6 +136,11 @@ export function decodeRecords(bytes: Uint8Array | ArrayBuffer, layout: StructLay
   const compiled = compile(layout, options);
   const view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
   const whole = new Uint8Array(u8.buffer, u8.byteOffset, u8.byteLength);
+  const into = options.into;
+  if (into !== undefined) {
+    for (let i = 0, at = 0; i < count; i++, at += stride) into.push(compiled(view, whole, at));
+    return into;
+  }
   const out = new Array<DecodedRecord>(count);
   for (let i = 0, at = 0; i < count; i++, at += stride) out[i] = compiled(view, whole, at);
   return out;

@@ -129,6 +129,7 @@ Napi::Function BpfMapWrap::Init(Napi::Env env) {
                          InstanceMethod<&BpfMapWrap::LookupBatch>("lookupBatch"),
                          InstanceMethod<&BpfMapWrap::LookupAndDeleteBatch>("lookupAndDeleteBatch"),
                          InstanceMethod<&BpfMapWrap::ReadArray>("readArray"),
+                         InstanceMethod<&BpfMapWrap::LookupBatchStream>("lookupBatchStream"),
                          InstanceMethod<&BpfMapWrap::UpdateBatch>("updateBatch"),
                          InstanceMethod<&BpfMapWrap::DeleteBatch>("deleteBatch"),
                      });

@@ -93,6 +93,7 @@ class BpfMapWrap : public Napi::ObjectWrap<BpfMapWrap> {
   Napi::Value LookupBatch(const Napi::CallbackInfo& info);           // map_batch.cc
   Napi::Value LookupAndDeleteBatch(const Napi::CallbackInfo& info);  // map_batch.cc
   Napi::Value ReadArray(const Napi::CallbackInfo& info);             // map_batch.cc
+  Napi::Value LookupBatchStream(const Napi::CallbackInfo& info);     // map_batch_stream.cc
   Napi::Value UpdateBatch(const Napi::CallbackInfo& info);           // map_batch_write.cc
   Napi::Value DeleteBatch(const Napi::CallbackInfo& info);           // map_batch_write.cc
 
