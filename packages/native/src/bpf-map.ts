@@ -1,45 +1,14 @@
-import { unlinkSync } from 'node:fs';
 import { Closed, MapOperationFailed } from '@bpfscope/core';
 import { layoutOfType, type StructLayout } from './btf-layout.js';
 import { parseBtf, type BtfTypes } from './btf-parse.js';
-import { pinPathProblem } from './bpffs.js';
+import { pinPathProblem, removePin } from './bpffs.js';
 import { loadNative } from './loader.js';
+import { chunkStream, packEntries } from './map-batch-ops.js';
 import { isNativeFailure, toBpfscopeError } from './native-error.js';
+import { MapUpdateFlags, VALID_FLAGS, type MapBatch, type MapContext } from './map-flags.js';
 import type { RawBatch, RawBpfMap, RawMapInfo } from './raw-binding.js';
 
-/** Flags of {@link BpfMap.update} (the kernel's BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK). */
-export const MapUpdateFlags = Object.freeze({
-  /** Create the entry, or replace it when the key exists (BPF_ANY). */
-  ANY: 0,
-  /** Create only; the update fails with EEXIST when the key exists (BPF_NOEXIST). */
-  NOEXIST: 1,
-  /** Replace only; the update fails with ENOENT when the key is absent (BPF_EXIST). */
-  EXIST: 2,
-  /** Write the value under its `bpf_spin_lock`, which the value type must contain (BPF_F_LOCK). */
-  LOCK: 4,
-});
-
-const VALID_FLAGS = new Set<number>(Object.values(MapUpdateFlags));
-
-/** Every entry of a map, read in one crossing into one buffer. */
-export interface MapBatch {
-  /** Number of entries. */
-  count: number;
-  /** `count` keys of {@link BpfMap.keySize} bytes each, packed. */
-  keys: Uint8Array;
-  /** `count` values of {@link BpfMap.entrySize} bytes each, packed, in key order. */
-  values: Uint8Array;
-  /** `batch` (one bpf_map_lookup_batch walk) or `iterate` (the kernel refused batch operations for the map type). */
-  method: 'batch' | 'iterate';
-}
-
-/** Where a map's BTF comes from and whether its owner is still open. @internal */
-export interface MapContext {
-  /** The BTF that the map's key/value type ids refer to. */
-  btf: () => BtfTypes | undefined;
-  /** Throws {@link @bpfscope/core!Closed} once the owner (a BpfObject handle) is closed. */
-  guard: () => void;
-}
+export { MapUpdateFlags, type MapBatch, type MapContext } from './map-flags.js';
 
 /**
  * One map of a loaded {@link BpfObject}, or a map opened from a bpffs pin
@@ -269,43 +238,9 @@ export class BpfMap {
     if (!Number.isInteger(chunk) || chunk <= 0 || chunk > 0xffffffff) {
       throw new MapOperationFailed(this.name, 'lookup_batch', `chunkEntries must be a positive integer, got ${chunk}`);
     }
-    const queue: RawBatch[] = [];
-    let wake: (() => void) | undefined;
-    let stop = false;
-    let finished = false;
-    let failure: unknown;
-    const job = this.#call('lookup_batch', () =>
-      this.#raw.lookupBatchStream(chunk, (buffer, count, iterated) => {
-        queue.push({ buffer, count, iterated });
-        wake?.();
-        return !stop;
-      }),
-    );
-    job.then(
-      () => undefined,
-      (e: unknown) => {
-        failure = e;
-      },
-    ).finally(() => {
-      finished = true;
-      wake?.();
-    });
-    try {
-      for (;;) {
-        const next = queue.shift();
-        if (next !== undefined) {
-          yield this.#batch(next);
-        } else if (finished) {
-          if (failure !== undefined) throw this.#error(failure, 'lookup_batch');
-          return;
-        } else {
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-        }
-      }
-    } finally {
-      stop = true; // the consumer left early: no more chunks
-    }
+    const start = (push: (raw: RawBatch) => boolean): Promise<number> =>
+      this.#call('lookup_batch', () => this.#raw.lookupBatchStream(chunk, (buffer, count, iterated) => push({ buffer, count, iterated })));
+    for await (const raw of chunkStream(start, (e) => this.#error(e, 'lookup_batch'))) yield this.#batch(raw);
   }
 
   /**
@@ -342,8 +277,8 @@ export class BpfMap {
     if (flags !== MapUpdateFlags.ANY && flags !== MapUpdateFlags.LOCK) {
       throw new MapOperationFailed(this.name, 'update_batch', `flags ${flags}: batch updates take only ANY or LOCK; the kernel applies no NOEXIST/EXIST per entry (use update() for those)`);
     }
-    const k = this.#pack(keys, this.keySize, 'key', 'update_batch');
-    const v = this.#pack(values, this.entrySize, 'value', 'update_batch');
+    const k = packEntries(this.name, keys, this.keySize, 'key', 'update_batch');
+    const v = packEntries(this.name, values, this.entrySize, 'value', 'update_batch');
     if (k.count !== v.count) throw new MapOperationFailed(this.name, 'update_batch', `${k.count} keys but ${v.count} values`);
     if (k.count === 0) return 0;
     return this.#write('update_batch', k.count, () => this.#raw.updateBatch(k.bytes, v.bytes, k.count, flags));
@@ -356,7 +291,7 @@ export class BpfMap {
    * @throws {@link @bpfscope/core!MapOperationFailed} with `details.processed` when a key is absent (ENOENT) or the map type cannot delete (arrays)
    */
   async deleteBatch(keys: Uint8Array | readonly Uint8Array[]): Promise<number> {
-    const k = this.#pack(keys, this.keySize, 'key', 'delete_batch');
+    const k = packEntries(this.name, keys, this.keySize, 'key', 'delete_batch');
     if (k.count === 0) return 0;
     return this.#write('delete_batch', k.count, () => this.#raw.deleteBatch(k.bytes, k.count));
   }
@@ -412,12 +347,7 @@ export class BpfMap {
   unpin(): void {
     const path = this.#pinnedAt;
     if (path === undefined) throw new MapOperationFailed(this.name, 'unpin', 'the map was not pinned by pin() nor opened from a pin');
-    try {
-      unlinkSync(path);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new MapOperationFailed(this.name, 'unpin', `cannot remove ${path}: ${err.message}`, { errno: typeof err.errno === 'number' ? Math.abs(err.errno) : undefined, op: 'unlink', cause: e });
-    }
+    removePin(path, (why, options) => new MapOperationFailed(this.name, 'unpin', `cannot remove ${why}`, options));
     this.#pinnedAt = undefined;
   }
 
@@ -461,22 +391,6 @@ export class BpfMap {
       }
       throw this.#error(e, operation);
     }
-  }
-
-  #pack(items: Uint8Array | readonly Uint8Array[], size: number, what: 'key' | 'value', operation: string): { bytes: Uint8Array; count: number } {
-    if (items instanceof Uint8Array) {
-      if (items.length % size !== 0) {
-        throw new MapOperationFailed(this.name, operation, `${items.length} bytes of ${what}s are not a whole number of ${size}-byte ${what}s`, { details: { size, got: items.length } });
-      }
-      return { bytes: items, count: items.length / size };
-    }
-    if (!Array.isArray(items)) throw new MapOperationFailed(this.name, operation, `the ${what}s must be a Uint8Array or an array of them`);
-    const bytes = new Uint8Array(items.length * size);
-    items.forEach((item, i) => {
-      this.#checkBytes(item, size, what, operation);
-      bytes.set(item, i * size);
-    });
-    return { bytes, count: items.length };
   }
 
   #checkFlags(flags: number, operation: string): void {

@@ -1,18 +1,18 @@
-import { existsSync, readFileSync, unlinkSync } from 'node:fs';
-import { basename } from 'node:path';
-import { AttachFailed, BtfUnavailable, Closed, ConfigError, LoadFailed, MapOperationFailed, Timeout, type BpfscopeError } from '@bpfscope/core';
+import { AttachFailed, Closed, ConfigError, LoadFailed, MapOperationFailed, type BpfscopeError } from '@bpfscope/core';
 import { BpfLink } from './bpf-link.js';
 import { BpfMap } from './bpf-map.js';
-import { requireStruct, structLayoutsOf, type StructLayout } from './btf-layout.js';
-import { parseBtf, type BtfTypes } from './btf-parse.js';
-import { pinPathProblem } from './bpffs.js';
-import { checkBpfElf } from './elf-check.js';
+import type { StructLayout } from './btf-layout.js';
+import { pinPathProblem, removePin } from './bpffs.js';
 import { loadNative } from './loader.js';
 import { toBpfscopeError } from './native-error.js';
+import { ObjectBtf } from './object-btf.js';
+import { readObjectSource } from './object-source.js';
 import type { IteratorReadOptions, LoadOptions, MapInfo, OpenOptions, PerfEventTarget, ProgramInfo, ProgramStats, UprobeTarget } from './object-types.js';
 import type { RawBpfLink, RawBpfObject } from './raw-binding.js';
 import { decodeRecords, type DecodedRecord } from './record-decoder.js';
-import { encodeConstant, rodataVariables, type ConstantInfo, type ConstantValue, type RodataVariable } from './rodata-constants.js';
+import { encodeConstant, type ConstantInfo, type ConstantValue } from './rodata-constants.js';
+import { toProgramStats } from './run-stats.js';
+import { withTimeout } from './timeout.js';
 
 type State = 'opened' | 'loading' | 'loaded' | 'failed' | 'closed';
 
@@ -21,9 +21,7 @@ type State = 'opened' | 'loading' | 'loaded' | 'failed' | 'closed';
 interface Shared {
   raw: RawBpfObject;
   refs: number;
-  btf?: BtfTypes | undefined;
-  layouts?: Map<string, StructLayout>;
-  rodata?: Map<string, RodataVariable>;
+  btf: ObjectBtf;
 }
 
 /**
@@ -87,33 +85,11 @@ export class BpfObject {
    */
   static open(source: string | Uint8Array, options: OpenOptions = {}): BpfObject {
     const native = loadNative();
-    let image: Uint8Array;
-    let name: string;
-    if (typeof source === 'string') {
-      name = options.name ?? basename(source).replace(/(\.bpf)?\.o$/, '');
-      try {
-        image = readFileSync(source);
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        throw new LoadFailed(name, `cannot read ${source}: ${err.message}`, '', { op: 'open', errno: errnoOf(err), cause: e, details: { path: source } });
-      }
-    } else if (source instanceof Uint8Array) {
-      name = options.name ?? 'bpf_object';
-      image = source;
-    } else {
-      throw new TypeError('BpfObject.open(source): source must be a path or a Uint8Array');
-    }
-    const problem = checkBpfElf(image);
-    if (problem !== undefined) {
-      const where = typeof source === 'string' ? { path: source } : {};
-      throw new LoadFailed(name, typeof source === 'string' ? `${source}: ${problem}` : problem, '', { op: 'elf check', details: { bytes: image.length, ...where } });
-    }
-    if (options.btfPath !== undefined && !existsSync(options.btfPath)) {
-      throw new BtfUnavailable([options.btfPath], { details: { object: name } });
-    }
+    const { image, name } = readObjectSource(source, options);
     let obj: BpfObject;
     try {
-      obj = new BpfObject({ raw: new native.BpfObject(image, name, options.btfPath), refs: 1 }, name);
+      const raw = new native.BpfObject(image, name, options.btfPath);
+      obj = new BpfObject({ raw, refs: 1, btf: new ObjectBtf(raw, name) }, name);
     } catch (e) {
       throw toBpfscopeError(e, { kind: 'load', object: name, sections: new Map() });
     }
@@ -138,7 +114,7 @@ export class BpfObject {
     this.#usable('setConstant');
     if (this.#state !== 'opened') throw new LoadFailed(this.name, 'constants can only be set before load', '', { op: 'bpf_map__set_initial_value' });
     if (typeof values !== 'object' || values === null) throw new ConfigError('constants', values, 'an object of variable name → value');
-    const variables = this.#rodata();
+    const variables = this.#shared.btf.rodata();
     const rodata = variables.size > 0 ? (this.#raw.initialValue('.rodata') ?? new Uint8Array(0)) : new Uint8Array(0);
     for (const [name, value] of Object.entries(values)) encodeConstant(rodata, variables, name, value, this.name);
     if (rodata.length > 0) this.#raw.setInitialValue('.rodata', rodata);
@@ -160,7 +136,7 @@ export class BpfObject {
    */
   constants(): ConstantInfo[] {
     this.#usable('constants');
-    return [...this.#rodata().values()].map(({ name, offset, size, type }) => ({ name, offset, size, type }));
+    return [...this.#shared.btf.rodata().values()].map(({ name, offset, size, type }) => ({ name, offset, size, type }));
   }
 
   /**
@@ -171,9 +147,7 @@ export class BpfObject {
    */
   structLayout(name: string): StructLayout {
     this.#usable('structLayout');
-    const btf = this.#btf();
-    this.#shared.layouts ??= btf ? structLayoutsOf(btf) : new Map<string, StructLayout>();
-    return requireStruct(this.#shared.layouts, name, {});
+    return this.#shared.btf.struct(name);
   }
 
   /**
@@ -205,19 +179,7 @@ export class BpfObject {
       },
     );
     if (timeoutMs === undefined) return pending;
-    pending.catch(() => undefined); // settled after a timeout: nobody waits for it any more
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.close();
-        reject(new Timeout(`loading ${this.name}`, timeoutMs));
-      }, timeoutMs);
-    });
-    try {
-      await Promise.race([pending, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withTimeout(pending, timeoutMs, `loading ${this.name}`, () => this.close());
   }
 
   /**
@@ -329,7 +291,7 @@ export class BpfObject {
         details: { object: this.name, known: names },
       });
     }
-    const map = new BpfMap(raw, raw.info(), { btf: () => this.#btf(), guard: () => this.#usable('map') });
+    const map = new BpfMap(raw, raw.info(), { btf: () => this.#shared.btf.types(), guard: () => this.#usable('map') });
     this.#maps.set(name, map);
     return map;
   }
@@ -380,14 +342,7 @@ export class BpfObject {
   programStats(): ProgramStats[] {
     this.#usable('programStats');
     try {
-      return this.#raw.programStats().map((p) => ({
-        name: p.program ?? p.name,
-        id: p.id,
-        runCount: p.runCount,
-        runTimeNs: p.runTimeNs,
-        nsPerRun: p.runCount > 0 ? p.runTimeNs / p.runCount : undefined,
-        recursionMisses: p.recursionMisses,
-      }));
+      return this.#raw.programStats().map(toProgramStats);
     } catch (e) {
       throw toBpfscopeError(e, { kind: 'program', object: this.name, program: '(all)', operation: 'reading run statistics' });
     }
@@ -423,11 +378,7 @@ export class BpfObject {
   unpinProgram(program: string): void {
     const path = this.#programPins.get(program);
     if (path === undefined) throw new LoadFailed(this.name, `program ${program} was not pinned by pinProgram()`, '', { op: 'unlink' });
-    try {
-      unlinkSync(path);
-    } catch (e) {
-      throw new LoadFailed(this.name, `cannot remove the pin ${path} of ${program}: ${(e as Error).message}`, '', { op: 'unlink', cause: e });
-    }
+    removePin(path, (why, options) => new LoadFailed(this.name, `cannot remove the pin of ${program}: ${why}`, '', options));
     this.#programPins.delete(program);
   }
 
@@ -476,20 +427,6 @@ export class BpfObject {
     return link;
   }
 
-  #btf(): BtfTypes | undefined {
-    const shared = this.#shared;
-    if (!('btf' in shared)) {
-      const bytes = this.#raw.btf();
-      shared.btf = bytes === undefined ? undefined : parseBtf(new Uint8Array(bytes), this.name);
-    }
-    return shared.btf;
-  }
-
-  #rodata(): Map<string, RodataVariable> {
-    this.#shared.rodata ??= rodataVariables(this.#btf());
-    return this.#shared.rodata;
-  }
-
   #unknownProgram(program: string): string {
     return `object ${this.name} has no program named ${JSON.stringify(program)}; it has ${[...this.#sections.keys()].join(', ') || 'none'}`;
   }
@@ -497,8 +434,4 @@ export class BpfObject {
   #closedOr(e: unknown, convert: () => BpfscopeError): BpfscopeError {
     return this.#state === 'closed' ? new Closed(`BPF object ${this.name}`, { cause: e }) : convert();
   }
-}
-
-function errnoOf(e: NodeJS.ErrnoException): number | undefined {
-  return typeof e.errno === 'number' ? Math.abs(e.errno) : undefined;
 }

@@ -1,8 +1,8 @@
 // Pin paths must lie on a mounted BPF file system. bpfscope never mounts one:
 // it reads /proc/mounts and says what is missing.
-import { readFileSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DataUnavailable } from '@bpfscope/core';
+import { DataUnavailable, type BpfscopeError } from '@bpfscope/core';
 
 /** Mount points of every `bpf` file system, longest first. @internal */
 export function bpffsMounts(mounts = readMounts()): string[] {
@@ -43,4 +43,17 @@ export function pinPathProblem(path: string, mounts?: string): string | undefine
     return `${path} is not on a bpf file system (bpffs is mounted at ${found.join(', ')})`;
   }
   return undefined;
+}
+
+/**
+ * Removes a pin file; a failure becomes the caller's error class.
+ * @internal
+ */
+export function removePin(path: string, fail: (why: string, options: { errno?: number; op: string; cause: unknown }) => BpfscopeError): void {
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw fail(`${path}: ${err.message}`, { errno: typeof err.errno === 'number' ? Math.abs(err.errno) : undefined, op: 'unlink', cause: e });
+  }
 }

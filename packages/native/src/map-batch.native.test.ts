@@ -101,6 +101,44 @@ describeKernel('map operations on each map type (map_types.bpf.o)', () => {
     expect((await hash.lookupAndDeleteBatch()).count).toBe(0);
   });
 
+  it('hash: a chunked read streams every entry exactly once, in chunks of at most the size asked, and stops when the loop is left', async () => {
+    const hash = obj.map('mt_hash');
+    expect(await hash.updateBatch(keys(4000), mtValues(4000))).toBe(4000);
+    const seen = new Map<number, bigint>();
+    let chunks = 0;
+    const records: Record<string, unknown>[] = [];
+    for await (const chunk of hash.lookupBatches({ chunkEntries: 512 })) {
+      chunks++;
+      expect(chunk.count).toBeLessThanOrEqual(512 + 64); // a chunk ends at a hash bucket boundary
+      expect(chunk.keys.buffer).toBe(chunk.values.buffer);
+      for (let i = 0; i < chunk.count; i++) {
+        const key = keyOf(chunk.keys.subarray(i * 4));
+        expect(seen.has(key)).toBe(false);
+        seen.set(key, readU64(chunk.values, i * 16 + 8));
+      }
+      decodeRecords(chunk.values, hash.valueLayout(), { into: records });
+    }
+    expect(chunks).toBeGreaterThanOrEqual(4000 / (512 + 64));
+    expect(seen.size).toBe(4000);
+    for (const [key, sum] of seen) expect(sum).toBe(BigInt(key * 5 + 1));
+    expect(records).toHaveLength(4000);
+
+    let taken = 0;
+    for await (const chunk of hash.lookupBatches({ chunkEntries: 100 })) {
+      taken += chunk.count;
+      break;
+    }
+    expect(taken).toBeGreaterThan(0);
+    expect(taken).toBeLessThan(4000);
+    const bad: unknown = await hash.lookupBatches({ chunkEntries: 0 }).next().catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(MapOperationFailed);
+    // A map type without batch lookups is walked key by key, in one chunk.
+    const stacks = obj.map('mt_stacks');
+    const parts = [];
+    for await (const chunk of stacks.lookupBatches({ chunkEntries: 8 })) parts.push(chunk);
+    expect(parts.every((p) => p.method === 'iterate')).toBe(true);
+  });
+
   it('hash: batch writes take arrays of keys and values too, and refuse mismatched sizes before the kernel', async () => {
     const hash = obj.map('mt_hash');
     expect(await hash.updateBatch([u32le(1), u32le(2)], [mtValues(1, 1), mtValues(1, 2)])).toBe(2);

@@ -3,12 +3,11 @@
 // loaded once and shared, links belong to each handle. The object is freed when
 // its last handle closes.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { Timeout } from '@bpfscope/core';
 import { BpfObject } from './bpf-object.js';
 import type { LoadOptions, OpenOptions } from './object-types.js';
 import type { ConstantValue } from './rodata-constants.js';
+import { readObjectSource } from './object-source.js';
+import { withTimeout } from './timeout.js';
 
 /** Options of {@link ObjectCache.load}: those of {@link BpfObject.open} and {@link BpfObject.load}. */
 export interface CachedLoadOptions extends OpenOptions, LoadOptions {}
@@ -59,19 +58,8 @@ export class ObjectCache {
    * @throws everything {@link BpfObject.open} and {@link BpfObject.load} throw
    */
   async load(source: string | Uint8Array, options: CachedLoadOptions = {}): Promise<BpfObject> {
-    let image: Uint8Array;
-    let name = options.name;
-    if (typeof source === 'string') {
-      name ??= basename(source).replace(/(\.bpf)?\.o$/, '');
-      try {
-        image = readFileSync(source);
-      } catch {
-        return BpfObject.open(source, options); // throws the LoadFailed for an unreadable path
-      }
-    } else {
-      image = source;
-    }
-    const openOptions: OpenOptions = { name: name ?? 'bpf_object' };
+    const { image, name } = readObjectSource(source, options);
+    const openOptions: OpenOptions = { name };
     if (options.btfPath !== undefined) openOptions.btfPath = options.btfPath;
     if (options.constants !== undefined) openOptions.constants = options.constants;
     const key = cacheKey(image, openOptions);
@@ -85,7 +73,7 @@ export class ObjectCache {
     entry.users++;
     let proto: BpfObject;
     try {
-      proto = entry.settled || options.timeoutMs === undefined ? await entry.ready : await withTimeout(entry.ready, options.timeoutMs, `loading ${openOptions.name}`);
+      proto = entry.settled || options.timeoutMs === undefined ? await entry.ready : await withTimeout(entry.ready, options.timeoutMs, `loading ${name}`);
     } catch (e) {
       entry.users--;
       throw e;
@@ -152,10 +140,4 @@ function cacheKey(image: Uint8Array, options: OpenOptions): string {
 function encodeValue(value: ConstantValue): string {
   if (value instanceof Uint8Array) return `x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
   return `${typeof value}:${String(value)}`;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  if (!(Number.isFinite(ms) && ms > 0)) return Promise.reject(new RangeError(`load(): timeoutMs must be a positive number, got ${ms}`));
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Timeout(what, ms)), ms)))]).finally(() => clearTimeout(timer));
 }

@@ -4,7 +4,20 @@
 // on only while a handle is open.
 import { loadNative } from './loader.js';
 import { toBpfscopeError } from './native-error.js';
-import type { RawBpfFd } from './raw-binding.js';
+import type { ProgramStats } from './object-types.js';
+import type { RawBpfFd, RawProgramRunInfo } from './raw-binding.js';
+
+/** The public form of a program's kernel info. @internal */
+export function toProgramStats(p: RawProgramRunInfo): ProgramStats {
+  return {
+    name: p.program ?? p.name,
+    id: p.id,
+    runCount: p.runCount,
+    runTimeNs: p.runTimeNs,
+    nsPerRun: p.runCount > 0 ? p.runTimeNs / p.runCount : undefined,
+    recursionMisses: p.recursionMisses,
+  };
+}
 
 /** An open BPF_ENABLE_STATS handle: statistics are counted until {@link RunStatsHandle.close}. */
 export class RunStatsHandle {
