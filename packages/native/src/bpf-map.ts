@@ -208,13 +208,17 @@ export class BpfMap {
    * ArrayBuffer: `keys` and `values` are views into it. Uses bpf_map_lookup_batch
    * (Linux 5.6+ for hash and array maps) and falls back to walking the keys in C++.
    * @returns all entries; a map changed during the read gives a mix of old and new entries, each at most once per batch walk
-   * @throws {@link @bpfscope/core!MapOperationFailed} when the read fails; {@link @bpfscope/core!Closed} after the object was closed
+   * @throws {@link @bpfscope/core!MapOperationFailed} when the read fails (entries read before the failure in `details.partial`); {@link @bpfscope/core!Closed} after the object was closed
    */
   async lookupBatch(): Promise<MapBatch> {
-    const batch = await this.#call('lookup_batch', () => this.#raw.lookupBatch()).catch((e: unknown) => {
+    const raw = await this.#call('lookup_batch', () => this.#raw.lookupBatch()).catch((e: unknown) => {
       throw this.#error(e, 'lookup_batch');
     });
-    return this.#batch(batch);
+    const batch = this.#batch(raw);
+    if (raw.errno !== undefined) {
+      throw new MapOperationFailed(this.name, 'lookup_batch', `failed after reading ${batch.count} entries, which details.partial holds`, { errno: raw.errno, op: raw.op, details: { partial: batch } });
+    }
+    return batch;
   }
 
   /**

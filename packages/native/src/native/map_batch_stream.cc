@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
+#include <memory>
 
 #include "errors.h"
 #include "map.h"
@@ -14,12 +15,17 @@
 namespace bpfscope {
 namespace {
 
+// keys[count] then values[count]. Shared ownership: the queued copy keeps the
+// block alive until JavaScript's ArrayBuffer takes its own reference, and a
+// queue dropped at environment teardown frees it.
 struct ReadChunk {
-  uint8_t* data;  // keys[count] then values[count], owned until wrapped for JS
-  size_t bytes;
-  size_t count;
-  bool iterated;
+  std::shared_ptr<uint8_t> data;
+  size_t bytes = 0;
+  size_t count = 0;
+  bool iterated = false;
 };
+
+using Block = std::shared_ptr<uint8_t>;
 
 class StreamWorker : public Napi::AsyncProgressQueueWorker<ReadChunk> {
  public:
@@ -47,10 +53,13 @@ class StreamWorker : public Napi::AsyncProgressQueueWorker<ReadChunk> {
         op_ = r.op;
         return;
       }
-      ReadChunk c{nullptr, r.count * (r.keySize + r.entrySize), r.count, r.iterated};
-      c.data = r.Pack();
+      ReadChunk c;
+      c.bytes = r.count * (r.keySize + r.entrySize);
+      c.count = r.count;
+      c.iterated = r.iterated;
+      c.data = Block(r.Pack(), std::free);
       total_ += c.count;
-      progress.Send(&c, 1);  // copies the struct: the block now belongs to OnProgress
+      progress.Send(&c, 1);  // the queued copy shares the block
       if (r.err != 0) {
         err_ = r.err;
         op_ = r.op;
@@ -61,24 +70,28 @@ class StreamWorker : public Napi::AsyncProgressQueueWorker<ReadChunk> {
     } while (true);
   }
 
+  // Also runs, without a usable environment, for chunks still queued at
+  // teardown: every failure is caught and the blocks are freed by their owners.
   void OnProgress(const ReadChunk* chunks, size_t n) override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    for (size_t i = 0; i < n; ++i) {
-      const ReadChunk& c = chunks[i];
-      Napi::ArrayBuffer buffer =
-          c.bytes == 0 ? Napi::ArrayBuffer::New(env, 0)
-                       : Napi::ArrayBuffer::New(env, c.data, c.bytes, [](Napi::Env, void* data) { std::free(data); });
-      if (c.bytes == 0) std::free(c.data);
-      if (cancelled_.load()) continue;  // the block is freed with the buffer
-      try {
+    try {
+      Napi::Env env = Env();
+      Napi::HandleScope scope(env);
+      for (size_t i = 0; i < n && !cancelled_.load(); ++i) {
+        const ReadChunk& c = chunks[i];
+        Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, 0);
+        if (c.bytes > 0) {
+          auto hold = std::make_unique<Block>(c.data);
+          buffer = Napi::ArrayBuffer::New(
+              env, c.data.get(), c.bytes, [](Napi::Env, void*, Block* held) { delete held; }, hold.get());
+          hold.release();  // the buffer's finalizer owns it now
+        }
         Napi::Value keep = onChunk_.Call({buffer, Napi::Number::New(env, static_cast<double>(c.count)),
                                           Napi::Boolean::New(env, c.iterated)});
         if (keep.IsBoolean() && !keep.As<Napi::Boolean>().Value()) cancelled_.store(true);
-      } catch (const Napi::Error&) {
-        callbackThrew_ = true;  // reported by OnOK; the job stops before its next chunk
-        cancelled_.store(true);
       }
+    } catch (...) {
+      callbackThrew_ = true;  // reported by OnOK; the job stops before its next chunk
+      cancelled_.store(true);
     }
   }
 
@@ -86,7 +99,7 @@ class StreamWorker : public Napi::AsyncProgressQueueWorker<ReadChunk> {
     lease_.Release();
     Napi::Env env = Env();
     if (callbackThrew_) {
-      deferred_.Reject(ToJsError(env, Failure{kInvalidArgument, "lookupBatchStream", 0, "the chunk callback threw", ""}).Value());
+      deferred_.Reject(ToJsError(env, Failure{kInvalidArgument, "lookupBatchStream", 0, "delivering a chunk to JavaScript failed (the chunk callback threw)", ""}).Value());
     } else if (err_ != 0) {
       deferred_.Reject(ToJsError(env, Failure{kMapFailed, op_, err_, what_ + " failed", ""}).Value());
     } else {
