@@ -14,7 +14,15 @@
         "src/native/probes.cc",
         "src/native/probes_helpers.cc",
         "src/native/poller.cc",
-        "src/native/ring_buffer.cc"
+        "src/native/ring_buffer.cc",
+        "src/native/btf_names.cc",
+        "src/native/map_batch_write.cc",
+        "src/native/program_info.cc",
+        "src/native/fd_handle.cc",
+        "src/native/iterator.cc",
+        "src/native/object_data.cc",
+        "src/native/log_sink.cc",
+        "src/native/map_batch_stream.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

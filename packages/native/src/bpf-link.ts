@@ -1,3 +1,4 @@
+import { toBpfscopeError } from './native-error.js';
 import type { RawBpfLink } from './raw-binding.js';
 
 /**
@@ -27,5 +28,20 @@ export class BpfLink {
   /** Detaches the program. Calling it again, or after the object was closed, does nothing. */
   destroy(): void {
     this.#raw.destroy();
+  }
+
+  /**
+   * For a link of an iterator program (`iter/...`): creates an iterator and
+   * reads everything the program writes, to the end, on a libuv pool thread.
+   * @returns the program's output
+   * @throws {@link @bpfscope/core!Closed} once the link was destroyed
+   * @throws {@link @bpfscope/core!DataUnavailable} when the link is not an iterator or the read fails
+   */
+  async readIterator(): Promise<Uint8Array> {
+    try {
+      return new Uint8Array(await this.#raw.readIterator());
+    } catch (e) {
+      throw toBpfscopeError(e, { kind: 'iterator', program: this.program });
+    }
   }
 }

@@ -102,11 +102,11 @@ describeKernel('BpfObject against the kernel', () => {
   it('describes maps with their libbpf types and sizes', () => {
     const obj = open(fixture('maps.bpf.o'));
     expect(obj.maps()).toEqual([
-      { name: 'test_hash', type: 'hash', keySize: 4, valueSize: 16, maxEntries: 100_000, perCpu: false },
-      { name: 'test_counts', type: 'percpu_array', keySize: 4, valueSize: 8, maxEntries: 2, perCpu: true },
-      { name: 'test_total', type: 'array', keySize: 4, valueSize: 8, maxEntries: 2, perCpu: false },
-      { name: 'test_config', type: 'array', keySize: 4, valueSize: 4, maxEntries: 1, perCpu: false },
-      { name: 'test_stats', type: 'percpu_array', keySize: 4, valueSize: 8, maxEntries: 5, perCpu: true },
+      { name: 'test_hash', type: 'hash', keySize: 4, valueSize: 16, maxEntries: 100_000, perCpu: false, id: 0, keyType: '__u32', valueType: 'struct test_value' },
+      { name: 'test_counts', type: 'percpu_array', keySize: 4, valueSize: 8, maxEntries: 2, perCpu: true, id: 0, keyType: '__u32', valueType: '__u64' },
+      { name: 'test_total', type: 'array', keySize: 4, valueSize: 8, maxEntries: 2, perCpu: false, id: 0, keyType: '__u32', valueType: '__u64' },
+      { name: 'test_config', type: 'array', keySize: 4, valueSize: 4, maxEntries: 1, perCpu: false, id: 0, keyType: '__u32', valueType: '__u32' },
+      { name: 'test_stats', type: 'percpu_array', keySize: 4, valueSize: 8, maxEntries: 5, perCpu: true, id: 0, keyType: '__u32', valueType: '__u64' },
     ]);
   });
 

@@ -1,18 +1,31 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { AttachFailed, BtfUnavailable, Closed, isBpfscopeError, LoadFailed, MapOperationFailed, Timeout, type BpfscopeError } from '@bpfscope/core';
+import { AttachFailed, Closed, ConfigError, isBpfscopeError, LoadFailed, MapOperationFailed, type BpfscopeError } from '@bpfscope/core';
 import { autoAttachError, checkUprobeTarget, onlineCpus, uprobeError } from './attach-targets.js';
 import { BpfLink } from './bpf-link.js';
 import { BpfMap } from './bpf-map.js';
-import { checkBpfElf } from './elf-check.js';
+import type { StructLayout } from './btf-layout.js';
+import { pinPathProblem, removePin } from './bpffs.js';
 import { loadNative } from './loader.js';
 import { toBpfscopeError } from './native-error.js';
+import { ObjectBtf } from './object-btf.js';
+import { readObjectSource } from './object-source.js';
+import type { IteratorReadOptions, LoadOptions, MapInfo, OpenOptions, PerfEventAllCpusOptions, PerfEventTarget, ProgramInfo, ProgramStats, UprobeTarget } from './object-types.js';
 import { RingBufferConsumer } from './ring-buffer.js';
 import type { RingBufferOptions } from './ring-buffer-options.js';
-import type { LoadOptions, MapInfo, OpenOptions, PerfEventAllCpusOptions, PerfEventTarget, ProgramInfo, UprobeTarget } from './object-types.js';
 import type { RawBpfLink, RawBpfObject } from './raw-binding.js';
+import { decodeRecords, type DecodedRecord } from './record-decoder.js';
+import { encodeConstant, type ConstantInfo, type ConstantValue } from './rodata-constants.js';
+import { toProgramStats } from './run-stats.js';
+import { withTimeout } from './timeout.js';
 
 type State = 'opened' | 'loading' | 'loaded' | 'failed' | 'closed';
+
+// One libbpf object, shared by every handle on it (see object-cache.ts): the
+// kernel objects are freed when the last handle closes.
+interface Shared {
+  raw: RawBpfObject;
+  refs: number;
+  btf: ObjectBtf;
+}
 
 /**
  * A compiled eBPF object (.bpf.o) opened with libbpf: load it, attach its
@@ -31,16 +44,36 @@ type State = 'opened' | 'loading' | 'loaded' | 'failed' | 'closed';
 export class BpfObject {
   /** Object name (see {@link OpenOptions.name}). */
   readonly name: string;
+  readonly #shared: Shared;
   readonly #raw: RawBpfObject;
   readonly #maps = new Map<string, BpfMap>();
   readonly #sections: ReadonlyMap<string, string>;
+  // Links this handle made: destroyed when it closes, even if the object lives on for other handles.
+  readonly #links = new Set<BpfLink>();
+  readonly #iterators = new Map<string, BpfLink>();
+  readonly #programPins = new Map<string, string>();
+  readonly #onClose: (() => void) | undefined;
   readonly #consumers = new Set<RingBufferConsumer>();
-  #state: State = 'opened';
+  #state: State;
 
-  private constructor(raw: RawBpfObject, name: string) {
-    this.#raw = raw;
+  private constructor(shared: Shared, name: string, state: State = 'opened', onClose?: () => void) {
+    this.#shared = shared;
+    this.#raw = shared.raw;
     this.name = name;
-    this.#sections = new Map(raw.programs().map((p) => [p.name, p.section]));
+    this.#state = state;
+    this.#onClose = onClose;
+    this.#sections = new Map(shared.raw.programs().map((p) => [p.name, p.section]));
+  }
+
+  /**
+   * Another handle on the same loaded object, for the object cache: programs
+   * and maps are shared, links are the handle's own.
+   * @internal
+   */
+  static share(of: BpfObject, onClose: () => void): BpfObject {
+    if (of.#state !== 'loaded') throw new LoadFailed(of.name, `only a loaded object can be shared (it is ${of.#state})`, '', { op: 'share' });
+    of.#shared.refs++;
+    return new BpfObject(of.#shared, of.name, 'loaded', onClose);
   }
 
   /**
@@ -48,42 +81,77 @@ export class BpfObject {
    * the kernel until {@link BpfObject.load}.
    *
    * @param source - path of a .bpf.o, or its contents
-   * @param options - BTF path and object name
+   * @param options - BTF path, object name, load-time constants
    * @throws {@link @bpfscope/core!LoadFailed} for an unreadable file, a file that is not an eBPF ELF object, a truncated or corrupt one
    * @throws {@link @bpfscope/core!BtfUnavailable} when `btfPath` does not exist
+   * @throws {@link @bpfscope/core!ConfigError} for a constant the object does not have, or a value of the wrong type, size or range
    * @throws {@link @bpfscope/core!NativeUnavailable} when the addon cannot be loaded
    */
   static open(source: string | Uint8Array, options: OpenOptions = {}): BpfObject {
     const native = loadNative();
-    let image: Uint8Array;
-    let name: string;
-    if (typeof source === 'string') {
-      name = options.name ?? basename(source).replace(/(\.bpf)?\.o$/, '');
-      try {
-        image = readFileSync(source);
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        throw new LoadFailed(name, `cannot read ${source}: ${err.message}`, '', { op: 'open', errno: errnoOf(err), cause: e, details: { path: source } });
-      }
-    } else if (source instanceof Uint8Array) {
-      name = options.name ?? 'bpf_object';
-      image = source;
-    } else {
-      throw new TypeError('BpfObject.open(source): source must be a path or a Uint8Array');
-    }
-    const problem = checkBpfElf(image);
-    if (problem !== undefined) {
-      const where = typeof source === 'string' ? { path: source } : {};
-      throw new LoadFailed(name, typeof source === 'string' ? `${source}: ${problem}` : problem, '', { op: 'elf check', details: { bytes: image.length, ...where } });
-    }
-    if (options.btfPath !== undefined && !existsSync(options.btfPath)) {
-      throw new BtfUnavailable([options.btfPath], { details: { object: name } });
-    }
+    const { image, name } = readObjectSource(source, options);
+    let obj: BpfObject;
     try {
-      return new BpfObject(new native.BpfObject(image, name, options.btfPath), name);
+      const raw = new native.BpfObject(image, name, options.btfPath);
+      obj = new BpfObject({ raw, refs: 1, btf: new ObjectBtf(raw, name) }, name);
     } catch (e) {
       throw toBpfscopeError(e, { kind: 'load', object: name, sections: new Map() });
     }
+    try {
+      if (options.constants !== undefined) obj.setConstants(options.constants);
+    } catch (e) {
+      obj.close();
+      throw e;
+    }
+    return obj;
+  }
+
+  /**
+   * Sets `const volatile` globals (the object's .rodata) before load. Offsets
+   * and sizes come from the object's BTF (DATASEC .rodata).
+   *
+   * @param values - variable name → value: integers as number or bigint (range-checked), `bool` as boolean, anything else as its exact bytes
+   * @throws {@link @bpfscope/core!ConfigError} (path `constants.<name>`) for an unknown variable, a wrong type or size, an integer out of range; nothing is written then
+   * @throws {@link @bpfscope/core!LoadFailed} after load
+   */
+  setConstants(values: Readonly<Record<string, ConstantValue>>): void {
+    this.#usable('setConstant');
+    if (this.#state !== 'opened') throw new LoadFailed(this.name, 'constants can only be set before load', '', { op: 'bpf_map__set_initial_value' });
+    if (typeof values !== 'object' || values === null) throw new ConfigError('constants', values, 'an object of variable name → value');
+    const variables = this.#shared.btf.rodata();
+    const rodata = variables.size > 0 ? (this.#raw.initialValue('.rodata') ?? new Uint8Array(0)) : new Uint8Array(0);
+    for (const [name, value] of Object.entries(values)) encodeConstant(rodata, variables, name, value, this.name);
+    if (rodata.length > 0) this.#raw.setInitialValue('.rodata', rodata);
+  }
+
+  /**
+   * Sets one `const volatile` global before load (see {@link BpfObject.setConstants}).
+   * @param name - variable name in the C source
+   * @param value - its value
+   * @throws {@link @bpfscope/core!ConfigError} naming the variable when it is unknown or the value does not fit
+   */
+  setConstant(name: string, value: ConstantValue): void {
+    this.setConstants({ [name]: value });
+  }
+
+  /**
+   * The object's `const volatile` globals, with offsets and sizes from BTF.
+   * @throws {@link @bpfscope/core!Closed} after {@link BpfObject.close}
+   */
+  constants(): ConstantInfo[] {
+    this.#usable('constants');
+    return [...this.#shared.btf.rodata().values()].map(({ name, offset, size, type }) => ({ name, offset, size, type }));
+  }
+
+  /**
+   * A struct of the object's BTF, e.g. the record an iterator or ring buffer
+   * program writes, for {@link decodeRecords}.
+   * @param name - struct name (without `struct`)
+   * @throws {@link @bpfscope/core!LoadFailed} when the object's BTF has no such struct (the message lists those it has)
+   */
+  structLayout(name: string): StructLayout {
+    this.#usable('structLayout');
+    return this.#shared.btf.struct(name);
   }
 
   /**
@@ -115,19 +183,7 @@ export class BpfObject {
       },
     );
     if (timeoutMs === undefined) return pending;
-    pending.catch(() => undefined); // settled after a timeout: nobody waits for it any more
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.close();
-        reject(new Timeout(`loading ${this.name}`, timeoutMs));
-      }, timeoutMs);
-    });
-    try {
-      await Promise.race([pending, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withTimeout(pending, timeoutMs, `loading ${this.name}`, () => this.close());
   }
 
   /**
@@ -145,7 +201,12 @@ export class BpfObject {
    */
   maps(): MapInfo[] {
     this.#usable('maps');
-    return this.#raw.maps().map(({ name, type, keySize, valueSize, maxEntries, perCpu }) => ({ name, type, keySize, valueSize, maxEntries, perCpu }));
+    return this.#raw.maps().map(({ name, type, keySize, valueSize, maxEntries, perCpu, id, keyType, valueType }) => {
+      const info: MapInfo = { name, type, keySize, valueSize, maxEntries, perCpu, id };
+      if (keyType !== undefined) info.keyType = keyType;
+      if (valueType !== undefined) info.valueType = valueType;
+      return info;
+    });
   }
 
   /**
@@ -267,9 +328,95 @@ export class BpfObject {
         details: { object: this.name, known: names },
       });
     }
-    const map = new BpfMap(raw, raw.info());
+    const map = new BpfMap(raw, raw.info(), { btf: () => this.#shared.btf.types(), guard: () => this.#usable('map') });
     this.#maps.set(name, map);
     return map;
+  }
+
+  /**
+   * Runs an iterator program (`SEC("iter/task")`, `iter/bpf_map`, ...) and
+   * returns everything it wrote: the program is attached once (the link stays
+   * until close), each call creates a fresh iterator and reads it to the end
+   * on a libuv pool thread.
+   *
+   * @param program - an iter/* program of the loaded object
+   * @returns the bytes the program wrote with bpf_seq_write / bpf_seq_printf
+   * @throws {@link @bpfscope/core!AttachFailed} when it is not an iterator program or cannot be attached
+   * @throws {@link @bpfscope/core!DataUnavailable} when the read fails (e.g. E2BIG: one record larger than the kernel's buffer)
+   * @example
+   * ```ts
+   * const tasks = await obj.readIterator('iter_task', { recordLayout: 'iter_task_rec' });
+   * ```
+   */
+  async readIterator(program: string): Promise<Uint8Array>;
+  /**
+   * Runs an iterator program and decodes its fixed-size records.
+   * @param program - an iter/* program of the loaded object
+   * @param options - the record layout (struct name or layout) and decode options
+   * @returns one record per struct the program wrote
+   * @throws {@link @bpfscope/core!EventProcessingFailed} when the output is not a whole number of records
+   */
+  async readIterator(program: string, options: IteratorReadOptions): Promise<DecodedRecord[]>;
+  async readIterator(program: string, options?: IteratorReadOptions): Promise<Uint8Array | DecodedRecord[]> {
+    const section = this.#attachable(program);
+    if (!/^iter(\.s)?\//.test(section)) throw new AttachFailed(program, section, 'readIterator() needs an iterator program (section iter/...)');
+    const layout = options === undefined ? undefined : typeof options.recordLayout === 'string' ? this.structLayout(options.recordLayout) : options.recordLayout;
+    let link = this.#iterators.get(program);
+    if (link === undefined || !link.attached) {
+      link = this.attach(program);
+      this.#iterators.set(program, link);
+    }
+    const bytes = await link.readIterator();
+    return layout === undefined ? bytes : decodeRecords(bytes, layout, options?.decode);
+  }
+
+  /**
+   * Run statistics of every loaded program (bpf_obj_get_info_by_fd). The kernel
+   * counts only while statistics are enabled ({@link enableRunStats}, in this
+   * or another process, or the sysctl kernel.bpf_stats_enabled).
+   * @throws {@link @bpfscope/core!LoadFailed} when the kernel refuses the info call
+   */
+  programStats(): ProgramStats[] {
+    this.#usable('programStats');
+    try {
+      return this.#raw.programStats().map(toProgramStats);
+    } catch (e) {
+      throw toBpfscopeError(e, { kind: 'program', object: this.name, program: '(all)', operation: 'reading run statistics' });
+    }
+  }
+
+  /**
+   * Pins a loaded program in bpffs; {@link openPinnedProgram} opens it from
+   * any process. The pin outlives this object until {@link BpfObject.unpinProgram}
+   * or its file is removed.
+   * @param program - program name
+   * @param path - a new path below a bpffs mount
+   * @throws {@link @bpfscope/core!LoadFailed} (op `bpf_obj_pin`) for a path off bpffs, an existing file (EEXIST), or a program not loaded
+   * @throws {@link @bpfscope/core!DataUnavailable} when no bpffs is mounted
+   */
+  pinProgram(program: string, path: string): void {
+    this.#usable('pinProgram');
+    if (!this.#sections.has(program)) throw new LoadFailed(this.name, this.#unknownProgram(program), '', { op: 'bpf_obj_pin' });
+    const problem = pinPathProblem(path);
+    if (problem !== undefined) throw new LoadFailed(this.name, `pinning program ${program}: ${problem}`, '', { op: 'bpf_obj_pin', details: { path } });
+    try {
+      this.#raw.pinProgram(program, path);
+    } catch (e) {
+      throw toBpfscopeError(e, { kind: 'program', object: this.name, program, operation: 'pinning' });
+    }
+    this.#programPins.set(program, path);
+  }
+
+  /**
+   * Removes the pin {@link BpfObject.pinProgram} made.
+   * @param program - program name
+   * @throws {@link @bpfscope/core!LoadFailed} when the program was not pinned by this handle or the file cannot be removed
+   */
+  unpinProgram(program: string): void {
+    const path = this.#programPins.get(program);
+    if (path === undefined) throw new LoadFailed(this.name, `program ${program} was not pinned by pinProgram()`, '', { op: 'unlink' });
+    removePin(path, (why, options) => new LoadFailed(this.name, `cannot remove the pin of ${program}: ${why}`, '', options));
+    this.#programPins.delete(program);
   }
 
   /**
@@ -310,7 +457,11 @@ export class BpfObject {
     if (this.#state === 'closed') return;
     for (const consumer of [...this.#consumers]) consumer.close();
     this.#state = 'closed';
-    this.#raw.close();
+    for (const link of this.#links) link.destroy();
+    this.#links.clear();
+    this.#iterators.clear();
+    if (--this.#shared.refs === 0) this.#raw.close();
+    this.#onClose?.();
   }
 
   #usable(what: string): void {
@@ -331,11 +482,15 @@ export class BpfObject {
   }
 
   #link(program: string, attachPoint: string, fn: () => RawBpfLink): BpfLink {
+    let link: BpfLink;
     try {
-      return new BpfLink(fn());
+      link = new BpfLink(fn());
     } catch (e) {
       throw toBpfscopeError(e, { kind: 'attach', program, attachPoint });
     }
+    for (const old of this.#links) if (!old.attached) this.#links.delete(old);
+    this.#links.add(link);
+    return link;
   }
 
   #unknownProgram(program: string): string {
@@ -345,8 +500,4 @@ export class BpfObject {
   #closedOr(e: unknown, convert: () => BpfscopeError): BpfscopeError {
     return this.#state === 'closed' ? new Closed(`BPF object ${this.name}`, { cause: e }) : convert();
   }
-}
-
-function errnoOf(e: NodeJS.ErrnoException): number | undefined {
-  return typeof e.errno === 'number' ? Math.abs(e.errno) : undefined;
 }

@@ -13,7 +13,7 @@ describe('readStructLayouts', () => {
     expect(layouts.get('test_value')).toEqual({
       name: 'test_value',
       size: 16,
-      fields: { count: { offset: 0, size: 8 }, sum: { offset: 8, size: 8 } },
+      fields: { count: { offset: 0, size: 8, kind: 'uint', type: '__u64' }, sum: { offset: 8, size: 8, kind: 'uint', type: '__u64' } },
       source: 'maps.bpf.o',
     });
   });

@@ -1,7 +1,19 @@
-// Struct layouts read from an object's own BTF (.BTF section), so decoders
-// take offsets from what clang compiled instead of counting them by hand.
+// Struct layouts read from BTF: an object's own .BTF section, or the BTF
+// libbpf holds for a loaded object or the kernel for a pinned map. Decoders
+// take offsets and types from what clang compiled instead of counting them by
+// hand.
 import { LoadFailed } from '@bpfscope/core';
+import { KIND, parseBtf, resolveId, sizeOfType, typeAt, typeName, type BtfTypes } from './btf-parse.js';
 import { checkBpfElf, elfSection } from './elf-check.js';
+
+/**
+ * How a member's bytes decode (see {@link decodeRecords}):
+ * `uint`/`int` integers (enums too) of 1, 2, 4 or 8 bytes, `bool`, `float`
+ * (4 or 8 bytes), `pointer` (an address), `string` (a `char` array, up to its
+ * first NUL), `array` (of {@link StructField.element}), `struct` (nested, see
+ * {@link StructField.layout}), `bytes` (unions and anything else: the raw bytes).
+ */
+export type FieldKind = 'uint' | 'int' | 'bool' | 'float' | 'pointer' | 'string' | 'array' | 'struct' | 'bytes';
 
 /** One member of a struct, as compiled. */
 export interface StructField {
@@ -13,11 +25,21 @@ export interface StructField {
   bitOffset?: number;
   /** For bitfields: width in bits. */
   bitSize?: number;
+  /** How the member decodes. */
+  kind: FieldKind;
+  /** The member's C type as declared, typedef names kept: `__u32`, `char[16]`, `struct cpu_times`. */
+  type: string;
+  /** Arrays: the number of elements. */
+  length?: number;
+  /** Arrays: one element, described at offset 0. */
+  element?: StructField;
+  /** Nested structs: their layout. */
+  layout?: StructLayout;
 }
 
 /** A struct of an eBPF object, from its BTF. */
 export interface StructLayout {
-  /** Struct name. */
+  /** Struct name (`(anonymous)` for a struct without one). */
   name: string;
   /** sizeof(struct). */
   size: number;
@@ -25,19 +47,6 @@ export interface StructLayout {
   fields: Record<string, StructField>;
   /** The object it was read from (path or name), for error messages. */
   source: string;
-}
-
-const BTF_MAGIC = 0xeb9f;
-const KIND = { INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, UNION: 5, ENUM: 6, FWD: 7, TYPEDEF: 8, VOLATILE: 9, CONST: 10, RESTRICT: 11, FUNC: 12, FUNC_PROTO: 13, VAR: 14, DATASEC: 15, FLOAT: 16, DECL_TAG: 17, TYPE_TAG: 18, ENUM64: 19 } as const;
-
-interface BtfType {
-  kind: number;
-  name: string;
-  kindFlag: boolean;
-  /** size for sized kinds, referenced type id for modifiers/typedefs/pointers. */
-  sizeOrType: number;
-  members: { name: string; type: number; offset: number }[];
-  array?: { type: number; nelems: number };
 }
 
 /**
@@ -59,22 +68,7 @@ export function readStructLayouts(image: Uint8Array, source = 'eBPF object'): Ma
   if (problem !== undefined) throw new LoadFailed(source, problem, '', { op: 'read BTF' });
   const btf = elfSection(image, '.BTF');
   if (btf === undefined) throw new LoadFailed(source, 'the object has no .BTF section (build it with clang -g)', '', { op: 'read BTF' });
-  const types = parseBtf(btf, source);
-  const out = new Map<string, StructLayout>();
-  for (const t of types) {
-    if (t === undefined || t.kind !== KIND.STRUCT || t.name === '' || out.has(t.name)) continue;
-    const fields: Record<string, StructField> = {};
-    for (const m of t.members) {
-      if (m.name === '') continue;
-      const bitSize = t.kindFlag ? m.offset >>> 24 : 0;
-      const bitOffset = t.kindFlag ? m.offset & 0xffffff : m.offset;
-      const field: StructField = { offset: Math.floor(bitOffset / 8), size: sizeOf(types, m.type, source) };
-      if (bitSize !== 0 || bitOffset % 8 !== 0) Object.assign(field, { bitOffset, bitSize });
-      fields[m.name] = field;
-    }
-    out.set(t.name, { name: t.name, size: t.sizeOrType, fields, source });
-  }
-  return out;
+  return structLayoutsOf(parseBtf(btf, source));
 }
 
 /**
@@ -107,82 +101,91 @@ export function requireStruct(layouts: ReadonlyMap<string, StructLayout>, name: 
   return layout;
 }
 
-function parseBtf(btf: Uint8Array, source: string): (BtfType | undefined)[] {
-  const fail = (why: string): never => {
-    throw new LoadFailed(source, `its .BTF section is corrupt: ${why}`, '', { op: 'read BTF' });
-  };
-  if (btf.length < 24) fail('shorter than the BTF header');
-  const view = new DataView(btf.buffer, btf.byteOffset, btf.byteLength);
-  if (view.getUint16(0, true) !== BTF_MAGIC) fail('bad magic');
-  const hdrLen = view.getUint32(4, true);
-  const typeOff = hdrLen + view.getUint32(8, true);
-  const typeEnd = typeOff + view.getUint32(12, true);
-  const strOff = hdrLen + view.getUint32(16, true);
-  const strEnd = strOff + view.getUint32(20, true);
-  if (typeEnd > btf.length || strEnd > btf.length) fail('a section runs past the end');
-  const decoder = new TextDecoder();
-  const str = (off: number): string => {
-    const start = strOff + off;
-    if (start >= strEnd) return fail(`string offset ${off} out of range`);
-    let end = start;
-    while (end < strEnd && btf[end] !== 0) end++;
-    return decoder.decode(btf.subarray(start, end));
-  };
-  const types: (BtfType | undefined)[] = [undefined]; // id 0 is void
-  let p = typeOff;
-  const u32 = (): number => {
-    if (p + 4 > typeEnd) fail('a type runs past the type section');
-    const v = view.getUint32(p, true);
-    p += 4;
-    return v;
-  };
-  while (p < typeEnd) {
-    const nameOff = u32();
-    const info = u32();
-    const sizeOrType = u32();
-    const vlen = info & 0xffff;
-    const kind = (info >>> 24) & 0x1f;
-    const t: BtfType = { kind, name: str(nameOff), kindFlag: info >>> 31 === 1, sizeOrType, members: [] };
-    switch (kind) {
-      case KIND.INT: case KIND.VAR: case KIND.DECL_TAG:
-        p += 4;
-        break;
-      case KIND.ARRAY: {
-        const type = u32();
-        u32(); // index type
-        t.array = { type, nelems: u32() };
-        break;
-      }
-      case KIND.STRUCT: case KIND.UNION:
-        for (let i = 0; i < vlen; i++) t.members.push({ name: str(u32()), type: u32(), offset: u32() });
-        break;
-      case KIND.ENUM: case KIND.FUNC_PROTO:
-        p += vlen * 8;
-        break;
-      case KIND.DATASEC: case KIND.ENUM64:
-        p += vlen * 12;
-        break;
-      case KIND.PTR: case KIND.FWD: case KIND.TYPEDEF: case KIND.VOLATILE: case KIND.CONST: case KIND.RESTRICT: case KIND.FUNC: case KIND.FLOAT: case KIND.TYPE_TAG:
-        break;
-      default:
-        fail(`unknown type kind ${kind}`);
-    }
-    types.push(t);
-  }
-  return types;
+/** Every named struct of parsed BTF, by name (the first of equal names wins). @internal */
+export function structLayoutsOf(btf: BtfTypes): Map<string, StructLayout> {
+  const memo = new Map<number, StructLayout>();
+  const out = new Map<string, StructLayout>();
+  btf.types.forEach((t, id) => {
+    if (t === undefined || t.kind !== KIND.STRUCT || t.name === '' || out.has(t.name)) return;
+    out.set(t.name, structLayout(btf, id, memo));
+  });
+  return out;
 }
 
-function sizeOf(types: readonly (BtfType | undefined)[], id: number, source: string, depth = 0): number {
-  const t = types[id];
-  if (t === undefined || depth > 32) throw new LoadFailed(source, `its .BTF section is corrupt: bad type reference ${id}`, '', { op: 'read BTF' });
-  switch (t.kind) {
-    case KIND.PTR:
-      return 8;
-    case KIND.ARRAY:
-      return (t.array?.nelems ?? 0) * sizeOf(types, t.array?.type ?? 0, source, depth + 1);
-    case KIND.TYPEDEF: case KIND.VOLATILE: case KIND.CONST: case KIND.RESTRICT: case KIND.TYPE_TAG:
-      return sizeOf(types, t.sizeOrType, source, depth + 1);
-    default:
-      return t.sizeOrType;
+/**
+ * The layout of type `id` when it is a struct (through typedefs), else undefined.
+ * @internal
+ */
+export function layoutOfType(btf: BtfTypes, id: number, memo = new Map<number, StructLayout>()): StructLayout | undefined {
+  const resolved = resolveId(btf, id);
+  return typeAt(btf, resolved).kind === KIND.STRUCT ? structLayout(btf, resolved, memo) : undefined;
+}
+
+function structLayout(btf: BtfTypes, id: number, memo: Map<number, StructLayout>): StructLayout {
+  const known = memo.get(id);
+  if (known) return known;
+  const t = typeAt(btf, id);
+  const fields: Record<string, StructField> = {};
+  const layout: StructLayout = { name: t.name || '(anonymous)', size: t.sizeOrType, fields, source: btf.source };
+  memo.set(id, layout);
+  for (const m of t.members) {
+    if (m.name === '') continue;
+    const bitSize = t.kindFlag ? m.offset >>> 24 : 0;
+    const bitOffset = t.kindFlag ? m.offset & 0xffffff : m.offset;
+    const field = describeType(btf, m.type, Math.floor(bitOffset / 8), memo);
+    if (bitSize !== 0 || bitOffset % 8 !== 0) Object.assign(field, { bitOffset, bitSize });
+    fields[m.name] = field;
   }
+  return layout;
+}
+
+/** What type `id` is, placed at `offset`. @internal */
+export function describeType(btf: BtfTypes, id: number, offset: number, memo = new Map<number, StructLayout>()): StructField {
+  const resolved = resolveId(btf, id);
+  const t = typeAt(btf, resolved);
+  const field: StructField = { offset, size: sizeOfType(btf, id), kind: 'bytes', type: typeName(btf, id) };
+  switch (t.kind) {
+    case KIND.INT: {
+      const encoding = t.int?.encoding ?? 0;
+      field.kind = encoding & 4 ? 'bool' : encoding & 1 ? 'int' : 'uint';
+      break;
+    }
+    case KIND.ENUM: case KIND.ENUM64:
+      field.kind = t.kindFlag ? 'int' : 'uint';
+      break;
+    case KIND.FLOAT:
+      field.kind = 'float';
+      break;
+    case KIND.PTR:
+      field.kind = 'pointer';
+      break;
+    case KIND.STRUCT:
+      field.kind = 'struct';
+      field.layout = structLayout(btf, resolved, memo);
+      break;
+    case KIND.ARRAY: {
+      const element = describeType(btf, t.array?.type ?? 0, 0, memo);
+      field.length = t.array?.nelems ?? 0;
+      if (element.size === 1 && isChar(btf, t.array?.type ?? 0)) {
+        field.kind = 'string';
+      } else {
+        field.kind = 'array';
+        field.element = element;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return field;
+}
+
+// `char` itself (clang encodes it as a plain 1-byte int), not a typedef of it
+// such as __u8 or __s8, whose arrays are data rather than text.
+function isChar(btf: BtfTypes, id: number): boolean {
+  let t = typeAt(btf, id);
+  for (let depth = 0; depth < 8 && (t.kind === KIND.CONST || t.kind === KIND.VOLATILE || t.kind === KIND.RESTRICT || t.kind === KIND.TYPE_TAG); depth++) {
+    t = typeAt(btf, t.sizeOrType);
+  }
+  return t.kind === KIND.INT && (t.name === 'char' || ((t.int?.encoding ?? 0) & 2) !== 0);
 }

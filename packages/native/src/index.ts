@@ -17,14 +17,22 @@ export type {
   RawProgramInfo,
   RawMapInfo,
   RawBatch,
+  RawProgramRunInfo,
+  RawBpfFd,
 } from './raw-binding.js';
 export { libbpfVersion, possibleCpus, probeProgramType, probeMapType } from './feature-probes.js';
 export { probeAttachTypes, type AttachTypeSupport } from './probe-attach-types.js';
 export { BpfObject } from './bpf-object.js';
-export type { OpenOptions, LoadOptions, ProgramInfo, MapInfo, UprobeTarget, PerfEventTarget } from './object-types.js';
+export type { OpenOptions, LoadOptions, ProgramInfo, MapInfo, UprobeTarget, PerfEventTarget, ProgramStats, IteratorReadOptions } from './object-types.js';
 export { BpfMap, MapUpdateFlags, type MapBatch } from './bpf-map.js';
 export { BpfLink } from './bpf-link.js';
-export { readStructLayouts, requireStruct, type StructLayout, type StructField } from './btf-layout.js';
+export { readStructLayouts, requireStruct, type StructLayout, type StructField, type FieldKind } from './btf-layout.js';
+export { decodeRecords, createRecordDecoder, type DecodedRecord, type DecodedValue, type DecodeOptions, type DecodeRecordsOptions, type RecordDecoder } from './record-decoder.js';
+export type { ConstantValue, ConstantInfo } from './rodata-constants.js';
+export { enableRunStats, RunStatsHandle } from './run-stats.js';
+export { openPinnedProgram, PinnedProgram, type PinnedProgramInfo } from './pinned-program.js';
+export { setLibbpfLogger, type LibbpfLogger, type LibbpfLogLevel } from './libbpf-log.js';
+export { objectCache, clearCache, ObjectCache, type ObjectCacheStats, type CachedLoadOptions } from './object-cache.js';
 export { probeHelper } from './feature-probes.js';
 export type { UprobeTargetBase, UprobeSymbolTarget, UprobeOffsetTarget, PerfEventAllCpusOptions } from './object-types.js';
 export { RingBufferConsumer } from './ring-buffer.js';

@@ -2,6 +2,8 @@ import { constants } from 'node:os';
 import {
   AttachFailed,
   Closed,
+  DataUnavailable,
+  IncompatibleKernel,
   InsufficientPermissions,
   LoadFailed,
   MapOperationFailed,
@@ -9,14 +11,14 @@ import {
 } from '@bpfscope/core';
 import { hasFullBpfPrivileges } from './privileges.js';
 
-const { EPERM, EACCES } = constants.errno;
+const { EPERM, EACCES, EINVAL } = constants.errno;
 
 /** How many lines of the libbpf / verifier log an error keeps. */
 const LOG_TAIL_LINES = 60;
 
 /** What the addon throws: a plain Error with the failure as data (src/native/errors.cc). @internal */
 export interface NativeFailure extends Error {
-  code: 'LOAD_FAILED' | 'ATTACH_FAILED' | 'MAP_OPERATION_FAILED' | 'CLOSED' | 'BUSY' | 'INVALID_ARGUMENT';
+  code: 'LOAD_FAILED' | 'ATTACH_FAILED' | 'MAP_OPERATION_FAILED' | 'CLOSED' | 'BUSY' | 'INVALID_ARGUMENT' | 'READ_FAILED';
   op: string;
   errno: number;
   log: string;
@@ -40,7 +42,10 @@ export function isNativeFailure(e: unknown): e is NativeFailure {
 export type FailureContext =
   | { kind: 'load'; object: string; sections: ReadonlyMap<string, string> }
   | { kind: 'attach'; program: string; attachPoint: string }
-  | { kind: 'map'; map: string; operation: string };
+  | { kind: 'map'; map: string; operation: string }
+  | { kind: 'program'; object: string; program: string; operation: string }
+  | { kind: 'iterator'; program: string }
+  | { kind: 'stats' };
 
 /** The last `lines` lines of a log. @internal */
 export function logTail(log: string, lines = LOG_TAIL_LINES): string {
@@ -70,6 +75,14 @@ export function toBpfscopeError(e: unknown, ctx: FailureContext): BpfscopeError 
       return new AttachFailed(ctx.program, ctx.attachPoint, attachReason(e), { ...options, details: { log: logTail(e.log) } });
     case 'map':
       return new MapOperationFailed(ctx.map, ctx.operation, e.message, options);
+    case 'program':
+      return new LoadFailed(ctx.object, `${ctx.operation} of program ${ctx.program}: ${e.message}`, '', options);
+    case 'iterator':
+      return new DataUnavailable(`the output of iterator ${ctx.program}`, e.message, options);
+    case 'stats':
+      return e.errno === EINVAL
+        ? new IncompatibleKernel('BPF_ENABLE_STATS (program run-time statistics)', '5.8', options)
+        : new DataUnavailable('program run-time statistics', e.message, options);
   }
 }
 
@@ -119,6 +132,12 @@ function closedWhat(ctx: FailureContext): string {
       return `the object of program ${ctx.program}`;
     case 'map':
       return `the object of map ${ctx.map}`;
+    case 'program':
+      return `BPF object ${ctx.object}`;
+    case 'iterator':
+      return `the link of iterator ${ctx.program}`;
+    case 'stats':
+      return 'the run-time statistics handle';
   }
 }
 
@@ -130,5 +149,11 @@ function operationOf(ctx: FailureContext): string {
       return `attach ${ctx.program} to ${ctx.attachPoint}`;
     case 'map':
       return `${ctx.operation} on map ${ctx.map}`;
+    case 'program':
+      return `${ctx.operation} of program ${ctx.program}`;
+    case 'iterator':
+      return `read iterator ${ctx.program}`;
+    case 'stats':
+      return 'enable BPF run-time statistics (BPF_ENABLE_STATS)';
   }
 }

@@ -1,5 +1,8 @@
 // Option and description types of BpfObject.
 import type { BpfObject } from './bpf-object.js';
+import type { StructLayout } from './btf-layout.js';
+import type { DecodeOptions } from './record-decoder.js';
+import type { ConstantValue } from './rodata-constants.js';
 
 /** Options of {@link BpfObject.open}. */
 export interface OpenOptions {
@@ -7,6 +10,12 @@ export interface OpenOptions {
   btfPath?: string;
   /** Object name used in errors and by libbpf; default: the file name without `.bpf.o`, or `bpf_object` for a buffer. */
   name?: string;
+  /**
+   * Values for the object's `const volatile` globals (its .rodata), by variable
+   * name, written before load (see {@link BpfObject.setConstant}). The verifier
+   * then sees them as constants and prunes the code they disable.
+   */
+  constants?: Readonly<Record<string, ConstantValue>>;
 }
 
 /** Options of {@link BpfObject.load}. */
@@ -43,6 +52,36 @@ export interface MapInfo {
   maxEntries: number;
   /** True for per-CPU map types. */
   perCpu: boolean;
+  /** Kernel map id; 0 before load. */
+  id: number;
+  /** BTF name of the key type: `__u32`, `struct flow_key`; absent when the map declares no BTF key (stack traces, global data). */
+  keyType?: string;
+  /** BTF name of the value type: `__u64`, `struct cpu_times`, `.rodata` for global data; absent without BTF. */
+  valueType?: string;
+}
+
+/** Run statistics of one loaded program (see {@link BpfObject.programStats}). */
+export interface ProgramStats {
+  /** Program name. */
+  name: string;
+  /** Kernel program id. */
+  id: number;
+  /** Runs counted while run-time statistics were enabled ({@link enableRunStats}) by this or another process. */
+  runCount: number;
+  /** Nanoseconds of run time counted in those runs. */
+  runTimeNs: number;
+  /** `runTimeNs / runCount`; undefined while no run was counted. */
+  nsPerRun: number | undefined;
+  /** Runs the kernel skipped because the program was already running on that CPU. */
+  recursionMisses: number;
+}
+
+/** Options of {@link BpfObject.readIterator} that decode the output. */
+export interface IteratorReadOptions {
+  /** The layout of the fixed-size records the program writes with bpf_seq_write: a struct name of the object's BTF, or a layout. */
+  recordLayout: string | StructLayout;
+  /** How the records decode. */
+  decode?: DecodeOptions;
 }
 
 /** What {@link UprobeSymbolTarget} and {@link UprobeOffsetTarget} share. */

@@ -37,6 +37,50 @@ export interface RawMapInfo {
   perCpu: boolean;
   /** Bytes one lookup returns (per-CPU maps: value size rounded to 8 × possible CPUs). */
   entrySize: number;
+  /** Kernel map id; 0 before load. */
+  id: number;
+  /** BTF type id of the key in the object's (or pinned map's) BTF; 0 without BTF. */
+  keyTypeId: number;
+  /** BTF type id of the value; 0 without BTF. */
+  valueTypeId: number;
+  /** Readable BTF name of the key type (`__u32`, `struct key`), absent without BTF. */
+  keyType?: string;
+  /** Readable BTF name of the value type, absent without BTF. */
+  valueType?: string;
+}
+
+/** A loaded program's kernel info (bpf_obj_get_info_by_fd). @internal */
+export interface RawProgramRunInfo {
+  /** Kernel program id. */
+  id: number;
+  /** Kernel name (at most 15 characters). */
+  name: string;
+  /** Program type name. */
+  type: string;
+  /** The program's tag (hash of its instructions), hex. */
+  tag: string;
+  /** Runs counted while BPF_ENABLE_STATS was on. */
+  runCount: number;
+  /** Nanoseconds of run time counted while BPF_ENABLE_STATS was on. */
+  runTimeNs: number;
+  /** Runs skipped because the program was already running on that CPU. */
+  recursionMisses: number;
+  /** Instructions the verifier processed. */
+  verifiedInsns: number;
+  /** libbpf's (untruncated) program name; set by RawBpfObject.programStats only. */
+  program?: string;
+}
+
+/** An fd the addon owns: a pinned program, or the BPF_ENABLE_STATS handle. @internal */
+export interface RawBpfFd {
+  /** `prog` (a pinned program) or `stats` (run-time statistics on). */
+  readonly kind: string;
+  /** True once closed. */
+  readonly closed: boolean;
+  /** Kernel info of a `prog` fd. */
+  programInfo(): RawProgramRunInfo;
+  /** Closes the fd; does nothing the second time. */
+  close(): void;
 }
 
 /** Result of one whole-map read: `count` keys, then `count` values, in one buffer. @internal */
@@ -47,6 +91,12 @@ export interface RawBatch {
   buffer: ArrayBuffer;
   /** True when the kernel refused batch operations and the entries were walked with get_next_key. */
   iterated: boolean;
+  /** Set when a lookup-and-delete failed after removing the `count` entries returned: its errno. */
+  errno?: number;
+  /** With `errno`: the failed operation. */
+  op?: string;
+  /** A chunked read stopped at its limit: the kernel's token to resume from. */
+  next?: Uint8Array;
 }
 
 /** The addon's map object; {@link BpfMap} wraps it. @internal */
@@ -59,10 +109,30 @@ export interface RawBpfMap {
   update(key: Uint8Array, value: Uint8Array, flags: number): void;
   /** Deletes one entry; returns false when the key was absent. */
   delete(key: Uint8Array): boolean;
-  /** Reads every entry on a libuv pool thread, by bpf_map_lookup_batch or, where the kernel refuses it, a get_next_key walk. */
-  lookupBatch(): Promise<RawBatch>;
+  /** Reads every entry on a libuv pool thread, by bpf_map_lookup_batch or, where the kernel refuses it, a get_next_key walk; with `limit`, one chunk of at most that many entries from the token `start`. */
+  lookupBatch(limit?: number, start?: Uint8Array): Promise<RawBatch>;
   /** Reads all `maxEntries` values of an `array` or `percpu_array` map synchronously, value `i` at offset `i × entrySize`. */
   readArray(): Uint8Array;
+  /** The key after `prev` (the first key without it), or undefined after the last. */
+  nextKey(prev?: Uint8Array): Uint8Array | undefined;
+  /**
+   * Reads every entry in chunks of `chunkEntries` in one pool-thread job, handing each chunk (keys then
+   * values, `count` entries) to `onChunk` on the JS thread as soon as it is read; `onChunk` returning
+   * false stops the job. Resolves the number of entries read.
+   */
+  lookupBatchStream(chunkEntries: number, onChunk: (buffer: ArrayBuffer, count: number, iterated: boolean) => boolean | void): Promise<number>;
+  /** Reads and deletes every entry on a pool thread (bpf_map_lookup_and_delete_batch). */
+  lookupAndDeleteBatch(): Promise<RawBatch>;
+  /** Writes `count` packed keys and values on a pool thread; resolves the count written. Rejections carry `processed`. */
+  updateBatch(keys: Uint8Array, values: Uint8Array, count: number, flags: number): Promise<number>;
+  /** Deletes `count` packed keys on a pool thread; resolves the count deleted. Rejections carry `processed`. */
+  deleteBatch(keys: Uint8Array, count: number): Promise<number>;
+  /** Pins the map at a bpffs path (bpf_obj_pin). */
+  pin(path: string): void;
+  /** The raw BTF that keyTypeId / valueTypeId refer to, or undefined. */
+  btf(): ArrayBuffer | undefined;
+  /** Closes a pinned map's fd; does nothing for a map of an object. */
+  close(): void;
 }
 
 /** The addon's link object; {@link BpfLink} wraps it. @internal */
@@ -75,6 +145,8 @@ export interface RawBpfLink {
   readonly alive: boolean;
   /** Detaches the program; does nothing when it is already detached. */
   destroy(): void;
+  /** Creates an iterator from an iter/* link and reads it to EOF on a pool thread. */
+  readIterator(): Promise<ArrayBuffer>;
 }
 
 /** The addon's object; {@link BpfObject} wraps it. Methods throw plain Errors with `code`, `op`, `errno`, `log`. @internal */
@@ -99,6 +171,16 @@ export interface RawBpfObject {
   map(name: string): RawBpfMap | undefined;
   /** Detaches every link and frees the object, at once or when a running load or batch read ends; safe to call twice. */
   close(): void;
+  /** The object's raw BTF as libbpf finalized it at open, or undefined. */
+  btf(): ArrayBuffer | undefined;
+  /** A copy of a global-data map's initial value (by map or section name, e.g. `.rodata`), or undefined. */
+  initialValue(map: string): Uint8Array | undefined;
+  /** Replaces a global-data map's initial value; before load only. */
+  setInitialValue(map: string, bytes: Uint8Array): void;
+  /** Kernel info of every loaded program, with `program` set. */
+  programStats(): RawProgramRunInfo[];
+  /** Pins a loaded program at a bpffs path. */
+  pinProgram(program: string, path: string): void;
 }
 
 /**
@@ -127,9 +209,17 @@ export interface NativeBinding {
   probeHelper(progType: string, helper: string): number | undefined;
   /** Ring buffer consumer over one or more ringbuf maps of a loaded object (src/native/ring_buffer.cc). */
   RingBuffer: RawRingBufferConstructor;
+  /** Opens a map pinned in bpffs as a standalone map. */
+  openPinnedMap(path: string): RawBpfMap;
+  /** Opens a program pinned in bpffs. */
+  openPinnedProgram(path: string): RawBpfFd;
+  /** BPF_ENABLE_STATS(BPF_STATS_RUN_TIME): statistics stay on while the returned fd is open. */
+  enableRunStats(): RawBpfFd;
+  /** Routes libbpf's messages up to `maxLevel` (0 warn, 1 info, 2 debug) to `callback` on this thread's event loop; null stops. */
+  setLibbpfLogSink(callback: ((level: number, text: string, dropped: number) => void) | null, maxLevel?: number): void;
 }
 
-const FUNCTIONS = ['BpfObject', 'libbpfVersion', 'possibleCpus', 'progTypeNames', 'mapTypeNames', 'probeProgType', 'probeMapType', 'helperNames', 'probeHelper'] as const;
+const FUNCTIONS = ['BpfObject', 'libbpfVersion', 'possibleCpus', 'progTypeNames', 'mapTypeNames', 'probeProgType', 'probeMapType', 'helperNames', 'probeHelper', 'openPinnedMap', 'openPinnedProgram', 'enableRunStats', 'setLibbpfLogSink'] as const;
 
 /**
  * True when `mod` exports every function of {@link NativeBinding}: guards against

@@ -5,8 +5,10 @@
 #include <algorithm>
 
 #include "addon_data.h"
+#include "fd_handle.h"
 #include "link.h"
 #include "log_capture.h"
+#include "log_sink.h"
 #include "map.h"
 #include "object.h"
 #include "probes.h"
@@ -48,6 +50,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("BpfLink", data->linkConstructor.Value());
   RegisterProbes(env, exports);
   exports.Set("RingBuffer", RingBufferWrap::Init(env));
+  RegisterFdFunctions(env, exports);
+  RegisterLogSink(env, exports);
   return exports;
 }
 

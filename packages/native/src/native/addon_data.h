@@ -10,9 +10,13 @@
 
 namespace bpfscope {
 
+struct MapMeta;
+struct OwnedFd;
+
 struct AddonData {
   Napi::FunctionReference mapConstructor;
   Napi::FunctionReference linkConstructor;
+  Napi::FunctionReference fdConstructor;  // BpfFd (fd_handle.cc)
   // Every object opened in this environment, so the env cleanup hook can free
   // the ones JavaScript never closed.
   std::vector<std::weak_ptr<ObjectState>> objects;
@@ -20,9 +24,12 @@ struct AddonData {
   // of NewMap() / NewLink(). (A napi External would do, but Node frees an
   // External's bookkeeping only on GC, which a worker's teardown skips.)
   const std::shared_ptr<LinkState>* pendingLink = nullptr;
+  // A map of an object (state, map), or a standalone one (fd, meta).
   struct PendingMap {
     std::shared_ptr<ObjectState> state;
     bpf_map* map;
+    std::shared_ptr<OwnedFd> fd;
+    const MapMeta* meta;
   };
   const PendingMap* pendingMap = nullptr;
 

@@ -16,6 +16,7 @@ inline constexpr const char* kMapFailed = "MAP_OPERATION_FAILED";
 inline constexpr const char* kClosed = "CLOSED";
 inline constexpr const char* kBusy = "BUSY";
 inline constexpr const char* kInvalidArgument = "INVALID_ARGUMENT";
+inline constexpr const char* kReadFailed = "READ_FAILED";
 
 struct Failure {
   std::string code;     // one of the constants above

@@ -119,6 +119,7 @@ Napi::Function BpfLinkWrap::Init(Napi::Env env) {
                          InstanceAccessor<&BpfLinkWrap::AttachPoint>("attachPoint"),
                          InstanceAccessor<&BpfLinkWrap::Alive>("alive"),
                          InstanceMethod<&BpfLinkWrap::Destroy>("destroy"),
+                         InstanceMethod<&BpfLinkWrap::ReadIterator>("readIterator"),
                      });
 }
 

@@ -1,5 +1,7 @@
 #include "log_capture.h"
 
+#include "log_sink.h"
+
 #include <bpf/libbpf.h>
 
 #include <cstdarg>
@@ -23,7 +25,7 @@ bool DebugToStderr() noexcept {
 // Never lets a C++ exception escape into libbpf's C frames.
 int Print(enum libbpf_print_level level, const char* format, va_list args) noexcept {
   try {
-    if (level == LIBBPF_DEBUG && !DebugToStderr()) return 0;
+    if (level == LIBBPF_DEBUG && !DebugToStderr() && !LibbpfLogWanted(level)) return 0;
     va_list copy;
     va_copy(copy, args);
     int needed = std::vsnprintf(nullptr, 0, format, copy);
@@ -33,6 +35,7 @@ int Print(enum libbpf_print_level level, const char* format, va_list args) noexc
     std::vsnprintf(buf.data(), buf.size(), format, args);
     if (DebugToStderr()) std::fputs(buf.data(), stderr);
     if (current != nullptr && level != LIBBPF_DEBUG) current->Append(buf.data());
+    DispatchLibbpfLog(level, buf.data());
     return needed;
   } catch (...) {
     return 0;

@@ -103,6 +103,11 @@ Napi::Function BpfObjectWrap::Init(Napi::Env env) {
                          InstanceMethod<&BpfObjectWrap::AttachPerfEvent>("attachPerfEvent"),
                          InstanceMethod<&BpfObjectWrap::Map>("map"),
                          InstanceMethod<&BpfObjectWrap::Close>("close"),
+                         InstanceMethod<&BpfObjectWrap::Btf>("btf"),
+                         InstanceMethod<&BpfObjectWrap::InitialValue>("initialValue"),
+                         InstanceMethod<&BpfObjectWrap::SetInitialValue>("setInitialValue"),
+                         InstanceMethod<&BpfObjectWrap::ProgramStats>("programStats"),
+                         InstanceMethod<&BpfObjectWrap::PinProgram>("pinProgram"),
                      });
 }
 
@@ -196,7 +201,7 @@ Napi::Value BpfObjectWrap::Maps(const Napi::CallbackInfo& info) {
   uint32_t i = 0;
   bpf_map* map = nullptr;
   while ((map = bpf_object__next_map(state_->obj, map)) != nullptr) {
-    out.Set(i++, DescribeMap(env, map));
+    out.Set(i++, DescribeMap(env, MetaOf(map, bpf_object__btf(state_->obj))));
   }
   return out;
 }

@@ -33,6 +33,11 @@ class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
   Napi::Value AttachPerfEvent(const Napi::CallbackInfo& info);
   Napi::Value Map(const Napi::CallbackInfo& info);
   void Close(const Napi::CallbackInfo& info);
+  Napi::Value Btf(const Napi::CallbackInfo& info);              // object_data.cc
+  Napi::Value InitialValue(const Napi::CallbackInfo& info);     // object_data.cc
+  void SetInitialValue(const Napi::CallbackInfo& info);         // object_data.cc
+  Napi::Value ProgramStats(const Napi::CallbackInfo& info);     // object_data.cc
+  void PinProgram(const Napi::CallbackInfo& info);              // object_data.cc
 
   // Throws CLOSED or BUSY unless JS may use the object now.
   void RequireUsable(Napi::Env env, const char* op) const;

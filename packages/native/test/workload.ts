@@ -1,0 +1,48 @@
+// Shared by the newer native tests: a workload of known size, waiting until
+// counters stop moving after a detach, and a private bpffs directory.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Puts this process to sleep `timers` times and runs `children` short
+ * children: each of these switches a thread of this process out at least once.
+ * @returns the least number of context switches away from this process it caused
+ */
+export async function causeSwitches(timers = 20, children = 5): Promise<number> {
+  for (let i = 0; i < timers; i++) await sleep(2);
+  for (let i = 0; i < children; i++) {
+    if (spawnSync('true').status !== 0) throw new Error('spawning true failed');
+  }
+  return timers + children;
+}
+
+/**
+ * After a detach, a program run in flight on another CPU may still finish:
+ * reads `snapshot` until two reads 10 ms apart agree.
+ */
+export async function settle(snapshot: () => string): Promise<void> {
+  let previous = '';
+  for (let i = 0; i < 100; i++) {
+    const now = snapshot();
+    if (now === previous) return;
+    previous = now;
+    await sleep(10);
+  }
+  throw new Error('the counters did not settle within a second');
+}
+
+/** A fresh directory on bpffs, unique to this run; `remove()` deletes it and every pin in it. */
+export function bpffsTestDir(): { path: string; remove: () => void } {
+  const path = `/sys/fs/bpf/bpfscope-test-${randomBytes(6).toString('hex')}`;
+  mkdirSync(path);
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Little-endian bytes of a u32. */
+export const u32le = (n: number): Uint8Array => {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n, true);
+  return b;
+};
