@@ -1,21 +1,37 @@
 #!/usr/bin/env node
-// npm run bench: costs measured in one run, side by side, as ratios (machines are
-// noisy: only ratios within one run are compared). Needs root for the eBPF parts.
+// npm run bench [-- section...]: costs measured in one run, side by side, as ratios
+// (machines are noisy: only ratios within one run are compared). Needs root for the
+// eBPF parts, gcc and libbpf-dev for the C references some sections build.
+import { cpus } from 'node:os';
 import { benchCpuSnapshot, reportCpuSnapshot } from './bench/cpu-snapshot.mjs';
 import { benchOomPredict, reportOomPredict } from './bench/oom-predict.mjs';
 import { benchRingbuf, reportRingbuf } from './bench/ringbuf.mjs';
 import { benchMapBatch, reportMapBatch } from './bench/map-batch.mjs';
 import { benchTaskIter, reportTaskIter } from './bench/task-iter.mjs';
+import { benchSyscallOverhead, reportSyscallOverhead } from './bench/syscall-overhead.mjs';
 
+const SECTIONS = [
+  ['cpu', 'cpu snapshot', async () => reportCpuSnapshot(await benchCpuSnapshot())],
+  ['syscall', 'syscall overhead', async () => reportSyscallOverhead(await benchSyscallOverhead())],
+  ['map-batch', 'map batch read', async () => reportMapBatch(await benchMapBatch())],
+  ['ringbuf', 'ring buffer', async () => reportRingbuf(await benchRingbuf())],
+  ['task-iter', 'task iterator', async () => reportTaskIter(await benchTaskIter())],
+  ['oom', 'oom prediction', async () => reportOomPredict(await benchOomPredict())],
+];
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !SECTIONS.some(([key]) => key === w));
+if (unknown.length > 0) {
+  console.error(`bench: unknown section(s) ${unknown.join(', ')}; known: ${SECTIONS.map(([k]) => k).join(', ')}`);
+  process.exit(2);
+}
+const run = SECTIONS.filter(([key]) => wanted.length === 0 || wanted.includes(key));
 const started = Date.now();
-console.log(`bpfscope bench  ${new Date().toISOString()}  node ${process.version}  ${(await import('node:os')).cpus().length} CPUs\n`);
-console.log('[1/1] cpu snapshot ...');
-console.log(reportCpuSnapshot(await benchCpuSnapshot()));
-console.log('\n[+] oom prediction ...');
-console.log(reportOomPredict(await benchOomPredict()));
-console.log('\nring buffer ...\n' + reportRingbuf(await benchRingbuf()));
-console.log('\nmap batch read ...');
-console.log(reportMapBatch(await benchMapBatch()));
-console.log('\ntask iterator ...');
-console.log(reportTaskIter(await benchTaskIter()));
+console.log(`bpfscope bench  ${new Date().toISOString()}  node ${process.version}  ${cpus().length} CPUs`);
+for (const [i, [, title, section]] of run.entries()) {
+  const t0 = Date.now();
+  console.log(`\n[${i + 1}/${run.length}] ${title} ...`);
+  console.log(await section());
+  console.log(`(${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+}
 console.log(`\nbench finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);

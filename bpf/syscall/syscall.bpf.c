@@ -36,10 +36,12 @@ struct {
 	__type(value, struct sc_stat);
 } sc_proc SEC(".maps");
 
+/* Entry time per thread: task-local storage, cheaper than a hash keyed by tid
+ * and freed with the task. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32); /* thread id */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct sc_start);
 } sc_start SEC(".maps");
 
@@ -107,18 +109,16 @@ static __always_inline struct sc_stat *proc_entry(__u32 tgid, __u32 id)
 	return bpf_map_lookup_elem(&sc_proc, &key);
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
+/* Calls that never return to sys_exit: counted at entry in latency mode too. */
+static __always_inline bool never_returns(long id)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32, sid = (__u32)id;
-	struct sc_config *cfg = sc_cfg();
-	struct sc_stat *s;
+	return id == 60 /* exit */ || id == 231 /* exit_group */;
+}
 
-	bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
-	if (!cfg || id < 0 || id >= SC_MAX_SYSCALLS || !wanted(cfg, tgid, sid))
-		return 0;
-	s = bpf_map_lookup_elem(&sc_counts, &sid);
+static __always_inline void count_call(struct sc_config *cfg, __u32 tgid, __u32 sid)
+{
+	struct sc_stat *s = bpf_map_lookup_elem(&sc_counts, &sid);
+
 	if (s)
 		s->count++;
 	if (cfg->per_process) {
@@ -126,38 +126,59 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 		if (s)
 			s->count++;
 	}
-	if (cfg->latency) {
-		__u32 tid = (__u32)pid_tgid;
-		struct sc_start st = { .ts = bpf_ktime_get_ns(), .id = sid };
+}
 
-		if (bpf_map_update_elem(&sc_start, &tid, &st, BPF_ANY))
-			bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32, sid = (__u32)id;
+	struct sc_config *cfg = sc_cfg();
+	struct sc_start *st;
+
+	bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
+	if (!cfg || id < 0 || id >= SC_MAX_SYSCALLS || !wanted(cfg, tgid, sid))
+		return 0;
+	/* In latency mode sc_exit counts the call, with its result and time. */
+	if (!cfg->latency || never_returns(id)) {
+		count_call(cfg, tgid, sid);
+		return 0;
 	}
+	st = bpf_task_storage_get(&sc_start, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st) {
+		/* No storage: count the call without its result rather than lose it. */
+		count_call(cfg, tgid, sid);
+		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
+		return 0;
+	}
+	st->ts = bpf_ktime_get_ns();
+	st->id = sid;
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid, tgid = pid_tgid >> 32;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct sc_config *cfg = sc_cfg();
-	struct sc_start *st = bpf_map_lookup_elem(&sc_start, &tid);
+	struct sc_start *st;
 	struct sc_stat *s;
 	__u64 ns;
 	__u32 id, slot;
 	bool err = ret < 0 && ret >= -4095;
 
 	bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
-	if (!st || !cfg)
+	st = bpf_task_storage_get(&sc_start, bpf_get_current_task_btf(), 0, 0);
+	if (!st || !cfg || !st->ts)
 		return 0;
 	ns = bpf_ktime_get_ns() - st->ts;
 	id = st->id;
-	bpf_map_delete_elem(&sc_start, &tid);
+	st->ts = 0;
 	if (id >= SC_MAX_SYSCALLS)
 		return 0;
 	s = bpf_map_lookup_elem(&sc_counts, &id);
 	if (s) {
+		s->count++;
 		s->errors += err;
 		s->total_ns += ns;
 	}
@@ -174,6 +195,7 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 	if (cfg->per_process) {
 		s = proc_entry(tgid, id);
 		if (s) {
+			s->count++;
 			s->errors += err;
 			s->total_ns += ns;
 		}

@@ -6,7 +6,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '@bpfscope/core';
-import { enableRunStats } from '@bpfscope/native';
 import { syscall } from '@bpfscope/plugin-syscall';
 
 const CALLS = 2_000_000;
@@ -26,12 +25,9 @@ async function withFamily(mode, bin) {
   const sc = syscall({ mode });
   const engine = createEngine({ plugins: [sc], config: { mode: 'ebpf', cache: { enabled: false }, logLevel: 'silent' } });
   await engine.start();
-  const stats = enableRunStats();
-  const source = engine; // keep the engine alive while the loop runs
   const runs = [];
   for (let i = 0; i < ROUNDS; i++) runs.push(nsPerCall(bin));
-  const snap = await source.collect();
-  stats.close();
+  const snap = await engine.collect();
   await engine.close();
   return { ns: median(runs), calls: snap.get('syscall')?.data.total.count ?? null };
 }
@@ -46,20 +42,16 @@ export async function benchSyscallOverhead() {
   return { base: median(base), counts: counts.ns, latency: latency.ns, kernel };
 }
 
-// Kernel-side cost per event: run time / run count of each program while the loop runs.
+// Kernel-side cost per event: run time / run count of each program while the loop
+// runs, from the engine's program statistics.
 async function kernelNsPerEvent(bin) {
   const out = {};
   for (const mode of ['counts', 'latency']) {
-    const { SyscallEbpfSource } = await import('@bpfscope/plugin-syscall');
-    void SyscallEbpfSource;
-    const sc = syscall({ mode });
-    const engine = createEngine({ plugins: [sc], config: { mode: 'ebpf', cache: { enabled: false }, logLevel: 'silent' } });
+    const engine = createEngine({ plugins: [syscall({ mode })], config: { mode: 'ebpf', cache: { enabled: false }, programStats: true, logLevel: 'silent' } });
     await engine.start();
-    const stats = enableRunStats();
     nsPerCall(bin);
-    const obj = sc.object();
-    out[mode] = obj ? obj.programStats().filter((p) => p.runCount > 0).map((p) => `${p.name} ${p.nsPerRun.toFixed(0)} ns/run`).join(', ') : 'n/a';
-    stats.close();
+    const stats = engine.stats().collectors[0]?.sourceStats ?? {};
+    out[mode] = Object.entries(stats).filter(([k]) => k.endsWith('.nsPerRun')).map(([k, v]) => `${k.replace('.nsPerRun', '')} ${v} ns/run`).join(', ') || 'n/a';
     await engine.close();
   }
   return out;

@@ -38,6 +38,13 @@ export interface BpfscopeConfig {
   sysRoot?: string;
   /** Loudest level the default logger writes. @default 'warn' */
   logLevel?: LogLevel;
+  /**
+   * Count each eBPF program's runs and run time in the kernel (BPF_ENABLE_STATS) while
+   * the engine runs, and show them in `engine.stats()`. The kernel then reads the clock
+   * twice per program run (some tens of ns), so it is off unless asked for.
+   * @default false
+   */
+  programStats?: boolean;
   /** Per-family options, keyed by family name. */
   families?: Record<string, FamilyConfig>;
 }
@@ -67,6 +74,8 @@ export interface ResolvedConfig {
   readonly sysRoot: string;
   /** Loudest level the default logger writes; ignored when `createEngine` is given a logger. */
   readonly logLevel: LogLevel;
+  /** Whether eBPF sources turn on kernel run-time statistics of their programs. */
+  readonly programStats: boolean;
   /** Per-family options keyed by family name; a family without an entry uses the top-level settings. */
   readonly families: Readonly<Record<string, Readonly<FamilyConfig>>>;
 }
@@ -82,5 +91,6 @@ export const DEFAULT_CONFIG: ResolvedConfig = Object.freeze({
   procRoot: '/proc',
   sysRoot: '/sys',
   logLevel: 'warn',
+  programStats: false,
   families: Object.freeze({}),
 });

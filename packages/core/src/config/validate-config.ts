@@ -3,7 +3,7 @@ import { DEFAULT_CONFIG, type BpfscopeConfig, type FamilyConfig, type ResolvedCo
 
 const MODES = ['auto', 'ebpf', 'fallback'] as const;
 const LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
-const TOP_KEYS = new Set(['mode', 'intervalMs', 'cache', 'batchSize', 'initAttempts', 'operationTimeoutMs', 'procRoot', 'sysRoot', 'logLevel', 'families']);
+const TOP_KEYS = new Set(['mode', 'intervalMs', 'cache', 'batchSize', 'initAttempts', 'operationTimeoutMs', 'procRoot', 'sysRoot', 'logLevel', 'programStats', 'families']);
 
 /**
  * Validate a user configuration and fill in the defaults.
@@ -34,6 +34,7 @@ export function validateConfig(input: unknown = {}): ResolvedConfig {
     procRoot: path(cfg.procRoot, 'procRoot', DEFAULT_CONFIG.procRoot),
     sysRoot: path(cfg.sysRoot, 'sysRoot', DEFAULT_CONFIG.sysRoot),
     logLevel: oneOf(cfg.logLevel, 'logLevel', LEVELS, DEFAULT_CONFIG.logLevel),
+    programStats: bool(cfg.programStats, 'programStats', DEFAULT_CONFIG.programStats),
     families: families(cfg.families),
   });
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { log2HistogramFromSlots, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
-import { BpfObject, loadNative, possibleCpus, readStructLayouts, type BpfLink, type StructLayout } from '@bpfscope/native';
+import { BpfObject, loadNative, possibleCpus, ProgramStatsReporter, readStructLayouts, type BpfLink, type StructLayout } from '@bpfscope/native';
 import { sumCounters, toRecord, type CpuCounters } from '../compute.js';
 import type { CpuMetrics, PerCpuRecord } from '../records.js';
 import { readLoadAndPressure } from '../procfs/cpu-procfs-source.js';
@@ -42,6 +42,7 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   #baseline: ProcStat | null = null;
   #prev: Sample | null = null;
   #stats: Record<string, number> = {};
+  readonly #programStats = new ProgramStatsReporter();
 
   /** @param objectPath - the compiled cpu.bpf.o (tests pass broken ones) */
   constructor(private readonly objectPath: string = CPU_OBJECT_PATH) {}
@@ -56,6 +57,7 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     this.#object = object;
     await object.load({ timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
     for (const p of object.programs()) this.#links.push(object.attach(p.name));
+    this.#programStats.start(context.config.programStats);
     this.#layout = cpuTimesLayout(readStructLayouts(bytes, this.objectPath));
     this.#baseline = await readProcStat(this.#root);
     this.#since = new Date().toISOString();
@@ -119,10 +121,11 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   }
 
   stats(): Readonly<Record<string, number>> {
-    return { ...this.#stats, programs: this.#links.length };
+    return { ...this.#stats, programs: this.#links.length, ...this.#programStats.read(this.#object) };
   }
 
   async close(): Promise<void> {
+    this.#programStats.stop();
     for (const l of this.#links.splice(0)) l.destroy();
     this.#object?.close();
     this.#object = null;

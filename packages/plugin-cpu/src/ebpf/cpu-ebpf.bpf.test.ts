@@ -85,3 +85,18 @@ describeKernel('cpu eBPF source against real workloads', () => {
     expect(stats.programs).toBe(7);
   });
 });
+
+describeKernel('program run statistics', () => {
+  it('with programStats on, engine stats show each program’s runs and ns per run', async () => {
+    const { createEngine } = await import('@bpfscope/core');
+    const { cpu } = await import('../plugin.js');
+    const engine = createEngine({ plugins: [cpu()], config: { mode: 'ebpf', programStats: true, logLevel: 'silent' } });
+    await engine.start();
+    await sleepLoop(200);
+    const stats = engine.stats().collectors.find((c) => c.family === 'cpu')?.sourceStats ?? {};
+    await engine.close();
+    // Every switch of the sleeping child ran cpu_switch at least once.
+    expect(stats['cpu_switch.runs']).toBeGreaterThanOrEqual(200);
+    expect(stats['cpu_switch.nsPerRun']).toBeGreaterThan(0);
+  });
+});

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import type { ReadContext, Source, SourceContext } from '@bpfscope/core';
-import { BpfObject, loadNative, possibleCpus, readStructLayouts, type BpfLink } from '@bpfscope/native';
+import { BpfObject, loadNative, possibleCpus, ProgramStatsReporter, readStructLayouts, type BpfLink } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
 import { buildMetrics, type Reading } from './build-metrics.js';
@@ -36,13 +36,14 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #prev: Reading | null = null;
   #filter: SyscallFilterState;
   #stats: Record<string, number> = {};
+  readonly #programStats = new ProgramStatsReporter();
 
   /** @internal use the {@link syscall} plugin factory */
   constructor(private readonly options: SyscallEbpfOptions) {
     this.#filter = options.filter;
   }
 
-  async init(_context: SourceContext): Promise<void> {
+  async init(context: SourceContext): Promise<void> {
     loadNative();
     const bytes = readFileSync(this.options.objectPath);
     const obj = BpfObject.open(bytes, { name: this.options.objectPath });
@@ -54,6 +55,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     // Filters first, then hooks: nothing is counted that the filter would refuse.
     this.#links.push(obj.attach('sc_enter'), obj.attach('sc_fork'));
     if (this.options.mode === 'latency') this.#links.push(obj.attach('sc_exit'));
+    this.#programStats.start(context.config.programStats);
     this.#since = new Date().toISOString();
     this.#prev = await this.#read();
   }
@@ -109,10 +111,11 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   }
 
   stats(): Readonly<Record<string, number>> {
-    return { ...this.#stats, programs: this.#links.length };
+    return { ...this.#stats, programs: this.#links.length, ...this.#programStats.read(this.#obj) };
   }
 
   async close(): Promise<void> {
+    this.#programStats.stop();
     for (const l of this.#links.splice(0)) l.destroy();
     this.#obj?.close();
     this.#obj = null;
