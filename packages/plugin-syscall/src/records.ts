@@ -65,6 +65,8 @@ export interface SyscallKernelStats {
 export interface ProcessSyscallRecord {
   /** Process ID (tgid). */
   pid: number;
+  /** Command name from /proc/&lt;pid&gt;/comm at the reading; null when the process has exited. */
+  comm: string | null;
   /** Calls made by all its threads (eBPF). */
   count: number | null;
   /** Calls that returned an error (eBPF, latency mode). */

@@ -1,5 +1,7 @@
 import { log2Quantile, type FamilyResult, type Log2Histogram, type Snapshot } from '@bpfscope/core';
 import type { CpuMetrics, CpuTimeRecord } from '@bpfscope/plugin-cpu';
+import type { SyscallMetrics } from '@bpfscope/plugin-syscall';
+import { formatSyscall } from './format-syscall.js';
 import { num, table } from './table.js';
 
 /** Human-readable snapshot. @internal */
@@ -9,7 +11,7 @@ export function formatSnapshot(snap: Snapshot): string {
     const r = snap.get(family);
     if (!r) continue;
     out.push(`${family}  source: ${r.source}${r.fallback ? `  (fell back: ${r.fallback.code}: ${r.fallback.message})` : ''}`);
-    out.push(family === 'cpu' ? formatCpu(r as FamilyResult<CpuMetrics>) : JSON.stringify(r.data, null, 2), '');
+    out.push(formatFamily(family, r), '');
   }
   if (snap.errors.length > 0) {
     out.push('errors:');
@@ -17,6 +19,12 @@ export function formatSnapshot(snap: Snapshot): string {
     out.push('');
   }
   return `${out.join('\n')}\n`;
+}
+
+function formatFamily(family: string, r: FamilyResult): string {
+  if (family === 'cpu') return formatCpu(r as FamilyResult<CpuMetrics>);
+  if (family === 'syscall') return formatSyscall(r as FamilyResult<SyscallMetrics>);
+  return JSON.stringify(r.data, null, 2);
 }
 
 function formatCpu(r: FamilyResult<CpuMetrics>): string {

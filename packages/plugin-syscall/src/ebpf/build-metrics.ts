@@ -69,7 +69,7 @@ function processes(table: Reading['table'], latency: boolean, cap: number): Proc
   for (const e of table) {
     let p = byPid.get(e.tgid);
     if (!p) {
-      p = { pid: e.tgid, count: 0, errors: latency ? 0 : null, totalNs: latency ? 0 : null, readCalls: null, writeCalls: null, current: null, bySyscall: [] };
+      p = { pid: e.tgid, comm: null, count: 0, errors: latency ? 0 : null, totalNs: latency ? 0 : null, readCalls: null, writeCalls: null, current: null, bySyscall: [] };
       byPid.set(e.tgid, p);
     }
     const count = Number(e.count);

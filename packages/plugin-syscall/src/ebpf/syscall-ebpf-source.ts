@@ -5,6 +5,7 @@ import { BpfObject, loadNative, possibleCpus, ProgramStatsReporter, readStructLa
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
 import { buildMetrics, type Reading } from './build-metrics.js';
+import { readComm } from '../procfs/read-comm.js';
 import { readLatencyHistograms, readProcessTable, readSyscallCounts, syscallLayouts, writeConfig, writePidSet, writeSyscallSet, type SyscallLayouts } from './syscall-maps.js';
 
 /** Where the compiled object ships in this package. @internal */
@@ -33,6 +34,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #layouts: SyscallLayouts | null = null;
   #cpus = 0;
   #since = '';
+  #procRoot = '/proc';
   #prev: Reading | null = null;
   #filter: SyscallFilterState;
   #stats: Record<string, number> = {};
@@ -45,6 +47,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
 
   async init(context: SourceContext): Promise<void> {
     loadNative();
+    this.#procRoot = context.config.procRoot;
     const bytes = readFileSync(this.options.objectPath);
     const obj = BpfObject.open(bytes, { name: this.options.objectPath });
     this.#obj = obj;
@@ -107,7 +110,9 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     const prev = this.#prev;
     this.#prev = cur;
     this.#stats = { ...cur.kernel };
-    return buildMetrics(cur, prev, { mode: this.options.mode, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses });
+    const metrics = buildMetrics(cur, prev, { mode: this.options.mode, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses });
+    for (const p of metrics.processes) p.comm = readComm(this.#procRoot, p.pid);
+    return metrics;
   }
 
   stats(): Readonly<Record<string, number>> {

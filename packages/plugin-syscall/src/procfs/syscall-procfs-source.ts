@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { DataUnavailable, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
 import type { ProcessSyscallRecord, SyscallFilterState, SyscallMetrics } from '../records.js';
+import { readComm } from './read-comm.js';
 import { PROCFS_SYSCALL_UNAVAILABLE, readProcessSyscalls } from './read-process-syscalls.js';
 
 /**
@@ -46,13 +47,15 @@ export class SyscallProcfsSource implements Source<SyscallMetrics> {
       const r = readProcessSyscalls(this.#root, pid);
       if (r.status !== 'ok') continue; // exited while we read: not an error
       const p = r.record;
-      processes.push({ pid, count: null, errors: null, totalNs: null, readCalls: p.readCalls, writeCalls: p.writeCalls, current: p.current, bySyscall: null });
+      processes.push({ pid, comm: null, count: null, errors: null, totalNs: null, readCalls: p.readCalls, writeCalls: p.writeCalls, current: p.current, bySyscall: null });
     }
     const calls = (p: ProcessSyscallRecord): number => (p.readCalls ?? 0) + (p.writeCalls ?? 0);
     processes.sort((a, b) => calls(b) - calls(a) || a.pid - b.pid);
     const at = performance.now();
     const intervalMs = this.#prevAt === null ? null : at - this.#prevAt;
     this.#prevAt = at;
+    const listed = processes.slice(0, this.topProcesses);
+    for (const p of listed) p.comm = readComm(this.#root, p.pid);
     return {
       mode: 'procfs',
       countersSince: 'process start (each process counts from its own start)',
@@ -60,7 +63,7 @@ export class SyscallProcfsSource implements Source<SyscallMetrics> {
       total: { count: null, errors: null, perSecond: null },
       syscalls: [],
       categories: null,
-      processes: processes.slice(0, this.topProcesses),
+      processes: listed,
       filter: this.#filter,
       kernel: null,
       unavailable: {
