@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,9 @@ describe('when the native addon cannot load', () => {
     dir = mkdtempSync(join(tmpdir(), 'bpfscope-nonative-'));
     const nm = join(dir, 'node_modules');
     mkdirSync(join(nm, '@bpfscope'), { recursive: true });
-    for (const pkg of ['core', 'plugin-cpu', 'cli']) symlinkSync(join(ROOT, 'packages', pkg), join(nm, '@bpfscope', pkg));
+    for (const pkg of readdirSync(join(ROOT, 'packages'))) {
+      if (pkg !== 'native') symlinkSync(join(ROOT, 'packages', pkg), join(nm, '@bpfscope', pkg));
+    }
     for (const dep of ['tsyringe', 'reflect-metadata', 'node-gyp-build', 'tslib']) symlinkSync(join(ROOT, 'node_modules', dep), join(nm, dep));
     const native = join(nm, '@bpfscope/native');
     mkdirSync(native);

@@ -39,7 +39,7 @@ export { CONFIG, LOGGER, COLLECTOR, FILTER, AGGREGATOR } from './tokens.js';
 export { Engine, type EngineStats, type StreamOptions } from './engine/engine.js';
 export type { CollectorStats } from './engine/collector-runtime.js';
 export { createEngine, type EngineOptions } from './engine/create-engine.js';
-export { Snapshot, type SnapshotJson, type ErrorJson } from './engine/snapshot.js';
+export { Snapshot, snapshotJsonReplacer, type SnapshotJson, type ErrorJson } from './engine/snapshot.js';
 export { checkSupport, type SupportOptions } from './support/check-support.js';
 export {
   ATTACH_KINDS,

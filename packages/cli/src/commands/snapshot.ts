@@ -1,4 +1,4 @@
-import { createEngine, type Snapshot } from '@bpfscope/core';
+import { createEngine, snapshotJsonReplacer, type Snapshot } from '@bpfscope/core';
 import { EXIT, type CliIo } from '../io.js';
 import { FAMILIES } from '../plugins.js';
 import { formatSnapshot } from './format-snapshot.js';
@@ -25,7 +25,7 @@ export async function snapshot(options: SnapshotOptions, io: CliIo): Promise<num
       await new Promise((r) => setTimeout(r, options.intervalMs!));
       snap = await engine.collect();
     }
-    io.stdout.write(options.json ? `${JSON.stringify(snap.toJSON())}\n` : formatSnapshot(snap));
+    io.stdout.write(options.json ? `${JSON.stringify(snap.toJSON(), snapshotJsonReplacer)}\n` : formatSnapshot(snap));
     return snap.errors.length > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     await engine.close();

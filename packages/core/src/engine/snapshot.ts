@@ -32,6 +32,19 @@ export interface SnapshotJson {
 }
 
 /**
+ * A `JSON.stringify` replacer for snapshots: 64-bit values that plugins keep as
+ * `bigint` (e.g. syscall arguments) become decimal strings, the usual JSON form of
+ * integers beyond 2^53.
+ * @example
+ * ```ts
+ * JSON.stringify(snapshot.toJSON(), snapshotJsonReplacer);
+ * ```
+ */
+export function snapshotJsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+/**
  * One reading of every enabled family, with the errors of the families that failed.
  * `get` is typed per family through {@link MetricFamilies}.
  */
