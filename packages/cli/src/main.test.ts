@@ -14,7 +14,7 @@ describe('bpfscope command line', () => {
     [['snapshot', '--families', 'cpu,gpu9'], '--families', 'comma-separated list of cpu'],
     [['snapshot', '--interval', '5'], '--interval', 'from 10 to 3600000'],
     [['snapshot', '--interval', 'soon'], '--interval', 'whole number'],
-    [['frobnicate'], 'command', '"snapshot" or "doctor"'],
+    [['frobnicate'], 'command', '"snapshot", "doctor" or "run"'],
     [['doctor', '--mode', 'ebpf'], 'doctor', 'only --json'],
   ])('%j is a usage error (exit 2) naming the option and what is allowed', async (argv, path, allowed) => {
     const r = await run(...argv);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, isBpfscopeError } from '@bpfscope/core';
 import { doctor } from './commands/doctor.js';
+import { run } from './commands/run.js';
 import { snapshot } from './commands/snapshot.js';
 import { EXIT, type CliIo } from './io.js';
 import { FAMILIES } from './plugins.js';
@@ -8,12 +9,16 @@ import { FAMILIES } from './plugins.js';
 const USAGE = `Usage:
   bpfscope snapshot [--json] [--families cpu,...] [--mode auto|ebpf|fallback] [--interval MS]
   bpfscope doctor [--json]
+  bpfscope run [--json] [--interval MS] [--out FILE] [--mode auto|ebpf|fallback] -- <command...>
   bpfscope --help | --version
 
 snapshot   read every family once (with --interval: twice, MS apart, and report the
            rates and percentages over that interval)
 doctor     check what this machine offers for eBPF, probing each attach type, and say
            how to fix what is missing
+run        run a command (stdio passed through, exit code propagated), follow its whole
+           process tree, and report samples every interval (default 1000 ms) and a
+           summary to --out FILE, or to stderr
 
 Families: ${Object.keys(FAMILIES).join(', ')}
 `;
@@ -26,23 +31,28 @@ Families: ${Object.keys(FAMILIES).join(', ')}
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   try {
+    const dashes = argv.indexOf('--');
+    const own = dashes === -1 ? argv : argv.slice(0, dashes);
+    const command = dashes === -1 ? [] : argv.slice(dashes + 1);
     const { values, positionals } = parseArgs({
-      args: [...argv],
+      args: [...own],
       allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false },
         families: { type: 'string' },
         mode: { type: 'string' },
         interval: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
     });
     if (values.help) return void io.stdout.write(USAGE), EXIT.ok;
     if (values.version) return void io.stdout.write('0.1.0\n'), EXIT.ok;
-    const [command, ...rest] = positionals;
-    if (rest.length > 0) throw new ConfigError('arguments', rest.join(' '), 'no arguments after the command');
-    switch (command) {
+    const [verb, ...rest] = positionals;
+    if (rest.length > 0) throw new ConfigError('arguments', rest.join(' '), verb === 'run' ? 'the command after --, e.g. bpfscope run -- make' : 'no arguments after the command');
+    if (verb !== 'run' && (dashes !== -1 || values.out !== undefined)) throw new ConfigError(dashes !== -1 ? '--' : '--out', verb ?? '', 'only with bpfscope run');
+    switch (verb) {
       case 'snapshot':
         return await snapshot(
           {
@@ -51,6 +61,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             mode: parseMode(values.mode),
             intervalMs: parseInterval(values.interval),
           },
+          io,
+        );
+      case 'run':
+        if (command.length === 0) throw new ConfigError('command', '(none)', 'a command after --, e.g. bpfscope run -- make -j2');
+        if (values.families !== undefined) throw new ConfigError('--families', values.families, 'nothing: run collects what it needs');
+        return await run(
+          { json: values.json ?? false, intervalMs: parseInterval(values.interval) ?? 1000, out: values.out ?? null, mode: parseMode(values.mode), command },
           io,
         );
       case 'doctor':
@@ -62,7 +79,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         io.stderr.write(USAGE);
         return EXIT.usage;
       default:
-        throw new ConfigError('command', command, '"snapshot" or "doctor"');
+        throw new ConfigError('command', verb, '"snapshot", "doctor" or "run"');
     }
   } catch (e) {
     if (isBpfscopeError(e)) {

@@ -1,0 +1,90 @@
+import type { FamilyResult } from '@bpfscope/core';
+import type { SyscallMetrics } from '@bpfscope/plugin-syscall';
+import type { TreeFinal, TreeSample } from './tree-tracker.js';
+
+/** Syscall figures of the tree in a sample or the summary. */
+export interface RunSyscalls {
+  /** Where they came from. */
+  source: string;
+  /** Calls made by the tree; null from procfs. */
+  count: number | null;
+  /** Failed calls; null when not measured. */
+  errors: number | null;
+  /** Calls per category; null from procfs. */
+  byCategory: Record<string, number> | null;
+  /** The most frequent calls with their latency (eBPF). */
+  top: Array<{ name: string; count: number; errors: number | null; avgUs: number | null }>;
+  /** Every call made, by name (eBPF). */
+  calls: Record<string, number>;
+  /** Read-class + write-class calls of live processes (procfs only). */
+  readWriteCalls: { read: number; write: number } | null;
+  /** Why fields are null. */
+  unavailable: Record<string, string>;
+}
+
+/** One JSON line of `bpfscope run --json`: a sample every interval. */
+export interface RunSampleLine extends TreeSample {
+  type: 'sample';
+  /** ms since the command started. */
+  elapsedMs: number;
+  syscalls: RunSyscalls | null;
+}
+
+/** The last JSON line of `bpfscope run --json`. */
+export interface RunSummaryLine {
+  type: 'summary';
+  command: string[];
+  exitCode: number;
+  signal: string | null;
+  wallSeconds: number;
+  tree: TreeFinal;
+  syscalls: RunSyscalls | null;
+  errors: Array<{ family: string; code: string; message: string }>;
+}
+
+/** The tree's syscall figures from the syscall family (filtered to the tree in the kernel). */
+export function runSyscalls(r: FamilyResult<SyscallMetrics> | undefined, top = 10): RunSyscalls | null {
+  if (!r) return null;
+  const d = r.data;
+  const byCategory = d.categories ? Object.fromEntries(Object.entries(d.categories).filter(([, c]) => c.count > 0).map(([k, c]) => [k, c.count])) : null;
+  const live = d.mode === 'procfs' ? d.processes : [];
+  return {
+    source: r.source,
+    count: d.total.count,
+    errors: d.total.errors,
+    byCategory,
+    top: d.syscalls.slice(0, top).map((s) => ({ name: s.name ?? `#${s.id}`, count: s.count, errors: s.errors, avgUs: s.avgNs === null ? null : Math.round(s.avgNs / 10) / 100 })),
+    calls: Object.fromEntries(d.syscalls.map((c) => [c.name ?? `#${c.id}`, c.count])),
+    readWriteCalls: d.mode === 'procfs' ? { read: live.reduce((s, p) => s + (p.readCalls ?? 0), 0), write: live.reduce((s, p) => s + (p.writeCalls ?? 0), 0) } : null,
+    unavailable: { ...d.unavailable } as Record<string, string>,
+  };
+}
+
+const MB = 1024 * 1024;
+const n = (v: number | null, digits = 0, unit = ''): string => (v === null ? '-' : `${v.toFixed(digits)}${unit}`);
+
+/** Human form of the summary. */
+export function formatSummary(s: RunSummaryLine): string {
+  const t = s.tree;
+  const lines = [
+    '',
+    `bpfscope run: ${s.command.join(' ')}`,
+    `  exit ${s.signal ? `by signal ${s.signal}` : `code ${s.exitCode}`}, wall ${s.wallSeconds.toFixed(3)} s, CPU ${n(t.cpuSeconds, 3, ' s')} (${t.source})`,
+    `  processes spawned ${t.spawned}, peak RSS ${t.peakRssBytes === null ? '-' : `${(t.peakRssBytes / MB).toFixed(1)} MiB`}`,
+    `  I/O read ${n(t.readBytes)} bytes, written ${n(t.writeBytes)} bytes; page faults minor ${n(t.minorFaults)}, major ${n(t.majorFaults)}`,
+  ];
+  const sc = s.syscalls;
+  if (sc) {
+    if (sc.count !== null) lines.push(`  syscalls ${sc.count}${sc.errors !== null ? ` (${sc.errors} failed)` : ''}: ${Object.entries(sc.byCategory ?? {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    for (const c of sc.top) lines.push(`    ${c.name.padEnd(18)} ${String(c.count).padStart(9)}  errors ${c.errors ?? '-'}  avg ${c.avgUs === null ? '-' : `${c.avgUs} us`}`);
+    if (sc.readWriteCalls) lines.push(`  read-class calls ${sc.readWriteCalls.read}, write-class calls ${sc.readWriteCalls.write} (live processes at the last sample)`);
+  }
+  for (const [k, why] of Object.entries(t.unavailable)) lines.push(`  note: ${k}: ${why}`);
+  for (const e of s.errors) lines.push(`  error: ${e.family}: ${e.code}: ${e.message}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Human form of one sample. */
+export function formatSample(s: RunSampleLine): string {
+  return `[bpfscope ${(s.elapsedMs / 1000).toFixed(1)}s] procs ${s.alive}/${s.spawned} cpu ${n(s.cpuSeconds, 2, 's')} rss ${s.rssBytes === null ? '-' : `${(s.rssBytes / MB).toFixed(1)}MiB`} syscalls ${s.syscalls?.count ?? '-'}\n`;
+}
