@@ -31,7 +31,7 @@ export { decodeRecords, createRecordDecoder, type DecodedRecord, type DecodedVal
 export type { ConstantValue, ConstantInfo } from './rodata-constants.js';
 export { enableRunStats, RunStatsHandle } from './run-stats.js';
 export { openPinnedProgram, PinnedProgram, type PinnedProgramInfo } from './pinned-program.js';
-export { setLibbpfLogger, type LibbpfLogger, type LibbpfLogLevel } from './libbpf-log.js';
+export { setLibbpfLogger, routeLibbpfLog, type LibbpfLogger, type LibbpfLogLevel } from './libbpf-log.js';
 export { objectCache, clearCache, ObjectCache, type ObjectCacheStats, type CachedLoadOptions } from './object-cache.js';
 export { probeHelper } from './feature-probes.js';
 export type { UprobeTargetBase, UprobeSymbolTarget, UprobeOffsetTarget, PerfEventAllCpusOptions } from './object-types.js';

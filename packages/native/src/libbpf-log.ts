@@ -47,3 +47,33 @@ export function setLibbpfLogger(logger: LibbpfLogger | null, level: LibbpfLogLev
     }
   }, max);
 }
+
+let holders = 0;
+
+/**
+ * Routes libbpf's messages to an engine's logger for as long as some eBPF source
+ * holds the route: plugins call it at init with the engine's logger and level, and
+ * the returned release at close; the last release stops the routing. The engine's
+ * `silent` level routes nothing.
+ *
+ * @param logger - the engine's logger
+ * @param level - the engine's `logLevel`
+ * @returns a release function (idempotent)
+ * @example
+ * ```ts
+ * const release = routeLibbpfLog(context.logger, context.config.logLevel);
+ * // ... at close:
+ * release();
+ * ```
+ */
+export function routeLibbpfLog(logger: LibbpfLogger, level: 'silent' | 'error' | 'warn' | 'info' | 'debug'): () => void {
+  if (level === 'silent') return () => undefined;
+  setLibbpfLogger(logger, level === 'debug' ? 'debug' : level === 'info' ? 'info' : 'warn');
+  holders++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--holders === 0) setLibbpfLogger(null);
+  };
+}

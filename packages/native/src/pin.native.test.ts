@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Closed, LoadFailed, MapOperationFailed } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
-import { fixture, readU64 } from '../test/helpers.js';
+import { fixture, readU64, runChild } from '../test/helpers.js';
 import { bpffsTestDir, u32le } from '../test/workload.js';
 import { BpfMap, BpfObject, openPinnedProgram } from './index.js';
 
@@ -64,6 +64,20 @@ describeKernel('bpffs pins', () => {
     pinned.unpin();
     expect(existsSync(path)).toBe(false);
     expectError(() => pinned.unpin(), MapOperationFailed);
+  });
+
+  it('a map pinned by a process that has exited is reopened with its values', async () => {
+    const path = `${dir.path}/from_child`;
+    const child = await runChild('pin-and-exit.ts', { BPFSCOPE_PIN_PATH: path });
+    expect(child.stdout).toContain(`pinned ${path}`);
+    expect(child.code).toBe(0);
+    const pinned = BpfMap.openPinned(path);
+    const values = [1, 2, 3].map((k) => readU64(pinned.lookup(u32le(k)) ?? new Uint8Array(16), 8));
+    expect(values).toEqual([1000n, 2000n, 3000n]);
+    expect([...pinned.keys()]).toHaveLength(3);
+    pinned.unpin();
+    pinned.close();
+    expect(existsSync(path)).toBe(false);
   });
 
   it('refuses bad pin paths and pins that are not maps with errors naming the problem', async () => {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { log2HistogramFromSlots, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
-import { BpfObject, loadNative, possibleCpus, ProgramStatsReporter, readStructLayouts, type BpfLink, type StructLayout } from '@bpfscope/native';
+import { BpfObject, loadNative, possibleCpus, ProgramStatsReporter, readStructLayouts, routeLibbpfLog, type BpfLink, type StructLayout } from '@bpfscope/native';
 import { sumCounters, toRecord, type CpuCounters } from '../compute.js';
 import type { CpuMetrics, PerCpuRecord } from '../records.js';
 import { readLoadAndPressure } from '../procfs/cpu-procfs-source.js';
@@ -43,12 +43,14 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   #prev: Sample | null = null;
   #stats: Record<string, number> = {};
   readonly #programStats = new ProgramStatsReporter();
+  #releaseLog: () => void = () => undefined;
 
   /** @param objectPath - the compiled cpu.bpf.o (tests pass broken ones) */
   constructor(private readonly objectPath: string = CPU_OBJECT_PATH) {}
 
   async init(context: SourceContext): Promise<void> {
     loadNative();
+    this.#releaseLog = routeLibbpfLog(context.logger, context.config.logLevel);
     this.#root = context.config.procRoot;
     const bytes = await readFile(this.objectPath);
     this.#cpus = possibleCpus();
@@ -126,6 +128,7 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
 
   async close(): Promise<void> {
     this.#programStats.stop();
+    this.#releaseLog();
     for (const l of this.#links.splice(0)) l.destroy();
     this.#object?.close();
     this.#object = null;

@@ -100,3 +100,19 @@ describeKernel('program run statistics', () => {
     expect(stats['cpu_switch.nsPerRun']).toBeGreaterThan(0);
   });
 });
+
+describeKernel('libbpf log routing', () => {
+  it('libbpf’s messages reach the engine’s logger at its level while the engine runs', async () => {
+    const { createEngine } = await import('@bpfscope/core');
+    const { cpu } = await import('../plugin.js');
+    const lines: string[] = [];
+    const logger = { error() {}, warn() {}, info() {}, debug: (m: string) => void lines.push(m) };
+    const engine = createEngine({ plugins: [cpu()], config: { mode: 'ebpf', logLevel: 'debug' }, logger });
+    await engine.start();
+    await new Promise((r) => setTimeout(r, 50)); // messages arrive on the event loop
+    await engine.close();
+    // libbpf reports, at debug level, the programs it loads from the object.
+    expect(lines.filter((l) => l.startsWith('libbpf: ')).length).toBeGreaterThan(0);
+    expect(lines.some((l) => l.includes('cpu_switch'))).toBe(true);
+  });
+});

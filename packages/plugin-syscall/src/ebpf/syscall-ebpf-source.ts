@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import type { ReadContext, Source, SourceContext } from '@bpfscope/core';
-import { BpfObject, loadNative, possibleCpus, ProgramStatsReporter, readStructLayouts, type BpfLink } from '@bpfscope/native';
+import { BpfObject, loadNative, possibleCpus, ProgramStatsReporter, readStructLayouts, routeLibbpfLog, type BpfLink } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
 import { buildMetrics, type Reading } from './build-metrics.js';
@@ -39,6 +39,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #filter: SyscallFilterState;
   #stats: Record<string, number> = {};
   readonly #programStats = new ProgramStatsReporter();
+  #releaseLog: () => void = () => undefined;
 
   /** @internal use the {@link syscall} plugin factory */
   constructor(private readonly options: SyscallEbpfOptions) {
@@ -47,6 +48,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
 
   async init(context: SourceContext): Promise<void> {
     loadNative();
+    this.#releaseLog = routeLibbpfLog(context.logger, context.config.logLevel);
     this.#procRoot = context.config.procRoot;
     const bytes = readFileSync(this.options.objectPath);
     const obj = BpfObject.open(bytes, { name: this.options.objectPath });
@@ -121,6 +123,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
 
   async close(): Promise<void> {
     this.#programStats.stop();
+    this.#releaseLog();
     for (const l of this.#links.splice(0)) l.destroy();
     this.#obj?.close();
     this.#obj = null;
