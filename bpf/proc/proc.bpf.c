@@ -58,6 +58,13 @@ static __always_inline __u64 cgroup_id(struct task_struct *t)
 	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
 }
 
+/* Not inlined, so that struct proc_task reaches the object's BTF, where user
+ * space reads its layout. */
+static __noinline int proc_write(struct seq_file *seq, struct proc_task *r)
+{
+	return bpf_seq_write(seq, r, sizeof(*r));
+}
+
 SEC("iter/task")
 int proc_iter(struct bpf_iter__task *ctx)
 {
@@ -87,6 +94,8 @@ int proc_iter(struct bpf_iter__task *ctx)
 	r.read_bytes = BPF_CORE_READ(t, ioac.read_bytes);
 	r.write_bytes = BPF_CORE_READ(t, ioac.write_bytes);
 	r.cancelled_write_bytes = BPF_CORE_READ(t, ioac.cancelled_write_bytes);
+	r.nvcsw = BPF_CORE_READ(t, nvcsw);
+	r.nivcsw = BPF_CORE_READ(t, nivcsw);
 	BPF_CORE_READ_STR_INTO(&r.comm, t, comm);
 	if (r.tid == r.tgid) {
 		struct mm_struct *mm = BPF_CORE_READ(t, mm);
@@ -108,13 +117,19 @@ int proc_iter(struct bpf_iter__task *ctx)
 		r.signal_write_bytes = BPF_CORE_READ(t, signal, ioac.write_bytes);
 		r.signal_rchar = BPF_CORE_READ(t, signal, ioac.rchar);
 		r.signal_wchar = BPF_CORE_READ(t, signal, ioac.wchar);
+		r.signal_syscr = BPF_CORE_READ(t, signal, ioac.syscr);
+		r.signal_syscw = BPF_CORE_READ(t, signal, ioac.syscw);
+		r.signal_cancelled_write_bytes = BPF_CORE_READ(t, signal, ioac.cancelled_write_bytes);
 	}
-	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
+	proc_write(ctx->meta->seq, &r);
 	return 0;
 }
 
+/* t: the task the hook saw; the event names its process (thread group). */
 static __always_inline struct proc_ev *emit(__u32 type, struct task_struct *t, __u32 ppid, __s32 code)
 {
+	struct task_struct *leader = BPF_CORE_READ(t, group_leader);
+
 	struct proc_ev *e = bpf_ringbuf_reserve(&proc_events, sizeof(*e), 0);
 
 	if (!e) {
@@ -130,11 +145,12 @@ static __always_inline struct proc_ev *emit(__u32 type, struct task_struct *t, _
 	e->pad = 0;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->cgroup_id = cgroup_id(t);
-	BPF_CORE_READ_STR_INTO(&e->comm, t, comm);
+	BPF_CORE_READ_STR_INTO(&e->comm, leader, comm);
 	return e;
 }
 
-static __always_inline void submit(struct proc_ev *e)
+/* Not inlined, so that struct proc_ev reaches the object's BTF. */
+static __noinline void submit(struct proc_ev *e)
 {
 	bpf_ringbuf_submit(e, 0);
 	bpfscope_stat_add(&proc_stats, BPFSCOPE_STAT_EVENTS, 1);
@@ -147,7 +163,8 @@ int BPF_PROG(proc_fork, struct task_struct *parent, struct task_struct *child)
 	/* New threads are not new processes. */
 	if (BPF_CORE_READ(child, tgid) != BPF_CORE_READ(child, pid))
 		return 0;
-	struct proc_ev *e = emit(PROC_EV_FORK, child, BPF_CORE_READ(parent, tgid), 0);
+	/* The child's real parent: not `parent` under CLONE_PARENT. */
+	struct proc_ev *e = emit(PROC_EV_FORK, child, BPF_CORE_READ(child, real_parent, tgid), 0);
 
 	if (e)
 		submit(e);
@@ -168,17 +185,23 @@ int BPF_PROG(proc_exec, struct task_struct *p, pid_t old_pid, struct linux_binpr
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(proc_exit, struct task_struct *p)
 {
-	bpfscope_stat_add(&proc_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
-	/* Only the whole process's end: the last thread of its group. */
-	if (BPF_CORE_READ(p, tgid) != BPF_CORE_READ(p, pid))
-		return 0;
-	struct proc_ev *e = emit(PROC_EV_EXIT, p, BPF_CORE_READ(p, real_parent, tgid), BPF_CORE_READ(p, exit_code));
 	struct signal_struct *sig = BPF_CORE_READ(p, signal);
+	struct task_struct *leader = BPF_CORE_READ(p, group_leader);
 	struct mm_struct *mm = BPF_CORE_READ(p, mm);
+	struct proc_ev *e;
+	__u64 peak;
 
+	bpfscope_stat_add(&proc_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
+	/* Only the whole process's end: the last thread of the group, whichever
+	 * it is. do_exit() decrements signal->live before this tracepoint. */
+	if (BPF_CORE_READ(sig, live.counter) != 0)
+		return 0;
+	e = emit(PROC_EV_EXIT, p, BPF_CORE_READ(p, real_parent, tgid), BPF_CORE_READ(p, exit_code));
 	if (!e)
 		return 0;
-	/* The last thread's own counters plus those of the threads that went before. */
+	/* This thread's counters, plus those of the threads released before it
+	 * (signal_struct), plus the leader's when the leader exited first: a
+	 * zombie leader adds its own to signal_struct only when it is reaped. */
 	e->runtime_ns = BPF_CORE_READ(p, se.sum_exec_runtime) + BPF_CORE_READ(sig, sum_sched_runtime);
 	e->utime_ns = BPF_CORE_READ(p, utime) + BPF_CORE_READ(sig, utime);
 	e->stime_ns = BPF_CORE_READ(p, stime) + BPF_CORE_READ(sig, stime);
@@ -188,11 +211,29 @@ int BPF_PROG(proc_exit, struct task_struct *p)
 	e->wchar = BPF_CORE_READ(p, ioac.wchar) + BPF_CORE_READ(sig, ioac.wchar);
 	e->read_bytes = BPF_CORE_READ(p, ioac.read_bytes) + BPF_CORE_READ(sig, ioac.read_bytes);
 	e->write_bytes = BPF_CORE_READ(p, ioac.write_bytes) + BPF_CORE_READ(sig, ioac.write_bytes);
-	if (mm) {
-		__u64 now = rss_pages(mm), peak = BPF_CORE_READ(mm, hiwater_rss);
-
-		e->hiwater_rss_pages = peak > now ? peak : now;
+	if (leader != p) {
+		e->runtime_ns += BPF_CORE_READ(leader, se.sum_exec_runtime);
+		e->utime_ns += BPF_CORE_READ(leader, utime);
+		e->stime_ns += BPF_CORE_READ(leader, stime);
+		e->min_flt += BPF_CORE_READ(leader, min_flt);
+		e->maj_flt += BPF_CORE_READ(leader, maj_flt);
+		e->rchar += BPF_CORE_READ(leader, ioac.rchar);
+		e->wchar += BPF_CORE_READ(leader, ioac.wchar);
+		e->read_bytes += BPF_CORE_READ(leader, ioac.read_bytes);
+		e->write_bytes += BPF_CORE_READ(leader, ioac.write_bytes);
 	}
+	/* signal->maxrss holds the peak of every mm the process had (exec and a
+	 * dead group store it there); the mm, when still attached, may hold more. */
+	peak = BPF_CORE_READ(sig, maxrss);
+	if (mm) {
+		__u64 now = rss_pages(mm), hw = BPF_CORE_READ(mm, hiwater_rss);
+
+		if (hw > peak)
+			peak = hw;
+		if (now > peak)
+			peak = now;
+	}
+	e->hiwater_rss_pages = peak;
 	submit(e);
 	return 0;
 }
