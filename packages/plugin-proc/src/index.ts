@@ -7,9 +7,9 @@
 export { proc, ProcCollector, PROC_SOURCES, type ProcPluginOptions } from './plugin.js';
 export { ProcEbpfSource } from './ebpf/proc-ebpf-source.js';
 export { ProcProcfsSource } from './procfs/proc-procfs-source.js';
-export type { ProcessSelection } from './selection.js';
+export type { ProcessSelection, TopKOption } from './selection.js';
 export type { ProcessRecord, ProcessField, ProcessCategory, ProcMetrics, ProcMetricField } from './records.js';
-export { ProcessTree } from './tree/process-tree.js';
+export { ProcessTree, type ProcessEventListener } from './tree/process-tree.js';
 export {
   openProcessTree,
   watchProcessTree,
@@ -18,7 +18,7 @@ export {
   type WatchProcessTreeOptions,
   type ProcessEventsOptions,
 } from './tree/tree-api.js';
-export type { ProcessNode, ProcessTreeSummary, ProcessTreeStats, TreeTotals } from './tree/tree-types.js';
+export type { ProcessNode, ProcessTreeSummary, ProcessTreeStats, TreeTotals, TreeLosses } from './tree/tree-types.js';
 export type { ProcessEvent, ProcessEventType, ProcessEventBase, ForkEvent, ExecEvent, ExitEvent, ExitTotals } from './tree/events.js';
 export { parsePidStat, PF_KTHREAD, type PidStat, type PidStatOptions } from './procfs/parse-pid-stat.js';
 export { parsePidStatus, type PidStatus, type StatusIds } from './procfs/parse-pid-status.js';

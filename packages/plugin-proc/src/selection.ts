@@ -14,7 +14,15 @@ export interface ProcessSelection {
   /** Inclusive bounds on the kernel priority or the nice value. @default no bounds */
   priorityRange?: PriorityRange;
   /** Keep only the `k` largest by a measure, largest first (see {@link TopMeasure}). @default all, in PID order */
-  topK?: { by: TopMeasure; k: number };
+  topK?: TopKOption;
+}
+
+/** The `topK` option of a {@link ProcessSelection}. */
+export interface TopKOption {
+  /** The measure to rank by. */
+  by: TopMeasure;
+  /** How many processes to keep (0 to 100,000). */
+  k: number;
 }
 
 /** The outcome of {@link applySelection}. @internal */

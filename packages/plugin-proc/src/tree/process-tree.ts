@@ -19,7 +19,8 @@ class TreeNode implements ProcessNode {
   ) {}
 }
 
-type Listener<T extends ProcessEventType> = (event: Extract<ProcessEvent, { type: T }>) => void;
+/** A listener of {@link ProcessTree.on} for events of type `T`. */
+export type ProcessEventListener<T extends ProcessEventType> = (event: Extract<ProcessEvent, { type: T }>) => void;
 
 /** Settings of a tree. @internal */
 export interface TreeSettings {
@@ -140,7 +141,7 @@ export class ProcessTree {
    * @param type - `fork`, `exec` or `exit`; `error` for failures of the feed
    * @returns a function that removes the listener
    */
-  on<T extends ProcessEventType>(type: T, listener: Listener<T>): () => void;
+  on<T extends ProcessEventType>(type: T, listener: ProcessEventListener<T>): () => void;
   on(type: 'error', listener: (error: BpfscopeError) => void): () => void;
   on(type: string, listener: (e: never) => void): () => void {
     let set = this.#listeners.get(type);

@@ -49,6 +49,16 @@ export interface TreeTotals {
   io: Pick<ExitTotals, 'rchar' | 'wchar' | 'readBytes' | 'writeBytes'>;
 }
 
+/** What a {@link ProcessTree} may have missed. */
+export interface TreeLosses {
+  /** Events the kernel dropped because the ring buffer was full; undefined when unknown (procfs). */
+  kernelDropped: number | undefined;
+  /** Exited processes evicted past `maxExited` (their sums stay in the totals). */
+  evicted: number;
+  /** Events iterators lost by falling more than `maxQueuedEvents` behind. */
+  eventsDroppedByReaders: number;
+}
+
 /** What {@link ProcessTree.summary} returns. */
 export interface ProcessTreeSummary {
   /** Where the events come from. */
@@ -63,8 +73,8 @@ export interface ProcessTreeSummary {
   exited: ProcessNode[];
   /** Sums over every exited process. */
   totals: TreeTotals;
-  /** What may be missing: events the kernel dropped (ring buffer full) and exited nodes evicted past `maxExited`. */
-  lost: { kernelDropped: number | undefined; evicted: number; eventsDroppedByReaders: number };
+  /** What may be missing from the tree. */
+  lost: TreeLosses;
 }
 
 /** Counters of a {@link ProcessTree}. */
