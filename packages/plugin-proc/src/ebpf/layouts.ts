@@ -72,3 +72,38 @@ export function cString(u8: Uint8Array, at: number, len: number): string {
 export function u64(view: DataView, at: number): number {
   return view.getUint32(at, true) + view.getUint32(at + 4, true) * 4294967296;
 }
+
+interface CommEntry {
+  w0: number;
+  w1: number;
+  w2: number;
+  w3: number;
+  s: string;
+}
+
+/**
+ * Command names (`char[16]`), decoded once per distinct 16 bytes: thousands of processes
+ * share a few names, and building each string again is most of a table's decode time.
+ * A hit compares all four words, so a hash collision only costs a decode.
+ * @internal
+ */
+export class CommCache {
+  #map = new Map<number, CommEntry>();
+
+  /** The name at `at` (16 bytes, NUL-terminated). */
+  get(view: DataView, u8: Uint8Array, at: number): string {
+    const w0 = view.getUint32(at, true);
+    const w1 = view.getUint32(at + 4, true);
+    const w2 = view.getUint32(at + 8, true);
+    const w3 = view.getUint32(at + 12, true);
+    const h = (Math.imul(Math.imul(Math.imul(w0, 0x9e3779b1) ^ w1, 0x85ebca6b) ^ w2, 0xc2b2ae35) ^ w3) & 0x3fffffff;
+    const e = this.#map.get(h);
+    if (e !== undefined && e.w0 === w0 && e.w1 === w1 && e.w2 === w2 && e.w3 === w3) return e.s;
+    const s = cString(u8, at, 16);
+    if (e === undefined) {
+      if (this.#map.size >= 16384) this.#map.clear();
+      this.#map.set(h, { w0, w1, w2, w3, s });
+    }
+    return s;
+  }
+}

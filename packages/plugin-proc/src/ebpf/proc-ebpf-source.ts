@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ReadContext, Source, SourceContext } from '@bpfscope/core';
 import { BpfObject, loadNative, readStatsCounters, readStructLayouts } from '@bpfscope/native';
-import { CpuPercentTracker } from '../cpu-time.js';
 import type { ProcMetrics } from '../records.js';
 import { applySelection, type ProcessSelection } from '../selection.js';
 import { readBootTime } from '../procfs/scan-processes.js';
 import { CgroupPathIndex } from './cgroup-paths.js';
 import { decodeTaskTable, type TaskDecodeContext } from './decode-tasks.js';
-import { procLayouts } from './layouts.js';
+import { CommCache, procLayouts } from './layouts.js';
 
 /** Where the compiled object ships in this package. @internal */
 export const PROC_OBJECT_PATH = fileURLToPath(new URL('../../bpf/proc.bpf.o', import.meta.url));
@@ -30,8 +29,10 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   readonly name = 'proc-ebpf';
   #obj: BpfObject | null = null;
   #ctx: TaskDecodeContext | null = null;
-  #cpu = new CpuPercentTracker();
   #stats: Record<string, number> = {};
+  // One buffer reused by every read (a new 3 MB buffer per read would wait for a GC to be freed).
+  #buf: Uint8Array | null = null;
+  #reading = false;
 
   /**
    * @param selection - the checked filters and top-K of the plugin
@@ -57,8 +58,11 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
       bootTime: boot.bootTime,
       bootTimeReason: boot.reason ?? '',
       cgroups: new CgroupPathIndex(context.config.procRoot),
+      comms: new CommCache(),
       pids: this.selection.pids === undefined ? null : new Set(this.selection.pids),
-      adjust: new Map(),
+      state: new Map(),
+      generation: 0,
+      prevAt: null,
     };
     // Attach now: an iterator that cannot attach must fail init, not the first read.
     await obj.readIterator('proc_iter');
@@ -68,17 +72,18 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     const obj = this.#obj;
     const ctx = this.#ctx;
     if (obj === null || ctx === null) throw new Error('proc-ebpf source is not initialised');
-    const bytes = await obj.readIterator('proc_iter');
+    const bytes = await this.#readTable(obj);
     const at = performance.now();
-    const table = decodeTaskTable(bytes, ctx);
-    const intervalMs = this.#cpu.update(table.processes, at);
+    const prevAt = ctx.prevAt;
+    const table = decodeTaskTable(bytes, ctx, at);
+    const intervalMs = prevAt === null ? null : Math.round((at - prevAt) * 1000) / 1000;
     const sel = applySelection(table.processes, this.selection);
     this.#stats = {
       tasks: table.tasks,
       processes: table.processes.length,
       leaderless: table.leaderless,
       cgroupWalks: ctx.cgroups.walks,
-      iteratorRuns: readStatsCounters(obj.map('proc_stats')).invocations,
+      tableReads: readStatsCounters(obj.map('proc_stats')).invocations,
     };
     const unavailable: ProcMetrics['unavailable'] = {
       cgroups: 'the eBPF source reads only the cgroup v2 membership, not the v1 hierarchies',
@@ -98,6 +103,23 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     };
   }
 
+  async #readTable(obj: BpfObject): Promise<Uint8Array> {
+    if (this.#reading || this.#buf === null) {
+      const bytes = await obj.readIterator('proc_iter');
+      // Room for the table to grow by a quarter before a read spills to a new buffer.
+      this.#buf ??= new Uint8Array(Math.max(256 * 1024, Math.ceil((bytes.length * 1.25) / 4096) * 4096));
+      return bytes;
+    }
+    this.#reading = true;
+    try {
+      const bytes = await obj.readIteratorInto('proc_iter', this.#buf);
+      if (bytes.buffer !== this.#buf.buffer) this.#buf = new Uint8Array(bytes.buffer);
+      return bytes;
+    } finally {
+      this.#reading = false;
+    }
+  }
+
   stats(): Readonly<Record<string, number>> {
     return { ...this.#stats };
   }
@@ -106,5 +128,6 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     this.#obj?.close();
     this.#obj = null;
     this.#ctx = null;
+    this.#buf = null;
   }
 }
