@@ -79,3 +79,30 @@ describe('process tree, procfs fallback, re-scans of a changing tree', () => {
     await expect(tree.waitForExit(4369)).rejects.toThrow(/closed/i);
   });
 });
+
+describe('process tree bounds: evicted exits and slow readers are counted', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bpfscope-tree-'));
+  const root = join(dir, 'proc');
+  cpSync(fixture('vm-6.18/proc'), root, { recursive: true });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('maxExited 1: the older exit is evicted (counted, still in the totals); a reader 1 event behind loses the older', async () => {
+    const tree = await openProcessTree({ mode: 'fallback', procRoot: root, rescanIntervalMs: 20, maxExited: 1, maxQueuedEvents: 1 });
+    const reader = tree.events({ types: ['exit'] });
+    try {
+      renameSync(join(root, '4367'), join(dir, 'gone-4367'));
+      await tree.waitForExit(4367);
+      renameSync(join(root, '4368'), join(dir, 'gone-4368'));
+      await tree.waitForExit(4368);
+      expect(tree.get(4367)).toBeUndefined();
+      expect(tree.get(4368)?.exited).toBe(true);
+      expect(tree.summary()).toMatchObject({ exited: [{ pid: 4368 }], totals: { withoutTotals: 2 }, lost: { evicted: 1, eventsDroppedByReaders: 1 } });
+      expect(tree.stats()).toMatchObject({ exits: 2, evicted: 1, eventsDroppedByReaders: 1 });
+      const next = await reader.next();
+      expect(next.value).toMatchObject({ type: 'exit', pid: 4368 });
+    } finally {
+      await tree.close();
+    }
+    expect(await reader.next()).toEqual({ value: undefined, done: true });
+  });
+});
