@@ -9,6 +9,7 @@ import { benchRingbuf, reportRingbuf } from './bench/ringbuf.mjs';
 import { benchMapBatch, reportMapBatch } from './bench/map-batch.mjs';
 import { benchTaskIter, reportTaskIter } from './bench/task-iter.mjs';
 import { benchSyscallOverhead, reportSyscallOverhead } from './bench/syscall-overhead.mjs';
+import { benchProcTable, reportProcTable } from './bench/proc-table.mjs';
 
 const SECTIONS = [
   ['cpu', 'cpu snapshot', async () => reportCpuSnapshot(await benchCpuSnapshot())],
@@ -16,6 +17,7 @@ const SECTIONS = [
   ['map-batch', 'map batch read', async () => reportMapBatch(await benchMapBatch())],
   ['ringbuf', 'ring buffer', async () => reportRingbuf(await benchRingbuf())],
   ['task-iter', 'task iterator', async () => reportTaskIter(await benchTaskIter())],
+  ['proc', 'process table', async () => reportProcTable(await benchProcTable())],
   ['oom', 'oom prediction', async () => reportOomPredict(await benchOomPredict())],
 ];
 

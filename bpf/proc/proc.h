@@ -38,6 +38,8 @@ struct proc_task {
 	__u64 rss_pages;      /* file + anon + shmem resident pages (approximate, as procfs) */
 	__u64 vm_pages;       /* total_vm */
 	__u64 cgroup_id;      /* cgroup v2 id (kernfs node id) */
+	__u64 nvcsw;          /* this task's voluntary context switches */
+	__u64 nivcsw;         /* this task's involuntary context switches */
 	/* Totals of threads that already exited (leader only). */
 	__u64 signal_utime_ns;
 	__u64 signal_stime_ns;
@@ -48,6 +50,9 @@ struct proc_task {
 	__u64 signal_write_bytes;
 	__u64 signal_rchar;
 	__u64 signal_wchar;
+	__u64 signal_syscr;
+	__u64 signal_syscw;
+	__u64 signal_cancelled_write_bytes;
 	char comm[PROC_COMM_LEN];
 };
 
@@ -62,12 +67,13 @@ struct proc_ev {
 	__u32 type;           /* enum proc_ev_type */
 	__u32 pid;            /* tgid of the process */
 	__u32 tid;
-	__u32 ppid;           /* parent tgid (fork: the parent) */
+	__u32 ppid;           /* parent tgid (fork: the child's real parent) */
 	__s32 exit_code;      /* exit: as wait() reports it */
 	__u32 pad;
 	__u64 ts_ns;          /* CLOCK_MONOTONIC */
 	__u64 cgroup_id;
-	/* Exit only: the whole process's totals at its end (all its threads). */
+	/* Exit only (sent when the last thread of the group exits): the whole
+	 * process's totals at its end (all its threads). */
 	__u64 runtime_ns;
 	__u64 utime_ns;
 	__u64 stime_ns;
@@ -77,7 +83,7 @@ struct proc_ev {
 	__u64 wchar;
 	__u64 read_bytes;
 	__u64 write_bytes;
-	__u64 hiwater_rss_pages; /* peak resident set, as VmHWM (0 when the mm is gone) */
+	__u64 hiwater_rss_pages; /* peak resident set over the process's life, as getrusage's ru_maxrss (pages) */
 	char comm[PROC_COMM_LEN];
 };
 

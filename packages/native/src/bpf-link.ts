@@ -1,3 +1,4 @@
+import { ConfigError } from '@bpfscope/core';
 import { toBpfscopeError } from './native-error.js';
 import type { RawBpfLink } from './raw-binding.js';
 
@@ -40,6 +41,27 @@ export class BpfLink {
   async readIterator(): Promise<Uint8Array> {
     try {
       return new Uint8Array(await this.#raw.readIterator());
+    } catch (e) {
+      throw toBpfscopeError(e, { kind: 'iterator', program: this.program });
+    }
+  }
+
+  /**
+   * {@link BpfLink.readIterator} into a buffer the caller reuses from read to read, so
+   * that a table read again and again allocates nothing per read. The buffer must not
+   * be used (or transferred) until the promise settles.
+   * @param into - where to read
+   * @returns a view of `into` with the output when it fit; otherwise a new, larger buffer with all of it (reuse that one next time)
+   * @throws {@link @bpfscope/core!Closed} once the link was destroyed
+   * @throws {@link @bpfscope/core!DataUnavailable} when the link is not an iterator or the read fails
+   */
+  async readIteratorInto(into: Uint8Array): Promise<Uint8Array> {
+    if (!(into instanceof Uint8Array) || into.byteOffset !== 0 || into.byteLength !== into.buffer.byteLength || !(into.buffer instanceof ArrayBuffer)) {
+      throw new ConfigError('into', into, 'a Uint8Array over a whole (non-shared) ArrayBuffer');
+    }
+    try {
+      const r = await this.#raw.readIterator(into.buffer);
+      return typeof r === 'number' ? into.subarray(0, r) : new Uint8Array(r);
     } catch (e) {
       throw toBpfscopeError(e, { kind: 'iterator', program: this.program });
     }

@@ -371,6 +371,27 @@ export class BpfObject {
   }
 
   /**
+   * {@link BpfObject.readIterator} into a buffer the caller reuses from read to read: a
+   * table read again and again then allocates no new buffer per read (each would wait
+   * for a garbage collection to be freed). See {@link BpfLink.readIteratorInto}.
+   * @param program - an iter/* program of the loaded object
+   * @param into - where to read; not to be used until the promise settles
+   * @returns a view of `into` with the output, or a new larger buffer when it did not fit (reuse that one next time)
+   * @throws {@link @bpfscope/core!AttachFailed} when it is not an iterator program or cannot be attached
+   * @throws {@link @bpfscope/core!DataUnavailable} when the read fails
+   */
+  async readIteratorInto(program: string, into: Uint8Array): Promise<Uint8Array> {
+    const section = this.#attachable(program);
+    if (!/^iter(\.s)?\//.test(section)) throw new AttachFailed(program, section, 'readIteratorInto() needs an iterator program (section iter/...)');
+    let link = this.#iterators.get(program);
+    if (link === undefined || !link.attached) {
+      link = this.attach(program);
+      this.#iterators.set(program, link);
+    }
+    return link.readIteratorInto(into);
+  }
+
+  /**
    * Run statistics of every loaded program (bpf_obj_get_info_by_fd). The kernel
    * counts only while statistics are enabled ({@link enableRunStats}, in this
    * or another process, or the sysctl kernel.bpf_stats_enabled).

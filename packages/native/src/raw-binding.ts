@@ -147,6 +147,8 @@ export interface RawBpfLink {
   destroy(): void;
   /** Creates an iterator from an iter/* link and reads it to EOF on a pool thread. */
   readIterator(): Promise<ArrayBuffer>;
+  /** The same into `into`: resolves the byte count when everything fit, else a new ArrayBuffer with all of it. */
+  readIterator(into: ArrayBuffer): Promise<ArrayBuffer | number>;
 }
 
 /** The addon's object; {@link BpfObject} wraps it. Methods throw plain Errors with `code`, `op`, `errno`, `log`. @internal */

@@ -1,3 +1,25 @@
+/**
+ * `@bpfscope/plugin-proc`: the `proc` metric family (the process table from the kernel's
+ * task iterator, or from procfs) and process trees kept from fork/exec/exit events.
+ *
+ * @packageDocumentation
+ */
+export { proc, ProcCollector, PROC_SOURCES, type ProcPluginOptions } from './plugin.js';
+export { ProcEbpfSource } from './ebpf/proc-ebpf-source.js';
+export { ProcProcfsSource } from './procfs/proc-procfs-source.js';
+export type { ProcessSelection, TopKOption } from './selection.js';
+export type { ProcessRecord, ProcessField, ProcessCategory, ProcMetrics, ProcMetricField } from './records.js';
+export { ProcessTree, type ProcessEventListener } from './tree/process-tree.js';
+export {
+  openProcessTree,
+  watchProcessTree,
+  processEvents,
+  type ProcessTreeOptions,
+  type WatchProcessTreeOptions,
+  type ProcessEventsOptions,
+} from './tree/tree-api.js';
+export type { ProcessNode, ProcessTreeSummary, ProcessTreeStats, TreeTotals, TreeLosses } from './tree/tree-types.js';
+export type { ProcessEvent, ProcessEventType, ProcessEventBase, ForkEvent, ExecEvent, ExitEvent, ExitTotals } from './tree/events.js';
 export { parsePidStat, PF_KTHREAD, type PidStat, type PidStatOptions } from './procfs/parse-pid-stat.js';
 export { parsePidStatus, type PidStatus, type StatusIds } from './procfs/parse-pid-status.js';
 export { parsePidIo, type PidIo } from './procfs/parse-pid-io.js';
@@ -7,4 +29,3 @@ export { readProcess, type ReadProcessOptions, type ProcessReadResult, type Proc
 export { scanProcesses, type ScanOptions, type ProcessScan } from './procfs/scan-processes.js';
 export { filterByPids, filterByComm, filterByCategory, filterByPriorityRange, globToRegExp, type PriorityRange } from './filters.js';
 export { topProcesses, type TopMeasure, type TopProcesses } from './top-k.js';
-export type { ProcessRecord, ProcessField, ProcessCategory } from './records.js';

@@ -3,6 +3,10 @@
 // EOF on a pool thread and resolves one ArrayBuffer with everything the
 // program wrote. The iterator fd keeps the program alive on its own, so a
 // link destroyed or an object closed during the read does not disturb it.
+// readIterator(into) reads into the caller's ArrayBuffer instead (held by a
+// reference until the read ends) and resolves the byte count; output that
+// does not fit moves to a new buffer, which is resolved instead. A reader that
+// reads the same table again and again then allocates nothing per read.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <unistd.h>
@@ -27,6 +31,13 @@ class IteratorWorker : public Napi::AsyncWorker {
         program_(std::move(program)),
         deferred_(Napi::Promise::Deferred::New(env)) {}
 
+  // Read into `into` first (its memory stays put: ArrayBuffer backing stores do not move).
+  void Into(Napi::ArrayBuffer into) {
+    target_ = static_cast<uint8_t*>(into.Data());
+    targetCap_ = into.ByteLength();
+    keep_ = Napi::Persistent(into);
+  }
+
   ~IteratorWorker() override {
     if (fd_ >= 0) close(fd_);
     std::free(data_);
@@ -36,6 +47,31 @@ class IteratorWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     size_t capacity = 0;
+    if (target_ != nullptr) {
+      for (;;) {
+        if (size_ == targetCap_) break;  // full: the rest goes to a buffer of our own
+        const ssize_t n = read(fd_, target_ + size_, targetCap_ - size_);
+        if (n == 0) {
+          inTarget_ = true;
+          close(fd_);
+          fd_ = -1;
+          return;
+        }
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          err_ = errno;
+          return;
+        }
+        size_ += static_cast<size_t>(n);
+      }
+      capacity = targetCap_ * 2;
+      data_ = static_cast<uint8_t*>(std::malloc(capacity));
+      if (data_ == nullptr) {
+        err_ = ENOMEM;
+        return;
+      }
+      std::memcpy(data_, target_, size_);
+    }
     for (;;) {
       if (capacity - size_ < kFirstChunk / 4) {
         const size_t grown = capacity == 0 ? kFirstChunk : capacity * 2;
@@ -70,6 +106,10 @@ class IteratorWorker : public Napi::AsyncWorker {
       deferred_.Reject(error.Value());
       return;
     }
+    if (inTarget_) {
+      deferred_.Resolve(Napi::Number::New(env, static_cast<double>(size_)));
+      return;
+    }
     Napi::ArrayBuffer out;
     if (size_ == 0) {
       out = Napi::ArrayBuffer::New(env, 0);
@@ -86,6 +126,10 @@ class IteratorWorker : public Napi::AsyncWorker {
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
   int err_ = 0;
+  uint8_t* target_ = nullptr;
+  size_t targetCap_ = 0;
+  bool inTarget_ = false;
+  Napi::Reference<Napi::ArrayBuffer> keep_;
   Napi::Promise::Deferred deferred_;
 };
 
@@ -104,6 +148,7 @@ Napi::Value BpfLinkWrap::ReadIterator(const Napi::CallbackInfo& info) {
                               ""});
   }
   auto* worker = new IteratorWorker(env, iterFd, link_->program);
+  if (info.Length() > 0 && info[0].IsArrayBuffer()) worker->Into(info[0].As<Napi::ArrayBuffer>());
   worker->Queue();
   return worker->Promise();
 }

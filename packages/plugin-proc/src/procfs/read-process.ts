@@ -69,6 +69,9 @@ class Vanished {
 
 const GONE = new Set(['ENOENT', 'ESRCH']);
 
+/** Why procfs records have no `runtimeSeconds`. @internal */
+export const NO_RUNTIME = 'procfs has no exact whole-process CPU runtime (/proc/<pid>/schedstat is per thread); it needs the eBPF source';
+
 /**
  * Read /proc/&lt;pid&gt;/stat, status, io and cgroup into one {@link ProcessRecord}.
  *
@@ -132,11 +135,11 @@ function build(procRoot: string, pid: number, ctx: ReadContext): ProcessRecord {
   let cgroupId: number | null = null;
   let container: ContainerIdentity | null = null;
   if (cgroups === null) {
-    unavailable.cgroupId = unavailable.container = `cgroup membership is unavailable: ${unavailable.cgroups}`;
+    unavailable.cgroupId = unavailable.cgroupPath = unavailable.container = `cgroup membership is unavailable: ${unavailable.cgroups}`;
   } else {
     cgroupPath = cgroupV2Path(cgroups);
     if (cgroupPath === null) {
-      unavailable.cgroupId = 'the process has no cgroup v2 membership (no 0:: line: a cgroup-v1-only system)';
+      unavailable.cgroupId = unavailable.cgroupPath = 'the process has no cgroup v2 membership (no 0:: line: a cgroup-v1-only system)';
     } else {
       const r = ctx.cgroupIds.resolve(cgroupPath);
       cgroupId = r.id;
@@ -150,6 +153,7 @@ function build(procRoot: string, pid: number, ctx: ReadContext): ProcessRecord {
     }
   }
   if (stat.startTime === null) unavailable.startTime = ctx.bootTimeReason;
+  unavailable.runtime = NO_RUNTIME;
 
   return {
     pid: stat.pid,
@@ -166,6 +170,8 @@ function build(procRoot: string, pid: number, ctx: ReadContext): ProcessRecord {
     startTime: stat.startTime,
     userSeconds: stat.userSeconds,
     systemSeconds: stat.systemSeconds,
+    runtimeSeconds: null,
+    cpuPercent: null,
     rssBytes: stat.rssBytes,
     vsizeBytes: stat.vsizeBytes,
     minorFaults: stat.minorFaults,

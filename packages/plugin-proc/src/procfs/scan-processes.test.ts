@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataUnavailable, EventProcessingFailed } from '@bpfscope/core';
 import { caught, fixture } from '../../test/fixture-helpers.js';
-import { readProcess } from './read-process.js';
+import { NO_RUNTIME, readProcess } from './read-process.js';
 import { scanProcesses } from './scan-processes.js';
 
 const proc = (tree: string): string => fixture(`${tree}/proc`);
@@ -27,13 +27,13 @@ describe('scanProcesses on the vm-6.18 capture', () => {
   it('the weird-named process, field by field', () => {
     expect(byPid.get(4367)).toEqual({
       pid: 4367, ppid: 4361, comm: 'my (weird) proc', state: 'S', uid: 0, euid: 0, nice: 0, priority: 20, threads: 1,
-      category: 'user', startSecondsSinceBoot: 1874.37, startTime: BTIME + 1874.37, userSeconds: 0, systemSeconds: 0,
+      category: 'user', startSecondsSinceBoot: 1874.37, startTime: BTIME + 1874.37, userSeconds: 0, systemSeconds: 0, runtimeSeconds: null, cpuPercent: null,
       rssBytes: 420 * 4096, vsizeBytes: 2990080, minorFaults: 141, majorFaults: 0, voluntaryCtxtSwitches: 1, nonvoluntaryCtxtSwitches: 0,
       ioReadBytes: 0, ioWriteBytes: 0,
       io: { rchar: 6976, wchar: 0, syscr: 10, syscw: 0, readBytes: 0, writeBytes: 0, cancelledWriteBytes: 0 },
       cgroupPath: '/', cgroupId: unifiedIno,
       cgroups: expect.arrayContaining([{ hierarchyId: 0, controllers: [], path: '/' }]),
-      container: null, unavailable: {},
+      container: null, unavailable: { runtime: NO_RUNTIME },
     });
   });
 
@@ -45,7 +45,7 @@ describe('scanProcesses on the vm-6.18 capture', () => {
   it('PID 1 has no io file in the tree (EACCES at capture time): io is null with the reason', () => {
     const p1 = byPid.get(1);
     expect(p1).toMatchObject({ io: null, ioReadBytes: null, ioWriteBytes: null });
-    expect(p1?.unavailable).toEqual({ io: `${join(proc('vm-6.18'), '1/io')} is unavailable: the file does not exist (a kernel without the feature, or a process that has exited)` });
+    expect(p1?.unavailable).toEqual({ runtime: NO_RUNTIME, io: `${join(proc('vm-6.18'), '1/io')} is unavailable: the file does not exist (a kernel without the feature, or a process that has exited)` });
   });
 
   it('without a sysfs root the cgroup ID is null with the reason', () => {

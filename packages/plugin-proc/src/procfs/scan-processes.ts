@@ -56,7 +56,8 @@ export function scanProcesses(procRoot: string, options: ScanOptions = {}): Proc
   return scan;
 }
 
-function listPids(procRoot: string): number[] {
+/** The numeric entries of a procfs root, ascending. @internal */
+export function listPids(procRoot: string): number[] {
   let names: string[];
   try {
     names = readdirSync(procRoot);
@@ -69,7 +70,8 @@ function listPids(procRoot: string): number[] {
   return names.filter((n) => /^[1-9]\d*$/.test(n)).map(Number).sort((a, b) => a - b);
 }
 
-function readBootTime(procRoot: string): { bootTime: number | null; reason: string | null } {
+/** `btime` of `<procRoot>/stat`, or why it is unknown. @internal */
+export function readBootTime(procRoot: string): { bootTime: number | null; reason: string | null } {
   let text: string;
   try {
     text = readProcFile(procRoot, 'stat');

@@ -1,0 +1,223 @@
+// One pass over the task iterator's output: threads summed into their process, one
+// ProcessRecord per thread-group leader. Fields are read with DataView at offsets from
+// BTF; sums live in one Float64Array, so no object is made per thread.
+import { EventProcessingFailed } from '@bpfscope/core';
+import { PF_KTHREAD } from '../procfs/parse-pid-stat.js';
+import type { ProcessField, ProcessRecord } from '../records.js';
+import { cputimeAdjust } from '../cpu-time.js';
+import type { CgroupPathIndex } from './cgroup-paths.js';
+import { CommCache, u64, type ProcLayouts } from './layouts.js';
+import { taskStateLetter } from './task-state.js';
+
+/** Settings and state shared over the readings of one source. @internal */
+export interface TaskDecodeContext {
+  layouts: ProcLayouts;
+  pageSize: number;
+  /** Boot time, s since the epoch, or null with `bootTimeReason`. */
+  bootTime: number | null;
+  bootTimeReason: string;
+  cgroups: CgroupPathIndex;
+  /** Command names decoded so far. */
+  comms: CommCache;
+  /** Only these tgids, or null for all. */
+  pids: ReadonlySet<number> | null;
+  /** Per-process state kept between readings, keyed by pid (see {@link ProcState}). */
+  state: Map<number, ProcState>;
+  /** Readings decoded so far. */
+  generation: number;
+  /** `performance.now()` of the previous reading, or null before the first. */
+  prevAt: number | null;
+}
+
+/**
+ * What is kept of a process between readings: its start (a reused PID is another
+ * process), the last cputime_adjust result (ns) and the reading that last saw it.
+ * @internal
+ */
+export interface ProcState {
+  start: number;
+  utime: number;
+  stime: number;
+  generation: number;
+}
+
+/** The decoded table. @internal */
+export interface TaskTable {
+  processes: ProcessRecord[];
+  /** Task records read (threads included). */
+  tasks: number;
+  /** Thread groups whose leader was not in the output (it exited between the visits of its threads). */
+  leaderless: number;
+}
+
+// Per-process sums, one row of N per slot.
+const UT = 0, ST = 1, RT = 2, MINF = 3, MAJF = 4, RCH = 5, WCH = 6, SCR = 7, SCW = 8, RB = 9, WB = 10, CWB = 11;
+const N = 12;
+const NO_CGROUPS = 'the eBPF source reads only the cgroup v2 membership (task->cgroups->dfl_cgrp), not the v1 hierarchies';
+
+let sums = new Float64Array(0);
+
+/**
+ * Decode the task iterator's output into one record per process.
+ * @throws {@link @bpfscope/core!EventProcessingFailed} when the output is not a whole number of records
+ * @internal
+ */
+export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: number): TaskTable {
+  const o = ctx.layouts.task;
+  const size = o.size;
+  // Offsets in locals: the layout object has ~45 keys and is read ~60 times per record.
+  const { tgid: oTgid, utime_ns: oUt, stime_ns: oSt, runtime_ns: oRt, min_flt: oMinf, maj_flt: oMajf, rchar: oRch, wchar: oWch } = o;
+  const { syscr: oScr, syscw: oScw, read_bytes: oRb, write_bytes: oWb, cancelled_write_bytes: oCwb, is_leader: oLeader } = o;
+  if (bytes.length % size !== 0) {
+    throw new EventProcessingFailed(`the proc_iter output (${bytes.length} bytes) is not a whole number of ${size}-byte proc_task records`, { details: { bytes: bytes.length, size } });
+  }
+  const n = bytes.length / size;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (sums.length < n * N) sums = new Float64Array(Math.max(n * N, 1024 * N));
+  const s = sums;
+  const slotOf = new Map<number, number>();
+  const leaderAt: number[] = [];
+  const pids = ctx.pids;
+  const oThreads = o.nr_threads;
+  // True once a thread came before its leader: leaders must then look their slot up.
+  let early = false;
+  for (let i = 0; i < n; i++) {
+    const b = i * size;
+    const tgid = view.getUint32(b + oTgid, true);
+    if (pids !== null && !pids.has(tgid)) continue;
+    const leader = view.getUint32(b + oLeader, true) !== 0;
+    let slot: number | undefined;
+    // Most processes have one thread: no other record will look their slot up.
+    if (leader && !early && view.getUint32(b + oThreads, true) === 1) slot = undefined;
+    else slot = slotOf.get(tgid);
+    if (slot === undefined) {
+      slot = leaderAt.length;
+      if (!leader || view.getUint32(b + oThreads, true) !== 1) slotOf.set(tgid, slot);
+      if (!leader) early = true;
+      leaderAt.push(-1);
+      s.fill(0, slot * N, slot * N + N);
+    }
+    const r = slot * N;
+    s[r + UT]! += u64(view, b + oUt);
+    s[r + ST]! += u64(view, b + oSt);
+    s[r + RT]! += u64(view, b + oRt);
+    s[r + MINF]! += u64(view, b + oMinf);
+    s[r + MAJF]! += u64(view, b + oMajf);
+    s[r + RCH]! += u64(view, b + oRch);
+    s[r + WCH]! += u64(view, b + oWch);
+    s[r + SCR]! += u64(view, b + oScr);
+    s[r + SCW]! += u64(view, b + oScw);
+    s[r + RB]! += u64(view, b + oRb);
+    s[r + WB]! += u64(view, b + oWb);
+    s[r + CWB]! += u64(view, b + oCwb);
+    if (leader) leaderAt[slot] = b;
+  }
+  const processes: ProcessRecord[] = [];
+  let leaderless = 0;
+  let sorted = true;
+  const state = ctx.state;
+  const gen = ++ctx.generation;
+  const dt = ctx.prevAt === null ? 0 : (at - ctx.prevAt) / 1000;
+  ctx.prevAt = at;
+  const unavailableOk = unavailableFor(null, ctx.bootTime === null ? ctx.bootTimeReason : null);
+  const { ppid: oPpid, comm: oComm, state: oState, exit_state: oExit, uid: oUid, euid: oEuid, static_prio: oSprio, prio: oPrio } = o;
+  const { nr_threads: oThr, flags: oFlags, start_boottime_ns: oStart, rss_pages: oRss, vm_pages: oVm, nvcsw: oNv, nivcsw: oNiv, cgroup_id: oCg } = o;
+  const { signal_utime_ns: oSut, signal_stime_ns: oSst, signal_runtime_ns: oSrt, signal_min_flt: oSminf, signal_maj_flt: oSmajf } = o;
+  const { signal_read_bytes: oSrb, signal_write_bytes: oSwb, signal_rchar: oSrch, signal_wchar: oSwch, signal_syscr: oSscr } = o;
+  const { signal_syscw: oSscw, signal_cancelled_write_bytes: oScwb } = o;
+  const pageSize = ctx.pageSize;
+  const bootTime = ctx.bootTime;
+  for (let slot = 0; slot < leaderAt.length; slot++) {
+    const b = leaderAt[slot]!;
+    if (b < 0) {
+      leaderless++;
+      continue;
+    }
+    const r = slot * N;
+    const pid = view.getUint32(b + oTgid, true);
+    const startNs = u64(view, b + oStart);
+    const ut = s[r + UT]! + u64(view, b + oSut);
+    const st = s[r + ST]! + u64(view, b + oSst);
+    const rt = s[r + RT]! + u64(view, b + oSrt);
+    let prev = state.get(pid);
+    let cpuPercent: number | null = null;
+    if (prev === undefined || prev.start !== startNs) {
+      prev = { start: startNs, utime: 0, stime: 0, generation: gen };
+      state.set(pid, prev);
+    } else if (prev.generation === gen - 1 && dt > 0) {
+      const before = prev.utime + prev.stime;
+      cputimeAdjust(ut, st, rt, prev);
+      cpuPercent = Math.round(((prev.utime + prev.stime - before) / 1e9 / dt) * 10000) / 100;
+    }
+    if (cpuPercent === null) cputimeAdjust(ut, st, rt, prev);
+    prev.generation = gen;
+    const cgroupId = u64(view, b + oCg);
+    const cg = ctx.cgroups.lookup(cgroupId);
+    const cgOk = typeof cg !== 'string';
+    const startSecondsSinceBoot = startNs / 1e9;
+    const readBytes = s[r + RB]! + u64(view, b + oSrb);
+    const writeBytes = s[r + WB]! + u64(view, b + oSwb);
+    const rec: ProcessRecord = {
+      pid,
+      ppid: view.getUint32(b + oPpid, true),
+      comm: ctx.comms.get(view, bytes, b + oComm),
+      state: taskStateLetter(view.getUint32(b + oState, true), view.getUint32(b + oExit, true)),
+      uid: view.getUint32(b + oUid, true),
+      euid: view.getUint32(b + oEuid, true),
+      nice: view.getInt32(b + oSprio, true) - 120,
+      priority: view.getInt32(b + oPrio, true) - 100,
+      threads: view.getUint32(b + oThr, true),
+      category: (view.getUint32(b + oFlags, true) & PF_KTHREAD) !== 0 ? 'kernel' : 'user',
+      startSecondsSinceBoot,
+      startTime: bootTime === null ? null : bootTime + startSecondsSinceBoot,
+      userSeconds: prev.utime / 1e9,
+      systemSeconds: prev.stime / 1e9,
+      runtimeSeconds: rt / 1e9,
+      cpuPercent,
+      rssBytes: u64(view, b + oRss) * pageSize,
+      vsizeBytes: u64(view, b + oVm) * pageSize,
+      minorFaults: s[r + MINF]! + u64(view, b + oSminf),
+      majorFaults: s[r + MAJF]! + u64(view, b + oSmajf),
+      voluntaryCtxtSwitches: u64(view, b + oNv),
+      nonvoluntaryCtxtSwitches: u64(view, b + oNiv),
+      ioReadBytes: readBytes,
+      ioWriteBytes: writeBytes,
+      io: {
+        rchar: s[r + RCH]! + u64(view, b + oSrch),
+        wchar: s[r + WCH]! + u64(view, b + oSwch),
+        syscr: s[r + SCR]! + u64(view, b + oSscr),
+        syscw: s[r + SCW]! + u64(view, b + oSscw),
+        readBytes,
+        writeBytes,
+        cancelledWriteBytes: s[r + CWB]! + u64(view, b + oScwb),
+      },
+      cgroupPath: cgOk ? cg.path : null,
+      cgroupId,
+      cgroups: null,
+      container: cgOk ? cg.container : null,
+      unavailable: cgOk ? unavailableOk : unavailableFor(cg, ctx.bootTime === null ? ctx.bootTimeReason : null),
+    };
+    if (processes.length > 0 && processes[processes.length - 1]!.pid > pid) sorted = false;
+    processes.push(rec);
+  }
+  // Forget processes no reading has seen since the last one.
+  if (state.size > processes.length) for (const [pid, st] of state) if (st.generation !== gen) state.delete(pid);
+  if (!sorted) processes.sort((a, b) => a.pid - b.pid);
+  return { processes, tasks: n, leaderless };
+}
+
+// The same few combinations of reasons recur for every record: share one frozen object each.
+const shared = new Map<string, Readonly<Partial<Record<ProcessField, string>>>>();
+
+function unavailableFor(cgroupReason: string | null, bootReason: string | null): Partial<Record<ProcessField, string>> {
+  const key = `${cgroupReason ?? ''}\u0000${bootReason ?? ''}`;
+  let u = shared.get(key);
+  if (u === undefined) {
+    const o: Partial<Record<ProcessField, string>> = { cgroups: NO_CGROUPS };
+    if (cgroupReason !== null) o.cgroupPath = o.container = cgroupReason;
+    if (bootReason !== null) o.startTime = bootReason;
+    u = Object.freeze(o);
+    if (shared.size < 1000) shared.set(key, u);
+  }
+  return u as Partial<Record<ProcessField, string>>;
+}

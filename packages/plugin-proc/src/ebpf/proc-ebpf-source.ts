@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ReadContext, Source, SourceContext } from '@bpfscope/core';
+import { BpfObject, loadNative, readStatsCounters, readStructLayouts } from '@bpfscope/native';
+import type { ProcMetrics } from '../records.js';
+import { applySelection, type ProcessSelection } from '../selection.js';
+import { readBootTime } from '../procfs/scan-processes.js';
+import { CgroupPathIndex } from './cgroup-paths.js';
+import { decodeTaskTable, type TaskDecodeContext } from './decode-tasks.js';
+import { CommCache, procLayouts } from './layouts.js';
+
+/** Where the compiled object ships in this package. @internal */
+export const PROC_OBJECT_PATH = fileURLToPath(new URL('../../bpf/proc.bpf.o', import.meta.url));
+
+/** Bytes per page: the eBPF objects are built for x86_64, whose base page is 4 KiB. @internal */
+export const PAGE_SIZE = 4096;
+
+/**
+ * The eBPF source of the proc family: the whole process table from one run of the
+ * kernel's task iterator (`proc_iter`, read off the JavaScript thread), one record per
+ * thread summed into its process in a single pass. Only the iterator program is loaded;
+ * the fork/exec/exit hooks belong to {@link ProcessTree}.
+ *
+ * Boot time (for absolute start times) comes from /proc/stat and cgroup paths from the
+ * mounted cgroup v2 hierarchy: both are marked in `fieldSources`.
+ */
+export class ProcEbpfSource implements Source<ProcMetrics> {
+  readonly kind = 'ebpf' as const;
+  readonly name = 'proc-ebpf';
+  #obj: BpfObject | null = null;
+  #ctx: TaskDecodeContext | null = null;
+  #stats: Record<string, number> = {};
+  // One buffer reused by every read (a new 3 MB buffer per read would wait for a GC to be freed).
+  #buf: Uint8Array | null = null;
+  #reading = false;
+
+  /**
+   * @param selection - the checked filters and top-K of the plugin
+   * @param objectPath - the compiled proc.bpf.o
+   */
+  constructor(
+    private readonly selection: ProcessSelection = {},
+    private readonly objectPath: string = PROC_OBJECT_PATH,
+  ) {}
+
+  async init(context: SourceContext): Promise<void> {
+    loadNative();
+    const bytes = readFileSync(this.objectPath);
+    const layouts = procLayouts(readStructLayouts(bytes, this.objectPath));
+    const obj = BpfObject.open(bytes, { name: this.objectPath });
+    this.#obj = obj;
+    for (const p of ['proc_fork', 'proc_exec', 'proc_exit']) obj.setAutoload(p, false);
+    await obj.load({ timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
+    const boot = readBootTime(context.config.procRoot);
+    this.#ctx = {
+      layouts,
+      pageSize: PAGE_SIZE,
+      bootTime: boot.bootTime,
+      bootTimeReason: boot.reason ?? '',
+      cgroups: new CgroupPathIndex(context.config.procRoot),
+      comms: new CommCache(),
+      pids: this.selection.pids === undefined ? null : new Set(this.selection.pids),
+      state: new Map(),
+      generation: 0,
+      prevAt: null,
+    };
+    // Attach now: an iterator that cannot attach must fail init, not the first read.
+    await obj.readIterator('proc_iter');
+  }
+
+  async read(_context: ReadContext): Promise<ProcMetrics> {
+    const obj = this.#obj;
+    const ctx = this.#ctx;
+    if (obj === null || ctx === null) throw new Error('proc-ebpf source is not initialised');
+    const bytes = await this.#readTable(obj);
+    const at = performance.now();
+    const prevAt = ctx.prevAt;
+    const table = decodeTaskTable(bytes, ctx, at);
+    const intervalMs = prevAt === null ? null : Math.round((at - prevAt) * 1000) / 1000;
+    const sel = applySelection(table.processes, this.selection);
+    this.#stats = {
+      tasks: table.tasks,
+      processes: table.processes.length,
+      leaderless: table.leaderless,
+      cgroupWalks: ctx.cgroups.walks,
+      tableReads: readStatsCounters(obj.map('proc_stats')).invocations,
+    };
+    const unavailable: ProcMetrics['unavailable'] = {
+      cgroups: 'the eBPF source reads only the cgroup v2 membership, not the v1 hierarchies',
+    };
+    if (ctx.bootTime === null) unavailable.startTime = ctx.bootTimeReason;
+    return {
+      countersSince: new Date((ctx.bootTime ?? 0) * 1000).toISOString(),
+      intervalMs,
+      total: table.processes.length,
+      matched: sel.matched,
+      processes: sel.processes,
+      vanished: 0,
+      malformed: 0,
+      unmeasured: sel.unmeasured,
+      fieldSources: { startTime: 'procfs', cgroupPath: 'sysfs', container: 'sysfs' },
+      unavailable,
+    };
+  }
+
+  async #readTable(obj: BpfObject): Promise<Uint8Array> {
+    if (this.#reading || this.#buf === null) {
+      const bytes = await obj.readIterator('proc_iter');
+      // Room for the table to grow by a quarter before a read spills to a new buffer.
+      this.#buf ??= new Uint8Array(Math.max(256 * 1024, Math.ceil((bytes.length * 1.25) / 4096) * 4096));
+      return bytes;
+    }
+    this.#reading = true;
+    try {
+      const bytes = await obj.readIteratorInto('proc_iter', this.#buf);
+      if (bytes.buffer !== this.#buf.buffer) this.#buf = new Uint8Array(bytes.buffer);
+      return bytes;
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  stats(): Readonly<Record<string, number>> {
+    return { ...this.#stats };
+  }
+
+  async close(): Promise<void> {
+    this.#obj?.close();
+    this.#obj = null;
+    this.#ctx = null;
+    this.#buf = null;
+  }
+}

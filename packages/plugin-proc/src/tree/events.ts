@@ -1,0 +1,131 @@
+import { cputimeAdjust } from '../cpu-time.js';
+import { cString, u64, type ProcLayouts } from '../ebpf/layouts.js';
+
+/**
+ * A process's totals at its end, from the kernel's exit hook: every thread's counters
+ * summed. CPU times are exact up to the scheduler's last update of the exiting thread
+ * (the slice in progress at exit, under one scheduler tick, is not in them).
+ */
+export interface ExitTotals {
+  /** Exact CPU time (sum_exec_runtime of all threads), seconds. */
+  runtimeSeconds: number;
+  /** User-mode CPU time, seconds, scaled like procfs so that user + system = runtime. */
+  userSeconds: number;
+  /** Kernel-mode CPU time, seconds, scaled like `userSeconds`. */
+  systemSeconds: number;
+  /** Minor page faults. */
+  minorFaults: number;
+  /** Major page faults. */
+  majorFaults: number;
+  /** Bytes read by read-class system calls. Like /proc/&lt;pid&gt;/io, the I/O counters include the children this process reaped (the kernel adds theirs at wait()). */
+  rchar: number;
+  /** Bytes passed to write-class system calls (children reaped included). */
+  wchar: number;
+  /** Bytes the process caused to be read from storage (children reaped included). */
+  readBytes: number;
+  /** Bytes the process caused to be written to storage (children reaped included). */
+  writeBytes: number;
+  /** Peak resident set over the process's life, bytes (getrusage's `ru_maxrss`, all its address spaces). */
+  peakRssBytes: number;
+}
+
+/** Fields every process event has. */
+export interface ProcessEventBase {
+  /** The process (thread-group ID). */
+  pid: number;
+  /** Its parent (fork: the new process's real parent). */
+  ppid: number;
+  /** Command name after the event (exec: the new program's). */
+  comm: string;
+  /** When it happened, ms since the Unix epoch (eBPF: the kernel's monotonic clock mapped to wall time; procfs: when a scan noticed it). */
+  time: number;
+  /** The process's cgroup v2 ID, or null when not known (procfs fallback). */
+  cgroupId: number | null;
+  /** How the event was seen: by a kernel hook, or by comparing two procfs scans. */
+  observed: 'ebpf' | 'procfs-scan';
+}
+
+/** A new process (not a new thread). */
+export interface ForkEvent extends ProcessEventBase {
+  /** Discriminant. */
+  type: 'fork';
+}
+
+/** A process ran execve(). Not seen by the procfs fallback. */
+export interface ExecEvent extends ProcessEventBase {
+  /** Discriminant. */
+  type: 'exec';
+}
+
+/** A process ended: its last thread exited. */
+export interface ExitEvent extends ProcessEventBase {
+  /** Discriminant. */
+  type: 'exit';
+  /** The status word as wait() reports it; null when not observed (procfs). */
+  exitCode: number | null;
+  /** The exit status (0–255) when the process called exit; null when a signal ended it or unknown. */
+  exitStatus: number | null;
+  /** The signal that ended it; null when it exited normally or unknown. */
+  signal: number | null;
+  /** Totals at its end; null when not observed (procfs fallback), with {@link ExitEvent.totalsUnavailable}. */
+  totals: ExitTotals | null;
+  /** Why `totals` is null. */
+  totalsUnavailable?: string;
+}
+
+/** A process lifecycle event. */
+export type ProcessEvent = ForkEvent | ExecEvent | ExitEvent;
+
+/** The kinds of {@link ProcessEvent}. */
+export type ProcessEventType = ProcessEvent['type'];
+
+/** Maps the kernel's CLOCK_MONOTONIC ns (bpf_ktime_get_ns) to ms since the epoch; Node's hrtime is the same clock. @internal */
+export function monotonicToEpochMs(): (ns: number) => number {
+  const offset = Date.now() - Number(process.hrtime.bigint()) / 1e6;
+  return (ns) => offset + ns / 1e6;
+}
+
+/**
+ * Decode one `struct proc_ev` from the ring buffer.
+ * @returns the event, or null for an unknown type (a newer object)
+ * @internal
+ */
+export function decodeProcEvent(data: Uint8Array, layouts: ProcLayouts, toEpochMs: (ns: number) => number, pageSize: number): ProcessEvent | null {
+  const o = layouts.event;
+  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const type = v.getUint32(o.type, true);
+  const base = {
+    pid: v.getUint32(o.pid, true),
+    ppid: v.getUint32(o.ppid, true),
+    comm: cString(data, o.comm, 16),
+    time: toEpochMs(u64(v, o.ts_ns)),
+    cgroupId: u64(v, o.cgroup_id),
+    observed: 'ebpf' as const,
+  };
+  if (type === 1) return { type: 'fork', ...base };
+  if (type === 2) return { type: 'exec', ...base };
+  if (type !== 3) return null;
+  const code = v.getInt32(o.exit_code, true);
+  const rt = u64(v, o.runtime_ns);
+  const t = cputimeAdjust(u64(v, o.utime_ns), u64(v, o.stime_ns), rt, { utime: 0, stime: 0 });
+  const sig = code & 0x7f;
+  return {
+    type: 'exit',
+    ...base,
+    exitCode: code,
+    exitStatus: sig === 0 ? (code >> 8) & 0xff : null,
+    signal: sig === 0 ? null : sig,
+    totals: {
+      runtimeSeconds: rt / 1e9,
+      userSeconds: t.utime / 1e9,
+      systemSeconds: t.stime / 1e9,
+      minorFaults: u64(v, o.min_flt),
+      majorFaults: u64(v, o.maj_flt),
+      rchar: u64(v, o.rchar),
+      wchar: u64(v, o.wchar),
+      readBytes: u64(v, o.read_bytes),
+      writeBytes: u64(v, o.write_bytes),
+      peakRssBytes: u64(v, o.hiwater_rss_pages) * pageSize,
+    },
+  };
+}

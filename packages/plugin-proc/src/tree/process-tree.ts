@@ -1,0 +1,377 @@
+import { Closed, EventProcessingFailed, type BpfscopeError } from '@bpfscope/core';
+import { EventQueue } from './event-queue.js';
+import type { ExitEvent, ExitTotals, ProcessEvent, ProcessEventType } from './events.js';
+import type { FeedSink, ProcessFeed, SnapshotEntry } from './feed.js';
+import type { ProcessNode, ProcessTreeStats, ProcessTreeSummary, TreeTotals } from './tree-types.js';
+
+class TreeNode implements ProcessNode {
+  children: TreeNode[] = [];
+  parent: TreeNode | null = null;
+  execs = 0;
+  exited = false;
+  exit: ExitEvent | null = null;
+  constructor(
+    readonly pid: number,
+    readonly ppid: number,
+    public comm: string,
+    readonly startTime: number | null,
+    readonly origin: ProcessNode['origin'],
+  ) {}
+}
+
+/** A listener of {@link ProcessTree.on} for events of type `T`. */
+export type ProcessEventListener<T extends ProcessEventType> = (event: Extract<ProcessEvent, { type: T }>) => void;
+
+/** Settings of a tree. @internal */
+export interface TreeSettings {
+  rootParent: number | null;
+  maxExited: number;
+  maxQueuedEvents: number;
+}
+
+const ADD_IO = ['rchar', 'wchar', 'readBytes', 'writeBytes'] as const;
+
+/**
+ * The processes of the machine (or the descendants of one process) as a tree, kept up to
+ * date from fork, exec and exit events. Open one with {@link openProcessTree} or
+ * {@link watchProcessTree}. With eBPF every process is seen (the kernel's hooks), with
+ * its exit status and totals; with the procfs fallback the tree is rebuilt from periodic
+ * scans and misses processes that live less than one scan interval, exec, and exit totals.
+ */
+export class ProcessTree {
+  readonly #feed: ProcessFeed;
+  readonly #settings: TreeSettings;
+  readonly #nodes = new Map<number, TreeNode>();
+  readonly #top: TreeNode[] = [];
+  readonly #exitedOrder: TreeNode[] = [];
+  #exitedHead = 0;
+  readonly #listeners = new Map<string, Set<(e: never) => void>>();
+  readonly #queues = new Set<{ q: EventQueue; types: ReadonlySet<ProcessEventType> | null }>();
+  readonly #waiters = new Map<number, Set<{ resolve: (n: ProcessNode) => void; reject: (e: unknown) => void }>>();
+  #replaying = true;
+  #closed = false;
+  #spawned = 0;
+  #s = { forks: 0, execs: 0, exits: 0, evicted: 0, inconsistencies: 0, errors: 0, readerDrops: 0 };
+  #totals: TreeTotals = { processes: 0, withoutTotals: 0, runtimeSeconds: 0, userSeconds: 0, systemSeconds: 0, minorFaults: 0, majorFaults: 0, peakRssBytes: 0, io: { rchar: 0, wchar: 0, readBytes: 0, writeBytes: 0 } };
+
+  /** Where the events come from. */
+  readonly source: 'ebpf' | 'procfs';
+  /** Why the eBPF feed was not used (mode `auto` fell back to procfs), else null. */
+  readonly fallbackReason: BpfscopeError | null;
+
+  /** @internal use {@link openProcessTree} or {@link watchProcessTree} */
+  constructor(feed: ProcessFeed, settings: TreeSettings, fallbackReason: BpfscopeError | null) {
+    this.#feed = feed;
+    this.#settings = settings;
+    this.source = feed.kind;
+    this.fallbackReason = fallbackReason;
+  }
+
+  /** The PID whose descendants the tree follows, or null for every process. */
+  get rootParent(): number | null {
+    return this.#settings.rootParent;
+  }
+
+  /** @internal what the feed delivers to */
+  readonly sink: FeedSink = {
+    snapshot: (entries) => this.#applySnapshot(entries),
+    event: (e) => this.#apply(e),
+    error: (e) => {
+      this.#s.errors++;
+      for (const l of this.#listeners.get('error') ?? []) (l as (e: BpfscopeError) => void)(e);
+    },
+  };
+
+  /** @internal called by the opener once the snapshot and the held events are applied */
+  started(): void {
+    this.#replaying = false;
+  }
+
+  /**
+   * The process with this PID: the live one, or the last one that had it.
+   * @param pid - process ID
+   */
+  get(pid: number): ProcessNode | undefined {
+    return this.#nodes.get(pid);
+  }
+
+  /**
+   * The children of a process (for `rootParent`: the top-level processes of the tree).
+   * @param pid - process ID
+   */
+  children(pid: number): ProcessNode[] {
+    if (pid === this.#settings.rootParent && !this.#nodes.has(pid)) return [...this.#top];
+    return [...(this.#nodes.get(pid)?.children ?? [])];
+  }
+
+  /**
+   * Every descendant of a process, depth first, including those that already exited
+   * (each with its exit event and totals) unless evicted past `maxExited`.
+   * @param pid - process ID (the tree's `rootParent` gives the whole tree)
+   */
+  descendants(pid: number): ProcessNode[] {
+    const start = pid === this.#settings.rootParent && !this.#nodes.has(pid) ? this.#top : (this.#nodes.get(pid)?.children ?? []);
+    const out: ProcessNode[] = [];
+    const stack = [...start].reverse();
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      out.push(n);
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+    }
+    return out;
+  }
+
+  /**
+   * The totals of a process at its exit.
+   * @param pid - process ID
+   * @returns the totals; null when it is alive or they were not observed; undefined for a PID not in the tree
+   */
+  exitTotals(pid: number): ExitTotals | null | undefined {
+    const n = this.#nodes.get(pid);
+    return n === undefined ? undefined : (n.exit?.totals ?? null);
+  }
+
+  /** Processes alive now. */
+  live(): ProcessNode[] {
+    return [...this.#nodes.values()].filter((n) => !n.exited);
+  }
+
+  /**
+   * Call `listener` for each event of one type (in scope), on the event loop.
+   * @param type - `fork`, `exec` or `exit`; `error` for failures of the feed
+   * @returns a function that removes the listener
+   */
+  on<T extends ProcessEventType>(type: T, listener: ProcessEventListener<T>): () => void;
+  on(type: 'error', listener: (error: BpfscopeError) => void): () => void;
+  on(type: string, listener: (e: never) => void): () => void {
+    let set = this.#listeners.get(type);
+    if (set === undefined) this.#listeners.set(type, (set = new Set()));
+    set.add(listener);
+    return () => void set.delete(listener);
+  }
+
+  /**
+   * The events (in scope) from now on, as an async iterator. It ends when the tree
+   * closes, the signal aborts, or the loop breaks. A reader more than `maxQueuedEvents`
+   * behind loses the oldest (counted in {@link ProcessTree.stats}).
+   * @param options - the event types wanted (default all) and an AbortSignal
+   */
+  events(options: { types?: readonly ProcessEventType[]; signal?: AbortSignal } = {}): AsyncIterableIterator<ProcessEvent> {
+    const entry = { q: new EventQueue(this.#settings.maxQueuedEvents, () => this.#queues.delete(entry)), types: options.types ? new Set(options.types) : null };
+    if (this.#closed || options.signal?.aborted) entry.q.end();
+    else {
+      this.#queues.add(entry);
+      options.signal?.addEventListener('abort', () => entry.q.end(), { once: true });
+    }
+    return entry.q;
+  }
+
+  /**
+   * Resolve when the process exits (at once when it already has). The PID need not be in
+   * the tree yet: a child just spawned may not have been seen forking.
+   * @param pid - process ID
+   * @param options - an AbortSignal that rejects the wait
+   * @throws {@link @bpfscope/core!Closed} (rejection) when the tree closes first
+   */
+  waitForExit(pid: number, options: { signal?: AbortSignal } = {}): Promise<ProcessNode> {
+    const n = this.#nodes.get(pid);
+    if (n?.exited) return Promise.resolve(n);
+    if (this.#closed) return Promise.reject(new Closed(`process tree (waiting for ${pid})`));
+    return new Promise((resolve, reject) => {
+      const signal = options.signal;
+      if (signal?.aborted) return reject(signal.reason);
+      let set = this.#waiters.get(pid);
+      if (set === undefined) this.#waiters.set(pid, (set = new Set()));
+      const w = {
+        resolve: (node: ProcessNode) => {
+          signal?.removeEventListener('abort', abort);
+          resolve(node);
+        },
+        reject,
+      };
+      const abort = (): void => {
+        set.delete(w);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', abort, { once: true });
+      set.add(w);
+    });
+  }
+
+  /** Live and exited processes, the count spawned and the sums over the exited ones. */
+  summary(): ProcessTreeSummary {
+    const exited = this.#exitedOrder.slice(this.#exitedHead);
+    return {
+      source: this.source,
+      rootParent: this.#settings.rootParent,
+      spawned: this.#spawned,
+      live: this.live(),
+      exited,
+      totals: { ...this.#totals, io: { ...this.#totals.io } },
+      lost: { kernelDropped: this.#feed.stats().kernelDropped, evicted: this.#s.evicted, eventsDroppedByReaders: this.#readerDrops() },
+    };
+  }
+
+  /** Counters of events applied and of anything lost. */
+  stats(): ProcessTreeStats {
+    const f = this.#feed.stats();
+    const { forks, execs, exits, evicted, inconsistencies, errors } = this.#s;
+    return { nodes: this.#nodes.size, forks, execs, exits, received: f.received, kernelDropped: f.kernelDropped, evicted, eventsDroppedByReaders: this.#readerDrops(), inconsistencies, errors };
+  }
+
+  /** Let the process exit while the tree is open (like `socket.unref()`). */
+  unref(): void {
+    this.#feed.unref();
+  }
+
+  /** Detach the hooks (or stop the scans), end every iterator and reject pending waits. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#feed.close();
+    for (const { q } of [...this.#queues]) q.end();
+    for (const [pid, set] of this.#waiters) for (const w of set) w.reject(new Closed(`process tree (waiting for ${pid})`));
+    this.#waiters.clear();
+  }
+
+  #readerDrops(): number {
+    let n = this.#s.readerDrops;
+    for (const { q } of this.#queues) n += q.dropped;
+    return n;
+  }
+
+  #applySnapshot(entries: SnapshotEntry[]): void {
+    const root = this.#settings.rootParent;
+    let keep = entries;
+    if (root !== null) {
+      const byParent = new Map<number, SnapshotEntry[]>();
+      for (const e of entries) {
+        const list = byParent.get(e.ppid);
+        if (list === undefined) byParent.set(e.ppid, [e]);
+        else list.push(e);
+      }
+      keep = [];
+      const stack = [root];
+      while (stack.length > 0) for (const c of byParent.get(stack.pop()!) ?? []) if (c.pid !== root) keep.push(c), stack.push(c.pid);
+    }
+    for (const e of keep) {
+      const n = new TreeNode(e.pid, e.ppid, e.comm, e.startTime, 'snapshot');
+      n.exited = e.zombie;
+      this.#nodes.set(e.pid, n);
+    }
+    for (const n of this.#nodes.values()) this.#link(n);
+    for (const n of this.#nodes.values()) if (n.exited) this.#noteExited(n);
+  }
+
+  #link(n: TreeNode): void {
+    const parent = this.#nodes.get(n.ppid);
+    if (parent !== undefined && parent !== n) {
+      n.parent = parent;
+      parent.children.push(n);
+    } else this.#top.push(n);
+  }
+
+  #apply(e: ProcessEvent): void {
+    if (this.#closed) return;
+    const root = this.#settings.rootParent;
+    let n = this.#nodes.get(e.pid);
+    if (e.type === 'fork') {
+      if (root !== null && e.ppid !== root && !this.#nodes.has(e.ppid)) return;
+      if (n !== undefined && !n.exited) {
+        // Forked after the hooks attached but before the iterator ran: already in the snapshot.
+        if (this.#replaying && n.origin === 'snapshot') return this.#counted(e);
+        this.#s.inconsistencies++;
+        n.exited = true;
+        this.#noteExited(n);
+      }
+      n = new TreeNode(e.pid, e.ppid, e.comm, e.time, 'fork');
+      this.#nodes.set(e.pid, n);
+      this.#link(n);
+      return this.#counted(e);
+    }
+    if (n === undefined) {
+      if (root !== null) return;
+      n = new TreeNode(e.pid, e.ppid, e.comm, null, 'event');
+      this.#nodes.set(e.pid, n);
+      this.#link(n);
+    }
+    if (e.type === 'exec') {
+      if (n.exited) return;
+      n.comm = e.comm;
+      n.execs++;
+      this.#s.execs++;
+      return this.#emit(e);
+    }
+    if (n.exit !== null) return; // a duplicate
+    const wasExited = n.exited;
+    // A zombie of the snapshot whose exit event was held: its totals are known after all.
+    if (wasExited && n.origin === 'snapshot') this.#totals.withoutTotals--;
+    n.comm = e.comm;
+    n.exited = true;
+    n.exit = e;
+    this.#s.exits++;
+    this.#addTotals(n, e);
+    if (!wasExited) this.#noteExited(n);
+    this.#emit(e);
+  }
+
+  #counted(e: ProcessEvent): void {
+    this.#s.forks++;
+    this.#spawned++;
+    this.#emit(e);
+  }
+
+  #addTotals(n: TreeNode, e: ExitEvent): void {
+    const t = this.#totals;
+    const x = e.totals;
+    if (x === null) {
+      t.withoutTotals++;
+      return;
+    }
+    t.processes++;
+    t.runtimeSeconds += x.runtimeSeconds;
+    t.userSeconds += x.userSeconds;
+    t.systemSeconds += x.systemSeconds;
+    t.minorFaults += x.minorFaults;
+    t.majorFaults += x.majorFaults;
+    t.peakRssBytes = Math.max(t.peakRssBytes, x.peakRssBytes);
+    if (n.parent === null) for (const k of ADD_IO) t.io[k] += x[k];
+  }
+
+  #noteExited(n: TreeNode): void {
+    for (const w of this.#waiters.get(n.pid) ?? []) w.resolve(n);
+    this.#waiters.delete(n.pid);
+    if (n.exit === null && n.origin === 'snapshot') this.#totals.withoutTotals++;
+    this.#exitedOrder.push(n);
+    while (this.#exitedOrder.length - this.#exitedHead > this.#settings.maxExited) this.#evict(this.#exitedOrder[this.#exitedHead++]!);
+    if (this.#exitedHead > 4096 && this.#exitedHead * 2 > this.#exitedOrder.length) {
+      this.#exitedOrder.splice(0, this.#exitedHead);
+      this.#exitedHead = 0;
+    }
+  }
+
+  #evict(n: TreeNode): void {
+    this.#s.evicted++;
+    if (this.#nodes.get(n.pid) === n) this.#nodes.delete(n.pid);
+    const siblings = n.parent === null ? this.#top : n.parent.children;
+    const i = siblings.indexOf(n);
+    // Its children move up to its parent: still descendants of every ancestor.
+    for (const c of n.children) c.parent = n.parent;
+    if (i >= 0) siblings.splice(i, 1, ...n.children);
+  }
+
+  #emit(e: ProcessEvent): void {
+    for (const l of this.#listeners.get(e.type) ?? []) {
+      try {
+        (l as (e: ProcessEvent) => void)(e);
+      } catch (err) {
+        this.sink.error(toError(err));
+      }
+    }
+    for (const { q, types } of this.#queues) if (types === null || types.has(e.type)) q.push(e);
+  }
+}
+
+function toError(err: unknown): BpfscopeError {
+  return new EventProcessingFailed(`a process tree listener threw: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}
