@@ -62,5 +62,10 @@ describeKernel('bpfscope run follows the whole process tree', () => {
     expect(summary.exitCode).toBe(7);
     expect(summary.syscalls?.source).toBe('ebpf');
     expect(getppid(summary)).toBe(4000 + getppid(bare.summary));
+    // The grandchildren's bytes: 1000 + 3000 written to /dev/null, on top of what the bare shell writes.
+    expect(summary.tree.source).toBe('ebpf');
+    expect(summary.tree.writeBytes).toBe(4000 + (bare.summary.tree.writeBytes ?? 0));
+    // sh, its two subshells, gp twice (exec'd in place of the first subshell's child or forked).
+    expect(summary.tree.spawned).toBeGreaterThanOrEqual(4);
   });
 });

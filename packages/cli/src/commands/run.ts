@@ -6,6 +6,8 @@ import { syscall } from '@bpfscope/plugin-syscall';
 import { EXIT, type CliIo } from '../io.js';
 import { formatSample, formatSummary, runSyscalls, type RunSampleLine, type RunSummaryLine } from '../run/run-report.js';
 import { ProcfsTreeTracker } from '../run/procfs-tree-tracker.js';
+import { EbpfTreeTracker } from '../run/ebpf-tree-tracker.js';
+import { watchProcessTree } from '@bpfscope/plugin-proc';
 import type { TreeTracker } from '../run/tree-tracker.js';
 
 /** Options of `bpfscope run`. @internal */
@@ -31,7 +33,7 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
   const plugins: Plugin[] = [sc];
   const engine = createEngine({ plugins, config: { mode: options.mode, cache: { enabled: false }, logLevel: 'silent' } });
   await engine.start();
-  const tree: TreeTracker = new ProcfsTreeTracker(process.pid);
+  const tree: TreeTracker = await openTree(options.mode);
   const started = performance.now();
   const child = spawn(options.command[0]!, options.command.slice(1), { stdio: 'inherit' });
   const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
@@ -77,6 +79,17 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
     await tree.close();
     await engine.close();
     if (out) await new Promise((r) => out.end(r));
+  }
+}
+
+/** The eBPF tree when allowed and possible; procfs otherwise (strict `ebpf` mode fails instead). */
+async function openTree(mode: RunOptions['mode']): Promise<TreeTracker> {
+  if (mode === 'fallback') return new ProcfsTreeTracker(process.pid);
+  try {
+    return new EbpfTreeTracker(await watchProcessTree({ rootParent: process.pid, mode: 'ebpf' }));
+  } catch (e) {
+    if (mode === 'ebpf') throw e;
+    return new ProcfsTreeTracker(process.pid);
   }
 }
 
