@@ -161,11 +161,11 @@ export interface MemMetrics {
   countersSince: string;
   /** Time since the previous reading, ms; null on the first. */
   intervalMs: number | null;
-  /** System memory; null when /proc/meminfo failed (see `errors.system`). */
+  /** System memory; null when /proc/meminfo is missing (`unavailable.system`) or malformed (`errors.system`). */
   system: SystemMemory | null;
   /** Swap; null when /proc/meminfo failed or has no swap lines. */
   swap: SwapMemory | null;
-  /** /proc/vmstat fault and OOM counters; null when it failed (see `errors.vmstat`). */
+  /** /proc/vmstat fault and OOM counters; null when it is missing (`unavailable.vmstat`) or malformed (`errors.vmstat`). */
   vmstat: VmstatCounters | null;
   /** The top `topProcesses` processes by faults in the last interval (by total faults on the first reading). */
   processes: ProcessFaults[];
@@ -181,9 +181,9 @@ export interface MemMetrics {
   kernel: MemKernelStats | null;
   /** Parts that did not come from the family's source, with where they came from. */
   fieldSources: Partial<Record<MemField, SourceKind>>;
-  /** Parts this source cannot measure here, with the reason. */
+  /** Parts this source cannot measure here, or whose input is missing, with the reason. */
   unavailable: Partial<Record<MemField, string>>;
-  /** Parts whose input failed this time (a malformed or unreadable file), with the taxonomy error; the part is then null or empty. */
+  /** Parts whose input was malformed this time (or whose kernel read failed), with the taxonomy error; the part is then null or empty. */
   errors: Partial<Record<MemField, BpfscopeError>>;
 }
 

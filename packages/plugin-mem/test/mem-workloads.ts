@@ -45,6 +45,7 @@ const TOUCHER = `
 #include <sys/mman.h>
 static long page;
 static pthread_mutex_t hold = PTHREAD_MUTEX_INITIALIZER;
+static pthread_barrier_t touched;
 static void touch(long n) {
   char *p = mmap(0, n * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) exit(3);
@@ -52,7 +53,7 @@ static void touch(long n) {
   for (long i = 0; i < n; i++) p[i * page] = 1;
 }
 static void *dies(void *n) { touch((long)n); return 0; }
-static void *stays(void *n) { touch((long)n); pthread_mutex_lock(&hold); pthread_mutex_unlock(&hold); return 0; }
+static void *stays(void *n) { touch((long)n); pthread_barrier_wait(&touched); pthread_mutex_lock(&hold); pthread_mutex_unlock(&hold); return 0; }
 int main(int argc, char **argv) {
   long n = atol(argv[1]);
   char line[16];
@@ -62,10 +63,12 @@ int main(int argc, char **argv) {
   fflush(stdout);
   if (!fgets(line, sizeof line, stdin)) return 2;
   pthread_mutex_lock(&hold);
+  pthread_barrier_init(&touched, 0, 2);
   pthread_create(&a, 0, dies, (void *)(n * 4 / 10));
   pthread_join(a, 0);
   pthread_create(&b, 0, stays, (void *)(n * 3 / 10));
   touch(n - n * 4 / 10 - n * 3 / 10);
+  pthread_barrier_wait(&touched);
   printf("done\\n");
   fflush(stdout);
   if (!fgets(line, sizeof line, stdin)) return 2;

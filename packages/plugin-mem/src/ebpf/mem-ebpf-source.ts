@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { DataUnavailable, isBpfscopeError, type BpfscopeError, type Logger, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
+import { DataUnavailable, LoadFailed, isBpfscopeError, type BpfscopeError, type Logger, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
 import { BpfObject, loadNative, readStatsCounters, readStructLayouts, type BpfLink, type RingBatch, type RingBufferConsumer } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
@@ -66,7 +66,9 @@ export class MemEbpfSource implements Source<MemMetrics> {
     loadNative();
     this.#logger = context.logger;
     const path = this.options.objectPath;
-    const bytes = await readFile(path);
+    const bytes = await readFile(path).catch((cause: NodeJS.ErrnoException) => {
+      throw new LoadFailed(path, `the object file cannot be read (${cause.code ?? cause.message})`, '', { cause, op: 'read' });
+    });
     const obj = BpfObject.open(bytes, { name: path });
     this.#obj = obj;
     await obj.load({ timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });

@@ -2,7 +2,7 @@ import { isBpfscopeError, type BpfscopeError } from '@bpfscope/core';
 import type { ResolvedMemOptions } from '../options.js';
 import type { Vmstat } from '../procfs/parse-vmstat.js';
 import { readMeminfo, readVmstat } from '../procfs/read-mem-proc.js';
-import type { CgroupMemory, MemMetrics, SystemMemory } from '../records.js';
+import type { CgroupMemory, MemField, MemMetrics, SystemMemory } from '../records.js';
 import { readCgroupEntries } from './cgroup-entries.js';
 import { FaultRanking, type FaultTotals } from './fault-ranking.js';
 import { MemPredictions } from './mem-predictions.js';
@@ -11,13 +11,17 @@ import { swapMemory, systemMemory, vmstatCounters } from './system-memory.js';
 /** Process faults as a source read them, or the error that stopped the read. @internal */
 export type FaultsResult = { totals: FaultTotals[]; error: null } | { totals: null; error: BpfscopeError };
 
-// A part whose input failed is recorded with its taxonomy error; anything else is a bug and propagates.
-function attempt<T>(errors: MemMetrics['errors'], field: keyof MemMetrics['errors'], read: () => T): T | null {
+type Parts = Pick<MemMetrics, 'errors' | 'unavailable'>;
+
+// A part whose input is missing is unavailable (with the reason); one whose input is
+// malformed is recorded with its taxonomy error; anything else is a bug and propagates.
+function attempt<T>(parts: Parts, field: MemField, read: () => T): T | null {
   try {
     return read();
   } catch (e) {
     if (!isBpfscopeError(e)) throw e;
-    errors[field] = e;
+    if (e.code === 'DATA_UNAVAILABLE') parts.unavailable[field] = e.message;
+    else parts.errors[field] = e;
     return null;
   }
 }
@@ -67,19 +71,24 @@ export class MemReader {
     const now = performance.now();
     const intervalMs = this.#prevAt === null ? null : now - this.#prevAt;
     this.#prevAt = now;
-    const meminfo = attempt(errors, 'system', () => readMeminfo(this.procRoot));
+    const parts: Parts = { errors, unavailable };
+    const meminfo = attempt(parts, 'system', () => readMeminfo(this.procRoot));
     const system: SystemMemory | null = meminfo === null ? null : systemMemory(meminfo);
     const swap = meminfo === null ? null : swapMemory(meminfo);
     if (meminfo !== null && swap === null) unavailable.swap = '/proc/meminfo has no SwapTotal/SwapFree lines';
     if (errors.system) errors.swap = errors.system;
-    const vm = attempt(errors, 'vmstat', () => readVmstat(this.procRoot));
+    if (unavailable.system) unavailable.swap = unavailable.system;
+    const vm = attempt(parts, 'vmstat', () => readVmstat(this.procRoot));
     const vmstat = vm === null ? null : vmstatCounters(vm, this.#prevVmstat, intervalMs);
     if (vm !== null) this.#prevVmstat = vm;
     const cgroups = this.#cgroups(errors, unavailable);
     const pids = this.options.pids;
     let processes: MemMetrics['processes'] = [];
     let processCount = 0;
-    if (faults.error !== null) errors.processes = faults.error;
+    if (faults.error !== null) {
+      if (faults.error.code === 'DATA_UNAVAILABLE') unavailable.processes = faults.error.message;
+      else errors.processes = faults.error;
+    }
     else {
       const all = pids === null ? faults.totals : faults.totals.filter((t) => pids.has(t.pid));
       processCount = all.length;
