@@ -6,6 +6,7 @@ import { benchOomPredict, reportOomPredict } from './bench/oom-predict.mjs';
 import { benchRingbuf, reportRingbuf } from './bench/ringbuf.mjs';
 import { benchMapBatch, reportMapBatch } from './bench/map-batch.mjs';
 import { benchTaskIter, reportTaskIter } from './bench/task-iter.mjs';
+import { benchMemRead, reportMemRead } from './bench/mem-read.mjs';
 
 const started = Date.now();
 console.log(`bpfscope bench  ${new Date().toISOString()}  node ${process.version}  ${(await import('node:os')).cpus().length} CPUs\n`);
@@ -18,4 +19,5 @@ console.log('\nmap batch read ...');
 console.log(reportMapBatch(await benchMapBatch()));
 console.log('\ntask iterator ...');
 console.log(reportTaskIter(await benchTaskIter()));
+console.log('\nmem family read ...\n' + reportMemRead(await benchMemRead()));
 console.log(`\nbench finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -19,7 +19,7 @@ let toucher: Workload | undefined;
 
 afterEach(async () => {
   await engine?.close();
-  toucher?.send('end');
+  toucher?.child.kill('SIGKILL'); // the test's own child, by its handle
   await toucher?.exited;
   engine = toucher = undefined;
 });

@@ -71,6 +71,10 @@ describeKernel(`mem family: OOM prediction and the OOM kill of a child in a ${v2
 
   afterAll(async () => {
     await engine?.close();
+    if (hog && hog.child.exitCode === null && hog.child.signalCode === null) {
+      hog.child.kill('SIGKILL'); // the test's own child, when a failure left it running
+      await hog.exited;
+    }
     if (existsSync(dir)) rmdirSync(dir);
   });
 

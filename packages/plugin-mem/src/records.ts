@@ -175,7 +175,11 @@ export interface MemMetrics {
   cgroups: CgroupMemory | null;
   /** OOM kills since the source started. */
   oom: OomKills;
-  /** Time to exhaustion for the system and each limited cgroup, from every reading's usage. */
+  /**
+   * Time to exhaustion for the system and each limited cgroup: every reading adds the
+   * usage of `system` (procfs: MemTotal − MemAvailable against MemTotal) and of each
+   * cgroup entry (sysfs: usage against limit) to the predictor's window.
+   */
   predictions: MemPrediction[];
   /** Kernel-side counters (eBPF); null in procfs mode. */
   kernel: MemKernelStats | null;

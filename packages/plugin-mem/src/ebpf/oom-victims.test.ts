@@ -99,3 +99,18 @@ describe('OomVictimDecoder on a hybrid tree (memory on v1, an empty v2 hierarchy
     expect(() => new OomVictimDecoder(layout, proc, sys).decode(new Uint8Array(layout.size - 1))).toThrow(EventProcessingFailed);
   });
 });
+
+describe('OomVictimDecoder on a unified tree (memory on v2)', () => {
+  it('the memory cgroup is the v2 cgroup with the memory ID', () => {
+    const root = mkdtempSync(join(tmpdir(), 'bpfscope-oom-v2-'));
+    const sys = join(root, 'sys');
+    mkdirSync(join(sys, 'fs/cgroup/system.slice/app.service'), { recursive: true });
+    writeFileSync(join(sys, 'fs/cgroup/cgroup.controllers'), 'cpuset cpu io memory hugetlb pids rdma misc\n');
+    const app = ino(join(sys, 'fs/cgroup/system.slice/app.service'));
+    const slice = ino(join(sys, 'fs/cgroup/system.slice'));
+    // The task's v2 cgroup, and the memory cgroup of its nearest ancestor with memory enabled.
+    const v = new OomVictimDecoder(layout, join(root, 'proc'), sys).decode(event({ pid: 7, comm: 'app', cgroupId: app, memcgId: slice, tsNs: 1n }));
+    expect(v).toMatchObject({ cgroupV2Path: '/system.slice/app.service', memoryCgroup: { hierarchy: 'v2', path: '/system.slice', from: 'cgroup-id' } });
+    expect(v.unavailable.sizes).toMatch(/page size is unknown/);
+  });
+});
