@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { DataUnavailable, LoadFailed, isBpfscopeError, type BpfscopeError, type Logger, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
+import { Closed, DataUnavailable, LoadFailed, isBpfscopeError, type BpfscopeError, type Logger, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
 import { BpfObject, loadNative, readStatsCounters, readStructLayouts, type BpfLink, type RingBatch, type RingBufferConsumer } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
@@ -36,6 +36,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
   #stream = new OomStream();
   #logger: Logger | null = null;
   #initError: BpfscopeError | null = null;
+  #generation = 0;
 
   /** @internal use the {@link mem} plugin factory */
   constructor(private readonly options: ResolvedMemOptions) {}
@@ -63,12 +64,18 @@ export class MemEbpfSource implements Source<MemMetrics> {
   }
 
   async #init(context: SourceContext): Promise<void> {
+    // close() during an init (a timed-out one) bumps the generation: the init must not go on.
+    const generation = ++this.#generation;
+    const closed = (): void => {
+      if (generation !== this.#generation) throw new Closed('mem-ebpf source', { details: { call: 'init' } });
+    };
     loadNative();
     this.#logger = context.logger;
     const path = this.options.objectPath;
     const bytes = await readFile(path).catch((cause: NodeJS.ErrnoException) => {
       throw new LoadFailed(path, `the object file cannot be read (${cause.code ?? cause.message})`, '', { cause, op: 'read' });
     });
+    closed();
     const obj = BpfObject.open(bytes, { name: path });
     this.#obj = obj;
     await obj.load({ timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
@@ -82,6 +89,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
     this.#link = obj.attach('mem_oom_victim');
     // An iterator that cannot run should reject the source now, not fail every read.
     decodeFaults(await obj.readIterator('mem_iter'), this.#layouts.faults);
+    closed();
     const reader = new MemReader(context.config.procRoot, context.config.sysRoot, this.options);
     reader.start();
     this.#reader = reader;
@@ -156,6 +164,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
   }
 
   async close(): Promise<void> {
+    this.#generation++;
     this.#reader = null;
     this.#stream.end();
     this.#stream = new OomStream();

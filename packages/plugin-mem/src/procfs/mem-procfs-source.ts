@@ -4,6 +4,7 @@ import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
 import type { MemMetrics } from '../records.js';
 import { scanPidFaults } from './scan-pid-faults.js';
+import type { mem } from '../plugin.js';
 
 /** Why the procfs source has no OOM victims. @internal */
 export const PROCFS_NO_VICTIMS =
