@@ -93,7 +93,8 @@ int BPF_PROG(mem_oom_victim, struct task_struct *task, uid_t uid)
 	e.oom_score_adj = BPF_CORE_READ(task, signal, oom_score_adj);
 	e.ts_ns = bpf_ktime_get_ns();
 	e.cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
-	if (memcg >= 0 && memcg < 12)
+	/* The kernel's own bound (CO-RE): the subsys[] array has CGROUP_SUBSYS_COUNT slots. */
+	if (memcg >= 0 && memcg < bpf_core_enum_value(enum cgroup_subsys_id, CGROUP_SUBSYS_COUNT))
 		e.memcg_id = BPF_CORE_READ(task, cgroups, subsys[memcg], cgroup, kn, id);
 	e.total_vm_pages = mm ? BPF_CORE_READ(mm, total_vm) : 0;
 	e.anon_rss_pages = rss(mm, 1);
