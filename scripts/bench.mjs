@@ -10,6 +10,7 @@ import { benchMapBatch, reportMapBatch } from './bench/map-batch.mjs';
 import { benchTaskIter, reportTaskIter } from './bench/task-iter.mjs';
 import { benchSyscallOverhead, reportSyscallOverhead } from './bench/syscall-overhead.mjs';
 import { benchProcTable, reportProcTable } from './bench/proc-table.mjs';
+import { benchMemRead, reportMemRead } from './bench/mem-read.mjs';
 
 const SECTIONS = [
   ['cpu', 'cpu snapshot', async () => reportCpuSnapshot(await benchCpuSnapshot())],
@@ -18,6 +19,7 @@ const SECTIONS = [
   ['ringbuf', 'ring buffer', async () => reportRingbuf(await benchRingbuf())],
   ['task-iter', 'task iterator', async () => reportTaskIter(await benchTaskIter())],
   ['proc', 'process table', async () => reportProcTable(await benchProcTable())],
+  ['mem', 'mem family read', async () => reportMemRead(await benchMemRead())],
   ['oom', 'oom prediction', async () => reportOomPredict(await benchOomPredict())],
 ];
 

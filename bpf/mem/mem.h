@@ -25,6 +25,8 @@ struct mem_oom_ev {
 	__u32 pad;
 	__u64 ts_ns;          /* CLOCK_MONOTONIC */
 	__u64 cgroup_id;      /* cgroup v2 id of the victim */
+	__u64 memcg_id;       /* id of the victim's memory cgroup, on whichever
+	                       * hierarchy (v1 or v2) holds the memory controller */
 	__u64 total_vm_pages;
 	__u64 anon_rss_pages;
 	__u64 file_rss_pages;

@@ -11,7 +11,7 @@ export {
   type MemoryStatV2,
 } from './cgroup/read-cgroup-v2.js';
 export { readCgroupV1Memory, parseOomControl, type CgroupV1Memory, type CgroupV1Field, type OomControl } from './cgroup/read-cgroup-v1.js';
-export { listMemoryCgroups, type LimitedCgroup, type MemoryCgroupList } from './cgroup/list-memory-cgroups.js';
+export { listMemoryCgroups, type LimitedCgroup, type MemoryCgroupList, type MalformedCgroup, type ListMemoryCgroupsOptions } from './cgroup/list-memory-cgroups.js';
 export { fitLine, type LinearFit } from './predict/linear-fit.js';
 export {
   predictExhaustion,
@@ -24,3 +24,22 @@ export {
   type PredictionConfidence,
 } from './predict/predict-exhaustion.js';
 export { OomPredictor, oomKey, type OomPredictorOptions, type OomPredictorStats } from './predict/oom-predictor.js';
+export { mem, MemCollector, type MemPlugin } from './plugin.js';
+export type { MemPluginOptions } from './options.js';
+export { MemEbpfSource } from './ebpf/mem-ebpf-source.js';
+export { MemProcfsSource } from './procfs/mem-procfs-source.js';
+export type {
+  MemMetrics,
+  MemField,
+  SystemMemory,
+  SwapMemory,
+  VmstatCounters,
+  ProcessFaults,
+  CgroupMemory,
+  CgroupMemoryEntry,
+  OomKills,
+  MemPrediction,
+  PredictionTarget,
+  MemKernelStats,
+} from './records.js';
+export type { OomVictim, OomVictimField, VictimMemoryCgroup, OomEventsOptions } from './records-oom.js';

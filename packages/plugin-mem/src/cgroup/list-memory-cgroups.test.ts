@@ -28,4 +28,13 @@ describe('listMemoryCgroups', () => {
     expect(caught(() => listMemoryCgroups(sys))).toMatchObject({ code: 'EVENT_PROCESSING_FAILED', details: { path: join(sys, 'fs/cgroup/bpfscope-fixture/memory.max') } });
     expect(caught(() => listMemoryCgroups(sys))).toBeInstanceOf(EventProcessingFailed);
   });
+
+  it('collectErrors: the malformed cgroup is listed with its error and the walk goes on', () => {
+    const sys = fixture('malformed/memory-max-garbage/sys');
+    const root = join(sys, 'fs/cgroup');
+    const list = listMemoryCgroups(sys, { collectErrors: true });
+    expect(list.cgroups).toEqual([]);
+    expect(list.malformed).toEqual([{ path: '/bpfscope-fixture', dir: join(root, 'bpfscope-fixture'), error: expect.any(EventProcessingFailed) }]);
+    expect(list.malformed?.[0]?.error.message).toMatch(/"100M" is neither "max" nor a byte count/);
+  });
 });

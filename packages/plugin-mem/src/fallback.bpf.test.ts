@@ -1,0 +1,111 @@
+// Mode fallback on the live machine: meminfo as a direct parse of /proc/meminfo reads it
+// (the reading lies between a parse just before and one just after, give or take a few
+// pages of drift), vmstat and cgroups likewise, and OOM victims are reported unavailable
+// with the reason, as is the victim stream.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { DataUnavailable, createEngine } from '@bpfscope/core';
+import { describeKernel } from '../../../test/real-kernel.js';
+import { listMemoryCgroups } from './cgroup/list-memory-cgroups.js';
+import { MEM_OBJECT_PATH } from './ebpf/mem-ebpf-source.js';
+import { mem } from './plugin.js';
+import { parseMeminfo, type Meminfo } from './procfs/parse-meminfo.js';
+import { parseVmstat } from './procfs/parse-vmstat.js';
+
+const silent = { error() {}, warn() {}, info() {}, debug() {} };
+const DRIFT = 32 * 4096; // a few pages either side of the two direct parses
+const meminfo = (): Meminfo => parseMeminfo(readFileSync('/proc/meminfo', 'utf8'), '/proc/meminfo');
+
+const between = (v: number | null, a: number | null, b: number | null): void => {
+  expect(v).not.toBeNull();
+  expect(v!).toBeGreaterThanOrEqual(Math.min(a!, b!) - DRIFT);
+  expect(v!).toBeLessThanOrEqual(Math.max(a!, b!) + DRIFT);
+};
+
+describeKernel('mem family in mode fallback', () => {
+  it('meminfo equals a direct parse; victims are unavailable with the reason, and so is the stream', async () => {
+    const plugin = mem({ topProcesses: 5 });
+    const engine = createEngine({ plugins: [plugin], config: { mode: 'fallback', cache: { enabled: false } }, logger: silent });
+    await engine.start();
+    const vmBefore = parseVmstat(readFileSync('/proc/vmstat', 'utf8'), '/proc/vmstat');
+    const before = meminfo();
+    const r = (await engine.collect()).get('mem');
+    const after = meminfo();
+    expect(() => plugin.oomEvents()).toThrow(DataUnavailable);
+    expect(() => plugin.oomEvents()).toThrow(/procfs.*mode "fallback".*eBPF source/);
+    await engine.close();
+
+    expect(r?.source).toBe('procfs');
+    expect(r?.fallback?.message).toMatch(/mode "fallback"/);
+    const m = r!.data;
+    expect(m.errors).toEqual({});
+    expect(m.system?.totalBytes).toBe(before.memTotal);
+    expect(m.system?.meminfo.memTotal).toBe(after.memTotal);
+    between(m.system!.freeBytes, before.memFree, after.memFree);
+    between(m.system!.availableBytes, before.memAvailable, after.memAvailable);
+    between(m.system!.cachedBytes, before.cached, after.cached);
+    expect(m.system!.usedBytes).toBe(m.system!.totalBytes - m.system!.availableBytes!);
+    expect(m.swap?.totalBytes).toBe(before.swapTotal);
+    expect(m.vmstat!.pgfault).toBeGreaterThanOrEqual(vmBefore.pgfault);
+    expect(m.vmstat!.oomKill).toBeGreaterThanOrEqual(vmBefore.oomKill!);
+
+    expect(m.oom.victims).toBeNull();
+    expect(m.oom.events).toBeNull();
+    expect(m.oom.sinceBoot).toBe(m.vmstat!.oomKill);
+    expect(m.unavailable.oomVictims).toMatch(/eBPF source \(tp_btf\/mark_victim\).*vmstat oom_kill.*memory\.events.*memory\.oom_control/);
+    expect(m.kernel).toBeNull();
+    expect(m.fieldSources).toEqual({ cgroups: 'sysfs' });
+    expect(m.processes.length).toBe(5);
+    expect(m.processCount).toBeGreaterThan(5);
+    expect(m.cgroups?.hierarchy).toBe(listMemoryCgroups('/sys').hierarchy);
+    expect(m.predictions.find((p) => p.key === 'system')).toMatchObject({ target: 'system', limit: before.memTotal, confidence: { samples: 1 } });
+  });
+
+  it('before the engine starts, the victim stream is unavailable and says why', () => {
+    expect(() => mem().oomEvents()).toThrow(/not running: start the engine first/);
+  });
+});
+
+describeKernel('mem family when its eBPF object is bad', () => {
+  const bad = async (objectPath: string) => {
+    const plugin = mem({ objectPath });
+    const engine = createEngine({ plugins: [plugin], config: { cache: { enabled: false } }, logger: silent });
+    const r = (await engine.collect()).get('mem');
+    let streamError: unknown;
+    try {
+      plugin.oomEvents();
+    } catch (e) {
+      streamError = e;
+    }
+    await engine.close();
+    return { r, streamError };
+  };
+
+  it('a truncated object: auto mode falls back to procfs with LOAD_FAILED, and the stream says so', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bpfscope-mem-'));
+    const corrupt = join(dir, 'mem.bpf.o');
+    const real = await readFile(MEM_OBJECT_PATH);
+    await writeFile(corrupt, real.subarray(0, Math.floor(real.length / 3)));
+    const { r, streamError } = await bad(corrupt);
+    expect(r?.source).toBe('procfs');
+    expect(r?.fallback?.code).toBe('LOAD_FAILED');
+    expect(streamError).toBeInstanceOf(DataUnavailable);
+    expect((streamError as Error).message).toMatch(/eBPF was rejected \(LOAD_FAILED/);
+  });
+
+  it("another family's object: the layouts from its BTF do not match, LOAD_FAILED names struct mem_faults", async () => {
+    const { r } = await bad(fileURLToPath(new URL('../../plugin-cpu/bpf/cpu.bpf.o', import.meta.url)));
+    expect(r?.source).toBe('procfs');
+    expect(r?.fallback?.code).toBe('LOAD_FAILED');
+    expect(r?.fallback?.message).toMatch(/no struct mem_faults/);
+  });
+
+  it('a missing object: LOAD_FAILED naming the file', async () => {
+    const { r } = await bad('/nonexistent/mem.bpf.o');
+    expect(r?.fallback).toMatchObject({ code: 'LOAD_FAILED', message: expect.stringMatching(/\/nonexistent\/mem\.bpf\.o.*ENOENT/) });
+  });
+});

@@ -1,0 +1,116 @@
+// The issue's test: a child allocates 4 MiB more every 100 ms inside a memory cgroup with a
+// 96 MiB limit (no swap) that the test creates, while the test reads the mem family about
+// every 200 ms. The cgroup's prediction must reach warning or critical before the kernel's
+// OOM killer ends the child, and the kill must then arrive as an event naming the child.
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createEngine, type Engine } from '@bpfscope/core';
+import { describeKernel } from '../../../test/real-kernel.js';
+import { startWorkload, workloadBinary, type Workload } from '../test/mem-workloads.js';
+import { mem, type MemPlugin } from './plugin.js';
+import type { OomVictim } from './records-oom.js';
+import type { MemMetrics, MemPrediction } from './records.js';
+
+const LIMIT = 96 * 1024 * 1024;
+const silent = { error() {}, warn() {}, info() {}, debug() {} };
+const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers') && readFileSync('/sys/fs/cgroup/cgroup.controllers', 'utf8').split(/\s+/).includes('memory');
+const name = `bpfscope-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+const dir = v2 ? join('/sys/fs/cgroup', name) : join('/sys/fs/cgroup/memory', name);
+const key = `cgroup:/${name}`;
+
+interface Reading {
+  /** CLOCK_MONOTONIC when the reading had returned, ms. */
+  doneMs: number;
+  data: MemMetrics;
+  prediction: MemPrediction | undefined;
+}
+
+describeKernel(`mem family: OOM prediction and the OOM kill of a child in a ${v2 ? 'v2' : 'v1'} memory cgroup`, () => {
+  let plugin: MemPlugin;
+  let engine: Engine;
+  let hog: Workload;
+  const readings: Reading[] = [];
+  let victim: OomVictim | undefined;
+  let exit: [number | null, NodeJS.Signals | null];
+
+  beforeAll(async () => {
+    mkdirSync(dir);
+    if (v2) {
+      writeFileSync(join(dir, 'memory.max'), String(LIMIT));
+      if (existsSync(join(dir, 'memory.swap.max'))) writeFileSync(join(dir, 'memory.swap.max'), '0');
+    } else {
+      writeFileSync(join(dir, 'memory.limit_in_bytes'), String(LIMIT));
+      if (existsSync(join(dir, 'memory.memsw.limit_in_bytes'))) writeFileSync(join(dir, 'memory.memsw.limit_in_bytes'), String(LIMIT));
+    }
+    plugin = mem({ topProcesses: 5 });
+    engine = createEngine({ plugins: [plugin], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
+    await engine.start();
+    const controller = new AbortController();
+    const events = plugin.oomEvents({ signal: controller.signal });
+    hog = await startWorkload(workloadBinary('memhog'), [String(4 * 1024 * 1024), '100'], join(dir, 'cgroup.procs'));
+    const seen = (async () => {
+      for await (const v of events) if (v.pid === hog.pid) return v;
+      return undefined;
+    })();
+    hog.send('go');
+    let running = true;
+    void hog.exited.then(() => (running = false));
+    while (running) {
+      const snap = await engine.collect();
+      const data = snap.get('mem')?.data;
+      if (!data) throw new Error(`no mem family: ${snap.errors.map((e) => e.error.message).join('; ')}`);
+      readings.push({ doneMs: Number(process.hrtime.bigint()) / 1e6, data, prediction: data.predictions.find((p) => p.key === key) });
+      await sleep(200);
+    }
+    exit = await hog.exited;
+    victim = await seen;
+    controller.abort();
+  }, 60_000);
+
+  afterAll(async () => {
+    await engine?.close();
+    if (hog && hog.child.exitCode === null && hog.child.signalCode === null) {
+      hog.child.kill('SIGKILL'); // the test's own child, when a failure left it running
+      await hog.exited;
+    }
+    if (existsSync(dir)) rmdirSync(dir);
+  });
+
+  it('the child was OOM-killed (SIGKILL) after several readings', () => {
+    expect(exit).toEqual([null, 'SIGKILL']);
+    expect(readings.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('the cgroup is listed with its limit while the child runs', () => {
+    const entry = readings[0]?.data.cgroups?.entries.find((e) => e.path === `/${name}`);
+    expect(entry).toMatchObject({ hierarchy: v2 ? 'v2' : 'v1', limitBytes: LIMIT, error: null });
+  });
+
+  it("the cgroup's prediction reaches warning or critical before the kill", () => {
+    const killedAt = victim!.monotonicMs;
+    const before = readings.filter((r) => r.doneMs < killedAt);
+    const warned = before.find((r) => r.prediction?.level === 'warning' || r.prediction?.level === 'critical');
+    expect(warned, `levels before the kill: ${before.map((r) => r.prediction?.level).join(', ')}`).toBeDefined();
+    expect(warned!.prediction!.limit).toBe(LIMIT);
+    expect(warned!.prediction!.latestUsage).toBeLessThan(LIMIT);
+  });
+
+  it('the OOM kill arrives as an event naming the child: exact PID, its command, its memory cgroup', () => {
+    expect(victim).toBeDefined();
+    expect(victim!.pid).toBe(hog.pid);
+    expect(victim!.comm).toBe('memhog');
+    expect(victim!.memoryCgroup).toMatchObject({ hierarchy: v2 ? 'v2' : 'v1', path: `/${name}` });
+    expect(victim!.anonRssBytes).toBeGreaterThan(LIMIT / 2);
+  });
+
+  it('the next reading lists the victim and counts the kill in the cgroup', async () => {
+    const m = (await engine.collect()).get('mem')!.data;
+    expect(m.oom.victims?.some((v) => v.pid === hog.pid && v.comm === 'memhog')).toBe(true);
+    expect(m.oom.events).toBeGreaterThanOrEqual(1);
+    expect(m.oom.sinceStart).toBeGreaterThanOrEqual(1);
+    expect(m.cgroups?.entries.find((e) => e.path === `/${name}`)?.oomKills).toBe(1);
+    expect(m.kernel?.drops).toBe(0);
+  });
+});

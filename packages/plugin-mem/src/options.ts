@@ -1,0 +1,55 @@
+import { ConfigError } from '@bpfscope/core';
+import { OomPredictor, type OomPredictorOptions } from './predict/oom-predictor.js';
+import type { mem } from './plugin.js';
+
+/** Options of the {@link mem} plugin; every field optional. */
+export interface MemPluginOptions {
+  /** How many processes a reading lists, most faults in the last interval first. @default 20 */
+  topProcesses?: number;
+  /** Report only these processes (by PID). @default every process */
+  pids?: readonly number[];
+  /** Read limited memory cgroups (and predict their exhaustion). @default true */
+  cgroups?: boolean;
+  /** Window and thresholds of the OOM predictor (see {@link OomPredictor}). @default capacity 60 samples, the default thresholds */
+  prediction?: OomPredictorOptions;
+  /** OOM victims a reading keeps (eBPF), oldest dropped first and counted. @default 100 */
+  maxOomVictims?: number;
+  /** Path of the compiled eBPF object. @default the `bpf/mem.bpf.o` shipped in this package */
+  objectPath?: string;
+}
+
+/** Options checked, defaults filled in. @internal */
+export interface ResolvedMemOptions {
+  topProcesses: number;
+  pids: ReadonlySet<number> | null;
+  cgroups: boolean;
+  prediction: OomPredictorOptions;
+  maxOomVictims: number;
+  objectPath: string;
+}
+
+const whole = (path: string, v: unknown, min: number, max: number): number => {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ConfigError(path, v, `an integer from ${min} to ${max}`);
+  return v;
+};
+
+/** Check the options. @internal */
+export function resolveMemOptions(o: MemPluginOptions, defaultObjectPath: string): ResolvedMemOptions {
+  let pids: Set<number> | null = null;
+  if (o.pids !== undefined) {
+    if (!Array.isArray(o.pids)) throw new ConfigError('mem.pids', o.pids, 'an array of PIDs');
+    pids = new Set(o.pids.map((p: unknown, i) => whole(`mem.pids[${i}]`, p, 1, 4_194_304)));
+  }
+  if (o.cgroups !== undefined && typeof o.cgroups !== 'boolean') throw new ConfigError('mem.cgroups', o.cgroups, 'true or false');
+  if (o.objectPath !== undefined && (typeof o.objectPath !== 'string' || o.objectPath === '')) throw new ConfigError('mem.objectPath', o.objectPath, 'a file path');
+  const prediction = { ...o.prediction };
+  new OomPredictor(prediction); // validates now, so a bad option fails the factory and not the first read
+  return {
+    topProcesses: o.topProcesses === undefined ? 20 : whole('mem.topProcesses', o.topProcesses, 0, 1_000_000),
+    pids,
+    cgroups: o.cgroups ?? true,
+    prediction,
+    maxOomVictims: o.maxOomVictims === undefined ? 100 : whole('mem.maxOomVictims', o.maxOomVictims, 0, 1_000_000),
+    objectPath: o.objectPath ?? defaultObjectPath,
+  };
+}

@@ -1,0 +1,69 @@
+import { readdirSync } from 'node:fs';
+import { DataUnavailable, isBpfscopeError, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
+import type { ResolvedMemOptions } from '../options.js';
+import { MemReader, type FaultsResult } from '../read/mem-reader.js';
+import type { MemMetrics } from '../records.js';
+import { scanPidFaults } from './scan-pid-faults.js';
+import type { mem } from '../plugin.js';
+
+/** Why the procfs source has no OOM victims. @internal */
+export const PROCFS_NO_VICTIMS =
+  'procfs keeps no record of who the OOM killer chose: victims (PID, command, cgroup) need the eBPF source (tp_btf/mark_victim). ' +
+  'Only the counts are measured here: /proc/vmstat oom_kill, memory.events oom_kill (cgroup v2), memory.oom_control oom_kill (cgroup v1)';
+
+/**
+ * The procfs/sysfs fallback of the mem family: /proc/meminfo, /proc/vmstat,
+ * /proc/&lt;pid&gt;/stat for per-process faults, the memory cgroup files, and the
+ * predictions over them. OOM kills are counts only; victims are reported unavailable.
+ */
+export class MemProcfsSource implements Source<MemMetrics> {
+  readonly kind = 'procfs' as const;
+  readonly name = 'mem-procfs';
+  #reader: MemReader | null = null;
+  #root = '/proc';
+
+  /** @internal use the {@link mem} plugin factory */
+  constructor(private readonly options: ResolvedMemOptions) {}
+
+  /** True between a successful init and close. */
+  get active(): boolean {
+    return this.#reader !== null;
+  }
+
+  async init(context: SourceContext): Promise<void> {
+    this.#root = context.config.procRoot;
+    try {
+      readdirSync(this.#root);
+    } catch (cause) {
+      throw new DataUnavailable(this.#root, 'the procfs root cannot be listed', { cause });
+    }
+    const reader = new MemReader(this.#root, context.config.sysRoot, this.options);
+    reader.start();
+    this.#reader = reader;
+  }
+
+  async read(_context: ReadContext): Promise<MemMetrics> {
+    const reader = this.#reader;
+    if (!reader) throw new DataUnavailable('mem-procfs', 'the source is not initialised');
+    let faults: FaultsResult;
+    try {
+      faults = { totals: scanPidFaults(this.#root, this.options.pids), error: null };
+    } catch (e) {
+      if (!isBpfscopeError(e)) throw e;
+      faults = { totals: null, error: e };
+    }
+    const m = reader.read(faults);
+    m.unavailable.oomVictims = PROCFS_NO_VICTIMS;
+    m.unavailable.kernel = 'kernel-side counters exist only with the eBPF source';
+    m.fieldSources = { cgroups: 'sysfs' };
+    return m;
+  }
+
+  stats(): Readonly<Record<string, number>> {
+    return this.#reader?.stats() ?? {};
+  }
+
+  async close(): Promise<void> {
+    this.#reader = null;
+  }
+}

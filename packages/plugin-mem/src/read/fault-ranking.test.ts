@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { FaultRanking, type FaultTotals } from './fault-ranking.js';
+
+const t = (pid: number, minor: number, major = 0): FaultTotals => ({ pid, minor, major, threads: null, comm: () => `p${pid}` });
+
+describe('FaultRanking', () => {
+  it('first reading: by total faults, no rates', () => {
+    const r = new FaultRanking();
+    expect(r.rank([t(1, 10), t(2, 30), t(3, 20)], null, 2).map((p) => [p.pid, p.minorPerSecond])).toEqual([[2, null], [3, null]]);
+  });
+
+  it('later readings: by faults in the interval, with rates; a new process counts from 0; a count that went back has no rate', () => {
+    const r = new FaultRanking();
+    r.rank([t(1, 1000), t(2, 50, 4), t(3, 500)], null, 10);
+    const out = r.rank([t(1, 1010), t(2, 250, 6), t(3, 100), t(4, 80)], 2000, 10);
+    expect(out.map((p) => [p.pid, p.comm, p.minorPerSecond, p.majorPerSecond])).toEqual([
+      [2, 'p2', 100, 1],
+      [4, 'p4', 40, 0],
+      [1, 'p1', 5, 0],
+    ]);
+  });
+
+  it('k = 0 lists nothing', () => {
+    expect(new FaultRanking().rank([t(1, 1)], null, 0)).toEqual([]);
+  });
+});

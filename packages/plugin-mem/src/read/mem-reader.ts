@@ -1,0 +1,142 @@
+import { isBpfscopeError, type BpfscopeError } from '@bpfscope/core';
+import type { ResolvedMemOptions } from '../options.js';
+import type { Vmstat } from '../procfs/parse-vmstat.js';
+import { readMeminfo, readVmstat } from '../procfs/read-mem-proc.js';
+import type { CgroupMemory, MemField, MemMetrics, SystemMemory } from '../records.js';
+import { readCgroupEntries } from './cgroup-entries.js';
+import { FaultRanking, type FaultTotals } from './fault-ranking.js';
+import { MemPredictions } from './mem-predictions.js';
+import { swapMemory, systemMemory, vmstatCounters } from './system-memory.js';
+
+/** Process faults as a source read them, or the error that stopped the read. @internal */
+export type FaultsResult = { totals: FaultTotals[]; error: null } | { totals: null; error: BpfscopeError };
+
+type Parts = Pick<MemMetrics, 'errors' | 'unavailable'>;
+
+// A part whose input is missing is unavailable (with the reason); one whose input is
+// malformed is recorded with its taxonomy error; anything else is a bug and propagates.
+function attempt<T>(parts: Parts, field: MemField, read: () => T): T | null {
+  try {
+    return read();
+  } catch (e) {
+    if (!isBpfscopeError(e)) throw e;
+    if (e.code === 'DATA_UNAVAILABLE') parts.unavailable[field] = e.message;
+    else parts.errors[field] = e;
+    return null;
+  }
+}
+
+/**
+ * What both sources of the mem family read the same way: /proc/meminfo, /proc/vmstat,
+ * the limited memory cgroups, the predictions, and the ranking of process faults.
+ * @internal
+ */
+export class MemReader {
+  readonly #predictions: MemPredictions;
+  readonly #ranking = new FaultRanking();
+  #baselineOomKills: number | null = null;
+  #prevVmstat: Vmstat | null = null;
+  #prevAt: number | null = null;
+  #since = '';
+
+  constructor(private readonly procRoot: string, private readonly sysRoot: string, private readonly options: ResolvedMemOptions) {
+    this.#predictions = new MemPredictions(options.prediction);
+  }
+
+  /** Take the baseline: the time counting starts and the OOM kill count then. */
+  start(): void {
+    this.#since = new Date().toISOString();
+    this.#prevAt = performance.now();
+    try {
+      this.#prevVmstat = readVmstat(this.procRoot);
+      this.#baselineOomKills = this.#prevVmstat.oomKill;
+    } catch (e) {
+      if (!isBpfscopeError(e)) throw e;
+      this.#prevVmstat = null; // each reading reports the failure
+    }
+  }
+
+  /** The time counting started (ISO). */
+  get since(): string {
+    return this.#since;
+  }
+
+  /**
+   * One reading of everything but the OOM victims and the kernel counters.
+   * @param faults - this reading's process faults (unfiltered)
+   */
+  read(faults: FaultsResult): MemMetrics {
+    const errors: MemMetrics['errors'] = {};
+    const unavailable: MemMetrics['unavailable'] = {};
+    const now = performance.now();
+    const intervalMs = this.#prevAt === null ? null : now - this.#prevAt;
+    this.#prevAt = now;
+    const parts: Parts = { errors, unavailable };
+    const meminfo = attempt(parts, 'system', () => readMeminfo(this.procRoot));
+    const system: SystemMemory | null = meminfo === null ? null : systemMemory(meminfo);
+    const swap = meminfo === null ? null : swapMemory(meminfo);
+    if (meminfo !== null && swap === null) unavailable.swap = '/proc/meminfo has no SwapTotal/SwapFree lines';
+    if (errors.system) errors.swap = errors.system;
+    if (unavailable.system) unavailable.swap = unavailable.system;
+    const vm = attempt(parts, 'vmstat', () => readVmstat(this.procRoot));
+    const vmstat = vm === null ? null : vmstatCounters(vm, this.#prevVmstat, intervalMs);
+    if (vm !== null) this.#prevVmstat = vm;
+    const cgroups = this.#cgroups(errors, unavailable);
+    const pids = this.options.pids;
+    let processes: MemMetrics['processes'] = [];
+    let processCount = 0;
+    if (faults.error !== null) {
+      if (faults.error.code === 'DATA_UNAVAILABLE') unavailable.processes = faults.error.message;
+      else errors.processes = faults.error;
+    }
+    else {
+      const all = pids === null ? faults.totals : faults.totals.filter((t) => pids.has(t.pid));
+      processCount = all.length;
+      processes = this.#ranking.rank(all, intervalMs, this.options.topProcesses);
+    }
+    const sinceBoot = vmstat?.oomKill ?? null;
+    if (vmstat !== null && sinceBoot === null) unavailable.oomCounts = '/proc/vmstat has no oom_kill counter (Linux 4.13 or newer has it)';
+    return {
+      countersSince: this.#since,
+      intervalMs: intervalMs === null ? null : Math.round(intervalMs * 1000) / 1000,
+      system,
+      swap,
+      vmstat,
+      processes,
+      processCount,
+      cgroups,
+      oom: {
+        sinceBoot,
+        sinceStart: sinceBoot === null || this.#baselineOomKills === null ? null : sinceBoot - this.#baselineOomKills,
+        events: null,
+        victims: null,
+        victimsEvicted: 0,
+      },
+      predictions: this.#predictions.update((performance.timeOrigin + now) / 1000, system, cgroups),
+      kernel: null,
+      fieldSources: {},
+      unavailable,
+      errors,
+    };
+  }
+
+  #cgroups(errors: MemMetrics['errors'], unavailable: MemMetrics['unavailable']): CgroupMemory | null {
+    if (!this.options.cgroups) {
+      unavailable.cgroups = 'cgroups are not read: the mem plugin was created with cgroups: false';
+      return null;
+    }
+    try {
+      return readCgroupEntries(this.sysRoot);
+    } catch (e) {
+      if (!isBpfscopeError(e)) throw e;
+      if (e.code === 'DATA_UNAVAILABLE') unavailable.cgroups = e.message;
+      else errors.cgroups = e;
+      return null;
+    }
+  }
+
+  /** Counters of the predictor. */
+  stats(): Record<string, number> {
+    return this.#predictions.stats();
+  }
+}
