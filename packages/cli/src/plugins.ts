@@ -1,9 +1,16 @@
 import type { Plugin } from '@bpfscope/core';
 import { cpu } from '@bpfscope/plugin-cpu';
+import { mem } from '@bpfscope/plugin-mem';
+import { proc } from '@bpfscope/plugin-proc';
 import { syscall } from '@bpfscope/plugin-syscall';
 
-/** Families the command knows, with their plugin factories. @internal */
+/**
+ * Families the command knows, with their plugin factories. The command lists the 15
+ * processes with the most CPU time, not the whole table. @internal
+ */
 export const FAMILIES: Readonly<Record<string, () => Plugin>> = {
   cpu: () => cpu(),
+  mem: () => mem({ topProcesses: 10 }),
+  proc: () => proc({ topK: { by: 'cpu', k: 15 } }),
   syscall: () => syscall(),
 };

@@ -2,6 +2,9 @@ import { log2Quantile, type FamilyResult, type Log2Histogram, type Snapshot } fr
 import type { CpuMetrics, CpuTimeRecord } from '@bpfscope/plugin-cpu';
 import type { SyscallMetrics } from '@bpfscope/plugin-syscall';
 import { formatSyscall } from './format-syscall.js';
+import { formatMem, formatProc } from './format-proc-mem.js';
+import type { MemMetrics } from '@bpfscope/plugin-mem';
+import type { ProcMetrics } from '@bpfscope/plugin-proc';
 import { num, table } from './table.js';
 
 /** Human-readable snapshot. @internal */
@@ -24,6 +27,8 @@ export function formatSnapshot(snap: Snapshot): string {
 function formatFamily(family: string, r: FamilyResult): string {
   if (family === 'cpu') return formatCpu(r as FamilyResult<CpuMetrics>);
   if (family === 'syscall') return formatSyscall(r as FamilyResult<SyscallMetrics>);
+  if (family === 'proc') return formatProc(r as FamilyResult<ProcMetrics>);
+  if (family === 'mem') return formatMem(r as FamilyResult<MemMetrics>);
   return JSON.stringify(r.data, null, 2);
 }
 

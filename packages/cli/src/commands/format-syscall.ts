@@ -14,7 +14,7 @@ export function formatSyscall(r: FamilyResult<SyscallMetrics>, top = 10): string
       const p99 = s.latency ? log2Quantile(s.latency, 0.99) : null;
       return [s.name ?? `#${s.id}`, s.category, String(s.count), s.errors === null ? '-' : String(s.errors), s.avgNs === null ? '-' : num(s.avgNs / 1000, 2), p99 ? `<${num(p99.upperBound / 1000, 1)}` : '-'];
     });
-    lines.push(indent(table(['syscall', 'category', 'calls', 'errors', 'avg us', 'p99 us'], rows)));
+    lines.push(indent(table(['syscall', 'category', 'calls', 'errors', 'avg us', 'p99 us'], rows, new Set([0, 1]))));
   }
   if (d.categories) {
     const cats = Object.entries(d.categories).filter(([, c]) => c.count > 0).sort((a, b) => b[1].count - a[1].count);
