@@ -40,7 +40,7 @@ describe('bpfscope command line', () => {
   });
 
   it('snapshot --json in fallback mode prints one object of the documented shape', async () => {
-    const r = await run('snapshot', '--json', '--mode', 'fallback', '--interval', '100');
+    const r = await run('snapshot', '--json', '--mode', 'fallback', '--interval', '100', '--families', 'cpu');
     expect(r.code).toBe(0);
     const json = JSON.parse(r.out) as Record<string, unknown> & { families: Record<string, { source: string; fallback: { code: string } | null; data: { total: Record<string, unknown>; perCpu: unknown[]; intervalMs: number } }> };
     expect(Object.keys(json)).toEqual(['timestamp', 'families', 'errors']);
@@ -53,8 +53,16 @@ describe('bpfscope command line', () => {
     expect(json.errors).toEqual([]);
   });
 
+  it('snapshot --json in fallback mode has every family, each from its fallback source', async () => {
+    const r = await run('snapshot', '--json', '--mode', 'fallback');
+    const json = JSON.parse(r.out) as { families: Record<string, { source: string }>; errors: unknown[] };
+    expect(json.errors).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(Object.fromEntries(Object.entries(json.families).map(([k, v]) => [k, v.source]))).toEqual({ cpu: 'procfs', mem: 'procfs', proc: 'procfs', syscall: 'procfs' });
+  });
+
   it('snapshot without --json prints a table with one row per CPU', async () => {
-    const r = await run('snapshot', '--mode', 'fallback');
+    const r = await run('snapshot', '--mode', 'fallback', '--families', 'cpu');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/cpu {2}source: procfs/);
     expect(r.out).toMatch(/^ {2}cpu +busy% +user/m);

@@ -15,7 +15,8 @@ export interface SnapshotOptions {
 export async function snapshot(options: SnapshotOptions, io: CliIo): Promise<number> {
   const engine = createEngine({
     plugins: options.families.map((f) => FAMILIES[f]!()),
-    config: { mode: options.mode, cache: { enabled: false }, logLevel: 'silent' },
+    // A person waits for the command: a procfs scan of a very large process table may take seconds.
+    config: { mode: options.mode, cache: { enabled: false }, logLevel: 'silent', operationTimeoutMs: 10_000 },
   });
   try {
     // Strict mode (`--mode ebpf`) fails here, loudly, with the eBPF source's error.
