@@ -7,6 +7,7 @@
 #include <bpf/bpf_core_read.h>
 #include "bpfscope_stats.h"
 #include "bpfscope_hist.h"
+#include "bpfscope_task.h"
 #include "cpu.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -30,18 +31,6 @@ struct {
 
 BPFSCOPE_HIST_MAP(cpu_runq_hist);
 BPFSCOPE_STATS_MAP(cpu_stats);
-
-/* Kernels before 5.14 name the field `state`. */
-struct task_struct___pre514 {
-	long state;
-} __attribute__((preserve_access_index));
-
-static __always_inline long task_state(struct task_struct *t)
-{
-	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
-	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
-}
 
 static __always_inline struct cpu_times *this_cpu(void)
 {
@@ -101,7 +90,7 @@ int BPF_PROG(cpu_switch, bool preempt, struct task_struct *prev, struct task_str
 	t->switches++;
 
 	/* A preempted task stays runnable: it waits in the run queue from now. */
-	if (task_state(prev) == TASK_RUNNING)
+	if (bpfscope_task_state(prev) == TASK_RUNNING)
 		runq_enqueue(prev->pid);
 	if (next_pid == 0)
 		return 0;

@@ -6,6 +6,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpfscope_stats.h"
+#include "bpfscope_task.h"
 #include "mem.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -16,27 +17,6 @@ struct {
 } mem_oom_events SEC(".maps");
 
 BPFSCOPE_STATS_MAP(mem_stats);
-
-struct mm_rss_stat___pre62 {
-	atomic_long_t count[4];
-} __attribute__((preserve_access_index));
-struct mm_struct___pre62 {
-	struct mm_rss_stat___pre62 rss_stat;
-} __attribute__((preserve_access_index));
-
-/* MM_FILEPAGES 0, MM_ANONPAGES 1, MM_SWAPENTS 2, MM_SHMEMPAGES 3 */
-static __always_inline __u64 rss(struct mm_struct *mm, int i)
-{
-	__s64 n;
-
-	if (!mm || i < 0 || i > 3)
-		return 0;
-	if (bpf_core_field_exists(mm->rss_stat[0].count))
-		n = BPF_CORE_READ(mm, rss_stat[i].count);
-	else
-		n = BPF_CORE_READ((struct mm_struct___pre62 *)mm, rss_stat.count[i].counter);
-	return n > 0 ? n : 0;
-}
 
 /* Records go out through these subprograms: their parameter types put the
  * record structs into the object's BTF, where user space reads the layouts
@@ -97,9 +77,9 @@ int BPF_PROG(mem_oom_victim, struct task_struct *task, uid_t uid)
 	if (memcg >= 0 && memcg < bpf_core_enum_value(enum cgroup_subsys_id, CGROUP_SUBSYS_COUNT))
 		e.memcg_id = BPF_CORE_READ(task, cgroups, subsys[memcg], cgroup, kn, id);
 	e.total_vm_pages = mm ? BPF_CORE_READ(mm, total_vm) : 0;
-	e.anon_rss_pages = rss(mm, 1);
-	e.file_rss_pages = rss(mm, 0);
-	e.shmem_rss_pages = rss(mm, 3);
+	e.anon_rss_pages = bpfscope_mm_counter(mm, BPFSCOPE_MM_ANON);
+	e.file_rss_pages = bpfscope_mm_counter(mm, BPFSCOPE_MM_FILE);
+	e.shmem_rss_pages = bpfscope_mm_counter(mm, BPFSCOPE_MM_SHMEM);
 	BPF_CORE_READ_STR_INTO(&e.comm, task, comm);
 	emit_oom(&e);
 	return 0;

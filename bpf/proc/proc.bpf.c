@@ -6,6 +6,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpfscope_stats.h"
+#include "bpfscope_task.h"
 #include "proc.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -16,42 +17,6 @@ struct {
 } proc_events SEC(".maps");
 
 BPFSCOPE_STATS_MAP(proc_stats);
-
-/* mm->rss_stat is a percpu_counter array since 6.2, an atomic array before. */
-struct mm_rss_stat___pre62 {
-	atomic_long_t count[4];
-} __attribute__((preserve_access_index));
-struct mm_struct___pre62 {
-	struct mm_rss_stat___pre62 rss_stat;
-} __attribute__((preserve_access_index));
-struct task_struct___pre514 {
-	long state;
-} __attribute__((preserve_access_index));
-
-static __always_inline __u64 rss_pages(struct mm_struct *mm)
-{
-	__s64 n = 0;
-
-	if (!mm)
-		return 0;
-	if (bpf_core_type_exists(struct percpu_counter) && bpf_core_field_exists(mm->rss_stat[0].count)) {
-		/* MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES (MM_SWAPENTS is not resident) */
-		n = BPF_CORE_READ(mm, rss_stat[0].count) + BPF_CORE_READ(mm, rss_stat[1].count) + BPF_CORE_READ(mm, rss_stat[3].count);
-	} else {
-		struct mm_struct___pre62 *old = (void *)mm;
-
-		n = BPF_CORE_READ(old, rss_stat.count[0].counter) + BPF_CORE_READ(old, rss_stat.count[1].counter) +
-		    BPF_CORE_READ(old, rss_stat.count[3].counter);
-	}
-	return n > 0 ? n : 0;
-}
-
-static __always_inline __u32 task_state(struct task_struct *t)
-{
-	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
-	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
-}
 
 static __always_inline __u64 cgroup_id(struct task_struct *t)
 {
@@ -251,7 +216,7 @@ int BPF_PROG(proc_exit, struct task_struct *p)
 	 * dead group store it there); the mm, when still attached, may hold more. */
 	peak = BPF_CORE_READ(sig, maxrss);
 	if (mm) {
-		__u64 now = rss_pages(mm), hw = BPF_CORE_READ(mm, hiwater_rss);
+		__u64 now = bpfscope_rss_pages(mm), hw = BPF_CORE_READ(mm, hiwater_rss);
 
 		if (hw > peak)
 			peak = hw;
