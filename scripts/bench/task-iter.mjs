@@ -18,12 +18,15 @@ const countProcesses = () => readdirSync('/proc').filter((n) => /^\d+$/.test(n))
 async function startSleepers(n) {
   const before = countProcesses();
   const shell = spawn('sh', ['-c', `i=0; while [ $i -lt ${n} ]; do sleep 600 & i=$((i+1)); done; wait`], { detached: true, stdio: 'ignore' });
-  const stop = () => {
+  // Kills the group this bench created, by its id, and waits until the sleepers are
+  // gone, so that the next bench section counts the machine's processes right.
+  const stop = async () => {
     try {
-      process.kill(-shell.pid, 'SIGKILL'); // the group this bench created, by its id
+      process.kill(-shell.pid, 'SIGKILL');
     } catch {
       // already gone
     }
+    for (let i = 0; i < 200 && countProcesses() > before + 5; i++) await sleep(50);
   };
   for (let i = 0; i < 600 && countProcesses() < before + n; i++) await sleep(50);
   return { stop, started: countProcesses() - before };
@@ -77,7 +80,7 @@ export async function benchTaskIter({ target = 5000, rounds = 10 } = {}) {
   } finally {
     obj.close();
     c.cleanup();
-    sleepers.stop();
+    await sleepers.stop();
   }
 }
 
