@@ -27,7 +27,7 @@ export type { OpenOptions, LoadOptions, ProgramInfo, MapInfo, UprobeTarget, Perf
 export { BpfMap, MapUpdateFlags, type MapBatch } from './bpf-map.js';
 export { BpfLink } from './bpf-link.js';
 export { readStructLayouts, requireStruct, type StructLayout, type StructField, type FieldKind } from './btf-layout.js';
-export { decodeRecords, createRecordDecoder, type DecodedRecord, type DecodedValue, type DecodeOptions, type DecodeRecordsOptions, type RecordDecoder } from './record-decoder.js';
+export { decodeRecords, createRecordDecoder, decodeCString, type DecodedRecord, type DecodedValue, type DecodeOptions, type DecodeRecordsOptions, type RecordDecoder } from './record-decoder.js';
 export type { ConstantValue, ConstantInfo } from './rodata-constants.js';
 export { enableRunStats, RunStatsHandle } from './run-stats.js';
 export { openPinnedProgram, PinnedProgram, type PinnedProgramInfo } from './pinned-program.js';

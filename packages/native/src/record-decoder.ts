@@ -45,22 +45,32 @@ type Compiled = (view: DataView, u8: Uint8Array, base: number) => DecodedRecord;
 
 const utf8 = new TextDecoder();
 
+/**
+ * A NUL-terminated `char[len]` starting at byte `at`: ASCII without a decoder call,
+ * anything else as UTF-8. For decoders of records with C strings (`comm`).
+ * @param u8 - the bytes
+ * @param at - offset of the first char
+ * @param len - the array's length (the string ends at the first NUL or here)
+ * @returns the string
+ */
+export function decodeCString(u8: Uint8Array, at: number, len: number): string {
+  const stop = at + len;
+  let end = at;
+  let ascii = true;
+  while (end < stop) {
+    const c = u8[end] as number;
+    if (c === 0) break;
+    if (c > 127) ascii = false;
+    end++;
+  }
+  if (!ascii) return utf8.decode(u8.subarray(at, end));
+  let s = '';
+  for (let i = at; i < end; i++) s += String.fromCharCode(u8[i] as number);
+  return s;
+}
+
 const helpers = {
-  str(u8: Uint8Array, start: number, len: number): string {
-    const stop = start + len;
-    let end = start;
-    let ascii = true;
-    while (end < stop) {
-      const c = u8[end] as number;
-      if (c === 0) break;
-      if (c > 127) ascii = false;
-      end++;
-    }
-    if (!ascii) return utf8.decode(u8.subarray(start, end));
-    let s = '';
-    for (let i = start; i < end; i++) s += String.fromCharCode(u8[i] as number);
-    return s;
-  },
+  str: decodeCString,
   // The common small value returns the u32 itself, which V8 keeps unboxed
   // (a Smi) where `hi * 2^32 + lo` would allocate a heap number.
   u64n(view: DataView, at: number): number | bigint {

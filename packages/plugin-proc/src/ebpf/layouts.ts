@@ -1,4 +1,4 @@
-import { requireStruct, type StructLayout } from '@bpfscope/native';
+import { decodeCString, requireStruct, type StructLayout } from '@bpfscope/native';
 
 /** Members of `struct proc_task` (bpf/proc/proc.h) the decoder reads, with their sizes. @internal */
 export const PROC_TASK_FIELDS = {
@@ -46,27 +46,6 @@ export function procLayouts(layouts: Map<string, StructLayout>): ProcLayouts {
   };
 }
 
-const utf8 = new TextDecoder();
-
-/**
- * A NUL-terminated `char[len]` at `at`: ASCII without a decoder call, anything else as UTF-8.
- * @internal
- */
-export function cString(u8: Uint8Array, at: number, len: number): string {
-  let end = at;
-  const stop = at + len;
-  let ascii = true;
-  while (end < stop) {
-    const c = u8[end] as number;
-    if (c === 0) break;
-    if (c > 127) ascii = false;
-    end++;
-  }
-  if (!ascii) return utf8.decode(u8.subarray(at, end));
-  let s = '';
-  for (let i = at; i < end; i++) s += String.fromCharCode(u8[i] as number);
-  return s;
-}
 
 /** A u64 as a number (exact below 2^53: counters, ns and IDs stay far below). @internal */
 export function u64(view: DataView, at: number): number {
@@ -99,7 +78,7 @@ export class CommCache {
     const h = (Math.imul(Math.imul(Math.imul(w0, 0x9e3779b1) ^ w1, 0x85ebca6b) ^ w2, 0xc2b2ae35) ^ w3) & 0x3fffffff;
     const e = this.#map.get(h);
     if (e !== undefined && e.w0 === w0 && e.w1 === w1 && e.w2 === w2 && e.w3 === w3) return e.s;
-    const s = cString(u8, at, 16);
+    const s = decodeCString(u8, at, 16);
     if (e === undefined) {
       if (this.#map.size >= 16384) this.#map.clear();
       this.#map.set(h, { w0, w1, w2, w3, s });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { EventProcessingFailed } from '@bpfscope/core';
-import { BpfObject, loadNative, readStructLayouts, type RingBufferConsumer } from '@bpfscope/native';
-import { cString, procLayouts, u64, type ProcLayouts } from '../ebpf/layouts.js';
+import { BpfObject, decodeCString, loadNative, readStructLayouts, type RingBufferConsumer } from '@bpfscope/native';
+import { procLayouts, u64, type ProcLayouts } from '../ebpf/layouts.js';
 import { PAGE_SIZE } from '../ebpf/proc-ebpf-source.js';
 import { readBootTime } from '../procfs/scan-processes.js';
 import { decodeProcEvent, monotonicToEpochMs, type ProcessEvent } from './events.js';
@@ -88,7 +88,7 @@ function snapshotOf(bytes: Uint8Array, layouts: ProcLayouts, bootTime: number | 
     out.push({
       pid: view.getUint32(b + o.tgid, true),
       ppid: view.getUint32(b + o.ppid, true),
-      comm: cString(bytes, b + o.comm, 16),
+      comm: decodeCString(bytes, b + o.comm, 16),
       startTime: bootTime === null ? null : bootTime * 1000 + startNs / 1e6,
       zombie: view.getUint32(b + o.exit_state, true) !== 0,
     });

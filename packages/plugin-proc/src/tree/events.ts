@@ -1,5 +1,6 @@
+import { decodeCString } from '@bpfscope/native';
 import { cputimeAdjust } from '../cpu-time.js';
-import { cString, u64, type ProcLayouts } from '../ebpf/layouts.js';
+import { u64, type ProcLayouts } from '../ebpf/layouts.js';
 
 /**
  * A process's totals at its end, from the kernel's exit hook: every thread's counters
@@ -97,7 +98,7 @@ export function decodeProcEvent(data: Uint8Array, layouts: ProcLayouts, toEpochM
   const base = {
     pid: v.getUint32(o.pid, true),
     ppid: v.getUint32(o.ppid, true),
-    comm: cString(data, o.comm, 16),
+    comm: decodeCString(data, o.comm, 16),
     time: toEpochMs(u64(v, o.ts_ns)),
     cgroupId: u64(v, o.cgroup_id),
     observed: 'ebpf' as const,
