@@ -45,11 +45,10 @@ describeKernel('cpu family when eBPF is refused or the input is bad', () => {
 
   it('an invalid config is a ConfigError naming path, value and what is allowed', () => {
     expect(() => createEngine({ plugins: [cpu()], config: { families: { cpu: { mode: 'turbo' as never } } } })).toThrow(ConfigError);
-    try {
-      createEngine({ config: { operationTimeoutMs: 0 } });
-    } catch (e) {
-      expect((e as ConfigError).message).toBe('invalid config at operationTimeoutMs: got 0, expected an integer from 1 to 600000');
-    }
+    expect(() => createEngine({ config: { operationTimeoutMs: 0 } })).toThrow(
+      new ConfigError('operationTimeoutMs', 0, 'an integer from 1 to 600000'),
+    );
+    expect(() => createEngine({ config: { operationTimeoutMs: 0 } })).toThrow('invalid config at operationTimeoutMs: got 0, expected an integer from 1 to 600000');
   });
 
   it('a corrupt .bpf.o is LoadFailed; auto mode falls back with that reason', async () => {
