@@ -1,54 +1,12 @@
 // BPF iterators against the kernel, with iter_task.bpf.o (bpf/test/iter_task.bpf.c):
 // iter/task compared with /proc, iter/bpf_map with the maps this test loads.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AttachFailed, Closed, EventProcessingFailed } from '@bpfscope/core';
+import { listProc as readProc, unreachableInit } from '../../../test/proc-list.js';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { fixture } from '../test/helpers.js';
 import { BpfObject, decodeRecords, type DecodedRecord } from './index.js';
-
-interface ProcEntry {
-  ppid: number;
-  comm: string;
-  starttime: string;
-  kthread: boolean;
-}
-
-const PF_KTHREAD = 0x0020_0000;
-
-/** Every process /proc lists now, with the fields of /proc/<pid>/stat the iterator also reports. */
-function readProc(): Map<number, ProcEntry> {
-  const out = new Map<number, ProcEntry>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue; // exited between readdir and read
-    }
-    const open = stat.indexOf('(');
-    const close = stat.lastIndexOf(')');
-    const rest = stat.slice(close + 2).split(' ');
-    out.set(Number(name), { comm: stat.slice(open + 1, close), ppid: Number(rest[1]), starttime: rest[19] ?? '', kthread: (Number(rest[6]) & PF_KTHREAD) !== 0 });
-  }
-  return out;
-}
-
-/**
- * Pid 1 when the kernel's task iterator cannot reach it. On the Firecracker VMs
- * these tests run on, pid 1 is a VM agent that is not its own session leader
- * (NSsid 0, where any normal init has 1) and whose struct pid does not lead to
- * its task: the kernel's iter/task skips it and its threads (bpftool iter shows
- * the same). Anywhere else pid 1 is checked like every other process.
- */
-function unreachableInit(): Set<number> {
-  try {
-    return /^NSsid:\s+0$/m.test(readFileSync('/proc/1/status', 'utf8')) ? new Set([1]) : new Set();
-  } catch {
-    return new Set();
-  }
-}
 
 describeKernel('BPF iterators (iter_task.bpf.o)', () => {
   let obj: BpfObject;
