@@ -1,4 +1,4 @@
-import 'reflect-metadata';
+import { tsyringe } from './di.js';
 export { BpfscopeError, isBpfscopeError, type ErrorCode, type BpfscopeErrorOptions, type BpfscopeErrorJson } from './errors/bpfscope-error.js';
 export {
   UnsupportedPlatform,
@@ -60,4 +60,17 @@ export {
 } from './aggregate/log2-histogram.js';
 export { topK } from './aggregate/top-k.js';
 export { ratePerSecond } from './aggregate/rate.js';
-export { injectable, inject, type DependencyContainer, type InjectionToken } from 'tsyringe';
+export type { DependencyContainer, InjectionToken } from 'tsyringe';
+
+/**
+ * tsyringe's `@injectable()` class decorator, re-exported so plugins need no
+ * direct dependency on tsyringe: marks a plugin or collector class whose
+ * constructor parameters the engine's container resolves.
+ */
+export const injectable: typeof import('tsyringe').injectable = tsyringe.injectable;
+
+/**
+ * tsyringe's `@inject(token)` parameter decorator, re-exported: names the token
+ * (e.g. {@link CONFIG}, {@link LOGGER}) a constructor parameter resolves to.
+ */
+export const inject: typeof import('tsyringe').inject = tsyringe.inject;

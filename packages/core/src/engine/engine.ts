@@ -1,5 +1,5 @@
-import 'reflect-metadata';
-import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
+import type { DependencyContainer, InjectionToken } from 'tsyringe';
+import { tsyringe } from '../di.js';
 import type { BpfscopeError } from '../errors/bpfscope-error.js';
 import { Closed, ConfigError } from '../errors/taxonomy.js';
 import type { ResolvedConfig } from '../config/schema.js';
@@ -66,7 +66,7 @@ export class Engine {
     /** Where the engine and its sources log: the logger given to `createEngine`, or JSON lines on stderr. */
     readonly logger: Logger,
   ) {
-    this.#container = rootContainer.createChildContainer();
+    this.#container = tsyringe.container.createChildContainer();
     this.#container.register(CONFIG, { useValue: config });
     this.#container.register(LOGGER, { useValue: logger });
   }

@@ -1,6 +1,7 @@
 #include "object.h"
 
 #include <bpf/libbpf.h>
+#include <malloc.h>
 
 #include <cerrno>
 #include <cstring>
@@ -31,6 +32,11 @@ class LoadWorker : public Napi::AsyncWorker {
     int ret = bpf_object__load(obj_);
     err_ = ret == 0 ? 0 : PositiveErrno(ret);
     log_ = capture.Take();
+    // libbpf parsed the kernel's BTF (~5 MB) for this load and freed it again.
+    // Freeing that one big block also raises glibc's mmap and trim thresholds,
+    // so the freed pages would stay in the process for good: hand them back now.
+    // (This releases free memory only; no allocator setting is changed.)
+    malloc_trim(0);
   }
 
   void OnOK() override {

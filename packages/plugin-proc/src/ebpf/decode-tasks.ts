@@ -6,7 +6,7 @@ import { PF_KTHREAD } from '../procfs/parse-pid-stat.js';
 import type { ProcessField, ProcessRecord } from '../records.js';
 import { cputimeAdjust } from '../cpu-time.js';
 import type { CgroupPathIndex } from './cgroup-paths.js';
-import { CommCache, u64, type ProcLayouts } from './layouts.js';
+import { CommCache, int, u64, type ProcLayouts } from './layouts.js';
 import { taskStateLetter } from './task-state.js';
 
 /** Settings and state shared over the readings of one source. @internal */
@@ -151,12 +151,12 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
     }
     if (cpuPercent === null) cputimeAdjust(ut, st, rt, prev);
     prev.generation = gen;
-    const cgroupId = u64(view, b + oCg);
+    const cgroupId = int(u64(view, b + oCg));
     const cg = ctx.cgroups.lookup(cgroupId);
     const cgOk = typeof cg !== 'string';
     const startSecondsSinceBoot = startNs / 1e9;
-    const readBytes = s[r + RB]! + u64(view, b + oSrb);
-    const writeBytes = s[r + WB]! + u64(view, b + oSwb);
+    const readBytes = int(s[r + RB]! + u64(view, b + oSrb));
+    const writeBytes = int(s[r + WB]! + u64(view, b + oSwb));
     const rec: ProcessRecord = {
       pid,
       ppid: view.getUint32(b + oPpid, true),
@@ -174,22 +174,22 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
       systemSeconds: prev.stime / 1e9,
       runtimeSeconds: rt / 1e9,
       cpuPercent,
-      rssBytes: u64(view, b + oRss) * pageSize,
-      vsizeBytes: u64(view, b + oVm) * pageSize,
-      minorFaults: s[r + MINF]! + u64(view, b + oSminf),
-      majorFaults: s[r + MAJF]! + u64(view, b + oSmajf),
-      voluntaryCtxtSwitches: u64(view, b + oNv),
-      nonvoluntaryCtxtSwitches: u64(view, b + oNiv),
+      rssBytes: int(u64(view, b + oRss) * pageSize),
+      vsizeBytes: int(u64(view, b + oVm) * pageSize),
+      minorFaults: int(s[r + MINF]! + u64(view, b + oSminf)),
+      majorFaults: int(s[r + MAJF]! + u64(view, b + oSmajf)),
+      voluntaryCtxtSwitches: int(u64(view, b + oNv)),
+      nonvoluntaryCtxtSwitches: int(u64(view, b + oNiv)),
       ioReadBytes: readBytes,
       ioWriteBytes: writeBytes,
       io: {
-        rchar: s[r + RCH]! + u64(view, b + oSrch),
-        wchar: s[r + WCH]! + u64(view, b + oSwch),
-        syscr: s[r + SCR]! + u64(view, b + oSscr),
-        syscw: s[r + SCW]! + u64(view, b + oSscw),
+        rchar: int(s[r + RCH]! + u64(view, b + oSrch)),
+        wchar: int(s[r + WCH]! + u64(view, b + oSwch)),
+        syscr: int(s[r + SCR]! + u64(view, b + oSscr)),
+        syscw: int(s[r + SCW]! + u64(view, b + oSscw)),
         readBytes,
         writeBytes,
-        cancelledWriteBytes: s[r + CWB]! + u64(view, b + oScwb),
+        cancelledWriteBytes: int(s[r + CWB]! + u64(view, b + oScwb)),
       },
       cgroupPath: cgOk ? cg.path : null,
       cgroupId,

@@ -65,7 +65,11 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
       prevAt: null,
     };
     // Attach now: an iterator that cannot attach must fail init, not the first read.
-    await obj.readIterator('proc_iter');
+    // The first read goes straight into the buffer every read reuses, sized from
+    // the kernel's task count, so no read grows a buffer step by step.
+    this.#buf = tableBuffer(taskCount(context.config.procRoot) * layouts.task.size);
+    const first = await obj.readIteratorInto('proc_iter', this.#buf);
+    if (first.buffer !== this.#buf.buffer) this.#buf = tableBuffer(first.length);
   }
 
   async read(_context: ReadContext): Promise<ProcMetrics> {
@@ -106,14 +110,13 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   async #readTable(obj: BpfObject): Promise<Uint8Array> {
     if (this.#reading || this.#buf === null) {
       const bytes = await obj.readIterator('proc_iter');
-      // Room for the table to grow by a quarter before a read spills to a new buffer.
-      this.#buf ??= new Uint8Array(Math.max(256 * 1024, Math.ceil((bytes.length * 1.25) / 4096) * 4096));
+      this.#buf ??= tableBuffer(bytes.length);
       return bytes;
     }
     this.#reading = true;
     try {
       const bytes = await obj.readIteratorInto('proc_iter', this.#buf);
-      if (bytes.buffer !== this.#buf.buffer) this.#buf = new Uint8Array(bytes.buffer);
+      if (bytes.buffer !== this.#buf.buffer) this.#buf = tableBuffer(bytes.length);
       return bytes;
     } finally {
       this.#reading = false;
@@ -129,5 +132,19 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     this.#obj = null;
     this.#ctx = null;
     this.#buf = null;
+  }
+}
+
+/** A read buffer for `bytes` of table with room to grow by a quarter before a read spills to a new one. */
+function tableBuffer(bytes: number): Uint8Array {
+  return new Uint8Array(Math.max(256 * 1024, Math.ceil((bytes * 1.25) / 4096) * 4096));
+}
+
+/** Tasks (threads) alive, from /proc/loadavg's `running/total` field; 0 when unreadable. */
+function taskCount(procRoot: string): number {
+  try {
+    return Number(/ \d+\/(\d+) /.exec(readFileSync(`${procRoot}/loadavg`, 'latin1'))?.[1] ?? 0);
+  } catch {
+    return 0;
   }
 }
