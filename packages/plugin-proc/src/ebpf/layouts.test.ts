@@ -7,8 +7,6 @@ describe('int', () => {
       expect(Object.is(int(v), v)).toBe(true);
     }
   });
-
-  });
 });
 
 describe('u64', () => {
