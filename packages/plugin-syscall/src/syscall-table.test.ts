@@ -12,11 +12,13 @@ const GENERATED = fileURLToPath(new URL('./syscall-table.generated.ts', import.m
 const headerExists = existsSync(DEFAULT_HEADER);
 
 describe('the generated x86_64 syscall table', () => {
-  it.runIf(headerExists)('matches a fresh generation from the installed header (same date)', () => {
+  it.runIf(headerExists)('matches a fresh generation from the installed header (the recorded package version and date kept)', () => {
+    // Debian's point releases bump linux-libc-dev's version without touching the syscall
+    // numbers: the table must match; the provenance lines are those of the generation.
     const date = /^\/\/ Generated on (\d{4}-\d{2}-\d{2})\.$/m.exec(readFileSync(GENERATED, 'utf8'))?.[1];
     const owner = execFileSync('dpkg-query', ['-S', DEFAULT_HEADER], { encoding: 'utf8' }).split(':')[0]?.trim() as string;
-    const version = execFileSync('dpkg-query', ['-W', '-f', '${Version}', owner], { encoding: 'utf8' }).trim();
-    const fresh = generateSyscallTable({ headerText: readFileSync(DEFAULT_HEADER, 'utf8'), headerPath: DEFAULT_HEADER, pkg: { name: owner, version }, date });
+    expect(owner).toBe(SYSCALL_TABLE_SOURCE.package);
+    const fresh = generateSyscallTable({ headerText: readFileSync(DEFAULT_HEADER, 'utf8'), headerPath: DEFAULT_HEADER, pkg: { name: owner, version: SYSCALL_TABLE_SOURCE.version }, date });
     expect(readFileSync(GENERATED, 'utf8')).toBe(fresh);
   });
 
