@@ -1,6 +1,7 @@
 // The eBPF process table against /proc: the same processes, and per process the same
 // parent, command, owner, threads, state class and CPU time as readProcess.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createConsoleLogger, createEngine, validateConfig, type SourceContext } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
@@ -109,6 +110,33 @@ describeKernel('proc eBPF source: the process table from the task iterator', () 
     const expected = ((second.userSeconds + second.systemSeconds - first.userSeconds - first.systemSeconds) / (m.intervalMs / 1000)) * 100;
     expect(second.cpuPercent).toBeCloseTo(expected, 1);
     expect(second.cpuPercent).toBeGreaterThan(0);
+  });
+
+  it('an idle process keeps its frozen record between readings; a running one gets a new record each time', async () => {
+    const idle = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const busy = spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
+    children.push(idle, busy);
+    await Promise.all([spawned(idle), spawned(busy)]);
+    // Wait until `sleep` has exec'd and gone to sleep: from then on nothing of it changes.
+    for (let i = 0; i < 100 && !/^\S+ \(sleep\) S /.test(readFileSync(`/proc/${idle.pid}/stat`, 'latin1')); i++) await new Promise((r) => setTimeout(r, 20));
+    const reads: ProcessRecord[][] = [];
+    for (let i = 0; i < 3; i++) {
+      const m = await source.read(read);
+      reads.push([idle.pid, busy.pid].map((pid) => m.processes.find((p) => p.pid === pid)!));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const [[, busy1], [idle2, busy2], [idle3, busy3]] = reads as [ProcessRecord[], ProcessRecord[], ProcessRecord[]];
+    expect(idle2?.comm).toBe('sleep');
+    expect(idle2?.cpuPercent).toBe(0);
+    expect(idle3).toBe(idle2);
+    expect(busy2).not.toBe(busy1);
+    expect(busy3).not.toBe(busy2);
+    expect(busy3!.runtimeSeconds!).toBeGreaterThan(busy2!.runtimeSeconds!);
+    expect(Object.isFrozen(idle3) && Object.isFrozen(idle3!.io)).toBe(true);
+    expect(() => {
+      (idle3 as { rssBytes: number }).rssBytes = 0;
+    }).toThrow(TypeError);
+    busy.kill('SIGKILL');
   });
 
   it('filters: pids pushed down, categories, comm glob, top-K', async () => {

@@ -4,6 +4,7 @@
 import { EventProcessingFailed } from '@bpfscope/core';
 import { PF_KTHREAD } from '../procfs/parse-pid-stat.js';
 import type { ProcessField, ProcessRecord } from '../records.js';
+import type { PidIo } from '../procfs/parse-pid-io.js';
 import { cputimeAdjust } from '../cpu-time.js';
 import type { CgroupPathIndex } from './cgroup-paths.js';
 import { CommCache, int, u64, type ProcLayouts } from './layouts.js';
@@ -39,6 +40,8 @@ export interface ProcState {
   utime: number;
   stime: number;
   generation: number;
+  /** The record of the last reading: given out again, frozen, while no field changes. */
+  rec: ProcessRecord | null;
 }
 
 /** The decoded table. @internal */
@@ -142,7 +145,7 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
     let prev = state.get(pid);
     let cpuPercent: number | null = null;
     if (prev === undefined || prev.start !== startNs) {
-      prev = { start: startNs, utime: 0, stime: 0, generation: gen };
+      prev = { start: startNs, utime: 0, stime: 0, generation: gen, rec: null };
       state.set(pid, prev);
     } else if (prev.generation === gen - 1 && dt > 0) {
       const before = prev.utime + prev.stime;
@@ -154,19 +157,55 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
     const cgroupId = int(u64(view, b + oCg));
     const cg = ctx.cgroups.lookup(cgroupId);
     const cgOk = typeof cg !== 'string';
-    const startSecondsSinceBoot = startNs / 1e9;
+    const ppid = view.getUint32(b + oPpid, true);
+    const comm = ctx.comms.get(view, bytes, b + oComm);
+    const taskState = taskStateLetter(view.getUint32(b + oState, true), view.getUint32(b + oExit, true));
+    const threads = view.getUint32(b + oThr, true);
+    const rssBytes = int(u64(view, b + oRss) * pageSize);
+    const vsizeBytes = int(u64(view, b + oVm) * pageSize);
+    const minorFaults = int(s[r + MINF]! + u64(view, b + oSminf));
+    const majorFaults = int(s[r + MAJF]! + u64(view, b + oSmajf));
+    const nvcsw = int(u64(view, b + oNv));
+    const nivcsw = int(u64(view, b + oNiv));
+    const rchar = int(s[r + RCH]! + u64(view, b + oSrch));
+    const wchar = int(s[r + WCH]! + u64(view, b + oSwch));
+    const syscr = int(s[r + SCR]! + u64(view, b + oSscr));
+    const syscw = int(s[r + SCW]! + u64(view, b + oSscw));
     const readBytes = int(s[r + RB]! + u64(view, b + oSrb));
     const writeBytes = int(s[r + WB]! + u64(view, b + oSwb));
-    const rec: ProcessRecord = {
+    const cancelled = int(s[r + CWB]! + u64(view, b + oScwb));
+    const cgroupPath = cgOk ? cg.path : null;
+    const container = cgOk ? cg.container : null;
+    const unavailable = cgOk ? unavailableOk : unavailableFor(cg, ctx.bootTime === null ? ctx.bootTimeReason : null);
+    // An idle process reads the same every time: give out its last (frozen) record
+    // again rather than a new one, so a table of mostly idle processes makes little garbage.
+    // pid, start time and category are fixed for one ProcState; the rest is compared.
+    const old = prev.rec;
+    if (
+      old !== null && old.cpuPercent === cpuPercent && old.runtimeSeconds === rt / 1e9 && old.userSeconds === prev.utime / 1e9 &&
+      old.systemSeconds === prev.stime / 1e9 && old.ppid === ppid && old.comm === comm && old.state === taskState &&
+      old.threads === threads && old.rssBytes === rssBytes && old.vsizeBytes === vsizeBytes && old.minorFaults === minorFaults &&
+      old.majorFaults === majorFaults && old.voluntaryCtxtSwitches === nvcsw && old.nonvoluntaryCtxtSwitches === nivcsw &&
+      old.uid === view.getUint32(b + oUid, true) && old.euid === view.getUint32(b + oEuid, true) &&
+      old.nice === view.getInt32(b + oSprio, true) - 120 && old.priority === view.getInt32(b + oPrio, true) - 100 &&
+      sameIo(old.io!, rchar, wchar, syscr, syscw, readBytes, writeBytes, cancelled) && old.cgroupId === cgroupId &&
+      old.cgroupPath === cgroupPath && old.container === container && old.unavailable === unavailable
+    ) {
+      if (processes.length > 0 && processes[processes.length - 1]!.pid > pid) sorted = false;
+      processes.push(old);
+      continue;
+    }
+    const startSecondsSinceBoot = startNs / 1e9;
+    const rec: ProcessRecord = Object.freeze({
       pid,
-      ppid: view.getUint32(b + oPpid, true),
-      comm: ctx.comms.get(view, bytes, b + oComm),
-      state: taskStateLetter(view.getUint32(b + oState, true), view.getUint32(b + oExit, true)),
+      ppid,
+      comm,
+      state: taskState,
       uid: view.getUint32(b + oUid, true),
       euid: view.getUint32(b + oEuid, true),
       nice: view.getInt32(b + oSprio, true) - 120,
       priority: view.getInt32(b + oPrio, true) - 100,
-      threads: view.getUint32(b + oThr, true),
+      threads,
       category: (view.getUint32(b + oFlags, true) & PF_KTHREAD) !== 0 ? 'kernel' : 'user',
       startSecondsSinceBoot,
       startTime: bootTime === null ? null : bootTime + startSecondsSinceBoot,
@@ -174,29 +213,22 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
       systemSeconds: prev.stime / 1e9,
       runtimeSeconds: rt / 1e9,
       cpuPercent,
-      rssBytes: int(u64(view, b + oRss) * pageSize),
-      vsizeBytes: int(u64(view, b + oVm) * pageSize),
-      minorFaults: int(s[r + MINF]! + u64(view, b + oSminf)),
-      majorFaults: int(s[r + MAJF]! + u64(view, b + oSmajf)),
-      voluntaryCtxtSwitches: int(u64(view, b + oNv)),
-      nonvoluntaryCtxtSwitches: int(u64(view, b + oNiv)),
+      rssBytes,
+      vsizeBytes,
+      minorFaults,
+      majorFaults,
+      voluntaryCtxtSwitches: nvcsw,
+      nonvoluntaryCtxtSwitches: nivcsw,
       ioReadBytes: readBytes,
       ioWriteBytes: writeBytes,
-      io: {
-        rchar: int(s[r + RCH]! + u64(view, b + oSrch)),
-        wchar: int(s[r + WCH]! + u64(view, b + oSwch)),
-        syscr: int(s[r + SCR]! + u64(view, b + oSscr)),
-        syscw: int(s[r + SCW]! + u64(view, b + oSscw)),
-        readBytes,
-        writeBytes,
-        cancelledWriteBytes: int(s[r + CWB]! + u64(view, b + oScwb)),
-      },
-      cgroupPath: cgOk ? cg.path : null,
+      io: Object.freeze({ rchar, wchar, syscr, syscw, readBytes, writeBytes, cancelledWriteBytes: cancelled }),
+      cgroupPath,
       cgroupId,
       cgroups: null,
-      container: cgOk ? cg.container : null,
-      unavailable: cgOk ? unavailableOk : unavailableFor(cg, ctx.bootTime === null ? ctx.bootTimeReason : null),
-    };
+      container,
+      unavailable,
+    }) as ProcessRecord;
+    prev.rec = rec;
     if (processes.length > 0 && processes[processes.length - 1]!.pid > pid) sorted = false;
     processes.push(rec);
   }
@@ -204,6 +236,10 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
   if (state.size > processes.length) for (const [pid, st] of state) if (st.generation !== gen) state.delete(pid);
   if (!sorted) processes.sort((a, b) => a.pid - b.pid);
   return { processes, tasks: n, leaderless };
+}
+
+function sameIo(io: PidIo, rchar: number, wchar: number, syscr: number, syscw: number, readBytes: number, writeBytes: number, cancelled: number): boolean {
+  return io.rchar === rchar && io.wchar === wchar && io.syscr === syscr && io.syscw === syscw && io.readBytes === readBytes && io.writeBytes === writeBytes && io.cancelledWriteBytes === cancelled;
 }
 
 // The same few combinations of reasons recur for every record: share one frozen object each.

@@ -23,6 +23,11 @@ export const PAGE_SIZE = 4096;
  *
  * Boot time (for absolute start times) comes from /proc/stat and cgroup paths from the
  * mounted cgroup v2 hierarchy: both are marked in `fieldSources`.
+ *
+ * Records are frozen: a process none of whose fields changed since the previous reading
+ * is given out as the same record object again (most processes are idle between two
+ * readings, so a table costs little garbage). Compare records by value, or by identity
+ * to find the ones that did not change.
  */
 export class ProcEbpfSource implements Source<ProcMetrics> {
   readonly kind = 'ebpf' as const;
