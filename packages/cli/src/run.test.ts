@@ -28,6 +28,13 @@ describe('bpfscope run', () => {
     expect(r.stderr).toContain('(procfs)');
   });
 
+  it('run as an executable, the command gets its V8 setting from the shebang (a 2 × 1 MB young generation)', async () => {
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(BIN, ['run', '--mode', 'fallback', '--out', '/dev/null', '--', 'sh', '-c', 'tr "\\0" " " < /proc/$PPID/cmdline'], (e, stdout) => (e ? reject(e) : resolve(stdout))),
+    );
+    expect(out.split(' ').slice(0, 2)).toEqual(['node', '--max-semi-space-size=1']);
+  });
+
   it('a command that cannot start exits 127 with a message', async () => {
     const r = await cli('run', '--mode', 'fallback', '--', '/nonexistent/bpfscope-no-such-command');
     expect(r.code).toBe(127);

@@ -40,3 +40,4 @@ export type { RingBufferOptions, RingBufferStats } from './ring-buffer-options.j
 export { RingBatch, type RingRecord } from './ring-batch.js';
 export { readStatsCounters, BpfscopeStat, type StatsCounters } from './stats-map.js';
 export { ProgramStatsReporter } from './program-stats-reporter.js';
+export { pinMallocMmapThreshold } from './allocator.js';

@@ -219,9 +219,11 @@ export interface NativeBinding {
   enableRunStats(): RawBpfFd;
   /** Routes libbpf's messages up to `maxLevel` (0 warn, 1 info, 2 debug) to `callback` on this thread's event loop; null stops. */
   setLibbpfLogSink(callback: ((level: number, text: string, dropped: number) => void) | null, maxLevel?: number): void;
+  /** mallopt(M_MMAP_THRESHOLD, bytes): true when glibc took it; false without glibc or when it refused. */
+  pinMmapThreshold(bytes: number): boolean;
 }
 
-const FUNCTIONS = ['BpfObject', 'libbpfVersion', 'possibleCpus', 'progTypeNames', 'mapTypeNames', 'probeProgType', 'probeMapType', 'helperNames', 'probeHelper', 'openPinnedMap', 'openPinnedProgram', 'enableRunStats', 'setLibbpfLogSink'] as const;
+const FUNCTIONS = ['BpfObject', 'libbpfVersion', 'possibleCpus', 'progTypeNames', 'mapTypeNames', 'probeProgType', 'probeMapType', 'helperNames', 'probeHelper', 'openPinnedMap', 'openPinnedProgram', 'enableRunStats', 'setLibbpfLogSink', 'pinMmapThreshold'] as const;
 
 /**
  * True when `mod` exports every function of {@link NativeBinding}: guards against

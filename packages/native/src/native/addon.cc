@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "addon_data.h"
+#include "allocator.h"
 #include "fd_handle.h"
 #include "link.h"
 #include "log_capture.h"
@@ -52,6 +53,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("RingBuffer", RingBufferWrap::Init(env));
   RegisterFdFunctions(env, exports);
   RegisterLogSink(env, exports);
+  RegisterAllocatorFunctions(env, exports);
   return exports;
 }
 
