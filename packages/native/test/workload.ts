@@ -2,7 +2,7 @@
 // counters stop moving after a detach, and a private bpffs directory.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -33,8 +33,16 @@ export async function settle(snapshot: () => string): Promise<void> {
   throw new Error('the counters did not settle within a second');
 }
 
-/** A fresh directory on bpffs, unique to this run; `remove()` deletes it and every pin in it. */
+/**
+ * A fresh directory on bpffs, unique to this run; `remove()` deletes it and every pin in it.
+ * A new machine may boot without bpffs mounted: the tests then mount it at
+ * /sys/fs/bpf themselves (as root), as an administrator would. The library never does.
+ */
 export function bpffsTestDir(): { path: string; remove: () => void } {
+  if (!readFileSync('/proc/mounts', 'utf8').split('\n').some((l) => l.split(' ')[2] === 'bpf')) {
+    const r = spawnSync('mount', ['-t', 'bpf', 'bpf', '/sys/fs/bpf'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`bpffs is not mounted and mounting it at /sys/fs/bpf failed: ${r.stderr || r.error?.message}`);
+  }
   const path = `/sys/fs/bpf/bpfscope-test-${randomBytes(6).toString('hex')}`;
   mkdirSync(path);
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
