@@ -23,7 +23,8 @@
         "src/native/object_data.cc",
         "src/native/log_sink.cc",
         "src/native/map_batch_stream.cc",
-        "src/native/allocator.cc"
+        "src/native/allocator.cc",
+        "src/native/batch_into.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

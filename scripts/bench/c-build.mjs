@@ -1,13 +1,20 @@
 // Compiles a C reference of scripts/bench/c/ with libbpf into a temp dir, at
-// bench time, and runs it with JSON output.
-import { execFileSync } from 'node:child_process';
+// bench time, and runs it with JSON output, or keeps it running to answer one
+// request line with one response line (serve).
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const C_DIR = new URL('./c/', import.meta.url).pathname;
 
-/** Builds `c/<name>.c` and returns { run(args) → parsed JSON, cleanup() }. */
+/**
+ * Builds `c/<name>.c` and returns { run(args) → parsed JSON, serve(args) → a
+ * running server, cleanup() }. A server prints one line when ready, then one
+ * response line per request line: `await server.request()` sends a request and
+ * returns the response; `server.close()` ends it (EOF on its stdin).
+ */
 export function buildC(name) {
   const dir = mkdtempSync(join(tmpdir(), `bpfscope-bench-${name}-`));
   const exe = join(dir, name);
@@ -20,6 +27,29 @@ export function buildC(name) {
   }
   return {
     run: (args) => JSON.parse(execFileSync(exe, args.map(String), { encoding: 'utf8' })),
+    serve: (args) => serve(exe, args),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+async function serve(exe, args) {
+  const child = spawn(exe, args.map(String), { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(`${exe} exited (${signal ?? code})`)));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const line = await Promise.race([lines.next(), exited]);
+    if (typeof line === 'string' || line.done) throw new Error(typeof line === 'string' ? line : `${exe} closed its output`);
+    return line.value;
+  };
+  await next(); // ready
+  return {
+    request: () => {
+      child.stdin.write('\n');
+      return next();
+    },
+    close: () => {
+      child.stdin.end();
+      return exited;
+    },
   };
 }

@@ -4,11 +4,12 @@ import { parseBtf, type BtfTypes } from './btf-parse.js';
 import { pinPathProblem, removePin } from './bpffs.js';
 import { loadNative } from './loader.js';
 import { chunkStream, packEntries } from './map-batch-ops.js';
+import { holdWhile, intoView, toMapBatch } from './map-batch-read.js';
 import { isNativeFailure, toBpfscopeError } from './native-error.js';
-import { MapUpdateFlags, VALID_FLAGS, type MapBatch, type MapContext } from './map-flags.js';
-import type { RawBatch, RawBpfMap, RawMapInfo } from './raw-binding.js';
+import { MapUpdateFlags, VALID_FLAGS, type BatchReadOptions, type BatchStreamOptions, type MapBatch, type MapContext } from './map-flags.js';
+import type { RawBatch, RawBatchStream, RawBpfMap, RawMapInfo } from './raw-binding.js';
 
-export { MapUpdateFlags, type MapBatch, type MapContext } from './map-flags.js';
+export { MapUpdateFlags, type BatchReadOptions, type BatchStreamOptions, type MapBatch, type MapContext } from './map-flags.js';
 
 /**
  * One map of a loaded {@link BpfObject}, or a map opened from a bpffs pin
@@ -204,69 +205,71 @@ export class BpfMap {
   }
 
   /**
-   * Reads every entry in one crossing, off the JavaScript thread, into one
-   * ArrayBuffer: `keys` and `values` are views into it. Uses bpf_map_lookup_batch
-   * (Linux 5.6+ for hash and array maps) and falls back to walking the keys in C++.
-   * @returns all entries; a map changed during the read gives a mix of old and new entries, each at most once per batch walk
-   * @throws {@link @bpfscope/core!MapOperationFailed} when the read fails (entries read before the failure in `details.partial`); {@link @bpfscope/core!Closed} after the object was closed
+   * Bytes that hold every entry of a whole-map read: `maxEntries × (keySize + entrySize)`.
+   * The size to give {@link BatchReadOptions.into} so that reads never spill.
    */
-  async lookupBatch(): Promise<MapBatch> {
-    const raw = await this.#call('lookup_batch', () => this.#raw.lookupBatch()).catch((e: unknown) => {
-      throw this.#error(e, 'lookup_batch');
-    });
-    const batch = this.#batch(raw);
-    if (raw.errno !== undefined) {
-      throw new MapOperationFailed(this.name, 'lookup_batch', `failed after reading ${batch.count} entries, which details.partial holds`, { errno: raw.errno, op: raw.op, details: { partial: batch } });
-    }
-    return batch;
+  batchBytes(): number {
+    return this.maxEntries * (this.keySize + this.entrySize);
+  }
+
+  /**
+   * Reads every entry in one crossing, off the JavaScript thread, into one
+   * buffer: `keys` and `values` are views into it. Uses bpf_map_lookup_batch
+   * (Linux 5.6+ for hash and array maps) and falls back to walking the keys in C++.
+   * @param options - `into`: a buffer to reuse from read to read instead of a new one each time
+   * @returns all entries; a map changed during the read gives a mix of old and new entries, each at most once per batch walk
+   * @throws {@link @bpfscope/core!MapOperationFailed} when the read fails (entries read before the failure in `details.partial`) or `into` is not a usable buffer; {@link @bpfscope/core!Closed} after the object was closed
+   * @example
+   * ```ts
+   * const into = new Uint8Array(map.batchBytes()); // once
+   * const batch = await map.lookupBatch({ into }); // every interval, no new buffer
+   * const records = decodeRecords(batch.values, layout, { u64: 'number' });
+   * ```
+   */
+  async lookupBatch(options: BatchReadOptions = {}): Promise<MapBatch> {
+    return this.#readAll('lookup_batch', 'reading', options, (into) => this.#raw.lookupBatch(into));
   }
 
   /**
    * Reads every entry in chunks of at most `chunkEntries`. One pool-thread job
    * reads the chunks back to back and hands each over as soon as it is read,
    * so the caller's processing of one chunk overlaps with the kernel copying
-   * the next. For big maps this is faster than {@link BpfMap.lookupBatch} and
-   * keeps each buffer small. Leaving the loop early stops the job before its
-   * next chunk.
-   * @param options - entries per chunk (default 16384)
+   * the next. For big maps this is faster than {@link BpfMap.lookupBatch} and,
+   * without `into`, keeps each buffer small. Leaving the loop early stops the
+   * job before its next chunk and waits for it to end.
+   * @param options - entries per chunk, and a buffer the chunks fill ({@link BatchStreamOptions})
    * @returns chunks in the kernel's order; a map changed during the walk gives a mix of old and new entries
-   * @throws {@link @bpfscope/core!MapOperationFailed} when a read fails (after the chunks read before it)
+   * @throws {@link @bpfscope/core!MapOperationFailed} when a read fails (after the chunks read before it), or for a bad `chunkEntries` or `into`
    * @example
    * ```ts
    * const records = [];
    * for await (const chunk of map.lookupBatches()) decodeRecords(chunk.values, layout, { into: records });
    * ```
    */
-  async *lookupBatches(options: { chunkEntries?: number } = {}): AsyncGenerator<MapBatch, void, undefined> {
+  async *lookupBatches(options: BatchStreamOptions = {}): AsyncGenerator<MapBatch, void, undefined> {
     const chunk = options.chunkEntries ?? 16384;
     if (!Number.isInteger(chunk) || chunk <= 0 || chunk > 0xffffffff) {
       throw new MapOperationFailed(this.name, 'lookup_batch', `chunkEntries must be a positive integer, got ${chunk}`);
     }
-    const start = (push: (raw: RawBatch) => boolean): Promise<number> =>
-      this.#call('lookup_batch', () => this.#raw.lookupBatchStream(chunk, (buffer, count, iterated) => push({ buffer, count, iterated })));
-    for await (const raw of chunkStream(start, (e) => this.#error(e, 'lookup_batch'))) yield this.#batch(raw);
+    const into = intoView(this.name, 'lookup_batch', options.into);
+    const start = (push: (raw: RawBatch) => boolean): RawBatchStream => {
+      const stream = this.#call('lookup_batch', () => this.#raw.lookupBatchStream(chunk, push, into));
+      holdWhile(into, stream.done);
+      return stream;
+    };
+    for await (const raw of chunkStream(start, (e) => this.#error(e, 'lookup_batch'))) yield toMapBatch(raw, this.keySize, this.entrySize);
   }
 
   /**
    * Reads and deletes every entry in one crossing off the JavaScript thread
    * (bpf_map_lookup_and_delete_batch): hash, LRU hash and their per-CPU kinds.
    * Entries a program adds during the call may stay for the next one.
+   * @param options - `into`: a buffer to reuse, as for {@link BpfMap.lookupBatch}; entries that do not fit it are all in a new buffer, none is lost
    * @returns the entries removed
-   * @throws {@link @bpfscope/core!MapOperationFailed} for a map type without it (arrays, EINVAL); when it fails after removing entries, `details.partial` holds them as a {@link MapBatch}
+   * @throws {@link @bpfscope/core!MapOperationFailed} for a map type without it (arrays, EINVAL) or a bad `into`; when it fails after removing entries, `details.partial` holds them as a {@link MapBatch}
    */
-  async lookupAndDeleteBatch(): Promise<MapBatch> {
-    const raw = await this.#call('lookup_and_delete_batch', () => this.#raw.lookupAndDeleteBatch()).catch((e: unknown) => {
-      throw this.#error(e, 'lookup_and_delete_batch');
-    });
-    const batch = this.#batch(raw);
-    if (raw.errno !== undefined) {
-      throw new MapOperationFailed(this.name, 'lookup_and_delete_batch', `failed after removing ${batch.count} entries, which details.partial holds`, {
-        errno: raw.errno,
-        op: raw.op,
-        details: { partial: batch },
-      });
-    }
-    return batch;
+  async lookupAndDeleteBatch(options: BatchReadOptions = {}): Promise<MapBatch> {
+    return this.#readAll('lookup_and_delete_batch', 'removing', options, (into) => this.#raw.lookupAndDeleteBatch(into));
   }
 
   /**
@@ -375,14 +378,18 @@ export class BpfMap {
     return layout;
   }
 
-  #batch(batch: RawBatch): MapBatch {
-    const keyBytes = batch.count * this.keySize;
-    return {
-      count: batch.count,
-      keys: new Uint8Array(batch.buffer, 0, keyBytes),
-      values: new Uint8Array(batch.buffer, keyBytes, batch.count * this.entrySize),
-      method: batch.iterated ? 'iterate' : 'batch',
-    };
+  async #readAll(operation: string, verb: string, options: BatchReadOptions, read: (into: Uint8Array | undefined) => Promise<RawBatch>): Promise<MapBatch> {
+    const into = intoView(this.name, operation, options.into);
+    const pending = this.#call(operation, () => read(into));
+    holdWhile(into, pending);
+    const raw = await pending.catch((e: unknown) => {
+      throw this.#error(e, operation);
+    });
+    const batch = toMapBatch(raw, this.keySize, this.entrySize);
+    if (raw.errno !== undefined) {
+      throw new MapOperationFailed(this.name, operation, `failed after ${verb} ${batch.count} entries, which details.partial holds`, { errno: raw.errno, op: raw.op, details: { partial: batch } });
+    }
+    return batch;
   }
 
   async #write(operation: string, count: number, fn: () => Promise<number>): Promise<number> {

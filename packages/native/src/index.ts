@@ -17,6 +17,7 @@ export type {
   RawProgramInfo,
   RawMapInfo,
   RawBatch,
+  RawBatchStream,
   RawProgramRunInfo,
   RawBpfFd,
 } from './raw-binding.js';
@@ -24,7 +25,7 @@ export { libbpfVersion, possibleCpus, probeProgramType, probeMapType } from './f
 export { probeAttachTypes, type AttachTypeSupport } from './probe-attach-types.js';
 export { BpfObject } from './bpf-object.js';
 export type { OpenOptions, LoadOptions, ProgramInfo, MapInfo, UprobeTarget, PerfEventTarget, ProgramStats, IteratorReadOptions } from './object-types.js';
-export { BpfMap, MapUpdateFlags, type MapBatch } from './bpf-map.js';
+export { BpfMap, MapUpdateFlags, type MapBatch, type BatchReadOptions, type BatchStreamOptions } from './bpf-map.js';
 export { BpfLink } from './bpf-link.js';
 export { readStructLayouts, requireStruct, type StructLayout, type StructField, type FieldKind } from './btf-layout.js';
 export { decodeRecords, createRecordDecoder, decodeCString, type DecodedRecord, type DecodedValue, type DecodeOptions, type DecodeRecordsOptions, type RecordDecoder } from './record-decoder.js';

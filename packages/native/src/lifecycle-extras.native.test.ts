@@ -24,6 +24,8 @@ const WORKER = `
     const link = obj.attach('iter_task');
     link.readIterator();
     pinned.lookupBatchStream(16, () => true);
+    pinned.lookupBatchStream(16, () => true, new Uint8Array(64));
+    pinned.lookupBatch(new Uint8Array(64));
     parentPort.postMessage('busy');
     setInterval(() => {}, 1000);
   });`;
@@ -35,7 +37,7 @@ describeKernel('native lifecycle of sinks, streams, iterators and pins', () => {
   });
   afterAll(() => dir.remove());
 
-  it('a worker terminated with a log sink, a stats handle, a pinned map, an iterator read and a stream in flight gives every BPF fd back, and logging on the main thread still works', async () => {
+  it('a worker terminated with a log sink, a stats handle, a pinned map, an iterator read, streams and a read into a buffer in flight gives every BPF fd back, and logging on the main thread still works', async () => {
     const native = isNativeAvailable();
     if (!native.ok) throw native.error;
     const owner = BpfObject.open(fixture('maps.bpf.o'));
@@ -74,7 +76,7 @@ describeKernel('native lifecycle of sinks, streams, iterators and pins', () => {
     }
   });
 
-  it('a process that exits with a stream between chunks, an iterator read, queued log messages, a stats handle and a pinned map open exits 0', async () => {
+  it('a process that exits with streams between chunks, a read into a buffer, an iterator read, queued log messages, a stats handle and a pinned map open exits 0', async () => {
     const child = await runChild('inflight-extras.ts', { BPFSCOPE_PIN_DIR: dir.path });
     expect(child.stderr).not.toMatch(/Segmentation|Aborted|FATAL/);
     expect(child.stdout).toContain('ready true');

@@ -1,7 +1,7 @@
 // Helpers of BpfMap's batch operations: packing keys and values for one
 // crossing, and turning the native chunk stream into an async iterator.
 import { MapOperationFailed } from '@bpfscope/core';
-import type { RawBatch } from './raw-binding.js';
+import type { RawBatch, RawBatchStream } from './raw-binding.js';
 
 /**
  * Packed bytes of `items` (already packed, or one Uint8Array each of `size` bytes).
@@ -29,23 +29,27 @@ export function packEntries(map: string, items: Uint8Array | readonly Uint8Array
 /**
  * The chunks a native stream delivers, as an async iterator: `start(push)`
  * begins the job, `push` queues each chunk and answers whether to go on.
- * Leaving the loop early answers false to the next chunk, which stops the job.
+ * Leaving the loop, early or not, stops the job and waits for it to end, so
+ * that nothing writes into the caller's buffer any more once the loop is left.
  * @internal
  */
-export async function* chunkStream(start: (push: (chunk: RawBatch) => boolean) => Promise<unknown>, fail: (e: unknown) => Error): AsyncGenerator<RawBatch, void, undefined> {
+export async function* chunkStream(start: (push: (chunk: RawBatch) => boolean) => RawBatchStream, fail: (e: unknown) => Error): AsyncGenerator<RawBatch, void, undefined> {
   const queue: RawBatch[] = [];
   let wake: (() => void) | undefined;
   let stop = false;
   let finished = false;
+  let failed = false;
   let failure: unknown;
-  start((chunk) => {
+  const stream = start((chunk) => {
     queue.push(chunk);
     wake?.();
     return !stop;
-  })
+  });
+  const ended = stream.done
     .then(
       () => undefined,
       (e: unknown) => {
+        failed = true;
         failure = e;
       },
     )
@@ -59,7 +63,7 @@ export async function* chunkStream(start: (push: (chunk: RawBatch) => boolean) =
       if (next !== undefined) {
         yield next;
       } else if (finished) {
-        if (failure !== undefined) throw fail(failure);
+        if (failed) throw fail(failure);
         return;
       } else {
         await new Promise<void>((resolve) => (wake = resolve));
@@ -68,5 +72,7 @@ export async function* chunkStream(start: (push: (chunk: RawBatch) => boolean) =
     }
   } finally {
     stop = true;
+    stream.stop();
+    await ended;
   }
 }

@@ -27,6 +27,54 @@ export interface MapBatch {
   values: Uint8Array;
   /** `batch` (one bpf_map_lookup_batch walk) or `iterate` (the kernel refused batch operations for the map type). */
   method: 'batch' | 'iterate';
+  /**
+   * True when the read was given a buffer ({@link BatchReadOptions.into}) that could not hold
+   * these entries, so they are in a new buffer instead; {@link BpfMap.batchBytes} bytes hold
+   * the whole map. False otherwise.
+   */
+  spilled: boolean;
+}
+
+/** Options of {@link BpfMap.lookupBatch} and {@link BpfMap.lookupAndDeleteBatch}. */
+export interface BatchReadOptions {
+  /**
+   * A buffer to read into instead of a new one, meant to be reused read after read: a map read
+   * again and again then allocates nothing per read (every new buffer is memory the garbage
+   * collector has to free later). {@link BpfMap.batchBytes} bytes hold the whole map.
+   *
+   * The keys go to the start of the buffer and the values after room for as many keys as whole
+   * entries fit (`floor(byteLength / (keySize + entrySize))`); the {@link MapBatch} returned views
+   * them. When the map holds more entries than fit, every entry goes to a new buffer instead and
+   * the batch says {@link MapBatch.spilled}: a read is never cut short.
+   *
+   * Until the returned promise settles the pool thread writes into the buffer: do not read,
+   * write or transfer it meanwhile (another batch read into the same ArrayBuffer is refused). The
+   * next read into it overwrites the views of this one.
+   * @defaultValue a new buffer for each read
+   */
+  into?: ArrayBuffer | Uint8Array;
+}
+
+/** Options of {@link BpfMap.lookupBatches}. */
+export interface BatchStreamOptions extends BatchReadOptions {
+  /**
+   * A buffer the chunks fill one after the other, as one whole-map read would fill it, to be
+   * reused from one walk to the next. Each chunk yielded is a view of it that stays valid until
+   * the next read into the buffer: the job never writes where an earlier chunk lies. Chunks that
+   * no longer fit come in new buffers and say {@link MapBatch.spilled}.
+   *
+   * Until the loop ends (leaving it early waits for the job to stop) the pool thread writes
+   * into the part of the buffer past the chunks yielded so far: read only those, write nothing,
+   * do not transfer it; another batch read into the same ArrayBuffer is refused meanwhile.
+   * @defaultValue a new buffer for each chunk
+   */
+  into?: ArrayBuffer | Uint8Array;
+  /**
+   * Entries per chunk, at most: a hash map's chunk ends at a bucket boundary, and only a single
+   * bucket larger than this makes a larger chunk.
+   * @defaultValue 16384
+   */
+  chunkEntries?: number;
 }
 
 /** Where a map's BTF comes from and whether its owner is still open. @internal */

@@ -83,20 +83,38 @@ export interface RawBpfFd {
   close(): void;
 }
 
-/** Result of one whole-map read: `count` keys, then `count` values, in one buffer. @internal */
+/**
+ * Entries of one batch read or chunk: `count` keys of `keySize` bytes from
+ * `keysOffset` of `buffer`, and `count` values of `entrySize` bytes from
+ * `valuesOffset`, packed, in the same order. `buffer` is the caller's
+ * ArrayBuffer when the read went into one and fit, else a new one.
+ * @internal
+ */
 export interface RawBatch {
   /** Number of entries read. */
   count: number;
-  /** `count` keys of `keySize` bytes, then `count` values of `entrySize` bytes, packed, in the same order. */
+  /** The caller's ArrayBuffer (read `into` it), or a new one holding only these entries. */
   buffer: ArrayBuffer;
+  /** Byte offset of the first key in `buffer`. */
+  keysOffset: number;
+  /** Byte offset of the first value in `buffer`. */
+  valuesOffset: number;
   /** True when the kernel refused batch operations and the entries were walked with get_next_key. */
   iterated: boolean;
-  /** Set when a lookup-and-delete failed after removing the `count` entries returned: its errno. */
+  /** True when a buffer was given but these entries did not fit it and are in a new one. */
+  spilled: boolean;
+  /** Set when a read failed after reading (for lookup-and-delete: removing) the `count` entries returned: its errno. */
   errno?: number;
   /** With `errno`: the failed operation. */
   op?: string;
-  /** A chunked read stopped at its limit: the kernel's token to resume from. */
-  next?: Uint8Array;
+}
+
+/** A running {@link RawBpfMap.lookupBatchStream} job. @internal */
+export interface RawBatchStream {
+  /** Settles when the job has ended (no more writes to the caller's buffer): the number of entries read. */
+  done: Promise<number>;
+  /** Ends the job before its next chunk; `done` still settles. */
+  stop(): void;
 }
 
 /** The addon's map object; {@link BpfMap} wraps it. @internal */
@@ -109,20 +127,25 @@ export interface RawBpfMap {
   update(key: Uint8Array, value: Uint8Array, flags: number): void;
   /** Deletes one entry; returns false when the key was absent. */
   delete(key: Uint8Array): boolean;
-  /** Reads every entry on a libuv pool thread, by bpf_map_lookup_batch or, where the kernel refuses it, a get_next_key walk; with `limit`, one chunk of at most that many entries from the token `start`. */
-  lookupBatch(limit?: number, start?: Uint8Array): Promise<RawBatch>;
+  /**
+   * Reads every entry on a libuv pool thread, by bpf_map_lookup_batch or, where the kernel refuses it, a
+   * get_next_key walk; with `into`, into that view (keys from its start, values after room for as many keys
+   * as entries fit) unless the map holds more, which then all go to a new buffer. `into` is referenced until the job ends.
+   */
+  lookupBatch(into?: Uint8Array): Promise<RawBatch>;
   /** Reads all `maxEntries` values of an `array` or `percpu_array` map synchronously, value `i` at offset `i × entrySize`. */
   readArray(): Uint8Array;
   /** The key after `prev` (the first key without it), or undefined after the last. */
   nextKey(prev?: Uint8Array): Uint8Array | undefined;
   /**
-   * Reads every entry in chunks of `chunkEntries` in one pool-thread job, handing each chunk (keys then
-   * values, `count` entries) to `onChunk` on the JS thread as soon as it is read; `onChunk` returning
-   * false stops the job. Resolves the number of entries read.
+   * Reads every entry in chunks of `chunkEntries` in one pool-thread job, handing each chunk to `onChunk`
+   * on the JS thread as soon as it is read; `onChunk` returning false, or `stop()`, ends the job. With
+   * `into`, the chunks fill it one after the other as a whole-map read would (never over an earlier
+   * chunk), and chunks beyond it get buffers of their own.
    */
-  lookupBatchStream(chunkEntries: number, onChunk: (buffer: ArrayBuffer, count: number, iterated: boolean) => boolean | void): Promise<number>;
-  /** Reads and deletes every entry on a pool thread (bpf_map_lookup_and_delete_batch). */
-  lookupAndDeleteBatch(): Promise<RawBatch>;
+  lookupBatchStream(chunkEntries: number, onChunk: (chunk: RawBatch) => boolean | void, into?: Uint8Array): RawBatchStream;
+  /** Reads and deletes every entry on a pool thread (bpf_map_lookup_and_delete_batch), `into` as for {@link RawBpfMap.lookupBatch}. */
+  lookupAndDeleteBatch(into?: Uint8Array): Promise<RawBatch>;
   /** Writes `count` packed keys and values on a pool thread; resolves the count written. Rejections carry `processed`. */
   updateBatch(keys: Uint8Array, values: Uint8Array, count: number, flags: number): Promise<number>;
   /** Deletes `count` packed keys on a pool thread; resolves the count deleted. Rejections carry `processed`. */

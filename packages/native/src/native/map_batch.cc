@@ -1,7 +1,8 @@
-// Whole-map reads in one crossing: lookupBatch() and lookupAndDeleteBatch()
-// read every entry on a pool thread into one ArrayBuffer (keys first, then
-// values); readArray() reads all values of an (per-CPU) array map
-// synchronously.
+// Whole-map reads in one crossing: lookupBatch(into?) and
+// lookupAndDeleteBatch(into?) read every entry on a pool thread, keys first,
+// then values, into the caller's buffer or, without one or when the map does
+// not fit it, into a new ArrayBuffer; readArray() reads all values of an
+// (per-CPU) array map synchronously.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "batch_into.h"
 #include "errors.h"
 #include "map.h"
 #include "map_reader.h"
@@ -20,61 +22,54 @@ namespace {
 
 class BatchWorker : public Napi::AsyncWorker {
  public:
-  BatchWorker(Napi::Env env, FdLease lease, const MapReader& reader, std::string what)
+  BatchWorker(Napi::Env env, FdLease lease, const MapReader& reader, IntoBuffer into, std::string what)
       : Napi::AsyncWorker(env, "bpfscope:lookupBatch"),
         lease_(std::move(lease)),
         reader_(reader),
+        into_(std::move(into)),
         what_(std::move(what)),
         deferred_(Napi::Promise::Deferred::New(env)) {}
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
+  // Keys then values, as many as fit the caller's buffer: keys[n] at its
+  // start, values[n] right after.
   void Execute() override {
-    reader_.ReadAll(result_);
-    bytes_ = result_.count * (result_.keySize + result_.entrySize);
-    packed_ = result_.Pack();
+    ReadResult r(reader_.keySize(), reader_.entrySize());
+    const size_t n = into_.Entries(r.keySize + r.entrySize);
+    if (n > 0) r.Borrow(into_.data, into_.data + n * r.keySize, n);
+    reader_.ReadAll(r);
+    err_ = r.err;
+    op_ = r.op;
+    result_ = Deliver(r, into_);
   }
 
-  // Resolves { count, buffer, iterated } and, when a lookup-and-delete failed
-  // after it had removed entries, also { errno, op }: those entries are the
-  // caller's now and must not be lost with the error.
+  // Resolves the RawBatch and, when a lookup-and-delete failed after it had
+  // removed entries, also { errno, op }: those entries are the caller's now
+  // and must not be lost with the error.
   void OnOK() override {
     lease_.Release();
     Napi::Env env = Env();
-    if (result_.err != 0 && result_.count == 0) {
-      std::free(packed_);
-      deferred_.Reject(ToJsError(env, Failure{kMapFailed, result_.op, result_.err, what_ + " failed", ""}).Value());
+    if (err_ != 0 && result_.count == 0) {
+      deferred_.Reject(ToJsError(env, Failure{kMapFailed, op_, err_, what_ + " failed", ""}).Value());
       return;
     }
-    Napi::ArrayBuffer buffer;
-    if (bytes_ == 0) {
-      std::free(packed_);
-      buffer = Napi::ArrayBuffer::New(env, 0);
-    } else {
-      buffer = Napi::ArrayBuffer::New(env, packed_, bytes_, [](Napi::Env, void* data) { std::free(data); });
+    Napi::Object out = ToJs(env, result_, into_);
+    if (err_ != 0) {
+      out.Set("errno", err_);
+      out.Set("op", op_);
     }
-    packed_ = nullptr;
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("count", static_cast<double>(result_.count));
-    out.Set("buffer", buffer);
-    out.Set("iterated", result_.iterated);
-    if (result_.err != 0) {
-      out.Set("errno", result_.err);
-      out.Set("op", result_.op);
-    }
-    if (result_.more) out.Set("next", Napi::Buffer<uint8_t>::Copy(env, result_.next.data(), result_.next.size()));
     deferred_.Resolve(out);
   }
-
-  ~BatchWorker() override { std::free(packed_); }
 
  private:
   FdLease lease_;
   MapReader reader_;
+  IntoBuffer into_;
   std::string what_;
-  ReadResult result_;
-  uint8_t* packed_ = nullptr;
-  size_t bytes_ = 0;
+  Delivered result_;
+  int err_ = 0;
+  const char* op_ = "";
   Napi::Promise::Deferred deferred_;
 };
 
@@ -84,25 +79,16 @@ Napi::Value BpfMapWrap::LookupBatch(const Napi::CallbackInfo& info) { return Rea
 
 Napi::Value BpfMapWrap::LookupAndDeleteBatch(const Napi::CallbackInfo& info) { return ReadBatch(info, true); }
 
-// lookupBatch(limit?: number, start?: Buffer) and lookupAndDeleteBatch(): with
-// a limit, one chunk of at most `limit` entries from the kernel token `start`;
-// the result's `next` resumes it.
+// lookupBatch(into?: Uint8Array) and lookupAndDeleteBatch(into?: Uint8Array).
 Napi::Value BpfMapWrap::ReadBatch(const Napi::CallbackInfo& info, bool andDelete) {
   Napi::Env env = info.Env();
   const char* op = andDelete ? "bpf_map_lookup_and_delete_batch" : "bpf_map_lookup_batch";
+  IntoBuffer into;
+  if (!into.Take(info[0])) ThrowInvalid(env, std::string(op) + ": into must be a Uint8Array");
   if (meta_.keySize == 0) Fail(env, op, EINVAL, "the map type has no keys");
-  size_t limit = 0;
-  std::vector<uint8_t> start;
-  if (!andDelete && info.Length() > 0 && info[0].IsNumber()) limit = info[0].As<Napi::Number>().Uint32Value();
-  if (!andDelete && info.Length() > 1 && info[1].IsBuffer()) {
-    auto token = info[1].As<Napi::Buffer<uint8_t>>();
-    start.assign(token.Data(), token.Data() + token.Length());
-  }
   FdLease lease = Lease(env, op);
   MapReader reader(lease.fd(), meta_.keySize, entrySize(), meta_.maxEntries, andDelete);
-  if (!start.empty() && start.size() != reader.tokenSize()) ThrowInvalid(env, "lookupBatch: the resume token has the wrong size");
-  reader.Chunk(limit, std::move(start));
-  auto* worker = new BatchWorker(env, std::move(lease), reader,
+  auto* worker = new BatchWorker(env, std::move(lease), reader, std::move(into),
                                  (andDelete ? "reading and deleting all entries of " : "reading all entries of ") +
                                      meta_.name);
   worker->Queue();

@@ -1,13 +1,18 @@
 // lookupBatchStream(): one pool-thread job reads the whole map chunk after
 // chunk, back to back as a C loop would, and hands each chunk to JavaScript
 // as soon as it is read (AsyncProgressQueueWorker), so decoding on the JS
-// thread overlaps with the kernel copying the next chunk. A callback that
-// returns false stops the job before its next chunk.
+// thread overlaps with the kernel copying the next chunk. With a caller's
+// buffer, the chunks fill it one after the other exactly as a whole-map read
+// would (keys from its start, values after room for all keys), never writing
+// where an earlier chunk lies; chunks beyond it get blocks of their own. The
+// returned stop() (or a callback returning false) ends the job before its next
+// chunk.
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <memory>
 
+#include "batch_into.h"
 #include "errors.h"
 #include "map.h"
 #include "map_reader.h"
@@ -15,83 +20,70 @@
 namespace bpfscope {
 namespace {
 
-// keys[count] then values[count]. Shared ownership: the queued copy keeps the
-// block alive until JavaScript's ArrayBuffer takes its own reference, and a
-// queue dropped at environment teardown frees it.
-struct ReadChunk {
-  std::shared_ptr<uint8_t> data;
-  size_t bytes = 0;
-  size_t count = 0;
-  bool iterated = false;
-};
+using StopFlag = std::shared_ptr<std::atomic<bool>>;
 
-using Block = std::shared_ptr<uint8_t>;
-
-class StreamWorker : public Napi::AsyncProgressQueueWorker<ReadChunk> {
+class StreamWorker : public Napi::AsyncProgressQueueWorker<Delivered> {
  public:
   StreamWorker(Napi::Env env, FdLease lease, const MapReader& reader, size_t chunk, Napi::Function onChunk,
-               std::string what)
-      : Napi::AsyncProgressQueueWorker<ReadChunk>(env, "bpfscope:lookupBatchStream"),
+               IntoBuffer into, StopFlag stop, std::string what)
+      : Napi::AsyncProgressQueueWorker<Delivered>(env, "bpfscope:lookupBatchStream"),
         lease_(std::move(lease)),
         reader_(reader),
         chunk_(chunk),
         onChunk_(Napi::Persistent(onChunk)),
+        into_(std::move(into)),
+        stop_(std::move(stop)),
         what_(std::move(what)),
         deferred_(Napi::Promise::Deferred::New(env)) {}
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
   void Execute(const ExecutionProgress& progress) override {
-    std::vector<uint8_t> token;
-    do {
-      if (cancelled_.load()) return;
-      ReadResult r;
-      reader_.Chunk(chunk_, token);
-      reader_.ReadAll(r);
-      if (r.err != 0 && r.count == 0) {
-        err_ = r.err;
-        op_ = r.op;
+    const size_t keySize = reader_.keySize();
+    const size_t entrySize = reader_.entrySize();
+    const size_t room = into_.Entries(keySize + entrySize);
+    uint8_t* keys = into_.data;
+    uint8_t* values = into_.data + room * keySize;
+    size_t used = 0;  // entries of the caller's buffer taken by earlier chunks
+    while (!reader_.done() && !stop_->load()) {
+      ReadResult r(keySize, entrySize);
+      if (used < room) {
+        r.Borrow(keys + used * keySize, values + used * entrySize, std::min(chunk_, room - used));
+      } else if (!r.Reserve(chunk_)) {
+        err_ = ENOMEM;
+        op_ = "malloc";
         return;
       }
-      ReadChunk c;
-      c.bytes = r.count * (r.keySize + r.entrySize);
-      c.count = r.count;
-      c.iterated = r.iterated;
-      c.data = Block(r.Pack(), std::free);
-      total_ += c.count;
-      progress.Send(&c, 1);  // the queued copy shares the block
-      if (r.err != 0) {
-        err_ = r.err;
-        op_ = r.op;
+      reader_.ReadChunk(r);
+      if (r.borrowed()) used += r.count;
+      const int err = r.err;
+      const char* op = r.op;
+      Delivered d = Deliver(r, into_);
+      if (d.count > 0) {
+        total_ += d.count;
+        progress.Send(&d, 1);  // the queued copy shares an owned block
+      }
+      if (err != 0) {
+        err_ = err;
+        op_ = op;
         return;
       }
-      if (!r.more) return;
-      token = std::move(r.next);
-    } while (true);
+    }
   }
 
   // Also runs, without a usable environment, for chunks still queued at
   // teardown: every failure is caught and the blocks are freed by their owners.
-  void OnProgress(const ReadChunk* chunks, size_t n) override {
+  void OnProgress(const Delivered* chunks, size_t n) override {
     try {
       Napi::Env env = Env();
       Napi::HandleScope scope(env);
-      for (size_t i = 0; i < n && !cancelled_.load(); ++i) {
-        const ReadChunk& c = chunks[i];
-        Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, 0);
-        if (c.bytes > 0) {
-          auto hold = std::make_unique<Block>(c.data);
-          buffer = Napi::ArrayBuffer::New(
-              env, c.data.get(), c.bytes, [](Napi::Env, void*, Block* held) { delete held; }, hold.get());
-          hold.release();  // the buffer's finalizer owns it now
-        }
-        Napi::Value keep = onChunk_.Call({buffer, Napi::Number::New(env, static_cast<double>(c.count)),
-                                          Napi::Boolean::New(env, c.iterated)});
-        if (keep.IsBoolean() && !keep.As<Napi::Boolean>().Value()) cancelled_.store(true);
+      for (size_t i = 0; i < n && !stop_->load(); ++i) {
+        Napi::Value keep = onChunk_.Call({ToJs(env, chunks[i], into_)});
+        if (keep.IsBoolean() && !keep.As<Napi::Boolean>().Value()) stop_->store(true);
       }
     } catch (...) {
       callbackThrew_ = true;  // reported by OnOK; the job stops before its next chunk
-      cancelled_.store(true);
+      stop_->store(true);
     }
   }
 
@@ -117,8 +109,9 @@ class StreamWorker : public Napi::AsyncProgressQueueWorker<ReadChunk> {
   MapReader reader_;
   size_t chunk_;
   Napi::FunctionReference onChunk_;
+  IntoBuffer into_;
+  StopFlag stop_;
   std::string what_;
-  std::atomic<bool> cancelled_{false};
   bool callbackThrew_ = false;
   size_t total_ = 0;
   int err_ = 0;
@@ -126,24 +119,40 @@ class StreamWorker : public Napi::AsyncProgressQueueWorker<ReadChunk> {
   Napi::Promise::Deferred deferred_;
 };
 
+// The stream's stop(): sets the flag the job checks before each chunk.
+Napi::Function StopFunction(Napi::Env env, const StopFlag& flag) {
+  auto* held = new StopFlag(flag);
+  Napi::Function stop = Napi::Function::New(
+      env, [](const Napi::CallbackInfo& info) { (*static_cast<StopFlag*>(info.Data()))->store(true); }, "stop", held);
+  stop.AddFinalizer([](Napi::Env, StopFlag* p) { delete p; }, held);
+  return stop;
+}
+
 }  // namespace
 
-// lookupBatchStream(chunkEntries: number, onChunk(buffer, count, iterated) => boolean | void): Promise<number>
+// lookupBatchStream(chunkEntries: number, onChunk(chunk: RawBatch) => boolean | void, into?: Uint8Array):
+// { done: Promise<number>, stop(): void }
 Napi::Value BpfMapWrap::LookupBatchStream(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* op = "bpf_map_lookup_batch";
   if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsFunction()) {
-    ThrowInvalid(env, "lookupBatchStream(chunkEntries: number, onChunk: Function)");
+    ThrowInvalid(env, "lookupBatchStream(chunkEntries: number, onChunk: Function, into?: Uint8Array)");
   }
   const size_t chunk = info[0].As<Napi::Number>().Uint32Value();
   if (chunk == 0) ThrowInvalid(env, "lookupBatchStream: chunkEntries must be positive");
+  IntoBuffer into;
+  if (!into.Take(info[2])) ThrowInvalid(env, "lookupBatchStream: into must be a Uint8Array");
   if (meta_.keySize == 0) Fail(env, op, EINVAL, "the map type has no keys");
   FdLease lease = Lease(env, op);
   MapReader reader(lease.fd(), meta_.keySize, entrySize(), meta_.maxEntries, false);
+  auto flag = std::make_shared<std::atomic<bool>>(false);
   auto* worker = new StreamWorker(env, std::move(lease), reader, chunk, info[1].As<Napi::Function>(),
-                                  "reading all entries of " + meta_.name);
+                                  std::move(into), flag, "reading all entries of " + meta_.name);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("done", worker->Promise());
+  out.Set("stop", StopFunction(env, flag));
   worker->Queue();
-  return worker->Promise();
+  return out;
 }
 
 }  // namespace bpfscope

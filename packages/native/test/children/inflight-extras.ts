@@ -1,5 +1,6 @@
-// Exits while native work of the newer kinds is in flight: a streamed batch
-// read between chunks, an iterator read, a libbpf log sink with messages
+// Exits while native work of the newer kinds is in flight: streamed batch
+// reads between chunks (one into a caller's buffer), a whole read into a
+// caller's buffer, an iterator read, a libbpf log sink with messages
 // queued, a stats handle and a pinned map left open. The parent asserts exit
 // code 0 (no crash in env teardown).
 import { BpfMap, BpfObject, enableRunStats, setLibbpfLogger } from '../../src/index.js';
@@ -23,6 +24,10 @@ void iter.readIterator('iter_task');
 const chunks = pinned.lookupBatches({ chunkEntries: 256 });
 await chunks.next();
 void chunks.next();
+const intoChunks = pinned.lookupBatches({ chunkEntries: 256, into: new Uint8Array(pinned.batchBytes()) });
+await intoChunks.next();
+void intoChunks.next();
+void hash.lookupBatch({ into: new Uint8Array(hash.batchBytes()) });
 void BpfObject.open(fixture('map_types.bpf.o')).load(); // log messages from a pool thread
 process.stdout.write(`ready ${stats.enabled}\n`);
 process.exit(0);
