@@ -32,6 +32,23 @@ export function buildC(name) {
   };
 }
 
+/**
+ * Compiles `c/<name>.bpf.c` (CO-RE, against bpf/include's vmlinux.h) with clang into
+ * a temp dir; returns { path, cleanup() }.
+ */
+export function buildBpf(name) {
+  const dir = mkdtempSync(join(tmpdir(), `bpfscope-bench-${name}-`));
+  const path = join(dir, `${name}.bpf.o`);
+  const include = new URL('../../bpf/include/', import.meta.url).pathname;
+  try {
+    execFileSync(process.env.CLANG ?? 'clang', ['-O2', '-g', '-target', 'bpf', '-D__TARGET_ARCH_x86', '-I', include, '-c', join(C_DIR, `${name}.bpf.c`), '-o', path], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`building ${name}.bpf.c with clang failed (apt-get install clang libbpf-dev): ${e.stderr?.toString() ?? e}`);
+  }
+  return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 async function serve(exe, args) {
   const child = spawn(exe, args.map(String), { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(`${exe} exited (${signal ?? code})`)));
