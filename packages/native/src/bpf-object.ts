@@ -358,14 +358,8 @@ export class BpfObject {
    */
   async readIterator(program: string, options: IteratorReadOptions): Promise<DecodedRecord[]>;
   async readIterator(program: string, options?: IteratorReadOptions): Promise<Uint8Array | DecodedRecord[]> {
-    const section = this.#attachable(program);
-    if (!/^iter(\.s)?\//.test(section)) throw new AttachFailed(program, section, 'readIterator() needs an iterator program (section iter/...)');
+    const link = this.#iteratorLink(program, 'readIterator');
     const layout = options === undefined ? undefined : typeof options.recordLayout === 'string' ? this.structLayout(options.recordLayout) : options.recordLayout;
-    let link = this.#iterators.get(program);
-    if (link === undefined || !link.attached) {
-      link = this.attach(program);
-      this.#iterators.set(program, link);
-    }
     const bytes = await link.readIterator();
     return layout === undefined ? bytes : decodeRecords(bytes, layout, options?.decode);
   }
@@ -381,14 +375,7 @@ export class BpfObject {
    * @throws {@link @bpfscope/core!DataUnavailable} when the read fails
    */
   async readIteratorInto(program: string, into: Uint8Array): Promise<Uint8Array> {
-    const section = this.#attachable(program);
-    if (!/^iter(\.s)?\//.test(section)) throw new AttachFailed(program, section, 'readIteratorInto() needs an iterator program (section iter/...)');
-    let link = this.#iterators.get(program);
-    if (link === undefined || !link.attached) {
-      link = this.attach(program);
-      this.#iterators.set(program, link);
-    }
-    return link.readIteratorInto(into);
+    return this.#iteratorLink(program, 'readIteratorInto').readIteratorInto(into);
   }
 
   /**
@@ -500,6 +487,18 @@ export class BpfObject {
       throw new AttachFailed(program, section, `object ${this.name} is not loaded (${this.#state}); await load() first`);
     }
     return section;
+  }
+
+  // An iterator program is attached once; each read creates a fresh iterator on the link.
+  #iteratorLink(program: string, what: string): BpfLink {
+    const section = this.#attachable(program);
+    if (!/^iter(\.s)?\//.test(section)) throw new AttachFailed(program, section, `${what}() needs an iterator program (section iter/...)`);
+    let link = this.#iterators.get(program);
+    if (link === undefined || !link.attached) {
+      link = this.attach(program);
+      this.#iterators.set(program, link);
+    }
+    return link;
   }
 
   #link(program: string, attachPoint: string, fn: () => RawBpfLink): BpfLink {
