@@ -106,8 +106,6 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     const prevById = new Map(prev?.perCpu.map((c) => [c.cpu, c]));
     const perCpu: PerCpuRecord[] = cur.perCpu.map((c) => ({ cpu: c.cpu, ...toRecord(c, prevById.get(c.cpu), idleOnly) }));
     const hist = sumPerCpuU64(object.map('cpu_runq_hist').readArray(), 64, this.#cpus);
-    const stats = sumPerCpuU64(object.map('cpu_stats').readArray(), STAT_NAMES.length, this.#cpus);
-    this.#stats = Object.fromEntries(STAT_NAMES.map((n, i) => [n, Number(stats[i] ?? 0n)]));
     const unavailable: CpuMetrics['unavailable'] = {};
     const loadAndPressure = await readLoadAndPressure(this.#root, unavailable);
     return {
@@ -123,10 +121,16 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   }
 
   stats(): Readonly<Record<string, number>> {
+    // Read here, not at every reading: one map read fewer per snapshot. Kept for after close.
+    if (this.#object) {
+      const stats = sumPerCpuU64(this.#object.map('cpu_stats').readArray(), STAT_NAMES.length, this.#cpus);
+      this.#stats = Object.fromEntries(STAT_NAMES.map((n, i) => [n, Number(stats[i] ?? 0n)]));
+    }
     return { ...this.#stats, programs: this.#links.length, ...this.#programStats.read(this.#object) };
   }
 
   async close(): Promise<void> {
+    if (this.#object) this.stats(); // the last counts stay readable after close
     this.#programStats.stop();
     this.#releaseLog();
     for (const l of this.#links.splice(0)) l.destroy();
