@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Syscall counts, errors and latency per syscall and per process, from the
  * raw syscall tracepoints (tp_btf: no tracefs, no kprobes). Counts-only mode
- * attaches sc_enter alone; latency mode sets sc_config.latency and attaches
- * sc_exit too (errors need the return value, so they come with latency). PID and
- * syscall-id filters
- * live in maps that user space changes at run time. */
+ * attaches sc_enter, which keeps a run of calls of one syscall per CPU instead of
+ * updating the per-process hash at every call (struct sc_cpu), and sc_switch on
+ * sched_switch, which flushes the run at each context switch. Latency mode sets
+ * sc_config.latency and attaches sc_exit instead of sc_switch (errors need the
+ * return value, so they come with latency). PID and syscall-id filters live in
+ * maps that user space changes at run time. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -66,6 +68,13 @@ struct {
 	__type(value, struct sc_config);
 } sc_config SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sc_cpu);
+} sc_cpu SEC(".maps");
+
 BPFSCOPE_STATS_MAP(sc_stats);
 
 static __always_inline struct sc_config *sc_cfg(void)
@@ -94,7 +103,9 @@ miss:
 	return false;
 }
 
-static __always_inline struct sc_stat *proc_entry(__u32 tgid, __u32 id)
+/* The sc_proc entry of (tgid, id), created if missing; NULL when the table is full,
+ * and then the `lost` calls it was meant for are counted as drops. */
+static __always_inline struct sc_stat *proc_entry(__u32 tgid, __u32 id, __u64 lost)
 {
 	struct sc_proc_key key = { .tgid = tgid, .id = id };
 	struct sc_stat *s = bpf_map_lookup_elem(&sc_proc, &key);
@@ -103,7 +114,7 @@ static __always_inline struct sc_stat *proc_entry(__u32 tgid, __u32 id)
 	if (s)
 		return s;
 	if (bpf_map_update_elem(&sc_proc, &key, &zero, BPF_NOEXIST) && bpf_map_update_elem(&sc_proc, &key, &zero, BPF_ANY)) {
-		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
+		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, lost);
 		return NULL;
 	}
 	return bpf_map_lookup_elem(&sc_proc, &key);
@@ -122,23 +133,104 @@ static __always_inline void count_call(struct sc_config *cfg, __u32 tgid, __u32 
 	if (s)
 		s->count++;
 	if (cfg->per_process) {
-		s = proc_entry(tgid, sid);
+		s = proc_entry(tgid, sid, 1);
 		if (s)
 			s->count++;
 	}
 }
 
+static __always_inline struct sc_cpu *cpu_slot(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&sc_cpu, &zero);
+}
+
+/* Move the run held by this CPU's slot into sc_proc, under the slot's own tgid and
+ * id. A full sc_proc, or a run under SC_NO_ID, counts its calls as drops. */
+static __always_inline void flush_pending(struct sc_cpu *cpu)
+{
+	__u32 tgid = cpu->tgid, id = cpu->id;
+	__u64 n = __sync_lock_test_and_set(&cpu->pending, 0);
+	struct sc_stat *s;
+
+	if (!n)
+		return;
+	if (id >= SC_MAX_SYSCALLS) {
+		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, n);
+		return;
+	}
+	s = proc_entry(tgid, id, n);
+	if (s)
+		__sync_fetch_and_add(&s->count, n);
+}
+
+/* Counts-only mode: add the call to this CPU's run, first flushing the run when it is
+ * of another task or another syscall. The replacement of a run sits between two
+ * increments of seq (atomic, so neither the compiler nor the CPU moves the other
+ * writes across them): user space takes a copy of the slot only when seq was the
+ * same even number before and after it.
+ *
+ * Preemption. Since 6.13 the syscall tracepoints are faultable, but the kernels we
+ * know (up to 6.18) still disable preemption around the BPF programs of a syscall
+ * tracepoint, so nothing else runs on this CPU in the middle of sc_enter. Should a
+ * kernel run them preemptibly, sc_switch and other tasks' sc_enter could. Taking
+ * pending with an atomic exchange means two flushes that interleave never both get
+ * the same calls: nothing is added twice. An interleaving also moves seq by more
+ * than this call's own change; sc_enter then clears the slot's task, so the slot can
+ * mix two tasks for the call in flight only: at worst that call is attributed to the
+ * other task or counted as a drop (under SC_NO_ID), the same class of risk as the
+ * plain per-CPU increments of sc_counts. */
+static __always_inline void count_pending(struct sc_cpu *cpu, __u64 regs, __u32 tgid, __u32 sid, __u32 seq)
+{
+	struct sc_stat *s = bpf_map_lookup_elem(&sc_counts, &sid);
+
+	if (s)
+		s->count++;
+	if (cpu->regs != regs || cpu->id != sid) {
+		__sync_fetch_and_add(&cpu->seq, 1);
+		flush_pending(cpu);
+		cpu->tgid = tgid;
+		cpu->id = sid;
+		cpu->regs = regs;
+		__sync_fetch_and_add(&cpu->seq, 1);
+		seq += 2;
+	}
+	__sync_fetch_and_add(&cpu->pending, 1);
+	if (cpu->seq != seq)
+		cpu->regs = 0;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32, sid = (__u32)id;
 	struct sc_config *cfg = sc_cfg();
+	struct sc_cpu *cpu = NULL;
+	__u32 tgid, seq = 0, sid = (__u32)id;
 	struct sc_start *st;
 
 	bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
-	if (!cfg || id < 0 || id >= SC_MAX_SYSCALLS || !wanted(cfg, tgid, sid))
+	if (!cfg || id < 0 || id >= SC_MAX_SYSCALLS)
 		return 0;
+	if (!cfg->latency && cfg->per_process)
+		cpu = cpu_slot();
+	if (cpu) {
+		/* The slot names this task (same kernel stack): its tgid without a helper
+		 * call. The slot is learned here, never from sched_switch's `next`: on the
+		 * 6.18 development kernel a sched_switch program does not see every switch
+		 * (a CPU's next traced switch can have a `prev` other than the last `next`),
+		 * so "the last next" is not always the task running. */
+		seq = cpu->seq;
+		tgid = cpu->regs == (__u64)regs ? cpu->tgid : bpf_get_current_pid_tgid() >> 32;
+	} else {
+		tgid = bpf_get_current_pid_tgid() >> 32;
+	}
+	if (!wanted(cfg, tgid, sid))
+		return 0;
+	if (cpu) {
+		count_pending(cpu, (__u64)regs, tgid, sid, seq);
+		return 0;
+	}
 	/* In latency mode sc_exit counts the call, with its result and time. */
 	if (!cfg->latency || never_returns(id)) {
 		count_call(cfg, tgid, sid);
@@ -153,6 +245,27 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 	}
 	st->ts = bpf_ktime_get_ns();
 	st->id = sid;
+	return 0;
+}
+
+/* Counts-only mode: at each context switch the run on this CPU goes to sc_proc and
+ * the slot forgets its task. Besides keeping runs short-lived, this is what keeps a
+ * slot from outliving the task it names: a task created later can get the dead
+ * task's kernel stack, hence its pt_regs pointer, and would be taken for it. That
+ * takes both the switch out of the old task and the one into the new task on this
+ * CPU to go unseen by this program. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sc_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	struct sc_cpu *cpu = cpu_slot();
+
+	if (!cpu || (!cpu->regs && !cpu->pending))
+		return 0;
+	__sync_fetch_and_add(&cpu->seq, 1);
+	flush_pending(cpu);
+	cpu->regs = 0;
+	cpu->id = SC_NO_ID;
+	__sync_fetch_and_add(&cpu->seq, 1);
 	return 0;
 }
 
@@ -193,7 +306,7 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 			*c += 1;
 	}
 	if (cfg->per_process) {
-		s = proc_entry(tgid, id);
+		s = proc_entry(tgid, id, 1);
 		if (s) {
 			s->count++;
 			s->errors += err;

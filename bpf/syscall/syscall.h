@@ -29,6 +29,22 @@ struct sc_config {
 	__u32 spawn_parent;   /* non-zero: processes this tgid forks join sc_pids (it does not) */
 };
 
+/* Counts-only mode, one per CPU: a run of consecutive calls of one syscall by one
+ * process on this CPU, not yet added to sc_proc. sys_enter knows the task by its
+ * pt_regs pointer (the top of its kernel stack, its own while it lives), so a call by
+ * the task the slot names needs no helper call to learn its tgid; sys_enter flushes
+ * the run when the syscall or the task changes, sched_switch flushes it and clears
+ * the slot. User space adds every CPU's run to what it reads from sc_proc. */
+#define SC_NO_ID 0xffffffffu /* sc_cpu.id when the slot holds no run */
+struct sc_cpu {
+	__u64 regs;    /* pt_regs of the task the slot names; 0: none (learn it again) */
+	__u64 pending; /* calls of id by tgid on this CPU not yet added to sc_proc */
+	__u32 tgid;    /* process of that task */
+	__u32 id;      /* syscall of the pending calls, or SC_NO_ID */
+	__u32 seq;     /* odd while the run is being replaced; +2 per replacement */
+	__u32 pad;
+};
+
 /* Entry time of the syscall a thread is in (latency mode). */
 struct sc_start {
 	__u64 ts;

@@ -8,7 +8,8 @@ import { normalizeFilter, type SyscallFilter } from './syscall-filter.js';
 export interface SyscallPluginOptions extends SyscallFilter {
   /**
    * `latency`: counts, errors, total and average latency and a latency histogram per
-   * call. `counts`: counts only (one program per call instead of two: lower overhead).
+   * call. `counts`: counts only (one program per call instead of two, and the per-process
+   * table updated once per run of the same call rather than at every call: lower overhead).
    * @default 'latency'
    */
   mode?: SyscallMode;

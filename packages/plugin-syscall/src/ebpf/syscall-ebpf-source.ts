@@ -23,7 +23,10 @@ export interface SyscallEbpfOptions {
 
 /**
  * The eBPF source of the syscall family: per-syscall and per-process counts from
- * tp_btf/sys_enter, and in latency mode errors and latency from tp_btf/sys_exit.
+ * tp_btf/sys_enter, and in latency mode errors and latency from tp_btf/sys_exit. In
+ * counts-only mode sys_enter keeps a run of calls per CPU, which it and
+ * tp_btf/sched_switch move into the per-process table; a reading adds the runs the
+ * CPUs still hold.
  * Filters live in kernel maps and change without a reload ({@link SyscallEbpfSource.setFilter}).
  */
 export class SyscallEbpfSource implements Source<SyscallMetrics> {
@@ -53,13 +56,19 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     const bytes = readFileSync(this.options.objectPath);
     const obj = BpfObject.open(bytes, { name: this.options.objectPath });
     this.#obj = obj;
+    const latency = this.options.mode === 'latency';
+    // Load only the programs this mode attaches: sc_exit for latency, sc_switch for counts-only.
+    obj.setAutoload(latency ? 'sc_switch' : 'sc_exit', false);
     await obj.load();
     this.#layouts = syscallLayouts(readStructLayouts(bytes, this.options.objectPath));
     this.#cpus = possibleCpus();
     await this.#applyFilter();
     // Filters first, then hooks: nothing is counted that the filter would refuse.
+    // sc_switch and sc_enter may attach in any order: sc_enter does not depend on
+    // sc_switch to know the task (it checks the slot against its pt_regs pointer).
+    if (!latency) this.#links.push(obj.attach('sc_switch'));
     this.#links.push(obj.attach('sc_enter'), obj.attach('sc_fork'));
-    if (this.options.mode === 'latency') this.#links.push(obj.attach('sc_exit'));
+    if (latency) this.#links.push(obj.attach('sc_exit'));
     this.#programStats.start(context.config.programStats);
     this.#since = new Date().toISOString();
     this.#prev = await this.#read();

@@ -17,6 +17,7 @@ export interface SyscallLayouts {
   stat: StructLayout;
   procKey: StructLayout;
   config: StructLayout;
+  cpu: StructLayout;
 }
 
 /** Read and check the layouts from the object's BTF. @internal */
@@ -25,6 +26,7 @@ export function syscallLayouts(layouts: Map<string, StructLayout>): SyscallLayou
     stat: requireStruct(layouts, 'sc_stat', { count: 8, errors: 8, total_ns: 8 }),
     procKey: requireStruct(layouts, 'sc_proc_key', { tgid: 4, id: 4 }),
     config: requireStruct(layouts, 'sc_config', { pid_filter: 4, sys_filter: 4, follow_forks: 4, per_process: 4, latency: 4, spawn_parent: 4 }),
+    cpu: requireStruct(layouts, 'sc_cpu', { regs: 8, pending: 8, tgid: 4, id: 4, seq: 4 }),
   };
 }
 
@@ -70,21 +72,73 @@ export function readLatencyHistograms(obj: BpfObject, ids: readonly number[], cp
   return out;
 }
 
-/** Per-(process, syscall) counters from `sc_proc`, summed over CPUs. @internal */
-export async function readProcessTable(obj: BpfObject, l: SyscallLayouts, cpus: number): Promise<Array<{ tgid: number; id: number } & RawSyscallStat>> {
+/** One (process, syscall) row of the per-process table. @internal */
+export type ProcessTableRow = { tgid: number; id: number } & RawSyscallStat;
+
+/**
+ * Per-(process, syscall) counters: `sc_proc` summed over CPUs, plus the run of calls
+ * each CPU holds in `sc_cpu` (counts-only mode) that is not in `sc_proc` yet.
+ *
+ * `sc_proc` is read first, then `sc_cpu`. The kernel only ever moves calls from
+ * `sc_cpu` into `sc_proc`, so a move between the two reads is missed by both (the
+ * reading under-counts until the next one), while no call can be seen in both: this
+ * order never counts a call twice. The other order could.
+ * @internal
+ */
+export async function readProcessTable(obj: BpfObject, l: SyscallLayouts, cpus: number): Promise<ProcessTableRow[]> {
   const map = obj.map('sc_proc');
   const batch = await map.lookupBatch();
   const keys = new DataView(batch.keys.buffer, batch.keys.byteOffset, batch.keys.byteLength);
   const values = new DataView(batch.values.buffer, batch.values.byteOffset, batch.values.byteLength);
   const stride = Math.ceil(l.stat.size / 8) * 8;
-  const out: Array<{ tgid: number; id: number } & RawSyscallStat> = [];
+  const out: ProcessTableRow[] = [];
+  const index = new Map<string, ProcessTableRow>();
   for (let i = 0; i < batch.count; i++) {
     const k = i * map.keySize;
-    out.push({
+    const row = {
       tgid: keys.getUint32(k + l.procKey.fields.tgid!.offset, true),
       id: keys.getUint32(k + l.procKey.fields.id!.offset, true),
       ...sumStat(values, i * map.entrySize, stride, cpus, l.stat),
-    });
+    };
+    out.push(row);
+    index.set(`${row.tgid}/${row.id}`, row);
+  }
+  for (const run of readRuns(obj, l, cpus)) {
+    const key = `${run.tgid}/${run.id}`;
+    const row = index.get(key);
+    if (row) row.count += run.count;
+    else {
+      const added = { ...run, errors: 0n, totalNs: 0n };
+      out.push(added);
+      index.set(key, added);
+    }
+  }
+  return out;
+}
+
+/**
+ * The run of calls each CPU holds (`sc_cpu`). A CPU may be replacing its run while
+ * the kernel copies the slot out, which would pair one run's count with the next
+ * run's process and syscall. So the map is copied three times and a CPU's run is
+ * taken from the middle copy only when its `seq` is the same even number in the first
+ * and the last: no replacement overlapped the middle copy. A CPU that fails this
+ * check is left out of this reading (an under-count, never a wrong key).
+ */
+function readRuns(obj: BpfObject, l: SyscallLayouts, cpus: number): Array<{ tgid: number; id: number; count: bigint }> {
+  const map = obj.map('sc_cpu');
+  const [before, copy, after] = [map.readArray(), map.readArray(), map.readArray()].map((b) => new DataView(b.buffer, b.byteOffset, b.byteLength));
+  const stride = Math.ceil(l.cpu.size / 8) * 8;
+  const f = l.cpu.fields;
+  const out: Array<{ tgid: number; id: number; count: bigint }> = [];
+  for (let c = 0; c < cpus; c++) {
+    const at = c * stride;
+    const seq = before!.getUint32(at + f.seq!.offset, true);
+    if (seq % 2 === 1 || after!.getUint32(at + f.seq!.offset, true) !== seq) continue;
+    const id = copy!.getUint32(at + f.id!.offset, true);
+    const count = copy!.getBigUint64(at + f.pending!.offset, true);
+    // SC_NO_ID fails the bound: the kernel counts the calls of such a run as drops.
+    if (count === 0n || id >= SC_MAX_SYSCALLS) continue;
+    out.push({ tgid: copy!.getUint32(at + f.tgid!.offset, true), id, count });
   }
   return out;
 }
