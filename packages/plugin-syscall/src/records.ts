@@ -67,7 +67,11 @@ export interface ProcessSyscallRecord {
   pid: number;
   /** Command name from /proc/&lt;pid&gt;/comm at the reading; null when the process has exited. */
   comm: string | null;
-  /** Calls made by all its threads (eBPF). */
+  /**
+   * Calls made by all its threads (eBPF). In counts-only mode a CPU that moves its run of
+   * calls into the per-process table while a reading is taken leaves that run out of the
+   * reading (never counted twice): it shows in the next one.
+   */
   count: number | null;
   /** Calls that returned an error (eBPF, latency mode). */
   errors: number | null;
