@@ -11,7 +11,7 @@ import { syscall } from '@bpfscope/plugin-syscall';
 import { buildBpf } from './c-build.mjs';
 
 const CALLS = 2_000_000;
-const ROUNDS = 7;
+const ROUNDS = 15;
 
 function build() {
   const dir = mkdtempSync(join(tmpdir(), 'bpfscope-bench-sc-'));
@@ -23,27 +23,55 @@ function build() {
 const nsPerCall = (bin) => Number(execFileSync('taskset', ['-c', '1', bin, String(CALLS)], { encoding: 'utf8' }));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function withFamily(mode, bin) {
-  const sc = syscall({ mode });
-  const engine = createEngine({ plugins: [sc], config: { mode: 'ebpf', cache: { enabled: false }, logLevel: 'silent' } });
-  await engine.start();
-  const runs = [];
-  for (let i = 0; i < ROUNDS; i++) runs.push(nsPerCall(bin));
-  const snap = await engine.collect();
-  await engine.close();
-  return { ns: median(runs), calls: snap.get('syscall')?.data.total.count ?? null };
+const quartiles = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { q1: at(0.25), median: at(0.5), q3: at(0.75) };
+};
+
+/**
+ * Bare and attached runs in pairs, the order alternating from round to round, so that
+ * the machine's drift (a shared VM) weighs on both sides of every ratio alike.
+ * `attach()` returns a detach function.
+ */
+async function paired(bin, attach) {
+  const bare = [];
+  const attached = [];
+  const ratios = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    let b;
+    let a;
+    if (r % 2 === 0) b = nsPerCall(bin);
+    const detach = await attach();
+    try {
+      a = nsPerCall(bin);
+    } finally {
+      await detach();
+    }
+    if (r % 2 === 1) b = nsPerCall(bin);
+    bare.push(b);
+    attached.push(a);
+    ratios.push(a / b);
+  }
+  return { bare: median(bare), attached: median(attached), slowdown: quartiles(ratios) };
+}
+
+function withFamily(mode) {
+  return async () => {
+    const engine = createEngine({ plugins: [syscall({ mode })], config: { mode: 'ebpf', cache: { enabled: false }, logLevel: 'silent' } });
+    await engine.start();
+    return () => engine.close();
+  };
 }
 
 export async function benchSyscallOverhead() {
   const bin = build();
-  const base = [];
-  for (let i = 0; i < ROUNDS; i++) base.push(nsPerCall(bin));
-  const counts = await withFamily('counts', bin);
-  const latency = await withFamily('latency', bin);
+  const counts = await paired(bin, withFamily('counts'));
+  const latency = await paired(bin, withFamily('latency'));
   // Before the run statistics section: statistics cost every program run a little.
   const floor = await hookFloor(bin);
   const kernel = await kernelNsPerEvent(bin);
-  return { base: median(base), counts: counts.ns, latency: latency.ns, kernel, floor };
+  return { counts, latency, kernel, floor };
 }
 
 // What the hook costs on this kernel and CPU before any counting: an empty program on
@@ -57,10 +85,10 @@ async function hookFloor(bin) {
       try {
         obj.setAutoload(prog === 'floor_empty' ? 'floor_pid' : 'floor_empty', false);
         await obj.load();
-        obj.attach(prog);
-        const runs = [];
-        for (let i = 0; i < ROUNDS; i++) runs.push(nsPerCall(bin));
-        out[prog] = median(runs);
+        out[prog] = await paired(bin, () => {
+          const link = obj.attach(prog);
+          return () => link.destroy();
+        });
       } finally {
         obj.close();
       }
@@ -87,14 +115,19 @@ async function kernelNsPerEvent(bin) {
 }
 
 export function reportSyscallOverhead(r) {
-  const speed = (x) => r.base / x;
+  const x = (v) => `${v.toFixed(2)}x`;
+  const row = (label, v) =>
+    `  ${label.padEnd(44)} ${v.bare.toFixed(1).padStart(6)} ${v.attached.toFixed(1).padStart(8)}   ${x(v.slowdown.median)} [${x(v.slowdown.q1)}–${x(v.slowdown.q3)}]`;
+  const met = r.counts.slowdown.median <= 1.5;
   return [
-    `syscall overhead: getppid loop, ${CALLS.toLocaleString()} calls per run, median of ${ROUNDS}, pinned to CPU 1`,
-    `  no eBPF                  ${r.base.toFixed(1)} ns/call`,
-    `  counts-only attached     ${r.counts.toFixed(1)} ns/call   speed ${speed(r.counts).toFixed(2)} of bare (slowdown ${(r.counts / r.base).toFixed(2)}x; target >= 1/1.5: ${speed(r.counts) >= 1 / 1.5 ? 'met' : 'NOT met'}; bcc syscount: 1.85x)`,
-    `  latency mode attached    ${r.latency.toFixed(1)} ns/call   speed ${speed(r.latency).toFixed(2)} of bare (slowdown ${(r.latency / r.base).toFixed(2)}x)`,
-    `  floor: an empty program on tp_btf/sys_enter ${r.floor.floor_empty.toFixed(1)} ns/call (slowdown ${(r.floor.floor_empty / r.base).toFixed(2)}x); one that only calls bpf_get_current_pid_tgid ${r.floor.floor_pid.toFixed(1)} ns/call (${(r.floor.floor_pid / r.base).toFixed(2)}x)`,
-    `    (the second line is the cost of one helper call per event; counts-only mode learns the task from its pt_regs pointer instead, once per context switch)`,
+    `syscall overhead: getppid loop, ${CALLS.toLocaleString()} calls per run, pinned to CPU 1; ${ROUNDS} pairs of a bare and an attached run each, order alternating`,
+    `  ${''.padEnd(44)} ${'bare'.padStart(6)} ${'attached'.padStart(8)}   slowdown per pair: median [quartiles]   (ns/call, medians)`,
+    row('counts-only mode', r.counts),
+    row('latency mode', r.latency),
+    row('floor: an empty tp_btf/sys_enter program', r.floor.floor_empty),
+    row('floor: one calling bpf_get_current_pid_tgid', r.floor.floor_pid),
+    `  target: counts-only slowdown <= 1.5x (speed >= 1/1.5 of bare), median of pairs: ${x(r.counts.slowdown.median)} -> ${met ? 'met' : 'NOT met'}; bcc syscount: 1.85x`,
+    `    (the last line is the cost of one helper call per event; counts-only mode learns the task from its pt_regs pointer instead, once per context switch)`,
     `  kernel ns per event, counts-only: ${r.kernel.counts}`,
     `  kernel ns per event, latency:     ${r.kernel.latency}`,
   ].join('\n');
