@@ -2,11 +2,9 @@
 // context switch): a C program compiled by the tests (gcc) into a temp dir. Like
 // syscall-workload.ts it prints its PID and waits for a line on stdin (so the test can
 // set filters first), then makes exactly the calls it was asked for.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { compileOnce } from './compile-c.js';
 
 const SOURCE = `
 #define _GNU_SOURCE
@@ -98,16 +96,9 @@ int main(int argc, char **argv) {
 }
 `;
 
-let binary: string | undefined;
-
 /** Compile the workload once per test process. */
 function runsBinary(): string {
-  if (binary) return binary;
-  const dir = mkdtempSync(join(tmpdir(), 'bpfscope-sc-runs-'));
-  writeFileSync(join(dir, 'w.c'), SOURCE);
-  execFileSync('gcc', ['-O1', '-o', join(dir, 'w'), join(dir, 'w.c')]);
-  binary = join(dir, 'w');
-  return binary;
+  return compileOnce(SOURCE, 'bpfscope-sc-runs-');
 }
 
 /** A started workload: its PID, the lines it prints after its PID, and its controls. */

@@ -1,11 +1,9 @@
 // A C program with known system calls, compiled by the tests (gcc) into a temp dir.
 // It prints its PID, waits for a line on stdin (so the test can set filters first),
 // then makes exactly the calls it was asked for.
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { compileOnce } from './compile-c.js';
 
 const SOURCE = `
 #include <stdio.h>
@@ -35,16 +33,9 @@ int main(int argc, char **argv) {
 }
 `;
 
-let binary: string | undefined;
-
 /** Compile the workload once per test process. */
 export function workloadBinary(): string {
-  if (binary) return binary;
-  const dir = mkdtempSync(join(tmpdir(), 'bpfscope-sc-'));
-  writeFileSync(join(dir, 'w.c'), SOURCE);
-  execFileSync('gcc', ['-O1', '-o', join(dir, 'w'), join(dir, 'w.c')]);
-  binary = join(dir, 'w');
-  return binary;
+  return compileOnce(SOURCE, 'bpfscope-sc-');
 }
 
 /** A started workload: its PID, a function that lets it run, and its end (with a forked child's PID). */
