@@ -9,6 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { BpfObject, decodeRecords } from '@bpfscope/native';
 import { buildC } from './c-build.mjs';
+import { quartiles } from './measure.mjs';
 
 const FIXTURE = fileURLToPath(new URL('../../packages/native/test/fixtures/maps.bpf.o', import.meta.url));
 const ENTRIES = 100_000; // TEST_HASH_ENTRIES, bpf/test/maps.h
@@ -107,18 +108,6 @@ async function fill(map) {
 function stats(times) {
   const sorted = [...times].sort((a, b) => a - b);
   return { meanNs: times.reduce((a, b) => a + b, 0) / times.length, medianNs: sorted[Math.floor(sorted.length / 2)] };
-}
-
-/** Median and quartiles (linear interpolation between closest ranks). */
-function quartiles(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q) => {
-    const pos = (sorted.length - 1) * q;
-    const lo = Math.floor(pos);
-    const hi = Math.ceil(pos);
-    return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-  };
-  return { q1: at(0.25), median: at(0.5), q3: at(0.75) };
 }
 
 export function reportMapBatch(r) {

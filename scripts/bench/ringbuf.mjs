@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './measure.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OBJECT = join(ROOT, 'packages/native/test/fixtures/ringbuf.bpf.o');
@@ -111,8 +112,6 @@ async function runKind(command, producer, { events, drains, fill }) {
     await consumer.quit();
   }
 }
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
  * Runs the C reference and the JS consumer (at each batch size) `rounds` times, alternating.

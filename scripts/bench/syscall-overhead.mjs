@@ -9,6 +9,7 @@ import { createEngine } from '@bpfscope/core';
 import { BpfObject } from '@bpfscope/native';
 import { syscall } from '@bpfscope/plugin-syscall';
 import { buildBpf } from './c-build.mjs';
+import { median, quartiles } from './measure.mjs';
 
 const CALLS = 2_000_000;
 const ROUNDS = 15;
@@ -21,14 +22,6 @@ function build() {
 }
 
 const nsPerCall = (bin) => Number(execFileSync('taskset', ['-c', '1', bin, String(CALLS)], { encoding: 'utf8' }));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-const quartiles = (xs) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { q1: at(0.25), median: at(0.5), q3: at(0.75) };
-};
-
 /**
  * Bare and attached runs in pairs, the order alternating from round to round, so that
  * the machine's drift (a shared VM) weighs on both sides of every ratio alike.

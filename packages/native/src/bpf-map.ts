@@ -252,7 +252,7 @@ export class BpfMap {
       throw new MapOperationFailed(this.name, 'lookup_batch', `chunkEntries must be a positive integer, got ${chunk}`);
     }
     const into = intoView(this.name, 'lookup_batch', options.into);
-    const start = (push: (raw: RawBatch) => boolean): RawBatchStream => {
+    const start = (push: (raw: RawBatch) => void): RawBatchStream => {
       const stream = this.#call('lookup_batch', () => this.#raw.lookupBatchStream(chunk, push, into));
       holdWhile(into, stream.done);
       return stream;

@@ -28,22 +28,20 @@ export function packEntries(map: string, items: Uint8Array | readonly Uint8Array
 
 /**
  * The chunks a native stream delivers, as an async iterator: `start(push)`
- * begins the job, `push` queues each chunk and answers whether to go on.
- * Leaving the loop, early or not, stops the job and waits for it to end, so
+ * begins the job, `push` queues each chunk. Leaving the loop, early or not,
+ * stops the job (the stream's stop()) and waits for it to end, so
  * that nothing writes into the caller's buffer any more once the loop is left.
  * @internal
  */
-export async function* chunkStream(start: (push: (chunk: RawBatch) => boolean) => RawBatchStream, fail: (e: unknown) => Error): AsyncGenerator<RawBatch, void, undefined> {
+export async function* chunkStream(start: (push: (chunk: RawBatch) => void) => RawBatchStream, fail: (e: unknown) => Error): AsyncGenerator<RawBatch, void, undefined> {
   const queue: RawBatch[] = [];
   let wake: (() => void) | undefined;
-  let stop = false;
   let finished = false;
   let failed = false;
   let failure: unknown;
   const stream = start((chunk) => {
     queue.push(chunk);
     wake?.();
-    return !stop;
   });
   const ended = stream.done
     .then(
@@ -71,7 +69,6 @@ export async function* chunkStream(start: (push: (chunk: RawBatch) => boolean) =
       }
     }
   } finally {
-    stop = true;
     stream.stop();
     await ended;
   }

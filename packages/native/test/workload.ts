@@ -2,8 +2,9 @@
 // counters stop moving after a detach, and a private bpffs directory.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { bpffsMounts } from '../src/bpffs.js';
 
 /**
  * Puts this process to sleep `timers` times and runs `children` short
@@ -39,7 +40,7 @@ export async function settle(snapshot: () => string): Promise<void> {
  * /sys/fs/bpf themselves (as root), as an administrator would. The library never does.
  */
 export function bpffsTestDir(): { path: string; remove: () => void } {
-  if (!readFileSync('/proc/mounts', 'utf8').split('\n').some((l) => l.split(' ')[2] === 'bpf')) {
+  if (bpffsMounts().length === 0) {
     const r = spawnSync('mount', ['-t', 'bpf', 'bpf', '/sys/fs/bpf'], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`bpffs is not mounted and mounting it at /sys/fs/bpf failed: ${r.stderr || r.error?.message}`);
   }

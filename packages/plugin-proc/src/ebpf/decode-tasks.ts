@@ -160,7 +160,14 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
     const ppid = view.getUint32(b + oPpid, true);
     const comm = ctx.comms.get(view, bytes, b + oComm);
     const taskState = taskStateLetter(view.getUint32(b + oState, true), view.getUint32(b + oExit, true));
+    const uid = view.getUint32(b + oUid, true);
+    const euid = view.getUint32(b + oEuid, true);
+    const nice = view.getInt32(b + oSprio, true) - 120;
+    const priority = view.getInt32(b + oPrio, true) - 100;
     const threads = view.getUint32(b + oThr, true);
+    const userSeconds = prev.utime / 1e9;
+    const systemSeconds = prev.stime / 1e9;
+    const runtimeSeconds = rt / 1e9;
     const rssBytes = int(u64(view, b + oRss) * pageSize);
     const vsizeBytes = int(u64(view, b + oVm) * pageSize);
     const minorFaults = int(s[r + MINF]! + u64(view, b + oSminf));
@@ -181,54 +188,53 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
     // again rather than a new one, so a table of mostly idle processes makes little garbage.
     // pid, start time and category are fixed for one ProcState; the rest is compared.
     const old = prev.rec;
+    let rec: ProcessRecord;
     if (
-      old !== null && old.cpuPercent === cpuPercent && old.runtimeSeconds === rt / 1e9 && old.userSeconds === prev.utime / 1e9 &&
-      old.systemSeconds === prev.stime / 1e9 && old.ppid === ppid && old.comm === comm && old.state === taskState &&
+      old !== null && old.cpuPercent === cpuPercent && old.runtimeSeconds === runtimeSeconds && old.userSeconds === userSeconds &&
+      old.systemSeconds === systemSeconds && old.ppid === ppid && old.comm === comm && old.state === taskState &&
       old.threads === threads && old.rssBytes === rssBytes && old.vsizeBytes === vsizeBytes && old.minorFaults === minorFaults &&
       old.majorFaults === majorFaults && old.voluntaryCtxtSwitches === nvcsw && old.nonvoluntaryCtxtSwitches === nivcsw &&
-      old.uid === view.getUint32(b + oUid, true) && old.euid === view.getUint32(b + oEuid, true) &&
-      old.nice === view.getInt32(b + oSprio, true) - 120 && old.priority === view.getInt32(b + oPrio, true) - 100 &&
+      old.uid === uid && old.euid === euid && old.nice === nice && old.priority === priority &&
       sameIo(old.io!, rchar, wchar, syscr, syscw, readBytes, writeBytes, cancelled) && old.cgroupId === cgroupId &&
       old.cgroupPath === cgroupPath && old.container === container && old.unavailable === unavailable
     ) {
-      if (processes.length > 0 && processes[processes.length - 1]!.pid > pid) sorted = false;
-      processes.push(old);
-      continue;
+      rec = old;
+    } else {
+      const startSecondsSinceBoot = startNs / 1e9;
+      rec = Object.freeze({
+        pid,
+        ppid,
+        comm,
+        state: taskState,
+        uid,
+        euid,
+        nice,
+        priority,
+        threads,
+        category: (view.getUint32(b + oFlags, true) & PF_KTHREAD) !== 0 ? 'kernel' : 'user',
+        startSecondsSinceBoot,
+        startTime: bootTime === null ? null : bootTime + startSecondsSinceBoot,
+        userSeconds,
+        systemSeconds,
+        runtimeSeconds,
+        cpuPercent,
+        rssBytes,
+        vsizeBytes,
+        minorFaults,
+        majorFaults,
+        voluntaryCtxtSwitches: nvcsw,
+        nonvoluntaryCtxtSwitches: nivcsw,
+        ioReadBytes: readBytes,
+        ioWriteBytes: writeBytes,
+        io: Object.freeze({ rchar, wchar, syscr, syscw, readBytes, writeBytes, cancelledWriteBytes: cancelled }),
+        cgroupPath,
+        cgroupId,
+        cgroups: null,
+        container,
+        unavailable,
+      }) as ProcessRecord;
+      prev.rec = rec;
     }
-    const startSecondsSinceBoot = startNs / 1e9;
-    const rec: ProcessRecord = Object.freeze({
-      pid,
-      ppid,
-      comm,
-      state: taskState,
-      uid: view.getUint32(b + oUid, true),
-      euid: view.getUint32(b + oEuid, true),
-      nice: view.getInt32(b + oSprio, true) - 120,
-      priority: view.getInt32(b + oPrio, true) - 100,
-      threads,
-      category: (view.getUint32(b + oFlags, true) & PF_KTHREAD) !== 0 ? 'kernel' : 'user',
-      startSecondsSinceBoot,
-      startTime: bootTime === null ? null : bootTime + startSecondsSinceBoot,
-      userSeconds: prev.utime / 1e9,
-      systemSeconds: prev.stime / 1e9,
-      runtimeSeconds: rt / 1e9,
-      cpuPercent,
-      rssBytes,
-      vsizeBytes,
-      minorFaults,
-      majorFaults,
-      voluntaryCtxtSwitches: nvcsw,
-      nonvoluntaryCtxtSwitches: nivcsw,
-      ioReadBytes: readBytes,
-      ioWriteBytes: writeBytes,
-      io: Object.freeze({ rchar, wchar, syscr, syscw, readBytes, writeBytes, cancelledWriteBytes: cancelled }),
-      cgroupPath,
-      cgroupId,
-      cgroups: null,
-      container,
-      unavailable,
-    }) as ProcessRecord;
-    prev.rec = rec;
     if (processes.length > 0 && processes[processes.length - 1]!.pid > pid) sorted = false;
     processes.push(rec);
   }
