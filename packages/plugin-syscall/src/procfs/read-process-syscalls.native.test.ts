@@ -16,11 +16,16 @@ describeKernel('readProcessSyscalls on the live /proc', () => {
     return r.record;
   };
   // cat is idle once it sits in read(0, ...): every earlier read and write has returned and
-  // been counted (the kernel counts a call when it returns). Bounded poll, no timing assertion.
+  // been counted (the kernel counts a call when it returns). One reading takes io before
+  // syscall, so cat may still have been starting up when io was read: accept two readings
+  // in a row that both see it idle with the same counts. Bounded poll, no timing assertion.
+  const blockedInStdin = (r: ProcessSyscalls): boolean => r.current?.state === 'in-syscall' && r.current.name === 'read' && r.current.args[0] === 0n;
   const idle = async (): Promise<ProcessSyscalls> => {
+    let prev: ProcessSyscalls | undefined;
     for (let i = 0; i < 2000; i++) {
       const r = read();
-      if (r.current?.state === 'in-syscall' && r.current.name === 'read' && r.current.args[0] === 0n) return r;
+      if (blockedInStdin(r) && prev !== undefined && blockedInStdin(prev) && prev.readCalls === r.readCalls && prev.writeCalls === r.writeCalls) return r;
+      prev = r;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     throw new Error('cat never blocked in read(0, ...)');
