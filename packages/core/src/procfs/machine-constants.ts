@@ -4,7 +4,19 @@ import { join } from 'node:path';
 /**
  * One constant of the running machine, measured, or null with the reason it could not be.
  */
-export type MachineValue = { value: number; reason: null } | { value: null; reason: string };
+export type MachineValue =
+  | {
+      /** The measured value. */
+      value: number;
+      /** Always null when a value was measured. */
+      reason: null;
+    }
+  | {
+      /** Null: the value could not be measured. */
+      value: null;
+      /** Why the value could not be measured. */
+      reason: string;
+    };
 
 /**
  * Constants of the running kernel that procfs values are expressed in, read from the
