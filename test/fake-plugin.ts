@@ -23,6 +23,8 @@ export interface FakePlugin<T> {
   readonly signals: Array<AbortSignal | undefined>;
   /** True once the engine closed the source. */
   closed(): boolean;
+  /** Makes the next reads wait until their signal aborts (then they reject with its reason); false restores. */
+  hold(on: boolean): void;
 }
 
 /**
@@ -33,6 +35,7 @@ export function fakePlugin<T>(family: string, initial: T): FakePlugin<T> {
   let value = initial;
   let reads = 0;
   let closed = false;
+  let held = false;
   const signals: Array<AbortSignal | undefined> = [];
   const source: Source<FakeReading<T>> = {
     kind: 'procfs',
@@ -41,6 +44,12 @@ export function fakePlugin<T>(family: string, initial: T): FakePlugin<T> {
     async read(ctx: ReadContext) {
       signals.push(ctx.signal);
       reads++;
+      if (held) {
+        await new Promise<void>((_, reject) => {
+          if (ctx.signal.aborted) reject(ctx.signal.reason);
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
+        });
+      }
       return { value, read: reads };
     },
     async close() {
@@ -53,5 +62,6 @@ export function fakePlugin<T>(family: string, initial: T): FakePlugin<T> {
     reads: () => reads,
     signals,
     closed: () => closed,
+    hold: (on) => { held = on; },
   };
 }

@@ -99,6 +99,21 @@ describe('engine.stream', () => {
     await engine.close();
   });
 
+  it('an abort during a reading ends the stream without yielding the aborted reading', async () => {
+    const fake = fakePlugin('fake', 1);
+    const engine = createEngine({ plugins: [fake.plugin], logger: silent });
+    const controller = new AbortController();
+    const stream = engine.stream({ intervalMs: 1, signal: controller.signal });
+    expect((await stream.next()).done).toBe(false);
+    fake.hold(true);
+    const next = stream.next();
+    while (fake.reads() < 2) await new Promise((r) => setImmediate(r));
+    controller.abort();
+    expect(await next).toEqual({ done: true, value: undefined });
+    expect(fake.reads()).toBe(2);
+    await engine.close();
+  });
+
   it('refuses an interval that is not a finite number above 0 with ConfigError, and a closed engine with Closed', async () => {
     const engine = createEngine({ plugins: [fakePlugin('fake', 0).plugin], logger: silent });
     for (const intervalMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {

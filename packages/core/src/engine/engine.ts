@@ -221,7 +221,10 @@ export class Engine {
     try {
       while (!this.#closed && !signal?.aborted) {
         const started = performance.now();
-        yield await this.#tracked(this.#collect(signal));
+        const snap = await this.#tracked(this.#collect(signal));
+        // The caller stopped the stream while this reading ran: its reads were aborted, so it is not a reading.
+        if (signal?.aborted) return;
+        yield snap;
         const wait = interval - (performance.now() - started);
         if (wait <= 0 || this.#closed || signal?.aborted) continue;
         await new Promise<void>((resolve) => {
