@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const SCRIPT = fileURLToPath(new URL('./check-rebuild.mjs', import.meta.url));
 
-describe('check-rebuild', () => {
+describe('check-rebuild', { timeout: 60_000 }, () => {
   let repo: string;
   const git = (...args: string[]): void => { execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: repo, stdio: 'ignore' }); };
   const run = () => spawnSync(process.execPath, [SCRIPT, repo], { encoding: 'utf8' });

@@ -21,7 +21,8 @@ function runFixture(sample: string, ci: boolean): Promise<{ code: number; stderr
   });
 }
 
-describe('no-skip reporter', () => {
+// Each case starts a whole vitest run in a child: on a loaded machine that takes seconds.
+describe('no-skip reporter', { timeout: 120_000 }, () => {
   it('under CI, a unit test skipped by it.runIf fails the run and is named', async () => {
     const r = await runFixture('skipped.sample.ts', true);
     expect(r.stdout).toMatch(/1 passed \| 1 skipped/);
