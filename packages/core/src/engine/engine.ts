@@ -191,8 +191,8 @@ export class Engine {
 
   /**
    * Snapshots every `intervalMs` until `signal` aborts or the engine closes. Each snapshot is
-   * a fresh reading of the sources (the `collect()` cache never answers a stream); the wait
-   * between two readings is `intervalMs` less the time the reading took.
+   * a fresh reading of the sources (the `collect()` cache never answers a stream). Readings
+   * start `intervalMs` apart, or right away when the reading and the consumer took longer.
    * @param options - interval and signal
    * @returns an async iterator of snapshots; it ends when `signal` aborts or {@link Engine.close} is called
    * @throws {@link ConfigError} when `intervalMs` is not a finite number above 0
