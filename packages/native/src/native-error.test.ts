@@ -84,6 +84,7 @@ describe('toBpfscopeError', () => {
       const e = toBpfscopeError(refused, uprobe);
       expect(e).toBeInstanceOf(InsufficientPermissions);
       expect(e.details.needed).toEqual(['CAP_SYS_ADMIN']);
+      expect(e.remedy).toMatch(/^A uprobe needs CAP_SYS_ADMIN: CAP_BPF and CAP_PERFMON are not enough/);
       // The same refusal of a tracepoint attach is not a capability problem for that process.
       expect(toBpfscopeError(refused, { kind: 'attach', program: 'p', attachPoint: 'raw_tp/x' })).not.toBeInstanceOf(InsufficientPermissions);
       privileged.sysAdmin = true;

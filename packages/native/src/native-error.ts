@@ -66,6 +66,7 @@ export function toBpfscopeError(e: unknown, ctx: FailureContext): BpfscopeError 
     const unknown = bpfCapabilities().reason;
     return new InsufficientPermissions(operationOf(ctx), neededFor(ctx), {
       ...options,
+      ...(isUprobe(ctx) ? { remedy: UPROBE_REMEDY } : {}),
       details: { log: logTail(e.log), ...(unknown === undefined ? {} : { capabilitiesUnknown: unknown }) },
     });
   }
@@ -98,6 +99,10 @@ function isPermissionProblem(e: NativeFailure, ctx: FailureContext): boolean {
   // Capabilities unknown: the refusal is reported as the permission problem it most likely is.
   return hasFullBpfPrivileges() !== true;
 }
+
+const UPROBE_REMEDY =
+  'A uprobe needs CAP_SYS_ADMIN: CAP_BPF and CAP_PERFMON are not enough. Run as root, or add CAP_SYS_ADMIN to the capabilities the process gets ' +
+  '(docs/running-without-root.md). bpfscope\'s own families use no uprobes and need only CAP_BPF and CAP_PERFMON.';
 
 function isUprobe(ctx: FailureContext): boolean {
   return ctx.kind === 'attach' && /^u(ret)?probe[:/]/.test(ctx.attachPoint);
