@@ -2,10 +2,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { AttachFailed, Closed, InsufficientPermissions, LoadFailed, MapOperationFailed } from '@bpfscope/core';
 import { isNativeFailure, logTail, toBpfscopeError, type NativeFailure } from './native-error.js';
 
-const privileged = vi.hoisted(() => ({ value: false, sysAdmin: undefined as boolean | undefined }));
+const privileged = vi.hoisted(() => ({ value: false, sysAdmin: undefined as boolean | undefined, bpfOnly: false }));
 vi.mock('./privileges.js', () => ({
   hasFullBpfPrivileges: () => privileged.value,
-  bpfCapabilities: () => ({ capabilities: { effective: '0', CAP_BPF: privileged.value, CAP_PERFMON: privileged.value, CAP_SYS_ADMIN: privileged.sysAdmin ?? privileged.value } }),
+  bpfCapabilities: () => ({ capabilities: { effective: '0', CAP_BPF: privileged.value || privileged.bpfOnly, CAP_PERFMON: privileged.value, CAP_SYS_ADMIN: privileged.sysAdmin ?? privileged.value } }),
 }));
 
 function failure(fields: Partial<NativeFailure>): NativeFailure {
@@ -92,6 +92,19 @@ describe('toBpfscopeError', () => {
     } finally {
       privileged.value = false;
       privileged.sysAdmin = undefined;
+    }
+  });
+
+  it('a refusal names what the process lacks: CAP_PERFMON when it holds CAP_BPF alone, both (or CAP_SYS_ADMIN) when it holds neither', () => {
+    const refused = failure({ errno: 1 });
+    expect(toBpfscopeError(refused, load).message).toBe('load BPF object obj was refused: the process lacks CAP_BPF with CAP_PERFMON or CAP_SYS_ADMIN');
+    privileged.bpfOnly = true;
+    try {
+      const e = toBpfscopeError(refused, load);
+      expect(e.details.needed).toEqual(['CAP_PERFMON']);
+      expect(e.message).toBe('load BPF object obj was refused: the process lacks CAP_PERFMON');
+    } finally {
+      privileged.bpfOnly = false;
     }
   });
 

@@ -108,9 +108,13 @@ function isUprobe(ctx: FailureContext): boolean {
   return ctx.kind === 'attach' && /^u(ret)?probe[:/]/.test(ctx.attachPoint);
 }
 
+// What the process lacks, from its own capabilities: with CAP_BPF alone, tracing programs
+// are refused for CAP_PERFMON, and naming CAP_BPF then would send the user the wrong way.
 function neededFor(ctx: FailureContext): string[] {
   if (isUprobe(ctx)) return ['CAP_SYS_ADMIN'];
-  return ctx.kind === 'attach' ? ['CAP_BPF', 'CAP_PERFMON'] : ['CAP_BPF', 'CAP_SYS_ADMIN'];
+  const caps = bpfCapabilities().capabilities;
+  if (caps !== null && !caps.CAP_SYS_ADMIN && caps.CAP_BPF !== caps.CAP_PERFMON) return [caps.CAP_BPF ? 'CAP_PERFMON' : 'CAP_BPF'];
+  return ['CAP_BPF with CAP_PERFMON', 'CAP_SYS_ADMIN'];
 }
 
 function loadFailed(e: NativeFailure, ctx: Extract<FailureContext, { kind: 'load' }>, options: { errno: number | undefined; op: string; cause: unknown }): LoadFailed {
