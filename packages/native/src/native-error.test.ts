@@ -2,10 +2,13 @@ import { describe, expect, it, vi } from 'vitest';
 import { AttachFailed, Closed, InsufficientPermissions, LoadFailed, MapOperationFailed } from '@bpfscope/core';
 import { isNativeFailure, logTail, toBpfscopeError, type NativeFailure } from './native-error.js';
 
-const privileged = vi.hoisted(() => ({ value: false, sysAdmin: undefined as boolean | undefined, bpfOnly: false }));
+const privileged = vi.hoisted(() => ({ value: false as boolean | null, sysAdmin: undefined as boolean | undefined, bpfOnly: false }));
 vi.mock('./privileges.js', () => ({
   hasFullBpfPrivileges: () => privileged.value,
-  bpfCapabilities: () => ({ capabilities: { effective: '0', CAP_BPF: privileged.value || privileged.bpfOnly, CAP_PERFMON: privileged.value, CAP_SYS_ADMIN: privileged.sysAdmin ?? privileged.value } }),
+  bpfCapabilities: () =>
+    privileged.value === null
+      ? { capabilities: null, reason: '/proc/self/status could not be read: EACCES' }
+      : { capabilities: { effective: '0', CAP_BPF: privileged.value || privileged.bpfOnly, CAP_PERFMON: privileged.value, CAP_SYS_ADMIN: privileged.sysAdmin ?? privileged.value } },
 }));
 
 function failure(fields: Partial<NativeFailure>): NativeFailure {
@@ -105,6 +108,18 @@ describe('toBpfscopeError', () => {
       expect(e.message).toBe('load BPF object obj was refused: the process lacks CAP_PERFMON');
     } finally {
       privileged.bpfOnly = false;
+    }
+  });
+
+  it('with capabilities unknown, an EPERM is reported as a permission problem that says they could not be read', () => {
+    privileged.value = null;
+    try {
+      const e = toBpfscopeError(failure({ errno: 1 }), load);
+      expect(e).toBeInstanceOf(InsufficientPermissions);
+      expect(e.details.capabilitiesUnknown).toBe('/proc/self/status could not be read: EACCES');
+      expect(e.message).not.toMatch(/although the process holds/);
+    } finally {
+      privileged.value = false;
     }
   });
 
