@@ -74,4 +74,12 @@ describe('checkSupport', () => {
     expect(r.problems.some((p) => p.code === 'INSUFFICIENT_PERMISSIONS')).toBe(false);
     expect(r.ebpfUsable).toBe(true);
   });
+
+  it('BTF that is there but cannot be read is not reported as missing', async () => {
+    // A sys root that is a file: every path below it fails with ENOTDIR, not ENOENT.
+    const file = fileURLToPath(new URL('../../test/fixtures/support/README.md', import.meta.url));
+    const r = await checkSupport({ native: provider, procRoot: fixture('root-vm').procRoot, sysRoot: file });
+    expect(r.btf.available).toBe(false);
+    expect(r.problems.find((p) => p.code === 'BTF_UNAVAILABLE')?.message).toBe(`${file}/kernel/btf/vmlinux could not be read: ENOTDIR`);
+  });
 });

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { readFile, access } from 'node:fs/promises';
 import { release } from 'node:os';
 import { DataUnavailable, InsufficientPermissions, NativeUnavailable } from '../errors/taxonomy.js';
@@ -36,8 +37,12 @@ export async function checkSupport(options: SupportOptions = {}): Promise<Suppor
   if (process.platform !== 'linux') add('UNSUPPORTED_PLATFORM', 'platform', `platform is ${process.platform}`, 'Run on Linux.');
 
   const btfPath = `${sys}/kernel/btf/vmlinux`;
-  const btf = await exists(btfPath);
-  if (!btf) add('BTF_UNAVAILABLE', 'kernel BTF', `${btfPath} is missing`, 'Use a kernel with CONFIG_DEBUG_INFO_BTF=y or pass a BTF file for this kernel (btfPath).');
+  const btfAccess = await readable(btfPath);
+  const btf = btfAccess === null;
+  if (btfAccess === 'ENOENT') add('BTF_UNAVAILABLE', 'kernel BTF', `${btfPath} is missing`, 'Use a kernel with CONFIG_DEBUG_INFO_BTF=y or pass a BTF file for this kernel (btfPath).');
+  else if (btfAccess !== null) {
+    add('BTF_UNAVAILABLE', 'kernel BTF', `${btfPath} could not be read: ${btfAccess}`, `Make ${btfPath} readable by this process (sysfs mounted with its default modes), or pass a BTF file for this kernel (btfPath).`);
+  }
 
   const unavailable: SupportReport['unavailable'] = {};
   const capRead = readBpfCapabilities(`${proc}/self/status`);
@@ -133,11 +138,12 @@ async function text(path: string): Promise<{ value: string } | { reason: string 
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Null when `path` is readable, else the error code (`ENOENT` for a missing file). */
+async function readable(path: string): Promise<string | null> {
   try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
+    await access(path, constants.R_OK);
+    return null;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? String(e);
   }
 }

@@ -57,7 +57,7 @@ export interface SupportReport {
   kernel: string;
   /** Kernel BTF, which CO-RE programs need. */
   btf: {
-    /** True when the file at `path` exists. */
+    /** True when the file at `path` exists and this process may read it; a problem names which of the two failed. */
     available: boolean;
     /** Where kernel BTF was looked for: `<sysRoot>/kernel/btf/vmlinux`. */
     path: string;
