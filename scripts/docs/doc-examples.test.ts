@@ -6,7 +6,7 @@ const scratch = (name: string): string => join(ROOT, '.tmp/doc-examples', name);
 
 describe('doc examples', () => {
   for (const doc of CHECKED_DOCS) {
-    it(`${doc}: every TypeScript block is marked, and the complete ones compile under strict TypeScript`, () => {
+    it(`${doc}: every TypeScript and JavaScript block is marked, and the complete ones compile under strict TypeScript`, () => {
       const blocks = docBlocks(doc);
       expect(completeExamples(blocks).length).toBeGreaterThan(0);
       expect(typecheckExamples(blocks, scratch(doc.replace(/[/.]/g, '-')))).toEqual([]);
@@ -29,7 +29,8 @@ describe('the checker', () => {
   });
 
   it('refuses a TypeScript block that is neither a complete example nor a fragment', () => {
-    expect(() => completeExamples(extractBlocks('```ts\nconst a = 1;\n```\n', 'x.md'))).toThrow(/x\.md:1: TypeScript block without a marker/);
+    expect(() => completeExamples(extractBlocks('```ts\nconst a = 1;\n```\n', 'x.md'))).toThrow(/x\.md:1: ts block without a marker/);
+    expect(() => completeExamples(extractBlocks('```js\nconst a = 1;\n```\n', 'x.md'))).toThrow(/x\.md:1: js block without a marker/);
   });
 
   it('refuses two blocks that claim one file', () => {
@@ -52,6 +53,13 @@ describe('the checker', () => {
     ].join('\n');
     const diags = typecheckExamples(extractBlocks(md, 'bad.md'), scratch('checker-bad'));
     expect(diags).toEqual([{ where: 'bad.md:8', message: "Parameter 'ctx' implicitly has an 'any' type." }]);
+  }, 120_000);
+
+  it('checks JavaScript examples too, with the packages\' types', () => {
+    const md = "```js file=a.mjs\nimport { cpu } from '@bpfscope/plugin-cpu';\nimport { createEngine } from '@bpfscope/core';\nconst r = (await createEngine({ plugins: [cpu()] }).collect()).get('cpu');\nconsole.log(r?.data.total.noSuchField);\n```\n";
+    const diags = typecheckExamples(extractBlocks(md, 'bad.md'), scratch('checker-js'));
+    expect(diags.map((d) => d.where)).toEqual(['bad.md:5']);
+    expect(diags[0]?.message).toMatch(/Property 'noSuchField' does not exist/);
   }, 120_000);
 
   it('reports an import the workspace packages do not export', () => {

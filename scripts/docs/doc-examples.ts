@@ -1,9 +1,9 @@
-// Checks the code examples of the guides: every TypeScript block of README.md,
-// docs/getting-started.md and docs/writing-a-plugin.md is either a complete example
-// (```ts file=<path>), written to disk and typechecked under the repository's strict
-// settings against the workspace packages' sources, or explicitly a fragment
-// (```ts fragment), which is shown but not compiled. An unmarked block is an error,
-// so no example goes unchecked by accident.
+// Checks the code examples of the guides: every TypeScript or JavaScript block of
+// README.md, docs/getting-started.md and docs/writing-a-plugin.md is either a complete
+// example (```ts file=<path>), written to disk and typechecked under the repository's
+// strict settings (JavaScript with checkJs) against the workspace packages' sources, or
+// explicitly a fragment (```ts fragment), which is shown but not compiled. An unmarked
+// block is an error, so no example goes unchecked by accident.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The guides whose examples are checked. */
 export const CHECKED_DOCS = ['README.md', 'docs/getting-started.md', 'docs/writing-a-plugin.md'] as const;
 
-const TS_LANGS = new Set(['ts', 'typescript', 'tsx', 'mts']);
+const CHECKED_LANGS = new Set(['ts', 'typescript', 'tsx', 'mts', 'js', 'javascript', 'mjs']);
 
 /** One fenced code block of a Markdown file. */
 export interface DocBlock {
@@ -59,19 +59,19 @@ export function extractBlocks(markdown: string, doc: string): DocBlock[] {
 }
 
 /**
- * The TypeScript blocks of a guide that are complete examples.
- * @throws Error naming the block when a TypeScript block is neither `file=` nor `fragment`, or is both, or two blocks claim one file
+ * The TypeScript and JavaScript blocks of a guide that are complete examples.
+ * @throws Error naming the block when such a block is neither `file=` nor `fragment`, or is both, or two blocks claim one file
  */
 export function completeExamples(blocks: readonly DocBlock[]): DocBlock[] {
   const out: DocBlock[] = [];
   const seen = new Set<string>();
   for (const b of blocks) {
-    if (!TS_LANGS.has(b.lang)) continue;
+    if (!CHECKED_LANGS.has(b.lang)) continue;
     const where = `${b.doc}:${b.line}`;
     if (b.file !== undefined && b.fragment) throw new Error(`${where}: a block is either a complete example (file=) or a fragment, not both`);
     if (b.fragment) continue;
     if (b.file === undefined || b.file === '') {
-      throw new Error(`${where}: TypeScript block without a marker. Write \`\`\`ts file=<path> for a complete example (it is typechecked) or \`\`\`ts fragment for a piece of one`);
+      throw new Error(`${where}: ${b.lang} block without a marker. Write \`\`\`ts file=<path> for a complete example (it is typechecked) or \`\`\`ts fragment for a piece of one`);
     }
     if (seen.has(b.file)) throw new Error(`${where}: a second block claims ${b.file}`);
     seen.add(b.file);
@@ -120,13 +120,15 @@ function compilerOptions(): ts.CompilerOptions {
     declarationMap: false,
     sourceMap: false,
     incremental: false,
+    allowJs: true,
+    checkJs: true,
     // The workspace packages as a user imports them, from their sources (no build needed).
     paths: { '@bpfscope/*': [join(ROOT, 'packages/*/src/index.ts')] },
   };
 }
 
 /**
- * Typechecks a guide's complete TypeScript examples, written into `dir`.
+ * Typechecks a guide's complete TypeScript and JavaScript examples, written into `dir`.
  * @param blocks - the guide's blocks ({@link extractBlocks})
  * @param dir - a scratch folder inside the repository (so `node_modules` resolves)
  * @returns the diagnostics of the example files; empty when they compile
