@@ -139,13 +139,20 @@ export function typecheckExamples(blocks: readonly DocBlock[], dir: string): Exa
   const roots = [...written.entries()].filter(([, b]) => examples.includes(b)).map(([p]) => p);
   if (roots.length === 0) return [];
   const program = ts.createProgram(roots, compilerOptions());
+  // Only the examples' own diagnostics (and global ones): the packages' sources are
+  // `tsc -b`'s to check, and asking for them would check every file of every package.
+  const diagnostics: ts.Diagnostic[] = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
+  for (const path of roots) {
+    const file = program.getSourceFile(path);
+    if (!file) throw new Error(`${path}: the compiler did not take the example`);
+    diagnostics.push(...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file));
+  }
   const out: ExampleDiagnostic[] = [];
-  for (const d of ts.getPreEmitDiagnostics(program)) {
+  for (const d of diagnostics) {
     const block = d.file ? written.get(resolve(d.file.fileName)) : undefined;
-    if (d.file && !block) continue; // a package's own source: `tsc -b` checks those
     const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : 0;
     out.push({
-      where: block ? `${block.doc}:${block.line + 1 + line}` : 'compiler options',
+      where: block ? `${block.doc}:${block.line + 1 + line}` : d.file ? relative(ROOT, d.file.fileName) : 'compiler options',
       message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
     });
   }
