@@ -21,8 +21,10 @@ interface SignalsModule {
   SIGNALS_OBJECT: string;
 }
 
+// Strict: a failing eBPF source is an error, never a silent fallback. The engine's log
+// stays quiet; errors reach the test through the API.
 const strictEngine = (plugin: Plugin): Engine =>
-  createEngine({ plugins: [plugin], config: { cache: { enabled: false }, families: { signals: { mode: 'ebpf' } } } });
+  createEngine({ plugins: [plugin], config: { cache: { enabled: false }, logLevel: 'silent', families: { signals: { mode: 'ebpf' } } } });
 
 async function bySignal(engine: Engine): Promise<Record<number, number> | undefined> {
   const snap = await engine.collect();
