@@ -14,10 +14,14 @@ interface Run {
   stderr: string;
 }
 
-function runExample(doc: string, file: string): Run {
+// Runs node as root without the capabilities eBPF needs (util-linux's setpriv).
+const WITHOUT_BPF_CAPS = ['setpriv', '--bounding-set=-bpf,-perfmon,-sys_admin', '--inh-caps=-bpf,-perfmon,-sys_admin'];
+
+function runExample(doc: string, file: string, wrapper: readonly string[] = []): Run {
   const dir = join(ROOT, '.tmp/doc-examples/run', doc.replace(/[/.]/g, '-'));
   writeExamples(docBlocks(doc), dir);
-  const r = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, ...args] = [...wrapper, process.execPath, file];
+  const r = spawnSync(command ?? process.execPath, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) throw new Error(`node ${file} (${doc}) exited ${r.status ?? r.signal}:\n${r.stdout}${r.stderr}`);
   return { stdout: r.stdout, stderr: r.stderr };
 }
@@ -37,6 +41,13 @@ describeKernel('the consumer quick starts, run with node as root', () => {
     const busy = Number(m?.[2]);
     expect(busy >= 0 && busy <= 100, `busyPercent ${m?.[2]}`).toBe(true);
     expect(stdout).not.toMatch(/no eBPF/);
+  });
+
+  it('README.md quick-start.mjs without CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN still reads cpu, from procfs, and says why', () => {
+    const { stdout, stderr } = runExample('README.md', 'quick-start.mjs', WITHOUT_BPF_CAPS);
+    expect(/^cpu (\S+) /m.exec(stdout)?.[1], stdout).toBe('procfs');
+    expect(stdout).toMatch(/^no eBPF: INSUFFICIENT_PERMISSIONS Run as root, or grant the capabilities/m);
+    expect(stderr.split('\n').filter((l) => l.startsWith('cpu '))).toEqual([]); // not in snapshot.errors
   });
 
   it('docs/getting-started.md first-reading.mjs reads the cpu family from eBPF', () => {
