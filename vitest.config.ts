@@ -44,7 +44,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'bpf',
-          include: ['packages/*/src/**/*.bpf.test.ts'],
+          include: ['packages/*/src/**/*.bpf.test.ts', 'scripts/**/*.bpf.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
