@@ -2,14 +2,14 @@
 // installs the tarballs into a fresh project outside the repository with no compiler
 // on PATH, and takes a strict eBPF snapshot of every family from there: what a user of
 // the published packages gets.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { installConsumerApp, runInApp, type ConsumerApp } from '../test/packaging/consumer-app.js';
 import { BUILD_TOOLS, barePath, onPath, REPO_ROOT } from '../test/packaging/npm-env.js';
-import { danglingMapSources, packWorkspaces, tarRead, type PackedWorkspace } from '../test/packaging/pack-workspaces.js';
+import { danglingMapSources, packedRead, packWorkspaces, type PackedWorkspace } from '../test/packaging/pack-workspaces.js';
 import { STRICT_SNAPSHOT_MJS } from '../test/packaging/strict-snapshot-script.js';
 
 interface Manifest {
@@ -49,16 +49,16 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
   it('each tarball has its README, the LICENSE, repository and os, and no build leftovers or tests', () => {
     const license = readFileSync(join(REPO_ROOT, 'LICENSE'), 'utf8');
     for (const p of packs) {
-      const m = JSON.parse(tarRead(p.tarball, 'package.json')) as Manifest;
+      const m = JSON.parse(packedRead(p, 'package.json')) as Manifest;
       expect({ pkg: p.name, repository: m.repository, os: m.os }).toEqual({
         pkg: p.name,
         repository: { type: 'git', url: 'git+https://github.com/bpfscope/bpfscope.git', directory: `packages/${p.dir}` },
         os: ['linux'],
       });
       // What it is (a title naming it), its install line and an example.
-      const readme = tarRead(p.tarball, 'README.md');
+      const readme = packedRead(p, 'README.md');
       expect({ pkg: p.name, title: readme.startsWith(`# ${p.name}\n`), install: new RegExp(`^npm install [^\n]*${p.name}`, 'm').test(readme), example: /```ts\n[^`]*import [^`]*```/.test(readme) }).toEqual({ pkg: p.name, title: true, install: true, example: true });
-      expect({ pkg: p.name, license: tarRead(p.tarball, 'LICENSE') }).toEqual({ pkg: p.name, license });
+      expect({ pkg: p.name, license: packedRead(p, 'LICENSE') }).toEqual({ pkg: p.name, license });
       const leftovers = p.files.filter((f) => /\.tsbuildinfo$|\.test\.|(^|\/)test\/|(^|\/)node_modules\//.test(f));
       expect({ pkg: p.name, leftovers }).toEqual({ pkg: p.name, leftovers: [] });
       expect({ pkg: p.name, dangling: danglingMapSources(p) }).toEqual({ pkg: p.name, dangling: [] });
@@ -69,7 +69,7 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
     for (const family of FAMILIES) {
       const p = packs.find((x) => x.dir === `plugin-${family}`);
       expect(p?.files).toContain(`bpf/${family}.bpf.o`);
-      const m = JSON.parse(tarRead(p!.tarball, 'package.json')) as Manifest;
+      const m = JSON.parse(packedRead(p!, 'package.json')) as Manifest;
       expect({ family, cpu: m.cpu }).toEqual({ family, cpu: ['x64'] });
     }
   });
@@ -79,7 +79,7 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
     expect(p.files).toContain('prebuilds/linux-x64/@bpfscope+native.glibc.node');
     expect(p.files).toContain('bpf/probe.bpf.o');
     expect(p.files.filter((f) => /binding\.gyp$|\.(cc|cpp|h)$|^src\/native\//.test(f))).toEqual([]);
-    const m = JSON.parse(tarRead(p.tarball, 'package.json')) as Manifest;
+    const m = JSON.parse(packedRead(p, 'package.json')) as Manifest;
     expect(m.cpu).toEqual(['x64']);
     expect(Object.keys(m.dependencies ?? {})).not.toContain('node-addon-api');
     expect(Object.keys(m.scripts ?? {}).filter((s) => /^(pre|post)?install$/.test(s))).toEqual([]);
@@ -101,5 +101,19 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
     const r = await runInApp(app, 'strict-snapshot.mjs', STRICT_SNAPSHOT_MJS, bin);
     const ebpf = { source: 'ebpf', fallback: null };
     expect(r).toEqual({ ok: true, families: { cpu: ebpf, mem: ebpf, proc: ebpf, syscall: ebpf }, errors: [] });
+  }, 120_000);
+
+  it('an installed plugin that lost its object: strict mode fails with LoadFailed naming the file and telling to reinstall the package', async () => {
+    const object = join(app.dir, 'node_modules/@bpfscope/plugin-cpu/bpf/cpu.bpf.o');
+    renameSync(object, `${object}.away`);
+    try {
+      const r = await runInApp(app, 'strict-snapshot.mjs', STRICT_SNAPSHOT_MJS, bin);
+      expect(r).toMatchObject({ ok: false, taxonomy: true, code: 'LOAD_FAILED', message: expect.stringContaining(`${object} failed: cannot read the object file (ENOENT`) });
+      const remedy = (r as { remedy: string }).remedy;
+      expect(remedy).toContain('npm install @bpfscope/plugin-cpu');
+      expect(remedy).not.toContain('build:bpf');
+    } finally {
+      renameSync(`${object}.away`, object);
+    }
   }, 120_000);
 });

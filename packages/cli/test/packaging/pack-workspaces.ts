@@ -1,6 +1,6 @@
 // npm pack of every workspace, and what each tarball holds.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanEnv, npmCli, REPO_ROOT } from './npm-env.js';
 
@@ -14,6 +14,8 @@ export interface PackedWorkspace {
   tarball: string;
   /** Paths inside the package (without the `package/` prefix). */
   files: string[];
+  /** Where the tarball was unpacked (its `package/` folder). */
+  unpacked: string;
 }
 
 /** The workspaces the root package.json lists, as folder names under packages/. */
@@ -30,9 +32,9 @@ export function tarList(tarball: string): string[] {
     .map((f) => f.replace(/^package\//, ''));
 }
 
-/** The text of one file inside a tarball. */
-export function tarRead(tarball: string, path: string): string {
-  return execFileSync('tar', ['-xzOf', tarball, `package/${path}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+/** The text of one file of a packed workspace (read from its unpacked copy). */
+export function packedRead(p: PackedWorkspace, path: string): string {
+  return readFileSync(join(p.unpacked, path), 'utf8');
 }
 
 /**
@@ -52,7 +54,10 @@ export function packWorkspaces(dest: string): PackedWorkspace[] {
     const file = `${pkg.name.replace(/^@/, '').replace('/', '-')}-${pkg.version}.tgz`;
     const tarball = byName.get(file);
     if (tarball === undefined) throw new Error(`npm pack made no ${file} for packages/${dir} (made: ${[...byName.keys()].join(', ')})`);
-    return { name: pkg.name, dir, tarball, files: tarList(tarball) };
+    const into = join(dest, 'unpacked', dir);
+    mkdirSync(into, { recursive: true });
+    execFileSync('tar', ['-xzf', tarball, '-C', into]);
+    return { name: pkg.name, dir, tarball, files: tarList(tarball), unpacked: join(into, 'package') };
   });
 }
 
@@ -64,7 +69,7 @@ export function danglingMapSources(p: PackedWorkspace): string[] {
   const shipped = new Set(p.files);
   const out: string[] = [];
   for (const map of p.files.filter((f) => f.endsWith('.map'))) {
-    const { sources } = JSON.parse(tarRead(p.tarball, map)) as { sources: string[] };
+    const { sources } = JSON.parse(packedRead(p, map)) as { sources: string[] };
     const base = map.split('/').slice(0, -1);
     for (const s of sources) {
       const parts = [...base];
