@@ -10,6 +10,7 @@ import { describeKernel } from '../../../test/real-kernel.js';
 import { installConsumerApp, runInApp, type ConsumerApp } from '../test/packaging/consumer-app.js';
 import { BUILD_TOOLS, barePath, onPath, REPO_ROOT } from '../test/packaging/npm-env.js';
 import { danglingMapSources, packedRead, packWorkspaces, type PackedWorkspace } from '../test/packaging/pack-workspaces.js';
+import { typecheckReadmeExamples } from '../test/packaging/readme-examples.js';
 import { STRICT_SNAPSHOT_MJS } from '../test/packaging/strict-snapshot-script.js';
 
 interface Manifest {
@@ -96,6 +97,12 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
     // One copy of each package: the tarballs', none from the registry beside them.
     for (const p of packs) expect({ p: p.name, nested: existsSync(join(app.dir, 'node_modules', p.name, 'node_modules/@bpfscope')) }).toEqual({ p: p.name, nested: false });
   });
+
+  it('every README example compiles as strict TypeScript against the installed packages', async () => {
+    const { files, diagnostics } = await typecheckReadmeExamples(app, packs, bin);
+    expect(files.length).toBeGreaterThanOrEqual(packs.length);
+    expect(diagnostics).toBe('');
+  }, 120_000);
 
   it('a strict eBPF snapshot from the installed packages has every family from eBPF', async () => {
     const r = await runInApp(app, 'strict-snapshot.mjs', STRICT_SNAPSHOT_MJS, bin);
