@@ -1,4 +1,5 @@
 // The script the consumer app runs: every plugin in strict eBPF mode, one reading each.
+// The machine may be busy: a generous time limit, so a slow read is not taken for a failure.
 /** Source of strict-snapshot.mjs, written into the consumer app. */
 export const STRICT_SNAPSHOT_MJS = `
 import { createEngine, isBpfscopeError } from '@bpfscope/core';
@@ -7,7 +8,7 @@ import { mem } from '@bpfscope/plugin-mem';
 import { proc } from '@bpfscope/plugin-proc';
 import { syscall } from '@bpfscope/plugin-syscall';
 
-const engine = createEngine({ plugins: [cpu(), mem(), proc(), syscall()], config: { mode: 'ebpf' } });
+const engine = createEngine({ plugins: [cpu(), mem(), proc(), syscall()], config: { mode: 'ebpf', operationTimeoutMs: 30_000 } });
 try {
   await engine.start();
   const snap = await engine.collect();
