@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building bpfscope from source needs, through apt, when it is missing:
-# clang + llvm (llvm-strip) for the eBPF objects, libbpf-dev/libelf-dev/zlib1g-dev for
+# clang + llvm (llvm-strip) and linux-libc-dev (the asm/ headers the bpf build includes)
+# for the eBPF objects, libbpf-dev/libelf-dev/zlib1g-dev for
 # the native addon, bpftool to regenerate vmlinux.h. Run as root (or with sudo).
 set -euo pipefail
 
@@ -8,7 +9,7 @@ need=()
 command -v clang >/dev/null || need+=(clang)
 command -v llvm-strip >/dev/null || need+=(llvm)
 command -v bpftool >/dev/null || need+=(bpftool)
-for pkg in libbpf-dev libelf-dev zlib1g-dev libbpf1 make g++ python3; do
+for pkg in linux-libc-dev libbpf-dev libelf-dev zlib1g-dev libbpf1 make g++ python3; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 

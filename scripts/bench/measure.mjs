@@ -1,10 +1,18 @@
 // Cost of a function per call: wall time, CPU time of this process, and CPU time of
 // the children it waited for (tools that shell out spend their time there).
 import { readFileSync } from 'node:fs';
+import { machineConstants } from '@bpfscope/core';
 
-const TICK_MS = 10; // USER_HZ 100
+// cutime/cstime are in clock ticks (USER_HZ): read from the auxiliary vector, never assumed.
+const { clockTicks } = machineConstants();
+if (clockTicks.value === null) throw new Error(`bench: cannot convert children's CPU time: ${clockTicks.reason}`);
+const TICK_MS = 1000 / clockTicks.value;
 
-function childCpuMs() {
+/** Length of one clock tick (1 / USER_HZ), ms. */
+export const tickMs = () => TICK_MS;
+
+/** CPU time, ms, of the children this process waited for (cutime + cstime of /proc/self/stat). */
+export function childCpuMs() {
   const f = readFileSync('/proc/self/stat', 'utf8');
   const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
   // fields 16 and 17 (cutime, cstime) are at indexes 13 and 14 after the comm

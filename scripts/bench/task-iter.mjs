@@ -87,7 +87,7 @@ export async function benchTaskIter({ target = 5000, rounds = 10 } = {}) {
 export function reportTaskIter(r) {
   const ms = (ns) => `${(ns / 1e6).toFixed(2)} ms`.padStart(10);
   return [
-    `task iterator: ${r.processes} processes (${r.started} sleepers started by the bench), ${r.rounds} rounds, mean (best)`,
+    `task iterator: ${r.processes} processes (${r.started} sleepers started by the bench), ${r.rounds} rounds after one untimed warm-up on each side, mean (best)`,
     `  C, bpf_iter_create + read to EOF              ${ms(r.c.meanNs)} (${ms(r.c.bestNs).trim()})   ${r.c.records} task records`,
     `  JS readIterator, decoded records (numbers)    ${ms(r.js.meanNs)} (${ms(r.js.bestNs).trim()})   ${r.js.n} task records`,
     `  JS readIterator, bytes only                   ${ms(r.jsRaw.meanNs)} (${ms(r.jsRaw.bestNs).trim()})`,

@@ -42,10 +42,14 @@ export type { CollectorStats } from './engine/collector-runtime.js';
 export { createEngine, type EngineOptions } from './engine/create-engine.js';
 export { Snapshot, snapshotJsonReplacer, type SnapshotJson, type ErrorJson } from './engine/snapshot.js';
 export { checkSupport, type SupportOptions } from './support/check-support.js';
+export { readBpfCapabilities, type BpfCapabilities, type CapabilitiesResult } from './support/process-capabilities.js';
+export { readMountTable, parseMountTable, type MountEntry } from './support/mount-table.js';
 export {
   ATTACH_KINDS,
   type AttachKind,
   type AttachProbe,
+  type AttachCause,
+  type SupportCheck,
   type SupportProblem,
   type SupportReport,
   type NativeSupportProvider,

@@ -2,31 +2,24 @@
 // it reads /proc/mounts and says what is missing.
 import { readFileSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DataUnavailable, type BpfscopeError } from '@bpfscope/core';
+import { DataUnavailable, parseMountTable, readMountTable, type BpfscopeError } from '@bpfscope/core';
 
-/** Mount points of every `bpf` file system, longest first. @internal */
-export function bpffsMounts(mounts = readMounts()): string[] {
-  const out: string[] = [];
-  for (const line of mounts.split('\n')) {
-    const [, target, type] = line.split(' ');
-    if (type === 'bpf' && target) out.push(target.replace(/\\040/g, ' '));
-  }
-  return out.sort((a, b) => b.length - a.length);
-}
-
-function readMounts(): string {
-  try {
-    return readFileSync('/proc/mounts', 'utf8');
-  } catch {
-    return '';
-  }
+/**
+ * Mount points of every `bpf` file system, longest first.
+ * @param mounts - mount-table text; /proc/mounts is read when left out
+ * @throws {@link @bpfscope/core!DataUnavailable} when /proc/mounts cannot be read (unknown is not "not mounted")
+ * @internal
+ */
+export function bpffsMounts(mounts?: string): string[] {
+  const table = mounts === undefined ? readMountTable() : parseMountTable(mounts);
+  return table.filter((m) => m.type === 'bpf').map((m) => m.target).sort((a, b) => b.length - a.length);
 }
 
 /**
  * Why `path` cannot hold a pin, or undefined when it can: it must be absolute
  * and lie below a bpffs mount.
  * @internal
- * @throws {@link @bpfscope/core!DataUnavailable} when no bpffs is mounted at all
+ * @throws {@link @bpfscope/core!DataUnavailable} when no bpffs is mounted at all, or /proc/mounts cannot be read
  */
 export function pinPathProblem(path: string, mounts?: string): string | undefined {
   if (typeof path !== 'string' || path === '') return 'the pin path must be a non-empty string';

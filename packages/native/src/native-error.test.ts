@@ -2,8 +2,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { AttachFailed, Closed, InsufficientPermissions, LoadFailed, MapOperationFailed } from '@bpfscope/core';
 import { isNativeFailure, logTail, toBpfscopeError, type NativeFailure } from './native-error.js';
 
-const privileged = vi.hoisted(() => ({ value: false }));
-vi.mock('./privileges.js', () => ({ hasFullBpfPrivileges: () => privileged.value }));
+const privileged = vi.hoisted(() => ({ value: false as boolean | null, sysAdmin: undefined as boolean | undefined, bpfOnly: false }));
+vi.mock('./privileges.js', () => ({
+  hasFullBpfPrivileges: () => privileged.value,
+  bpfCapabilities: () =>
+    privileged.value === null
+      ? { capabilities: null, reason: '/proc/self/status could not be read: EACCES' }
+      : { capabilities: { effective: '0', CAP_BPF: privileged.value || privileged.bpfOnly, CAP_PERFMON: privileged.value, CAP_SYS_ADMIN: privileged.sysAdmin ?? privileged.value } },
+}));
 
 function failure(fields: Partial<NativeFailure>): NativeFailure {
   return Object.assign(new Error(fields.message ?? 'native'), {
@@ -70,6 +76,51 @@ describe('toBpfscopeError', () => {
     expect(e).toBeInstanceOf(AttachFailed);
     expect(e.message).toBe("attaching p to raw_tp/nope failed: failed to attach to raw tracepoint 'nope': No such file or directory");
     expect(e).toMatchObject({ program: 'p', attachPoint: 'raw_tp/nope', errno: 2, op: 'bpf_program__attach' });
+  });
+
+  it('a uprobe refused to a process with CAP_BPF+CAP_PERFMON but not CAP_SYS_ADMIN is a permission problem naming CAP_SYS_ADMIN', () => {
+    const uprobe = { kind: 'attach' as const, program: 'p', attachPoint: 'uprobe:/lib/libc.so.6:getpid' };
+    const refused = failure({ code: 'ATTACH_FAILED', op: 'bpf_program__attach_uprobe_opts', errno: 13, log: "libbpf: prog 'p': failed to create uprobe perf event: Permission denied\n" });
+    privileged.value = true;
+    privileged.sysAdmin = false;
+    try {
+      const e = toBpfscopeError(refused, uprobe);
+      expect(e).toBeInstanceOf(InsufficientPermissions);
+      expect(e.details.needed).toEqual(['CAP_SYS_ADMIN']);
+      expect(e.remedy).toMatch(/^A uprobe needs CAP_SYS_ADMIN: CAP_BPF and CAP_PERFMON are not enough/);
+      // The same refusal of a tracepoint attach is not a capability problem for that process.
+      expect(toBpfscopeError(refused, { kind: 'attach', program: 'p', attachPoint: 'raw_tp/x' })).not.toBeInstanceOf(InsufficientPermissions);
+      privileged.sysAdmin = true;
+      expect(toBpfscopeError(refused, uprobe)).toBeInstanceOf(AttachFailed);
+    } finally {
+      privileged.value = false;
+      privileged.sysAdmin = undefined;
+    }
+  });
+
+  it('a refusal names what the process lacks: CAP_PERFMON when it holds CAP_BPF alone, both (or CAP_SYS_ADMIN) when it holds neither', () => {
+    const refused = failure({ errno: 1 });
+    expect(toBpfscopeError(refused, load).message).toBe('load BPF object obj was refused: the process lacks CAP_BPF with CAP_PERFMON or CAP_SYS_ADMIN');
+    privileged.bpfOnly = true;
+    try {
+      const e = toBpfscopeError(refused, load);
+      expect(e.details.needed).toEqual(['CAP_PERFMON']);
+      expect(e.message).toBe('load BPF object obj was refused: the process lacks CAP_PERFMON');
+    } finally {
+      privileged.bpfOnly = false;
+    }
+  });
+
+  it('with capabilities unknown, an EPERM is reported as a permission problem that says they could not be read', () => {
+    privileged.value = null;
+    try {
+      const e = toBpfscopeError(failure({ errno: 1 }), load);
+      expect(e).toBeInstanceOf(InsufficientPermissions);
+      expect(e.details.capabilitiesUnknown).toBe('/proc/self/status could not be read: EACCES');
+      expect(e.message).not.toMatch(/although the process holds/);
+    } finally {
+      privileged.value = false;
+    }
   });
 
   it('map failures and closed objects', () => {

@@ -9,7 +9,7 @@ import {
   MapOperationFailed,
   type BpfscopeError,
 } from '@bpfscope/core';
-import { hasFullBpfPrivileges } from './privileges.js';
+import { bpfCapabilities, hasFullBpfPrivileges } from './privileges.js';
 
 const { EPERM, EACCES, EINVAL } = constants.errno;
 
@@ -63,9 +63,11 @@ export function toBpfscopeError(e: unknown, ctx: FailureContext): BpfscopeError 
   const options = { errno: e.errno === 0 ? undefined : e.errno, op: e.op, cause: e };
   if (e.code === 'CLOSED') return new Closed(closedWhat(ctx), options);
   if (isPermissionProblem(e, ctx)) {
-    return new InsufficientPermissions(operationOf(ctx), ctx.kind === 'attach' ? ['CAP_BPF', 'CAP_PERFMON'] : ['CAP_BPF', 'CAP_SYS_ADMIN'], {
+    const unknown = bpfCapabilities().reason;
+    return new InsufficientPermissions(operationOf(ctx), neededFor(ctx), {
       ...options,
-      details: { log: logTail(e.log) },
+      ...(isUprobe(ctx) ? { remedy: UPROBE_REMEDY } : {}),
+      details: { log: logTail(e.log), ...(unknown === undefined ? {} : { capabilitiesUnknown: unknown }) },
     });
   }
   switch (ctx.kind) {
@@ -92,7 +94,27 @@ export function toBpfscopeError(e: unknown, ctx: FailureContext): BpfscopeError 
 function isPermissionProblem(e: NativeFailure, ctx: FailureContext): boolean {
   if (e.errno !== EPERM && e.errno !== EACCES) return false;
   if (ctx.kind === 'load' && e.errno === EACCES && /processed \d+ insns|BEGIN PROG LOAD LOG/.test(e.log)) return false;
-  return !hasFullBpfPrivileges();
+  // A uprobe's perf event needs CAP_SYS_ADMIN: CAP_BPF+CAP_PERFMON get EACCES (measured on 6.x).
+  if (isUprobe(ctx)) return bpfCapabilities().capabilities?.CAP_SYS_ADMIN !== true;
+  // Capabilities unknown: the refusal is reported as the permission problem it most likely is.
+  return hasFullBpfPrivileges() !== true;
+}
+
+const UPROBE_REMEDY =
+  'A uprobe needs CAP_SYS_ADMIN: CAP_BPF and CAP_PERFMON are not enough. Run as root, or add CAP_SYS_ADMIN to the capabilities the process gets ' +
+  '(docs/running-without-root.md). bpfscope\'s own families use no uprobes and need only CAP_BPF and CAP_PERFMON.';
+
+function isUprobe(ctx: FailureContext): boolean {
+  return ctx.kind === 'attach' && /^u(ret)?probe[:/]/.test(ctx.attachPoint);
+}
+
+// What the process lacks, from its own capabilities: with CAP_BPF alone, tracing programs
+// are refused for CAP_PERFMON, and naming CAP_BPF then would send the user the wrong way.
+function neededFor(ctx: FailureContext): string[] {
+  if (isUprobe(ctx)) return ['CAP_SYS_ADMIN'];
+  const caps = bpfCapabilities().capabilities;
+  if (caps !== null && !caps.CAP_SYS_ADMIN && caps.CAP_BPF !== caps.CAP_PERFMON) return [caps.CAP_BPF ? 'CAP_PERFMON' : 'CAP_BPF'];
+  return ['CAP_BPF with CAP_PERFMON', 'CAP_SYS_ADMIN'];
 }
 
 function loadFailed(e: NativeFailure, ctx: Extract<FailureContext, { kind: 'load' }>, options: { errno: number | undefined; op: string; cause: unknown }): LoadFailed {
@@ -110,7 +132,7 @@ function loadFailed(e: NativeFailure, ctx: Extract<FailureContext, { kind: 'load
     const first = e.log.split('\n').find((l) => l.trim() !== '');
     if (first !== undefined) message = `${e.message}: ${first.replace(/^libbpf: /, '').trim()}`;
   }
-  if (e.errno === EPERM && hasFullBpfPrivileges()) {
+  if (e.errno === EPERM && hasFullBpfPrivileges() === true) {
     message += ' (EPERM although the process holds CAP_SYS_ADMIN/CAP_BPF: the kernel refuses this program type or attach target)';
   }
   return new LoadFailed(ctx.object, message, logTail(e.log), { ...options, details });

@@ -1,30 +1,26 @@
-import { readFileSync } from 'node:fs';
+import { readBpfCapabilities, type CapabilitiesResult } from '@bpfscope/core';
 
-const CAP_SYS_ADMIN = 21n;
-const CAP_PERFMON = 38n;
-const CAP_BPF = 39n;
-
-let cached: boolean | undefined;
+let cached: CapabilitiesResult | undefined;
 
 /**
- * True when the process holds every capability eBPF can ask for (CAP_SYS_ADMIN,
- * or CAP_BPF with CAP_PERFMON). Then an EPERM from the kernel is a kernel policy
- * (lockdown, a missing config option), not something a capability would fix.
+ * This process's eBPF capabilities, read once: CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, or
+ * null with the reason when /proc/self/status could not be read.
  * @internal
  */
-export function hasFullBpfPrivileges(): boolean {
-  cached ??= read();
+export function bpfCapabilities(): CapabilitiesResult {
+  cached ??= readBpfCapabilities();
   return cached;
 }
 
-function read(): boolean {
-  try {
-    const match = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (!match?.[1]) return false;
-    const caps = BigInt(`0x${match[1]}`);
-    const has = (bit: bigint): boolean => ((caps >> bit) & 1n) === 1n;
-    return has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_PERFMON));
-  } catch {
-    return false;
-  }
+/**
+ * True when the process holds CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON: then an EPERM
+ * from loading a program is a kernel policy (lockdown, a missing config option), not
+ * something a capability would fix. Null when the capabilities could not be read
+ * ({@link bpfCapabilities} has the reason): unknown is not "no".
+ * @internal
+ */
+export function hasFullBpfPrivileges(): boolean | null {
+  const caps = bpfCapabilities().capabilities;
+  if (caps === null) return null;
+  return caps.CAP_SYS_ADMIN || (caps.CAP_BPF && caps.CAP_PERFMON);
 }

@@ -1,22 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { IncompatibleKernel, InsufficientPermissions, isBpfscopeError, LoadFailed, type AttachKind, type BpfscopeError } from '@bpfscope/core';
+import type { AttachCause, AttachKind, BpfscopeError } from '@bpfscope/core';
+import { attachCause, attachEnvironment, type AttachEnvironment } from './attach-cause.js';
 import { BpfObject } from './bpf-object.js';
 import type { BpfLink } from './bpf-link.js';
 import { cachedProbe } from './probe-cache.js';
-import { TRACEFS_REMEDY, tracefsEventsDir } from './tracefs.js';
 
 /** The result of probing one attach type. */
 export interface AttachTypeSupport {
   /** True when a program of this type loaded, attached and detached. */
   supported: boolean;
-  /** Why not: {@link @bpfscope/core!IncompatibleKernel} (feature + minimum kernel, the load or attach error as `cause`), {@link @bpfscope/core!InsufficientPermissions} or {@link @bpfscope/core!NativeUnavailable}. */
+  /** Why not, classified: a missing capability, tracefs not mounted, a kernel built without the feature, a kernel that refuses it, an old kernel, or other. */
+  cause?: AttachCause;
+  /**
+   * Why not, with a remedy for that cause: {@link @bpfscope/core!InsufficientPermissions} (`privilege`),
+   * {@link @bpfscope/core!AttachFailed} saying the cause (`tracefs-not-mounted`, `kernel-config`, `kernel-refuses`),
+   * {@link @bpfscope/core!IncompatibleKernel} (`kernel-version`), or the load or attach error itself (`other`).
+   */
   error?: BpfscopeError;
 }
 
 interface Spec {
   /** Program of bpf/probe/probe.bpf.c. */
   program: string;
+  /** Where the program attaches, as errors name it. */
+  attachPoint: string;
   feature: string;
   minimumKernel: string;
   attach: (obj: BpfObject, program: string) => BpfLink;
@@ -25,20 +33,22 @@ interface Spec {
 const attachAuto = (obj: BpfObject, program: string): BpfLink => obj.attach(program);
 
 const SPECS: Readonly<Record<AttachKind, Spec>> = {
-  tp_btf: { program: 'probe_tp_btf', feature: 'tp_btf (BTF tracepoint) attach', minimumKernel: '5.5', attach: attachAuto },
-  raw_tp: { program: 'probe_raw_tp', feature: 'raw_tp (raw tracepoint) attach', minimumKernel: '4.17', attach: attachAuto },
-  tracepoint: { program: 'probe_tp', feature: 'tracepoint attach', minimumKernel: '4.7', attach: attachAuto },
-  kprobe: { program: 'probe_kprobe', feature: 'kprobe attach', minimumKernel: '4.1', attach: attachAuto },
-  fentry: { program: 'probe_fentry', feature: 'fentry (BPF trampoline) attach', minimumKernel: '5.5', attach: attachAuto },
+  tp_btf: { attachPoint: 'tp_btf/sched_switch', program: 'probe_tp_btf', feature: 'tp_btf (BTF tracepoint) attach', minimumKernel: '5.5', attach: attachAuto },
+  raw_tp: { attachPoint: 'raw_tp/sched_switch', program: 'probe_raw_tp', feature: 'raw_tp (raw tracepoint) attach', minimumKernel: '4.17', attach: attachAuto },
+  tracepoint: { attachPoint: 'tracepoint/sched/sched_switch', program: 'probe_tp', feature: 'tracepoint attach', minimumKernel: '4.7', attach: attachAuto },
+  kprobe: { attachPoint: 'kprobe/__x64_sys_getpid', program: 'probe_kprobe', feature: 'kprobe attach', minimumKernel: '4.1', attach: attachAuto },
+  fentry: { attachPoint: 'fentry/vfs_read', program: 'probe_fentry', feature: 'fentry (BPF trampoline) attach', minimumKernel: '5.5', attach: attachAuto },
   uprobe: {
     program: 'probe_uprobe',
+    attachPoint: 'uprobe:libc:getpid',
     feature: 'uprobe attach',
     minimumKernel: '4.1',
     attach: (obj, program) => obj.attachUprobe(program, { ...uprobeTarget(), pid: process.pid }),
   },
-  iter: { program: 'probe_iter', feature: 'BPF iterator (iter/task) attach', minimumKernel: '5.8', attach: attachAuto },
+  iter: { attachPoint: 'iter/task', program: 'probe_iter', feature: 'BPF iterator (iter/task) attach', minimumKernel: '5.8', attach: attachAuto },
   perf_event: {
     program: 'probe_perf',
+    attachPoint: 'perf_event/cpu-clock',
     feature: 'perf_event attach',
     minimumKernel: '4.9',
     attach: (obj, program) => obj.attachPerfEvent(program, { cpu: 0, frequencyHz: 1 }),
@@ -70,6 +80,8 @@ export function probeAttachTypes(): Promise<Record<AttachKind, AttachTypeSupport
 
 // One at a time: each probe loads and attaches for real.
 async function probeAll(): Promise<Record<AttachKind, AttachTypeSupport>> {
+  const env = attachEnvironment();
+  const probeOne = (kind: AttachKind): Promise<AttachTypeSupport> => probeKind(kind, env);
   return {
     tp_btf: await probeOne('tp_btf'),
     raw_tp: await probeOne('raw_tp'),
@@ -82,7 +94,7 @@ async function probeAll(): Promise<Record<AttachKind, AttachTypeSupport>> {
   };
 }
 
-async function probeOne(kind: AttachKind): Promise<AttachTypeSupport> {
+async function probeKind(kind: AttachKind, env: AttachEnvironment): Promise<AttachTypeSupport> {
   const spec = SPECS[kind];
   let obj: BpfObject | undefined;
   try {
@@ -92,32 +104,11 @@ async function probeOne(kind: AttachKind): Promise<AttachTypeSupport> {
     spec.attach(obj, spec.program).destroy();
     return { supported: true };
   } catch (e) {
-    return { supported: false, error: classify(kind, spec, e) };
+    const { cause, error } = attachCause({ kind, ...spec }, e, env);
+    return { supported: false, cause, error };
   } finally {
     obj?.close();
   }
-}
-
-function classify(kind: AttachKind, spec: Spec, e: unknown): BpfscopeError {
-  if (e instanceof InsufficientPermissions) return e;
-  if (isBpfscopeError(e) && e.code === 'NATIVE_UNAVAILABLE') return e;
-  const details: Record<string, unknown> = {
-    attachType: kind,
-    program: spec.program,
-    stage: e instanceof LoadFailed ? 'load' : 'attach',
-    reason: e instanceof Error ? e.message : String(e),
-  };
-  let remedy: string | undefined;
-  if (kind === 'tracepoint' && tracefsEventsDir() === undefined) {
-    details.tracefsMounted = false;
-    remedy = TRACEFS_REMEDY;
-  }
-  return new IncompatibleKernel(spec.feature, spec.minimumKernel, {
-    ...(isBpfscopeError(e) ? { errno: e.errno, op: e.op } : {}),
-    ...(remedy === undefined ? {} : { remedy }),
-    cause: e,
-    details,
-  });
 }
 
 /** This process's libc, from /proc/self/maps, and its getpid; node's own napi_get_version when there is no shared libc. */

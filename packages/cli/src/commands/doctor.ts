@@ -9,31 +9,47 @@ export async function doctor(options: { json: boolean }, io: CliIo): Promise<num
   return EXIT.ok;
 }
 
-function formatReport(r: SupportReport): string {
+/**
+ * The report as text: one line per check, one line per attach type with the cause of a
+ * failure, then each remedy once with the problems it fixes.
+ * @internal
+ */
+export function formatReport(r: SupportReport): string {
   const mark = (ok: boolean | null): string => (ok === null ? '?' : ok ? 'ok' : 'NO');
+  const unknown = (field: keyof SupportReport['unavailable'], otherwise: string): string => {
+    const why = r.unavailable[field];
+    return why === undefined ? otherwise : `unknown: ${why}`;
+  };
+  const caps = r.capabilities;
   const lines = [
     'bpfscope doctor',
     '',
     `  platform            ${r.platform}-${r.arch}, kernel ${r.kernel}`,
     `  kernel BTF          ${mark(r.btf.available)}  ${r.btf.path}`,
-    `  capabilities        CAP_BPF ${mark(r.capabilities.CAP_BPF)}, CAP_PERFMON ${mark(r.capabilities.CAP_PERFMON)}, CAP_SYS_ADMIN ${mark(r.capabilities.CAP_SYS_ADMIN)}`,
-    `  unprivileged bpf    ${r.unprivilegedBpfDisabled === null ? 'unknown' : r.unprivilegedBpfDisabled === 0 ? 'allowed' : `disabled (${r.unprivilegedBpfDisabled})`}`,
-    `  lockdown            ${r.lockdown ?? 'unknown (securityfs not readable)'}`,
-    `  tracefs             ${r.tracefs ?? 'not mounted'}`,
-    `  bpffs               ${r.bpffs ?? 'not mounted'}`,
+    `  capabilities        ${unknown('capabilities', `CAP_BPF ${mark(caps.CAP_BPF)}, CAP_PERFMON ${mark(caps.CAP_PERFMON)}, CAP_SYS_ADMIN ${mark(caps.CAP_SYS_ADMIN)}`)}`,
+    `  unprivileged bpf    ${unknown('unprivilegedBpfDisabled', r.unprivilegedBpfDisabled === 0 ? 'allowed' : `disabled (${r.unprivilegedBpfDisabled})`)}`,
+    `  lockdown            ${unknown('lockdown', r.lockdown ?? '')}`,
+    `  tracefs             ${unknown('tracefs', r.tracefs ?? 'not mounted')}`,
+    `  bpffs               ${unknown('bpffs', r.bpffs ?? 'not mounted')}`,
     `  native addon        ${r.native.loaded ? `ok, libbpf ${r.native.libbpf}` : `NO: ${r.native.error?.message ?? ''}`}`,
     '',
     '  attach types (each probed by loading and attaching a program):',
     ...ATTACH_KINDS.map((k) => {
       const p = r.attachTypes[k];
-      return `    ${k.padEnd(11)} ${p ? (p.supported ? 'ok' : `NO  ${p.error?.code ?? ''}: ${p.error?.message ?? ''}`) : 'not probed'}`;
+      if (!p) return `    ${k.padEnd(11)} not probed`;
+      if (p.supported) return `    ${k.padEnd(11)} ok`;
+      return `    ${k.padEnd(11)} NO  ${p.cause ?? p.error?.code ?? ''}: ${p.error?.message ?? ''}`;
     }),
     '',
     `  eBPF usable: ${r.ebpfUsable ? 'yes' : 'no (bpfscope will use its procfs/sysfs fallbacks)'}`,
   ];
-  if (r.problems.length > 0) {
-    lines.push('', '  problems and remedies:');
-    for (const p of r.problems) lines.push(`    - ${p.feature}: ${p.message}`, `      remedy: ${p.remedy}`);
+  // One remedy often fixes many problems (a missing capability fails every attach type):
+  // each is printed once, after the problems it fixes.
+  const byRemedy = new Map<string, string[]>();
+  for (const p of r.problems) byRemedy.set(p.remedy, [...(byRemedy.get(p.remedy) ?? []), p.feature]);
+  if (byRemedy.size > 0) {
+    lines.push('', '  remedies:');
+    for (const [remedy, features] of byRemedy) lines.push(`    - ${features.join(', ')}:`, `      ${remedy}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -54,6 +54,8 @@ export class Engine {
   #startErrors: FamilyError[] = [];
   #closed = false;
   #inFlight = new Set<Promise<unknown>>();
+  /** Wakes each waiting stream when the engine closes. */
+  readonly #wakers = new Set<() => void>();
   #cached: Snapshot | null = null;
   #cacheHits = 0;
   #cacheMisses = 0;
@@ -153,15 +155,7 @@ export class Engine {
       return this.#cached;
     }
     this.#cacheMisses++;
-    const work = this.#collect(options.signal);
-    this.#inFlight.add(work);
-    try {
-      const snap = await work;
-      this.#cached = snap;
-      return snap;
-    } finally {
-      this.#inFlight.delete(work);
-    }
+    return this.#tracked(this.#collect(options.signal));
   }
 
   async #collect(signal?: AbortSignal): Promise<Snapshot> {
@@ -196,19 +190,63 @@ export class Engine {
   }
 
   /**
-   * Snapshots every `intervalMs` until `signal` aborts or the engine closes.
+   * Snapshots every `intervalMs` until `signal` aborts or the engine closes. Each snapshot is
+   * a fresh reading of the sources (the `collect()` cache never answers a stream). Readings
+   * start `intervalMs` apart, or right away when the reading and the consumer took longer.
    * @param options - interval and signal
+   * @returns an async iterator of snapshots; it ends when `signal` aborts or {@link Engine.close} is called
+   * @throws {@link ConfigError} when `intervalMs` is not a finite number above 0
+   * @throws {@link Closed} after close
+   * @example
+   * ```ts
+   * for await (const snap of engine.stream({ intervalMs: 1000, signal })) console.log(snap.get('cpu')?.data.total);
+   * ```
    */
-  async *stream(options: StreamOptions = {}): AsyncGenerator<Snapshot, void, undefined> {
+  stream(options: StreamOptions = {}): AsyncGenerator<Snapshot, void, undefined> {
+    if (this.#closed) throw new Closed('engine');
     const interval = options.intervalMs ?? this.config.intervalMs;
-    while (!this.#closed && !options.signal?.aborted) {
-      const started = Date.now();
-      yield await this.collect(options.signal ? { signal: options.signal } : {});
-      const wait = Math.max(0, interval - (Date.now() - started));
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, wait);
-        options.signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-      });
+    if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0) {
+      throw new ConfigError('stream.intervalMs', interval, 'a finite number of milliseconds above 0');
+    }
+    return this.#stream(interval, options.signal);
+  }
+
+  async *#stream(interval: number, signal: AbortSignal | undefined): AsyncGenerator<Snapshot, void, undefined> {
+    // One wake-up for the stream's whole life, shared by the caller's signal and close():
+    // a listener per wait would pile up on a long-lived signal.
+    let wake: (() => void) | null = null;
+    const onEnd = (): void => wake?.();
+    signal?.addEventListener('abort', onEnd);
+    this.#wakers.add(onEnd);
+    try {
+      while (!this.#closed && !signal?.aborted) {
+        const started = performance.now();
+        const snap = await this.#tracked(this.#collect(signal));
+        // The caller stopped the stream while this reading ran: its reads were aborted, so it is not a reading.
+        if (signal?.aborted) return;
+        yield snap;
+        const wait = interval - (performance.now() - started);
+        if (wait <= 0 || this.#closed || signal?.aborted) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => { wake = null; resolve(); }, wait);
+          wake = () => { clearTimeout(timer); wake = null; resolve(); };
+        });
+      }
+    } finally {
+      signal?.removeEventListener('abort', onEnd);
+      this.#wakers.delete(onEnd);
+    }
+  }
+
+  /** Registers a read as in flight (close() waits for it) and caches its snapshot. */
+  async #tracked(work: Promise<Snapshot>): Promise<Snapshot> {
+    this.#inFlight.add(work);
+    try {
+      const snap = await work;
+      this.#cached = snap;
+      return snap;
+    } finally {
+      this.#inFlight.delete(work);
     }
   }
 
@@ -259,6 +297,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const wake of this.#wakers) wake();
     await Promise.allSettled([...this.#inFlight]);
     await this.#started?.catch(() => undefined);
     const closing: Array<Promise<unknown>> = [];

@@ -22,7 +22,10 @@ export class InsufficientPermissions extends BpfscopeError {
    */
   constructor(readonly operation: string, readonly needed: readonly string[], options: Opts = {}) {
     super('INSUFFICIENT_PERMISSIONS', `${operation} was refused: the process lacks ${needed.join(' or ')}`, {
-      remedy: `Run as root, or grant the capabilities: setcap cap_bpf,cap_perfmon+ep "$(readlink -f "$(which node)")". With kernel.unprivileged_bpf_disabled=1 or 2 only privileged processes may use bpf().`,
+      remedy:
+        'Run as root, or give this process CAP_BPF and CAP_PERFMON (uprobes also need CAP_SYS_ADMIN): a systemd unit with AmbientCapabilities=, ' +
+        'a container with --cap-add BPF --cap-add PERFMON, or a dedicated copy of node with file capabilities, never setcap on the system node ' +
+        '(docs/running-without-root.md). With kernel.unprivileged_bpf_disabled=1 or 2 only privileged processes may use bpf().',
       ...options,
       details: { operation, needed, ...options.details },
     });

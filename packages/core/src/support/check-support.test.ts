@@ -24,6 +24,7 @@ describe('checkSupport', () => {
     expect(r.unprivilegedBpfDisabled).toBe(2);
     expect(r.bpffs).toBe('/sys/fs/bpf');
     expect(r.tracefs).toBeNull();
+    expect(r.unavailable.tracefs).toBeUndefined(); // read, and not mounted
     expect(r.native).toEqual({ loaded: true, libbpf: '1.1' });
     expect(r.attachTypes.kprobe).toEqual({ supported: false, error: { code: 'INCOMPATIBLE_KERNEL', message: kprobeMissing.message, remedy: kprobeMissing.remedy } });
     expect(r.ebpfUsable).toBe(true);
@@ -37,7 +38,9 @@ describe('checkSupport', () => {
     expect(r.ebpfUsable).toBe(false);
     const byCode = Object.fromEntries(r.problems.map((p) => [p.code, p]));
     expect(byCode.BTF_UNAVAILABLE?.remedy).toMatch(/CONFIG_DEBUG_INFO_BTF/);
-    expect(byCode.INSUFFICIENT_PERMISSIONS?.remedy).toMatch(/setcap cap_bpf,cap_perfmon/);
+    expect(byCode.INSUFFICIENT_PERMISSIONS?.remedy).toMatch(/AmbientCapabilities=.*--cap-add BPF --cap-add PERFMON.*dedicated copy of node/);
+    expect(byCode.INSUFFICIENT_PERMISSIONS?.remedy).not.toMatch(/which node/);
+    expect(r.unavailable).toEqual({ lockdown: expect.stringMatching(/lockdown could not be read: ENOENT/) });
   });
 
   it('an addon that does not load is reported with its code and no attach probes', async () => {
@@ -48,5 +51,35 @@ describe('checkSupport', () => {
     expect(r.attachTypes).toEqual({});
     expect(r.ebpfUsable).toBe(false);
     expect(r.problems.find((p) => p.code === 'NATIVE_UNAVAILABLE')?.message).toContain('libbpf.so.1');
+  });
+
+  it('nobody with ambient CAP_BPF+CAP_PERFMON: privileged enough, no capability problem', async () => {
+    const r = await checkSupport({ native: provider, ...fixture('nobody-bpf-perfmon') });
+    expect(r.capabilities).toEqual({ effective: '000000c000000000', CAP_BPF: true, CAP_PERFMON: true, CAP_SYS_ADMIN: false });
+    expect(r.problems.map((p) => p.feature)).toEqual(['kprobe attach']);
+    expect(r.ebpfUsable).toBe(true);
+  });
+
+  it('what cannot be read is unknown with the reason, never "none" or "not mounted"', async () => {
+    const root = fileURLToPath(new URL('../../test/fixtures/support/no-such-root', import.meta.url));
+    const r = await checkSupport({ native: provider, procRoot: `${root}/proc`, sysRoot: `${root}/sys` });
+    expect(r.capabilities).toEqual({ effective: null, CAP_BPF: null, CAP_PERFMON: null, CAP_SYS_ADMIN: null });
+    expect(r.unavailable.capabilities).toBe(`${root}/proc/self/status could not be read: ENOENT: no such file or directory, open '${root}/proc/self/status'`);
+    expect(r.unavailable.bpffs).toBe(`the mount table ${root}/proc/mounts is unavailable: ENOENT: no such file or directory, open '${root}/proc/mounts'`);
+    expect(r.unavailable.tracefs).toBe(r.unavailable.bpffs);
+    expect(r.unavailable.unprivilegedBpfDisabled).toMatch(/unprivileged_bpf_disabled could not be read: ENOENT/);
+    expect(r.bpffs).toBeNull();
+    expect(r.unprivilegedBpfDisabled).toBeNull();
+    // Unknown capabilities are not reported as missing ones; the attach probes decide usability.
+    expect(r.problems.some((p) => p.code === 'INSUFFICIENT_PERMISSIONS')).toBe(false);
+    expect(r.ebpfUsable).toBe(true);
+  });
+
+  it('BTF that is there but cannot be read is not reported as missing', async () => {
+    // A sys root that is a file: every path below it fails with ENOTDIR, not ENOENT.
+    const file = fileURLToPath(new URL('../../test/fixtures/support/README.md', import.meta.url));
+    const r = await checkSupport({ native: provider, procRoot: fixture('root-vm').procRoot, sysRoot: file });
+    expect(r.btf.available).toBe(false);
+    expect(r.problems.find((p) => p.code === 'BTF_UNAVAILABLE')?.message).toBe(`${file}/kernel/btf/vmlinux could not be read: ENOTDIR`);
   });
 });

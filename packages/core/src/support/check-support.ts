@@ -1,11 +1,10 @@
+import { constants } from 'node:fs';
 import { readFile, access } from 'node:fs/promises';
 import { release } from 'node:os';
-import { NativeUnavailable } from '../errors/taxonomy.js';
+import { DataUnavailable, InsufficientPermissions, NativeUnavailable } from '../errors/taxonomy.js';
+import { readMountTable } from './mount-table.js';
+import { readBpfCapabilities } from './process-capabilities.js';
 import { ATTACH_KINDS, type NativeSupportProvider, type SupportProblem, type SupportReport } from './support-report.js';
-
-const CAP_SYS_ADMIN = 21n;
-const CAP_PERFMON = 38n;
-const CAP_BPF = 39n;
 
 /** Options of {@link checkSupport}. */
 export interface SupportOptions {
@@ -38,36 +37,52 @@ export async function checkSupport(options: SupportOptions = {}): Promise<Suppor
   if (process.platform !== 'linux') add('UNSUPPORTED_PLATFORM', 'platform', `platform is ${process.platform}`, 'Run on Linux.');
 
   const btfPath = `${sys}/kernel/btf/vmlinux`;
-  const btf = await exists(btfPath);
-  if (!btf) add('BTF_UNAVAILABLE', 'kernel BTF', `${btfPath} is missing`, 'Use a kernel with CONFIG_DEBUG_INFO_BTF=y or pass a BTF file for this kernel (btfPath).');
+  const btfAccess = await readable(btfPath);
+  const btf = btfAccess === null;
+  if (btfAccess === 'ENOENT') add('BTF_UNAVAILABLE', 'kernel BTF', `${btfPath} is missing`, 'Use a kernel with CONFIG_DEBUG_INFO_BTF=y or pass a BTF file for this kernel (btfPath).');
+  else if (btfAccess !== null) {
+    add('BTF_UNAVAILABLE', 'kernel BTF', `${btfPath} could not be read: ${btfAccess}`, `Make ${btfPath} readable by this process (sysfs mounted with its default modes), or pass a BTF file for this kernel (btfPath).`);
+  }
 
-  const capHex = /^CapEff:\s*([0-9a-f]+)/m.exec(await text(`${proc}/self/status`) ?? '')?.[1] ?? '0';
-  const caps = BigInt(`0x${capHex}`);
-  const has = (bit: bigint): boolean => ((caps >> bit) & 1n) === 1n;
-  const capabilities = { effective: capHex, CAP_BPF: has(CAP_BPF), CAP_PERFMON: has(CAP_PERFMON), CAP_SYS_ADMIN: has(CAP_SYS_ADMIN) };
-  const privileged = capabilities.CAP_SYS_ADMIN || (capabilities.CAP_BPF && capabilities.CAP_PERFMON);
-  if (!privileged) {
-    add('INSUFFICIENT_PERMISSIONS', 'capabilities', 'the process has neither CAP_SYS_ADMIN nor CAP_BPF+CAP_PERFMON',
-      'Run as root, or: setcap cap_bpf,cap_perfmon+ep "$(readlink -f "$(which node)")"');
+  const unavailable: SupportReport['unavailable'] = {};
+  const capRead = readBpfCapabilities(`${proc}/self/status`);
+  if (capRead.capabilities === null) unavailable.capabilities = capRead.reason;
+  const caps = capRead.capabilities;
+  const capabilities = { effective: caps?.effective ?? null, CAP_BPF: caps?.CAP_BPF ?? null, CAP_PERFMON: caps?.CAP_PERFMON ?? null, CAP_SYS_ADMIN: caps?.CAP_SYS_ADMIN ?? null };
+  // null: unknown. The attach probes below then say what really works.
+  const privileged = caps === null ? null : caps.CAP_SYS_ADMIN || (caps.CAP_BPF && caps.CAP_PERFMON);
+  if (privileged === false) {
+    const refused = new InsufficientPermissions('using bpf()', ['CAP_SYS_ADMIN', 'CAP_BPF+CAP_PERFMON']);
+    add(refused.code, 'capabilities', 'the process has neither CAP_SYS_ADMIN nor CAP_BPF+CAP_PERFMON', refused.remedy);
   }
 
   const unpriv = await text(`${proc}/sys/kernel/unprivileged_bpf_disabled`);
-  const unprivilegedBpfDisabled = unpriv === null ? null : Number.parseInt(unpriv, 10);
+  const unprivilegedBpfDisabled = 'value' in unpriv ? Number.parseInt(unpriv.value, 10) : null;
+  if ('reason' in unpriv) unavailable.unprivilegedBpfDisabled = unpriv.reason;
   const lockRaw = await text(`${sys}/kernel/security/lockdown`);
-  const lockdown = lockRaw === null ? null : (/\[(\w+)\]/.exec(lockRaw)?.[1] ?? null);
+  const lockdown = 'value' in lockRaw ? (/\[(\w+)\]/.exec(lockRaw.value)?.[1] ?? null) : null;
+  if ('reason' in lockRaw) unavailable.lockdown = `${lockRaw.reason} (securityfs not mounted or no lockdown LSM)`;
+  else if (lockdown === null) unavailable.lockdown = `${sys}/kernel/security/lockdown names no active mode: ${JSON.stringify(lockRaw.value)}`;
   if (lockdown === 'confidentiality') {
     add('INSUFFICIENT_PERMISSIONS', 'lockdown', 'kernel lockdown=confidentiality forbids reading kernel memory from BPF', 'Boot with lockdown=integrity or none.');
   }
 
-  const mounts = (await text(`${proc}/mounts`)) ?? '';
-  const mountOf = (type: string): string | null => mounts.split('\n').map((l) => l.split(' ')).find((f) => f[2] === type)?.[1] ?? null;
-  const tracefs = mountOf('tracefs');
-  const bpffs = mountOf('bpf');
+  let tracefs: string | null = null;
+  let bpffs: string | null = null;
+  try {
+    const mounts = readMountTable(`${proc}/mounts`);
+    tracefs = mounts.find((m) => m.type === 'tracefs')?.target ?? null;
+    bpffs = mounts.find((m) => m.type === 'bpf')?.target ?? null;
+  } catch (e) {
+    if (!(e instanceof DataUnavailable)) throw e;
+    unavailable.tracefs = e.message;
+    unavailable.bpffs = e.message;
+  }
 
   const native = await loadProvider(options.native);
   const report: SupportReport = {
     platform: process.platform, arch: process.arch, kernel: release(),
-    btf: { available: btf, path: btfPath }, capabilities, unprivilegedBpfDisabled, lockdown, tracefs, bpffs,
+    btf: { available: btf, path: btfPath }, capabilities, unprivilegedBpfDisabled, lockdown, tracefs, bpffs, unavailable,
     native: { loaded: false, libbpf: null }, attachTypes: {}, ebpfUsable: false, problems,
   };
   if ('error' in native) {
@@ -86,10 +101,10 @@ export async function checkSupport(options: SupportOptions = {}): Promise<Suppor
   for (const kind of ATTACH_KINDS) {
     const p = probes[kind];
     if (!p) continue;
-    report.attachTypes[kind] = p.error ? { supported: p.supported, error: pick(p.error) } : { supported: p.supported };
+    report.attachTypes[kind] = { supported: p.supported, ...(p.cause === undefined ? {} : { cause: p.cause }), ...(p.error ? { error: pick(p.error) } : {}) };
     if (!p.supported && p.error) add(p.error.code, `${kind} attach`, p.error.message, p.error.remedy);
   }
-  report.ebpfUsable = privileged && ATTACH_KINDS.some((k) => report.attachTypes[k]?.supported === true);
+  report.ebpfUsable = privileged !== false && ATTACH_KINDS.some((k) => report.attachTypes[k]?.supported === true);
   return report;
 }
 
@@ -115,19 +130,20 @@ function pick(e: { code: string; message: string; remedy: string }): { code: str
   return { code: e.code, message: e.message, remedy: e.remedy };
 }
 
-async function text(path: string): Promise<string | null> {
+async function text(path: string): Promise<{ value: string } | { reason: string }> {
   try {
-    return (await readFile(path, 'utf8')).trim();
-  } catch {
-    return null;
+    return { value: (await readFile(path, 'utf8')).trim() };
+  } catch (e) {
+    return { reason: `${path} could not be read: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Null when `path` is readable, else the error code (`ENOENT` for a missing file). */
+async function readable(path: string): Promise<string | null> {
   try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
+    await access(path, constants.R_OK);
+    return null;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? String(e);
   }
 }

@@ -16,10 +16,26 @@ export interface SupportProblem {
   remedy: string;
 }
 
+/**
+ * Why an attach type does not work here:
+ * - `privilege`: the process lacks a capability (`error.details.needed` names it);
+ * - `tracefs-not-mounted`: the attach type needs tracefs, which is not mounted;
+ * - `kernel-config`: the kernel was built without the feature (e.g. CONFIG_KPROBES);
+ * - `kernel-refuses`: the kernel refuses it although the process holds every capability (a policy or build choice, not the version);
+ * - `kernel-version`: the kernel is older than the first one with the feature;
+ * - `other`: none of these could be told apart; `error` has the kernel's answer.
+ */
+export type AttachCause = 'privilege' | 'tracefs-not-mounted' | 'kernel-config' | 'kernel-refuses' | 'kernel-version' | 'other';
+
+/** The report fields that can be unknown, as keys of {@link SupportReport.unavailable}. */
+export type SupportCheck = 'capabilities' | 'unprivilegedBpfDisabled' | 'lockdown' | 'tracefs' | 'bpffs';
+
 /** Result of probing one attach type for real. */
 export interface AttachProbe {
   /** True when a test program of this attach type loaded and attached on this kernel. */
   supported: boolean;
+  /** Why not, when not supported; absent when the provider did not classify the failure. */
+  cause?: AttachCause;
   /** Why not, when not supported (or why it could not be probed). */
   error?: {
     /** Stable error code, e.g. `INCOMPATIBLE_KERNEL`. */
@@ -41,30 +57,37 @@ export interface SupportReport {
   kernel: string;
   /** Kernel BTF, which CO-RE programs need. */
   btf: {
-    /** True when the file at `path` exists. */
+    /** True when the file at `path` exists and this process may read it; a problem names which of the two failed. */
     available: boolean;
     /** Where kernel BTF was looked for: `<sysRoot>/kernel/btf/vmlinux`. */
     path: string;
   };
-  /** Effective capabilities of this process, from `CapEff` in `<procRoot>/self/status`; CAP_SYS_ADMIN alone, or CAP_BPF with CAP_PERFMON, is enough. */
+  /**
+   * Effective capabilities of this process, from `CapEff` in `<procRoot>/self/status`;
+   * CAP_SYS_ADMIN alone, or CAP_BPF with CAP_PERFMON, is enough for every family (uprobes
+   * need CAP_SYS_ADMIN). Every field is null when the file could not be read, with the reason
+   * in `unavailable.capabilities`: unknown is not reported as "none".
+   */
   capabilities: {
-    /** The CapEff bit mask as the kernel prints it (hex digits, no `0x`), or `0` when it could not be read. */
-    effective: string;
-    /** Whether CAP_BPF (bit 39, Linux 5.8+) is effective. */
-    CAP_BPF: boolean;
-    /** Whether CAP_PERFMON (bit 38, Linux 5.8+) is effective. */
-    CAP_PERFMON: boolean;
-    /** Whether CAP_SYS_ADMIN (bit 21) is effective. */
-    CAP_SYS_ADMIN: boolean;
+    /** The CapEff bit mask as the kernel prints it (hex digits, no `0x`), or null when unknown. */
+    effective: string | null;
+    /** Whether CAP_BPF (bit 39, Linux 5.8+) is effective, or null when unknown. */
+    CAP_BPF: boolean | null;
+    /** Whether CAP_PERFMON (bit 38, Linux 5.8+) is effective, or null when unknown. */
+    CAP_PERFMON: boolean | null;
+    /** Whether CAP_SYS_ADMIN (bit 21) is effective, or null when unknown. */
+    CAP_SYS_ADMIN: boolean | null;
   };
-  /** kernel.unprivileged_bpf_disabled: 0, 1, 2, or null when unreadable. */
+  /** kernel.unprivileged_bpf_disabled: 0, 1, 2, or null when unreadable (reason in `unavailable`). */
   unprivilegedBpfDisabled: number | null;
-  /** The active lockdown mode (`none`, `integrity`, `confidentiality`), or null when securityfs is not readable. */
+  /** The active lockdown mode (`none`, `integrity`, `confidentiality`), or null when it could not be read (reason in `unavailable`). */
   lockdown: string | null;
-  /** Where tracefs is mounted, or null. */
+  /** Where tracefs is mounted, or null when it is not mounted or the mount table could not be read (then `unavailable.tracefs` says why). */
   tracefs: string | null;
-  /** Where bpffs is mounted, or null. */
+  /** Where bpffs is mounted, or null when it is not mounted or the mount table could not be read (then `unavailable.bpffs` says why). */
   bpffs: string | null;
+  /** What could not be checked, and why; a field listed here is null in the report, meaning unknown rather than absent. */
+  unavailable: Partial<Record<SupportCheck, string>>;
   /** State of the `@bpfscope/native` addon. */
   native: {
     /** True when the addon was imported and its binary loaded. */
@@ -116,6 +139,8 @@ export interface NativeSupportProvider {
   probeAttachTypes(): Promise<Partial<Record<AttachKind, {
     /** True when the test program of this attach type loaded and attached. */
     supported: boolean;
+    /** Why not, when not supported. */
+    cause?: AttachCause;
     /** Why not, when not supported (or why it could not be probed). */
     error?: {
       /** Stable error code, e.g. `INCOMPATIBLE_KERNEL`. */

@@ -94,6 +94,9 @@ export class MemReader {
       processCount = all.length;
       processes = this.#ranking.rank(all, intervalMs, this.options.topProcesses);
     }
+    const predicted = this.#predictions.update((performance.timeOrigin + now) / 1000, system, cgroups);
+    if (predicted.error !== null) errors.predictions = predicted.error;
+    const predictions = predicted.predictions;
     const sinceBoot = vmstat?.oomKill ?? null;
     if (vmstat !== null && sinceBoot === null) unavailable.oomCounts = '/proc/vmstat has no oom_kill counter (Linux 4.13 or newer has it)';
     return {
@@ -112,7 +115,7 @@ export class MemReader {
         victims: null,
         victimsEvicted: 0,
       },
-      predictions: this.#predictions.update((performance.timeOrigin + now) / 1000, system, cgroups),
+      predictions,
       kernel: null,
       fieldSources: {},
       unavailable,
