@@ -24,6 +24,7 @@ export type {
 export { libbpfVersion, possibleCpus, probeProgramType, probeMapType } from './feature-probes.js';
 export { probeAttachTypes, type AttachTypeSupport } from './probe-attach-types.js';
 export { BpfObject } from './bpf-object.js';
+export { readObjectFile, readObjectFileSync } from './object-file.js';
 export type { OpenOptions, LoadOptions, ProgramInfo, MapInfo, UprobeTarget, PerfEventTarget, ProgramStats, IteratorReadOptions } from './object-types.js';
 export { BpfMap, MapUpdateFlags, type MapBatch, type BatchReadOptions, type BatchStreamOptions } from './bpf-map.js';
 export { BpfLink } from './bpf-link.js';

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BtfUnavailable, LoadFailed } from '@bpfscope/core';
 import { checkBpfElf } from './elf-check.js';
+import { objectFileRemedy } from './object-file.js';
 import type { OpenOptions } from './object-types.js';
 
 /**
@@ -22,7 +23,7 @@ export function readObjectSource(source: string | Uint8Array, options: OpenOptio
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       const errno = typeof err.errno === 'number' ? Math.abs(err.errno) : undefined;
-      throw new LoadFailed(name, `cannot read ${source}: ${err.message}`, '', { op: 'open', errno, cause: e, details: { path: source } });
+      throw new LoadFailed(name, `cannot read ${source}: ${err.message}`, '', { op: 'open', errno, cause: e, remedy: objectFileRemedy(source), details: { path: source } });
     }
   } else if (source instanceof Uint8Array) {
     name = options.name ?? 'bpf_object';
@@ -33,7 +34,8 @@ export function readObjectSource(source: string | Uint8Array, options: OpenOptio
   const problem = checkBpfElf(image);
   if (problem !== undefined) {
     const where = typeof source === 'string' ? { path: source } : {};
-    throw new LoadFailed(name, typeof source === 'string' ? `${source}: ${problem}` : problem, '', { op: 'elf check', details: { bytes: image.length, ...where } });
+    const remedy = typeof source === 'string' ? { remedy: objectFileRemedy(source) } : {};
+    throw new LoadFailed(name, typeof source === 'string' ? `${source}: ${problem}` : problem, '', { op: 'elf check', ...remedy, details: { bytes: image.length, ...where } });
   }
   if (options.btfPath !== undefined && !existsSync(options.btfPath)) {
     throw new BtfUnavailable([options.btfPath], { details: { object: name } });

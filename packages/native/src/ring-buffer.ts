@@ -80,7 +80,7 @@ export class RingBufferConsumer implements AsyncIterable<RingBatch> {
     }
     const native = loadNative();
     if (typeof native.RingBuffer !== 'function') {
-      throw new NativeUnavailable([], 'the loaded addon has no ring buffer support (a stale build?): run npm run build:native');
+      throw new NativeUnavailable([], 'the loaded addon has no ring buffer support (an old source build in packages/native/build was loaded?)');
     }
     try {
       this.#raw = new native.RingBuffer(host.raw, [...this.maps], this.batchSize, this.#deliver, this.#nativeError);

@@ -40,6 +40,16 @@ describe('error taxonomy', () => {
     expect(e.details).toMatchObject({ feature: 'fentry attach', minimumKernel: '5.5' });
   });
 
+  it('default remedies are for an npm user: a repository command only as the remedy of a clone of the repository', () => {
+    for (const [e] of samples) {
+      for (const m of e.remedy.matchAll(/npm run [\w:]+/g)) {
+        expect({ error: e.name, command: m[0], forAClone: /clone of the repository[^.]*$/.test(e.remedy.slice(0, m.index)) }).toEqual({ error: e.name, command: m[0], forAClone: true });
+      }
+    }
+    expect(new T.LoadFailed('cpu.bpf.o', 'x', '').remedy).toContain('reinstall that package');
+    expect(new T.NativeUnavailable([], 'x').remedy).toContain('reinstall @bpfscope/native');
+  });
+
   it('does not take plain errors for taxonomy errors', () => {
     expect(isBpfscopeError(new Error('x'))).toBe(false);
     expect(isBpfscopeError({ code: 'X', remedy: 'y' })).toBe(false);

@@ -67,7 +67,7 @@ export class NativeUnavailable extends BpfscopeError {
    */
   constructor(readonly pathsTried: readonly string[], readonly loaderMessage: string, options: Opts = {}) {
     super('NATIVE_UNAVAILABLE', `the bpfscope native addon could not be loaded: ${loaderMessage}`, {
-      remedy: 'Install libbpf1 (apt-get install libbpf1), or build from source: apt-get install clang libbpf-dev libelf-dev zlib1g-dev && npm run build:native. Until then bpfscope uses its procfs/sysfs fallbacks.',
+      remedy: 'Install libbpf1 (apt-get install libbpf1) and reinstall @bpfscope/native: its prebuilt addon fits Linux x86_64 with glibc and needs no compiler. On another platform, build the addon from a clone of the repository (npm run build:native; see the @bpfscope/native README). Until then bpfscope uses its procfs/sysfs fallbacks.',
       ...options,
       details: { pathsTried, loaderMessage, ...options.details },
     });
@@ -82,7 +82,7 @@ export class LoadFailed extends BpfscopeError {
    */
   constructor(readonly object: string, message: string, readonly verifierLog: string, options: Opts = {}) {
     super('LOAD_FAILED', `loading ${object} failed: ${message}`, {
-      remedy: 'Read the verifier log in details.verifierLog. A corrupt or foreign object must be rebuilt (npm run build:bpf); a kernel without a needed feature needs mode "fallback".',
+      remedy: 'Read the verifier log in details.verifierLog. A corrupt or missing object that a bpfscope package ships: reinstall that package (in a clone of the repository: npm run build:bpf). A kernel without a needed feature needs mode "fallback".',
       ...options,
       details: { object, verifierLog, ...options.details },
     });
@@ -123,7 +123,7 @@ export class MapOperationFailed extends BpfscopeError {
 export class EventProcessingFailed extends BpfscopeError {
   constructor(message: string, options: Opts = {}) {
     super('EVENT_PROCESSING_FAILED', message, {
-      remedy: 'The input did not have the expected layout. Rebuild the eBPF objects (npm run build:bpf) and check the file or event that details names.',
+      remedy: 'The input did not have the expected layout: check the file or event that the message and details name. When it came from a bpfscope package\'s eBPF object, its code and object disagree: reinstall the packages at one version (in a clone of the repository: npm run build:bpf).',
       ...options,
     });
   }

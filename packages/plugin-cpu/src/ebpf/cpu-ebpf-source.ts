@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { log2HistogramFromSlots, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
-import { BpfObject, loadNative, possibleCpus, ProgramStatsReporter, readStructLayouts, routeLibbpfLog, type BpfLink, type StructLayout } from '@bpfscope/native';
+import { BpfObject, loadNative, possibleCpus, ProgramStatsReporter, readObjectFile, readStructLayouts, routeLibbpfLog, type BpfLink, type StructLayout } from '@bpfscope/native';
 import { sumCounters, toRecord, type CpuCounters } from '../compute.js';
 import type { CpuMetrics, PerCpuRecord } from '../records.js';
 import { readLoadAndPressure } from '../procfs/cpu-procfs-source.js';
@@ -52,7 +51,7 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     loadNative();
     this.#releaseLog = routeLibbpfLog(context.logger, context.config.logLevel);
     this.#root = context.config.procRoot;
-    const bytes = await readFile(this.objectPath);
+    const bytes = await readObjectFile(this.objectPath);
     this.#cpus = possibleCpus();
     // libbpf judges the object first: a corrupt file is LoadFailed, a missing hook AttachFailed.
     const object = BpfObject.open(bytes, { name: this.objectPath });

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Closed, DataUnavailable, LoadFailed, isBpfscopeError, type BpfscopeError, type Logger, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
-import { BpfObject, loadNative, readStatsCounters, readStructLayouts, type BpfLink, type RingBatch, type RingBufferConsumer } from '@bpfscope/native';
+import { Closed, DataUnavailable, isBpfscopeError, type BpfscopeError, type Logger, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
+import { BpfObject, loadNative, readObjectFile, readStatsCounters, readStructLayouts, type BpfLink, type RingBatch, type RingBufferConsumer } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
 import type { OomEventsOptions, OomVictim } from '../records-oom.js';
@@ -72,9 +71,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
     loadNative();
     this.#logger = context.logger;
     const path = this.options.objectPath;
-    const bytes = await readFile(path).catch((cause: NodeJS.ErrnoException) => {
-      throw new LoadFailed(path, `the object file cannot be read (${cause.code ?? cause.message})`, '', { cause, op: 'read' });
-    });
+    const bytes = await readObjectFile(path);
     closed();
     const obj = BpfObject.open(bytes, { name: path });
     this.#obj = obj;

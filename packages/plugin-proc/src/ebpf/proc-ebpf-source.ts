@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ReadContext, Source, SourceContext } from '@bpfscope/core';
-import { BpfObject, loadNative, readStatsCounters, readStructLayouts } from '@bpfscope/native';
+import { BpfObject, loadNative, readObjectFileSync, readStatsCounters, readStructLayouts } from '@bpfscope/native';
 import type { ProcMetrics } from '../records.js';
 import { applySelection, type ProcessSelection } from '../selection.js';
 import { readBootTime } from '../procfs/scan-processes.js';
@@ -50,7 +50,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
 
   async init(context: SourceContext): Promise<void> {
     loadNative();
-    const bytes = readFileSync(this.objectPath);
+    const bytes = readObjectFileSync(this.objectPath);
     const layouts = procLayouts(readStructLayouts(bytes, this.objectPath));
     const obj = BpfObject.open(bytes, { name: this.objectPath });
     this.#obj = obj;

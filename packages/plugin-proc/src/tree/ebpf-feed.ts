@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { EventProcessingFailed } from '@bpfscope/core';
-import { BpfObject, decodeCString, loadNative, readStructLayouts, type RingBufferConsumer } from '@bpfscope/native';
+import { BpfObject, decodeCString, loadNative, readObjectFileSync, readStructLayouts, type RingBufferConsumer } from '@bpfscope/native';
 import { procLayouts, u64, type ProcLayouts } from '../ebpf/layouts.js';
 import { PAGE_SIZE } from '../ebpf/proc-ebpf-source.js';
 import { readBootTime } from '../procfs/scan-processes.js';
@@ -29,7 +28,7 @@ export class EbpfProcessFeed implements ProcessFeed {
 
   async start(sink: FeedSink): Promise<void> {
     loadNative();
-    const bytes = readFileSync(this.objectPath);
+    const bytes = readObjectFileSync(this.objectPath);
     const layouts = procLayouts(readStructLayouts(bytes, this.objectPath));
     const obj = BpfObject.open(bytes, { name: this.objectPath });
     this.#obj = obj;

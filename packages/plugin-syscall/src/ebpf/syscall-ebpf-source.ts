@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
 import type { ReadContext, Source, SourceContext } from '@bpfscope/core';
-import { BpfObject, loadNative, possibleCpus, ProgramStatsReporter, readStructLayouts, routeLibbpfLog, type BpfLink } from '@bpfscope/native';
+import { BpfObject, loadNative, possibleCpus, ProgramStatsReporter, readObjectFileSync, readStructLayouts, routeLibbpfLog, type BpfLink } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
 import { buildMetrics, type Reading } from './build-metrics.js';
@@ -53,7 +52,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     loadNative();
     this.#releaseLog = routeLibbpfLog(context.logger, context.config.logLevel);
     this.#procRoot = context.config.procRoot;
-    const bytes = readFileSync(this.options.objectPath);
+    const bytes = readObjectFileSync(this.options.objectPath);
     const obj = BpfObject.open(bytes, { name: this.options.objectPath });
     this.#obj = obj;
     const latency = this.options.mode === 'latency';
