@@ -63,7 +63,7 @@ export interface ProcessRecord {
    * (one reading has no interval).
    */
   cpuPercent: number | null;
-  /** Resident set size, bytes (stat's rss × page size). */
+  /** Resident set size, bytes: exact, as VmRSS of /proc/&lt;pid&gt;/status (not stat's approximate rss). */
   rssBytes: number;
   /** Virtual memory size, bytes. */
   vsizeBytes: number;

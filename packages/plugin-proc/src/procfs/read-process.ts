@@ -172,7 +172,10 @@ function build(procRoot: string, pid: number, ctx: ReadContext): ProcessRecord {
     systemSeconds: stat.systemSeconds,
     runtimeSeconds: null,
     cpuPercent: null,
-    rssBytes: stat.rssBytes,
+    // VmRSS is the exact figure (the per-CPU parts of the mm's counters summed); stat's
+    // rss is the shared count alone, 4-17% low. No VmRSS line: no mm (kernel thread,
+    // zombie), nothing resident (stat's rss is 0 too).
+    rssBytes: status.vmRssBytes ?? 0,
     vsizeBytes: stat.vsizeBytes,
     minorFaults: stat.minorFaults,
     majorFaults: stat.majorFaults,

@@ -28,7 +28,7 @@ describe('scanProcesses on the vm-6.18 capture', () => {
     expect(byPid.get(4367)).toEqual({
       pid: 4367, ppid: 4361, comm: 'my (weird) proc', state: 'S', uid: 0, euid: 0, nice: 0, priority: 20, threads: 1,
       category: 'user', startSecondsSinceBoot: 1874.37, startTime: BTIME + 1874.37, userSeconds: 0, systemSeconds: 0, runtimeSeconds: null, cpuPercent: null,
-      rssBytes: 420 * 4096, vsizeBytes: 2990080, minorFaults: 141, majorFaults: 0, voluntaryCtxtSwitches: 1, nonvoluntaryCtxtSwitches: 0,
+      rssBytes: 1792 * 1024, vsizeBytes: 2990080, minorFaults: 141, majorFaults: 0, voluntaryCtxtSwitches: 1, nonvoluntaryCtxtSwitches: 0,
       ioReadBytes: 0, ioWriteBytes: 0,
       io: { rchar: 6976, wchar: 0, syscr: 10, syscw: 0, readBytes: 0, writeBytes: 0, cancelledWriteBytes: 0 },
       cgroupPath: '/', cgroupId: unifiedIno,
