@@ -16,6 +16,13 @@ export type ProcessCategory = 'kernel' | 'user';
  * is in {@link ProcessRecord.unavailable}.
  */
 export interface ProcessRecord {
+  /**
+   * Where the record's fields came from: `ebpf` (the task iterator; startTime and cgroup
+   * paths as {@link ProcMetrics.fieldSources} says) or `procfs` (every field from
+   * /proc/&lt;pid&gt;: the procfs source, or a process the task iterator did not reach,
+   * see {@link ProcMetrics.filledFromProcfs}).
+   */
+  source: SourceKind;
   /** Process ID. */
   pid: number;
   /** Parent process ID (0 for PID 1 and kthreadd). */
@@ -122,10 +129,17 @@ export interface ProcMetrics {
   processes: ProcessRecord[];
   /**
    * Processes that exited while the table was read and were left out (procfs: listed in
-   * /proc but gone before their files were read). Always 0 with eBPF: the kernel's task
-   * iterator visits each live task once.
+   * /proc but gone before their files were read). eBPF: the kernel's task iterator visits
+   * each task it reaches once; only processes it missed (see {@link ProcMetrics.filledFromProcfs})
+   * that exited before procfs was read count here.
    */
   vanished: number;
+  /**
+   * eBPF: processes /proc lists but the kernel's task iterator did not reach (a PID 1 that
+   * is not its own session leader, as on Firecracker VMs), read from procfs instead: their
+   * records have `source: 'procfs'`. Always 0 from the procfs source.
+   */
+  filledFromProcfs: number;
   /** Processes left out because a file of theirs was malformed (procfs; the error is logged). */
   malformed: number;
   /** Processes left out of the top-K ranking because the measure is unavailable for them (`io` without root). */

@@ -7,6 +7,8 @@ import { applySelection, type ProcessSelection } from '../selection.js';
 import { readBootTime } from '../procfs/scan-processes.js';
 import { CgroupPathIndex } from './cgroup-paths.js';
 import { decodeTaskTable, type TaskDecodeContext } from './decode-tasks.js';
+import { fillMissed } from './missed-processes.js';
+import { readContext, type ReadContext as ProcfsReadContext } from '../procfs/read-process.js';
 import { CommCache, procLayouts } from './layouts.js';
 
 /** Where the compiled object ships in this package. @internal */
@@ -22,7 +24,9 @@ export const PAGE_SIZE = 4096;
  * the fork/exec/exit hooks belong to {@link ProcessTree}.
  *
  * Boot time (for absolute start times) comes from /proc/stat and cgroup paths from the
- * mounted cgroup v2 hierarchy: both are marked in `fieldSources`.
+ * mounted cgroup v2 hierarchy: both are marked in `fieldSources`. A process /proc lists
+ * that the iterator did not reach is read from procfs and counted in `filledFromProcfs`
+ * (its record has `source: 'procfs'`).
  *
  * Records are frozen: a process none of whose fields changed since the previous reading
  * is given out as the same record object again (most processes are idle between two
@@ -35,6 +39,9 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   #obj: BpfObject | null = null;
   #ctx: TaskDecodeContext | null = null;
   #stats: Record<string, number> = {};
+  #procRoot = '/proc';
+  #procfs: ProcfsReadContext | null = null;
+  #logger: SourceContext['logger'] | null = null;
   // One buffer reused by every read (a new 3 MB buffer per read would wait for a GC to be freed).
   #buf: Uint8Array | null = null;
   #reading = false;
@@ -57,6 +64,9 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     for (const p of ['proc_fork', 'proc_exec', 'proc_exit']) obj.setAutoload(p, false);
     await obj.load({ timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
     const boot = readBootTime(context.config.procRoot);
+    this.#procRoot = context.config.procRoot;
+    this.#logger = context.logger;
+    this.#procfs = readContext({ sysRoot: context.config.sysRoot, bootTime: boot.bootTime }, boot.reason ?? '');
     this.#ctx = {
       layouts,
       pageSize: PAGE_SIZE,
@@ -86,11 +96,18 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     const prevAt = ctx.prevAt;
     const table = decodeTaskTable(bytes, ctx, at);
     const intervalMs = prevAt === null ? null : Math.round((at - prevAt) * 1000) / 1000;
-    const sel = applySelection(table.processes, this.selection);
+    const t0 = performance.now();
+    const missed = fillMissed(this.#procRoot, table.processes, this.#procfs!, ctx.pids, this.#logger);
+    const fillMs = performance.now() - t0;
+    let processes = table.processes;
+    if (missed.records.length > 0) processes = [...processes, ...missed.records].sort((a, b) => a.pid - b.pid);
+    const sel = applySelection(processes, this.selection);
     this.#stats = {
       tasks: table.tasks,
-      processes: table.processes.length,
+      processes: processes.length,
       leaderless: table.leaderless,
+      filledFromProcfs: missed.records.length,
+      missedFillMs: Math.round(fillMs * 1000) / 1000,
       cgroupWalks: ctx.cgroups.walks,
       tableReads: readStatsCounters(obj.map('proc_stats')).invocations,
     };
@@ -101,10 +118,11 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     return {
       countersSince: new Date((ctx.bootTime ?? 0) * 1000).toISOString(),
       intervalMs,
-      total: table.processes.length,
+      total: processes.length,
       matched: sel.matched,
       processes: sel.processes,
-      vanished: 0,
+      vanished: missed.vanished,
+      filledFromProcfs: missed.records.length,
       malformed: 0,
       unmeasured: sel.unmeasured,
       fieldSources: { startTime: 'procfs', cgroupPath: 'sysfs', container: 'sysfs' },
@@ -136,6 +154,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     this.#obj?.close();
     this.#obj = null;
     this.#ctx = null;
+    this.#procfs = null;
     this.#buf = null;
   }
 }

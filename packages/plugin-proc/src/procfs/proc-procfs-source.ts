@@ -68,6 +68,7 @@ export class ProcProcfsSource implements Source<ProcMetrics> {
       matched: sel.matched,
       processes: sel.processes,
       vanished,
+      filledFromProcfs: 0,
       malformed,
       unmeasured: sel.unmeasured,
       fieldSources: {},

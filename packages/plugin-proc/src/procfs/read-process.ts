@@ -156,6 +156,7 @@ function build(procRoot: string, pid: number, ctx: ReadContext): ProcessRecord {
   unavailable.runtime = NO_RUNTIME;
 
   return {
+    source: 'procfs',
     pid: stat.pid,
     ppid: stat.ppid,
     comm: stat.comm,

@@ -26,7 +26,7 @@ describe('scanProcesses on the vm-6.18 capture', () => {
 
   it('the weird-named process, field by field', () => {
     expect(byPid.get(4367)).toEqual({
-      pid: 4367, ppid: 4361, comm: 'my (weird) proc', state: 'S', uid: 0, euid: 0, nice: 0, priority: 20, threads: 1,
+      source: 'procfs', pid: 4367, ppid: 4361, comm: 'my (weird) proc', state: 'S', uid: 0, euid: 0, nice: 0, priority: 20, threads: 1,
       category: 'user', startSecondsSinceBoot: 1874.37, startTime: BTIME + 1874.37, userSeconds: 0, systemSeconds: 0, runtimeSeconds: null, cpuPercent: null,
       rssBytes: 1792 * 1024, vsizeBytes: 2990080, minorFaults: 141, majorFaults: 0, voluntaryCtxtSwitches: 1, nonvoluntaryCtxtSwitches: 0,
       ioReadBytes: 0, ioWriteBytes: 0,
