@@ -117,8 +117,11 @@ export type ProcMetricField = ProcessField | 'voluntaryCtxtSwitches' | 'nonvolun
 
 /** The `proc` family's data: the process table. */
 export interface ProcMetrics {
-  /** ISO time from which the per-process counters count: boot (each process counts from its own start). */
-  countersSince: string;
+  /**
+   * ISO time from which the per-process counters count: boot (each process counts from its
+   * own start); null when the boot time is unknown (the reason is in `unavailable.startTime`).
+   */
+  countersSince: string | null;
   /** Wall time between this reading and the previous one, ms, which `cpuPercent` covers; null on the first reading. */
   intervalMs: number | null;
   /** Processes in the table before the filters (with a `pids` option: those of the listed PIDs that exist). */

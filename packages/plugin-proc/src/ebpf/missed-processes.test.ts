@@ -5,8 +5,8 @@ import { scanProcesses } from '../procfs/scan-processes.js';
 import { fillMissed } from './missed-processes.js';
 
 const root = fixture('vm-6.18/proc');
-const all = scanProcesses(root, { userHz: 100 }).processes;
-const ctx = readContext({ userHz: 100, bootTime: null });
+const all = scanProcesses(root).processes;
+const ctx = readContext(root, { bootTime: null });
 
 describe('fillMissed: processes /proc lists that the task iterator did not reach', () => {
   it('reads exactly the PIDs the table lacks from procfs, marked procfs', () => {

@@ -2,9 +2,11 @@
 // PID 1 (a VM agent that is not its own session leader: its struct pid does not lead to
 // its task), and a table without it is silently one short. Every PID /proc lists that the
 // iterator output lacks is read from procfs instead and marked `source: 'procfs'`.
-import { EventProcessingFailed, type Logger } from '@bpfscope/core';
+import { DataUnavailable, EventProcessingFailed, readProcFile, type Logger } from '@bpfscope/core';
 import type { ProcessRecord } from '../records.js';
-import { readProcessWith, type ReadContext } from '../procfs/read-process.js';
+import { parsePidStat } from '../procfs/parse-pid-stat.js';
+import { readContext, readProcessWith, type ReadContext } from '../procfs/read-process.js';
+import type { SnapshotEntry } from '../tree/feed.js';
 import { listPids } from '../procfs/scan-processes.js';
 
 /** What {@link fillMissed} found. @internal */
@@ -38,6 +40,35 @@ export function fillMissed(procRoot: string, seen: readonly ProcessRecord[], ctx
       if (!(e instanceof EventProcessingFailed)) throw e;
       logger?.warn(`proc: process ${pid}, missed by the task iterator, cannot be read from procfs either: ${e.message}`);
     }
+  }
+  return out;
+}
+
+/**
+ * The snapshot entries of the processes /proc lists that `seen` lacks, from their stat
+ * (for the process tree's first state). A process that exits meanwhile is left out.
+ * @param seen - PIDs of the iterator's snapshot
+ * @throws {@link @bpfscope/core!DataUnavailable} when USER_HZ or the page size cannot be measured
+ * @internal
+ */
+export function missedSnapshot(procRoot: string, seen: ReadonlySet<number>, bootTime: number | null): SnapshotEntry[] {
+  const out: SnapshotEntry[] = [];
+  let options: { bootTime: number | null; userHz: number; pageSize: number } | null = null;
+  for (const pid of listPids(procRoot)) {
+    if (seen.has(pid)) continue;
+    if (options === null) {
+      const { userHz, pageSize } = readContext(procRoot, {});
+      options = { bootTime, userHz, pageSize };
+    }
+    let text: string;
+    try {
+      text = readProcFile(procRoot, `${pid}/stat`);
+    } catch (e) {
+      if (e instanceof DataUnavailable) continue; // exited since the listing
+      throw e;
+    }
+    const s = parsePidStat(text, `${procRoot}/${pid}/stat`, options);
+    out.push({ pid: s.pid, ppid: s.ppid, comm: s.comm, startTime: s.startTime === null ? null : Math.round(s.startTime * 1000), zombie: s.state === 'Z' || s.state === 'X' });
   }
   return out;
 }

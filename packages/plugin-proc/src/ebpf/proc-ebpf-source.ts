@@ -14,9 +14,6 @@ import { CommCache, procLayouts } from './layouts.js';
 /** Where the compiled object ships in this package. @internal */
 export const PROC_OBJECT_PATH = fileURLToPath(new URL('../../bpf/proc.bpf.o', import.meta.url));
 
-/** Bytes per page: the eBPF objects are built for x86_64, whose base page is 4 KiB. @internal */
-export const PAGE_SIZE = 4096;
-
 /**
  * The eBPF source of the proc family: the whole process table from one run of the
  * kernel's task iterator (`proc_iter`, read off the JavaScript thread), one record per
@@ -66,10 +63,10 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     const boot = readBootTime(context.config.procRoot);
     this.#procRoot = context.config.procRoot;
     this.#logger = context.logger;
-    this.#procfs = readContext({ sysRoot: context.config.sysRoot, bootTime: boot.bootTime }, boot.reason ?? '');
+    this.#procfs = readContext(context.config.procRoot, { sysRoot: context.config.sysRoot, bootTime: boot.bootTime }, boot.reason ?? '');
     this.#ctx = {
       layouts,
-      pageSize: PAGE_SIZE,
+      pageSize: this.#procfs.pageSize,
       bootTime: boot.bootTime,
       bootTimeReason: boot.reason ?? '',
       cgroups: new CgroupPathIndex(context.config.procRoot),
@@ -116,7 +113,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     };
     if (ctx.bootTime === null) unavailable.startTime = ctx.bootTimeReason;
     return {
-      countersSince: new Date((ctx.bootTime ?? 0) * 1000).toISOString(),
+      countersSince: ctx.bootTime === null ? null : new Date(ctx.bootTime * 1000).toISOString(),
       intervalMs,
       total: processes.length,
       matched: sel.matched,

@@ -31,7 +31,8 @@ export interface ProcessScan {
  * @param procRoot - procfs root, `/proc` or a fixture tree's `proc`
  * @param options - PID list, sysfs root (for cgroup IDs), page size and USER_HZ
  * @returns the records, the count of vanished processes, and per-process errors
- * @throws {@link @bpfscope/core!DataUnavailable} when the procfs root cannot be listed
+ * @throws {@link @bpfscope/core!DataUnavailable} when the procfs root cannot be listed, or the page size or
+ *   USER_HZ is not given and cannot be measured
  * @example
  * ```ts
  * const scan = scanProcesses('/proc', { sysRoot: '/sys' });
@@ -39,9 +40,9 @@ export interface ProcessScan {
  * ```
  */
 export function scanProcesses(procRoot: string, options: ScanOptions = {}): ProcessScan {
-  const boot = readBootTime(procRoot);
-  const ctx = readContext({ ...options, bootTime: boot.bootTime }, boot.reason ?? '');
   const pids = options.pids === undefined ? listPids(procRoot) : [...new Set(options.pids)].sort((a, b) => a - b);
+  const boot = readBootTime(procRoot);
+  const ctx = readContext(procRoot, { ...options, bootTime: boot.bootTime }, boot.reason ?? '');
   const scan: ProcessScan = { processes: [], vanished: 0, errors: [], bootTime: boot.bootTime, bootTimeUnavailable: boot.reason };
   for (const pid of pids) {
     try {
