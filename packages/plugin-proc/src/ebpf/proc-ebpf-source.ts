@@ -7,8 +7,8 @@ import { applySelection, type ProcessSelection } from '../selection.js';
 import { readBootTime } from '../procfs/scan-processes.js';
 import { CgroupPathIndex } from './cgroup-paths.js';
 import { decodeTaskTable, type TaskDecodeContext } from './decode-tasks.js';
-import { fillMissed } from './missed-processes.js';
-import { readContext, type ReadContext as ProcfsReadContext } from '../procfs/read-process.js';
+import { MissedProcesses } from './missed-processes.js';
+import { readContext } from '../procfs/read-process.js';
 import { CommCache, procLayouts } from './layouts.js';
 
 /** Where the compiled object ships in this package. @internal */
@@ -36,9 +36,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   #obj: BpfObject | null = null;
   #ctx: TaskDecodeContext | null = null;
   #stats: Record<string, number> = {};
-  #procRoot = '/proc';
-  #procfs: ProcfsReadContext | null = null;
-  #logger: SourceContext['logger'] | null = null;
+  #missed: MissedProcesses | null = null;
   // One buffer reused by every read (a new 3 MB buffer per read would wait for a GC to be freed).
   #buf: Uint8Array | null = null;
   #reading = false;
@@ -61,12 +59,11 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     for (const p of ['proc_fork', 'proc_exec', 'proc_exit']) obj.setAutoload(p, false);
     await obj.load({ timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
     const boot = readBootTime(context.config.procRoot);
-    this.#procRoot = context.config.procRoot;
-    this.#logger = context.logger;
-    this.#procfs = readContext(context.config.procRoot, { sysRoot: context.config.sysRoot, bootTime: boot.bootTime }, boot.reason ?? '');
+    const procfs = readContext(context.config.procRoot, { sysRoot: context.config.sysRoot, bootTime: boot.bootTime }, boot.reason ?? '');
+    this.#missed = new MissedProcesses(context.config.procRoot, procfs, context.logger);
     this.#ctx = {
       layouts,
-      pageSize: this.#procfs.pageSize,
+      pageSize: procfs.pageSize,
       bootTime: boot.bootTime,
       bootTimeReason: boot.reason ?? '',
       cgroups: new CgroupPathIndex(context.config.procRoot),
@@ -94,7 +91,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     const table = decodeTaskTable(bytes, ctx, at);
     const intervalMs = prevAt === null ? null : Math.round((at - prevAt) * 1000) / 1000;
     const t0 = performance.now();
-    const missed = fillMissed(this.#procRoot, table.processes, this.#procfs!, ctx.pids, this.#logger);
+    const missed = this.#missed!.fill(table.processes, table.tasks, ctx.pids);
     const fillMs = performance.now() - t0;
     let processes = table.processes;
     if (missed.records.length > 0) processes = [...processes, ...missed.records].sort((a, b) => a.pid - b.pid);
@@ -105,6 +102,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
       leaderless: table.leaderless,
       filledFromProcfs: missed.records.length,
       missedFillMs: Math.round(fillMs * 1000) / 1000,
+      missedListed: missed.listed ? 1 : 0,
       cgroupWalks: ctx.cgroups.walks,
       tableReads: readStatsCounters(obj.map('proc_stats')).invocations,
     };
@@ -151,7 +149,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     this.#obj?.close();
     this.#obj = null;
     this.#ctx = null;
-    this.#procfs = null;
+    this.#missed = null;
     this.#buf = null;
   }
 }
