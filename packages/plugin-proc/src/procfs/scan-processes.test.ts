@@ -95,7 +95,7 @@ describe('malformed trees', () => {
     expect(s.errors[0]?.details.path).toBe(join(proc(`malformed/${tree}`), `4367/${file}`));
     // The tree has no proc/stat: the boot time is unavailable, with the reason.
     expect(s.bootTime).toBeNull();
-    expect(s.bootTimeUnavailable).toMatch(/^the boot time is unavailable: .*\/stat is unavailable: the file does not exist/);
+    expect(s.bootTimeUnavailable).toMatch(/^the boot time is unknown: .*\/stat cannot be read \(ENOENT\)/);
   });
 
   it('a procfs root that does not exist → DataUnavailable', () => {

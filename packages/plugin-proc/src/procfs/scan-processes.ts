@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { DataUnavailable, EventProcessingFailed, PROC_READ_REASONS, readProcFile } from '@bpfscope/core';
+import { DataUnavailable, EventProcessingFailed, machineConstants, PROC_READ_REASONS } from '@bpfscope/core';
 import type { ProcessRecord } from '../records.js';
 import { readContext, readProcessWith, type ReadProcessOptions } from './read-process.js';
 
@@ -71,15 +71,8 @@ export function listPids(procRoot: string): number[] {
   return names.filter((n) => /^[1-9]\d*$/.test(n)).map(Number).sort((a, b) => a - b);
 }
 
-/** `btime` of `<procRoot>/stat`, or why it is unknown. @internal */
+/** Boot time, s since the epoch (core's {@link machineConstants}: `btime` of `<procRoot>/stat`), or why it is unknown. @internal */
 export function readBootTime(procRoot: string): { bootTime: number | null; reason: string | null } {
-  let text: string;
-  try {
-    text = readProcFile(procRoot, 'stat');
-  } catch (e) {
-    if (!(e instanceof DataUnavailable)) throw e;
-    return { bootTime: null, reason: `the boot time is unavailable: ${e.message}` };
-  }
-  const m = /^btime (\d+)$/m.exec(text);
-  return m ? { bootTime: Number(m[1]), reason: null } : { bootTime: null, reason: `${procRoot}/stat has no "btime <seconds>" line` };
+  const b = machineConstants(procRoot).bootTimeMs;
+  return b.value === null ? { bootTime: null, reason: b.reason } : { bootTime: b.value / 1000, reason: null };
 }
