@@ -7,6 +7,7 @@
 #include <bpf/bpf_core_read.h>
 #include "bpfscope_stats.h"
 #include "bpfscope_task.h"
+#include "bpfscope_mm.h"
 #include "mem.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

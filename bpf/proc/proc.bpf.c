@@ -7,6 +7,7 @@
 #include <bpf/bpf_core_read.h>
 #include "bpfscope_stats.h"
 #include "bpfscope_task.h"
+#include "bpfscope_mm.h"
 #include "proc.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -32,21 +33,8 @@ static __noinline int proc_write(struct seq_file *seq, struct proc_task *r)
 
 /* The iterator reads through the task's BTF pointers directly (CO-RE-relocated
  * loads, faulting loads give 0) instead of one bpf_probe_read_kernel() call per
- * field: about 40 fields per task, 10,000 tasks per table. */
-static __always_inline __u64 rss_pages_direct(struct mm_struct *mm)
-{
-	__s64 n;
-
-	if (bpf_core_type_exists(struct percpu_counter) && bpf_core_field_exists(mm->rss_stat[0].count)) {
-		n = mm->rss_stat[0].count + mm->rss_stat[1].count + mm->rss_stat[3].count;
-	} else {
-		struct mm_struct___pre62 *old = (void *)mm;
-
-		n = old->rss_stat.count[0].counter + old->rss_stat.count[1].counter + old->rss_stat.count[3].counter;
-	}
-	return n > 0 ? n : 0;
-}
-
+ * field: about 40 fields per task, 10,000 tasks per table. The resident set is the
+ * exception: its per-CPU parts need bpfscope_rss_pages(). */
 SEC("iter/task")
 int proc_iter(struct bpf_iter__task *ctx)
 {
@@ -93,7 +81,7 @@ int proc_iter(struct bpf_iter__task *ctx)
 		r.uid = t->real_cred->uid.val;
 		r.euid = t->real_cred->euid.val;
 		if (mm) {
-			r.rss_pages = rss_pages_direct(mm);
+			r.rss_pages = bpfscope_rss_pages(mm);
 			r.vm_pages = mm->total_vm;
 		}
 		r.cgroup_id = t->cgroups->dfl_cgrp->kn->id;

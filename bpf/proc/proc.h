@@ -35,7 +35,7 @@ struct proc_task {
 	__u64 read_bytes;
 	__u64 write_bytes;
 	__u64 cancelled_write_bytes;
-	__u64 rss_pages;      /* file + anon + shmem resident pages (approximate, as procfs) */
+	__u64 rss_pages;      /* file + anon + shmem resident pages, exact (per-CPU parts summed, as VmRSS) */
 	__u64 vm_pages;       /* total_vm */
 	__u64 cgroup_id;      /* cgroup v2 id (kernfs node id) */
 	__u64 nvcsw;          /* this task's voluntary context switches */

@@ -19,7 +19,7 @@ export type { BpfscopeConfig, ResolvedConfig, FamilyConfig, FamilyMode } from '.
 export { DEFAULT_CONFIG } from './config/schema.js';
 export { validateConfig } from './config/validate-config.js';
 export { readProcFile, procReadErrorCode, PROC_READ_REASONS } from './procfs/read-proc-file.js';
-export { machineConstants, type MachineConstants, type MachineValue } from './procfs/machine-constants.js';
+export { machineConstants, requireMachineValue, type MachineConstants, type MachineValue } from './procfs/machine-constants.js';
 export { createConsoleLogger, type Logger, type LogLevel } from './logger.js';
 export type {
   SourceKind,

@@ -94,8 +94,15 @@ export interface CpuMetrics {
   intervalMs: number | null;
   /** All CPUs together. */
   total: CpuTimeRecord;
-  /** One record per online CPU. */
+  /** One record per online CPU (eBPF: per possible CPU with counters, see {@link CpuMetrics.unmeasuredCpus}). */
   perCpu: PerCpuRecord[];
+  /**
+   * eBPF: possible CPUs without counters, so without a {@link CpuMetrics.perCpu} record —
+   * their slot was never written (no context switch seen on them since attach: offline,
+   * or never scheduled). Listed, not silently dropped; their time is not in `total`.
+   * Always empty from procfs, which lists every online CPU.
+   */
+  unmeasuredCpus: number[];
   /** Run-queue latency (wake-up or preemption to running), eBPF only. */
   runQueueLatency: Log2Histogram | null;
   /** Load averages (procfs in both modes). */

@@ -16,6 +16,13 @@ export type ProcessCategory = 'kernel' | 'user';
  * is in {@link ProcessRecord.unavailable}.
  */
 export interface ProcessRecord {
+  /**
+   * Where the record's fields came from: `ebpf` (the task iterator; startTime and cgroup
+   * paths as {@link ProcMetrics.fieldSources} says) or `procfs` (every field from
+   * /proc/&lt;pid&gt;: the procfs source, or a process the task iterator did not reach,
+   * see {@link ProcMetrics.filledFromProcfs}).
+   */
+  source: SourceKind;
   /** Process ID. */
   pid: number;
   /** Parent process ID (0 for PID 1 and kthreadd). */
@@ -63,7 +70,7 @@ export interface ProcessRecord {
    * (one reading has no interval).
    */
   cpuPercent: number | null;
-  /** Resident set size, bytes (stat's rss × page size). */
+  /** Resident set size, bytes: exact, as VmRSS of /proc/&lt;pid&gt;/status (not stat's approximate rss). */
   rssBytes: number;
   /** Virtual memory size, bytes. */
   vsizeBytes: number;
@@ -110,8 +117,11 @@ export type ProcMetricField = ProcessField | 'voluntaryCtxtSwitches' | 'nonvolun
 
 /** The `proc` family's data: the process table. */
 export interface ProcMetrics {
-  /** ISO time from which the per-process counters count: boot (each process counts from its own start). */
-  countersSince: string;
+  /**
+   * ISO time from which the per-process counters count: boot (each process counts from its
+   * own start); null when the boot time is unknown (the reason is in `unavailable.startTime`).
+   */
+  countersSince: string | null;
   /** Wall time between this reading and the previous one, ms, which `cpuPercent` covers; null on the first reading. */
   intervalMs: number | null;
   /** Processes in the table before the filters (with a `pids` option: those of the listed PIDs that exist). */
@@ -122,10 +132,17 @@ export interface ProcMetrics {
   processes: ProcessRecord[];
   /**
    * Processes that exited while the table was read and were left out (procfs: listed in
-   * /proc but gone before their files were read). Always 0 with eBPF: the kernel's task
-   * iterator visits each live task once.
+   * /proc but gone before their files were read). eBPF: the kernel's task iterator visits
+   * each task it reaches once; only processes it missed (see {@link ProcMetrics.filledFromProcfs})
+   * that exited before procfs was read count here.
    */
   vanished: number;
+  /**
+   * eBPF: processes /proc lists but the kernel's task iterator did not reach (a PID 1 that
+   * is not its own session leader, as on Firecracker VMs), read from procfs instead: their
+   * records have `source: 'procfs'`. Always 0 from the procfs source.
+   */
+  filledFromProcfs: number;
   /** Processes left out because a file of theirs was malformed (procfs; the error is logged). */
   malformed: number;
   /** Processes left out of the top-K ranking because the measure is unavailable for them (`io` without root). */

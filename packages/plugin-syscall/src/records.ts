@@ -11,7 +11,7 @@ export interface SyscallStat {
   id: number;
   /** Name from the x86_64 table, or null for a number it does not have. */
   name: string | null;
-  /** Category of the call (`other` for unknown numbers). */
+  /** Category of the call (`unknown` for numbers the table does not have). */
   category: SyscallCategory;
   /** Calls made. */
   count: number;

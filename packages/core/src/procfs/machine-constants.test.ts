@@ -3,7 +3,8 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { machineConstants } from './machine-constants.js';
+import { DataUnavailable } from '../errors/taxonomy.js';
+import { machineConstants, requireMachineValue } from './machine-constants.js';
 
 function getconf(name: string): number {
   return Number(execFileSync('getconf', [name], { encoding: 'utf8' }).trim());
@@ -55,3 +56,26 @@ describe('machineConstants', () => {
     expect(noClk.clockTicks).toEqual({ value: null, reason: 'the number of clock ticks per second is unknown: the auxiliary vector has no AT_CLKTCK entry' });
   });
 });
+
+describe('requireMachineValue', () => {
+  it('gives a measured value back', () => {
+    expect(requireMachineValue({ value: 4096, reason: null }, 'x')).toBe(4096);
+  });
+
+  it('throws DataUnavailable naming what needed the value and why it is unknown', () => {
+    const root = fakeProc(null, 'btime 1700000000\n');
+    const e = caughtError(() => requireMachineValue(machineConstants(root).clockTicks, 'CPU times in seconds'));
+    expect(e).toBeInstanceOf(DataUnavailable);
+    expect(e).toMatchObject({ code: 'DATA_UNAVAILABLE' });
+    expect((e as Error).message).toMatch(/^CPU times in seconds is unavailable: the number of clock ticks per second is unknown: .*self\/auxv cannot be read \(ENOENT\)/);
+  });
+});
+
+function caughtError(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('did not throw');
+}

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DataUnavailable } from '../errors/taxonomy.js';
 
 /**
  * One constant of the running machine, measured, or null with the reason it could not be.
@@ -102,4 +103,22 @@ function readBootTime(path: string): MachineValue {
   const m = /^btime (\d+)$/m.exec(text);
   if (!m) return { value: null, reason: `the boot time is unknown: ${path} has no btime line` };
   return { value: Number(m[1]) * 1000, reason: null };
+}
+
+/**
+ * The value of a {@link MachineValue}, or a {@link DataUnavailable} error naming what
+ * needed it and why it could not be measured (no constant is assumed in its place).
+ *
+ * @param value - one of {@link machineConstants}' values
+ * @param what - what needs the value, e.g. `the RSS of /proc/<pid>/stat`
+ * @returns the measured value
+ * @throws {@link DataUnavailable} when the value was not measured
+ * @example
+ * ```ts
+ * const pageSize = requireMachineValue(machineConstants().pageSize, 'rss in bytes');
+ * ```
+ */
+export function requireMachineValue(value: MachineValue, what: string): number {
+  if (value.value !== null) return value.value;
+  throw new DataUnavailable(what, value.reason, { details: { reason: value.reason } });
 }

@@ -6,7 +6,7 @@ import type { CpuMetrics, PerCpuRecord } from '../records.js';
 import { readLoadAndPressure } from '../procfs/cpu-procfs-source.js';
 import { readProcStat } from '../procfs/read-proc.js';
 import type { ProcStat } from '../procfs/parse-stat.js';
-import { cpuTimesLayout, decodeCpuTimes, sumPerCpuU64, type RawCpuTimes } from './decode.js';
+import { cpuTimesLayout, decodeCpuTimes, splitWritten, sumPerCpuU64, type RawCpuTimes } from './decode.js';
 
 /** Where the compiled object ships in this package. @internal */
 export const CPU_OBJECT_PATH = fileURLToPath(new URL('../../bpf/cpu.bpf.o', import.meta.url));
@@ -15,6 +15,8 @@ const NS = 1e9;
 
 interface Sample {
   perCpu: Array<CpuCounters & { cpu: number }>;
+  /** CPUs whose slot was never written. */
+  unmeasured: number[];
   total: CpuCounters;
   at: number;
 }
@@ -73,11 +75,11 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     const [stat, timesBytes] = await Promise.all([readProcStat(this.#root), Promise.resolve(object.map('cpu_times').readArray())]);
     const now = process.hrtime.bigint();
     const at = performance.now();
-    const raw = decodeCpuTimes(timesBytes, layout, this.#cpus).filter((r) => r.lastSwitchNs !== 0n);
+    const { written: raw, unwritten } = splitWritten(decodeCpuTimes(timesBytes, layout, this.#cpus));
     const base = new Map(this.#baseline?.perCpu.map((c) => [c.cpu, c]));
     const procNow = new Map(stat.perCpu.map((c) => [c.cpu, c]));
     const perCpu = raw.map((r) => this.#counters(r, now, procNow.get(r.cpu), base.get(r.cpu)));
-    return { perCpu, total: sumCounters(perCpu), at };
+    return { perCpu, unmeasured: unwritten, total: sumCounters(perCpu), at };
   }
 
   #counters(r: RawCpuTimes, now: bigint, proc: ProcStat['total'] | undefined, base: ProcStat['total'] | undefined): CpuCounters & { cpu: number } {
@@ -112,6 +114,7 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
       intervalMs: prev ? Math.round((cur.at - prev.at) * 1000) / 1000 : null,
       total: toRecord(cur.total, prev?.total, idleOnly),
       perCpu,
+      unmeasuredCpus: cur.unmeasured,
       runQueueLatency: log2HistogramFromSlots(hist, 'ns'),
       ...loadAndPressure,
       fieldSources: { user: 'procfs', nice: 'procfs', system: 'procfs', iowait: 'procfs', steal: 'procfs', loadAverage: 'procfs', pressure: 'procfs' },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createConsoleLogger, validateConfig, type SourceContext } from '@bpfscope/core';
+import { possibleCpus } from '@bpfscope/native';
 import { describeKernel } from '../../../../test/real-kernel.js';
 import { burnCpu, keepOn, oversubscribe, sleepLoop } from '../../test/workloads.js';
 import { CpuProcfsSource } from '../procfs/cpu-procfs-source.js';
@@ -81,6 +82,8 @@ describeKernel('cpu eBPF source against real workloads', () => {
     expect(m.fieldSources.idle).toBeUndefined();
     expect(m.runQueueLatency?.unit).toBe('ns');
     expect(m.perCpu.length).toBeGreaterThanOrEqual(1);
+    // Every possible CPU is either measured or listed as unmeasured, never dropped silently.
+    expect([...m.perCpu.map((c) => c.cpu), ...m.unmeasuredCpus].sort((a, b) => a - b)).toEqual([...Array(possibleCpus()).keys()]);
     const stats = ebpf.stats();
     expect(stats.invocations).toBeGreaterThan(0);
     expect(stats.programs).toBe(7);

@@ -65,3 +65,19 @@ export function sumPerCpuU64(bytes: Uint8Array, keys: number, cpus: number): big
   }
   return out;
 }
+
+/**
+ * Split CPUs whose slot the programs wrote from those never written (no context switch
+ * seen on them since attach, or offline since): the latter have no counters to report,
+ * and are listed rather than dropped.
+ * @internal
+ */
+export function splitWritten(raw: RawCpuTimes[]): { written: RawCpuTimes[]; unwritten: number[] } {
+  const written: RawCpuTimes[] = [];
+  const unwritten: number[] = [];
+  for (const r of raw) {
+    if (r.lastSwitchNs !== 0n) written.push(r);
+    else unwritten.push(r.cpu);
+  }
+  return { written, unwritten };
+}

@@ -73,6 +73,7 @@ export class CpuProcfsSource implements Source<CpuMetrics> {
       intervalMs: prev ? Math.round((at - prev.at) * 1000) / 1000 : null,
       total,
       perCpu,
+      unmeasuredCpus: [],
       runQueueLatency: null,
       ...loadAndPressure,
       fieldSources: {},

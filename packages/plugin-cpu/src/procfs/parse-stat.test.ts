@@ -6,7 +6,7 @@ import { parseProcStat } from './parse-stat.js';
 
 const parse = (tree: string) => {
   const path = fixture(`${tree}/proc/stat`);
-  return parseProcStat(readFileSync(path, 'utf8'), path);
+  return parseProcStat(readFileSync(path, 'utf8'), path, 100); // USER_HZ of every fixture's machine (README)
 };
 
 describe('parseProcStat on good fixtures', () => {
@@ -52,7 +52,7 @@ describe('parseProcStat edge cases', () => {
   const tail = 'ctxt 5\nbtime 6\nprocesses 7\nprocs_running 1\nprocs_blocked 0\n';
 
   it('a 7-column (2.6.0-era) line has steal, guest and guestNice null', () => {
-    const s = parseProcStat(`cpu  100 200 300 400 500 600 700\n${tail}`, 'p');
+    const s = parseProcStat(`cpu  100 200 300 400 500 600 700\n${tail}`, 'p', 100);
     expect(s.total).toEqual({ user: 1, nice: 2, system: 3, idle: 4, iowait: 5, irq: 6, softirq: 7, steal: null, guest: null, guestNice: null });
     expect(s.perCpu).toEqual([]);
   });
@@ -62,14 +62,14 @@ describe('parseProcStat edge cases', () => {
   });
 
   it('a missing btime line fails at the last line', () => {
-    const e = caught(() => parseProcStat('cpu  1 2 3 4 5 6 7\nctxt 5\nprocesses 7\nprocs_running 1\nprocs_blocked 0\n', 'p'));
+    const e = caught(() => parseProcStat('cpu  1 2 3 4 5 6 7\nctxt 5\nprocesses 7\nprocs_running 1\nprocs_blocked 0\n', 'p', 100));
     expect(e).toBeInstanceOf(EventProcessingFailed);
     expect(e).toMatchObject({ code: 'EVENT_PROCESSING_FAILED', details: { path: 'p', line: 5, content: 'procs_blocked 0' } });
     expect((e as Error).message).toContain('btime');
   });
 
   it('a cpu name with a non-digit index fails', () => {
-    expect(caught(() => parseProcStat(`cpu  1 2 3 4 5 6 7\ncpuX 1 2 3 4 5 6 7\n${tail}`, 'p'))).toMatchObject({ details: { line: 2 } });
+    expect(caught(() => parseProcStat(`cpu  1 2 3 4 5 6 7\ncpuX 1 2 3 4 5 6 7\n${tail}`, 'p', 100))).toMatchObject({ details: { line: 2 } });
   });
 });
 
@@ -81,7 +81,7 @@ describe('parseProcStat on malformed fixtures', () => {
     ['stat-no-cpu-line', 1, 'cpu0 1083 0 526 23989 5 0 8 2 0 0'],
   ])('%s → EventProcessingFailed at line %i', (tree, line, content) => {
     const path = fixture(`malformed/${tree}/proc/stat`);
-    const e = caught(() => parseProcStat(readFileSync(path, 'utf8'), path));
+    const e = caught(() => parseProcStat(readFileSync(path, 'utf8'), path, 100));
     expect(e).toBeInstanceOf(EventProcessingFailed);
     expect(e).toMatchObject({ code: 'EVENT_PROCESSING_FAILED', details: { path, line, content } });
   });

@@ -45,18 +45,18 @@ type SingleKey = keyof typeof SINGLE;
 const isSingleKey = (name: string): name is SingleKey => Object.hasOwn(SINGLE, name);
 
 /**
- * Parse /proc/stat. Jiffies are divided by `userHz` (USER_HZ, which is 100 for
- * /proc/stat whatever CONFIG_HZ is). Lines it does not use (intr, softirq, ...) are skipped.
+ * Parse /proc/stat. Clock ticks are divided by `userHz` (USER_HZ, the machine's
+ * `AT_CLKTCK`, not CONFIG_HZ). Lines it does not use (intr, softirq, ...) are skipped.
  * @param text - the file's content
  * @param path - the file's path, for errors
- * @param userHz - clock ticks per second of the counters
+ * @param userHz - clock ticks per second of the counters, measured (`machineConstants().clockTicks`)
  * @returns the CPU times and counters
  * @throws {@link EventProcessingFailed} for an empty or truncated file, a `cpu` line with
  *   fewer than 7 numbers or a non-numeric field, or a missing `cpu`, `ctxt`, `btime`,
  *   `processes`, `procs_running` or `procs_blocked` line
  * @internal
  */
-export function parseProcStat(text: string, path: string, userHz = 100): ProcStat {
+export function parseProcStat(text: string, path: string, userHz: number): ProcStat {
   const fail = (lineNo: number, line: string, why: string): never => {
     throw new EventProcessingFailed(`${path} line ${lineNo}: ${why}`, { details: { path, line: lineNo, content: line.slice(0, 120) } });
   };

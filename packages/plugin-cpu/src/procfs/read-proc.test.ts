@@ -1,3 +1,5 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +11,7 @@ const rejection = async (p: Promise<unknown>): Promise<unknown> => p.then(() => 
 
 describe('read-proc on good trees', () => {
   it('readProcStat parses the tree stat file', async () => {
-    const s = await readProcStat(root('old-kernel-8col'));
+    const s = await readProcStat(root('old-kernel-8col'), 100);
     expect(s.perCpu.map((c) => c.cpu)).toEqual([0, 2, 3]);
     expect(s.total.steal).toBe(0);
     expect(s.total.guest).toBeNull();
@@ -23,6 +25,43 @@ describe('read-proc on good trees', () => {
 
   it('readProcFile returns the text', async () => {
     expect(await readProcFile(root('vm-6.18-2cpu-loaded'), 'loadavg')).toBe('1.13 0.39 0.18 4/89 7888\n');
+  });
+});
+
+describe('readProcStat takes USER_HZ from the root, not 100', () => {
+  const copy = (auxv: Buffer | null): string => {
+    const r = mkdtempSync(join(tmpdir(), 'bpfscope-cpu-hz-'));
+    cpSync(root('vm-6.18-2cpu'), r, { recursive: true });
+    rmSync(join(r, 'self'), { recursive: true });
+    if (auxv !== null) {
+      mkdirSync(join(r, 'self'));
+      writeFileSync(join(r, 'self/auxv'), auxv);
+    }
+    return r;
+  };
+
+  it('AT_CLKTCK 250 in the auxiliary vector: times in 250ths', async () => {
+    const at100 = await readProcStat(root('vm-6.18-2cpu'));
+    const b = Buffer.alloc(32); // AT_CLKTCK 250, AT_NULL
+    b.writeBigUInt64LE(17n, 0);
+    b.writeBigUInt64LE(250n, 8);
+    const r = copy(b);
+    try {
+      expect((await readProcStat(r)).total.user).toBeCloseTo((at100.total.user * 100) / 250, 6);
+    } finally {
+      rmSync(r, { recursive: true, force: true });
+    }
+  });
+
+  it('no auxiliary vector: DataUnavailable saying why USER_HZ is unknown', async () => {
+    const r = copy(null);
+    try {
+      const e = await rejection(readProcStat(r));
+      expect(e).toBeInstanceOf(DataUnavailable);
+      expect((e as Error).message).toMatch(/stat in seconds is unavailable: the number of clock ticks per second is unknown: .*self\/auxv cannot be read \(ENOENT\)/);
+    } finally {
+      rmSync(r, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readProcFile as readCoreProcFile, type DataUnavailable } from '@bpfscope/core';
+import { machineConstants, readProcFile as readCoreProcFile, requireMachineValue, type DataUnavailable } from '@bpfscope/core';
 import { parseLoadavg, type Loadavg } from './parse-loadavg.js';
 import { parsePressure, type PressureLine } from './parse-pressure.js';
 import { parseProcStat, type ProcStat } from './parse-stat.js';
@@ -28,13 +28,16 @@ export async function readProcFile(root: string, relPath: string): Promise<strin
 /**
  * Read and parse `stat` under `root`.
  * @param root - procfs root
- * @param userHz - clock ticks per second of the counters
- * @throws {@link DataUnavailable} see {@link readProcFile}
+ * @param userHz - clock ticks per second of the counters; by default USER_HZ as measured
+ *   under `root` (`AT_CLKTCK` of `self/auxv`, {@link machineConstants})
+ * @throws {@link DataUnavailable} see {@link readProcFile}; or USER_HZ is not given and cannot be measured
  * @throws {@link EventProcessingFailed} see {@link parseProcStat}
  * @internal
  */
-export async function readProcStat(root: string, userHz = 100): Promise<ProcStat> {
-  return parseProcStat(await readProcFile(root, 'stat'), join(root, 'stat'), userHz);
+export async function readProcStat(root: string, userHz?: number): Promise<ProcStat> {
+  const text = await readProcFile(root, 'stat');
+  const hz = userHz ?? requireMachineValue(machineConstants(root).clockTicks, `the CPU times of ${join(root, 'stat')} in seconds`);
+  return parseProcStat(text, join(root, 'stat'), hz);
 }
 
 /**

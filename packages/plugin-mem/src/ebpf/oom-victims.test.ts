@@ -49,7 +49,11 @@ describe('OomVictimDecoder on a hybrid tree (memory on v1, an empty v2 hierarchy
     memcg = ino(join(sys, 'fs/cgroup/memory/app/job'));
     v2Root = ino(join(sys, 'fs/cgroup/unified'));
     mkdirSync(join(proc, 'self'), { recursive: true });
-    writeFileSync(join(proc, 'self/smaps'), '55d0c0000000-55d0c0001000 r--p 00000000 fe:01 1 /usr/bin/node\nSize:                  4 kB\nKernelPageSize:        4 kB\n');
+    // The auxiliary vector: AT_PAGESZ 16384 (not the x86_64 4096, so the test shows it is read), AT_NULL.
+    const auxv = Buffer.alloc(32);
+    auxv.writeBigUInt64LE(6n, 0);
+    auxv.writeBigUInt64LE(16384n, 8);
+    writeFileSync(join(proc, 'self/auxv'), auxv);
     mkdirSync(join(proc, '42'));
     writeFileSync(join(proc, '42/comm'), 'hog\n');
     writeFileSync(join(proc, '42/cgroup'), '9:name=systemd:/\n4:memory:/gone/job\n0::/\n');
@@ -62,7 +66,7 @@ describe('OomVictimDecoder on a hybrid tree (memory on v1, an empty v2 hierarchy
     expect(v).toMatchObject({
       pid: 42, comm: 'hog', uid: 1000, oomScoreAdj: -17, cgroupId: v2Root, cgroupV2Path: '/', memoryCgroupId: memcg,
       memoryCgroup: { hierarchy: 'v1', path: '/app/job', from: 'cgroup-id' },
-      totalVmBytes: 300 * 4096, anonRssBytes: 200 * 4096, fileRssBytes: 10 * 4096, shmemRssBytes: 4096, unavailable: {},
+      totalVmBytes: 300 * 16384, anonRssBytes: 200 * 16384, fileRssBytes: 10 * 16384, shmemRssBytes: 16384, unavailable: {},
     });
     expect(v.monotonicMs).toBe(Number(ts) / 1e6);
     // The kill was 5 ms before `ts` was taken: its wall time lies 5 ms before the calls that bracket it (1 ms: Date.now's resolution).
@@ -92,7 +96,7 @@ describe('OomVictimDecoder on a hybrid tree (memory on v1, an empty v2 hierarchy
   it('without a readable page size the sizes are null with the reason', () => {
     const v = new OomVictimDecoder(layout, join(proc, '42'), sys).decode(event({ pid: 42, comm: 'hog', cgroupId: 1, memcgId: memcg, tsNs: 1n }));
     expect(v.anonRssBytes).toBeNull();
-    expect(v.unavailable.sizes).toMatch(/smaps cannot be read/);
+    expect(v.unavailable.sizes).toMatch(/the page size is unknown: .*self\/auxv cannot be read \(ENOENT\)/);
   });
 
   it('a record shorter than struct mem_oom_ev → EventProcessingFailed', () => {

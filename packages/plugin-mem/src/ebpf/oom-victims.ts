@@ -1,10 +1,9 @@
-import { EventProcessingFailed, isBpfscopeError, procReadErrorCode, readProcFile } from '@bpfscope/core';
+import { EventProcessingFailed, isBpfscopeError, machineConstants, procReadErrorCode, readProcFile, type MachineValue } from '@bpfscope/core';
 import type { StructLayout } from '@bpfscope/native';
 import { join } from 'node:path';
 import { CgroupIdPaths } from '../cgroup/cgroup-id-paths.js';
 import { cgroupLayout, type CgroupLayout } from '../cgroup/memory-hierarchy.js';
 import { memoryCgroupOf } from '../cgroup/pid-memory-cgroup.js';
-import { kernelPageSize, type PageSizeResult } from '../procfs/page-size.js';
 import type { OomVictim, VictimMemoryCgroup } from '../records-oom.js';
 import { cString, u64 } from './mem-layouts.js';
 
@@ -22,7 +21,7 @@ export class OomVictimDecoder {
   readonly #cgroups: CgroupLayout;
   readonly #v2: CgroupIdPaths;
   readonly #memory: CgroupIdPaths;
-  readonly #pageSize: PageSizeResult;
+  readonly #pageSize: MachineValue;
 
   constructor(layout: StructLayout, procRoot: string, sysRoot: string) {
     this.#layout = layout;
@@ -30,7 +29,7 @@ export class OomVictimDecoder {
     this.#cgroups = cgroupLayout(sysRoot);
     this.#v2 = new CgroupIdPaths(this.#cgroups.v2Root, 'the cgroup v2 hierarchy');
     this.#memory = this.#cgroups.memory === 'v2' ? this.#v2 : new CgroupIdPaths(this.#cgroups.memoryRoot, 'the v1 memory hierarchy');
-    this.#pageSize = kernelPageSize(procRoot);
+    this.#pageSize = machineConstants(procRoot).pageSize;
   }
 
   /**
@@ -54,7 +53,7 @@ export class OomVictimDecoder {
     if (v2.reason !== null) unavailable.cgroupV2Path = v2.reason;
     const memcgId = u64(view, at('memcg_id'));
     const memoryCgroup = this.#memoryCgroup(pid, comm, memcgId, unavailable);
-    const page = this.#pageSize.bytes;
+    const page = this.#pageSize.value;
     if (page === null) unavailable.sizes = this.#pageSize.reason ?? 'the page size is unknown';
     const bytes = (field: string): number | null => (page === null ? null : u64(view, at(field)) * page);
     const ageMs = Number(process.hrtime.bigint() - tsNs) / 1e6;

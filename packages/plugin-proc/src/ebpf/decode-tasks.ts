@@ -202,6 +202,7 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
     } else {
       const startSecondsSinceBoot = startNs / 1e9;
       rec = Object.freeze({
+        source: 'ebpf',
         pid,
         ppid,
         comm,

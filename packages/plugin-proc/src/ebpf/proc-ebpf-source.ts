@@ -7,13 +7,12 @@ import { applySelection, type ProcessSelection } from '../selection.js';
 import { readBootTime } from '../procfs/scan-processes.js';
 import { CgroupPathIndex } from './cgroup-paths.js';
 import { decodeTaskTable, type TaskDecodeContext } from './decode-tasks.js';
+import { MissedProcesses } from './missed-processes.js';
+import { readContext } from '../procfs/read-process.js';
 import { CommCache, procLayouts } from './layouts.js';
 
 /** Where the compiled object ships in this package. @internal */
 export const PROC_OBJECT_PATH = fileURLToPath(new URL('../../bpf/proc.bpf.o', import.meta.url));
-
-/** Bytes per page: the eBPF objects are built for x86_64, whose base page is 4 KiB. @internal */
-export const PAGE_SIZE = 4096;
 
 /**
  * The eBPF source of the proc family: the whole process table from one run of the
@@ -22,7 +21,9 @@ export const PAGE_SIZE = 4096;
  * the fork/exec/exit hooks belong to {@link ProcessTree}.
  *
  * Boot time (for absolute start times) comes from /proc/stat and cgroup paths from the
- * mounted cgroup v2 hierarchy: both are marked in `fieldSources`.
+ * mounted cgroup v2 hierarchy: both are marked in `fieldSources`. A process /proc lists
+ * that the iterator did not reach is read from procfs and counted in `filledFromProcfs`
+ * (its record has `source: 'procfs'`).
  *
  * Records are frozen: a process none of whose fields changed since the previous reading
  * is given out as the same record object again (most processes are idle between two
@@ -35,6 +36,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   #obj: BpfObject | null = null;
   #ctx: TaskDecodeContext | null = null;
   #stats: Record<string, number> = {};
+  #missed: MissedProcesses | null = null;
   // One buffer reused by every read (a new 3 MB buffer per read would wait for a GC to be freed).
   #buf: Uint8Array | null = null;
   #reading = false;
@@ -57,9 +59,11 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     for (const p of ['proc_fork', 'proc_exec', 'proc_exit']) obj.setAutoload(p, false);
     await obj.load({ timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
     const boot = readBootTime(context.config.procRoot);
+    const procfs = readContext(context.config.procRoot, { sysRoot: context.config.sysRoot, bootTime: boot.bootTime }, boot.reason ?? '');
+    this.#missed = new MissedProcesses(context.config.procRoot, procfs, context.logger);
     this.#ctx = {
       layouts,
-      pageSize: PAGE_SIZE,
+      pageSize: procfs.pageSize,
       bootTime: boot.bootTime,
       bootTimeReason: boot.reason ?? '',
       cgroups: new CgroupPathIndex(context.config.procRoot),
@@ -86,11 +90,19 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     const prevAt = ctx.prevAt;
     const table = decodeTaskTable(bytes, ctx, at);
     const intervalMs = prevAt === null ? null : Math.round((at - prevAt) * 1000) / 1000;
-    const sel = applySelection(table.processes, this.selection);
+    const t0 = performance.now();
+    const missed = this.#missed!.fill(table.processes, table.tasks, ctx.pids);
+    const fillMs = performance.now() - t0;
+    let processes = table.processes;
+    if (missed.records.length > 0) processes = [...processes, ...missed.records].sort((a, b) => a.pid - b.pid);
+    const sel = applySelection(processes, this.selection);
     this.#stats = {
       tasks: table.tasks,
-      processes: table.processes.length,
+      processes: processes.length,
       leaderless: table.leaderless,
+      filledFromProcfs: missed.records.length,
+      missedFillMs: Math.round(fillMs * 1000) / 1000,
+      missedListed: missed.listed ? 1 : 0,
       cgroupWalks: ctx.cgroups.walks,
       tableReads: readStatsCounters(obj.map('proc_stats')).invocations,
     };
@@ -99,12 +111,13 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     };
     if (ctx.bootTime === null) unavailable.startTime = ctx.bootTimeReason;
     return {
-      countersSince: new Date((ctx.bootTime ?? 0) * 1000).toISOString(),
+      countersSince: ctx.bootTime === null ? null : new Date(ctx.bootTime * 1000).toISOString(),
       intervalMs,
-      total: table.processes.length,
+      total: processes.length,
       matched: sel.matched,
       processes: sel.processes,
-      vanished: 0,
+      vanished: missed.vanished,
+      filledFromProcfs: missed.records.length,
       malformed: 0,
       unmeasured: sel.unmeasured,
       fieldSources: { startTime: 'procfs', cgroupPath: 'sysfs', container: 'sysfs' },
@@ -136,6 +149,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     this.#obj?.close();
     this.#obj = null;
     this.#ctx = null;
+    this.#missed = null;
     this.#buf = null;
   }
 }

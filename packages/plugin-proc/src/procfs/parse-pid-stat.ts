@@ -1,3 +1,4 @@
+import { machineConstants, requireMachineValue } from '@bpfscope/core';
 import { parseFailure } from './parse-failure.js';
 
 /** The task is a kernel thread (`PF_KTHREAD` in include/linux/sched.h), in field 9 (`flags`). */
@@ -56,9 +57,9 @@ export interface PidStat {
 
 /** Options of {@link parsePidStat}. */
 export interface PidStatOptions {
-  /** Clock ticks per second of the time fields (USER_HZ). @default 100 */
+  /** Clock ticks per second of the time fields (USER_HZ). @default this machine's, measured ({@link @bpfscope/core!machineConstants}) */
   userHz?: number;
-  /** Bytes per page, to convert `rss`. @default 4096 */
+  /** Bytes per page, to convert `rss`. @default this machine's, measured ({@link @bpfscope/core!machineConstants}) */
   pageSize?: number;
   /** Boot time, seconds since the Unix epoch (`btime` of /proc/stat); without it {@link PidStat.startTime} is null. */
   bootTime?: number | null;
@@ -79,9 +80,12 @@ const NEEDED_AFTER_COMM = 22;
  * @throws {@link @bpfscope/core!EventProcessingFailed} naming the path and line 1 for an empty or truncated
  *   line (fewer than 24 fields), a missing `(`/`)` around the command name, a state that
  *   is not one letter, or a non-integer numeric field
+ * @throws {@link @bpfscope/core!DataUnavailable} when USER_HZ or the page size is not given and cannot be measured
  */
 export function parsePidStat(text: string, path: string, options: PidStatOptions = {}): PidStat {
-  const { userHz = 100, pageSize = 4096, bootTime = null } = options;
+  const { bootTime = null } = options;
+  const userHz = options.userHz ?? requireMachineValue(machineConstants().clockTicks, 'stat CPU times in seconds');
+  const pageSize = options.pageSize ?? requireMachineValue(machineConstants().pageSize, 'stat rss in bytes');
   const nl = text.indexOf('\n');
   const line = nl < 0 ? text : text.slice(0, nl);
   const fail = (why: string): never => {

@@ -35,7 +35,7 @@ export class ProcProcfsSource implements Source<ProcMetrics> {
 
   async read(context: ReadContext): Promise<ProcMetrics> {
     const boot = readBootTime(this.#procRoot);
-    const ctx = readContext({ sysRoot: this.#sysRoot, bootTime: boot.bootTime }, boot.reason ?? '');
+    const ctx = readContext(this.#procRoot, { sysRoot: this.#sysRoot, bootTime: boot.bootTime }, boot.reason ?? '');
     const pids = this.selection.pids === undefined ? listPids(this.#procRoot) : [...new Set(this.selection.pids)].sort((a, b) => a - b);
     const records: ProcessRecord[] = [];
     let vanished = 0;
@@ -62,12 +62,13 @@ export class ProcProcfsSource implements Source<ProcMetrics> {
     const unavailable: ProcMetrics['unavailable'] = { runtime: NO_RUNTIME };
     if (boot.bootTime === null) unavailable.startTime = boot.reason ?? '';
     return {
-      countersSince: new Date((boot.bootTime ?? 0) * 1000).toISOString(),
+      countersSince: boot.bootTime === null ? null : new Date(boot.bootTime * 1000).toISOString(),
       intervalMs,
       total: records.length,
       matched: sel.matched,
       processes: sel.processes,
       vanished,
+      filledFromProcfs: 0,
       malformed,
       unmeasured: sel.unmeasured,
       fieldSources: {},

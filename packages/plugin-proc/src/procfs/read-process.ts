@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { procReadErrorCode, readProcFile, type DataUnavailable } from '@bpfscope/core';
+import { machineConstants, procReadErrorCode, readProcFile, requireMachineValue, type DataUnavailable } from '@bpfscope/core';
 import type { ProcessField, ProcessRecord } from '../records.js';
 import { CgroupIdResolver } from './cgroup-id.js';
 import { containerFromCgroupPath, type ContainerIdentity } from './container-id.js';
@@ -13,9 +13,9 @@ import { parsePidStatus } from './parse-pid-status.js';
 export interface ReadProcessOptions {
   /** sysfs root, to look cgroup IDs up (`/sys`); without it every `cgroupId` is null with a reason. @default null */
   sysRoot?: string | null;
-  /** Bytes per page, to convert stat's rss. @default 4096 */
+  /** Bytes per page, to convert stat's page counts. @default the machine's, `AT_PAGESZ` of `<procRoot>/self/auxv` ({@link @bpfscope/core!machineConstants}) */
   pageSize?: number;
-  /** Clock ticks per second of stat's time fields (USER_HZ). @default 100 */
+  /** Clock ticks per second of stat's time fields (USER_HZ). @default the machine's, `AT_CLKTCK` of `<procRoot>/self/auxv` */
   userHz?: number;
   /** Boot time, seconds since the Unix epoch; without it `startTime` is null. {@link scanProcesses} reads it from /proc/stat. @default null */
   bootTime?: number | null;
@@ -51,11 +51,15 @@ export interface ReadContext {
   cgroupIds: CgroupIdResolver;
 }
 
-/** @internal */
-export function readContext(options: ReadProcessOptions, bootTimeReason = 'no boot time was given'): ReadContext {
+/**
+ * @throws {@link @bpfscope/core!DataUnavailable} when the page size or USER_HZ is not given and cannot be measured
+ * @internal
+ */
+export function readContext(procRoot: string, options: ReadProcessOptions, bootTimeReason = 'no boot time was given'): ReadContext {
+  const mc = options.pageSize === undefined || options.userHz === undefined ? machineConstants(procRoot) : null;
   return {
-    pageSize: options.pageSize ?? 4096,
-    userHz: options.userHz ?? 100,
+    pageSize: options.pageSize ?? requireMachineValue(mc!.pageSize, `stat's page counts in bytes (${procRoot})`),
+    userHz: options.userHz ?? requireMachineValue(mc!.clockTicks, `stat's CPU times in seconds (${procRoot})`),
     bootTime: options.bootTime ?? null,
     bootTimeReason,
     cgroupIds: new CgroupIdResolver(options.sysRoot ?? null),
@@ -85,10 +89,11 @@ export const NO_RUNTIME = 'procfs has no exact whole-process CPU runtime (/proc/
  * @param options - sysfs root, page size, USER_HZ and boot time
  * @returns the record, or the file at which the process was found gone
  * @throws {@link @bpfscope/core!EventProcessingFailed} when a file is malformed (see the parsers)
- * @throws {@link @bpfscope/core!DataUnavailable} when stat or status cannot be read for another reason than the exit of the process
+ * @throws {@link @bpfscope/core!DataUnavailable} when stat or status cannot be read for another reason than the exit of the process,
+ *   or when the page size or USER_HZ is not given and cannot be measured
  */
 export function readProcess(procRoot: string, pid: number, options: ReadProcessOptions = {}): ProcessReadResult {
-  return readProcessWith(procRoot, pid, readContext(options));
+  return readProcessWith(procRoot, pid, readContext(procRoot, options));
 }
 
 /** {@link readProcess} with a context shared over a scan. @internal */
@@ -156,6 +161,7 @@ function build(procRoot: string, pid: number, ctx: ReadContext): ProcessRecord {
   unavailable.runtime = NO_RUNTIME;
 
   return {
+    source: 'procfs',
     pid: stat.pid,
     ppid: stat.ppid,
     comm: stat.comm,
@@ -172,7 +178,10 @@ function build(procRoot: string, pid: number, ctx: ReadContext): ProcessRecord {
     systemSeconds: stat.systemSeconds,
     runtimeSeconds: null,
     cpuPercent: null,
-    rssBytes: stat.rssBytes,
+    // VmRSS is the exact figure (the per-CPU parts of the mm's counters summed); stat's
+    // rss is the shared count alone, 4-17% low. No VmRSS line: no mm (kernel thread,
+    // zombie), nothing resident (stat's rss is 0 too).
+    rssBytes: status.vmRssBytes ?? 0,
     vsizeBytes: stat.vsizeBytes,
     minorFaults: stat.minorFaults,
     majorFaults: stat.majorFaults,

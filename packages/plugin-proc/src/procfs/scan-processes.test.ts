@@ -26,9 +26,9 @@ describe('scanProcesses on the vm-6.18 capture', () => {
 
   it('the weird-named process, field by field', () => {
     expect(byPid.get(4367)).toEqual({
-      pid: 4367, ppid: 4361, comm: 'my (weird) proc', state: 'S', uid: 0, euid: 0, nice: 0, priority: 20, threads: 1,
+      source: 'procfs', pid: 4367, ppid: 4361, comm: 'my (weird) proc', state: 'S', uid: 0, euid: 0, nice: 0, priority: 20, threads: 1,
       category: 'user', startSecondsSinceBoot: 1874.37, startTime: BTIME + 1874.37, userSeconds: 0, systemSeconds: 0, runtimeSeconds: null, cpuPercent: null,
-      rssBytes: 420 * 4096, vsizeBytes: 2990080, minorFaults: 141, majorFaults: 0, voluntaryCtxtSwitches: 1, nonvoluntaryCtxtSwitches: 0,
+      rssBytes: 1792 * 1024, vsizeBytes: 2990080, minorFaults: 141, majorFaults: 0, voluntaryCtxtSwitches: 1, nonvoluntaryCtxtSwitches: 0,
       ioReadBytes: 0, ioWriteBytes: 0,
       io: { rchar: 6976, wchar: 0, syscr: 10, syscw: 0, readBytes: 0, writeBytes: 0, cancelledWriteBytes: 0 },
       cgroupPath: '/', cgroupId: unifiedIno,
@@ -95,7 +95,7 @@ describe('malformed trees', () => {
     expect(s.errors[0]?.details.path).toBe(join(proc(`malformed/${tree}`), `4367/${file}`));
     // The tree has no proc/stat: the boot time is unavailable, with the reason.
     expect(s.bootTime).toBeNull();
-    expect(s.bootTimeUnavailable).toMatch(/^the boot time is unavailable: .*\/stat is unavailable: the file does not exist/);
+    expect(s.bootTimeUnavailable).toMatch(/^the boot time is unknown: .*\/stat cannot be read \(ENOENT\)/);
   });
 
   it('a procfs root that does not exist → DataUnavailable', () => {

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { DataUnavailable, EventProcessingFailed, PROC_READ_REASONS, readProcFile } from '@bpfscope/core';
+import { DataUnavailable, EventProcessingFailed, machineConstants, PROC_READ_REASONS } from '@bpfscope/core';
 import type { ProcessRecord } from '../records.js';
 import { readContext, readProcessWith, type ReadProcessOptions } from './read-process.js';
 
@@ -31,7 +31,8 @@ export interface ProcessScan {
  * @param procRoot - procfs root, `/proc` or a fixture tree's `proc`
  * @param options - PID list, sysfs root (for cgroup IDs), page size and USER_HZ
  * @returns the records, the count of vanished processes, and per-process errors
- * @throws {@link @bpfscope/core!DataUnavailable} when the procfs root cannot be listed
+ * @throws {@link @bpfscope/core!DataUnavailable} when the procfs root cannot be listed, or the page size or
+ *   USER_HZ is not given and cannot be measured
  * @example
  * ```ts
  * const scan = scanProcesses('/proc', { sysRoot: '/sys' });
@@ -39,9 +40,9 @@ export interface ProcessScan {
  * ```
  */
 export function scanProcesses(procRoot: string, options: ScanOptions = {}): ProcessScan {
-  const boot = readBootTime(procRoot);
-  const ctx = readContext({ ...options, bootTime: boot.bootTime }, boot.reason ?? '');
   const pids = options.pids === undefined ? listPids(procRoot) : [...new Set(options.pids)].sort((a, b) => a - b);
+  const boot = readBootTime(procRoot);
+  const ctx = readContext(procRoot, { ...options, bootTime: boot.bootTime }, boot.reason ?? '');
   const scan: ProcessScan = { processes: [], vanished: 0, errors: [], bootTime: boot.bootTime, bootTimeUnavailable: boot.reason };
   for (const pid of pids) {
     try {
@@ -70,15 +71,8 @@ export function listPids(procRoot: string): number[] {
   return names.filter((n) => /^[1-9]\d*$/.test(n)).map(Number).sort((a, b) => a - b);
 }
 
-/** `btime` of `<procRoot>/stat`, or why it is unknown. @internal */
+/** Boot time, s since the epoch (core's {@link machineConstants}: `btime` of `<procRoot>/stat`), or why it is unknown. @internal */
 export function readBootTime(procRoot: string): { bootTime: number | null; reason: string | null } {
-  let text: string;
-  try {
-    text = readProcFile(procRoot, 'stat');
-  } catch (e) {
-    if (!(e instanceof DataUnavailable)) throw e;
-    return { bootTime: null, reason: `the boot time is unavailable: ${e.message}` };
-  }
-  const m = /^btime (\d+)$/m.exec(text);
-  return m ? { bootTime: Number(m[1]), reason: null } : { bootTime: null, reason: `${procRoot}/stat has no "btime <seconds>" line` };
+  const b = machineConstants(procRoot).bootTimeMs;
+  return b.value === null ? { bootTime: null, reason: b.reason } : { bootTime: b.value / 1000, reason: null };
 }

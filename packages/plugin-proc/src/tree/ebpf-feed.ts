@@ -1,8 +1,8 @@
-import { EventProcessingFailed } from '@bpfscope/core';
+import { EventProcessingFailed, machineConstants, requireMachineValue } from '@bpfscope/core';
 import { BpfObject, decodeCString, loadNative, readObjectFileSync, readStructLayouts, type RingBufferConsumer } from '@bpfscope/native';
 import { procLayouts, u64, type ProcLayouts } from '../ebpf/layouts.js';
-import { PAGE_SIZE } from '../ebpf/proc-ebpf-source.js';
 import { readBootTime } from '../procfs/scan-processes.js';
+import { missedSnapshot } from '../ebpf/missed-processes.js';
 import { decodeProcEvent, monotonicToEpochMs, type ProcessEvent } from './events.js';
 import type { FeedSink, FeedStats, ProcessFeed, SnapshotEntry } from './feed.js';
 
@@ -20,6 +20,7 @@ export class EbpfProcessFeed implements ProcessFeed {
   #consumer: RingBufferConsumer | null = null;
   #received = 0;
   #unknown = 0;
+  #filled = 0;
 
   constructor(
     private readonly objectPath: string,
@@ -28,6 +29,7 @@ export class EbpfProcessFeed implements ProcessFeed {
 
   async start(sink: FeedSink): Promise<void> {
     loadNative();
+    const pageSize = requireMachineValue(machineConstants(this.procRoot).pageSize, 'peak RSS of exit events in bytes');
     const bytes = readObjectFileSync(this.objectPath);
     const layouts = procLayouts(readStructLayouts(bytes, this.objectPath));
     const obj = BpfObject.open(bytes, { name: this.objectPath });
@@ -41,7 +43,7 @@ export class EbpfProcessFeed implements ProcessFeed {
     consumer.onError((e) => sink.error(e));
     consumer.onBatch((batch) => {
       for (const { data } of batch) {
-        const e = decodeProcEvent(data, layouts, toEpochMs, PAGE_SIZE);
+        const e = decodeProcEvent(data, layouts, toEpochMs, pageSize);
         if (e === null) {
           this.#unknown++;
           continue;
@@ -53,7 +55,11 @@ export class EbpfProcessFeed implements ProcessFeed {
     });
     const boot = readBootTime(this.procRoot);
     const table = await obj.readIterator('proc_iter');
-    sink.snapshot(snapshotOf(table, layouts, boot.bootTime));
+    const entries = snapshotOf(table, layouts, boot.bootTime);
+    // Processes the iterator does not reach (PID 1 on some VMs) come from procfs.
+    const missed = missedSnapshot(this.procRoot, new Set(entries.map((e) => e.pid)), boot.bootTime);
+    this.#filled = missed.length;
+    sink.snapshot(missed.length === 0 ? entries : [...entries, ...missed]);
     const pending = held;
     held = null;
     for (const e of pending) sink.event(e);
@@ -61,7 +67,7 @@ export class EbpfProcessFeed implements ProcessFeed {
   }
 
   stats(): FeedStats {
-    return { kernelDropped: this.#consumer?.stats().kernelDropped, received: this.#received };
+    return { kernelDropped: this.#consumer?.stats().kernelDropped, received: this.#received, filledFromProcfs: this.#filled };
   }
 
   unref(): void {

@@ -25,6 +25,8 @@ export interface FeedStats {
   kernelDropped: number | undefined;
   /** Events received. */
   received: number;
+  /** Processes of the first state read from procfs because the task iterator missed them (eBPF). */
+  filledFromProcfs: number;
 }
 
 /** A source of process lifecycle events: eBPF hooks or procfs re-scans. @internal */

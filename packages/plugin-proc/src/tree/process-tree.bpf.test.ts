@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { LoadFailed } from '@bpfscope/core';
 import { describeKernel } from '../../../../test/real-kernel.js';
-import { exited, spawned } from '../../test/kernel-helpers.js';
+import { exited, spawned, unreachableInit } from '../../test/kernel-helpers.js';
 import type { ExitEvent, ProcessEvent } from './events.js';
 import { openProcessTree, processEvents, watchProcessTree } from './tree-api.js';
 
@@ -85,6 +85,10 @@ describeKernel('process tree from eBPF events', () => {
       expect(tree.get(process.pid)).toMatchObject({ ppid: process.ppid, origin: 'snapshot', exited: false });
       expect(tree.children(process.ppid).map((n) => n.pid)).toContain(process.pid);
       expect(tree.live().length).toBeGreaterThan(20);
+      // PID 1 is in the tree even where the iterator does not reach it (this VM): read from procfs and counted.
+      expect(tree.get(1)).toMatchObject({ ppid: 0, origin: 'snapshot', exited: false });
+      if (unreachableInit().has(1)) expect(tree.stats().filledFromProcfs).toBeGreaterThanOrEqual(1);
+      else expect(tree.stats().filledFromProcfs).toBe(0);
     } finally {
       await tree.close();
     }

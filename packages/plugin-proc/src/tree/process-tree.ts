@@ -216,7 +216,7 @@ export class ProcessTree {
   stats(): ProcessTreeStats {
     const f = this.#feed.stats();
     const { forks, execs, exits, evicted, inconsistencies, errors } = this.#s;
-    return { nodes: this.#nodes.size, forks, execs, exits, received: f.received, kernelDropped: f.kernelDropped, evicted, eventsDroppedByReaders: this.#readerDrops(), inconsistencies, errors };
+    return { nodes: this.#nodes.size, forks, execs, exits, received: f.received, kernelDropped: f.kernelDropped, filledFromProcfs: f.filledFromProcfs, evicted, eventsDroppedByReaders: this.#readerDrops(), inconsistencies, errors };
   }
 
   /** Let the process exit while the tree is open (like `socket.unref()`). */

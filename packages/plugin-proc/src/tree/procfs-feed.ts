@@ -1,6 +1,7 @@
 import { DataUnavailable, EventProcessingFailed, readProcFile } from '@bpfscope/core';
 import { parsePidStat } from '../procfs/parse-pid-stat.js';
 import { listPids, readBootTime } from '../procfs/scan-processes.js';
+import { readContext } from '../procfs/read-process.js';
 import type { ExitEvent, ForkEvent } from './events.js';
 import type { FeedSink, FeedStats, ProcessFeed, SnapshotEntry } from './feed.js';
 
@@ -73,6 +74,7 @@ export class ProcfsProcessFeed implements ProcessFeed {
   /** Every process's stat, yielding to the event loop every 128 PIDs. */
   async #scan(): Promise<SnapshotEntry[]> {
     const boot = readBootTime(this.procRoot).bootTime;
+    const { userHz, pageSize } = readContext(this.procRoot, {});
     const out: SnapshotEntry[] = [];
     const pids = listPids(this.procRoot);
     for (let i = 0; i < pids.length; i++) {
@@ -85,14 +87,14 @@ export class ProcfsProcessFeed implements ProcessFeed {
         if (e instanceof DataUnavailable) continue; // exited since the listing
         throw e;
       }
-      const s = parsePidStat(text, `${this.procRoot}/${rel}`, { bootTime: boot });
+      const s = parsePidStat(text, `${this.procRoot}/${rel}`, { bootTime: boot, userHz, pageSize });
       out.push({ pid: s.pid, ppid: s.ppid, comm: s.comm, startTime: s.startTime === null ? null : Math.round(s.startTime * 1000), zombie: s.state === 'Z' || s.state === 'X' });
     }
     return out;
   }
 
   stats(): FeedStats {
-    return { kernelDropped: undefined, received: this.#received };
+    return { kernelDropped: undefined, received: this.#received, filledFromProcfs: 0 };
   }
 
   unref(): void {

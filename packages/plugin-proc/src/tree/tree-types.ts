@@ -91,6 +91,8 @@ export interface ProcessTreeStats {
   received: number;
   /** Events the kernel dropped; undefined when unknown (procfs). */
   kernelDropped: number | undefined;
+  /** eBPF: processes of the first state that the kernel's task iterator did not reach (PID 1 on some VMs), read from procfs. */
+  filledFromProcfs: number;
   /** Exited nodes evicted past `maxExited`. */
   evicted: number;
   /** Events dropped because an iterator fell more than `maxQueuedEvents` behind. */

@@ -26,7 +26,8 @@ export function buildMetrics(cur: Reading, prev: Reading | null, o: { mode: Sysc
     if (c.count === 0n) return;
     const count = Number(c.count);
     const hist = cur.hist.get(id) ?? null;
-    const category = syscallCategory(id) ?? 'other';
+    // A number the table lacks is of an unknown kind, not `other` (a call the table lists).
+    const category = syscallCategory(id) ?? 'unknown';
     const returned = hist?.count ?? 0;
     syscalls.push({
       id, name: syscallName(id), category, count,

@@ -1,0 +1,123 @@
+// The processes the kernel's task iterator did not reach. On some machines it misses
+// PID 1 (a VM agent that is not its own session leader: its struct pid does not lead to
+// its task), and a table without it is silently one short. Every PID /proc lists that the
+// iterator output lacks is read from procfs instead and marked `source: 'procfs'`.
+import { DataUnavailable, EventProcessingFailed, readProcFile, type Logger } from '@bpfscope/core';
+import type { ProcessRecord } from '../records.js';
+import { parsePidStat } from '../procfs/parse-pid-stat.js';
+import { readContext, readProcessWith, type ReadContext } from '../procfs/read-process.js';
+import type { SnapshotEntry } from '../tree/feed.js';
+import { listPids } from '../procfs/scan-processes.js';
+
+/** What {@link MissedProcesses.fill} found. @internal */
+export interface MissedFill {
+  /** The records read from procfs, in PID order. */
+  records: ProcessRecord[];
+  /** PIDs that were missed but exited before procfs could be read. */
+  vanished: number;
+  /** True when /proc was listed; false when the task count showed only the known misses. */
+  listed: boolean;
+}
+
+/**
+ * Finds, reading after reading, the processes the iterator misses. Listing /proc costs
+ * ~20 ms at 10,000 processes, so it is skipped when the kernel's thread count
+ * (/proc/loadavg) equals the tasks the iterator returned plus the threads of the
+ * processes already known to be missed: then only those are read again. Any other count
+ * (a process missed anew, or tasks that came or went meanwhile) lists /proc.
+ * @internal
+ */
+export class MissedProcesses {
+  /** Missed PIDs of the last reading, with their thread counts. */
+  #known = new Map<number, number>();
+  #first = true;
+
+  constructor(
+    private readonly procRoot: string,
+    private readonly ctx: ReadContext,
+    private readonly logger: Logger | null,
+  ) {}
+
+  /**
+   * @param seen - the iterator's processes, in ascending PID order
+   * @param tasks - task records the iterator returned (threads included)
+   * @param pids - only these PIDs, or null for all
+   */
+  fill(seen: readonly ProcessRecord[], tasks: number, pids: ReadonlySet<number> | null): MissedFill {
+    // With a PID list the candidates are its PIDs: nothing to list.
+    // A listed PID that does not exist did not vanish mid-read (as in the procfs source).
+    if (pids !== null) return { ...this.#read(seen, [...pids].sort((a, b) => a - b), false).out, vanished: 0 };
+    let knownThreads = 0;
+    for (const n of this.#known.values()) knownThreads += n;
+    const total = threadCount(this.procRoot);
+    const list = this.#first || total === null || tasks + knownThreads !== total;
+    this.#first = false;
+    const { out, known } = this.#read(seen, list ? listPids(this.procRoot) : [...this.#known.keys()], list);
+    this.#known = known;
+    return out;
+  }
+
+  #read(seen: readonly ProcessRecord[], candidates: readonly number[], list: boolean): { out: MissedFill; known: Map<number, number> } {
+    const out: MissedFill = { records: [], vanished: 0, listed: list };
+    const known = new Map<number, number>();
+    // Both lists are in PID order: one merge walk, no Set of 10,000 PIDs per reading.
+    let j = 0;
+    for (const pid of candidates) {
+      while (j < seen.length && seen[j]!.pid < pid) j++;
+      if (j < seen.length && seen[j]!.pid === pid) continue;
+      try {
+        const r = readProcessWith(this.procRoot, pid, this.ctx);
+        if (r.status !== 'ok') {
+          out.vanished++;
+          continue;
+        }
+        known.set(pid, r.record.threads);
+        out.records.push(r.record);
+      } catch (e) {
+        if (!(e instanceof EventProcessingFailed)) throw e;
+        this.logger?.warn(`proc: process ${pid}, missed by the task iterator, cannot be read from procfs either: ${e.message}`);
+      }
+    }
+    return { out, known };
+  }
+}
+
+/** Threads alive, the `total` of /proc/loadavg's `running/total`; null when unreadable. @internal */
+export function threadCount(procRoot: string): number | null {
+  try {
+    const m = / \d+\/(\d+) /.exec(readProcFile(procRoot, 'loadavg'));
+    return m ? Number(m[1]) : null;
+  } catch (e) {
+    if (e instanceof DataUnavailable) return null;
+    throw e;
+  }
+}
+
+/**
+ * The snapshot entries of the processes /proc lists that `seen` lacks, from their stat
+ * (for the process tree's first state). A process that exits meanwhile is left out.
+ * @param seen - PIDs of the iterator's snapshot
+ * @throws {@link @bpfscope/core!DataUnavailable} when USER_HZ or the page size cannot be measured
+ * @internal
+ */
+export function missedSnapshot(procRoot: string, seen: ReadonlySet<number>, bootTime: number | null): SnapshotEntry[] {
+  const out: SnapshotEntry[] = [];
+  let options: { bootTime: number | null; userHz: number; pageSize: number } | null = null;
+  for (const pid of listPids(procRoot)) {
+    if (seen.has(pid)) continue;
+    if (options === null) {
+      const { userHz, pageSize } = readContext(procRoot, {});
+      options = { bootTime, userHz, pageSize };
+    }
+    let text: string;
+    try {
+      text = readProcFile(procRoot, `${pid}/stat`);
+    } catch (e) {
+      if (e instanceof DataUnavailable) continue; // exited since the listing
+      throw e;
+    }
+    const s = parsePidStat(text, `${procRoot}/${pid}/stat`, options);
+    out.push({ pid: s.pid, ppid: s.ppid, comm: s.comm, startTime: s.startTime === null ? null : Math.round(s.startTime * 1000), zombie: s.state === 'Z' || s.state === 'X' });
+  }
+  return out;
+}
