@@ -31,6 +31,8 @@ export interface KernelCounters {
   majorFaults: number;
   /** CPU time it ran, ns (/proc/<pid>/schedstat). */
   runNs: bigint;
+  /** Times it was switched in to run (/proc/<pid>/schedstat pcount). */
+  timeslices: bigint;
 }
 
 export function kernelCounters(pid: number): KernelCounters {
@@ -38,6 +40,7 @@ export function kernelCounters(pid: number): KernelCounters {
   const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const schedstat = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ');
   const voluntary = field('voluntary_ctxt_switches');
   const involuntary = field('nonvoluntary_ctxt_switches');
   return {
@@ -46,7 +49,8 @@ export function kernelCounters(pid: number): KernelCounters {
     involuntary,
     minorFaults: Number(rest[7]),
     majorFaults: Number(rest[9]),
-    runNs: BigInt(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0] ?? 'x'),
+    runNs: BigInt(schedstat[0] ?? 'x'),
+    timeslices: BigInt(schedstat[2] ?? 'x'),
   };
 }
 

@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createConsoleLogger, validateConfig, type SourceContext } from '@bpfscope/core';
+import { readFileSync } from 'node:fs';
+import { createConsoleLogger, machineConstants, validateConfig, type SourceContext } from '@bpfscope/core';
 import { describeKernel } from '../../../../test/real-kernel.js';
-import { burnCpu, keepOn, oversubscribe, sleepLoop } from '../../test/workloads.js';
+import { StepsChild } from '../../../../test/steps.js';
+import { keepOn } from '../../test/workloads.js';
 import { CpuProcfsSource } from '../procfs/cpu-procfs-source.js';
 import type { CpuMetrics } from '../records.js';
 import { CpuEbpfSource } from './cpu-ebpf-source.js';
 
 const context: SourceContext = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent') };
 const read = { signal: new AbortController().signal };
+/** The kernel's count of context switches since boot (/proc/stat ctxt). */
+const ctxt = (): number => Number(/^ctxt (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1] ?? NaN);
 
 describeKernel('cpu eBPF source against real workloads', () => {
   const ebpf = new CpuEbpfSource();
@@ -28,50 +32,105 @@ describeKernel('cpu eBPF source against real workloads', () => {
     return r.busy;
   };
 
-  it('per-CPU busy time of a pinned CPU burner agrees with /proc/stat and with the child within 5%', async () => {
+  it('per-CPU busy time of a CPU running a pinned burner: at least the burner’s own CPU time, at most the window, and /proc/stat agrees', async () => {
     const cpu = 1;
     // The test runner (this worker and its parent) stays on CPU 0 meanwhile.
     const restore = keepOn(0, [process.pid, process.ppid]);
-    let child, e0, p0, e1, p1;
+    const burner = await StepsChild.start({ cpu });
+    let p0, e0, e1, p1, k0, k1, t0, t1;
     try {
-      [e0, p0] = [await ebpf.read(read), await procfs.read(read)];
-      child = await burnCpu(1500, cpu);
-      [e1, p1] = [await ebpf.read(read), await procfs.read(read)];
+      // Windows nest: /proc/stat's outside eBPF's, eBPF's outside the burner's run (it is
+      // blocked in read(0), off the CPU, when its own CPU time is read).
+      p0 = await procfs.read(read);
+      t0 = process.hrtime.bigint();
+      e0 = await ebpf.read(read);
+      k0 = burner.counters();
+      await burner.run('spin 1200000'); // 1.2 s of its own CPU time, however long that takes
+      k1 = burner.counters();
+      e1 = await ebpf.read(read);
+      t1 = process.hrtime.bigint();
+      p1 = await procfs.read(read);
     } finally {
       restore();
+      await burner.stop();
     }
     const ebpfBusy = busyOf(e1, cpu) - busyOf(e0, cpu);
     const procBusy = busyOf(p1, cpu) - busyOf(p0, cpu);
-    const seen = `eBPF ${ebpfBusy.toFixed(4)} s, /proc/stat ${procBusy.toFixed(4)} s, child ${child.cpuSeconds.toFixed(4)} s`;
-    expect(child.cpuSeconds, seen).toBeGreaterThan(1.2);
-    expect(Math.abs(ebpfBusy - procBusy) / procBusy, seen).toBeLessThan(0.05);
-    // The CPU ran the child and a little else: never less than the child, at most 5% more.
-    expect(ebpfBusy, seen).toBeGreaterThanOrEqual(child.cpuSeconds * 0.99);
-    expect((ebpfBusy - child.cpuSeconds) / child.cpuSeconds, seen).toBeLessThan(0.05);
-    // The busy share over the window is high on that CPU.
-    expect(e1.perCpu.find((c) => c.cpu === cpu)?.busyPercent).toBeGreaterThan(80);
+    const burned = Number(k1.runNs - k0.runNs) / 1e9; // the kernel's own count, /proc/<pid>/schedstat
+    const window = Number(t1 - t0) / 1e9;
+    const outerExtra = (p1.intervalMs ?? 0) / 1000 - window; // /proc/stat's window beyond eBPF's
+    const seen = `eBPF ${ebpfBusy.toFixed(4)} s, /proc/stat ${procBusy.toFixed(4)} s, burner ${burned.toFixed(4)} s, window ${window.toFixed(4)} s (+${outerExtra.toFixed(4)} s)`;
+    expect(burned, seen).toBeGreaterThanOrEqual(1.2);
+    // Everything the burner ran is busy time of its CPU inside the window; the CPU cannot be
+    // busy longer than the window. (1 us: the busy sum is kept in ns, the window read around it.)
+    expect(ebpfBusy, seen).toBeGreaterThanOrEqual(burned - 1e-6);
+    expect(ebpfBusy, seen).toBeLessThanOrEqual(window + 1e-6);
+    // /proc/stat samples at each tick (1/USER_HZ): over its wider window it sees the same
+    // busy time, give or take the part of its window outside eBPF's and two ticks per edge.
+    const ticks = 4 / (machineConstants().clockTicks.value ?? 100);
+    expect(procBusy, seen).toBeGreaterThanOrEqual(ebpfBusy - ticks);
+    expect(procBusy, seen).toBeLessThanOrEqual(ebpfBusy + Math.max(0, outerExtra) + ticks);
+    // The busy share reported for the window is the busy time over the reading interval.
+    const record = e1.perCpu.find((c) => c.cpu === cpu);
+    expect(record?.busyPercent, seen).toBeCloseTo((100 * ebpfBusy) / ((e1.intervalMs ?? NaN) / 1000), 0);
   });
 
-  it('counts context switches: a child sleeping 1 ms 500 times causes at least 1000', async () => {
-    const before = await ebpf.read(read);
-    await sleepLoop(500);
-    const after = await ebpf.read(read);
-    const delta = (after.total.contextSwitches ?? 0) - (before.total.contextSwitches ?? 0);
-    expect(delta).toBeGreaterThanOrEqual(1000);
-    const perCpuSum = after.perCpu.reduce((s, c) => s + (c.contextSwitches ?? 0), 0);
-    expect(perCpuSum).toBe(after.total.contextSwitches);
+  it('counts context switches: the change between two readings lies between /proc/stat ctxt over the window inside and the window outside them', async () => {
+    const child = await StepsChild.start();
+    let c0, e0, c0b, c1, e1, c1b, k0, k1;
+    try {
+      c0 = ctxt();
+      e0 = await ebpf.read(read);
+      c0b = ctxt();
+      k0 = child.counters();
+      await child.run('sleep 500');
+      k1 = child.counters();
+      c1 = ctxt();
+      e1 = await ebpf.read(read);
+      c1b = ctxt();
+    } finally {
+      await child.stop();
+    }
+    const delta = (e1.total.contextSwitches ?? 0) - (e0.total.contextSwitches ?? 0);
+    const seen = `eBPF ${delta}, ctxt inner ${c1 - c0b}, outer ${c1b - c0}, child ${k1.switches - k0.switches}`;
+    // The kernel's own count (/proc/stat ctxt: rq->nr_switches, bumped beside the sched_switch
+    // tracepoint). It never counts fewer than eBPF over the window outside the readings. Over the
+    // window inside them, this kernel (6.18) bumps nr_switches for a few switches the tracepoint
+    // does not report (measured: 0-3 of ~1,100 with a second, independent sched_switch program
+    // seeing the same, and no recursion misses), so eBPF must see at least 99% of those.
+    expect(delta, seen).toBeLessThanOrEqual(c1b - c0);
+    expect(delta, seen).toBeGreaterThanOrEqual(Math.floor((c1 - c0b) * 0.99));
+    // The child's 500 sleeps are in there: its own switches, counted by the kernel.
+    expect(k1.switches - k0.switches, seen).toBeGreaterThanOrEqual(1);
+    expect(c1 - c0b, seen).toBeGreaterThanOrEqual(k1.switches - k0.switches);
+    const perCpuSum = e1.perCpu.reduce((s, c) => s + (c.contextSwitches ?? 0), 0);
+    expect(perCpuSum).toBe(e1.total.contextSwitches);
   });
 
-  it('run-queue latency rises under oversubscription and its buckets sum to its count', async () => {
-    const before = (await ebpf.read(read)).runQueueLatency;
-    await oversubscribe(6, 600);
-    const after = (await ebpf.read(read)).runQueueLatency;
+  it('run-queue latency: its count grows by no more than the switches over the window and at least by the waits of three burners sharing a CPU; buckets sum to the count', async () => {
+    const cpu = 1;
+    const burners = await Promise.all([0, 1, 2].map(() => StepsChild.start({ cpu })));
+    let c0, before, after, c1, k0, k1;
+    try {
+      c0 = ctxt();
+      before = (await ebpf.read(read)).runQueueLatency;
+      k0 = burners.map((b) => b.counters());
+      await Promise.all(burners.map((b) => b.run('spin 200000')));
+      k1 = burners.map((b) => b.counters());
+      after = (await ebpf.read(read)).runQueueLatency;
+      c1 = ctxt();
+    } finally {
+      await Promise.all(burners.map((b) => b.stop()));
+    }
     if (!before || !after) throw new Error('no run-queue histogram');
-    expect(after.count).toBeGreaterThan(before.count + 100);
+    // Each burner was switched in once per wait on the run queue (/proc/<pid>/schedstat pcount);
+    // each of those switch-ins is one entry of the histogram.
+    const timeslices = k1.reduce((s, k, i) => s + Number(k.timeslices - (k0[i]?.timeslices ?? 0n)), 0);
+    const grew = after.count - before.count;
+    const seen = `histogram +${grew}, burners' switch-ins ${timeslices}, ctxt ${c1 - c0}`;
+    expect(grew, seen).toBeGreaterThanOrEqual(timeslices);
+    expect(grew, seen).toBeLessThanOrEqual(c1 - c0);
     expect(after.buckets.reduce((s, b) => s + b.count, 0)).toBe(after.count);
-    // Six spinners on two CPUs wait for whole time slices: waits of a millisecond or more appear.
-    const slow = (h: typeof after): number => h.buckets.filter((b) => b.lowerBound >= 1_000_000).reduce((s, b) => s + b.count, 0);
-    expect(slow(after)).toBeGreaterThan(slow(before));
   });
 
   it('marks the fields it takes from procfs and measures the rest itself', async () => {
@@ -92,12 +151,26 @@ describeKernel('program run statistics', () => {
     const { createEngine } = await import('@bpfscope/core');
     const { cpu } = await import('../plugin.js');
     const engine = createEngine({ plugins: [cpu()], config: { mode: 'ebpf', programStats: true, logLevel: 'silent' } });
+    const c0 = ctxt();
     await engine.start();
-    await sleepLoop(200);
-    const stats = engine.stats().collectors.find((c) => c.family === 'cpu')?.sourceStats ?? {};
-    await engine.close();
-    // Every switch of the sleeping child ran cpu_switch at least once.
-    expect(stats['cpu_switch.runs']).toBeGreaterThanOrEqual(200);
+    const child = await StepsChild.start();
+    let c0b, c1, c1b, stats;
+    try {
+      c0b = ctxt();
+      await child.run('sleep 200');
+      c1 = ctxt();
+      stats = engine.stats().collectors.find((c) => c.family === 'cpu')?.sourceStats ?? {};
+      c1b = ctxt();
+    } finally {
+      await engine.close();
+      await child.stop();
+    }
+    // cpu_switch runs once per switch the tracepoint reports: at most every switch since before
+    // the engine started, and nearly every one while the counting was surely on (/proc/stat ctxt
+    // inside; see the context switch test for the few the tracepoint does not report).
+    const seen = `runs ${stats['cpu_switch.runs']}, ctxt inner ${c1 - c0b}, outer ${c1b - c0}`;
+    expect(stats['cpu_switch.runs'], seen).toBeGreaterThanOrEqual(Math.floor((c1 - c0b) * 0.99));
+    expect(stats['cpu_switch.runs'], seen).toBeLessThanOrEqual(c1b - c0);
     expect(stats['cpu_switch.nsPerRun']).toBeGreaterThan(0);
   });
 });
