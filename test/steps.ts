@@ -1,10 +1,11 @@
 // The test children of test/children/steps.c: exact amounts of work on command, each
 // started blocked in read(0), optionally pinned to one CPU, with the kernel's own
 // counters for it read while it is off the CPU.
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { waitBlocked } from './blocked.js';
 
@@ -60,7 +61,7 @@ export class StepsChild {
   private waiters: (() => void)[] = [];
 
   private constructor(
-    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly child: ChildProcessByStdio<Writable, Readable, null>,
     /** Its pid (single-threaded: also its tid). */
     readonly pid: number,
     private readonly exited: Promise<number | null>,
