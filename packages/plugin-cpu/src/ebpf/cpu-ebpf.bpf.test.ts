@@ -13,14 +13,16 @@ import { CpuEbpfSource } from './cpu-ebpf-source.js';
 const context: SourceContext = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent') };
 const read = { signal: new AbortController().signal };
 /**
- * A second, minimal sched_switch counter (native's maps.bpf.o, slot 0 of test_total: every
- * run), to compare the family with the tracepoint's own count over nested windows.
+ * A second, minimal sched_switch counter from native's test fixtures, to compare the family
+ * with the tracepoint's own count over nested windows: maps.bpf.o counts every switch (slot 0
+ * of test_total), switch_in.bpf.o every switch to a task other than the idle task.
  */
-async function switchCounter(): Promise<{ read: () => number; close: () => void }> {
-  const obj = BpfObject.open(fileURLToPath(new URL('../../../native/test/fixtures/maps.bpf.o', import.meta.url)));
+async function switchCounter(kind: 'all' | 'to-task' = 'all'): Promise<{ read: () => number; close: () => void }> {
+  const [file, program, map] = kind === 'all' ? ['maps.bpf.o', 'test_switch', 'test_total'] : ['switch_in.bpf.o', 'si_switch', 'si_count'];
+  const obj = BpfObject.open(fileURLToPath(new URL(`../../../native/test/fixtures/${file}`, import.meta.url)));
   await obj.load();
-  obj.attach('test_switch');
-  const total = obj.map('test_total');
+  obj.attach(program);
+  const total = obj.map(map);
   return {
     read: () => Number(new DataView((total.lookup(new Uint8Array(4)) ?? new Uint8Array(8)).buffer).getBigUint64(0, true)),
     close: () => obj.close(),
@@ -129,29 +131,42 @@ describeKernel('cpu eBPF source against real workloads', () => {
     expect(perCpuSum).toBe(e1.total.contextSwitches);
   });
 
-  it('run-queue latency: its count grows by no more than the switches over the window and at least by the waits of three burners sharing a CPU; buckets sum to the count', async () => {
+  it('run-queue latency: no more samples than switches to a task (an independent count around the readings), at least one per time slice of three burners sharing a CPU; buckets sum to the count', async () => {
     const cpu = 1;
+    const counter = await switchCounter('to-task');
+    // Three burners sharing one CPU wait on its run queue for each other.
     const burners = await Promise.all([0, 1, 2].map(() => StepsChild.start({ cpu })));
-    let c0, before, after, c1, k0, k1;
+    let i0, before, i0b, i1, after, i1b, d0, d1, k0, k1;
     try {
-      c0 = ctxt();
+      i0 = counter.read();
+      d0 = ebpf.stats().drops ?? NaN;
       before = (await ebpf.read(read)).runQueueLatency;
+      i0b = counter.read();
       k0 = burners.map((b) => b.counters());
       await Promise.all(burners.map((b) => b.run('spin 200000')));
       k1 = burners.map((b) => b.counters());
+      i1 = counter.read();
       after = (await ebpf.read(read)).runQueueLatency;
-      c1 = ctxt();
+      d1 = ebpf.stats().drops ?? NaN;
+      i1b = counter.read();
     } finally {
+      counter.close();
       await Promise.all(burners.map((b) => b.stop()));
     }
     if (!before || !after) throw new Error('no run-queue histogram');
-    // Each burner was switched in once per wait on the run queue (/proc/<pid>/schedstat pcount);
-    // each of those switch-ins is one entry of the histogram.
-    const timeslices = k1.reduce((s, k, i) => s + Number(k.timeslices - (k0[i]?.timeslices ?? 0n)), 0);
+    // A sample is taken when a task starts to run after a wakeup or a preemption: at most one
+    // per switch to a task, counted by a second, minimal program from before the first reading
+    // to after the second. Every time a burner started to run (its schedstat time slices,
+    // the kernel's own count) it had been woken or preempted, so those are all in there.
+    // Not exact from below: this family records fewer samples than switches to a task over the
+    // window inside the readings (measured 0-116 of 1,100-10,200, 0-1.1%, no drops, no
+    // recursion misses; cause not found yet), so that bound would fail.
     const grew = after.count - before.count;
-    const seen = `histogram +${grew}, burners' switch-ins ${timeslices}, ctxt ${c1 - c0}`;
+    const timeslices = k1.reduce((s, k, i) => s + Number(k.timeslices - (k0[i]?.timeslices ?? 0n)), 0);
+    const seen = `histogram +${grew}, switches to a task inner ${i1 - i0b}, outer ${i1b - i0}, drops +${d1 - d0}, burners' switch-ins ${timeslices}`;
+    expect(grew, seen).toBeLessThanOrEqual(i1b - i0);
     expect(grew, seen).toBeGreaterThanOrEqual(timeslices);
-    expect(grew, seen).toBeLessThanOrEqual(c1 - c0);
+    expect(i1 - i0b, seen).toBeGreaterThanOrEqual(timeslices);
     expect(after.buckets.reduce((s, b) => s + b.count, 0)).toBe(after.count);
   });
 
