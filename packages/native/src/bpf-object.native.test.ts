@@ -1,10 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, it } from 'vitest';
 import { AttachFailed, BtfUnavailable, Closed, LoadFailed, MapOperationFailed } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
+import { StepsChild } from '../../../test/steps.js';
 import { fixture, readU64, u32 } from '../test/helpers.js';
+import { settle } from '../test/workload.js';
+import { onlineCpus } from './attach-targets.js';
 import { BpfObject, isNativeAvailable, loadNative, possibleCpus, type BpfMap } from './index.js';
 
 const SWITCHES = 0; // enum test_count in bpf/test/maps.h
@@ -49,54 +50,61 @@ async function expectRejection<T extends Error>(p: Promise<unknown>, type: new (
 }
 
 describeKernel('BpfObject against the kernel', () => {
-  it('counts the context switches the test causes, per CPU and in total', async () => {
+  it('counts exactly the switches of the process its filter names, per CPU and in total, and none of another', async () => {
     const obj = open(fixture('maps.bpf.o'));
     expect(obj.programs()).toEqual([
       { name: 'test_switch', section: 'tp_btf/sched_switch', type: 'tracing', attachType: 'trace_raw_tp', autoload: true },
     ]);
     await obj.load();
-    obj.map('test_config').update(u32(0), u32(process.pid));
-    const counts = obj.map('test_counts');
-    const total = obj.map('test_total');
-    expect(counts.perCpu).toBe(true);
-    const link = obj.attach('test_switch');
-    expect(link.attachPoint).toBe('tp_btf/sched_switch');
-    const before = readU64(total.lookup(u32(TARGET)) ?? new Uint8Array(8));
+    // Two children that do known work; the filter names one. Each is blocked in read(0),
+    // off the CPU, whenever its counters are read, so they cover the same window as the program.
+    const cpus = onlineCpus();
+    const pinned = cpus[cpus.length - 1] ?? 0;
+    const target = await StepsChild.start({ cpu: pinned });
+    const other = await StepsChild.start();
+    try {
+      obj.map('test_config').update(u32(0), u32(target.pid));
+      const counts = obj.map('test_counts');
+      const total = obj.map('test_total');
+      expect(counts.perCpu).toBe(true);
+      const t0 = target.counters();
+      const o0 = other.counters();
+      const link = obj.attach('test_switch');
+      expect(link.attachPoint).toBe('tp_btf/sched_switch');
+      await Promise.all([target.run('sleep 200'), other.run('sleep 300')]);
+      link.destroy();
+      expect(link.attached).toBe(false);
+      const t1 = target.counters();
+      const o1 = other.counters();
+      // A program run in flight on another CPU may still finish after the detach.
+      await settle(() => Buffer.from(counts.readArray()).toString('hex') + Buffer.from(total.readArray()).toString('hex'));
 
-    // Each of these puts a thread of this process to sleep at least once.
-    const timers = 20;
-    for (let i = 0; i < timers; i++) await sleep(2);
-    const children = 5;
-    for (let i = 0; i < children; i++) expect(spawnSync('true').status).toBe(0);
+      const targetTotal = readU64(total.lookup(u32(TARGET)) ?? new Uint8Array(8));
+      const switchesTotal = readU64(total.lookup(u32(SWITCHES)) ?? new Uint8Array(8));
+      const seen = `target ${t0.switches}->${t1.switches}, other ${o0.switches}->${o1.switches}, counted ${targetTotal} of ${switchesTotal}`;
+      // Exactly the target's own switches as the kernel counts them (voluntary + involuntary).
+      expect(targetTotal, seen).toBe(BigInt(t1.switches - t0.switches));
+      expect(t1.switches - t0.switches, seen).toBeGreaterThanOrEqual(1); // it really switched
+      // The other child switched too, and those switches are in the unfiltered slot only.
+      expect(o1.switches - o0.switches, seen).toBeGreaterThanOrEqual(1);
+      expect(switchesTotal, seen).toBeGreaterThanOrEqual(targetTotal + BigInt(o1.switches - o0.switches));
+      // Per CPU: the target ran only on its CPU, so every count of it is there and none elsewhere.
+      const perCpu = (counts.lookupPerCpu(u32(TARGET)) ?? []).map((v) => readU64(v));
+      expect(perCpu).toHaveLength(possibleCpus());
+      expect(perCpu.map((v, cpu) => (cpu === pinned ? -1n : v)).every((v) => v === 0n || v === -1n), seen).toBe(true);
+      expect(perCpu[pinned]).toBe(targetTotal);
+      expect(perCpuSum(counts, SWITCHES)).toBe(switchesTotal);
 
-    link.destroy();
-    expect(link.attached).toBe(false);
-    // A program run in flight on another CPU may still finish after the detach;
-    // read until two reads agree.
-    let previous = '';
-    for (let i = 0; i < 100; i++) {
-      const now = Buffer.from(counts.readArray()).toString('hex') + Buffer.from(total.readArray()).toString('hex');
-      if (now === previous) break;
-      previous = now;
-      await sleep(10);
+      // readArray: [key][cpu], each CPU slot 8 bytes; the same numbers as lookupPerCpu.
+      const all = counts.readArray();
+      expect(all.length).toBe(counts.maxEntries * counts.entrySize);
+      for (let cpu = 0; cpu < possibleCpus(); cpu++) expect(readU64(all, TARGET * counts.entrySize + cpu * 8)).toBe(perCpu[cpu]);
+
+      // The shared stats map counted every run once, like test_counts[SWITCHES].
+      expect(perCpuSum(obj.map('test_stats'), STAT_INVOCATIONS)).toBe(switchesTotal);
+    } finally {
+      await Promise.all([target.stop(), other.stop()]);
     }
-
-    const targetTotal = readU64(total.lookup(u32(TARGET)) ?? new Uint8Array(8));
-    const switchesTotal = readU64(total.lookup(u32(SWITCHES)) ?? new Uint8Array(8));
-    expect(perCpuSum(counts, TARGET)).toBe(targetTotal);
-    expect(perCpuSum(counts, SWITCHES)).toBe(switchesTotal);
-    expect(targetTotal - before).toBeGreaterThanOrEqual(BigInt(timers + children));
-    expect(switchesTotal).toBeGreaterThanOrEqual(targetTotal);
-
-    // readArray: [key][cpu], each CPU slot 8 bytes; the same numbers as lookupPerCpu.
-    const all = counts.readArray();
-    expect(all.length).toBe(counts.maxEntries * counts.entrySize);
-    let fromArray = 0n;
-    for (let cpu = 0; cpu < possibleCpus(); cpu++) fromArray += readU64(all, TARGET * counts.entrySize + cpu * 8);
-    expect(fromArray).toBe(targetTotal);
-
-    // The shared stats map counted every run once, like test_counts[SWITCHES].
-    expect(perCpuSum(obj.map('test_stats'), STAT_INVOCATIONS)).toBe(switchesTotal);
   });
 
   it('describes maps with their libbpf types and sizes', () => {

@@ -5,13 +5,15 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ConfigError, LoadFailed } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { fixture, readU64, u32 } from '../test/helpers.js';
-import { causeSwitches, settle } from '../test/workload.js';
+import { settle } from '../test/workload.js';
+import { StepsChild } from '../../../test/steps.js';
+import { onlineCpus } from './attach-targets.js';
 import { BpfObject, decodeRecords, possibleCpus, type ConstantValue } from './index.js';
 
 const MT_RECORD_KIND = 7; // bpf/test/map_types.h
 const MT_STACK_DEPTH = 127;
 const CONSTANTS = {
-  target_tgid: process.pid,
+  target_tgid: 0, // the steps child, once started
   probe_enabled: true,
   probe_small: 0xbeef,
   probe_magic: 0x1234_5678_9abc_def0n,
@@ -41,12 +43,19 @@ function symbolizer(): (ip: bigint) => string | undefined {
 
 describeKernel('map types and typed records (map_types.bpf.o)', () => {
   let obj: BpfObject;
+  // The target: a child pinned to one CPU that switches a known number of times.
+  let child: StepsChild;
+  const pinned = onlineCpus().at(-1) ?? 0;
 
   beforeAll(async () => {
-    obj = BpfObject.open(fixture('map_types.bpf.o'), { constants: CONSTANTS });
+    child = await StepsChild.start({ cpu: pinned });
+    obj = BpfObject.open(fixture('map_types.bpf.o'), { constants: { ...CONSTANTS, target_tgid: child.pid } });
     await obj.load();
   });
-  afterAll(() => obj.close());
+  afterAll(async () => {
+    obj.close();
+    await child.stop();
+  });
 
   it('describes every map with its BTF key and value type names and, once loaded, its kernel id', () => {
     const maps = obj.maps();
@@ -87,9 +96,12 @@ describeKernel('map types and typed records (map_types.bpf.o)', () => {
   });
 
   it('the program writes the constants into a record; decoded with the layout from BTF, every member holds its known value', async () => {
+    const k0 = child.counters(); // blocked in read(0): no switch of it until the command
     const link = obj.attach('mt_switch');
-    const caused = await causeSwitches();
+    await child.run('sleep 100');
     link.destroy();
+    const caused = child.counters().switches - k0.switches;
+    expect(caused).toBeGreaterThanOrEqual(1);
     const records = obj.map('mt_records');
     const pcpuHash = obj.map('mt_pcpu_hash');
     const pcpuArray = obj.map('mt_pcpu_array');
@@ -112,19 +124,26 @@ describeKernel('map types and typed records (map_types.bpf.o)', () => {
     });
     const batch = await records.lookupBatch();
     const decoded = decodeRecords(batch.values, layout);
-    const mine = decoded.find((r) => r.tgid === process.pid);
+    const mine = decoded.find((r) => r.tgid === child.pid);
     expect(mine).toBeDefined();
     expect(decoded).toHaveLength(1); // only the target tgid is recorded
-    const comm = readFileSync('/proc/self/comm', 'utf8').trim();
-    expect(mine).toMatchObject({ kind: MT_RECORD_KIND, small: 0xbeef, tgid: process.pid, magic: 0x1234_5678_9abc_def0n, tag: 'bpfscope', neg: -42, comm });
+    const comm = readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim();
+    expect(mine).toMatchObject({ kind: MT_RECORD_KIND, small: 0xbeef, tgid: child.pid, magic: 0x1234_5678_9abc_def0n, tag: 'bpfscope', neg: -42, comm });
     const switches = mine?.switches as bigint;
-    expect(switches).toBeGreaterThanOrEqual(BigInt(caused));
-    // The same count kept per CPU, twice: summed, it matches exactly.
-    expect(pcpuHash.lookupPerCpuSum(u32(process.pid))).toBe(switches);
+    // Exactly the child's own switches over the window (voluntary + involuntary, /proc/<pid>/status).
+    expect(switches).toBe(BigInt(caused));
+    // The same count kept per CPU, twice: the child ran only on its CPU, so each CPU holds
+    // exactly its share: all of it on that CPU, 0 on every other.
+    const expectedPerCpu = Array.from({ length: possibleCpus() }, (_, cpu) => (cpu === pinned ? switches : 0n));
+    expect((pcpuHash.lookupPerCpu(u32(child.pid)) ?? []).map((v) => readU64(v))).toEqual(expectedPerCpu);
+    expect((pcpuArray.lookupPerCpu(u32(0)) ?? []).map((v) => readU64(v))).toEqual(expectedPerCpu);
+    expect(pcpuHash.lookupPerCpuSum(u32(child.pid))).toBe(switches);
     expect(pcpuArray.lookupPerCpuSum(u32(0))).toBe(switches);
-    const perCpu = pcpuHash.lookupPerCpu(u32(process.pid)) ?? [];
-    expect(perCpu).toHaveLength(possibleCpus());
-    expect(perCpu.reduce((s, v) => s + readU64(v), 0n)).toBe(switches);
+    // Slot 1 of the per-CPU array is the test's: a distinct value written per CPU reads back per CPU.
+    const written = new Uint8Array(pcpuArray.entrySize);
+    for (let cpu = 0; cpu < possibleCpus(); cpu++) new DataView(written.buffer).setBigUint64(cpu * 8, 1000n + BigInt(cpu) * 7n, true);
+    pcpuArray.update(u32(1), written);
+    expect((pcpuArray.lookupPerCpu(u32(1)) ?? []).map((v) => readU64(v))).toEqual(Array.from({ length: possibleCpus() }, (_, cpu) => 1000n + BigInt(cpu) * 7n));
 
     // The number-mode decode gives the same values as numbers.
     const asNumbers = decodeRecords(batch.values, layout, { u64: 'number' })[0];
@@ -154,7 +173,7 @@ describeKernel('map types and typed records (map_types.bpf.o)', () => {
     expect(ids.has(Number(stackId))).toBe(true);
   });
 
-  it('refuses unknown constants, wrong sizes, wrong types and out-of-range values, naming the variable', () => {
+  it('refuses unknown constants, wrong sizes, wrong types and out-of-range values, naming the variable; a good set reaches the kernel', async () => {
     const fresh = BpfObject.open(fixture('map_types.bpf.o'));
     try {
       const fail = (name: string, value: ConstantValue): ConfigError => {
@@ -177,8 +196,20 @@ describeKernel('map types and typed records (map_types.bpf.o)', () => {
       expect(fail('probe_magic', -1n).message).toMatch(/from 0 to 18446744073709551615/);
       expect(fail('probe_enabled', 2).message).toMatch(/a boolean \(bool/);
       expect(fail('target_tgid', true).message).toMatch(/a number or bigint/);
-      // A refused set leaves the others alone; a good one is written.
+      // A refused set leaves the others alone; a good one is written: after load, the
+      // kernel's frozen .rodata map holds exactly these bytes.
       fresh.setConstants({ probe_small: 7, probe_magic: 2n ** 64n - 1n, probe_tag: new Uint8Array(8).fill(65) });
+      await fresh.load();
+      const rodata = fresh.maps().find((m) => m.name.endsWith('.rodata'));
+      const bytes = fresh.map(rodata?.name ?? '.rodata').lookup(u32(0)) ?? new Uint8Array(0);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const at = (name: string): number => fresh.constants().find((c) => c.name === name)?.offset ?? -1;
+      expect(view.getUint32(at('target_tgid'), true)).toBe(0);
+      expect(view.getUint8(at('probe_enabled'))).toBe(0);
+      expect(view.getUint16(at('probe_small'), true)).toBe(7);
+      expect(view.getBigUint64(at('probe_magic'), true)).toBe(2n ** 64n - 1n);
+      expect(view.getInt32(at('probe_signed'), true)).toBe(0);
+      expect(Buffer.from(bytes.subarray(at('probe_tag'), at('probe_tag') + 8)).toString()).toBe('AAAAAAAA');
     } finally {
       fresh.close();
     }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { AttachFailed } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
+import { runChild } from '../test/helpers.js';
 import { BpfObject } from './index.js';
 import { PROBE_OBJECT } from './probe-attach-types.js';
 
@@ -38,6 +39,17 @@ describeKernel('tracepoint/<category>/<name> attach', () => {
     expect(e.remedy).toContain('mount -t tracefs tracefs /sys/kernel/tracing');
     expect(e.remedy).toMatch(/tp_btf and raw_tp programs need no tracefs/);
     expect(e.details.tracefsMounted).toBe(false);
+  });
+
+  it('with tracefs mounted (in a private mount namespace), a tracepoint program fires exactly once per call of the process it watches', async () => {
+    const calls = 5000;
+    // The mount stays inside the namespace: this process and the rest of the machine keep
+    // whatever they had, and it goes away with the child.
+    const wrap = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tracefs nodev /sys/kernel/tracing && exec "$@"', 'sh'];
+    const r = await runChild('tracepoint-count.ts', { CALLS: String(calls) }, wrap);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { tracefs: boolean; attachPoint: string; calls: number; counted: number };
+    expect(result).toEqual({ tracefs: true, attachPoint: 'tracepoint/syscalls/sys_enter_getppid', calls, counted: calls });
   });
 
   it('a tp_btf program on the same tracepoint attaches either way', async () => {

@@ -37,12 +37,16 @@ export interface ChildResult {
   stderr: string;
 }
 
-/** Runs a TypeScript file of test/children in a fresh node process (vite-node, with the repo's aliases). */
-export function runChild(script: string, env: Record<string, string> = {}): Promise<ChildResult> {
+/**
+ * Runs a TypeScript file of test/children in a fresh node process (vite-node, with the repo's aliases).
+ * `wrap` is a command that runs it (e.g. `['unshare', '--mount', 'sh', '-c', 'mount ... && exec "$@"', 'sh']`).
+ */
+export function runChild(script: string, env: Record<string, string> = {}, wrap: readonly string[] = []): Promise<ChildResult> {
   const viteNode = `${REPO_ROOT}node_modules/.bin/vite-node`;
   const file = fileURLToPath(new URL(`./children/${script}`, import.meta.url));
+  const command = [...wrap, viteNode, '--config', `${REPO_ROOT}vitest.config.ts`, file];
   return new Promise((resolve, reject) => {
-    const child = spawn(viteNode, ['--config', `${REPO_ROOT}vitest.config.ts`, file], {
+    const child = spawn(command[0] ?? viteNode, command.slice(1), {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,23 +1,10 @@
-// Shared by the newer native tests: a workload of known size, waiting until
-// counters stop moving after a detach, and a private bpffs directory.
+// Shared by the newer native tests: waiting until counters stop moving after a
+// detach, and a private bpffs directory. (Workloads of known size: test/steps.ts.)
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bpffsMounts } from '../src/bpffs.js';
-
-/**
- * Puts this process to sleep `timers` times and runs `children` short
- * children: each of these switches a thread of this process out at least once.
- * @returns the least number of context switches away from this process it caused
- */
-export async function causeSwitches(timers = 20, children = 5): Promise<number> {
-  for (let i = 0; i < timers; i++) await sleep(2);
-  for (let i = 0; i < children; i++) {
-    if (spawnSync('true').status !== 0) throw new Error('spawning true failed');
-  }
-  return timers + children;
-}
 
 /**
  * After a detach, a program run in flight on another CPU may still finish:

@@ -2,10 +2,12 @@
 // exits, 30 % in a thread that stays, 30 % in the main thread. Its minor faults must rise by
 // at least N, and while it waits on stdin (no faults) the family's totals must equal the
 // kernel's own /proc/<pid>/stat exactly — in eBPF mode that proves the iterator sums living
-// threads and the exited thread's totals as the kernel does.
+// threads and the exited thread's totals as the kernel does. "Waits" is checked, not assumed:
+// every thread is off the CPU, blocked in a known call, when the two are read.
 import { readFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { createEngine, type Engine, type FamilyMode } from '@bpfscope/core';
+import { SYS, waitBlocked } from '../../../test/blocked.js';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { startWorkload, workloadBinary, type Workload } from '../test/mem-workloads.js';
 import { mem } from './plugin.js';
@@ -36,6 +38,9 @@ for (const mode of ['ebpf', 'fallback'] as const satisfies readonly FamilyMode[]
     it(`a child touching ${N} fresh pages: its minor faults rise by at least ${N}, and idle totals equal /proc/<pid>/stat`, async () => {
       toucher = await startWorkload(workloadBinary('toucher'), [String(N)]);
       const pid = toucher.pid;
+      // Readings are compared only while no thread of it can fault: each blocked in a call,
+      // off the CPU (a fault between the family's reading and /proc's made 166 vs 167).
+      await waitBlocked(pid);
       engine = createEngine({ plugins: [mem({ pids: [pid] })], config: { mode, cache: { enabled: false } }, logger: silent });
       await engine.start();
       const before = await faultsOf(pid);
@@ -43,6 +48,8 @@ for (const mode of ['ebpf', 'fallback'] as const satisfies readonly FamilyMode[]
       expect(before!.minorFaults).toBe(procStat(pid).minorFaults);
       toucher.send('go');
       expect(await toucher.line()).toBe('done');
+      // The main thread waits in read(0), the thread that stays in futex (the held mutex).
+      await waitBlocked(pid, { threads: 2, calls: [SYS.read, SYS.futex] });
       const after = await faultsOf(pid);
       const stat = procStat(pid);
       expect(after!.minorFaults - before!.minorFaults).toBeGreaterThanOrEqual(N);
