@@ -46,7 +46,7 @@ describeKernel('the consumer quick starts, run with node as root', () => {
   it('README.md quick-start.mjs without CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN still reads cpu, from procfs, and says why', () => {
     const { stdout, stderr } = runExample('README.md', 'quick-start.mjs', WITHOUT_BPF_CAPS);
     expect(/^cpu (\S+) /m.exec(stdout)?.[1], stdout).toBe('procfs');
-    expect(stdout).toMatch(/^no eBPF: INSUFFICIENT_PERMISSIONS Run as root, or grant the capabilities/m);
+    expect(stdout).toMatch(/^no eBPF: INSUFFICIENT_PERMISSIONS Run as root, or give this process CAP_BPF and CAP_PERFMON/m);
     expect(stderr.split('\n').filter((l) => l.startsWith('cpu '))).toEqual([]); // not in snapshot.errors
   });
 
