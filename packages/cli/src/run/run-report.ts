@@ -16,7 +16,7 @@ export interface RunSyscalls {
   top: Array<{ name: string; count: number; errors: number | null; avgUs: number | null }>;
   /** Every call made, by name (eBPF). */
   calls: Record<string, number>;
-  /** Read-class + write-class calls of live processes (procfs only). */
+  /** Read-class and write-class calls of the tree (procfs only: /proc/&lt;pid&gt;/io of live processes, and of reaped ones through their reaper). */
   readWriteCalls: { read: number; write: number } | null;
   /** Why fields are null. */
   unavailable: Record<string, string>;
@@ -42,12 +42,21 @@ export interface RunSummaryLine {
   errors: Array<{ family: string; code: string; message: string }>;
 }
 
-/** The tree's syscall figures from the syscall family (filtered to the tree in the kernel). */
-export function runSyscalls(r: FamilyResult<SyscallMetrics> | undefined, top = 10): RunSyscalls | null {
+/**
+ * The tree's syscall figures: from the syscall family (filtered to the tree in the
+ * kernel), or with procfs, the read-class and write-class calls the tree tracker measured.
+ */
+export function runSyscalls(r: FamilyResult<SyscallMetrics> | undefined, tree: TreeSample, top = 10): RunSyscalls | null {
   if (!r) return null;
   const d = r.data;
   const byCategory = d.categories ? Object.fromEntries(Object.entries(d.categories).filter(([, c]) => c.count > 0).map(([k, c]) => [k, c.count])) : null;
-  const live = d.mode === 'procfs' ? d.processes : [];
+  const procfs = d.mode === 'procfs';
+  const readWriteCalls = procfs && tree.readCalls !== null && tree.writeCalls !== null ? { read: tree.readCalls, write: tree.writeCalls } : null;
+  const unavailable = { ...d.unavailable } as Record<string, string>;
+  if (procfs) {
+    delete unavailable.processCounts;
+    if (readWriteCalls === null) unavailable.readWriteCalls = 'the I/O counters of a process of the tree could not be read (/proc/<pid>/io)';
+  }
   return {
     source: r.source,
     count: d.total.count,
@@ -55,8 +64,8 @@ export function runSyscalls(r: FamilyResult<SyscallMetrics> | undefined, top = 1
     byCategory,
     top: d.syscalls.slice(0, top).map((s) => ({ name: s.name ?? `#${s.id}`, count: s.count, errors: s.errors, avgUs: s.avgNs === null ? null : Math.round(s.avgNs / 10) / 100 })),
     calls: Object.fromEntries(d.syscalls.map((c) => [c.name ?? `#${c.id}`, c.count])),
-    readWriteCalls: d.mode === 'procfs' ? { read: live.reduce((s, p) => s + (p.readCalls ?? 0), 0), write: live.reduce((s, p) => s + (p.writeCalls ?? 0), 0) } : null,
-    unavailable: { ...d.unavailable } as Record<string, string>,
+    readWriteCalls,
+    unavailable,
   };
 }
 
@@ -77,7 +86,7 @@ export function formatSummary(s: RunSummaryLine): string {
   if (sc) {
     if (sc.count !== null) lines.push(`  syscalls ${sc.count}${sc.errors !== null ? ` (${sc.errors} failed)` : ''}: ${Object.entries(sc.byCategory ?? {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     for (const c of sc.top) lines.push(`    ${c.name.padEnd(18)} ${String(c.count).padStart(9)}  errors ${c.errors ?? '-'}  avg ${c.avgUs === null ? '-' : `${c.avgUs} us`}`);
-    if (sc.readWriteCalls) lines.push(`  read-class calls ${sc.readWriteCalls.read}, write-class calls ${sc.readWriteCalls.write} (live processes at the last sample)`);
+    if (sc.readWriteCalls) lines.push(`  read-class calls ${sc.readWriteCalls.read}, write-class calls ${sc.readWriteCalls.write} (the command and the descendants it waited for)`);
   }
   for (const [k, why] of Object.entries(t.unavailable)) lines.push(`  note: ${k}: ${why}`);
   for (const e of s.errors) lines.push(`  error: ${e.family}: ${e.code}: ${e.message}`);
