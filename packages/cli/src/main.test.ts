@@ -14,7 +14,12 @@ describe('bpfscope command line', () => {
     [['snapshot', '--families', 'cpu,gpu9'], '--families', 'comma-separated list of cpu'],
     [['snapshot', '--interval', '5'], '--interval', 'from 10 to 3600000'],
     [['snapshot', '--interval', 'soon'], '--interval', 'whole number'],
-    [['frobnicate'], 'command', '"snapshot", "doctor" or "run"'],
+    [['frobnicate'], 'command', '"snapshot", "doctor", "run" or "help"'],
+    [['--json'], 'command', '"snapshot", "doctor", "run" or "help"'],
+    [['snapshot', '--interval', '-5'], '--interval', 'from 10 to 3600000'],
+    [['run', '--interval', '-5', '--', 'true'], '--interval', 'from 10 to 3600000'],
+    [['snapshot', '--mode', '-x'], '--mode', '"auto", "ebpf" or "fallback"'],
+    [['doctor', '--include-self'], '--include-self', 'only with bpfscope snapshot'],
     [['doctor', '--mode', 'ebpf'], 'doctor', 'only --json'],
   ])('%j is a usage error (exit 2) naming the option and what is allowed', async (argv, path, allowed) => {
     const r = await run(...argv);
@@ -32,11 +37,17 @@ describe('bpfscope command line', () => {
     expect(r.err).toContain('Usage:');
   });
 
-  it('--help prints the usage on stdout', async () => {
-    const r = await run('--help');
+  it.each([[['--help']], [['help']], [[]]])('%j prints the usage on stdout and exits 0', async (argv) => {
+    const r = await run(...argv);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('bpfscope snapshot');
-    expect(r.out).toContain('bpfscope doctor');
+    expect(r.err).toBe('');
+    for (const verb of ['snapshot', 'doctor', 'run', 'help']) expect(r.out).toContain(`bpfscope ${verb}`);
+  });
+
+  it('the package description names every command of the usage text', async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { description: string };
+    for (const verb of ['snapshot', 'doctor', 'run', 'help']) expect(pkg.description).toContain(verb);
   });
 
   it('snapshot --json in fallback mode prints one object of the documented shape', async () => {

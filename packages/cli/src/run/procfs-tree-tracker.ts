@@ -62,6 +62,7 @@ export class ProcfsTreeTracker implements TreeTracker {
       spawned: 'procfs sees only processes alive at a sample: the count is a lower bound (the eBPF source sees every fork)',
       pageFaults: 'procfs loses the fault counters of a process when it exits (the parent gets only those of the children it waited for, in cminflt/cmajflt, mixed with its own other children); totals need the eBPF source',
       peakRss: 'peak of the tree at the samples taken, not between them',
+      ioFromFork: "the kernel counts a process's I/O from its fork: the figures include what the launcher did in the command's process before exec (Node's spawn: one 1-byte write) and the kernel's reads of each executable at exec",
     };
     if (cpu === null) unavailable.cpuSeconds = this.#ticks.reason ?? 'clock ticks per second unknown';
     if (live.length > 0) unavailable.alive = `${live.length} process(es) of the tree outlived the command (orphans): their CPU time and I/O are not in the totals`;

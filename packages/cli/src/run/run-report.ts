@@ -1,6 +1,7 @@
 import type { FamilyResult } from '@bpfscope/core';
 import type { SyscallMetrics } from '@bpfscope/plugin-syscall';
 import type { TreeFinal, TreeSample } from './tree-tracker.js';
+import { formatBytes } from '../units.js';
 
 /** Syscall figures of the tree in a sample or the summary. */
 export interface RunSyscalls {
@@ -69,7 +70,6 @@ export function runSyscalls(r: FamilyResult<SyscallMetrics> | undefined, tree: T
   };
 }
 
-const MB = 1024 * 1024;
 const n = (v: number | null, digits = 0, unit = ''): string => (v === null ? '-' : `${v.toFixed(digits)}${unit}`);
 
 /** Human form of the summary. */
@@ -79,8 +79,8 @@ export function formatSummary(s: RunSummaryLine): string {
     '',
     `bpfscope run: ${s.command.join(' ')}`,
     `  exit ${s.signal ? `by signal ${s.signal}` : `code ${s.exitCode}`}, wall ${s.wallSeconds.toFixed(3)} s, CPU ${n(t.cpuSeconds, 3, ' s')} (${t.source})`,
-    `  processes spawned ${t.spawned}, peak RSS ${t.peakRssBytes === null ? '-' : `${(t.peakRssBytes / MB).toFixed(1)} MiB`}`,
-    `  I/O read ${n(t.readBytes)} bytes, written ${n(t.writeBytes)} bytes; page faults minor ${n(t.minorFaults)}, major ${n(t.majorFaults)}`,
+    `  processes spawned ${t.spawned}, peak RSS ${formatBytes(t.peakRssBytes)}`,
+    `  I/O read ${formatBytes(t.readBytes)}, written ${formatBytes(t.writeBytes)}; page faults minor ${n(t.minorFaults)}, major ${n(t.majorFaults)}`,
   ];
   const sc = s.syscalls;
   if (sc) {
@@ -95,5 +95,5 @@ export function formatSummary(s: RunSummaryLine): string {
 
 /** Human form of one sample. */
 export function formatSample(s: RunSampleLine): string {
-  return `[bpfscope ${(s.elapsedMs / 1000).toFixed(1)}s] procs ${s.alive}/${s.spawned} cpu ${n(s.cpuSeconds, 2, 's')} rss ${s.rssBytes === null ? '-' : `${(s.rssBytes / MB).toFixed(1)}MiB`} syscalls ${s.syscalls?.count ?? '-'}\n`;
+  return `[bpfscope ${(s.elapsedMs / 1000).toFixed(1)}s] procs ${s.alive}/${s.spawned} cpu ${n(s.cpuSeconds, 2, 's')} rss ${formatBytes(s.rssBytes)} syscalls ${s.syscalls?.count ?? '-'}\n`;
 }
