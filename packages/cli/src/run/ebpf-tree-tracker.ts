@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { readProcess, type ProcessNode, type ProcessRecord, type ProcessTree } from '@bpfscope/plugin-proc';
+import { processUnits } from './process-units.js';
 import type { TreeFinal, TreeSample, TreeTracker } from './tree-tracker.js';
 
 /**
@@ -10,17 +11,22 @@ import type { TreeFinal, TreeSample, TreeTracker } from './tree-tracker.js';
  */
 export class EbpfTreeTracker implements TreeTracker {
   #peakRss = 0;
+  readonly #units: ReturnType<typeof processUnits>;
 
-  constructor(private readonly tree: ProcessTree, private readonly procRoot = '/proc') {}
+  constructor(private readonly tree: ProcessTree, private readonly procRoot = '/proc') {
+    this.#units = processUnits(procRoot);
+  }
 
   async sample(): Promise<TreeSample> {
     const s = this.tree.summary();
     const live = s.live.flatMap((n) => {
-      const r = readProcess(this.procRoot, n.pid);
+      const r = readProcess(this.procRoot, n.pid, this.#units.options ?? {});
       return r.status === 'ok' ? [r.record] : [];
     });
-    const rss = live.reduce((sum, p) => sum + p.rssBytes, 0);
-    this.#peakRss = Math.max(this.#peakRss, rss);
+    // Without the measured page size and clock ticks, live CPU time and RSS are unknown.
+    const known = this.#units.options !== null;
+    const rss = known ? live.reduce((sum, p) => sum + p.rssBytes, 0) : null;
+    if (rss !== null) this.#peakRss = Math.max(this.#peakRss, rss);
     // Live processes' I/O includes what their reaped children did: top-level ones only.
     // One whose counters cannot be read makes the sum unknown, not smaller.
     const top = live.filter((p) => !live.some((q) => q.pid === p.ppid));
@@ -31,7 +37,7 @@ export class EbpfTreeTracker implements TreeTracker {
     return {
       alive: s.live.length,
       spawned: s.spawned,
-      cpuSeconds: round(s.totals.runtimeSeconds + live.reduce((sum, p) => sum + p.userSeconds + p.systemSeconds, 0)),
+      cpuSeconds: known ? round(s.totals.runtimeSeconds + live.reduce((sum, p) => sum + p.userSeconds + p.systemSeconds, 0)) : null,
       rssBytes: rss,
       readBytes: liveRead === null ? null : s.totals.io.rchar + liveRead,
       writeBytes: liveWrite === null ? null : s.totals.io.wchar + liveWrite,
@@ -55,6 +61,7 @@ export class EbpfTreeTracker implements TreeTracker {
     const unavailable: Record<string, string> = {
       readWriteCalls: 'the eBPF tree does not count read-class and write-class calls; the syscall family counts every call by name',
     };
+    if (this.#units.reason !== null) unavailable.liveUnits = `live processes' CPU time and RSS at samples are not given: ${this.#units.reason}`;
     if (s.live.length > 0) unavailable.alive = `${s.live.length} process(es) of the tree outlived the command (orphans: ${s.live.slice(0, 5).map((n) => `${n.comm}[${n.pid}]`).join(', ')}); their figures are not in the totals`;
     if (t.withoutTotals > 0) unavailable.withoutTotals = `${t.withoutTotals} exited process(es) without exit totals`;
     if (s.lost.kernelDropped) unavailable.kernelDropped = `${s.lost.kernelDropped} process event(s) dropped by the kernel (ring buffer full)`;

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { machineConstants } from '@bpfscope/core';
+import { machineConstants, type MachineValue } from '@bpfscope/core';
 import { readProcess, type ProcessRecord } from '@bpfscope/plugin-proc';
 import { ioSince, reapedChildrenIo, type IoFigures } from './reaped-io.js';
+import { processUnits } from './process-units.js';
 import type { TreeFinal, TreeSample, TreeTracker } from './tree-tracker.js';
 
 /**
@@ -16,11 +17,14 @@ import type { TreeFinal, TreeSample, TreeTracker } from './tree-tracker.js';
 export class ProcfsTreeTracker implements TreeTracker {
   readonly #seen = new Set<number>();
   #peakRss = 0;
-  readonly #ticks = machineConstants().clockTicks;
+  readonly #ticks: MachineValue;
+  readonly #units: ReturnType<typeof processUnits>;
   readonly #cpuAtStart: number | null;
   readonly #ioAtStart: IoFigures;
 
   constructor(private readonly parent: number, private readonly procRoot = '/proc') {
+    this.#ticks = machineConstants(procRoot).clockTicks;
+    this.#units = processUnits(procRoot);
     this.#cpuAtStart = this.#childrenCpuSeconds();
     this.#ioAtStart = reapedChildrenIo(procRoot);
   }
@@ -32,9 +36,10 @@ export class ProcfsTreeTracker implements TreeTracker {
     // Top-level live processes: their counters include their own reaped descendants.
     const top = live.filter((p) => !live.some((q) => q.pid === p.ppid));
     const io = (f: (p: PidIoOf) => number): number | null => (top.some((p) => p.io === null) ? null : top.reduce((s, p) => s + f(p.io!), 0));
-    const rss = live.reduce((s, p) => s + p.rssBytes, 0);
-    this.#peakRss = Math.max(this.#peakRss, rss);
-    const reapedCpu = this.#reapedCpu();
+    const known = this.#units.options !== null;
+    const rss = known ? live.reduce((s, p) => s + p.rssBytes, 0) : null;
+    if (rss !== null) this.#peakRss = Math.max(this.#peakRss, rss);
+    const reapedCpu = known ? this.#reapedCpu() : null;
     const liveIo = (f: (p: PidIoOf) => number, r: number): number | null => {
       const v = io(f);
       return v === null ? null : v + r;
@@ -61,7 +66,7 @@ export class ProcfsTreeTracker implements TreeTracker {
     const unavailable: Record<string, string> = {
       spawned: 'procfs sees only processes alive at a sample: the count is a lower bound (the eBPF source sees every fork)',
       pageFaults: 'procfs loses the fault counters of a process when it exits (the parent gets only those of the children it waited for, in cminflt/cmajflt, mixed with its own other children); totals need the eBPF source',
-      peakRss: 'peak of the tree at the samples taken, not between them',
+      peakRss: this.#units.reason === null ? 'peak of the tree at the samples taken, not between them' : `not measured: ${this.#units.reason}`,
       ioFromFork: "the kernel counts a process's I/O from its fork: the figures include what the launcher did in the command's process before exec (Node's spawn: one 1-byte write) and the kernel's reads of each executable at exec",
     };
     if (cpu === null) unavailable.cpuSeconds = this.#ticks.reason ?? 'clock ticks per second unknown';
@@ -77,7 +82,7 @@ export class ProcfsTreeTracker implements TreeTracker {
       writeCalls: reaped.syscw,
       minorFaults: null,
       majorFaults: null,
-      peakRssBytes: this.#peakRss,
+      peakRssBytes: this.#units.reason === null ? this.#peakRss : null,
       source: 'procfs',
       unavailable,
     };
@@ -113,7 +118,7 @@ export class ProcfsTreeTracker implements TreeTracker {
     const stack = [...(children.get(this.parent) ?? [])];
     while (stack.length > 0) {
       const pid = stack.pop()!;
-      const r = readProcess(this.procRoot, pid);
+      const r = readProcess(this.procRoot, pid, this.#units.options ?? {});
       if (r.status === 'ok') out.push(r.record);
       stack.push(...(children.get(pid) ?? []));
     }
