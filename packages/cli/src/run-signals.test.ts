@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../bin/bpfscope.js', import.meta.url));
 
@@ -11,6 +11,7 @@ const BIN = fileURLToPath(new URL('../bin/bpfscope.js', import.meta.url));
 function start(script: string) {
   const out = join(mkdtempSync(join(tmpdir(), 'bpfscope-sig-')), 'r.jsonl');
   const child = spawn(process.execPath, [BIN, 'run', '--mode', 'fallback', '--json', '--out', out, '--', 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child.pid!);
   let stdout = '';
   let stderr = '';
   const waitFor = (what: () => boolean) => new Promise<void>((resolve) => {
@@ -22,7 +23,12 @@ function start(script: string) {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     child,
-    pids: async (): Promise<number[]> => (await waitFor(() => stdout.includes('ready')), stdout.split('\n').filter((l) => /^\d+$/.test(l)).map(Number)),
+    pids: async (): Promise<number[]> => {
+      await waitFor(() => stdout.includes('ready'));
+      const pids = stdout.split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+      started.push(...pids);
+      return pids;
+    },
     said: (text: string) => waitFor(() => stderr.includes(text)),
     exited,
     summary: () => JSON.parse(readFileSync(out, 'utf8').trim().split('\n').at(-1)!) as { type: string; signal: string | null; exitCode: number },
@@ -43,6 +49,20 @@ async function gone(pid: number): Promise<void> {
     await new Promise((r) => setImmediate(r));
   }
 }
+
+/** Processes a test started: a failing test must not leave its long sleeps behind. */
+const started: number[] = [];
+afterEach(() => {
+  for (const pid of started.splice(0)) {
+    try {
+      // Only ours: a PID that was freed may have been given to another process meanwhile.
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+      if (cmd.includes('sleep\u00001000') || cmd.includes('bpfscope.js')) process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
 
 describe('bpfscope run passes signals to the whole process tree', () => {
   it('SIGTERM reaches the command and its background children; the summary is written', async () => {
