@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileStatic, EXACT_CALLS, finalIo } from '../test/compile-c.js';
 
+// Each test starts bpfscope (Node, the engine) and a command: on a loaded machine that can
+// take longer than the unit project's 5 s default. A bound, not a timed assertion.
+const SLOW = 60_000;
+
 const BIN = fileURLToPath(new URL('../bin/bpfscope.js', import.meta.url));
 
 function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -34,7 +38,7 @@ describe('bpfscope run --mode fallback measures the tree from procfs', () => {
     expect(s.syscalls?.source).toBe('procfs');
     expect(s.syscalls?.readWriteCalls).toEqual({ read: io.syscr, write: io.syscw });
     expect({ rchar: s.tree.readBytes, wchar: s.tree.writeBytes, syscr: s.tree.readCalls, syscw: s.tree.writeCalls }).toEqual(io);
-  });
+  }, SLOW);
 });
 
 describe('bpfscope run refuses bad input before running anything', () => {
@@ -48,12 +52,12 @@ describe('bpfscope run refuses bad input before running anything', () => {
     expect(r.stderr).toContain('remedy:');
     expect(r.stderr).not.toContain('Unhandled');
     expect(() => readFileSync(marker)).toThrow();
-  });
+  }, SLOW);
 
   it('a file that is not executable exits 126 as shells do; one not found 127', async () => {
     const r = await cli('run', '--mode', 'fallback', '--', '/etc/passwd');
     expect(r.code).toBe(126);
     expect(r.stderr).toContain('cannot start /etc/passwd');
     expect((await cli('run', '--mode', 'fallback', '--', 'bpfscope-no-such-command')).code).toBe(127);
-  });
+  }, SLOW);
 });

@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
+// Each test starts bpfscope (Node, the engine) and a command: on a loaded machine that can
+// take longer than the unit project's 5 s default. A bound, not a timed assertion.
+const SLOW = 60_000;
+
 const BIN = fileURLToPath(new URL('../bin/bpfscope.js', import.meta.url));
 
 /** Starts `bpfscope run` on a shell script; resolves once the script printed `ready`. */
@@ -75,7 +79,7 @@ describe('bpfscope run passes signals to the whole process tree', () => {
     const s = r.summary();
     expect(s.type).toBe('summary');
     expect(s.signal).toBe('SIGTERM');
-  });
+  }, SLOW);
 
   it('a second SIGINT kills the group with SIGKILL when the first is ignored', async () => {
     const r = start('trap "" INT; sleep 1000 & echo $!; echo ready; wait; wait');
@@ -86,5 +90,5 @@ describe('bpfscope run passes signals to the whole process tree', () => {
     expect(await r.exited).toBe(137);
     await gone(grandchild!);
     expect(r.summary().signal).toBe('SIGKILL');
-  });
+  }, SLOW);
 });
