@@ -80,4 +80,13 @@ describe('bpfscope command line', () => {
     expect(r.out).toMatch(/^ {2}all +[\d.-]+/m);
     expect(r.out).toMatch(/^ {2}0 +[\d.-]+/m);
   });
+
+  it('snapshot says whether bpfscope\'s own calls are in the syscall figures (--include-self)', async () => {
+    const without = await run('snapshot', '--mode', 'fallback', '--families', 'syscall');
+    expect(without.code).toBe(0);
+    expect(without.out).toContain(`bpfscope's own calls (pid ${process.pid}) are left out (--include-self keeps them)`);
+    const withSelf = await run('snapshot', '--mode', 'fallback', '--families', 'syscall', '--include-self');
+    expect(withSelf.code).toBe(0);
+    expect(withSelf.out).toContain(`bpfscope's own calls (pid ${process.pid}) are included`);
+  });
 });
