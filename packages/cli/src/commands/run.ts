@@ -108,7 +108,7 @@ function openOut(path: string): number {
     const err = e as NodeJS.ErrnoException;
     throw new ConfigError('--out', path, 'a file that can be created for writing', {
       cause: e,
-      remedy: `${path} cannot be opened for writing (${err.code ?? 'error'}: ${err.message}). Create its directory, fix its permissions, or choose another path.`,
+      remedy: `${path} cannot be opened for writing (${err.message}). Create its directory, fix its permissions, or choose another path.`,
     });
   }
 }
