@@ -35,6 +35,7 @@ function start(script: string) {
     },
     said: (text: string) => waitFor(() => stderr.includes(text)),
     exited,
+    stderr: () => stderr,
     summary: () => JSON.parse(readFileSync(out, 'utf8').trim().split('\n').at(-1)!) as { type: string; signal: string | null; exitCode: number },
   };
 }
@@ -50,7 +51,7 @@ async function gone(pid: number): Promise<void> {
       return;
     }
     if (state === 'Z') return;
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 20)); // a poll, not a deadline: the test's timeout bounds the wait
   }
 }
 
@@ -74,7 +75,7 @@ describe('bpfscope run passes signals to the whole process tree', () => {
     const r = start('sleep 1000 & echo $!; echo ready; wait');
     const [grandchild] = await r.pids();
     r.child.kill('SIGTERM');
-    expect(await r.exited).toBe(143);
+    expect(await r.exited, r.stderr()).toBe(143);
     await gone(grandchild!);
     const s = r.summary();
     expect(s.type).toBe('summary');
@@ -87,7 +88,7 @@ describe('bpfscope run passes signals to the whole process tree', () => {
     r.child.kill('SIGINT');
     await r.said('a second signal kills the group');
     r.child.kill('SIGINT');
-    expect(await r.exited).toBe(137);
+    expect(await r.exited, r.stderr()).toBe(137);
     await gone(grandchild!);
     expect(r.summary().signal).toBe('SIGKILL');
   }, SLOW);
