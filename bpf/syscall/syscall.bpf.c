@@ -6,7 +6,10 @@
  * sched_switch, which flushes the run at each context switch. Latency mode sets
  * sc_config.latency and attaches sc_exit instead of sc_switch (errors need the
  * return value, so they come with latency). PID and syscall-id filters live in
- * maps that user space changes at run time. */
+ * maps that user space changes at run time. A process forked by spawn_parent is
+ * counted from its exec (sc_exec), so a launcher's own calls between fork and exec
+ * are not. Syscall ids the tables do not hold (>= SC_MAX_SYSCALLS, x32) are
+ * counted as drops, never ignored silently. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -85,9 +88,21 @@ static __always_inline struct sc_config *sc_cfg(void)
 }
 
 /* Whether this syscall of this process passes the kernel-side filters. */
+static __always_inline bool wanted_pid(struct sc_config *cfg, __u32 tgid)
+{
+	__u8 *v;
+
+	if (cfg->exclude_tgid && tgid == cfg->exclude_tgid)
+		return false;
+	if (!cfg->pid_filter)
+		return true;
+	v = bpf_map_lookup_elem(&sc_pids, &tgid);
+	return v && *v == SC_PID_FOLLOWED;
+}
+
 static __always_inline bool wanted(struct sc_config *cfg, __u32 tgid, __u32 id)
 {
-	if (cfg->pid_filter && !bpf_map_lookup_elem(&sc_pids, &tgid))
+	if (!wanted_pid(cfg, tgid))
 		goto miss;
 	if (cfg->sys_filter) {
 		__u8 *on = bpf_map_lookup_elem(&sc_sys_on, &id);
@@ -95,7 +110,7 @@ static __always_inline bool wanted(struct sc_config *cfg, __u32 tgid, __u32 id)
 		if (!on || !*on)
 			goto miss;
 	}
-	if (cfg->pid_filter || cfg->sys_filter)
+	if (cfg->pid_filter || cfg->sys_filter || cfg->exclude_tgid)
 		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_FILTER_HITS, 1);
 	return true;
 miss:
@@ -210,8 +225,14 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 	struct sc_start *st;
 
 	bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
-	if (!cfg || id < 0 || id >= SC_MAX_SYSCALLS)
+	if (!cfg)
 		return 0;
+	if (id < 0 || id >= SC_MAX_SYSCALLS) {
+		/* No slot in the tables: a drop, when the process is one we count. */
+		if (wanted_pid(cfg, bpf_get_current_pid_tgid() >> 32))
+			bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
+		return 0;
+	}
 	if (!cfg->latency && cfg->per_process)
 		cpu = cpu_slot();
 	if (cpu) {
@@ -316,21 +337,50 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
-/* With follow_forks, a new process whose parent is followed is followed too; a
- * process forked by spawn_parent (the profiler starting its command) is followed
- * from its first instruction, while the profiler itself is not. */
+/* With follow_forks, a new process whose parent is followed is followed too, in the
+ * parent's state. A process forked by spawn_parent (the profiler starting its command)
+ * waits for its exec (SC_PID_AT_EXEC): what the profiler's code does in it between
+ * fork and exec is not the command's. The profiler itself is not followed. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sc_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct sc_config *cfg = sc_cfg();
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
-	__u8 one = 1;
+	__u8 state = SC_PID_AT_EXEC, *p;
 
 	if (!cfg || !cfg->follow_forks || ptgid == ctgid)
 		return 0;
-	if (ptgid != cfg->spawn_parent && !bpf_map_lookup_elem(&sc_pids, &ptgid))
-		return 0;
-	if (bpf_map_update_elem(&sc_pids, &ctgid, &one, BPF_ANY))
+	if (ptgid != cfg->spawn_parent) {
+		p = bpf_map_lookup_elem(&sc_pids, &ptgid);
+		if (!p)
+			return 0;
+		state = *p;
+	}
+	if (bpf_map_update_elem(&sc_pids, &ctgid, &state, BPF_ANY))
 		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
+	return 0;
+}
+
+/* A process waiting for its exec is followed from here on. The execve that got here
+ * entered before the process was followed: it is counted now (as strace counts it),
+ * without its result or time. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sc_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct sc_config *cfg = sc_cfg();
+	__u32 tgid = p->tgid;
+	__u8 followed = SC_PID_FOLLOWED, *v;
+
+	if (!cfg)
+		return 0;
+	v = bpf_map_lookup_elem(&sc_pids, &tgid);
+	if (!v || *v != SC_PID_AT_EXEC)
+		return 0;
+	if (bpf_map_update_elem(&sc_pids, &tgid, &followed, BPF_ANY)) {
+		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
+		return 0;
+	}
+	if (wanted(cfg, tgid, SC_EXECVE_ID))
+		count_call(cfg, tgid, SC_EXECVE_ID);
 	return 0;
 }

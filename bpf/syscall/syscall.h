@@ -5,6 +5,7 @@
 #define BPFSCOPE_SYSCALL_H
 
 #define SC_MAX_SYSCALLS 512 /* x86_64 numbers are below 512 */
+#define SC_EXECVE_ID 59     /* x86_64 execve */
 
 /* Per syscall id, per CPU. errors and total_ns stay 0 in counts-only mode. */
 struct sc_stat {
@@ -26,8 +27,13 @@ struct sc_config {
 	__u32 follow_forks;   /* 1: children of a process in sc_pids join it */
 	__u32 per_process;    /* 1: keep the per-process table sc_proc */
 	__u32 latency;        /* 1: record entry times for sc_exit (latency mode) */
-	__u32 spawn_parent;   /* non-zero: processes this tgid forks join sc_pids (it does not) */
+	__u32 spawn_parent;   /* non-zero: processes this tgid forks join sc_pids at their next exec (it does not) */
+	__u32 exclude_tgid;   /* non-zero: this process is never counted (a collector leaving itself out) */
 };
+
+/* Values of sc_pids. */
+#define SC_PID_FOLLOWED 1 /* counted */
+#define SC_PID_AT_EXEC 2  /* forked by spawn_parent: counted from its next exec on */
 
 /* Counts-only mode, one per CPU: a run of consecutive calls of one syscall by one
  * process on this CPU, not yet added to sc_proc. sys_enter knows the task by its

@@ -4,6 +4,8 @@ export interface CliIo {
   stdout: {
     /** Writes one chunk of text; the return value is ignored. */
     write(chunk: string): unknown;
+    /** True on a terminal: the human output is then coloured (unless NO_COLOR is set). */
+    isTTY?: boolean;
   };
   /** Receives error messages with their remedies, and the usage text on a usage error (`process.stderr` in the binary). */
   stderr: {

@@ -14,7 +14,12 @@ describe('bpfscope command line', () => {
     [['snapshot', '--families', 'cpu,gpu9'], '--families', 'comma-separated list of cpu'],
     [['snapshot', '--interval', '5'], '--interval', 'from 10 to 3600000'],
     [['snapshot', '--interval', 'soon'], '--interval', 'whole number'],
-    [['frobnicate'], 'command', '"snapshot", "doctor" or "run"'],
+    [['frobnicate'], 'command', '"snapshot", "doctor", "run" or "help"'],
+    [['--json'], 'command', '"snapshot", "doctor", "run" or "help"'],
+    [['snapshot', '--interval', '-5'], '--interval', 'from 10 to 3600000'],
+    [['run', '--interval', '-5', '--', 'true'], '--interval', 'from 10 to 3600000'],
+    [['snapshot', '--mode', '-x'], '--mode', '"auto", "ebpf" or "fallback"'],
+    [['doctor', '--include-self'], '--include-self', 'only with bpfscope snapshot'],
     [['doctor', '--mode', 'ebpf'], 'doctor', 'only --json'],
   ])('%j is a usage error (exit 2) naming the option and what is allowed', async (argv, path, allowed) => {
     const r = await run(...argv);
@@ -32,11 +37,17 @@ describe('bpfscope command line', () => {
     expect(r.err).toContain('Usage:');
   });
 
-  it('--help prints the usage on stdout', async () => {
-    const r = await run('--help');
+  it.each([[['--help']], [['help']], [[]]])('%j prints the usage on stdout and exits 0', async (argv) => {
+    const r = await run(...argv);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('bpfscope snapshot');
-    expect(r.out).toContain('bpfscope doctor');
+    expect(r.err).toBe('');
+    for (const verb of ['snapshot', 'doctor', 'run', 'help']) expect(r.out).toContain(`bpfscope ${verb}`);
+  });
+
+  it('the package description names every command of the usage text', async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { description: string };
+    for (const verb of ['snapshot', 'doctor', 'run', 'help']) expect(pkg.description).toContain(verb);
   });
 
   it('snapshot --json in fallback mode prints one object of the documented shape', async () => {
@@ -59,7 +70,8 @@ describe('bpfscope command line', () => {
     expect(json.errors).toEqual([]);
     expect(r.code).toBe(0);
     expect(Object.fromEntries(Object.entries(json.families).map(([k, v]) => [k, v.source]))).toEqual({ cpu: 'procfs', mem: 'procfs', proc: 'procfs', syscall: 'procfs' });
-  });
+    // A full procfs scan of every family: past the unit project's 5 s default on a loaded machine (a bound, not an assertion).
+  }, 60_000);
 
   it('snapshot without --json prints a table with one row per CPU', async () => {
     const r = await run('snapshot', '--mode', 'fallback', '--families', 'cpu');
@@ -68,5 +80,14 @@ describe('bpfscope command line', () => {
     expect(r.out).toMatch(/^ {2}cpu +busy% +user/m);
     expect(r.out).toMatch(/^ {2}all +[\d.-]+/m);
     expect(r.out).toMatch(/^ {2}0 +[\d.-]+/m);
+  });
+
+  it('snapshot says whether bpfscope\'s own calls are in the syscall figures (--include-self)', async () => {
+    const without = await run('snapshot', '--mode', 'fallback', '--families', 'syscall');
+    expect(without.code).toBe(0);
+    expect(without.out).toContain(`bpfscope's own calls (pid ${process.pid}) are left out (--include-self keeps them)`);
+    const withSelf = await run('snapshot', '--mode', 'fallback', '--families', 'syscall', '--include-self');
+    expect(withSelf.code).toBe(0);
+    expect(withSelf.out).toContain(`bpfscope's own calls (pid ${process.pid}) are included`);
   });
 });

@@ -7,18 +7,27 @@ import { EXIT, type CliIo } from './io.js';
 import { FAMILIES } from './plugins.js';
 
 const USAGE = `Usage:
-  bpfscope snapshot [--json] [--families cpu,...] [--mode auto|ebpf|fallback] [--interval MS]
+  bpfscope snapshot [--json] [--families cpu,...] [--mode auto|ebpf|fallback] [--interval MS] [--include-self]
   bpfscope doctor [--json]
   bpfscope run [--json] [--interval MS] [--out FILE] [--mode auto|ebpf|fallback] -- <command...>
-  bpfscope --help | --version
+  bpfscope help | --help | --version
 
 snapshot   read every family once (with --interval: twice, MS apart, and report the
-           rates and percentages over that interval)
+           rates and percentages over that interval). Without --interval, syscall
+           counts cover the short time from attaching to the reading. bpfscope's own
+           calls are left out; --include-self keeps them
 doctor     check what this machine offers for eBPF, probing each attach type, and say
            how to fix what is missing
 run        run a command (stdio passed through, exit code propagated), follow its whole
            process tree, and report samples every interval (default 1000 ms) and a
-           summary to --out FILE, or to stderr
+           summary to --out FILE, or to stderr. The command's figures start at its
+           exec. It runs in its own process group: SIGINT, SIGTERM and SIGHUP go to the
+           whole group, a second one kills it (the summary is still written); it has
+           no controlling terminal. Exit 126: not executable, 127: not found
+help       print this text (also with no arguments); exits 0
+
+Exit codes: 0 ok (help too), 1 failed, 2 usage error; run: the command's.
+Colour on a terminal only; NO_COLOR=1 turns it off.
 
 Families: ${Object.keys(FAMILIES).join(', ')}
 `;
@@ -35,7 +44,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const own = dashes === -1 ? argv : argv.slice(0, dashes);
     const command = dashes === -1 ? [] : argv.slice(dashes + 1);
     const { values, positionals } = parseArgs({
-      args: [...own],
+      args: joinValues(own),
       allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false },
@@ -43,15 +52,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         mode: { type: 'string' },
         interval: { type: 'string' },
         out: { type: 'string' },
+        'include-self': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
     });
-    if (values.help) return void io.stdout.write(USAGE), EXIT.ok;
+    if (values.help || positionals[0] === 'help' || argv.length === 0) return void io.stdout.write(USAGE), EXIT.ok;
     if (values.version) return void io.stdout.write('0.1.0\n'), EXIT.ok;
     const [verb, ...rest] = positionals;
     if (rest.length > 0) throw new ConfigError('arguments', rest.join(' '), verb === 'run' ? 'the command after --, e.g. bpfscope run -- make' : 'no arguments after the command');
     if (verb !== 'run' && (dashes !== -1 || values.out !== undefined)) throw new ConfigError(dashes !== -1 ? '--' : '--out', verb ?? '', 'only with bpfscope run');
+    if (verb !== 'snapshot' && values['include-self']) throw new ConfigError('--include-self', verb ?? '', 'only with bpfscope snapshot');
     switch (verb) {
       case 'snapshot':
         return await snapshot(
@@ -60,6 +71,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             families: parseFamilies(values.families),
             mode: parseMode(values.mode),
             intervalMs: parseInterval(values.interval),
+            includeSelf: values['include-self'] ?? false,
           },
           io,
         );
@@ -76,10 +88,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         }
         return await doctor({ json: values.json ?? false }, io);
       case undefined:
-        io.stderr.write(USAGE);
-        return EXIT.usage;
+        // Options with no command, e.g. `bpfscope --json`.
+        throw new ConfigError('command', '(none)', '"snapshot", "doctor", "run" or "help"');
       default:
-        throw new ConfigError('command', verb, '"snapshot", "doctor" or "run"');
+        throw new ConfigError('command', verb, '"snapshot", "doctor", "run" or "help"');
     }
   } catch (e) {
     if (isBpfscopeError(e)) {
@@ -92,6 +104,26 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     throw e;
   }
+}
+
+const VALUED = new Set(['--families', '--mode', '--interval', '--out']);
+
+/**
+ * `--interval -5` as `--interval=-5`: parseArgs would take a value that starts with a
+ * dash for an option and say it is ambiguous; the option's own check then says what is
+ * allowed.
+ */
+function joinValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    if (VALUED.has(a) && next !== undefined && next.startsWith('-') && next !== '--') {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 function parseFamilies(value: string | undefined): string[] {

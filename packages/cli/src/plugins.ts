@@ -4,13 +4,19 @@ import { mem } from '@bpfscope/plugin-mem';
 import { proc } from '@bpfscope/plugin-proc';
 import { syscall } from '@bpfscope/plugin-syscall';
 
+/** What the command's options change in the plugins. @internal */
+export interface FamilyOptions {
+  /** Count bpfscope's own system calls (`--include-self`). */
+  includeSelf: boolean;
+}
+
 /**
  * Families the command knows, with their plugin factories. The command lists the 15
  * processes with the most CPU time, not the whole table. @internal
  */
-export const FAMILIES: Readonly<Record<string, () => Plugin>> = {
+export const FAMILIES: Readonly<Record<string, (o: FamilyOptions) => Plugin>> = {
   cpu: () => cpu(),
   mem: () => mem({ topProcesses: 10 }),
   proc: () => proc({ topK: { by: 'cpu', k: 15 } }),
-  syscall: () => syscall(),
+  syscall: (o) => syscall({ includeSelf: o.includeSelf }),
 };

@@ -1,4 +1,4 @@
-import { COLLECTOR, inject, injectable, type Collector, type InjectionToken, type Plugin } from '@bpfscope/core';
+import { COLLECTOR, ConfigError, inject, injectable, type Collector, type InjectionToken, type Plugin } from '@bpfscope/core';
 import { SYSCALL_OBJECT_PATH, SyscallEbpfSource } from './ebpf/syscall-ebpf-source.js';
 import { SyscallProcfsSource } from './procfs/syscall-procfs-source.js';
 import type { SyscallMetrics, SyscallMode } from './records.js';
@@ -15,8 +15,20 @@ export interface SyscallPluginOptions extends SyscallFilter {
   mode?: SyscallMode;
   /** With a PID filter, count the processes they start too (followed in the kernel at fork). @default true */
   followForks?: boolean;
-  /** Count the processes this PID forks (and their descendants), but not it: for profilers that spawn a command. @default none */
+  /**
+   * Count the processes this PID forks (and their descendants), but not it: for
+   * profilers that spawn a command. A process it forks is counted from its first exec
+   * on (the execve included), so the profiler's own calls between fork and exec are not.
+   * @default none
+   */
   spawnParent?: number;
+  /**
+   * Count the calling process (the collector) too. Off by default, so that a reading
+   * shows the machine's calls and not the collector's own. A PID filter that names
+   * this process counts it whatever this says. Decided when the plugin is created.
+   * @default false
+   */
+  includeSelf?: boolean;
   /** How many processes a reading lists, largest count first. @default 50 */
   topProcesses?: number;
   /** Path of the compiled eBPF object. @default the one shipped in this package */
@@ -60,20 +72,23 @@ export class SyscallCollector implements Collector<SyscallMetrics> {
  * ```
  * @param options - all optional
  * @returns the plugin
- * @throws {@link @bpfscope/core!ConfigError} for an unknown call name or a bad PID
+ * @throws {@link @bpfscope/core!ConfigError} for an unknown call name, a bad PID or a non-boolean `includeSelf`
  */
 export function syscall(options: SyscallPluginOptions = {}): SyscallPlugin {
   const filter = normalizeFilter(options);
   const topProcesses = options.topProcesses ?? 50;
+  if (options.includeSelf !== undefined && typeof options.includeSelf !== 'boolean') throw new ConfigError('syscall.includeSelf', options.includeSelf, 'true or false');
+  const excludeSelf = options.includeSelf !== true && !(filter.pids ?? []).includes(process.pid);
   const ebpf = new SyscallEbpfSource({
     mode: options.mode ?? 'latency',
     filter,
     followForks: options.followForks ?? true,
     spawnParent: options.spawnParent ?? 0,
+    excludeTgid: excludeSelf ? process.pid : 0,
     topProcesses,
     objectPath: options.objectPath ?? SYSCALL_OBJECT_PATH,
   });
-  const procfs = new SyscallProcfsSource(filter, topProcesses);
+  const procfs = new SyscallProcfsSource(filter, topProcesses, excludeSelf ? process.pid : 0);
   return {
     name: 'syscall',
     version: '0.1.0',

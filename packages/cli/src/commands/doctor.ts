@@ -1,11 +1,12 @@
 import { checkSupport, ATTACH_KINDS, type SupportReport } from '@bpfscope/core';
 import { isNativeAvailable, libbpfVersion, probeAttachTypes } from '@bpfscope/native';
 import { EXIT, type CliIo } from '../io.js';
+import { paint, useColour, type Paint } from '../colour.js';
 
 /** `bpfscope doctor`: what works here for eBPF, and how to fix what does not. @internal */
 export async function doctor(options: { json: boolean }, io: CliIo): Promise<number> {
   const report = await checkSupport({ native: { isNativeAvailable, libbpfVersion, probeAttachTypes } });
-  io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, paint(useColour(io.stdout))));
   return EXIT.ok;
 }
 
@@ -14,15 +15,15 @@ export async function doctor(options: { json: boolean }, io: CliIo): Promise<num
  * failure, then each remedy once with the problems it fixes.
  * @internal
  */
-export function formatReport(r: SupportReport): string {
-  const mark = (ok: boolean | null): string => (ok === null ? '?' : ok ? 'ok' : 'NO');
+export function formatReport(r: SupportReport, p: Paint): string {
+  const mark = (ok: boolean | null): string => (ok === null ? p.yellow('?') : ok ? p.green('ok') : p.red('NO'));
   const unknown = (field: keyof SupportReport['unavailable'], otherwise: string): string => {
     const why = r.unavailable[field];
     return why === undefined ? otherwise : `unknown: ${why}`;
   };
   const caps = r.capabilities;
   const lines = [
-    'bpfscope doctor',
+    p.bold('bpfscope doctor'),
     '',
     `  platform            ${r.platform}-${r.arch}, kernel ${r.kernel}`,
     `  kernel BTF          ${mark(r.btf.available)}  ${r.btf.path}`,
@@ -35,10 +36,10 @@ export function formatReport(r: SupportReport): string {
     '',
     '  attach types (each probed by loading and attaching a program):',
     ...ATTACH_KINDS.map((k) => {
-      const p = r.attachTypes[k];
-      if (!p) return `    ${k.padEnd(11)} not probed`;
-      if (p.supported) return `    ${k.padEnd(11)} ok`;
-      return `    ${k.padEnd(11)} NO  ${p.cause ?? p.error?.code ?? ''}: ${p.error?.message ?? ''}`;
+      const a = r.attachTypes[k];
+      if (!a) return `    ${k.padEnd(11)} not probed`;
+      if (a.supported) return `    ${k.padEnd(11)} ${p.green('ok')}`;
+      return `    ${k.padEnd(11)} ${p.red('NO')}  ${a.cause ?? a.error?.code ?? ''}: ${a.error?.message ?? ''}`;
     }),
     '',
     `  eBPF usable: ${r.ebpfUsable ? 'yes' : 'no (bpfscope will use its procfs/sysfs fallbacks)'}`,
@@ -46,10 +47,10 @@ export function formatReport(r: SupportReport): string {
   // One remedy often fixes many problems (a missing capability fails every attach type):
   // each is printed once, after the problems it fixes.
   const byRemedy = new Map<string, string[]>();
-  for (const p of r.problems) byRemedy.set(p.remedy, [...(byRemedy.get(p.remedy) ?? []), p.feature]);
+  for (const q of r.problems) byRemedy.set(q.remedy, [...(byRemedy.get(q.remedy) ?? []), q.feature]);
   if (byRemedy.size > 0) {
     lines.push('', '  remedies:');
-    for (const [remedy, features] of byRemedy) lines.push(`    - ${features.join(', ')}:`, `      ${remedy}`);
+    for (const [remedy, features] of byRemedy) lines.push(`    - ${features.map((f) => p.red(f)).join(', ')}:`, `      ${remedy}`);
   }
   return `${lines.join('\n')}\n`;
 }

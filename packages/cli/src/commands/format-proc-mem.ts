@@ -2,18 +2,17 @@ import type { FamilyResult } from '@bpfscope/core';
 import type { MemMetrics } from '@bpfscope/plugin-mem';
 import type { ProcMetrics } from '@bpfscope/plugin-proc';
 import { num, table } from './table.js';
+import { formatBytes } from '../units.js';
 
-const MiB = 1024 * 1024;
-const mib = (b: number | null): string => (b === null ? '-' : (b / MiB).toFixed(1));
 const indent = (s: string): string => s.split('\n').map((l) => `  ${l}`).join('\n');
 
 /** Human form of the proc family: the listed processes. @internal */
 export function formatProc(r: FamilyResult<ProcMetrics>): string {
   const d = r.data;
-  const rows = d.processes.map((p) => [String(p.pid), String(p.ppid), p.comm, p.state, num(p.cpuPercent, 1), num(p.userSeconds + p.systemSeconds, 2), mib(p.rssBytes), String(p.threads)]);
+  const rows = d.processes.map((p) => [String(p.pid), String(p.ppid), p.comm, p.state, num(p.cpuPercent, 1), num(p.userSeconds + p.systemSeconds, 2), formatBytes(p.rssBytes), String(p.threads)]);
   return [
     `  ${d.total} processes, ${d.matched} matched, ${d.processes.length} listed${d.intervalMs !== null ? `; cpu% over ${Math.round(d.intervalMs)} ms` : ''}`,
-    indent(table(['pid', 'ppid', 'comm', 'state', 'cpu%', 'cpu s', 'rss MiB', 'threads'], rows, new Set([0, 1, 2, 3]))),
+    indent(table(['pid', 'ppid', 'comm', 'state', 'cpu%', 'cpu s', 'rss', 'threads'], rows, new Set([0, 1, 2, 3]))),
   ].join('\n');
 }
 
@@ -21,13 +20,13 @@ export function formatProc(r: FamilyResult<ProcMetrics>): string {
 export function formatMem(r: FamilyResult<MemMetrics>): string {
   const d = r.data;
   const lines: string[] = [];
-  if (d.system) lines.push(`  memory ${mib(d.system.totalBytes)} MiB total, ${mib(d.system.availableBytes)} MiB available (${num(d.system.usedFraction === null ? null : d.system.usedFraction * 100, 1)}% used)`);
-  if (d.swap) lines.push(`  swap ${mib(d.swap.totalBytes)} MiB total, ${mib(d.swap.freeBytes)} MiB free`);
+  if (d.system) lines.push(`  memory ${formatBytes(d.system.totalBytes)} total, ${formatBytes(d.system.availableBytes)} available (${num(d.system.usedFraction === null ? null : d.system.usedFraction * 100, 1)}% used)`);
+  if (d.swap) lines.push(`  swap ${formatBytes(d.swap.totalBytes)} total, ${formatBytes(d.swap.freeBytes)} free`);
   if (d.vmstat) lines.push(`  page faults since boot: ${d.vmstat.pgfault} (major ${d.vmstat.pgmajfault}); OOM kills since boot: ${d.vmstat.oomKill ?? '-'}`);
   const top = d.processes.slice(0, 5).map((p) => `${p.comm}[${p.pid}] ${p.minorFaults}/${p.majorFaults}`);
   if (top.length > 0) lines.push(`  faults (minor/major), top processes: ${top.join('; ')}`);
   for (const c of d.cgroups?.entries.slice(0, 5) ?? []) {
-    lines.push(`  cgroup ${c.path} (${c.hierarchy}): ${mib(c.usageBytes)} of ${mib(c.limitBytes)} MiB${c.error ? ` — ${c.error.code}: ${c.error.message}` : ''}`);
+    lines.push(`  cgroup ${c.path} (${c.hierarchy}): ${formatBytes(c.usageBytes)} of ${formatBytes(c.limitBytes)}${c.error ? ` — ${c.error.code}: ${c.error.message}` : ''}`);
   }
   for (const p of d.predictions.filter((x) => x.level !== 'none')) {
     lines.push(`  prediction ${p.key}: ${p.level}, exhausted in ${p.secondsToExhaustion === null ? '-' : `${Math.round(p.secondsToExhaustion)} s`} (R² ${num(p.confidence.rSquared, 2)})`);

@@ -6,27 +6,40 @@ import { formatMem, formatProc } from './format-proc-mem.js';
 import type { MemMetrics } from '@bpfscope/plugin-mem';
 import type { ProcMetrics } from '@bpfscope/plugin-proc';
 import { num, table } from './table.js';
+import { paint, type Paint } from '../colour.js';
+import { formatNsRange } from '../units.js';
+
+/** How a snapshot is shown. @internal */
+export interface SnapshotFormat {
+  /** ANSI colour (on a terminal). */
+  colour: boolean;
+  /** bpfscope's own system calls were counted (`--include-self`). */
+  includeSelf: boolean;
+  /** The snapshot is the second of two readings `--interval` apart. */
+  interval: boolean;
+}
 
 /** Human-readable snapshot. @internal */
-export function formatSnapshot(snap: Snapshot): string {
-  const out: string[] = [`bpfscope snapshot  ${new Date(snap.timestamp).toISOString()}`, ''];
+export function formatSnapshot(snap: Snapshot, f: SnapshotFormat = { colour: false, includeSelf: false, interval: false }): string {
+  const p = paint(f.colour);
+  const out: string[] = [p.bold(`bpfscope snapshot  ${new Date(snap.timestamp).toISOString()}`), ''];
   for (const family of snap.families()) {
     const r = snap.get(family);
     if (!r) continue;
-    out.push(`${family}  source: ${r.source}${r.fallback ? `  (fell back: ${r.fallback.code}: ${r.fallback.message})` : ''}`);
-    out.push(formatFamily(family, r), '');
+    out.push(`${p.bold(family)}  source: ${r.source}${r.fallback ? p.yellow(`  (fell back: ${r.fallback.code}: ${r.fallback.message})`) : ''}`);
+    out.push(formatFamily(family, r, f, p), '');
   }
   if (snap.errors.length > 0) {
-    out.push('errors:');
-    for (const e of snap.errors) out.push(`  ${e.family}: ${e.error.code}: ${e.error.message}`, `    remedy: ${e.error.remedy}`);
+    out.push(p.red('errors:'));
+    for (const e of snap.errors) out.push(p.red(`  ${e.family}: ${e.error.code}: ${e.error.message}`), `    remedy: ${e.error.remedy}`);
     out.push('');
   }
   return `${out.join('\n')}\n`;
 }
 
-function formatFamily(family: string, r: FamilyResult): string {
+function formatFamily(family: string, r: FamilyResult, f: SnapshotFormat, p: Paint): string {
   if (family === 'cpu') return formatCpu(r as FamilyResult<CpuMetrics>);
-  if (family === 'syscall') return formatSyscall(r as FamilyResult<SyscallMetrics>);
+  if (family === 'syscall') return formatSyscall(r as FamilyResult<SyscallMetrics>, { includeSelf: f.includeSelf, interval: f.interval, paint: p });
   if (family === 'proc') return formatProc(r as FamilyResult<ProcMetrics>);
   if (family === 'mem') return formatMem(r as FamilyResult<MemMetrics>);
   return JSON.stringify(r.data, null, 2);
@@ -47,7 +60,7 @@ function formatCpu(r: FamilyResult<CpuMetrics>): string {
     ])),
   ];
   if (d.runQueueLatency) lines.push(`  run-queue latency: ${formatHist(d.runQueueLatency)}`);
-  if (d.loadAverage) lines.push(`  load average: ${d.loadAverage.load1} ${d.loadAverage.load5} ${d.loadAverage.load15} (${d.loadAverage.runnable}/${d.loadAverage.total} runnable)`);
+  if (d.loadAverage) lines.push(`  load average: ${num(d.loadAverage.load1)} ${num(d.loadAverage.load5)} ${num(d.loadAverage.load15)} (${d.loadAverage.runnable}/${d.loadAverage.total} runnable)`);
   if (d.pressure) lines.push(`  pressure some: avg10 ${d.pressure.some.avg10}% avg60 ${d.pressure.some.avg60}% avg300 ${d.pressure.some.avg300}%`);
   const from = Object.entries(d.fieldSources);
   if (from.length > 0) lines.push(`  from other sources: ${from.map(([k, v]) => `${k}=${v}`).join(', ')}`);
@@ -59,16 +72,9 @@ function formatHist(h: Log2Histogram): string {
   if (h.count === 0) return 'no samples yet';
   const q = (p: number): string => {
     const b = log2Quantile(h, p);
-    return b ? `${fmtNs(b.lowerBound)}-${fmtNs(b.upperBound)}` : '-';
+    return b ? formatNsRange(b.lowerBound, b.upperBound) : '-';
   };
   return `${h.count} samples since attach; p50 in ${q(0.5)}, p90 in ${q(0.9)}, p99 in ${q(0.99)}, max in ${q(1)}`;
-}
-
-function fmtNs(ns: number): string {
-  if (ns >= 1e9) return `${+(ns / 1e9).toPrecision(3)}s`;
-  if (ns >= 1e6) return `${+(ns / 1e6).toPrecision(3)}ms`;
-  if (ns >= 1e3) return `${+(ns / 1e3).toPrecision(3)}us`;
-  return `${ns}ns`;
 }
 
 function indent(s: string): string {

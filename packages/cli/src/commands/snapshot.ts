@@ -1,6 +1,7 @@
 import { createEngine, snapshotJsonReplacer, type Snapshot } from '@bpfscope/core';
 import { EXIT, type CliIo } from '../io.js';
 import { FAMILIES } from '../plugins.js';
+import { useColour } from '../colour.js';
 import { formatSnapshot } from './format-snapshot.js';
 
 /** Options of `bpfscope snapshot`. @internal */
@@ -9,12 +10,13 @@ export interface SnapshotOptions {
   families: string[];
   mode: 'auto' | 'ebpf' | 'fallback';
   intervalMs: number | null;
+  includeSelf: boolean;
 }
 
 /** `bpfscope snapshot`: one reading, or two `intervalMs` apart. @internal */
 export async function snapshot(options: SnapshotOptions, io: CliIo): Promise<number> {
   const engine = createEngine({
-    plugins: options.families.map((f) => FAMILIES[f]!()),
+    plugins: options.families.map((f) => FAMILIES[f]!({ includeSelf: options.includeSelf })),
     // A person waits for the command: a procfs scan of a very large process table may take seconds.
     config: { mode: options.mode, cache: { enabled: false }, logLevel: 'silent', operationTimeoutMs: 10_000 },
   });
@@ -26,7 +28,7 @@ export async function snapshot(options: SnapshotOptions, io: CliIo): Promise<num
       await new Promise((r) => setTimeout(r, options.intervalMs!));
       snap = await engine.collect();
     }
-    io.stdout.write(options.json ? `${JSON.stringify(snap.toJSON(), snapshotJsonReplacer)}\n` : formatSnapshot(snap));
+    io.stdout.write(options.json ? `${JSON.stringify(snap.toJSON(), snapshotJsonReplacer)}\n` : formatSnapshot(snap, { colour: useColour(io.stdout), includeSelf: options.includeSelf, interval: options.intervalMs !== null }));
     return snap.errors.length > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     await engine.close();

@@ -12,6 +12,10 @@ export interface TreeSample {
   readBytes: number | null;
   /** Bytes written through write-like calls (wchar), live and exited. */
   writeBytes: number | null;
+  /** Read-class system calls (syscr), live and exited; null where the tracker does not measure them (eBPF: the syscall family counts every call). */
+  readCalls: number | null;
+  /** Write-class system calls (syscw), as {@link TreeSample.readCalls}. */
+  writeCalls: number | null;
   /** Minor page faults, live and exited. */
   minorFaults: number | null;
   /** Major page faults, live and exited. */

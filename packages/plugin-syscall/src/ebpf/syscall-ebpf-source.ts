@@ -16,6 +16,8 @@ export interface SyscallEbpfOptions {
   filter: SyscallFilterState;
   followForks: boolean;
   spawnParent: number;
+  /** This process is not counted (0: it is). */
+  excludeTgid: number;
   topProcesses: number;
   objectPath: string;
 }
@@ -66,7 +68,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     // sc_switch and sc_enter may attach in any order: sc_enter does not depend on
     // sc_switch to know the task (it checks the slot against its pt_regs pointer).
     if (!latency) this.#links.push(obj.attach('sc_switch'));
-    this.#links.push(obj.attach('sc_enter'), obj.attach('sc_fork'));
+    this.#links.push(obj.attach('sc_enter'), obj.attach('sc_fork'), obj.attach('sc_exec'));
     if (latency) this.#links.push(obj.attach('sc_exit'));
     this.#programStats.start(context.config.programStats);
     this.#since = new Date().toISOString();
@@ -95,6 +97,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
       perProcess: true,
       latency: this.options.mode === 'latency',
       spawnParent: this.options.spawnParent,
+      excludeTgid: this.options.excludeTgid,
     });
   }
 

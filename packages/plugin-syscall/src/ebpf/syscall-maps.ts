@@ -25,7 +25,7 @@ export function syscallLayouts(layouts: Map<string, StructLayout>): SyscallLayou
   return {
     stat: requireStruct(layouts, 'sc_stat', { count: 8, errors: 8, total_ns: 8 }),
     procKey: requireStruct(layouts, 'sc_proc_key', { tgid: 4, id: 4 }),
-    config: requireStruct(layouts, 'sc_config', { pid_filter: 4, sys_filter: 4, follow_forks: 4, per_process: 4, latency: 4, spawn_parent: 4 }),
+    config: requireStruct(layouts, 'sc_config', { pid_filter: 4, sys_filter: 4, follow_forks: 4, per_process: 4, latency: 4, spawn_parent: 4, exclude_tgid: 4 }),
     cpu: requireStruct(layouts, 'sc_cpu', { regs: 8, pending: 8, tgid: 4, id: 4, seq: 4 }),
   };
 }
@@ -151,6 +151,8 @@ export interface SyscallKernelConfig {
   perProcess: boolean;
   latency: boolean;
   spawnParent: number;
+  /** A process never counted (0: none). */
+  excludeTgid: number;
 }
 
 /** Write `sc_config` (takes effect at once, no reload). @internal */
@@ -164,6 +166,7 @@ export function writeConfig(obj: BpfObject, l: SyscallLayouts, c: SyscallKernelC
   v.setUint32(f.per_process!.offset, c.perProcess ? 1 : 0, true);
   v.setUint32(f.latency!.offset, c.latency ? 1 : 0, true);
   v.setUint32(f.spawn_parent!.offset, c.spawnParent, true);
+  v.setUint32(f.exclude_tgid!.offset, c.excludeTgid, true);
   obj.map('sc_config').update(u32(0), value);
 }
 

@@ -20,8 +20,9 @@ export class SyscallProcfsSource implements Source<SyscallMetrics> {
   /**
    * @param filter - the initial filter
    * @param topProcesses - how many processes a reading lists
+   * @param excludePid - a process left out of every reading (the collector itself); 0: none
    */
-  constructor(filter: SyscallFilterState, private readonly topProcesses: number) {
+  constructor(filter: SyscallFilterState, private readonly topProcesses: number, private readonly excludePid = 0) {
     this.#filter = filter;
   }
 
@@ -44,6 +45,7 @@ export class SyscallProcfsSource implements Source<SyscallMetrics> {
     const pids = this.#filter.pids ?? readdirSync(this.#root).filter((n) => /^\d+$/.test(n)).map(Number);
     const processes: ProcessSyscallRecord[] = [];
     for (const pid of pids) {
+      if (pid === this.excludePid) continue;
       const r = readProcessSyscalls(this.#root, pid);
       if (r.status !== 'ok') continue; // exited while we read: not an error
       const p = r.record;
