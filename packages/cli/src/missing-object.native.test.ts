@@ -26,7 +26,7 @@ describe('a plugin whose eBPF object is missing', () => {
 
   it.each(Object.keys(plugins))('%s: mode auto falls back to procfs with LoadFailed naming the path', async (family) => {
     const path = join(dir, `${family}.bpf.o`);
-    const engine = createEngine({ plugins: [plugins[family as keyof typeof plugins](path)], config: { mode: 'auto', operationTimeoutMs: 30_000 } });
+    const engine = createEngine({ plugins: [plugins[family as keyof typeof plugins](path)], config: { mode: 'auto', operationTimeoutMs: 30_000, logLevel: 'error' } });
     try {
       await engine.start();
       const snap = await engine.collect();
@@ -44,7 +44,7 @@ describe('a plugin whose eBPF object is missing', () => {
 
   it('mode ebpf: start rejects with that LoadFailed', async () => {
     const path = join(dir, 'cpu.bpf.o');
-    const engine = createEngine({ plugins: [cpu({ objectPath: path })], config: { mode: 'ebpf' } });
+    const engine = createEngine({ plugins: [cpu({ objectPath: path })], config: { mode: 'ebpf', logLevel: 'error' } });
     try {
       await expect(engine.start()).rejects.toMatchObject({ code: 'LOAD_FAILED', object: path, details: { path } });
     } finally {
