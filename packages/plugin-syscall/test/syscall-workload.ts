@@ -1,8 +1,10 @@
 // A C program with known system calls, compiled by the tests (gcc) into a temp dir.
 // It prints its PID, waits for a line on stdin (so the test can set filters first),
-// then makes exactly the calls it was asked for.
+// then makes exactly the calls it was asked for. startWorkload returns once it is
+// blocked in that read.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { waitBlocked } from '../../../test/blocked.js';
 import { compileOnce } from './compile-c.js';
 
 const SOURCE = `
@@ -53,6 +55,9 @@ export async function startWorkload(n: number, m: number, k = 0): Promise<Worklo
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const first = await lines.next();
   const pid = Number(first.value);
+  // Its start-up calls (the printf's write, stdin's fstat) are over only once it sits in
+  // read(0): a filter the test sets after this sees none of them, even mid-change.
+  await waitBlocked(pid);
   return {
     pid,
     go: async () => {
