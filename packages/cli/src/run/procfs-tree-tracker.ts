@@ -17,6 +17,7 @@ import type { TreeFinal, TreeSample, TreeTracker } from './tree-tracker.js';
 export class ProcfsTreeTracker implements TreeTracker {
   readonly #seen = new Set<number>();
   #peakRss = 0;
+  #sampledAlive = false;
   readonly #ticks: MachineValue;
   readonly #units: ReturnType<typeof processUnits>;
   readonly #cpuAtStart: number | null;
@@ -39,6 +40,7 @@ export class ProcfsTreeTracker implements TreeTracker {
     const known = this.#units.options !== null;
     const rss = known ? live.reduce((s, p) => s + p.rssBytes, 0) : null;
     if (rss !== null) this.#peakRss = Math.max(this.#peakRss, rss);
+    if (live.length > 0) this.#sampledAlive = true;
     const reapedCpu = known ? this.#reapedCpu() : null;
     const liveIo = (f: (p: PidIoOf) => number, r: number): number | null => {
       const v = io(f);
@@ -66,14 +68,19 @@ export class ProcfsTreeTracker implements TreeTracker {
     const unavailable: Record<string, string> = {
       spawned: 'procfs sees only processes alive at a sample: the count is a lower bound (the eBPF source sees every fork)',
       pageFaults: 'procfs loses the fault counters of a process when it exits (the parent gets only those of the children it waited for, in cminflt/cmajflt, mixed with its own other children); totals need the eBPF source',
-      peakRss: this.#units.reason === null ? 'peak of the tree at the samples taken, not between them' : `not measured: ${this.#units.reason}`,
+      peakRss: this.#units.reason !== null
+        ? `not measured: ${this.#units.reason}`
+        : this.#sampledAlive
+          ? 'peak of the tree at the samples taken, not between them'
+          : 'not measured: the command ended before a sample saw it alive (the eBPF source measures it at exit)',
       ioFromFork: "the kernel counts a process's I/O from its fork: the figures include what the launcher did in the command's process before exec (Node's spawn: one 1-byte write) and the kernel's reads of each executable at exec",
     };
     if (cpu === null) unavailable.cpuSeconds = this.#ticks.reason ?? 'clock ticks per second unknown';
     if (live.length > 0) unavailable.alive = `${live.length} process(es) of the tree outlived the command (orphans): their CPU time and I/O are not in the totals`;
     return {
       alive: live.length,
-      spawned: this.#seen.size,
+      // At least the command itself, even when no sample saw it alive.
+      spawned: Math.max(this.#seen.size, 1),
       cpuSeconds: cpu === null ? null : round(cpu),
       rssBytes: null,
       readBytes: reaped.rchar,
@@ -82,7 +89,7 @@ export class ProcfsTreeTracker implements TreeTracker {
       writeCalls: reaped.syscw,
       minorFaults: null,
       majorFaults: null,
-      peakRssBytes: this.#units.reason === null ? this.#peakRss : null,
+      peakRssBytes: this.#units.reason === null && this.#sampledAlive ? this.#peakRss : null,
       source: 'procfs',
       unavailable,
     };
