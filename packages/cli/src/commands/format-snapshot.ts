@@ -61,7 +61,7 @@ function formatCpu(r: FamilyResult<CpuMetrics>): string {
   ];
   if (d.runQueueLatency) lines.push(`  run-queue latency: ${formatHist(d.runQueueLatency)}`);
   if (d.loadAverage) lines.push(`  load average: ${num(d.loadAverage.load1)} ${num(d.loadAverage.load5)} ${num(d.loadAverage.load15)} (${d.loadAverage.runnable}/${d.loadAverage.total} runnable)`);
-  if (d.pressure) lines.push(`  pressure some: avg10 ${d.pressure.some.avg10}% avg60 ${d.pressure.some.avg60}% avg300 ${d.pressure.some.avg300}%`);
+  if (d.pressure) lines.push(`  pressure some: avg10 ${num(d.pressure.some.avg10)}% avg60 ${num(d.pressure.some.avg60)}% avg300 ${num(d.pressure.some.avg300)}%`);
   const from = Object.entries(d.fieldSources);
   if (from.length > 0) lines.push(`  from other sources: ${from.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   for (const [k, why] of Object.entries(d.unavailable)) lines.push(`  unavailable: ${k}: ${why}`);
