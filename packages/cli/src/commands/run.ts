@@ -59,8 +59,10 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
 
 async function runCommand(options: RunOptions, io: CliIo, write: (s: string) => void, engine: ReturnType<typeof createEngine>, tree: TreeTracker): Promise<number> {
   const started = performance.now();
+  // Handlers first: the command can print and be signalled before spawn() returns.
+  const forwarding = forwardSignals((s) => io.stderr.write(s));
   const child = spawn(options.command[0]!, options.command.slice(1), { stdio: 'inherit', detached: true });
-  const stopForwarding = child.pid === undefined ? () => undefined : forwardSignals(child.pid, (s) => io.stderr.write(s));
+  if (child.pid !== undefined) forwarding.attach(child.pid);
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: NodeJS.ErrnoException }>((resolve) => {
     child.on('error', (error) => resolve({ code: null, signal: null, error }));
     child.on('exit', (code, signal) => resolve({ code, signal }));
@@ -97,7 +99,7 @@ async function runCommand(options: RunOptions, io: CliIo, write: (s: string) => 
     write(options.json ? `${JSON.stringify(summary, snapshotJsonReplacer)}\n` : formatSummary(summary));
     return summary.exitCode;
   } finally {
-    stopForwarding();
+    forwarding.stop();
   }
 }
 
