@@ -1,4 +1,5 @@
-import { COLLECTOR, inject, injectable, type Collector, type InjectionToken, type Plugin } from '@bpfscope/core';
+import { COLLECTOR, OBJECT_LOADER, inject, injectable, type Collector, type InjectionToken, type ObjectLoader, type Plugin } from '@bpfscope/core';
+import { registerObjectLoader } from '@bpfscope/native';
 import { PROC_OBJECT_PATH, ProcEbpfSource } from './ebpf/proc-ebpf-source.js';
 import { ProcProcfsSource } from './procfs/proc-procfs-source.js';
 import type { ProcMetrics } from './records.js';
@@ -23,7 +24,8 @@ export class ProcCollector implements Collector<ProcMetrics> {
   readonly family = 'proc';
   readonly sources: readonly [ProcEbpfSource, ProcProcfsSource];
 
-  constructor(@inject(PROC_SOURCES) sources: readonly [ProcEbpfSource, ProcProcfsSource]) {
+  constructor(@inject(PROC_SOURCES) sources: readonly [ProcEbpfSource, ProcProcfsSource], @inject(OBJECT_LOADER) loader: ObjectLoader) {
+    sources[0].useLoader(loader);
     this.sources = sources;
   }
 }
@@ -54,6 +56,7 @@ export function proc(options: ProcPluginOptions = {}): Plugin {
     version: '0.1.0',
     register(container) {
       container.register(PROC_SOURCES, { useValue: [ebpf, procfs] as const });
+      registerObjectLoader(container);
       container.register(COLLECTOR, { useClass: ProcCollector });
     },
   };

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { Closed, DataUnavailable, isBpfscopeError, type BpfscopeError, type Logger, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
-import { BpfObject, loadNative, readObjectFile, readStatsCounters, readStructLayouts, type BpfLink, type RingBatch, type RingBufferConsumer } from '@bpfscope/native';
+import { Closed, DataUnavailable, isBpfscopeError, type BpfscopeError, type Logger, type ObjectLoader, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
+import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, readObjectFile, readStatsCounters, readStructLayouts, type BpfLink, type RingBatch, type RingBufferConsumer } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
 import type { OomEventsOptions, OomVictim } from '../records-oom.js';
@@ -24,6 +24,8 @@ export class MemEbpfSource implements Source<MemMetrics> {
   readonly kind = 'ebpf' as const;
   readonly name = 'mem-ebpf';
   #obj: BpfObject | null = null;
+  #handle: LoadedBpfObject | null = null;
+  #loader: NativeObjectLoader | null = null;
   #link: BpfLink | null = null;
   #consumer: RingBufferConsumer | null = null;
   #layouts: MemLayouts | null = null;
@@ -62,6 +64,14 @@ export class MemEbpfSource implements Source<MemMetrics> {
     }
   }
 
+  /**
+   * Load through the engine's object loader ({@link @bpfscope/core!OBJECT_LOADER}); without one the source uses a loader of its own.
+   * @internal the collector calls it with the container's loader
+   */
+  useLoader(loader: ObjectLoader): void {
+    this.#loader = asNativeLoader(loader);
+  }
+
   async #init(context: SourceContext): Promise<void> {
     // close() during an init (a timed-out one) bumps the generation: the init must not go on.
     const generation = ++this.#generation;
@@ -73,9 +83,17 @@ export class MemEbpfSource implements Source<MemMetrics> {
     const path = this.options.objectPath;
     const bytes = await readObjectFile(path);
     closed();
-    const obj = BpfObject.open(bytes, { name: path });
+    // Not shared with other engines: each engine consumes the OOM ring buffer, and two consumers
+    // of one ring buffer would split its events between them.
+    this.#loader ??= new NativeObjectLoader();
+    const handle = await this.#loader.load({ path, shared: false, timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
+    if (generation !== this.#generation) {
+      handle.close();
+      closed();
+    }
+    this.#handle = handle;
+    const obj = handle.object;
     this.#obj = obj;
-    await obj.load({ timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
     this.#layouts = memLayouts(readStructLayouts(bytes, path));
     const decoder = new OomVictimDecoder(this.#layouts.oom, context.config.procRoot, context.config.sysRoot);
     const consumer = obj.ringBuffer('mem_oom_events', { statsMap: 'mem_stats' });
@@ -169,7 +187,8 @@ export class MemEbpfSource implements Source<MemMetrics> {
     this.#consumer = null;
     this.#link?.destroy();
     this.#link = null;
-    this.#obj?.close();
+    this.#handle?.close();
+    this.#handle = null;
     this.#obj = null;
   }
 }
