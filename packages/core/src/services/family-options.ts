@@ -1,12 +1,51 @@
 import { ConfigError } from '../errors/taxonomy.js';
 
+/** A boolean option. */
+export interface BooleanRule {
+  /** The type. */
+  readonly type: 'boolean';
+  /** Value when the option is not given. */
+  readonly default?: boolean;
+}
+
+/** A number option, integer or not, with optional bounds (inclusive). */
+export interface NumberRule {
+  /** The type. */
+  readonly type: 'integer' | 'number';
+  /** Smallest value allowed. */
+  readonly min?: number;
+  /** Largest value allowed. */
+  readonly max?: number;
+  /** Value when the option is not given. */
+  readonly default?: number;
+}
+
+/** A string option, optionally one of a list. */
+export interface StringRule {
+  /** The type. */
+  readonly type: 'string';
+  /** The values allowed; any string when absent. */
+  readonly values?: readonly string[];
+  /** Value when the option is not given. */
+  readonly default?: string;
+}
+
+/** A list option of integers (each within the bounds) or strings. */
+export interface ListRule {
+  /** The type. */
+  readonly type: 'integer[]' | 'string[]';
+  /** Smallest item allowed (integer lists). */
+  readonly min?: number;
+  /** Largest item allowed (integer lists). */
+  readonly max?: number;
+  /** Most items allowed. */
+  readonly maxItems?: number;
+  /** Value when the option is not given. */
+  readonly default?: readonly number[] | readonly string[];
+}
+
 /** One option of a family: its type, bounds and default. */
-export type OptionRule =
-  | { readonly type: 'boolean'; readonly default?: boolean }
-  | { readonly type: 'integer' | 'number'; readonly min?: number; readonly max?: number; readonly default?: number }
-  | { readonly type: 'string'; readonly values?: readonly string[]; readonly default?: string }
-  | { readonly type: 'integer[]'; readonly min?: number; readonly max?: number; readonly maxItems?: number; readonly default?: readonly number[] }
-  | { readonly type: 'string[]'; readonly maxItems?: number; readonly default?: readonly string[] };
+export type OptionRule = BooleanRule | NumberRule | StringRule | ListRule;
 
 /**
  * The options a plugin accepts for one family under `config.families.<family>`
@@ -59,7 +98,7 @@ function check(path: string, rule: OptionRule, value: unknown): unknown {
       return value;
     case 'integer[]':
       return list(path, value, rule.maxItems, (v, i) => numberIn(`${path}[${i}]`, 'integer', rule.min, rule.max, v));
-    case 'string[]':
+    default:
       return list(path, value, rule.maxItems, (v, i) => {
         if (typeof v !== 'string') throw new ConfigError(`${path}[${i}]`, v, 'a string');
         return v;
