@@ -7,6 +7,10 @@ import { BpfObject } from './bpf-object.js';
 import type { BpfLink } from './bpf-link.js';
 import { objectCache, type CachedLoadOptions, type ObjectCache } from './object-cache.js';
 import { readObjectFile } from './object-file.js';
+import type { RingBufferConsumer } from './ring-buffer.js';
+import type { RingBufferOptions, RingBufferStats } from './ring-buffer-options.js';
+import type { RingBatch } from './ring-batch.js';
+import type { BpfscopeError } from '@bpfscope/core';
 
 interface SharedLink {
   link: BpfLink;
@@ -15,10 +19,37 @@ interface SharedLink {
   users: number;
 }
 
+interface SharedRing {
+  consumer: RingBufferConsumer;
+  users: number;
+}
+
 interface SharedLinks {
-  /** A handle of its own, so that no user's close destroys the links it made. */
+  /** A handle of its own, so that no user's close destroys the links and consumers it made. */
   anchor: BpfObject;
   links: Map<string, SharedLink>;
+  rings: Map<string, SharedRing>;
+}
+
+/**
+ * One handle's subscription to a ring buffer that every handle of a shared object reads:
+ * each subscriber gets every batch (two consumers of one ring would split its records).
+ */
+export interface RingSubscription {
+  /**
+   * Add a batch listener (see {@link RingBufferConsumer.onBatch}).
+   * @param listener - gets each batch
+   */
+  onBatch(listener: (batch: RingBatch) => void): void;
+  /**
+   * Add an error listener (see {@link RingBufferConsumer.onError}).
+   * @param listener - gets each failure
+   */
+  onError(listener: (error: BpfscopeError) => void): void;
+  /** The consumer's figures; shared by every subscriber of the ring. */
+  stats(): RingBufferStats;
+  /** Remove this subscription's listeners; the last subscriber's close closes the consumer. */
+  close(): void;
 }
 
 // Per loaded kernel object (keyed by its map ids, unique while it is loaded).
@@ -34,6 +65,7 @@ export class LoadedBpfObject implements LoadedObject {
   readonly #own: BpfLink[] = [];
   readonly #sharedKey: string | null;
   readonly #attached = new Set<string>();
+  readonly #rings: RingSubscription[] = [];
   #closed = false;
 
   /** @internal made by {@link NativeObjectLoader.load} */
@@ -63,11 +95,7 @@ export class LoadedBpfObject implements LoadedObject {
       this.#attached.add(program);
       return new Date().toISOString();
     }
-    let group = sharedLinks.get(this.#sharedKey);
-    if (group === undefined) {
-      group = { anchor: BpfObject.share(this.object, () => undefined), links: new Map() };
-      sharedLinks.set(this.#sharedKey, group);
-    }
+    const group = this.#group(this.#sharedKey);
     let shared = group.links.get(program);
     if (shared === undefined || !shared.link.attached) {
       try {
@@ -83,6 +111,58 @@ export class LoadedBpfObject implements LoadedObject {
     return shared.since;
   }
 
+  /**
+   * Subscribe to a ring buffer of the object. On a shared object one consumer (unref'd: it
+   * does not keep the process alive) serves every handle, and each gets every batch.
+   * @param map - the ring buffer map's name
+   * @param options - consumer options (those of the first subscriber apply)
+   * @returns the subscription; closed with the handle
+   * @throws what {@link BpfObject.ringBuffer} throws
+   */
+  subscribeRing(map: string, options: RingBufferOptions = {}): RingSubscription {
+    let consumer: RingBufferConsumer;
+    let ring: SharedRing | undefined;
+    if (this.#sharedKey === null) {
+      consumer = this.object.ringBuffer(map, options);
+    } else {
+      const group = this.#group(this.#sharedKey);
+      ring = group.rings.get(map);
+      if (ring === undefined) {
+        try {
+          ring = { consumer: group.anchor.ringBuffer(map, options), users: 0 };
+        } catch (e) {
+          this.#dropGroupIfEmpty(group);
+          throw e;
+        }
+        group.rings.set(map, ring);
+      }
+      ring.users++;
+      consumer = ring.consumer;
+    }
+    consumer.unref();
+    const removers: Array<() => void> = [];
+    let closed = false;
+    const sub: RingSubscription = {
+      onBatch: (listener) => void removers.push(consumer.onBatch(listener)),
+      onError: (listener) => void removers.push(consumer.onError(listener)),
+      stats: () => consumer.stats(),
+      close: () => {
+        if (closed) return;
+        closed = true;
+        for (const r of removers.splice(0)) r();
+        if (ring === undefined) consumer.close();
+        else if (--ring.users === 0) {
+          consumer.close();
+          const group = sharedLinks.get(this.#sharedKey ?? '');
+          group?.rings.delete(map);
+          if (group) this.#dropGroupIfEmpty(group);
+        }
+      },
+    };
+    this.#rings.push(sub);
+    return sub;
+  }
+
   /** Names of the programs this handle attached (and that are still attached). */
   attachedPrograms(): string[] {
     return [...this.#attached];
@@ -92,6 +172,7 @@ export class LoadedBpfObject implements LoadedObject {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const r of this.#rings.splice(0)) r.close();
     for (const l of this.#own.splice(0)) l.destroy();
     const group = this.#sharedKey === null ? undefined : sharedLinks.get(this.#sharedKey);
     if (group !== undefined) {
@@ -109,8 +190,18 @@ export class LoadedBpfObject implements LoadedObject {
     this.onClose();
   }
 
+  #group(key: string): SharedLinks {
+    let group = sharedLinks.get(key);
+    if (group === undefined) {
+      group = { anchor: BpfObject.share(this.object, () => undefined), links: new Map(), rings: new Map() };
+      sharedLinks.set(key, group);
+    }
+    return group;
+  }
+
   #dropGroupIfEmpty(group: SharedLinks): void {
-    if (group.links.size > 0 || this.#sharedKey === null) return;
+    if (group.links.size > 0 || group.rings.size > 0 || this.#sharedKey === null) return;
+    if (sharedLinks.get(this.#sharedKey) !== group) return;
     sharedLinks.delete(this.#sharedKey);
     group.anchor.close();
   }

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Closed, DataUnavailable, isBpfscopeError, type BpfscopeError, type Logger, type ObjectLoader, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
-import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, readObjectFile, readStatsCounters, readStructLayouts, type BpfLink, type RingBatch, type RingBufferConsumer } from '@bpfscope/native';
+import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, readObjectFile, readStatsCounters, readStructLayouts, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
 import type { OomEventsOptions, OomVictim } from '../records-oom.js';
@@ -26,8 +26,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
   #obj: BpfObject | null = null;
   #handle: LoadedBpfObject | null = null;
   #loader: NativeObjectLoader | null = null;
-  #link: BpfLink | null = null;
-  #consumer: RingBufferConsumer | null = null;
+  #consumer: RingSubscription | null = null;
   #layouts: MemLayouts | null = null;
   #reader: MemReader | null = null;
   #victims: OomVictim[] = [];
@@ -83,10 +82,10 @@ export class MemEbpfSource implements Source<MemMetrics> {
     const path = this.options.objectPath;
     const bytes = await readObjectFile(path);
     closed();
-    // Not shared with other engines: each engine consumes the OOM ring buffer, and two consumers
-    // of one ring buffer would split its events between them.
+    // Shared with other engines: nothing per engine is written into the object, the OOM hook is
+    // attached once, and one ring buffer consumer hands every OOM event to every engine's source.
     this.#loader ??= new NativeObjectLoader();
-    const handle = await this.#loader.load({ path, shared: false, timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
+    const handle = await this.#loader.load({ path, timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
     if (generation !== this.#generation) {
       handle.close();
       closed();
@@ -96,12 +95,11 @@ export class MemEbpfSource implements Source<MemMetrics> {
     this.#obj = obj;
     this.#layouts = memLayouts(readStructLayouts(bytes, path));
     const decoder = new OomVictimDecoder(this.#layouts.oom, context.config.procRoot, context.config.sysRoot);
-    const consumer = obj.ringBuffer('mem_oom_events', { statsMap: 'mem_stats' });
+    const consumer = handle.subscribeRing('mem_oom_events', { statsMap: 'mem_stats' });
     this.#consumer = consumer;
-    consumer.unref();
     consumer.onError((e) => this.#logger?.warn('mem OOM ring buffer failed', { code: e.code, message: e.message }));
     consumer.onBatch((batch) => this.#onBatch(batch, decoder));
-    this.#link = obj.attach('mem_oom_victim');
+    handle.attach('mem_oom_victim');
     // An iterator that cannot run should reject the source now, not fail every read.
     decodeFaults(await obj.readIterator('mem_iter'), this.#layouts.faults);
     closed();
@@ -185,8 +183,6 @@ export class MemEbpfSource implements Source<MemMetrics> {
     this.#stream = new OomStream();
     this.#consumer?.close();
     this.#consumer = null;
-    this.#link?.destroy();
-    this.#link = null;
     this.#handle?.close();
     this.#handle = null;
     this.#obj = null;
