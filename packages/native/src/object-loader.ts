@@ -234,8 +234,10 @@ export class NativeObjectLoader implements ObjectLoader<LoadedBpfObject> {
     if (request.autoloadOff !== undefined) options.autoloadOff = request.autoloadOff;
     let object: BpfObject;
     let hit = false;
+    // Read here, for readObjectFile's errors (a missing file names the package to reinstall).
+    const bytes = await readObjectFile(request.path);
     if (request.shared === false) {
-      object = BpfObject.open(await readObjectFile(request.path), options);
+      object = BpfObject.open(bytes, options);
       try {
         for (const p of request.autoloadOff ?? []) object.setAutoload(p, false);
         await object.load(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs });
@@ -244,7 +246,7 @@ export class NativeObjectLoader implements ObjectLoader<LoadedBpfObject> {
         throw e;
       }
     } else {
-      ({ object, hit } = await this.cache.acquire(request.path, options));
+      ({ object, hit } = await this.cache.acquire(bytes, options));
     }
     if (hit) this.#hits++;
     else this.#misses++;
