@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import { AGGREGATOR, CLOCK, COLLECTOR, CONFIG, FILTER, LOGGER, OBJECT_LOADER, PROCFS_READER, familyOptionsToken } from '../tokens.js';
 import { systemClock } from '../services/clock.js';
 import { validateFamilyOptions } from '../services/family-options.js';
-import type { ProgramCacheStats } from '../services/object-loader.js';
+import type { ObjectLoader, ProgramCacheStats } from '../services/object-loader.js';
 import { createProcfsReader } from '../services/procfs-reader.js';
 import type { Aggregator, FamilyError, FamilyResult, Filter, Plugin } from '../types.js';
 import { asBpfscopeError } from './as-error.js';
@@ -69,6 +69,8 @@ export class Engine {
   /** Wakes each waiting stream when the engine closes. */
   readonly #wakers = new Set<() => void>();
   #cached: Snapshot | null = null;
+  /** The engine's object loader, once a plugin provided one (kept for stats after close). */
+  #loader: ObjectLoader | null = null;
   #cacheHits = 0;
   #cacheMisses = 0;
   #collects = 0;
@@ -107,8 +109,9 @@ export class Engine {
     }
     plugin.register(container);
     // One loader per engine: the first plugin's loader serves every plugin (see OBJECT_LOADER).
-    if (container.isRegistered(OBJECT_LOADER, false) && !this.#container.isRegistered(OBJECT_LOADER, false)) {
-      this.#container.register(OBJECT_LOADER, { useValue: container.resolve(OBJECT_LOADER) });
+    if (container.isRegistered(OBJECT_LOADER, false) && this.#loader === null) {
+      this.#loader = container.resolve(OBJECT_LOADER);
+      this.#container.register(OBJECT_LOADER, { useValue: this.#loader });
     }
     this.#plugins.set(plugin.name, { plugin, container, runtimes: [], resolved: new Map() });
     if (this.#started) this.#started = this.#started.then(() => this.#startPlugin(plugin.name));
@@ -317,7 +320,7 @@ export class Engine {
       plugins: [...this.#plugins.keys()],
       collectors: this.#runtimes().map((r) => r.stats()),
       cache: { hits: this.#cacheHits, misses: this.#cacheMisses },
-      programCache: this.#container.isRegistered(OBJECT_LOADER, false) ? this.#container.resolve(OBJECT_LOADER).stats() : { hits: 0, misses: 0, loaded: 0 },
+      programCache: this.#loader?.stats() ?? { hits: 0, misses: 0, loaded: 0 },
       collects: this.#collects,
       rssBytes: process.memoryUsage.rss(),
     };
