@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { log2HistogramFromSlots, type ObjectLoader, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
+import { log2HistogramFromSlots, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
 import { asNativeLoader, loadNative, NativeObjectLoader, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type BpfObject, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
 import { sumCounters, toRecord, type CpuCounters } from '../compute.js';
 import type { CpuMetrics, PerCpuRecord } from '../records.js';
@@ -7,6 +7,13 @@ import { readLoadAndPressure } from '../procfs/cpu-procfs-source.js';
 import { readProcStat } from '../procfs/read-proc.js';
 import type { ProcStat } from '../procfs/parse-stat.js';
 import { cpuTimesLayout, decodeCpuTimes, splitWritten, sumPerCpuU64, type RawCpuTimes } from './decode.js';
+
+/** The engine's services the cpu eBPF source uses. @internal */
+export interface CpuSourceServices {
+  loader?: ObjectLoader;
+  procfs?: ProcfsReader;
+  clock?: Clock;
+}
 
 /** Where the compiled object ships in this package. @internal */
 export const CPU_OBJECT_PATH = fileURLToPath(new URL('../../bpf/cpu.bpf.o', import.meta.url));
@@ -50,19 +57,22 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   #releaseLog: () => void = () => undefined;
 
   readonly #loader: NativeObjectLoader;
+  readonly #services: CpuSourceServices;
 
   /**
    * @param objectPath - the compiled cpu.bpf.o (tests pass broken ones)
-   * @param loader - the engine's object loader ({@link @bpfscope/core!OBJECT_LOADER}); a loader of its own when not given
+   * @param services - the engine's object loader, procfs reader and clock (the collector
+   *   resolves them from the container); without them the source makes its own
    */
-  constructor(private readonly objectPath: string = CPU_OBJECT_PATH, loader?: ObjectLoader) {
-    this.#loader = loader === undefined ? new NativeObjectLoader() : asNativeLoader(loader);
+  constructor(private readonly objectPath: string = CPU_OBJECT_PATH, services: CpuSourceServices = {}) {
+    this.#loader = services.loader === undefined ? new NativeObjectLoader() : asNativeLoader(services.loader);
+    this.#services = services;
   }
 
   async init(context: SourceContext): Promise<void> {
     loadNative();
     this.#releaseLog = routeLibbpfLog(context.logger, context.config.logLevel);
-    this.#root = context.config.procRoot;
+    this.#root = this.#services.procfs?.procRoot ?? context.config.procRoot;
     this.#cpus = possibleCpus();
     // libbpf judges the object first: a corrupt file is LoadFailed, a missing hook AttachFailed.
     // The object has no per-engine state (no filter or setting written at run time): it and its
@@ -87,8 +97,9 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     const layout = this.#layout;
     if (!object || !layout) throw new Error('cpu-ebpf source is not initialised');
     const [stat, timesBytes] = await Promise.all([readProcStat(this.#root), Promise.resolve(object.map('cpu_times').readArray())]);
-    const now = process.hrtime.bigint();
-    const at = performance.now();
+    // CLOCK_MONOTONIC, the clock the programs' bpf_ktime_get_ns() timestamps are on.
+    const now = this.#services.clock?.monotonicNs() ?? process.hrtime.bigint();
+    const at = Number(now) / 1e6;
     const { written: raw, unwritten } = splitWritten(decodeCpuTimes(timesBytes, layout, this.#cpus));
     const base = new Map(this.#baseline?.perCpu.map((c) => [c.cpu, c]));
     const procNow = new Map(stat.perCpu.map((c) => [c.cpu, c]));
