@@ -11,6 +11,7 @@ import { benchTaskIter, reportTaskIter } from './bench/task-iter.mjs';
 import { benchSyscallOverhead, reportSyscallOverhead } from './bench/syscall-overhead.mjs';
 import { benchProcTable, reportProcTable } from './bench/proc-table.mjs';
 import { benchMemRead, reportMemRead } from './bench/mem-read.mjs';
+import { benchWarmInit, reportWarmInit } from './bench/warm-init.mjs';
 
 const SECTIONS = [
   ['cpu', 'cpu snapshot', async () => reportCpuSnapshot(await benchCpuSnapshot())],
@@ -21,6 +22,7 @@ const SECTIONS = [
   ['proc', 'process table', async () => reportProcTable(await benchProcTable())],
   ['mem', 'mem family read', async () => reportMemRead(await benchMemRead())],
   ['oom', 'oom prediction', async () => reportOomPredict(await benchOomPredict())],
+  ['init', 'engine init, cold vs warm', async () => reportWarmInit(await benchWarmInit())],
 ];
 
 const wanted = process.argv.slice(2);

@@ -36,7 +36,11 @@ export type {
   FamilyResult,
   FamilyError,
 } from './types.js';
-export { CONFIG, LOGGER, COLLECTOR, FILTER, AGGREGATOR } from './tokens.js';
+export { CONFIG, LOGGER, COLLECTOR, FILTER, AGGREGATOR, OBJECT_LOADER, PROCFS_READER, CLOCK, familyOptionsToken } from './tokens.js';
+export type { ObjectLoader, LoadedObject, ObjectLoadRequest, ProgramCacheStats } from './services/object-loader.js';
+export type { ProcfsReader } from './services/procfs-reader.js';
+export type { Clock } from './services/clock.js';
+export type { OptionSchema, OptionRule, BooleanRule, NumberRule, StringRule, ListRule, FamilyOptions } from './services/family-options.js';
 export { Engine, type EngineStats, type StreamOptions } from './engine/engine.js';
 export type { CollectorStats } from './engine/collector-runtime.js';
 export { createEngine, type EngineOptions } from './engine/create-engine.js';

@@ -2,6 +2,7 @@ import type { DependencyContainer } from 'tsyringe';
 import type { BpfscopeError } from './errors/bpfscope-error.js';
 import type { ResolvedConfig, FamilyMode } from './config/schema.js';
 import type { Logger } from './logger.js';
+import type { OptionSchema } from './services/family-options.js';
 
 /** Where a value came from. Every family value carries one. */
 export type SourceKind = 'ebpf' | 'procfs' | 'sysfs' | 'nvml';
@@ -97,6 +98,12 @@ export interface Plugin {
   readonly version: string;
   /** Register collectors and services into the engine's child container. */
   register(container: DependencyContainer): void;
+  /**
+   * Schemas of the options this plugin reads from `config.families.<family>`, by family.
+   * The engine checks each at start (an unknown key or a bad value is a {@link ConfigError}
+   * naming e.g. `families.proc.topK`) and registers the result under {@link familyOptionsToken}.
+   */
+  readonly optionSchemas?: Readonly<Record<string, OptionSchema>>;
   /** Called once after all plugins registered, before sources initialise. */
   initialize?(container: DependencyContainer): Promise<void>;
   /** Called once when the engine closes. */

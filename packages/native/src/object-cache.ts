@@ -10,7 +10,10 @@ import { readObjectSource } from './object-source.js';
 import { withTimeout } from './timeout.js';
 
 /** Options of {@link ObjectCache.load}: those of {@link BpfObject.open} and {@link BpfObject.load}. */
-export interface CachedLoadOptions extends OpenOptions, LoadOptions {}
+export interface CachedLoadOptions extends OpenOptions, LoadOptions {
+  /** Programs not to load (autoload off). Part of the cache key. */
+  autoloadOff?: readonly string[];
+}
 
 /** Counters of the {@link objectCache}. */
 export interface ObjectCacheStats {
@@ -58,17 +61,27 @@ export class ObjectCache {
    * @throws everything {@link BpfObject.open} and {@link BpfObject.load} throw
    */
   async load(source: string | Uint8Array, options: CachedLoadOptions = {}): Promise<BpfObject> {
+    return (await this.acquire(source, options)).object;
+  }
+
+  /**
+   * {@link ObjectCache.load}, saying whether the object was loaded already (a hit).
+   * @internal for the object loader's per-engine counts
+   */
+  async acquire(source: string | Uint8Array, options: CachedLoadOptions = {}): Promise<{ object: BpfObject; hit: boolean }> {
     const { image, name } = readObjectSource(source, options);
     const openOptions: OpenOptions = { name };
     if (options.btfPath !== undefined) openOptions.btfPath = options.btfPath;
     if (options.constants !== undefined) openOptions.constants = options.constants;
-    const key = cacheKey(image, openOptions);
+    const autoloadOff = [...new Set(options.autoloadOff ?? [])].sort();
+    const key = `${cacheKey(image, openOptions)}\0${autoloadOff.join(',')}`;
     let entry = this.#entries.get(key);
+    const hit = entry !== undefined;
     if (entry !== undefined) {
       this.#hits++;
     } else {
       this.#misses++;
-      entry = this.#create(key, image, openOptions, options.timeoutMs);
+      entry = this.#create(key, image, openOptions, options.timeoutMs, autoloadOff);
     }
     entry.users++;
     let proto: BpfObject;
@@ -79,7 +92,7 @@ export class ObjectCache {
       throw e;
     }
     const owner = entry;
-    return BpfObject.share(proto, () => this.#release(owner, proto));
+    return { object: BpfObject.share(proto, () => this.#release(owner, proto)), hit };
   }
 
   /** Hit and miss counts since the process started, and the number of cached objects. */
@@ -95,8 +108,14 @@ export class ObjectCache {
     this.#entries.clear();
   }
 
-  #create(key: string, image: Uint8Array, options: OpenOptions, timeoutMs: number | undefined): Entry {
+  #create(key: string, image: Uint8Array, options: OpenOptions, timeoutMs: number | undefined, autoloadOff: readonly string[]): Entry {
     const obj = BpfObject.open(image, options); // throws before anything is cached
+    try {
+      for (const p of autoloadOff) obj.setAutoload(p, false);
+    } catch (e) {
+      obj.close();
+      throw e;
+    }
     const entry: Entry = { key, ready: Promise.resolve(obj), settled: false, users: 0 };
     entry.ready = obj.load(timeoutMs === undefined ? {} : { timeoutMs }).then(
       () => {

@@ -1,4 +1,5 @@
-import { COLLECTOR, inject, injectable, type Collector, type InjectionToken, type Plugin } from '@bpfscope/core';
+import { CLOCK, COLLECTOR, OBJECT_LOADER, PROCFS_READER, inject, injectable, type Clock, type Collector, type InjectionToken, type ObjectLoader, type Plugin, type ProcfsReader } from '@bpfscope/core';
+import { registerObjectLoader } from '@bpfscope/native';
 import { CpuEbpfSource } from './ebpf/cpu-ebpf-source.js';
 import { CpuProcfsSource } from './procfs/cpu-procfs-source.js';
 import type { CpuMetrics } from './records.js';
@@ -21,8 +22,13 @@ export class CpuCollector implements Collector<CpuMetrics> {
   readonly family = 'cpu';
   readonly sources: readonly [CpuEbpfSource, CpuProcfsSource];
 
-  constructor(@inject(CPU_OPTIONS) options: CpuPluginOptions) {
-    this.sources = [new CpuEbpfSource(options.objectPath), new CpuProcfsSource()];
+  constructor(
+    @inject(CPU_OPTIONS) options: CpuPluginOptions,
+    @inject(OBJECT_LOADER) loader: ObjectLoader,
+    @inject(PROCFS_READER) procfs: ProcfsReader,
+    @inject(CLOCK) clock: Clock,
+  ) {
+    this.sources = [new CpuEbpfSource(options.objectPath, { loader, procfs, clock }), new CpuProcfsSource()];
   }
 }
 
@@ -44,6 +50,7 @@ export function cpu(options: CpuPluginOptions = {}): Plugin {
     version: '0.1.0',
     register(container) {
       container.register(CPU_OPTIONS, { useValue: { ...options } });
+      registerObjectLoader(container);
       container.register(COLLECTOR, { useClass: CpuCollector });
     },
   };

@@ -30,6 +30,10 @@ interface Reading {
 describeKernel(`mem family: OOM prediction and the OOM kill of a child in a ${v2 ? 'v2' : 'v1'} memory cgroup`, () => {
   let plugin: MemPlugin;
   let engine: Engine;
+  // A second engine in the process: it shares the first's object, hook and ring buffer.
+  let plugin2: MemPlugin;
+  let engine2: Engine;
+  let victim2: OomVictim | undefined;
   let hog: Workload;
   const readings: Reading[] = [];
   let victim: OomVictim | undefined;
@@ -47,11 +51,19 @@ describeKernel(`mem family: OOM prediction and the OOM kill of a child in a ${v2
     plugin = mem({ topProcesses: 5 });
     engine = createEngine({ plugins: [plugin], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
     await engine.start();
+    plugin2 = mem({ topProcesses: 5 });
+    engine2 = createEngine({ plugins: [plugin2], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
+    await engine2.start();
     const controller = new AbortController();
     const events = plugin.oomEvents({ signal: controller.signal });
+    const events2 = plugin2.oomEvents({ signal: controller.signal });
     hog = await startWorkload(workloadBinary('memhog'), [String(4 * 1024 * 1024), '100'], join(dir, 'cgroup.procs'));
     const seen = (async () => {
       for await (const v of events) if (v.pid === hog.pid) return v;
+      return undefined;
+    })();
+    const seen2 = (async () => {
+      for await (const v of events2) if (v.pid === hog.pid) return v;
       return undefined;
     })();
     hog.send('go');
@@ -66,11 +78,13 @@ describeKernel(`mem family: OOM prediction and the OOM kill of a child in a ${v2
     }
     exit = await hog.exited;
     victim = await seen;
+    victim2 = await seen2;
     controller.abort();
   }, 60_000);
 
   afterAll(async () => {
     await engine?.close();
+    await engine2?.close();
     if (hog && hog.child.exitCode === null && hog.child.signalCode === null) {
       hog.child.kill('SIGKILL'); // the test's own child, when a failure left it running
       await hog.exited;
@@ -103,6 +117,13 @@ describeKernel(`mem family: OOM prediction and the OOM kill of a child in a ${v2
     expect(victim!.comm).toBe('memhog');
     expect(victim!.memoryCgroup).toMatchObject({ hierarchy: v2 ? 'v2' : 'v1', path: `/${name}` });
     expect(victim!.anonRssBytes).toBeGreaterThan(LIMIT / 2);
+  });
+
+  it('a second engine in the process loaded no object and gets the same OOM event from the shared ring buffer', () => {
+    expect(engine.stats().programCache).toEqual({ hits: 0, misses: 1, loaded: 1 });
+    expect(engine2.stats().programCache).toEqual({ hits: 1, misses: 0, loaded: 1 });
+    // The same kernel record (same monotonic time); `timestamp` is each decoder's wall-clock conversion.
+    expect({ ...victim2, timestamp: 0 }).toEqual({ ...victim, timestamp: 0 });
   });
 
   it('the next reading lists the victim and counts the kill in the cgroup', async () => {

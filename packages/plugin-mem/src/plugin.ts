@@ -1,4 +1,5 @@
-import { COLLECTOR, DataUnavailable, inject, injectable, type Collector, type InjectionToken, type Plugin } from '@bpfscope/core';
+import { COLLECTOR, OBJECT_LOADER, type ObjectLoader, DataUnavailable, inject, injectable, type Collector, type InjectionToken, type Plugin } from '@bpfscope/core';
+import { registerObjectLoader } from '@bpfscope/native';
 import { MEM_OBJECT_PATH, MemEbpfSource } from './ebpf/mem-ebpf-source.js';
 import { resolveMemOptions, type MemPluginOptions } from './options.js';
 import { MemProcfsSource, PROCFS_NO_VICTIMS } from './procfs/mem-procfs-source.js';
@@ -37,7 +38,8 @@ export class MemCollector implements Collector<MemMetrics> {
   readonly sources: readonly [MemEbpfSource, MemProcfsSource];
 
   /** @param sources - the eBPF and the procfs source, in that order */
-  constructor(@inject(MEM_SOURCES) sources: readonly [MemEbpfSource, MemProcfsSource]) {
+  constructor(@inject(MEM_SOURCES) sources: readonly [MemEbpfSource, MemProcfsSource], @inject(OBJECT_LOADER) loader: ObjectLoader) {
+    sources[0].useLoader(loader);
     this.sources = sources;
   }
 }
@@ -67,6 +69,7 @@ export function mem(options: MemPluginOptions = {}): MemPlugin {
     version: '0.1.0',
     register(container) {
       container.register(MEM_SOURCES, { useValue: [ebpf, procfs] as const });
+      registerObjectLoader(container);
       container.register(COLLECTOR, { useClass: MemCollector });
     },
     oomEvents(o) {

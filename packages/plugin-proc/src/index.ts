@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { proc, ProcCollector, PROC_SOURCES, type ProcPluginOptions } from './plugin.js';
+export { proc, ProcCollector, PROC_OPTION_SCHEMA, type ProcPluginOptions } from './plugin.js';
 export { ProcEbpfSource } from './ebpf/proc-ebpf-source.js';
 export { ProcProcfsSource } from './procfs/proc-procfs-source.js';
 export type { ProcessSelection, TopKOption } from './selection.js';

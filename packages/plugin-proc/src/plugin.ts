@@ -1,8 +1,11 @@
-import { COLLECTOR, inject, injectable, type Collector, type InjectionToken, type Plugin } from '@bpfscope/core';
+import { COLLECTOR, ConfigError, OBJECT_LOADER, familyOptionsToken, inject, injectable, type Collector, type FamilyOptions, type InjectionToken, type ObjectLoader, type OptionSchema, type Plugin } from '@bpfscope/core';
+import { registerObjectLoader } from '@bpfscope/native';
 import { PROC_OBJECT_PATH, ProcEbpfSource } from './ebpf/proc-ebpf-source.js';
 import { ProcProcfsSource } from './procfs/proc-procfs-source.js';
 import type { ProcMetrics } from './records.js';
 import { checkSelection, type ProcessSelection } from './selection.js';
+import type { ProcessCategory } from './records.js';
+import type { TopMeasure } from './top-k.js';
 
 /**
  * Options of the {@link proc} plugin: which processes a reading keeps (all filters run in
@@ -14,8 +17,20 @@ export interface ProcPluginOptions extends ProcessSelection {
   objectPath?: string;
 }
 
-/** Token of the plugin's sources inside its container. @internal */
-export const PROC_SOURCES: InjectionToken<readonly [ProcEbpfSource, ProcProcfsSource]> = Symbol.for('bpfscope.plugin-proc.sources');
+/** Token of the plugin's options inside its container. @internal */
+export const PROC_OPTIONS: InjectionToken<ProcPluginOptions> = Symbol.for('bpfscope.plugin-proc.options');
+
+/**
+ * The options `config.families.proc` may hold (besides `mode` and `enabled`); they override
+ * the factory's. `topK` keeps the `k` processes largest by `topBy` (default `cpu`).
+ */
+export const PROC_OPTION_SCHEMA: OptionSchema = Object.freeze({
+  pids: { type: 'integer[]', min: 1, max: 4194304 },
+  comm: { type: 'string' },
+  categories: { type: 'string[]', maxItems: 2 },
+  topK: { type: 'integer', min: 1, max: 1_000_000 },
+  topBy: { type: 'string', values: ['cpu', 'cpuPercent', 'rss', 'io'] },
+});
 
 /** The proc family's collector: eBPF (task iterator) first, then procfs. */
 @injectable()
@@ -23,9 +38,31 @@ export class ProcCollector implements Collector<ProcMetrics> {
   readonly family = 'proc';
   readonly sources: readonly [ProcEbpfSource, ProcProcfsSource];
 
-  constructor(@inject(PROC_SOURCES) sources: readonly [ProcEbpfSource, ProcProcfsSource]) {
-    this.sources = sources;
+  constructor(
+    @inject(PROC_OPTIONS) options: ProcPluginOptions,
+    @inject(familyOptionsToken('proc')) config: FamilyOptions,
+    @inject(OBJECT_LOADER) loader: ObjectLoader,
+  ) {
+    // Sources of this engine's own: a plugin given to two engines shares nothing mutable.
+    const selection = checkSelection({ ...options, ...fromConfig(config, options) });
+    const ebpf = new ProcEbpfSource(selection, options.objectPath ?? PROC_OBJECT_PATH);
+    ebpf.useLoader(loader);
+    this.sources = [ebpf, new ProcProcfsSource(selection)];
   }
+}
+
+function fromConfig(config: FamilyOptions, options: ProcPluginOptions): ProcessSelection {
+  const out: { -readonly [K in keyof ProcessSelection]: ProcessSelection[K] } = {};
+  if (config.pids !== undefined) out.pids = config.pids as number[];
+  if (config.comm !== undefined) out.comm = config.comm as string;
+  if (config.categories !== undefined) out.categories = config.categories as ProcessCategory[];
+  if (config.topK !== undefined || config.topBy !== undefined) {
+    const by = (config.topBy ?? options.topK?.by ?? 'cpu') as TopMeasure;
+    const k = (config.topK ?? options.topK?.k) as number | undefined;
+    if (k === undefined) throw new ConfigError('families.proc.topK', k, 'an integer from 1 to 1000000 when families.proc.topBy is given');
+    out.topK = { by, k };
+  }
+  return out;
 }
 
 /**
@@ -46,14 +83,14 @@ export class ProcCollector implements Collector<ProcMetrics> {
  * @throws {@link @bpfscope/core!ConfigError} for a bad filter or top-K value
  */
 export function proc(options: ProcPluginOptions = {}): Plugin {
-  const selection = checkSelection(options);
-  const ebpf = new ProcEbpfSource(selection, options.objectPath ?? PROC_OBJECT_PATH);
-  const procfs = new ProcProcfsSource(selection);
+  checkSelection(options); // bad factory options fail here, at the call
   return {
     name: 'proc',
     version: '0.1.0',
+    optionSchemas: { proc: PROC_OPTION_SCHEMA },
     register(container) {
-      container.register(PROC_SOURCES, { useValue: [ebpf, procfs] as const });
+      container.register(PROC_OPTIONS, { useValue: { ...options } });
+      registerObjectLoader(container);
       container.register(COLLECTOR, { useClass: ProcCollector });
     },
   };

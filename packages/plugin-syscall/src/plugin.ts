@@ -1,4 +1,5 @@
-import { COLLECTOR, ConfigError, inject, injectable, type Collector, type InjectionToken, type Plugin } from '@bpfscope/core';
+import { COLLECTOR, ConfigError, OBJECT_LOADER, type ObjectLoader, inject, injectable, type Collector, type InjectionToken, type Plugin } from '@bpfscope/core';
+import { registerObjectLoader } from '@bpfscope/native';
 import { SYSCALL_OBJECT_PATH, SyscallEbpfSource } from './ebpf/syscall-ebpf-source.js';
 import { SyscallProcfsSource } from './procfs/syscall-procfs-source.js';
 import type { SyscallMetrics, SyscallMode } from './records.js';
@@ -54,7 +55,8 @@ export class SyscallCollector implements Collector<SyscallMetrics> {
   readonly family = 'syscall';
   readonly sources: readonly [SyscallEbpfSource, SyscallProcfsSource];
 
-  constructor(@inject(SYSCALL_SOURCES) sources: readonly [SyscallEbpfSource, SyscallProcfsSource]) {
+  constructor(@inject(SYSCALL_SOURCES) sources: readonly [SyscallEbpfSource, SyscallProcfsSource], @inject(OBJECT_LOADER) loader: ObjectLoader) {
+    sources[0].useLoader(loader);
     this.sources = sources;
   }
 }
@@ -94,6 +96,7 @@ export function syscall(options: SyscallPluginOptions = {}): SyscallPlugin {
     version: '0.1.0',
     register(container) {
       container.register(SYSCALL_SOURCES, { useValue: [ebpf, procfs] as const });
+      registerObjectLoader(container);
       container.register(COLLECTOR, { useClass: SyscallCollector });
     },
     async setFilter(next) {

@@ -4,7 +4,11 @@ import type { BpfscopeError } from '../errors/bpfscope-error.js';
 import { Closed, ConfigError } from '../errors/taxonomy.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
-import { AGGREGATOR, COLLECTOR, CONFIG, FILTER, LOGGER } from '../tokens.js';
+import { AGGREGATOR, CLOCK, COLLECTOR, CONFIG, FILTER, LOGGER, OBJECT_LOADER, PROCFS_READER, familyOptionsToken } from '../tokens.js';
+import { systemClock } from '../services/clock.js';
+import { validateFamilyOptions } from '../services/family-options.js';
+import type { ObjectLoader, ProgramCacheStats } from '../services/object-loader.js';
+import { createProcfsReader } from '../services/procfs-reader.js';
 import type { Aggregator, FamilyError, FamilyResult, Filter, Plugin } from '../types.js';
 import { asBpfscopeError } from './as-error.js';
 import { CollectorRuntime, type CollectorStats } from './collector-runtime.js';
@@ -23,6 +27,12 @@ export interface EngineStats {
     /** Calls that had to read the sources (cache disabled, empty or older than `ttlMs`). */
     misses: number;
   };
+  /**
+   * This engine's eBPF object loads through {@link OBJECT_LOADER}: hits were answered by an
+   * object already loaded in this process (by another engine, or a plugin of this one), misses
+   * loaded one; `loaded` is the objects this engine holds now. All 0 when no plugin registered a loader.
+   */
+  programCache: ProgramCacheStats;
   /** Collections that read the sources; cache hits are not counted. */
   collects: number;
   /** Resident set size of the process, bytes. */
@@ -41,6 +51,8 @@ interface PluginEntry {
   plugin: Plugin;
   container: DependencyContainer;
   runtimes: CollectorRuntime[];
+  /** Filters and aggregators, resolved once when the plugin starts (stateful ones keep their state). */
+  resolved: Map<InjectionToken<unknown>, unknown[]>;
 }
 
 /**
@@ -57,6 +69,8 @@ export class Engine {
   /** Wakes each waiting stream when the engine closes. */
   readonly #wakers = new Set<() => void>();
   #cached: Snapshot | null = null;
+  /** The engine's object loader, once a plugin provided one (kept for stats after close). */
+  #loader: ObjectLoader | null = null;
   #cacheHits = 0;
   #cacheMisses = 0;
   #collects = 0;
@@ -71,13 +85,16 @@ export class Engine {
     this.#container = tsyringe.container.createChildContainer();
     this.#container.register(CONFIG, { useValue: config });
     this.#container.register(LOGGER, { useValue: logger });
+    this.#container.register(PROCFS_READER, { useValue: createProcfsReader(config.procRoot, config.sysRoot) });
+    this.#container.register(CLOCK, { useValue: systemClock });
   }
 
   /**
    * Add a plugin. Its collectors start with the next {@link Engine.start} or {@link Engine.collect}.
    * @param plugin - the plugin
    * @returns a disposer that closes the plugin's collectors and removes it
-   * @throws {@link ConfigError} when a plugin of that name is already registered
+   * @throws {@link ConfigError} when a plugin of that name is already registered, or when
+   *   `config.families.<family>` does not fit the plugin's {@link Plugin.optionSchemas} (the error names the path)
    * @throws {@link Closed} after close
    */
   use(plugin: Plugin): () => Promise<void> {
@@ -86,8 +103,17 @@ export class Engine {
       throw new ConfigError('plugins', plugin.name, 'plugins with distinct names (this one is already registered)');
     }
     const container = this.#container.createChildContainer();
+    for (const [family, schema] of Object.entries(plugin.optionSchemas ?? {})) {
+      const options = validateFamilyOptions(family, schema, this.config.families[family]);
+      container.register(familyOptionsToken(family), { useValue: options });
+    }
     plugin.register(container);
-    this.#plugins.set(plugin.name, { plugin, container, runtimes: [] });
+    // One loader per engine: the first plugin's loader serves every plugin (see OBJECT_LOADER).
+    if (container.isRegistered(OBJECT_LOADER, false) && this.#loader === null) {
+      this.#loader = container.resolve(OBJECT_LOADER);
+      this.#container.register(OBJECT_LOADER, { useValue: this.#loader });
+    }
+    this.#plugins.set(plugin.name, { plugin, container, runtimes: [], resolved: new Map() });
     if (this.#started) this.#started = this.#started.then(() => this.#startPlugin(plugin.name));
     return async () => {
       const entry = this.#plugins.get(plugin.name);
@@ -105,9 +131,8 @@ export class Engine {
    */
   async start(): Promise<void> {
     if (this.#closed) throw new Closed('engine');
-    this.#started ??= (async () => {
-      for (const name of this.#plugins.keys()) await this.#startPlugin(name);
-    })();
+    // Plugins start in parallel (their objects load concurrently); each family still tries its sources in order.
+    this.#started ??= Promise.all([...this.#plugins.keys()].map((name) => this.#startPlugin(name))).then(() => undefined);
     await this.#started;
     const strict = this.#startErrors.find((e) => this.#runtime(e.family)?.mode === 'ebpf');
     if (strict) throw strict.error;
@@ -138,7 +163,14 @@ export class Engine {
   }
 
   #resolveAll<T>(token: InjectionToken<T>): T[] {
-    return [...this.#plugins.values()].flatMap((e) => (e.container.isRegistered(token, false) ? e.container.resolveAll<T>(token) : []));
+    return [...this.#plugins.values()].flatMap((e) => {
+      let found = e.resolved.get(token);
+      if (found === undefined) {
+        found = e.container.isRegistered(token, false) ? e.container.resolveAll<T>(token) : [];
+        e.resolved.set(token, found);
+      }
+      return found as T[];
+    });
   }
 
   /**
@@ -288,6 +320,7 @@ export class Engine {
       plugins: [...this.#plugins.keys()],
       collectors: this.#runtimes().map((r) => r.stats()),
       cache: { hits: this.#cacheHits, misses: this.#cacheMisses },
+      programCache: this.#loader?.stats() ?? { hits: 0, misses: 0, loaded: 0 },
       collects: this.#collects,
       rssBytes: process.memoryUsage.rss(),
     };

@@ -1,12 +1,19 @@
 import { fileURLToPath } from 'node:url';
-import { log2HistogramFromSlots, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
-import { BpfObject, loadNative, possibleCpus, ProgramStatsReporter, readObjectFile, readStructLayouts, routeLibbpfLog, type BpfLink, type StructLayout } from '@bpfscope/native';
+import { log2HistogramFromSlots, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
+import { asNativeLoader, loadNative, NativeObjectLoader, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type BpfObject, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
 import { sumCounters, toRecord, type CpuCounters } from '../compute.js';
 import type { CpuMetrics, PerCpuRecord } from '../records.js';
 import { readLoadAndPressure } from '../procfs/cpu-procfs-source.js';
 import { readProcStat } from '../procfs/read-proc.js';
 import type { ProcStat } from '../procfs/parse-stat.js';
 import { cpuTimesLayout, decodeCpuTimes, splitWritten, sumPerCpuU64, type RawCpuTimes } from './decode.js';
+
+/** The engine's services the cpu eBPF source uses. @internal */
+export interface CpuSourceServices {
+  loader?: ObjectLoader;
+  procfs?: ProcfsReader;
+  clock?: Clock;
+}
 
 /** Where the compiled object ships in this package. @internal */
 export const CPU_OBJECT_PATH = fileURLToPath(new URL('../../bpf/cpu.bpf.o', import.meta.url));
@@ -34,8 +41,11 @@ const STAT_NAMES = ['invocations', 'events', 'drops', 'filterHits', 'filterMisse
 export class CpuEbpfSource implements Source<CpuMetrics> {
   readonly kind = 'ebpf' as const;
   readonly name = 'cpu-ebpf';
+  #handle: LoadedBpfObject | null = null;
   #object: BpfObject | null = null;
-  #links: BpfLink[] = [];
+  /** The counters at init: the object (and its links) may have been counting for another engine before. */
+  #zero: Map<number, CpuCounters> | null = null;
+  #zeroHist: bigint[] = [];
   #layout: StructLayout | null = null;
   #cpus = 0;
   #root = '/proc';
@@ -46,26 +56,40 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   readonly #programStats = new ProgramStatsReporter();
   #releaseLog: () => void = () => undefined;
 
-  /** @param objectPath - the compiled cpu.bpf.o (tests pass broken ones) */
-  constructor(private readonly objectPath: string = CPU_OBJECT_PATH) {}
+  readonly #loader: NativeObjectLoader;
+  readonly #services: CpuSourceServices;
+
+  /**
+   * @param objectPath - the compiled cpu.bpf.o (tests pass broken ones)
+   * @param services - the engine's object loader, procfs reader and clock (the collector
+   *   resolves them from the container); without them the source makes its own
+   */
+  constructor(private readonly objectPath: string = CPU_OBJECT_PATH, services: CpuSourceServices = {}) {
+    this.#loader = services.loader === undefined ? new NativeObjectLoader() : asNativeLoader(services.loader);
+    this.#services = services;
+  }
 
   async init(context: SourceContext): Promise<void> {
     loadNative();
     this.#releaseLog = routeLibbpfLog(context.logger, context.config.logLevel);
-    this.#root = context.config.procRoot;
-    const bytes = await readObjectFile(this.objectPath);
+    this.#root = this.#services.procfs?.procRoot ?? context.config.procRoot;
     this.#cpus = possibleCpus();
     // libbpf judges the object first: a corrupt file is LoadFailed, a missing hook AttachFailed.
-    const object = BpfObject.open(bytes, { name: this.objectPath });
+    // The object has no per-engine state (no filter or setting written at run time): it and its
+    // links are shared with every engine of the process, and each source counts from its own init.
+    const handle = await this.#loader.load({ path: this.objectPath, timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
+    this.#handle = handle;
+    const object = handle.object;
     this.#object = object;
-    await object.load({ timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
-    for (const p of object.programs()) this.#links.push(object.attach(p.name));
+    for (const p of object.programs()) handle.attach(p.name);
     this.#programStats.start(context.config.programStats);
-    this.#layout = cpuTimesLayout(readStructLayouts(bytes, this.objectPath));
+    this.#layout = cpuTimesLayout(new Map([['cpu_times', object.structLayout('cpu_times')]]));
     this.#baseline = await readProcStat(this.#root);
     this.#since = new Date().toISOString();
     const first = await this.#sample();
-    this.#prev = first;
+    this.#zero = new Map(first.perCpu.map((c) => [c.cpu, c]));
+    this.#zeroHist = this.#runqHist();
+    this.#prev = await this.#sample();
   }
 
   async #sample(): Promise<Sample> {
@@ -73,12 +97,13 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     const layout = this.#layout;
     if (!object || !layout) throw new Error('cpu-ebpf source is not initialised');
     const [stat, timesBytes] = await Promise.all([readProcStat(this.#root), Promise.resolve(object.map('cpu_times').readArray())]);
-    const now = process.hrtime.bigint();
-    const at = performance.now();
+    // CLOCK_MONOTONIC, the clock the programs' bpf_ktime_get_ns() timestamps are on.
+    const now = this.#services.clock?.monotonicNs() ?? process.hrtime.bigint();
+    const at = Number(now) / 1e6;
     const { written: raw, unwritten } = splitWritten(decodeCpuTimes(timesBytes, layout, this.#cpus));
     const base = new Map(this.#baseline?.perCpu.map((c) => [c.cpu, c]));
     const procNow = new Map(stat.perCpu.map((c) => [c.cpu, c]));
-    const perCpu = raw.map((r) => this.#counters(r, now, procNow.get(r.cpu), base.get(r.cpu)));
+    const perCpu = raw.map((r) => since(this.#counters(r, now, procNow.get(r.cpu), base.get(r.cpu)), this.#zero?.get(r.cpu)));
     return { perCpu, unmeasured: unwritten, total: sumCounters(perCpu), at };
   }
 
@@ -106,7 +131,7 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     this.#prev = cur;
     const prevById = new Map(prev?.perCpu.map((c) => [c.cpu, c]));
     const perCpu: PerCpuRecord[] = cur.perCpu.map((c) => ({ cpu: c.cpu, ...toRecord(c, prevById.get(c.cpu), idleOnly) }));
-    const hist = sumPerCpuU64(object.map('cpu_runq_hist').readArray(), 64, this.#cpus);
+    const hist = this.#runqHist().map((v, i) => v - (this.#zeroHist[i] ?? 0n));
     const unavailable: CpuMetrics['unavailable'] = {};
     const loadAndPressure = await readLoadAndPressure(this.#root, unavailable);
     return {
@@ -122,24 +147,42 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     };
   }
 
+  #runqHist(): bigint[] {
+    return sumPerCpuU64(this.#object!.map('cpu_runq_hist').readArray(), 64, this.#cpus);
+  }
+
   stats(): Readonly<Record<string, number>> {
     // Read here, not at every reading: one map read fewer per snapshot. Kept for after close.
     if (this.#object) {
       const stats = sumPerCpuU64(this.#object.map('cpu_stats').readArray(), STAT_NAMES.length, this.#cpus);
       this.#stats = Object.fromEntries(STAT_NAMES.map((n, i) => [n, Number(stats[i] ?? 0n)]));
     }
-    return { ...this.#stats, programs: this.#links.length, ...this.#programStats.read(this.#object) };
+    return { ...this.#stats, programs: this.#handle?.attachedPrograms().length ?? 0, ...this.#programStats.read(this.#object) };
   }
 
   async close(): Promise<void> {
     if (this.#object) this.stats(); // the last counts stay readable after close
     this.#programStats.stop();
     this.#releaseLog();
-    for (const l of this.#links.splice(0)) l.destroy();
-    this.#object?.close();
+    this.#handle?.close();
+    this.#handle = null;
     this.#object = null;
+    this.#zero = null;
     this.#prev = null;
   }
+}
+
+/** The eBPF counters since `zero` (procfs ones already count from this source's baseline). */
+function since(c: CpuCounters & { cpu: number }, zero: CpuCounters | undefined): CpuCounters & { cpu: number } {
+  if (zero === undefined) return c;
+  return {
+    ...c,
+    idle: c.idle - zero.idle,
+    busy: c.busy - zero.busy,
+    irq: c.irq === null || zero.irq === null ? c.irq : c.irq - zero.irq,
+    softirq: c.softirq === null || zero.softirq === null ? c.softirq : c.softirq - zero.softirq,
+    contextSwitches: c.contextSwitches === null || zero.contextSwitches === null ? c.contextSwitches : c.contextSwitches - zero.contextSwitches,
+  };
 }
 
 function round6(v: number): number {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { Closed, DataUnavailable, isBpfscopeError, type BpfscopeError, type Logger, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
-import { BpfObject, loadNative, readObjectFile, readStatsCounters, readStructLayouts, type BpfLink, type RingBatch, type RingBufferConsumer } from '@bpfscope/native';
+import { Closed, DataUnavailable, isBpfscopeError, type BpfscopeError, type Logger, type ObjectLoader, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
+import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, readObjectFile, readStatsCounters, readStructLayouts, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
 import type { OomEventsOptions, OomVictim } from '../records-oom.js';
@@ -24,8 +24,9 @@ export class MemEbpfSource implements Source<MemMetrics> {
   readonly kind = 'ebpf' as const;
   readonly name = 'mem-ebpf';
   #obj: BpfObject | null = null;
-  #link: BpfLink | null = null;
-  #consumer: RingBufferConsumer | null = null;
+  #handle: LoadedBpfObject | null = null;
+  #loader: NativeObjectLoader | null = null;
+  #consumer: RingSubscription | null = null;
   #layouts: MemLayouts | null = null;
   #reader: MemReader | null = null;
   #victims: OomVictim[] = [];
@@ -62,6 +63,14 @@ export class MemEbpfSource implements Source<MemMetrics> {
     }
   }
 
+  /**
+   * Load through the engine's object loader ({@link @bpfscope/core!OBJECT_LOADER}); without one the source uses a loader of its own.
+   * @internal the collector calls it with the container's loader
+   */
+  useLoader(loader: ObjectLoader): void {
+    this.#loader = asNativeLoader(loader);
+  }
+
   async #init(context: SourceContext): Promise<void> {
     // close() during an init (a timed-out one) bumps the generation: the init must not go on.
     const generation = ++this.#generation;
@@ -73,17 +82,24 @@ export class MemEbpfSource implements Source<MemMetrics> {
     const path = this.options.objectPath;
     const bytes = await readObjectFile(path);
     closed();
-    const obj = BpfObject.open(bytes, { name: path });
+    // Shared with other engines: nothing per engine is written into the object, the OOM hook is
+    // attached once, and one ring buffer consumer hands every OOM event to every engine's source.
+    this.#loader ??= new NativeObjectLoader();
+    const handle = await this.#loader.load({ path, timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
+    if (generation !== this.#generation) {
+      handle.close();
+      closed();
+    }
+    this.#handle = handle;
+    const obj = handle.object;
     this.#obj = obj;
-    await obj.load({ timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
     this.#layouts = memLayouts(readStructLayouts(bytes, path));
     const decoder = new OomVictimDecoder(this.#layouts.oom, context.config.procRoot, context.config.sysRoot);
-    const consumer = obj.ringBuffer('mem_oom_events', { statsMap: 'mem_stats' });
+    const consumer = handle.subscribeRing('mem_oom_events', { statsMap: 'mem_stats' });
     this.#consumer = consumer;
-    consumer.unref();
     consumer.onError((e) => this.#logger?.warn('mem OOM ring buffer failed', { code: e.code, message: e.message }));
     consumer.onBatch((batch) => this.#onBatch(batch, decoder));
-    this.#link = obj.attach('mem_oom_victim');
+    handle.attach('mem_oom_victim');
     // An iterator that cannot run should reject the source now, not fail every read.
     decodeFaults(await obj.readIterator('mem_iter'), this.#layouts.faults);
     closed();
@@ -167,9 +183,8 @@ export class MemEbpfSource implements Source<MemMetrics> {
     this.#stream = new OomStream();
     this.#consumer?.close();
     this.#consumer = null;
-    this.#link?.destroy();
-    this.#link = null;
-    this.#obj?.close();
+    this.#handle?.close();
+    this.#handle = null;
     this.#obj = null;
   }
 }

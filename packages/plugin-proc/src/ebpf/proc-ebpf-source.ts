@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ReadContext, Source, SourceContext } from '@bpfscope/core';
-import { BpfObject, loadNative, readObjectFileSync, readStatsCounters, readStructLayouts } from '@bpfscope/native';
+import type { ObjectLoader, ReadContext, Source, SourceContext } from '@bpfscope/core';
+import { asNativeLoader, loadNative, NativeObjectLoader, readObjectFileSync, readStatsCounters, readStructLayouts, type BpfObject, type LoadedBpfObject } from '@bpfscope/native';
 import type { ProcMetrics } from '../records.js';
 import { applySelection, type ProcessSelection } from '../selection.js';
 import { readBootTime } from '../procfs/scan-processes.js';
@@ -34,6 +34,8 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   readonly kind = 'ebpf' as const;
   readonly name = 'proc-ebpf';
   #obj: BpfObject | null = null;
+  #handle: LoadedBpfObject | null = null;
+  #loader: NativeObjectLoader | null = null;
   #ctx: TaskDecodeContext | null = null;
   #stats: Record<string, number> = {};
   #missed: MissedProcesses | null = null;
@@ -50,14 +52,25 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     private readonly objectPath: string = PROC_OBJECT_PATH,
   ) {}
 
+  /**
+   * Load through the engine's object loader ({@link @bpfscope/core!OBJECT_LOADER}); without one the source uses a loader of its own.
+   * @internal the collector calls it with the container's loader
+   */
+  useLoader(loader: ObjectLoader): void {
+    this.#loader = asNativeLoader(loader);
+  }
+
   async init(context: SourceContext): Promise<void> {
     loadNative();
     const bytes = readObjectFileSync(this.objectPath);
     const layouts = procLayouts(readStructLayouts(bytes, this.objectPath));
-    const obj = BpfObject.open(bytes, { name: this.objectPath });
+    // Only the iterator is loaded and nothing is written into the object's maps: the object is
+    // shared with other engines (each handle reads through an iterator link of its own).
+    this.#loader ??= new NativeObjectLoader();
+    const handle = await this.#loader.load({ path: this.objectPath, autoloadOff: ['proc_fork', 'proc_exec', 'proc_exit'], timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
+    this.#handle = handle;
+    const obj = handle.object;
     this.#obj = obj;
-    for (const p of ['proc_fork', 'proc_exec', 'proc_exit']) obj.setAutoload(p, false);
-    await obj.load({ timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
     const boot = readBootTime(context.config.procRoot);
     const procfs = readContext(context.config.procRoot, { sysRoot: context.config.sysRoot, bootTime: boot.bootTime }, boot.reason ?? '');
     this.#missed = new MissedProcesses(context.config.procRoot, procfs, context.logger);
@@ -146,7 +159,8 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   }
 
   async close(): Promise<void> {
-    this.#obj?.close();
+    this.#handle?.close();
+    this.#handle = null;
     this.#obj = null;
     this.#ctx = null;
     this.#missed = null;

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import type { ReadContext, Source, SourceContext } from '@bpfscope/core';
-import { BpfObject, loadNative, possibleCpus, ProgramStatsReporter, readObjectFileSync, readStructLayouts, routeLibbpfLog, type BpfLink } from '@bpfscope/native';
+import type { ObjectLoader, ReadContext, Source, SourceContext } from '@bpfscope/core';
+import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, readObjectFileSync, readStructLayouts, routeLibbpfLog, type BpfLink } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
 import { buildMetrics, type Reading } from './build-metrics.js';
@@ -34,6 +34,8 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   readonly kind = 'ebpf' as const;
   readonly name = 'syscall-ebpf';
   #obj: BpfObject | null = null;
+  #handle: LoadedBpfObject | null = null;
+  #loader: NativeObjectLoader | null = null;
   #links: BpfLink[] = [];
   #layouts: SyscallLayouts | null = null;
   #cpus = 0;
@@ -50,17 +52,27 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#filter = options.filter;
   }
 
+  /**
+   * Load through the engine's object loader ({@link @bpfscope/core!OBJECT_LOADER}); without one the source uses a loader of its own.
+   * @internal the collector calls it with the container's loader
+   */
+  useLoader(loader: ObjectLoader): void {
+    this.#loader = asNativeLoader(loader);
+  }
+
   async init(context: SourceContext): Promise<void> {
     loadNative();
     this.#releaseLog = routeLibbpfLog(context.logger, context.config.logLevel);
     this.#procRoot = context.config.procRoot;
     const bytes = readObjectFileSync(this.options.objectPath);
-    const obj = BpfObject.open(bytes, { name: this.options.objectPath });
-    this.#obj = obj;
     const latency = this.options.mode === 'latency';
     // Load only the programs this mode attaches: sc_exit for latency, sc_switch for counts-only.
-    obj.setAutoload(latency ? 'sc_switch' : 'sc_exit', false);
-    await obj.load();
+    // Not shared with other engines: the filter and config maps are written per engine at run time.
+    this.#loader ??= new NativeObjectLoader();
+    const handle = await this.#loader.load({ path: this.options.objectPath, autoloadOff: [latency ? 'sc_switch' : 'sc_exit'], shared: false });
+    this.#handle = handle;
+    const obj = handle.object;
+    this.#obj = obj;
     this.#layouts = syscallLayouts(readStructLayouts(bytes, this.options.objectPath));
     this.#cpus = possibleCpus();
     await this.#applyFilter();
@@ -136,7 +148,8 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#programStats.stop();
     this.#releaseLog();
     for (const l of this.#links.splice(0)) l.destroy();
-    this.#obj?.close();
+    this.#handle?.close();
+    this.#handle = null;
     this.#obj = null;
     this.#prev = null;
   }
