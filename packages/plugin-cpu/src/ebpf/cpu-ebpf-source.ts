@@ -8,10 +8,13 @@ import { readProcStat } from '../procfs/read-proc.js';
 import type { ProcStat } from '../procfs/parse-stat.js';
 import { cpuTimesLayout, decodeCpuTimes, splitWritten, sumPerCpuU64, type RawCpuTimes } from './decode.js';
 
-/** The engine's services the cpu eBPF source uses. @internal */
+/** The engine's services the cpu eBPF source uses; each one left out is made by the source. */
 export interface CpuSourceServices {
+  /** Loads (and shares) the compiled object: the engine's `OBJECT_LOADER`. */
   loader?: ObjectLoader;
+  /** Where procfs is read: the engine's `PROCFS_READER`. */
   procfs?: ProcfsReader;
+  /** The monotonic clock the kernel's timestamps are on: the engine's `CLOCK`. */
   clock?: Clock;
 }
 
