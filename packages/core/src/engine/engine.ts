@@ -7,7 +7,8 @@ import type { Logger } from '../logger.js';
 import { AGGREGATOR, COLLECTOR, CONFIG, FILTER, LOGGER } from '../tokens.js';
 import type { Aggregator, FamilyError, FamilyResult, Filter, Plugin } from '../types.js';
 import { asBpfscopeError } from './as-error.js';
-import { CollectorRuntime, type CollectorStats } from './collector-runtime.js';
+import { CollectorRuntime } from './collector-runtime.js';
+import type { CollectorStats } from './collector-stats.js';
 import { Snapshot } from './snapshot.js';
 
 /** What `engine.stats()` returns. */
@@ -152,6 +153,7 @@ export class Engine {
     const now = Date.now();
     if (this.config.cache.enabled && this.#cached && now - this.#cached.timestamp < this.config.cache.ttlMs) {
       this.#cacheHits++;
+      for (const rt of this.#runtimes()) if (this.#cached.get(rt.family)) rt.countCacheHit();
       return this.#cached;
     }
     this.#cacheMisses++;
@@ -169,8 +171,8 @@ export class Engine {
     await Promise.all(
       this.#runtimes().map(async (rt) => {
         if (!rt.selected) {
-          const err = this.#startErrors.find((e) => e.family === rt.family);
-          if (err) errors.push(err);
+          const error = rt.failure ?? this.#startErrors.find((e) => e.family === rt.family)?.error;
+          if (error) errors.push({ family: rt.family, error });
           return;
         }
         try {
@@ -251,27 +253,36 @@ export class Engine {
   }
 
   /**
-   * Try again to initialise families that have no working source (or fell back).
-   * @returns the families that now have a source, and those still failing
+   * Initialise again every family that has no working source (its init failed, or its
+   * source was closed after ignoring the abort of a timed-out read), whose source reports
+   * it is detached, or that fell back in `auto` mode. Each such family gets up to
+   * `recovery.attempts` inits, waiting `recovery.baseDelayMs` before the second and twice
+   * as long before each further one (a family that fell back gets one, it has data
+   * meanwhile). Families recover in parallel. A family that recovered says so: its results
+   * carry `recoveredFrom` and its stats `recovery`.
+   * @param options - `signal` ends the waits between attempts
+   * @returns the families that recovered, and those still failing with their last error
+   * @throws {@link Closed} after close
    */
-  async attemptRecovery(): Promise<{
-    /** Families whose re-initialisation selected a source (possibly a fallback again: see the result's `fallback`). */
+  async attemptRecovery(options: { signal?: AbortSignal } = {}): Promise<{
+    /** Families that now have a working source (their preferred one, for a family that had fallen back). */
     recovered: string[];
-    /** Families for which no source initialised, each with the error. */
+    /** Families for which no source initialised, each with the last error. */
     failing: FamilyError[];
   }> {
+    if (this.#closed) throw new Closed('engine');
     await this.start().catch(() => undefined);
+    const outcomes = await Promise.all(this.#runtimes().map(async (rt) => ({ rt, outcome: await rt.recover(options.signal) })));
     const recovered: string[] = [];
     const failing: FamilyError[] = [];
-    for (const rt of this.#runtimes()) {
-      if (rt.selected && (rt.rejected.length === 0 || rt.mode === 'fallback')) continue;
-      await rt.close();
-      const error = await rt.init();
+    for (const { rt, outcome } of outcomes) {
+      if (!outcome) continue;
       this.#startErrors = this.#startErrors.filter((e) => e.family !== rt.family);
-      if (error) {
-        this.#startErrors.push({ family: rt.family, error });
-        failing.push({ family: rt.family, error });
-      } else recovered.push(rt.family);
+      if (outcome.recovered) recovered.push(rt.family);
+      else if (!rt.selected && outcome.error) {
+        this.#startErrors.push({ family: rt.family, error: outcome.error });
+        failing.push({ family: rt.family, error: outcome.error });
+      }
     }
     this.#cached = null;
     return { recovered, failing };

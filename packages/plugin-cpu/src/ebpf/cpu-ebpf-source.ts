@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { log2HistogramFromSlots, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
+import { awaitOrAbort, EMPTY_SOURCE_STATS, log2HistogramFromSlots, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
 import { BpfObject, loadNative, possibleCpus, ProgramStatsReporter, readObjectFile, readStructLayouts, routeLibbpfLog, type BpfLink, type StructLayout } from '@bpfscope/native';
 import { sumCounters, toRecord, type CpuCounters } from '../compute.js';
 import type { CpuMetrics, PerCpuRecord } from '../records.js';
@@ -23,7 +23,6 @@ interface Sample {
 
 // In eBPF mode idle is idle-task time, which already holds iowait: iowait must not count twice.
 const idleOnly = (c: CpuCounters): number => c.idle;
-const STAT_NAMES = ['invocations', 'events', 'drops', 'filterHits', 'filterMisses'] as const;
 
 /**
  * The eBPF source of the cpu family: busy/idle/irq/softirq time and context switches
@@ -42,7 +41,8 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   #since = '';
   #baseline: ProcStat | null = null;
   #prev: Sample | null = null;
-  #stats: Record<string, number> = {};
+  #stats: SourceStats = EMPTY_SOURCE_STATS;
+  #loaded = false;
   readonly #programStats = new ProgramStatsReporter();
   #releaseLog: () => void = () => undefined;
 
@@ -50,21 +50,24 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   constructor(private readonly objectPath: string = CPU_OBJECT_PATH) {}
 
   async init(context: SourceContext): Promise<void> {
+    const { signal } = context;
     loadNative();
     this.#releaseLog = routeLibbpfLog(context.logger, context.config.logLevel);
     this.#root = context.config.procRoot;
-    const bytes = await readObjectFile(this.objectPath);
+    const bytes = await awaitOrAbort(readObjectFile(this.objectPath), signal);
     this.#cpus = possibleCpus();
     // libbpf judges the object first: a corrupt file is LoadFailed, a missing hook AttachFailed.
     const object = BpfObject.open(bytes, { name: this.objectPath });
     this.#object = object;
-    await object.load({ timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
+    // The engine's init time limit is the only one: on abort the object (and its pending load) is closed.
+    await awaitOrAbort(object.load(), signal, () => object.close());
+    this.#loaded = true;
     for (const p of object.programs()) this.#links.push(object.attach(p.name));
     this.#programStats.start(context.config.programStats);
     this.#layout = cpuTimesLayout(readStructLayouts(bytes, this.objectPath));
-    this.#baseline = await readProcStat(this.#root);
+    this.#baseline = await awaitOrAbort(readProcStat(this.#root), signal);
     this.#since = new Date().toISOString();
-    const first = await this.#sample();
+    const first = await awaitOrAbort(this.#sample(), signal);
     this.#prev = first;
   }
 
@@ -122,22 +125,20 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     };
   }
 
-  stats(): Readonly<Record<string, number>> {
+  stats(): SourceStats {
     // Read here, not at every reading: one map read fewer per snapshot. Kept for after close.
-    if (this.#object) {
-      const stats = sumPerCpuU64(this.#object.map('cpu_stats').readArray(), STAT_NAMES.length, this.#cpus);
-      this.#stats = Object.fromEntries(STAT_NAMES.map((n, i) => [n, Number(stats[i] ?? 0n)]));
-    }
-    return { ...this.#stats, programs: this.#links.length, ...this.#programStats.read(this.#object) };
+    if (this.#object && this.#loaded) this.#stats = this.#programStats.sourceStats([{ object: this.#object, statsMap: 'cpu_stats' }], { links: this.#links.length });
+    return this.#stats;
   }
 
   async close(): Promise<void> {
-    if (this.#object) this.stats(); // the last counts stay readable after close
+    if (this.#object && this.#loaded) this.stats(); // the last counts stay readable after close
     this.#programStats.stop();
     this.#releaseLog();
     for (const l of this.#links.splice(0)) l.destroy();
     this.#object?.close();
     this.#object = null;
+    this.#loaded = false;
     this.#prev = null;
   }
 }

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { Closed, DataUnavailable, isBpfscopeError, type BpfscopeError, type Logger, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
-import { BpfObject, loadNative, readObjectFile, readStatsCounters, readStructLayouts, type BpfLink, type RingBatch, type RingBufferConsumer } from '@bpfscope/native';
+import { awaitOrAbort, Closed, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type BpfscopeError, type Logger, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { BpfObject, loadNative, ProgramStatsReporter, readObjectFile, readStatsCounters, readStructLayouts, type BpfLink, type RingBatch, type RingBufferConsumer } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
 import type { OomEventsOptions, OomVictim } from '../records-oom.js';
@@ -36,6 +36,9 @@ export class MemEbpfSource implements Source<MemMetrics> {
   #logger: Logger | null = null;
   #initError: BpfscopeError | null = null;
   #generation = 0;
+  #loaded = false;
+  #lastStats: SourceStats = EMPTY_SOURCE_STATS;
+  readonly #programStats = new ProgramStatsReporter();
 
   /** @internal use the {@link mem} plugin factory */
   constructor(private readonly options: ResolvedMemOptions) {}
@@ -71,11 +74,14 @@ export class MemEbpfSource implements Source<MemMetrics> {
     loadNative();
     this.#logger = context.logger;
     const path = this.options.objectPath;
-    const bytes = await readObjectFile(path);
+    const bytes = await awaitOrAbort(readObjectFile(path), context.signal);
     closed();
     const obj = BpfObject.open(bytes, { name: path });
     this.#obj = obj;
-    await obj.load({ timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
+    // The engine's init time limit is the only one: on abort the object (and its pending load) is closed.
+    await awaitOrAbort(obj.load(), context.signal, () => obj.close());
+    this.#loaded = true;
+    this.#programStats.start(context.config.programStats);
     this.#layouts = memLayouts(readStructLayouts(bytes, path));
     const decoder = new OomVictimDecoder(this.#layouts.oom, context.config.procRoot, context.config.sysRoot);
     const consumer = obj.ringBuffer('mem_oom_events', { statsMap: 'mem_stats' });
@@ -85,7 +91,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
     consumer.onBatch((batch) => this.#onBatch(batch, decoder));
     this.#link = obj.attach('mem_oom_victim');
     // An iterator that cannot run should reject the source now, not fail every read.
-    decodeFaults(await obj.readIterator('mem_iter'), this.#layouts.faults);
+    decodeFaults(await awaitOrAbort(obj.readIterator('mem_iter'), context.signal), this.#layouts.faults);
     closed();
     const reader = new MemReader(context.config.procRoot, context.config.sysRoot, this.options);
     reader.start();
@@ -150,17 +156,23 @@ export class MemEbpfSource implements Source<MemMetrics> {
     return m;
   }
 
-  stats(): Readonly<Record<string, number>> {
-    return {
+  stats(): SourceStats {
+    const counters = {
       ...this.#reader?.stats(),
       oomEvents: this.#events,
       oomEventsUndecodable: this.#badEvents,
       oomStreamReaders: this.#stream.readers,
       oomStreamDropped: this.#stream.dropped,
     };
+    // Kept for after close: the last counts stay readable.
+    if (this.#obj && this.#loaded) this.#lastStats = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'mem_stats' }], counters);
+    return this.#lastStats;
   }
 
   async close(): Promise<void> {
+    if (this.#obj && this.#loaded) this.stats();
+    this.#loaded = false;
+    this.#programStats.stop();
     this.#generation++;
     this.#reader = null;
     this.#stream.end();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ReadContext, Source, SourceContext } from '@bpfscope/core';
-import { BpfObject, loadNative, readObjectFileSync, readStatsCounters, readStructLayouts } from '@bpfscope/native';
+import { awaitOrAbort, EMPTY_SOURCE_STATS, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { BpfObject, loadNative, ProgramStatsReporter, readObjectFileSync, readStatsCounters, readStructLayouts } from '@bpfscope/native';
 import type { ProcMetrics } from '../records.js';
 import { applySelection, type ProcessSelection } from '../selection.js';
 import { readBootTime } from '../procfs/scan-processes.js';
@@ -36,6 +36,9 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   #obj: BpfObject | null = null;
   #ctx: TaskDecodeContext | null = null;
   #stats: Record<string, number> = {};
+  #sourceStats: SourceStats = EMPTY_SOURCE_STATS;
+  #loaded = false;
+  readonly #programStats = new ProgramStatsReporter();
   #missed: MissedProcesses | null = null;
   // One buffer reused by every read (a new 3 MB buffer per read would wait for a GC to be freed).
   #buf: Uint8Array | null = null;
@@ -57,7 +60,10 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     const obj = BpfObject.open(bytes, { name: this.objectPath });
     this.#obj = obj;
     for (const p of ['proc_fork', 'proc_exec', 'proc_exit']) obj.setAutoload(p, false);
-    await obj.load({ timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
+    // The engine's init time limit is the only one: on abort the object (and its pending load) is closed.
+    await awaitOrAbort(obj.load(), context.signal, () => obj.close());
+    this.#loaded = true;
+    this.#programStats.start(context.config.programStats);
     const boot = readBootTime(context.config.procRoot);
     const procfs = readContext(context.config.procRoot, { sysRoot: context.config.sysRoot, bootTime: boot.bootTime }, boot.reason ?? '');
     this.#missed = new MissedProcesses(context.config.procRoot, procfs, context.logger);
@@ -77,7 +83,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     // The first read goes straight into the buffer every read reuses, sized from
     // the kernel's task count, so no read grows a buffer step by step.
     this.#buf = tableBuffer(taskCount(context.config.procRoot) * layouts.task.size);
-    const first = await obj.readIteratorInto('proc_iter', this.#buf);
+    const first = await awaitOrAbort(obj.readIteratorInto('proc_iter', this.#buf), context.signal);
     if (first.buffer !== this.#buf.buffer) this.#buf = tableBuffer(first.length);
   }
 
@@ -141,11 +147,16 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     }
   }
 
-  stats(): Readonly<Record<string, number>> {
-    return { ...this.#stats };
+  stats(): SourceStats {
+    // Kept for after close: the last counts stay readable.
+    if (this.#obj && this.#loaded) this.#sourceStats = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'proc_stats' }], this.#stats);
+    return this.#sourceStats;
   }
 
   async close(): Promise<void> {
+    if (this.#obj && this.#loaded) this.stats();
+    this.#loaded = false;
+    this.#programStats.stop();
     this.#obj?.close();
     this.#obj = null;
     this.#ctx = null;

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { ReadContext, Source, SourceContext } from '@bpfscope/core';
+import { awaitOrAbort, EMPTY_SOURCE_STATS, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
 import { BpfObject, loadNative, possibleCpus, ProgramStatsReporter, readObjectFileSync, readStructLayouts, routeLibbpfLog, type BpfLink } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
@@ -39,7 +39,8 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #procRoot = '/proc';
   #prev: Reading | null = null;
   #filter: SyscallFilterState;
-  #stats: Record<string, number> = {};
+  #stats: SourceStats = EMPTY_SOURCE_STATS;
+  #loaded = false;
   readonly #programStats = new ProgramStatsReporter();
   #releaseLog: () => void = () => undefined;
 
@@ -58,10 +59,12 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     const latency = this.options.mode === 'latency';
     // Load only the programs this mode attaches: sc_exit for latency, sc_switch for counts-only.
     obj.setAutoload(latency ? 'sc_switch' : 'sc_exit', false);
-    await obj.load();
+    // The engine's init time limit is the only one: on abort the object (and its pending load) is closed.
+    await awaitOrAbort(obj.load(), context.signal, () => obj.close());
+    this.#loaded = true;
     this.#layouts = syscallLayouts(readStructLayouts(bytes, this.options.objectPath));
     this.#cpus = possibleCpus();
-    await this.#applyFilter();
+    await awaitOrAbort(this.#applyFilter(), context.signal);
     // Filters first, then hooks: nothing is counted that the filter would refuse.
     // sc_switch and sc_enter may attach in any order: sc_enter does not depend on
     // sc_switch to know the task (it checks the slot against its pt_regs pointer).
@@ -70,7 +73,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     if (latency) this.#links.push(obj.attach('sc_exit'));
     this.#programStats.start(context.config.programStats);
     this.#since = new Date().toISOString();
-    this.#prev = await this.#read();
+    this.#prev = await awaitOrAbort(this.#read(), context.signal);
   }
 
   /**
@@ -119,17 +122,20 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     const cur = await this.#read();
     const prev = this.#prev;
     this.#prev = cur;
-    this.#stats = { ...cur.kernel };
     const metrics = buildMetrics(cur, prev, { mode: this.options.mode, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses });
     for (const p of metrics.processes) p.comm = readComm(this.#procRoot, p.pid);
     return metrics;
   }
 
-  stats(): Readonly<Record<string, number>> {
-    return { ...this.#stats, programs: this.#links.length, ...this.#programStats.read(this.#obj) };
+  stats(): SourceStats {
+    // Kept for after close: the last counts stay readable.
+    if (this.#obj && this.#loaded) this.#stats = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'sc_stats' }], { links: this.#links.length });
+    return this.#stats;
   }
 
   async close(): Promise<void> {
+    if (this.#obj && this.#loaded) this.stats();
+    this.#loaded = false;
     this.#programStats.stop();
     this.#releaseLog();
     for (const l of this.#links.splice(0)) l.destroy();
