@@ -16,7 +16,7 @@ export {
   DataUnavailable,
 } from './errors/taxonomy.js';
 export type { BpfscopeConfig, ResolvedConfig, FamilyConfig, FamilyMode } from './config/schema.js';
-export { DEFAULT_CONFIG, familyTimeouts } from './config/schema.js';
+export { DEFAULT_CONFIG, familyTimeouts, type FamilyTimeouts } from './config/schema.js';
 export { validateConfig } from './config/validate-config.js';
 export { readProcFile, procReadErrorCode, PROC_READ_REASONS } from './procfs/read-proc-file.js';
 export { machineConstants, requireMachineValue, type MachineConstants, type MachineValue } from './procfs/machine-constants.js';

@@ -127,6 +127,14 @@ export const DEFAULT_CONFIG: ResolvedConfig = Object.freeze({
   families: Object.freeze({}),
 });
 
+/** The time limits of one family, ms. */
+export interface FamilyTimeouts {
+  /** Limit of one source init. */
+  readonly initMs: number;
+  /** Limit of one read. */
+  readonly readMs: number;
+}
+
 /**
  * The time limits of one family: its own `initTimeoutMs`/`readTimeoutMs`, else the
  * top-level `initTimeoutMs`/`operationTimeoutMs`.
@@ -134,7 +142,7 @@ export const DEFAULT_CONFIG: ResolvedConfig = Object.freeze({
  * @param family - the family name
  * @returns the init and read limits, ms
  */
-export function familyTimeouts(config: ResolvedConfig, family: string): { initMs: number; readMs: number } {
+export function familyTimeouts(config: ResolvedConfig, family: string): FamilyTimeouts {
   const f = config.families[family];
   return {
     initMs: typeof f?.initTimeoutMs === 'number' ? f.initTimeoutMs : config.initTimeoutMs,
