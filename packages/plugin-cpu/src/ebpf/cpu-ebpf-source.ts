@@ -125,6 +125,13 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     };
   }
 
+  /** Why the source no longer measures though it was initialised (a program's link is gone), or null. */
+  detached(): string | null {
+    if (!this.#object) return null;
+    const gone = this.#links.filter((l) => !l.attached).map((l) => l.program);
+    return gone.length > 0 ? `program${gone.length > 1 ? 's' : ''} ${gone.join(', ')} of ${this.name} ${gone.length > 1 ? 'are' : 'is'} no longer attached` : null;
+  }
+
   stats(): SourceStats {
     // Read here, not at every reading: one map read fewer per snapshot. Kept for after close.
     if (this.#object && this.#loaded) this.#stats = this.#programStats.sourceStats([{ object: this.#object, statsMap: 'cpu_stats' }], { links: this.#links.length });

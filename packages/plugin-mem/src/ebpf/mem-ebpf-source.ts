@@ -156,6 +156,12 @@ export class MemEbpfSource implements Source<MemMetrics> {
     return m;
   }
 
+  /** Why the source no longer sees OOM kills though it was initialised (its link is gone), or null. */
+  detached(): string | null {
+    if (!this.#reader || !this.#link || this.#link.attached) return null;
+    return `program ${this.#link.program} of ${this.name} is no longer attached`;
+  }
+
   stats(): SourceStats {
     const counters = {
       ...this.#reader?.stats(),

@@ -127,6 +127,13 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     return metrics;
   }
 
+  /** Why the source no longer counts though it was initialised (a program's link is gone), or null. */
+  detached(): string | null {
+    if (!this.#obj) return null;
+    const gone = this.#links.filter((l) => !l.attached).map((l) => l.program);
+    return gone.length > 0 ? `program${gone.length > 1 ? 's' : ''} ${gone.join(', ')} of ${this.name} ${gone.length > 1 ? 'are' : 'is'} no longer attached` : null;
+  }
+
   stats(): SourceStats {
     // Kept for after close: the last counts stay readable.
     if (this.#obj && this.#loaded) this.#stats = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'sc_stats' }], { links: this.#links.length });
