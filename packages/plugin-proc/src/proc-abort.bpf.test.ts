@@ -38,4 +38,33 @@ describeKernel('proc eBPF source and the engine’s abort signal', () => {
     expect(await settle(baseline)).toBe(baseline);
     await source.close();
   });
+
+  it('a read aborted while the task iterator runs rejects with the abort reason at once, and the next read works', async () => {
+    const source = new ProcEbpfSource(checkSelection({}));
+    const config = validateConfig({});
+    await source.init({ config, options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal });
+    try {
+      const controller = new AbortController();
+      const reason = new Timeout('proc-ebpf read', 1);
+      // Instrumentation only: abort right after the real iterator read has started on the pool.
+      const readInto = BpfObject.prototype.readIteratorInto;
+      let reads = 0;
+      BpfObject.prototype.readIteratorInto = function (this: BpfObject, ...args: Parameters<BpfObject['readIteratorInto']>) {
+        const pending = readInto.apply(this, args);
+        reads++;
+        controller.abort(reason);
+        return pending;
+      };
+      try {
+        await expect(source.read({ signal: controller.signal })).rejects.toBe(reason);
+      } finally {
+        BpfObject.prototype.readIteratorInto = readInto;
+      }
+      expect(reads).toBe(1);
+      const m = await source.read({ signal: new AbortController().signal });
+      expect(m.processes.some((p) => p.pid === process.pid)).toBe(true);
+    } finally {
+      await source.close();
+    }
+  });
 });

@@ -101,17 +101,18 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     };
   }
 
-  async read(_context: ReadContext): Promise<CpuMetrics> {
+  async read(context: ReadContext): Promise<CpuMetrics> {
     const object = this.#object;
     if (!object) throw new Error('cpu-ebpf source is not initialised');
-    const cur = await this.#sample();
+    // Aborted reads stop waiting at once (the engine keeps the source); the baseline moves only on a finished read.
+    const cur = await awaitOrAbort(this.#sample(), context.signal);
     const prev = this.#prev;
     this.#prev = cur;
     const prevById = new Map(prev?.perCpu.map((c) => [c.cpu, c]));
     const perCpu: PerCpuRecord[] = cur.perCpu.map((c) => ({ cpu: c.cpu, ...toRecord(c, prevById.get(c.cpu), idleOnly) }));
     const hist = sumPerCpuU64(object.map('cpu_runq_hist').readArray(), 64, this.#cpus);
     const unavailable: CpuMetrics['unavailable'] = {};
-    const loadAndPressure = await readLoadAndPressure(this.#root, unavailable);
+    const loadAndPressure = await awaitOrAbort(readLoadAndPressure(this.#root, unavailable), context.signal);
     return {
       countersSince: this.#since,
       intervalMs: prev ? Math.round((cur.at - prev.at) * 1000) / 1000 : null,

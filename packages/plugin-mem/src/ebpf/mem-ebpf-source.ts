@@ -128,16 +128,16 @@ export class MemEbpfSource implements Source<MemMetrics> {
     return this.#stream.subscribe(options);
   }
 
-  async read(_context: ReadContext): Promise<MemMetrics> {
+  async read(context: ReadContext): Promise<MemMetrics> {
     const obj = this.#obj;
     const reader = this.#reader;
     const layouts = this.#layouts;
     if (!obj || !reader || !layouts) throw new DataUnavailable('mem-ebpf', 'the source is not initialised');
     let faults: FaultsResult;
     try {
-      faults = { totals: decodeFaults(await obj.readIterator('mem_iter'), layouts.faults), error: null };
+      faults = { totals: decodeFaults(await awaitOrAbort(obj.readIterator('mem_iter'), context.signal), layouts.faults), error: null };
     } catch (e) {
-      if (!isBpfscopeError(e)) throw e;
+      if (!isBpfscopeError(e) || context.signal.aborted) throw e;
       faults = { totals: null, error: e };
     }
     const m = reader.read(faults);

@@ -87,11 +87,11 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     if (first.buffer !== this.#buf.buffer) this.#buf = tableBuffer(first.length);
   }
 
-  async read(_context: ReadContext): Promise<ProcMetrics> {
+  async read(context: ReadContext): Promise<ProcMetrics> {
     const obj = this.#obj;
     const ctx = this.#ctx;
     if (obj === null || ctx === null) throw new Error('proc-ebpf source is not initialised');
-    const bytes = await this.#readTable(obj);
+    const bytes = await awaitOrAbort(this.#readTable(obj), context.signal);
     const at = performance.now();
     const prevAt = ctx.prevAt;
     const table = decodeTaskTable(bytes, ctx, at);

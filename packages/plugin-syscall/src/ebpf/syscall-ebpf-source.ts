@@ -118,8 +118,8 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     return { at: performance.now(), counts, hist, table, kernel: { invocations: stat(0), drops: stat(2), filterHits: stat(3), filterMisses: stat(4) } };
   }
 
-  async read(_context: ReadContext): Promise<SyscallMetrics> {
-    const cur = await this.#read();
+  async read(context: ReadContext): Promise<SyscallMetrics> {
+    const cur = await awaitOrAbort(this.#read(), context.signal);
     const prev = this.#prev;
     this.#prev = cur;
     const metrics = buildMetrics(cur, prev, { mode: this.options.mode, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses });
