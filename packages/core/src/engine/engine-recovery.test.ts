@@ -19,6 +19,8 @@ describe('engine.attemptRecovery', () => {
     const r = (await engine.collect()).get('fam');
     expect((r?.data as FakeReading<number>).value).toBe(5);
     expect(r?.recoveredFrom?.code).toBe('LOAD_FAILED');
+    expect((await engine.collect()).toJSON().families.fam?.recoveredFrom).toMatchObject({ code: 'LOAD_FAILED', message: expect.stringContaining('verifier refused') });
+    expect(first.toJSON().families.fam).toBeUndefined();
     expect(engine.stats().collectors[0]?.recovery).toEqual({ recoveries: 1, recoveredFrom: 'LOAD_FAILED', lastAttempts: 3, lastDelaysMs: [4, 8] });
     // A family that works needs no recovery: nothing is re-initialised.
     expect(await engine.attemptRecovery()).toEqual({ recovered: [], failing: [] });
