@@ -74,6 +74,21 @@ describe('engine.attemptRecovery', () => {
     await engine.close();
   });
 
+  it('close() ends a recovery waiting between attempts; no init starts after it', async () => {
+    const fake = fakePlugin('fam', 1);
+    fake.failInit(100, broken());
+    const engine = createEngine({ plugins: [fake.plugin], config: { initAttempts: 1, recovery: { attempts: 5, baseDelayMs: 60_000 } }, logger: silent });
+    await engine.start();
+    const recovering = engine.attemptRecovery();
+    while (fake.inits() < 2) await new Promise((r) => setImmediate(r)); // the first attempt failed: now it waits a minute
+    await engine.close();
+    const outcome = await recovering;
+    expect(outcome.recovered).toEqual([]);
+    expect(outcome.failing.map((f) => f.family)).toEqual(['fam']);
+    expect(fake.inits()).toBe(2);
+    await expect(engine.attemptRecovery()).rejects.toThrow('closed');
+  });
+
   it('rejects bad recovery settings with their path', () => {
     expect(() => createEngine({ config: { recovery: { attempts: 0 } } })).toThrow('invalid config at recovery.attempts: got 0, expected an integer from 1 to 100');
     expect(() => createEngine({ config: { recovery: { baseDelayMs: -5 } } })).toThrow('recovery.baseDelayMs');

@@ -55,6 +55,8 @@ export class Engine {
   #startErrors: FamilyError[] = [];
   #closed = false;
   #inFlight = new Set<Promise<unknown>>();
+  /** Aborted by close(): ends recovery's waits between attempts. */
+  readonly #closing = new AbortController();
   /** Wakes each waiting stream when the engine closes. */
   readonly #wakers = new Set<() => void>();
   #cached: Snapshot | null = null;
@@ -272,7 +274,11 @@ export class Engine {
   }> {
     if (this.#closed) throw new Closed('engine');
     await this.start().catch(() => undefined);
-    const outcomes = await Promise.all(this.#runtimes().map(async (rt) => ({ rt, outcome: await rt.recover(options.signal) })));
+    const signal = options.signal ? AbortSignal.any([options.signal, this.#closing.signal]) : this.#closing.signal;
+    const work = Promise.all(this.#runtimes().map(async (rt) => ({ rt, outcome: await rt.recover(signal) })));
+    // close() waits for a recovery under way, so no source is initialised after it.
+    this.#inFlight.add(work);
+    const outcomes = await work.finally(() => this.#inFlight.delete(work));
     const recovered: string[] = [];
     const failing: FamilyError[] = [];
     for (const { rt, outcome } of outcomes) {
@@ -308,6 +314,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing.abort();
     for (const wake of this.#wakers) wake();
     await Promise.allSettled([...this.#inFlight]);
     await this.#started?.catch(() => undefined);
