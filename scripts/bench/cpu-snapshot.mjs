@@ -13,15 +13,11 @@ import { childCpuMs, fmt, measure, quartiles, tickMs } from './measure.mjs';
 // `bare` makes no call: the same sleeps, the baseline the others are compared against.
 const MODES = ['bare', 'ebpf', 'fallback', 'systeminformation'];
 
-/** Kernel run time per program, from the source's BPF statistics (`<prog>.runs`, `<prog>.nsPerRun`). */
+/** Kernel run time per program, from the source's BPF statistics (`sourceStats.programs`). */
 function kernelRunTime(engine) {
-  const stats = engine.stats().collectors.find((c) => c.family === 'cpu')?.sourceStats ?? {};
+  const programs = engine.stats().collectors.find((c) => c.family === 'cpu')?.sourceStats?.programs ?? [];
   const out = new Map();
-  for (const [k, runs] of Object.entries(stats)) {
-    if (!k.endsWith('.runs')) continue;
-    const name = k.slice(0, -'.runs'.length);
-    out.set(name, { runs, ns: runs * (stats[`${name}.nsPerRun`] ?? 0) });
-  }
+  for (const p of programs) if (p.runs > 0) out.set(p.program, { runs: p.runs, ns: p.runTimeNs });
   return out;
 }
 

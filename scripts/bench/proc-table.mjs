@@ -89,7 +89,7 @@ import { pinMallocMmapThreshold } from '@bpfscope/native';
 if (process.argv[2] === 'pin') pinMallocMmapThreshold();
 const kb = (k) => Number(new RegExp('^' + k + ':\\s+(\\d+) kB', 'm').exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
 const source = new ProcEbpfSource();
-await source.init({ config: validateConfig({}), options: {}, logger: createConsoleLogger('silent') });
+await source.init({ config: validateConfig({}), options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal });
 const afterInit = kb('VmRSS');
 let table = null;
 const times = [];
@@ -147,7 +147,7 @@ async function time(fn, rounds, warmup = 1) {
 
 export async function benchProcTable({ target = 10_000, rounds = 20 } = {}) {
   const sleepers = await startSleepers(Math.max(0, target - countProcesses()));
-  const context = { config: validateConfig({ operationTimeoutMs: 120_000 }), options: {}, logger: createConsoleLogger('silent') };
+  const context = { config: validateConfig({ operationTimeoutMs: 120_000 }), options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal };
   const read = { signal: new AbortController().signal };
   const ebpf = new ProcEbpfSource();
   const procfs = new ProcProcfsSource();
@@ -160,7 +160,7 @@ export async function benchProcTable({ target = 10_000, rounds = 20 } = {}) {
     await procfs.init(context);
     const iter = await time(async () => (await raw.readIterator('proc_iter')).length, rounds);
     const table = await time(() => ebpf.read(read), rounds, 5);
-    const tasks = ebpf.stats().tasks;
+    const tasks = ebpf.stats().counters.tasks;
     // CPU contention during the timed reads: other work on the machine slows every column alike.
     let cpuPressure = null;
     try {

@@ -100,8 +100,8 @@ async function kernelNsPerEvent(bin) {
     const engine = createEngine({ plugins: [syscall({ mode })], config: { mode: 'ebpf', cache: { enabled: false }, programStats: true, logLevel: 'silent' } });
     await engine.start();
     nsPerCall(bin);
-    const stats = engine.stats().collectors[0]?.sourceStats ?? {};
-    out[mode] = Object.entries(stats).filter(([k]) => k.endsWith('.nsPerRun')).map(([k, v]) => `${k.replace('.nsPerRun', '')} ${v} ns/run`).join(', ') || 'n/a';
+    const programs = engine.stats().collectors[0]?.sourceStats?.programs ?? [];
+    out[mode] = programs.filter((p) => p.nsPerRun !== null).map((p) => `${p.program} ${p.nsPerRun} ns/run`).join(', ') || 'n/a';
     await engine.close();
   }
   return out;

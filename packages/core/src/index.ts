@@ -16,10 +16,11 @@ export {
   DataUnavailable,
 } from './errors/taxonomy.js';
 export type { BpfscopeConfig, ResolvedConfig, FamilyConfig, FamilyMode } from './config/schema.js';
-export { DEFAULT_CONFIG } from './config/schema.js';
+export { DEFAULT_CONFIG, familyTimeouts, type FamilyTimeouts } from './config/schema.js';
 export { validateConfig } from './config/validate-config.js';
 export { readProcFile, procReadErrorCode, PROC_READ_REASONS } from './procfs/read-proc-file.js';
 export { machineConstants, requireMachineValue, type MachineConstants, type MachineValue } from './procfs/machine-constants.js';
+export { awaitOrAbort } from './abort/await-or-abort.js';
 export { createConsoleLogger, type Logger, type LogLevel } from './logger.js';
 export type {
   SourceKind,
@@ -42,7 +43,8 @@ export type { ProcfsReader } from './services/procfs-reader.js';
 export type { Clock } from './services/clock.js';
 export type { OptionSchema, OptionRule, BooleanRule, NumberRule, StringRule, ListRule, FamilyOptions } from './services/family-options.js';
 export { Engine, type EngineStats, type StreamOptions } from './engine/engine.js';
-export type { CollectorStats } from './engine/collector-runtime.js';
+export type { CollectorStats, ReadCost, RecoveryStats } from './engine/collector-stats.js';
+export { EMPTY_SOURCE_STATS, type SourceStats, type ProgramRunStats, type KernelCounters } from './source-stats.js';
 export { createEngine, type EngineOptions } from './engine/create-engine.js';
 export { Snapshot, snapshotJsonReplacer, type SnapshotJson, type ErrorJson } from './engine/snapshot.js';
 export { checkSupport, type SupportOptions } from './support/check-support.js';

@@ -3,6 +3,7 @@ import type { BpfscopeError } from './errors/bpfscope-error.js';
 import type { ResolvedConfig, FamilyMode } from './config/schema.js';
 import type { Logger } from './logger.js';
 import type { OptionSchema } from './services/family-options.js';
+import type { SourceStats } from './source-stats.js';
 
 /** Where a value came from. Every family value carries one. */
 export type SourceKind = 'ebpf' | 'procfs' | 'sysfs' | 'nvml';
@@ -34,11 +35,21 @@ export interface SourceContext {
   readonly options: Readonly<Record<string, unknown>>;
   /** The engine's logger. */
   readonly logger: Logger;
+  /**
+   * Aborted when the init passes the family's `initTimeoutMs` or the engine closes. A source
+   * stops waiting when it aborts and frees what it made (an object whose load resolves later
+   * is closed). The engine also closes the source on abort and discards a late result.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** What a source gets for one read. */
 export interface ReadContext {
-  /** Aborted when the read exceeds its time limit or the engine closes. */
+  /**
+   * Aborted when the read passes the family's `readTimeoutMs` or the caller's signal aborts.
+   * A source that does not settle by the next turn of the event loop after the abort is
+   * closed by the engine (and its late result discarded).
+   */
   readonly signal: AbortSignal;
 }
 
@@ -58,8 +69,14 @@ export interface Source<T = unknown> {
   read(context: ReadContext): Promise<T>;
   /** Release everything. Must be safe to call more than once. */
   close(): Promise<void>;
-  /** Optional per-source statistics shown by `engine.stats()`. */
-  stats?(): Readonly<Record<string, number>>;
+  /** Optional per-source statistics shown by `engine.stats()`: eBPF program runs, shared kernel counters, own counters. */
+  stats?(): SourceStats;
+  /**
+   * Optional health check: why the source can no longer produce data though it was
+   * initialised (its programs were detached, its object closed), or null while it works.
+   * `engine.attemptRecovery()` re-initialises a family whose source reports a reason.
+   */
+  detached?(): string | null;
 }
 
 /** One metric family: its name and its sources in order of preference (eBPF first). */
@@ -126,6 +143,12 @@ export interface FamilyResult<T = unknown> {
   readonly timestamp: number;
   /** How long the read took, ms. */
   readonly durationMs: number;
+  /**
+   * When the family came back through `engine.attemptRecovery()`: the error that had
+   * stopped it (failed init, a source closed after a read timeout, detached programs).
+   * Absent when it never needed recovery.
+   */
+  readonly recoveredFrom?: BpfscopeError;
 }
 
 /** A family that produced no data in a snapshot, and why. */

@@ -163,6 +163,14 @@ export class LoadedBpfObject implements LoadedObject {
     return sub;
   }
 
+  /** Names of the programs this handle attached whose link is gone (destroyed outside this handle). */
+  detachedPrograms(): string[] {
+    const own = this.#own.filter((l) => !l.attached).map((l) => l.program);
+    const group = this.#sharedKey === null ? undefined : sharedLinks.get(this.#sharedKey);
+    const shared = group === undefined ? [] : [...this.#attached].filter((p) => group.links.get(p)?.link.attached === false);
+    return [...own, ...shared];
+  }
+
   /** Names of the programs this handle attached (and that are still attached). */
   attachedPrograms(): string[] {
     return [...this.#attached];

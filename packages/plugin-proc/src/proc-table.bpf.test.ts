@@ -12,7 +12,7 @@ import { readProcess } from './procfs/read-process.js';
 import type { ProcessRecord } from './records.js';
 import { checkSelection } from './selection.js';
 
-const context: SourceContext = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent') };
+const context: SourceContext = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal };
 const read = { signal: new AbortController().signal };
 
 /** Running, sleeping and disk sleep change at any moment; the other states are stable. */

@@ -12,7 +12,7 @@ import { ProcProcfsSource } from './procfs/proc-procfs-source.js';
 import type { ProcMetrics } from './records.js';
 import { checkSelection } from './selection.js';
 
-const context: SourceContext = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent') };
+const context: SourceContext = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal };
 const read = { signal: new AbortController().signal };
 const SLEEPERS = 12;
 

@@ -47,7 +47,7 @@ describe('selection: filters and top-K of the proc plugin', () => {
 });
 
 describe('ProcProcfsSource on the fixture trees', () => {
-  const context = (tree: string) => ({ config: validateConfig({ procRoot: fixture(`${tree}/proc`), sysRoot: fixture(`${tree}/sys`) }), options: {}, logger: createConsoleLogger('silent') });
+  const context = (tree: string) => ({ config: validateConfig({ procRoot: fixture(`${tree}/proc`), sysRoot: fixture(`${tree}/sys`) }), options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal });
   const read = { signal: new AbortController().signal };
 
   it('vm-6.18: every process, counters since boot, runtime unavailable with the reason; cpuPercent on the second reading', async () => {

@@ -9,6 +9,10 @@ export interface FamilyConfig {
   mode?: FamilyMode;
   /** Whether the family is collected at all. @default true */
   enabled?: boolean;
+  /** Time limit of this family's source init, ms (1 to 600,000). @default the top-level `initTimeoutMs` */
+  initTimeoutMs?: number;
+  /** Time limit of one read of this family's source, ms (1 to 600,000). @default the top-level `operationTimeoutMs` */
+  readTimeoutMs?: number;
   /** Plugin-specific options. */
   [option: string]: unknown;
 }
@@ -30,8 +34,25 @@ export interface BpfscopeConfig {
   batchSize?: number;
   /** How often a source's init is tried when it fails with a transient error. @default 3 */
   initAttempts?: number;
-  /** Time limit of one source init or read, ms. @default 1000 */
+  /**
+   * Time limit of one source read, ms, for every family that sets no `readTimeoutMs`.
+   * When it passes, the engine aborts the read's signal and reports a `Timeout` for that family.
+   * @default 1000
+   */
   operationTimeoutMs?: number;
+  /**
+   * Time limit of one source init (loading and attaching eBPF programs, a first reading), ms,
+   * for every family that sets no `initTimeoutMs`. No other limit applies to an init.
+   * @default 10000
+   */
+  initTimeoutMs?: number;
+  /** How `engine.attemptRecovery()` re-initialises a family that failed or was detached. */
+  recovery?: {
+    /** Inits tried per family and call (1 to 100). @default 3 */
+    attempts?: number;
+    /** Wait before the second attempt, ms; each later wait doubles (0 to 60,000). @default 100 */
+    baseDelayMs?: number;
+  };
   /** Root of procfs; tests point it at a fixture tree. @default '/proc' */
   procRoot?: string;
   /** Root of sysfs. @default '/sys' */
@@ -66,8 +87,17 @@ export interface ResolvedConfig {
   readonly batchSize: number;
   /** Tries per source init when it fails with a transient error (1 to 100); other errors are not retried. */
   readonly initAttempts: number;
-  /** Time limit of one source read, ms; a source init gets this or 5000 ms, whichever is longer. */
+  /** Default time limit of one source read, ms (a family's `readTimeoutMs` overrides it). */
   readonly operationTimeoutMs: number;
+  /** Default time limit of one source init, ms (a family's `initTimeoutMs` overrides it). */
+  readonly initTimeoutMs: number;
+  /** Re-initialisation by `engine.attemptRecovery()`. */
+  readonly recovery: {
+    /** Inits tried per family and call. */
+    readonly attempts: number;
+    /** Wait before the second attempt, ms; it doubles before each further one. */
+    readonly baseDelayMs: number;
+  };
   /** Absolute path of the procfs root, without a trailing slash. */
   readonly procRoot: string;
   /** Absolute path of the sysfs root, without a trailing slash. */
@@ -88,9 +118,34 @@ export const DEFAULT_CONFIG: ResolvedConfig = Object.freeze({
   batchSize: 100,
   initAttempts: 3,
   operationTimeoutMs: 1000,
+  initTimeoutMs: 10_000,
+  recovery: Object.freeze({ attempts: 3, baseDelayMs: 100 }),
   procRoot: '/proc',
   sysRoot: '/sys',
   logLevel: 'warn',
   programStats: false,
   families: Object.freeze({}),
 });
+
+/** The time limits of one family, ms. */
+export interface FamilyTimeouts {
+  /** Limit of one source init. */
+  readonly initMs: number;
+  /** Limit of one read. */
+  readonly readMs: number;
+}
+
+/**
+ * The time limits of one family: its own `initTimeoutMs`/`readTimeoutMs`, else the
+ * top-level `initTimeoutMs`/`operationTimeoutMs`.
+ * @param config - the resolved configuration
+ * @param family - the family name
+ * @returns the init and read limits, ms
+ */
+export function familyTimeouts(config: ResolvedConfig, family: string): FamilyTimeouts {
+  const f = config.families[family];
+  return {
+    initMs: typeof f?.initTimeoutMs === 'number' ? f.initTimeoutMs : config.initTimeoutMs,
+    readMs: typeof f?.readTimeoutMs === 'number' ? f.readTimeoutMs : config.operationTimeoutMs,
+  };
+}

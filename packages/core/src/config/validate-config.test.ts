@@ -17,7 +17,15 @@ describe('validateConfig', () => {
   it('fills every default from an empty config', () => {
     expect(validateConfig({})).toEqual(DEFAULT_CONFIG);
     expect(validateConfig(undefined).intervalMs).toBe(1000);
-    expect(DEFAULT_CONFIG).toMatchObject({ batchSize: 100, initAttempts: 3, operationTimeoutMs: 1000, cache: { enabled: true } });
+    expect(DEFAULT_CONFIG).toMatchObject({ batchSize: 100, initAttempts: 3, operationTimeoutMs: 1000, initTimeoutMs: 10_000, recovery: { attempts: 3, baseDelayMs: 100 }, cache: { enabled: true } });
+  });
+
+  it('family time limits override the top-level ones, which default the others', async () => {
+    const { familyTimeouts } = await import('./schema.js');
+    const c = validateConfig({ operationTimeoutMs: 200, initTimeoutMs: 3000, families: { cpu: { readTimeoutMs: 50 }, mem: { initTimeoutMs: 9 } } });
+    expect(familyTimeouts(c, 'cpu')).toEqual({ initMs: 3000, readMs: 50 });
+    expect(familyTimeouts(c, 'mem')).toEqual({ initMs: 9, readMs: 200 });
+    expect(familyTimeouts(c, 'proc')).toEqual({ initMs: 3000, readMs: 200 });
   });
 
   it('keeps valid values and per-family options', () => {
@@ -38,6 +46,11 @@ describe('validateConfig', () => {
     [{ procRoot: 'proc' }, 'procRoot', 'an absolute path'],
     [{ families: { cpu: { mode: 'kernel' } } }, 'families.cpu.mode', '"auto"'],
     [{ families: { cpu: 'on' } }, 'families.cpu', 'an object'],
+    [{ families: { cpu: { readTimeoutMs: 1.5 } } }, 'families.cpu.readTimeoutMs', 'an integer from 1 to 600000'],
+    [{ families: { cpu: { initTimeoutMs: 700_000 } } }, 'families.cpu.initTimeoutMs', 'an integer from 1 to 600000'],
+    [{ initTimeoutMs: 0 }, 'initTimeoutMs', 'an integer from 1 to 600000'],
+    [{ recovery: 3 }, 'recovery', 'an object'],
+    [{ recovery: { attempts: 101 } }, 'recovery.attempts', 'an integer from 1 to 100'],
     [{ families: { 'CPU!': {} } }, 'families.CPU!', 'a family name'],
     [{ colour: 'red' }, 'colour', 'one of the known keys'],
     [null, '(config)', 'an object'],

@@ -3,7 +3,7 @@ import { DEFAULT_CONFIG, type BpfscopeConfig, type FamilyConfig, type ResolvedCo
 
 const MODES = ['auto', 'ebpf', 'fallback'] as const;
 const LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
-const TOP_KEYS = new Set(['mode', 'intervalMs', 'cache', 'batchSize', 'initAttempts', 'operationTimeoutMs', 'procRoot', 'sysRoot', 'logLevel', 'programStats', 'families']);
+const TOP_KEYS = new Set(['mode', 'intervalMs', 'cache', 'batchSize', 'initAttempts', 'operationTimeoutMs', 'initTimeoutMs', 'recovery', 'procRoot', 'sysRoot', 'logLevel', 'programStats', 'families']);
 
 /**
  * Validate a user configuration and fill in the defaults.
@@ -21,6 +21,10 @@ export function validateConfig(input: unknown = {}): ResolvedConfig {
   for (const key of Object.keys(cache)) {
     if (key !== 'enabled' && key !== 'ttlMs') throw new ConfigError(`cache.${key}`, cache[key], 'one of enabled, ttlMs');
   }
+  const recovery = cfg.recovery === undefined ? {} : record(cfg.recovery, 'recovery');
+  for (const key of Object.keys(recovery)) {
+    if (key !== 'attempts' && key !== 'baseDelayMs') throw new ConfigError(`recovery.${key}`, recovery[key], 'one of attempts, baseDelayMs');
+  }
   return Object.freeze({
     mode: oneOf(cfg.mode, 'mode', MODES, DEFAULT_CONFIG.mode),
     intervalMs: int(cfg.intervalMs, 'intervalMs', 10, 86_400_000, DEFAULT_CONFIG.intervalMs),
@@ -31,6 +35,11 @@ export function validateConfig(input: unknown = {}): ResolvedConfig {
     batchSize: int(cfg.batchSize, 'batchSize', 1, 1_000_000, DEFAULT_CONFIG.batchSize),
     initAttempts: int(cfg.initAttempts, 'initAttempts', 1, 100, DEFAULT_CONFIG.initAttempts),
     operationTimeoutMs: int(cfg.operationTimeoutMs, 'operationTimeoutMs', 1, 600_000, DEFAULT_CONFIG.operationTimeoutMs),
+    initTimeoutMs: int(cfg.initTimeoutMs, 'initTimeoutMs', 1, 600_000, DEFAULT_CONFIG.initTimeoutMs),
+    recovery: Object.freeze({
+      attempts: int(recovery.attempts, 'recovery.attempts', 1, 100, DEFAULT_CONFIG.recovery.attempts),
+      baseDelayMs: int(recovery.baseDelayMs, 'recovery.baseDelayMs', 0, 60_000, DEFAULT_CONFIG.recovery.baseDelayMs),
+    }),
     procRoot: path(cfg.procRoot, 'procRoot', DEFAULT_CONFIG.procRoot),
     sysRoot: path(cfg.sysRoot, 'sysRoot', DEFAULT_CONFIG.sysRoot),
     logLevel: oneOf(cfg.logLevel, 'logLevel', LEVELS, DEFAULT_CONFIG.logLevel),
@@ -45,6 +54,7 @@ export function mergeConfig(base: BpfscopeConfig, over: BpfscopeConfig): Bpfscop
     ...base,
     ...over,
     cache: { ...base.cache, ...over.cache },
+    recovery: { ...base.recovery, ...over.recovery },
     families: { ...base.families, ...over.families },
   };
 }
@@ -59,6 +69,9 @@ function families(value: unknown): Readonly<Record<string, Readonly<FamilyConfig
     const resolved: FamilyConfig = { ...fam };
     if (fam.mode !== undefined) resolved.mode = oneOf(fam.mode, `families.${name}.mode`, MODES, 'auto');
     if (fam.enabled !== undefined) resolved.enabled = bool(fam.enabled, `families.${name}.enabled`, true);
+    for (const key of ['initTimeoutMs', 'readTimeoutMs'] as const) {
+      if (fam[key] !== undefined) resolved[key] = int(fam[key], `families.${name}.${key}`, 1, 600_000, 0);
+    }
     out[name] = Object.freeze(resolved);
   }
   return Object.freeze(out);

@@ -1,47 +1,36 @@
 import type { BpfscopeError } from '../errors/bpfscope-error.js';
-import { ConfigError, DataUnavailable } from '../errors/taxonomy.js';
-import type { FamilyMode, ResolvedConfig } from '../config/schema.js';
+import { ConfigError, DataUnavailable, Timeout } from '../errors/taxonomy.js';
+import { familyTimeouts, type FamilyMode, type ResolvedConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
+import type { SourceStats } from '../source-stats.js';
 import type { Collector, FamilyResult, Source } from '../types.js';
-import { asBpfscopeError, isTransient, withTimeout } from './as-error.js';
+import { asBpfscopeError, isTransient } from './as-error.js';
+import type { CollectorStats, ReadCost, RecoveryStats } from './collector-stats.js';
+import { runWithDeadline, sleep } from './deadline.js';
 
-/** Statistics of one collector, as `engine.stats()` reports them. */
-export interface CollectorStats {
-  /** Name of the family this collector produces, e.g. `cpu`. */
-  family: string;
-  /** The selected source, or null when none initialised. */
-  source: string | null;
-  /** Init attempts over all sources. */
-  initAttempts: number;
-  /** Time spent initialising, ms. */
-  initMs: number;
-  /** Codes of the sources that were rejected, in order. */
-  rejected: Array<{
-    /** Name of the rejected source, e.g. `cpu-ebpf`. */
-    source: string;
-    /** {@link ErrorCode} it was rejected with (`DATA_UNAVAILABLE` for an eBPF source skipped by mode `fallback`). */
-    code: string;
-  }>;
-  /** Reads started on the selected source, including those that failed or timed out. */
-  reads: number;
-  /** Reads that threw or exceeded `operationTimeoutMs`. */
-  readErrors: number;
-  /** Duration of the last successful read, ms, or null before one succeeded. */
-  lastReadMs: number | null;
-  /** The selected source's own statistics. */
-  sourceStats: Readonly<Record<string, number>>;
-}
-
-/** Selects a collector's source and reads it with a time limit. @internal */
+/**
+ * One family's source selection, time limits, reads and recovery: the only place that
+ * decides which source runs and what happens when it passes its time limit. @internal
+ */
 export class CollectorRuntime {
   readonly family: string;
   #selected: Source | null = null;
   #rejected: Array<{ source: Source; error: BpfscopeError }> = [];
+  /** Why the family has no working source: its init failed, or its source was closed after a hung read. */
+  #failure: BpfscopeError | null = null;
+  #recoveredFrom: BpfscopeError | null = null;
+  /** Inits started per source: a late init result is cleaned up only if no newer init of that source began. */
+  readonly #initGeneration = new Map<Source, number>();
   #initAttempts = 0;
   #initMs = 0;
   #reads = 0;
   #readErrors = 0;
+  #timeouts = { init: 0, read: 0 };
   #lastReadMs: number | null = null;
+  #cost: ReadCost = { lastWallMs: null, totalWallMs: 0, lastProcessCpuMs: null, totalProcessCpuMs: 0 };
+  #cacheHits = 0;
+  #recovery: RecoveryStats = { recoveries: 0, recoveredFrom: null, lastAttempts: 0, lastDelaysMs: [] };
+  #lastSourceStats: SourceStats | null = null;
 
   constructor(readonly collector: Collector, private readonly config: ResolvedConfig, private readonly logger: Logger) {
     this.family = collector.family;
@@ -53,6 +42,11 @@ export class CollectorRuntime {
 
   get selected(): Source | null {
     return this.#selected;
+  }
+
+  /** Why the family has no source now (null while one is selected). */
+  get failure(): BpfscopeError | null {
+    return this.#selected ? null : this.#failure;
   }
 
   /** Errors of the rejected sources, in order of preference. */
@@ -67,7 +61,7 @@ export class CollectorRuntime {
   async init(): Promise<BpfscopeError | null> {
     const started = performance.now();
     this.#rejected = [];
-    const candidates = this.collector.sources.filter((s) => this.allowed(s));
+    const candidates = this.collector.sources.filter((s) => this.#allowed(s));
     if (this.mode === 'fallback') {
       // Say why the eBPF sources were not used, so the result's `fallback` explains itself.
       for (const source of this.collector.sources.filter((s) => s.kind === 'ebpf')) {
@@ -75,13 +69,15 @@ export class CollectorRuntime {
       }
     }
     if (candidates.length === 0) {
-      return new ConfigError(`families.${this.family}.mode`, this.mode, `a mode for which ${this.family} has a source (it has: ${this.collector.sources.map((s) => s.kind).join(', ')})`);
+      this.#failure = new ConfigError(`families.${this.family}.mode`, this.mode, `a mode for which ${this.family} has a source (it has: ${this.collector.sources.map((s) => s.kind).join(', ')})`);
+      return this.#failure;
     }
     let firstFailure: BpfscopeError | null = null;
     for (const source of candidates) {
       const error = await this.#tryInit(source);
       if (!error) {
         this.#selected = source;
+        this.#failure = null;
         this.#initMs += performance.now() - started;
         this.logger.info('source selected', { family: this.family, source: source.name, rejected: this.#rejected.map((r) => r.error.code) });
         return null;
@@ -91,42 +87,95 @@ export class CollectorRuntime {
       this.logger.warn('source rejected', { family: this.family, source: source.name, code: error.code, message: error.message });
     }
     this.#initMs += performance.now() - started;
-    return firstFailure ?? new DataUnavailable(this.family, 'no source could be initialised');
+    this.#failure = firstFailure ?? new DataUnavailable(this.family, 'no source could be initialised');
+    this.#recoveredFrom = null;
+    return this.#failure;
   }
 
   async #tryInit(source: Source): Promise<BpfscopeError | null> {
     const options = this.config.families[this.family] ?? {};
+    const limit = familyTimeouts(this.config, this.family).initMs;
     let last: BpfscopeError | null = null;
     for (let attempt = 1; attempt <= this.config.initAttempts; attempt++) {
       this.#initAttempts++;
+      const generation = (this.#initGeneration.get(source) ?? 0) + 1;
+      this.#initGeneration.set(source, generation);
+      let hung = false;
       try {
-        await withTimeout(`${source.name} init`, Math.max(this.config.operationTimeoutMs, 5000), () =>
-          source.init({ config: this.config, options, logger: this.logger }),
-        );
+        await runWithDeadline(this.#timeout(`${source.name} init`, 'initTimeoutMs', limit), (signal) => source.init({ config: this.config, options, logger: this.logger, signal }), {
+          onOverrun: async ({ settled, pending }) => {
+            this.#timeouts.init++;
+            hung = !settled;
+            // An init that ignored the abort may still make things (an object whose load
+            // resolves later): close the source again when it settles, unless it was
+            // initialised anew since.
+            const late = (): void => {
+              if (this.#initGeneration.get(source) === generation && this.#selected !== source) void this.#closeQuietly(source);
+            };
+            if (hung) pending.then(late, late);
+          },
+        });
         return null;
       } catch (e) {
         last = asBpfscopeError(e, `${source.name} init`);
-        await source.close().catch(() => undefined);
-        if (!isTransient(last)) break;
+        await this.#closeQuietly(source);
+        // A source that ignored the abort is still busy: another init now would race it.
+        if (hung || !isTransient(last)) break;
       }
     }
     return last;
   }
 
-  private allowed(source: Source): boolean {
+  #allowed(source: Source): boolean {
     if (this.mode === 'ebpf') return source.kind === 'ebpf';
     if (this.mode === 'fallback') return source.kind !== 'ebpf';
     return true;
   }
 
-  /** Read the selected source once, within the operation time limit. */
+  #timeout(operation: string, key: 'initTimeoutMs' | 'readTimeoutMs', ms: number): Timeout {
+    return new Timeout(operation, ms, {
+      remedy: `Raise families.${this.family}.${key} (or the top-level ${key === 'initTimeoutMs' ? 'initTimeoutMs' : 'operationTimeoutMs'}) in the config, or look for a stalled file system or an overloaded machine.`,
+      details: { family: this.family },
+    });
+  }
+
+  async #closeQuietly(source: Source): Promise<void> {
+    try {
+      await source.close();
+    } catch (e) {
+      this.logger.error('source close failed', { family: this.family, source: source.name, error: String(e) });
+    }
+  }
+
+  /**
+   * Read the selected source once, within the family's read limit. A source that does not
+   * settle within a turn of the event loop after the abort is closed: the family then has
+   * no source until {@link CollectorRuntime.recover}.
+   */
   async read(outer?: AbortSignal): Promise<FamilyResult> {
     const source = this.#selected;
-    if (!source) throw new DataUnavailable(this.family, 'no source is initialised');
-    const started = performance.now();
+    if (!source) throw this.#failure ?? new DataUnavailable(this.family, 'no source is initialised');
+    const limit = familyTimeouts(this.config, this.family).readMs;
+    const timeout = this.#timeout(`${source.name} read`, 'readTimeoutMs', limit);
     this.#reads++;
+    const started = performance.now();
+    const cpu = process.cpuUsage();
     try {
-      const data = await withTimeout(`${source.name} read`, this.config.operationTimeoutMs, (signal) => source.read({ signal }), outer);
+      const data = await runWithDeadline(timeout, (signal) => source.read({ signal }), {
+        outer,
+        onOverrun: async ({ settled }) => {
+          this.#timeouts.read++;
+          if (settled || this.#selected !== source) return;
+          this.logger.warn('source ignored the abort of its read and was closed', { family: this.family, source: source.name, timeoutMs: limit });
+          this.#selected = null;
+          this.#failure = new Timeout(`${source.name} read`, limit, {
+            remedy: `The source did not stop when its read was aborted and was closed; engine.attemptRecovery() initialises it again. Raise families.${this.family}.readTimeoutMs if reads are slow.`,
+            details: { family: this.family, closed: true },
+          });
+          this.#recoveredFrom = null;
+          await this.#closeSource(source);
+        },
+      });
       const durationMs = performance.now() - started;
       this.#lastReadMs = durationMs;
       return {
@@ -137,30 +186,112 @@ export class CollectorRuntime {
         data,
         timestamp: Date.now(),
         durationMs,
+        ...(this.#recoveredFrom ? { recoveredFrom: this.#recoveredFrom } : {}),
       };
     } catch (e) {
       this.#readErrors++;
       throw asBpfscopeError(e, `${source.name} read`);
+    } finally {
+      const used = process.cpuUsage(cpu);
+      this.#cost.lastWallMs = performance.now() - started;
+      this.#cost.totalWallMs += this.#cost.lastWallMs;
+      this.#cost.lastProcessCpuMs = (used.user + used.system) / 1000;
+      this.#cost.totalProcessCpuMs += this.#cost.lastProcessCpuMs;
     }
+  }
+
+  /** Why the family needs recovery, or null when it works with its preferred source. */
+  recoveryReason(): BpfscopeError | null {
+    const source = this.#selected;
+    if (!source) return this.#failure ?? new DataUnavailable(this.family, 'no source is initialised');
+    const detached = source.detached?.() ?? null;
+    if (detached) return new DataUnavailable(source.name, detached, { remedy: 'engine.attemptRecovery() initialises the family again.' });
+    if (this.mode === 'auto' && this.#rejected.length > 0) return this.#rejected[0]!.error;
+    return null;
+  }
+
+  /**
+   * Initialise the family again when {@link CollectorRuntime.recoveryReason} gives a reason:
+   * up to `recovery.attempts` inits, waiting `baseDelayMs`, then twice as long, ... between
+   * them. A family that fell back gets one attempt (it has data meanwhile).
+   * @returns null when nothing was needed, else whether it recovered and the last error
+   */
+  async recover(signal?: AbortSignal): Promise<{ recovered: boolean; error: BpfscopeError | null } | null> {
+    const reason = this.recoveryReason();
+    if (!reason) return null;
+    const fellBack = this.#selected !== null && !this.#selected.detached?.();
+    const attempts = fellBack ? 1 : this.config.recovery.attempts;
+    const delays: number[] = [];
+    let error: BpfscopeError | null = reason;
+    let tried = 0;
+    for (let i = 0; i < attempts && !signal?.aborted; i++) {
+      if (i > 0) {
+        const wait = this.config.recovery.baseDelayMs * 2 ** (i - 1);
+        delays.push(wait);
+        await sleep(wait, signal);
+        if (signal?.aborted) break;
+      }
+      tried++;
+      await this.close();
+      error = await this.init();
+      if (!error && (!fellBack || this.#rejected.length === 0 || this.mode === 'fallback')) {
+        this.#recoveredFrom = reason;
+        this.#recovery = { recoveries: this.#recovery.recoveries + 1, recoveredFrom: reason.code, lastAttempts: tried, lastDelaysMs: delays };
+        this.logger.info('family recovered', { family: this.family, from: reason.code, attempts: tried });
+        return { recovered: true, error: null };
+      }
+      if (!error) break; // fell back again: it has data, try again at the next call
+    }
+    this.#recovery = { ...this.#recovery, lastAttempts: tried, lastDelaysMs: delays };
+    return { recovered: false, error };
+  }
+
+  /** Counts a `collect()` answered from the cache with this family's value in it. */
+  countCacheHit(): void {
+    this.#cacheHits++;
+  }
+
+  async #closeSource(source: Source): Promise<void> {
+    this.#lastSourceStats = this.#sourceStats(source) ?? this.#lastSourceStats;
+    await this.#closeQuietly(source);
   }
 
   async close(): Promise<void> {
     const source = this.#selected;
     this.#selected = null;
-    if (source) await source.close();
+    if (source) {
+      this.#lastSourceStats = this.#sourceStats(source) ?? this.#lastSourceStats;
+      await source.close();
+    }
+  }
+
+  #sourceStats(source: Source): SourceStats | null {
+    try {
+      return source.stats?.() ?? null;
+    } catch (e) {
+      this.logger.warn('source stats failed', { family: this.family, source: source.name, error: String(e) });
+      return null;
+    }
   }
 
   stats(): CollectorStats {
+    const limits = familyTimeouts(this.config, this.family);
     return {
       family: this.family,
       source: this.#selected?.name ?? null,
+      sourceKind: this.#selected?.kind ?? null,
       initAttempts: this.#initAttempts,
       initMs: this.#initMs,
       rejected: this.#rejected.map((r) => ({ source: r.source.name, code: r.error.code })),
       reads: this.#reads,
       readErrors: this.#readErrors,
+      timeouts: { ...this.#timeouts },
+      timeoutMs: { init: limits.initMs, read: limits.readMs },
       lastReadMs: this.#lastReadMs,
-      sourceStats: this.#selected?.stats?.() ?? {},
+      readCost: { ...this.#cost },
+      cacheHits: this.#cacheHits,
+      recovery: { ...this.#recovery, lastDelaysMs: [...this.#recovery.lastDelaysMs] },
+      sourceStats: (this.#selected ? this.#sourceStats(this.#selected) : null) ?? this.#lastSourceStats,
     };
   }
 }

@@ -11,7 +11,8 @@ import type { ObjectLoader, ProgramCacheStats } from '../services/object-loader.
 import { createProcfsReader } from '../services/procfs-reader.js';
 import type { Aggregator, FamilyError, FamilyResult, Filter, Plugin } from '../types.js';
 import { asBpfscopeError } from './as-error.js';
-import { CollectorRuntime, type CollectorStats } from './collector-runtime.js';
+import { CollectorRuntime } from './collector-runtime.js';
+import type { CollectorStats } from './collector-stats.js';
 import { Snapshot } from './snapshot.js';
 
 /** What `engine.stats()` returns. */
@@ -66,6 +67,8 @@ export class Engine {
   #startErrors: FamilyError[] = [];
   #closed = false;
   #inFlight = new Set<Promise<unknown>>();
+  /** Aborted by close(): ends recovery's waits between attempts. */
+  readonly #closing = new AbortController();
   /** Wakes each waiting stream when the engine closes. */
   readonly #wakers = new Set<() => void>();
   #cached: Snapshot | null = null;
@@ -184,6 +187,7 @@ export class Engine {
     const now = Date.now();
     if (this.config.cache.enabled && this.#cached && now - this.#cached.timestamp < this.config.cache.ttlMs) {
       this.#cacheHits++;
+      for (const rt of this.#runtimes()) if (this.#cached.get(rt.family)) rt.countCacheHit();
       return this.#cached;
     }
     this.#cacheMisses++;
@@ -201,8 +205,8 @@ export class Engine {
     await Promise.all(
       this.#runtimes().map(async (rt) => {
         if (!rt.selected) {
-          const err = this.#startErrors.find((e) => e.family === rt.family);
-          if (err) errors.push(err);
+          const error = rt.failure ?? this.#startErrors.find((e) => e.family === rt.family)?.error;
+          if (error) errors.push({ family: rt.family, error });
           return;
         }
         try {
@@ -283,27 +287,40 @@ export class Engine {
   }
 
   /**
-   * Try again to initialise families that have no working source (or fell back).
-   * @returns the families that now have a source, and those still failing
+   * Initialise again every family that has no working source (its init failed, or its
+   * source was closed after ignoring the abort of a timed-out read), whose source reports
+   * it is detached, or that fell back in `auto` mode. Each such family gets up to
+   * `recovery.attempts` inits, waiting `recovery.baseDelayMs` before the second and twice
+   * as long before each further one (a family that fell back gets one, it has data
+   * meanwhile). Families recover in parallel. A family that recovered says so: its results
+   * carry `recoveredFrom` and its stats `recovery`.
+   * @param options - `signal` ends the waits between attempts
+   * @returns the families that recovered, and those still failing with their last error
+   * @throws {@link Closed} after close
    */
-  async attemptRecovery(): Promise<{
-    /** Families whose re-initialisation selected a source (possibly a fallback again: see the result's `fallback`). */
+  async attemptRecovery(options: { signal?: AbortSignal } = {}): Promise<{
+    /** Families that now have a working source (their preferred one, for a family that had fallen back). */
     recovered: string[];
-    /** Families for which no source initialised, each with the error. */
+    /** Families for which no source initialised, each with the last error. */
     failing: FamilyError[];
   }> {
+    if (this.#closed) throw new Closed('engine');
     await this.start().catch(() => undefined);
+    const signal = options.signal ? AbortSignal.any([options.signal, this.#closing.signal]) : this.#closing.signal;
+    const work = Promise.all(this.#runtimes().map(async (rt) => ({ rt, outcome: await rt.recover(signal) })));
+    // close() waits for a recovery under way, so no source is initialised after it.
+    this.#inFlight.add(work);
+    const outcomes = await work.finally(() => this.#inFlight.delete(work));
     const recovered: string[] = [];
     const failing: FamilyError[] = [];
-    for (const rt of this.#runtimes()) {
-      if (rt.selected && (rt.rejected.length === 0 || rt.mode === 'fallback')) continue;
-      await rt.close();
-      const error = await rt.init();
+    for (const { rt, outcome } of outcomes) {
+      if (!outcome) continue;
       this.#startErrors = this.#startErrors.filter((e) => e.family !== rt.family);
-      if (error) {
-        this.#startErrors.push({ family: rt.family, error });
-        failing.push({ family: rt.family, error });
-      } else recovered.push(rt.family);
+      if (outcome.recovered) recovered.push(rt.family);
+      else if (!rt.selected && outcome.error) {
+        this.#startErrors.push({ family: rt.family, error: outcome.error });
+        failing.push({ family: rt.family, error: outcome.error });
+      }
     }
     this.#cached = null;
     return { recovered, failing };
@@ -330,6 +347,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing.abort();
     for (const wake of this.#wakers) wake();
     await Promise.allSettled([...this.#inFlight]);
     await this.#started?.catch(() => undefined);

@@ -23,6 +23,8 @@ export interface SnapshotJson {
     fallback: ErrorJson | null;
     /** The family's data, shaped as its plugin declares in {@link MetricFamilies}. */
     data: unknown;
+    /** What had stopped the family before `engine.attemptRecovery()` brought it back; absent when it never needed that. */
+    recoveredFrom?: ErrorJson;
   }>;
   /** Families that produced no data this time, sorted by family name. */
   errors: Array<{
@@ -80,7 +82,7 @@ export class Snapshot {
   toJSON(): SnapshotJson {
     const families: SnapshotJson['families'] = {};
     for (const [name, r] of this.#families) {
-      families[name] = { source: r.source, fallback: r.fallback ? errorJson(r.fallback) : null, data: r.data };
+      families[name] = { source: r.source, fallback: r.fallback ? errorJson(r.fallback) : null, data: r.data, ...(r.recoveredFrom ? { recoveredFrom: errorJson(r.recoveredFrom) } : {}) };
     }
     return {
       timestamp: new Date(this.timestamp).toISOString(),

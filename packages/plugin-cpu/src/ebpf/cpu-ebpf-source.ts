@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { log2HistogramFromSlots, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
+import { awaitOrAbort, EMPTY_SOURCE_STATS, log2HistogramFromSlots, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, loadNative, NativeObjectLoader, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type BpfObject, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
 import { sumCounters, toRecord, type CpuCounters } from '../compute.js';
 import type { CpuMetrics, PerCpuRecord } from '../records.js';
@@ -33,7 +33,6 @@ interface Sample {
 
 // In eBPF mode idle is idle-task time, which already holds iowait: iowait must not count twice.
 const idleOnly = (c: CpuCounters): number => c.idle;
-const STAT_NAMES = ['invocations', 'events', 'drops', 'filterHits', 'filterMisses'] as const;
 
 /**
  * The eBPF source of the cpu family: busy/idle/irq/softirq time and context switches
@@ -55,7 +54,8 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   #since = '';
   #baseline: ProcStat | null = null;
   #prev: Sample | null = null;
-  #stats: Record<string, number> = {};
+  #stats: SourceStats = EMPTY_SOURCE_STATS;
+  #loaded = false;
   readonly #programStats = new ProgramStatsReporter();
   #releaseLog: () => void = () => undefined;
 
@@ -73,6 +73,7 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   }
 
   async init(context: SourceContext): Promise<void> {
+    const { signal } = context;
     loadNative();
     this.#releaseLog = routeLibbpfLog(context.logger, context.config.logLevel);
     this.#root = this.#services.procfs?.procRoot ?? context.config.procRoot;
@@ -80,19 +81,22 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     // libbpf judges the object first: a corrupt file is LoadFailed, a missing hook AttachFailed.
     // The object has no per-engine state (no filter or setting written at run time): it and its
     // links are shared with every engine of the process, and each source counts from its own init.
-    const handle = await this.#loader.load({ path: this.objectPath, timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
+    // The engine's init time limit is the only one: on abort the handle the load gives is closed.
+    const loading = this.#loader.load({ path: this.objectPath });
+    const handle = await awaitOrAbort(loading, signal, () => void loading.then((h) => h.close(), () => undefined));
     this.#handle = handle;
     const object = handle.object;
     this.#object = object;
+    this.#loaded = true;
     for (const p of object.programs()) handle.attach(p.name);
     this.#programStats.start(context.config.programStats);
     this.#layout = cpuTimesLayout(new Map([['cpu_times', object.structLayout('cpu_times')]]));
-    this.#baseline = await readProcStat(this.#root);
+    this.#baseline = await awaitOrAbort(readProcStat(this.#root), signal);
     this.#since = new Date().toISOString();
-    const first = await this.#sample();
+    const first = await awaitOrAbort(this.#sample(), signal);
     this.#zero = new Map(first.perCpu.map((c) => [c.cpu, c]));
     this.#zeroHist = this.#runqHist();
-    this.#prev = await this.#sample();
+    this.#prev = await awaitOrAbort(this.#sample(), signal);
   }
 
   async #sample(): Promise<Sample> {
@@ -126,17 +130,18 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     };
   }
 
-  async read(_context: ReadContext): Promise<CpuMetrics> {
+  async read(context: ReadContext): Promise<CpuMetrics> {
     const object = this.#object;
     if (!object) throw new Error('cpu-ebpf source is not initialised');
-    const cur = await this.#sample();
+    // Aborted reads stop waiting at once (the engine keeps the source); the baseline moves only on a finished read.
+    const cur = await awaitOrAbort(this.#sample(), context.signal);
     const prev = this.#prev;
     this.#prev = cur;
     const prevById = new Map(prev?.perCpu.map((c) => [c.cpu, c]));
     const perCpu: PerCpuRecord[] = cur.perCpu.map((c) => ({ cpu: c.cpu, ...toRecord(c, prevById.get(c.cpu), idleOnly) }));
     const hist = this.#runqHist().map((v, i) => v - (this.#zeroHist[i] ?? 0n));
     const unavailable: CpuMetrics['unavailable'] = {};
-    const loadAndPressure = await readLoadAndPressure(this.#root, unavailable);
+    const loadAndPressure = await awaitOrAbort(readLoadAndPressure(this.#root, unavailable), context.signal);
     return {
       countersSince: this.#since,
       intervalMs: prev ? Math.round((cur.at - prev.at) * 1000) / 1000 : null,
@@ -154,23 +159,28 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     return sumPerCpuU64(this.#object!.map('cpu_runq_hist').readArray(), 64, this.#cpus);
   }
 
-  stats(): Readonly<Record<string, number>> {
+  /** Why the source no longer measures though it was initialised (a program's link is gone), or null. */
+  detached(): string | null {
+    if (!this.#handle) return null;
+    const gone = this.#handle.detachedPrograms();
+    return gone.length > 0 ? `program${gone.length > 1 ? 's' : ''} ${gone.join(', ')} of ${this.name} ${gone.length > 1 ? 'are' : 'is'} no longer attached` : null;
+  }
+
+  stats(): SourceStats {
     // Read here, not at every reading: one map read fewer per snapshot. Kept for after close.
-    if (this.#object) {
-      const stats = sumPerCpuU64(this.#object.map('cpu_stats').readArray(), STAT_NAMES.length, this.#cpus);
-      this.#stats = Object.fromEntries(STAT_NAMES.map((n, i) => [n, Number(stats[i] ?? 0n)]));
-    }
-    return { ...this.#stats, programs: this.#handle?.attachedPrograms().length ?? 0, ...this.#programStats.read(this.#object) };
+    if (this.#object && this.#loaded) this.#stats = this.#programStats.sourceStats([{ object: this.#object, statsMap: 'cpu_stats' }], { links: this.#handle?.attachedPrograms().length ?? 0 });
+    return this.#stats;
   }
 
   async close(): Promise<void> {
-    if (this.#object) this.stats(); // the last counts stay readable after close
+    if (this.#object && this.#loaded) this.stats(); // the last counts stay readable after close
     this.#programStats.stop();
     this.#releaseLog();
     this.#handle?.close();
     this.#handle = null;
     this.#object = null;
     this.#zero = null;
+    this.#loaded = false;
     this.#prev = null;
   }
 }

@@ -10,7 +10,7 @@ import { CpuProcfsSource } from '../procfs/cpu-procfs-source.js';
 import type { CpuMetrics } from '../records.js';
 import { CpuEbpfSource } from './cpu-ebpf-source.js';
 
-const context: SourceContext = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent') };
+const context: SourceContext = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal };
 const read = { signal: new AbortController().signal };
 /**
  * A second, minimal sched_switch counter from native's test fixtures, to compare the family
@@ -139,7 +139,7 @@ describeKernel('cpu eBPF source against real workloads', () => {
     let i0, before, i0b, i1, after, i1b, d0, d1, k0, k1;
     try {
       i0 = counter.read();
-      d0 = ebpf.stats().drops ?? NaN;
+      d0 = ebpf.stats().kernelCounters[0]?.eventsDropped ?? NaN;
       before = (await ebpf.read(read)).runQueueLatency;
       i0b = counter.read();
       k0 = burners.map((b) => b.counters());
@@ -147,7 +147,7 @@ describeKernel('cpu eBPF source against real workloads', () => {
       k1 = burners.map((b) => b.counters());
       i1 = counter.read();
       after = (await ebpf.read(read)).runQueueLatency;
-      d1 = ebpf.stats().drops ?? NaN;
+      d1 = ebpf.stats().kernelCounters[0]?.eventsDropped ?? NaN;
       i1b = counter.read();
     } finally {
       counter.close();
@@ -178,8 +178,10 @@ describeKernel('cpu eBPF source against real workloads', () => {
     expect(m.runQueueLatency?.unit).toBe('ns');
     expect(m.perCpu.length).toBeGreaterThanOrEqual(1);
     const stats = ebpf.stats();
-    expect(stats.invocations).toBeGreaterThan(0);
-    expect(stats.programs).toBe(7);
+    expect(stats.kernelCounters.map((k) => [k.object, k.map])).toEqual([['cpu.bpf.o', 'cpu_stats']]);
+    expect(stats.kernelCounters[0]?.invocations).toBeGreaterThan(0);
+    expect(stats.counters.links).toBe(7);
+    expect(stats.programs).toHaveLength(7);
   });
 });
 
@@ -198,7 +200,7 @@ describeKernel('program run statistics', () => {
       i0b = counter.read();
       await child.run('sleep 200');
       i1 = counter.read();
-      stats = engine.stats().collectors.find((c) => c.family === 'cpu')?.sourceStats ?? {};
+      stats = engine.stats().collectors.find((c) => c.family === 'cpu')?.sourceStats;
       i1b = counter.read();
     } finally {
       await engine.close();
@@ -210,12 +212,14 @@ describeKernel('program run statistics', () => {
     // minimal program counted while the engine surely counted, at most every one it counted
     // from before the engine started until after the stats were read, and never more than the
     // kernel's own count (/proc/stat ctxt) around all of it.
-    const runs = stats['cpu_switch.runs'];
+    const sw = stats?.programs.find((p) => p.program === 'cpu_switch');
+    expect(stats?.runStatsEnabled).toBe(true);
+    const runs = sw?.runs ?? NaN;
     const seen = `runs ${runs}, sched_switch inner ${i1 - i0b}, outer ${i1b - i0}, ctxt ${c1 - c0}`;
     expect(runs, seen).toBeGreaterThanOrEqual(i1 - i0b);
     expect(runs, seen).toBeLessThanOrEqual(i1b - i0);
     expect(runs, seen).toBeLessThanOrEqual(c1 - c0);
-    expect(stats['cpu_switch.nsPerRun']).toBeGreaterThan(0);
+    expect(sw?.nsPerRun).toBeGreaterThan(0);
   });
 });
 

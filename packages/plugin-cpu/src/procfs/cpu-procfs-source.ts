@@ -1,4 +1,4 @@
-import { isBpfscopeError, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
+import { awaitOrAbort, isBpfscopeError, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
 import { sumCounters, toRecord, type CpuCounters } from '../compute.js';
 import type { CpuField, CpuMetrics, PerCpuRecord } from '../records.js';
 import { readLoadavg, readPressure, readProcStat } from './read-proc.js';
@@ -52,8 +52,8 @@ export class CpuProcfsSource implements Source<CpuMetrics> {
     this.#prev = { stat: await readProcStat(this.#root), at: performance.now() };
   }
 
-  async read(_context: ReadContext): Promise<CpuMetrics> {
-    const stat = await readProcStat(this.#root);
+  async read(context: ReadContext): Promise<CpuMetrics> {
+    const stat = await awaitOrAbort(readProcStat(this.#root), context.signal);
     const at = performance.now();
     const prev = this.#prev;
     this.#prev = { stat, at };
@@ -67,7 +67,7 @@ export class CpuProcfsSource implements Source<CpuMetrics> {
     });
     if (perCpu.length > 0) unavailable.contextSwitches = 'procfs counts context switches only for all CPUs together (ctxt)';
     const total = toRecord(procCounters(stat.total, stat.contextSwitches), prev ? procCounters(prev.stat.total, prev.stat.contextSwitches) : undefined, procIdle);
-    const loadAndPressure = await readLoadAndPressure(this.#root, unavailable);
+    const loadAndPressure = await awaitOrAbort(readLoadAndPressure(this.#root, unavailable), context.signal);
     return {
       countersSince: new Date(stat.bootTime * 1000).toISOString(),
       intervalMs: prev ? Math.round((at - prev.at) * 1000) / 1000 : null,

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { Closed, DataUnavailable, isBpfscopeError, type BpfscopeError, type Logger, type ObjectLoader, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
-import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, readObjectFile, readStatsCounters, readStructLayouts, type RingBatch, type RingSubscription } from '@bpfscope/native';
+import { awaitOrAbort, Closed, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type BpfscopeError, type Logger, type ObjectLoader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { asNativeLoader, NativeObjectLoader, loadNative, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readObjectFile, readStatsCounters, readStructLayouts, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
 import type { OomEventsOptions, OomVictim } from '../records-oom.js';
@@ -37,6 +37,9 @@ export class MemEbpfSource implements Source<MemMetrics> {
   #logger: Logger | null = null;
   #initError: BpfscopeError | null = null;
   #generation = 0;
+  #loaded = false;
+  #lastStats: SourceStats = EMPTY_SOURCE_STATS;
+  readonly #programStats = new ProgramStatsReporter();
 
   /** @internal use the {@link mem} plugin factory */
   constructor(private readonly options: ResolvedMemOptions) {}
@@ -80,12 +83,14 @@ export class MemEbpfSource implements Source<MemMetrics> {
     loadNative();
     this.#logger = context.logger;
     const path = this.options.objectPath;
-    const bytes = await readObjectFile(path);
+    const bytes = await awaitOrAbort(readObjectFile(path), context.signal);
     closed();
     // Shared with other engines: nothing per engine is written into the object, the OOM hook is
     // attached once, and one ring buffer consumer hands every OOM event to every engine's source.
     this.#loader ??= new NativeObjectLoader();
-    const handle = await this.#loader.load({ path, timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
+    // The engine's init time limit is the only one: on abort the handle the load gives is closed.
+    const loading = this.#loader.load({ path });
+    const handle = await awaitOrAbort(loading, context.signal, () => void loading.then((h) => h.close(), () => undefined));
     if (generation !== this.#generation) {
       handle.close();
       closed();
@@ -93,6 +98,8 @@ export class MemEbpfSource implements Source<MemMetrics> {
     this.#handle = handle;
     const obj = handle.object;
     this.#obj = obj;
+    this.#loaded = true;
+    this.#programStats.start(context.config.programStats);
     this.#layouts = memLayouts(readStructLayouts(bytes, path));
     const decoder = new OomVictimDecoder(this.#layouts.oom, context.config.procRoot, context.config.sysRoot);
     const consumer = handle.subscribeRing('mem_oom_events', { statsMap: 'mem_stats' });
@@ -101,7 +108,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
     consumer.onBatch((batch) => this.#onBatch(batch, decoder));
     handle.attach('mem_oom_victim');
     // An iterator that cannot run should reject the source now, not fail every read.
-    decodeFaults(await obj.readIterator('mem_iter'), this.#layouts.faults);
+    decodeFaults(await awaitOrAbort(obj.readIterator('mem_iter'), context.signal), this.#layouts.faults);
     closed();
     const reader = new MemReader(context.config.procRoot, context.config.sysRoot, this.options);
     reader.start();
@@ -138,16 +145,16 @@ export class MemEbpfSource implements Source<MemMetrics> {
     return this.#stream.subscribe(options);
   }
 
-  async read(_context: ReadContext): Promise<MemMetrics> {
+  async read(context: ReadContext): Promise<MemMetrics> {
     const obj = this.#obj;
     const reader = this.#reader;
     const layouts = this.#layouts;
     if (!obj || !reader || !layouts) throw new DataUnavailable('mem-ebpf', 'the source is not initialised');
     let faults: FaultsResult;
     try {
-      faults = { totals: decodeFaults(await obj.readIterator('mem_iter'), layouts.faults), error: null };
+      faults = { totals: decodeFaults(await awaitOrAbort(obj.readIterator('mem_iter'), context.signal), layouts.faults), error: null };
     } catch (e) {
-      if (!isBpfscopeError(e)) throw e;
+      if (!isBpfscopeError(e) || context.signal.aborted) throw e;
       faults = { totals: null, error: e };
     }
     const m = reader.read(faults);
@@ -166,17 +173,29 @@ export class MemEbpfSource implements Source<MemMetrics> {
     return m;
   }
 
-  stats(): Readonly<Record<string, number>> {
-    return {
+  /** Why the source no longer sees OOM kills though it was initialised (its link is gone), or null. */
+  detached(): string | null {
+    const gone = this.#reader ? (this.#handle?.detachedPrograms() ?? []) : [];
+    return gone.length > 0 ? `program ${gone.join(', ')} of ${this.name} is no longer attached` : null;
+  }
+
+  stats(): SourceStats {
+    const counters = {
       ...this.#reader?.stats(),
       oomEvents: this.#events,
       oomEventsUndecodable: this.#badEvents,
       oomStreamReaders: this.#stream.readers,
       oomStreamDropped: this.#stream.dropped,
     };
+    // Kept for after close: the last counts stay readable.
+    if (this.#obj && this.#loaded) this.#lastStats = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'mem_stats' }], counters);
+    return this.#lastStats;
   }
 
   async close(): Promise<void> {
+    if (this.#obj && this.#loaded) this.stats();
+    this.#loaded = false;
+    this.#programStats.stop();
     this.#generation++;
     this.#reader = null;
     this.#stream.end();

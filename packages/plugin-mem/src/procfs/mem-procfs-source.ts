@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { DataUnavailable, isBpfscopeError, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
+import { DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
 import type { MemMetrics } from '../records.js';
@@ -59,8 +59,8 @@ export class MemProcfsSource implements Source<MemMetrics> {
     return m;
   }
 
-  stats(): Readonly<Record<string, number>> {
-    return this.#reader?.stats() ?? {};
+  stats(): SourceStats {
+    return { ...EMPTY_SOURCE_STATS, counters: this.#reader?.stats() ?? {} };
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ObjectLoader, ReadContext, Source, SourceContext } from '@bpfscope/core';
-import { asNativeLoader, loadNative, NativeObjectLoader, readObjectFileSync, readStatsCounters, readStructLayouts, type BpfObject, type LoadedBpfObject } from '@bpfscope/native';
+import { awaitOrAbort, EMPTY_SOURCE_STATS, type ObjectLoader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { asNativeLoader, loadNative, NativeObjectLoader, ProgramStatsReporter, readObjectFileSync, readStatsCounters, readStructLayouts, type BpfObject, type LoadedBpfObject } from '@bpfscope/native';
 import type { ProcMetrics } from '../records.js';
 import { applySelection, type ProcessSelection } from '../selection.js';
 import { readBootTime } from '../procfs/scan-processes.js';
@@ -38,6 +38,9 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   #loader: NativeObjectLoader | null = null;
   #ctx: TaskDecodeContext | null = null;
   #stats: Record<string, number> = {};
+  #sourceStats: SourceStats = EMPTY_SOURCE_STATS;
+  #loaded = false;
+  readonly #programStats = new ProgramStatsReporter();
   #missed: MissedProcesses | null = null;
   // One buffer reused by every read (a new 3 MB buffer per read would wait for a GC to be freed).
   #buf: Uint8Array | null = null;
@@ -67,10 +70,14 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     // Only the iterator is loaded and nothing is written into the object's maps: the object is
     // shared with other engines (each handle reads through an iterator link of its own).
     this.#loader ??= new NativeObjectLoader();
-    const handle = await this.#loader.load({ path: this.objectPath, autoloadOff: ['proc_fork', 'proc_exec', 'proc_exit'], timeoutMs: Math.max(context.config.operationTimeoutMs, 10_000) });
+    // The engine's init time limit is the only one: on abort the handle the load gives is closed.
+    const loading = this.#loader.load({ path: this.objectPath, autoloadOff: ['proc_fork', 'proc_exec', 'proc_exit'] });
+    const handle = await awaitOrAbort(loading, context.signal, () => void loading.then((h) => h.close(), () => undefined));
     this.#handle = handle;
     const obj = handle.object;
     this.#obj = obj;
+    this.#loaded = true;
+    this.#programStats.start(context.config.programStats);
     const boot = readBootTime(context.config.procRoot);
     const procfs = readContext(context.config.procRoot, { sysRoot: context.config.sysRoot, bootTime: boot.bootTime }, boot.reason ?? '');
     this.#missed = new MissedProcesses(context.config.procRoot, procfs, context.logger);
@@ -90,15 +97,15 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     // The first read goes straight into the buffer every read reuses, sized from
     // the kernel's task count, so no read grows a buffer step by step.
     this.#buf = tableBuffer(taskCount(context.config.procRoot) * layouts.task.size);
-    const first = await obj.readIteratorInto('proc_iter', this.#buf);
+    const first = await awaitOrAbort(obj.readIteratorInto('proc_iter', this.#buf), context.signal);
     if (first.buffer !== this.#buf.buffer) this.#buf = tableBuffer(first.length);
   }
 
-  async read(_context: ReadContext): Promise<ProcMetrics> {
+  async read(context: ReadContext): Promise<ProcMetrics> {
     const obj = this.#obj;
     const ctx = this.#ctx;
     if (obj === null || ctx === null) throw new Error('proc-ebpf source is not initialised');
-    const bytes = await this.#readTable(obj);
+    const bytes = await awaitOrAbort(this.#readTable(obj), context.signal);
     const at = performance.now();
     const prevAt = ctx.prevAt;
     const table = decodeTaskTable(bytes, ctx, at);
@@ -154,11 +161,16 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     }
   }
 
-  stats(): Readonly<Record<string, number>> {
-    return { ...this.#stats };
+  stats(): SourceStats {
+    // Kept for after close: the last counts stay readable.
+    if (this.#obj && this.#loaded) this.#sourceStats = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'proc_stats' }], this.#stats);
+    return this.#sourceStats;
   }
 
   async close(): Promise<void> {
+    if (this.#obj && this.#loaded) this.stats();
+    this.#loaded = false;
+    this.#programStats.stop();
     this.#handle?.close();
     this.#handle = null;
     this.#obj = null;

@@ -51,7 +51,7 @@ describe('plugin-proc reads the machine constants it needs', () => {
     const root = tree((proc) => writeFileSync(join(proc, 'stat'), 'cpu  1 2 3 4 5 6 7 0 0 0\n'));
     const source = new ProcProcfsSource(checkSelection({}));
     try {
-      await source.init({ config: validateConfig({ procRoot: join(root, 'proc'), sysRoot: join(root, 'sys') }), options: {}, logger: createConsoleLogger('silent') });
+      await source.init({ config: validateConfig({ procRoot: join(root, 'proc'), sysRoot: join(root, 'sys') }), options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal });
       const m = await source.read({ signal: new AbortController().signal });
       expect(m.countersSince).toBeNull();
       expect(m.unavailable.startTime).toMatch(/the boot time is unknown: .*stat has no btime line/);

@@ -13,7 +13,7 @@ const SLICE = 128;
  * of every process (or of the `pids` option's only), read in slices that yield to the
  * event loop. A process that exits mid-scan is counted in `vanished`; one with a
  * malformed file in `malformed` (and logged). With thousands of processes a scan takes
- * longer than the default 1000 ms read limit: raise `operationTimeoutMs`.
+ * longer than the default 1000 ms read limit: raise `families.proc.readTimeoutMs` (or `operationTimeoutMs`).
  */
 export class ProcProcfsSource implements Source<ProcMetrics> {
   readonly kind = 'procfs' as const;

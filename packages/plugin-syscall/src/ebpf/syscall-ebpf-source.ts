@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { ObjectLoader, ReadContext, Source, SourceContext } from '@bpfscope/core';
+import { awaitOrAbort, EMPTY_SOURCE_STATS, type ObjectLoader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, readObjectFileSync, readStructLayouts, routeLibbpfLog, type BpfLink } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
@@ -43,7 +43,8 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #procRoot = '/proc';
   #prev: Reading | null = null;
   #filter: SyscallFilterState;
-  #stats: Record<string, number> = {};
+  #stats: SourceStats = EMPTY_SOURCE_STATS;
+  #loaded = false;
   readonly #programStats = new ProgramStatsReporter();
   #releaseLog: () => void = () => undefined;
 
@@ -68,14 +69,17 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     const latency = this.options.mode === 'latency';
     // Load only the programs this mode attaches: sc_exit for latency, sc_switch for counts-only.
     // Not shared with other engines: the filter and config maps are written per engine at run time.
+    // The engine's init time limit is the only one: on abort the handle the load gives is closed.
     this.#loader ??= new NativeObjectLoader();
-    const handle = await this.#loader.load({ path: this.options.objectPath, autoloadOff: [latency ? 'sc_switch' : 'sc_exit'], shared: false });
+    const loading = this.#loader.load({ path: this.options.objectPath, autoloadOff: [latency ? 'sc_switch' : 'sc_exit'], shared: false });
+    const handle = await awaitOrAbort(loading, context.signal, () => void loading.then((h) => h.close(), () => undefined));
     this.#handle = handle;
     const obj = handle.object;
     this.#obj = obj;
+    this.#loaded = true;
     this.#layouts = syscallLayouts(readStructLayouts(bytes, this.options.objectPath));
     this.#cpus = possibleCpus();
-    await this.#applyFilter();
+    await awaitOrAbort(this.#applyFilter(), context.signal);
     // Filters first, then hooks: nothing is counted that the filter would refuse.
     // sc_switch and sc_enter may attach in any order: sc_enter does not depend on
     // sc_switch to know the task (it checks the slot against its pt_regs pointer).
@@ -84,7 +88,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     if (latency) this.#links.push(obj.attach('sc_exit'));
     this.#programStats.start(context.config.programStats);
     this.#since = new Date().toISOString();
-    this.#prev = await this.#read();
+    this.#prev = await awaitOrAbort(this.#read(), context.signal);
   }
 
   /**
@@ -130,21 +134,31 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     return { at: performance.now(), counts, hist, table, kernel: { invocations: stat(0), drops: stat(2), filterHits: stat(3), filterMisses: stat(4) } };
   }
 
-  async read(_context: ReadContext): Promise<SyscallMetrics> {
-    const cur = await this.#read();
+  async read(context: ReadContext): Promise<SyscallMetrics> {
+    const cur = await awaitOrAbort(this.#read(), context.signal);
     const prev = this.#prev;
     this.#prev = cur;
-    this.#stats = { ...cur.kernel };
     const metrics = buildMetrics(cur, prev, { mode: this.options.mode, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses });
     for (const p of metrics.processes) p.comm = readComm(this.#procRoot, p.pid);
     return metrics;
   }
 
-  stats(): Readonly<Record<string, number>> {
-    return { ...this.#stats, programs: this.#links.length, ...this.#programStats.read(this.#obj) };
+  /** Why the source no longer counts though it was initialised (a program's link is gone), or null. */
+  detached(): string | null {
+    if (!this.#obj) return null;
+    const gone = this.#links.filter((l) => !l.attached).map((l) => l.program);
+    return gone.length > 0 ? `program${gone.length > 1 ? 's' : ''} ${gone.join(', ')} of ${this.name} ${gone.length > 1 ? 'are' : 'is'} no longer attached` : null;
+  }
+
+  stats(): SourceStats {
+    // Kept for after close: the last counts stay readable.
+    if (this.#obj && this.#loaded) this.#stats = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'sc_stats' }], { links: this.#links.length });
+    return this.#stats;
   }
 
   async close(): Promise<void> {
+    if (this.#obj && this.#loaded) this.stats();
+    this.#loaded = false;
     this.#programStats.stop();
     this.#releaseLog();
     for (const l of this.#links.splice(0)) l.destroy();

@@ -1,0 +1,78 @@
+import type { SourceStats } from '../source-stats.js';
+
+/** The cost of a family's reads. */
+export interface ReadCost {
+  /** Wall time of the last read, ms, or null before the first. */
+  lastWallMs: number | null;
+  /** Wall time of all reads, ms. */
+  totalWallMs: number;
+  /**
+   * CPU time of the whole process (user + system, all threads) during the last read, ms
+   * (`process.cpuUsage()` before and after it), or null before the first. Families are
+   * read in parallel, so this includes the work of reads that overlapped it.
+   */
+  lastProcessCpuMs: number | null;
+  /** The same summed over all reads, ms. */
+  totalProcessCpuMs: number;
+}
+
+/** What `engine.attemptRecovery()` did for a family. */
+export interface RecoveryStats {
+  /** Times the family came back through `attemptRecovery()`. */
+  recoveries: number;
+  /** Error code of what had stopped it before its last recovery, or null. */
+  recoveredFrom: string | null;
+  /** Inits tried in the last recovery of this family (0 before any). */
+  lastAttempts: number;
+  /** The waits before the 2nd, 3rd, ... attempt of the last recovery, ms (the configured backoff). */
+  lastDelaysMs: number[];
+}
+
+/** Statistics of one collector (one family), as `engine.stats()` reports them. */
+export interface CollectorStats {
+  /** Name of the family this collector produces, e.g. `cpu`. */
+  family: string;
+  /** The selected source, or null when none is initialised. */
+  source: string | null;
+  /** The selected source's kind (`ebpf`, `procfs`, ...), or null. */
+  sourceKind: string | null;
+  /** Init attempts over all sources. */
+  initAttempts: number;
+  /** Time spent initialising, ms. */
+  initMs: number;
+  /** Codes of the sources that were rejected, in order. */
+  rejected: Array<{
+    /** Name of the rejected source, e.g. `cpu-ebpf`. */
+    source: string;
+    /** {@link ErrorCode} it was rejected with (`DATA_UNAVAILABLE` for an eBPF source skipped by mode `fallback`). */
+    code: string;
+  }>;
+  /** Reads started on the selected source, including those that failed or timed out. */
+  reads: number;
+  /** Reads that threw or passed the family's read timeout. */
+  readErrors: number;
+  /** Inits and reads aborted at the family's time limit. */
+  timeouts: {
+    /** Inits that passed `initTimeoutMs`. */
+    init: number;
+    /** Reads that passed `readTimeoutMs`. */
+    read: number;
+  };
+  /** The family's time limits in force, ms. */
+  timeoutMs: {
+    /** Init limit. */
+    init: number;
+    /** Read limit. */
+    read: number;
+  };
+  /** Duration of the last successful read, ms, or null before one succeeded. */
+  lastReadMs: number | null;
+  /** Wall and process-CPU cost of the reads. */
+  readCost: ReadCost;
+  /** `collect()` calls answered from the engine's snapshot cache with this family's value in it. */
+  cacheHits: number;
+  /** Recovery through `engine.attemptRecovery()`. */
+  recovery: RecoveryStats;
+  /** The selected source's statistics (the last ones it gave, after it was closed), or null when it gave none. */
+  sourceStats: SourceStats | null;
+}

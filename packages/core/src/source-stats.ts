@@ -1,0 +1,63 @@
+/** Kernel run statistics of one eBPF program (BPF_ENABLE_STATS: `run_cnt`, `run_time_ns`). */
+export interface ProgramRunStats {
+  /** Program name, e.g. `cpu_switch`. */
+  readonly program: string;
+  /** Kernel program id. */
+  readonly id: number;
+  /** Runs the kernel counted while run-time statistics were on (see {@link SourceStats.runStatsEnabled}). */
+  readonly runs: number;
+  /** Nanoseconds of run time counted in those runs. */
+  readonly runTimeNs: number;
+  /** `runTimeNs / runs`, or null while no run was counted. */
+  readonly nsPerRun: number | null;
+  /** Runs the kernel skipped because the program was already running on that CPU. */
+  readonly recursionMisses: number;
+}
+
+/**
+ * The shared per-CPU counters every bpfscope object keeps (`BPFSCOPE_STATS_MAP`,
+ * bpf/include/bpfscope_stats.h), summed over the CPUs, since the object was loaded.
+ */
+export interface KernelCounters {
+  /** The object, e.g. `cpu.bpf.o`. */
+  readonly object: string;
+  /** The stats map, e.g. `cpu_stats`. */
+  readonly map: string;
+  /** Program runs the programs counted themselves. */
+  readonly invocations: number;
+  /** Records sent to a ring buffer. */
+  readonly eventsSent: number;
+  /** Records or map entries lost to a full ring buffer or map. */
+  readonly eventsDropped: number;
+  /** Records a kernel filter let through. */
+  readonly filterHits: number;
+  /** Records a kernel filter rejected. */
+  readonly filterMisses: number;
+}
+
+/**
+ * What a source's `stats()` returns, one shape for every source: a fallback source has
+ * no programs and no kernel counters, only its own `counters`.
+ */
+export interface SourceStats {
+  /** Every program of the source's objects, with the kernel's run counts. */
+  readonly programs: readonly ProgramRunStats[];
+  /**
+   * Whether the source holds kernel run-time counting on (config `programStats`). When
+   * false, `runs` stay 0 unless something else (another process, the sysctl
+   * `kernel.bpf_stats_enabled`) turned counting on.
+   */
+  readonly runStatsEnabled: boolean;
+  /** Each object's shared per-CPU counters. */
+  readonly kernelCounters: readonly KernelCounters[];
+  /** The source's own figures (decoded tasks, events received, ...), named by the source. */
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+/** The statistics of a source that reports none of its own. */
+export const EMPTY_SOURCE_STATS: SourceStats = Object.freeze({
+  programs: Object.freeze([]),
+  runStatsEnabled: false,
+  kernelCounters: Object.freeze([]),
+  counters: Object.freeze({}),
+});

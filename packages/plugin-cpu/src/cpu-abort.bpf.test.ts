@@ -1,0 +1,60 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect, it } from 'vitest';
+import { createConsoleLogger, createEngine, Timeout, validateConfig } from '@bpfscope/core';
+import { BpfObject } from '@bpfscope/native';
+import { describeKernel } from '../../../test/real-kernel.js';
+import { bpfFdCount } from '../../native/test/helpers.js';
+import { CpuEbpfSource } from './ebpf/cpu-ebpf-source.js';
+import { cpu } from './plugin.js';
+
+/** Polls until this process holds `baseline` BPF fds again (a load on the pool finishes on its own time). */
+async function settle(baseline: number): Promise<number> {
+  for (let i = 0; i < 500 && bpfFdCount() !== baseline; i++) await sleep(10);
+  return bpfFdCount();
+}
+
+describeKernel('cpu eBPF source under the engine’s init time limit', () => {
+  it('an init aborted at its family’s initTimeoutMs leaves no program, map or link behind', async () => {
+    const baseline = bpfFdCount();
+    // 1 ms: the abort lands while the object is read or loaded (a load runs the verifier on 7 programs).
+    const engine = createEngine({ plugins: [cpu()], config: { mode: 'ebpf', initAttempts: 1, logLevel: 'silent', families: { cpu: { initTimeoutMs: 1 } } } });
+    const error = await engine.start().then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(Timeout);
+    expect((error as Timeout).details).toMatchObject({ ms: 1, family: 'cpu' });
+    expect(engine.stats().collectors[0]).toMatchObject({ source: null, timeouts: { init: 1 } });
+    // Whatever the load made is closed: the process holds no more BPF fds than before.
+    expect(await settle(baseline)).toBe(baseline);
+    // The family comes back with a workable limit.
+    const ok = createEngine({ plugins: [cpu()], config: { mode: 'ebpf', logLevel: 'silent', families: { cpu: { initTimeoutMs: 60_000 } } } });
+    await ok.start();
+    expect(bpfFdCount()).toBeGreaterThan(baseline);
+    await ok.close();
+    await engine.close();
+    expect(await settle(baseline)).toBe(baseline);
+  });
+
+  it('an abort while the object loads closes it: the load’s late result leaves nothing behind', async () => {
+    const baseline = bpfFdCount();
+    const controller = new AbortController();
+    const reason = new Timeout('cpu-ebpf init', 1);
+    // Instrumentation only: abort right after the real load has started on the pool.
+    const load = BpfObject.prototype.load;
+    let loads = 0;
+    BpfObject.prototype.load = function (this: BpfObject, ...args: Parameters<BpfObject['load']>) {
+      const pending = load.apply(this, args);
+      loads++;
+      controller.abort(reason);
+      return pending;
+    };
+    const source = new CpuEbpfSource();
+    try {
+      const context = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent'), signal: controller.signal };
+      await expect(source.init(context)).rejects.toBe(reason);
+    } finally {
+      BpfObject.prototype.load = load;
+    }
+    expect(loads).toBe(1);
+    expect(await settle(baseline)).toBe(baseline);
+    await source.close();
+  });
+});
