@@ -12,8 +12,8 @@ describeKernel('syscall family stats through engine.stats()', () => {
       const stats = engine.stats().collectors.find((c) => c.family === 'syscall')?.sourceStats;
       expect(stats?.runStatsEnabled).toBe(true);
       // Counts-only mode loads no sys_exit program.
-      expect(stats?.programs.map((p) => p.program).sort()).toEqual(['sc_enter', 'sc_fork', 'sc_switch']);
-      expect(stats?.counters).toEqual({ links: 3 });
+      expect(stats?.programs.map((p) => p.program).sort()).toEqual(['sc_enter', 'sc_exec', 'sc_fork', 'sc_switch']);
+      expect(stats?.counters).toEqual({ links: 4 });
       expect(stats?.kernelCounters.map((k) => [k.object, k.map])).toEqual([['syscall.bpf.o', 'sc_stats']]);
       // sc_enter counts itself once per run in the shared counters; both counts come from one kernel.
       expect(stats?.kernelCounters[0]?.invocations).toBeGreaterThan(0);
