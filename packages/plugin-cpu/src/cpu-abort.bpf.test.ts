@@ -1,17 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import { createConsoleLogger, createEngine, Timeout, validateConfig } from '@bpfscope/core';
-import { BpfObject } from '@bpfscope/native';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { bpfFdCount } from '../../native/test/helpers.js';
+import { abortWhenCalled, settleBpfFds as settle } from '../../native/test/abort-instrument.js';
 import { CpuEbpfSource } from './ebpf/cpu-ebpf-source.js';
 import { cpu } from './plugin.js';
-
-/** Polls until this process holds `baseline` BPF fds again (a load on the pool finishes on its own time). */
-async function settle(baseline: number): Promise<number> {
-  for (let i = 0; i < 500 && bpfFdCount() !== baseline; i++) await sleep(10);
-  return bpfFdCount();
-}
 
 describeKernel('cpu eBPF source under the engine’s init time limit', () => {
   it('an init aborted at its family’s initTimeoutMs leaves no program, map or link behind', async () => {
@@ -38,22 +31,15 @@ describeKernel('cpu eBPF source under the engine’s init time limit', () => {
     const controller = new AbortController();
     const reason = new Timeout('cpu-ebpf init', 1);
     // Instrumentation only: abort right after the real load has started on the pool.
-    const load = BpfObject.prototype.load;
-    let loads = 0;
-    BpfObject.prototype.load = function (this: BpfObject, ...args: Parameters<BpfObject['load']>) {
-      const pending = load.apply(this, args);
-      loads++;
-      controller.abort(reason);
-      return pending;
-    };
+    const load = abortWhenCalled('load', controller, reason);
     const source = new CpuEbpfSource();
     try {
       const context = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent'), signal: controller.signal };
       await expect(source.init(context)).rejects.toBe(reason);
     } finally {
-      BpfObject.prototype.load = load;
+      load.restore();
     }
-    expect(loads).toBe(1);
+    expect(load.calls()).toBe(1);
     expect(await settle(baseline)).toBe(baseline);
     await source.close();
   });

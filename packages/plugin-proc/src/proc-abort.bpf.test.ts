@@ -1,17 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import { createConsoleLogger, Timeout, validateConfig } from '@bpfscope/core';
-import { BpfObject } from '@bpfscope/native';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { bpfFdCount } from '../../native/test/helpers.js';
+import { abortWhenCalled, settleBpfFds as settle } from '../../native/test/abort-instrument.js';
 import { ProcEbpfSource } from './ebpf/proc-ebpf-source.js';
 import { checkSelection } from './selection.js';
-
-/** Polls until this process holds `baseline` BPF fds again (a load on the pool finishes on its own time). */
-async function settle(baseline: number): Promise<number> {
-  for (let i = 0; i < 500 && bpfFdCount() !== baseline; i++) await sleep(10);
-  return bpfFdCount();
-}
 
 describeKernel('proc eBPF source and the engine’s abort signal', () => {
   it('an abort while the object loads closes it: the load’s late result leaves nothing behind', async () => {
@@ -19,22 +12,15 @@ describeKernel('proc eBPF source and the engine’s abort signal', () => {
     const controller = new AbortController();
     const reason = new Timeout('proc-ebpf init', 1);
     // Instrumentation only: abort right after the real load has started on the pool.
-    const load = BpfObject.prototype.load;
-    let loads = 0;
-    BpfObject.prototype.load = function (this: BpfObject, ...args: Parameters<BpfObject['load']>) {
-      const pending = load.apply(this, args);
-      loads++;
-      controller.abort(reason);
-      return pending;
-    };
+    const load = abortWhenCalled('load', controller, reason);
     const source = new ProcEbpfSource(checkSelection({}));
     try {
       const context = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent'), signal: controller.signal };
       await expect(source.init(context)).rejects.toBe(reason);
     } finally {
-      BpfObject.prototype.load = load;
+      load.restore();
     }
-    expect(loads).toBe(1);
+    expect(load.calls()).toBe(1);
     expect(await settle(baseline)).toBe(baseline);
     await source.close();
   });
@@ -47,20 +33,13 @@ describeKernel('proc eBPF source and the engine’s abort signal', () => {
       const controller = new AbortController();
       const reason = new Timeout('proc-ebpf read', 1);
       // Instrumentation only: abort right after the real iterator read has started on the pool.
-      const readInto = BpfObject.prototype.readIteratorInto;
-      let reads = 0;
-      BpfObject.prototype.readIteratorInto = function (this: BpfObject, ...args: Parameters<BpfObject['readIteratorInto']>) {
-        const pending = readInto.apply(this, args);
-        reads++;
-        controller.abort(reason);
-        return pending;
-      };
+      const readInto = abortWhenCalled('readIteratorInto', controller, reason);
       try {
         await expect(source.read({ signal: controller.signal })).rejects.toBe(reason);
       } finally {
-        BpfObject.prototype.readIteratorInto = readInto;
+        readInto.restore();
       }
-      expect(reads).toBe(1);
+      expect(readInto.calls()).toBe(1);
       const m = await source.read({ signal: new AbortController().signal });
       expect(m.processes.some((p) => p.pid === process.pid)).toBe(true);
     } finally {

@@ -1,26 +1,16 @@
 import { expect, it } from 'vitest';
-import { ConfigError, createEngine, type Engine } from '@bpfscope/core';
+import { ConfigError, createEngine } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
+import { readSyscall, silent } from '../test/read-syscall.js';
 import { syscall } from './plugin.js';
-import type { SyscallMetrics } from './records.js';
-
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
-
-async function read(engine: Engine): Promise<SyscallMetrics> {
-  const snap = await engine.collect();
-  const r = snap.get('syscall');
-  if (!r) throw new Error(`no syscall family: ${snap.errors.map((e) => e.error.message).join('; ')}`);
-  expect(r.source).toBe('ebpf');
-  return r.data;
-}
 
 /** Calls of this process in the second reading (reading the maps is itself a run of bpf() calls by this process). */
 async function ownCalls(includeSelf: boolean | undefined): Promise<number | undefined> {
   const engine = createEngine({ plugins: [syscall({ ...(includeSelf === undefined ? {} : { includeSelf }), topProcesses: 1_000_000 })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
   await engine.start();
   // The first reading's own bpf() map reads come after the programs were attached.
-  await read(engine);
-  const m = await read(engine);
+  await readSyscall(engine);
+  const m = await readSyscall(engine);
   await engine.close();
   return m.processes.find((p) => p.pid === process.pid)?.count ?? undefined;
 }
@@ -35,8 +25,8 @@ describeKernel('syscall eBPF source: the collector leaves itself out', () => {
   it('a PID filter that names this process counts it', async () => {
     const engine = createEngine({ plugins: [syscall({ pids: [process.pid] })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
     await engine.start();
-    await read(engine);
-    const m = await read(engine);
+    await readSyscall(engine);
+    const m = await readSyscall(engine);
     await engine.close();
     expect(m.processes.map((p) => p.pid)).toEqual([process.pid]);
   });

@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
 import { expect, it } from 'vitest';
-import { createEngine, type Engine } from '@bpfscope/core';
+import { createEngine } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
+import { readSyscall, silent } from '../test/read-syscall.js';
 import { compileOnce } from '../test/compile-c.js';
 import { syscall } from './plugin.js';
-import type { SyscallMetrics } from './records.js';
-
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
 
 // w N K: N getppid calls, then K calls of syscall 600 (no such call on x86_64: ENOSYS).
 const W = `
@@ -21,14 +19,6 @@ int main(int argc, char **argv) {
 }
 `;
 
-async function read(engine: Engine): Promise<SyscallMetrics> {
-  const snap = await engine.collect();
-  const r = snap.get('syscall');
-  if (!r) throw new Error(`no syscall family: ${snap.errors.map((e) => e.error.message).join('; ')}`);
-  expect(r.source).toBe('ebpf');
-  return r.data;
-}
-
 function runToEnd(bin: string, args: string[]): Promise<{ pid: number; code: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: 'ignore' });
@@ -42,7 +32,7 @@ describeKernel('syscall eBPF source: spawned commands and calls it has no slot f
     const engine = createEngine({ plugins: [syscall({ spawnParent: process.pid })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
     await engine.start();
     const { pid, code } = await runToEnd(w, ['321', '0']);
-    const m = await read(engine);
+    const m = await readSyscall(engine);
     await engine.close();
     expect(code).toBe(0);
     const calls = Object.fromEntries((m.processes.find((p) => p.pid === pid)?.bySyscall ?? []).map((s) => [s.name, s.count]));
@@ -60,9 +50,9 @@ describeKernel('syscall eBPF source: spawned commands and calls it has no slot f
     const w = compileOnce(W, 'bpfscope-spawn-exec-');
     const engine = createEngine({ plugins: [syscall({ spawnParent: process.pid, mode: 'counts' })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
     await engine.start();
-    const before = (await read(engine)).kernel?.drops;
+    const before = (await readSyscall(engine)).kernel?.drops;
     const { pid, code } = await runToEnd(w, ['5', '4321']);
-    const m = await read(engine);
+    const m = await readSyscall(engine);
     await engine.close();
     expect(code).toBe(0);
     expect(before).toBe(0);

@@ -1,22 +1,13 @@
 import { expect, it } from 'vitest';
-import { createEngine, type Engine } from '@bpfscope/core';
+import { createEngine } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
+import { readSyscall, silent } from '../test/read-syscall.js';
 import { startWorkload } from '../test/syscall-workload.js';
 import { syscall } from './plugin.js';
-import type { SyscallMetrics } from './records.js';
 import { syscallNumber } from './syscall-table.js';
 
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
 const GETPPID = syscallNumber('getppid')!;
 const CLOSE = syscallNumber('close')!;
-
-async function read(engine: Engine): Promise<SyscallMetrics> {
-  const snap = await engine.collect();
-  const r = snap.get('syscall');
-  if (!r) throw new Error(`no syscall family: ${snap.errors.map((e) => e.error.message).join('; ')}`);
-  expect(r.source).toBe('ebpf');
-  return r.data;
-}
 
 describeKernel('syscall eBPF source against a workload with known calls', () => {
   it('reports exactly N getppid calls and M failed close calls for that PID, and nothing else through the PID filter', async () => {
@@ -26,7 +17,7 @@ describeKernel('syscall eBPF source against a workload with known calls', () => 
     const w = await startWorkload(1234, 56);
     await sc.setFilter({ pids: [w.pid] });
     expect((await w.go()).code).toBe(0);
-    const m = await read(engine);
+    const m = await readSyscall(engine);
     await engine.close();
     const p = m.processes.find((x) => x.pid === w.pid);
     const call = (id: number) => p?.bySyscall?.find((s) => s.id === id);
@@ -57,7 +48,7 @@ describeKernel('syscall eBPF source against a workload with known calls', () => 
     await sc.setFilter({ pids: [w.pid] });
     const { code, childPid } = await w.go();
     expect(code).toBe(0);
-    const m = await read(engine);
+    const m = await readSyscall(engine);
     await engine.close();
     const child = m.processes.find((x) => x.pid === childPid);
     expect(child?.bySyscall?.find((s) => s.id === GETPPID)?.count).toBe(777);
@@ -71,7 +62,7 @@ describeKernel('syscall eBPF source against a workload with known calls', () => 
     const w = await startWorkload(500, 7);
     await sc.setFilter({ pids: [w.pid] });
     await w.go();
-    const m = await read(engine);
+    const m = await readSyscall(engine);
     await engine.close();
     expect(m.mode).toBe('counts');
     const g = m.syscalls.find((s) => s.id === GETPPID);
@@ -88,7 +79,7 @@ describeKernel('syscall eBPF source against a workload with known calls', () => 
     const w = await startWorkload(300, 9);
     await sc.setFilter({ pids: [w.pid], syscalls: ['close'] });
     await w.go();
-    const m = await read(engine);
+    const m = await readSyscall(engine);
     await engine.close();
     expect(m.syscalls.map((s) => s.id)).toEqual([CLOSE]);
     expect(m.syscalls[0]?.errors).toBe(9);

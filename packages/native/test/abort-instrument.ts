@@ -1,0 +1,32 @@
+// Instrumentation for the abort tests of the eBPF sources: abort a signal right after a
+// real native operation has started on the pool, then see that nothing is left behind.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BpfObject } from '../src/index.js';
+import { bpfFdCount } from './helpers.js';
+
+type Patched = 'load' | 'readIteratorInto';
+
+/**
+ * While installed, every call of `BpfObject.prototype[method]` starts the real operation
+ * and then aborts `controller` with `reason`. `restore()` puts the method back.
+ */
+export function abortWhenCalled(method: Patched, controller: AbortController, reason: unknown): { calls(): number; restore(): void } {
+  const original = BpfObject.prototype[method] as (...args: unknown[]) => Promise<unknown>;
+  let calls = 0;
+  (BpfObject.prototype as unknown as Record<Patched, unknown>)[method] = function (this: BpfObject, ...args: unknown[]) {
+    const pending = original.apply(this, args);
+    calls++;
+    controller.abort(reason);
+    return pending;
+  };
+  return {
+    calls: () => calls,
+    restore: () => void ((BpfObject.prototype as unknown as Record<Patched, unknown>)[method] = original),
+  };
+}
+
+/** Polls until this process holds `baseline` BPF fds again (a load on the pool finishes on its own time). */
+export async function settleBpfFds(baseline: number): Promise<number> {
+  for (let i = 0; i < 500 && bpfFdCount() !== baseline; i++) await sleep(10);
+  return bpfFdCount();
+}
