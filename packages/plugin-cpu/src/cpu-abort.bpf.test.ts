@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
-import { createConsoleLogger, createEngine, Timeout, validateConfig } from '@bpfscope/core';
+import { createEngine, Timeout } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { bpfFdCount } from '../../native/test/helpers.js';
-import { abortWhenCalled, settleBpfFds as settle } from '../../native/test/abort-instrument.js';
+import { initAbortedDuringLoad, settleBpfFds as settle } from '../../native/test/abort-instrument.js';
 import { CpuEbpfSource } from './ebpf/cpu-ebpf-source.js';
 import { cpu } from './plugin.js';
 
@@ -28,18 +28,9 @@ describeKernel('cpu eBPF source under the engine’s init time limit', () => {
 
   it('an abort while the object loads closes it: the load’s late result leaves nothing behind', async () => {
     const baseline = bpfFdCount();
-    const controller = new AbortController();
     const reason = new Timeout('cpu-ebpf init', 1);
-    // Instrumentation only: abort right after the real load has started on the pool.
-    const load = abortWhenCalled('load', controller, reason);
     const source = new CpuEbpfSource();
-    try {
-      const context = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent'), signal: controller.signal };
-      await expect(source.init(context)).rejects.toBe(reason);
-    } finally {
-      load.restore();
-    }
-    expect(load.calls()).toBe(1);
+    expect(await initAbortedDuringLoad(source, reason)).toEqual({ rejection: reason, loads: 1 });
     expect(await settle(baseline)).toBe(baseline);
     await source.close();
   });

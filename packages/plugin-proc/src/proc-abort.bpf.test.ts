@@ -2,25 +2,16 @@ import { expect, it } from 'vitest';
 import { createConsoleLogger, Timeout, validateConfig } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { bpfFdCount } from '../../native/test/helpers.js';
-import { abortWhenCalled, settleBpfFds as settle } from '../../native/test/abort-instrument.js';
+import { abortWhenCalled, initAbortedDuringLoad, settleBpfFds as settle } from '../../native/test/abort-instrument.js';
 import { ProcEbpfSource } from './ebpf/proc-ebpf-source.js';
 import { checkSelection } from './selection.js';
 
 describeKernel('proc eBPF source and the engine’s abort signal', () => {
   it('an abort while the object loads closes it: the load’s late result leaves nothing behind', async () => {
     const baseline = bpfFdCount();
-    const controller = new AbortController();
     const reason = new Timeout('proc-ebpf init', 1);
-    // Instrumentation only: abort right after the real load has started on the pool.
-    const load = abortWhenCalled('load', controller, reason);
     const source = new ProcEbpfSource(checkSelection({}));
-    try {
-      const context = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent'), signal: controller.signal };
-      await expect(source.init(context)).rejects.toBe(reason);
-    } finally {
-      load.restore();
-    }
-    expect(load.calls()).toBe(1);
+    expect(await initAbortedDuringLoad(source, reason)).toEqual({ rejection: reason, loads: 1 });
     expect(await settle(baseline)).toBe(baseline);
     await source.close();
   });
