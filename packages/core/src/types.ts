@@ -102,7 +102,10 @@ export interface Collector<T = unknown> {
   filterRecords?(data: T, keep: (record: FilterRecord) => boolean): T;
 }
 
-/** A user-space filter over one family's data, with optional kernel pushdown. */
+/**
+ * A user-space filter over one family's data, registered under the FILTER token. Run-time
+ * filters with kernel pushdown are {@link FamilyFilter}s set with `engine.setFilter()`.
+ */
 export interface Filter<T = unknown> {
   /** Name for logs and stats. */
   readonly name: string;

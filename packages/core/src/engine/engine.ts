@@ -333,7 +333,6 @@ export class Engine {
     return [...this.#startErrors];
   }
 
-  /** Counters and timings of the engine and each collector. */
   /**
    * Filter one family at run time, without reloading its programs: the selected source
    * pushes down what it can (its kernel filter maps), the engine applies the rest in user
@@ -357,6 +356,7 @@ export class Engine {
     return result;
   }
 
+  /** Counters and timings of the engine and each collector. */
   stats(): EngineStats {
     return {
       plugins: [...this.#plugins.keys()],

@@ -11,6 +11,14 @@ export interface SetFilterResult {
   readonly inUserSpace: readonly FilterPart[];
 }
 
+/** What a filter let through and what it refused. */
+export interface FilterCounts {
+  /** Calls or records let through. */
+  readonly hits: number;
+  /** Calls or records refused. */
+  readonly misses: number;
+}
+
 /** A family's filter in `engine.stats()`: where it applies and what it let through. */
 export interface FilterStats extends SetFilterResult {
   /** The filter in force. */
@@ -21,9 +29,9 @@ export interface FilterStats extends SetFilterResult {
    * The source's kernel filter counters (calls let through / refused) since the filter was
    * set, summed over its objects; null when nothing was pushed down or the source keeps none.
    */
-  readonly kernel: { readonly hits: number; readonly misses: number } | null;
+  readonly kernel: FilterCounts | null;
   /** Records the user-space part kept (hits) and removed (misses), over all reads since the filter was set. */
-  readonly userSpace: { readonly hits: number; readonly misses: number };
+  readonly userSpace: FilterCounts;
 }
 
 function kernelTotals(stats: SourceStats | null | undefined): { hits: number; misses: number } | null {
