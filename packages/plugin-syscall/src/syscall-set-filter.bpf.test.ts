@@ -127,6 +127,30 @@ describeKernel('engine.setFilter on the syscall family: kernel pushdown at run t
     }
   });
 
+  it('deny lists: an excluded pid or comm is not counted while everything else is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfscope-deny-'));
+    copyFileSync(workloadBinary(), join(dir, 'bpfsc-denied'));
+    const engine = engineFor();
+    try {
+      await engine.start();
+      const ids = programIds(engine);
+      for (const [filter, part] of [[(pid: number) => ({ excludePids: [pid] }), 'excludePids'], [() => ({ excludeComms: ['bpfsc-denied'] }), 'excludeComms']] as const) {
+        const keep = await startWorkload(500, 0);
+        const drop = await startWorkload(500, 0, 0, join(dir, 'bpfsc-denied'));
+        expect(await engine.setFilter('syscall', filter(drop.pid))).toEqual({ pushedDown: [part], inUserSpace: [] });
+        const base = table(await settled(engine));
+        expect((await keep.go()).code).toBe(0);
+        expect((await drop.go()).code).toBe(0);
+        const after = table(await readSyscall(engine));
+        expect(after.get(keep.pid)!.getppid - (base.get(keep.pid)?.getppid ?? 0)).toBe(500);
+        expect(after.get(drop.pid)?.all).toBe(base.get(drop.pid)?.all);
+      }
+      expect(programIds(engine)).toEqual(ids);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('a threshold cannot go down: it is applied in user space and says so, with its hits and misses', async () => {
     // No process is counted until the filter is set (pids: []), so the rows are the workloads' own.
     const engine = createEngine({ plugins: [syscall({ mode: 'counts', pids: [] })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
