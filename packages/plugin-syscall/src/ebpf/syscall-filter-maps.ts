@@ -143,9 +143,12 @@ export async function writeKernelFilter(obj: BpfObject, l: FilterLayouts, k: Ker
     v.setUint32(l.cgroupKey.fields.gen!.offset, next, true);
     obj.map('sc_cgroups').update(key, one);
   }
-  const on = new Set(k.syscalls ?? []);
-  const sys = obj.map('sc_sys_on');
-  for (let id = 0; id < SC_MAX_SYSCALLS; id++) sys.update(u32(next * SC_MAX_SYSCALLS + id), Uint8Array.of(on.has(id) ? 1 : 0));
+  if (k.syscalls) {
+    // Without a syscall part the programs do not read this half (sys_filter 0): left as it is.
+    const on = new Set(k.syscalls);
+    const sys = obj.map('sc_sys_on');
+    for (let id = 0; id < SC_MAX_SYSCALLS; id++) sys.update(u32(next * SC_MAX_SYSCALLS + id), Uint8Array.of(on.has(id) ? 1 : 0));
+  }
   const value = new Uint8Array(l.filter.size);
   const fv = new DataView(value.buffer);
   const f = l.filter.fields;
