@@ -337,7 +337,8 @@ export class Engine {
    * Filter one family at run time, without reloading its programs: the selected source
    * pushes down what it can (its kernel filter maps), the engine applies the rest in user
    * space to each reading (see {@link FamilyFilter} for the record fields each part
-   * matches). Replaces the family's previous filter; `null` clears it. Hits and misses show
+   * matches). Replaces the family's previous filter, in the kernel too (for syscall: also the `pids` and
+   * `syscalls` given to the plugin factory); `null` clears it. Hits and misses show
    * in `engine.stats()` (`collectors[i].filter`). Starts the engine if needed.
    * @param family - the family, e.g. `syscall`
    * @param filter - the filter, or null for none

@@ -92,11 +92,13 @@ describe('engine.setFilter', () => {
 });
 
 describe('FamilyFilter', () => {
-  it('validation names the bad part; ids are de-duplicated and cgroup ids become bigint', () => {
+  it('validation names the bad part; ids are de-duplicated, cgroup ids kept as given', () => {
     expect(() => validateFamilyFilter('x', { pid: [1] } as unknown as FamilyFilter)).toThrow(expect.objectContaining({ path: 'filter.x.pid' }));
     expect(() => validateFamilyFilter('x', { minCpuPercent: -1 })).toThrow(expect.objectContaining({ path: 'filter.x.minCpuPercent' }));
     expect(() => validateFamilyFilter('x', { syscalls: [512] })).toThrow(expect.objectContaining({ path: 'filter.x.syscalls[0]' }));
-    expect(validateFamilyFilter('x', { pids: [2, 2, 1], cgroupIds: [7], syscalls: [3, 1] })).toEqual({ pids: [2, 1], cgroupIds: [7n], syscalls: [1, 3] });
+    expect(validateFamilyFilter('x', { pids: [2, 2, 1], cgroupIds: [7], syscalls: [3, 1] })).toEqual({ pids: [2, 1], cgroupIds: [7], syscalls: [1, 3] });
+    expect(validateFamilyFilter('x', { cgroupIds: [8n] })).toEqual({ cgroupIds: [8n] });
+    expect(recordPasses({ cgroupIds: [7] }, ['cgroupIds'], { cgroupId: 7n })).toBe(true);
   });
 
   it('a record without the field a part matches passes that part', () => {

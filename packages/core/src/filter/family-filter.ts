@@ -105,7 +105,8 @@ export function validateFamilyFilter(family: string, filter: FamilyFilter): Fami
     out.cgroupIds = v.map((c, i) => {
       const ok = typeof c === 'bigint' ? c > 0n : Number.isSafeInteger(c) && c > 0;
       if (!ok) throw new ConfigError(`${at}.cgroupIds[${i}]`, c, 'a cgroup v2 id (the inode number of the group directory, e.g. stat -c %i /sys/fs/cgroup/unified/x)');
-      return BigInt(c);
+      // Kept as given: a number stays a number, so that stats stay JSON-serialisable.
+      return c;
     });
   }
   if (filter.syscalls !== undefined) {
