@@ -5,8 +5,9 @@
  * updating the per-process hash at every call (struct sc_cpu), and sc_switch on
  * sched_switch, which flushes the run at each context switch. Latency mode sets
  * sc_config.latency and attaches sc_exit instead of sc_switch (errors need the
- * return value, so they come with latency). PID and syscall-id filters live in
- * maps that user space changes at run time. A process forked by spawn_parent is
+ * return value, so they come with latency). PID (allow/deny), comm (allow/deny),
+ * cgroup-id and syscall-id filters live in maps that user space changes at run time,
+ * in two generations flipped by one word (struct sc_filter in syscall.h). A process forked by spawn_parent is
  * counted from its exec (sc_exec), so a launcher's own calls between fork and exec
  * are not. Syscall ids the tables do not hold (>= SC_MAX_SYSCALLS, x32) are
  * counted as drops, never ignored silently. */
@@ -52,17 +53,47 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32); /* tgid */
+	__uint(max_entries, 16384 * SC_GENS);
+	__type(key, struct sc_pid_key);
 	__type(value, __u8);
 } sc_pids SEC(".maps");
 
+/* Index gen * SC_MAX_SYSCALLS + id. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SC_MAX_SYSCALLS);
+	__uint(max_entries, SC_MAX_SYSCALLS * SC_GENS);
 	__type(key, __u32);
 	__type(value, __u8);
 } sc_sys_on SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SC_MAX_COMMS * SC_GENS);
+	__type(key, struct sc_comm_key);
+	__type(value, __u8);
+} sc_comms SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SC_MAX_CGROUPS * SC_GENS);
+	__type(key, struct sc_cgroup_key);
+	__type(value, __u8);
+} sc_cgroups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SC_GENS);
+	__type(key, __u32);
+	__type(value, struct sc_filter);
+} sc_filter SEC(".maps");
+
+/* The generation in force (0 or 1): the one word user space flips. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} sc_gen SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -87,30 +118,79 @@ static __always_inline struct sc_config *sc_cfg(void)
 	return bpf_map_lookup_elem(&sc_config, &zero);
 }
 
-/* Whether this syscall of this process passes the kernel-side filters. */
-static __always_inline bool wanted_pid(struct sc_config *cfg, __u32 tgid)
+/* The filter in force: one read of sc_gen per call, so every part of the decision
+ * comes from one generation. */
+struct sc_view {
+	struct sc_filter *f;
+	__u32 gen;
+};
+
+static __always_inline bool sc_view(struct sc_view *v)
 {
-	__u8 *v;
+	__u32 zero = 0, *g = bpf_map_lookup_elem(&sc_gen, &zero), gen;
+
+	if (!g)
+		return false;
+	gen = *g & 1;
+	v->gen = gen;
+	v->f = bpf_map_lookup_elem(&sc_filter, &gen);
+	return v->f != NULL;
+}
+
+static __always_inline __u8 *pid_state(__u32 gen, __u32 tgid)
+{
+	struct sc_pid_key key = { .gen = gen, .tgid = tgid };
+
+	return bpf_map_lookup_elem(&sc_pids, &key);
+}
+
+/* Whether this process passes the pid part (and is not the excluded collector). */
+static __always_inline bool wanted_pid(struct sc_config *cfg, struct sc_view *v, __u32 tgid)
+{
+	__u8 *s;
 
 	if (cfg->exclude_tgid && tgid == cfg->exclude_tgid)
 		return false;
-	if (!cfg->pid_filter)
+	if (v->f->pid_mode == SC_MODE_OFF)
 		return true;
-	v = bpf_map_lookup_elem(&sc_pids, &tgid);
-	return v && *v == SC_PID_FOLLOWED;
+	s = pid_state(v->gen, tgid);
+	if (v->f->pid_mode == SC_MODE_ALLOW)
+		return s && *s == SC_PID_FOLLOWED;
+	return !(s && *s == SC_PID_FOLLOWED);
 }
 
-static __always_inline bool wanted(struct sc_config *cfg, __u32 tgid, __u32 id)
+static __always_inline bool in_set(__u32 mode, bool present)
 {
-	if (!wanted_pid(cfg, tgid))
+	return mode == SC_MODE_OFF || (mode == SC_MODE_ALLOW ? present : !present);
+}
+
+static __always_inline bool wanted(struct sc_config *cfg, struct sc_view *v, __u32 tgid, __u32 id)
+{
+	struct sc_filter *f = v->f;
+
+	if (!wanted_pid(cfg, v, tgid))
 		goto miss;
-	if (cfg->sys_filter) {
-		__u8 *on = bpf_map_lookup_elem(&sc_sys_on, &id);
+	if (f->sys_filter) {
+		__u32 slot = v->gen * SC_MAX_SYSCALLS + id;
+		__u8 *on = bpf_map_lookup_elem(&sc_sys_on, &slot);
 
 		if (!on || !*on)
 			goto miss;
 	}
-	if (cfg->pid_filter || cfg->sys_filter || cfg->exclude_tgid)
+	if (f->comm_mode != SC_MODE_OFF) {
+		struct sc_comm_key key = { .gen = v->gen };
+
+		bpf_get_current_comm(key.comm, sizeof(key.comm));
+		if (!in_set(f->comm_mode, bpf_map_lookup_elem(&sc_comms, &key) != NULL))
+			goto miss;
+	}
+	if (f->cgroup_mode != SC_MODE_OFF) {
+		struct sc_cgroup_key key = { .id = bpf_get_current_cgroup_id(), .gen = v->gen };
+
+		if (!in_set(f->cgroup_mode, bpf_map_lookup_elem(&sc_cgroups, &key) != NULL))
+			goto miss;
+	}
+	if (f->pid_mode || f->sys_filter || f->comm_mode || f->cgroup_mode || cfg->exclude_tgid)
 		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_FILTER_HITS, 1);
 	return true;
 miss:
@@ -223,13 +303,14 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 	struct sc_cpu *cpu = NULL;
 	__u32 tgid, seq = 0, sid = (__u32)id;
 	struct sc_start *st;
+	struct sc_view v;
 
 	bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
-	if (!cfg)
+	if (!cfg || !sc_view(&v))
 		return 0;
 	if (id < 0 || id >= SC_MAX_SYSCALLS) {
 		/* No slot in the tables: a drop, when the process is one we count. */
-		if (wanted_pid(cfg, bpf_get_current_pid_tgid() >> 32))
+		if (wanted_pid(cfg, &v, bpf_get_current_pid_tgid() >> 32))
 			bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
 		return 0;
 	}
@@ -246,7 +327,7 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 	} else {
 		tgid = bpf_get_current_pid_tgid() >> 32;
 	}
-	if (!wanted(cfg, tgid, sid))
+	if (!wanted(cfg, &v, tgid, sid))
 		return 0;
 	if (cpu) {
 		count_pending(cpu, (__u64)regs, tgid, sid, seq);
@@ -347,16 +428,20 @@ int BPF_PROG(sc_fork, struct task_struct *parent, struct task_struct *child)
 	struct sc_config *cfg = sc_cfg();
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	__u8 state = SC_PID_AT_EXEC, *p;
+	struct sc_pid_key key;
+	struct sc_view v;
 
-	if (!cfg || !cfg->follow_forks || ptgid == ctgid)
+	if (!cfg || !cfg->follow_forks || ptgid == ctgid || !sc_view(&v))
 		return 0;
 	if (ptgid != cfg->spawn_parent) {
-		p = bpf_map_lookup_elem(&sc_pids, &ptgid);
+		p = pid_state(v.gen, ptgid);
 		if (!p)
 			return 0;
 		state = *p;
 	}
-	if (bpf_map_update_elem(&sc_pids, &ctgid, &state, BPF_ANY))
+	key.gen = v.gen;
+	key.tgid = ctgid;
+	if (bpf_map_update_elem(&sc_pids, &key, &state, BPF_ANY))
 		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
 	return 0;
 }
@@ -369,18 +454,22 @@ int BPF_PROG(sc_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 {
 	struct sc_config *cfg = sc_cfg();
 	__u32 tgid = p->tgid;
-	__u8 followed = SC_PID_FOLLOWED, *v;
+	__u8 followed = SC_PID_FOLLOWED, *s;
+	struct sc_pid_key key;
+	struct sc_view v;
 
-	if (!cfg)
+	if (!cfg || !sc_view(&v))
 		return 0;
-	v = bpf_map_lookup_elem(&sc_pids, &tgid);
-	if (!v || *v != SC_PID_AT_EXEC)
+	s = pid_state(v.gen, tgid);
+	if (!s || *s != SC_PID_AT_EXEC)
 		return 0;
-	if (bpf_map_update_elem(&sc_pids, &tgid, &followed, BPF_ANY)) {
+	key.gen = v.gen;
+	key.tgid = tgid;
+	if (bpf_map_update_elem(&sc_pids, &key, &followed, BPF_ANY)) {
 		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
 		return 0;
 	}
-	if (wanted(cfg, tgid, SC_EXECVE_ID))
+	if (wanted(cfg, &v, tgid, SC_EXECVE_ID))
 		count_call(cfg, tgid, SC_EXECVE_ID);
 	return 0;
 }

@@ -20,15 +20,50 @@ struct sc_proc_key {
 	__u32 id;
 };
 
-/* Run-time settings, written by user space without a reload. */
+/* Settings written once by user space before the programs attach. */
 struct sc_config {
-	__u32 pid_filter;     /* 1: count only processes in sc_pids */
-	__u32 sys_filter;     /* 1: count only syscalls set in sc_sys_on */
 	__u32 follow_forks;   /* 1: children of a process in sc_pids join it */
 	__u32 per_process;    /* 1: keep the per-process table sc_proc */
 	__u32 latency;        /* 1: record entry times for sc_exit (latency mode) */
 	__u32 spawn_parent;   /* non-zero: processes this tgid forks join sc_pids at their next exec (it does not) */
 	__u32 exclude_tgid;   /* non-zero: this process is never counted (a collector leaving itself out) */
+};
+
+/* The filters, in two generations (halves). User space writes the whole filter of the
+ * inactive generation (its sc_filter entry, its keys in sc_pids, sc_comms, sc_cgroups
+ * and its half of sc_sys_on), then flips sc_gen, one u32: a program reads sc_gen once
+ * per call and judges the call by one generation only, so it never sees a half-written
+ * filter. The old generation is cleared at the next change, not at the flip (a call in
+ * flight may still be reading it). */
+#define SC_GENS 2
+#define SC_MODE_OFF 0   /* the part does not filter */
+#define SC_MODE_ALLOW 1 /* count only what the set holds */
+#define SC_MODE_DENY 2  /* count all but what the set holds */
+#define SC_MAX_COMMS 64   /* per generation */
+#define SC_MAX_CGROUPS 64 /* per generation */
+#define SC_COMM_LEN 16
+
+struct sc_filter {
+	__u32 pid_mode;    /* SC_MODE_*, over sc_pids (processes: tgid) */
+	__u32 comm_mode;   /* SC_MODE_*, over sc_comms (the calling thread's comm) */
+	__u32 cgroup_mode; /* SC_MODE_*, over sc_cgroups (cgroup v2 id of the calling task) */
+	__u32 sys_filter;  /* 1: count only syscalls set in this generation's half of sc_sys_on */
+};
+
+struct sc_pid_key {
+	__u32 gen;
+	__u32 tgid;
+};
+
+struct sc_comm_key {
+	__u32 gen;
+	char comm[SC_COMM_LEN];
+};
+
+struct sc_cgroup_key {
+	__u64 id;
+	__u32 gen;
+	__u32 pad;
 };
 
 /* Values of sc_pids. */

@@ -43,6 +43,8 @@ export type { ProcfsReader } from './services/procfs-reader.js';
 export type { Clock } from './services/clock.js';
 export type { OptionSchema, OptionRule, BooleanRule, NumberRule, StringRule, ListRule, FamilyOptions } from './services/family-options.js';
 export { Engine, type EngineStats, type StreamOptions } from './engine/engine.js';
+export type { FamilyFilter, FilterPart, FilterRecord, PushdownResult } from './filter/family-filter.js';
+export type { SetFilterResult, FilterStats, FilterCounts } from './filter/active-filter.js';
 export type { CollectorStats, ReadCost, RecoveryStats } from './engine/collector-stats.js';
 export { EMPTY_SOURCE_STATS, type SourceStats, type ProgramRunStats, type KernelCounters } from './source-stats.js';
 export { createEngine, type EngineOptions } from './engine/create-engine.js';

@@ -4,6 +4,7 @@ import type { ResolvedConfig, FamilyMode } from './config/schema.js';
 import type { Logger } from './logger.js';
 import type { OptionSchema } from './services/family-options.js';
 import type { SourceStats } from './source-stats.js';
+import type { FamilyFilter, FilterRecord, PushdownResult } from './filter/family-filter.js';
 
 /** Where a value came from. Every family value carries one. */
 export type SourceKind = 'ebpf' | 'procfs' | 'sysfs' | 'nvml';
@@ -77,6 +78,13 @@ export interface Source<T = unknown> {
    * `engine.attemptRecovery()` re-initialises a family whose source reports a reason.
    */
   detached?(): string | null;
+  /**
+   * Optional: apply what it can of a filter in the kernel at run time (filter maps, no
+   * program reload) and say which parts it applied and which it could not. Called by
+   * `engine.setFilter()` and again when the source is (re)selected; replaces the previous
+   * filter. The engine applies the parts not pushed down in user space.
+   */
+  pushdown?(filter: FamilyFilter): Promise<PushdownResult>;
 }
 
 /** One metric family: its name and its sources in order of preference (eBPF first). */
@@ -85,9 +93,19 @@ export interface Collector<T = unknown> {
   readonly family: string;
   /** Sources in order of preference. */
   readonly sources: readonly Source<T>[];
+  /**
+   * Optional: how the engine's user-space filter sees this family's records. Return the
+   * data with the records `keep` refuses removed; map each record to the
+   * {@link FilterRecord} fields it carries. Without it, a filter part the source cannot
+   * push down is refused by `engine.setFilter()`.
+   */
+  filterRecords?(data: T, keep: (record: FilterRecord) => boolean): T;
 }
 
-/** A user-space filter over one family's data, with optional kernel pushdown. */
+/**
+ * A user-space filter over one family's data, registered under the FILTER token. Run-time
+ * filters with kernel pushdown are {@link FamilyFilter}s set with `engine.setFilter()`.
+ */
 export interface Filter<T = unknown> {
   /** Name for logs and stats. */
   readonly name: string;

@@ -1,4 +1,4 @@
-import { COLLECTOR, ConfigError, OBJECT_LOADER, familyOptionsToken, inject, injectable, type Collector, type FamilyOptions, type InjectionToken, type ObjectLoader, type OptionSchema, type Plugin } from '@bpfscope/core';
+import { COLLECTOR, ConfigError, OBJECT_LOADER, familyOptionsToken, inject, injectable, type Collector, type FamilyOptions, type FilterRecord, type InjectionToken, type ObjectLoader, type OptionSchema, type Plugin } from '@bpfscope/core';
 import { registerObjectLoader } from '@bpfscope/native';
 import { PROC_OBJECT_PATH, ProcEbpfSource } from './ebpf/proc-ebpf-source.js';
 import { ProcProcfsSource } from './procfs/proc-procfs-source.js';
@@ -48,6 +48,29 @@ export class ProcCollector implements Collector<ProcMetrics> {
     const ebpf = new ProcEbpfSource(selection, options.objectPath ?? PROC_OBJECT_PATH);
     ebpf.useLoader(loader);
     this.sources = [ebpf, new ProcProcfsSource(selection)];
+  }
+
+  /**
+   * The engine's user-space filter over process records: `pid`, `comm`, `cgroupId` (when
+   * known), `cpuPercent` (from the second reading on) and `memoryBytes` (`rssBytes`). Neither
+   * source pushes a filter down yet: the task iterator walks every task either way, so a
+   * kernel-side pid skip would save little; `engine.setFilter('proc', ...)` reports every
+   * part in user space. The other fields of the reading (`matched`, ...) describe the table
+   * before this filter.
+   */
+  filterRecords(data: ProcMetrics, keep: (record: FilterRecord) => boolean): ProcMetrics {
+    return {
+      ...data,
+      processes: data.processes.filter((p) =>
+        keep({
+          pid: p.pid,
+          comm: p.comm,
+          memoryBytes: p.rssBytes,
+          ...(p.cgroupId !== null ? { cgroupId: BigInt(p.cgroupId) } : {}),
+          ...(p.cpuPercent !== null ? { cpuPercent: p.cpuPercent } : {}),
+        }),
+      ),
+    };
   }
 }
 

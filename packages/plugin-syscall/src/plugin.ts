@@ -1,9 +1,10 @@
-import { COLLECTOR, ConfigError, OBJECT_LOADER, type ObjectLoader, inject, injectable, type Collector, type InjectionToken, type Plugin } from '@bpfscope/core';
+import { COLLECTOR, ConfigError, OBJECT_LOADER, type ObjectLoader, inject, injectable, type Collector, type FilterRecord, type InjectionToken, type Plugin } from '@bpfscope/core';
 import { registerObjectLoader } from '@bpfscope/native';
 import { SYSCALL_OBJECT_PATH, SyscallEbpfSource } from './ebpf/syscall-ebpf-source.js';
 import { SyscallProcfsSource } from './procfs/syscall-procfs-source.js';
 import type { SyscallMetrics, SyscallMode } from './records.js';
 import { normalizeFilter, type SyscallFilter } from './syscall-filter.js';
+import { filterSyscallRecords } from './syscall-filter-records.js';
 
 /** Options of the {@link syscall} plugin. */
 export interface SyscallPluginOptions extends SyscallFilter {
@@ -41,6 +42,8 @@ export interface SyscallPlugin extends Plugin {
   /**
    * Replace the PID and syscall filters. With the eBPF source the kernel program
    * sees them at once, with no reload; with procfs the PID filter applies in user space.
+   * The same kernel path as `engine.setFilter('syscall', { pids, syscalls })`, which also
+   * takes comm and cgroup filters and thresholds; the last of the two calls wins in the kernel.
    * @throws {@link @bpfscope/core!ConfigError} for an unknown call name or a bad PID
    */
   setFilter(filter: SyscallFilter): Promise<void>;
@@ -58,6 +61,11 @@ export class SyscallCollector implements Collector<SyscallMetrics> {
   constructor(@inject(SYSCALL_SOURCES) sources: readonly [SyscallEbpfSource, SyscallProcfsSource], @inject(OBJECT_LOADER) loader: ObjectLoader) {
     sources[0].useLoader(loader);
     this.sources = sources;
+  }
+
+  /** User-space filter parts (thresholds, or everything with the procfs source) over syscall and process rows. */
+  filterRecords(data: SyscallMetrics, keep: (record: FilterRecord) => boolean): SyscallMetrics {
+    return filterSyscallRecords(data, keep);
   }
 }
 

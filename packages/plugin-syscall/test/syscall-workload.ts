@@ -48,10 +48,10 @@ export interface Workload {
 
 /**
  * Start the workload: `getppid` × n, failing `close(-1)` × m, and optionally a forked
- * child making `getppid` × k.
+ * child making `getppid` × k. `binary` runs a copy of the workload under another name (its comm).
  */
-export async function startWorkload(n: number, m: number, k = 0): Promise<Workload> {
-  const child: ChildProcessWithoutNullStreams = spawn(workloadBinary(), [String(n), String(m), String(k)]);
+export async function startWorkload(n: number, m: number, k = 0, binary = workloadBinary()): Promise<Workload> {
+  const child: ChildProcessWithoutNullStreams = spawn(binary, [String(n), String(m), String(k)]);
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const first = await lines.next();
   const pid = Number(first.value);

@@ -7,6 +7,8 @@ import type { Collector, FamilyResult, Source } from '../types.js';
 import { asBpfscopeError, isTransient } from './as-error.js';
 import type { CollectorStats, ReadCost, RecoveryStats } from './collector-stats.js';
 import { runWithDeadline, sleep } from './deadline.js';
+import { ActiveFilter, type SetFilterResult } from '../filter/active-filter.js';
+import type { FamilyFilter } from '../filter/family-filter.js';
 
 /**
  * One family's source selection, time limits, reads and recovery: the only place that
@@ -31,6 +33,7 @@ export class CollectorRuntime {
   #cacheHits = 0;
   #recovery: RecoveryStats = { recoveries: 0, recoveredFrom: null, lastAttempts: 0, lastDelaysMs: [] };
   #lastSourceStats: SourceStats | null = null;
+  #filter: ActiveFilter | null = null;
 
   constructor(readonly collector: Collector, private readonly config: ResolvedConfig, private readonly logger: Logger) {
     this.family = collector.family;
@@ -79,6 +82,7 @@ export class CollectorRuntime {
         this.#selected = source;
         this.#failure = null;
         this.#initMs += performance.now() - started;
+        await this.#reattachFilter(source);
         this.logger.info('source selected', { family: this.family, source: source.name, rejected: this.#rejected.map((r) => r.error.code) });
         return null;
       }
@@ -90,6 +94,27 @@ export class CollectorRuntime {
     this.#failure = firstFailure ?? new DataUnavailable(this.family, 'no source could be initialised');
     this.#recoveredFrom = null;
     return this.#failure;
+  }
+
+  /** A source selected after `setFilter()` (recovery, fallback) gets the filter too. */
+  async #reattachFilter(source: Source): Promise<void> {
+    if (!this.#filter) return;
+    try {
+      await this.#filter.attach(source, this.collector);
+    } catch (e) {
+      this.logger.error('filter could not be applied to the selected source', { family: this.family, source: source.name, error: String(e) });
+    }
+  }
+
+  /**
+   * Set (or with null, clear) the family's filter: the selected source pushes down what it
+   * can, the rest applies to each reading in user space.
+   */
+  async setFilter(filter: FamilyFilter | null): Promise<SetFilterResult> {
+    const active = new ActiveFilter(this.family, filter ?? {});
+    const result = await active.attach(this.#selected, this.collector);
+    this.#filter = filter ? active : null;
+    return result;
   }
 
   async #tryInit(source: Source): Promise<BpfscopeError | null> {
@@ -183,7 +208,7 @@ export class CollectorRuntime {
         source: source.kind,
         sourceName: source.name,
         fallback: this.#rejected[0]?.error ?? null,
-        data,
+        data: this.#filter ? this.#filter.apply(data, this.collector) : data,
         timestamp: Date.now(),
         durationMs,
         ...(this.#recoveredFrom ? { recoveredFrom: this.#recoveredFrom } : {}),
@@ -292,6 +317,7 @@ export class CollectorRuntime {
       cacheHits: this.#cacheHits,
       recovery: { ...this.#recovery, lastDelaysMs: [...this.#recovery.lastDelaysMs] },
       sourceStats: (this.#selected ? this.#sourceStats(this.#selected) : null) ?? this.#lastSourceStats,
+      filter: this.#filter?.stats() ?? null,
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { SourceStats } from '../source-stats.js';
+import type { FilterStats } from '../filter/active-filter.js';
 
 /** The cost of a family's reads. */
 export interface ReadCost {
@@ -75,4 +76,6 @@ export interface CollectorStats {
   recovery: RecoveryStats;
   /** The selected source's statistics (the last ones it gave, after it was closed), or null when it gave none. */
   sourceStats: SourceStats | null;
+  /** The family's filter set with `engine.setFilter()`, with its hits and misses, or null. */
+  filter: FilterStats | null;
 }

@@ -14,6 +14,8 @@ import { asBpfscopeError } from './as-error.js';
 import { CollectorRuntime } from './collector-runtime.js';
 import type { CollectorStats } from './collector-stats.js';
 import { Snapshot } from './snapshot.js';
+import type { SetFilterResult } from '../filter/active-filter.js';
+import { validateFamilyFilter, type FamilyFilter } from '../filter/family-filter.js';
 
 /** What `engine.stats()` returns. */
 export interface EngineStats {
@@ -329,6 +331,30 @@ export class Engine {
   /** Errors recorded while starting, per family. */
   startErrors(): readonly FamilyError[] {
     return [...this.#startErrors];
+  }
+
+  /**
+   * Filter one family at run time, without reloading its programs: the selected source
+   * pushes down what it can (its kernel filter maps), the engine applies the rest in user
+   * space to each reading (see {@link FamilyFilter} for the record fields each part
+   * matches). Replaces the family's previous filter, in the kernel too (for syscall: also the `pids` and
+   * `syscalls` given to the plugin factory); `null` clears it. Hits and misses show
+   * in `engine.stats()` (`collectors[i].filter`). Starts the engine if needed.
+   * @param family - the family, e.g. `syscall`
+   * @param filter - the filter, or null for none
+   * @returns which parts went to the kernel and which stay in user space
+   * @throws {@link ConfigError} for an unknown family, a bad filter value, or a part the family can apply nowhere
+   * @throws {@link Closed} after close
+   */
+  async setFilter(family: string, filter: FamilyFilter | null): Promise<SetFilterResult> {
+    if (this.#closed) throw new Closed('engine');
+    const valid = filter === null ? null : validateFamilyFilter(family, filter);
+    await this.start().catch(() => undefined);
+    const rt = this.#runtime(family);
+    if (!rt) throw new ConfigError('filter', family, `a family of this engine (${this.#runtimes().map((r) => r.family).join(', ') || 'none'})`);
+    const result = await rt.setFilter(valid);
+    this.#cached = null;
+    return result;
   }
 
   /** Counters and timings of the engine and each collector. */

@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { awaitOrAbort, EMPTY_SOURCE_STATS, type ObjectLoader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, EMPTY_SOURCE_STATS, type FamilyFilter, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, readObjectFileSync, readStructLayouts, routeLibbpfLog, type BpfLink } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
 import { buildMetrics, type Reading } from './build-metrics.js';
 import { readComm } from '../procfs/read-comm.js';
-import { readLatencyHistograms, readProcessTable, readSyscallCounts, syscallLayouts, writeConfig, writePidSet, writeSyscallSet, type SyscallLayouts } from './syscall-maps.js';
+import { readLatencyHistograms, readProcessTable, readSyscallCounts, syscallLayouts, writeConfig, type SyscallLayouts } from './syscall-maps.js';
+import { filterLayouts, planKernelFilter, writeKernelFilter, type FilterLayouts } from './syscall-filter-maps.js';
 
 /** Where the compiled object ships in this package. @internal */
 export const SYSCALL_OBJECT_PATH = fileURLToPath(new URL('../../bpf/syscall.bpf.o', import.meta.url));
@@ -28,7 +29,8 @@ export interface SyscallEbpfOptions {
  * counts-only mode sys_enter keeps a run of calls per CPU, which it and
  * tp_btf/sched_switch move into the per-process table; a reading adds the runs the
  * CPUs still hold.
- * Filters live in kernel maps and change without a reload ({@link SyscallEbpfSource.setFilter}).
+ * Filters live in kernel maps and change without a reload ({@link SyscallEbpfSource.pushdown}):
+ * pids, comms, cgroup ids and syscall ids; thresholds are left to the engine.
  */
 export class SyscallEbpfSource implements Source<SyscallMetrics> {
   readonly kind = 'ebpf' as const;
@@ -43,6 +45,10 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #procRoot = '/proc';
   #prev: Reading | null = null;
   #filter: SyscallFilterState;
+  #spec: FamilyFilter;
+  #filterLayouts: FilterLayouts | null = null;
+  #generation = 0;
+  #writing: Promise<unknown> = Promise.resolve();
   #stats: SourceStats = EMPTY_SOURCE_STATS;
   #loaded = false;
   readonly #programStats = new ProgramStatsReporter();
@@ -51,6 +57,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   /** @internal use the {@link syscall} plugin factory */
   constructor(private readonly options: SyscallEbpfOptions) {
     this.#filter = options.filter;
+    this.#spec = { ...(options.filter.pids ? { pids: options.filter.pids } : {}), ...(options.filter.syscalls ? { syscalls: options.filter.syscalls } : {}) };
   }
 
   /**
@@ -77,7 +84,16 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     const obj = handle.object;
     this.#obj = obj;
     this.#loaded = true;
-    this.#layouts = syscallLayouts(readStructLayouts(bytes, this.options.objectPath));
+    const structs = readStructLayouts(bytes, this.options.objectPath);
+    this.#layouts = syscallLayouts(structs);
+    this.#filterLayouts = filterLayouts(structs);
+    writeConfig(obj, this.#layouts, {
+      followForks: this.options.followForks,
+      perProcess: true,
+      latency: latency,
+      spawnParent: this.options.spawnParent,
+      excludeTgid: this.options.excludeTgid,
+    });
     this.#cpus = possibleCpus();
     await awaitOrAbort(this.#applyFilter(), context.signal);
     // Filters first, then hooks: nothing is counted that the filter would refuse.
@@ -92,29 +108,43 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   }
 
   /**
-   * Change the filters at run time: the kernel program sees the new sets at once.
+   * Change the PID and syscall filters at run time (the plugin's `setFilter`): the same path as
+   * {@link SyscallEbpfSource.pushdown}.
    * @param filter - the new filter (normalised)
    */
   async setFilter(filter: SyscallFilterState): Promise<void> {
-    this.#filter = filter;
-    if (this.#obj) await this.#applyFilter();
+    await this.pushdown({ ...(filter.pids ? { pids: filter.pids } : {}), ...(filter.syscalls ? { syscalls: filter.syscalls } : {}) });
   }
 
-  async #applyFilter(): Promise<void> {
+  /**
+   * Apply a filter in the kernel without a reload: pids and comms (allow and deny lists),
+   * cgroup ids and syscall ids go into this generation-flipped filter maps; thresholds
+   * cannot go down. Before init the filter is kept and written at init.
+   * @param filter - the whole filter (replaces the previous one)
+   * @returns the parts the programs now apply and the parts they cannot
+   */
+  async pushdown(filter: FamilyFilter): Promise<PushdownResult> {
+    const { result } = planKernelFilter(filter, this.options.spawnParent);
+    this.#spec = filter;
+    this.#filter = { pids: filter.pids ? [...filter.pids] : null, syscalls: filter.syscalls ? [...filter.syscalls] : null };
+    if (this.#obj) await this.#applyFilter();
+    return result;
+  }
+
+  /** The kernel filter generation in force (flips at each change). @internal for tests */
+  get filterGeneration(): number {
+    return this.#generation;
+  }
+
+  /** Changes are written one after another: two flips never interleave their writes. */
+  #applyFilter(): Promise<void> {
     const obj = this.#obj!;
-    const l = this.#layouts!;
-    const f = this.#filter;
-    await writePidSet(obj, f.pids ?? []);
-    writeSyscallSet(obj, new Set(f.syscalls ?? []));
-    writeConfig(obj, l, {
-      pidFilter: f.pids !== null || this.options.spawnParent !== 0,
-      sysFilter: f.syscalls !== null,
-      followForks: this.options.followForks,
-      perProcess: true,
-      latency: this.options.mode === 'latency',
-      spawnParent: this.options.spawnParent,
-      excludeTgid: this.options.excludeTgid,
+    const { kernel } = planKernelFilter(this.#spec, this.options.spawnParent);
+    const run = this.#writing.then(async () => {
+      this.#generation = await writeKernelFilter(obj, this.#filterLayouts!, kernel);
     });
+    this.#writing = run.catch(() => undefined);
+    return run;
   }
 
   async #read(): Promise<Reading> {

@@ -25,7 +25,7 @@ export function syscallLayouts(layouts: Map<string, StructLayout>): SyscallLayou
   return {
     stat: requireStruct(layouts, 'sc_stat', { count: 8, errors: 8, total_ns: 8 }),
     procKey: requireStruct(layouts, 'sc_proc_key', { tgid: 4, id: 4 }),
-    config: requireStruct(layouts, 'sc_config', { pid_filter: 4, sys_filter: 4, follow_forks: 4, per_process: 4, latency: 4, spawn_parent: 4, exclude_tgid: 4 }),
+    config: requireStruct(layouts, 'sc_config', { follow_forks: 4, per_process: 4, latency: 4, spawn_parent: 4, exclude_tgid: 4 }),
     cpu: requireStruct(layouts, 'sc_cpu', { regs: 8, pending: 8, tgid: 4, id: 4, seq: 4 }),
   };
 }
@@ -145,8 +145,6 @@ function readRuns(obj: BpfObject, l: SyscallLayouts, cpus: number): Array<{ tgid
 
 /** Kernel-side settings (struct sc_config). @internal */
 export interface SyscallKernelConfig {
-  pidFilter: boolean;
-  sysFilter: boolean;
   followForks: boolean;
   perProcess: boolean;
   latency: boolean;
@@ -155,38 +153,17 @@ export interface SyscallKernelConfig {
   excludeTgid: number;
 }
 
-/** Write `sc_config` (takes effect at once, no reload). @internal */
+/** Write `sc_config`, once before the programs attach (the filters are in syscall-filter-maps.ts). @internal */
 export function writeConfig(obj: BpfObject, l: SyscallLayouts, c: SyscallKernelConfig): void {
   const value = new Uint8Array(l.config.size);
   const v = new DataView(value.buffer);
   const f = l.config.fields;
-  v.setUint32(f.pid_filter!.offset, c.pidFilter ? 1 : 0, true);
-  v.setUint32(f.sys_filter!.offset, c.sysFilter ? 1 : 0, true);
   v.setUint32(f.follow_forks!.offset, c.followForks ? 1 : 0, true);
   v.setUint32(f.per_process!.offset, c.perProcess ? 1 : 0, true);
   v.setUint32(f.latency!.offset, c.latency ? 1 : 0, true);
   v.setUint32(f.spawn_parent!.offset, c.spawnParent, true);
   v.setUint32(f.exclude_tgid!.offset, c.excludeTgid, true);
   obj.map('sc_config').update(u32(0), value);
-}
-
-/** Replace the process set of the PID filter. @internal */
-export async function writePidSet(obj: BpfObject, pids: readonly number[]): Promise<void> {
-  const map = obj.map('sc_pids');
-  const current = await map.lookupBatch();
-  const keys = new DataView(current.keys.buffer, current.keys.byteOffset, current.keys.byteLength);
-  const wanted = new Set(pids);
-  for (let i = 0; i < current.count; i++) {
-    const pid = keys.getUint32(i * 4, true);
-    if (!wanted.has(pid)) map.delete(u32(pid));
-  }
-  for (const pid of wanted) map.update(u32(pid), Uint8Array.of(1));
-}
-
-/** Replace the syscall set of the syscall filter. @internal */
-export function writeSyscallSet(obj: BpfObject, ids: ReadonlySet<number>): void {
-  const map = obj.map('sc_sys_on');
-  for (let id = 0; id < SC_MAX_SYSCALLS; id++) map.update(u32(id), Uint8Array.of(ids.has(id) ? 1 : 0));
 }
 
 /** Little-endian u32 key bytes. @internal */
