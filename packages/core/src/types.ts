@@ -4,6 +4,7 @@ import type { ResolvedConfig, FamilyMode } from './config/schema.js';
 import type { Logger } from './logger.js';
 import type { OptionSchema } from './services/family-options.js';
 import type { SourceStats } from './source-stats.js';
+import type { EventStream, SourceEventOptions } from './events/event-types.js';
 
 /** Where a value came from. Every family value carries one. */
 export type SourceKind = 'ebpf' | 'procfs' | 'sysfs' | 'nvml';
@@ -77,6 +78,15 @@ export interface Source<T = unknown> {
    * `engine.attemptRecovery()` re-initialises a family whose source reports a reason.
    */
   detached?(): string | null;
+  /**
+   * Optional: the family's typed events (process fork/exec/exit, OOM kills, ...) from the
+   * time the returned stream is `ready`, in a bounded queue with counted drops (build it
+   * with {@link createEventStream}). The engine calls it on the selected source only, with
+   * a signal that aborts when the caller's does or the engine closes; the source releases
+   * its subscription when the stream ends. Throws a {@link ConfigError} for an option it
+   * does not know.
+   */
+  events?(options: SourceEventOptions): EventStream<unknown>;
 }
 
 /** One metric family: its name and its sources in order of preference (eBPF first). */

@@ -7,6 +7,7 @@ import type { Collector, FamilyResult, Source } from '../types.js';
 import { asBpfscopeError, isTransient } from './as-error.js';
 import type { CollectorStats, ReadCost, RecoveryStats } from './collector-stats.js';
 import { runWithDeadline, sleep } from './deadline.js';
+import { FamilyEventTotals } from '../events/family-event-stats.js';
 
 /**
  * One family's source selection, time limits, reads and recovery: the only place that
@@ -31,6 +32,8 @@ export class CollectorRuntime {
   #cacheHits = 0;
   #recovery: RecoveryStats = { recoveries: 0, recoveredFrom: null, lastAttempts: 0, lastDelaysMs: [] };
   #lastSourceStats: SourceStats | null = null;
+  /** The family's event streams (engine.events()). */
+  readonly events = new FamilyEventTotals();
 
   constructor(readonly collector: Collector, private readonly config: ResolvedConfig, private readonly logger: Logger) {
     this.family = collector.family;
@@ -292,6 +295,7 @@ export class CollectorRuntime {
       cacheHits: this.#cacheHits,
       recovery: { ...this.#recovery, lastDelaysMs: [...this.#recovery.lastDelaysMs] },
       sourceStats: (this.#selected ? this.#sourceStats(this.#selected) : null) ?? this.#lastSourceStats,
+      events: this.events.stats(),
     };
   }
 }

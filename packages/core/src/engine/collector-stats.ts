@@ -1,4 +1,5 @@
 import type { SourceStats } from '../source-stats.js';
+import type { FamilyEventStats } from '../events/family-event-stats.js';
 
 /** The cost of a family's reads. */
 export interface ReadCost {
@@ -75,4 +76,6 @@ export interface CollectorStats {
   recovery: RecoveryStats;
   /** The selected source's statistics (the last ones it gave, after it was closed), or null when it gave none. */
   sourceStats: SourceStats | null;
+  /** The family's event streams through `engine.events()`: delivered, dropped in the kernel and in user space. */
+  events: FamilyEventStats;
 }
