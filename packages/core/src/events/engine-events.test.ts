@@ -116,4 +116,34 @@ describe('engine.events', () => {
     await engine.close();
     expect(() => engine.events('ev')).toThrow(/closed/i);
   });
+
+  it('a subscription that fails to start rejects ready and throws once from next(); a failure mid-stream rejects the waiting next()', async () => {
+    const fake = fakePlugin('ev', 0);
+    let fail: ((e: unknown) => void) | null = null;
+    let starts = 0;
+    fake.source.events = (options) =>
+      createEventStream<number>({
+        family: 'ev',
+        queue: options.queue,
+        signal: options.signal,
+        start: async (_push, f) => {
+          if (++starts === 1) throw new Error('attach refused');
+          fail = f;
+          return { stop: () => undefined, kernelDropped: () => null };
+        },
+      });
+    const engine = createEngine({ plugins: [fake.plugin], logger: silent });
+    const refused = engine.events('ev');
+    await expect(refused.ready).rejects.toThrow('ev: attach refused');
+    await expect(refused.next()).rejects.toMatchObject({ code: 'EVENT_PROCESSING_FAILED' });
+    expect(await refused.next()).toEqual({ value: undefined, done: true });
+    const broken = engine.events('ev');
+    await broken.ready;
+    const waiting = broken.next();
+    fail!(new Error('ring gone'));
+    await expect(waiting).rejects.toThrow('ev: ring gone');
+    expect(await broken.next()).toEqual({ value: undefined, done: true });
+    expect(broken.counts()).toMatchObject({ ended: true, droppedKernel: null });
+    await engine.close();
+  });
 });
