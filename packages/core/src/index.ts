@@ -45,6 +45,18 @@ export type { OptionSchema, OptionRule, BooleanRule, NumberRule, StringRule, Lis
 export { Engine, type EngineStats, type StreamOptions } from './engine/engine.js';
 export type { FamilyFilter, FilterPart, FilterRecord, PushdownResult } from './filter/family-filter.js';
 export type { SetFilterResult, FilterStats, FilterCounts } from './filter/active-filter.js';
+export type {
+  FamilyEvents,
+  FamilyEventOptions,
+  FamilyEvent,
+  FamilyEventFilter,
+  EventOptions,
+  SourceEventOptions,
+  EventCounts,
+  EventStream,
+} from './events/event-types.js';
+export { createEventStream, type EventFeed, type EventStreamSetup } from './events/event-stream.js';
+export type { FamilyEventStats } from './events/family-event-stats.js';
 export type { CollectorStats, ReadCost, RecoveryStats } from './engine/collector-stats.js';
 export { EMPTY_SOURCE_STATS, type SourceStats, type ProgramRunStats, type KernelCounters } from './source-stats.js';
 export { createEngine, type EngineOptions } from './engine/create-engine.js';

@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import type { OptionSchema } from './services/family-options.js';
 import type { SourceStats } from './source-stats.js';
 import type { FamilyFilter, FilterRecord, PushdownResult } from './filter/family-filter.js';
+import type { EventStream, SourceEventOptions } from './events/event-types.js';
 
 /** Where a value came from. Every family value carries one. */
 export type SourceKind = 'ebpf' | 'procfs' | 'sysfs' | 'nvml';
@@ -85,6 +86,15 @@ export interface Source<T = unknown> {
    * filter. The engine applies the parts not pushed down in user space.
    */
   pushdown?(filter: FamilyFilter): Promise<PushdownResult>;
+  /**
+   * Optional: the family's typed events (process fork/exec/exit, OOM kills, ...) from the
+   * time the returned stream is `ready`, in a bounded queue with counted drops (build it
+   * with {@link createEventStream}). The engine calls it on the selected source only, with
+   * a signal that aborts when the caller's does or the engine closes; the source releases
+   * its subscription when the stream ends. Throws a {@link ConfigError} for an option it
+   * does not know.
+   */
+  events?(options: SourceEventOptions): EventStream<unknown>;
 }
 
 /** One metric family: its name and its sources in order of preference (eBPF first). */

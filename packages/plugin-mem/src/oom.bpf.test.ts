@@ -34,6 +34,8 @@ describeKernel(`mem family: OOM prediction and the OOM kill of a child in a ${v2
   let plugin2: MemPlugin;
   let engine2: Engine;
   let victim2: OomVictim | undefined;
+  // The same kill through engine.events('mem') (the source's events()).
+  let victim3: OomVictim | undefined;
   let hog: Workload;
   const readings: Reading[] = [];
   let victim: OomVictim | undefined;
@@ -57,6 +59,8 @@ describeKernel(`mem family: OOM prediction and the OOM kill of a child in a ${v2
     const controller = new AbortController();
     const events = plugin.oomEvents({ signal: controller.signal });
     const events2 = plugin2.oomEvents({ signal: controller.signal });
+    const events3 = engine.events('mem', { signal: controller.signal });
+    await events3.ready;
     hog = await startWorkload(workloadBinary('memhog'), [String(4 * 1024 * 1024), '100'], join(dir, 'cgroup.procs'));
     const seen = (async () => {
       for await (const v of events) if (v.pid === hog.pid) return v;
@@ -64,6 +68,10 @@ describeKernel(`mem family: OOM prediction and the OOM kill of a child in a ${v2
     })();
     const seen2 = (async () => {
       for await (const v of events2) if (v.pid === hog.pid) return v;
+      return undefined;
+    })();
+    const seen3 = (async () => {
+      for await (const v of events3) if (v.pid === hog.pid) return v;
       return undefined;
     })();
     hog.send('go');
@@ -79,6 +87,7 @@ describeKernel(`mem family: OOM prediction and the OOM kill of a child in a ${v2
     exit = await hog.exited;
     victim = await seen;
     victim2 = await seen2;
+    victim3 = await seen3;
     controller.abort();
   }, 60_000);
 
@@ -124,6 +133,13 @@ describeKernel(`mem family: OOM prediction and the OOM kill of a child in a ${v2
     expect(engine2.stats().programCache).toEqual({ hits: 1, misses: 0, loaded: 1 });
     // The same kernel record (same monotonic time); `timestamp` is each decoder's wall-clock conversion.
     expect({ ...victim2, timestamp: 0 }).toEqual({ ...victim, timestamp: 0 });
+  });
+
+  it('engine.events(\'mem\') gets the same victim through the source, counted in the family\'s stats', () => {
+    expect(victim3).toEqual(victim);
+    const s = engine.stats().collectors.find((c) => c.family === 'mem')?.events;
+    expect(s).toMatchObject({ streams: 1, open: 0, droppedQueue: 0, droppedKernel: 0 });
+    expect(s?.delivered).toBeGreaterThanOrEqual(1); // the victim, and any OOM kill elsewhere on the machine before it
   });
 
   it('the next reading lists the victim and counts the kill in the cgroup', async () => {

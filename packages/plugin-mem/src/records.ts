@@ -195,4 +195,7 @@ declare module '@bpfscope/core' {
   interface MetricFamilies {
     mem: MemMetrics;
   }
+  interface FamilyEvents {
+    mem: OomVictim;
+  }
 }

@@ -6,6 +6,7 @@
  */
 export { proc, ProcCollector, PROC_OPTION_SCHEMA, type ProcPluginOptions } from './plugin.js';
 export { ProcEbpfSource } from './ebpf/proc-ebpf-source.js';
+export type { ProcEventOptions } from './ebpf/proc-events.js';
 export { ProcProcfsSource } from './procfs/proc-procfs-source.js';
 export type { ProcessSelection, TopKOption } from './selection.js';
 export type { ProcessRecord, ProcessField, ProcessCategory, ProcMetrics, ProcMetricField } from './records.js';

@@ -9,6 +9,7 @@ import type { CollectorStats, ReadCost, RecoveryStats } from './collector-stats.
 import { runWithDeadline, sleep } from './deadline.js';
 import { ActiveFilter, type SetFilterResult } from '../filter/active-filter.js';
 import type { FamilyFilter } from '../filter/family-filter.js';
+import { FamilyEventTotals } from '../events/family-event-stats.js';
 
 /**
  * One family's source selection, time limits, reads and recovery: the only place that
@@ -34,6 +35,8 @@ export class CollectorRuntime {
   #recovery: RecoveryStats = { recoveries: 0, recoveredFrom: null, lastAttempts: 0, lastDelaysMs: [] };
   #lastSourceStats: SourceStats | null = null;
   #filter: ActiveFilter | null = null;
+  /** The family's event streams (engine.events()). */
+  readonly events = new FamilyEventTotals();
 
   constructor(readonly collector: Collector, private readonly config: ResolvedConfig, private readonly logger: Logger) {
     this.family = collector.family;
@@ -318,6 +321,7 @@ export class CollectorRuntime {
       recovery: { ...this.#recovery, lastDelaysMs: [...this.#recovery.lastDelaysMs] },
       sourceStats: (this.#selected ? this.#sourceStats(this.#selected) : null) ?? this.#lastSourceStats,
       filter: this.#filter?.stats() ?? null,
+      events: this.events.stats(),
     };
   }
 }

@@ -1,5 +1,6 @@
 import type { SourceStats } from '../source-stats.js';
 import type { FilterStats } from '../filter/active-filter.js';
+import type { FamilyEventStats } from '../events/family-event-stats.js';
 
 /** The cost of a family's reads. */
 export interface ReadCost {
@@ -78,4 +79,6 @@ export interface CollectorStats {
   sourceStats: SourceStats | null;
   /** The family's filter set with `engine.setFilter()`, with its hits and misses, or null. */
   filter: FilterStats | null;
+  /** The family's event streams through `engine.events()`: delivered, dropped in the kernel and in user space. */
+  events: FamilyEventStats;
 }

@@ -1,7 +1,7 @@
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { tsyringe } from '../di.js';
 import type { BpfscopeError } from '../errors/bpfscope-error.js';
-import { Closed, ConfigError } from '../errors/taxonomy.js';
+import { Closed, ConfigError, DataUnavailable } from '../errors/taxonomy.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { AGGREGATOR, CLOCK, COLLECTOR, CONFIG, FILTER, LOGGER, OBJECT_LOADER, PROCFS_READER, familyOptionsToken } from '../tokens.js';
@@ -16,6 +16,8 @@ import type { CollectorStats } from './collector-stats.js';
 import { Snapshot } from './snapshot.js';
 import type { SetFilterResult } from '../filter/active-filter.js';
 import { validateFamilyFilter, type FamilyFilter } from '../filter/family-filter.js';
+import { EngineEventStream } from '../events/engine-event-stream.js';
+import type { EventOptions, EventStream, FamilyEvent, FamilyEventFilter } from '../events/event-types.js';
 
 /** What `engine.stats()` returns. */
 export interface EngineStats {
@@ -326,6 +328,47 @@ export class Engine {
     }
     this.#cached = null;
     return { recovered, failing };
+  }
+
+  /**
+   * The typed events of one family (`proc`: fork, exec, exit; `mem`: OOM kills), from the
+   * family's selected source. Events wait in a bounded queue (`queue`); when the consumer
+   * is slower the oldest are dropped and counted. The counts of every stream appear in
+   * `engine.stats()` under the family's `events`.
+   * @param family - the family
+   * @param options - `signal` ends the stream, `queue` bounds it, and the family's own options (e.g. proc's `tree`)
+   * @returns the stream at once; `await stream.ready` before starting what it should see.
+   *   Iterating throws {@link ConfigError} for an unknown family or a bad option, the family's
+   *   init error when it has no source, and {@link DataUnavailable} when its selected source
+   *   gives no events (e.g. a procfs fallback)
+   * @throws {@link ConfigError} when `queue` is not an integer ≥ 1
+   * @throws {@link Closed} after close
+   * @example
+   * ```ts
+   * for await (const e of engine.events('proc', { signal })) if (e.type === 'exit') console.log(e.pid, e.totals?.runtimeSeconds);
+   * ```
+   */
+  events<F extends string>(family: F, options: EventOptions & FamilyEventFilter<F> = {} as EventOptions & FamilyEventFilter<F>): EventStream<FamilyEvent<F>> {
+    if (this.#closed) throw new Closed('engine');
+    const { signal, queue = 4096, ...rest } = options as EventOptions & Record<string, unknown>;
+    if (!Number.isInteger(queue) || queue < 1) throw new ConfigError('events.queue', queue, 'an integer of 1 or more');
+    const ended = signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
+    const open = async (): Promise<EventStream<FamilyEvent<F>>> => {
+      await this.start().catch(() => undefined);
+      const rt = this.#runtime(family);
+      if (!rt) throw new ConfigError('events.family', family, `a family of a started plugin (${this.#runtimes().map((r) => r.family).join(', ') || 'none'})`);
+      rt.events.add(stream);
+      const source = rt.selected;
+      if (!source) throw rt.failure ?? this.#startErrors.find((e) => e.family === family)?.error ?? new DataUnavailable(`${family} events`, 'the family has no initialised source');
+      if (!source.events) {
+        throw new DataUnavailable(`${family} events`, `its selected source ${source.name} (${source.kind}) gives no events`, {
+          remedy: `Events come from the family's eBPF source: run where it can load (see checkSupport()) and set families.${family}.mode to 'ebpf' to fail loudly when it cannot.`,
+        });
+      }
+      return source.events({ ...rest, signal: ended, queue }) as EventStream<FamilyEvent<F>>;
+    };
+    const stream = new EngineEventStream<FamilyEvent<F>>(open());
+    return stream;
   }
 
   /** Errors recorded while starting, per family. */

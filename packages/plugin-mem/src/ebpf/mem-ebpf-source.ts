@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { awaitOrAbort, Closed, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type BpfscopeError, type Logger, type ObjectLoader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, ConfigError, createEventStream, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type BpfscopeError, type EventStream, type Logger, type ObjectLoader, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, NativeObjectLoader, loadNative, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readObjectFile, readStatsCounters, readStructLayouts, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
@@ -34,6 +34,10 @@ export class MemEbpfSource implements Source<MemMetrics> {
   #evicted = 0;
   #badEvents = 0;
   #stream = new OomStream();
+  /** The open `events()` streams: each gets every victim. */
+  readonly #sinks = new Set<(v: OomVictim) => void>();
+  /** Ends the `events()` streams when the source closes. */
+  #closing = new AbortController();
   #logger: Logger | null = null;
   #initError: BpfscopeError | null = null;
   #generation = 0;
@@ -132,6 +136,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
         this.#evicted++;
       }
       this.#stream.push(victim);
+      for (const sink of this.#sinks) sink(victim);
     }
   }
 
@@ -143,6 +148,28 @@ export class MemEbpfSource implements Source<MemMetrics> {
   oomEvents(options?: OomEventsOptions): AsyncIterableIterator<OomVictim> {
     if (!this.active) throw new DataUnavailable('mem OOM events', 'the mem eBPF source is not running');
     return this.#stream.subscribe(options);
+  }
+
+  /**
+   * The mem family's events: each OOM kill's victim (as `oomEvents()` gives it), through
+   * `engine.events('mem', { signal, queue })`, from the shared `mem_oom_events` ring.
+   * @param options - signal and queue; mem events take no other option
+   * @returns the stream of victims from now on
+   * @throws {@link @bpfscope/core!ConfigError} for any other option
+   */
+  events(options: SourceEventOptions): EventStream<OomVictim> {
+    const { signal, queue, ...rest } = options;
+    for (const key of Object.keys(rest)) throw new ConfigError(`events.${key}`, rest[key], 'no such option of mem events (only signal and queue)');
+    return createEventStream<OomVictim>({
+      family: 'mem',
+      queue,
+      signal: AbortSignal.any([signal, this.#closing.signal]),
+      start: async (push) => {
+        if (!this.active) throw new DataUnavailable('mem OOM events', 'the mem eBPF source is not running');
+        this.#sinks.add(push);
+        return { stop: () => void this.#sinks.delete(push), kernelDropped: () => this.#consumer?.stats().kernelDropped ?? null };
+      },
+    });
   }
 
   async read(context: ReadContext): Promise<MemMetrics> {
@@ -200,6 +227,8 @@ export class MemEbpfSource implements Source<MemMetrics> {
     this.#reader = null;
     this.#stream.end();
     this.#stream = new OomStream();
+    this.#closing.abort();
+    this.#closing = new AbortController();
     this.#consumer?.close();
     this.#consumer = null;
     this.#handle?.close();

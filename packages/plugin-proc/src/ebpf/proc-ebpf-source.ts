@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { awaitOrAbort, EMPTY_SOURCE_STATS, type ObjectLoader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, EMPTY_SOURCE_STATS, type EventStream, type ObjectLoader, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, loadNative, NativeObjectLoader, ProgramStatsReporter, readObjectFileSync, readStatsCounters, readStructLayouts, type BpfObject, type LoadedBpfObject } from '@bpfscope/native';
 import type { ProcMetrics } from '../records.js';
 import { applySelection, type ProcessSelection } from '../selection.js';
@@ -10,6 +10,8 @@ import { decodeTaskTable, type TaskDecodeContext } from './decode-tasks.js';
 import { MissedProcesses } from './missed-processes.js';
 import { readContext } from '../procfs/read-process.js';
 import { CommCache, procLayouts } from './layouts.js';
+import { procEventStream } from './proc-events.js';
+import type { ProcessEvent } from '../tree/events.js';
 
 /** Where the compiled object ships in this package. @internal */
 export const PROC_OBJECT_PATH = fileURLToPath(new URL('../../bpf/proc.bpf.o', import.meta.url));
@@ -17,8 +19,8 @@ export const PROC_OBJECT_PATH = fileURLToPath(new URL('../../bpf/proc.bpf.o', im
 /**
  * The eBPF source of the proc family: the whole process table from one run of the
  * kernel's task iterator (`proc_iter`, read off the JavaScript thread), one record per
- * thread summed into its process in a single pass. Only the iterator program is loaded;
- * the fork/exec/exit hooks belong to {@link ProcessTree}.
+ * thread summed into its process in a single pass. Only the iterator program is loaded for
+ * reads; {@link ProcEbpfSource.events} loads the fork/exec/exit hooks while a stream is open.
  *
  * Boot time (for absolute start times) comes from /proc/stat and cgroup paths from the
  * mounted cgroup v2 hierarchy: both are marked in `fieldSources`. A process /proc lists
@@ -45,6 +47,9 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   // One buffer reused by every read (a new 3 MB buffer per read would wait for a GC to be freed).
   #buf: Uint8Array | null = null;
   #reading = false;
+  #procRoot = '/proc';
+  /** Ends the event streams of this source when it closes. */
+  #closing = new AbortController();
 
   /**
    * @param selection - the checked filters and top-K of the plugin
@@ -77,6 +82,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     const obj = handle.object;
     this.#obj = obj;
     this.#loaded = true;
+    this.#procRoot = context.config.procRoot;
     this.#programStats.start(context.config.programStats);
     const boot = readBootTime(context.config.procRoot);
     const procfs = readContext(context.config.procRoot, { sysRoot: context.config.sysRoot, bootTime: boot.bootTime }, boot.reason ?? '');
@@ -161,6 +167,19 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     }
   }
 
+  /**
+   * Process fork, exec and exit events (exit with the process's totals) from the proc
+   * object's hooks and ring buffer, shared with every other stream of this process.
+   * @param options - signal, queue, and {@link ProcEventOptions} (`tree`, `types`)
+   * @returns the stream; the hooks stay attached while any stream of the process is open
+   * @throws {@link @bpfscope/core!ConfigError} for an unknown or bad option
+   */
+  events(options: SourceEventOptions): EventStream<ProcessEvent> {
+    if (this.#loader === null || !this.#loaded) throw new Closed('the proc-ebpf source (not initialised, or closed)');
+    const signal = AbortSignal.any([options.signal, this.#closing.signal]);
+    return procEventStream({ loader: this.#loader, objectPath: this.objectPath, procRoot: this.#procRoot }, { ...options, signal });
+  }
+
   stats(): SourceStats {
     // Kept for after close: the last counts stay readable.
     if (this.#obj && this.#loaded) this.#sourceStats = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'proc_stats' }], this.#stats);
@@ -170,6 +189,8 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   async close(): Promise<void> {
     if (this.#obj && this.#loaded) this.stats();
     this.#loaded = false;
+    this.#closing.abort();
+    this.#closing = new AbortController();
     this.#programStats.stop();
     this.#handle?.close();
     this.#handle = null;

@@ -1,83 +1,79 @@
-import { EventProcessingFailed, machineConstants, requireMachineValue } from '@bpfscope/core';
-import { BpfObject, decodeCString, loadNative, readObjectFileSync, readStructLayouts, type RingBufferConsumer } from '@bpfscope/native';
+import { EventProcessingFailed, isBpfscopeError, type EventStream } from '@bpfscope/core';
+import { decodeCString, loadNative, NativeObjectLoader, readObjectFileSync, readStructLayouts, type LoadedBpfObject } from '@bpfscope/native';
 import { procLayouts, u64, type ProcLayouts } from '../ebpf/layouts.js';
+import { procEventStream } from '../ebpf/proc-events.js';
 import { readBootTime } from '../procfs/scan-processes.js';
 import { missedSnapshot } from '../ebpf/missed-processes.js';
-import { decodeProcEvent, monotonicToEpochMs, type ProcessEvent } from './events.js';
+import type { ProcessEvent } from './events.js';
+
+/** Events the stream holds while the first state is read and while the tree applies them; past that the oldest are dropped and counted (`queueDropped`). */
+const HELD_EVENTS = 1 << 16;
 import type { FeedSink, FeedStats, ProcessFeed, SnapshotEntry } from './feed.js';
 
 /**
- * Process events from tp_btf/sched_process_fork, sched_process_exec and
- * sched_process_exit through the `proc_events` ring buffer, and the first state from one
- * run of the task iterator. Hooks attach before the iterator runs; events that arrive
- * before the snapshot is applied are held and replayed after it, so nothing falls
- * between the two.
+ * Process events through the proc source's events path ({@link procEventStream}: the
+ * hooks object and its `proc_events` ring, shared through the object loader), and the
+ * first state from one run of the task iterator. The stream is ready (hooks attached)
+ * before the iterator runs; events that arrive meanwhile wait in the stream's queue and
+ * are applied after the snapshot, so nothing falls between the two.
  * @internal
  */
 export class EbpfProcessFeed implements ProcessFeed {
   readonly kind = 'ebpf' as const;
-  #obj: BpfObject | null = null;
-  #consumer: RingBufferConsumer | null = null;
+  readonly #ended = new AbortController();
+  #stream: EventStream<ProcessEvent> | null = null;
+  #iter: LoadedBpfObject | null = null;
   #received = 0;
-  #unknown = 0;
   #filled = 0;
 
   constructor(
     private readonly objectPath: string,
     private readonly procRoot: string,
+    private readonly loader: NativeObjectLoader = new NativeObjectLoader(),
   ) {}
 
   async start(sink: FeedSink): Promise<void> {
     loadNative();
-    const pageSize = requireMachineValue(machineConstants(this.procRoot).pageSize, 'peak RSS of exit events in bytes');
     const bytes = readObjectFileSync(this.objectPath);
     const layouts = procLayouts(readStructLayouts(bytes, this.objectPath));
-    const obj = BpfObject.open(bytes, { name: this.objectPath });
-    this.#obj = obj;
-    await obj.load();
-    for (const p of ['proc_fork', 'proc_exec', 'proc_exit']) obj.attach(p);
-    const toEpochMs = monotonicToEpochMs();
-    let held: ProcessEvent[] | null = [];
-    const consumer = obj.ringBuffer('proc_events', { statsMap: 'proc_stats' });
-    this.#consumer = consumer;
-    consumer.onError((e) => sink.error(e));
-    consumer.onBatch((batch) => {
-      for (const { data } of batch) {
-        const e = decodeProcEvent(data, layouts, toEpochMs, pageSize);
-        if (e === null) {
-          this.#unknown++;
-          continue;
-        }
-        this.#received++;
-        if (held !== null) held.push(e);
-        else sink.event(e);
-      }
-    });
+    const deps = { loader: this.loader, objectPath: this.objectPath, procRoot: this.procRoot };
+    const stream = procEventStream(deps, { signal: this.#ended.signal, queue: HELD_EVENTS });
+    this.#stream = stream;
+    await stream.ready;
+    // The iterator-only object, as the proc source loads it (one object for both).
+    this.#iter = await this.loader.load({ path: this.objectPath, autoloadOff: ['proc_fork', 'proc_exec', 'proc_exit'] });
     const boot = readBootTime(this.procRoot);
-    const table = await obj.readIterator('proc_iter');
+    const table = await this.#iter.object.readIterator('proc_iter');
     const entries = snapshotOf(table, layouts, boot.bootTime);
     // Processes the iterator does not reach (PID 1 on some VMs) come from procfs.
     const missed = missedSnapshot(this.procRoot, new Set(entries.map((e) => e.pid)), boot.bootTime);
     this.#filled = missed.length;
     sink.snapshot(missed.length === 0 ? entries : [...entries, ...missed]);
-    const pending = held;
-    held = null;
-    for (const e of pending) sink.event(e);
-    if (this.#unknown > 0) sink.error(new EventProcessingFailed(`${this.#unknown} proc_events records of an unknown type were skipped (an object newer than this package?)`));
+    void (async () => {
+      try {
+        for await (const e of stream) {
+          this.#received++;
+          sink.event(e);
+        }
+      } catch (e) {
+        sink.error(isBpfscopeError(e) ? e : new EventProcessingFailed(`proc events: ${String(e)}`, { cause: e }));
+      }
+    })();
   }
 
   stats(): FeedStats {
-    return { kernelDropped: this.#consumer?.stats().kernelDropped, received: this.#received, filledFromProcfs: this.#filled };
+    const c = this.#stream?.counts();
+    return { kernelDropped: c?.droppedKernel ?? undefined, received: this.#received, filledFromProcfs: this.#filled, queueDropped: c?.droppedQueue ?? 0 };
   }
 
   unref(): void {
-    this.#consumer?.unref();
+    // The ring consumer is unref'd by the loader's shared subscription: nothing holds the process.
   }
 
   async close(): Promise<void> {
-    this.#consumer?.close();
-    this.#obj?.close();
-    this.#obj = null;
+    this.#ended.abort();
+    this.#iter?.close();
+    this.#iter = null;
   }
 }
 

@@ -27,6 +27,8 @@ export interface FeedStats {
   received: number;
   /** Processes of the first state read from procfs because the task iterator missed them (eBPF). */
   filledFromProcfs: number;
+  /** Events dropped because the feed's queue was full (eBPF: the tree fell behind the ring); 0 for procfs. */
+  queueDropped: number;
 }
 
 /** A source of process lifecycle events: eBPF hooks or procfs re-scans. @internal */

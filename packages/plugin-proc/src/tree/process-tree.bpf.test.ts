@@ -45,7 +45,7 @@ describeKernel('process tree from eBPF events', () => {
       expect(s.exited.map((n) => n.pid)).toEqual(expect.arrayContaining([sh.pid, ...dds.map((d) => d.pid)]));
       expect(s.totals.processes).toBeGreaterThanOrEqual(4);
       expect(s.totals.io.rchar).toBeGreaterThanOrEqual(3 * DD_BYTES);
-      expect(s.lost).toEqual({ kernelDropped: 0, evicted: 0, eventsDroppedByReaders: 0 });
+      expect(s.lost).toEqual({ kernelDropped: 0, evicted: 0, eventsDroppedByReaders: 0, feedDropped: 0 });
     } finally {
       await tree.close();
     }

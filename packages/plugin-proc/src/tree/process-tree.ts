@@ -208,7 +208,7 @@ export class ProcessTree {
       live: this.live(),
       exited,
       totals: { ...this.#totals, io: { ...this.#totals.io } },
-      lost: { kernelDropped: this.#feed.stats().kernelDropped, evicted: this.#s.evicted, eventsDroppedByReaders: this.#readerDrops() },
+      lost: { kernelDropped: this.#feed.stats().kernelDropped, evicted: this.#s.evicted, eventsDroppedByReaders: this.#readerDrops(), feedDropped: this.#feed.stats().queueDropped },
     };
   }
 

@@ -94,7 +94,7 @@ export class ProcfsProcessFeed implements ProcessFeed {
   }
 
   stats(): FeedStats {
-    return { kernelDropped: undefined, received: this.#received, filledFromProcfs: 0 };
+    return { kernelDropped: undefined, received: this.#received, filledFromProcfs: 0, queueDropped: 0 };
   }
 
   unref(): void {

@@ -57,6 +57,8 @@ export interface TreeLosses {
   evicted: number;
   /** Events iterators lost by falling more than `maxQueuedEvents` behind. */
   eventsDroppedByReaders: number;
+  /** Events the tree itself lost because its feed's queue was full (it fell behind the ring buffer); 0 with procfs. */
+  feedDropped: number;
 }
 
 /** What {@link ProcessTree.summary} returns. */
