@@ -7,6 +7,7 @@ import { BpfObject } from './bpf-object.js';
 import type { BpfLink } from './bpf-link.js';
 import { objectCache, type CachedLoadOptions, type ObjectCache } from './object-cache.js';
 import { readObjectFile } from './object-file.js';
+import { readStructLayouts, type StructLayout } from './btf-layout.js';
 import type { RingBufferConsumer } from './ring-buffer.js';
 import type { RingBufferOptions, RingBufferStats } from './ring-buffer-options.js';
 import type { RingBatch } from './ring-batch.js';
@@ -67,6 +68,7 @@ export class LoadedBpfObject implements LoadedObject {
   readonly #attached = new Set<string>();
   readonly #rings: RingSubscription[] = [];
   #closed = false;
+  #layouts: Map<string, StructLayout> | undefined;
 
   /** @internal made by {@link NativeObjectLoader.load} */
   constructor(
@@ -77,6 +79,8 @@ export class LoadedBpfObject implements LoadedObject {
     /** Whether the load was answered by an object already loaded. */
     readonly hit: boolean,
     private readonly onClose: () => void,
+    /** The object file's bytes, as the loader read them (for {@link LoadedBpfObject.structLayouts}). */
+    private readonly image: Uint8Array = new Uint8Array(),
   ) {
     this.#sharedKey = shared ? object.maps().map((m) => m.id).join(',') : null;
   }
@@ -161,6 +165,17 @@ export class LoadedBpfObject implements LoadedObject {
     };
     this.#rings.push(sub);
     return sub;
+  }
+
+  /**
+   * The struct layouts of the object's BTF, read from the bytes the loader already read
+   * (no second read of the file).
+   * @returns each struct by name, as {@link readStructLayouts} gives them
+   * @throws {@link @bpfscope/core!LoadFailed} when the object has no usable BTF
+   */
+  structLayouts(): Map<string, StructLayout> {
+    this.#layouts ??= readStructLayouts(this.image, this.object.name);
+    return this.#layouts;
   }
 
   /** Names of the programs this handle attached whose link is gone (destroyed outside this handle). */
@@ -259,7 +274,7 @@ export class NativeObjectLoader implements ObjectLoader<LoadedBpfObject> {
     if (hit) this.#hits++;
     else this.#misses++;
     this.#loaded++;
-    return new LoadedBpfObject(object, request.shared !== false, hit, () => void this.#loaded--);
+    return new LoadedBpfObject(object, request.shared !== false, hit, () => void this.#loaded--, bytes);
   }
 
   /** This loader's hits, misses and objects held now. */

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { awaitOrAbort, Closed, ConfigError, createEventStream, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type BpfscopeError, type EventStream, type Logger, type ObjectLoader, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
-import { asNativeLoader, NativeObjectLoader, loadNative, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readObjectFile, readStatsCounters, readStructLayouts, type RingBatch, type RingSubscription } from '@bpfscope/native';
+import { asNativeLoader, NativeObjectLoader, loadNative, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readStatsCounters, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
 import type { OomEventsOptions, OomVictim } from '../records-oom.js';
@@ -87,7 +87,6 @@ export class MemEbpfSource implements Source<MemMetrics> {
     loadNative();
     this.#logger = context.logger;
     const path = this.options.objectPath;
-    const bytes = await awaitOrAbort(readObjectFile(path), context.signal);
     closed();
     // Shared with other engines: nothing per engine is written into the object, the OOM hook is
     // attached once, and one ring buffer consumer hands every OOM event to every engine's source.
@@ -104,7 +103,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
     this.#obj = obj;
     this.#loaded = true;
     this.#programStats.start(context.config.programStats);
-    this.#layouts = memLayouts(readStructLayouts(bytes, path));
+    this.#layouts = memLayouts(handle.structLayouts());
     const decoder = new OomVictimDecoder(this.#layouts.oom, context.config.procRoot, context.config.sysRoot);
     const consumer = handle.subscribeRing('mem_oom_events', { statsMap: 'mem_stats' });
     this.#consumer = consumer;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { awaitOrAbort, Closed, EMPTY_SOURCE_STATS, type EventStream, type ObjectLoader, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
-import { asNativeLoader, loadNative, NativeObjectLoader, ProgramStatsReporter, readObjectFileSync, readStatsCounters, readStructLayouts, type BpfObject, type LoadedBpfObject } from '@bpfscope/native';
+import { asNativeLoader, loadNative, NativeObjectLoader, ProgramStatsReporter, readStatsCounters, type BpfObject, type LoadedBpfObject } from '@bpfscope/native';
 import type { ProcMetrics } from '../records.js';
 import { applySelection, type ProcessSelection } from '../selection.js';
 import { readBootTime } from '../procfs/scan-processes.js';
@@ -70,8 +70,6 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
 
   async init(context: SourceContext): Promise<void> {
     loadNative();
-    const bytes = readObjectFileSync(this.objectPath);
-    const layouts = procLayouts(readStructLayouts(bytes, this.objectPath));
     // Only the iterator is loaded and nothing is written into the object's maps: the object is
     // shared with other engines (each handle reads through an iterator link of its own).
     this.#loader ??= new NativeObjectLoader();
@@ -82,6 +80,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     const obj = handle.object;
     this.#obj = obj;
     this.#loaded = true;
+    const layouts = procLayouts(handle.structLayouts());
     this.#procRoot = context.config.procRoot;
     this.#programStats.start(context.config.programStats);
     const boot = readBootTime(context.config.procRoot);

@@ -1,5 +1,5 @@
 import { awaitOrAbort, ConfigError, createEventStream, EventProcessingFailed, machineConstants, requireMachineValue, type EventStream, type SourceEventOptions } from '@bpfscope/core';
-import { loadNative, readObjectFileSync, readStructLayouts, type NativeObjectLoader } from '@bpfscope/native';
+import { loadNative, type NativeObjectLoader } from '@bpfscope/native';
 import { decodeProcEvent, monotonicToEpochMs, type ProcessEvent, type ProcessEventType } from '../tree/events.js';
 import { procLayouts } from './layouts.js';
 
@@ -53,10 +53,9 @@ export function procEventStream(deps: ProcEventDeps, options: SourceEventOptions
     start: async (push, fail) => {
       loadNative();
       const pageSize = requireMachineValue(machineConstants(deps.procRoot).pageSize, 'peak RSS of exit events in bytes');
-      const bytes = readObjectFileSync(deps.objectPath);
-      const layouts = procLayouts(readStructLayouts(bytes, deps.objectPath));
       const loading = deps.loader.load({ path: deps.objectPath });
       const handle = await awaitOrAbort(loading, signal, () => void loading.then((h) => h.close(), () => undefined));
+      const layouts = procLayouts(handle.structLayouts());
       try {
         for (const p of HOOKS) handle.attach(p);
         const ring = handle.subscribeRing('proc_events', { statsMap: 'proc_stats' });

@@ -1,5 +1,5 @@
 import { EventProcessingFailed, isBpfscopeError, type EventStream } from '@bpfscope/core';
-import { decodeCString, loadNative, NativeObjectLoader, readObjectFileSync, readStructLayouts, type LoadedBpfObject } from '@bpfscope/native';
+import { decodeCString, loadNative, NativeObjectLoader, type LoadedBpfObject } from '@bpfscope/native';
 import { procLayouts, u64, type ProcLayouts } from '../ebpf/layouts.js';
 import { procEventStream } from '../ebpf/proc-events.js';
 import { readBootTime } from '../procfs/scan-processes.js';
@@ -34,14 +34,13 @@ export class EbpfProcessFeed implements ProcessFeed {
 
   async start(sink: FeedSink): Promise<void> {
     loadNative();
-    const bytes = readObjectFileSync(this.objectPath);
-    const layouts = procLayouts(readStructLayouts(bytes, this.objectPath));
     const deps = { loader: this.loader, objectPath: this.objectPath, procRoot: this.procRoot };
     const stream = procEventStream(deps, { signal: this.#ended.signal, queue: HELD_EVENTS });
     this.#stream = stream;
     await stream.ready;
     // The iterator-only object, as the proc source loads it (one object for both).
     this.#iter = await this.loader.load({ path: this.objectPath, autoloadOff: ['proc_fork', 'proc_exec', 'proc_exit'] });
+    const layouts = procLayouts(this.#iter.structLayouts());
     const boot = readBootTime(this.procRoot);
     const table = await this.#iter.object.readIterator('proc_iter');
     const entries = snapshotOf(table, layouts, boot.bootTime);

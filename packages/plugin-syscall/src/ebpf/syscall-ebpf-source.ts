@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { awaitOrAbort, EMPTY_SOURCE_STATS, type FamilyFilter, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
-import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, readObjectFileSync, readStructLayouts, routeLibbpfLog, type BpfLink } from '@bpfscope/native';
+import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type BpfLink } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
 import { buildMetrics, type Reading } from './build-metrics.js';
@@ -72,7 +72,6 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     loadNative();
     this.#releaseLog = routeLibbpfLog(context.logger, context.config.logLevel);
     this.#procRoot = context.config.procRoot;
-    const bytes = readObjectFileSync(this.options.objectPath);
     const latency = this.options.mode === 'latency';
     // Load only the programs this mode attaches: sc_exit for latency, sc_switch for counts-only.
     // Not shared with other engines: the filter and config maps are written per engine at run time.
@@ -84,7 +83,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     const obj = handle.object;
     this.#obj = obj;
     this.#loaded = true;
-    const structs = readStructLayouts(bytes, this.options.objectPath);
+    const structs = handle.structLayouts();
     this.#layouts = syscallLayouts(structs);
     this.#filterLayouts = filterLayouts(structs);
     writeConfig(obj, this.#layouts, {
