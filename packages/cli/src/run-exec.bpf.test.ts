@@ -28,7 +28,7 @@ describeKernel('bpfscope run counts the command from its exec', () => {
   it("a command's calls equal strace -f -c's, plus exit_group (none of the launcher's calls between fork and exec)", async () => {
     const w = compileStatic(EXACT_CALLS);
     const argv = [w, '2000', '345'];
-    const expected = { ...straceCounts(argv), exit_group: 1 };
+    const expected: Record<string, number> = { ...straceCounts(argv), exit_group: 1 };
     const { code, summary } = await profile(argv);
     expect(code).toBe(0);
     expect(summary.syscalls?.source).toBe('ebpf');

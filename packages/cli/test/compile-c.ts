@@ -1,20 +1,13 @@
-// Test workloads are small C programs compiled by the tests themselves.
+// The cli tests' C workloads, built with the shared compile helper.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compileOnce } from '../../../test/compile-c.js';
 
-const built = new Map<string, string>();
-
-/** Compiles `source` with gcc -O1 (static: no dynamic loader calls) once per test process; returns the binary's path. */
+/** Compiles `source` statically (no dynamic loader calls) once per test process; returns the binary's path. */
 export function compileStatic(source: string): string {
-  const known = built.get(source);
-  if (known) return known;
-  const dir = mkdtempSync(join(tmpdir(), 'bpfscope-cli-'));
-  writeFileSync(join(dir, 'w.c'), source);
-  execFileSync('gcc', ['-O1', '-static', '-o', join(dir, 'w'), join(dir, 'w.c')]);
-  built.set(source, join(dir, 'w'));
-  return join(dir, 'w');
+  return compileOnce(source, 'bpfscope-cli-', ['-static']);
 }
 
 /**
@@ -54,7 +47,7 @@ export function straceCounts(argv: string[]): Record<string, number> {
   const out = join(dir, 'counts');
   execFileSync('strace', ['-f', '-c', '-o', out, ...argv], { stdio: 'ignore' });
   const counts: Record<string, number> = {};
-  for (const line of execFileSync('cat', [out], { encoding: 'utf8' }).split('\n')) {
+  for (const line of readFileSync(out, 'utf8').split('\n')) {
     const f = line.trim().split(/\s+/);
     if (f.length < 5 || !/^\d+$/.test(f[3] ?? '') || f.at(-1) === 'total') continue;
     counts[f.at(-1)!] = Number(f[3]);

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { createEngine } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { readSyscall, silent } from '../test/read-syscall.js';
-import { compileOnce } from '../test/compile-c.js';
+import { compileOnce } from '../../../test/compile-c.js';
 import { syscall } from './plugin.js';
 
 // w N K: N getppid calls, then K calls of syscall 600 (no such call on x86_64: ENOSYS).

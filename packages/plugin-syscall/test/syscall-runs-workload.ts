@@ -4,7 +4,7 @@
 // set filters first), then makes exactly the calls it was asked for.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { compileOnce } from './compile-c.js';
+import { compileOnce } from '../../../test/compile-c.js';
 
 const SOURCE = `
 #define _GNU_SOURCE

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { waitBlocked } from '../../../test/blocked.js';
-import { compileOnce } from './compile-c.js';
+import { compileOnce } from '../../../test/compile-c.js';
 
 const SOURCE = `
 #include <stdio.h>

@@ -87,7 +87,6 @@ export class MemEbpfSource implements Source<MemMetrics> {
     loadNative();
     this.#logger = context.logger;
     const path = this.options.objectPath;
-    closed();
     // Shared with other engines: nothing per engine is written into the object, the OOM hook is
     // attached once, and one ring buffer consumer hands every OOM event to every engine's source.
     this.#loader ??= new NativeObjectLoader();
