@@ -15,7 +15,8 @@ import { CollectorRuntime } from './collector-runtime.js';
 import type { CollectorStats } from './collector-stats.js';
 import { Snapshot } from './snapshot.js';
 import type { SetFilterResult } from '../filter/active-filter.js';
-import { validateFamilyFilter, type FamilyFilter } from '../filter/family-filter.js';
+import type { FamilyFilter } from '../filter/family-filter.js';
+import { validateFamilyFilter } from '../filter/validate-filter.js';
 import { EngineEventStream } from '../events/engine-event-stream.js';
 import type { EventOptions, EventStream, FamilyEvent, FamilyEventFilter } from '../events/event-types.js';
 

@@ -4,7 +4,8 @@ import { createEngine } from '../engine/create-engine.js';
 import { EMPTY_SOURCE_STATS, type SourceStats } from '../source-stats.js';
 import type { Collector, Plugin, Source } from '../types.js';
 import type { FamilyFilter, FilterRecord, PushdownResult } from './family-filter.js';
-import { recordPasses, validateFamilyFilter } from './family-filter.js';
+import { recordPasses } from './family-filter.js';
+import { validateFamilyFilter } from './validate-filter.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 
@@ -111,5 +112,27 @@ describe('FamilyFilter', () => {
     expect(recordPasses(f, parts, { memoryBytes: 9 })).toBe(false);
     expect(recordPasses({ excludeComms: ['a'] }, ['excludeComms'], { comm: 'a' })).toBe(false);
     expect(recordPasses({ cgroupIds: [5n] }, ['cgroupIds'], { cgroupId: 5n })).toBe(true);
+  });
+
+  it('the namespace, category, protocol, port, kind and priority parts: validated with their path, matched on their field', () => {
+    expect(() => validateFamilyFilter('x', { portRanges: [{ from: 10, to: 5 }] })).toThrow(expect.objectContaining({ path: 'filter.x.portRanges[0]' }));
+    expect(() => validateFamilyFilter('x', { protocols: ['sctp' as 'tcp'] })).toThrow(expect.objectContaining({ path: 'filter.x.protocols[0]' }));
+    expect(() => validateFamilyFilter('x', { processKinds: ['daemon' as 'user'] })).toThrow(expect.objectContaining({ path: 'filter.x.processKinds[0]' }));
+    expect(() => validateFamilyFilter('x', { maxNice: 20 })).toThrow(expect.objectContaining({ path: 'filter.x.maxNice' }));
+    expect(() => validateFamilyFilter('x', { mountNamespaces: [0] })).toThrow(expect.objectContaining({ path: 'filter.x.mountNamespaces[0]' }));
+    expect(() => validateFamilyFilter('x', { excludeCgroupIds: [-1] })).toThrow(expect.objectContaining({ path: 'filter.x.excludeCgroupIds[0]' }));
+    expect(validateFamilyFilter('x', { netNamespaces: [4026531840, 4026531840], syscallCategories: ['network'], maxNice: 0 }))
+      .toEqual({ netNamespaces: [4026531840], syscallCategories: ['network'], maxNice: 0 });
+    const ports = { portRanges: [{ from: 80, to: 80 }, { from: 8000, to: 8100 }] };
+    expect(recordPasses(ports, ['portRanges'], { ports: [51000, 8080] })).toBe(true);
+    expect(recordPasses(ports, ['portRanges'], { ports: [51000, 443] })).toBe(false);
+    expect(recordPasses({ excludeCgroupIds: [5] }, ['excludeCgroupIds'], { cgroupId: 5n })).toBe(false);
+    expect(recordPasses({ excludeCgroupIds: [5] }, ['excludeCgroupIds'], { cgroupId: 6n })).toBe(true);
+    expect(recordPasses({ mountNamespaces: [9] }, ['mountNamespaces'], { mountNamespace: 8 })).toBe(false);
+    expect(recordPasses({ processKinds: ['user'] }, ['processKinds'], { processKind: 'kernel' })).toBe(false);
+    expect(recordPasses({ maxNice: 0 }, ['maxNice'], { nice: 5 })).toBe(false);
+    expect(recordPasses({ maxNice: 0 }, ['maxNice'], { nice: -5 })).toBe(true);
+    expect(recordPasses({ protocols: ['udp'] }, ['protocols'], { protocol: 'tcp' })).toBe(false);
+    expect(recordPasses({ syscallCategories: ['time'] }, ['syscallCategories'], { syscallCategory: 'time' })).toBe(true);
   });
 });

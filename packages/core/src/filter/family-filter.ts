@@ -1,5 +1,3 @@
-import { ConfigError } from '../errors/taxonomy.js';
-
 /**
  * A run-time filter of one family, set with `engine.setFilter(family, filter)`. Every part
  * is optional; an absent part lets everything through. The parts a family's source can
@@ -17,14 +15,32 @@ export interface FamilyFilter {
   excludeComms?: readonly string[];
   /** Count only tasks in these cgroup v2 groups (the inode number of the group's directory). Matches {@link FilterRecord.cgroupId}. */
   cgroupIds?: ReadonlyArray<number | bigint>;
+  /** Leave out tasks in these cgroup v2 groups. Matches {@link FilterRecord.cgroupId}. */
+  excludeCgroupIds?: ReadonlyArray<number | bigint>;
+  /** Count only tasks in these mount namespaces (the inode number `readlink /proc/<pid>/ns/mnt` shows). Matches {@link FilterRecord.mountNamespace}. */
+  mountNamespaces?: readonly number[];
+  /** Count only tasks in these network namespaces (the inode number of `/proc/<pid>/ns/net`). Matches {@link FilterRecord.netNamespace}. */
+  netNamespaces?: readonly number[];
   /** Count only these system calls (x86_64 numbers). Matches {@link FilterRecord.syscallId}. */
   syscalls?: readonly number[];
+  /** Count only system calls of these kinds (the syscall family's categories: `file_io`, `network`, `memory`, `process`, `time`, `ipc`, `signal`, `other`, `unknown`). Matches {@link FilterRecord.syscallCategory}. */
+  syscallCategories?: readonly string[];
+  /** Count only these transport protocols. Matches {@link FilterRecord.protocol}. */
+  protocols?: ReadonlyArray<'tcp' | 'udp'>;
+  /** Count only traffic with a port (local or remote) in one of these inclusive ranges. Matches {@link FilterRecord.ports}. */
+  portRanges?: ReadonlyArray<{ readonly from: number; readonly to: number }>;
+  /** Keep only these kinds of process: `user` (has an address space) or `kernel` (a kernel thread). Matches {@link FilterRecord.processKind}. */
+  processKinds?: ReadonlyArray<'user' | 'kernel'>;
+  /** User space only: keep processes at this priority or higher, i.e. with a nice value ≤ this (−20 to 19). Matches {@link FilterRecord.nice}. */
+  maxNice?: number;
   /** User space only: keep records with at least this CPU share, % of one core. Matches {@link FilterRecord.cpuPercent}. */
   minCpuPercent?: number;
   /** User space only: keep records with at least this much memory, bytes. Matches {@link FilterRecord.memoryBytes}. */
   minMemoryBytes?: number;
   /** User space only: keep records with at least this many system calls. Matches {@link FilterRecord.syscallCount}. */
   minSyscallCount?: number;
+  /** User space only: keep records with at least this many network bytes (sent + received). Matches {@link FilterRecord.networkBytes}. */
+  minNetworkBytes?: number;
 }
 
 /** The name of one part of a {@link FamilyFilter}. */
@@ -42,14 +58,30 @@ export interface FilterRecord {
   comm?: string;
   /** cgroup v2 id. */
   cgroupId?: bigint;
+  /** Mount namespace inode number. */
+  mountNamespace?: number;
+  /** Network namespace inode number. */
+  netNamespace?: number;
   /** System call number. */
   syscallId?: number;
+  /** System call kind (the syscall family's category). */
+  syscallCategory?: string;
+  /** Transport protocol. */
+  protocol?: 'tcp' | 'udp';
+  /** Ports of the record (local and remote); it passes a port filter when one of them is in a range. */
+  ports?: readonly number[];
+  /** `user` or `kernel` (kernel thread). */
+  processKind?: 'user' | 'kernel';
+  /** Nice value, −20 to 19. */
+  nice?: number;
   /** CPU share, % of one core. */
   cpuPercent?: number;
   /** Memory, bytes. */
   memoryBytes?: number;
   /** System calls counted. */
   syscallCount?: number;
+  /** Network bytes, sent + received. */
+  networkBytes?: number;
 }
 
 /** What a source applied in the kernel, and what it left to the engine. */
@@ -60,70 +92,41 @@ export interface PushdownResult {
   readonly notPushed: readonly FilterPart[];
 }
 
-const LISTS = ['pids', 'excludePids', 'comms', 'excludeComms', 'cgroupIds', 'syscalls'] as const;
-const THRESHOLDS = ['minCpuPercent', 'minMemoryBytes', 'minSyscallCount'] as const;
+/** The list parts of a filter. @internal */
+export const LIST_PARTS = [
+  'pids', 'excludePids', 'comms', 'excludeComms', 'cgroupIds', 'excludeCgroupIds', 'mountNamespaces', 'netNamespaces',
+  'syscalls', 'syscallCategories', 'protocols', 'portRanges', 'processKinds',
+] as const;
+/** The threshold parts of a filter (user space only). @internal */
+export const THRESHOLD_PARTS = ['maxNice', 'minCpuPercent', 'minMemoryBytes', 'minSyscallCount', 'minNetworkBytes'] as const;
 
 /** The parts a filter sets, in a fixed order. */
 export function filterParts(filter: FamilyFilter): FilterPart[] {
-  return ([...LISTS, ...THRESHOLDS] as FilterPart[]).filter((p) => filter[p] !== undefined);
+  return ([...LIST_PARTS, ...THRESHOLD_PARTS] as FilterPart[]).filter((p) => filter[p] !== undefined);
 }
 
-/**
- * Check a filter at the boundary and return a copy.
- * @throws {@link ConfigError} naming e.g. `filter.syscall.pids[0]` for a bad value or an unknown part
- */
-export function validateFamilyFilter(family: string, filter: FamilyFilter): FamilyFilter {
-  const at = `filter.${family}`;
-  if (filter === null || typeof filter !== 'object') throw new ConfigError(at, filter, 'an object such as { pids: [1234] }');
-  for (const key of Object.keys(filter)) {
-    if (!(LISTS as readonly string[]).includes(key) && !(THRESHOLDS as readonly string[]).includes(key)) {
-      throw new ConfigError(`${at}.${key}`, (filter as Record<string, unknown>)[key], `one of ${[...LISTS, ...THRESHOLDS].join(', ')}`);
-    }
+/** Whether a part over a field the record carries refuses it (allow lists: not listed; deny lists: listed). */
+function refuses(filter: FamilyFilter, part: FilterPart, r: FilterRecord): boolean {
+  switch (part) {
+    case 'pids': return r.pid !== undefined && !filter.pids!.includes(r.pid);
+    case 'excludePids': return r.pid !== undefined && filter.excludePids!.includes(r.pid);
+    case 'comms': return r.comm !== undefined && !filter.comms!.includes(r.comm);
+    case 'excludeComms': return r.comm !== undefined && filter.excludeComms!.includes(r.comm);
+    case 'cgroupIds': return r.cgroupId !== undefined && !filter.cgroupIds!.some((c) => BigInt(c) === r.cgroupId);
+    case 'excludeCgroupIds': return r.cgroupId !== undefined && filter.excludeCgroupIds!.some((c) => BigInt(c) === r.cgroupId);
+    case 'mountNamespaces': return r.mountNamespace !== undefined && !filter.mountNamespaces!.includes(r.mountNamespace);
+    case 'netNamespaces': return r.netNamespace !== undefined && !filter.netNamespaces!.includes(r.netNamespace);
+    case 'syscalls': return r.syscallId !== undefined && !filter.syscalls!.includes(r.syscallId);
+    case 'syscallCategories': return r.syscallCategory !== undefined && !filter.syscallCategories!.includes(r.syscallCategory);
+    case 'protocols': return r.protocol !== undefined && !filter.protocols!.includes(r.protocol);
+    case 'portRanges': return r.ports !== undefined && !r.ports.some((p) => filter.portRanges!.some((g) => p >= g.from && p <= g.to));
+    case 'processKinds': return r.processKind !== undefined && !filter.processKinds!.includes(r.processKind);
+    case 'maxNice': return r.nice !== undefined && r.nice > filter.maxNice!;
+    case 'minCpuPercent': return r.cpuPercent !== undefined && r.cpuPercent < filter.minCpuPercent!;
+    case 'minMemoryBytes': return r.memoryBytes !== undefined && r.memoryBytes < filter.minMemoryBytes!;
+    case 'minSyscallCount': return r.syscallCount !== undefined && r.syscallCount < filter.minSyscallCount!;
+    case 'minNetworkBytes': return r.networkBytes !== undefined && r.networkBytes < filter.minNetworkBytes!;
   }
-  const out: { -readonly [K in keyof FamilyFilter]: FamilyFilter[K] } = {};
-  for (const key of ['pids', 'excludePids'] as const) {
-    const v = filter[key];
-    if (v === undefined) continue;
-    if (!Array.isArray(v)) throw new ConfigError(`${at}.${key}`, v, 'an array of process ids');
-    v.forEach((p, i) => {
-      if (!Number.isInteger(p) || p <= 0 || p > 4_194_304) throw new ConfigError(`${at}.${key}[${i}]`, p, 'a process ID from 1 to 4194304');
-    });
-    out[key] = [...new Set(v)];
-  }
-  for (const key of ['comms', 'excludeComms'] as const) {
-    const v = filter[key];
-    if (v === undefined) continue;
-    if (!Array.isArray(v)) throw new ConfigError(`${at}.${key}`, v, 'an array of task names');
-    v.forEach((c, i) => {
-      if (typeof c !== 'string' || c.length === 0 || Buffer.byteLength(c) > 15) throw new ConfigError(`${at}.${key}[${i}]`, c, 'a task name of 1 to 15 bytes (the kernel keeps 15)');
-    });
-    out[key] = [...new Set(v)];
-  }
-  if (filter.cgroupIds !== undefined) {
-    const v = filter.cgroupIds;
-    if (!Array.isArray(v)) throw new ConfigError(`${at}.cgroupIds`, v, 'an array of cgroup v2 ids');
-    out.cgroupIds = v.map((c, i) => {
-      const ok = typeof c === 'bigint' ? c > 0n : Number.isSafeInteger(c) && c > 0;
-      if (!ok) throw new ConfigError(`${at}.cgroupIds[${i}]`, c, 'a cgroup v2 id (the inode number of the group directory, e.g. stat -c %i /sys/fs/cgroup/unified/x)');
-      // Kept as given: a number stays a number, so that stats stay JSON-serialisable.
-      return c;
-    });
-  }
-  if (filter.syscalls !== undefined) {
-    const v = filter.syscalls;
-    if (!Array.isArray(v)) throw new ConfigError(`${at}.syscalls`, v, 'an array of system call numbers');
-    v.forEach((s, i) => {
-      if (!Number.isInteger(s) || s < 0 || s >= 512) throw new ConfigError(`${at}.syscalls[${i}]`, s, 'an x86_64 system call number from 0 to 511');
-    });
-    out.syscalls = [...new Set(v)].sort((a, b) => a - b);
-  }
-  for (const key of THRESHOLDS) {
-    const v = filter[key];
-    if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ConfigError(`${at}.${key}`, v, 'a finite number ≥ 0');
-    out[key] = v;
-  }
-  return out;
 }
 
 /**
@@ -131,18 +134,6 @@ export function validateFamilyFilter(family: string, filter: FamilyFilter): Fami
  * does not carry lets it through.
  */
 export function recordPasses(filter: FamilyFilter, parts: readonly FilterPart[], r: FilterRecord): boolean {
-  for (const part of parts) {
-    switch (part) {
-      case 'pids': if (r.pid !== undefined && !filter.pids!.includes(r.pid)) return false; break;
-      case 'excludePids': if (r.pid !== undefined && filter.excludePids!.includes(r.pid)) return false; break;
-      case 'comms': if (r.comm !== undefined && !filter.comms!.includes(r.comm)) return false; break;
-      case 'excludeComms': if (r.comm !== undefined && filter.excludeComms!.includes(r.comm)) return false; break;
-      case 'cgroupIds': if (r.cgroupId !== undefined && !filter.cgroupIds!.some((c) => BigInt(c) === r.cgroupId)) return false; break;
-      case 'syscalls': if (r.syscallId !== undefined && !filter.syscalls!.includes(r.syscallId)) return false; break;
-      case 'minCpuPercent': if (r.cpuPercent !== undefined && r.cpuPercent < filter.minCpuPercent!) return false; break;
-      case 'minMemoryBytes': if (r.memoryBytes !== undefined && r.memoryBytes < filter.minMemoryBytes!) return false; break;
-      case 'minSyscallCount': if (r.syscallCount !== undefined && r.syscallCount < filter.minSyscallCount!) return false; break;
-    }
-  }
+  for (const part of parts) if (refuses(filter, part, r)) return false;
   return true;
 }
