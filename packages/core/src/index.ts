@@ -43,7 +43,7 @@ export type { ProcfsReader } from './services/procfs-reader.js';
 export type { Clock } from './services/clock.js';
 export type { OptionSchema, OptionRule, BooleanRule, NumberRule, StringRule, ListRule, FamilyOptions } from './services/family-options.js';
 export { Engine, type EngineStats, type StreamOptions } from './engine/engine.js';
-export type { FamilyFilter, FilterPart, FilterRecord, PushdownResult } from './filter/family-filter.js';
+export type { FamilyFilter, FilterPart, FilterRecord, PortRange, PushdownResult } from './filter/family-filter.js';
 export type { SetFilterResult, FilterStats, FilterCounts } from './filter/active-filter.js';
 export type {
   FamilyEvents,

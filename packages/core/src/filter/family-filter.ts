@@ -1,3 +1,11 @@
+/** An inclusive range of port numbers, as {@link FamilyFilter.portRanges} takes it. */
+export interface PortRange {
+  /** The first port of the range (0 to 65535). */
+  readonly from: number;
+  /** The last port of the range, inclusive (from `from` to 65535). */
+  readonly to: number;
+}
+
 /**
  * A run-time filter of one family, set with `engine.setFilter(family, filter)`. Every part
  * is optional; an absent part lets everything through. The parts a family's source can
@@ -28,7 +36,7 @@ export interface FamilyFilter {
   /** Count only these transport protocols. Matches {@link FilterRecord.protocol}. */
   protocols?: ReadonlyArray<'tcp' | 'udp'>;
   /** Count only traffic with a port (local or remote) in one of these inclusive ranges. Matches {@link FilterRecord.ports}. */
-  portRanges?: ReadonlyArray<{ readonly from: number; readonly to: number }>;
+  portRanges?: readonly PortRange[];
   /** Keep only these kinds of process: `user` (has an address space) or `kernel` (a kernel thread). Matches {@link FilterRecord.processKind}. */
   processKinds?: ReadonlyArray<'user' | 'kernel'>;
   /** User space only: keep processes at this priority or higher, i.e. with a nice value ≤ this (−20 to 19). Matches {@link FilterRecord.nice}. */
