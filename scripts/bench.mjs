@@ -12,6 +12,7 @@ import { benchSyscallOverhead, reportSyscallOverhead } from './bench/syscall-ove
 import { benchProcTable, reportProcTable } from './bench/proc-table.mjs';
 import { benchMemRead, reportMemRead } from './bench/mem-read.mjs';
 import { benchWarmInit, reportWarmInit } from './bench/warm-init.mjs';
+import { benchOverhead, reportOverhead } from './bench/overhead.mjs';
 
 const SECTIONS = [
   ['cpu', 'cpu snapshot', async () => reportCpuSnapshot(await benchCpuSnapshot())],
@@ -23,6 +24,7 @@ const SECTIONS = [
   ['mem', 'mem family read', async () => reportMemRead(await benchMemRead())],
   ['oom', 'oom prediction', async () => reportOomPredict(await benchOomPredict())],
   ['init', 'engine init, cold vs warm', async () => reportWarmInit(await benchWarmInit())],
+  ['overhead', 'whole-library overhead', async () => reportOverhead(await benchOverhead())],
 ];
 
 const wanted = process.argv.slice(2);

@@ -1,0 +1,123 @@
+// One measurement of the "overhead" bench section, in a process of its own so that its
+// CPU time, RSS and import time are the library's alone. Prints one JSON line.
+//   import                      time to import every package
+//   steady <s>                  all four families, engine.stream() at 1 Hz for <s> seconds
+//   idle <s> <family...>        a started engine that nobody reads, for <s> seconds
+//   reads                       CPU per snapshot (all four) and per family read
+//   hold <stats:0|1>            all four families started and streaming at 1 Hz until stdin
+//                               ends; prints "ready" first, the program run deltas at the end
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const FAMILIES = ['cpu', 'mem', 'proc', 'syscall'];
+const silent = { error() {}, warn() {}, info() {}, debug() {} };
+const [mode, ...args] = process.argv.slice(2);
+
+async function load() {
+  const t0 = performance.now();
+  const [core, c, m, p, s] = await Promise.all([
+    import('@bpfscope/core'), import('@bpfscope/plugin-cpu'), import('@bpfscope/plugin-mem'),
+    import('@bpfscope/plugin-proc'), import('@bpfscope/plugin-syscall'),
+  ]);
+  const importMs = performance.now() - t0;
+  const plugins = { cpu: c.cpu, mem: m.mem, proc: p.proc, syscall: s.syscall };
+  const engine = (families, programStats = false) => core.createEngine({
+    plugins: families.map((f) => plugins[f]()),
+    config: { mode: 'ebpf', programStats, families: Object.fromEntries(families.map((f) => [f, { mode: 'ebpf' }])) },
+    logger: silent,
+  });
+  return { importMs, engine };
+}
+
+/** Every program's runs and run time, summed per program name over the families. */
+function programRuns(e) {
+  const out = {};
+  for (const c of e.stats().collectors) {
+    for (const p of c.sourceStats?.programs ?? []) {
+      const o = (out[p.program] ??= { runs: 0, runTimeNs: 0 });
+      o.runs += p.runs;
+      o.runTimeNs += p.runTimeNs;
+    }
+  }
+  return out;
+}
+
+function delta(a, b) {
+  const out = {};
+  for (const [k, v] of Object.entries(b)) out[k] = { runs: v.runs - (a[k]?.runs ?? 0), runTimeNs: v.runTimeNs - (a[k]?.runTimeNs ?? 0) };
+  return out;
+}
+
+const cpuMs = (u) => (u.user + u.system) / 1000;
+const print = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
+
+if (mode === 'import') {
+  const { importMs } = await load();
+  print({ importMs });
+} else if (mode === 'steady') {
+  const seconds = Number(args[0]);
+  const { engine } = await load();
+  globalThis.gc?.();
+  const rssImported = process.memoryUsage().rss;
+  const e = engine(FAMILIES, true);
+  const s0 = performance.now();
+  await e.start();
+  const startMs = performance.now() - s0;
+  const runs0 = programRuns(e);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  let snapshots = 0;
+  for await (const _ of e.stream({ intervalMs: 1000 })) if (++snapshots > seconds) break;
+  const wallMs = performance.now() - t0;
+  const used = cpuMs(process.cpuUsage(c0));
+  const runs = delta(runs0, programRuns(e));
+  const rss = process.memoryUsage().rss;
+  await e.close();
+  const kernelNs = Object.values(runs).reduce((s, r) => s + r.runTimeNs, 0);
+  print({ startMs, snapshots, wallMs, userCpuPct: (100 * used) / wallMs, kernelPct: (100 * kernelNs) / 1e6 / wallMs, rss, rssImported, runs });
+} else if (mode === 'idle') {
+  const [seconds, ...families] = args;
+  const { engine } = await load();
+  const e = engine(families);
+  await e.start();
+  await sleep(200); // let start-up work (first timers, GC of init garbage) settle before the window
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await sleep(Number(seconds) * 1000);
+  const used = cpuMs(process.cpuUsage(c0));
+  const wallMs = performance.now() - t0;
+  await e.close();
+  print({ families, wallMs, cpuPct: (100 * used) / wallMs });
+} else if (mode === 'reads') {
+  const { engine } = await load();
+  const { measure } = await import('./measure.mjs');
+  const all = engine(FAMILIES);
+  await all.start();
+  const snapshot = await measure(() => all.collect(), { calls: 20, gapMs: 250 });
+  await all.close();
+  const perFamily = {};
+  for (const f of FAMILIES) {
+    const e = engine([f]);
+    await e.start();
+    perFamily[f] = (await measure(() => e.collect(), { calls: 30, gapMs: 100 })).cpuMs;
+    await e.close();
+  }
+  print({ snapshotCpuMs: snapshot.cpuMs, perFamily });
+} else if (mode === 'hold') {
+  const { engine } = await load();
+  const e = engine(FAMILIES, args[0] === '1');
+  await e.start();
+  const stop = new AbortController();
+  const streaming = (async () => { for await (const _ of e.stream({ intervalMs: 1000, signal: stop.signal })); })().catch(() => {});
+  const runs0 = programRuns(e);
+  print({ ready: true });
+  process.stdin.resume();
+  await new Promise((r) => process.stdin.on('end', r));
+  const runs = delta(runs0, programRuns(e));
+  stop.abort();
+  await streaming;
+  await e.close();
+  print({ runs });
+} else {
+  throw new Error(`overhead-child: unknown mode ${mode}`);
+}

@@ -1,0 +1,98 @@
+// Whole-library overhead as a user embedding it sees it (all four families, eBPF mode),
+// each figure from a process of its own (overhead-child.mjs): import time, cold start,
+// steady 1 Hz streaming (user-space CPU, kernel BPF run time over the same window, RSS),
+// an idle started engine, the CPU of a read, and the slowdown of a pipe ping-pong pinned
+// to one CPU with the families attached vs bare, in interleaved pairs.
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { buildC } from './c-build.mjs';
+import { fmt, quartiles } from './measure.mjs';
+
+const CHILD = new URL('./overhead-child.mjs', import.meta.url).pathname;
+const RUNS = Number(process.env.BENCH_OVERHEAD_RUNS ?? 3);
+const STEADY_S = Number(process.env.BENCH_OVERHEAD_STEADY_S ?? 20);
+const IDLE_S = Number(process.env.BENCH_OVERHEAD_IDLE_S ?? 5);
+const PAIRS = Number(process.env.BENCH_OVERHEAD_PAIRS ?? 5);
+const ROUNDS = Number(process.env.BENCH_OVERHEAD_ROUNDS ?? 50000);
+
+const child = (...args) => JSON.parse(execFileSync(process.execPath, ['--expose-gc', CHILD, ...args.map(String)], { encoding: 'utf8' }).trim().split('\n').at(-1));
+
+/** Starts a `hold` child; resolves when its engine streams, with stop() → its final line. */
+async function hold(stats) {
+  const p = spawn(process.execPath, [CHILD, 'hold', stats ? '1' : '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: p.stdout })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  if (first.done || !JSON.parse(first.value).ready) throw new Error('overhead: the holding engine did not start');
+  return {
+    async stop() {
+      p.stdin.end();
+      const last = await lines.next();
+      return JSON.parse(last.value);
+    },
+  };
+}
+
+/** @returns every measurement, raw */
+export async function benchOverhead() {
+  const out = { imports: [], steady: [], idle: {}, reads: [], pingpong: [], loadedRuns: null };
+  for (let i = 0; i < RUNS; i++) out.imports.push(child('import').importMs);
+  for (let i = 0; i < Math.max(1, RUNS - 1); i++) out.steady.push(child('steady', STEADY_S));
+  for (const set of [[], ['cpu', 'mem', 'proc', 'syscall'], ['cpu'], ['proc'], ['syscall'], ['mem']]) {
+    out.idle[set.join('+')] = Array.from({ length: 2 }, () => child('idle', IDLE_S, ...set).cpuPct);
+  }
+  out.reads.push(child('reads'));
+  const pp = buildC('pipe_pingpong');
+  try {
+    pp.run([1000, 0]);
+    for (let i = 0; i < PAIRS; i++) {
+      // Alternate which of the pair goes first, so a drift in the machine's load reaches both alike.
+      const order = i % 2 === 0 ? ['bare', 'attached'] : ['attached', 'bare'];
+      const pair = {};
+      for (const kind of order) {
+        const h = kind === 'attached' ? await hold(false) : null;
+        pair[kind] = pp.run([ROUNDS, 0]).nsPerRound;
+        await h?.stop();
+      }
+      out.pingpong.push(pair);
+    }
+    // Kernel ns per run on a loaded machine: the same ping-pong with run-time statistics on.
+    const h = await hold(true);
+    pp.run([ROUNDS, 0]);
+    out.loadedRuns = (await h.stop()).runs;
+  } finally {
+    pp.cleanup();
+  }
+  return out;
+}
+
+const pct = (x) => `${x.toFixed(2)}%`;
+const span = (xs, f) => { const q = quartiles(xs); return `${f(q.median)} [${f(Math.min(...xs))}-${f(Math.max(...xs))}]`; };
+const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MB`;
+
+export function reportOverhead(o) {
+  const rows = [];
+  const row = (what, now, target) => rows.push(`  ${what.padEnd(64)} ${now.padEnd(32)} ${target}`);
+  row('what (median [min-max])', 'measured', 'target');
+  row(`steady 1 Hz stream, ${STEADY_S} s: user-space CPU, % of a core`, span(o.steady.map((s) => s.userCpuPct), pct), '<= 0.3%');
+  row('  same window: kernel BPF run time, % of a core', span(o.steady.map((s) => s.kernelPct), pct), '<= 0.1%');
+  for (const [set, xs] of Object.entries(o.idle)) {
+    if (set === '') row('  reference: an engine with no families (Node alone)', span(xs, pct), '(the floor)');
+    else row(`started engine, no reads (${set}), % of a core`, span(xs, pct), '<= 0.02%');
+  }
+  const r = o.reads[0];
+  row('one snapshot of all four families, CPU', fmt(r.snapshotCpuMs), '<= 1 ms');
+  for (const [f, ms] of Object.entries(r.perFamily)) row(`  ${f} read alone, CPU`, fmt(ms), '<= 0.3 ms');
+  row('RSS with four families at 1 Hz', span(o.steady.map((s) => s.rss), mb), '<= 70 MB');
+  row("  the library's own share (minus packages imported)", span(o.steady.map((s) => s.rss - s.rssImported), mb), '<= 20 MB');
+  const ratios = o.pingpong.map((p) => p.attached / p.bare);
+  row(`pipe ping-pong on one CPU, attached / bare (${o.pingpong.length} pairs)`, span(ratios, (x) => `${x.toFixed(3)}x`), '<= 1.05x');
+  row('import of all packages', span(o.imports, fmt), '<= 100 ms');
+  row('cold start of four families (a new process)', span(o.steady.map((s) => s.startMs), fmt), '<= 200 ms');
+  const lines = ['overhead of the whole library, all four families in eBPF mode, each figure from a process of its own', ...rows];
+  lines.push('  kernel ns per run during the ping-pong (bpf_stats; programs that ran):');
+  for (const [p, v] of Object.entries(o.loadedRuns ?? {})) {
+    if (v.runs > 0) lines.push(`    ${p.padEnd(18)} ${String(Math.round(v.runTimeNs / v.runs)).padStart(6)} ns  (${v.runs} runs)`);
+  }
+  lines.push('  (warm start of a second engine: see the "init" section)');
+  return lines.join('\n');
+}
