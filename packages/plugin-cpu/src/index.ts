@@ -1,5 +1,5 @@
 export { cpu, CpuCollector, CPU_OPTIONS, type CpuPluginOptions } from './plugin.js';
-export { CPU_OPTION_SCHEMA } from './options.js';
+export { CPU_OPTION_SCHEMA, type CpuReadOptions } from './options.js';
 export { CpuEbpfSource } from './ebpf/cpu-ebpf-source.js';
 export type { CpuSourceServices } from './services.js';
 export { CpuProcfsSource } from './procfs/cpu-procfs-source.js';

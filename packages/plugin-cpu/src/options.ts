@@ -10,11 +10,11 @@ export const CPU_OPTION_SCHEMA: OptionSchema = Object.freeze({
   pressure: { type: 'boolean' },
 });
 
-/** What both cpu sources honour, defaults filled in. @internal */
+/** The family's options as both cpu sources take them (the {@link CPU_OPTION_SCHEMA} keys, defaults filled in). */
 export interface CpuReadOptions {
-  /** Report one record per CPU. */
+  /** Report one record per CPU. @default true */
   readonly perCpu: boolean;
-  /** Read CPU pressure (PSI). */
+  /** Read CPU pressure (PSI). @default true */
   readonly pressure: boolean;
 }
 

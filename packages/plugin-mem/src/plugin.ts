@@ -18,6 +18,7 @@ export class MemCollector implements Collector<MemMetrics> {
   readonly family = 'mem';
   readonly sources: readonly [MemEbpfSource, MemProcfsSource];
 
+  /** @internal the engine's container constructs it, with these tokens */
   constructor(
     @inject(MEM_OPTIONS) options: ResolvedMemOptions,
     @inject(familyOptionsToken('mem')) config: FamilyOptions,
