@@ -39,8 +39,8 @@ export type {
 } from './types.js';
 export { CONFIG, LOGGER, COLLECTOR, FILTER, AGGREGATOR, OBJECT_LOADER, PROCFS_READER, CLOCK, familyOptionsToken } from './tokens.js';
 export type { ObjectLoader, LoadedObject, ObjectLoadRequest, ProgramCacheStats } from './services/object-loader.js';
-export type { ProcfsReader } from './services/procfs-reader.js';
-export type { Clock } from './services/clock.js';
+export { createProcfsReader, type ProcfsReader, type ProcfsEntry, type ProcfsStat } from './services/procfs-reader.js';
+export { systemClock, type Clock } from './services/clock.js';
 export type { OptionSchema, OptionRule, BooleanRule, NumberRule, StringRule, ListRule, FamilyOptions } from './services/family-options.js';
 export { Engine, type EngineStats, type StreamOptions } from './engine/engine.js';
 export type { FamilyFilter, FilterPart, FilterRecord, PortRange, PushdownResult } from './filter/family-filter.js';

@@ -84,7 +84,7 @@ export interface CpuPressure {
 }
 
 /** Fields whose source can differ from the record's source. */
-export type CpuField = keyof CpuTimeRecord | 'loadAverage' | 'pressure' | 'runQueueLatency';
+export type CpuField = keyof CpuTimeRecord | 'perCpu' | 'loadAverage' | 'pressure' | 'runQueueLatency';
 
 /** The `cpu` family's data. */
 export interface CpuMetrics {

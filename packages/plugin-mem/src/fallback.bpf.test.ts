@@ -3,14 +3,14 @@
 // own parse of the same read; and, from a capture of /proc/meminfo and /proc/vmstat, exactly
 // what a direct parse of those bytes gives: the live file moves between any two reads on a
 // shared machine), vmstat and cgroups likewise, and OOM victims are reported unavailable
-// with the reason, as is the victim stream.
+// with the reason, as is the victim stream (engine.events('mem'): the procfs source has no events).
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { DataUnavailable, createEngine } from '@bpfscope/core';
+import { Closed, DataUnavailable, createEngine, createProcfsReader, type Engine } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { listMemoryCgroups } from './cgroup/list-memory-cgroups.js';
 import { MEM_OBJECT_PATH } from './ebpf/mem-ebpf-source.js';
@@ -19,20 +19,30 @@ import { parseMeminfo, type Meminfo } from './procfs/parse-meminfo.js';
 import { parseVmstat } from './procfs/parse-vmstat.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
+/** What iterating `engine.events('mem')` throws (the engine opens the stream on the family's selected source). */
+async function firstEventError(engine: Engine): Promise<unknown> {
+  try {
+    for await (const v of engine.events('mem')) return new Error(`unexpected event ${JSON.stringify(v)}`);
+  } catch (e) {
+    return e;
+  }
+  return new Error('the stream ended without an error');
+}
 const meminfo = (): Meminfo => parseMeminfo(readFileSync('/proc/meminfo', 'utf8'), '/proc/meminfo');
 
 describeKernel('mem family in mode fallback', () => {
   it('meminfo equals a direct parse; victims are unavailable with the reason, and so is the stream', async () => {
-    const plugin = mem({ topProcesses: 5 });
-    const engine = createEngine({ plugins: [plugin], config: { mode: 'fallback', cache: { enabled: false } }, logger: silent });
+    const engine = createEngine({ plugins: [mem({ topProcesses: 5 })], config: { mode: 'fallback', cache: { enabled: false } }, logger: silent });
     await engine.start();
     const vmBefore = parseVmstat(readFileSync('/proc/vmstat', 'utf8'), '/proc/vmstat');
     const before = meminfo();
     const r = (await engine.collect()).get('mem');
     const after = meminfo();
-    expect(() => plugin.oomEvents()).toThrow(DataUnavailable);
-    expect(() => plugin.oomEvents()).toThrow(/procfs.*mode "fallback".*eBPF source/);
+    const streamError = await firstEventError(engine);
     await engine.close();
+    expect(streamError).toBeInstanceOf(DataUnavailable);
+    expect((streamError as Error).message).toBe('mem events is unavailable: its selected source mem-procfs (procfs) gives no events');
+    expect((streamError as DataUnavailable).remedy).toMatch(/families\.mem\.mode to 'ebpf'/);
 
     expect(r?.source).toBe('procfs');
     expect(r?.fallback?.message).toMatch(/mode "fallback"/);
@@ -58,7 +68,7 @@ describeKernel('mem family in mode fallback', () => {
     expect(m.fieldSources).toEqual({ cgroups: 'sysfs' });
     expect(m.processes.length).toBe(5);
     expect(m.processCount).toBeGreaterThan(5);
-    expect(m.cgroups?.hierarchy).toBe(listMemoryCgroups('/sys').hierarchy);
+    expect(m.cgroups?.hierarchy).toBe(listMemoryCgroups(createProcfsReader('/proc', '/sys')).hierarchy);
     expect(m.predictions.find((p) => p.key === 'system')).toMatchObject({ target: 'system', limit: before.memTotal, confidence: { samples: 1 } });
   });
 
@@ -88,22 +98,18 @@ describeKernel('mem family in mode fallback', () => {
     expect(m.vmstat).toMatchObject({ pgfault: vm.pgfault, pgmajfault: vm.pgmajfault, oomKill: vm.oomKill });
   });
 
-  it('before the engine starts, the victim stream is unavailable and says why', () => {
-    expect(() => mem().oomEvents()).toThrow(/not running: start the engine first/);
+  it('after close, the victim stream is refused with Closed', async () => {
+    const engine = createEngine({ plugins: [mem()], config: { mode: 'fallback' }, logger: silent });
+    await engine.close();
+    expect(() => engine.events('mem')).toThrow(Closed);
   });
 });
 
 describeKernel('mem family when its eBPF object is bad', () => {
   const bad = async (objectPath: string) => {
-    const plugin = mem({ objectPath });
-    const engine = createEngine({ plugins: [plugin], config: { cache: { enabled: false } }, logger: silent });
+    const engine = createEngine({ plugins: [mem({ objectPath })], config: { cache: { enabled: false } }, logger: silent });
     const r = (await engine.collect()).get('mem');
-    let streamError: unknown;
-    try {
-      plugin.oomEvents();
-    } catch (e) {
-      streamError = e;
-    }
+    const streamError = await firstEventError(engine);
     await engine.close();
     return { r, streamError };
   };
@@ -117,7 +123,7 @@ describeKernel('mem family when its eBPF object is bad', () => {
     expect(r?.source).toBe('procfs');
     expect(r?.fallback?.code).toBe('LOAD_FAILED');
     expect(streamError).toBeInstanceOf(DataUnavailable);
-    expect((streamError as Error).message).toMatch(/eBPF was rejected \(LOAD_FAILED/);
+    expect((streamError as Error).message).toMatch(/selected source mem-procfs \(procfs\) gives no events/);
   });
 
   it("another family's object: the layouts from its BTF do not match, LOAD_FAILED names struct mem_faults", async () => {

@@ -24,8 +24,8 @@ export {
   type PredictionConfidence,
 } from './predict/predict-exhaustion.js';
 export { OomPredictor, oomKey, type OomPredictorOptions, type OomPredictorStats } from './predict/oom-predictor.js';
-export { mem, MemCollector, type MemPlugin } from './plugin.js';
-export type { MemPluginOptions } from './options.js';
+export { mem, MemCollector } from './plugin.js';
+export { MEM_OPTION_SCHEMA, type MemPluginOptions } from './options.js';
 export { MemEbpfSource } from './ebpf/mem-ebpf-source.js';
 export { MemProcfsSource } from './procfs/mem-procfs-source.js';
 export type {
@@ -42,4 +42,4 @@ export type {
   PredictionTarget,
   MemKernelStats,
 } from './records.js';
-export type { OomVictim, OomVictimField, VictimMemoryCgroup, OomEventsOptions } from './records-oom.js';
+export type { OomVictim, OomVictimField, VictimMemoryCgroup } from './records-oom.js';

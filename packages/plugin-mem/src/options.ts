@@ -1,8 +1,11 @@
-import { ConfigError } from '@bpfscope/core';
+import { ConfigError, type FamilyOptions, type OptionSchema } from '@bpfscope/core';
 import { OomPredictor, type OomPredictorOptions } from './predict/oom-predictor.js';
 import type { mem } from './plugin.js';
 
-/** Options of the {@link mem} plugin; every field optional. */
+/**
+ * Options of the {@link mem} plugin; every field optional. `config.families.mem` may override
+ * `topProcesses`, `pids`, `cgroups` and `maxOomVictims` (see {@link MEM_OPTION_SCHEMA}).
+ */
 export interface MemPluginOptions {
   /** How many processes a reading lists, most faults in the last interval first. @default 20 */
   topProcesses?: number;
@@ -51,5 +54,27 @@ export function resolveMemOptions(o: MemPluginOptions, defaultObjectPath: string
     prediction,
     maxOomVictims: o.maxOomVictims === undefined ? 100 : whole('mem.maxOomVictims', o.maxOomVictims, 0, 1_000_000),
     objectPath: o.objectPath ?? defaultObjectPath,
+  };
+}
+
+/**
+ * The options `config.families.mem` may hold (besides the engine's `mode`, `enabled`,
+ * `initTimeoutMs`, `readTimeoutMs`); each overrides the factory's option of the same name.
+ */
+export const MEM_OPTION_SCHEMA: OptionSchema = Object.freeze({
+  topProcesses: { type: 'integer', min: 0, max: 1_000_000 },
+  pids: { type: 'integer[]', min: 1, max: 4_194_304 },
+  cgroups: { type: 'boolean' },
+  maxOomVictims: { type: 'integer', min: 0, max: 1_000_000 },
+});
+
+/** The factory's options overridden by the family's validated config. @internal */
+export function withFamilyOptions(o: ResolvedMemOptions, config: FamilyOptions): ResolvedMemOptions {
+  return {
+    ...o,
+    topProcesses: (config.topProcesses as number | undefined) ?? o.topProcesses,
+    pids: config.pids === undefined ? o.pids : new Set(config.pids as readonly number[]),
+    cgroups: (config.cgroups as boolean | undefined) ?? o.cgroups,
+    maxOomVictims: (config.maxOomVictims as number | undefined) ?? o.maxOomVictims,
   };
 }

@@ -1,5 +1,3 @@
-import type { mem } from './plugin.js';
-
 /** The memory cgroup of an OOM victim. */
 export interface VictimMemoryCgroup {
   /** The hierarchy that holds the memory controller. */
@@ -49,12 +47,4 @@ export interface OomVictim {
   shmemRssBytes: number | null;
   /** Why a null field is null. */
   unavailable: Partial<Record<OomVictimField, string>>;
-}
-
-/** Options of `oomEvents()` on the {@link mem} plugin. */
-export interface OomEventsOptions {
-  /** Ends the stream. */
-  signal?: AbortSignal;
-  /** Victims held for a slow reader before newer ones are dropped (counted in the source stats as `oomStreamDropped`). @default 1024 */
-  maxQueued?: number;
 }

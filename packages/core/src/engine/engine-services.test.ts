@@ -1,14 +1,15 @@
 // The services the engine's container provides, a plugin's validated options,
-// the loader lifted to the engine, parallel plugin starts, filters resolved once.
+// the loader lifted to the engine, parallel plugin starts, filters and aggregators resolved once.
 import { describe, expect, it } from 'vitest';
-import { CLOCK, COLLECTOR, FILTER, OBJECT_LOADER, PROCFS_READER, familyOptionsToken } from '../tokens.js';
+import { AGGREGATOR, CLOCK, COLLECTOR, FILTER, LOGGER, OBJECT_LOADER, PROCFS_READER, familyOptionsToken } from '../tokens.js';
 import { ConfigError } from '../errors/taxonomy.js';
 import { inject, injectable } from '../index.js';
 import type { Clock } from '../services/clock.js';
 import type { FamilyOptions } from '../services/family-options.js';
 import type { LoadedObject, ObjectLoader, ObjectLoadRequest, ProgramCacheStats } from '../services/object-loader.js';
 import type { ProcfsReader } from '../services/procfs-reader.js';
-import type { Collector, Filter, Plugin, Source } from '../types.js';
+import type { Logger } from '../logger.js';
+import type { Aggregator, Collector, Filter, Plugin, Source } from '../types.js';
 import { createEngine } from './create-engine.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
@@ -33,8 +34,8 @@ class CountingLoader implements ObjectLoader {
 const reader = (root: string): Source<string> => ({ kind: 'procfs', name: 'r', async init() {}, async read() { return root; }, async close() {} });
 
 describe('engine services', () => {
-  it('a third-party plugin resolves the loader, the procfs reader, the clock and its validated options through the tokens', async () => {
-    const seen: { loader?: ObjectLoader; procfs?: ProcfsReader; clock?: Clock; options?: FamilyOptions } = {};
+  it('a third-party plugin resolves the loader, the procfs reader, the clock, the logger and its validated options through the tokens', async () => {
+    const seen: { loader?: ObjectLoader; procfs?: ProcfsReader; clock?: Clock; logger?: Logger; options?: FamilyOptions } = {};
     @injectable()
     class ThirdCollector implements Collector<string> {
       readonly family = 'third';
@@ -43,9 +44,10 @@ describe('engine services', () => {
         @inject(OBJECT_LOADER) loader: ObjectLoader,
         @inject(PROCFS_READER) procfs: ProcfsReader,
         @inject(CLOCK) clock: Clock,
+        @inject(LOGGER) logger: Logger,
         @inject(familyOptionsToken('third')) options: FamilyOptions,
       ) {
-        Object.assign(seen, { loader, procfs, clock, options });
+        Object.assign(seen, { loader, procfs, clock, logger, options });
         this.sources = [reader(procfs.readProc('version'))];
       }
     }
@@ -60,6 +62,8 @@ describe('engine services', () => {
     const engine = createEngine({ plugins: [third, provider], config: { families: { third: { topK: 5, comms: ['a', 'b'], mode: 'fallback' } } }, logger: silent });
     const snap = await engine.collect();
     expect(seen.loader).toBe(loader); // lifted from the provider's container, though registered after `third`
+    expect(seen.logger).toBe(silent);
+    expect(seen.procfs?.procRoot).toBe('/proc');
     expect(seen.options).toEqual({ topK: 5, comms: ['a', 'b'], verbose: false });
     expect(snap.get('third')?.data).toMatch(/^Linux version /);
     const t0 = seen.clock!.monotonicNs();
@@ -135,5 +139,60 @@ describe('engine services', () => {
     expect(values).toEqual([101, 102, 103]);
     expect(made).toBe(1);
     await engine.close();
+  });
+  it('the engine\'s own family keys pass beside a plugin\'s option schema; a plugin\'s own reader and clock win over the engine\'s', async () => {
+    const mine: ProcfsReader = { procRoot: '/p', sysRoot: '/s', readProc: (rel) => `proc:${rel}`, readSys: (rel) => `sys:${rel}`, listProc: () => [], listSys: () => [], statSys: () => ({ inode: 1, directory: true }), machineConstants: () => { throw new Error('unused'); } };
+    const clock: Clock = { monotonicNs: () => 5n, wallMs: () => 7 };
+    const p: Plugin = {
+      name: 'x',
+      version: '0',
+      optionSchemas: { x: { depth: { type: 'integer', min: 1, default: 2 } } },
+      register(c) {
+        c.register(PROCFS_READER, { useValue: mine });
+        c.register(CLOCK, { useValue: clock });
+        c.register(COLLECTOR, {
+          useFactory: (r) => {
+            const procfs = r.resolve(PROCFS_READER);
+            const clk = r.resolve(CLOCK);
+            const depth = r.resolve(familyOptionsToken('x')).depth as number;
+            return { family: 'x', sources: [{ kind: 'procfs', name: 'x', async init() {}, async read() { return `${procfs.readProc('stat')} ${clk.monotonicNs()} ${clk.wallMs()} ${depth}`; }, async close() {} }] };
+          },
+        });
+      },
+    };
+    const engine = createEngine({ plugins: [p], config: { families: { x: { mode: 'fallback', enabled: true, initTimeoutMs: 500, readTimeoutMs: 500 } } }, logger: silent });
+    expect((await engine.collect()).get('x')?.data).toBe('proc:stat 5 7 2');
+    await engine.close();
+  });
+
+  it('aggregators are resolved once per engine: a counting aggregator keeps its count over 3 snapshots', async () => {
+    const made: number[] = [];
+    class Counting implements Aggregator<{ value: number; seen?: number }> {
+      readonly name = 'counting';
+      readonly family = 'n';
+      #count = 0;
+      constructor() { made.push(made.length + 1); }
+      apply(data: { value: number }): { value: number; seen: number } { return { ...data, seen: ++this.#count }; }
+    }
+    let reads = 0;
+    const p: Plugin = {
+      name: 'n',
+      version: '0',
+      register(c) {
+        c.register(COLLECTOR, { useValue: { family: 'n', sources: [{ kind: 'procfs', name: 's', async init() {}, async read() { return { value: ++reads * 10 }; }, async close() {} }] } });
+        c.register(AGGREGATOR, { useClass: Counting });
+      },
+    };
+    const engine = createEngine({ plugins: [p], config: { cache: { enabled: false } }, logger: silent });
+    const out = [];
+    for (let i = 0; i < 3; i++) out.push((await engine.collect()).get('n')?.data);
+    expect(out).toEqual([{ value: 10, seen: 1 }, { value: 20, seen: 2 }, { value: 30, seen: 3 }]);
+    expect(made).toEqual([1]);
+    // A second engine with the same plugin resolves its own aggregator: state is per engine.
+    const other = createEngine({ plugins: [p], config: { cache: { enabled: false } }, logger: silent });
+    expect((await other.collect()).get('n')?.data).toEqual({ value: 40, seen: 1 });
+    expect(made).toEqual([1, 2]);
+    await engine.close();
+    await other.close();
   });
 });

@@ -40,8 +40,17 @@ export const PROC_READ_REASONS: Readonly<Record<string, string>> = Object.freeze
  */
 export function readProcFile(root: string, relPath: string, reasons?: Readonly<Record<string, string>>): string {
   const path = join(root, relPath);
+  return procfsCall(path, () => readFileSync(path, 'utf8'), reasons);
+}
+
+/**
+ * Run one file-system call on a procfs/sysfs path, turning a failure whose code is listed in
+ * {@link PROC_READ_REASONS} (or `reasons`) into a {@link DataUnavailable} as {@link readProcFile} does.
+ * @internal
+ */
+export function procfsCall<T>(path: string, call: () => T, reasons?: Readonly<Record<string, string>>): T {
   try {
-    return readFileSync(path, 'utf8');
+    return call();
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const code = err.code;

@@ -9,7 +9,7 @@ export interface Clock {
   wallMs(): number;
 }
 
-/** The system clock. @internal */
+/** The system clock: `process.hrtime.bigint()` and `Date.now()`. The engine registers it under {@link CLOCK}. */
 export const systemClock: Clock = Object.freeze({
   monotonicNs: () => process.hrtime.bigint(),
   wallMs: () => Date.now(),

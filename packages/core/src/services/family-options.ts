@@ -49,20 +49,21 @@ export type OptionRule = BooleanRule | NumberRule | StringRule | ListRule;
 
 /**
  * The options a plugin accepts for one family under `config.families.<family>`
- * (besides `mode` and `enabled`, which the engine owns). Declared on {@link Plugin.optionSchemas}.
+ * (besides `mode`, `enabled`, `initTimeoutMs` and `readTimeoutMs`, which the engine owns). Declared on {@link Plugin.optionSchemas}.
  */
 export type OptionSchema = Readonly<Record<string, OptionRule>>;
 
 /** A family's options after validation: every key of the schema, with defaults filled in when given. */
 export type FamilyOptions = Readonly<Record<string, unknown>>;
 
-const ENGINE_KEYS = new Set(['mode', 'enabled']);
+// The keys of every family that the engine owns (see FamilyConfig), validated by validateConfig.
+const ENGINE_KEYS = ['mode', 'enabled', 'initTimeoutMs', 'readTimeoutMs'];
 
 /**
  * Check `config.families.<family>` against a plugin's schema.
  * @param family - the family name, for the error path
  * @param schema - the plugin's schema for it
- * @param given - the family's config (may hold `mode` and `enabled`, which are skipped)
+ * @param given - the family's config (may hold the engine's keys `mode`, `enabled`, `initTimeoutMs`, `readTimeoutMs`, which are skipped)
  * @returns the options, defaults filled in
  * @throws {@link ConfigError} naming `families.<family>.<key>` for an unknown key or a bad value
  * @internal
@@ -70,11 +71,11 @@ const ENGINE_KEYS = new Set(['mode', 'enabled']);
 export function validateFamilyOptions(family: string, schema: OptionSchema, given: Readonly<Record<string, unknown>> = {}): FamilyOptions {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(given)) {
-    if (ENGINE_KEYS.has(key)) continue;
+    if (ENGINE_KEYS.includes(key)) continue;
     const rule = Object.hasOwn(schema, key) ? schema[key] : undefined;
     const path = `families.${family}.${key}`;
     if (rule === undefined) {
-      const known = ['mode', 'enabled', ...Object.keys(schema)].join(', ');
+      const known = [...ENGINE_KEYS, ...Object.keys(schema)].join(', ');
       throw new ConfigError(path, value, `one of the options of the ${family} family (${known})`);
     }
     out[key] = check(path, rule, value);

@@ -1,22 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import { awaitOrAbort, EMPTY_SOURCE_STATS, log2HistogramFromSlots, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, createProcfsReader, EMPTY_SOURCE_STATS, log2HistogramFromSlots, systemClock, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, loadNative, NativeObjectLoader, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type BpfObject, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
 import { sumCounters, toRecord, type CpuCounters } from '../compute.js';
 import type { CpuMetrics, PerCpuRecord } from '../records.js';
-import { readLoadAndPressure } from '../procfs/cpu-procfs-source.js';
+import { CPU_READ_DEFAULTS, type CpuReadOptions } from '../options.js';
+import { perCpuOption, readLoadAndPressure } from '../procfs/cpu-procfs-source.js';
+import type { CpuSourceServices } from '../services.js';
 import { readProcStat } from '../procfs/read-proc.js';
 import type { ProcStat } from '../procfs/parse-stat.js';
 import { cpuTimesLayout, decodeCpuTimes, splitWritten, sumPerCpuU64, type RawCpuTimes } from './decode.js';
-
-/** The engine's services the cpu eBPF source uses; each one left out is made by the source. */
-export interface CpuSourceServices {
-  /** Loads (and shares) the compiled object: the engine's `OBJECT_LOADER`. */
-  loader?: ObjectLoader;
-  /** Where procfs is read: the engine's `PROCFS_READER`. */
-  procfs?: ProcfsReader;
-  /** The monotonic clock the kernel's timestamps are on: the engine's `CLOCK`. */
-  clock?: Clock;
-}
 
 /** Where the compiled object ships in this package. @internal */
 export const CPU_OBJECT_PATH = fileURLToPath(new URL('../../bpf/cpu.bpf.o', import.meta.url));
@@ -50,7 +42,8 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   #zeroHist: bigint[] = [];
   #layout: StructLayout | null = null;
   #cpus = 0;
-  #root = '/proc';
+  #procfs: ProcfsReader | null = null;
+  readonly #clock: Clock;
   #since = '';
   #baseline: ProcStat | null = null;
   #prev: Sample | null = null;
@@ -66,17 +59,20 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
    * @param objectPath - the compiled cpu.bpf.o (tests pass broken ones)
    * @param services - the engine's object loader, procfs reader and clock (the collector
    *   resolves them from the container); without them the source makes its own
+   * @param options - the family's validated options
    */
-  constructor(private readonly objectPath: string = CPU_OBJECT_PATH, services: CpuSourceServices = {}) {
+  constructor(private readonly objectPath: string = CPU_OBJECT_PATH, services: CpuSourceServices = {}, private readonly options: CpuReadOptions = CPU_READ_DEFAULTS) {
     this.#loader = services.loader === undefined ? new NativeObjectLoader() : asNativeLoader(services.loader);
     this.#services = services;
+    this.#clock = services.clock ?? systemClock;
   }
 
   async init(context: SourceContext): Promise<void> {
     const { signal } = context;
     loadNative();
     this.#releaseLog = routeLibbpfLog(context.logger, context.config.logLevel);
-    this.#root = this.#services.procfs?.procRoot ?? context.config.procRoot;
+    const procfs = this.#services.procfs ?? createProcfsReader(context.config.procRoot, context.config.sysRoot);
+    this.#procfs = procfs;
     this.#cpus = possibleCpus();
     // libbpf judges the object first: a corrupt file is LoadFailed, a missing hook AttachFailed.
     // The object has no per-engine state (no filter or setting written at run time): it and its
@@ -91,8 +87,9 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     for (const p of object.programs()) handle.attach(p.name);
     this.#programStats.start(context.config.programStats);
     this.#layout = cpuTimesLayout(new Map([['cpu_times', object.structLayout('cpu_times')]]));
-    this.#baseline = await awaitOrAbort(readProcStat(this.#root), signal);
-    this.#since = new Date().toISOString();
+    signal.throwIfAborted();
+    this.#baseline = readProcStat(procfs);
+    this.#since = new Date(this.#clock.wallMs()).toISOString();
     const first = await awaitOrAbort(this.#sample(), signal);
     this.#zero = new Map(first.perCpu.map((c) => [c.cpu, c]));
     this.#zeroHist = this.#runqHist();
@@ -102,10 +99,11 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   async #sample(): Promise<Sample> {
     const object = this.#object;
     const layout = this.#layout;
-    if (!object || !layout) throw new Error('cpu-ebpf source is not initialised');
-    const [stat, timesBytes] = await Promise.all([readProcStat(this.#root), Promise.resolve(object.map('cpu_times').readArray())]);
+    const procfs = this.#procfs;
+    if (!object || !layout || !procfs) throw new Error('cpu-ebpf source is not initialised');
+    const [stat, timesBytes] = await Promise.all([readProcStat(procfs), Promise.resolve(object.map('cpu_times').readArray())]);
     // CLOCK_MONOTONIC, the clock the programs' bpf_ktime_get_ns() timestamps are on.
-    const now = this.#services.clock?.monotonicNs() ?? process.hrtime.bigint();
+    const now = this.#clock.monotonicNs();
     const at = Number(now) / 1e6;
     const { written: raw, unwritten } = splitWritten(decodeCpuTimes(timesBytes, layout, this.#cpus));
     const base = new Map(this.#baseline?.perCpu.map((c) => [c.cpu, c]));
@@ -132,7 +130,8 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
 
   async read(context: ReadContext): Promise<CpuMetrics> {
     const object = this.#object;
-    if (!object) throw new Error('cpu-ebpf source is not initialised');
+    const procfs = this.#procfs;
+    if (!object || !procfs) throw new Error('cpu-ebpf source is not initialised');
     // Aborted reads stop waiting at once (the engine keeps the source); the baseline moves only on a finished read.
     const cur = await awaitOrAbort(this.#sample(), context.signal);
     const prev = this.#prev;
@@ -141,12 +140,12 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     const perCpu: PerCpuRecord[] = cur.perCpu.map((c) => ({ cpu: c.cpu, ...toRecord(c, prevById.get(c.cpu), idleOnly) }));
     const hist = this.#runqHist().map((v, i) => v - (this.#zeroHist[i] ?? 0n));
     const unavailable: CpuMetrics['unavailable'] = {};
-    const loadAndPressure = await awaitOrAbort(readLoadAndPressure(this.#root, unavailable), context.signal);
+    const loadAndPressure = readLoadAndPressure(procfs, unavailable, this.options);
     return {
       countersSince: this.#since,
       intervalMs: prev ? Math.round((cur.at - prev.at) * 1000) / 1000 : null,
       total: toRecord(cur.total, prev?.total, idleOnly),
-      perCpu,
+      perCpu: perCpuOption(perCpu, unavailable, this.options),
       unmeasuredCpus: cur.unmeasured,
       runQueueLatency: log2HistogramFromSlots(hist, 'ns'),
       ...loadAndPressure,

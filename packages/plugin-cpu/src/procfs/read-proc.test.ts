@@ -3,10 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DataUnavailable, EventProcessingFailed } from '@bpfscope/core';
-import { readLoadavg, readPressure, readProcFile, readProcStat } from './read-proc.js';
+import { createProcfsReader, DataUnavailable, EventProcessingFailed, type ProcfsReader } from '@bpfscope/core';
+import { readLoadavg as readLoadavgAt, readPressure as readPressureAt, readProcFile as readProcFileAt, readProcStat as readProcStatAt } from './read-proc.js';
 
 const root = (tree: string): string => fileURLToPath(new URL(`../../test/fixtures/${tree}/proc`, import.meta.url));
+// The readers take the engine's procfs reader; these read through one over a root.
+const at = (r: string): ProcfsReader => createProcfsReader(r, '/nonexistent-bpfscope-sys');
+const readProcStat = async (r: string, hz?: number) => readProcStatAt(at(r), hz);
+const readLoadavg = async (r: string) => readLoadavgAt(at(r));
+const readPressure = async (r: string) => readPressureAt(at(r));
+const readProcFile = async (r: string, rel: string) => readProcFileAt(at(r), rel);
 const rejection = async (p: Promise<unknown>): Promise<unknown> => p.then(() => { throw new Error('expected a rejection'); }, (e: unknown) => e);
 
 describe('read-proc on good trees', () => {

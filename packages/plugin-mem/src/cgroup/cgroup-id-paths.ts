@@ -1,5 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { procReadErrorCode, type ProcfsReader } from '@bpfscope/core';
 
 /** A cgroup path, or why there is none. @internal */
 export type CgroupPathResult = { path: string; reason: null } | { path: null; reason: string };
@@ -14,32 +14,33 @@ export class CgroupIdPaths {
   #byId: Map<number, string> | null = null;
 
   /**
-   * @param root - root directory of the hierarchy, or null when it is not mounted
+   * @param sys - the procfs/sysfs reader
+   * @param root - root directory of the hierarchy relative to the sysfs root, or null when it is not mounted
    * @param what - the hierarchy, for messages (`cgroup v2`, `the v1 memory hierarchy`)
    */
-  constructor(private readonly root: string | null, private readonly what: string) {}
+  constructor(private readonly sys: ProcfsReader, private readonly root: string | null, private readonly what: string) {}
 
   resolve(id: number): CgroupPathResult {
     const root = this.root;
     if (root === null) return { path: null, reason: `${this.what} is not mounted, so its cgroup ID ${id} cannot be resolved` };
-    let path = (this.#byId ??= walk(root)).get(id);
+    let path = (this.#byId ??= walk(this.sys, root)).get(id);
     if (path === undefined) {
-      this.#byId = walk(root);
+      this.#byId = walk(this.sys, root);
       path = this.#byId.get(id);
     }
-    return path === undefined ? { path: null, reason: `no directory of ${this.what} (${root}) has ID (inode) ${id}: the cgroup was removed` } : { path, reason: null };
+    return path === undefined ? { path: null, reason: `no directory of ${this.what} (${join(this.sys.sysRoot, root)}) has ID (inode) ${id}: the cgroup was removed` } : { path, reason: null };
   }
 }
 
-function walk(root: string): Map<number, string> {
+function walk(sys: ProcfsReader, root: string): Map<number, string> {
   const out = new Map<number, string>();
   const visit = (rel: string): void => {
     const dir = rel === '' ? root : join(root, rel);
     try {
-      out.set(Number(statSync(dir).ino), rel === '' ? '/' : rel);
-      for (const d of readdirSync(dir, { withFileTypes: true })) if (d.isDirectory()) visit(`${rel}/${d.name}`);
+      out.set(sys.statSys(dir).inode, rel === '' ? '/' : rel);
+      for (const d of sys.listSys(dir)) if (d.directory) visit(`${rel}/${d.name}`);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
+      const code = procReadErrorCode(e);
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e; // removed during the walk
     }
   };

@@ -1,40 +1,42 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DataUnavailable, EventProcessingFailed } from '@bpfscope/core';
+import { createProcfsReader, DataUnavailable, EventProcessingFailed, type ProcfsReader } from '@bpfscope/core';
 import { caught, fixture } from '../../test/fixture-helpers.js';
 import { listMemoryCgroups } from './list-memory-cgroups.js';
+
+const at = (sysRoot: string): ProcfsReader => createProcfsReader('/nonexistent-bpfscope-proc', sysRoot);
 
 describe('listMemoryCgroups', () => {
   it('v1 (the capture): only the 100 MiB cgroup; the root and the unlimited child are left out', () => {
     const sys = fixture('cgroup-v1/sys');
     const root = join(sys, 'fs/cgroup/memory');
-    expect(listMemoryCgroups(sys)).toEqual({ hierarchy: 'v1', root, cgroups: [{ path: '/bpfscope-fixture', dir: join(root, 'bpfscope-fixture'), limitBytes: 104857600 }], vanished: 0 });
+    expect(listMemoryCgroups(at(sys))).toEqual({ hierarchy: 'v1', root, cgroups: [{ path: '/bpfscope-fixture', dir: join(root, 'bpfscope-fixture'), sysPath: 'fs/cgroup/memory/bpfscope-fixture', limitBytes: 104857600 }], vanished: 0 });
   });
 
   it('v2 (derived tree): the cgroup whose memory.max is not "max"', () => {
     const sys = fixture('cgroup-v2-derived/sys');
     const root = join(sys, 'fs/cgroup');
-    expect(listMemoryCgroups(sys)).toEqual({ hierarchy: 'v2', root, cgroups: [{ path: '/bpfscope-fixture', dir: join(root, 'bpfscope-fixture'), limitBytes: 104857600 }], vanished: 0 });
+    expect(listMemoryCgroups(at(sys))).toEqual({ hierarchy: 'v2', root, cgroups: [{ path: '/bpfscope-fixture', dir: join(root, 'bpfscope-fixture'), sysPath: 'fs/cgroup/bpfscope-fixture', limitBytes: 104857600 }], vanished: 0 });
   });
 
   it('no memory hierarchy → DataUnavailable', () => {
-    const e = caught(() => listMemoryCgroups(fixture('vm-6.18')));
+    const e = caught(() => listMemoryCgroups(at(fixture('vm-6.18'))));
     expect(e).toBeInstanceOf(DataUnavailable);
     expect((e as Error).message).toMatch(/no hierarchy has the memory controller/);
   });
 
   it('a garbage limit → EventProcessingFailed naming the file', () => {
     const sys = fixture('malformed/memory-max-garbage/sys');
-    expect(caught(() => listMemoryCgroups(sys))).toMatchObject({ code: 'EVENT_PROCESSING_FAILED', details: { path: join(sys, 'fs/cgroup/bpfscope-fixture/memory.max') } });
-    expect(caught(() => listMemoryCgroups(sys))).toBeInstanceOf(EventProcessingFailed);
+    expect(caught(() => listMemoryCgroups(at(sys)))).toMatchObject({ code: 'EVENT_PROCESSING_FAILED', details: { path: join(sys, 'fs/cgroup/bpfscope-fixture/memory.max') } });
+    expect(caught(() => listMemoryCgroups(at(sys)))).toBeInstanceOf(EventProcessingFailed);
   });
 
   it('collectErrors: the malformed cgroup is listed with its error and the walk goes on', () => {
     const sys = fixture('malformed/memory-max-garbage/sys');
     const root = join(sys, 'fs/cgroup');
-    const list = listMemoryCgroups(sys, { collectErrors: true });
+    const list = listMemoryCgroups(at(sys), { collectErrors: true });
     expect(list.cgroups).toEqual([]);
-    expect(list.malformed).toEqual([{ path: '/bpfscope-fixture', dir: join(root, 'bpfscope-fixture'), error: expect.any(EventProcessingFailed) }]);
+    expect(list.malformed).toEqual([{ path: '/bpfscope-fixture', dir: join(root, 'bpfscope-fixture'), sysPath: 'fs/cgroup/bpfscope-fixture', error: expect.any(EventProcessingFailed) }]);
     expect(list.malformed?.[0]?.error.message).toMatch(/"100M" is neither "max" nor a byte count/);
   });
 });

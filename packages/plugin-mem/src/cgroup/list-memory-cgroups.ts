@@ -1,6 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataUnavailable, isBpfscopeError, procReadErrorCode, readProcFile, type BpfscopeError } from '@bpfscope/core';
+import { DataUnavailable, isBpfscopeError, procReadErrorCode, type BpfscopeError, type ProcfsReader } from '@bpfscope/core';
 import { parseMemoryMax, parseV1Limit } from './parse-cgroup-value.js';
 
 /** A cgroup with a memory limit. */
@@ -9,6 +8,8 @@ export interface LimitedCgroup {
   path: string;
   /** The cgroup's directory. */
   dir: string;
+  /** The cgroup's directory relative to the sysfs root (what the reader reads below), e.g. `fs/cgroup/memory/app`. */
+  sysPath: string;
   /** The limit, bytes (v2 memory.max, v1 memory.limit_in_bytes). */
   limitBytes: number;
 }
@@ -19,6 +20,8 @@ export interface MalformedCgroup {
   path: string;
   /** The cgroup's directory. */
   dir: string;
+  /** The cgroup's directory relative to the sysfs root. */
+  sysPath: string;
   /** The taxonomy error of its limit file. */
   error: BpfscopeError;
 }
@@ -54,65 +57,86 @@ export interface MemoryCgroupList {
  * its memory.max is not `max` (a cgroup without memory.max has no memory controller
  * enabled and is left out). v1: when memory.limit_in_bytes is below the kernel's "no
  * limit" value. The root cgroup never has a limit.
- * @param sysRoot - sysfs root, `/sys` or a fixture tree's `sys`
+ * @param sys - the procfs/sysfs reader whose `sysRoot` is `/sys` or a fixture tree's `sys`
  * @param options - whether to collect malformed cgroups instead of throwing
  * @returns the hierarchy and its limited cgroups
  * @throws {@link @bpfscope/core!DataUnavailable} when neither hierarchy has the memory controller
  * @throws {@link @bpfscope/core!EventProcessingFailed} when a limit file is malformed (without `collectErrors`)
  */
-export function listMemoryCgroups(sysRoot: string, options: ListMemoryCgroupsOptions = {}): MemoryCgroupList {
+export function listMemoryCgroups(sys: ProcfsReader, options: ListMemoryCgroupsOptions = {}): MemoryCgroupList {
   const collect = options.collectErrors === true;
-  const v2Root = join(sysRoot, 'fs/cgroup');
-  const v1Root = join(sysRoot, 'fs/cgroup/memory');
-  const controllers = join(v2Root, 'cgroup.controllers');
-  if (existsSync(controllers) && readFileSync(controllers, 'utf8').split(/\s+/).includes('memory')) {
-    return walk('v2', v2Root, 'memory.max', parseMemoryMax, collect);
-  }
-  if (existsSync(join(v1Root, 'memory.limit_in_bytes'))) return walk('v1', v1Root, 'memory.limit_in_bytes', parseV1Limit, collect);
-  throw new DataUnavailable(`memory cgroups under ${v2Root}`, `no hierarchy has the memory controller (${controllers} does not list it and ${v1Root} is not a memory hierarchy)`, {
+  const controllers = readIfThere(sys, 'fs/cgroup/cgroup.controllers');
+  if (controllers !== null && controllers.split(/\s+/).includes('memory')) return walk(sys, 'v2', 'fs/cgroup', 'memory.max', parseMemoryMax, collect);
+  if (readIfThere(sys, 'fs/cgroup/memory/memory.limit_in_bytes') !== null) return walk(sys, 'v1', 'fs/cgroup/memory', 'memory.limit_in_bytes', parseV1Limit, collect);
+  const v2Root = join(sys.sysRoot, 'fs/cgroup');
+  throw new DataUnavailable(`memory cgroups under ${v2Root}`, `no hierarchy has the memory controller (${join(v2Root, 'cgroup.controllers')} does not list it and ${join(v2Root, 'memory')} is not a memory hierarchy)`, {
     details: { path: v2Root },
   });
 }
 
-function walk(hierarchy: 'v2' | 'v1', root: string, limitFile: string, parse: (text: string, path: string) => number | null, collect: boolean): MemoryCgroupList {
+/** A file's text, or null when it does not exist (other failures throw). @internal */
+export function readIfThere(sys: ProcfsReader, relPath: string): string | null {
+  try {
+    return sys.readSys(relPath);
+  } catch (e) {
+    const code = procReadErrorCode(e);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw e;
+  }
+}
+
+/** Whether a path below the sysfs root exists (a cgroup directory not removed meanwhile). @internal */
+export function sysExists(sys: ProcfsReader, relPath: string): boolean {
+  try {
+    sys.statSys(relPath);
+    return true;
+  } catch (e) {
+    const code = procReadErrorCode(e);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw e;
+  }
+}
+
+function walk(sys: ProcfsReader, hierarchy: 'v2' | 'v1', rootRel: string, limitFile: string, parse: (text: string, path: string) => number | null, collect: boolean): MemoryCgroupList {
+  const root = join(sys.sysRoot, rootRel);
   const out: MemoryCgroupList = { hierarchy, root, cgroups: [], vanished: 0 };
   const malformed: MalformedCgroup[] = [];
   if (collect) out.malformed = malformed;
   const visit = (rel: string): void => {
-    const dir = join(root, rel);
     let entries;
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      entries = sys.listSys(`${rootRel}${rel}`);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      if (procReadErrorCode(e) === 'ENOENT') {
         out.vanished++;
         return;
       }
       throw e;
     }
-    for (const entry of entries.filter((d) => d.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of entries.filter((d) => d.directory).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const childRel = `${rel}/${entry.name}`;
+      const sysPath = `${rootRel}${childRel}`;
       const childDir = join(root, childRel);
       let text: string | null = null;
       try {
-        text = readProcFile(root, `${childRel}/${limitFile}`);
+        text = sys.readSys(`${sysPath}/${limitFile}`);
       } catch (e) {
         if (procReadErrorCode(e) === 'ENOENT') {
           // No limit file: v2 without the memory controller enabled, or the cgroup was just removed.
-          if (!existsSync(childDir)) {
+          if (!sysExists(sys, sysPath)) {
             out.vanished++;
             continue;
           }
-        } else if (collect && isBpfscopeError(e)) malformed.push({ path: childRel, dir: childDir, error: e });
+        } else if (collect && isBpfscopeError(e)) malformed.push({ path: childRel, dir: childDir, sysPath, error: e });
         else throw e;
       }
       if (text !== null) {
         try {
           const limit = parse(text, join(childDir, limitFile));
-          if (limit !== null) out.cgroups.push({ path: childRel, dir: childDir, limitBytes: limit });
+          if (limit !== null) out.cgroups.push({ path: childRel, dir: childDir, sysPath, limitBytes: limit });
         } catch (e) {
           if (!collect || !isBpfscopeError(e)) throw e;
-          malformed.push({ path: childRel, dir: childDir, error: e });
+          malformed.push({ path: childRel, dir: childDir, sysPath, error: e });
         }
       }
       visit(childRel);

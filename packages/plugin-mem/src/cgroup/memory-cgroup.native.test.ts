@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createProcfsReader } from '@bpfscope/core';
 import { describeKernel } from '../../../../test/real-kernel.js';
 import { parseMeminfo } from '../procfs/parse-meminfo.js';
 import { parseVmstat } from '../procfs/parse-vmstat.js';
@@ -17,7 +18,9 @@ import { readCgroupV2Memory } from './read-cgroup-v2.js';
 const LIMIT = 32 * 1024 * 1024;
 const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers') && readFileSync('/sys/fs/cgroup/cgroup.controllers', 'utf8').includes('memory');
 const name = `bpfscope-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-const dir = v2 ? join('/sys/fs/cgroup', name) : join('/sys/fs/cgroup/memory', name);
+const sysPath = v2 ? join('fs/cgroup', name) : join('fs/cgroup/memory', name);
+const dir = join('/sys', sysPath);
+const sys = createProcfsReader('/proc', '/sys');
 
 describeKernel(`memory cgroup readers on a live ${v2 ? 'v2' : 'v1'} cgroup`, () => {
   let signal: NodeJS.Signals | null = null;
@@ -36,21 +39,21 @@ describeKernel(`memory cgroup readers on a live ${v2 ? 'v2' : 'v1'} cgroup`, () 
   it('the allocator was OOM-killed (SIGKILL) and the cgroup counts exactly one OOM kill', () => {
     expect(signal).toBe('SIGKILL');
     if (v2) {
-      const m = readCgroupV2Memory(dir);
+      const m = readCgroupV2Memory(sys, sysPath);
       expect(m.maxBytes).toBe(LIMIT);
       expect(m.events?.oomKill).toBe(1);
       expect(m.events?.max).toBeGreaterThan(0);
     } else {
-      const m = readCgroupV1Memory(dir);
+      const m = readCgroupV1Memory(sys, sysPath);
       expect(m).toMatchObject({ limitBytes: LIMIT, maxUsageBytes: LIMIT, oomControl: { oomKillDisable: false, underOom: false, oomKill: 1 }, unavailable: {} });
       expect(m.failcnt).toBeGreaterThan(0);
     }
   });
 
   it('the walker lists the cgroup with its limit', () => {
-    const list = listMemoryCgroups('/sys');
+    const list = listMemoryCgroups(sys);
     expect(list.hierarchy).toBe(v2 ? 'v2' : 'v1');
-    expect(list.cgroups).toContainEqual({ path: `/${name}`, dir, limitBytes: LIMIT });
+    expect(list.cgroups).toContainEqual({ path: `/${name}`, dir, sysPath, limitBytes: LIMIT });
   });
 
   it('/proc/meminfo MemTotal equals what libuv reads (os.totalmem); /proc/vmstat parses with an oom_kill counter', () => {

@@ -1,9 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DataUnavailable, EventProcessingFailed } from '@bpfscope/core';
+import { createProcfsReader, DataUnavailable, EventProcessingFailed } from '@bpfscope/core';
 import { caught, fixture } from '../../test/fixture-helpers.js';
-import { parseOomControl, readCgroupV1Memory } from './read-cgroup-v1.js';
-import { readCgroupV2Memory } from './read-cgroup-v2.js';
+import { parseOomControl, readCgroupV1Memory as readV1 } from './read-cgroup-v1.js';
+import { readCgroupV2Memory as readV2 } from './read-cgroup-v2.js';
+
+// The readers read through a procfs/sysfs reader, relative to its sysfs root: here one rooted at the cgroup's directory.
+const readCgroupV1Memory = (dir: string) => readV1(createProcfsReader('/nonexistent-bpfscope-proc', dir), '');
+const readCgroupV2Memory = (dir: string) => readV2(createProcfsReader('/nonexistent-bpfscope-proc', dir), '');
 
 const V1 = fixture('cgroup-v1/sys/fs/cgroup/memory');
 const V2 = fixture('cgroup-v2-derived/sys/fs/cgroup');

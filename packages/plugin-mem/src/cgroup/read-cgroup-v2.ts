@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { isBpfscopeError, readProcFile } from '@bpfscope/core';
+import { isBpfscopeError, type ProcfsReader } from '@bpfscope/core';
 import { parseFailure } from '../procfs/parse-failure.js';
 import { keyed, parseFlatKeyed } from '../procfs/parse-flat-keyed.js';
 import { parseCgroupValue, parseMemoryMax } from './parse-cgroup-value.js';
@@ -78,26 +78,28 @@ const STAT_KEYS = {
 
 /**
  * Read the memory files of a cgroup v2 directory.
- * @param dir - the cgroup directory, e.g. `/sys/fs/cgroup/system.slice`
+ * @param sys - the procfs/sysfs reader (the engine's `PROCFS_READER`, or `createProcfsReader()` over a fixture tree)
+ * @param sysPath - the cgroup directory relative to the reader's sysfs root, e.g. `fs/cgroup/system.slice`
  * @returns usage, limit, swap, events and selected stat fields
  * @throws {@link @bpfscope/core!DataUnavailable} when memory.current or memory.max cannot be read (not a
  *   cgroup with the memory controller, or removed)
  * @throws {@link @bpfscope/core!EventProcessingFailed} when a file is malformed (memory.events must have
  *   `low`, `high`, `max` and `oom`)
  */
-export function readCgroupV2Memory(dir: string): CgroupV2Memory {
+export function readCgroupV2Memory(sys: ProcfsReader, sysPath: string): CgroupV2Memory {
+  const dir = join(sys.sysRoot, sysPath);
   const unavailable: Partial<Record<CgroupV2Field, string>> = {};
   const optional = <T>(field: CgroupV2Field, file: string, parse: (text: string, path: string) => T): T | null => {
     try {
-      return parse(readProcFile(dir, file), join(dir, file));
+      return parse(sys.readSys(join(sysPath, file)), join(dir, file));
     } catch (e) {
       if (!isBpfscopeError(e) || e.code !== 'DATA_UNAVAILABLE') throw e;
       unavailable[field] = e.message;
       return null;
     }
   };
-  const currentBytes = parseCgroupValue(readProcFile(dir, 'memory.current'), join(dir, 'memory.current'));
-  const maxBytes = parseMemoryMax(readProcFile(dir, 'memory.max'), join(dir, 'memory.max'));
+  const currentBytes = parseCgroupValue(sys.readSys(join(sysPath, 'memory.current')), join(dir, 'memory.current'));
+  const maxBytes = parseMemoryMax(sys.readSys(join(sysPath, 'memory.max')), join(dir, 'memory.max'));
   const swapCurrentBytes = optional('swapCurrentBytes', 'memory.swap.current', parseCgroupValue);
   const events = optional('events', 'memory.events', (text, path): MemoryEvents => {
     const v = parseFlatKeyed(text, path);

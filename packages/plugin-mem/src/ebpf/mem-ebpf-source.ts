@@ -1,14 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import { awaitOrAbort, Closed, ConfigError, createEventStream, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type BpfscopeError, type EventStream, type Logger, type ObjectLoader, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
-import { asNativeLoader, NativeObjectLoader, loadNative, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readStatsCounters, type RingBatch, type RingSubscription } from '@bpfscope/native';
+import { awaitOrAbort, Closed, ConfigError, createEventStream, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type EventStream, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { asNativeLoader, loadNative, type NativeObjectLoader, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readStatsCounters, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
-import type { OomEventsOptions, OomVictim } from '../records-oom.js';
+import type { OomVictim } from '../records-oom.js';
+import type { MemServices } from '../services.js';
 import type { MemMetrics } from '../records.js';
-import type { mem } from '../plugin.js';
+import type { mem, MemCollector } from '../plugin.js';
 import { decodeFaults } from './decode-faults.js';
 import { memLayouts, type MemLayouts } from './mem-layouts.js';
-import { OomStream } from './oom-stream.js';
 import { OomVictimDecoder } from './oom-victims.js';
 
 /** Where the compiled object ships in this package. @internal */
@@ -25,7 +25,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
   readonly name = 'mem-ebpf';
   #obj: BpfObject | null = null;
   #handle: LoadedBpfObject | null = null;
-  #loader: NativeObjectLoader | null = null;
+  readonly #loader: NativeObjectLoader;
   #consumer: RingSubscription | null = null;
   #layouts: MemLayouts | null = null;
   #reader: MemReader | null = null;
@@ -33,52 +33,28 @@ export class MemEbpfSource implements Source<MemMetrics> {
   #events = 0;
   #evicted = 0;
   #badEvents = 0;
-  #stream = new OomStream();
   /** The open `events()` streams: each gets every victim. */
   readonly #sinks = new Set<(v: OomVictim) => void>();
   /** Ends the `events()` streams when the source closes. */
   #closing = new AbortController();
   #logger: Logger | null = null;
-  #initError: BpfscopeError | null = null;
   #generation = 0;
   #loaded = false;
   #lastStats: SourceStats = EMPTY_SOURCE_STATS;
   readonly #programStats = new ProgramStatsReporter();
 
-  /** @internal use the {@link mem} plugin factory */
-  constructor(private readonly options: ResolvedMemOptions) {}
-
-  /** True between a successful init and close. */
-  get active(): boolean {
-    return this.#reader !== null;
-  }
-
-  /** Why the last init failed, or null. */
-  get initError(): BpfscopeError | null {
-    return this.#initError;
+  /**
+   * @param options - the plugin's options, with the family's config applied
+   * @param services - the engine's object loader, procfs reader and clock (the {@link MemCollector} resolves them from the container)
+   * @internal use the {@link mem} plugin factory
+   */
+  constructor(private readonly options: ResolvedMemOptions, private readonly services: MemServices) {
+    this.#loader = asNativeLoader(services.loader);
   }
 
   async init(context: SourceContext): Promise<void> {
-    this.#initError = null;
     this.#victims = [];
     this.#events = this.#evicted = this.#badEvents = 0;
-    try {
-      await this.#init(context);
-    } catch (e) {
-      if (isBpfscopeError(e)) this.#initError = e;
-      throw e;
-    }
-  }
-
-  /**
-   * Load through the engine's object loader ({@link @bpfscope/core!OBJECT_LOADER}); without one the source uses a loader of its own.
-   * @internal the collector calls it with the container's loader
-   */
-  useLoader(loader: ObjectLoader): void {
-    this.#loader = asNativeLoader(loader);
-  }
-
-  async #init(context: SourceContext): Promise<void> {
     // close() during an init (a timed-out one) bumps the generation: the init must not go on.
     const generation = ++this.#generation;
     const closed = (): void => {
@@ -89,7 +65,6 @@ export class MemEbpfSource implements Source<MemMetrics> {
     const path = this.options.objectPath;
     // Shared with other engines: nothing per engine is written into the object, the OOM hook is
     // attached once, and one ring buffer consumer hands every OOM event to every engine's source.
-    this.#loader ??= new NativeObjectLoader();
     // The engine's init time limit is the only one: on abort the handle the load gives is closed.
     const loading = this.#loader.load({ path });
     const handle = await awaitOrAbort(loading, context.signal, () => void loading.then((h) => h.close(), () => undefined));
@@ -103,7 +78,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
     this.#loaded = true;
     this.#programStats.start(context.config.programStats);
     this.#layouts = memLayouts(handle.structLayouts());
-    const decoder = new OomVictimDecoder(this.#layouts.oom, context.config.procRoot, context.config.sysRoot);
+    const decoder = new OomVictimDecoder(this.#layouts.oom, this.services.procfs, this.services.clock);
     const consumer = handle.subscribeRing('mem_oom_events', { statsMap: 'mem_stats' });
     this.#consumer = consumer;
     consumer.onError((e) => this.#logger?.warn('mem OOM ring buffer failed', { code: e.code, message: e.message }));
@@ -112,7 +87,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
     // An iterator that cannot run should reject the source now, not fail every read.
     decodeFaults(await awaitOrAbort(obj.readIterator('mem_iter'), context.signal), this.#layouts.faults);
     closed();
-    const reader = new MemReader(context.config.procRoot, context.config.sysRoot, this.options);
+    const reader = new MemReader(this.services.procfs, this.services.clock, this.options);
     reader.start();
     this.#reader = reader;
   }
@@ -133,23 +108,12 @@ export class MemEbpfSource implements Source<MemMetrics> {
         this.#victims.shift();
         this.#evicted++;
       }
-      this.#stream.push(victim);
       for (const sink of this.#sinks) sink(victim);
     }
   }
 
   /**
-   * A stream of OOM victims from now on.
-   * @param options - abort signal, queue bound
-   * @throws {@link @bpfscope/core!DataUnavailable} when the source is not running
-   */
-  oomEvents(options?: OomEventsOptions): AsyncIterableIterator<OomVictim> {
-    if (!this.active) throw new DataUnavailable('mem OOM events', 'the mem eBPF source is not running');
-    return this.#stream.subscribe(options);
-  }
-
-  /**
-   * The mem family's events: each OOM kill's victim (as `oomEvents()` gives it), through
+   * The mem family's events: each OOM kill's victim, through
    * `engine.events('mem', { signal, queue })`, from the shared `mem_oom_events` ring.
    * @param options - signal and queue; mem events take no other option
    * @returns the stream of victims from now on
@@ -163,7 +127,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
       queue,
       signal: AbortSignal.any([signal, this.#closing.signal]),
       start: async (push) => {
-        if (!this.active) throw new DataUnavailable('mem OOM events', 'the mem eBPF source is not running');
+        if (this.#reader === null) throw new DataUnavailable('mem OOM events', 'the mem eBPF source is not running');
         this.#sinks.add(push);
         return { stop: () => void this.#sinks.delete(push), kernelDropped: () => this.#consumer?.stats().kernelDropped ?? null };
       },
@@ -209,8 +173,6 @@ export class MemEbpfSource implements Source<MemMetrics> {
       ...this.#reader?.stats(),
       oomEvents: this.#events,
       oomEventsUndecodable: this.#badEvents,
-      oomStreamReaders: this.#stream.readers,
-      oomStreamDropped: this.#stream.dropped,
     };
     // Kept for after close: the last counts stay readable.
     if (this.#obj && this.#loaded) this.#lastStats = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'mem_stats' }], counters);
@@ -223,8 +185,6 @@ export class MemEbpfSource implements Source<MemMetrics> {
     this.#programStats.stop();
     this.#generation++;
     this.#reader = null;
-    this.#stream.end();
-    this.#stream = new OomStream();
     this.#closing.abort();
     this.#closing = new AbortController();
     this.#consumer?.close();

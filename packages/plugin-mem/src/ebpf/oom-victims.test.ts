@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EventProcessingFailed } from '@bpfscope/core';
+import { createProcfsReader, EventProcessingFailed, systemClock, type ProcfsReader } from '@bpfscope/core';
+import { ManualClock } from '../../../../test/fixture-services.js';
 import { readStructLayouts } from '@bpfscope/native';
 import { MEM_OBJECT_PATH } from './mem-ebpf-source.js';
 import { memLayouts } from './mem-layouts.js';
@@ -32,6 +33,8 @@ function event(e: { pid: number; comm: string; cgroupId: number; memcgId: number
 }
 
 const ino = (p: string): number => Number(statSync(p).ino);
+/** The engine's reader over the tree's roots. */
+const at = (procRoot: string, sysRoot: string): ProcfsReader => createProcfsReader(procRoot, sysRoot);
 
 describe('OomVictimDecoder on a hybrid tree (memory on v1, an empty v2 hierarchy)', () => {
   let sys: string;
@@ -59,48 +62,46 @@ describe('OomVictimDecoder on a hybrid tree (memory on v1, an empty v2 hierarchy
     writeFileSync(join(proc, '42/cgroup'), '9:name=systemd:/\n4:memory:/gone/job\n0::/\n');
   });
 
-  it('resolves the memory cgroup from its ID and the v2 path from the v2 ID; sizes in bytes; times on the monotonic clock', () => {
-    const wallBefore = Date.now();
-    const ts = process.hrtime.bigint() - 5_000_000n;
-    const v = new OomVictimDecoder(layout, proc, sys).decode(event({ pid: 42, comm: 'hog', cgroupId: v2Root, memcgId: memcg, tsNs: ts }));
+  it('resolves the memory cgroup from its ID and the v2 path from the v2 ID; sizes in bytes; times on the container’s clock', () => {
+    const ts = 86_400_000_000_000n; // the kill, one day after boot on the kernel's monotonic clock
+    const clock = new ManualClock(ts + 5_000_000n, 1_795_460_000_000); // decoded 5 ms later
+    const v = new OomVictimDecoder(layout, at(proc, sys), clock).decode(event({ pid: 42, comm: 'hog', cgroupId: v2Root, memcgId: memcg, tsNs: ts }));
     expect(v).toMatchObject({
       pid: 42, comm: 'hog', uid: 1000, oomScoreAdj: -17, cgroupId: v2Root, cgroupV2Path: '/', memoryCgroupId: memcg,
       memoryCgroup: { hierarchy: 'v1', path: '/app/job', from: 'cgroup-id' },
       totalVmBytes: 300 * 16384, anonRssBytes: 200 * 16384, fileRssBytes: 10 * 16384, shmemRssBytes: 16384, unavailable: {},
     });
-    expect(v.monotonicMs).toBe(Number(ts) / 1e6);
-    // The kill was 5 ms before `ts` was taken: its wall time lies 5 ms before the calls that bracket it (1 ms: Date.now's resolution).
-    expect(v.timestamp).toBeGreaterThanOrEqual(wallBefore - 5 - 1);
-    expect(v.timestamp).toBeLessThanOrEqual(Date.now() - 5 + 1);
+    expect(v.monotonicMs).toBe(86_400_000);
+    expect(v.timestamp).toBe(1_795_460_000_000 - 5);
   });
 
   it('a memory cgroup already removed: the path from /proc/<pid>/cgroup while the victim exists', () => {
-    const v = new OomVictimDecoder(layout, proc, sys).decode(event({ pid: 42, comm: 'hog', cgroupId: 999_999_999, memcgId: 999_999_998, tsNs: 1n }));
+    const v = new OomVictimDecoder(layout, at(proc, sys), systemClock).decode(event({ pid: 42, comm: 'hog', cgroupId: 999_999_999, memcgId: 999_999_998, tsNs: 1n }));
     expect(v.memoryCgroup).toEqual({ hierarchy: 'v1', path: '/gone/job', from: 'proc' });
     expect(v.cgroupV2Path).toBeNull();
     expect(v.unavailable.cgroupV2Path).toMatch(/has ID \(inode\) 999999999: the cgroup was removed/);
   });
 
   it('removed cgroup and reaped victim: unavailable, saying both', () => {
-    const v = new OomVictimDecoder(layout, proc, sys).decode(event({ pid: 43, comm: 'hog', cgroupId: 1, memcgId: 999_999_998, tsNs: 1n }));
+    const v = new OomVictimDecoder(layout, at(proc, sys), systemClock).decode(event({ pid: 43, comm: 'hog', cgroupId: 1, memcgId: 999_999_998, tsNs: 1n }));
     expect(v.memoryCgroup).toBeNull();
     expect(v.unavailable.memoryCgroup).toMatch(/v1 memory hierarchy .* has ID \(inode\) 999999998: the cgroup was removed; the victim \(PID 43\) had been reaped/);
   });
 
   it('a PID that now runs another command is not taken for the victim', () => {
-    const v = new OomVictimDecoder(layout, proc, sys).decode(event({ pid: 42, comm: 'other', cgroupId: 1, memcgId: 999_999_998, tsNs: 1n }));
+    const v = new OomVictimDecoder(layout, at(proc, sys), systemClock).decode(event({ pid: 42, comm: 'other', cgroupId: 1, memcgId: 999_999_998, tsNs: 1n }));
     expect(v.memoryCgroup).toBeNull();
     expect(v.unavailable.memoryCgroup).toMatch(/PID 42 now runs "hog", not the victim "other"/);
   });
 
   it('without a readable page size the sizes are null with the reason', () => {
-    const v = new OomVictimDecoder(layout, join(proc, '42'), sys).decode(event({ pid: 42, comm: 'hog', cgroupId: 1, memcgId: memcg, tsNs: 1n }));
+    const v = new OomVictimDecoder(layout, at(join(proc, '42'), sys), systemClock).decode(event({ pid: 42, comm: 'hog', cgroupId: 1, memcgId: memcg, tsNs: 1n }));
     expect(v.anonRssBytes).toBeNull();
     expect(v.unavailable.sizes).toMatch(/the page size is unknown: .*self\/auxv cannot be read \(ENOENT\)/);
   });
 
   it('a record shorter than struct mem_oom_ev → EventProcessingFailed', () => {
-    expect(() => new OomVictimDecoder(layout, proc, sys).decode(new Uint8Array(layout.size - 1))).toThrow(EventProcessingFailed);
+    expect(() => new OomVictimDecoder(layout, at(proc, sys), systemClock).decode(new Uint8Array(layout.size - 1))).toThrow(EventProcessingFailed);
   });
 });
 
@@ -113,7 +114,7 @@ describe('OomVictimDecoder on a unified tree (memory on v2)', () => {
     const app = ino(join(sys, 'fs/cgroup/system.slice/app.service'));
     const slice = ino(join(sys, 'fs/cgroup/system.slice'));
     // The task's v2 cgroup, and the memory cgroup of its nearest ancestor with memory enabled.
-    const v = new OomVictimDecoder(layout, join(root, 'proc'), sys).decode(event({ pid: 7, comm: 'app', cgroupId: app, memcgId: slice, tsNs: 1n }));
+    const v = new OomVictimDecoder(layout, at(join(root, 'proc'), sys), systemClock).decode(event({ pid: 7, comm: 'app', cgroupId: app, memcgId: slice, tsNs: 1n }));
     expect(v).toMatchObject({ cgroupV2Path: '/system.slice/app.service', memoryCgroup: { hierarchy: 'v2', path: '/system.slice', from: 'cgroup-id' } });
     expect(v.unavailable.sizes).toMatch(/page size is unknown/);
   });

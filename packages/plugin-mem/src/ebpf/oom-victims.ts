@@ -1,4 +1,4 @@
-import { EventProcessingFailed, isBpfscopeError, machineConstants, procReadErrorCode, readProcFile, type MachineValue } from '@bpfscope/core';
+import { EventProcessingFailed, isBpfscopeError, procReadErrorCode, type Clock, type MachineValue, type ProcfsReader } from '@bpfscope/core';
 import type { StructLayout } from '@bpfscope/native';
 import { join } from 'node:path';
 import { CgroupIdPaths } from '../cgroup/cgroup-id-paths.js';
@@ -17,19 +17,26 @@ import { cString, u64 } from './mem-layouts.js';
  */
 export class OomVictimDecoder {
   readonly #layout: StructLayout;
-  readonly #procRoot: string;
+  readonly #procfs: ProcfsReader;
+  readonly #clock: Clock;
   readonly #cgroups: CgroupLayout;
   readonly #v2: CgroupIdPaths;
   readonly #memory: CgroupIdPaths;
   readonly #pageSize: MachineValue;
 
-  constructor(layout: StructLayout, procRoot: string, sysRoot: string) {
+  /**
+   * @param layout - struct mem_oom_ev from the object's BTF
+   * @param procfs - where procfs and sysfs are read (the engine's `PROCFS_READER`)
+   * @param clock - the engine's `CLOCK`: the kernel's timestamps are on its monotonic clock
+   */
+  constructor(layout: StructLayout, procfs: ProcfsReader, clock: Clock) {
     this.#layout = layout;
-    this.#procRoot = procRoot;
-    this.#cgroups = cgroupLayout(sysRoot);
-    this.#v2 = new CgroupIdPaths(this.#cgroups.v2Root, 'the cgroup v2 hierarchy');
-    this.#memory = this.#cgroups.memory === 'v2' ? this.#v2 : new CgroupIdPaths(this.#cgroups.memoryRoot, 'the v1 memory hierarchy');
-    this.#pageSize = machineConstants(procRoot).pageSize;
+    this.#procfs = procfs;
+    this.#clock = clock;
+    this.#cgroups = cgroupLayout(procfs);
+    this.#v2 = new CgroupIdPaths(procfs, this.#cgroups.v2Root, 'the cgroup v2 hierarchy');
+    this.#memory = this.#cgroups.memory === 'v2' ? this.#v2 : new CgroupIdPaths(procfs, this.#cgroups.memoryRoot, 'the v1 memory hierarchy');
+    this.#pageSize = procfs.machineConstants().pageSize;
   }
 
   /**
@@ -56,13 +63,13 @@ export class OomVictimDecoder {
     const page = this.#pageSize.value;
     if (page === null) unavailable.sizes = this.#pageSize.reason ?? 'the page size is unknown';
     const bytes = (field: string): number | null => (page === null ? null : u64(view, at(field)) * page);
-    const ageMs = Number(process.hrtime.bigint() - tsNs) / 1e6;
+    const ageMs = Number(this.#clock.monotonicNs() - tsNs) / 1e6;
     return {
       pid,
       comm,
       uid: view.getUint32(at('uid'), true),
       oomScoreAdj: view.getInt32(at('oom_score_adj'), true),
-      timestamp: Date.now() - ageMs,
+      timestamp: this.#clock.wallMs() - ageMs,
       monotonicMs: Number(tsNs) / 1e6,
       cgroupId,
       cgroupV2Path: v2.path,
@@ -92,16 +99,16 @@ export class OomVictimDecoder {
     let text: string;
     try {
       // The PID must still name the victim: compare the command name (a reused PID has another).
-      const now = readProcFile(this.#procRoot, `${pid}/comm`).replace(/\n$/, '');
+      const now = this.#procfs.readProc(`${pid}/comm`).replace(/\n$/, '');
       if (now !== comm) return fail(`PID ${pid} now runs "${now}", not the victim "${comm}"`);
-      text = readProcFile(this.#procRoot, `${pid}/cgroup`);
+      text = this.#procfs.readProc(`${pid}/cgroup`);
     } catch (e) {
       if (!isBpfscopeError(e)) throw e;
       const code = procReadErrorCode(e);
       return fail(code === 'ENOENT' || code === 'ESRCH' ? `the victim (PID ${pid}) had been reaped before its /proc/${pid}/cgroup could be read` : e.message);
     }
     try {
-      const path = memoryCgroupOf(text, join(this.#procRoot, `${pid}/cgroup`), hierarchy);
+      const path = memoryCgroupOf(text, join(this.#procfs.procRoot, `${pid}/cgroup`), hierarchy);
       if (path !== null) return { hierarchy, path, from: 'proc' };
       return fail(`/proc/${pid}/cgroup has no ${hierarchy === 'v1' ? 'memory controller' : 'v2'} line`);
     } catch (e) {

@@ -1,10 +1,10 @@
-import { readdirSync } from 'node:fs';
 import { DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
 import type { MemMetrics } from '../records.js';
 import { scanPidFaults } from './scan-pid-faults.js';
-import type { mem } from '../plugin.js';
+import type { mem, MemCollector } from '../plugin.js';
+import type { MemServices } from '../services.js';
 
 /** Why the procfs source has no OOM victims. @internal */
 export const PROCFS_NO_VICTIMS =
@@ -20,24 +20,22 @@ export class MemProcfsSource implements Source<MemMetrics> {
   readonly kind = 'procfs' as const;
   readonly name = 'mem-procfs';
   #reader: MemReader | null = null;
-  #root = '/proc';
 
-  /** @internal use the {@link mem} plugin factory */
-  constructor(private readonly options: ResolvedMemOptions) {}
+  /**
+   * @param options - the plugin's options, with the family's config applied
+   * @param services - the engine's procfs reader and clock (the {@link MemCollector} resolves them from the container)
+   * @internal use the {@link mem} plugin factory
+   */
+  constructor(private readonly options: ResolvedMemOptions, private readonly services: Pick<MemServices, 'procfs' | 'clock'>) {}
 
-  /** True between a successful init and close. */
-  get active(): boolean {
-    return this.#reader !== null;
-  }
-
-  async init(context: SourceContext): Promise<void> {
-    this.#root = context.config.procRoot;
+  async init(_context: SourceContext): Promise<void> {
+    const { procfs, clock } = this.services;
     try {
-      readdirSync(this.#root);
+      procfs.listProc('');
     } catch (cause) {
-      throw new DataUnavailable(this.#root, 'the procfs root cannot be listed', { cause });
+      throw new DataUnavailable(procfs.procRoot, 'the procfs root cannot be listed', { cause });
     }
-    const reader = new MemReader(this.#root, context.config.sysRoot, this.options);
+    const reader = new MemReader(procfs, clock, this.options);
     reader.start();
     this.#reader = reader;
   }
@@ -47,7 +45,7 @@ export class MemProcfsSource implements Source<MemMetrics> {
     if (!reader) throw new DataUnavailable('mem-procfs', 'the source is not initialised');
     let faults: FaultsResult;
     try {
-      faults = { totals: scanPidFaults(this.#root, this.options.pids), error: null };
+      faults = { totals: scanPidFaults(this.services.procfs, this.options.pids), error: null };
     } catch (e) {
       if (!isBpfscopeError(e)) throw e;
       faults = { totals: null, error: e };

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DataUnavailable, EventProcessingFailed } from '@bpfscope/core';
+import { createProcfsReader, DataUnavailable, EventProcessingFailed, type ProcfsReader } from '@bpfscope/core';
 import { caught, fixture } from '../../test/fixture-helpers.js';
 import { readMeminfo, readPidFaults, readVmstat } from './read-mem-proc.js';
 
+const at = (procRoot: string): ProcfsReader => createProcfsReader(procRoot, '/nonexistent-bpfscope-sys');
+
 describe('procfs readers of plugin-mem', () => {
-  const proc = fixture('vm-6.18/proc');
+  const proc = at(fixture('vm-6.18/proc'));
 
   it('read the vm-6.18 tree', () => {
     expect(readMeminfo(proc).memTotal).toBe(24683656 * 1024);
@@ -14,8 +16,8 @@ describe('procfs readers of plugin-mem', () => {
 
   it('a process that does not exist → null; a missing file → DataUnavailable; a malformed one → EventProcessingFailed', () => {
     expect(readPidFaults(proc, 31337)).toBeNull();
-    expect(caught(() => readMeminfo(fixture('cgroup-v1')))).toBeInstanceOf(DataUnavailable);
-    expect(caught(() => readMeminfo(fixture('malformed/meminfo-non-numeric/proc')))).toBeInstanceOf(EventProcessingFailed);
-    expect(caught(() => readPidFaults(fixture('malformed/pid-stat-truncated/proc'), 4502))).toBeInstanceOf(EventProcessingFailed);
+    expect(caught(() => readMeminfo(at(fixture('cgroup-v1'))))).toBeInstanceOf(DataUnavailable);
+    expect(caught(() => readMeminfo(at(fixture('malformed/meminfo-non-numeric/proc'))))).toBeInstanceOf(EventProcessingFailed);
+    expect(caught(() => readPidFaults(at(fixture('malformed/pid-stat-truncated/proc')), 4502))).toBeInstanceOf(EventProcessingFailed);
   });
 });

@@ -1,46 +1,46 @@
 import { join } from 'node:path';
-import { procReadErrorCode, readProcFile } from '@bpfscope/core';
+import { procReadErrorCode, type ProcfsReader } from '@bpfscope/core';
 import { parseMeminfo, type Meminfo } from './parse-meminfo.js';
 import { parsePidFaults, type PidFaults } from './parse-pid-faults.js';
 import { parseVmstat, type Vmstat } from './parse-vmstat.js';
 
 /**
- * Read and parse `<procRoot>/meminfo`.
- * @param procRoot - procfs root, `/proc` or a fixture tree's `proc`
+ * Read and parse `meminfo` below the reader's procfs root.
+ * @param procfs - the engine's procfs reader (`PROCFS_READER`), or `createProcfsReader()` over a fixture tree
  * @returns the parsed file
  * @throws {@link @bpfscope/core!DataUnavailable} when it cannot be read
  * @throws {@link @bpfscope/core!EventProcessingFailed} when it is malformed
  */
-export function readMeminfo(procRoot: string): Meminfo {
-  return parseMeminfo(readProcFile(procRoot, 'meminfo'), join(procRoot, 'meminfo'));
+export function readMeminfo(procfs: ProcfsReader): Meminfo {
+  return parseMeminfo(procfs.readProc('meminfo'), join(procfs.procRoot, 'meminfo'));
 }
 
 /**
- * Read and parse `<procRoot>/vmstat`.
- * @param procRoot - procfs root
+ * Read and parse `vmstat` below the reader's procfs root.
+ * @param procfs - procfs reader
  * @returns the parsed file
  * @throws {@link @bpfscope/core!DataUnavailable} when it cannot be read
  * @throws {@link @bpfscope/core!EventProcessingFailed} when it is malformed
  */
-export function readVmstat(procRoot: string): Vmstat {
-  return parseVmstat(readProcFile(procRoot, 'vmstat'), join(procRoot, 'vmstat'));
+export function readVmstat(procfs: ProcfsReader): Vmstat {
+  return parseVmstat(procfs.readProc('vmstat'), join(procfs.procRoot, 'vmstat'));
 }
 
 /**
- * Read the page faults of one process from `<procRoot>/<pid>/stat`.
- * @param procRoot - procfs root
+ * Read the page faults of one process from `<pid>/stat` below the reader's procfs root.
+ * @param procfs - procfs reader
  * @param pid - the process
  * @returns the counts, or null when the process does not exist (any more: ENOENT or ESRCH)
  * @throws {@link @bpfscope/core!EventProcessingFailed} when the file is malformed
  */
-export function readPidFaults(procRoot: string, pid: number): PidFaults | null {
+export function readPidFaults(procfs: ProcfsReader, pid: number): PidFaults | null {
   let text: string;
   try {
-    text = readProcFile(procRoot, `${pid}/stat`);
+    text = procfs.readProc(`${pid}/stat`);
   } catch (e) {
     const code = procReadErrorCode(e);
     if (code === 'ENOENT' || code === 'ESRCH') return null;
     throw e;
   }
-  return parsePidFaults(text, join(procRoot, `${pid}/stat`));
+  return parsePidFaults(text, join(procfs.procRoot, `${pid}/stat`));
 }

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { isBpfscopeError, type BpfscopeError } from '@bpfscope/core';
-import { listMemoryCgroups } from '../cgroup/list-memory-cgroups.js';
+import { isBpfscopeError, type BpfscopeError, type ProcfsReader } from '@bpfscope/core';
+import { listMemoryCgroups, sysExists } from '../cgroup/list-memory-cgroups.js';
 import { readCgroupV1Memory } from '../cgroup/read-cgroup-v1.js';
 import { readCgroupV2Memory } from '../cgroup/read-cgroup-v2.js';
 import type { CgroupMemory, CgroupMemoryEntry } from '../records.js';
@@ -11,8 +10,8 @@ const failed = (path: string, hierarchy: 'v1' | 'v2', error: BpfscopeError): Cgr
 
 const fraction = (usage: number, limit: number | null): number | null => (limit === null || limit <= 0 ? null : usage / limit);
 
-function readV2(path: string, dir: string): CgroupMemoryEntry {
-  const m = readCgroupV2Memory(dir);
+function readV2(sys: ProcfsReader, path: string, sysPath: string): CgroupMemoryEntry {
+  const m = readCgroupV2Memory(sys, sysPath);
   const unavailable: CgroupMemoryEntry['unavailable'] = {};
   if (m.unavailable.swapCurrentBytes) unavailable.swapBytes = m.unavailable.swapCurrentBytes;
   if (m.unavailable.events) unavailable.limitHits = unavailable.oomKills = m.unavailable.events;
@@ -23,8 +22,8 @@ function readV2(path: string, dir: string): CgroupMemoryEntry {
   };
 }
 
-function readV1(path: string, dir: string): CgroupMemoryEntry {
-  const m = readCgroupV1Memory(dir);
+function readV1(sys: ProcfsReader, path: string, sysPath: string): CgroupMemoryEntry {
+  const m = readCgroupV1Memory(sys, sysPath);
   const unavailable: CgroupMemoryEntry['unavailable'] = {
     swapBytes: 'cgroup v1 has no separate swap counter (memory.memsw.usage_in_bytes counts memory and swap together)',
   };
@@ -43,16 +42,16 @@ function readV1(path: string, dir: string): CgroupMemoryEntry {
  * @throws {@link @bpfscope/core!DataUnavailable} when no hierarchy has the memory controller
  * @internal
  */
-export function readCgroupEntries(sysRoot: string): CgroupMemory {
-  const list = listMemoryCgroups(sysRoot, { collectErrors: true });
+export function readCgroupEntries(sys: ProcfsReader): CgroupMemory {
+  const list = listMemoryCgroups(sys, { collectErrors: true });
   const entries: CgroupMemoryEntry[] = (list.malformed ?? []).map((m) => failed(m.path, list.hierarchy, m.error));
   let vanished = list.vanished;
   for (const c of list.cgroups) {
     try {
-      entries.push(list.hierarchy === 'v2' ? readV2(c.path, c.dir) : readV1(c.path, c.dir));
+      entries.push(list.hierarchy === 'v2' ? readV2(sys, c.path, c.sysPath) : readV1(sys, c.path, c.sysPath));
     } catch (e) {
       if (!isBpfscopeError(e)) throw e;
-      if (e.code === 'DATA_UNAVAILABLE' && !existsSync(c.dir)) vanished++;
+      if (e.code === 'DATA_UNAVAILABLE' && !sysExists(sys, c.sysPath)) vanished++;
       else entries.push(failed(c.path, list.hierarchy, e));
     }
   }

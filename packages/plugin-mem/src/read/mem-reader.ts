@@ -1,4 +1,4 @@
-import { isBpfscopeError, type BpfscopeError } from '@bpfscope/core';
+import { isBpfscopeError, type BpfscopeError, type Clock, type ProcfsReader } from '@bpfscope/core';
 import type { ResolvedMemOptions } from '../options.js';
 import type { Vmstat } from '../procfs/parse-vmstat.js';
 import { readMeminfo, readVmstat } from '../procfs/read-mem-proc.js';
@@ -37,23 +37,36 @@ export class MemReader {
   #baselineOomKills: number | null = null;
   #prevVmstat: Vmstat | null = null;
   #prevAt: number | null = null;
+  /** Wall-clock ms at monotonic 0: samples are timed on the monotonic clock and shown as wall time. */
+  #wallOrigin = 0;
   #since = '';
 
-  constructor(private readonly procRoot: string, private readonly sysRoot: string, private readonly options: ResolvedMemOptions) {
+  /**
+   * @param procfs - where procfs and sysfs are read (the engine's `PROCFS_READER`)
+   * @param clock - the engine's `CLOCK`
+   * @param options - the plugin's options
+   */
+  constructor(private readonly procfs: ProcfsReader, private readonly clock: Clock, private readonly options: ResolvedMemOptions) {
     this.#predictions = new MemPredictions(options.prediction);
   }
 
   /** Take the baseline: the time counting starts and the OOM kill count then. */
   start(): void {
-    this.#since = new Date().toISOString();
-    this.#prevAt = performance.now();
+    const wall = this.clock.wallMs();
+    this.#prevAt = this.#monotonicMs();
+    this.#wallOrigin = wall - this.#prevAt;
+    this.#since = new Date(wall).toISOString();
     try {
-      this.#prevVmstat = readVmstat(this.procRoot);
+      this.#prevVmstat = readVmstat(this.procfs);
       this.#baselineOomKills = this.#prevVmstat.oomKill;
     } catch (e) {
       if (!isBpfscopeError(e)) throw e;
       this.#prevVmstat = null; // each reading reports the failure
     }
+  }
+
+  #monotonicMs(): number {
+    return Number(this.clock.monotonicNs()) / 1e6;
   }
 
   /** The time counting started (ISO). */
@@ -68,17 +81,17 @@ export class MemReader {
   read(faults: FaultsResult): MemMetrics {
     const errors: MemMetrics['errors'] = {};
     const unavailable: MemMetrics['unavailable'] = {};
-    const now = performance.now();
+    const now = this.#monotonicMs();
     const intervalMs = this.#prevAt === null ? null : now - this.#prevAt;
     this.#prevAt = now;
     const parts: Parts = { errors, unavailable };
-    const meminfo = attempt(parts, 'system', () => readMeminfo(this.procRoot));
+    const meminfo = attempt(parts, 'system', () => readMeminfo(this.procfs));
     const system: SystemMemory | null = meminfo === null ? null : systemMemory(meminfo);
     const swap = meminfo === null ? null : swapMemory(meminfo);
     if (meminfo !== null && swap === null) unavailable.swap = '/proc/meminfo has no SwapTotal/SwapFree lines';
     if (errors.system) errors.swap = errors.system;
     if (unavailable.system) unavailable.swap = unavailable.system;
-    const vm = attempt(parts, 'vmstat', () => readVmstat(this.procRoot));
+    const vm = attempt(parts, 'vmstat', () => readVmstat(this.procfs));
     const vmstat = vm === null ? null : vmstatCounters(vm, this.#prevVmstat, intervalMs);
     if (vm !== null) this.#prevVmstat = vm;
     const cgroups = this.#cgroups(errors, unavailable);
@@ -94,7 +107,7 @@ export class MemReader {
       processCount = all.length;
       processes = this.#ranking.rank(all, intervalMs, this.options.topProcesses);
     }
-    const predicted = this.#predictions.update((performance.timeOrigin + now) / 1000, system, cgroups);
+    const predicted = this.#predictions.update((this.#wallOrigin + now) / 1000, system, cgroups);
     if (predicted.error !== null) errors.predictions = predicted.error;
     const predictions = predicted.predictions;
     const sinceBoot = vmstat?.oomKill ?? null;
@@ -129,7 +142,7 @@ export class MemReader {
       return null;
     }
     try {
-      return readCgroupEntries(this.sysRoot);
+      return readCgroupEntries(this.procfs);
     } catch (e) {
       if (!isBpfscopeError(e)) throw e;
       if (e.code === 'DATA_UNAVAILABLE') unavailable.cgroups = e.message;
