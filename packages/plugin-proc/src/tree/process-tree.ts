@@ -1,7 +1,8 @@
 import { Closed, EventProcessingFailed, type BpfscopeError } from '@bpfscope/core';
 import { EventQueue } from './event-queue.js';
 import type { ExitEvent, ExitTotals, ProcessEvent, ProcessEventType } from './events.js';
-import type { FeedSink, ProcessFeed, SnapshotEntry } from './feed.js';
+import type { EngineProcessFeed, FeedSink } from './engine-feed.js';
+import type { SnapshotEntry } from './feed.js';
 import type { ProcessNode, ProcessTreeStats, ProcessTreeSummary, TreeTotals } from './tree-types.js';
 
 class TreeNode implements ProcessNode {
@@ -34,12 +35,16 @@ const ADD_IO = ['rchar', 'wchar', 'readBytes', 'writeBytes'] as const;
 /**
  * The processes of the machine (or the descendants of one process) as a tree, kept up to
  * date from fork, exec and exit events. Open one with {@link openProcessTree} or
- * {@link watchProcessTree}. With eBPF every process is seen (the kernel's hooks), with
- * its exit status and totals; with the procfs fallback the tree is rebuilt from periodic
- * scans and misses processes that live less than one scan interval, exec, and exit totals.
+ * {@link watchProcessTree}. Its only input is `engine.events('proc', { initial: true })`:
+ * the present events are its first state, the live events keep it current, and the
+ * engine's source selection for the proc family decides where they come from. With the
+ * eBPF source every process is seen (the kernel's hooks), with its exit status and
+ * totals; with the procfs source the events come from periodic scans of /proc and miss
+ * processes that live less than one scan interval, exec, and exit totals.
  */
 export class ProcessTree {
-  readonly #feed: ProcessFeed;
+  readonly #feed: EngineProcessFeed;
+  readonly #onClose: () => Promise<void>;
   readonly #settings: TreeSettings;
   readonly #nodes = new Map<number, TreeNode>();
   readonly #top: TreeNode[] = [];
@@ -54,17 +59,19 @@ export class ProcessTree {
   #s = { forks: 0, execs: 0, exits: 0, evicted: 0, inconsistencies: 0, errors: 0, readerDrops: 0 };
   #totals: TreeTotals = { processes: 0, withoutTotals: 0, runtimeSeconds: 0, userSeconds: 0, systemSeconds: 0, minorFaults: 0, majorFaults: 0, peakRssBytes: 0, io: { rchar: 0, wchar: 0, readBytes: 0, writeBytes: 0 } };
 
-  /** Where the events come from. */
-  readonly source: 'ebpf' | 'procfs';
-  /** Why the eBPF feed was not used (mode `auto` fell back to procfs), else null. */
-  readonly fallbackReason: BpfscopeError | null;
+  /** Why the proc family's eBPF source was not used (the error it was rejected with, or the configured mode `fallback`), else null. */
+  fallbackReason: BpfscopeError | null = null;
 
   /** @internal use {@link openProcessTree} or {@link watchProcessTree} */
-  constructor(feed: ProcessFeed, settings: TreeSettings, fallbackReason: BpfscopeError | null) {
+  constructor(feed: EngineProcessFeed, settings: TreeSettings, onClose: () => Promise<void>) {
     this.#feed = feed;
     this.#settings = settings;
-    this.source = feed.kind;
-    this.fallbackReason = fallbackReason;
+    this.#onClose = onClose;
+  }
+
+  /** Where the events come from: the source the engine selected for the proc family. */
+  get source(): 'ebpf' | 'procfs' {
+    return this.#feed.kind;
   }
 
   /** The PID whose descendants the tree follows, or null for every process. */
@@ -219,16 +226,23 @@ export class ProcessTree {
     return { nodes: this.#nodes.size, forks, execs, exits, received: f.received, kernelDropped: f.kernelDropped, filledFromProcfs: f.filledFromProcfs, evicted, eventsDroppedByReaders: this.#readerDrops(), inconsistencies, errors };
   }
 
-  /** Let the process exit while the tree is open (like `socket.unref()`). */
-  unref(): void {
-    this.#feed.unref();
-  }
+  /**
+   * Let the process exit while the tree is open (like `socket.unref()`). Nothing of a tree
+   * holds Node's event loop (the ring consumer and the procfs scan timer are unref'd), so
+   * this does nothing; it stays for callers written against earlier versions.
+   */
+  unref(): void {}
 
-  /** Detach the hooks (or stop the scans), end every iterator and reject pending waits. Safe to call twice. */
+  /**
+   * End the tree's event stream (the engine detaches the hooks, or stops the scans, once no
+   * stream needs them), end every iterator and reject pending waits; an engine the tree
+   * opened for itself is closed, one it was given is not. Safe to call twice.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#feed.close();
+    await this.#onClose();
     for (const { q } of [...this.#queues]) q.end();
     for (const [pid, set] of this.#waiters) for (const w of set) w.reject(new Closed(`process tree (waiting for ${pid})`));
     this.#waiters.clear();
@@ -272,7 +286,7 @@ export class ProcessTree {
   }
 
   #apply(e: ProcessEvent): void {
-    if (this.#closed) return;
+    if (this.#closed || e.type === 'present') return;
     const root = this.#settings.rootParent;
     let n = this.#nodes.get(e.pid);
     if (e.type === 'fork') {
