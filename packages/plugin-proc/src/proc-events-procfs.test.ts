@@ -85,6 +85,8 @@ describe('proc events from the procfs source (engine in mode fallback)', () => {
     for (let i = 0; i < queued; i++) present.push((await stream.next()).value as ProcessEvent);
     expect(present.every((e) => e.type === 'present' && e.source === 'procfs' && !e.zombie)).toBe(true);
     expect(present.map((e) => `${e.pid}<-${e.ppid}`).sort()).toEqual([`${w.pid}<-${process.pid}`, ...real].sort());
+    // Start times measured (boot time + the process's start), not the time of the reading.
+    for (const e of present) if (e.type === 'present') expect(e.startTime).toBeLessThan(e.time);
     // Live events follow: one more child, seen by a scan.
     await w.step('flat', 1);
     const live: ProcessEvent[] = [];

@@ -44,6 +44,8 @@ describeKernel('proc events with initial, and process trees through an engine (e
     for (let i = 0; i < queued; i++) present.push((await stream.next()).value as ProcessEvent);
     expect(present.every((e) => e.type === 'present' && e.source === 'ebpf' && e.observed === 'ebpf' && !e.zombie)).toBe(true);
     expect(present.map((e) => `${e.pid}<-${e.ppid}`).sort()).toEqual([`${w.pid}<-${process.pid}`, ...real].sort());
+    // Start times measured (boot time + the process's start), not the time of the reading.
+    for (const e of present) if (e.type === 'present') expect(e.startTime).toBeLessThan(e.time);
     // Live: two more children fork and everything exits; each process's fork (new ones only) and exit once.
     await w.step('flat', 2);
     w.release(10);

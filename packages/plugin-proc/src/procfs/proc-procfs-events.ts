@@ -29,7 +29,8 @@ export function procfsEventStream(procRoot: string, options: SourceEventOptions)
     signal,
     start: async (push, fail) => {
       const boot = readBootTime(procRoot);
-      const units = readContext(procRoot, {});
+      const { userHz, pageSize } = readContext(procRoot, {});
+      const units = { userHz, pageSize };
       let known = await scan(procRoot, new Map(), boot.bootTime, units);
       if (sel.initial) {
         const time = Date.now();

@@ -1,24 +1,11 @@
 import { Closed, EventProcessingFailed, type BpfscopeError } from '@bpfscope/core';
 import { EventQueue } from './event-queue.js';
 import type { ExitEvent, ExitTotals, ProcessEvent, ProcessEventType } from './events.js';
+import { ExitWaiters } from './exit-waiters.js';
+import { addExitTotals, descendantsIn, TreeNode } from './tree-node.js';
 import type { EngineProcessFeed, FeedSink } from './engine-feed.js';
 import type { SnapshotEntry } from './feed.js';
 import type { ProcessNode, ProcessTreeStats, ProcessTreeSummary, TreeTotals } from './tree-types.js';
-
-class TreeNode implements ProcessNode {
-  children: TreeNode[] = [];
-  parent: TreeNode | null = null;
-  execs = 0;
-  exited = false;
-  exit: ExitEvent | null = null;
-  constructor(
-    readonly pid: number,
-    readonly ppid: number,
-    public comm: string,
-    readonly startTime: number | null,
-    readonly origin: ProcessNode['origin'],
-  ) {}
-}
 
 /** A listener of {@link ProcessTree.on} for events of type `T`. */
 export type ProcessEventListener<T extends ProcessEventType> = (event: Extract<ProcessEvent, { type: T }>) => void;
@@ -29,8 +16,6 @@ export interface TreeSettings {
   maxExited: number;
   maxQueuedEvents: number;
 }
-
-const ADD_IO = ['rchar', 'wchar', 'readBytes', 'writeBytes'] as const;
 
 /**
  * The processes of the machine (or the descendants of one process) as a tree, kept up to
@@ -52,7 +37,7 @@ export class ProcessTree {
   #exitedHead = 0;
   readonly #listeners = new Map<string, Set<(e: never) => void>>();
   readonly #queues = new Set<{ q: EventQueue; types: ReadonlySet<ProcessEventType> | null }>();
-  readonly #waiters = new Map<number, Set<{ resolve: (n: ProcessNode) => void; reject: (e: unknown) => void }>>();
+  readonly #waiters = new ExitWaiters();
   #replaying = true;
   #closed = false;
   #spawned = 0;
@@ -184,25 +169,7 @@ export class ProcessTree {
     const n = this.#nodes.get(pid);
     if (n?.exited) return Promise.resolve(n);
     if (this.#closed) return Promise.reject(new Closed(`process tree (waiting for ${pid})`));
-    return new Promise((resolve, reject) => {
-      const signal = options.signal;
-      if (signal?.aborted) return reject(signal.reason);
-      let set = this.#waiters.get(pid);
-      if (set === undefined) this.#waiters.set(pid, (set = new Set()));
-      const w = {
-        resolve: (node: ProcessNode) => {
-          signal?.removeEventListener('abort', abort);
-          resolve(node);
-        },
-        reject,
-      };
-      const abort = (): void => {
-        set.delete(w);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', abort, { once: true });
-      set.add(w);
-    });
+    return this.#waiters.wait(pid, options.signal);
   }
 
   /** Live and exited processes, the count spawned and the sums over the exited ones. */
@@ -244,8 +211,7 @@ export class ProcessTree {
     await this.#feed.close();
     await this.#onClose();
     for (const { q } of [...this.#queues]) q.end();
-    for (const [pid, set] of this.#waiters) for (const w of set) w.reject(new Closed(`process tree (waiting for ${pid})`));
-    this.#waiters.clear();
+    this.#waiters.closeAll();
   }
 
   #readerDrops(): number {
@@ -255,20 +221,7 @@ export class ProcessTree {
   }
 
   #applySnapshot(entries: SnapshotEntry[]): void {
-    const root = this.#settings.rootParent;
-    let keep = entries;
-    if (root !== null) {
-      const byParent = new Map<number, SnapshotEntry[]>();
-      for (const e of entries) {
-        const list = byParent.get(e.ppid);
-        if (list === undefined) byParent.set(e.ppid, [e]);
-        else list.push(e);
-      }
-      keep = [];
-      const stack = [root];
-      while (stack.length > 0) for (const c of byParent.get(stack.pop()!) ?? []) if (c.pid !== root) keep.push(c), stack.push(c.pid);
-    }
-    for (const e of keep) {
+    for (const e of descendantsIn(entries, this.#settings.rootParent)) {
       const n = new TreeNode(e.pid, e.ppid, e.comm, e.startTime, 'snapshot');
       n.exited = e.zombie;
       this.#nodes.set(e.pid, n);
@@ -324,7 +277,7 @@ export class ProcessTree {
     n.exited = true;
     n.exit = e;
     this.#s.exits++;
-    this.#addTotals(n, e);
+    addExitTotals(this.#totals, e, n.parent === null);
     if (!wasExited) this.#noteExited(n);
     this.#emit(e);
   }
@@ -335,26 +288,8 @@ export class ProcessTree {
     this.#emit(e);
   }
 
-  #addTotals(n: TreeNode, e: ExitEvent): void {
-    const t = this.#totals;
-    const x = e.totals;
-    if (x === null) {
-      t.withoutTotals++;
-      return;
-    }
-    t.processes++;
-    t.runtimeSeconds += x.runtimeSeconds;
-    t.userSeconds += x.userSeconds;
-    t.systemSeconds += x.systemSeconds;
-    t.minorFaults += x.minorFaults;
-    t.majorFaults += x.majorFaults;
-    t.peakRssBytes = Math.max(t.peakRssBytes, x.peakRssBytes);
-    if (n.parent === null) for (const k of ADD_IO) t.io[k] += x[k];
-  }
-
   #noteExited(n: TreeNode): void {
-    for (const w of this.#waiters.get(n.pid) ?? []) w.resolve(n);
-    this.#waiters.delete(n.pid);
+    this.#waiters.exited(n);
     if (n.exit === null && n.origin === 'snapshot') this.#totals.withoutTotals++;
     this.#exitedOrder.push(n);
     while (this.#exitedOrder.length - this.#exitedHead > this.#settings.maxExited) this.#evict(this.#exitedOrder[this.#exitedHead++]!);
