@@ -1,7 +1,7 @@
-import { Closed, EventProcessingFailed, type BpfscopeError } from '@bpfscope/core';
-import { EventQueue } from './event-queue.js';
+import { Closed, type BpfscopeError } from '@bpfscope/core';
 import type { ExitEvent, ExitTotals, ProcessEvent, ProcessEventType } from './events.js';
 import { ExitWaiters } from './exit-waiters.js';
+import { TreeFanout } from './tree-fanout.js';
 import { addExitTotals, descendantsIn, TreeNode } from './tree-node.js';
 import type { EngineProcessFeed, FeedSink } from './engine-feed.js';
 import type { SnapshotEntry } from './feed.js';
@@ -35,23 +35,32 @@ export class ProcessTree {
   readonly #top: TreeNode[] = [];
   readonly #exitedOrder: TreeNode[] = [];
   #exitedHead = 0;
-  readonly #listeners = new Map<string, Set<(e: never) => void>>();
-  readonly #queues = new Set<{ q: EventQueue; types: ReadonlySet<ProcessEventType> | null }>();
+  readonly #fanout: TreeFanout;
   readonly #waiters = new ExitWaiters();
   #replaying = true;
   #closed = false;
   #spawned = 0;
-  #s = { forks: 0, execs: 0, exits: 0, evicted: 0, inconsistencies: 0, errors: 0, readerDrops: 0 };
+  #s = { forks: 0, execs: 0, exits: 0, evicted: 0, inconsistencies: 0, errors: 0 };
   #totals: TreeTotals = { processes: 0, withoutTotals: 0, runtimeSeconds: 0, userSeconds: 0, systemSeconds: 0, minorFaults: 0, majorFaults: 0, peakRssBytes: 0, io: { rchar: 0, wchar: 0, readBytes: 0, writeBytes: 0 } };
 
-  /** Why the proc family's eBPF source was not used (the error it was rejected with, or the configured mode `fallback`), else null. */
-  fallbackReason: BpfscopeError | null = null;
+  #fallbackReason: BpfscopeError | null = null;
 
   /** @internal use {@link openProcessTree} or {@link watchProcessTree} */
   constructor(feed: EngineProcessFeed, settings: TreeSettings, onClose: () => Promise<void>) {
     this.#feed = feed;
     this.#settings = settings;
     this.#onClose = onClose;
+    this.#fanout = new TreeFanout(settings.maxQueuedEvents);
+  }
+
+  /** Why the proc family's eBPF source was not used (the error it was rejected with, or the configured mode `fallback`), else null. */
+  get fallbackReason(): BpfscopeError | null {
+    return this.#fallbackReason;
+  }
+
+  /** @internal set by the opener from the engine's reading */
+  fellBackBecause(reason: BpfscopeError | null): void {
+    this.#fallbackReason = reason;
   }
 
   /** Where the events come from: the source the engine selected for the proc family. */
@@ -70,7 +79,7 @@ export class ProcessTree {
     event: (e) => this.#apply(e),
     error: (e) => {
       this.#s.errors++;
-      for (const l of this.#listeners.get('error') ?? []) (l as (e: BpfscopeError) => void)(e);
+      this.#fanout.error(e);
     },
   };
 
@@ -136,10 +145,7 @@ export class ProcessTree {
   on<T extends ProcessEventType>(type: T, listener: ProcessEventListener<T>): () => void;
   on(type: 'error', listener: (error: BpfscopeError) => void): () => void;
   on(type: string, listener: (e: never) => void): () => void {
-    let set = this.#listeners.get(type);
-    if (set === undefined) this.#listeners.set(type, (set = new Set()));
-    set.add(listener);
-    return () => void set.delete(listener);
+    return this.#fanout.on(type, listener);
   }
 
   /**
@@ -149,13 +155,7 @@ export class ProcessTree {
    * @param options - the event types wanted (default all) and an AbortSignal
    */
   events(options: { types?: readonly ProcessEventType[]; signal?: AbortSignal } = {}): AsyncIterableIterator<ProcessEvent> {
-    const entry = { q: new EventQueue(this.#settings.maxQueuedEvents, () => this.#queues.delete(entry)), types: options.types ? new Set(options.types) : null };
-    if (this.#closed || options.signal?.aborted) entry.q.end();
-    else {
-      this.#queues.add(entry);
-      options.signal?.addEventListener('abort', () => entry.q.end(), { once: true });
-    }
-    return entry.q;
+    return this.#fanout.iterator(options.types, options.signal, this.#closed);
   }
 
   /**
@@ -182,7 +182,7 @@ export class ProcessTree {
       live: this.live(),
       exited,
       totals: { ...this.#totals, io: { ...this.#totals.io } },
-      lost: { kernelDropped: this.#feed.stats().kernelDropped, evicted: this.#s.evicted, eventsDroppedByReaders: this.#readerDrops(), feedDropped: this.#feed.stats().queueDropped },
+      lost: { kernelDropped: this.#feed.stats().kernelDropped, evicted: this.#s.evicted, eventsDroppedByReaders: this.#fanout.readerDrops(), feedDropped: this.#feed.stats().queueDropped },
     };
   }
 
@@ -190,7 +190,7 @@ export class ProcessTree {
   stats(): ProcessTreeStats {
     const f = this.#feed.stats();
     const { forks, execs, exits, evicted, inconsistencies, errors } = this.#s;
-    return { nodes: this.#nodes.size, forks, execs, exits, received: f.received, kernelDropped: f.kernelDropped, filledFromProcfs: f.filledFromProcfs, evicted, eventsDroppedByReaders: this.#readerDrops(), inconsistencies, errors };
+    return { nodes: this.#nodes.size, forks, execs, exits, received: f.received, kernelDropped: f.kernelDropped, filledFromProcfs: f.filledFromProcfs, evicted, eventsDroppedByReaders: this.#fanout.readerDrops(), inconsistencies, errors };
   }
 
   /**
@@ -210,14 +210,8 @@ export class ProcessTree {
     this.#closed = true;
     await this.#feed.close();
     await this.#onClose();
-    for (const { q } of [...this.#queues]) q.end();
+    this.#fanout.endAll();
     this.#waiters.closeAll();
-  }
-
-  #readerDrops(): number {
-    let n = this.#s.readerDrops;
-    for (const { q } of this.#queues) n += q.dropped;
-    return n;
   }
 
   #applySnapshot(entries: SnapshotEntry[]): void {
@@ -310,17 +304,6 @@ export class ProcessTree {
   }
 
   #emit(e: ProcessEvent): void {
-    for (const l of this.#listeners.get(e.type) ?? []) {
-      try {
-        (l as (e: ProcessEvent) => void)(e);
-      } catch (err) {
-        this.sink.error(toError(err));
-      }
-    }
-    for (const { q, types } of this.#queues) if (types === null || types.has(e.type)) q.push(e);
+    this.#fanout.emit(e, this.sink.error);
   }
-}
-
-function toError(err: unknown): BpfscopeError {
-  return new EventProcessingFailed(`a process tree listener threw: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }

@@ -84,7 +84,7 @@ export async function openProcessTree(options: ProcessTreeOptions = {}): Promise
   const tree = new ProcessTree(feed, settings, own ? () => engine.close() : async () => undefined);
   try {
     await feed.start(tree.sink);
-    tree.fallbackReason = await fallbackOf(engine, feed.kind);
+    tree.fellBackBecause(await fallbackOf(engine, feed.kind));
   } catch (e) {
     await tree.close();
     throw e;
