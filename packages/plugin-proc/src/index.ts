@@ -6,7 +6,7 @@
  */
 export { proc, ProcCollector, PROC_OPTION_SCHEMA, type ProcPluginOptions } from './plugin.js';
 export { ProcEbpfSource } from './ebpf/proc-ebpf-source.js';
-export type { ProcEventOptions } from './ebpf/proc-events.js';
+export type { ProcEventOptions } from './tree/event-filter.js';
 export { ProcProcfsSource } from './procfs/proc-procfs-source.js';
 export type { ProcessSelection, TopKOption } from './selection.js';
 export type { ProcessRecord, ProcessField, ProcessCategory, ProcMetrics, ProcMetricField } from './records.js';
@@ -20,7 +20,7 @@ export {
   type ProcessEventsOptions,
 } from './tree/tree-api.js';
 export type { ProcessNode, ProcessTreeSummary, ProcessTreeStats, TreeTotals, TreeLosses } from './tree/tree-types.js';
-export type { ProcessEvent, ProcessEventType, ProcessEventBase, ForkEvent, ExecEvent, ExitEvent, ExitTotals } from './tree/events.js';
+export type { ProcessEvent, ProcessEventType, LiveProcessEventType, ProcessEventBase, ForkEvent, ExecEvent, ExitEvent, PresentEvent, ExitTotals } from './tree/events.js';
 export { parsePidStat, PF_KTHREAD, type PidStat, type PidStatOptions } from './procfs/parse-pid-stat.js';
 export { parsePidStatus, type PidStatus, type StatusIds } from './procfs/parse-pid-status.js';
 export { parsePidIo, type PidIo } from './procfs/parse-pid-io.js';
@@ -30,3 +30,4 @@ export { readProcess, type ReadProcessOptions, type ProcessReadResult, type Proc
 export { scanProcesses, type ScanOptions, type ProcessScan } from './procfs/scan-processes.js';
 export { filterByPids, filterByComm, filterByCategory, filterByPriorityRange, globToRegExp, type PriorityRange } from './filters.js';
 export { topProcesses, type TopMeasure, type TopProcesses } from './top-k.js';
+export { readReapedChildren, type ReapedChildren, type ReapedIo } from './procfs/reaped-children.js';

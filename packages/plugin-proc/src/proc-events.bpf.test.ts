@@ -132,15 +132,16 @@ describeKernel('proc events through the engine', () => {
     await engine.close();
   });
 
-  it('bad options are ConfigErrors with their path; the procfs fallback gives DATA_UNAVAILABLE naming itself', async () => {
-    const engine = engineWithProc();
-    await expect(engine.events('proc', { tree: -1 }).ready).rejects.toThrow(/events\.tree: got -1/);
-    await expect(engine.events('proc', { types: ['spawn'] } as never).ready).rejects.toThrow(/events\.types/);
-    await expect(engine.events('proc', { colour: 'red' } as never).ready).rejects.toThrow(/events\.colour/);
-    await engine.close();
-    const fallback = createEngine({ plugins: [proc()], config: { mode: 'fallback' }, logger });
-    const err = await fallback.events('proc').next().catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'DATA_UNAVAILABLE', message: expect.stringMatching(/proc events is unavailable: its selected source proc-procfs \(procfs\) gives no events/) });
-    await fallback.close();
+  it('bad options are ConfigErrors with their path, from either source', async () => {
+    for (const mode of ['ebpf', 'fallback'] as const) {
+      const engine = createEngine({ plugins: [proc()], config: { mode, cache: { enabled: false } }, logger });
+      await expect(engine.events('proc', { tree: -1 }).ready).rejects.toThrow(/events\.tree: got -1/);
+      await expect(engine.events('proc', { types: ['spawn'] } as never).ready).rejects.toThrow(/events\.types/);
+      await expect(engine.events('proc', { types: ['present'] } as never).ready).rejects.toThrow(/events\.types.*initial option/);
+      await expect(engine.events('proc', { initial: 'yes' } as never).ready).rejects.toThrow(/events\.initial/);
+      await expect(engine.events('proc', { pollIntervalMs: 1 }).ready).rejects.toThrow(/events\.pollIntervalMs/);
+      await expect(engine.events('proc', { colour: 'red' } as never).ready).rejects.toThrow(/events\.colour/);
+      await engine.close();
+    }
   });
 });

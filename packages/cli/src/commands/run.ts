@@ -1,15 +1,13 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
-import { ConfigError, createEngine, snapshotJsonReplacer, type Plugin } from '@bpfscope/core';
+import { ConfigError, createEngine, snapshotJsonReplacer, type Engine } from '@bpfscope/core';
 import { syscall } from '@bpfscope/plugin-syscall';
-import { watchProcessTree } from '@bpfscope/plugin-proc';
+import { proc, watchProcessTree, type ProcessTree } from '@bpfscope/plugin-proc';
 import { EXIT, type CliIo } from '../io.js';
 import { formatSample, formatSummary, runSyscalls, type RunSampleLine, type RunSummaryLine } from '../run/run-report.js';
-import { ProcfsTreeTracker } from '../run/procfs-tree-tracker.js';
-import { EbpfTreeTracker } from '../run/ebpf-tree-tracker.js';
+import { RunTracker } from '../run/run-tracker.js';
 import { forwardSignals } from '../run/forward-signals.js';
-import type { TreeTracker } from '../run/tree-tracker.js';
 
 /** Options of `bpfscope run`. @internal */
 export interface RunOptions {
@@ -30,6 +28,10 @@ const NOT_FOUND = 127;
  * exits with the command's exit code. Reports go to --out, else to stderr (the
  * command owns stdout).
  *
+ * A consumer of one engine (proc and syscall families; `--mode` is its source selection):
+ * the process tree is fed by `engine.events('proc')`, and each sample is one
+ * `engine.collect()` formatted.
+ *
  * The command leads its own process group (and session), so that SIGINT, SIGTERM and
  * SIGHUP reach every process of it; a second one kills the group. The price: the
  * command has no controlling terminal (its stdio is still the terminal, but it cannot
@@ -41,13 +43,15 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
   const outFd = options.out === null ? null : openOut(options.out);
   const write = (s: string): void => void (outFd === null ? io.stderr.write(s) : writeSync(outFd, s));
   try {
-    const plugins: Plugin[] = [syscall({ pids: [], spawnParent: process.pid, followForks: true, topProcesses: 1000 })];
+    const plugins = [proc(), syscall({ pids: [], spawnParent: process.pid, followForks: true, topProcesses: 1000 })];
     const engine = createEngine({ plugins, config: { mode: options.mode, cache: { enabled: false }, logLevel: 'silent' } });
-    await engine.start();
-    let tree: TreeTracker | null = null;
+    let tree: ProcessTree | null = null;
     try {
-      tree = await openTree(options.mode);
-      return await runCommand(options, io, write, engine, tree);
+      await engine.start();
+      // With the procfs source the tree scans /proc once per sample interval (a scan costs ~5 ms
+      // per 120 processes): processes shorter-lived than that are not counted as spawned.
+      tree = await watchProcessTree({ engine, rootParent: process.pid, rescanIntervalMs: options.intervalMs });
+      return await runCommand(options, io, write, engine, new RunTracker(tree));
     } finally {
       await tree?.close();
       await engine.close();
@@ -57,7 +61,7 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
   }
 }
 
-async function runCommand(options: RunOptions, io: CliIo, write: (s: string) => void, engine: ReturnType<typeof createEngine>, tree: TreeTracker): Promise<number> {
+async function runCommand(options: RunOptions, io: CliIo, write: (s: string) => void, engine: Engine, tree: RunTracker): Promise<number> {
   const started = performance.now();
   // Handlers first: the command can print and be signalled before spawn() returns.
   const forwarding = forwardSignals((s) => io.stderr.write(s));
@@ -70,7 +74,8 @@ async function runCommand(options: RunOptions, io: CliIo, write: (s: string) => 
   let sampling = Promise.resolve();
   const timer = setInterval(() => {
     sampling = sampling.then(async () => {
-      const [snap, t] = await Promise.all([engine.collect(), tree.sample()]);
+      const snap = await engine.collect();
+      const t = tree.sample(snap);
       const line: RunSampleLine = { type: 'sample', elapsedMs: Math.round(performance.now() - started), ...t, syscalls: runSyscalls(snap.get('syscall'), t) };
       write(options.json ? `${JSON.stringify(line, snapshotJsonReplacer)}\n` : formatSample(line));
     });
@@ -84,8 +89,10 @@ async function runCommand(options: RunOptions, io: CliIo, write: (s: string) => 
       io.stderr.write(`bpfscope run: cannot start ${options.command[0]}: ${end.error.message}\n`);
       return end.error.code === 'ENOENT' ? NOT_FOUND : NOT_EXECUTABLE;
     }
-    const final = await tree.finish();
-    const snap = await engine.collect();
+    let snap = await engine.collect();
+    const final = await tree.finish(snap);
+    // With eBPF, the syscall figures are read again once the tree's last exit events have arrived.
+    if (final.source === 'ebpf') snap = await engine.collect();
     const summary: RunSummaryLine = {
       type: 'summary',
       command: options.command,
@@ -112,17 +119,6 @@ function openOut(path: string): number {
       cause: e,
       remedy: `${path} cannot be opened for writing (${err.message}). Create its directory, fix its permissions, or choose another path.`,
     });
-  }
-}
-
-/** The eBPF tree when allowed and possible; procfs otherwise (strict `ebpf` mode fails instead). */
-async function openTree(mode: RunOptions['mode']): Promise<TreeTracker> {
-  if (mode === 'fallback') return new ProcfsTreeTracker(process.pid);
-  try {
-    return new EbpfTreeTracker(await watchProcessTree({ rootParent: process.pid, mode: 'ebpf' }));
-  } catch (e) {
-    if (mode === 'ebpf') throw e;
-    return new ProcfsTreeTracker(process.pid);
   }
 }
 

@@ -31,13 +31,3 @@ export interface TreeFinal extends TreeSample {
   /** Where the figures came from. */
   source: 'ebpf' | 'procfs';
 }
-
-/** Follows the processes a parent (the profiler) starts, and all their descendants. */
-export interface TreeTracker {
-  /** Totals now. */
-  sample(): Promise<TreeSample>;
-  /** Totals once the command and its children have ended and been reaped. */
-  finish(): Promise<TreeFinal>;
-  /** Stop following. */
-  close(): Promise<void>;
-}

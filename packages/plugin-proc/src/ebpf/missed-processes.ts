@@ -117,7 +117,7 @@ export function missedSnapshot(procRoot: string, seen: ReadonlySet<number>, boot
       throw e;
     }
     const s = parsePidStat(text, `${procRoot}/${pid}/stat`, options);
-    out.push({ pid: s.pid, ppid: s.ppid, comm: s.comm, startTime: s.startTime === null ? null : Math.round(s.startTime * 1000), zombie: s.state === 'Z' || s.state === 'X' });
+    out.push({ pid: s.pid, ppid: s.ppid, comm: s.comm, startTime: s.startTime === null ? null : Math.round(s.startTime * 1000), zombie: s.state === 'Z' || s.state === 'X', source: 'procfs' });
   }
   return out;
 }

@@ -169,7 +169,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   /**
    * Process fork, exec and exit events (exit with the process's totals) from the proc
    * object's hooks and ring buffer, shared with every other stream of this process.
-   * @param options - signal, queue, and {@link ProcEventOptions} (`tree`, `types`)
+   * @param options - signal, queue, and {@link ProcEventOptions} (`tree`, `types`, `initial`)
    * @returns the stream; the hooks stay attached while any stream of the process is open
    * @throws {@link @bpfscope/core!ConfigError} for an unknown or bad option
    */

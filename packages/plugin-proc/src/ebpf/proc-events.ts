@@ -1,31 +1,11 @@
-import { awaitOrAbort, ConfigError, createEventStream, EventProcessingFailed, machineConstants, requireMachineValue, type EventStream, type SourceEventOptions } from '@bpfscope/core';
+import { awaitOrAbort, createEventStream, EventProcessingFailed, machineConstants, requireMachineValue, type EventStream, type SourceEventOptions } from '@bpfscope/core';
 import { loadNative, type NativeObjectLoader } from '@bpfscope/native';
-import { decodeProcEvent, monotonicToEpochMs, type ProcessEvent, type ProcessEventType } from '../tree/events.js';
+import { decodeProcEvent, monotonicToEpochMs, type ProcessEvent } from '../tree/events.js';
+import { presentEvent, procEventSelection } from '../tree/event-filter.js';
 import { procLayouts } from './layouts.js';
-
-/** Options of `engine.events('proc', ...)` beyond the signal and queue. */
-export interface ProcEventOptions {
-  /**
-   * Only this process and its descendants: the process itself, then every process whose
-   * fork this stream saw from a member (so descendants forked before the stream was ready
-   * are not followed). Applied before the queue, so drops count only matching events.
-   */
-  tree?: number;
-  /** Only these kinds of events. @default all: fork, exec, exit */
-  types?: readonly ProcessEventType[];
-}
-
-declare module '@bpfscope/core' {
-  interface FamilyEvents {
-    proc: ProcessEvent;
-  }
-  interface FamilyEventOptions {
-    proc: ProcEventOptions;
-  }
-}
+import { readTaskSnapshot } from './task-snapshot.js';
 
 const HOOKS = ['proc_fork', 'proc_exec', 'proc_exit'] as const;
-const TYPES: readonly ProcessEventType[] = ['fork', 'exec', 'exit'];
 /** One mapping of the kernel clock to wall time per process, so that every stream gives one event the same time. */
 let toEpochMs: ((ns: number) => number) | null = null;
 
@@ -39,13 +19,16 @@ export interface ProcEventDeps {
 /**
  * The proc family's events: the fork/exec/exit hooks of the proc object (loaded with the
  * hooks through the shared loader, attached once per process) and its `proc_events` ring
- * buffer through a shared subscription, decoded as the process tree decodes them.
+ * buffer through a shared subscription. With `initial`, the hooks attach first, then the
+ * task iterator gives the first state: live events that arrive meanwhile are held and
+ * follow the present events (a fork of a process the first state already lists is left
+ * out), so nothing falls between the two and nothing is given twice.
  * @throws {@link ConfigError} for an unknown or bad option
  * @internal
  */
 export function procEventStream(deps: ProcEventDeps, options: SourceEventOptions): EventStream<ProcessEvent> {
   const { signal, queue, ...rest } = options;
-  const keep = eventFilter(rest);
+  const sel = procEventSelection(rest);
   return createEventStream<ProcessEvent>({
     family: 'proc',
     queue,
@@ -62,6 +45,7 @@ export function procEventStream(deps: ProcEventDeps, options: SourceEventOptions
         toEpochMs ??= monotonicToEpochMs();
         const toMs = toEpochMs;
         let unknown = 0;
+        let held: ProcessEvent[] | null = sel.initial ? [] : null;
         ring.onError(fail);
         ring.onBatch((batch) => {
           for (const { data } of batch) {
@@ -69,36 +53,32 @@ export function procEventStream(deps: ProcEventDeps, options: SourceEventOptions
             if (e === null) {
               // A newer object's event kind: reported once, not silently skipped.
               if (unknown++ === 0) fail(new EventProcessingFailed('a proc_events record of an unknown type (an object newer than this package?)'));
-            } else if (keep(e)) push(e);
+            } else if (held !== null) held.push(e);
+            else if (sel.keep(e)) push(e);
           }
         });
-        return { stop: () => handle.close(), kernelDropped: () => ring.stats().kernelDropped ?? null };
+        const feed = { stop: () => handle.close(), kernelDropped: () => ring.stats().kernelDropped ?? null };
+        if (held === null) return feed;
+        try {
+          const first = await readTaskSnapshot(deps.loader, deps.objectPath, deps.procRoot, signal);
+          const time = Date.now();
+          const present = sel.admit(first.entries);
+          for (const p of present) push(presentEvent(p, time, first.startTimeUnavailable));
+          // Forked after the hooks attached but before the iterator ran: already present.
+          const fresh = new Set(first.entries.map((p) => p.pid));
+          for (const e of held) {
+            if (e.type === 'fork' && fresh.has(e.pid)) continue;
+            if (e.type === 'exit') fresh.delete(e.pid);
+            if (sel.keep(e)) push(e);
+          }
+        } finally {
+          held = null;
+        }
+        return feed;
       } catch (e) {
         handle.close();
         throw e;
       }
     },
   });
-}
-
-function eventFilter(options: Readonly<Record<string, unknown>>): (e: ProcessEvent) => boolean {
-  for (const key of Object.keys(options)) if (key !== 'tree' && key !== 'types') throw new ConfigError(`events.${key}`, options[key], 'no such option of proc events (tree, types)');
-  const { tree, types } = options as ProcEventOptions;
-  if (tree !== undefined && (!Number.isInteger(tree) || tree < 1)) throw new ConfigError('events.tree', tree, 'a process ID (an integer ≥ 1)');
-  if (types !== undefined && (!Array.isArray(types) || types.length === 0 || types.some((t) => !TYPES.includes(t)))) {
-    throw new ConfigError('events.types', types, `a non-empty list of ${TYPES.join(', ')}`);
-  }
-  const wanted = new Set(types ?? TYPES);
-  const members = tree === undefined ? null : new Set([tree]);
-  return (e) => {
-    if (members !== null) {
-      if (e.type === 'fork') {
-        if (!members.has(e.ppid)) return false;
-        members.add(e.pid);
-      } else if (!members.has(e.pid)) return false;
-      // A pid that ended may be reused by an unrelated process.
-      else if (e.type === 'exit') members.delete(e.pid);
-    }
-    return wanted.has(e.type);
-  };
 }

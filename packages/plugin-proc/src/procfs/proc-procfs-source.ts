@@ -1,4 +1,6 @@
-import { EventProcessingFailed, type Logger, type ReadContext, type Source, type SourceContext } from '@bpfscope/core';
+import { Closed, EventProcessingFailed, type EventStream, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions } from '@bpfscope/core';
+import type { ProcessEvent } from '../tree/events.js';
+import { procfsEventStream } from './proc-procfs-events.js';
 import { CpuPercentTracker } from '../cpu-time.js';
 import type { ProcessRecord, ProcMetrics } from '../records.js';
 import { applySelection, type ProcessSelection } from '../selection.js';
@@ -14,6 +16,10 @@ const SLICE = 128;
  * event loop. A process that exits mid-scan is counted in `vanished`; one with a
  * malformed file in `malformed` (and logged). With thousands of processes a scan takes
  * longer than the default 1000 ms read limit: raise `families.proc.readTimeoutMs` (or `operationTimeoutMs`).
+ *
+ * Its {@link ProcProcfsSource.events} gives fork and exit events from scans of /proc
+ * (source `procfs`): no exec, no exit status or totals, and nothing of a process that
+ * lives between two scans.
  */
 export class ProcProcfsSource implements Source<ProcMetrics> {
   readonly kind = 'procfs' as const;
@@ -22,6 +28,9 @@ export class ProcProcfsSource implements Source<ProcMetrics> {
   #sysRoot = '/sys';
   #logger: Logger | null = null;
   #cpu = new CpuPercentTracker();
+  #initialised = false;
+  /** Ends the event streams of this source when it closes. */
+  #closing = new AbortController();
 
   /** @param selection - the checked filters and top-K of the plugin */
   constructor(private readonly selection: ProcessSelection = {}) {}
@@ -31,6 +40,23 @@ export class ProcProcfsSource implements Source<ProcMetrics> {
     this.#sysRoot = context.config.sysRoot;
     this.#logger = context.logger;
     listPids(this.#procRoot); // a missing procfs fails init (DataUnavailable)
+    this.#initialised = true;
+  }
+
+  /**
+   * Process fork and exit events inferred from scans of /proc every `pollIntervalMs`
+   * (default 1000 ms), each with `source: 'procfs'`. It cannot see exec, exit status or
+   * exit totals (an exit says why in `totalsUnavailable`), nor a process that starts and
+   * ends between two scans; a fork's `time` is the process's start time, an exit's the
+   * time of the scan that noticed it.
+   * @param options - signal, queue, and {@link ProcEventOptions} (`tree`, `types`, `initial`, `pollIntervalMs`)
+   * @returns the stream; its scans stop when it ends
+   * @throws {@link @bpfscope/core!ConfigError} for an unknown or bad option
+   */
+  events(options: SourceEventOptions): EventStream<ProcessEvent> {
+    if (!this.#initialised) throw new Closed('the proc-procfs source (not initialised, or closed)');
+    const signal = AbortSignal.any([options.signal, this.#closing.signal]);
+    return procfsEventStream(this.#procRoot, { ...options, signal });
   }
 
   async read(context: ReadContext): Promise<ProcMetrics> {
@@ -77,6 +103,9 @@ export class ProcProcfsSource implements Source<ProcMetrics> {
   }
 
   async close(): Promise<void> {
+    this.#initialised = false;
+    this.#closing.abort();
+    this.#closing = new AbortController();
     this.#cpu = new CpuPercentTracker();
   }
 }

@@ -40,10 +40,17 @@ export interface ProcessEventBase {
   comm: string;
   /** When it happened, ms since the Unix epoch (eBPF: the kernel's monotonic clock mapped to wall time; procfs: when a scan noticed it). */
   time: number;
-  /** The process's cgroup v2 ID, or null when not known (procfs fallback). */
+  /** The process's cgroup v2 ID, or null when not known (procfs source). */
   cgroupId: number | null;
-  /** How the event was seen: by a kernel hook, or by comparing two procfs scans. */
+  /** How the event was seen: by a kernel hook (or the kernel's task iterator), or by comparing two procfs scans. */
   observed: 'ebpf' | 'procfs-scan';
+  /**
+   * Where the event came from: `ebpf` (the proc object's hooks and task iterator) or
+   * `procfs` (the proc family's procfs source polling /proc, or a process the task
+   * iterator did not reach, read from /proc). A procfs event misses what happens between
+   * two polls: processes that start and end between them, exec, and exit status and totals.
+   */
+  source: 'ebpf' | 'procfs';
 }
 
 /** A new process (not a new thread). */
@@ -52,7 +59,7 @@ export interface ForkEvent extends ProcessEventBase {
   type: 'fork';
 }
 
-/** A process ran execve(). Not seen by the procfs fallback. */
+/** A process ran execve(). Never given by the procfs source (a changed comm is not proof of an exec: prctl can set it). */
 export interface ExecEvent extends ProcessEventBase {
   /** Discriminant. */
   type: 'exec';
@@ -74,11 +81,30 @@ export interface ExitEvent extends ProcessEventBase {
   totalsUnavailable?: string;
 }
 
+/**
+ * A process alive when the stream started (the `initial` option of proc events): one per
+ * process that matches the stream's filter, all of them before any live event, so that a
+ * consumer building a tree starts complete. `time` is when the state was read.
+ */
+export interface PresentEvent extends ProcessEventBase {
+  /** Discriminant. */
+  type: 'present';
+  /** Start, ms since the epoch; null when the boot time could not be read (reason in {@link PresentEvent.startTimeUnavailable}). */
+  startTime: number | null;
+  /** Why `startTime` is null. */
+  startTimeUnavailable?: string;
+  /** True when it had already exited and waited to be reaped (a zombie). */
+  zombie: boolean;
+}
+
 /** A process lifecycle event. */
-export type ProcessEvent = ForkEvent | ExecEvent | ExitEvent;
+export type ProcessEvent = ForkEvent | ExecEvent | ExitEvent | PresentEvent;
 
 /** The kinds of {@link ProcessEvent}. */
 export type ProcessEventType = ProcessEvent['type'];
+
+/** The kinds of live events (those `types` selects); `present` comes only with `initial`. */
+export type LiveProcessEventType = Exclude<ProcessEventType, 'present'>;
 
 /** Maps the kernel's CLOCK_MONOTONIC ns (bpf_ktime_get_ns) to ms since the epoch; Node's hrtime is the same clock. @internal */
 export function monotonicToEpochMs(): (ns: number) => number {
@@ -102,6 +128,7 @@ export function decodeProcEvent(data: Uint8Array, layouts: ProcLayouts, toEpochM
     time: toEpochMs(u64(v, o.ts_ns)),
     cgroupId: u64(v, o.cgroup_id),
     observed: 'ebpf' as const,
+    source: 'ebpf' as const,
   };
   if (type === 1) return { type: 'fork', ...base };
   if (type === 2) return { type: 'exec', ...base };

@@ -1,23 +1,11 @@
-import { Closed, EventProcessingFailed, type BpfscopeError } from '@bpfscope/core';
-import { EventQueue } from './event-queue.js';
+import { Closed, type BpfscopeError } from '@bpfscope/core';
 import type { ExitEvent, ExitTotals, ProcessEvent, ProcessEventType } from './events.js';
-import type { FeedSink, ProcessFeed, SnapshotEntry } from './feed.js';
+import { ExitWaiters } from './exit-waiters.js';
+import { TreeFanout } from './tree-fanout.js';
+import { addExitTotals, descendantsIn, TreeNode } from './tree-node.js';
+import type { EngineProcessFeed, FeedSink } from './engine-feed.js';
+import type { SnapshotEntry } from './feed.js';
 import type { ProcessNode, ProcessTreeStats, ProcessTreeSummary, TreeTotals } from './tree-types.js';
-
-class TreeNode implements ProcessNode {
-  children: TreeNode[] = [];
-  parent: TreeNode | null = null;
-  execs = 0;
-  exited = false;
-  exit: ExitEvent | null = null;
-  constructor(
-    readonly pid: number,
-    readonly ppid: number,
-    public comm: string,
-    readonly startTime: number | null,
-    readonly origin: ProcessNode['origin'],
-  ) {}
-}
 
 /** A listener of {@link ProcessTree.on} for events of type `T`. */
 export type ProcessEventListener<T extends ProcessEventType> = (event: Extract<ProcessEvent, { type: T }>) => void;
@@ -29,42 +17,55 @@ export interface TreeSettings {
   maxQueuedEvents: number;
 }
 
-const ADD_IO = ['rchar', 'wchar', 'readBytes', 'writeBytes'] as const;
-
 /**
  * The processes of the machine (or the descendants of one process) as a tree, kept up to
  * date from fork, exec and exit events. Open one with {@link openProcessTree} or
- * {@link watchProcessTree}. With eBPF every process is seen (the kernel's hooks), with
- * its exit status and totals; with the procfs fallback the tree is rebuilt from periodic
- * scans and misses processes that live less than one scan interval, exec, and exit totals.
+ * {@link watchProcessTree}. Its only input is `engine.events('proc', { initial: true })`:
+ * the present events are its first state, the live events keep it current, and the
+ * engine's source selection for the proc family decides where they come from. With the
+ * eBPF source every process is seen (the kernel's hooks), with its exit status and
+ * totals; with the procfs source the events come from periodic scans of /proc and miss
+ * processes that live less than one scan interval, exec, and exit totals.
  */
 export class ProcessTree {
-  readonly #feed: ProcessFeed;
+  readonly #feed: EngineProcessFeed;
+  readonly #onClose: () => Promise<void>;
   readonly #settings: TreeSettings;
   readonly #nodes = new Map<number, TreeNode>();
   readonly #top: TreeNode[] = [];
   readonly #exitedOrder: TreeNode[] = [];
   #exitedHead = 0;
-  readonly #listeners = new Map<string, Set<(e: never) => void>>();
-  readonly #queues = new Set<{ q: EventQueue; types: ReadonlySet<ProcessEventType> | null }>();
-  readonly #waiters = new Map<number, Set<{ resolve: (n: ProcessNode) => void; reject: (e: unknown) => void }>>();
+  readonly #fanout: TreeFanout;
+  readonly #waiters = new ExitWaiters();
   #replaying = true;
   #closed = false;
   #spawned = 0;
-  #s = { forks: 0, execs: 0, exits: 0, evicted: 0, inconsistencies: 0, errors: 0, readerDrops: 0 };
+  #s = { forks: 0, execs: 0, exits: 0, evicted: 0, inconsistencies: 0, errors: 0 };
   #totals: TreeTotals = { processes: 0, withoutTotals: 0, runtimeSeconds: 0, userSeconds: 0, systemSeconds: 0, minorFaults: 0, majorFaults: 0, peakRssBytes: 0, io: { rchar: 0, wchar: 0, readBytes: 0, writeBytes: 0 } };
 
-  /** Where the events come from. */
-  readonly source: 'ebpf' | 'procfs';
-  /** Why the eBPF feed was not used (mode `auto` fell back to procfs), else null. */
-  readonly fallbackReason: BpfscopeError | null;
+  #fallbackReason: BpfscopeError | null = null;
 
   /** @internal use {@link openProcessTree} or {@link watchProcessTree} */
-  constructor(feed: ProcessFeed, settings: TreeSettings, fallbackReason: BpfscopeError | null) {
+  constructor(feed: EngineProcessFeed, settings: TreeSettings, onClose: () => Promise<void>) {
     this.#feed = feed;
     this.#settings = settings;
-    this.source = feed.kind;
-    this.fallbackReason = fallbackReason;
+    this.#onClose = onClose;
+    this.#fanout = new TreeFanout(settings.maxQueuedEvents);
+  }
+
+  /** Why the proc family's eBPF source was not used (the error it was rejected with, or the configured mode `fallback`), else null. */
+  get fallbackReason(): BpfscopeError | null {
+    return this.#fallbackReason;
+  }
+
+  /** @internal set by the opener from the engine's reading */
+  fellBackBecause(reason: BpfscopeError | null): void {
+    this.#fallbackReason = reason;
+  }
+
+  /** Where the events come from: the source the engine selected for the proc family. */
+  get source(): 'ebpf' | 'procfs' {
+    return this.#feed.kind;
   }
 
   /** The PID whose descendants the tree follows, or null for every process. */
@@ -78,7 +79,7 @@ export class ProcessTree {
     event: (e) => this.#apply(e),
     error: (e) => {
       this.#s.errors++;
-      for (const l of this.#listeners.get('error') ?? []) (l as (e: BpfscopeError) => void)(e);
+      this.#fanout.error(e);
     },
   };
 
@@ -144,10 +145,7 @@ export class ProcessTree {
   on<T extends ProcessEventType>(type: T, listener: ProcessEventListener<T>): () => void;
   on(type: 'error', listener: (error: BpfscopeError) => void): () => void;
   on(type: string, listener: (e: never) => void): () => void {
-    let set = this.#listeners.get(type);
-    if (set === undefined) this.#listeners.set(type, (set = new Set()));
-    set.add(listener);
-    return () => void set.delete(listener);
+    return this.#fanout.on(type, listener);
   }
 
   /**
@@ -157,13 +155,7 @@ export class ProcessTree {
    * @param options - the event types wanted (default all) and an AbortSignal
    */
   events(options: { types?: readonly ProcessEventType[]; signal?: AbortSignal } = {}): AsyncIterableIterator<ProcessEvent> {
-    const entry = { q: new EventQueue(this.#settings.maxQueuedEvents, () => this.#queues.delete(entry)), types: options.types ? new Set(options.types) : null };
-    if (this.#closed || options.signal?.aborted) entry.q.end();
-    else {
-      this.#queues.add(entry);
-      options.signal?.addEventListener('abort', () => entry.q.end(), { once: true });
-    }
-    return entry.q;
+    return this.#fanout.iterator(options.types, options.signal, this.#closed);
   }
 
   /**
@@ -177,25 +169,7 @@ export class ProcessTree {
     const n = this.#nodes.get(pid);
     if (n?.exited) return Promise.resolve(n);
     if (this.#closed) return Promise.reject(new Closed(`process tree (waiting for ${pid})`));
-    return new Promise((resolve, reject) => {
-      const signal = options.signal;
-      if (signal?.aborted) return reject(signal.reason);
-      let set = this.#waiters.get(pid);
-      if (set === undefined) this.#waiters.set(pid, (set = new Set()));
-      const w = {
-        resolve: (node: ProcessNode) => {
-          signal?.removeEventListener('abort', abort);
-          resolve(node);
-        },
-        reject,
-      };
-      const abort = (): void => {
-        set.delete(w);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', abort, { once: true });
-      set.add(w);
-    });
+    return this.#waiters.wait(pid, options.signal);
   }
 
   /** Live and exited processes, the count spawned and the sums over the exited ones. */
@@ -208,7 +182,7 @@ export class ProcessTree {
       live: this.live(),
       exited,
       totals: { ...this.#totals, io: { ...this.#totals.io } },
-      lost: { kernelDropped: this.#feed.stats().kernelDropped, evicted: this.#s.evicted, eventsDroppedByReaders: this.#readerDrops(), feedDropped: this.#feed.stats().queueDropped },
+      lost: { kernelDropped: this.#feed.stats().kernelDropped, evicted: this.#s.evicted, eventsDroppedByReaders: this.#fanout.readerDrops(), feedDropped: this.#feed.stats().queueDropped },
     };
   }
 
@@ -216,45 +190,32 @@ export class ProcessTree {
   stats(): ProcessTreeStats {
     const f = this.#feed.stats();
     const { forks, execs, exits, evicted, inconsistencies, errors } = this.#s;
-    return { nodes: this.#nodes.size, forks, execs, exits, received: f.received, kernelDropped: f.kernelDropped, filledFromProcfs: f.filledFromProcfs, evicted, eventsDroppedByReaders: this.#readerDrops(), inconsistencies, errors };
+    return { nodes: this.#nodes.size, forks, execs, exits, received: f.received, kernelDropped: f.kernelDropped, filledFromProcfs: f.filledFromProcfs, evicted, eventsDroppedByReaders: this.#fanout.readerDrops(), inconsistencies, errors };
   }
 
-  /** Let the process exit while the tree is open (like `socket.unref()`). */
-  unref(): void {
-    this.#feed.unref();
-  }
+  /**
+   * Let the process exit while the tree is open (like `socket.unref()`). Nothing of a tree
+   * holds Node's event loop (the ring consumer and the procfs scan timer are unref'd), so
+   * this does nothing; it stays for callers written against earlier versions.
+   */
+  unref(): void {}
 
-  /** Detach the hooks (or stop the scans), end every iterator and reject pending waits. Safe to call twice. */
+  /**
+   * End the tree's event stream (the engine detaches the hooks, or stops the scans, once no
+   * stream needs them), end every iterator and reject pending waits; an engine the tree
+   * opened for itself is closed, one it was given is not. Safe to call twice.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#feed.close();
-    for (const { q } of [...this.#queues]) q.end();
-    for (const [pid, set] of this.#waiters) for (const w of set) w.reject(new Closed(`process tree (waiting for ${pid})`));
-    this.#waiters.clear();
-  }
-
-  #readerDrops(): number {
-    let n = this.#s.readerDrops;
-    for (const { q } of this.#queues) n += q.dropped;
-    return n;
+    await this.#onClose();
+    this.#fanout.endAll();
+    this.#waiters.closeAll();
   }
 
   #applySnapshot(entries: SnapshotEntry[]): void {
-    const root = this.#settings.rootParent;
-    let keep = entries;
-    if (root !== null) {
-      const byParent = new Map<number, SnapshotEntry[]>();
-      for (const e of entries) {
-        const list = byParent.get(e.ppid);
-        if (list === undefined) byParent.set(e.ppid, [e]);
-        else list.push(e);
-      }
-      keep = [];
-      const stack = [root];
-      while (stack.length > 0) for (const c of byParent.get(stack.pop()!) ?? []) if (c.pid !== root) keep.push(c), stack.push(c.pid);
-    }
-    for (const e of keep) {
+    for (const e of descendantsIn(entries, this.#settings.rootParent)) {
       const n = new TreeNode(e.pid, e.ppid, e.comm, e.startTime, 'snapshot');
       n.exited = e.zombie;
       this.#nodes.set(e.pid, n);
@@ -272,7 +233,7 @@ export class ProcessTree {
   }
 
   #apply(e: ProcessEvent): void {
-    if (this.#closed) return;
+    if (this.#closed || e.type === 'present') return;
     const root = this.#settings.rootParent;
     let n = this.#nodes.get(e.pid);
     if (e.type === 'fork') {
@@ -310,7 +271,7 @@ export class ProcessTree {
     n.exited = true;
     n.exit = e;
     this.#s.exits++;
-    this.#addTotals(n, e);
+    addExitTotals(this.#totals, e, n.parent === null);
     if (!wasExited) this.#noteExited(n);
     this.#emit(e);
   }
@@ -321,26 +282,8 @@ export class ProcessTree {
     this.#emit(e);
   }
 
-  #addTotals(n: TreeNode, e: ExitEvent): void {
-    const t = this.#totals;
-    const x = e.totals;
-    if (x === null) {
-      t.withoutTotals++;
-      return;
-    }
-    t.processes++;
-    t.runtimeSeconds += x.runtimeSeconds;
-    t.userSeconds += x.userSeconds;
-    t.systemSeconds += x.systemSeconds;
-    t.minorFaults += x.minorFaults;
-    t.majorFaults += x.majorFaults;
-    t.peakRssBytes = Math.max(t.peakRssBytes, x.peakRssBytes);
-    if (n.parent === null) for (const k of ADD_IO) t.io[k] += x[k];
-  }
-
   #noteExited(n: TreeNode): void {
-    for (const w of this.#waiters.get(n.pid) ?? []) w.resolve(n);
-    this.#waiters.delete(n.pid);
+    this.#waiters.exited(n);
     if (n.exit === null && n.origin === 'snapshot') this.#totals.withoutTotals++;
     this.#exitedOrder.push(n);
     while (this.#exitedOrder.length - this.#exitedHead > this.#settings.maxExited) this.#evict(this.#exitedOrder[this.#exitedHead++]!);
@@ -361,17 +304,6 @@ export class ProcessTree {
   }
 
   #emit(e: ProcessEvent): void {
-    for (const l of this.#listeners.get(e.type) ?? []) {
-      try {
-        (l as (e: ProcessEvent) => void)(e);
-      } catch (err) {
-        this.sink.error(toError(err));
-      }
-    }
-    for (const { q, types } of this.#queues) if (types === null || types.has(e.type)) q.push(e);
+    this.#fanout.emit(e, this.sink.error);
   }
-}
-
-function toError(err: unknown): BpfscopeError {
-  return new EventProcessingFailed(`a process tree listener threw: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }

@@ -4,7 +4,8 @@ import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, m
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '@bpfscope/core';
+import { ConfigError, createEngine } from '@bpfscope/core';
+import { proc } from '../plugin.js';
 import { fixture } from '../../test/fixture-helpers.js';
 import type { ProcessEvent } from './events.js';
 import { openProcessTree, watchProcessTree } from './tree-api.js';
@@ -40,6 +41,10 @@ describe('process tree, procfs fallback, on the vm-6.18 capture', () => {
   it('bad options are ConfigErrors', async () => {
     await expect(openProcessTree({ mode: 'fast' as never })).rejects.toBeInstanceOf(ConfigError);
     await expect(openProcessTree({ rescanIntervalMs: 1 })).rejects.toBeInstanceOf(ConfigError);
+    // With an engine, its own configuration selects the source: the tree takes no mode of its own.
+    const engine = createEngine({ plugins: [proc()], config: { mode: 'fallback' } });
+    await expect(openProcessTree({ engine, mode: 'ebpf' })).rejects.toThrow(/mode: got "ebpf".*no value with `engine`/);
+    await engine.close();
     expect(() => watchProcessTree({} as never)).toThrow(ConfigError);
   });
 });

@@ -1,14 +1,20 @@
-import { ConfigError, isBpfscopeError, type BpfscopeError } from '@bpfscope/core';
-import { PROC_OBJECT_PATH } from '../ebpf/proc-ebpf-source.js';
-import { EbpfProcessFeed } from './ebpf-feed.js';
-import type { ProcessEvent, ProcessEventType } from './events.js';
-import type { ProcessFeed } from './feed.js';
+import { ConfigError, createEngine, type Engine } from '@bpfscope/core';
+import { proc } from '../plugin.js';
+import { EngineProcessFeed } from './engine-feed.js';
+import type { LiveProcessEventType, ProcessEvent } from './events.js';
 import { ProcessTree } from './process-tree.js';
-import { ProcfsProcessFeed } from './procfs-feed.js';
 
 /** Options of {@link openProcessTree}. */
 export interface ProcessTreeOptions {
-  /** `ebpf`: kernel hooks only (fails loudly); `fallback`: procfs scans only; `auto`: eBPF, else procfs. @default 'auto' */
+  /**
+   * The engine whose proc events feed the tree (it must have the {@link proc} plugin). Its
+   * source selection for the proc family (`mode`, `families.proc.mode`) decides whether the
+   * tree follows the kernel's hooks or scans of /proc. The tree does not close it.
+   * @default an engine of the tree's own with `proc()` alone, configured by `mode`,
+   *   `procRoot` and `objectPath`, closed with the tree
+   */
+  engine?: Engine;
+  /** Source selection of the tree's own engine (not with `engine`: configure that engine instead). @default 'auto' */
   mode?: 'auto' | 'ebpf' | 'fallback';
   /** Follow only the processes this PID forks and all their descendants (not the PID itself). @default every process */
   rootParent?: number;
@@ -16,11 +22,11 @@ export interface ProcessTreeOptions {
   maxExited?: number;
   /** Unread events an {@link ProcessTree.events} iterator holds before it loses the oldest (counted). @default 10000 */
   maxQueuedEvents?: number;
-  /** Time between procfs scans in the fallback, ms: processes shorter-lived than this are missed. @default 1000 */
+  /** Time between scans of /proc when the engine's proc source is procfs, ms: processes shorter-lived than this are missed (the proc events' `pollIntervalMs`). @default 1000 */
   rescanIntervalMs?: number;
-  /** procfs root. @default '/proc' */
+  /** procfs root of the tree's own engine (not with `engine`). @default '/proc' */
   procRoot?: string;
-  /** Path of the compiled eBPF object. @default the `bpf/proc.bpf.o` shipped in this package */
+  /** Path of the compiled eBPF object of the tree's own engine (not with `engine`). @default the `bpf/proc.bpf.o` shipped in this package */
   objectPath?: string;
   /** Aborting it closes the tree. */
   signal?: AbortSignal;
@@ -33,60 +39,71 @@ function intOption(v: number | undefined, path: string, dflt: number, min: numbe
 }
 
 /**
- * Open a process tree: hooks attached (or the first procfs scan done), the first state
- * read, and kept up to date from then on. Close it with {@link ProcessTree.close} (or the
- * signal); while open it keeps the Node process alive unless {@link ProcessTree.unref}ed.
+ * Open a process tree: its proc event stream started with the processes alive now
+ * (`engine.events('proc', { initial: true })`), that first state applied, and kept up to
+ * date from then on. Close it with {@link ProcessTree.close} (or the signal).
  * @param options - all optional
  * @returns the tree, ready to query
  * @throws {@link @bpfscope/core!ConfigError} for a bad option
- * @throws the eBPF feed's error (LoadFailed, AttachFailed, NativeUnavailable, ...) in mode `ebpf`
+ * @throws the proc family's error when it has no source, e.g. with mode `ebpf` where the
+ *   eBPF source cannot load (LoadFailed, AttachFailed, NativeUnavailable, ...)
  * @example
  * ```ts
- * const tree = await openProcessTree();
+ * const engine = createEngine({ plugins: [proc()] });
+ * const tree = await openProcessTree({ engine });
  * tree.on('exit', (e) => console.log(e.pid, e.comm, e.totals?.runtimeSeconds));
  * console.log(tree.descendants(1).length);
  * await tree.close();
+ * await engine.close();
  * ```
  */
 export async function openProcessTree(options: ProcessTreeOptions = {}): Promise<ProcessTree> {
   const mode = options.mode ?? 'auto';
   if (!['auto', 'ebpf', 'fallback'].includes(mode)) throw new ConfigError('mode', mode, "'auto', 'ebpf' or 'fallback'");
+  if (options.engine !== undefined) {
+    for (const k of ['mode', 'procRoot', 'objectPath'] as const) {
+      if (options[k] !== undefined) throw new ConfigError(k, options[k], `no value with \`engine\` (set it in that engine's configuration or plugin instead)`);
+    }
+  }
   const settings = {
     rootParent: options.rootParent === undefined ? null : intOption(options.rootParent, 'rootParent', 0, 1, 4194304),
     maxExited: intOption(options.maxExited, 'maxExited', 100_000, 0, 100_000_000),
     maxQueuedEvents: intOption(options.maxQueuedEvents, 'maxQueuedEvents', 10_000, 1, 100_000_000),
   };
-  const interval = intOption(options.rescanIntervalMs, 'rescanIntervalMs', 1000, 10, 3_600_000);
-  const procRoot = options.procRoot ?? '/proc';
+  const pollIntervalMs = options.rescanIntervalMs === undefined ? undefined : intOption(options.rescanIntervalMs, 'rescanIntervalMs', 1000, 10, 3_600_000);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new ConfigError('signal', options.signal, 'an AbortSignal');
   options.signal?.throwIfAborted();
-  let fallbackReason: BpfscopeError | null = null;
-  if (mode !== 'fallback') {
-    const feed = new EbpfProcessFeed(options.objectPath ?? PROC_OBJECT_PATH, procRoot);
-    try {
-      return await start(feed, settings, null, options.signal);
-    } catch (e) {
-      if (mode === 'ebpf' || !isBpfscopeError(e)) throw e;
-      fallbackReason = e;
-    }
-  }
-  return start(new ProcfsProcessFeed(procRoot, interval), settings, fallbackReason, options.signal);
-}
-
-async function start(feed: ProcessFeed, settings: ConstructorParameters<typeof ProcessTree>[1], why: BpfscopeError | null, signal?: AbortSignal): Promise<ProcessTree> {
-  const tree = new ProcessTree(feed, settings, why);
+  const own = options.engine === undefined;
+  const engine =
+    options.engine ??
+    createEngine({
+      plugins: [proc(options.objectPath === undefined ? {} : { objectPath: options.objectPath })],
+      config: { mode, cache: { enabled: false }, logLevel: 'silent', ...(options.procRoot !== undefined ? { procRoot: options.procRoot } : {}) },
+    });
+  const feed = new EngineProcessFeed(engine, { rootParent: settings.rootParent, pollIntervalMs });
+  const tree = new ProcessTree(feed, settings, own ? () => engine.close() : async () => undefined);
   try {
     await feed.start(tree.sink);
+    tree.fellBackBecause(await fallbackOf(engine, feed.kind));
   } catch (e) {
     await tree.close();
     throw e;
   }
   tree.started();
+  const signal = options.signal;
   if (signal !== undefined) {
     if (signal.aborted) await tree.close();
     else signal.addEventListener('abort', () => void tree.close(), { once: true });
   }
   return tree;
+}
+
+/** Why the proc family is not on its eBPF source: the family's `fallback` of one reading, only when it fell back. */
+async function fallbackOf(engine: Engine, kind: 'ebpf' | 'procfs'): Promise<ProcessTree['fallbackReason']> {
+  if (kind === 'ebpf') return null;
+  const rejected = engine.stats().collectors.find((c) => c.family === 'proc')?.rejected ?? [];
+  if (rejected.length === 0) return null;
+  return (await engine.collect()).get('proc')?.fallback ?? null;
 }
 
 /** Options of {@link watchProcessTree}. */
@@ -100,14 +117,14 @@ export interface WatchProcessTreeOptions extends Omit<ProcessTreeOptions, 'rootP
  * those it already has), and all their descendants, to any depth, through reparenting.
  * Open it before spawning; after the work is done, {@link ProcessTree.summary} gives the
  * live processes, the exited ones with their exit totals (CPU, faults, I/O, peak RSS),
- * sums over the whole tree and the count spawned. With the procfs fallback, processes
+ * sums over the whole tree and the count spawned. With the procfs source, processes
  * shorter-lived than `rescanIntervalMs` are missed and exits have no totals.
  * @param options - `rootParent` and the {@link ProcessTreeOptions}
  * @returns a tree scoped to the descendants of `rootParent`
  * @throws {@link @bpfscope/core!ConfigError} for a bad option
  * @example
  * ```ts
- * const tree = await watchProcessTree({ rootParent: process.pid });
+ * const tree = await watchProcessTree({ engine, rootParent: process.pid });
  * const child = spawn('make', ['-j8'], { stdio: 'inherit' });
  * await tree.waitForExit(child.pid!);
  * const { spawned, totals, live } = tree.summary();
@@ -123,27 +140,29 @@ export function watchProcessTree(options: WatchProcessTreeOptions): Promise<Proc
 /** Options of {@link processEvents}. */
 export interface ProcessEventsOptions extends ProcessTreeOptions {
   /** The event types wanted. @default ['fork', 'exec', 'exit'] */
-  types?: readonly ProcessEventType[];
+  types?: readonly LiveProcessEventType[];
 }
 
 /**
- * Process lifecycle events as an async iterable: fork, exec and exit (with exit status
- * and totals) of every process, or of the descendants of `rootParent`. The hooks attach
- * when iteration starts and detach when it ends (break, the signal, or an error).
- * @param options - event types, scope, source mode and an AbortSignal that ends the iteration
- * @returns the events, in the order the kernel sent them
+ * Process lifecycle events of a tree as an async iterable: fork, exec and exit (with exit
+ * status and totals) of every process, or of the descendants of `rootParent`. The tree
+ * opens when iteration starts and closes when it ends (break, the signal, or an error).
+ * Without a tree, `engine.events('proc', ...)` gives the same events directly.
+ * @param options - event types, scope, engine and an AbortSignal that ends the iteration
+ * @returns the events, in the order the source gave them
  * @example
  * ```ts
  * const ac = new AbortController();
- * for await (const e of processEvents({ types: ['exit'], signal: ac.signal })) {
+ * for await (const e of processEvents({ engine, types: ['exit'], signal: ac.signal })) {
  *   if (e.type === 'exit') console.log(e.pid, e.comm, e.exitStatus, e.totals?.rchar);
  * }
  * ```
  */
 export async function* processEvents(options: ProcessEventsOptions = {}): AsyncGenerator<ProcessEvent, void, undefined> {
-  const tree = await openProcessTree(options);
+  const { types, ...rest } = options;
+  const tree = await openProcessTree(rest);
   try {
-    yield* tree.events({ types: options.types, signal: options.signal });
+    yield* tree.events({ types, signal: options.signal });
   } finally {
     await tree.close();
   }

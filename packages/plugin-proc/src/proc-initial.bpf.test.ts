@@ -1,0 +1,94 @@
+// With the eBPF source: the `initial` option of proc events (present events from the task
+// iterator, then live events from the hooks) and a process tree built through the engine,
+// against a workload whose processes block on a pipe the test holds.
+import { afterEach, expect, it } from 'vitest';
+import { createConsoleLogger, createEngine, type Engine } from '@bpfscope/core';
+import { describeKernel } from '../../../test/real-kernel.js';
+import { gatedTree, realDescendants, type GatedTree } from '../test/gated-tree.js';
+import { proc } from './plugin.js';
+import type { ExitEvent, ProcessEvent } from './tree/events.js';
+import { openProcessTree } from './tree/tree-api.js';
+
+const logger = createConsoleLogger('silent');
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 10)); // a poll, not a deadline: the test's timeout bounds every wait
+
+let cleanup: Array<() => Promise<unknown> | void> = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+function ebpfEngine(): Engine {
+  const engine = createEngine({ plugins: [proc()], config: { mode: 'ebpf', cache: { enabled: false } }, logger });
+  cleanup.push(() => engine.close());
+  return engine;
+}
+
+async function workload(): Promise<GatedTree> {
+  const w = await gatedTree();
+  cleanup.push(() => void w.sh.kill('SIGKILL'));
+  return w;
+}
+
+describeKernel('proc events with initial, and process trees through an engine (eBPF)', () => {
+  it('initial: one present event for exactly the workload processes alive (from the task iterator), then its live events, none given twice', async () => {
+    const engine = ebpfEngine();
+    const w = await workload();
+    await w.step('nest', 3);
+    await w.step('flat', 2);
+    while (realDescendants(w.pid).length < 8) await tick();
+    const real = realDescendants(w.pid);
+    const stream = engine.events('proc', { tree: w.pid, initial: true });
+    await stream.ready;
+    const queued = stream.counts().queued;
+    const present: ProcessEvent[] = [];
+    for (let i = 0; i < queued; i++) present.push((await stream.next()).value as ProcessEvent);
+    expect(present.every((e) => e.type === 'present' && e.source === 'ebpf' && e.observed === 'ebpf' && !e.zombie)).toBe(true);
+    expect(present.map((e) => `${e.pid}<-${e.ppid}`).sort()).toEqual([`${w.pid}<-${process.pid}`, ...real].sort());
+    // Start times measured (boot time + the process's start), not the time of the reading.
+    for (const e of present) if (e.type === 'present') expect(e.startTime).toBeLessThan(e.time);
+    // Live: two more children fork and everything exits; each process's fork (new ones only) and exit once.
+    await w.step('flat', 2);
+    w.release(10);
+    const done = w.finish();
+    const live: ProcessEvent[] = [];
+    for await (const e of stream) {
+      live.push(e);
+      if (e.type === 'exit' && e.pid === w.pid) break;
+    }
+    expect(await done).toBe(0);
+    const forks = live.filter((e) => e.type === 'fork');
+    expect(forks).toHaveLength(2);
+    for (const f of forks) expect(f).toMatchObject({ ppid: w.pid, source: 'ebpf' });
+    const exits = live.filter((e): e is ExitEvent => e.type === 'exit');
+    const all = [w.pid, ...real.map((r) => Number(r.split('<-')[0])), ...forks.map((f) => f.pid)];
+    expect(exits.map((e) => e.pid).sort()).toEqual(all.sort());
+    expect(exits.every((e) => e.exitStatus === 0 && e.totals !== null)).toBe(true);
+    expect(live.some((e) => e.type === 'present')).toBe(false);
+  });
+
+  it('a process tree through an engine in mode ebpf equals the real tree (pids and ppids), first state and forks seen later', async () => {
+    const engine = ebpfEngine();
+    const w = await workload();
+    await w.step('nest', 2);
+    while (realDescendants(w.pid).length < 4) await tick();
+    const tree = await openProcessTree({ engine, rootParent: w.pid });
+    cleanup.push(() => tree.close());
+    expect(tree.source).toBe('ebpf');
+    expect(tree.fallbackReason).toBeNull();
+    await w.step('nest', 2);
+    await w.step('flat', 3);
+    while (realDescendants(w.pid).length < 11) await tick();
+    const real = realDescendants(w.pid);
+    while (tree.descendants(w.pid).length < 11) await tick();
+    expect(tree.descendants(w.pid).map((n) => `${n.pid}<-${n.ppid}`).sort()).toEqual(real);
+    expect(tree.descendants(w.pid).filter((n) => n.origin === 'snapshot')).toHaveLength(4);
+    expect(tree.summary().spawned).toBe(7);
+    w.release(11);
+    expect(await w.finish()).toBe(0);
+    for (const r of real) await tree.waitForExit(Number(r.split('<-')[0]));
+    expect(tree.live()).toEqual([]);
+    // Every exit with its totals from the kernel.
+    expect(tree.summary().totals).toMatchObject({ processes: 11, withoutTotals: 0 });
+    expect(tree.summary().lost).toEqual({ kernelDropped: 0, evicted: 0, eventsDroppedByReaders: 0, feedDropped: 0 });
+  });
+});
