@@ -2,11 +2,11 @@ import type { RandomSource } from './random.js';
 import { DROPPED, KEPT, Tally, offerByDecision, type DecidingSampler, type SampleSink, type SamplerCounts, type SamplingDecision } from './sampler.js';
 
 /** Options of {@link adaptiveSampler}. */
-export interface AdaptiveSamplerOptions {
+export interface AdaptiveSamplerOptions<E> {
   /** Events per second to keep, > 0. */
   readonly targetPerSecond: number;
   /** The event's timestamp, ms (never decreasing). Rates are measured on these, not on wall time. */
-  readonly timeMs: (event: unknown) => number;
+  readonly timeMs: (event: E) => number;
   /** Length of the window the arrival rate is measured over, ms. @default 1000 */
   readonly windowMs?: number;
   /**
@@ -47,7 +47,7 @@ export interface AdaptiveSampler<E> extends DecidingSampler<E> {
  * @param options - the target, the event timestamp and the window
  * @returns the sampler
  */
-export function adaptiveSampler<E>(options: AdaptiveSamplerOptions): AdaptiveSampler<E> {
+export function adaptiveSampler<E>(options: AdaptiveSamplerOptions<E>): AdaptiveSampler<E> {
   const timeMs = options.timeMs;
   const windowMs = options.windowMs ?? 1000;
   const alpha = options.smoothing ?? 0.7;

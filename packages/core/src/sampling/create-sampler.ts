@@ -34,7 +34,7 @@ export interface SamplingAccessors<E> {
  */
 export function createSampler<E>(config: SamplingConfig<E>, accessors: SamplingAccessors<E>, path = 'sampling'): Sampler<E> {
   const c = validateSamplingConfig<E>(config, path);
-  const timeMs = accessors.timeMs as (event: unknown) => number;
+  const timeMs = accessors.timeMs;
   const randomOf = (s: number | undefined): RandomSource => (s === undefined ? (accessors.random ?? Math.random) : seededRandom(s));
   switch (c.strategy) {
     case 'all':
@@ -51,7 +51,7 @@ export function createSampler<E>(config: SamplingConfig<E>, accessors: SamplingA
       if (accessors.latencyOf === undefined) {
         throw new ConfigError(`${path}.strategy`, 'tail', 'a strategy other than "tail": these events carry no latency value to judge by');
       }
-      const latencyOf = accessors.latencyOf as (event: unknown) => number;
+      const latencyOf = accessors.latencyOf;
       if ('percentile' in c && c.percentile !== undefined) {
         const { percentile, windowMs, maxWindowEvents, minWindowEvents } = c;
         return tailSampler<E>({ latencyOf, timeMs, percentile, windowMs, maxWindowEvents, minWindowEvents });

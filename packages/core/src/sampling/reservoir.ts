@@ -2,13 +2,13 @@ import type { RandomSource } from './random.js';
 import type { SampleSink, Sampler, SamplerCounts } from './sampler.js';
 
 /** Options of {@link reservoirSampler}. */
-export interface ReservoirSamplerOptions {
+export interface ReservoirSamplerOptions<E> {
   /** Events kept per window, an integer ≥ 1. */
   readonly size: number;
   /** Window length in event time, ms. Windows are back to back from the first event's time. */
   readonly windowMs: number;
   /** The event's timestamp, ms (never decreasing). */
-  readonly timeMs: (event: unknown) => number;
+  readonly timeMs: (event: E) => number;
   /** Random numbers. @default Math.random */
   readonly random?: RandomSource;
 }
@@ -24,7 +24,7 @@ export interface ReservoirSamplerOptions {
  * @param options - size, window and event timestamp
  * @returns the sampler (it has no per-event `decide`: a pick is final only when its window closes)
  */
-export function reservoirSampler<E>(options: ReservoirSamplerOptions): Sampler<E> {
+export function reservoirSampler<E>(options: ReservoirSamplerOptions<E>): Sampler<E> {
   const { size, windowMs, timeMs } = options;
   const random = options.random ?? Math.random;
   const picks: E[] = [];

@@ -1,19 +1,19 @@
 import { DROPPED, KEPT, Tally, offerByDecision, type DecidingSampler, type SampleSink, type SamplerCounts } from './sampler.js';
 
 /** Options of {@link tailSampler} with a fixed threshold. */
-export interface TailThresholdOptions {
+export interface TailThresholdOptions<E> {
   /** The event's latency (or any measure where large is interesting), in the family's unit. */
-  readonly latencyOf: (event: unknown) => number;
+  readonly latencyOf: (event: E) => number;
   /** Events whose value is at or above this are kept, all others dropped. */
   readonly threshold: number;
 }
 
 /** Options of {@link tailSampler} in percentile mode. */
-export interface TailPercentileOptions {
+export interface TailPercentileOptions<E> {
   /** The event's latency (or any measure where large is interesting), in the family's unit. */
-  readonly latencyOf: (event: unknown) => number;
+  readonly latencyOf: (event: E) => number;
   /** The event's timestamp, ms (never decreasing): the sliding window is in event time. */
-  readonly timeMs: (event: unknown) => number;
+  readonly timeMs: (event: E) => number;
   /** Keep events at or above this percentile (0 < p < 100) of the values in the window. */
   readonly percentile: number;
   /** The sliding window's length in event time, ms. @default 10000 */
@@ -41,7 +41,7 @@ export interface TailSampler<E> extends DecidingSampler<E> {
  * @param options - the value accessor and a threshold or a percentile
  * @returns the sampler
  */
-export function tailSampler<E>(options: TailThresholdOptions | TailPercentileOptions): TailSampler<E> {
+export function tailSampler<E>(options: TailThresholdOptions<E> | TailPercentileOptions<E>): TailSampler<E> {
   const latencyOf = options.latencyOf;
   const tally = new Tally();
   if ('threshold' in options) {

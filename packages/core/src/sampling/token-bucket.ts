@@ -1,13 +1,13 @@
 import { DROPPED, KEPT, Tally, offerByDecision, type DecidingSampler, type SampleSink, type SamplerCounts } from './sampler.js';
 
 /** Options of {@link tokenBucket}. */
-export interface TokenBucketOptions {
+export interface TokenBucketOptions<E> {
   /** Tokens added per second (events let through per second in the long run), > 0. */
   readonly ratePerSecond: number;
   /** Bucket size: the most events let through at once after a quiet spell, ≥ 1. */
   readonly burst: number;
   /** The event's timestamp, ms (any origin, never decreasing). The bucket is refilled from these, not from wall time. */
-  readonly timeMs: (event: unknown) => number;
+  readonly timeMs: (event: E) => number;
 }
 
 /** A token bucket: a {@link DecidingSampler} that also tells how many tokens it has. */
@@ -29,7 +29,7 @@ export interface TokenBucket<E> extends DecidingSampler<E> {
  * @param options - rate, burst and the event timestamp
  * @returns the bucket
  */
-export function tokenBucket<E>(options: TokenBucketOptions): TokenBucket<E> {
+export function tokenBucket<E>(options: TokenBucketOptions<E>): TokenBucket<E> {
   let rate = options.ratePerSecond;
   let burst = options.burst;
   const timeMs = options.timeMs;
