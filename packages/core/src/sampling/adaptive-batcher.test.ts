@@ -122,6 +122,23 @@ describe('createAdaptiveBatcher', () => {
     expect(h.ids()).toEqual(Array.from({ length: 95 }, (_, i) => i));
   });
 
+  it('pushAll takes a drain of events at one clock reading, with the same triggers', () => {
+    const h = harness({ maxDelayMs: 5, maxSize: 64 });
+    let id = 0;
+    for (let d = 0; d < 100; d++) {
+      const drain = Array.from({ length: 1 + (d % 200) }, () => ({ id: id++, at: h.clock.now(), bytes: 1 }));
+      h.b.pushAll(drain);
+      h.clock.advance(d % 7 === 0 ? 6 : 0.5);
+    }
+    h.b.close();
+    expect(h.ids()).toEqual(Array.from({ length: id }, (_, i) => i));
+    for (const x of h.batches) {
+      expect(x.events.length).toBeLessThanOrEqual(64);
+      for (const e of x.events) expect(x.at - e.at).toBeLessThanOrEqual(5);
+    }
+    expect(new Set(h.batches.map((x) => x.trigger))).toEqual(new Set(['size', 'time', 'flush']));
+  });
+
   it('close delivers the rest and refuses more', () => {
     const h = harness({ maxDelayMs: 5, minSize: 10 });
     h.push();

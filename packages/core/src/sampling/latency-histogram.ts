@@ -105,6 +105,11 @@ function exponentOf(v: number): number {
 /** @internal exported for tests */
 export function bucketOf(v: number): number {
   if (v < SUB) return v;
+  if (v < 2 ** 31) {
+    // Integer fast path: shifts instead of division.
+    const e = 31 - Math.clz32(v);
+    return SUB + (e - SUB_BITS) * SUB + ((v >>> (e - SUB_BITS)) - SUB);
+  }
   const e = Math.min(exponentOf(v), MAX_EXP);
   const shift = 2 ** (e - SUB_BITS);
   const sub = Math.min(Math.floor(v / shift) - SUB, SUB - 1);
