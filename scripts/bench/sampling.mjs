@@ -111,7 +111,7 @@ export async function benchSampling() {
       if (round > 0) ns[name].push(dt / evs.length); // round 0 warms the JIT
     }
   }
-  return { events: evs.length, rounds: ROUNDS, medianNs: Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, median(v)])), kept };
+  return { events: evs.length, rounds: ROUNDS, medianNs: Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, median(v)])), kept, kernel: await kernelBucket() };
 }
 
 export function reportSampling(r) {
@@ -122,5 +122,73 @@ export function reportSampling(r) {
     const k = name.startsWith('bare') ? '' : String(r.kept[name]);
     lines.push(`  ${name.padEnd(42)} ${v.toFixed(1).padStart(9)} ${(v / ref).toFixed(1).padStart(12)} ${k.padStart(9)}`);
   }
+  const k = r.kernel;
+  if (k.skipped) lines.push(`kernel token bucket: left out (${k.skipped})`);
+  else {
+    lines.push(`kernel token bucket (raw_tp sys_enter, ${k.calls.toLocaleString('en')} getppid calls per round, median of ${r.rounds}; timed in the program with bpf_ktime_get_ns):`);
+    lines.push(`  decision (3 map lookups + compare-and-swap + counts), clock pair included  ${k.decisionNs.toFixed(1)} ns`);
+    lines.push(`  the clock pair alone (reference)                                        ${k.referenceNs.toFixed(1)} ns`);
+    lines.push(`  the decision's own cost: ${(k.decisionNs - k.referenceNs).toFixed(1)} ns per event (${(k.decisionNs / k.referenceNs).toFixed(1)}× the reference)`);
+  }
   return lines.join('\n');
+}
+
+// Kernel: the cost of one token-bucket decision in an eBPF program
+// (packages/core/src/sampling/bpf/bucket_test.bpf.c, built here with clang). This process
+// is the target: each `process.ppid` read is a getppid call that a raw_tp program on
+// sys_enter offers to the bucket. The program times its own work with bpf_ktime_get_ns:
+// mode 1 around the decision (three map lookups and the compare-and-swap), mode 2 around
+// nothing — the same two clock reads, the reference. Objects alternate round by round.
+const KERNEL_CALLS = 100_000;
+
+async function kernelBucket() {
+  if (process.getuid?.() !== 0) return { skipped: 'not root: the kernel part needs to load eBPF programs' };
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const { BpfObject } = await import('@bpfscope/native');
+  const here = fileURLToPath(new URL('../../packages/core/src/sampling/bpf/', import.meta.url));
+  const include = fileURLToPath(new URL('../../bpf/include/', import.meta.url));
+  const out = join(mkdtempSync(join(tmpdir(), 'bpfscope-bench-bucket-')), 'bucket_test.bpf.o');
+  execFileSync(process.env.CLANG ?? 'clang', ['-target', 'bpf', '-O2', '-g', '-D__TARGET_ARCH_x86', '-mcpu=v3', '-I', include, '-I', here, '-c', join(here, 'bucket_test.bpf.c'), '-o', out]);
+  const key = new Uint8Array(4);
+  const objs = [];
+  try {
+    for (const mode of [1, 2]) {
+      const obj = BpfObject.open(out, { constants: { target_tgid: process.pid, bench_mode: mode } });
+      objs.push(obj);
+      await obj.load();
+      const cfg = obj.structLayout('bpfscope_bucket_cfg');
+      const v = new Uint8Array(cfg.size);
+      const dv = new DataView(v.buffer);
+      dv.setBigUint64(cfg.fields.rate.offset, 100_000n, true);
+      dv.setBigUint64(cfg.fields.burst.offset, 1000n, true);
+      obj.map('bkt_cfg').update(key, v);
+    }
+    const read = (obj) => {
+      const layout = obj.structLayout('bkt_offers');
+      const raw = obj.map('bkt_offers').lookup(key);
+      const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+      return { offered: Number(dv.getBigUint64(layout.fields.offered.offset, true)), timedNs: Number(dv.getBigUint64(layout.fields.timed_ns.offset, true)) };
+    };
+    const per = { 1: [], 2: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, mode] of [1, 2].entries()) {
+        const before = read(objs[i]);
+        const link = objs[i].attach('bkt_sys_enter');
+        let s = 0;
+        for (let c = 0; c < KERNEL_CALLS; c++) s += process.ppid;
+        link.destroy();
+        const after = read(objs[i]);
+        const offered = after.offered - before.offered;
+        if (offered !== KERNEL_CALLS) throw new Error(`bench: the program saw ${offered} getppid calls of ${KERNEL_CALLS} (${s})`);
+        per[mode].push((after.timedNs - before.timedNs) / offered);
+      }
+    }
+    return { decisionNs: median(per[1]), referenceNs: median(per[2]), calls: KERNEL_CALLS };
+  } finally {
+    for (const o of objs) o.close();
+  }
 }

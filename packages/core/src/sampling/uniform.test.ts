@@ -45,6 +45,11 @@ describe('uniformSampler', () => {
     }
   });
 
+  it('the interval helper agrees with an independent computation (scipy.stats.binom.ppf)', () => {
+    expect(binomialInterval(100_000, 0.1, 0.999)).toEqual([9689, 10313]);
+    expect(binomialInterval(50, 0.5, 0.999)).toEqual([14, 36]);
+  });
+
   it('the interval has power: a 1-in-9 sampler mistaken for 1-in-10 would fall outside it', () => {
     const [lo, hi] = binomialInterval(100_000, 0.1, 0.999);
     expect(hi).toBeLessThan(100_000 / 9);
