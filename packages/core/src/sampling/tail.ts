@@ -35,7 +35,8 @@ export interface TailSampler<E> extends DecidingSampler<E> {
  * every event whose value is ≥ the threshold is kept and none below. With
  * `percentile`, the threshold is the nearest-rank percentile of the values of the
  * events before this one in a sliding window (by event time, at most
- * `maxWindowEvents` values, kept sorted: O(window) per event). Kept events have
+ * `maxWindowEvents` values, kept sorted: O(window) per event, a third of it on
+ * average once the window is full). Kept events have
  * weight 1: they stand for themselves; the dropped ones are counted.
  *
  * @param options - the value accessor and a threshold or a percentile
@@ -84,7 +85,23 @@ export function tailSampler<E>(options: TailThresholdOptions<E> | TailPercentile
       while (count > 0 && times[head]! <= t - windowMs) evictOldest();
       const limit = current();
       const decision = Number.isNaN(limit) || v >= limit ? KEPT : DROPPED;
-      if (count === capacity) evictOldest();
+      if (count === capacity) {
+        // Full: the oldest value leaves as this one comes, in one shift between their
+        // places (a third of the window on average, not a whole removal and insertion).
+        const out = lowerBound(sorted, count, values[head]!);
+        const at = lowerBound(sorted, count, v);
+        if (at <= out) {
+          sorted.copyWithin(at + 1, at, out);
+          sorted[at] = v;
+        } else {
+          sorted.copyWithin(out, out + 1, at);
+          sorted[at - 1] = v;
+        }
+        times[head] = t;
+        values[head] = v;
+        head = (head + 1) % capacity;
+        return tally.count(decision);
+      }
       const tail = (head + count) % capacity;
       times[tail] = t;
       values[tail] = v;
