@@ -39,10 +39,12 @@ export interface AdaptiveSampler<E> extends DecidingSampler<E> {
  * Adaptive sampling: holds the kept events near `targetPerSecond` as the arrival rate
  * changes. The arrival rate is measured per window of event time and smoothed; the
  * keep probability is p = min(1, target / rate) and each kept event has weight 1/p.
- * In the first window nothing is known yet and every event is kept. A change in the
- * arrival rate of more than 2× resets the estimate, so the window after the change
- * already keeps about the target (the window of the change itself runs on the old
- * estimate); smaller changes are smoothed, so a window's noise does not swing p.
+ * A change in the arrival rate of more than 2× between windows resets the estimate, so
+ * the window after the change already keeps about the target; smaller changes are
+ * smoothed, so a window's noise does not swing p. Inside a window, a count past twice
+ * the estimate's share (or, in the first window, past the target's share) replaces the
+ * estimate with the rate so far: a flood is cut down within its first window, not
+ * after it.
  *
  * @param options - the target, the event timestamp and the window
  * @returns the sampler
@@ -62,6 +64,13 @@ export function adaptiveSampler<E>(options: AdaptiveSamplerOptions<E>): Adaptive
   let decision: SamplingDecision = KEPT;
   let credit = 0;
 
+  // A surge inside a window (or a flood in the first one, before any estimate) is
+  // caught when the window's count passes surgeAt: the rate so far replaces the estimate.
+  let surgeAt = 0;
+  const setSurge = (): void => {
+    const perWindow = (target * windowMs) / 1000;
+    surgeAt = Math.max(16, Number.isNaN(estimate) ? perWindow : 2 * Math.max((estimate * windowMs) / 1000, perWindow));
+  };
   const setP = (): void => {
     p = Number.isNaN(estimate) || estimate <= target ? 1 : target / estimate;
     decision = p === 1 ? KEPT : Object.freeze({ keep: true, weight: 1 / p });
@@ -79,15 +88,27 @@ export function adaptiveSampler<E>(options: AdaptiveSamplerOptions<E>): Adaptive
     windowStart += elapsed * windowMs;
     inWindow = 0;
     setP();
+    setSurge();
+  };
+  const surge = (t: number): void => {
+    const soFar = t - windowStart;
+    const rate = (inWindow * 1000) / Math.max(soFar, windowMs / 1000);
+    if (Number.isNaN(estimate) || rate > estimate) {
+      estimate = rate;
+      setP();
+    }
+    surgeAt = 2 * inWindow; // at most log2(events) re-estimates per window
   };
 
   const sampler: AdaptiveSampler<E> = {
     strategy: 'adaptive',
     decide(event: E) {
       const t = timeMs(event);
-      if (Number.isNaN(windowStart)) windowStart = t;
-      else if (t >= windowStart + windowMs) closeWindows(t);
-      inWindow++;
+      if (Number.isNaN(windowStart)) {
+        windowStart = t;
+        setSurge();
+      } else if (t >= windowStart + windowMs) closeWindows(t);
+      if (++inWindow > surgeAt) surge(t);
       if (p === 1) return tally.count(KEPT);
       if (byCounter) {
         credit += p;
@@ -105,6 +126,7 @@ export function adaptiveSampler<E>(options: AdaptiveSamplerOptions<E>): Adaptive
     setTarget(next: number) {
       target = next;
       setP();
+      setSurge();
     },
   };
   return sampler;
