@@ -27,7 +27,7 @@ export interface AdaptiveSamplerOptions<E> {
 
 /** An adaptive sampler: a {@link DecidingSampler} that tells its current rate estimate. */
 export interface AdaptiveSampler<E> extends DecidingSampler<E> {
-  /** The smoothed arrival rate, events/s (NaN before the first window closed). */
+  /** The smoothed arrival rate, events/s (NaN until there is an estimate: the first window closed, or a surge in it). */
   arrivalRate(): number;
   /** The probability an event is kept now, in (0, 1]. */
   probability(): number;
