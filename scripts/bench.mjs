@@ -13,6 +13,7 @@ import { benchProcTable, reportProcTable } from './bench/proc-table.mjs';
 import { benchMemRead, reportMemRead } from './bench/mem-read.mjs';
 import { benchWarmInit, reportWarmInit } from './bench/warm-init.mjs';
 import { benchOverhead, reportOverhead } from './bench/overhead.mjs';
+import { benchSampling, reportSampling } from './bench/sampling.mjs';
 
 const SECTIONS = [
   ['cpu', 'cpu snapshot', async () => reportCpuSnapshot(await benchCpuSnapshot())],
@@ -25,6 +26,7 @@ const SECTIONS = [
   ['oom', 'oom prediction', async () => reportOomPredict(await benchOomPredict())],
   ['init', 'engine init, cold vs warm', async () => reportWarmInit(await benchWarmInit())],
   ['overhead', 'whole-library overhead', async () => reportOverhead(await benchOverhead())],
+  ['sampling', 'user-space sampling decisions', async () => reportSampling(await benchSampling())],
 ];
 
 const wanted = process.argv.slice(2);

@@ -85,6 +85,36 @@ export {
 } from './aggregate/log2-histogram.js';
 export { topK } from './aggregate/top-k.js';
 export { ratePerSecond } from './aggregate/rate.js';
+export type { Sampler, DecidingSampler, SamplingDecision, SampleSink, SamplerCounts, SamplingStrategy } from './sampling/sampler.js';
+export { seededRandom, type RandomSource } from './sampling/random.js';
+export { uniformSampler, type UniformSamplerOptions } from './sampling/uniform.js';
+export { adaptiveSampler, type AdaptiveSampler, type AdaptiveSamplerOptions } from './sampling/adaptive.js';
+export { reservoirSampler, type ReservoirSamplerOptions } from './sampling/reservoir.js';
+export { tailSampler, type TailSampler, type TailThresholdOptions, type TailPercentileOptions } from './sampling/tail.js';
+export { prioritySampler, OVERFLOW_CLASS, type PrioritySampler, type PrioritySamplerOptions } from './sampling/priority.js';
+export { tokenBucket, type TokenBucket, type TokenBucketOptions } from './sampling/token-bucket.js';
+export {
+  validateSamplingConfig,
+  type SamplingConfig,
+  type AllSamplingConfig,
+  type UniformSamplingConfig,
+  type AdaptiveSamplingConfig,
+  type ReservoirSamplingConfig,
+  type TailThresholdSamplingConfig,
+  type TailPercentileSamplingConfig,
+  type TokenBucketSamplingConfig,
+  type PrioritySamplingConfig,
+} from './sampling/sampling-config.js';
+export { createSampler, createSamplingController, type SamplingAccessors, type SamplingController } from './sampling/create-sampler.js';
+export { LatencyHistogram, type LatencySummary } from './sampling/latency-histogram.js';
+export {
+  createAdaptiveBatcher,
+  type AdaptiveBatcher,
+  type AdaptiveBatcherOptions,
+  type BatcherStats,
+  type BatchClock,
+  type FlushTrigger,
+} from './sampling/adaptive-batcher.js';
 export type { DependencyContainer, InjectionToken } from 'tsyringe';
 
 /**
