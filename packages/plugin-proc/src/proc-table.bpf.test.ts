@@ -15,8 +15,11 @@ import { checkSelection } from './selection.js';
 const context: SourceContext = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal };
 const read = { signal: new AbortController().signal };
 
-/** Running, sleeping and disk sleep change at any moment; the other states are stable. */
-const stateClass = (s: string): string => ('RSD'.includes(s) ? 'active' : s);
+/**
+ * Running, sleeping, disk sleep and idle (a kernel thread waiting for work, which wakes
+ * and sleeps again between two reads) change at any moment; the other states are stable.
+ */
+const stateClass = (s: string): string => ('RSDI'.includes(s) ? 'active' : s);
 
 describeKernel('proc eBPF source: the process table from the task iterator', () => {
   const source = new ProcEbpfSource(checkSelection({}));
