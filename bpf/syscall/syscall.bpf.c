@@ -152,7 +152,8 @@ struct sc_view {
 	struct sc_config *cfg;
 	struct sc_filter *f;
 	__u32 slot;
-	__u32 fi; /* filter index: slot * SC_GENS + generation */
+	__u32 fi;      /* filter index: slot * SC_GENS + generation */
+	__u8 changes; /* the slot's filter changes so far, mod 256 */
 };
 
 static __always_inline bool sc_view(__u32 slot, struct sc_view *v)
@@ -166,6 +167,7 @@ static __always_inline bool sc_view(__u32 slot, struct sc_view *v)
 		return false;
 	v->slot = slot;
 	v->fi = slot * SC_GENS + (w & 1);
+	v->changes = w >> SC_GEN_CHANGES_SHIFT;
 	v->cfg = bpf_map_lookup_elem(&sc_config, &slot);
 	v->f = bpf_map_lookup_elem(&sc_filter, &v->fi);
 	return v->cfg && v->f;
@@ -396,6 +398,7 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid(), ts = 0;
 	__u32 tgid = pid_tgid >> 32, sid = (__u32)id, slots = 0, s;
+	__u8 changes[SC_SLOTS] = {};
 	bool at_exit = sc_latency && !never_returns(id);
 	struct sc_start *st;
 	struct sc_view v;
@@ -414,6 +417,7 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 		if (!sc_view(s, &v) || !wanted(&v, tgid, sid))
 			continue;
 		slots |= 1u << s;
+		changes[s] = v.changes;
 		/* In latency mode sc_exit counts the call, with its result and time. */
 		if (at_exit)
 			continue;
@@ -442,6 +446,7 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 	st->ts = bpf_ktime_get_ns();
 	st->id = sid;
 	st->slots = slots;
+	__builtin_memcpy(st->changes, changes, sizeof(changes));
 	return 0;
 }
 
@@ -504,6 +509,7 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid(), ns, ts;
 	__u32 tgid = pid_tgid >> 32, id, slots, s;
+	__u8 st_changes[SC_SLOTS];
 	bool err = ret < 0 && ret >= -4095;
 	struct sc_start *st;
 	struct sc_view v;
@@ -516,6 +522,7 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 	ns = bpf_ktime_get_ns() - ts;
 	id = st->id;
 	slots = st->slots;
+	__builtin_memcpy(st_changes, st->changes, sizeof(st_changes));
 	st->ts = 0;
 	if (id >= SC_MAX_SYSCALLS)
 		return 0;
@@ -525,7 +532,10 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 		if (!(slots & (1u << s)) || !sc_view(s, &v))
 			continue;
 		count_return(s, tgid, id, err, ns);
-		send_event(&v, pid_tgid, id, ts, ns, ret, 1);
+		/* Counted as judged at entry, but an event only under the filter in force: a
+		 * call that entered before a change (a long read) is no event of the new filter. */
+		if (st_changes[s] == v.changes)
+			send_event(&v, pid_tgid, id, ts, ns, ret, 1);
 	}
 	return 0;
 }

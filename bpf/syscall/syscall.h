@@ -46,6 +46,7 @@ struct sc_config {
 #define SC_GENS 2
 #define SC_FILTERS (SC_SLOTS * SC_GENS)
 #define SC_GEN_ACTIVE 2 /* sc_gen bit: the slot is in use; bit 0 is its generation */
+#define SC_GEN_CHANGES_SHIFT 8 /* sc_gen bits 8-15: the slot's filter changes, mod 256 */
 #define SC_MODE_OFF 0   /* the part does not filter */
 #define SC_MODE_ALLOW 1 /* count only what the set holds */
 #define SC_MODE_DENY 2  /* count all but what the set holds */
@@ -111,7 +112,9 @@ struct sc_cpu {
 struct sc_start {
 	__u64 ts;
 	__u32 id;
-	__u32 slots; /* bit s: slot s's filter let the call through */
+	__u32 slots;              /* bit s: slot s's filter let the call through */
+	__u8 changes[SC_SLOTS];   /* per slot: its filter changes then (sc_gen bits 8-15) */
+	__u32 pad;
 };
 
 /* Per slot: the sampling of per-call events. `seen` counts the calls that passed the

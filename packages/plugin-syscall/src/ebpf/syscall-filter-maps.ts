@@ -203,6 +203,8 @@ export async function writeKernelFilter(obj: BpfObject, l: FilterLayouts, slot: 
   fv.setUint32(f.netns_mode!.offset, k.netnsMode, true);
   fv.setUint32(f.tree_mode!.offset, k.treeRoots ? 1 : 0, true);
   obj.map('sc_filter').update(u32(fi), value);
-  obj.map('sc_gen').update(u32(slot), u32(next | GEN_ACTIVE));
+  // Bits 8-15 count the changes: sc_exit sends an event only for a call judged by the filter in force.
+  const changes = ((readGenWord(obj, slot) >>> 8) + 1) & 0xff;
+  obj.map('sc_gen').update(u32(slot), u32(next | GEN_ACTIVE | (changes << 8)));
   return fi;
 }
