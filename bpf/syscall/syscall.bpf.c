@@ -39,14 +39,15 @@ struct {
 	__type(value, struct sc_stat);
 } sc_counts SEC(".maps");
 
-/* Latency histograms: key (slot * SC_MAX_SYSCALLS + id) * 64 + log2 slot of the
- * latency in ns. One array for all CPUs (atomic adds): per CPU it would take
- * SC_SLOTS MB of kernel memory per CPU. */
+/* Latency histograms: key slot * SC_MAX_SYSCALLS + id, value the log2 slots of the
+ * latency in ns. One array for all CPUs (atomic adds): per CPU it would take SC_SLOTS MB
+ * of kernel memory per CPU. User space reads the histograms of the ids it needs, one
+ * lookup each. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SC_SLOTS * SC_MAX_SYSCALLS * BPFSCOPE_HIST_SLOTS);
+	__uint(max_entries, SC_SLOTS * SC_MAX_SYSCALLS);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct sc_hist);
 } sc_lat_hist SEC(".maps");
 
 struct {
@@ -483,7 +484,7 @@ static __always_inline void count_return(__u32 slot, __u32 tgid, __u32 id, bool 
 {
 	__u32 at = slot * SC_MAX_SYSCALLS + id, bucket = bpfscope_log2_slot(ns);
 	struct sc_stat *s = bpf_map_lookup_elem(&sc_counts, &at);
-	__u64 *c;
+	struct sc_hist *h;
 
 	if (s) {
 		s->count++;
@@ -492,10 +493,9 @@ static __always_inline void count_return(__u32 slot, __u32 tgid, __u32 id, bool 
 	}
 	if (bucket >= BPFSCOPE_HIST_SLOTS)
 		bucket = BPFSCOPE_HIST_SLOTS - 1;
-	at = at * BPFSCOPE_HIST_SLOTS + bucket;
-	c = bpf_map_lookup_elem(&sc_lat_hist, &at);
-	if (c)
-		__sync_fetch_and_add(c, 1);
+	h = bpf_map_lookup_elem(&sc_lat_hist, &at);
+	if (h)
+		__sync_fetch_and_add(&h->slots[bucket & (BPFSCOPE_HIST_SLOTS - 1)], 1);
 	s = proc_entry(slot, tgid, id, 1);
 	if (s) {
 		s->count++;

@@ -19,6 +19,11 @@ struct sc_stat {
 	__u64 total_ns; /* time from entry to return */
 };
 
+/* Latency histogram of one slot and syscall: slot i counts latencies in [2^(i-1), 2^i) ns. */
+struct sc_hist {
+	__u64 slots[64]; /* BPFSCOPE_HIST_SLOTS */
+};
+
 /* Key of the per-process table: one entry per (slot, process, syscall). */
 struct sc_proc_key {
 	__u32 tgid;

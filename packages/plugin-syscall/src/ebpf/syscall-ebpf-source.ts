@@ -14,6 +14,22 @@ import { eventLayout, syscallEventStream, type SyscallEvent } from './syscall-ev
 /** Where the compiled object ships in this package. @internal */
 export const SYSCALL_OBJECT_PATH = fileURLToPath(new URL('../../bpf/syscall.bpf.o', import.meta.url));
 
+// Struct layouts per loaded object (keyed by a map id, unique while it is loaded): parsing
+// the object's BTF is the largest part of a second engine's start, so it is done once.
+const layoutCache = new Map<number, Map<string, StructLayout>>();
+
+function layoutsOf(handle: LoadedBpfObject): Map<string, StructLayout> {
+  const key = handle.object.map('sc_gen').id;
+  let layouts = layoutCache.get(key);
+  if (layouts === undefined) {
+    layouts = handle.structLayouts();
+    // Forget objects no longer loaded; kept small (a few objects per process at most).
+    if (layoutCache.size >= 8) layoutCache.delete(layoutCache.keys().next().value!);
+    layoutCache.set(key, layouts);
+  }
+  return layouts;
+}
+
 /** Settings of the eBPF source. @internal */
 export interface SyscallEbpfOptions {
   mode: SyscallMode;
@@ -105,7 +121,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     const obj = handle.object;
     this.#obj = obj;
     this.#loaded = true;
-    const structs = handle.structLayouts();
+    const structs = layoutsOf(handle);
     this.#layouts = syscallLayouts(structs);
     this.#filterLayouts = filterLayouts(structs);
     this.#eventLayout = eventLayout(structs);
@@ -113,7 +129,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     writeConfig(obj, this.#layouts, this.#slot, this.#config);
     this.#cpus = possibleCpus();
     // The filter's flip marks the slot in use: from then on the programs count for it.
-    await awaitOrAbort(this.#applyFilter(), context.signal);
+    await awaitOrAbort(this.#applyFilter(true), context.signal);
     // sc_switch and sc_enter may attach in any order (sc_enter checks a run's task itself).
     for (const p of [latency ? 'sc_exit' : 'sc_switch', 'sc_enter', 'sc_fork', 'sc_exec']) handle.attach(p);
     this.#programStats.start(context.config.programStats);
@@ -154,12 +170,12 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   }
 
   /** Changes are written one after another: two flips never interleave their writes. */
-  #applyFilter(): Promise<void> {
+  #applyFilter(clean = false): Promise<void> {
     const obj = this.#obj!;
     const { kernel } = planKernelFilter(this.#spec, this.options.spawnParent);
     const run = this.#writing.then(async () => {
       const roots = kernel.treeRoots;
-      this.#filterIndex = await writeKernelFilter(obj, this.#filterLayouts!, this.#slot, kernel, roots ? readDescendants(this.#procRoot, roots) : []);
+      this.#filterIndex = await writeKernelFilter(obj, this.#filterLayouts!, this.#slot, kernel, roots ? readDescendants(this.#procRoot, roots) : [], clean);
       // A process forked between the walk and the flip was judged by the old filter: walk again.
       if (roots) for (const pid of readDescendants(this.#procRoot, roots)) addPid(obj, this.#filterLayouts!, this.#filterIndex, pid, PID_TREE);
     });

@@ -123,9 +123,10 @@ export function readGenWord(obj: BpfObject, slot: number): number {
   return v ? new DataView(v.buffer, v.byteOffset, v.byteLength).getUint32(0, true) : 0;
 }
 
-/** Remove every key of the filter index `fi` from a set map. */
-async function clearIndex(obj: BpfObject, name: string, genOffset: number, fi: number): Promise<void> {
+/** Remove every key of the filter index `fi` from a set map (sc_pids, sc_comms, sc_ids: the `gen` field of its key). @internal */
+export async function clearIndex(obj: BpfObject, name: string, fi: number): Promise<void> {
   const map = obj.map(name);
+  const genOffset = map.keyLayout().fields.gen!.offset;
   const batch = await map.lookupBatch();
   for (let i = 0; i < batch.count; i++) {
     const key = batch.keys.subarray(i * map.keySize, (i + 1) * map.keySize);
@@ -160,15 +161,14 @@ function addId(obj: BpfObject, l: FilterLayouts, fi: number, kind: number, id: b
  * that programs read first is changed. A call is judged wholly by the old filter or wholly
  * by the new one.
  * @param tree - the roots of `descendantsOf` and their descendants alive now
+ * @param clean - the slot's sets hold no key yet (a slot never used, or cleared): nothing to remove
  * @returns the filter index now in force (slot * 2 + generation)
  * @internal
  */
-export async function writeKernelFilter(obj: BpfObject, l: FilterLayouts, slot: number, k: KernelFilter, tree: readonly number[]): Promise<number> {
+export async function writeKernelFilter(obj: BpfObject, l: FilterLayouts, slot: number, k: KernelFilter, tree: readonly number[], clean = false): Promise<number> {
   const next = (readGenWord(obj, slot) & 1) ^ 1;
   const fi = slot * GENS + next;
-  await clearIndex(obj, 'sc_pids', l.pidKey.fields.gen!.offset, fi);
-  await clearIndex(obj, 'sc_comms', l.commKey.fields.gen!.offset, fi);
-  await clearIndex(obj, 'sc_ids', l.idKey.fields.gen!.offset, fi);
+  if (!clean) for (const name of ['sc_pids', 'sc_comms', 'sc_ids']) await clearIndex(obj, name, fi);
   for (const pid of k.pids) addPid(obj, l, fi, pid, PID_FOLLOWED);
   for (const pid of tree) addPid(obj, l, fi, pid, PID_TREE);
   for (const comm of k.comms) {

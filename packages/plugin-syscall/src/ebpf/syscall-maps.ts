@@ -56,14 +56,15 @@ export function readSyscallCounts(obj: BpfObject, l: SyscallLayouts, cpus: numbe
   return out;
 }
 
-/** One slot's latency histograms of the given syscalls from `sc_lat_hist` (one array for all CPUs). @internal */
+/** One slot's latency histograms of the given syscalls from `sc_lat_hist` (one array for all CPUs; one lookup per id). @internal */
 export function readLatencyHistograms(obj: BpfObject, ids: readonly number[], slot: number): Map<number, Log2Histogram> {
-  const bytes = obj.map('sc_lat_hist').readArray();
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const map = obj.map('sc_lat_hist');
   const out = new Map<number, Log2Histogram>();
   for (const id of ids) {
+    const v = map.lookup(u32(slot * SC_MAX_SYSCALLS + id));
     const slots: bigint[] = [];
-    for (let s = 0; s < HIST_SLOTS; s++) slots.push(view.getBigUint64(((slot * SC_MAX_SYSCALLS + id) * HIST_SLOTS + s) * 8, true));
+    const view = v ? new DataView(v.buffer, v.byteOffset, v.byteLength) : null;
+    for (let s = 0; s < HIST_SLOTS; s++) slots.push(view ? view.getBigUint64(s * 8, true) : 0n);
     out.set(id, log2HistogramFromSlots(slots, 'ns'));
   }
   return out;

@@ -5,8 +5,7 @@
 // is cleared before it is given out again.
 import type { BpfObject } from '@bpfscope/native';
 import { SC_MAX_SYSCALLS, SC_SLOTS, u32 } from './syscall-maps.js';
-
-const HIST_SLOTS = 64;
+import { clearIndex } from './syscall-filter-maps.js';
 
 interface ObjectSlots {
   used: Set<number>;
@@ -62,7 +61,8 @@ export function releaseSlot(obj: BpfObject, slot: number): void {
 
 /**
  * Zero what a previous engine left in a slot: its counters, latency histograms, per-process
- * rows, runs, sampling and filter counts. Done while the slot is not in use.
+ * rows, runs, sampling and filter counts, and its filter sets (the kernel adds followed
+ * children to them). Done while the slot is not in use.
  * @internal
  */
 export async function clearSlot(obj: BpfObject, slot: number): Promise<void> {
@@ -74,7 +74,7 @@ export async function clearSlot(obj: BpfObject, slot: number): Promise<void> {
     await map.updateBatch(keys, keys.map(() => zero));
   };
   await zeroAll('sc_counts', slot * SC_MAX_SYSCALLS, SC_MAX_SYSCALLS);
-  await zeroAll('sc_lat_hist', slot * SC_MAX_SYSCALLS * HIST_SLOTS, SC_MAX_SYSCALLS * HIST_SLOTS);
+  await zeroAll('sc_lat_hist', slot * SC_MAX_SYSCALLS, SC_MAX_SYSCALLS);
   for (const name of ['sc_cpu', 'sc_sampling', 'sc_slot_stats']) await zeroAll(name, slot, 1);
   const proc = obj.map('sc_proc');
   const slotOffset = proc.keyLayout().fields.slot!.offset;
@@ -85,4 +85,7 @@ export async function clearSlot(obj: BpfObject, slot: number): Promise<void> {
     if (new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(slotOffset, true) === slot) mine.push(Uint8Array.from(key));
   }
   for (const k of mine) proc.delete(k);
+  for (const fi of [slot * 2, slot * 2 + 1]) {
+    for (const name of ['sc_pids', 'sc_comms', 'sc_ids']) await clearIndex(obj, name, fi);
+  }
 }
