@@ -90,6 +90,7 @@ export class SyscallCollector implements Collector<SyscallMetrics> {
   readonly family = 'syscall';
   readonly sources: readonly [SyscallEbpfSource, SyscallProcfsSource];
 
+  /** @internal made by the engine's container */
   constructor(@inject(SYSCALL_STATE) state: SyscallPluginState, @inject(familyOptionsToken('syscall')) config: FamilyOptions, @inject(OBJECT_LOADER) loader: ObjectLoader) {
     const options = merged(state.options, config);
     const filter = normalizeFilter(options);
