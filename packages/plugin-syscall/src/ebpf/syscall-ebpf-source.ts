@@ -6,29 +6,13 @@ import type { syscall } from '../plugin.js';
 import { buildMetrics, type Reading } from './build-metrics.js';
 import { readComm } from '../procfs/read-comm.js';
 import { readDescendants } from '../procfs/read-descendants.js';
-import { readLatencyHistograms, readProcessTable, readSyscallCounts, syscallLayouts, u32, writeConfig, type SyscallKernelConfig, type SyscallLayouts } from './syscall-maps.js';
+import { objectLayouts, readLatencyHistograms, readProcessTable, readSyscallCounts, syscallLayouts, u32, writeConfig, type SyscallKernelConfig, type SyscallLayouts } from './syscall-maps.js';
 import { addPid, filterLayouts, planKernelFilter, PID_TREE, writeKernelFilter, type FilterLayouts } from './syscall-filter-maps.js';
-import { acquireSlot, clearSlot, releaseSlot } from './syscall-slots.js';
+import { acquireSlot, clearSlot, readSampling, readSlotFilterCounts, releaseSlot } from './syscall-slots.js';
 import { eventLayout, syscallEventStream, type SyscallEvent } from './syscall-events.js';
 
 /** Where the compiled object ships in this package. @internal */
 export const SYSCALL_OBJECT_PATH = fileURLToPath(new URL('../../bpf/syscall.bpf.o', import.meta.url));
-
-// Struct layouts per loaded object (keyed by a map id, unique while it is loaded): parsing
-// the object's BTF is the largest part of a second engine's start, so it is done once.
-const layoutCache = new Map<number, Map<string, StructLayout>>();
-
-function layoutsOf(handle: LoadedBpfObject): Map<string, StructLayout> {
-  const key = handle.object.map('sc_gen').id;
-  let layouts = layoutCache.get(key);
-  if (layouts === undefined) {
-    layouts = handle.structLayouts();
-    // Forget objects no longer loaded; kept small (a few objects per process at most).
-    if (layoutCache.size >= 8) layoutCache.delete(layoutCache.keys().next().value!);
-    layoutCache.set(key, layouts);
-  }
-  return layouts;
-}
 
 /** Settings of the eBPF source. @internal */
 export interface SyscallEbpfOptions {
@@ -121,7 +105,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     const obj = handle.object;
     this.#obj = obj;
     this.#loaded = true;
-    const structs = layoutsOf(handle);
+    const structs = objectLayouts(handle);
     this.#layouts = syscallLayouts(structs);
     this.#filterLayouts = filterLayouts(structs);
     this.#eventLayout = eventLayout(structs);
@@ -197,29 +181,8 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
       for (let c = 0; c < this.#cpus; c++) s += sv.getBigUint64((k * this.#cpus + c) * 8, true);
       return Number(s);
     };
-    const [filterHits, filterMisses] = this.#slotFilterCounts();
+    const [filterHits, filterMisses] = readSlotFilterCounts(this.#obj!, this.#slot);
     return { at: performance.now(), counts, hist, table, kernel: { invocations: stat(0), drops: stat(2), filterHits, filterMisses } };
-  }
-
-  /** This slot's kernel filter hits and misses (sc_stats sums every slot's). */
-  #slotFilterCounts(): [number, number] {
-    const cpus = this.#obj!.map('sc_slot_stats').lookupPerCpu(u32(this.#slot)) ?? [];
-    let hits = 0n;
-    let misses = 0n;
-    for (const v of cpus) {
-      const d = new DataView(v.buffer, v.byteOffset, v.byteLength);
-      hits += d.getBigUint64(0, true);
-      misses += d.getBigUint64(8, true);
-    }
-    return [Number(hits), Number(misses)];
-  }
-
-  /** This slot's event sampling: calls seen while events were on, sent, dropped (ring full). */
-  #sampling(): { seen: number; sent: number; dropped: number } {
-    const v = this.#obj?.map('sc_sampling').lookup(u32(this.#slot));
-    if (!v) return { seen: 0, sent: 0, dropped: 0 };
-    const d = new DataView(v.buffer, v.byteOffset, v.byteLength);
-    return { seen: Number(d.getBigUint64(0, true)), sent: Number(d.getBigUint64(8, true)), dropped: Number(d.getBigUint64(16, true)) };
   }
 
   async read(context: ReadContext): Promise<SyscallMetrics> {
@@ -262,7 +225,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
         this.#config = { ...this.#config, events: false };
         writeConfig(obj, this.#layouts!, this.#slot, this.#config);
       },
-      dropped: () => this.#sampling().dropped,
+      dropped: () => readSampling(this.#obj, this.#slot).dropped,
       keep: (e) => this.#keepEvent(e),
     }, { ...options, signal });
   }
@@ -295,10 +258,10 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   stats(): SourceStats {
     // Kept for after close: the last counts stay readable.
     if (this.#obj && this.#loaded) {
-      const s = this.#sampling();
+      const s = readSampling(this.#obj, this.#slot);
       const figures = { links: this.#handle!.attachedPrograms().length, slot: this.#slot, eventsSeen: s.seen, eventsSent: s.sent, eventsSampledAway: s.seen - s.sent - s.dropped, eventsDropped: s.dropped };
       const base = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'sc_stats' }], figures);
-      const [filterHits, filterMisses] = this.#slotFilterCounts();
+      const [filterHits, filterMisses] = readSlotFilterCounts(this.#obj!, this.#slot);
       this.#stats = { ...base, kernelCounters: base.kernelCounters.map((k) => ({ ...k, filterHits, filterMisses })) };
     }
     return this.#stats;

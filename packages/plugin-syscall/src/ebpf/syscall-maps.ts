@@ -1,5 +1,5 @@
 import { log2HistogramFromSlots, type Log2Histogram } from '@bpfscope/core';
-import { requireStruct, type BpfObject, type StructLayout } from '@bpfscope/native';
+import { requireStruct, type BpfObject, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
 
 /** Bounds of bpf/syscall/syscall.h. @internal */
 export const SC_MAX_SYSCALLS = 512;
@@ -20,6 +20,23 @@ export interface SyscallLayouts {
   procKey: StructLayout;
   config: StructLayout;
   cpu: StructLayout;
+}
+
+// Struct layouts per loaded object (keyed by a map id, unique while it is loaded): parsing
+// the object's BTF is the largest part of a second engine's start, so it is done once.
+const layoutCache = new Map<number, Map<string, StructLayout>>();
+
+/** The object's struct layouts, parsed once per loaded object. @internal */
+export function objectLayouts(handle: LoadedBpfObject): Map<string, StructLayout> {
+  const key = handle.object.map('sc_gen').id;
+  let layouts = layoutCache.get(key);
+  if (layouts === undefined) {
+    layouts = handle.structLayouts();
+    // Forget objects no longer loaded; kept small (a few objects per process at most).
+    if (layoutCache.size >= 8) layoutCache.delete(layoutCache.keys().next().value!);
+    layoutCache.set(key, layouts);
+  }
+  return layouts;
 }
 
 /** Read and check the layouts from the object's BTF. @internal */

@@ -89,3 +89,24 @@ export async function clearSlot(obj: BpfObject, slot: number): Promise<void> {
     for (const name of ['sc_pids', 'sc_comms', 'sc_ids']) await clearIndex(obj, name, fi);
   }
 }
+
+/** A slot's kernel filter hits and misses, summed over CPUs (sc_stats sums every slot's). @internal */
+export function readSlotFilterCounts(obj: BpfObject, slot: number): [number, number] {
+  const cpus = obj.map('sc_slot_stats').lookupPerCpu(u32(slot)) ?? [];
+  let hits = 0n;
+  let misses = 0n;
+  for (const v of cpus) {
+    const d = new DataView(v.buffer, v.byteOffset, v.byteLength);
+    hits += d.getBigUint64(0, true);
+    misses += d.getBigUint64(8, true);
+  }
+  return [Number(hits), Number(misses)];
+}
+
+/** A slot's event sampling: calls seen while events were on, sent, dropped (ring full). @internal */
+export function readSampling(obj: BpfObject | null, slot: number): { seen: number; sent: number; dropped: number } {
+  const v = obj?.map('sc_sampling').lookup(u32(slot));
+  if (!v) return { seen: 0, sent: 0, dropped: 0 };
+  const d = new DataView(v.buffer, v.byteOffset, v.byteLength);
+  return { seen: Number(d.getBigUint64(0, true)), sent: Number(d.getBigUint64(8, true)), dropped: Number(d.getBigUint64(16, true)) };
+}
