@@ -1,8 +1,8 @@
 // Engine init, cold vs warm. Cold: the first engine of the process with all families, no
 // object loaded (every earlier engine closed, so the object cache is empty). Warm: a second
-// engine started while the first is open, in the same process: shared objects (cpu, proc)
-// come from the object cache with their links; syscall and mem load objects of their own
-// (per-engine state: filter maps, the OOM ring buffer). Rounds interleave cold and warm so
+// engine started while the first is open, in the same process: shared objects come from the
+// object cache with their links (syscall too: each engine takes a slot of the shared object
+// for its own filter and counters). Rounds interleave cold and warm so
 // that the machine's load reaches both alike. Cold here is measured after the first round's
 // imports and JIT warm-up, so it is if anything lower than a new process's first init.
 import { createEngine } from '@bpfscope/core';
@@ -16,8 +16,7 @@ import { fmt, quartiles } from './measure.mjs';
 const ROUNDS = Number(process.env.BENCH_WARM_ROUNDS ?? 7);
 const FAMILIES = ['cpu', 'mem', 'proc', 'syscall'];
 const PLUGINS = { cpu, mem, proc, syscall };
-// syscall writes its filters into its object's maps per engine, so its object is never shared:
-// the second set shows the families whose objects are.
+// The second set leaves syscall out, for comparison with runs from before its object was shared.
 const SETS = [FAMILIES, ['cpu', 'mem', 'proc']];
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 

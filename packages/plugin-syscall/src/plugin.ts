@@ -1,4 +1,4 @@
-import { COLLECTOR, ConfigError, OBJECT_LOADER, type ObjectLoader, inject, injectable, type Collector, type FilterRecord, type InjectionToken, type Plugin } from '@bpfscope/core';
+import { COLLECTOR, ConfigError, OBJECT_LOADER, familyOptionsToken, type FamilyOptions, type ObjectLoader, type OptionSchema, inject, injectable, type Collector, type FilterRecord, type InjectionToken, type Plugin } from '@bpfscope/core';
 import { registerObjectLoader } from '@bpfscope/native';
 import { SYSCALL_OBJECT_PATH, SyscallEbpfSource } from './ebpf/syscall-ebpf-source.js';
 import { SyscallProcfsSource } from './procfs/syscall-procfs-source.js';
@@ -49,18 +49,65 @@ export interface SyscallPlugin extends Plugin {
   setFilter(filter: SyscallFilter): Promise<void>;
 }
 
-/** Token of the plugin's resolved sources inside its container. @internal */
-export const SYSCALL_SOURCES: InjectionToken<readonly [SyscallEbpfSource, SyscallProcfsSource]> = Symbol.for('bpfscope.plugin-syscall.sources');
+/**
+ * The options `config.families.syscall` may hold (besides the engine's `mode` and `enabled`);
+ * they override the factory's. `measure` is the factory's `mode` (`latency` or `counts`),
+ * renamed because `mode` there picks the source (auto, ebpf, fallback); `syscalls` takes names.
+ */
+export const SYSCALL_OPTION_SCHEMA: OptionSchema = Object.freeze({
+  measure: { type: 'string', values: ['latency', 'counts'] },
+  followForks: { type: 'boolean' },
+  spawnParent: { type: 'integer', min: 1, max: 4_194_304 },
+  includeSelf: { type: 'boolean' },
+  topProcesses: { type: 'integer', min: 1, max: 1_000_000 },
+  pids: { type: 'integer[]', min: 1, max: 4_194_304 },
+  syscalls: { type: 'string[]' },
+});
 
-/** The syscall family's collector: eBPF first, then procfs. */
+/** What the collectors of one plugin share: the factory's options and the live collectors (for the plugin's `setFilter`). @internal */
+export interface SyscallPluginState {
+  /** The factory's options, with the filter of the last `setFilter` (so engines started later take it). */
+  options: SyscallPluginOptions;
+  readonly collectors: Set<SyscallCollector>;
+}
+
+/** Token of the plugin's state inside its container. @internal */
+export const SYSCALL_STATE: InjectionToken<SyscallPluginState> = Symbol.for('bpfscope.plugin-syscall.state');
+
+/** The factory's options with `config.families.syscall` over them. */
+function merged(options: SyscallPluginOptions, config: FamilyOptions): SyscallPluginOptions {
+  const out: SyscallPluginOptions = { ...options };
+  if (config.measure !== undefined) out.mode = config.measure as SyscallMode;
+  for (const key of ['followForks', 'spawnParent', 'includeSelf', 'topProcesses', 'pids', 'syscalls'] as const) {
+    if (config[key] !== undefined) (out as Record<string, unknown>)[key] = config[key];
+  }
+  return out;
+}
+
+/** The syscall family's collector: eBPF first, then procfs, made per engine from the plugin's options and the family's config. */
 @injectable()
 export class SyscallCollector implements Collector<SyscallMetrics> {
   readonly family = 'syscall';
   readonly sources: readonly [SyscallEbpfSource, SyscallProcfsSource];
 
-  constructor(@inject(SYSCALL_SOURCES) sources: readonly [SyscallEbpfSource, SyscallProcfsSource], @inject(OBJECT_LOADER) loader: ObjectLoader) {
-    sources[0].useLoader(loader);
-    this.sources = sources;
+  /** @internal made by the engine's container */
+  constructor(@inject(SYSCALL_STATE) state: SyscallPluginState, @inject(familyOptionsToken('syscall')) config: FamilyOptions, @inject(OBJECT_LOADER) loader: ObjectLoader) {
+    const options = merged(state.options, config);
+    const filter = normalizeFilter(options);
+    const topProcesses = options.topProcesses ?? 50;
+    const excludeSelf = options.includeSelf !== true && !(filter.pids ?? []).includes(process.pid);
+    const ebpf = new SyscallEbpfSource({
+      mode: options.mode ?? 'latency',
+      filter,
+      followForks: options.followForks ?? true,
+      spawnParent: options.spawnParent ?? 0,
+      excludeTgid: excludeSelf ? process.pid : 0,
+      topProcesses,
+      objectPath: options.objectPath ?? SYSCALL_OBJECT_PATH,
+    });
+    ebpf.useLoader(loader);
+    this.sources = [ebpf, new SyscallProcfsSource(filter, topProcesses, excludeSelf ? process.pid : 0)];
+    state.collectors.add(this);
   }
 
   /** User-space filter parts (thresholds, or everything with the procfs source) over syscall and process rows. */
@@ -71,7 +118,9 @@ export class SyscallCollector implements Collector<SyscallMetrics> {
 
 /**
  * The syscall plugin: per-syscall counts, errors and latency, per-process counts, by
- * category, with PID and syscall filters pushed into the kernel.
+ * category, with filters pushed into the kernel and sampled per-call events
+ * (`engine.events('syscall', { sampleEvery })`). Engines of one process share the loaded
+ * eBPF object; each keeps its own filter and counters.
  *
  * @example
  * ```ts
@@ -85,31 +134,22 @@ export class SyscallCollector implements Collector<SyscallMetrics> {
  * @throws {@link @bpfscope/core!ConfigError} for an unknown call name, a bad PID or a non-boolean `includeSelf`
  */
 export function syscall(options: SyscallPluginOptions = {}): SyscallPlugin {
-  const filter = normalizeFilter(options);
-  const topProcesses = options.topProcesses ?? 50;
+  normalizeFilter(options); // bad factory options fail here, at the call
   if (options.includeSelf !== undefined && typeof options.includeSelf !== 'boolean') throw new ConfigError('syscall.includeSelf', options.includeSelf, 'true or false');
-  const excludeSelf = options.includeSelf !== true && !(filter.pids ?? []).includes(process.pid);
-  const ebpf = new SyscallEbpfSource({
-    mode: options.mode ?? 'latency',
-    filter,
-    followForks: options.followForks ?? true,
-    spawnParent: options.spawnParent ?? 0,
-    excludeTgid: excludeSelf ? process.pid : 0,
-    topProcesses,
-    objectPath: options.objectPath ?? SYSCALL_OBJECT_PATH,
-  });
-  const procfs = new SyscallProcfsSource(filter, topProcesses, excludeSelf ? process.pid : 0);
+  const state: SyscallPluginState = { options: { ...options }, collectors: new Set() };
   return {
     name: 'syscall',
     version: '0.1.0',
+    optionSchemas: { syscall: SYSCALL_OPTION_SCHEMA },
     register(container) {
-      container.register(SYSCALL_SOURCES, { useValue: [ebpf, procfs] as const });
+      container.register(SYSCALL_STATE, { useValue: state });
       registerObjectLoader(container);
       container.register(COLLECTOR, { useClass: SyscallCollector });
     },
     async setFilter(next) {
       const f = normalizeFilter(next);
-      await Promise.all([ebpf.setFilter(f), procfs.setFilter(f)]);
+      state.options = { ...state.options, pids: f.pids, syscalls: f.syscalls };
+      await Promise.all([...state.collectors].flatMap((c) => [c.sources[0].setFilter(f), c.sources[1].setFilter(f)]));
     },
   };
 }

@@ -34,13 +34,14 @@ function changed(a: SyscallMetrics, b: SyscallMetrics): number[] {
 /**
  * A reading that the calls judged before the change no longer move: runs a CPU still held
  * at the change reach the per-process table at its next switch. Read until two readings
- * agree (nothing passes the new filter while the workloads wait in read(0)).
+ * agree on `pids` (the workloads: they make no call while they wait in read(0); with a deny
+ * list every other process is still counted, so only theirs can settle).
  */
-async function settled(engine: Engine): Promise<SyscallMetrics> {
+async function settled(engine: Engine, pids: readonly number[]): Promise<SyscallMetrics> {
   let prev = await readSyscall(engine);
   for (;;) {
     const cur = await readSyscall(engine);
-    if (changed(prev, cur).length === 0) return cur;
+    if (changed(prev, cur).filter((p) => pids.includes(p)).length === 0) return cur;
     prev = cur;
   }
 }
@@ -67,7 +68,7 @@ async function switchesTo(engine: Engine, filter: FamilyFilter, keep: Workload, 
 
   const result = await engine.setFilter('syscall', filter);
   expect(result).toEqual({ pushedDown: expected.pushedDown, inUserSpace: [] });
-  const base = await settled(engine);
+  const base = await settled(engine, [keep.pid, drop.pid]);
   const before = engine.stats().collectors.find((c) => c.family === 'syscall')!.filter!;
   expect(before.kernel).toEqual({ hits: 0, misses: expect.any(Number) });
   expect((await keep.go()).code).toBe(0);
@@ -138,7 +139,7 @@ describeKernel('engine.setFilter on the syscall family: kernel pushdown at run t
         const keep = await startWorkload(500, 0);
         const drop = await startWorkload(500, 0, 0, join(dir, 'bpfsc-denied'));
         expect(await engine.setFilter('syscall', filter(drop.pid))).toEqual({ pushedDown: [part], inUserSpace: [] });
-        const base = table(await settled(engine));
+        const base = table(await settled(engine, [keep.pid, drop.pid]));
         expect((await keep.go()).code).toBe(0);
         expect((await drop.go()).code).toBe(0);
         const after = table(await readSyscall(engine));

@@ -43,15 +43,19 @@ export function workloadBinary(): string {
 /** A started workload: its PID, a function that lets it run, and its end (with a forked child's PID). */
 export interface Workload {
   pid: number;
+  /** The process spawned (the wrapper's, when `wrapper` forks the workload; else `pid`). */
+  spawnedPid: number;
   go(): Promise<{ code: number | null; childPid: number | null }>;
 }
 
 /**
  * Start the workload: `getppid` × n, failing `close(-1)` × m, and optionally a forked
- * child making `getppid` × k. `binary` runs a copy of the workload under another name (its comm).
+ * child making `getppid` × k. `binary` runs a copy of the workload under another name (its comm);
+ * `wrapper` runs it under a command such as `['unshare', '-m']`.
  */
-export async function startWorkload(n: number, m: number, k = 0, binary = workloadBinary()): Promise<Workload> {
-  const child: ChildProcessWithoutNullStreams = spawn(binary, [String(n), String(m), String(k)]);
+export async function startWorkload(n: number, m: number, k = 0, binary = workloadBinary(), wrapper: readonly string[] = []): Promise<Workload> {
+  const args = [binary, String(n), String(m), String(k)];
+  const child: ChildProcessWithoutNullStreams = spawn(wrapper[0] ?? args[0]!, [...wrapper.slice(1), ...(wrapper.length > 0 ? args : args.slice(1))]);
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const first = await lines.next();
   const pid = Number(first.value);
@@ -60,6 +64,7 @@ export async function startWorkload(n: number, m: number, k = 0, binary = worklo
   await waitBlocked(pid);
   return {
     pid,
+    spawnedPid: child.pid!,
     go: async () => {
       child.stdin.write('go\n');
       const second = k > 0 ? await lines.next() : null;

@@ -29,6 +29,13 @@ export interface FamilyFilter {
   mountNamespaces?: readonly number[];
   /** Count only tasks in these network namespaces (the inode number of `/proc/<pid>/ns/net`). Matches {@link FilterRecord.netNamespace}. */
   netNamespaces?: readonly number[];
+  /**
+   * Count only these processes and all their descendants: the processes alive below them when
+   * the filter is set, and every process forked from a member later (the syscall family
+   * follows forks in the kernel, at `sched_process_fork`). Matches {@link FilterRecord.pid}
+   * with {@link FilterRecord.ancestors}; a record without ancestors passes.
+   */
+  descendantsOf?: readonly number[];
   /** Count only these system calls (x86_64 numbers). Matches {@link FilterRecord.syscallId}. */
   syscalls?: readonly number[];
   /** Count only system calls of these kinds (the syscall family's categories: `file_io`, `network`, `memory`, `process`, `time`, `ipc`, `signal`, `other`, `unknown`). Matches {@link FilterRecord.syscallCategory}. */
@@ -62,6 +69,8 @@ export type FilterPart = keyof FamilyFilter;
 export interface FilterRecord {
   /** Process id (tgid). */
   pid?: number;
+  /** Parent process id first, then its parent's and so on (for {@link FamilyFilter.descendantsOf}). */
+  ancestors?: readonly number[];
   /** Task name. */
   comm?: string;
   /** cgroup v2 id. */
@@ -102,7 +111,7 @@ export interface PushdownResult {
 
 /** The list parts of a filter. @internal */
 export const LIST_PARTS = [
-  'pids', 'excludePids', 'comms', 'excludeComms', 'cgroupIds', 'excludeCgroupIds', 'mountNamespaces', 'netNamespaces',
+  'pids', 'excludePids', 'descendantsOf', 'comms', 'excludeComms', 'cgroupIds', 'excludeCgroupIds', 'mountNamespaces', 'netNamespaces',
   'syscalls', 'syscallCategories', 'protocols', 'portRanges', 'processKinds',
 ] as const;
 /** The threshold parts of a filter (user space only). @internal */
@@ -118,6 +127,7 @@ function refuses(filter: FamilyFilter, part: FilterPart, r: FilterRecord): boole
   switch (part) {
     case 'pids': return r.pid !== undefined && !filter.pids!.includes(r.pid);
     case 'excludePids': return r.pid !== undefined && filter.excludePids!.includes(r.pid);
+    case 'descendantsOf': return r.pid !== undefined && r.ancestors !== undefined && !filter.descendantsOf!.some((d) => d === r.pid || r.ancestors!.includes(d));
     case 'comms': return r.comm !== undefined && !filter.comms!.includes(r.comm);
     case 'excludeComms': return r.comm !== undefined && filter.excludeComms!.includes(r.comm);
     case 'cgroupIds': return r.cgroupId !== undefined && !filter.cgroupIds!.some((c) => BigInt(c) === r.cgroupId);

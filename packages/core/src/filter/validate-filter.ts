@@ -60,7 +60,7 @@ export function validateFamilyFilter(family: string, filter: FamilyFilter): Fami
   }
   const out: Mutable = {};
   const f = filter as Record<string, unknown>;
-  for (const key of ['pids', 'excludePids'] as const) if (f[key] !== undefined) out[key] = ints(at, key, f[key], 'process ID', 1, 4_194_304);
+  for (const key of ['pids', 'excludePids', 'descendantsOf'] as const) if (f[key] !== undefined) out[key] = ints(at, key, f[key], 'process ID', 1, 4_194_304);
   for (const key of ['comms', 'excludeComms'] as const) {
     if (f[key] === undefined) continue;
     out[key] = names(at, key, f[key], null, 'task names').map((c, i) => {

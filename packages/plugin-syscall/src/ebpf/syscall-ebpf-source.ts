@@ -1,12 +1,15 @@
 import { fileURLToPath } from 'node:url';
-import { awaitOrAbort, EMPTY_SOURCE_STATS, type FamilyFilter, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
-import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type BpfLink } from '@bpfscope/native';
+import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, type EventStream, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type StructLayout } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
 import { buildMetrics, type Reading } from './build-metrics.js';
 import { readComm } from '../procfs/read-comm.js';
-import { readLatencyHistograms, readProcessTable, readSyscallCounts, syscallLayouts, writeConfig, type SyscallLayouts } from './syscall-maps.js';
-import { filterLayouts, planKernelFilter, writeKernelFilter, type FilterLayouts } from './syscall-filter-maps.js';
+import { readDescendants } from '../procfs/read-descendants.js';
+import { objectLayouts, readLatencyHistograms, readProcessTable, readSyscallCounts, syscallLayouts, u32, writeConfig, type SyscallKernelConfig, type SyscallLayouts } from './syscall-maps.js';
+import { addPid, filterLayouts, planKernelFilter, PID_TREE, writeKernelFilter, type FilterLayouts } from './syscall-filter-maps.js';
+import { acquireSlot, clearSlot, readSampling, readSlotFilterCounts, releaseSlot } from './syscall-slots.js';
+import { eventLayout, syscallEventStream, type SyscallEvent } from './syscall-events.js';
 
 /** Where the compiled object ships in this package. @internal */
 export const SYSCALL_OBJECT_PATH = fileURLToPath(new URL('../../bpf/syscall.bpf.o', import.meta.url));
@@ -25,12 +28,14 @@ export interface SyscallEbpfOptions {
 
 /**
  * The eBPF source of the syscall family: per-syscall and per-process counts from
- * tp_btf/sys_enter, and in latency mode errors and latency from tp_btf/sys_exit. In
- * counts-only mode sys_enter keeps a run of calls per CPU, which it and
- * tp_btf/sched_switch move into the per-process table; a reading adds the runs the
- * CPUs still hold.
- * Filters live in kernel maps and change without a reload ({@link SyscallEbpfSource.pushdown}):
- * pids, comms, cgroup ids and syscall ids; thresholds are left to the engine.
+ * tp_btf/sys_enter, and in latency mode errors and latency from tp_btf/sys_exit; sampled
+ * per-call events while a stream is open ({@link SyscallEbpfSource.events}).
+ *
+ * The object is loaded once per process (per mode) through the engine's object loader and
+ * its programs attached once: each engine's source takes one of its slots, where the
+ * kernel keeps that engine's filter, counters and event settings, so a second engine's
+ * start loads and verifies nothing. When all slots are taken the source loads an object
+ * of its own. Filters go into the slot's maps without a reload ({@link SyscallEbpfSource.pushdown}).
  */
 export class SyscallEbpfSource implements Source<SyscallMetrics> {
   readonly kind = 'ebpf' as const;
@@ -38,19 +43,24 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #obj: BpfObject | null = null;
   #handle: LoadedBpfObject | null = null;
   #loader: NativeObjectLoader | null = null;
-  #links: BpfLink[] = [];
+  #slot = 0;
   #layouts: SyscallLayouts | null = null;
+  #filterLayouts: FilterLayouts | null = null;
+  #eventLayout: StructLayout | null = null;
+  #config: SyscallKernelConfig;
   #cpus = 0;
   #since = '';
   #procRoot = '/proc';
   #prev: Reading | null = null;
   #filter: SyscallFilterState;
   #spec: FamilyFilter;
-  #filterLayouts: FilterLayouts | null = null;
-  #generation = 0;
+  #userParts: FilterPart[] = [];
+  #filterIndex = 0;
   #writing: Promise<unknown> = Promise.resolve();
   #stats: SourceStats = EMPTY_SOURCE_STATS;
   #loaded = false;
+  #streams = 0;
+  #closing = new AbortController();
   readonly #programStats = new ProgramStatsReporter();
   #releaseLog: () => void = () => undefined;
 
@@ -58,6 +68,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   constructor(private readonly options: SyscallEbpfOptions) {
     this.#filter = options.filter;
     this.#spec = { ...(options.filter.pids ? { pids: options.filter.pids } : {}), ...(options.filter.syscalls ? { syscalls: options.filter.syscalls } : {}) };
+    this.#config = { followForks: options.followForks, spawnParent: options.spawnParent, excludeTgid: options.excludeTgid, events: false, sampleEvery: 1 };
   }
 
   /**
@@ -73,34 +84,38 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#releaseLog = routeLibbpfLog(context.logger, context.config.logLevel);
     this.#procRoot = context.config.procRoot;
     const latency = this.options.mode === 'latency';
-    // Load only the programs this mode attaches: sc_exit for latency, sc_switch for counts-only.
-    // Not shared with other engines: the filter and config maps are written per engine at run time.
-    // The engine's init time limit is the only one: on abort the handle the load gives is closed.
     this.#loader ??= new NativeObjectLoader();
-    const loading = this.#loader.load({ path: this.options.objectPath, autoloadOff: [latency ? 'sc_switch' : 'sc_exit'], shared: false });
-    const handle = await awaitOrAbort(loading, context.signal, () => void loading.then((h) => h.close(), () => undefined));
+    // Only the programs this mode attaches: sc_exit for latency, sc_switch for counts-only.
+    const request = { path: this.options.objectPath, autoloadOff: [latency ? 'sc_switch' : 'sc_exit'], constants: { sc_latency: latency ? 1 : 0 } };
+    // The engine's init time limit is the only one: on abort the handle the load gives is closed.
+    const load = async (shared: boolean): Promise<LoadedBpfObject> => {
+      const loading = this.#loader!.load({ ...request, shared });
+      return awaitOrAbort(loading, context.signal, () => void loading.then((h) => h.close(), () => undefined));
+    };
+    let handle = await load(true);
+    let taken = acquireSlot(handle.object);
+    if (taken === null) {
+      // Every slot of the shared object is taken: an object of this engine's own.
+      handle.close();
+      handle = await load(false);
+      taken = acquireSlot(handle.object)!;
+    }
     this.#handle = handle;
+    this.#slot = taken.slot;
     const obj = handle.object;
     this.#obj = obj;
     this.#loaded = true;
-    const structs = handle.structLayouts();
+    const structs = objectLayouts(handle);
     this.#layouts = syscallLayouts(structs);
     this.#filterLayouts = filterLayouts(structs);
-    writeConfig(obj, this.#layouts, {
-      followForks: this.options.followForks,
-      perProcess: true,
-      latency: latency,
-      spawnParent: this.options.spawnParent,
-      excludeTgid: this.options.excludeTgid,
-    });
+    this.#eventLayout = eventLayout(structs);
+    if (taken.dirty) await awaitOrAbort(clearSlot(obj, this.#slot), context.signal);
+    writeConfig(obj, this.#layouts, this.#slot, this.#config);
     this.#cpus = possibleCpus();
-    await awaitOrAbort(this.#applyFilter(), context.signal);
-    // Filters first, then hooks: nothing is counted that the filter would refuse.
-    // sc_switch and sc_enter may attach in any order: sc_enter does not depend on
-    // sc_switch to know the task (it checks the slot against its pt_regs pointer).
-    if (!latency) this.#links.push(obj.attach('sc_switch'));
-    this.#links.push(obj.attach('sc_enter'), obj.attach('sc_fork'), obj.attach('sc_exec'));
-    if (latency) this.#links.push(obj.attach('sc_exit'));
+    // The filter's flip marks the slot in use: from then on the programs count for it.
+    await awaitOrAbort(this.#applyFilter(true), context.signal);
+    // sc_switch and sc_enter may attach in any order (sc_enter checks a run's task itself).
+    for (const p of [latency ? 'sc_exit' : 'sc_switch', 'sc_enter', 'sc_fork', 'sc_exec']) handle.attach(p);
     this.#programStats.start(context.config.programStats);
     this.#since = new Date().toISOString();
     this.#prev = await awaitOrAbort(this.#read(), context.signal);
@@ -116,31 +131,37 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   }
 
   /**
-   * Apply a filter in the kernel without a reload: pids and comms (allow and deny lists),
-   * cgroup ids and syscall ids go into this generation-flipped filter maps; thresholds
-   * cannot go down. Before init the filter is kept and written at init.
+   * Apply a filter in the kernel without a reload, in this engine's slot: pids, comms and
+   * cgroup ids (allow and deny lists), mount and network namespaces, syscall ids and
+   * categories, and `descendantsOf` (followed at fork) go into generation-flipped filter
+   * maps; thresholds cannot go down. Before init the filter is kept and written at init.
    * @param filter - the whole filter (replaces the previous one)
    * @returns the parts the programs now apply and the parts they cannot
+   * @throws {@link @bpfscope/core!ConfigError} for an unknown syscall category or too many pids
    */
   async pushdown(filter: FamilyFilter): Promise<PushdownResult> {
     const { result } = planKernelFilter(filter, this.options.spawnParent);
     this.#spec = filter;
+    this.#userParts = [...result.notPushed];
     this.#filter = { pids: filter.pids ? [...filter.pids] : null, syscalls: filter.syscalls ? [...filter.syscalls] : null };
     if (this.#obj) await this.#applyFilter();
     return result;
   }
 
-  /** The kernel filter generation in force (flips at each change). @internal for tests */
+  /** The slot's filter index in force (slot × 2 + generation; flips at each change). @internal for tests */
   get filterGeneration(): number {
-    return this.#generation;
+    return this.#filterIndex;
   }
 
   /** Changes are written one after another: two flips never interleave their writes. */
-  #applyFilter(): Promise<void> {
+  #applyFilter(clean = false): Promise<void> {
     const obj = this.#obj!;
     const { kernel } = planKernelFilter(this.#spec, this.options.spawnParent);
     const run = this.#writing.then(async () => {
-      this.#generation = await writeKernelFilter(obj, this.#filterLayouts!, kernel);
+      const roots = kernel.treeRoots;
+      this.#filterIndex = await writeKernelFilter(obj, this.#filterLayouts!, this.#slot, kernel, roots ? readDescendants(this.#procRoot, roots) : [], clean);
+      // A process forked between the walk and the flip was judged by the old filter: walk again.
+      if (roots) for (const pid of readDescendants(this.#procRoot, roots)) addPid(obj, this.#filterLayouts!, this.#filterIndex, pid, PID_TREE);
     });
     this.#writing = run.catch(() => undefined);
     return run;
@@ -149,10 +170,10 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   async #read(): Promise<Reading> {
     const obj = this.#obj!;
     const l = this.#layouts!;
-    const counts = readSyscallCounts(obj, l, this.#cpus);
+    const counts = readSyscallCounts(obj, l, this.#cpus, this.#slot);
     const ids = counts.flatMap((c, id) => (c.count > 0n ? [id] : []));
-    const hist = this.options.mode === 'latency' ? readLatencyHistograms(obj, ids, this.#cpus) : new Map();
-    const table = await readProcessTable(obj, l, this.#cpus);
+    const hist = this.options.mode === 'latency' ? readLatencyHistograms(obj, ids, this.#slot) : new Map();
+    const table = await readProcessTable(obj, l, this.#cpus, this.#slot);
     const stats = obj.map('sc_stats').readArray();
     const sv = new DataView(stats.buffer, stats.byteOffset, stats.byteLength);
     const stat = (k: number): number => {
@@ -160,7 +181,8 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
       for (let c = 0; c < this.#cpus; c++) s += sv.getBigUint64((k * this.#cpus + c) * 8, true);
       return Number(s);
     };
-    return { at: performance.now(), counts, hist, table, kernel: { invocations: stat(0), drops: stat(2), filterHits: stat(3), filterMisses: stat(4) } };
+    const [filterHits, filterMisses] = readSlotFilterCounts(this.#obj!, this.#slot);
+    return { at: performance.now(), counts, hist, table, kernel: { invocations: stat(0), drops: stat(2), filterHits, filterMisses } };
   }
 
   async read(context: ReadContext): Promise<SyscallMetrics> {
@@ -172,28 +194,92 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     return metrics;
   }
 
+  /**
+   * Per-call events, sampled in the kernel ({@link SyscallEventOptions}): they pass this
+   * engine's filter (the kernel part, then pid and comm parts left to user space). The
+   * programs send nothing while no stream of this engine is open.
+   * @param options - signal, queue, `sampleEvery`
+   * @returns the stream
+   * @throws {@link @bpfscope/core!ConfigError} for an unknown or bad option
+   */
+  events(options: SourceEventOptions): EventStream<SyscallEvent> {
+    const handle = this.#handle;
+    if (handle === null || !this.#loaded) throw new Closed('the syscall-ebpf source (not initialised, or closed)');
+    const signal = AbortSignal.any([options.signal, this.#closing.signal]);
+    const obj = handle.object;
+    return syscallEventStream({
+      handle,
+      slot: this.#slot,
+      layout: this.#eventLayout!,
+      subscribe: (every) => {
+        if (this.#streams > 0 && every !== this.#config.sampleEvery) {
+          throw new ConfigError('events.sampleEvery', every, `${this.#config.sampleEvery}, the rate of this engine's open syscall stream (one rate per engine at a time)`);
+        }
+        if (this.#streams++ > 0) return;
+        obj.map('sc_sampling').update(u32(this.#slot), new Uint8Array(24));
+        this.#config = { ...this.#config, events: true, sampleEvery: every };
+        writeConfig(obj, this.#layouts!, this.#slot, this.#config);
+      },
+      unsubscribe: () => {
+        if (--this.#streams > 0 || !this.#loaded) return;
+        this.#config = { ...this.#config, events: false };
+        writeConfig(obj, this.#layouts!, this.#slot, this.#config);
+      },
+      dropped: () => readSampling(this.#obj, this.#slot).dropped,
+      keep: (e) => this.#keepEvent(e),
+    }, { ...options, signal });
+  }
+
+  /** The parts of the filter the kernel did not apply, over what an event carries. */
+  #keepEvent(e: SyscallEvent): boolean {
+    const f = this.#spec;
+    for (const part of this.#userParts) {
+      if (part === 'pids' && !f.pids!.includes(e.pid)) return false;
+      if (part === 'excludePids' && f.excludePids!.includes(e.pid)) return false;
+      if (part === 'comms' && !f.comms!.includes(e.comm)) return false;
+      if (part === 'excludeComms' && f.excludeComms!.includes(e.comm)) return false;
+    }
+    return true;
+  }
+
   /** Why the source no longer counts though it was initialised (a program's link is gone), or null. */
   detached(): string | null {
-    if (!this.#obj) return null;
-    const gone = this.#links.filter((l) => !l.attached).map((l) => l.program);
+    if (!this.#handle) return null;
+    const gone = this.#handle.detachedPrograms();
     return gone.length > 0 ? `program${gone.length > 1 ? 's' : ''} ${gone.join(', ')} of ${this.name} ${gone.length > 1 ? 'are' : 'is'} no longer attached` : null;
   }
 
+  /**
+   * Program run counts and kernel ns of the (shared) programs; the kernel counters with this
+   * engine's own filter hits and misses; `slot` and the event sampling figures:
+   * `eventsSeen` (calls that passed the filter while events were on), `eventsSent`,
+   * `eventsSampledAway`, `eventsDropped` (ring full).
+   */
   stats(): SourceStats {
     // Kept for after close: the last counts stay readable.
-    if (this.#obj && this.#loaded) this.#stats = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'sc_stats' }], { links: this.#links.length });
+    if (this.#obj && this.#loaded) {
+      const s = readSampling(this.#obj, this.#slot);
+      const figures = { links: this.#handle!.attachedPrograms().length, slot: this.#slot, eventsSeen: s.seen, eventsSent: s.sent, eventsSampledAway: s.seen - s.sent - s.dropped, eventsDropped: s.dropped };
+      const base = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'sc_stats' }], figures);
+      const [filterHits, filterMisses] = readSlotFilterCounts(this.#obj!, this.#slot);
+      this.#stats = { ...base, kernelCounters: base.kernelCounters.map((k) => ({ ...k, filterHits, filterMisses })) };
+    }
     return this.#stats;
   }
 
   async close(): Promise<void> {
     if (this.#obj && this.#loaded) this.stats();
     this.#loaded = false;
+    this.#closing.abort();
+    this.#closing = new AbortController();
     this.#programStats.stop();
     this.#releaseLog();
-    for (const l of this.#links.splice(0)) l.destroy();
+    await this.#writing;
+    if (this.#obj) releaseSlot(this.#obj, this.#slot);
     this.#handle?.close();
     this.#handle = null;
     this.#obj = null;
     this.#prev = null;
+    this.#streams = 0;
   }
 }

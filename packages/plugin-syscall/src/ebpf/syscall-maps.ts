@@ -1,9 +1,11 @@
 import { log2HistogramFromSlots, type Log2Histogram } from '@bpfscope/core';
-import { requireStruct, type BpfObject, type StructLayout } from '@bpfscope/native';
+import { requireStruct, type BpfObject, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
 
 /** Bounds of bpf/syscall/syscall.h. @internal */
 export const SC_MAX_SYSCALLS = 512;
-const SLOTS = 64;
+/** Engines one loaded object serves (SC_SLOTS). @internal */
+export const SC_SLOTS = 4;
+const HIST_SLOTS = 64;
 
 /** Raw per-syscall counters summed over CPUs. @internal */
 export interface RawSyscallStat {
@@ -20,12 +22,29 @@ export interface SyscallLayouts {
   cpu: StructLayout;
 }
 
+// Struct layouts per loaded object (keyed by a map id, unique while it is loaded): parsing
+// the object's BTF is the largest part of a second engine's start, so it is done once.
+const layoutCache = new Map<number, Map<string, StructLayout>>();
+
+/** The object's struct layouts, parsed once per loaded object. @internal */
+export function objectLayouts(handle: LoadedBpfObject): Map<string, StructLayout> {
+  const key = handle.object.map('sc_gen').id;
+  let layouts = layoutCache.get(key);
+  if (layouts === undefined) {
+    layouts = handle.structLayouts();
+    // Forget objects no longer loaded; kept small (a few objects per process at most).
+    if (layoutCache.size >= 8) layoutCache.delete(layoutCache.keys().next().value!);
+    layoutCache.set(key, layouts);
+  }
+  return layouts;
+}
+
 /** Read and check the layouts from the object's BTF. @internal */
 export function syscallLayouts(layouts: Map<string, StructLayout>): SyscallLayouts {
   return {
     stat: requireStruct(layouts, 'sc_stat', { count: 8, errors: 8, total_ns: 8 }),
-    procKey: requireStruct(layouts, 'sc_proc_key', { tgid: 4, id: 4 }),
-    config: requireStruct(layouts, 'sc_config', { follow_forks: 4, per_process: 4, latency: 4, spawn_parent: 4, exclude_tgid: 4 }),
+    procKey: requireStruct(layouts, 'sc_proc_key', { tgid: 4, id: 4, slot: 4 }),
+    config: requireStruct(layouts, 'sc_config', { follow_forks: 4, spawn_parent: 4, exclude_tgid: 4, events: 4, sample_every: 8 }),
     cpu: requireStruct(layouts, 'sc_cpu', { regs: 8, pending: 8, tgid: 4, id: 4, seq: 4 }),
   };
 }
@@ -44,29 +63,25 @@ function sumStat(view: DataView, base: number, stride: number, cpus: number, l: 
   return { count, errors, totalNs };
 }
 
-/** Per-syscall counters from `sc_counts`, summed over CPUs. @internal */
-export function readSyscallCounts(obj: BpfObject, l: SyscallLayouts, cpus: number): RawSyscallStat[] {
+/** One slot's per-syscall counters from `sc_counts`, summed over CPUs. @internal */
+export function readSyscallCounts(obj: BpfObject, l: SyscallLayouts, cpus: number, slot: number): RawSyscallStat[] {
   const bytes = obj.map('sc_counts').readArray();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stride = Math.ceil(l.stat.size / 8) * 8;
   const out: RawSyscallStat[] = [];
-  for (let id = 0; id < SC_MAX_SYSCALLS; id++) out.push(sumStat(view, id * stride * cpus, stride, cpus, l.stat));
+  for (let id = 0; id < SC_MAX_SYSCALLS; id++) out.push(sumStat(view, (slot * SC_MAX_SYSCALLS + id) * stride * cpus, stride, cpus, l.stat));
   return out;
 }
 
-/** Latency histograms of the given syscalls from `sc_lat_hist`, summed over CPUs. @internal */
-export function readLatencyHistograms(obj: BpfObject, ids: readonly number[], cpus: number): Map<number, Log2Histogram> {
-  const bytes = obj.map('sc_lat_hist').readArray();
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** One slot's latency histograms of the given syscalls from `sc_lat_hist` (one array for all CPUs; one lookup per id). @internal */
+export function readLatencyHistograms(obj: BpfObject, ids: readonly number[], slot: number): Map<number, Log2Histogram> {
+  const map = obj.map('sc_lat_hist');
   const out = new Map<number, Log2Histogram>();
   for (const id of ids) {
+    const v = map.lookup(u32(slot * SC_MAX_SYSCALLS + id));
     const slots: bigint[] = [];
-    for (let s = 0; s < SLOTS; s++) {
-      let n = 0n;
-      const key = id * SLOTS + s;
-      for (let c = 0; c < cpus; c++) n += view.getBigUint64((key * cpus + c) * 8, true);
-      slots.push(n);
-    }
+    const view = v ? new DataView(v.buffer, v.byteOffset, v.byteLength) : null;
+    for (let s = 0; s < HIST_SLOTS; s++) slots.push(view ? view.getBigUint64(s * 8, true) : 0n);
     out.set(id, log2HistogramFromSlots(slots, 'ns'));
   }
   return out;
@@ -85,7 +100,7 @@ export type ProcessTableRow = { tgid: number; id: number } & RawSyscallStat;
  * order never counts a call twice. The other order could.
  * @internal
  */
-export async function readProcessTable(obj: BpfObject, l: SyscallLayouts, cpus: number): Promise<ProcessTableRow[]> {
+export async function readProcessTable(obj: BpfObject, l: SyscallLayouts, cpus: number, slot: number): Promise<ProcessTableRow[]> {
   const map = obj.map('sc_proc');
   const batch = await map.lookupBatch();
   const keys = new DataView(batch.keys.buffer, batch.keys.byteOffset, batch.keys.byteLength);
@@ -95,6 +110,7 @@ export async function readProcessTable(obj: BpfObject, l: SyscallLayouts, cpus: 
   const index = new Map<string, ProcessTableRow>();
   for (let i = 0; i < batch.count; i++) {
     const k = i * map.keySize;
+    if (keys.getUint32(k + l.procKey.fields.slot!.offset, true) !== slot) continue;
     const row = {
       tgid: keys.getUint32(k + l.procKey.fields.tgid!.offset, true),
       id: keys.getUint32(k + l.procKey.fields.id!.offset, true),
@@ -103,7 +119,7 @@ export async function readProcessTable(obj: BpfObject, l: SyscallLayouts, cpus: 
     out.push(row);
     index.set(`${row.tgid}/${row.id}`, row);
   }
-  for (const run of readRuns(obj, l, cpus)) {
+  for (const run of readRuns(obj, l, cpus, slot)) {
     const key = `${run.tgid}/${run.id}`;
     const row = index.get(key);
     if (row) row.count += run.count;
@@ -124,14 +140,14 @@ export async function readProcessTable(obj: BpfObject, l: SyscallLayouts, cpus: 
  * and the last: no replacement overlapped the middle copy. A CPU that fails this
  * check is left out of this reading (an under-count, never a wrong key).
  */
-function readRuns(obj: BpfObject, l: SyscallLayouts, cpus: number): Array<{ tgid: number; id: number; count: bigint }> {
+function readRuns(obj: BpfObject, l: SyscallLayouts, cpus: number, slot: number): Array<{ tgid: number; id: number; count: bigint }> {
   const map = obj.map('sc_cpu');
   const [before, copy, after] = [map.readArray(), map.readArray(), map.readArray()].map((b) => new DataView(b.buffer, b.byteOffset, b.byteLength));
   const stride = Math.ceil(l.cpu.size / 8) * 8;
   const f = l.cpu.fields;
   const out: Array<{ tgid: number; id: number; count: bigint }> = [];
   for (let c = 0; c < cpus; c++) {
-    const at = c * stride;
+    const at = (slot * cpus + c) * stride;
     const seq = before!.getUint32(at + f.seq!.offset, true);
     if (seq % 2 === 1 || after!.getUint32(at + f.seq!.offset, true) !== seq) continue;
     const id = copy!.getUint32(at + f.id!.offset, true);
@@ -143,27 +159,29 @@ function readRuns(obj: BpfObject, l: SyscallLayouts, cpus: number): Array<{ tgid
   return out;
 }
 
-/** Kernel-side settings (struct sc_config). @internal */
+/** Kernel-side settings of one slot (struct sc_config). @internal */
 export interface SyscallKernelConfig {
   followForks: boolean;
-  perProcess: boolean;
-  latency: boolean;
   spawnParent: number;
   /** A process never counted (0: none). */
   excludeTgid: number;
+  /** Per-call events on (a consumer is subscribed). */
+  events: boolean;
+  /** One call in this many is sent (≥ 1). */
+  sampleEvery: number;
 }
 
-/** Write `sc_config`, once before the programs attach (the filters are in syscall-filter-maps.ts). @internal */
-export function writeConfig(obj: BpfObject, l: SyscallLayouts, c: SyscallKernelConfig): void {
+/** Write a slot's `sc_config` (the filters are in syscall-filter-maps.ts). @internal */
+export function writeConfig(obj: BpfObject, l: SyscallLayouts, slot: number, c: SyscallKernelConfig): void {
   const value = new Uint8Array(l.config.size);
   const v = new DataView(value.buffer);
   const f = l.config.fields;
   v.setUint32(f.follow_forks!.offset, c.followForks ? 1 : 0, true);
-  v.setUint32(f.per_process!.offset, c.perProcess ? 1 : 0, true);
-  v.setUint32(f.latency!.offset, c.latency ? 1 : 0, true);
   v.setUint32(f.spawn_parent!.offset, c.spawnParent, true);
   v.setUint32(f.exclude_tgid!.offset, c.excludeTgid, true);
-  obj.map('sc_config').update(u32(0), value);
+  v.setUint32(f.events!.offset, c.events ? 1 : 0, true);
+  v.setBigUint64(f.sample_every!.offset, BigInt(c.sampleEvery), true);
+  obj.map('sc_config').update(u32(slot), value);
 }
 
 /** Little-endian u32 key bytes. @internal */
