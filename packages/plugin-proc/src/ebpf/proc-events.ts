@@ -1,5 +1,5 @@
 import { awaitOrAbort, ConfigError, createEventStream, EventProcessingFailed, machineConstants, requireMachineValue, type EventStream, type SourceEventOptions } from '@bpfscope/core';
-import { loadNative, type NativeObjectLoader } from '@bpfscope/native';
+import { loadNative, type BpfObject, type NativeObjectLoader } from '@bpfscope/native';
 import { decodeProcEvent, monotonicToEpochMs, type ProcessEvent, type ProcessEventType } from '../tree/events.js';
 import { procLayouts } from './layouts.js';
 
@@ -34,6 +34,8 @@ export interface ProcEventDeps {
   readonly loader: NativeObjectLoader;
   readonly objectPath: string;
   readonly procRoot: string;
+  /** Told of the object a stream reads while it is open (for the source's stats). */
+  readonly track?: { opened(obj: BpfObject): void; closed(obj: BpfObject): void };
 }
 
 /**
@@ -72,7 +74,14 @@ export function procEventStream(deps: ProcEventDeps, options: SourceEventOptions
             } else if (keep(e)) push(e);
           }
         });
-        return { stop: () => handle.close(), kernelDropped: () => ring.stats().kernelDropped ?? null };
+        deps.track?.opened(handle.object);
+        return {
+          stop: () => {
+            deps.track?.closed(handle.object);
+            handle.close();
+          },
+          kernelDropped: () => ring.stats().kernelDropped ?? null,
+        };
       } catch (e) {
         handle.close();
         throw e;
