@@ -16,6 +16,12 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 BPFSCOPE_RINGBUF_MAP(proc_events, 1 << 20);
 
+/* Set at load by the proc family's source, the only reader that keeps a filter
+ * slot (proc_filter.open counts its readers without one). Any other load of the
+ * object (0) never filters, so a reader that knows nothing of the slots always
+ * gets every task, and the verifier prunes the filter code from it. */
+const volatile __u32 proc_filtering = 0;
+
 BPFSCOPE_STATS_MAP(proc_stats);
 
 struct {
@@ -129,7 +135,7 @@ int proc_iter(struct bpf_iter__task *ctx)
 		r.mnt_ns = t->nsproxy->mnt_ns->ns.inum;
 		r.net_ns = t->nsproxy->net_ns->ns.inum;
 	}
-	f = bpf_map_lookup_elem(&proc_filter, &zero);
+	f = proc_filtering ? bpf_map_lookup_elem(&proc_filter, &zero) : NULL;
 	if (f && f->active) {
 		r.filter_pass = filter_pass(f, t, r.tgid, r.mnt_ns, r.net_ns);
 		bpfscope_stat_add(&proc_stats, r.filter_pass ? BPFSCOPE_STAT_FILTER_HITS : BPFSCOPE_STAT_FILTER_MISS, 1);

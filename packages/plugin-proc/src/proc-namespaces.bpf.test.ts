@@ -5,7 +5,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createEngine, type Engine, type FamilyMode } from '@bpfscope/core';
+import { NativeObjectLoader } from '@bpfscope/native';
 import { describeKernel } from '../../../test/real-kernel.js';
+import { PROC_OBJECT_PATH } from './ebpf/proc-ebpf-source.js';
+import { procLayouts } from './ebpf/layouts.js';
 import { proc } from './plugin.js';
 import type { ProcessRecord, ProcMetrics } from './records.js';
 
@@ -156,6 +159,22 @@ describeKernel('proc kernel filters of two engines sharing one object', () => {
       expect(ta.map((p) => p.pid)).toEqual([netChild.pid]);
       expect(tc.map((p) => p.pid)).toEqual([process.pid]);
       expect(tb.map((p) => p.pid)).toEqual(expect.arrayContaining([process.pid, netChild.pid!, mntChild.pid!, 2]));
+      // A load of the object without proc_filtering (as a reader that knows nothing of the
+      // slots makes it) is another object whose iterator never filters.
+      const plain = await new NativeObjectLoader().load({ path: PROC_OBJECT_PATH, autoloadOff: ['proc_fork', 'proc_exec', 'proc_exit'] });
+      try {
+        const o = procLayouts(plain.structLayouts()).task;
+        const bytes = await plain.object.readIterator('proc_iter');
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const tgids = new Set<number>();
+        for (let at = 0; at < bytes.length; at += o.size) {
+          tgids.add(view.getUint32(at + o.tgid, true));
+          expect(view.getUint32(at + o.filter_pass, true)).toBe(0);
+        }
+        for (const pid of [process.pid, netChild.pid!, mntChild.pid!, 2]) expect(tgids.has(pid)).toBe(true);
+      } finally {
+        plain.close();
+      }
       // Closing the filtered engine frees its slot; the others read on.
       await a.close();
       expect((await table(c, 'ebpf')).map((p) => p.pid)).toEqual([process.pid]);

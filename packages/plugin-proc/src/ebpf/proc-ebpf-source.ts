@@ -76,11 +76,13 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
 
   async init(context: SourceContext): Promise<void> {
     loadNative();
-    // Only the iterator is loaded and nothing is written into the object's maps: the object is
-    // shared with other engines (each handle reads through an iterator link of its own).
+    // Only the iterator is loaded. The object is shared with other engines (each handle reads
+    // through an iterator link of its own); the only thing written into its maps is each
+    // engine's filter slot (ProcKernelFilter), which leaves the other engines' readings whole.
     this.#loader ??= new NativeObjectLoader();
     // The engine's init time limit is the only one: on abort the handle the load gives is closed.
-    const loading = this.#loader.load({ path: this.objectPath, autoloadOff: ['proc_fork', 'proc_exec', 'proc_exit'] });
+    // proc_filtering: this load's iterator applies the engines' filter slots (a load without it never filters).
+    const loading = this.#loader.load({ path: this.objectPath, autoloadOff: ['proc_fork', 'proc_exec', 'proc_exit'], constants: { proc_filtering: 1 } });
     const handle = await awaitOrAbort(loading, context.signal, () => void loading.then((h) => h.close(), () => undefined));
     this.#handle = handle;
     const obj = handle.object;
