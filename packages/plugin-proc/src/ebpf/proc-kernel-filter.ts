@@ -36,6 +36,14 @@ const CONFIG_FIELDS = {
   active: 4, open: 4, pid_allow: 4, pid_deny: 4, comm_allow: 4, comm_deny: 4, cg_allow: 4, cg_deny: 4, mnt_allow: 4, net_allow: 4, user_ok: 4, kernel_ok: 4,
 } as const;
 
+/** What a filter change leaves for the reads started before it. @internal */
+export interface Previous {
+  /** The slot the reader had, or null. */
+  slot: number | null;
+  /** Whether the reader still counts as open (it read every task before the change). */
+  open: boolean;
+}
+
 interface Pool {
   /** Slot → the filter it holds (only its kernel parts). */
   readonly slots: Map<number, FamilyFilter>;
@@ -91,11 +99,12 @@ export class ProcKernelFilter {
   }
 
   /**
-   * Put the kernel parts of `filter` in a new slot and make it this reader's. The old slot
-   * is released by {@link ProcKernelFilter.release}, once no read started before is in flight.
-   * @returns what went down, and the slot to release later (null for none)
+   * Put the kernel parts of `filter` in a new slot and make it this reader's. What the
+   * reads started before still rely on (the old slot, or the open count of a reader that
+   * read every task) stays until {@link ProcKernelFilter.release} is given what this returns.
+   * @returns what went down, and what to release once the reads started before are done
    */
-  set(filter: FamilyFilter | null): { result: PushdownResult; previous: number | null } {
+  set(filter: FamilyFilter | null): { result: PushdownResult; previous: Previous } {
     const kernel: FamilyFilter = {};
     const pushed: FilterPart[] = [];
     const notPushed: FilterPart[] = [];
@@ -106,7 +115,7 @@ export class ProcKernelFilter {
         pushed.push(part);
       } else notPushed.push(part);
     }
-    const previous = this.#slot;
+    const previous: Previous = { slot: this.#slot, open: false };
     const slot = pushed.length === 0 ? null : this.#freeSlot();
     if (slot === null) {
       // Nothing to push, or every slot taken by other engines: all of it in user space.
@@ -119,14 +128,22 @@ export class ProcKernelFilter {
       this.#pool.slots.set(slot, kernel);
       this.#slot = slot;
       this.#filter = kernel;
-      this.#setOpen(false);
+      // A read in flight that wants every task keeps the open count until it is done.
+      previous.open = this.#open;
     }
     this.#writeConfig();
     return { result: { pushedDown: pushed, notPushed }, previous };
   }
 
-  /** Free a slot this reader left (its set entries, then its bit in the config). */
-  release(slot: number | null): void {
+  /** Free what a change left for the reads started before it (see {@link ProcKernelFilter.set}). */
+  release(previous: Previous): void {
+    if (previous.open && this.#slot !== null) this.#setOpen(false);
+    this.#dropSlot(previous.slot);
+    this.#writeConfig();
+  }
+
+  /** Free a slot this reader left: its bit in the config first, then its set entries. */
+  #dropSlot(slot: number | null): void {
     if (slot === null || slot === this.#slot) return;
     const filter = this.#pool.slots.get(slot);
     if (filter === undefined) return;
@@ -140,8 +157,8 @@ export class ProcKernelFilter {
     const slot = this.#slot;
     this.#slot = null;
     this.#setOpen(false);
-    if (slot !== null) this.release(slot);
-    else this.#writeConfig();
+    this.#dropSlot(slot);
+    this.#writeConfig();
     if (this.#pool.slots.size === 0 && this.#pool.open === 0) pools.delete(this.#obj.map('proc_filter').id);
   }
 
