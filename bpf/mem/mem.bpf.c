@@ -5,17 +5,14 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "bpfscope_stats.h"
+#include "bpfscope_ringbuf.h"
 #include "bpfscope_task.h"
 #include "bpfscope_mm.h"
 #include "mem.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 16);
-} mem_oom_events SEC(".maps");
+BPFSCOPE_RINGBUF_MAP(mem_oom_events, 1 << 16);
 
 BPFSCOPE_STATS_MAP(mem_stats);
 
@@ -30,12 +27,7 @@ static __noinline int emit_faults(struct seq_file *seq, struct mem_faults *r)
 static __noinline int emit_oom(struct mem_oom_ev *e)
 {
 	/* A copy of ~110 bytes per OOM kill: rare enough not to reserve in place. */
-	if (bpf_ringbuf_output(&mem_oom_events, e, sizeof(*e), 0)) {
-		bpfscope_stat_add(&mem_stats, BPFSCOPE_STAT_DROPS, 1);
-		return 0;
-	}
-	bpfscope_stat_add(&mem_stats, BPFSCOPE_STAT_EVENTS, 1);
-	return 1;
+	return bpfscope_ringbuf_output(&mem_oom_events, e, sizeof(*e), &mem_stats);
 }
 
 SEC("iter/task")

@@ -1,27 +1,104 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The process table through the BPF task iterator, and fork/exec/exit events
- * through a ring buffer, all without tracefs or kprobes. */
+ * through a ring buffer, all without tracefs or kprobes. The iterator applies
+ * the kernel part of engine.setFilter (pids, comms, cgroups, namespaces, kind)
+ * from small maps user space changes at run time (struct proc_filter). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "bpfscope_stats.h"
+#include "bpfscope_ringbuf.h"
 #include "bpfscope_task.h"
 #include "bpfscope_mm.h"
 #include "proc.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
-} proc_events SEC(".maps");
+BPFSCOPE_RINGBUF_MAP(proc_events, 1 << 20);
+
+/* Set at load by the proc family's source, the only reader that keeps a filter
+ * slot (proc_filter.open counts its readers without one). Any other load of the
+ * object (0) never filters, so a reader that knows nothing of the slots always
+ * gets every task, and the verifier prunes the filter code from it. */
+const volatile __u32 proc_filtering = 0;
 
 BPFSCOPE_STATS_MAP(proc_stats);
 
-static __always_inline __u64 cgroup_id(struct task_struct *t)
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct proc_filter);
+} proc_filter SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct proc_fset);
+} proc_fpid SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct proc_comm_key);
+	__type(value, struct proc_fset);
+} proc_fcomm SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct proc_fset);
+} proc_fcgrp SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct proc_ns_key);
+	__type(value, struct proc_fset);
+} proc_fns SEC(".maps");
+
+/* The slots an allow/deny part lets through: slots without the part pass, slots
+ * with it pass when the key is (allow) or is not (deny) in their list. */
+static __always_inline __u32 part_pass(__u32 allow, __u32 deny, struct proc_fset *e)
 {
-	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+	__u32 in_allow = e ? e->allow : 0, in_deny = e ? e->deny : 0;
+
+	return (~allow | in_allow) & ~(deny & in_deny);
+}
+
+/* The active slots the process of `t` passes, judged by its thread-group leader. */
+static __always_inline __u32 filter_pass(struct proc_filter *f, struct task_struct *t, __u32 tgid, __u32 mnt, __u32 net)
+{
+	struct task_struct *leader = t->group_leader;
+	__u32 pass = f->active;
+
+	if (f->pid_allow | f->pid_deny)
+		pass &= part_pass(f->pid_allow, f->pid_deny, bpf_map_lookup_elem(&proc_fpid, &tgid));
+	if (pass && (f->comm_allow | f->comm_deny)) {
+		struct proc_comm_key key;
+
+		__builtin_memcpy(key.comm, leader->comm, sizeof(key.comm));
+		pass &= part_pass(f->comm_allow, f->comm_deny, bpf_map_lookup_elem(&proc_fcomm, &key));
+	}
+	if (pass && (f->cg_allow | f->cg_deny)) {
+		__u64 id = leader->cgroups->dfl_cgrp->kn->id;
+
+		pass &= part_pass(f->cg_allow, f->cg_deny, bpf_map_lookup_elem(&proc_fcgrp, &id));
+	}
+	if (pass && f->mnt_allow) {
+		struct proc_ns_key key = { .type = PROC_NS_MNT, .inum = mnt };
+
+		pass &= part_pass(f->mnt_allow, 0, bpf_map_lookup_elem(&proc_fns, &key));
+	}
+	if (pass && f->net_allow) {
+		struct proc_ns_key key = { .type = PROC_NS_NET, .inum = net };
+
+		pass &= part_pass(f->net_allow, 0, bpf_map_lookup_elem(&proc_fns, &key));
+	}
+	pass &= (leader->flags & PF_KTHREAD_FLAG) ? f->kernel_ok : f->user_ok;
+	return pass;
 }
 
 /* Not inlined, so that struct proc_task reaches the object's BTF, where user
@@ -40,6 +117,8 @@ int proc_iter(struct bpf_iter__task *ctx)
 {
 	struct task_struct *t = ctx->task;
 	struct proc_task r = {};
+	struct proc_filter *f;
+	__u32 zero = 0;
 
 	/* The last call of a run has no task: count runs, not tasks. */
 	if (!t) {
@@ -48,6 +127,21 @@ int proc_iter(struct bpf_iter__task *ctx)
 	}
 	r.tid = t->pid;
 	r.tgid = t->tgid;
+	/* The process's namespaces, from its leader (a zombie leader has no nsproxy:
+	 * then the thread's). */
+	r.mnt_ns = t->group_leader->nsproxy->mnt_ns->ns.inum;
+	r.net_ns = t->group_leader->nsproxy->net_ns->ns.inum;
+	if (!r.mnt_ns) {
+		r.mnt_ns = t->nsproxy->mnt_ns->ns.inum;
+		r.net_ns = t->nsproxy->net_ns->ns.inum;
+	}
+	f = proc_filtering ? bpf_map_lookup_elem(&proc_filter, &zero) : NULL;
+	if (f && f->active) {
+		r.filter_pass = filter_pass(f, t, r.tgid, r.mnt_ns, r.net_ns);
+		bpfscope_stat_add(&proc_stats, r.filter_pass ? BPFSCOPE_STAT_FILTER_HITS : BPFSCOPE_STAT_FILTER_MISS, 1);
+		if (!r.filter_pass && !f->open)
+			return 0;
+	}
 	r.prio = t->prio;
 	r.static_prio = t->static_prio;
 	if (bpf_core_field_exists(t->__state))
@@ -108,12 +202,10 @@ static __always_inline struct proc_ev *emit(__u32 type, struct task_struct *t, _
 {
 	struct task_struct *leader = BPF_CORE_READ(t, group_leader);
 
-	struct proc_ev *e = bpf_ringbuf_reserve(&proc_events, sizeof(*e), 0);
+	struct proc_ev *e = BPFSCOPE_RINGBUF_RESERVE(&proc_events, struct proc_ev, &proc_stats);
 
-	if (!e) {
-		bpfscope_stat_add(&proc_stats, BPFSCOPE_STAT_DROPS, 1);
+	if (!e)
 		return NULL;
-	}
 	__builtin_memset(e, 0, sizeof(*e));
 	e->type = type;
 	e->pid = BPF_CORE_READ(t, tgid);
@@ -122,16 +214,16 @@ static __always_inline struct proc_ev *emit(__u32 type, struct task_struct *t, _
 	e->exit_code = code;
 	e->pad = 0;
 	e->ts_ns = bpf_ktime_get_ns();
-	e->cgroup_id = cgroup_id(t);
+	e->cgroup_id = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
 	BPF_CORE_READ_STR_INTO(&e->comm, leader, comm);
 	return e;
 }
 
-/* Not inlined, so that struct proc_ev reaches the object's BTF. */
+/* Not inlined, so that struct proc_ev reaches the object's BTF. The record was
+ * counted (events, ring-buffer bytes) when it was reserved. */
 static __noinline void submit(struct proc_ev *e)
 {
 	bpf_ringbuf_submit(e, 0);
-	bpfscope_stat_add(&proc_stats, BPFSCOPE_STAT_EVENTS, 1);
 }
 
 SEC("tp_btf/sched_process_fork")

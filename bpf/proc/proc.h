@@ -53,6 +53,59 @@ struct proc_task {
 	__u64 signal_syscr;
 	__u64 signal_syscw;
 	__u64 signal_cancelled_write_bytes;
+	__u32 mnt_ns;         /* mount namespace inode number (nsproxy->mnt_ns->ns.inum); 0 for an exiting task */
+	__u32 net_ns;         /* network namespace inode number (nsproxy->net_ns->ns.inum); 0 for an exiting task */
+	__u32 filter_pass;    /* the filter slots (bits) the task's process passed; 0 while no slot is active */
+	__u32 pad;
+	char comm[PROC_COMM_LEN];
+};
+
+/* Kernel filters of the task iterator (engine.setFilter on the proc family). The
+ * object is shared by the engines of one process, so each engine that pushes a
+ * filter down gets a slot, one bit of the masks below; a task is written when its
+ * process passes any active slot, or when some reader wants every task (`open`),
+ * and its record says which slots it passed (filter_pass), so each engine keeps
+ * only its own. A process is judged by its thread-group leader (its tgid, comm,
+ * cgroup, namespaces and kind), so the threads of a process pass or fail together.
+ * User space writes a slot's set entries before it marks the slot active, and
+ * clears them after a newer slot took over, so a run sees whole filters only. */
+#define PROC_FILTER_SLOTS 32
+#define PF_KTHREAD_FLAG 0x00200000
+
+/* proc_filter[0]: which slots use which part. A part a slot does not use lets
+ * everything through for that slot. */
+struct proc_filter {
+	__u32 active;      /* slots in use */
+	__u32 open;        /* non-zero: a reader with no kernel filter wants every task */
+	__u32 pid_allow;   /* slots with an allow list of tgids (proc_fpid) */
+	__u32 pid_deny;    /* slots with a deny list of tgids */
+	__u32 comm_allow;  /* slots with an allow list of leader comms (proc_fcomm) */
+	__u32 comm_deny;
+	__u32 cg_allow;    /* slots with an allow list of cgroup v2 ids (proc_fcgrp) */
+	__u32 cg_deny;
+	__u32 mnt_allow;   /* slots with an allow list of mount namespaces (proc_fns) */
+	__u32 net_allow;   /* slots with an allow list of network namespaces (proc_fns) */
+	__u32 user_ok;     /* slots that keep user processes (every slot without a kind part) */
+	__u32 kernel_ok;   /* slots that keep kernel threads (PF_KTHREAD) */
+};
+
+/* Value of the set maps: for each slot (bit), whether the key is in its allow
+ * list and whether it is in its deny list. */
+struct proc_fset {
+	__u32 allow;
+	__u32 deny;
+};
+
+#define PROC_NS_MNT 1
+#define PROC_NS_NET 2
+
+/* Key of proc_fns. */
+struct proc_ns_key {
+	__u32 type;        /* PROC_NS_MNT or PROC_NS_NET */
+	__u32 inum;
+};
+
+struct proc_comm_key {
 	char comm[PROC_COMM_LEN];
 };
 

@@ -29,10 +29,24 @@ export interface KernelCounters {
   readonly eventsSent: number;
   /** Records or map entries lost to a full ring buffer or map. */
   readonly eventsDropped: number;
-  /** Records a kernel filter let through. */
+  /** Records (or tasks, calls: what the object's filter judges) a kernel filter let through. */
   readonly filterHits: number;
   /** Records a kernel filter rejected. */
   readonly filterMisses: number;
+  /**
+   * Bytes of the records sent to the object's ring buffers: each record's payload (its
+   * struct's size, e.g. `struct proc_ev`), without the ring's own 8-byte header per record,
+   * so `ringBufferBytes / eventsSent` is the record size when an object sends one kind.
+   * Null for an object built before this counter (a stats map of 5 slots).
+   */
+  readonly ringBufferBytes: number | null;
+  /**
+   * What this load of the object serves, when a source loads one object twice with
+   * different programs (each load has maps of its own): proc's `table` (the task iterator)
+   * and `events` (the fork/exec/exit hooks, while an event stream is open). Absent when the
+   * source loads the object once.
+   */
+  readonly role?: string;
 }
 
 /**

@@ -114,7 +114,7 @@ describeKernel('BpfObject against the kernel', () => {
       { name: 'test_counts', type: 'percpu_array', keySize: 4, valueSize: 8, maxEntries: 2, perCpu: true, id: 0, keyType: '__u32', valueType: '__u64' },
       { name: 'test_total', type: 'array', keySize: 4, valueSize: 8, maxEntries: 2, perCpu: false, id: 0, keyType: '__u32', valueType: '__u64' },
       { name: 'test_config', type: 'array', keySize: 4, valueSize: 4, maxEntries: 1, perCpu: false, id: 0, keyType: '__u32', valueType: '__u32' },
-      { name: 'test_stats', type: 'percpu_array', keySize: 4, valueSize: 8, maxEntries: 5, perCpu: true, id: 0, keyType: '__u32', valueType: '__u64' },
+      { name: 'test_stats', type: 'percpu_array', keySize: 4, valueSize: 8, maxEntries: 6, perCpu: true, id: 0, keyType: '__u32', valueType: '__u64' },
     ]);
   });
 

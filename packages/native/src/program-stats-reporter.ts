@@ -91,5 +91,6 @@ export function kernelCounters(obj: BpfObject, statsMap: string): KernelCounters
     eventsDropped: c.drops,
     filterHits: c.filterHits,
     filterMisses: c.filterMisses,
+    ringBufferBytes: c.ringBytes,
   };
 }

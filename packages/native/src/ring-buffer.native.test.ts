@@ -45,6 +45,8 @@ describeKernel('RingBufferConsumer against the kernel', () => {
       await got.waitFor(N);
       const kernel = readStatsCounters(obj.map('rb_stats'));
       expect({ events: kernel.events, drops: kernel.drops, filterHits: kernel.filterHits }).toEqual({ events: N, drops: 0, filterHits: N });
+      // Ring-buffer bytes: N records of the size the ring's own record headers give (16).
+      expect(kernel.ringBytes).toBe(N * (got.records[0]?.size ?? NaN));
       expectAllOnce(got.records.map((r) => r.seq), N);
       expect(got.records.every((r) => r.map === 'rb_events' && r.tgid === child.pid && r.tag === RbTarget.EVENTS && r.size === 16)).toBe(true);
       expect(Math.max(...got.batchSizes)).toBeLessThanOrEqual(100);
@@ -104,6 +106,8 @@ describeKernel('RingBufferConsumer against the kernel', () => {
       expect(stats.delivered).toBe(170);
       expect(stats.kernelDropped).toBe(N - 170);
       expect(stats.delivered + (stats.kernelDropped ?? NaN)).toBe(N);
+      // Only the records that got room count as ring-buffer bytes.
+      expect(readStatsCounters(obj.map('rb_stats')).ringBytes).toBe(170 * (got.records[0]?.size ?? NaN));
       // The ring kept the first records; the rest were dropped, not reordered.
       expect(got.records.map((r) => r.seq)).toEqual(Array.from({ length: 170 }, (_, i) => i));
     } finally {

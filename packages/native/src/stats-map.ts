@@ -16,6 +16,8 @@ export const BpfscopeStat = Object.freeze({
   FILTER_HITS: 3,
   /** Records a kernel filter rejected. */
   FILTER_MISSES: 4,
+  /** Bytes of the records reserved (so submitted) in a ring buffer, payload only (`BPFSCOPE_STAT_RB_BYTES`). */
+  RING_BYTES: 5,
 });
 
 /** The counters of a stats map, each summed over all CPUs. */
@@ -30,11 +32,18 @@ export interface StatsCounters {
   filterHits: number;
   /** Records a kernel filter rejected. */
   filterMisses: number;
+  /**
+   * Bytes of the records sent to a ring buffer (their payload, without the ring's 8-byte
+   * record header), or null for a map of 5 slots: an object built with a
+   * bpfscope_stats.h older than this counter.
+   */
+  ringBytes: number | null;
 }
 
 /**
  * Throws unless `map` has the layout of `BPFSCOPE_STATS_MAP`: a `percpu_array`
- * of at least 5 u64 values with 4-byte keys.
+ * of at least 5 u64 values with 4-byte keys (6 since the ring-buffer bytes counter;
+ * objects built before it have 5).
  * @internal
  */
 export function checkStatsMap(map: BpfMap): void {
@@ -53,7 +62,7 @@ export function checkStatsMap(map: BpfMap): void {
  * crossing and sums every counter over the CPUs.
  *
  * @param map - the stats map, e.g. `obj.map('cpu_stats')`
- * @returns the five counters since the object was loaded
+ * @returns the counters since the object was loaded (`ringBytes` null when the map has no slot for it)
  * @throws {@link @bpfscope/core!MapOperationFailed} when the map does not have the stats layout or the read fails
  * @throws {@link @bpfscope/core!Closed} after the object was closed
  * @example
@@ -76,5 +85,6 @@ export function readStatsCounters(map: BpfMap): StatsCounters {
     drops: sum(BpfscopeStat.DROPS),
     filterHits: sum(BpfscopeStat.FILTER_HITS),
     filterMisses: sum(BpfscopeStat.FILTER_MISSES),
+    ringBytes: map.maxEntries > BpfscopeStat.RING_BYTES ? sum(BpfscopeStat.RING_BYTES) : null,
   };
 }

@@ -52,11 +52,12 @@ export class ProcCollector implements Collector<ProcMetrics> {
 
   /**
    * The engine's user-space filter over process records: `pid`, `comm`, `cgroupId` (when
-   * known), `cpuPercent` (from the second reading on) and `memoryBytes` (`rssBytes`). Neither
-   * source pushes a filter down yet: the task iterator walks every task either way, so a
-   * kernel-side pid skip would save little; `engine.setFilter('proc', ...)` reports every
-   * part in user space. The other fields of the reading (`matched`, ...) describe the table
-   * before this filter.
+   * known), `mountNamespace` and `netNamespace` (when known), `processKind` (the record's
+   * `category`), `nice`, `cpuPercent` (from the second reading on) and `memoryBytes`
+   * (`rssBytes`). The eBPF source pushes the list parts down into the task iterator
+   * ({@link ProcEbpfSource.pushdown}); the procfs source pushes nothing, so there every
+   * part applies here. The other fields of the reading (`matched`, ...) describe the
+   * table before this filter.
    */
   filterRecords(data: ProcMetrics, keep: (record: FilterRecord) => boolean): ProcMetrics {
     return {
@@ -66,7 +67,11 @@ export class ProcCollector implements Collector<ProcMetrics> {
           pid: p.pid,
           comm: p.comm,
           memoryBytes: p.rssBytes,
+          processKind: p.category,
+          nice: p.nice,
           ...(p.cgroupId !== null ? { cgroupId: BigInt(p.cgroupId) } : {}),
+          ...(p.mountNamespace !== null ? { mountNamespace: p.mountNamespace } : {}),
+          ...(p.netNamespace !== null ? { netNamespace: p.netNamespace } : {}),
           ...(p.cpuPercent !== null ? { cpuPercent: p.cpuPercent } : {}),
         }),
       ),

@@ -14,7 +14,8 @@ const logger = createConsoleLogger('silent');
 
 /** Ids of the cached proc object's programs, through a handle of the test's own on the same object. */
 async function programIds(): Promise<number[]> {
-  const h = await objectCache.load(PROC_OBJECT_PATH, { name: PROC_OBJECT_PATH, autoloadOff: ['proc_fork', 'proc_exec', 'proc_exit'] });
+  // The load options of the proc source: iterator only, with its filter slots on.
+  const h = await objectCache.load(PROC_OBJECT_PATH, { name: PROC_OBJECT_PATH, autoloadOff: ['proc_fork', 'proc_exec', 'proc_exit'], constants: { proc_filtering: 1 } });
   try {
     return h.programStats().map((p) => p.id).sort((a, b) => a - b);
   } finally {

@@ -4,7 +4,7 @@ import type { PidIo } from './procfs/parse-pid-io.js';
 import type { CgroupMembership } from './procfs/parse-pid-cgroup.js';
 
 /** Fields of a {@link ProcessRecord} that can be absent; the reason is in {@link ProcessRecord.unavailable}. */
-export type ProcessField = 'io' | 'cgroups' | 'cgroupPath' | 'cgroupId' | 'container' | 'startTime' | 'runtime';
+export type ProcessField = 'io' | 'cgroups' | 'cgroupPath' | 'cgroupId' | 'container' | 'startTime' | 'runtime' | 'mountNamespace' | 'netNamespace';
 
 /** Kernel threads (`PF_KTHREAD` set) or user processes. */
 export type ProcessCategory = 'kernel' | 'user';
@@ -108,6 +108,15 @@ export interface ProcessRecord {
   cgroups: CgroupMembership[] | null;
   /** The container (and pod) found in the cgroup paths; null when the process is in none, or when cgroup is unavailable. */
   container: ContainerIdentity | null;
+  /**
+   * The mount namespace's inode number, as `readlink /proc/<pid>/ns/mnt` shows it
+   * (`mnt:[4026531841]`); eBPF: `nsproxy->mnt_ns->ns.inum` of the process's leader. Null
+   * for a process that is exiting (it has left its namespaces) or whose link cannot be
+   * read (another user's process without root), with the reason.
+   */
+  mountNamespace: number | null;
+  /** The network namespace's inode number (`/proc/<pid>/ns/net`; eBPF: `nsproxy->net_ns->ns.inum`); null as {@link ProcessRecord.mountNamespace}. */
+  netNamespace: number | null;
   /** Why each null field is absent. */
   unavailable: Partial<Record<ProcessField, string>>;
 }

@@ -4,9 +4,10 @@ import { familyTimeouts, type FamilyMode, type ResolvedConfig } from '../config/
 import type { Logger } from '../logger.js';
 import type { SourceStats } from '../source-stats.js';
 import type { Collector, FamilyResult, Source } from '../types.js';
-import { asBpfscopeError, isTransient } from './as-error.js';
+import { asBpfscopeError } from './as-error.js';
 import type { CollectorStats, ReadCost, RecoveryStats } from './collector-stats.js';
 import { runWithDeadline, sleep } from './deadline.js';
+import { familyTimeout, SourceInit } from './source-init.js';
 import { ActiveFilter, type SetFilterResult } from '../filter/active-filter.js';
 import type { FamilyFilter } from '../filter/family-filter.js';
 import { FamilyEventTotals } from '../events/family-event-stats.js';
@@ -22,8 +23,7 @@ export class CollectorRuntime {
   /** Why the family has no working source: its init failed, or its source was closed after a hung read. */
   #failure: BpfscopeError | null = null;
   #recoveredFrom: BpfscopeError | null = null;
-  /** Inits started per source: a late init result is cleaned up only if no newer init of that source began. */
-  readonly #initGeneration = new Map<Source, number>();
+  readonly #inits: SourceInit;
   #initAttempts = 0;
   #initMs = 0;
   #reads = 0;
@@ -40,6 +40,15 @@ export class CollectorRuntime {
 
   constructor(readonly collector: Collector, private readonly config: ResolvedConfig, private readonly logger: Logger) {
     this.family = collector.family;
+    this.#inits = new SourceInit({
+      family: this.family,
+      config,
+      logger,
+      isSelected: (source) => this.#selected === source,
+      countAttempt: () => void this.#initAttempts++,
+      countTimeout: () => void this.#timeouts.init++,
+      closeQuietly: (source) => this.#closeQuietly(source),
+    });
   }
 
   get mode(): FamilyMode {
@@ -80,7 +89,7 @@ export class CollectorRuntime {
     }
     let firstFailure: BpfscopeError | null = null;
     for (const source of candidates) {
-      const error = await this.#tryInit(source);
+      const error = await this.#inits.tryInit(source);
       if (!error) {
         this.#selected = source;
         this.#failure = null;
@@ -120,51 +129,10 @@ export class CollectorRuntime {
     return result;
   }
 
-  async #tryInit(source: Source): Promise<BpfscopeError | null> {
-    const options = this.config.families[this.family] ?? {};
-    const limit = familyTimeouts(this.config, this.family).initMs;
-    let last: BpfscopeError | null = null;
-    for (let attempt = 1; attempt <= this.config.initAttempts; attempt++) {
-      this.#initAttempts++;
-      const generation = (this.#initGeneration.get(source) ?? 0) + 1;
-      this.#initGeneration.set(source, generation);
-      let hung = false;
-      try {
-        await runWithDeadline(this.#timeout(`${source.name} init`, 'initTimeoutMs', limit), (signal) => source.init({ config: this.config, options, logger: this.logger, signal }), {
-          onOverrun: async ({ settled, pending }) => {
-            this.#timeouts.init++;
-            hung = !settled;
-            // An init that ignored the abort may still make things (an object whose load
-            // resolves later): close the source again when it settles, unless it was
-            // initialised anew since.
-            const late = (): void => {
-              if (this.#initGeneration.get(source) === generation && this.#selected !== source) void this.#closeQuietly(source);
-            };
-            if (hung) pending.then(late, late);
-          },
-        });
-        return null;
-      } catch (e) {
-        last = asBpfscopeError(e, `${source.name} init`);
-        await this.#closeQuietly(source);
-        // A source that ignored the abort is still busy: another init now would race it.
-        if (hung || !isTransient(last)) break;
-      }
-    }
-    return last;
-  }
-
   #allowed(source: Source): boolean {
     if (this.mode === 'ebpf') return source.kind === 'ebpf';
     if (this.mode === 'fallback') return source.kind !== 'ebpf';
     return true;
-  }
-
-  #timeout(operation: string, key: 'initTimeoutMs' | 'readTimeoutMs', ms: number): Timeout {
-    return new Timeout(operation, ms, {
-      remedy: `Raise families.${this.family}.${key} (or the top-level ${key === 'initTimeoutMs' ? 'initTimeoutMs' : 'operationTimeoutMs'}) in the config, or look for a stalled file system or an overloaded machine.`,
-      details: { family: this.family },
-    });
   }
 
   async #closeQuietly(source: Source): Promise<void> {
@@ -184,7 +152,7 @@ export class CollectorRuntime {
     const source = this.#selected;
     if (!source) throw this.#failure ?? new DataUnavailable(this.family, 'no source is initialised');
     const limit = familyTimeouts(this.config, this.family).readMs;
-    const timeout = this.#timeout(`${source.name} read`, 'readTimeoutMs', limit);
+    const timeout = familyTimeout(this.family, `${source.name} read`, 'readTimeoutMs', limit);
     this.#reads++;
     const started = performance.now();
     const cpu = process.cpuUsage();

@@ -1,84 +1,46 @@
-import type { DependencyContainer, InjectionToken } from 'tsyringe';
+import type { DependencyContainer } from 'tsyringe';
 import { tsyringe } from '../di.js';
 import type { BpfscopeError } from '../errors/bpfscope-error.js';
-import { Closed, ConfigError, DataUnavailable } from '../errors/taxonomy.js';
+import { Closed, ConfigError } from '../errors/taxonomy.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
-import { AGGREGATOR, CLOCK, COLLECTOR, CONFIG, FILTER, LOGGER, OBJECT_LOADER, PROCFS_READER, familyOptionsToken } from '../tokens.js';
+import { AGGREGATOR, CLOCK, CONFIG, FILTER, LOGGER, PROCFS_READER } from '../tokens.js';
 import { systemClock } from '../services/clock.js';
-import { validateFamilyOptions } from '../services/family-options.js';
-import type { ObjectLoader, ProgramCacheStats } from '../services/object-loader.js';
 import { createProcfsReader } from '../services/procfs-reader.js';
-import type { Aggregator, FamilyError, FamilyResult, Filter, Plugin } from '../types.js';
-import { asBpfscopeError } from './as-error.js';
-import { CollectorRuntime } from './collector-runtime.js';
-import type { CollectorStats } from './collector-stats.js';
-import { Snapshot } from './snapshot.js';
+import type { FamilyError, Plugin } from '../types.js';
+import type { Snapshot } from './snapshot.js';
 import type { SetFilterResult } from '../filter/active-filter.js';
 import type { FamilyFilter } from '../filter/family-filter.js';
 import { validateFamilyFilter } from '../filter/validate-filter.js';
-import { EngineEventStream } from '../events/engine-event-stream.js';
 import type { EventOptions, EventStream, FamilyEvent, FamilyEventFilter } from '../events/event-types.js';
+import type { DataUnavailable } from '../errors/taxonomy.js';
+import type { EngineStats, StreamOptions } from './engine-types.js';
+import { openFamilyEvents } from './family-events.js';
+import { PluginSet } from './plugin-set.js';
+import { readFamilies, snapshotStream } from './read-families.js';
+import { recoverFamilies } from './recover-families.js';
 
-/** What `engine.stats()` returns. */
-export interface EngineStats {
-  /** Names of the registered plugins, in registration order. */
-  plugins: string[];
-  /** One entry per enabled family of the started plugins. */
-  collectors: CollectorStats[];
-  /** How `collect()` calls were answered, since the engine was created. */
-  cache: {
-    /** Calls answered with the cached snapshot. */
-    hits: number;
-    /** Calls that had to read the sources (cache disabled, empty or older than `ttlMs`). */
-    misses: number;
-  };
-  /**
-   * This engine's eBPF object loads through {@link OBJECT_LOADER}: hits were answered by an
-   * object already loaded in this process (by another engine, or a plugin of this one), misses
-   * loaded one; `loaded` is the objects this engine holds now. All 0 when no plugin registered a loader.
-   */
-  programCache: ProgramCacheStats;
-  /** Collections that read the sources; cache hits are not counted. */
-  collects: number;
-  /** Resident set size of the process, bytes. */
-  rssBytes: number;
-}
-
-/** Options of {@link Engine.stream}. */
-export interface StreamOptions {
-  /** Time between snapshots, ms. @default config.intervalMs */
-  intervalMs?: number;
-  /** Ends the stream. */
-  signal?: AbortSignal;
-}
-
-interface PluginEntry {
-  plugin: Plugin;
-  container: DependencyContainer;
-  runtimes: CollectorRuntime[];
-  /** Filters and aggregators, resolved once when the plugin starts (stateful ones keep their state). */
-  resolved: Map<InjectionToken<unknown>, unknown[]>;
-}
+export type { EngineStats, StreamOptions } from './engine-types.js';
 
 /**
  * Runs the collectors of its plugins. Create it with {@link createEngine}.
  * Each engine owns one child container; each plugin registers into a container of its own below it.
+ * The work is spread over small internal files: plugin registration and start
+ * (plugin-set.ts), readings and streams (read-families.ts), recovery (recover-families.ts),
+ * events (family-events.ts), and per family: source selection, time limits, reads and
+ * recovery (collector-runtime.ts, source-init.ts).
  */
 export class Engine {
   readonly #container: DependencyContainer;
-  readonly #plugins = new Map<string, PluginEntry>();
+  readonly #plugins: PluginSet;
   #started: Promise<void> | null = null;
-  #startErrors: FamilyError[] = [];
   #closed = false;
   #inFlight = new Set<Promise<unknown>>();
-  /** Aborted by close(): ends recovery's waits between attempts. */
+  /** Aborted by close(): ends recovery's waits between attempts and every event stream. */
   readonly #closing = new AbortController();
   /** Wakes each waiting stream when the engine closes. */
   readonly #wakers = new Set<() => void>();
   #cached: Snapshot | null = null;
-  /** The engine's object loader, once a plugin provided one (kept for stats after close). */
-  #loader: ObjectLoader | null = null;
   #cacheHits = 0;
   #cacheMisses = 0;
   #collects = 0;
@@ -95,6 +57,7 @@ export class Engine {
     this.#container.register(LOGGER, { useValue: logger });
     this.#container.register(PROCFS_READER, { useValue: createProcfsReader(config.procRoot, config.sysRoot) });
     this.#container.register(CLOCK, { useValue: systemClock });
+    this.#plugins = new PluginSet(this.#container, config, logger);
   }
 
   /**
@@ -107,26 +70,11 @@ export class Engine {
    */
   use(plugin: Plugin): () => Promise<void> {
     if (this.#closed) throw new Closed('engine');
-    if (this.#plugins.has(plugin.name)) {
-      throw new ConfigError('plugins', plugin.name, 'plugins with distinct names (this one is already registered)');
-    }
-    const container = this.#container.createChildContainer();
-    for (const [family, schema] of Object.entries(plugin.optionSchemas ?? {})) {
-      const options = validateFamilyOptions(family, schema, this.config.families[family]);
-      container.register(familyOptionsToken(family), { useValue: options });
-    }
-    plugin.register(container);
-    // One loader per engine: the first plugin's loader serves every plugin (see OBJECT_LOADER).
-    if (container.isRegistered(OBJECT_LOADER, false) && this.#loader === null) {
-      this.#loader = container.resolve(OBJECT_LOADER);
-      this.#container.register(OBJECT_LOADER, { useValue: this.#loader });
-    }
-    this.#plugins.set(plugin.name, { plugin, container, runtimes: [], resolved: new Map() });
-    if (this.#started) this.#started = this.#started.then(() => this.#startPlugin(plugin.name));
+    this.#plugins.add(plugin);
+    if (this.#started) this.#started = this.#started.then(() => this.#plugins.start(plugin.name));
     return async () => {
-      const entry = this.#plugins.get(plugin.name);
+      const entry = this.#plugins.remove(plugin.name);
       if (!entry) return;
-      this.#plugins.delete(plugin.name);
       await Promise.all(entry.runtimes.map((r) => r.close()));
       await entry.plugin.shutdown?.();
       this.#cached = null;
@@ -140,45 +88,10 @@ export class Engine {
   async start(): Promise<void> {
     if (this.#closed) throw new Closed('engine');
     // Plugins start in parallel (their objects load concurrently); each family still tries its sources in order.
-    this.#started ??= Promise.all([...this.#plugins.keys()].map((name) => this.#startPlugin(name))).then(() => undefined);
+    this.#started ??= Promise.all(this.#plugins.names().map((name) => this.#plugins.start(name))).then(() => undefined);
     await this.#started;
-    const strict = this.#startErrors.find((e) => this.#runtime(e.family)?.mode === 'ebpf');
+    const strict = this.#plugins.startErrors.find((e) => this.#plugins.runtime(e.family)?.mode === 'ebpf');
     if (strict) throw strict.error;
-  }
-
-  async #startPlugin(name: string): Promise<void> {
-    const entry = this.#plugins.get(name);
-    if (!entry) return;
-    await entry.plugin.initialize?.(entry.container);
-    const collectors = entry.container.isRegistered(COLLECTOR, false) ? entry.container.resolveAll(COLLECTOR) : [];
-    for (const c of collectors) {
-      if (this.#runtime(c.family)) throw new ConfigError('plugins', name, `plugins with distinct families (${c.family} is provided twice)`);
-      const enabled = this.config.families[c.family]?.enabled ?? true;
-      if (!enabled) continue;
-      entry.runtimes.push(new CollectorRuntime(c, this.config, this.logger));
-    }
-    const results = await Promise.all(entry.runtimes.map(async (r) => ({ family: r.family, error: await r.init() })));
-    for (const { family, error } of results) if (error) this.#startErrors.push({ family, error });
-  }
-
-  #runtime(family: string): CollectorRuntime | undefined {
-    for (const e of this.#plugins.values()) for (const r of e.runtimes) if (r.family === family) return r;
-    return undefined;
-  }
-
-  #runtimes(): CollectorRuntime[] {
-    return [...this.#plugins.values()].flatMap((e) => e.runtimes);
-  }
-
-  #resolveAll<T>(token: InjectionToken<T>): T[] {
-    return [...this.#plugins.values()].flatMap((e) => {
-      let found = e.resolved.get(token);
-      if (found === undefined) {
-        found = e.container.isRegistered(token, false) ? e.container.resolveAll<T>(token) : [];
-        e.resolved.set(token, found);
-      }
-      return found as T[];
-    });
   }
 
   /**
@@ -192,7 +105,7 @@ export class Engine {
     const now = Date.now();
     if (this.config.cache.enabled && this.#cached && now - this.#cached.timestamp < this.config.cache.ttlMs) {
       this.#cacheHits++;
-      for (const rt of this.#runtimes()) if (this.#cached.get(rt.family)) rt.countCacheHit();
+      for (const rt of this.#plugins.runtimes()) if (this.#cached.get(rt.family)) rt.countCacheHit();
       return this.#cached;
     }
     this.#cacheMisses++;
@@ -203,31 +116,7 @@ export class Engine {
     if (this.#started) await this.#started;
     else await this.start().catch(() => undefined);
     this.#collects++;
-    const filters = this.#resolveAll(FILTER);
-    const aggregators = this.#resolveAll(AGGREGATOR);
-    const families = new Map<string, FamilyResult>();
-    const errors: FamilyError[] = [];
-    await Promise.all(
-      this.#runtimes().map(async (rt) => {
-        if (!rt.selected) {
-          const error = rt.failure ?? this.#startErrors.find((e) => e.family === rt.family)?.error;
-          if (error) errors.push({ family: rt.family, error });
-          return;
-        }
-        try {
-          let result = await rt.read(signal);
-          let data = result.data;
-          for (const f of filters) if (f.family === rt.family) data = f.apply(data);
-          for (const a of aggregators) if (a.family === rt.family) data = a.apply(data);
-          if (data !== result.data) result = { ...result, data };
-          families.set(rt.family, result);
-        } catch (e) {
-          errors.push({ family: rt.family, error: asBpfscopeError(e, rt.family) });
-        }
-      }),
-    );
-    const ordered = new Map([...families].sort(([a], [b]) => a.localeCompare(b)));
-    return new Snapshot(Date.now(), ordered, errors.sort((a, b) => a.family.localeCompare(b.family)));
+    return readFamilies(this.#plugins, this.#plugins.resolveAll(FILTER), this.#plugins.resolveAll(AGGREGATOR), signal);
   }
 
   /**
@@ -249,34 +138,18 @@ export class Engine {
     if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0) {
       throw new ConfigError('stream.intervalMs', interval, 'a finite number of milliseconds above 0');
     }
-    return this.#stream(interval, options.signal);
-  }
-
-  async *#stream(interval: number, signal: AbortSignal | undefined): AsyncGenerator<Snapshot, void, undefined> {
-    // One wake-up for the stream's whole life, shared by the caller's signal and close():
-    // a listener per wait would pile up on a long-lived signal.
-    let wake: (() => void) | null = null;
-    const onEnd = (): void => wake?.();
-    signal?.addEventListener('abort', onEnd);
-    this.#wakers.add(onEnd);
-    try {
-      while (!this.#closed && !signal?.aborted) {
-        const started = performance.now();
-        const snap = await this.#tracked(this.#collect(signal));
-        // The caller stopped the stream while this reading ran: its reads were aborted, so it is not a reading.
-        if (signal?.aborted) return;
-        yield snap;
-        const wait = interval - (performance.now() - started);
-        if (wait <= 0 || this.#closed || signal?.aborted) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => { wake = null; resolve(); }, wait);
-          wake = () => { clearTimeout(timer); wake = null; resolve(); };
-        });
-      }
-    } finally {
-      signal?.removeEventListener('abort', onEnd);
-      this.#wakers.delete(onEnd);
-    }
+    return snapshotStream(
+      {
+        read: (signal) => this.#tracked(this.#collect(signal)),
+        closed: () => this.#closed,
+        onClose: (wake) => {
+          this.#wakers.add(wake);
+          return () => this.#wakers.delete(wake);
+        },
+      },
+      interval,
+      options.signal,
+    );
   }
 
   /** Registers a read as in flight (close() waits for it) and caches its snapshot. */
@@ -312,23 +185,12 @@ export class Engine {
     if (this.#closed) throw new Closed('engine');
     await this.start().catch(() => undefined);
     const signal = options.signal ? AbortSignal.any([options.signal, this.#closing.signal]) : this.#closing.signal;
-    const work = Promise.all(this.#runtimes().map(async (rt) => ({ rt, outcome: await rt.recover(signal) })));
-    // close() waits for a recovery under way, so no source is initialised after it.
-    this.#inFlight.add(work);
-    const outcomes = await work.finally(() => this.#inFlight.delete(work));
-    const recovered: string[] = [];
-    const failing: FamilyError[] = [];
-    for (const { rt, outcome } of outcomes) {
-      if (!outcome) continue;
-      this.#startErrors = this.#startErrors.filter((e) => e.family !== rt.family);
-      if (outcome.recovered) recovered.push(rt.family);
-      else if (!rt.selected && outcome.error) {
-        this.#startErrors.push({ family: rt.family, error: outcome.error });
-        failing.push({ family: rt.family, error: outcome.error });
-      }
-    }
+    const result = await recoverFamilies(this.#plugins, signal, (work) => {
+      this.#inFlight.add(work);
+      void work.finally(() => this.#inFlight.delete(work)).catch(() => undefined);
+    });
     this.#cached = null;
-    return { recovered, failing };
+    return result;
   }
 
   /**
@@ -351,30 +213,12 @@ export class Engine {
    */
   events<F extends string>(family: F, options: EventOptions & FamilyEventFilter<F> = {} as EventOptions & FamilyEventFilter<F>): EventStream<FamilyEvent<F>> {
     if (this.#closed) throw new Closed('engine');
-    const { signal, queue = 4096, ...rest } = options as EventOptions & Record<string, unknown>;
-    if (!Number.isInteger(queue) || queue < 1) throw new ConfigError('events.queue', queue, 'an integer of 1 or more');
-    const ended = signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
-    const open = async (): Promise<EventStream<FamilyEvent<F>>> => {
-      await this.start().catch(() => undefined);
-      const rt = this.#runtime(family);
-      if (!rt) throw new ConfigError('events.family', family, `a family of a started plugin (${this.#runtimes().map((r) => r.family).join(', ') || 'none'})`);
-      rt.events.add(stream);
-      const source = rt.selected;
-      if (!source) throw rt.failure ?? this.#startErrors.find((e) => e.family === family)?.error ?? new DataUnavailable(`${family} events`, 'the family has no initialised source');
-      if (!source.events) {
-        throw new DataUnavailable(`${family} events`, `its selected source ${source.name} (${source.kind}) gives no events`, {
-          remedy: `Events come from the family's eBPF source: run where it can load (see checkSupport()) and set families.${family}.mode to 'ebpf' to fail loudly when it cannot.`,
-        });
-      }
-      return source.events({ ...rest, signal: ended, queue }) as EventStream<FamilyEvent<F>>;
-    };
-    const stream = new EngineEventStream<FamilyEvent<F>>(open());
-    return stream;
+    return openFamilyEvents(this.#plugins, () => this.start(), this.#closing.signal, family, options);
   }
 
   /** Errors recorded while starting, per family. */
   startErrors(): readonly FamilyError[] {
-    return [...this.#startErrors];
+    return [...this.#plugins.startErrors];
   }
 
   /**
@@ -394,8 +238,8 @@ export class Engine {
     if (this.#closed) throw new Closed('engine');
     const valid = filter === null ? null : validateFamilyFilter(family, filter);
     await this.start().catch(() => undefined);
-    const rt = this.#runtime(family);
-    if (!rt) throw new ConfigError('filter', family, `a family of this engine (${this.#runtimes().map((r) => r.family).join(', ') || 'none'})`);
+    const rt = this.#plugins.runtime(family);
+    if (!rt) throw new ConfigError('filter', family, `a family of this engine (${this.#plugins.familyList()})`);
     const result = await rt.setFilter(valid);
     this.#cached = null;
     return result;
@@ -404,10 +248,10 @@ export class Engine {
   /** Counters and timings of the engine and each collector. */
   stats(): EngineStats {
     return {
-      plugins: [...this.#plugins.keys()],
-      collectors: this.#runtimes().map((r) => r.stats()),
+      plugins: this.#plugins.names(),
+      collectors: this.#plugins.runtimes().map((r) => r.stats()),
       cache: { hits: this.#cacheHits, misses: this.#cacheMisses },
-      programCache: this.#loader?.stats() ?? { hits: 0, misses: 0, loaded: 0 },
+      programCache: this.#plugins.loader?.stats() ?? { hits: 0, misses: 0, loaded: 0 },
       collects: this.#collects,
       rssBytes: process.memoryUsage.rss(),
     };
@@ -422,11 +266,11 @@ export class Engine {
     await Promise.allSettled([...this.#inFlight]);
     await this.#started?.catch(() => undefined);
     const closing: Array<Promise<unknown>> = [];
-    for (const e of this.#plugins.values()) {
+    for (const e of this.#plugins.entries()) {
       closing.push(...e.runtimes.map((r) => r.close().catch((err: unknown) => this.logger.error('close failed', { family: r.family, error: String(err) }))));
     }
     await Promise.all(closing);
-    for (const e of this.#plugins.values()) await e.plugin.shutdown?.().catch((err: unknown) => this.logger.error('shutdown failed', { plugin: e.plugin.name, error: String(err) }));
+    for (const e of this.#plugins.entries()) await e.plugin.shutdown?.().catch((err: unknown) => this.logger.error('shutdown failed', { plugin: e.plugin.name, error: String(err) }));
     this.#container.clearInstances();
   }
 }

@@ -22,6 +22,11 @@ export interface TaskDecodeContext {
   comms: CommCache;
   /** Only these tgids, or null for all. */
   pids: ReadonlySet<number> | null;
+  /**
+   * The kernel filter slot (bit) of this reader: only records whose `filter_pass` has it
+   * are kept (the iterator also wrote tasks for other engines sharing the object); 0 keeps all.
+   */
+  filterBit: number;
   /** Per-process state kept between readings, keyed by pid (see {@link ProcState}). */
   state: Map<number, ProcState>;
   /** Readings decoded so far. */
@@ -81,6 +86,8 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
   const slotOf = new Map<number, number>();
   const leaderAt: number[] = [];
   const pids = ctx.pids;
+  const bit = ctx.filterBit;
+  const oPass = o.filter_pass;
   const oThreads = o.nr_threads;
   // True once a thread came before its leader: leaders must then look their slot up.
   let early = false;
@@ -88,6 +95,7 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
     const b = i * size;
     const tgid = view.getUint32(b + oTgid, true);
     if (pids !== null && !pids.has(tgid)) continue;
+    if (bit !== 0 && (view.getUint32(b + oPass, true) & bit) === 0) continue;
     const leader = view.getUint32(b + oLeader, true) !== 0;
     let slot: number | undefined;
     // Most processes have one thread: no other record will look their slot up.
@@ -122,12 +130,13 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
   const gen = ++ctx.generation;
   const dt = ctx.prevAt === null ? 0 : (at - ctx.prevAt) / 1000;
   ctx.prevAt = at;
-  const unavailableOk = unavailableFor(null, ctx.bootTime === null ? ctx.bootTimeReason : null);
+  const bootReason = ctx.bootTime === null ? ctx.bootTimeReason : null;
+  const unavailableOk = unavailableFor(null, bootReason, false);
   const { ppid: oPpid, comm: oComm, state: oState, exit_state: oExit, uid: oUid, euid: oEuid, static_prio: oSprio, prio: oPrio } = o;
   const { nr_threads: oThr, flags: oFlags, start_boottime_ns: oStart, rss_pages: oRss, vm_pages: oVm, nvcsw: oNv, nivcsw: oNiv, cgroup_id: oCg } = o;
   const { signal_utime_ns: oSut, signal_stime_ns: oSst, signal_runtime_ns: oSrt, signal_min_flt: oSminf, signal_maj_flt: oSmajf } = o;
   const { signal_read_bytes: oSrb, signal_write_bytes: oSwb, signal_rchar: oSrch, signal_wchar: oSwch, signal_syscr: oSscr } = o;
-  const { signal_syscw: oSscw, signal_cancelled_write_bytes: oScwb } = o;
+  const { signal_syscw: oSscw, signal_cancelled_write_bytes: oScwb, mnt_ns: oMnt, net_ns: oNet } = o;
   const pageSize = ctx.pageSize;
   const bootTime = ctx.bootTime;
   for (let slot = 0; slot < leaderAt.length; slot++) {
@@ -183,7 +192,12 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
     const cancelled = int(s[r + CWB]! + u64(view, b + oScwb));
     const cgroupPath = cgOk ? cg.path : null;
     const container = cgOk ? cg.container : null;
-    const unavailable = cgOk ? unavailableOk : unavailableFor(cg, ctx.bootTime === null ? ctx.bootTimeReason : null);
+    // 0: the task had left its namespaces (exiting), so it has none to report.
+    const mnt = view.getUint32(b + oMnt, true);
+    const mountNamespace = mnt === 0 ? null : mnt;
+    const netNs = view.getUint32(b + oNet, true);
+    const netNamespace = mnt === 0 ? null : netNs;
+    const unavailable = cgOk && mnt !== 0 ? unavailableOk : unavailableFor(cgOk ? null : cg, bootReason, mnt === 0);
     // An idle process reads the same every time: give out its last (frozen) record
     // again rather than a new one, so a table of mostly idle processes makes little garbage.
     // pid, start time and category are fixed for one ProcState; the rest is compared.
@@ -196,7 +210,8 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
       old.majorFaults === majorFaults && old.voluntaryCtxtSwitches === nvcsw && old.nonvoluntaryCtxtSwitches === nivcsw &&
       old.uid === uid && old.euid === euid && old.nice === nice && old.priority === priority &&
       sameIo(old.io!, rchar, wchar, syscr, syscw, readBytes, writeBytes, cancelled) && old.cgroupId === cgroupId &&
-      old.cgroupPath === cgroupPath && old.container === container && old.unavailable === unavailable
+      old.cgroupPath === cgroupPath && old.container === container && old.unavailable === unavailable &&
+      old.mountNamespace === mountNamespace && old.netNamespace === netNamespace
     ) {
       rec = old;
     } else {
@@ -232,6 +247,8 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
         cgroupId,
         cgroups: null,
         container,
+        mountNamespace,
+        netNamespace,
         unavailable,
       }) as ProcessRecord;
       prev.rec = rec;
@@ -252,13 +269,16 @@ function sameIo(io: PidIo, rchar: number, wchar: number, syscr: number, syscw: n
 // The same few combinations of reasons recur for every record: share one frozen object each.
 const shared = new Map<string, Readonly<Partial<Record<ProcessField, string>>>>();
 
-function unavailableFor(cgroupReason: string | null, bootReason: string | null): Partial<Record<ProcessField, string>> {
-  const key = `${cgroupReason ?? ''}\u0000${bootReason ?? ''}`;
+const NO_NAMESPACES = 'the process was exiting: it had left its namespaces (nsproxy is NULL)';
+
+function unavailableFor(cgroupReason: string | null, bootReason: string | null, noNamespaces: boolean): Partial<Record<ProcessField, string>> {
+  const key = `${cgroupReason ?? ''}\u0000${bootReason ?? ''}\u0000${noNamespaces ? 1 : 0}`;
   let u = shared.get(key);
   if (u === undefined) {
     const o: Partial<Record<ProcessField, string>> = { cgroups: NO_CGROUPS };
     if (cgroupReason !== null) o.cgroupPath = o.container = cgroupReason;
     if (bootReason !== null) o.startTime = bootReason;
+    if (noNamespaces) o.mountNamespace = o.netNamespace = NO_NAMESPACES;
     u = Object.freeze(o);
     if (shared.size < 1000) shared.set(key, u);
   }

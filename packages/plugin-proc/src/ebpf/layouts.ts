@@ -9,6 +9,7 @@ export const PROC_TASK_FIELDS = {
   signal_utime_ns: 8, signal_stime_ns: 8, signal_runtime_ns: 8, signal_min_flt: 8, signal_maj_flt: 8,
   signal_read_bytes: 8, signal_write_bytes: 8, signal_rchar: 8, signal_wchar: 8,
   signal_syscr: 8, signal_syscw: 8, signal_cancelled_write_bytes: 8,
+  mnt_ns: 4, net_ns: 4, filter_pass: 4,
   comm: 16,
 } as const;
 

@@ -32,6 +32,16 @@ export class MissedProcesses {
   #known = new Map<number, number>();
   #first = true;
 
+  /** Whether a reading of the whole table has listed /proc yet (so the known misses are known). */
+  get learned(): boolean {
+    return !this.#first;
+  }
+
+  /** The PIDs the iterator missed at the last reading of the whole table. */
+  knownPids(): number[] {
+    return [...this.#known.keys()];
+  }
+
   constructor(
     private readonly procRoot: string,
     private readonly ctx: ReadContext,
@@ -43,7 +53,7 @@ export class MissedProcesses {
    * @param tasks - task records the iterator returned (threads included)
    * @param pids - only these PIDs, or null for all
    */
-  fill(seen: readonly ProcessRecord[], tasks: number, pids: ReadonlySet<number> | null): MissedFill {
+  fill(seen: ReadonlyArray<{ readonly pid: number }>, tasks: number, pids: ReadonlySet<number> | null): MissedFill {
     // With a PID list the candidates are its PIDs: nothing to list.
     // A listed PID that does not exist did not vanish mid-read (as in the procfs source).
     if (pids !== null) return { ...this.#read(seen, [...pids].sort((a, b) => a - b), false).out, vanished: 0 };
@@ -57,7 +67,7 @@ export class MissedProcesses {
     return out;
   }
 
-  #read(seen: readonly ProcessRecord[], candidates: readonly number[], list: boolean): { out: MissedFill; known: Map<number, number> } {
+  #read(seen: ReadonlyArray<{ readonly pid: number }>, candidates: readonly number[], list: boolean): { out: MissedFill; known: Map<number, number> } {
     const out: MissedFill = { records: [], vanished: 0, listed: list };
     const known = new Map<number, number>();
     // Both lists are in PID order: one merge walk, no Set of 10,000 PIDs per reading.

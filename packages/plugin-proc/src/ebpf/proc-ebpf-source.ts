@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { awaitOrAbort, Closed, EMPTY_SOURCE_STATS, type EventStream, type ObjectLoader, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, EMPTY_SOURCE_STATS, type EventStream, type FamilyFilter, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, loadNative, NativeObjectLoader, ProgramStatsReporter, readStatsCounters, type BpfObject, type LoadedBpfObject } from '@bpfscope/native';
 import type { ProcMetrics } from '../records.js';
 import { applySelection, type ProcessSelection } from '../selection.js';
@@ -9,9 +9,11 @@ import { CgroupPathIndex } from './cgroup-paths.js';
 import { decodeTaskTable, type TaskDecodeContext } from './decode-tasks.js';
 import { MissedProcesses } from './missed-processes.js';
 import { readContext } from '../procfs/read-process.js';
-import { CommCache, procLayouts } from './layouts.js';
+import { CommCache, procLayouts, type ProcLayouts } from './layouts.js';
 import { procEventStream } from './proc-events.js';
 import type { ProcessEvent } from '../tree/events.js';
+import { ProcKernelFilter, procFilterLayouts } from './proc-kernel-filter.js';
+import { ProcSourceStats } from './proc-source-stats.js';
 
 /** Where the compiled object ships in this package. @internal */
 export const PROC_OBJECT_PATH = fileURLToPath(new URL('../../bpf/proc.bpf.o', import.meta.url));
@@ -43,6 +45,10 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   #sourceStats: SourceStats = EMPTY_SOURCE_STATS;
   #loaded = false;
   readonly #programStats = new ProgramStatsReporter();
+  readonly #figures = new ProcSourceStats(this.#programStats);
+  #kfilter: ProcKernelFilter | null = null;
+  /** Reads in flight: a filter change frees its old slot only after them. */
+  readonly #inFlight = new Set<Promise<unknown>>();
   #missed: MissedProcesses | null = null;
   // One buffer reused by every read (a new 3 MB buffer per read would wait for a GC to be freed).
   #buf: Uint8Array | null = null;
@@ -70,17 +76,21 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
 
   async init(context: SourceContext): Promise<void> {
     loadNative();
-    // Only the iterator is loaded and nothing is written into the object's maps: the object is
-    // shared with other engines (each handle reads through an iterator link of its own).
+    // Only the iterator is loaded. The object is shared with other engines (each handle reads
+    // through an iterator link of its own); the only thing written into its maps is each
+    // engine's filter slot (ProcKernelFilter), which leaves the other engines' readings whole.
     this.#loader ??= new NativeObjectLoader();
     // The engine's init time limit is the only one: on abort the handle the load gives is closed.
-    const loading = this.#loader.load({ path: this.objectPath, autoloadOff: ['proc_fork', 'proc_exec', 'proc_exit'] });
+    // proc_filtering: this load's iterator applies the engines' filter slots (a load without it never filters).
+    const loading = this.#loader.load({ path: this.objectPath, autoloadOff: ['proc_fork', 'proc_exec', 'proc_exit'], constants: { proc_filtering: 1 } });
     const handle = await awaitOrAbort(loading, context.signal, () => void loading.then((h) => h.close(), () => undefined));
     this.#handle = handle;
     const obj = handle.object;
     this.#obj = obj;
     this.#loaded = true;
-    const layouts = procLayouts(handle.structLayouts());
+    const structs = handle.structLayouts();
+    const layouts = procLayouts(structs);
+    this.#kfilter = new ProcKernelFilter(obj, procFilterLayouts(structs));
     this.#procRoot = context.config.procRoot;
     this.#programStats.start(context.config.programStats);
     const boot = readBootTime(context.config.procRoot);
@@ -94,6 +104,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
       cgroups: new CgroupPathIndex(context.config.procRoot),
       comms: new CommCache(),
       pids: this.selection.pids === undefined ? null : new Set(this.selection.pids),
+      filterBit: 0,
       state: new Map(),
       generation: 0,
       prevAt: null,
@@ -109,14 +120,26 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   async read(context: ReadContext): Promise<ProcMetrics> {
     const obj = this.#obj;
     const ctx = this.#ctx;
-    if (obj === null || ctx === null) throw new Error('proc-ebpf source is not initialised');
-    const bytes = await awaitOrAbort(this.#readTable(obj), context.signal);
+    if (obj === null || ctx === null || this.#kfilter === null) throw new Error('proc-ebpf source is not initialised');
+    // The slot in force when the read starts is the one its records carry.
+    const kfilter = this.#kfilter;
+    const bit = kfilter.bit;
+    const kernelPart = kfilter.filter;
+    const reading = this.#readTable(obj);
+    this.#inFlight.add(reading);
+    const bytes = await awaitOrAbort(reading.finally(() => this.#inFlight.delete(reading)), context.signal);
     const at = performance.now();
     const prevAt = ctx.prevAt;
+    ctx.filterBit = bit;
     const table = decodeTaskTable(bytes, ctx, at);
     const intervalMs = prevAt === null ? null : Math.round((at - prevAt) * 1000) / 1000;
     const t0 = performance.now();
-    const missed = this.#missed!.fill(table.processes, table.tasks, ctx.pids);
+    // Under a kernel filter the iterator leaves most processes out on purpose: only the
+    // processes it is known to miss (and a pid list's) are looked for in procfs, and the
+    // kernel part judges them as the iterator would have.
+    const candidates = kernelPart === null ? ctx.pids : new Set([...this.#missed!.knownPids(), ...(kernelPart.pids ?? [])].filter((p) => ctx.pids === null || ctx.pids.has(p)));
+    const missed = this.#missed!.fill(table.processes, table.tasks, candidates);
+    if (kernelPart !== null) missed.records = missed.records.filter((r) => kfilter.passes(r));
     const fillMs = performance.now() - t0;
     let processes = table.processes;
     if (missed.records.length > 0) processes = [...processes, ...missed.records].sort((a, b) => a.pid - b.pid);
@@ -167,6 +190,32 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   }
 
   /**
+   * Apply the kernel part of a filter in the task iterator, at run time (filter maps, no
+   * reload): `pids`, `excludePids`, `comms`, `excludeComms`, `cgroupIds`,
+   * `excludeCgroupIds`, `mountNamespaces`, `netNamespaces` and `processKinds`, each judged
+   * on the process's leader. The object is shared by this process's engines: each filter
+   * takes one of 32 slots; with none free, nothing goes down. Thresholds (`maxNice`,
+   * `minCpuPercent`, ...) stay in user space.
+   * @param filter - the whole filter ({} clears the kernel part)
+   * @returns the parts applied in the kernel and the rest
+   */
+  async pushdown(filter: FamilyFilter): Promise<PushdownResult> {
+    const obj = this.#obj;
+    const kfilter = this.#kfilter;
+    if (obj === null || kfilter === null || this.#ctx === null) throw new Closed('the proc-ebpf source (not initialised, or closed)');
+    // Learn which processes the iterator cannot reach while it still writes every task.
+    if (!this.#missed!.learned) {
+      const bytes = await obj.readIterator('proc_iter');
+      this.#missed!.fill(leaders(bytes, this.#ctx.layouts), bytes.length / this.#ctx.layouts.task.size, null);
+    }
+    const { result, previous } = kfilter.set(filter);
+    // Reads started before the change carry the old slot's bit: free it after them.
+    await Promise.allSettled([...this.#inFlight]);
+    kfilter.release(previous);
+    return result;
+  }
+
+  /**
    * Process fork, exec and exit events (exit with the process's totals) from the proc
    * object's hooks and ring buffer, shared with every other stream of this process.
    * @param options - signal, queue, and {@link ProcEventOptions} (`tree`, `types`, `initial`)
@@ -176,12 +225,12 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   events(options: SourceEventOptions): EventStream<ProcessEvent> {
     if (this.#loader === null || !this.#loaded) throw new Closed('the proc-ebpf source (not initialised, or closed)');
     const signal = AbortSignal.any([options.signal, this.#closing.signal]);
-    return procEventStream({ loader: this.#loader, objectPath: this.objectPath, procRoot: this.#procRoot }, { ...options, signal });
+    return procEventStream({ loader: this.#loader, objectPath: this.objectPath, procRoot: this.#procRoot, track: this.#figures.track }, { ...options, signal });
   }
 
   stats(): SourceStats {
     // Kept for after close: the last counts stay readable.
-    if (this.#obj && this.#loaded) this.#sourceStats = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'proc_stats' }], this.#stats);
+    if (this.#obj && this.#loaded) this.#sourceStats = this.#figures.sourceStats(this.#obj, this.#stats);
     return this.#sourceStats;
   }
 
@@ -191,6 +240,8 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     this.#closing.abort();
     this.#closing = new AbortController();
     this.#programStats.stop();
+    this.#kfilter?.close();
+    this.#kfilter = null;
     this.#handle?.close();
     this.#handle = null;
     this.#obj = null;
@@ -198,6 +249,15 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     this.#missed = null;
     this.#buf = null;
   }
+}
+
+/** The leaders' PIDs of an iterator output, in PID order (as {@link MissedProcesses.fill} takes them). */
+function leaders(bytes: Uint8Array, layouts: ProcLayouts): Array<{ pid: number }> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const o = layouts.task;
+  const out: Array<{ pid: number }> = [];
+  for (let b = 0; b + o.size <= bytes.length; b += o.size) if (view.getUint32(b + o.is_leader, true) !== 0) out.push({ pid: view.getUint32(b + o.tgid, true) });
+  return out.sort((a, b) => a.pid - b.pid);
 }
 
 /** A read buffer for `bytes` of table with room to grow by a quarter before a read spills to a new one. */

@@ -1,5 +1,5 @@
 import { awaitOrAbort, createEventStream, EventProcessingFailed, machineConstants, requireMachineValue, type EventStream, type SourceEventOptions } from '@bpfscope/core';
-import { loadNative, type NativeObjectLoader } from '@bpfscope/native';
+import { loadNative, type BpfObject, type NativeObjectLoader } from '@bpfscope/native';
 import { decodeProcEvent, monotonicToEpochMs, type ProcessEvent } from '../tree/events.js';
 import { presentEvent, procEventSelection } from '../tree/event-filter.js';
 import { procLayouts } from './layouts.js';
@@ -14,6 +14,8 @@ export interface ProcEventDeps {
   readonly loader: NativeObjectLoader;
   readonly objectPath: string;
   readonly procRoot: string;
+  /** Told of the object a stream reads while it is open (for the source's stats). */
+  readonly track?: { opened(obj: BpfObject): void; closed(obj: BpfObject): void };
 }
 
 /**
@@ -39,6 +41,7 @@ export function procEventStream(deps: ProcEventDeps, options: SourceEventOptions
       const loading = deps.loader.load({ path: deps.objectPath });
       const handle = await awaitOrAbort(loading, signal, () => void loading.then((h) => h.close(), () => undefined));
       const layouts = procLayouts(handle.structLayouts());
+      let tracked = false;
       try {
         for (const p of HOOKS) handle.attach(p);
         const ring = handle.subscribeRing('proc_events', { statsMap: 'proc_stats' });
@@ -57,7 +60,15 @@ export function procEventStream(deps: ProcEventDeps, options: SourceEventOptions
             else if (sel.keep(e)) push(e);
           }
         });
-        const feed = { stop: () => handle.close(), kernelDropped: () => ring.stats().kernelDropped ?? null };
+        deps.track?.opened(handle.object);
+        tracked = true;
+        const feed = {
+          stop: () => {
+            deps.track?.closed(handle.object);
+            handle.close();
+          },
+          kernelDropped: () => ring.stats().kernelDropped ?? null,
+        };
         if (held === null) return feed;
         try {
           const first = await readTaskSnapshot(deps.loader, deps.objectPath, deps.procRoot, signal);
@@ -76,6 +87,7 @@ export function procEventStream(deps: ProcEventDeps, options: SourceEventOptions
         }
         return feed;
       } catch (e) {
+        if (tracked) deps.track?.closed(handle.object);
         handle.close();
         throw e;
       }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { machineConstants, procReadErrorCode, readProcFile, requireMachineValue, type DataUnavailable } from '@bpfscope/core';
 import type { ProcessField, ProcessRecord } from '../records.js';
@@ -77,7 +77,7 @@ const GONE = new Set(['ENOENT', 'ESRCH']);
 export const NO_RUNTIME = 'procfs has no exact whole-process CPU runtime (/proc/<pid>/schedstat is per thread); it needs the eBPF source';
 
 /**
- * Read /proc/&lt;pid&gt;/stat, status, io and cgroup into one {@link ProcessRecord}.
+ * Read /proc/&lt;pid&gt;/stat, status, io and cgroup, and the ns/mnt and ns/net links, into one {@link ProcessRecord}.
  *
  * A process can exit at any moment: ENOENT or ESRCH on stat or status, or on io or cgroup
  * once the /proc/&lt;pid&gt; directory is gone, gives `{ status: 'vanished' }` instead of an
@@ -157,6 +157,27 @@ function build(procRoot: string, pid: number, ctx: ReadContext): ProcessRecord {
       if (container !== null) break;
     }
   }
+  const namespace = (kind: 'mnt' | 'net', field: 'mountNamespace' | 'netNamespace'): number | null => {
+    const path = join(procRoot, String(pid), 'ns', kind);
+    let link: string;
+    try {
+      link = readlinkSync(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (code === 'ESRCH' || (code === 'ENOENT' && !existsSync(join(procRoot, String(pid))))) throw new Vanished(path);
+      // EACCES: another user's process without root (the links need ptrace access); ENOENT: an exiting process, or a tree without the link.
+      unavailable[field] = `${path} cannot be read (${code || String(e)})`;
+      return null;
+    }
+    const m = /^\w+:\[(\d+)\]$/.exec(link);
+    if (m === null) {
+      unavailable[field] = `${path} links to ${JSON.stringify(link)}, not ${kind}:[inode]`;
+      return null;
+    }
+    return Number(m[1]);
+  };
+  const mountNamespace = namespace('mnt', 'mountNamespace');
+  const netNamespace = namespace('net', 'netNamespace');
   if (stat.startTime === null) unavailable.startTime = ctx.bootTimeReason;
   unavailable.runtime = NO_RUNTIME;
 
@@ -194,6 +215,8 @@ function build(procRoot: string, pid: number, ctx: ReadContext): ProcessRecord {
     cgroupId,
     cgroups,
     container,
+    mountNamespace,
+    netNamespace,
     unavailable,
   };
 }

@@ -9,6 +9,7 @@ import { scanProcesses } from './scan-processes.js';
 const proc = (tree: string): string => fixture(`${tree}/proc`);
 const sys = (tree: string): string => fixture(`${tree}/sys`);
 const BTIME = 1795453397;
+const noLink = (pid: number, ns: string): string => `${join(proc('vm-6.18'), String(pid), 'ns', ns)} cannot be read (ENOENT)`;
 
 describe('scanProcesses on the vm-6.18 capture', () => {
   const scan = scanProcesses(proc('vm-6.18'), { sysRoot: sys('vm-6.18') });
@@ -33,7 +34,9 @@ describe('scanProcesses on the vm-6.18 capture', () => {
       io: { rchar: 6976, wchar: 0, syscr: 10, syscw: 0, readBytes: 0, writeBytes: 0, cancelledWriteBytes: 0 },
       cgroupPath: '/', cgroupId: unifiedIno,
       cgroups: expect.arrayContaining([{ hierarchyId: 0, controllers: [], path: '/' }]),
-      container: null, unavailable: { runtime: NO_RUNTIME },
+      // The capture holds no ns links: the namespaces are unavailable, with the reason.
+      container: null, mountNamespace: null, netNamespace: null,
+      unavailable: { runtime: NO_RUNTIME, mountNamespace: noLink(4367, 'mnt'), netNamespace: noLink(4367, 'net') },
     });
   });
 
@@ -45,7 +48,12 @@ describe('scanProcesses on the vm-6.18 capture', () => {
   it('PID 1 has no io file in the tree (EACCES at capture time): io is null with the reason', () => {
     const p1 = byPid.get(1);
     expect(p1).toMatchObject({ io: null, ioReadBytes: null, ioWriteBytes: null });
-    expect(p1?.unavailable).toEqual({ runtime: NO_RUNTIME, io: `${join(proc('vm-6.18'), '1/io')} is unavailable: the file does not exist (a kernel without the feature, or a process that has exited)` });
+    expect(p1?.unavailable).toEqual({
+      runtime: NO_RUNTIME,
+      io: `${join(proc('vm-6.18'), '1/io')} is unavailable: the file does not exist (a kernel without the feature, or a process that has exited)`,
+      mountNamespace: noLink(1, 'mnt'),
+      netNamespace: noLink(1, 'net'),
+    });
   });
 
   it('without a sysfs root the cgroup ID is null with the reason', () => {

@@ -1,0 +1,76 @@
+import type { Aggregator, FamilyError, FamilyResult, Filter } from '../types.js';
+import { asBpfscopeError } from './as-error.js';
+import type { PluginSet } from './plugin-set.js';
+import { Snapshot } from './snapshot.js';
+
+/**
+ * One reading of every family in parallel, with the engine's filters and aggregators
+ * applied; a family that fails or has no source is an entry of `errors`, never a throw.
+ * @internal
+ */
+export async function readFamilies(plugins: PluginSet, filters: readonly Filter[], aggregators: readonly Aggregator[], signal?: AbortSignal): Promise<Snapshot> {
+  const families = new Map<string, FamilyResult>();
+  const errors: FamilyError[] = [];
+  await Promise.all(
+    plugins.runtimes().map(async (rt) => {
+      if (!rt.selected) {
+        const error = rt.failure ?? plugins.startError(rt.family);
+        if (error) errors.push({ family: rt.family, error });
+        return;
+      }
+      try {
+        let result = await rt.read(signal);
+        let data = result.data;
+        for (const f of filters) if (f.family === rt.family) data = f.apply(data);
+        for (const a of aggregators) if (a.family === rt.family) data = a.apply(data);
+        if (data !== result.data) result = { ...result, data };
+        families.set(rt.family, result);
+      } catch (e) {
+        errors.push({ family: rt.family, error: asBpfscopeError(e, rt.family) });
+      }
+    }),
+  );
+  const ordered = new Map([...families].sort(([a], [b]) => a.localeCompare(b)));
+  return new Snapshot(Date.now(), ordered, errors.sort((a, b) => a.family.localeCompare(b.family)));
+}
+
+/** What {@link snapshotStream} needs of the engine. @internal */
+export interface StreamHost {
+  /** One tracked reading (close() waits for it). */
+  read(signal: AbortSignal | undefined): Promise<Snapshot>;
+  /** Whether the engine closed. */
+  closed(): boolean;
+  /** Registers a wake-up called when the engine closes; returns its removal. */
+  onClose(wake: () => void): () => void;
+}
+
+/**
+ * Readings `interval` ms apart (or back to back when a reading and its consumer took
+ * longer) until `signal` aborts or the engine closes. @internal
+ */
+export async function* snapshotStream(host: StreamHost, interval: number, signal: AbortSignal | undefined): AsyncGenerator<Snapshot, void, undefined> {
+  // One wake-up for the stream's whole life, shared by the caller's signal and close():
+  // a listener per wait would pile up on a long-lived signal.
+  let wake: (() => void) | null = null;
+  const onEnd = (): void => wake?.();
+  signal?.addEventListener('abort', onEnd);
+  const removeWaker = host.onClose(onEnd);
+  try {
+    while (!host.closed() && !signal?.aborted) {
+      const started = performance.now();
+      const snap = await host.read(signal);
+      // The caller stopped the stream while this reading ran: its reads were aborted, so it is not a reading.
+      if (signal?.aborted) return;
+      yield snap;
+      const wait = interval - (performance.now() - started);
+      if (wait <= 0 || host.closed() || signal?.aborted) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => { wake = null; resolve(); }, wait);
+        wake = () => { clearTimeout(timer); wake = null; resolve(); };
+      });
+    }
+  } finally {
+    signal?.removeEventListener('abort', onEnd);
+    removeWaker();
+  }
+}
