@@ -59,7 +59,7 @@ export { createEventStream, type EventFeed, type EventStreamSetup } from './even
 export type { FamilyEventStats } from './events/family-event-stats.js';
 export type { CollectorStats, ReadCost, RecoveryStats } from './engine/collector-stats.js';
 export { EMPTY_SOURCE_STATS, type SourceStats, type ProgramRunStats, type KernelCounters } from './source-stats.js';
-export { createEngine, type EngineOptions } from './engine/create-engine.js';
+export { createEngine, type EngineOptions, type EngineServices } from './engine/create-engine.js';
 export { Snapshot, snapshotJsonReplacer, type SnapshotJson, type ErrorJson } from './engine/snapshot.js';
 export { checkSupport, type SupportOptions } from './support/check-support.js';
 export { readBpfCapabilities, type BpfCapabilities, type CapabilitiesResult } from './support/process-capabilities.js';

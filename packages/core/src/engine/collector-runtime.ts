@@ -2,6 +2,7 @@ import type { BpfscopeError } from '../errors/bpfscope-error.js';
 import { ConfigError, DataUnavailable, Timeout } from '../errors/taxonomy.js';
 import { familyTimeouts, type FamilyMode, type ResolvedConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
+import { systemClock, type Clock } from '../services/clock.js';
 import type { SourceStats } from '../source-stats.js';
 import type { Collector, FamilyResult, Source } from '../types.js';
 import { asBpfscopeError } from './as-error.js';
@@ -38,7 +39,12 @@ export class CollectorRuntime {
   /** The family's event streams (engine.events()). */
   readonly events = new FamilyEventTotals();
 
-  constructor(readonly collector: Collector, private readonly config: ResolvedConfig, private readonly logger: Logger) {
+  constructor(
+    readonly collector: Collector,
+    private readonly config: ResolvedConfig,
+    private readonly logger: Logger,
+    private readonly clock: Clock = systemClock,
+  ) {
     this.family = collector.family;
     this.#inits = new SourceInit({
       family: this.family,
@@ -180,7 +186,7 @@ export class CollectorRuntime {
         sourceName: source.name,
         fallback: this.#rejected[0]?.error ?? null,
         data: this.#filter ? this.#filter.apply(data, this.collector) : data,
-        timestamp: Date.now(),
+        timestamp: this.clock.wallMs(),
         durationMs,
         ...(this.#recoveredFrom ? { recoveredFrom: this.#recoveredFrom } : {}),
       };

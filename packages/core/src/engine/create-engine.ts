@@ -2,6 +2,8 @@ import type { BpfscopeConfig } from '../config/schema.js';
 import { validateConfig } from '../config/validate-config.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
 import type { Plugin } from '../types.js';
+import type { Clock } from '../services/clock.js';
+import type { ProcfsReader } from '../services/procfs-reader.js';
 import { Engine } from './engine.js';
 
 /** Options of {@link createEngine}. */
@@ -12,6 +14,20 @@ export interface EngineOptions {
   config?: BpfscopeConfig;
   /** Your logger. @default JSON lines on stderr at `config.logLevel` */
   logger?: Logger;
+  /**
+   * Services to use in place of the engine's own, for every plugin (a plugin that registers
+   * its own in `register` still wins for itself): a procfs reader over a fixture tree, a
+   * test clock. @default the procfs reader over `config.procRoot`/`config.sysRoot` and the system clock
+   */
+  services?: EngineServices;
+}
+
+/** Services an embedding application or a test gives the engine (see {@link EngineOptions.services}). */
+export interface EngineServices {
+  /** The procfs/sysfs reader every plugin resolves through {@link PROCFS_READER}. */
+  procfs?: ProcfsReader;
+  /** The clock of the engine (snapshot times, the cache's TTL) and of every plugin ({@link CLOCK}). */
+  clock?: Clock;
 }
 
 /**
@@ -33,7 +49,7 @@ export interface EngineOptions {
  */
 export function createEngine(options: EngineOptions = {}): Engine {
   const config = validateConfig(options.config ?? {});
-  const engine = new Engine(config, options.logger ?? createConsoleLogger(config.logLevel));
+  const engine = new Engine(config, options.logger ?? createConsoleLogger(config.logLevel), options.services);
   for (const p of options.plugins ?? []) engine.use(p);
   return engine;
 }

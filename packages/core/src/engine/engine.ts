@@ -5,7 +5,7 @@ import { Closed, ConfigError } from '../errors/taxonomy.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { AGGREGATOR, CLOCK, CONFIG, FILTER, LOGGER, PROCFS_READER } from '../tokens.js';
-import { systemClock } from '../services/clock.js';
+import { systemClock, type Clock } from '../services/clock.js';
 import { createProcfsReader } from '../services/procfs-reader.js';
 import type { FamilyError, Plugin } from '../types.js';
 import type { Snapshot } from './snapshot.js';
@@ -15,6 +15,7 @@ import { validateFamilyFilter } from '../filter/validate-filter.js';
 import type { EventOptions, EventStream, FamilyEvent, FamilyEventFilter } from '../events/event-types.js';
 import type { DataUnavailable } from '../errors/taxonomy.js';
 import type { EngineStats, StreamOptions } from './engine-types.js';
+import type { EngineServices } from './create-engine.js';
 import { openFamilyEvents } from './family-events.js';
 import { PluginSet } from './plugin-set.js';
 import { readFamilies, snapshotStream } from './read-families.js';
@@ -41,6 +42,7 @@ export class Engine {
   /** Wakes each waiting stream when the engine closes. */
   readonly #wakers = new Set<() => void>();
   #cached: Snapshot | null = null;
+  readonly #clock: Clock;
   #cacheHits = 0;
   #cacheMisses = 0;
   #collects = 0;
@@ -51,13 +53,15 @@ export class Engine {
     readonly config: ResolvedConfig,
     /** Where the engine and its sources log: the logger given to `createEngine`, or JSON lines on stderr. */
     readonly logger: Logger,
+    services: EngineServices = {},
   ) {
     this.#container = tsyringe.container.createChildContainer();
     this.#container.register(CONFIG, { useValue: config });
     this.#container.register(LOGGER, { useValue: logger });
-    this.#container.register(PROCFS_READER, { useValue: createProcfsReader(config.procRoot, config.sysRoot) });
-    this.#container.register(CLOCK, { useValue: systemClock });
-    this.#plugins = new PluginSet(this.#container, config, logger);
+    this.#container.register(PROCFS_READER, { useValue: services.procfs ?? createProcfsReader(config.procRoot, config.sysRoot) });
+    this.#clock = services.clock ?? systemClock;
+    this.#container.register(CLOCK, { useValue: this.#clock });
+    this.#plugins = new PluginSet(this.#container, config, logger, this.#clock);
   }
 
   /**
@@ -102,7 +106,7 @@ export class Engine {
    */
   async collect(options: { signal?: AbortSignal } = {}): Promise<Snapshot> {
     if (this.#closed) throw new Closed('engine');
-    const now = Date.now();
+    const now = this.#clock.wallMs();
     if (this.config.cache.enabled && this.#cached && now - this.#cached.timestamp < this.config.cache.ttlMs) {
       this.#cacheHits++;
       for (const rt of this.#plugins.runtimes()) if (this.#cached.get(rt.family)) rt.countCacheHit();
@@ -116,7 +120,7 @@ export class Engine {
     if (this.#started) await this.#started;
     else await this.start().catch(() => undefined);
     this.#collects++;
-    return readFamilies(this.#plugins, this.#plugins.resolveAll(FILTER), this.#plugins.resolveAll(AGGREGATOR), signal);
+    return readFamilies(this.#plugins, this.#plugins.resolveAll(FILTER), this.#plugins.resolveAll(AGGREGATOR), signal, this.#clock);
   }
 
   /**

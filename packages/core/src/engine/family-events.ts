@@ -25,8 +25,12 @@ export function openFamilyEvents<F extends string>(
     const source = rt.selected;
     if (!source) throw rt.failure ?? plugins.startError(family) ?? new DataUnavailable(`${family} events`, 'the family has no initialised source');
     if (!source.events) {
-      throw new DataUnavailable(`${family} events`, `its selected source ${source.name} (${source.kind}) gives no events`, {
+      // Name why the source that gives events was passed over (the first rejected one), so the cause is not lost.
+      const passedOver = rt.rejected[0];
+      const why = passedOver ? `; the source before it was rejected: ${passedOver.code}: ${passedOver.message}` : '';
+      throw new DataUnavailable(`${family} events`, `its selected source ${source.name} (${source.kind}) gives no events${why}`, {
         remedy: `Events come from the family's eBPF source: run where it can load (see checkSupport()) and set families.${family}.mode to 'ebpf' to fail loudly when it cannot.`,
+        ...(passedOver ? { cause: passedOver } : {}),
       });
     }
     return source.events({ ...rest, signal: ended, queue }) as EventStream<FamilyEvent<F>>;

@@ -2,6 +2,7 @@ import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { ConfigError } from '../errors/taxonomy.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
+import type { Clock } from '../services/clock.js';
 import { COLLECTOR, OBJECT_LOADER, familyOptionsToken } from '../tokens.js';
 import { validateFamilyOptions } from '../services/family-options.js';
 import type { ObjectLoader } from '../services/object-loader.js';
@@ -33,6 +34,7 @@ export class PluginSet {
     private readonly root: DependencyContainer,
     private readonly config: ResolvedConfig,
     private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {}
 
   get loader(): ObjectLoader | null {
@@ -86,7 +88,7 @@ export class PluginSet {
       if (this.runtime(c.family)) throw new ConfigError('plugins', name, `plugins with distinct families (${c.family} is provided twice)`);
       const enabled = this.config.families[c.family]?.enabled ?? true;
       if (!enabled) continue;
-      entry.runtimes.push(new CollectorRuntime(c, this.config, this.logger));
+      entry.runtimes.push(new CollectorRuntime(c, this.config, this.logger, this.clock));
     }
     const results = await Promise.all(entry.runtimes.map(async (r) => ({ family: r.family, error: await r.init() })));
     for (const { family, error } of results) if (error) this.startErrors.push({ family, error });

@@ -1,3 +1,4 @@
+import type { Clock } from '../services/clock.js';
 import type { Aggregator, FamilyError, FamilyResult, Filter } from '../types.js';
 import { asBpfscopeError } from './as-error.js';
 import type { PluginSet } from './plugin-set.js';
@@ -8,7 +9,7 @@ import { Snapshot } from './snapshot.js';
  * applied; a family that fails or has no source is an entry of `errors`, never a throw.
  * @internal
  */
-export async function readFamilies(plugins: PluginSet, filters: readonly Filter[], aggregators: readonly Aggregator[], signal?: AbortSignal): Promise<Snapshot> {
+export async function readFamilies(plugins: PluginSet, filters: readonly Filter[], aggregators: readonly Aggregator[], signal: AbortSignal | undefined, clock: Clock): Promise<Snapshot> {
   const families = new Map<string, FamilyResult>();
   const errors: FamilyError[] = [];
   await Promise.all(
@@ -31,7 +32,7 @@ export async function readFamilies(plugins: PluginSet, filters: readonly Filter[
     }),
   );
   const ordered = new Map([...families].sort(([a], [b]) => a.localeCompare(b)));
-  return new Snapshot(Date.now(), ordered, errors.sort((a, b) => a.family.localeCompare(b.family)));
+  return new Snapshot(clock.wallMs(), ordered, errors.sort((a, b) => a.family.localeCompare(b.family)));
 }
 
 /** What {@link snapshotStream} needs of the engine. @internal */

@@ -3,6 +3,9 @@ import { fakePlugin } from '../../../../test/fake-plugin.js';
 import { createEngine } from '../engine/create-engine.js';
 import { isBpfscopeError } from '../errors/bpfscope-error.js';
 import { createEventStream } from './event-stream.js';
+import { LoadFailed } from '../errors/taxonomy.js';
+import { COLLECTOR } from '../tokens.js';
+import type { Plugin, Source } from '../types.js';
 import type { SourceEventOptions } from './event-types.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
@@ -104,6 +107,19 @@ describe('engine.events', () => {
     const err = await stream.next().catch((e: unknown) => e);
     expect(isBpfscopeError(err) && err.code).toBe('DATA_UNAVAILABLE');
     expect(await stream.next()).toEqual({ value: undefined, done: true });
+    await engine.close();
+  });
+
+  it('a fallback without events(): the error names why the eBPF source was passed over and keeps it as the cause', async () => {
+    const rejection = new LoadFailed('ev.bpf.o', 'the verifier refused it', 'R1 invalid mem access');
+    const ebpf: Source<number> = { kind: 'ebpf', name: 'ev-ebpf', async init() { throw rejection; }, async read() { return 0; }, async close() {}, events: () => { throw new Error('not reached'); } };
+    const plain: Source<number> = { kind: 'procfs', name: 'ev-procfs', async init() {}, async read() { return 1; }, async close() {} };
+    const plugin: Plugin = { name: 'ev', version: '0', register: (c) => c.register(COLLECTOR, { useValue: { family: 'ev', sources: [ebpf, plain] } }) };
+    const engine = createEngine({ plugins: [plugin], logger: silent });
+    const err = await engine.events('ev').next().catch((e: unknown) => e);
+    expect(isBpfscopeError(err) && err.code).toBe('DATA_UNAVAILABLE');
+    expect((err as Error).message).toMatch(/ev-procfs \(procfs\) gives no events; the source before it was rejected: LOAD_FAILED: loading ev\.bpf\.o failed: the verifier refused it/);
+    expect((err as Error).cause).toBe(rejection);
     await engine.close();
   });
 

@@ -1,0 +1,78 @@
+// Services an embedding application gives createEngine (EngineOptions.services): every
+// plugin resolves them, and the engine's own times (snapshot timestamps, the cache's TTL)
+// come from the same clock.
+import { describe, expect, it } from 'vitest';
+import { CLOCK, COLLECTOR, PROCFS_READER } from '../tokens.js';
+import { inject, injectable } from '../index.js';
+import { createProcfsReader, type ProcfsReader } from '../services/procfs-reader.js';
+import type { Clock } from '../services/clock.js';
+import type { Collector, Plugin, Source } from '../types.js';
+import { createEngine } from './create-engine.js';
+
+const silent = { error() {}, warn() {}, info() {}, debug() {} };
+
+/** A clock that moves only when the test says. */
+class ManualClock implements Clock {
+  ms = 1_700_000_000_000;
+  monotonicNs(): bigint {
+    return BigInt(this.ms) * 1_000_000n;
+  }
+  wallMs(): number {
+    return this.ms;
+  }
+}
+
+function probePlugin(seen: { procfs?: ProcfsReader; clock?: Clock; reads: number }): Plugin {
+  @injectable()
+  class Probe implements Collector<number> {
+    readonly family = 'probe';
+    readonly sources: Source<number>[] = [{ kind: 'procfs', name: 'probe', async init() {}, async read() { return ++seen.reads; }, async close() {} }];
+    constructor(@inject(PROCFS_READER) procfs: ProcfsReader, @inject(CLOCK) clock: Clock) {
+      seen.procfs = procfs;
+      seen.clock = clock;
+    }
+  }
+  return { name: 'probe', version: '0.0.0', register: (c) => void c.register(COLLECTOR, { useClass: Probe }) };
+}
+
+describe('EngineOptions.services', () => {
+  it('every plugin resolves the given reader and clock; snapshot and result times and the cache TTL follow that clock', async () => {
+    const clock = new ManualClock();
+    const procfs = createProcfsReader('/nonexistent-proc', '/nonexistent-sys');
+    const seen: { procfs?: ProcfsReader; clock?: Clock; reads: number } = { reads: 0 };
+    const engine = createEngine({ plugins: [probePlugin(seen)], logger: silent, services: { procfs, clock }, config: { cache: { enabled: true, ttlMs: 500 } } });
+    try {
+      const first = await engine.collect();
+      expect(seen.procfs).toBe(procfs);
+      expect(seen.clock).toBe(clock);
+      expect(first.timestamp).toBe(clock.ms);
+      expect(first.errors).toEqual([]);
+      expect(first.get('probe')).toMatchObject({ data: 1, timestamp: clock.ms });
+      clock.ms += 499; // inside the TTL by the given clock, whatever the wall clock did
+      expect(await engine.collect()).toBe(first);
+      clock.ms += 1; // at the TTL: a new reading
+      const second = await engine.collect();
+      expect(second).not.toBe(first);
+      expect(second.get('probe')?.data).toBe(2);
+      expect(second.timestamp).toBe(clock.ms);
+      expect(engine.stats().collectors[0]).toMatchObject({ family: 'probe', reads: 2, cacheHits: 1 });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('without services, the engine gives the reader over the configured roots and the system clock', async () => {
+    const seen: { procfs?: ProcfsReader; clock?: Clock; reads: number } = { reads: 0 };
+    const engine = createEngine({ plugins: [probePlugin(seen)], logger: silent, config: { procRoot: '/proc', sysRoot: '/sys' } });
+    try {
+      const before = Date.now();
+      const snap = await engine.collect();
+      const after = Date.now();
+      expect([seen.procfs?.procRoot, seen.procfs?.sysRoot]).toEqual(['/proc', '/sys']);
+      expect(snap.timestamp).toBeGreaterThanOrEqual(before);
+      expect(snap.timestamp).toBeLessThanOrEqual(after);
+    } finally {
+      await engine.close();
+    }
+  });
+});
