@@ -41,7 +41,9 @@ describeKernel('mem family in mode fallback', () => {
     const streamError = await firstEventError(engine);
     await engine.close();
     expect(streamError).toBeInstanceOf(DataUnavailable);
-    expect((streamError as Error).message).toBe('mem events is unavailable: its selected source mem-procfs (procfs) gives no events');
+    expect((streamError as Error).message).toBe(
+      'mem events is unavailable: its selected source mem-procfs (procfs) gives no events; the source before it was rejected: DATA_UNAVAILABLE: mem-ebpf is unavailable: the configuration sets mode "fallback" for mem',
+    );
     expect((streamError as DataUnavailable).remedy).toMatch(/families\.mem\.mode to 'ebpf'/);
 
     expect(r?.source).toBe('procfs');

@@ -51,8 +51,9 @@ export class ProcCollector implements Collector<ProcMetrics> {
   }
 
   /**
-   * The engine's user-space filter over process records: `pid`, `comm`, `cgroupId` (when
-   * known), `mountNamespace` and `netNamespace` (when known), `processKind` (the record's
+   * The engine's user-space filter over process records: `pid`, `comm`, `cgroupId`,
+   * `mountNamespace` and `netNamespace` (null where they could not be read: an allow list of
+   * them then leaves the process out, a deny list keeps it), `processKind` (the record's
    * `category`), `nice`, `cpuPercent` (from the second reading on) and `memoryBytes`
    * (`rssBytes`). The eBPF source pushes the list parts down into the task iterator
    * ({@link ProcEbpfSource.pushdown}); the procfs source pushes nothing, so there every
@@ -69,9 +70,9 @@ export class ProcCollector implements Collector<ProcMetrics> {
           memoryBytes: p.rssBytes,
           processKind: p.category,
           nice: p.nice,
-          ...(p.cgroupId !== null ? { cgroupId: BigInt(p.cgroupId) } : {}),
-          ...(p.mountNamespace !== null ? { mountNamespace: p.mountNamespace } : {}),
-          ...(p.netNamespace !== null ? { netNamespace: p.netNamespace } : {}),
+          cgroupId: p.cgroupId === null ? null : BigInt(p.cgroupId),
+          mountNamespace: p.mountNamespace,
+          netNamespace: p.netNamespace,
           ...(p.cpuPercent !== null ? { cpuPercent: p.cpuPercent } : {}),
         }),
       ),

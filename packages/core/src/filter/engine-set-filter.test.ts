@@ -129,6 +129,12 @@ describe('FamilyFilter', () => {
     expect(recordPasses({ excludeCgroupIds: [5] }, ['excludeCgroupIds'], { cgroupId: 5n })).toBe(false);
     expect(recordPasses({ excludeCgroupIds: [5] }, ['excludeCgroupIds'], { cgroupId: 6n })).toBe(true);
     expect(recordPasses({ mountNamespaces: [9] }, ['mountNamespaces'], { mountNamespace: 8 })).toBe(false);
+    // Carried but unreadable (null): an allow list cannot show it belongs, a deny list lets it through.
+    expect(recordPasses({ mountNamespaces: [9] }, ['mountNamespaces'], { mountNamespace: null })).toBe(false);
+    expect(recordPasses({ netNamespaces: [9] }, ['netNamespaces'], { netNamespace: null })).toBe(false);
+    expect(recordPasses({ cgroupIds: [5] }, ['cgroupIds'], { cgroupId: null })).toBe(false);
+    expect(recordPasses({ excludeCgroupIds: [5] }, ['excludeCgroupIds'], { cgroupId: null })).toBe(true);
+    expect(recordPasses({ mountNamespaces: [9] }, ['mountNamespaces'], {})).toBe(true);
     expect(recordPasses({ processKinds: ['user'] }, ['processKinds'], { processKind: 'kernel' })).toBe(false);
     expect(recordPasses({ maxNice: 0 }, ['maxNice'], { nice: 5 })).toBe(false);
     expect(recordPasses({ maxNice: 0 }, ['maxNice'], { nice: -5 })).toBe(true);

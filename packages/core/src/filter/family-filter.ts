@@ -64,7 +64,10 @@ export type FilterPart = keyof FamilyFilter;
 /**
  * What the engine's user-space filter sees of one record of a family. A collector maps its
  * records to this shape; a field a record does not carry (a per-syscall row has no `pid`)
- * leaves that record unjudged by the parts over that field: it passes them.
+ * leaves that record unjudged by the parts over that field: it passes them. A field set to
+ * `null` is carried but could not be read for this record (a namespace link procfs refused):
+ * an allow list refuses the record, since it cannot be shown to belong, and a deny list lets
+ * it through.
  */
 export interface FilterRecord {
   /** Process id (tgid). */
@@ -73,12 +76,12 @@ export interface FilterRecord {
   ancestors?: readonly number[];
   /** Task name. */
   comm?: string;
-  /** cgroup v2 id. */
-  cgroupId?: bigint;
-  /** Mount namespace inode number. */
-  mountNamespace?: number;
-  /** Network namespace inode number. */
-  netNamespace?: number;
+  /** cgroup v2 id, or null when it could not be read. */
+  cgroupId?: bigint | null;
+  /** Mount namespace inode number, or null when it could not be read. */
+  mountNamespace?: number | null;
+  /** Network namespace inode number, or null when it could not be read. */
+  netNamespace?: number | null;
   /** System call number. */
   syscallId?: number;
   /** System call kind (the syscall family's category). */
@@ -130,10 +133,10 @@ function refuses(filter: FamilyFilter, part: FilterPart, r: FilterRecord): boole
     case 'descendantsOf': return r.pid !== undefined && r.ancestors !== undefined && !filter.descendantsOf!.some((d) => d === r.pid || r.ancestors!.includes(d));
     case 'comms': return r.comm !== undefined && !filter.comms!.includes(r.comm);
     case 'excludeComms': return r.comm !== undefined && filter.excludeComms!.includes(r.comm);
-    case 'cgroupIds': return r.cgroupId !== undefined && !filter.cgroupIds!.some((c) => BigInt(c) === r.cgroupId);
-    case 'excludeCgroupIds': return r.cgroupId !== undefined && filter.excludeCgroupIds!.some((c) => BigInt(c) === r.cgroupId);
-    case 'mountNamespaces': return r.mountNamespace !== undefined && !filter.mountNamespaces!.includes(r.mountNamespace);
-    case 'netNamespaces': return r.netNamespace !== undefined && !filter.netNamespaces!.includes(r.netNamespace);
+    case 'cgroupIds': return r.cgroupId !== undefined && (r.cgroupId === null || !filter.cgroupIds!.some((c) => BigInt(c) === r.cgroupId));
+    case 'excludeCgroupIds': return r.cgroupId != null && filter.excludeCgroupIds!.some((c) => BigInt(c) === r.cgroupId);
+    case 'mountNamespaces': return r.mountNamespace !== undefined && (r.mountNamespace === null || !filter.mountNamespaces!.includes(r.mountNamespace));
+    case 'netNamespaces': return r.netNamespace !== undefined && (r.netNamespace === null || !filter.netNamespaces!.includes(r.netNamespace));
     case 'syscalls': return r.syscallId !== undefined && !filter.syscalls!.includes(r.syscallId);
     case 'syscallCategories': return r.syscallCategory !== undefined && !filter.syscallCategories!.includes(r.syscallCategory);
     case 'protocols': return r.protocol !== undefined && !filter.protocols!.includes(r.protocol);
