@@ -1,34 +1,16 @@
 // The proc family's procfs source gives events too: engine.events('proc') on an engine in
 // mode `fallback`, against the real /proc and a workload whose processes block on a pipe
 // the test holds (they live across any number of scans, with no sleep).
-import { afterEach, describe, expect, it } from 'vitest';
-import { createConsoleLogger, createEngine, type Engine, type EventStream } from '@bpfscope/core';
-import { gatedTree, realDescendants, type GatedTree } from '../test/gated-tree.js';
-import { proc } from './plugin.js';
+import { describe, expect, it } from 'vitest';
+import type { EventStream } from '@bpfscope/core';
+import { realDescendants } from '../test/gated-tree.js';
+import { procHarness, tick } from '../test/proc-harness.js';
 import type { ProcessEvent } from './tree/events.js';
 import { openProcessTree } from './tree/tree-api.js';
 
 const N = 12;
 const SLOW = 60_000;
-const logger = createConsoleLogger('silent');
-const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 10)); // a poll, not a deadline: the test's timeout bounds every wait
-
-let cleanup: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
-
-function fallbackEngine(): Engine {
-  const engine = createEngine({ plugins: [proc()], config: { mode: 'fallback', cache: { enabled: false } }, logger });
-  cleanup.push(() => engine.close());
-  return engine;
-}
-
-async function workload(): Promise<GatedTree> {
-  const w = await gatedTree();
-  cleanup.push(() => void w.sh.kill('SIGKILL'));
-  return w;
-}
+const { cleanup, engine: fallbackEngine, workload } = procHarness('fallback');
 
 /** Pull events until `done` holds for what was read. */
 async function readUntil(stream: EventStream<ProcessEvent>, got: ProcessEvent[], done: () => boolean): Promise<void> {

@@ -1,33 +1,14 @@
 // With the eBPF source: the `initial` option of proc events (present events from the task
 // iterator, then live events from the hooks) and a process tree built through the engine,
 // against a workload whose processes block on a pipe the test holds.
-import { afterEach, expect, it } from 'vitest';
-import { createConsoleLogger, createEngine, type Engine } from '@bpfscope/core';
+import { expect, it } from 'vitest';
 import { describeKernel } from '../../../test/real-kernel.js';
-import { gatedTree, realDescendants, type GatedTree } from '../test/gated-tree.js';
-import { proc } from './plugin.js';
+import { realDescendants } from '../test/gated-tree.js';
+import { procHarness, tick } from '../test/proc-harness.js';
 import type { ExitEvent, ProcessEvent } from './tree/events.js';
 import { openProcessTree } from './tree/tree-api.js';
 
-const logger = createConsoleLogger('silent');
-const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 10)); // a poll, not a deadline: the test's timeout bounds every wait
-
-let cleanup: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
-
-function ebpfEngine(): Engine {
-  const engine = createEngine({ plugins: [proc()], config: { mode: 'ebpf', cache: { enabled: false } }, logger });
-  cleanup.push(() => engine.close());
-  return engine;
-}
-
-async function workload(): Promise<GatedTree> {
-  const w = await gatedTree();
-  cleanup.push(() => void w.sh.kill('SIGKILL'));
-  return w;
-}
+const { cleanup, engine: ebpfEngine, workload } = procHarness('ebpf');
 
 describeKernel('proc events with initial, and process trees through an engine (eBPF)', () => {
   it('initial: one present event for exactly the workload processes alive (from the task iterator), then its live events, none given twice', async () => {

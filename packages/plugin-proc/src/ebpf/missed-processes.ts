@@ -4,10 +4,10 @@
 // iterator output lacks is read from procfs instead and marked `source: 'procfs'`.
 import { DataUnavailable, EventProcessingFailed, readProcFile, type Logger } from '@bpfscope/core';
 import type { ProcessRecord } from '../records.js';
-import { parsePidStat } from '../procfs/parse-pid-stat.js';
 import { readContext, readProcessWith, type ReadContext } from '../procfs/read-process.js';
 import type { SnapshotEntry } from '../tree/feed.js';
 import { listPids } from '../procfs/scan-processes.js';
+import { statEntry } from '../procfs/stat-entry.js';
 
 /** What {@link MissedProcesses.fill} found. @internal */
 export interface MissedFill {
@@ -119,15 +119,8 @@ export function missedSnapshot(procRoot: string, seen: ReadonlySet<number>, boot
       const { userHz, pageSize } = readContext(procRoot, {});
       options = { bootTime, userHz, pageSize };
     }
-    let text: string;
-    try {
-      text = readProcFile(procRoot, `${pid}/stat`);
-    } catch (e) {
-      if (e instanceof DataUnavailable) continue; // exited since the listing
-      throw e;
-    }
-    const s = parsePidStat(text, `${procRoot}/${pid}/stat`, options);
-    out.push({ pid: s.pid, ppid: s.ppid, comm: s.comm, startTime: s.startTime === null ? null : Math.round(s.startTime * 1000), zombie: s.state === 'Z' || s.state === 'X', source: 'procfs' });
+    const entry = statEntry(procRoot, pid, options);
+    if (entry !== null) out.push(entry); // null: exited since the listing
   }
   return out;
 }

@@ -1,8 +1,8 @@
-import { createEventStream, DataUnavailable, EventProcessingFailed, readProcFile, type EventStream, type SourceEventOptions } from '@bpfscope/core';
+import { createEventStream, DataUnavailable, EventProcessingFailed, type EventStream, type SourceEventOptions } from '@bpfscope/core';
 import type { ExitEvent, ForkEvent, ProcessEvent } from '../tree/events.js';
 import { presentEvent, procEventSelection } from '../tree/event-filter.js';
 import type { SnapshotEntry } from '../tree/feed.js';
-import { parsePidStat } from './parse-pid-stat.js';
+import { statEntry } from './stat-entry.js';
 import { readContext } from './read-process.js';
 import { listPids, readBootTime } from './scan-processes.js';
 
@@ -104,16 +104,9 @@ async function scan(procRoot: string, previous: ReadonlyMap<number, SnapshotEntr
   for (let i = 0; i < pids.length; i++) {
     if (i > 0 && i % 128 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const pid = pids[i]!;
-    let text: string;
     try {
-      text = readProcFile(procRoot, `${pid}/stat`);
-    } catch (e) {
-      if (e instanceof DataUnavailable) continue; // exited since the listing
-      throw e;
-    }
-    try {
-      const s = parsePidStat(text, `${procRoot}/${pid}/stat`, { bootTime, ...units });
-      out.set(pid, { pid: s.pid, ppid: s.ppid, comm: s.comm, startTime: s.startTime === null ? null : Math.round(s.startTime * 1000), zombie: s.state === 'Z' || s.state === 'X', source: 'procfs' });
+      const entry = statEntry(procRoot, pid, { bootTime, ...units });
+      if (entry !== null) out.set(pid, entry); // null: exited since the listing
     } catch (e) {
       if (!(e instanceof EventProcessingFailed)) throw e;
       const old = previous.get(pid);
