@@ -6,11 +6,10 @@ import type { EventStream } from '@bpfscope/core';
 import { realDescendants } from '../test/gated-tree.js';
 import { procHarness, tick } from '../test/proc-harness.js';
 import type { ProcessEvent } from './tree/events.js';
-import { openProcessTree } from './tree/tree-api.js';
 
 const N = 12;
 const SLOW = 60_000;
-const { cleanup, engine: fallbackEngine, workload } = procHarness('fallback');
+const { engine: fallbackEngine, workload, treeEqualsRealTree } = procHarness('fallback');
 
 /** Pull events until `done` holds for what was read. */
 async function readUntil(stream: EventStream<ProcessEvent>, got: ProcessEvent[], done: () => boolean): Promise<void> {
@@ -79,25 +78,8 @@ describe('proc events from the procfs source (engine in mode fallback)', () => {
   }, SLOW);
 
   it('a process tree through the engine equals the real tree (pids and ppids), first state and forks seen later', async () => {
-    const engine = fallbackEngine();
-    const w = await workload();
-    await w.step('nest', 2);
-    while (realDescendants(w.pid).length < 4) await tick();
-    const tree = await openProcessTree({ engine, rootParent: w.pid, rescanIntervalMs: 20 });
-    cleanup.push(() => tree.close());
+    const tree = await treeEqualsRealTree(fallbackEngine(), 20);
     expect(tree.source).toBe('procfs');
-    await w.step('nest', 2);
-    await w.step('flat', 3);
-    while (realDescendants(w.pid).length < 11) await tick();
-    const real = realDescendants(w.pid);
-    while (tree.descendants(w.pid).length < 11) await tick();
-    expect(tree.descendants(w.pid).map((n) => `${n.pid}<-${n.ppid}`).sort()).toEqual(real);
-    expect(tree.descendants(w.pid).filter((n) => n.origin === 'snapshot')).toHaveLength(4);
-    expect(tree.summary().spawned).toBe(7);
-    w.release(11);
-    expect(await w.finish()).toBe(0);
-    for (const r of real) await tree.waitForExit(Number(r.split('<-')[0]));
-    expect(tree.live()).toEqual([]);
     expect(tree.summary().totals).toMatchObject({ processes: 0, withoutTotals: 11 });
   }, SLOW);
 });

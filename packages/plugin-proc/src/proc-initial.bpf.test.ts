@@ -6,9 +6,8 @@ import { describeKernel } from '../../../test/real-kernel.js';
 import { realDescendants } from '../test/gated-tree.js';
 import { procHarness, tick } from '../test/proc-harness.js';
 import type { ExitEvent, ProcessEvent } from './tree/events.js';
-import { openProcessTree } from './tree/tree-api.js';
 
-const { cleanup, engine: ebpfEngine, workload } = procHarness('ebpf');
+const { engine: ebpfEngine, workload, treeEqualsRealTree } = procHarness('ebpf');
 
 describeKernel('proc events with initial, and process trees through an engine (eBPF)', () => {
   it('initial: one present event for exactly the workload processes alive (from the task iterator), then its live events, none given twice', async () => {
@@ -48,26 +47,9 @@ describeKernel('proc events with initial, and process trees through an engine (e
   });
 
   it('a process tree through an engine in mode ebpf equals the real tree (pids and ppids), first state and forks seen later', async () => {
-    const engine = ebpfEngine();
-    const w = await workload();
-    await w.step('nest', 2);
-    while (realDescendants(w.pid).length < 4) await tick();
-    const tree = await openProcessTree({ engine, rootParent: w.pid });
-    cleanup.push(() => tree.close());
+    const tree = await treeEqualsRealTree(ebpfEngine());
     expect(tree.source).toBe('ebpf');
     expect(tree.fallbackReason).toBeNull();
-    await w.step('nest', 2);
-    await w.step('flat', 3);
-    while (realDescendants(w.pid).length < 11) await tick();
-    const real = realDescendants(w.pid);
-    while (tree.descendants(w.pid).length < 11) await tick();
-    expect(tree.descendants(w.pid).map((n) => `${n.pid}<-${n.ppid}`).sort()).toEqual(real);
-    expect(tree.descendants(w.pid).filter((n) => n.origin === 'snapshot')).toHaveLength(4);
-    expect(tree.summary().spawned).toBe(7);
-    w.release(11);
-    expect(await w.finish()).toBe(0);
-    for (const r of real) await tree.waitForExit(Number(r.split('<-')[0]));
-    expect(tree.live()).toEqual([]);
     // Every exit with its totals from the kernel.
     expect(tree.summary().totals).toMatchObject({ processes: 11, withoutTotals: 0 });
     expect(tree.summary().lost).toEqual({ kernelDropped: 0, evicted: 0, eventsDroppedByReaders: 0, feedDropped: 0 });
