@@ -55,7 +55,7 @@ export function openFamilyEvents<F extends string>(
     }
     return source.events({ ...rest, signal: ended, queue }) as EventStream<FamilyEvent<F>>;
   };
-  const stream: EngineEventStream<FamilyEvent<F>> = new EngineEventStream<FamilyEvent<F>>(open(), { sampling: streamSampling, own, accessors, nowMs });
+  const stream: EngineEventStream<FamilyEvent<F>> = new EngineEventStream<FamilyEvent<F>>(open(), { sampling: streamSampling, own, accessors, nowMs, monotonicNs: () => clock.monotonicNs() });
   return stream;
 }
 

@@ -27,6 +27,8 @@ export interface EngineStreamSampling<E> {
   readonly accessors: SamplingAccessors<E>;
   /** Now, ms since the epoch, from the engine's clock (sub-ms: its monotonic clock mapped once to wall time). */
   readonly nowMs: () => number;
+  /** Now on the engine's monotonic clock, ns: the latency of an event with a bigint `monotonicNs` (syscall) is measured on it, with no mapping. */
+  readonly monotonicNs: () => bigint;
 }
 
 /**
@@ -118,8 +120,14 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
     this.#delivered++;
     this.#lastWeight = weight;
     if (typeof event === 'object' && event !== null) this.#weights.set(event, weight);
-    if (this.#latency !== null) this.#latency.record((this.s.nowMs() - this.s.accessors.timeMs(event)) * 1000);
+    if (this.#latency !== null) this.#latency.record(this.#latencyUs(event));
     return event;
+  }
+
+  #latencyUs(event: E): number {
+    const mono = typeof event === 'object' && event !== null ? (event as { monotonicNs?: unknown }).monotonicNs : undefined;
+    if (typeof mono === 'bigint') return Number(this.s.monotonicNs() - mono) / 1000;
+    return (this.s.nowMs() - this.s.accessors.timeMs(event)) * 1000;
   }
 
   weightOf(event: E): number {

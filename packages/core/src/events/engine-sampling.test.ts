@@ -15,6 +15,7 @@ interface Ev {
   time: number;
   cls: 'high' | 'low';
   weight?: number;
+  monotonicNs?: bigint;
 }
 
 /** A clock that moves only when the test says: wall ms and monotonic ns move together. */
@@ -80,6 +81,20 @@ describe('engine.events with sampling', () => {
       expect(q).toBeLessThan(5000 * (1 + 1 / 32));
     }
     expect(s?.latencyUs.max).toBe(5000);
+    await engine.close();
+  });
+
+  it('an event with a monotonicNs (as syscall’s) has its latency measured on the monotonic clock, exactly', async () => {
+    const clock = testClock(2_000_000);
+    const { fake, feed } = eventful('ev');
+    const engine = createEngine({ plugins: [fake.plugin], logger: silent, services: { clock } });
+    const ac = new AbortController();
+    const stream = engine.events('ev', { signal: ac.signal });
+    await stream.ready;
+    // time says 1 s ago (a wrong mapping), monotonicNs says 20 µs: the monotonic one is used
+    for (let i = 0; i < 3; i++) feed.push?.({ seq: i, time: clock.wallMs() - 1000, cls: 'low', monotonicNs: clock.monotonicNs() - 20_000n });
+    await drain(stream, ac);
+    expect(engine.stats().collectors[0]?.events.latencyUs).toMatchObject({ count: 3, p50: 20, p99: 20, max: 20 });
     await engine.close();
   });
 
