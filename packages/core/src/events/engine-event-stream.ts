@@ -1,8 +1,12 @@
+import { DataUnavailable } from '../errors/taxonomy.js';
 import type { LatencyHistogram } from '../sampling/latency-histogram.js';
 import type { SamplingAccessors } from '../sampling/create-sampler.js';
 import type { SamplingConfig } from '../sampling/sampling-config.js';
 import type { SampledEventCounts, SampledEventStream, StreamSampling } from './event-sampling.js';
 import type { EventStream } from './event-types.js';
+
+/** How many of the latest delivered events {@link EngineEventStream.weightOf} remembers. */
+const RECENT = 64;
 
 const NOT_STARTED: SampledEventCounts = {
   delivered: 0,
@@ -45,9 +49,11 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
   #innerDone = false;
   #failure: unknown = null;
   #delivered = 0;
-  #lastWeight = 1;
   #latency: LatencyHistogram | null = null;
-  readonly #weights = new WeakMap<object, number>();
+  /** The last {@link RECENT} events handed out and their weights, newest at `#recentAt - 1` (a ring: no allocation per event). */
+  readonly #recent: unknown[] = new Array<unknown>(RECENT);
+  readonly #recentWeights = new Float64Array(RECENT);
+  #recentAt = 0;
   readonly #out = { weight: 1 };
   readonly #opening: Promise<EventStream<E> | null>;
 
@@ -93,7 +99,11 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
     this.s.sampling.reconfigure(config);
   }
 
-  async next(): Promise<IteratorResult<E>> {
+  next(): Promise<IteratorResult<E>> {
+    return this.#inner === null ? this.#firstNext() : this.#pull(this.#inner);
+  }
+
+  async #firstNext(): Promise<IteratorResult<E>> {
     const inner = await this.#opening;
     if (inner === null) {
       const failure = this.#failure;
@@ -101,25 +111,37 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
       if (failure !== null) throw failure;
       return { value: undefined, done: true };
     }
+    return this.#pull(inner);
+  }
+
+  /** Hands out a kept event, or takes the next one from the source through the sampler (no extra await when one is waiting). */
+  #pull(inner: EventStream<E>): Promise<IteratorResult<E>> {
     const sampling = this.s.sampling;
-    for (;;) {
-      if (sampling.waiting > 0) return { value: this.#deliver(sampling.take(this.#out)), done: false };
-      if (this.#innerDone || this.#ended) return { value: undefined, done: true };
-      const r = await inner.next();
-      if (r.done === true) {
-        this.#innerDone = true;
-        sampling.flush(); // a reservoir's open window is released, not lost
-      } else {
-        sampling.offer(r.value);
-      }
+    if (sampling.waiting > 0) return Promise.resolve({ value: this.#deliver(sampling.take(this.#out)), done: false });
+    if (this.#innerDone || this.#ended) return Promise.resolve({ value: undefined, done: true });
+    return inner.next().then((r) => this.#took(inner, r));
+  }
+
+  /** After the source gave `r`: a kept event is returned as a value (no promise to adopt); a sampled-away one pulls again. */
+  #took(inner: EventStream<E>, r: IteratorResult<E>): IteratorResult<E> | Promise<IteratorResult<E>> {
+    const sampling = this.s.sampling;
+    if (r.done === true) {
+      this.#innerDone = true;
+      sampling.flush(); // a reservoir's open window is released, not lost
+    } else {
+      sampling.offer(r.value);
     }
+    if (sampling.waiting > 0) return { value: this.#deliver(sampling.take(this.#out)), done: false };
+    return this.#pull(inner);
   }
 
   #deliver(event: E): E {
     const weight = this.#out.weight;
     this.#delivered++;
-    this.#lastWeight = weight;
-    if (typeof event === 'object' && event !== null) this.#weights.set(event, weight);
+    const at = this.#recentAt;
+    this.#recent[at] = event;
+    this.#recentWeights[at] = weight;
+    this.#recentAt = at + 1 === RECENT ? 0 : at + 1;
     if (this.#latency !== null) this.#latency.record(this.#latencyUs(event));
     return event;
   }
@@ -131,8 +153,14 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
   }
 
   weightOf(event: E): number {
-    if (typeof event === 'object' && event !== null) return this.#weights.get(event) ?? 1;
-    return this.#lastWeight;
+    // Newest first: the event just received is found at the first compare.
+    for (let k = 1; k <= RECENT && k <= this.#delivered; k++) {
+      const i = (this.#recentAt - k + RECENT) % RECENT;
+      if (this.#recent[i] === event) return this.#recentWeights[i]!;
+    }
+    throw new DataUnavailable('the weight of this event', `it is not among the last ${RECENT} events this stream delivered`, {
+      remedy: 'Read stream.weightOf(e) when the stream gives you e (in the loop body), not later.',
+    });
   }
 
   async return(): Promise<IteratorResult<E>> {

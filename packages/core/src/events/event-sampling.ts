@@ -50,9 +50,11 @@ export interface SampledEventStream<E> extends EventStream<E> {
   /**
    * How many events a delivered event stands for: the user-space sampler's weight (10 for
    * 1-in-10) times the event's own numeric `weight` field when it has one (the kernel's
-   * sampling, e.g. syscall's `sampleEvery`). 1 for an event nothing sampled. Object events
-   * are looked up exactly; for a primitive event it is the weight of the last one delivered.
-   * @param event - an event this stream delivered
+   * sampling, e.g. syscall's `sampleEvery`). 1 for an event nothing sampled. Read it when
+   * the stream gives you the event: the stream remembers its last 64 events (by identity,
+   * newest first), so that weighing costs no allocation per event.
+   * @param event - an event this stream delivered, one of its last 64
+   * @throws {@link DataUnavailable} for an event not among them
    */
   weightOf(event: E): number;
   /** The stream's counts now, with its sampling's. */
@@ -61,22 +63,24 @@ export interface SampledEventStream<E> extends EventStream<E> {
 
 const KEEP_ALL: SamplingConfig<never> = Object.freeze({ strategy: 'all' });
 
-/** Reads a numeric field of an event, or undefined. */
-function field(event: unknown, name: string): number | undefined {
+/** The event's `time` or `timestamp` (fixed keys: a monomorphic read on the hot path). */
+function defaultTimeMs(event: unknown): number | undefined {
   if (typeof event !== 'object' || event === null) return undefined;
-  const v = (event as Record<string, unknown>)[name];
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+  const e = event as { time?: unknown; timestamp?: unknown };
+  if (typeof e.time === 'number') return e.time;
+  return typeof e.timestamp === 'number' ? e.timestamp : undefined;
 }
 
 /** The event's own (kernel) weight: its numeric `weight` field, or 1. @internal */
 export function kernelWeight(event: unknown): number {
-  const w = field(event, 'weight');
-  return w !== undefined && w >= 1 ? w : 1;
+  if (typeof event !== 'object' || event === null) return 1;
+  const w = (event as { weight?: unknown }).weight;
+  return typeof w === 'number' && w >= 1 ? w : 1;
 }
 
 /** The accessors a stream's samplers read, from its options; `now` is the fallback time (ms since the epoch). @internal */
 export function samplingAccessors<E>(options: EventSamplingOptions<E>, now: () => number): SamplingAccessors<E> {
-  const timeMs = options.timeMs ?? ((e: E) => field(e, 'time') ?? field(e, 'timestamp') ?? now());
+  const timeMs = options.timeMs ?? ((e: E) => defaultTimeMs(e) ?? now());
   return options.latencyOf === undefined ? { timeMs } : { timeMs, latencyOf: options.latencyOf };
 }
 
@@ -93,14 +97,17 @@ export class StreamSampling<E> {
   readonly #controller: SamplingController<E>;
   readonly #accessors: SamplingAccessors<E>;
   readonly #path: string;
-  #events: E[] = [];
-  #weights: number[] = [];
+  /** Kept events waiting, from `#head` to `#tail`; the arrays are reused, never shrunk. */
+  readonly #events: Array<E | undefined> = [];
+  readonly #weights: number[] = [];
   #head = 0;
+  #tail = 0;
   #keptWeight = 0;
   readonly #sink = (event: E, weight: number): void => {
     const w = weight * kernelWeight(event);
-    this.#events.push(event);
-    this.#weights.push(w);
+    this.#events[this.#tail] = event;
+    this.#weights[this.#tail] = w;
+    this.#tail++;
     this.#keptWeight += w;
   };
 
@@ -122,19 +129,16 @@ export class StreamSampling<E> {
 
   /** Kept events waiting to be handed out. */
   get waiting(): number {
-    return this.#events.length - this.#head;
+    return this.#tail - this.#head;
   }
 
   /** Takes the oldest waiting kept event; `weight` is set to its weight. Call only when {@link waiting} > 0. */
   take(out: { weight: number }): E {
-    const e = this.#events[this.#head]!;
+    const e = this.#events[this.#head] as E;
     out.weight = this.#weights[this.#head]!;
+    this.#events[this.#head] = undefined; // let the event go
     this.#head++;
-    if (this.#head === this.#events.length) {
-      this.#events.length = 0;
-      this.#weights.length = 0;
-      this.#head = 0;
-    }
+    if (this.#head === this.#tail) this.#head = this.#tail = 0;
     return e;
   }
 
