@@ -98,6 +98,30 @@ describe('engine.events with sampling', () => {
     await engine.close();
   });
 
+  it('weightOf answers for the last 64 events delivered and refuses an older one with DATA_UNAVAILABLE', async () => {
+    const { fake, feed } = eventful('ev');
+    const engine = createEngine({ plugins: [fake.plugin], logger: silent });
+    const ac = new AbortController();
+    const stream = engine.events('ev', { signal: ac.signal, sampling: { strategy: 'uniform', every: 2 } });
+    await stream.ready;
+    const sent: Ev[] = [];
+    for (let i = 0; i < 140; i++) sent.push({ seq: i, time: Date.now(), cls: 'low' });
+    for (const e of sent) feed.push?.(e);
+    await drain(stream, ac); // 70 delivered: sent[0], sent[2], … sent[138]
+    expect(stream.weightOf(sent[138]!)).toBe(2);
+    expect(stream.weightOf(sent[2 * 6]!)).toBe(2); // the 64th newest
+    const err = (() => {
+      try {
+        return stream.weightOf(sent[2 * 5]!); // the 65th newest
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isBpfscopeError(err) && err.code).toBe('DATA_UNAVAILABLE');
+    expect(() => stream.weightOf(sent[1]!)).toThrow(/not among the last 64/); // sampled away: never delivered
+    await engine.close();
+  });
+
   it('weights multiply with the event’s own kernel weight', async () => {
     const { fake, feed } = eventful('ev');
     const engine = createEngine({ plugins: [fake.plugin], logger: silent });
