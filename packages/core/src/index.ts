@@ -57,6 +57,8 @@ export type {
 } from './events/event-types.js';
 export { createEventStream, type EventFeed, type EventStreamSetup } from './events/event-stream.js';
 export type { FamilyEventStats } from './events/family-event-stats.js';
+export type { EventSamplingOptions, SampledEventCounts, SampledEventStream } from './events/event-sampling.js';
+export type { FamilyEventOptionsOf } from './engine/family-events.js';
 export type { CollectorStats, ReadCost, RecoveryStats } from './engine/collector-stats.js';
 export { EMPTY_SOURCE_STATS, type SourceStats, type ProgramRunStats, type KernelCounters } from './source-stats.js';
 export { createEngine, type EngineOptions, type EngineServices } from './engine/create-engine.js';

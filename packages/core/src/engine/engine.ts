@@ -12,11 +12,13 @@ import type { Snapshot } from './snapshot.js';
 import type { SetFilterResult } from '../filter/active-filter.js';
 import type { FamilyFilter } from '../filter/family-filter.js';
 import { validateFamilyFilter } from '../filter/validate-filter.js';
-import type { EventOptions, EventStream, FamilyEvent, FamilyEventFilter } from '../events/event-types.js';
+import type { FamilyEvent } from '../events/event-types.js';
+import type { SampledEventStream } from '../events/event-sampling.js';
+import type { SamplingConfig } from '../sampling/sampling-config.js';
 import type { DataUnavailable } from '../errors/taxonomy.js';
 import type { EngineStats, StreamOptions } from './engine-types.js';
 import type { EngineServices } from './create-engine.js';
-import { openFamilyEvents } from './family-events.js';
+import { openFamilyEvents, setFamilySampling, type FamilyEventOptionsOf } from './family-events.js';
 import { PluginSet } from './plugin-set.js';
 import { readFamilies, snapshotStream } from './read-families.js';
 import { recoverFamilies } from './recover-families.js';
@@ -203,7 +205,7 @@ export class Engine {
    * is slower the oldest are dropped and counted. The counts of every stream appear in
    * `engine.stats()` under the family's `events`.
    * @param family - the family
-   * @param options - `signal` ends the stream, `queue` bounds it, and the family's own options (e.g. proc's `tree`)
+   * @param options - `signal` ends the stream, `queue` bounds it, `sampling` samples it (each event's weight: `stream.weightOf(e)`), and the family's own options (e.g. proc's `tree`)
    * @returns the stream at once; `await stream.ready` before starting what it should see.
    *   Iterating throws {@link ConfigError} for an unknown family or a bad option, the family's
    *   init error when it has no source, and {@link DataUnavailable} when its selected source
@@ -215,9 +217,21 @@ export class Engine {
    * for await (const e of engine.events('proc', { signal })) if (e.type === 'exit') console.log(e.pid, e.totals?.runtimeSeconds);
    * ```
    */
-  events<F extends string>(family: F, options: EventOptions & FamilyEventFilter<F> = {} as EventOptions & FamilyEventFilter<F>): EventStream<FamilyEvent<F>> {
+  events<F extends string>(family: F, options: FamilyEventOptionsOf<F> = {} as FamilyEventOptionsOf<F>): SampledEventStream<FamilyEvent<F>> {
     if (this.#closed) throw new Closed('engine');
-    return openFamilyEvents(this.#plugins, () => this.start(), this.#closing.signal, family, options);
+    return openFamilyEvents(this.#plugins, () => this.start(), this.#closing.signal, this.#clock, family, options);
+  }
+
+  /**
+   * Sample one family's events at run time (docs/sampling.md): every open stream of the
+   * family switches (totals stay exact), and streams opened later without their own
+   * `sampling` take it; `null` keeps every event. Counts in `engine.stats()` (`collectors[i].events`).
+   * @throws {@link ConfigError} naming `families.<family>.sampling…` for a bad setting or an unknown family
+   * @throws {@link Closed} after close
+   */
+  async setSampling<F extends string>(family: F, config: SamplingConfig<FamilyEvent<F>> | null): Promise<void> {
+    if (this.#closed) throw new Closed('engine');
+    await setFamilySampling(this.#plugins, () => this.start(), family, config as SamplingConfig<never> | null);
   }
 
   /** Errors recorded while starting, per family. */

@@ -1,27 +1,47 @@
 import { ConfigError, DataUnavailable } from '../errors/taxonomy.js';
 import { EngineEventStream } from '../events/engine-event-stream.js';
+import { StreamSampling, samplingAccessors, type EventSamplingOptions, type SampledEventStream } from '../events/event-sampling.js';
 import type { EventOptions, EventStream, FamilyEvent, FamilyEventFilter } from '../events/event-types.js';
+import type { Clock } from '../services/clock.js';
+import { validateSamplingConfig, type SamplingConfig } from '../sampling/sampling-config.js';
 import type { PluginSet } from './plugin-set.js';
 
+/** The options of `engine.events(family, …)`: every stream's, sampling's, and the family's own. */
+export type FamilyEventOptionsOf<F extends string> = EventOptions & EventSamplingOptions<FamilyEvent<F>> & FamilyEventFilter<F>;
+
+/** Now in ms since the epoch with sub-ms resolution: the clock's monotonic time mapped once to its wall time. @internal */
+export function subMsWall(clock: Clock): () => number {
+  const offset = clock.wallMs() - Number(clock.monotonicNs()) / 1e6;
+  return () => offset + Number(clock.monotonicNs()) / 1e6;
+}
+
 /**
- * `engine.events()`: validates the queue option at once, then opens the family's
- * stream from its selected source once the engine has started. @internal
+ * `engine.events()`: validates the queue and sampling options at once, then opens the
+ * family's stream from its selected source once the engine has started. @internal
  */
 export function openFamilyEvents<F extends string>(
   plugins: PluginSet,
   start: () => Promise<void>,
   closing: AbortSignal,
+  clock: Clock,
   family: F,
-  options: EventOptions & FamilyEventFilter<F>,
-): EventStream<FamilyEvent<F>> {
-  const { signal, queue = 4096, ...rest } = options as EventOptions & Record<string, unknown>;
+  options: FamilyEventOptionsOf<F>,
+): SampledEventStream<FamilyEvent<F>> {
+  const { signal, queue = 4096, sampling, timeMs, latencyOf, ...rest } = options as EventOptions & EventSamplingOptions<FamilyEvent<F>> & Record<string, unknown>;
   if (!Number.isInteger(queue) || queue < 1) throw new ConfigError('events.queue', queue, 'an integer of 1 or more');
+  if (timeMs !== undefined && typeof timeMs !== 'function') throw new ConfigError('events.timeMs', timeMs, 'a function (event) => ms since the epoch');
+  if (latencyOf !== undefined && typeof latencyOf !== 'function') throw new ConfigError('events.latencyOf', latencyOf, 'a function (event) => number');
+  const nowMs = subMsWall(clock);
+  const accessors = samplingAccessors<FamilyEvent<F>>({ ...(timeMs ? { timeMs } : {}), ...(latencyOf ? { latencyOf } : {}) }, nowMs);
+  const own = sampling !== undefined;
+  const setting = own ? validateSamplingConfig<FamilyEvent<F>>(sampling, 'events.sampling') : null;
+  const streamSampling = new StreamSampling<FamilyEvent<F>>(setting, accessors, 'events.sampling');
   const ended = signal ? AbortSignal.any([signal, closing]) : closing;
   const open = async (): Promise<EventStream<FamilyEvent<F>>> => {
     await start().catch(() => undefined);
     const rt = plugins.runtime(family);
     if (!rt) throw new ConfigError('events.family', family, `a family of a started plugin (${plugins.familyList()})`);
-    rt.events.add(stream);
+    rt.events.add(stream as unknown as EngineEventStream<never>);
     const source = rt.selected;
     if (!source) throw rt.failure ?? plugins.startError(family) ?? new DataUnavailable(`${family} events`, 'the family has no initialised source');
     if (!source.events) {
@@ -35,6 +55,19 @@ export function openFamilyEvents<F extends string>(
     }
     return source.events({ ...rest, signal: ended, queue }) as EventStream<FamilyEvent<F>>;
   };
-  const stream = new EngineEventStream<FamilyEvent<F>>(open());
+  const stream: EngineEventStream<FamilyEvent<F>> = new EngineEventStream<FamilyEvent<F>>(open(), { sampling: streamSampling, own, accessors, nowMs, monotonicNs: () => clock.monotonicNs() });
   return stream;
+}
+
+/**
+ * `engine.setSampling()`: validates the setting (a {@link ConfigError} naming
+ * `families.<family>.sampling…`), then switches the family's open streams. @internal
+ */
+export async function setFamilySampling(plugins: PluginSet, start: () => Promise<void>, family: string, config: SamplingConfig<never> | null): Promise<void> {
+  const path = `families.${family}.sampling`;
+  const valid = config === null ? null : validateSamplingConfig<never>(config, path);
+  await start().catch(() => undefined);
+  const rt = plugins.runtime(family);
+  if (!rt) throw new ConfigError(path, family, `a family of this engine (${plugins.familyList()})`);
+  rt.events.setSampling(valid, path);
 }

@@ -47,7 +47,7 @@ describe('engine.events', () => {
     }
     expect(got).toEqual([1, 2, 3, 4, 5]);
     expect(feed.stops).toBe(1);
-    expect(engine.stats().collectors[0]?.events).toEqual({ streams: 1, open: 0, delivered: 5, droppedQueue: 0, droppedKernel: 3 });
+    expect(engine.stats().collectors[0]?.events).toMatchObject({ streams: 1, open: 0, delivered: 5, droppedQueue: 0, droppedKernel: 3, seen: 5, kept: 5, sampledAway: 0, held: 0, keptWeight: 5, queued: 0 });
     await engine.close();
   });
 
