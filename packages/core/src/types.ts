@@ -33,7 +33,11 @@ export type FamilyData<F extends string> = F extends keyof MetricFamilies ? Metr
 export interface SourceContext {
   /** The whole validated configuration. */
   readonly config: ResolvedConfig;
-  /** Options of this family (`config.families[family]`), unvalidated beyond `mode` and `enabled`. */
+  /**
+   * Options of this family: checked against the plugin's {@link Plugin.optionSchemas} with
+   * defaults filled in when the plugin declares a schema for the family (the same object
+   * {@link familyOptionsToken} resolves), else `config.families[family]` as given.
+   */
   readonly options: Readonly<Record<string, unknown>>;
   /** The engine's logger. */
   readonly logger: Logger;

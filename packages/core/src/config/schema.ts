@@ -30,7 +30,7 @@ export interface BpfscopeConfig {
     /** @default 500 */
     ttlMs?: number;
   };
-  /** Entries per batch in map reads and event deliveries. @default 100 */
+  /** Records per crossing from a family's event ring buffer to JavaScript (proc, mem and syscall events): larger batches cost less per event, smaller ones deliver sooner under a flood. @default 100 */
   batchSize?: number;
   /** How often a source's init is tried when it fails with a transient error. @default 3 */
   initAttempts?: number;
@@ -83,7 +83,7 @@ export interface ResolvedConfig {
     /** Age below which `collect()` returns the cached snapshot, ms; 0 never serves from the cache. */
     readonly ttlMs: number;
   };
-  /** Entries per batch in map reads and event deliveries (1 to 1,000,000). */
+  /** Records per crossing from a family's event ring buffer to JavaScript (1 to 1,000,000). */
   readonly batchSize: number;
   /** Tries per source init when it fails with a transient error (1 to 100); other errors are not retried. */
   readonly initAttempts: number;

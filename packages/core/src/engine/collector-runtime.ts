@@ -44,10 +44,13 @@ export class CollectorRuntime {
     private readonly config: ResolvedConfig,
     private readonly logger: Logger,
     private readonly clock: Clock = systemClock,
+    /** The family's options validated against the plugin's schema, when it declares one. */
+    validatedOptions: Readonly<Record<string, unknown>> | null = null,
   ) {
     this.family = collector.family;
     this.#inits = new SourceInit({
       family: this.family,
+      options: validatedOptions,
       config,
       logger,
       isSelected: (source) => this.#selected === source,

@@ -2,11 +2,11 @@
 // plugin resolves them, and the engine's own times (snapshot timestamps, the cache's TTL)
 // come from the same clock.
 import { describe, expect, it } from 'vitest';
-import { CLOCK, COLLECTOR, PROCFS_READER } from '../tokens.js';
+import { CLOCK, COLLECTOR, PROCFS_READER, familyOptionsToken } from '../tokens.js';
 import { inject, injectable } from '../index.js';
 import { createProcfsReader, type ProcfsReader } from '../services/procfs-reader.js';
 import type { Clock } from '../services/clock.js';
-import type { Collector, Plugin, Source } from '../types.js';
+import type { Collector, Plugin, Source, SourceContext } from '../types.js';
 import { createEngine } from './create-engine.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
@@ -71,6 +71,28 @@ describe('EngineOptions.services', () => {
       expect([seen.procfs?.procRoot, seen.procfs?.sysRoot]).toEqual(['/proc', '/sys']);
       expect(snap.timestamp).toBeGreaterThanOrEqual(before);
       expect(snap.timestamp).toBeLessThanOrEqual(after);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("a source's init gets the family's options as validated against the plugin's schema, defaults filled in", async () => {
+    let got: SourceContext['options'] | null = null;
+    let resolved: unknown = null;
+    const plugin: Plugin = {
+      name: 'opt',
+      version: '0',
+      optionSchemas: { opt: { depth: { type: 'integer', min: 1, default: 4 }, label: { type: 'string' } } },
+      register: (c) => {
+        const source: Source<number> = { kind: 'procfs', name: 'opt', async init(ctx) { got = ctx.options; resolved = c.resolve(familyOptionsToken('opt')); }, async read() { return 1; }, async close() {} };
+        c.register(COLLECTOR, { useValue: { family: 'opt', sources: [source] } });
+      },
+    };
+    const engine = createEngine({ plugins: [plugin], logger: silent, config: { families: { opt: { label: 'x', initTimeoutMs: 5000 } } } });
+    try {
+      await engine.start();
+      expect(got).toEqual({ label: 'x', depth: 4 });
+      expect(got).toBe(resolved);
     } finally {
       await engine.close();
     }

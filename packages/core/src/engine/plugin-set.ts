@@ -88,7 +88,9 @@ export class PluginSet {
       if (this.runtime(c.family)) throw new ConfigError('plugins', name, `plugins with distinct families (${c.family} is provided twice)`);
       const enabled = this.config.families[c.family]?.enabled ?? true;
       if (!enabled) continue;
-      entry.runtimes.push(new CollectorRuntime(c, this.config, this.logger, this.clock));
+      const token = familyOptionsToken(c.family);
+      const validated = entry.container.isRegistered(token, false) ? entry.container.resolve(token) : null;
+      entry.runtimes.push(new CollectorRuntime(c, this.config, this.logger, this.clock, validated));
     }
     const results = await Promise.all(entry.runtimes.map(async (r) => ({ family: r.family, error: await r.init() })));
     for (const { family, error } of results) if (error) this.startErrors.push({ family, error });

@@ -17,6 +17,8 @@ export function familyTimeout(family: string, operation: string, key: 'initTimeo
 /** What {@link SourceInit} needs of its family's runtime. @internal */
 export interface SourceInitHost {
   readonly family: string;
+  /** The family's validated options, or null when the plugin declares no schema for it. */
+  readonly options: Readonly<Record<string, unknown>> | null;
   readonly config: ResolvedConfig;
   readonly logger: Logger;
   /** Whether `source` is the family's selected source now. */
@@ -42,7 +44,7 @@ export class SourceInit {
   /** @returns null when `source` initialised, else the last error. */
   async tryInit(source: Source): Promise<BpfscopeError | null> {
     const { family, config, logger } = this.host;
-    const options = config.families[family] ?? {};
+    const options = this.host.options ?? config.families[family] ?? {};
     const limit = familyTimeouts(config, family).initMs;
     let last: BpfscopeError | null = null;
     for (let attempt = 1; attempt <= config.initAttempts; attempt++) {

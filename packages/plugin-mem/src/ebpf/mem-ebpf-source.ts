@@ -79,7 +79,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
     this.#programStats.start(context.config.programStats);
     this.#layouts = memLayouts(handle.structLayouts());
     const decoder = new OomVictimDecoder(this.#layouts.oom, this.services.procfs, this.services.clock);
-    const consumer = handle.subscribeRing('mem_oom_events', { statsMap: 'mem_stats' });
+    const consumer = handle.subscribeRing('mem_oom_events', { statsMap: 'mem_stats', batchSize: context.config.batchSize });
     this.#consumer = consumer;
     consumer.onError((e) => this.#logger?.warn('mem OOM ring buffer failed', { code: e.code, message: e.message }));
     consumer.onBatch((batch) => this.#onBatch(batch, decoder));

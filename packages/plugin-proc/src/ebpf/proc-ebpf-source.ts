@@ -54,6 +54,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   #buf: Uint8Array | null = null;
   #reading = false;
   #procRoot = '/proc';
+  #batchSize = 100;
   /** Ends the event streams of this source when it closes. */
   #closing = new AbortController();
 
@@ -92,6 +93,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     const layouts = procLayouts(structs);
     this.#kfilter = new ProcKernelFilter(obj, procFilterLayouts(structs));
     this.#procRoot = context.config.procRoot;
+    this.#batchSize = context.config.batchSize;
     this.#programStats.start(context.config.programStats);
     const boot = readBootTime(context.config.procRoot);
     const procfs = readContext(context.config.procRoot, { sysRoot: context.config.sysRoot, bootTime: boot.bootTime }, boot.reason ?? '');
@@ -225,7 +227,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   events(options: SourceEventOptions): EventStream<ProcessEvent> {
     if (this.#loader === null || !this.#loaded) throw new Closed('the proc-ebpf source (not initialised, or closed)');
     const signal = AbortSignal.any([options.signal, this.#closing.signal]);
-    return procEventStream({ loader: this.#loader, objectPath: this.objectPath, procRoot: this.#procRoot, track: this.#figures.track }, { ...options, signal });
+    return procEventStream({ loader: this.#loader, objectPath: this.objectPath, procRoot: this.#procRoot, batchSize: this.#batchSize, track: this.#figures.track }, { ...options, signal });
   }
 
   stats(): SourceStats {

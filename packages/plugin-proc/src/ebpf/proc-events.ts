@@ -14,6 +14,8 @@ export interface ProcEventDeps {
   readonly loader: NativeObjectLoader;
   readonly objectPath: string;
   readonly procRoot: string;
+  /** Records per crossing from the ring to JavaScript (the config's `batchSize`). */
+  readonly batchSize?: number;
   /** Told of the object a stream reads while it is open (for the source's stats). */
   readonly track?: { opened(obj: BpfObject): void; closed(obj: BpfObject): void };
 }
@@ -44,7 +46,7 @@ export function procEventStream(deps: ProcEventDeps, options: SourceEventOptions
       let tracked = false;
       try {
         for (const p of HOOKS) handle.attach(p);
-        const ring = handle.subscribeRing('proc_events', { statsMap: 'proc_stats' });
+        const ring = handle.subscribeRing('proc_events', { statsMap: 'proc_stats', ...(deps.batchSize === undefined ? {} : { batchSize: deps.batchSize }) });
         toEpochMs ??= monotonicToEpochMs();
         const toMs = toEpochMs;
         let unknown = 0;

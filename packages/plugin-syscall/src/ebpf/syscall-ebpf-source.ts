@@ -51,6 +51,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #cpus = 0;
   #since = '';
   #procRoot = '/proc';
+  #batchSize = 100;
   #prev: Reading | null = null;
   #filter: SyscallFilterState;
   #spec: FamilyFilter;
@@ -83,6 +84,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     loadNative();
     this.#releaseLog = routeLibbpfLog(context.logger, context.config.logLevel);
     this.#procRoot = context.config.procRoot;
+    this.#batchSize = context.config.batchSize;
     const latency = this.options.mode === 'latency';
     this.#loader ??= new NativeObjectLoader();
     // Only the programs this mode attaches: sc_exit for latency, sc_switch for counts-only.
@@ -210,6 +212,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     return syscallEventStream({
       handle,
       slot: this.#slot,
+      batchSize: this.#batchSize,
       layout: this.#eventLayout!,
       subscribe: (every) => {
         if (this.#streams > 0 && every !== this.#config.sampleEvery) {

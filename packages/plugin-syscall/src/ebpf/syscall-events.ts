@@ -64,6 +64,8 @@ export interface SyscallEventDeps {
   readonly handle: LoadedBpfObject;
   readonly slot: number;
   readonly layout: StructLayout;
+  /** Records per crossing from the ring to JavaScript (the config's `batchSize`). */
+  readonly batchSize: number;
   /** Turn the slot's events on at this rate (the first stream) or take one more stream at the rate in force. */
   subscribe(sampleEvery: number): void;
   /** One stream fewer; the last one turns the slot's events off. */
@@ -127,7 +129,7 @@ export function syscallEventStream(deps: SyscallEventDeps, options: SourceEventO
     queue,
     signal,
     start: async (push, fail) => {
-      const ring = deps.handle.subscribeRing('sc_events', { statsMap: 'sc_stats' });
+      const ring = deps.handle.subscribeRing('sc_events', { statsMap: 'sc_stats', batchSize: deps.batchSize });
       try {
         const offset = Date.now() - Number(process.hrtime.bigint()) / 1e6;
         const toEpochMs = (ns: bigint): number => offset + Number(ns) / 1e6;
