@@ -9,6 +9,7 @@ import { createEngine, systemClock, type Clock } from '@bpfscope/core';
 import { FixtureReader, withServices } from '../../../test/fixture-services.js';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { fixture } from '../test/fixture-helpers.js';
+import { possibleCpus } from '@bpfscope/native';
 import { cpu } from './plugin.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
@@ -53,7 +54,8 @@ describeKernel('cpu eBPF source through the container’s procfs reader and cloc
       1: { user: 45.04, nice: 0, system: 5.54, iowait: 1.04, steal: 0.01 },
     };
     const none = { user: null, nice: null, system: null, iowait: null, steal: null };
-    expect(data.perCpu.length + data.unmeasuredCpus.length).toBeGreaterThanOrEqual(1);
+    // Every possible CPU of this machine, each once: with a record, or listed as unmeasured.
+    expect([...data.perCpu.map((c) => c.cpu), ...data.unmeasuredCpus].sort((a, b) => a - b)).toEqual(Array.from({ length: possibleCpus() }, (_, i) => i));
     for (const c of data.perCpu) {
       expect({ user: c.user, nice: c.nice, system: c.system, iowait: c.iowait, steal: c.steal }).toEqual(expected[c.cpu] ?? none);
     }

@@ -89,6 +89,8 @@ describeKernel('kernel token bucket (bpfscope_sampling.h)', () => {
     const T = o1.last_pass_ns - o1.first_pass_ns;
     expect(BigInt(c1.passed)).toBeLessThanOrEqual(BigInt(B) + T / I);
     expect(c1.passed).toBeLessThanOrEqual(B + (R * Number(T)) / 1e9);
+    // Lower bounds over the test child's own calls only (offered is exactly its 200,000): how many
+    // pass beyond the burst depends on how the child was scheduled, so no exact count exists.
     expect(c1.passed).toBeGreaterThanOrEqual(B); // the first B calls pass at once
     expect(c1.refused).toBeGreaterThan(0);
 
@@ -107,7 +109,7 @@ describeKernel('kernel token bucket (bpfscope_sampling.h)', () => {
     const o3 = readOffers();
     const passed3 = c3.passed - c2.passed;
     const seconds3 = Number(o3.last_ns - o3.first_ns) / 1e9; // first_ns is phase 1's: an upper bound on T
-    expect(passed3).toBeGreaterThanOrEqual(5);
+    expect(passed3).toBeGreaterThanOrEqual(5); // the child's own calls: the burst passes at once
     expect(passed3).toBeLessThanOrEqual(5 + seconds3);
     expect(c3.refused - c2.refused).toBe(50_000 - passed3);
     expect(Number(o3.offered)).toBe(300_000);
