@@ -8,19 +8,9 @@ import { createProcfsReader, type ProcfsReader } from '../services/procfs-reader
 import type { Clock } from '../services/clock.js';
 import type { Collector, Plugin, Source, SourceContext } from '../types.js';
 import { createEngine } from './create-engine.js';
+import { ManualClock } from '../../../../test/fixture-services.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
-
-/** A clock that moves only when the test says. */
-class ManualClock implements Clock {
-  ms = 1_700_000_000_000;
-  monotonicNs(): bigint {
-    return BigInt(this.ms) * 1_000_000n;
-  }
-  wallMs(): number {
-    return this.ms;
-  }
-}
 
 function probePlugin(seen: { procfs?: ProcfsReader; clock?: Clock; reads: number }): Plugin {
   @injectable()
@@ -37,7 +27,7 @@ function probePlugin(seen: { procfs?: ProcfsReader; clock?: Clock; reads: number
 
 describe('EngineOptions.services', () => {
   it('every plugin resolves the given reader and clock; snapshot and result times and the cache TTL follow that clock', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualClock(1_000_000_000n, 1_700_000_000_000);
     const procfs = createProcfsReader('/nonexistent-proc', '/nonexistent-sys');
     const seen: { procfs?: ProcfsReader; clock?: Clock; reads: number } = { reads: 0 };
     const engine = createEngine({ plugins: [probePlugin(seen)], logger: silent, services: { procfs, clock }, config: { cache: { enabled: true, ttlMs: 500 } } });
@@ -45,16 +35,16 @@ describe('EngineOptions.services', () => {
       const first = await engine.collect();
       expect(seen.procfs).toBe(procfs);
       expect(seen.clock).toBe(clock);
-      expect(first.timestamp).toBe(clock.ms);
+      expect(first.timestamp).toBe(clock.wall);
       expect(first.errors).toEqual([]);
-      expect(first.get('probe')).toMatchObject({ data: 1, timestamp: clock.ms });
-      clock.ms += 499; // inside the TTL by the given clock, whatever the wall clock did
+      expect(first.get('probe')).toMatchObject({ data: 1, timestamp: clock.wall });
+      clock.advance(499); // inside the TTL by the given clock, whatever the wall clock did
       expect(await engine.collect()).toBe(first);
-      clock.ms += 1; // at the TTL: a new reading
+      clock.advance(1); // at the TTL: a new reading
       const second = await engine.collect();
       expect(second).not.toBe(first);
       expect(second.get('probe')?.data).toBe(2);
-      expect(second.timestamp).toBe(clock.ms);
+      expect(second.timestamp).toBe(clock.wall);
       expect(engine.stats().collectors[0]).toMatchObject({ family: 'probe', reads: 2, cacheHits: 1 });
     } finally {
       await engine.close();

@@ -21,7 +21,7 @@ import type { EngineServices } from './create-engine.js';
 import { openFamilyEvents, setFamilySampling, type FamilyEventOptionsOf } from './family-events.js';
 import { PluginSet } from './plugin-set.js';
 import { readFamilies, snapshotStream } from './read-families.js';
-import { recoverFamilies } from './recover-families.js';
+import { recoverFamilies, type RecoveryResult } from './recover-families.js';
 
 export type { EngineStats, StreamOptions } from './engine-types.js';
 
@@ -182,12 +182,7 @@ export class Engine {
    * @returns the families that recovered, and those still failing with their last error
    * @throws {@link Closed} after close
    */
-  async attemptRecovery(options: { signal?: AbortSignal } = {}): Promise<{
-    /** Families that now have a working source (their preferred one, for a family that had fallen back). */
-    recovered: string[];
-    /** Families for which no source initialised, each with the last error. */
-    failing: FamilyError[];
-  }> {
+  async attemptRecovery(options: { signal?: AbortSignal } = {}): Promise<RecoveryResult> {
     if (this.#closed) throw new Closed('engine');
     await this.start().catch(() => undefined);
     const signal = options.signal ? AbortSignal.any([options.signal, this.#closing.signal]) : this.#closing.signal;

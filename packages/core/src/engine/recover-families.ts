@@ -1,9 +1,11 @@
 import type { FamilyError } from '../types.js';
 import type { PluginSet } from './plugin-set.js';
 
-/** What `engine.attemptRecovery()` returns. @internal */
+/** What `engine.attemptRecovery()` returns. */
 export interface RecoveryResult {
+  /** Families that now have a working source (their preferred one, for a family that had fallen back). */
   recovered: string[];
+  /** Families for which no source initialised, each with the last error. */
   failing: FamilyError[];
 }
 

@@ -170,8 +170,8 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
   }
 
   counts(): SampledEventCounts {
-    const c = this.s.sampling.counts();
     if (this.#inner === null) return { ...NOT_STARTED, ended: this.#ended };
+    const c = this.s.sampling.counts();
     const i = this.#inner.counts();
     return {
       delivered: this.#delivered,

@@ -94,8 +94,8 @@ export class LatencyHistogram {
   }
 }
 
+/** floor(log2(v)) for v ≥ 2^31 (bucketOf takes smaller values on its integer path). */
 function exponentOf(v: number): number {
-  if (v < 2 ** 31) return 31 - Math.clz32(v);
   let e = Math.floor(Math.log2(v));
   if (2 ** e > v) e--; // log2 rounds up just below a power of two
   else if (2 ** (e + 1) <= v) e++;
