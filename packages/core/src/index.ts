@@ -45,6 +45,7 @@ export type { OptionSchema, OptionRule, BooleanRule, NumberRule, StringRule, Lis
 export { Engine, type EngineStats, type StreamOptions } from './engine/engine.js';
 export type { RecoveryResult } from './engine/recover-families.js';
 export type { FamilyFilter, FilterPart, FilterRecord, PortRange, PushdownResult } from './filter/family-filter.js';
+export { filterParts, recordPasses } from './filter/family-filter.js';
 export type { SetFilterResult, FilterStats, FilterCounts } from './filter/active-filter.js';
 export type {
   FamilyEvents,

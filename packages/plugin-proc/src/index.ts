@@ -30,4 +30,4 @@ export { readProcess, type ReadProcessOptions, type ProcessReadResult, type Proc
 export { scanProcesses, type ScanOptions, type ProcessScan } from './procfs/scan-processes.js';
 export { filterByPids, filterByComm, filterByCategory, filterByPriorityRange, globToRegExp, type PriorityRange } from './filters.js';
 export { topProcesses, type TopMeasure, type TopProcesses } from './top-k.js';
-export { readReapedChildren, type ReapedChildren, type ReapedIo } from './procfs/reaped-children.js';
+export { readReapedChildren, reapedSince, type ReapedChildren, type ReapedIo } from './procfs/reaped-children.js';

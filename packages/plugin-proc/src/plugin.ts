@@ -5,6 +5,7 @@ import { ProcProcfsSource } from './procfs/proc-procfs-source.js';
 import type { ProcMetrics } from './records.js';
 import { checkSelection, type ProcessSelection } from './selection.js';
 import type { ProcessCategory } from './records.js';
+import { processFilterRecord } from './filter-record.js';
 import type { TopMeasure } from './top-k.js';
 
 /**
@@ -63,19 +64,7 @@ export class ProcCollector implements Collector<ProcMetrics> {
   filterRecords(data: ProcMetrics, keep: (record: FilterRecord) => boolean): ProcMetrics {
     return {
       ...data,
-      processes: data.processes.filter((p) =>
-        keep({
-          pid: p.pid,
-          comm: p.comm,
-          memoryBytes: p.rssBytes,
-          processKind: p.category,
-          nice: p.nice,
-          cgroupId: p.cgroupId === null ? null : BigInt(p.cgroupId),
-          mountNamespace: p.mountNamespace,
-          netNamespace: p.netNamespace,
-          ...(p.cpuPercent !== null ? { cpuPercent: p.cpuPercent } : {}),
-        }),
-      ),
+      processes: data.processes.filter((p) => keep(processFilterRecord(p))),
     };
   }
 }

@@ -1,25 +1,24 @@
-import { readFileSync } from 'node:fs';
 import type { FilterRecord } from '@bpfscope/core';
+import { parentOf } from './procfs/read-descendants.js';
 import type { SyscallMetrics } from './records.js';
 
-/** Parent pid from /proc/<pid>/stat, or null when the process is gone. */
-function parentOf(procRoot: string, pid: number): number | null {
-  try {
-    const stat = readFileSync(`${procRoot}/${pid}/stat`, 'latin1');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return null;
-  }
-}
-
-/** The ancestors of a live process, parent first; undefined when it is gone (the record then passes). */
-function ancestors(procRoot: string, pid: number): number[] | undefined {
+/**
+ * The ancestors of a live process, parent first; undefined when it is gone (the record then
+ * passes). `parents` holds the parent ids read in this filtering, so an ancestor shared by
+ * many rows (the shell, init) is read once.
+ */
+function ancestors(procRoot: string, pid: number, parents: Map<number, number | null>): number[] | undefined {
+  const parent = (q: number): number | null => {
+    let v = parents.get(q);
+    if (v === undefined) parents.set(q, (v = parentOf(procRoot, q)));
+    return v;
+  };
   const out: number[] = [];
-  let p = parentOf(procRoot, pid);
+  let p = parent(pid);
   if (p === null) return undefined;
   while (p !== null && p > 0 && out.length < 4096) {
     out.push(p);
-    p = p === 1 ? null : parentOf(procRoot, p);
+    p = p === 1 ? null : parent(p);
   }
   return out;
 }
@@ -32,13 +31,14 @@ function ancestors(procRoot: string, pid: number): number[] | undefined {
  * counted: they sum what the kernel filter let through. @internal
  */
 export function filterSyscallRecords(data: SyscallMetrics, keep: (record: FilterRecord) => boolean, procRoot = '/proc'): SyscallMetrics {
+  const parents = new Map<number, number | null>();
   return {
     ...data,
     syscalls: data.syscalls.filter((s) => keep({ syscallId: s.id, syscallCategory: s.category, syscallCount: s.count })),
     processes: data.processes.filter((p) => {
       const record: FilterRecord = { pid: p.pid, ...(p.comm !== null ? { comm: p.comm } : {}), ...(p.count !== null ? { syscallCount: p.count } : {}) };
       let chain: number[] | undefined | null = null;
-      Object.defineProperty(record, 'ancestors', { enumerable: true, get: () => (chain === null ? (chain = ancestors(procRoot, p.pid)) : chain) });
+      Object.defineProperty(record, 'ancestors', { enumerable: true, get: () => (chain === null ? (chain = ancestors(procRoot, p.pid, parents)) : chain) });
       return keep(record);
     }),
   };

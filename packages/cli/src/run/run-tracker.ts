@@ -1,5 +1,5 @@
 import type { Snapshot } from '@bpfscope/core';
-import { readReapedChildren, type ProcessRecord, type ProcessTree, type ReapedChildren, type ReapedIo } from '@bpfscope/plugin-proc';
+import { readReapedChildren, reapedSince, type ProcessRecord, type ProcessTree, type ReapedChildren } from '@bpfscope/plugin-proc';
 import type { TreeFinal, TreeSample } from './tree-tracker.js';
 
 type Io = NonNullable<ProcessRecord['io']>;
@@ -151,12 +151,8 @@ export class RunTracker {
   }
 
   /** The reaped children's figures since the tracker started. */
-  #reaped(): { io: ReapedIo; cpuSeconds: number | null; cpuUnavailable?: string } {
-    const start = this.#reapedAtStart!;
-    const now = readReapedChildren();
-    const io = { rchar: now.io.rchar - start.io.rchar, wchar: now.io.wchar - start.io.wchar, syscr: now.io.syscr - start.io.syscr, syscw: now.io.syscw - start.io.syscw };
-    if (now.cpuSeconds === null || start.cpuSeconds === null) return { io, cpuSeconds: null, cpuUnavailable: now.cpuUnavailable ?? start.cpuUnavailable };
-    return { io, cpuSeconds: now.cpuSeconds - start.cpuSeconds };
+  #reaped(): ReapedChildren {
+    return reapedSince(this.#reapedAtStart!, readReapedChildren());
   }
 }
 

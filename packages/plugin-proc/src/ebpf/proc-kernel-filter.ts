@@ -4,9 +4,10 @@
 // down holds a slot (a bit), and an engine with none counts as an "open" reader that
 // wants every task. One pool per loaded object, in this module: JavaScript runs one
 // change at a time, so no two engines interleave their writes.
-import type { FamilyFilter, FilterPart, PushdownResult } from '@bpfscope/core';
+import { filterParts, recordPasses, type FamilyFilter, type FilterPart, type PushdownResult } from '@bpfscope/core';
 import { requireStruct, type BpfObject, type StructLayout } from '@bpfscope/native';
 import type { ProcessRecord } from '../records.js';
+import { processFilterRecord } from '../filter-record.js';
 
 const SLOTS = 32;
 const NS_MNT = 1;
@@ -169,17 +170,8 @@ export class ProcKernelFilter {
   passes(r: ProcessRecord): boolean {
     const f = this.#filter;
     if (f === null) return true;
-    if (f.pids && !f.pids.includes(r.pid)) return false;
-    if (f.excludePids?.includes(r.pid)) return false;
-    if (f.comms && !f.comms.includes(r.comm)) return false;
-    if (f.excludeComms?.includes(r.comm)) return false;
-    const cg = r.cgroupId === null ? null : BigInt(r.cgroupId);
-    if (f.cgroupIds && !f.cgroupIds.some((c) => BigInt(c) === cg)) return false;
-    if (f.excludeCgroupIds && cg !== null && f.excludeCgroupIds.some((c) => BigInt(c) === cg)) return false;
-    if (f.mountNamespaces && (r.mountNamespace === null || !f.mountNamespaces.includes(r.mountNamespace))) return false;
-    if (f.netNamespaces && (r.netNamespace === null || !f.netNamespaces.includes(r.netNamespace))) return false;
-    if (f.processKinds && !f.processKinds.includes(r.category)) return false;
-    return true;
+    // Only the kernel parts are in this filter, so the other fields of the record do not count.
+    return recordPasses(f, filterParts(f), processFilterRecord(r));
   }
 
   #setOpen(open: boolean): void {

@@ -88,3 +88,19 @@ export function readReapedChildren(procRoot = '/proc'): ReapedChildren {
   const io = add(add(whole, add(threads, mine.io), -1), ownRead, -1);
   return ticks.value === null ? { io, cpuSeconds, cpuUnavailable: ticks.reason } : { io, cpuSeconds };
 }
+
+/**
+ * What was reaped between two readings of {@link readReapedChildren}: `now` minus `start`,
+ * the CPU time null (with the reason) when either reading has none.
+ * @param start - the earlier reading
+ * @param now - the later reading
+ * @returns the difference
+ */
+export function reapedSince(start: ReapedChildren, now: ReapedChildren): ReapedChildren {
+  const io = add(now.io, start.io, -1);
+  if (now.cpuSeconds === null || start.cpuSeconds === null) {
+    const reason = now.cpuUnavailable ?? start.cpuUnavailable;
+    return reason === undefined ? { io, cpuSeconds: null } : { io, cpuSeconds: null, cpuUnavailable: reason };
+  }
+  return { io, cpuSeconds: now.cpuSeconds - start.cpuSeconds };
+}

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, type EventStream, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, recordPasses, type EventStream, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type StructLayout } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
@@ -235,14 +235,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
 
   /** The parts of the filter the kernel did not apply, over what an event carries. */
   #keepEvent(e: SyscallEvent): boolean {
-    const f = this.#spec;
-    for (const part of this.#userParts) {
-      if (part === 'pids' && !f.pids!.includes(e.pid)) return false;
-      if (part === 'excludePids' && f.excludePids!.includes(e.pid)) return false;
-      if (part === 'comms' && !f.comms!.includes(e.comm)) return false;
-      if (part === 'excludeComms' && f.excludeComms!.includes(e.comm)) return false;
-    }
-    return true;
+    return recordPasses(this.#spec, this.#userParts, { pid: e.pid, comm: e.comm });
   }
 
   /** Why the source no longer counts though it was initialised (a program's link is gone), or null. */

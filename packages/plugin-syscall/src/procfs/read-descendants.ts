@@ -1,6 +1,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /**
+ * The parent id in `/proc/<pid>/stat`, or null when the process is gone.
+ * @internal
+ */
+export function parentOf(procRoot: string, pid: number | string): number | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`${procRoot}/${pid}/stat`, 'latin1');
+  } catch {
+    return null;
+  }
+  // The command may hold spaces and parentheses: the fields start after the last ')'.
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/**
  * The given processes (those alive) and all their descendants alive now, from the parent
  * ids in `/proc/<pid>/stat`. A process that exits during the walk is left out.
  * @param procRoot - the procfs mount
@@ -14,14 +29,8 @@ export function readDescendants(procRoot: string, roots: readonly number[]): num
   for (const name of readdirSync(procRoot)) {
     const pid = Number(name);
     if (!Number.isInteger(pid) || pid <= 0) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`${procRoot}/${name}/stat`, 'latin1');
-    } catch {
-      continue; // exited since the listing
-    }
-    // The command may hold spaces and parentheses: the fields start after the last ')'.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const ppid = parentOf(procRoot, name);
+    if (ppid === null) continue; // exited since the listing
     alive.add(pid);
     const list = children.get(ppid);
     if (list) list.push(pid);
