@@ -21,13 +21,16 @@ struct {
 	__type(value, struct cpu_times);
 } cpu_times SEC(".maps");
 
-/* pid -> when it became runnable. */
+/* When the task became runnable (0: not waiting), in the task's own storage: a wake-up
+ * and a switch-in each find it with one lookup on the task, where a hash keyed by pid
+ * needed an update and a delete (a hash bucket lock each) per wait. Freed with the task,
+ * so no table fills up. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, __u64);
-} cpu_runq_start SEC(".maps");
+} cpu_runq_ts SEC(".maps");
 
 BPFSCOPE_HIST_MAP(cpu_runq_hist);
 BPFSCOPE_STATS_MAP(cpu_stats);
@@ -40,14 +43,19 @@ static __always_inline struct cpu_times *this_cpu(void)
 	return bpf_map_lookup_elem(&cpu_times, &zero);
 }
 
-static __always_inline void runq_enqueue(__u32 pid)
+/* The task waits in a run queue from `now`. The storage is made at the task's first
+ * wait; when the kernel cannot make or lock it (no memory, or another program holds the
+ * task's storage lock), the wait is counted as a drop. */
+static __always_inline void runq_enqueue(struct task_struct *p, __u64 now)
 {
-	__u64 ts;
+	__u64 *ts;
 
-	if (pid == 0)
+	if (p->pid == 0)
 		return;
-	ts = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&cpu_runq_start, &pid, &ts, BPF_ANY))
+	ts = bpf_task_storage_get(&cpu_runq_ts, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (ts)
+		*ts = now;
+	else
 		bpfscope_stat_add(&cpu_stats, BPFSCOPE_STAT_DROPS, 1);
 }
 
@@ -55,7 +63,7 @@ SEC("tp_btf/sched_wakeup")
 int BPF_PROG(cpu_wakeup, struct task_struct *p)
 {
 	bpfscope_stat_add(&cpu_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
-	runq_enqueue(p->pid);
+	runq_enqueue(p, bpf_ktime_get_ns());
 	return 0;
 }
 
@@ -63,7 +71,7 @@ SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(cpu_wakeup_new, struct task_struct *p)
 {
 	bpfscope_stat_add(&cpu_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
-	runq_enqueue(p->pid);
+	runq_enqueue(p, bpf_ktime_get_ns());
 	return 0;
 }
 
@@ -91,14 +99,14 @@ int BPF_PROG(cpu_switch, bool preempt, struct task_struct *prev, struct task_str
 
 	/* A preempted task stays runnable: it waits in the run queue from now. */
 	if (bpfscope_task_state(prev) == TASK_RUNNING)
-		runq_enqueue(prev->pid);
+		runq_enqueue(prev, now);
 	if (next_pid == 0)
 		return 0;
-	start = bpf_map_lookup_elem(&cpu_runq_start, &next_pid);
-	if (start) {
+	start = bpf_task_storage_get(&cpu_runq_ts, next, 0, 0);
+	if (start && *start) {
 		if (now > *start)
 			bpfscope_hist_add(&cpu_runq_hist, now - *start);
-		bpf_map_delete_elem(&cpu_runq_start, &next_pid);
+		*start = 0;
 	}
 	return 0;
 }
