@@ -5,7 +5,7 @@
 // with Node's default V8 lets its young generation grow to 2 × 16 MB; at 2 × 1 MB the
 // process stays ~30 MB smaller for a few more scavenges (docs/memory.md).
 import { isNativeAvailable, pinMallocMmapThreshold } from '@bpfscope/native';
-import { main } from '../dist/main.js';
+import { main } from '../dist/index.bundle.js';
 
 // The same for the C allocator: libbpf's 5 MB BTF free would otherwise raise glibc's
 // mmap threshold for good, and freed blocks would stay in this process.

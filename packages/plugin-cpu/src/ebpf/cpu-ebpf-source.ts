@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { awaitOrAbort, createProcfsReader, EMPTY_SOURCE_STATS, log2HistogramFromSlots, systemClock, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, loadNative, NativeObjectLoader, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type BpfObject, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
 import { sumCounters, toRecord, type CpuCounters } from '../compute.js';
@@ -9,9 +8,9 @@ import type { CpuSourceServices } from '../services.js';
 import { readProcStat } from '../procfs/read-proc.js';
 import type { ProcStat } from '../procfs/parse-stat.js';
 import { cpuTimesLayout, decodeCpuTimes, splitWritten, sumPerCpuU64, type RawCpuTimes } from './decode.js';
+import { CPU_OBJECT_PATH } from '../object-path.js';
 
-/** Where the compiled object ships in this package. @internal */
-export const CPU_OBJECT_PATH = fileURLToPath(new URL('../../bpf/cpu.bpf.o', import.meta.url));
+export { CPU_OBJECT_PATH };
 
 const NS = 1e9;
 

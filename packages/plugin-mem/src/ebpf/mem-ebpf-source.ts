@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { awaitOrAbort, Closed, ConfigError, createEventStream, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type EventStream, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, loadNative, type NativeObjectLoader, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readStatsCounters, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
@@ -10,9 +9,9 @@ import type { mem, MemCollector } from '../plugin.js';
 import { decodeFaults } from './decode-faults.js';
 import { memLayouts, type MemLayouts } from './mem-layouts.js';
 import { OomVictimDecoder } from './oom-victims.js';
+import { MEM_OBJECT_PATH } from '../object-path.js';
 
-/** Where the compiled object ships in this package. @internal */
-export const MEM_OBJECT_PATH = fileURLToPath(new URL('../../bpf/mem.bpf.o', import.meta.url));
+export { MEM_OBJECT_PATH };
 
 /**
  * The eBPF source of the mem family: per-process page faults from the task iterator

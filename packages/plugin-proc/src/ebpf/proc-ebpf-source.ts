@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { awaitOrAbort, Closed, EMPTY_SOURCE_STATS, type EventStream, type FamilyFilter, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, loadNative, NativeObjectLoader, ProgramStatsReporter, readStatsCounters, type BpfObject, type LoadedBpfObject } from '@bpfscope/native';
 import type { ProcMetrics } from '../records.js';
@@ -14,9 +13,9 @@ import { procEventStream } from './proc-events.js';
 import type { ProcessEvent } from '../tree/events.js';
 import { ProcKernelFilter, procFilterLayouts } from './proc-kernel-filter.js';
 import { ProcSourceStats } from './proc-source-stats.js';
+import { PROC_OBJECT_PATH } from '../object-path.js';
 
-/** Where the compiled object ships in this package. @internal */
-export const PROC_OBJECT_PATH = fileURLToPath(new URL('../../bpf/proc.bpf.o', import.meta.url));
+export { PROC_OBJECT_PATH };
 
 /**
  * The eBPF source of the proc family: the whole process table from one run of the

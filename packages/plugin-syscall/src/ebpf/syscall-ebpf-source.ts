@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, recordPasses, type EventStream, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type StructLayout } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
@@ -10,9 +9,9 @@ import { objectLayouts, readLatencyHistograms, readProcessTable, readSyscallCoun
 import { addPid, filterLayouts, planKernelFilter, PID_TREE, writeKernelFilter, type FilterLayouts } from './syscall-filter-maps.js';
 import { acquireSlot, clearSlot, readSampling, readSlotFilterCounts, releaseSlot } from './syscall-slots.js';
 import { eventLayout, syscallEventStream, type SyscallEvent } from './syscall-events.js';
+import { SYSCALL_OBJECT_PATH } from '../object-path.js';
 
-/** Where the compiled object ships in this package. @internal */
-export const SYSCALL_OBJECT_PATH = fileURLToPath(new URL('../../bpf/syscall.bpf.o', import.meta.url));
+export { SYSCALL_OBJECT_PATH };
 
 /** Settings of the eBPF source. @internal */
 export interface SyscallEbpfOptions {
