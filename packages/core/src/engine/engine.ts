@@ -18,7 +18,8 @@ import type { SamplingConfig } from '../sampling/sampling-config.js';
 import type { DataUnavailable } from '../errors/taxonomy.js';
 import type { EngineStats, StreamOptions } from './engine-types.js';
 import type { EngineServices } from './create-engine.js';
-import { openFamilyEvents, setFamilySampling, type FamilyEventOptionsOf } from './family-events.js';
+import type { BatchedEventStream } from '../events/event-batch-types.js';
+import { openFamilyBatches, openFamilyEvents, setFamilySampling, type FamilyBatchOptionsOf, type FamilyEventOptionsOf } from './family-events.js';
 import { PluginSet } from './plugin-set.js';
 import { readFamilies, snapshotStream } from './read-families.js';
 import { recoverFamilies, type RecoveryResult } from './recover-families.js';
@@ -215,6 +216,31 @@ export class Engine {
   events<F extends string>(family: F, options: FamilyEventOptionsOf<F> = {} as FamilyEventOptionsOf<F>): SampledEventStream<FamilyEvent<F>> {
     if (this.#closed) throw new Closed('engine');
     return openFamilyEvents(this.#plugins, () => this.start(), this.#closing.signal, this.#clock, family, options);
+  }
+
+  /**
+   * The family's events in batches (docs/sampling.md, "Adaptive batching"): the same events,
+   * sampling, weights and counts as {@link Engine.events}, but each `next()` gives an array of
+   * events, so a consumer of a flood pays one promise per batch. A batch goes out when it
+   * reaches the size the arrival rate calls for (`minSize`–`maxSize`), when its oldest event
+   * has waited `maxDelayMs` (a timer runs only while a batch is open), or before it would pass
+   * `maxBytes`. `batch.weights[i]` is the weight of `batch[i]`. Counts and batch figures in
+   * `engine.stats()` (`collectors[i].events`, `….events.batching`).
+   * @param family - the family
+   * @param options - those of {@link Engine.events}, plus `batch`: `{ maxDelayMs, minSize, maxSize, maxBytes, sizeOf }`
+   * @returns the stream at once; `await stream.ready` before starting what it should see. Iterating throws as {@link Engine.events} does
+   * @throws {@link ConfigError} when `queue`, `sampling` or a `batch` field is bad (the error names `events.batch.<field>`)
+   * @throws {@link Closed} after close
+   * @example
+   * ```ts
+   * for await (const batch of engine.eventBatches('syscall', { signal, batch: { maxDelayMs: 2 } })) {
+   *   for (let i = 0; i < batch.length; i++) count(batch[i], batch.weights[i]);
+   * }
+   * ```
+   */
+  eventBatches<F extends string>(family: F, options: FamilyBatchOptionsOf<F> = {} as FamilyBatchOptionsOf<F>): BatchedEventStream<FamilyEvent<F>> {
+    if (this.#closed) throw new Closed('engine');
+    return openFamilyBatches(this.#plugins, () => this.start(), this.#closing.signal, this.#clock, family, options);
   }
 
   /**
