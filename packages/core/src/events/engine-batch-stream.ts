@@ -1,7 +1,7 @@
 import { DataUnavailable } from '../errors/taxonomy.js';
 import { createAdaptiveBatcher, type AdaptiveBatcher, type FlushTrigger } from '../sampling/adaptive-batcher.js';
 import type { SamplingConfig } from '../sampling/sampling-config.js';
-import type { EngineStreamSampling } from './engine-event-stream.js';
+import { handOut, YIELD_EVERY, type EngineStreamSampling } from './engine-event-stream.js';
 import type { BatchedEventCounts, BatchedEventStream, EventBatch, EventBatchTriggers } from './event-batch-types.js';
 import { isBulkEventStream } from './event-stream.js';
 import type { EventStream } from './event-types.js';
@@ -29,6 +29,8 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
   #failure: unknown = null;
   #pulling = false;
   #waiter: Waiter<E> | null = null;
+  /** The promise of the pending `next()`, while one waits. */
+  #waiting: Promise<unknown> | null = null;
   #batcher: AdaptiveBatcher<E> | null = null;
   #join: StreamJoin | null = null;
   readonly #ready: EventBatch<E>[] = [];
@@ -42,6 +44,8 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
   #last: EventBatch<E> | null = null;
   #delivered = 0;
   #handed = 0;
+  /** Events handed out since the stream last waited or let the event loop turn (see {@link YIELD_EVERY}). */
+  #sinceTurn = 0;
   readonly #byTrigger: Record<FlushTrigger, number> = { size: 0, time: 0, bytes: 0, flush: 0 };
   readonly #opening: Promise<EventStream<E> | null>;
 
@@ -96,16 +100,28 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
   }
 
   #next(inner: EventStream<E>, batcher: AdaptiveBatcher<E>): Promise<IteratorResult<EventBatch<E>>> {
-    if (this.#waiter !== null) return Promise.reject(new Error('eventBatches: next() called again before the previous next() settled; await each batch'));
-    if (this.#ready.length > 0) return Promise.resolve(this.#handOut());
+    // A second next() before the first settled takes the batch after it.
+    if (this.#waiting !== null) return this.#waiting.then(() => this.#next(inner, batcher));
     if (this.#ended) return Promise.resolve(DONE);
-    if (!this.#innerDone) this.#fill(inner, batcher);
-    if (this.#ready.length > 0) return Promise.resolve(this.#handOut());
+    if (this.#ready.length === 0 && !this.#innerDone) this.#fill(inner, batcher);
+    if (this.#ready.length > 0) {
+      const result = this.#handOut();
+      this.#sinceTurn += result.value!.length;
+      const turn = this.#sinceTurn >= YIELD_EVERY;
+      if (turn) this.#sinceTurn = 0;
+      return handOut(result, turn);
+    }
     if (this.#innerDone) return this.#afterSource();
-    return new Promise((resolve, reject) => {
+    const waiting = new Promise<IteratorResult<EventBatch<E>>>((resolve, reject) => {
       this.#waiter = { resolve, reject };
       this.#pull(inner, batcher);
     });
+    this.#waiting = waiting;
+    const clear = (): void => {
+      if (this.#waiting === waiting) this.#waiting = null;
+    };
+    waiting.then(clear, clear);
+    return waiting;
   }
 
   /** Takes from the source's queue while no batch is ready, at most the open batch's room at a time. */
@@ -144,6 +160,7 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
     inner.next().then(
       (r) => {
         this.#pulling = false;
+        this.#sinceTurn = 0; // the source had nothing queued: the loop turned
         if (r.done === true) this.#sourceEnded(batcher);
         else {
           this.#taken.push(r.value);
