@@ -6,6 +6,7 @@
 // the source decodes it as the event's `monotonicNs`, so the engine's delivery latency
 // (engine.stats(): events.latencyUs) is measured on the same clock, exactly.
 // Commands (as c/events-consumer.c): arm <tgid> <nr> -> armed; stream ... end -> JSON.
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { COLLECTOR, createEngine, createEventStream } from '@bpfscope/core';
 import { BpfObject, readStatsCounters } from '@bpfscope/native';
@@ -55,6 +56,10 @@ let tgids = 0;
 let lastNs = 0n;
 let consuming = null;
 let cpu0;
+let wait0;
+
+/** Time the main thread waited on a run queue (runnable, not running), µs: /proc/self/schedstat's second field. */
+const runDelayUs = () => Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]) / 1000;
 
 async function consumeEvents() {
   for await (const e of stream) {
@@ -88,6 +93,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     stream = mode === 'batches' ? engine.eventBatches('bench', options) : engine.events('bench', options);
     await stream.ready;
     cpu0 = process.cpuUsage();
+    wait0 = runDelayUs();
     consuming = mode === 'batches' ? consumeBatches() : consumeEvents();
     process.stdout.write('streaming\n');
   } else if (word === 'end') {
@@ -100,6 +106,7 @@ for await (const line of createInterface({ input: process.stdin })) {
       await new Promise((r) => setTimeout(r, 1));
     }
     const cpu = process.cpuUsage(cpu0);
+    const waited = runDelayUs() - wait0;
     const k = readStatsCounters(stats);
     const e = engine.stats().collectors[0].events;
     await stream.return();
@@ -113,6 +120,7 @@ for await (const line of createInterface({ input: process.stdin })) {
         filterHits: k.filterHits,
         lastNs: String(lastNs),
         cpuUs: cpu.user + cpu.system,
+        runDelayUs: Math.round(waited),
         p50Us: e.latencyUs.p50,
         p95Us: e.latencyUs.p95,
         p99Us: e.latencyUs.p99,

@@ -72,7 +72,8 @@ export async function startConsumer(command) {
 }
 
 /**
- * Runs the producer (CPU 1) for `events` calls once the consumer is armed for it; returns its start and end (ns).
+ * Runs the producer (CPU 1) for `events` calls once the consumer is armed for it; returns its start and end (ns)
+ * and the µs it waited for its CPU (runnable, not running).
  * `producerArgs` follow the count (events.mjs passes "time").
  */
 export async function produce(consumer, producer, events, beforeGo, producerArgs = []) {
@@ -83,9 +84,9 @@ export async function produce(consumer, producer, events, beforeGo, producerArgs
   await consumer.ask(`arm ${pid} ${nr}`, 'armed');
   if (beforeGo) await beforeGo();
   prod.stdin.end('go\n');
-  const [, start, end] = (await expectLine(next, 'done', 'producer')).split(' ');
+  const [, start, end, waited] = (await expectLine(next, 'done', 'producer')).split(' ');
   await done;
-  return { start: BigInt(start), end: BigInt(end) };
+  return { start: BigInt(start), end: BigInt(end), waitedUs: Number(waited) / 1000 };
 }
 
 // One consumer process: a streaming run of `events` records, then `drains`

@@ -57,6 +57,20 @@ static double cpu_us(void)
 	return ru.ru_utime.tv_sec * 1e6 + ru.ru_utime.tv_usec + ru.ru_stime.tv_sec * 1e6 + ru.ru_stime.tv_usec;
 }
 
+/* Time this thread waited on a run queue (runnable, not running), ns: /proc/self/schedstat's second field. */
+static unsigned long long run_delay_ns(void)
+{
+	unsigned long long run = 0, wait = 0;
+	FILE *f = fopen("/proc/self/schedstat", "r");
+
+	if (f) {
+		if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+			wait = 0;
+		fclose(f);
+	}
+	return wait;
+}
+
 static unsigned long long stat_sum(int fd, __u32 slot)
 {
 	int cpus = libbpf_num_possible_cpus();
@@ -157,16 +171,18 @@ int main(int argc, char **argv)
 			printf("armed\n");
 		} else if (strncmp(line, "stream", 6) == 0) {
 			double cpu0 = cpu_us();
+			unsigned long long wait0 = run_delay_ns();
 
 			printf("streaming\n");
 			fflush(stdout);
 			unsigned long long last_ns = stream(rb, stats_fd);
 			double cpu = cpu_us() - cpu0;
+			unsigned long long waited = run_delay_ns() - wait0;
 
 			qsort(lat_ns, delivered, sizeof(*lat_ns), cmp);
-			printf("{\"delivered\":%llu,\"droppedKernel\":%llu,\"droppedQueue\":0,\"sent\":%llu,\"filterHits\":%llu,\"lastNs\":%llu,\"cpuUs\":%.0f,"
+			printf("{\"delivered\":%llu,\"droppedKernel\":%llu,\"droppedQueue\":0,\"sent\":%llu,\"filterHits\":%llu,\"lastNs\":%llu,\"cpuUs\":%.0f,\"runDelayUs\":%llu,"
 			       "\"p50Us\":%.1f,\"p95Us\":%.1f,\"p99Us\":%.1f,\"maxUs\":%.1f}\n",
-			       delivered, stat_sum(stats_fd, 2), stat_sum(stats_fd, 1), stat_sum(stats_fd, 3), last_ns, cpu, quantile_us(0.5),
+			       delivered, stat_sum(stats_fd, 2), stat_sum(stats_fd, 1), stat_sum(stats_fd, 3), last_ns, cpu, waited / 1000, quantile_us(0.5),
 			       quantile_us(0.95), quantile_us(0.99), quantile_us(1.0));
 			delivered = 0;
 		} else {

@@ -6,7 +6,8 @@
  * delivery latency from it; a third argument R then paces the calls at R per
  * second (call i waits, spinning, until start + i/R).
  * Protocol: prints "ready <pid> <SYS_getppid>", waits for a line on stdin,
- * makes the calls, prints "done <start_ns> <end_ns>" (CLOCK_MONOTONIC). */
+ * makes the calls, prints "done <start_ns> <end_ns> <waited_ns>" (CLOCK_MONOTONIC;
+ * waited: time it was runnable but not running, from /proc/self/schedstat). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,24 @@ static unsigned long long now_ns(void)
 	return (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* Time this thread waited on a run queue (runnable, not running), ns: /proc/self/schedstat's second field. */
+static unsigned long long run_delay_ns(void)
+{
+	unsigned long long run = 0, wait = 0;
+	FILE *f = fopen("/proc/self/schedstat", "r");
+
+	if (f) {
+		if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+			wait = 0;
+		fclose(f);
+	}
+	return wait;
+}
+
 int main(int argc, char **argv)
 {
 	char line[64];
-	unsigned long long start, end;
+	unsigned long long start, end, wait0;
 	long n;
 	int timed = argc >= 3 && strcmp(argv[2], "time") == 0;
 	double rate = argc == 4 ? strtod(argv[3], NULL) : 0;
@@ -36,6 +51,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin))
 		return 3;
+	wait0 = run_delay_ns();
 	start = now_ns();
 	if (timed && rate > 0) {
 		double step = 1e9 / rate;
@@ -54,7 +70,7 @@ int main(int argc, char **argv)
 		for (long i = 0; i < n; i++)
 			syscall(SYS_getppid, i);
 	end = now_ns();
-	printf("done %llu %llu\n", start, end);
+	printf("done %llu %llu %llu\n", start, end, run_delay_ns() - wait0);
 	fflush(stdout);
 	return 0;
 }
