@@ -219,24 +219,15 @@ export class Engine {
   }
 
   /**
-   * The family's events in batches (docs/sampling.md, "Adaptive batching"): the same events,
-   * sampling, weights and counts as {@link Engine.events}, but each `next()` gives an array of
-   * events, so a consumer of a flood pays one promise per batch. A batch goes out when it
-   * reaches the size the arrival rate calls for (`minSize`–`maxSize`), when its oldest event
-   * has waited `maxDelayMs` (a timer runs only while a batch is open), or before it would pass
-   * `maxBytes`. `batch.weights[i]` is the weight of `batch[i]`. Counts and batch figures in
-   * `engine.stats()` (`collectors[i].events`, `….events.batching`).
+   * The family's events in batches (docs/sampling.md, "Adaptive batching"): the events, sampling,
+   * weights (`batch.weights[i]`) and counts of {@link Engine.events}, one promise per batch. A batch
+   * goes out at the size the arrival rate calls for (`minSize`–`maxSize`), when its oldest event
+   * waited `maxDelayMs` (a timer runs only while a batch is open), or before it passes `maxBytes`.
    * @param family - the family
    * @param options - those of {@link Engine.events}, plus `batch`: `{ maxDelayMs, minSize, maxSize, maxBytes, sizeOf }`
-   * @returns the stream at once; `await stream.ready` before starting what it should see. Iterating throws as {@link Engine.events} does
-   * @throws {@link ConfigError} when `queue`, `sampling` or a `batch` field is bad (the error names `events.batch.<field>`)
+   * @returns the stream at once (iterating throws as {@link Engine.events} does); figures in `engine.stats()` under `events.batching`
+   * @throws {@link ConfigError} for a bad `queue`, `sampling` or `batch` field (named, e.g. `events.batch.maxSize`)
    * @throws {@link Closed} after close
-   * @example
-   * ```ts
-   * for await (const batch of engine.eventBatches('syscall', { signal, batch: { maxDelayMs: 2 } })) {
-   *   for (let i = 0; i < batch.length; i++) count(batch[i], batch.weights[i]);
-   * }
-   * ```
    */
   eventBatches<F extends string>(family: F, options: FamilyBatchOptionsOf<F> = {} as FamilyBatchOptionsOf<F>): BatchedEventStream<FamilyEvent<F>> {
     if (this.#closed) throw new Closed('engine');

@@ -46,6 +46,8 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
   #handed = 0;
   /** Events handed out since the stream last waited or let the event loop turn (see {@link YIELD_EVERY}). */
   #sinceTurn = 0;
+  /** Events the source gave after `return()` (its pending `next()`): queued, never delivered. */
+  #afterEnd = 0;
   readonly #byTrigger: Record<FlushTrigger, number> = { size: 0, time: 0, bytes: 0, flush: 0 };
   readonly #opening: Promise<EventStream<E> | null>;
 
@@ -162,11 +164,12 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
         this.#pulling = false;
         this.#sinceTurn = 0; // the source had nothing queued: the loop turned
         if (r.done === true) this.#sourceEnded(batcher);
+        else if (this.#ended) this.#afterEnd++; // taken as the stream ended: counted as queued, never delivered
         else {
           this.#taken.push(r.value);
           this.#move(this.#taken, batcher);
           this.#taken.length = 0;
-          if (!this.#ended) this.#fill(inner, batcher);
+          this.#fill(inner, batcher);
         }
         this.#settle(inner, batcher);
       },
@@ -201,6 +204,7 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
   #sourceEnded(batcher: AdaptiveBatcher<E>): void {
     if (this.#innerDone) return;
     this.#innerDone = true;
+    if (this.#ended) return; // return() closed the batcher: what the sampler holds stays counted as held
     this.s.sampling.flush();
     this.#keep(batcher);
     batcher.close();
@@ -262,7 +266,7 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
     const sampling = this.s.sampling;
     const c = sampling.counts();
     const i = this.#inner?.counts();
-    const held = sampling.waiting + (this.#batcher?.pending ?? 0) + this.#readyEvents;
+    const held = sampling.waiting + (this.#batcher?.pending ?? 0) + this.#readyEvents + this.#afterEnd;
     return {
       delivered: this.#delivered,
       droppedQueue: i?.droppedQueue ?? 0,

@@ -20,7 +20,7 @@ export interface EventBatchTriggers<E> {
   maxDelayMs?: number;
   /** Smallest size the size trigger adapts down to (a larger one holds a trickle back until the time trigger). @default 1 */
   minSize?: number;
-  /** Largest batch: the size trigger under a flood. @default 1000 */
+  /** Largest batch: the size trigger under a flood. @default 256 */
   maxSize?: number;
   /** The bytes trigger: a batch holds at most this many bytes by `sizeOf` (an event larger than that goes alone). Needs `sizeOf`. @default no bytes trigger */
   maxBytes?: number;
@@ -32,7 +32,7 @@ export interface EventBatchTriggers<E> {
 
 /** Options of `engine.eventBatches()`: those of `engine.events()` plus the batch triggers. */
 export interface EventBatchOptions<E> extends EventOptions, EventSamplingOptions<E> {
-  /** When a batch goes out. @default `{ maxDelayMs: 5, minSize: 1, maxSize: 1000 }` */
+  /** When a batch goes out. @default `{ maxDelayMs: 5, minSize: 1, maxSize: 256 }` */
   batch?: EventBatchTriggers<E>;
 }
 
