@@ -238,6 +238,34 @@ describe('engine.eventBatches', () => {
     await t.engine.close();
   });
 
+  it('a consumer working through a backlog lets the event loop turn every 1,024 events (events() and eventBatches())', async () => {
+    for (const batched of [false, true]) {
+      const clock = new TestClock(1_700_000_000_000);
+      const t = setup(clock);
+      const options = { signal: t.ac.signal, queue: 10_000, batch: { maxSize: 100, clock } };
+      const stream = batched ? t.engine.eventBatches('ev', options) : t.engine.events('ev', options);
+      await stream.ready;
+      for (let i = 0; i < 5000; i++) t.push();
+      t.ac.abort();
+      let turns = 0;
+      let done = false;
+      const tick = (): void => {
+        turns++;
+        if (!done) setImmediate(tick);
+      };
+      setImmediate(tick);
+      let n = 0;
+      if (batched) for await (const b of stream as BatchedEventStream<Ev>) n += b.length;
+      else for await (const _ of stream as AsyncIterable<Ev>) n++;
+      done = true;
+      expect(n).toBe(5000);
+      // Without the turns the whole backlog is handed out in microtasks, before any immediate runs.
+      expect(turns).toBeGreaterThanOrEqual(Math.floor(5000 / 1024));
+      expect(turns).toBeLessThan(50); // a turn per 1,024 events, not per event
+      await t.engine.close();
+    }
+  });
+
   it('refuses bad batch options with a ConfigError naming the field', () => {
     const { fake } = eventful();
     const engine = createEngine({ plugins: [fake.plugin], logger: silent });
