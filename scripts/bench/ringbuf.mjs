@@ -54,7 +54,7 @@ async function expectLine(next, word, what) {
 }
 
 /** Starts a consumer process pinned to CPU 0 and returns its line interface. */
-async function startConsumer(command) {
+export async function startConsumer(command) {
   const child = spawn('nice', ['-n', '-15', 'taskset', '-c', '0', ...command], { stdio: ['pipe', 'pipe', 'inherit'] });
   const done = exited(child, 'consumer');
   const next = lineReader(child.stdout);
@@ -71,18 +71,22 @@ async function startConsumer(command) {
   };
 }
 
-/** Runs the producer (CPU 1) for `events` calls once the consumer is armed for it; returns its start and end (ns). */
-async function produce(consumer, producer, events, beforeGo) {
-  const prod = spawn('nice', ['-n', '-15', 'taskset', '-c', '1', producer, String(events)], { stdio: ['pipe', 'pipe', 'inherit'] });
+/**
+ * Runs the producer (CPU 1) for `events` calls once the consumer is armed for it; returns its start and end (ns)
+ * and the µs it waited for its CPU (runnable, not running).
+ * `producerArgs` follow the count (events.mjs passes "time").
+ */
+export async function produce(consumer, producer, events, beforeGo, producerArgs = []) {
+  const prod = spawn('nice', ['-n', '-15', 'taskset', '-c', '1', producer, String(events), ...producerArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
   const done = exited(prod, 'producer');
   const next = lineReader(prod.stdout);
   const [, pid, nr] = (await expectLine(next, 'ready', 'producer')).split(' ');
   await consumer.ask(`arm ${pid} ${nr}`, 'armed');
   if (beforeGo) await beforeGo();
   prod.stdin.end('go\n');
-  const [, start, end] = (await expectLine(next, 'done', 'producer')).split(' ');
+  const [, start, end, waited] = (await expectLine(next, 'done', 'producer')).split(' ');
   await done;
-  return { start: BigInt(start), end: BigInt(end) };
+  return { start: BigInt(start), end: BigInt(end), waitedUs: Number(waited) / 1000 };
 }
 
 // One consumer process: a streaming run of `events` records, then `drains`

@@ -60,7 +60,16 @@ export type {
 export { createEventStream, type EventFeed, type EventStreamSetup } from './events/event-stream.js';
 export type { FamilyEventStats } from './events/family-event-stats.js';
 export type { EventSamplingOptions, SampledEventCounts, SampledEventStream } from './events/event-sampling.js';
-export type { FamilyEventOptionsOf } from './engine/family-events.js';
+export type { FamilyEventOptionsOf, FamilyBatchOptionsOf } from './engine/family-events.js';
+export type {
+  EventBatch,
+  EventBatchTriggers,
+  EventBatchOptions,
+  BatchingCounts,
+  BatchedEventCounts,
+  FamilyBatchingStats,
+  BatchedEventStream,
+} from './events/event-batch-types.js';
 export type { CollectorStats, ReadCost, RecoveryStats } from './engine/collector-stats.js';
 export { EMPTY_SOURCE_STATS, type SourceStats, type ProgramRunStats, type KernelCounters } from './source-stats.js';
 export { createEngine, type EngineOptions, type EngineServices } from './engine/create-engine.js';

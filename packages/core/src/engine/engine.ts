@@ -18,7 +18,8 @@ import type { SamplingConfig } from '../sampling/sampling-config.js';
 import type { DataUnavailable } from '../errors/taxonomy.js';
 import type { EngineStats, StreamOptions } from './engine-types.js';
 import type { EngineServices } from './create-engine.js';
-import { openFamilyEvents, setFamilySampling, type FamilyEventOptionsOf } from './family-events.js';
+import type { BatchedEventStream } from '../events/event-batch-types.js';
+import { openFamilyBatches, openFamilyEvents, setFamilySampling, type FamilyBatchOptionsOf, type FamilyEventOptionsOf } from './family-events.js';
 import { PluginSet } from './plugin-set.js';
 import { readFamilies, snapshotStream } from './read-families.js';
 import { recoverFamilies, type RecoveryResult } from './recover-families.js';
@@ -215,6 +216,22 @@ export class Engine {
   events<F extends string>(family: F, options: FamilyEventOptionsOf<F> = {} as FamilyEventOptionsOf<F>): SampledEventStream<FamilyEvent<F>> {
     if (this.#closed) throw new Closed('engine');
     return openFamilyEvents(this.#plugins, () => this.start(), this.#closing.signal, this.#clock, family, options);
+  }
+
+  /**
+   * The family's events in batches (docs/sampling.md, "Adaptive batching"): the events, sampling,
+   * weights (`batch.weights[i]`) and counts of {@link Engine.events}, one promise per batch. A batch
+   * goes out at the size the arrival rate calls for (`minSize`–`maxSize`), when its oldest event
+   * waited `maxDelayMs` (a timer runs only while a batch is open), or before it passes `maxBytes`.
+   * @param family - the family
+   * @param options - those of {@link Engine.events}, plus `batch`: `{ maxDelayMs, minSize, maxSize, maxBytes, sizeOf }`
+   * @returns the stream at once (iterating throws as {@link Engine.events} does); figures in `engine.stats()` under `events.batching`
+   * @throws {@link ConfigError} for a bad `queue`, `sampling` or `batch` field (named, e.g. `events.batch.maxSize`)
+   * @throws {@link Closed} after close
+   */
+  eventBatches<F extends string>(family: F, options: FamilyBatchOptionsOf<F> = {} as FamilyBatchOptionsOf<F>): BatchedEventStream<FamilyEvent<F>> {
+    if (this.#closed) throw new Closed('engine');
+    return openFamilyBatches(this.#plugins, () => this.start(), this.#closing.signal, this.#clock, family, options);
   }
 
   /**

@@ -1,5 +1,9 @@
 import { ConfigError, DataUnavailable } from '../errors/taxonomy.js';
-import { EngineEventStream } from '../events/engine-event-stream.js';
+import { EngineBatchStream } from '../events/engine-batch-stream.js';
+import { EngineEventStream, type EngineStreamSampling } from '../events/engine-event-stream.js';
+import type { BatchedEventStream, EventBatchOptions } from '../events/event-batch-types.js';
+import { validateBatchTriggers } from '../events/batch-triggers.js';
+import type { FamilyStream } from '../events/family-event-stats.js';
 import { StreamSampling, samplingAccessors, type EventSamplingOptions, type SampledEventStream } from '../events/event-sampling.js';
 import type { EventOptions, EventStream, FamilyEvent, FamilyEventFilter } from '../events/event-types.js';
 import type { Clock } from '../services/clock.js';
@@ -9,24 +13,26 @@ import type { PluginSet } from './plugin-set.js';
 /** The options of `engine.events(family, …)`: every stream's, sampling's, and the family's own. */
 export type FamilyEventOptionsOf<F extends string> = EventOptions & EventSamplingOptions<FamilyEvent<F>> & FamilyEventFilter<F>;
 
+/** The options of `engine.eventBatches(family, …)`: those of `engine.events()` plus the batch triggers. */
+export type FamilyBatchOptionsOf<F extends string> = EventBatchOptions<FamilyEvent<F>> & FamilyEventFilter<F>;
+
 /** Now in ms since the epoch with sub-ms resolution: the clock's monotonic time mapped once to its wall time. @internal */
 export function subMsWall(clock: Clock): () => number {
   const offset = clock.wallMs() - Number(clock.monotonicNs()) / 1e6;
   return () => offset + Number(clock.monotonicNs()) / 1e6;
 }
 
+/** What `engine.events()` and `engine.eventBatches()` share: the checked options and the opening of the source's stream. */
+interface Opened<E> {
+  readonly open: (stream: FamilyStream) => Promise<EventStream<E>>;
+  readonly sampling: EngineStreamSampling<E>;
+}
+
 /**
- * `engine.events()`: validates the queue and sampling options at once, then opens the
- * family's stream from its selected source once the engine has started. @internal
+ * Validates the queue and sampling options at once, and gives what opens the family's
+ * stream from its selected source once the engine has started (the stream joins the family first).
  */
-export function openFamilyEvents<F extends string>(
-  plugins: PluginSet,
-  start: () => Promise<void>,
-  closing: AbortSignal,
-  clock: Clock,
-  family: F,
-  options: FamilyEventOptionsOf<F>,
-): SampledEventStream<FamilyEvent<F>> {
+function prepare<F extends string>(plugins: PluginSet, start: () => Promise<void>, closing: AbortSignal, clock: Clock, family: F, options: Record<string, unknown>): Opened<FamilyEvent<F>> {
   const { signal, queue = 4096, sampling, timeMs, latencyOf, ...rest } = options as EventOptions & EventSamplingOptions<FamilyEvent<F>> & Record<string, unknown>;
   if (!Number.isInteger(queue) || queue < 1) throw new ConfigError('events.queue', queue, 'an integer of 1 or more');
   if (timeMs !== undefined && typeof timeMs !== 'function') throw new ConfigError('events.timeMs', timeMs, 'a function (event) => ms since the epoch');
@@ -37,11 +43,11 @@ export function openFamilyEvents<F extends string>(
   const setting = own ? validateSamplingConfig<FamilyEvent<F>>(sampling, 'events.sampling') : null;
   const streamSampling = new StreamSampling<FamilyEvent<F>>(setting, accessors, 'events.sampling');
   const ended = signal ? AbortSignal.any([signal, closing]) : closing;
-  const open = async (): Promise<EventStream<FamilyEvent<F>>> => {
+  const open = async (stream: FamilyStream): Promise<EventStream<FamilyEvent<F>>> => {
     await start().catch(() => undefined);
     const rt = plugins.runtime(family);
     if (!rt) throw new ConfigError('events.family', family, `a family of a started plugin (${plugins.familyList()})`);
-    rt.events.add(stream as unknown as EngineEventStream<never>);
+    rt.events.add(stream);
     const source = rt.selected;
     if (!source) throw rt.failure ?? plugins.startError(family) ?? new DataUnavailable(`${family} events`, 'the family has no initialised source');
     if (!source.events) {
@@ -55,7 +61,43 @@ export function openFamilyEvents<F extends string>(
     }
     return source.events({ ...rest, signal: ended, queue }) as EventStream<FamilyEvent<F>>;
   };
-  const stream: EngineEventStream<FamilyEvent<F>> = new EngineEventStream<FamilyEvent<F>>(open(), { sampling: streamSampling, own, accessors, nowMs, monotonicNs: () => clock.monotonicNs() });
+  return { open, sampling: { sampling: streamSampling, own, accessors, nowMs, monotonicNs: () => clock.monotonicNs() } };
+}
+
+/** `engine.events()`: one event per `next()`. @internal */
+export function openFamilyEvents<F extends string>(
+  plugins: PluginSet,
+  start: () => Promise<void>,
+  closing: AbortSignal,
+  clock: Clock,
+  family: F,
+  options: FamilyEventOptionsOf<F>,
+): SampledEventStream<FamilyEvent<F>> {
+  const { open, sampling } = prepare(plugins, start, closing, clock, family, options as Record<string, unknown>);
+  const stream: EngineEventStream<FamilyEvent<F>> = new EngineEventStream<FamilyEvent<F>>(
+    Promise.resolve().then(() => open(stream as unknown as FamilyStream)),
+    sampling,
+  );
+  return stream;
+}
+
+/** `engine.eventBatches()`: one batch per `next()`, the triggers checked at once. @internal */
+export function openFamilyBatches<F extends string>(
+  plugins: PluginSet,
+  start: () => Promise<void>,
+  closing: AbortSignal,
+  clock: Clock,
+  family: F,
+  options: FamilyBatchOptionsOf<F>,
+): BatchedEventStream<FamilyEvent<F>> {
+  const { batch, ...rest } = options as EventBatchOptions<FamilyEvent<F>> & Record<string, unknown>;
+  const triggers = validateBatchTriggers<FamilyEvent<F>>(batch, 'events.batch');
+  const { open, sampling } = prepare(plugins, start, closing, clock, family, rest);
+  const stream: EngineBatchStream<FamilyEvent<F>> = new EngineBatchStream<FamilyEvent<F>>(
+    Promise.resolve().then(() => open(stream as unknown as FamilyStream)),
+    sampling,
+    triggers,
+  );
   return stream;
 }
 

@@ -1,12 +1,34 @@
 import { DataUnavailable } from '../errors/taxonomy.js';
-import type { LatencyHistogram } from '../sampling/latency-histogram.js';
 import type { SamplingAccessors } from '../sampling/create-sampler.js';
 import type { SamplingConfig } from '../sampling/sampling-config.js';
 import type { SampledEventCounts, SampledEventStream, StreamSampling } from './event-sampling.js';
 import type { EventStream } from './event-types.js';
+import { isBulkEventStream } from './event-stream.js';
+import type { StreamJoin } from './family-event-stats.js';
 
 /** How many of the latest delivered events {@link EngineEventStream.weightOf} remembers. */
 const RECENT = 64;
+
+/**
+ * Events taken from the source's queue at once when none is waiting: one synchronous take
+ * instead of a promise per event from the source. They wait in the stream (counted as
+ * `queued`; the stream may hold this many beyond its `queue` option) and meet the sampler
+ * one by one as the consumer pulls, so a run-time sampling change still applies to them.
+ */
+const TAKE = 256;
+
+/**
+ * Events handed out from what was already queued before the stream lets the event loop
+ * turn once (`setImmediate`): a consumer working through a backlog runs in microtasks,
+ * which would otherwise keep the loop from draining the ring buffer until the backlog is
+ * gone, and a 1 MiB ring at 2 M records/s is full in 20 ms. @internal
+ */
+export const YIELD_EVERY = 1024;
+
+/** A settled result for `for await`, after a turn of the event loop when `turn` is true. @internal */
+export function handOut<T>(result: IteratorResult<T>, turn: boolean): Promise<IteratorResult<T>> {
+  return turn ? new Promise((resolve) => setImmediate(resolve, result)) : Promise.resolve(result);
+}
 
 const NOT_STARTED: SampledEventCounts = {
   delivered: 0,
@@ -49,12 +71,17 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
   #innerDone = false;
   #failure: unknown = null;
   #delivered = 0;
-  #latency: LatencyHistogram | null = null;
+  #latency: StreamJoin['latency'] | null = null;
   /** The last {@link RECENT} events handed out and their weights, newest at `#recentAt - 1` (a ring: no allocation per event). */
   readonly #recent: unknown[] = new Array<unknown>(RECENT);
   readonly #recentWeights = new Float64Array(RECENT);
   #recentAt = 0;
   readonly #out = { weight: 1 };
+  /** Events taken from the source and not yet offered to the sampler, from `#takenAt`. */
+  readonly #taken: E[] = [];
+  #takenAt = 0;
+  /** Events handed out since the stream last waited for the source or let the loop turn. */
+  #sinceTurn = 0;
   readonly #opening: Promise<EventStream<E> | null>;
 
   constructor(
@@ -84,9 +111,9 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
    * Joins the family: its latency histogram, and its sampling setting when one was set
    * and the caller gave none. @throws {@link ConfigError} when the family's setting does not fit this stream
    */
-  join(latency: LatencyHistogram, familySetting: SamplingConfig<E> | null | undefined): void {
+  join(join: StreamJoin, familySetting: SamplingConfig<E> | null | undefined): void {
     if (familySetting !== undefined && !this.s.own) this.s.sampling.reconfigure(familySetting);
-    this.#latency = latency;
+    this.#latency = join.latency;
   }
 
   /** Checks a run-time setting against this stream (throws, changing nothing). */
@@ -117,14 +144,42 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
   /** Hands out a kept event, or takes the next one from the source through the sampler (no extra await when one is waiting). */
   #pull(inner: EventStream<E>): Promise<IteratorResult<E>> {
     const sampling = this.s.sampling;
-    if (sampling.waiting > 0) return Promise.resolve({ value: this.#deliver(sampling.take(this.#out)), done: false });
+    if (sampling.waiting > 0 || (!this.#innerDone && !this.#ended && this.#offerTaken(inner))) {
+      const turn = ++this.#sinceTurn >= YIELD_EVERY;
+      if (turn) this.#sinceTurn = 0;
+      return handOut({ value: this.#deliver(sampling.take(this.#out)), done: false }, turn);
+    }
     if (this.#innerDone || this.#ended) return Promise.resolve({ value: undefined, done: true });
     return inner.next().then((r) => this.#took(inner, r));
+  }
+
+  /**
+   * Offers taken events to the sampler until it keeps one, taking more from the source's
+   * queue at once (no promise per event) when it can.
+   * @returns whether a kept event waits
+   */
+  #offerTaken(inner: EventStream<E>): boolean {
+    const sampling = this.s.sampling;
+    const taken = this.#taken;
+    for (;;) {
+      while (sampling.waiting === 0 && this.#takenAt < taken.length) {
+        const e = taken[this.#takenAt]!;
+        taken[this.#takenAt++] = undefined as E; // let it go
+        sampling.offer(e);
+      }
+      if (this.#takenAt === taken.length) {
+        taken.length = 0;
+        this.#takenAt = 0;
+      }
+      if (sampling.waiting > 0) return true;
+      if (!isBulkEventStream(inner) || inner.takeQueued(taken, TAKE) === 0) return false;
+    }
   }
 
   /** After the source gave `r`: a kept event is returned as a value (no promise to adopt); a sampled-away one pulls again. */
   #took(inner: EventStream<E>, r: IteratorResult<E>): IteratorResult<E> | Promise<IteratorResult<E>> {
     const sampling = this.s.sampling;
+    this.#sinceTurn = 0; // the source had nothing queued: the loop turned
     if (r.done === true) {
       this.#innerDone = true;
       sampling.flush(); // a reservoir's open window is released, not lost
@@ -148,7 +203,7 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
 
   #latencyUs(event: E): number {
     const mono = typeof event === 'object' && event !== null ? (event as { monotonicNs?: unknown }).monotonicNs : undefined;
-    if (typeof mono === 'bigint') return Number(this.s.monotonicNs() - mono) / 1000;
+    if (typeof mono === 'bigint') return (Number(this.s.monotonicNs()) - Number(mono)) / 1000;
     return (this.s.nowMs() - this.s.accessors.timeMs(event)) * 1000;
   }
 
@@ -173,13 +228,14 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
     if (this.#inner === null) return { ...NOT_STARTED, ended: this.#ended };
     const c = this.s.sampling.counts();
     const i = this.#inner.counts();
+    const taken = this.#taken.length - this.#takenAt;
     return {
       delivered: this.#delivered,
       droppedQueue: i.droppedQueue,
       droppedKernel: i.droppedKernel,
-      queued: i.queued + this.s.sampling.waiting,
+      queued: i.queued + this.s.sampling.waiting + taken,
       // Ended once nothing more can be handed out (engine stats then fold it in and let it go).
-      ended: this.#ended || (i.ended && i.queued === 0 && this.s.sampling.waiting === 0),
+      ended: this.#ended || (i.ended && i.queued === 0 && this.s.sampling.waiting === 0 && taken === 0),
       seen: c.seen,
       kept: c.kept,
       sampledAway: c.sampledAway,

@@ -26,6 +26,24 @@ export interface EventStreamSetup<E> {
 }
 
 /**
+ * A stream whose queued events can be taken in bulk, without a promise per event: the
+ * streams of {@link createEventStream} are. The engine's event paths take from it. @internal
+ */
+export interface BulkEventStream<E> extends EventStream<E> {
+  /**
+   * Moves up to `max` queued events, oldest first, onto the end of `into` (counted as
+   * delivered by this stream).
+   * @returns how many it moved
+   */
+  takeQueued(into: E[], max: number): number;
+}
+
+/** Whether `stream` can be taken from in bulk. @internal */
+export function isBulkEventStream<E>(stream: EventStream<E>): stream is BulkEventStream<E> {
+  return typeof (stream as Partial<BulkEventStream<E>>).takeQueued === 'function';
+}
+
+/**
  * The event stream every source's `events()` can return: a bounded queue between a
  * subscription that pushes events and a consumer that pulls them, with counted drops.
  * @param setup - queue size, signal and how to subscribe
@@ -35,7 +53,7 @@ export function createEventStream<E>(setup: EventStreamSetup<E>): EventStream<E>
   return new QueuedEventStream(setup);
 }
 
-class QueuedEventStream<E> implements EventStream<E> {
+class QueuedEventStream<E> implements BulkEventStream<E> {
   readonly ready: Promise<void>;
   #items: E[] = [];
   #head = 0;
@@ -119,10 +137,31 @@ class QueuedEventStream<E> implements EventStream<E> {
     return now === null || this.#kernelBase === null ? this.#kernelLast : now - this.#kernelBase;
   }
 
+  takeQueued(into: E[], max: number): number {
+    const items = this.#items;
+    const head = this.#head;
+    const n = Math.min(max, items.length - head);
+    for (let i = 0; i < n; i++) into.push(items[head + i]!);
+    this.#delivered += n;
+    this.#head = head + n;
+    this.#emptied();
+    return n;
+  }
+
+  /** An empty queue lets go of the events it handed out (and of its spent slots) at once. */
+  #emptied(): void {
+    if (this.#head === this.#items.length && this.#head > 0) {
+      this.#items.length = 0;
+      this.#head = 0;
+    }
+  }
+
   next(): Promise<IteratorResult<E>> {
     if (this.#head < this.#items.length) {
       this.#delivered++;
-      return Promise.resolve({ value: this.#items[this.#head++]!, done: false });
+      const value = this.#items[this.#head++]!;
+      this.#emptied();
+      return Promise.resolve({ value, done: false });
     }
     if (this.#error !== null) {
       const error = this.#error;

@@ -1,6 +1,7 @@
 import { LatencyHistogram, type LatencySummary } from '../sampling/latency-histogram.js';
 import type { SamplingConfig } from '../sampling/sampling-config.js';
-import type { EngineEventStream } from './engine-event-stream.js';
+import type { FlushTrigger } from '../sampling/adaptive-batcher.js';
+import type { BatchingCounts, FamilyBatchingStats } from './event-batch-types.js';
 import type { SampledEventCounts } from './event-sampling.js';
 
 /**
@@ -42,22 +43,40 @@ export interface FamilyEventStats {
    * wall time by the source, and now is the engine clock's: good to about a millisecond.
    */
   latencyUs: LatencySummary;
+  /** The family's batched streams (`engine.eventBatches()`): their batches, by trigger, and each event's wait for its batch. */
+  batching: FamilyBatchingStats;
 }
 
-type Summed = Omit<FamilyEventStats, 'streams' | 'open' | 'latencyUs'>;
+/** What a stream gets when it joins its family. @internal */
+export interface StreamJoin {
+  /** The family's delivery latency histogram (µs). */
+  readonly latency: LatencyHistogram;
+  /** The family's histogram of events' waits in open batches (µs). */
+  readonly batchWait: LatencyHistogram;
+}
+
+/** A stream of the family, batched or not, as the totals see it. @internal */
+export interface FamilyStream {
+  join(join: StreamJoin, familySetting: SamplingConfig<never> | null | undefined): void;
+  checkSampling(config: SamplingConfig<never> | null, path: string): void;
+  setSampling(config: SamplingConfig<never> | null): void;
+  counts(): SampledEventCounts & { batching?: BatchingCounts };
+}
+
+type Summed = Omit<FamilyEventStats, 'streams' | 'open' | 'latencyUs' | 'batching'> & { batchStreams: number; batches: number; batchEvents: number; byTrigger: Record<FlushTrigger, number> };
 
 /** A family's event streams: their sums, its sampling setting and its latency histogram. @internal */
 export class FamilyEventTotals {
   #streams = 0;
-  #live = new Set<EngineEventStream<never>>();
-  #done: Summed = { delivered: 0, droppedQueue: 0, droppedKernel: null, queued: 0, seen: 0, kept: 0, sampledAway: 0, held: 0, keptWeight: 0 };
+  #live = new Set<FamilyStream>();
+  #done: Summed = { ...zero(), byTrigger: { size: 0, time: 0, bytes: 0, flush: 0 } };
   /** Undefined until `engine.setSampling()` sets it. */
   #setting: SamplingConfig<never> | null | undefined = undefined;
-  readonly #latency = new LatencyHistogram();
+  readonly #join: StreamJoin = { latency: new LatencyHistogram(), batchWait: new LatencyHistogram() };
 
-  /** Adds a stream, giving it the family's histogram and setting. @throws when the setting does not fit the stream */
-  add(stream: EngineEventStream<never>): void {
-    stream.join(this.#latency, this.#setting);
+  /** Adds a stream, giving it the family's histograms and setting. @throws when the setting does not fit the stream */
+  add(stream: FamilyStream): void {
+    stream.join(this.#join, this.#setting);
     this.#streams++;
     this.#live.add(stream);
   }
@@ -75,7 +94,7 @@ export class FamilyEventTotals {
   }
 
   stats(): FamilyEventStats {
-    const sum = { ...this.#done };
+    const sum = { ...this.#done, byTrigger: { ...this.#done.byTrigger } };
     let open = 0;
     for (const s of this.#live) {
       const c = s.counts();
@@ -85,11 +104,28 @@ export class FamilyEventTotals {
         this.#live.delete(s);
       } else open++;
     }
-    return { streams: this.#streams, open, ...sum, latencyUs: this.#latency.summary() };
+    const { batchStreams, batches, batchEvents, byTrigger, ...counts } = sum;
+    return {
+      streams: this.#streams,
+      open,
+      ...counts,
+      latencyUs: this.#join.latency.summary(),
+      batching: { streams: batchStreams, batches, byTrigger, events: batchEvents, meanSize: batches > 0 ? batchEvents / batches : Number.NaN, waitUs: this.#join.batchWait.summary() },
+    };
   }
 }
 
-function fold(into: Summed, c: SampledEventCounts): void {
+function zero(): Omit<Summed, 'byTrigger'> {
+  return { delivered: 0, droppedQueue: 0, droppedKernel: null, queued: 0, seen: 0, kept: 0, sampledAway: 0, held: 0, keptWeight: 0, batchStreams: 0, batches: 0, batchEvents: 0 };
+}
+
+function fold(into: Summed, c: SampledEventCounts & { batching?: BatchingCounts }): void {
+  if (c.batching !== undefined) {
+    into.batchStreams++;
+    into.batches += c.batching.batches;
+    into.batchEvents += c.delivered;
+    for (const k of Object.keys(into.byTrigger) as FlushTrigger[]) into.byTrigger[k] += c.batching.byTrigger[k];
+  }
   into.delivered += c.delivered;
   into.droppedQueue += c.droppedQueue;
   into.queued += c.queued;

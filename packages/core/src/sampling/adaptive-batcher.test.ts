@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Closed } from '../errors/taxonomy.js';
 import { createAdaptiveBatcher, type BatchClock, type FlushTrigger } from './adaptive-batcher.js';
+import { LatencyHistogram } from './latency-histogram.js';
 
 /** A clock the test moves: timers fire, in order, when `advance` passes their time. */
 class ManualClock implements BatchClock {
@@ -137,6 +138,26 @@ describe('createAdaptiveBatcher', () => {
       for (const e of x.events) expect(x.at - e.at).toBeLessThanOrEqual(5);
     }
     expect(new Set(h.batches.map((x) => x.trigger))).toEqual(new Set(['size', 'time', 'flush']));
+  });
+
+  it('room() is what the open batch takes before the size trigger; a shared histogram gets every wait', () => {
+    const clock = new ManualClock();
+    const shared = new LatencyHistogram();
+    const sizes: number[] = [];
+    const make = () => createAdaptiveBatcher<number>({ clock, minSize: 10, maxSize: 10, latency: shared, deliver: (b) => sizes.push(b.length) });
+    const a = make();
+    const b = make();
+    expect(a.room()).toBe(10);
+    a.pushAll([1, 2, 3]);
+    expect([a.room(), a.pending]).toEqual([7, 3]);
+    a.pushAll([4, 5, 6, 7, 8, 9, 10]); // exactly the room: one batch, none open
+    expect([sizes, a.room(), a.pending]).toEqual([[10], 10, 0]);
+    b.push(1);
+    clock.advance(5); // b's time trigger: 5,000 µs into the shared histogram
+    expect(sizes).toEqual([10, 1]);
+    expect(shared.count).toBe(11);
+    expect(shared.summary().max).toBe(5000);
+    expect(a.stats().latencyUs.count).toBe(11); // the same histogram
   });
 
   it('close delivers the rest and refuses more', () => {

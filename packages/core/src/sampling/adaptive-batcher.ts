@@ -35,6 +35,12 @@ export interface AdaptiveBatcherOptions<E> {
   readonly smoothing?: number;
   /** The clock. @default the process's monotonic clock */
   readonly clock?: BatchClock;
+  /**
+   * Where each event's wait in the batcher (push to delivery, µs) is recorded: several
+   * batchers can share one (the engine keeps one per family).
+   * @default a histogram of this batcher's own
+   */
+  readonly latency?: LatencyHistogram;
 }
 
 /** Figures of an {@link AdaptiveBatcher}. */
@@ -67,6 +73,13 @@ export interface AdaptiveBatcher<E> {
   pushAll(events: readonly E[]): void;
   /** Delivers the open batch now, if any. */
   flush(): void;
+  /**
+   * Events the open batch takes before the size trigger fires (≥ 1): a caller that takes
+   * events from a queue takes this many, so that one take makes at most one batch.
+   */
+  room(): number;
+  /** Events waiting in the open batch. */
+  readonly pending: number;
   /** Delivers the open batch and stops; later pushes throw. */
   close(): void;
   /** The figures so far. */
@@ -99,7 +112,7 @@ export function createAdaptiveBatcher<E>(options: AdaptiveBatcherOptions<E>): Ad
   const maxSize = options.maxSize ?? 100;
   const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
   const alpha = options.smoothing ?? 0.3;
-  const latency = new LatencyHistogram();
+  const latency = options.latency ?? new LatencyHistogram();
   const batches: Record<FlushTrigger, number> = { size: 0, time: 0, bytes: 0, flush: 0 };
   let open: E[] = [];
   let pushedAt: number[] = [];
@@ -165,6 +178,10 @@ export function createAdaptiveBatcher<E>(options: AdaptiveBatcherOptions<E>): Ad
       for (const e of events) add(e, now);
     },
     flush: () => send('flush'),
+    room: () => Math.max(1, target - open.length),
+    get pending() {
+      return open.length;
+    },
     close() {
       if (closed) return;
       send('flush');

@@ -1,0 +1,141 @@
+// JS consumer of the events benchmark (run by events.mjs, pinned to one CPU): a small
+// bench plugin whose eBPF source gives the records of rb_events of ringbuf.bpf.o (the
+// same object, ring and producer as the C reference) as events, consumed through
+// engine.events() (mode "events") or engine.eventBatches() (mode "batches").
+// The producer puts its CLOCK_MONOTONIC time of each call in the record's seq field;
+// the source decodes it as the event's `monotonicNs`, so the engine's delivery latency
+// (engine.stats(): events.latencyUs) is measured on the same clock, exactly.
+// Commands (as c/events-consumer.c): arm <tgid> <nr> -> armed; stream ... end -> JSON.
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { COLLECTOR, createEngine, createEventStream } from '@bpfscope/core';
+import { BpfObject, readStatsCounters } from '@bpfscope/native';
+
+const [objectPath, mode, ringBatch, queueArg] = process.argv.slice(2);
+const obj = BpfObject.open(objectPath);
+await obj.load();
+obj.attach('rb_sys_enter');
+const stats = obj.map('rb_stats');
+
+/** The bench family: one event { monotonicNs, tgid } per ring record. */
+const source = {
+  kind: 'ebpf',
+  name: 'bench-ringbuf',
+  async init() {},
+  async read() {
+    return {};
+  },
+  async close() {},
+  events: (options) =>
+    createEventStream({
+      family: 'bench',
+      queue: options.queue,
+      signal: options.signal,
+      start: async (push, fail) => {
+        const ring = obj.ringBuffer('rb_events', { statsMap: 'rb_stats', batchSize: Number(ringBatch) });
+        ring.onError(fail);
+        ring.onBatch((batch) => {
+          const view = batch.view;
+          for (let i = 0; i < batch.length; i++) {
+            const at = batch.offset(i);
+            push({ monotonicNs: view.getBigUint64(at, true), tgid: view.getUint32(at + 8, true) });
+          }
+        });
+        return { stop: () => ring.close(), kernelDropped: () => readStatsCounters(stats).drops };
+      },
+    }),
+};
+const plugin = { name: 'bench', version: '0.0.0', register: (c) => c.register(COLLECTOR, { useValue: { family: 'bench', sources: [source] } }) };
+const silent = { error() {}, warn() {}, info() {}, debug() {} };
+const engine = createEngine({ plugins: [plugin], config: { cache: { enabled: false } }, logger: silent });
+await engine.start();
+
+let stream = null;
+let delivered = 0;
+let tgids = 0;
+let lastNs = 0n;
+let consuming = null;
+let cpu0;
+let wait0;
+
+/** Time the main thread waited on a run queue (runnable, not running), µs: /proc/self/schedstat's second field. */
+const runDelayUs = () => Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]) / 1000;
+
+async function consumeEvents() {
+  for await (const e of stream) {
+    tgids += e.tgid;
+    // A clock reading per event would cost as much as the path measured: every 256th, and the last one (see end).
+    if ((++delivered & 255) === 0) lastNs = process.hrtime.bigint();
+  }
+}
+
+async function consumeBatches() {
+  for await (const batch of stream) {
+    for (let i = 0; i < batch.length; i++) tgids += batch[i].tgid;
+    delivered += batch.length;
+    lastNs = process.hrtime.bigint();
+  }
+}
+
+process.stdout.write('ready\n');
+for await (const line of createInterface({ input: process.stdin })) {
+  const [word, tgid, nr] = line.split(' ');
+  if (word === 'arm') {
+    const cfg = new Uint8Array(16);
+    const view = new DataView(cfg.buffer);
+    view.setUint32(0, Number(tgid), true);
+    view.setUint32(4, Number(nr), true);
+    view.setUint32(8, 1, true); // RB_TARGET_EVENTS
+    obj.map('rb_filter').update(new Uint8Array(4), cfg);
+    process.stdout.write('armed\n');
+  } else if (word === 'stream') {
+    const options = { queue: Number(queueArg) };
+    stream = mode === 'batches' ? engine.eventBatches('bench', options) : engine.events('bench', options);
+    await stream.ready;
+    cpu0 = process.cpuUsage();
+    wait0 = runDelayUs();
+    consuming = mode === 'batches' ? consumeBatches() : consumeEvents();
+    process.stdout.write('streaming\n');
+  } else if (word === 'end') {
+    // The producer has exited: the kernel's count of what it sent is final. Wait until
+    // every sent record was delivered or dropped from the queue (polled each ms).
+    const sent = readStatsCounters(stats).events;
+    for (;;) {
+      const c = stream.counts();
+      if (c.delivered + c.droppedQueue >= sent) break;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const cpu = process.cpuUsage(cpu0);
+    const waited = runDelayUs() - wait0;
+    const k = readStatsCounters(stats);
+    const e = engine.stats().collectors[0].events;
+    await stream.return();
+    await consuming;
+    process.stdout.write(
+      `${JSON.stringify({
+        delivered,
+        droppedKernel: k.drops,
+        droppedQueue: e.droppedQueue,
+        sent: k.events,
+        filterHits: k.filterHits,
+        lastNs: String(lastNs),
+        cpuUs: cpu.user + cpu.system,
+        runDelayUs: Math.round(waited),
+        p50Us: e.latencyUs.p50,
+        p95Us: e.latencyUs.p95,
+        p99Us: e.latencyUs.p99,
+        maxUs: e.latencyUs.max,
+        engineDelivered: e.delivered,
+        queued: e.queued,
+        batches: e.batching.batches,
+        meanBatch: e.batching.meanSize,
+        byTrigger: e.batching.byTrigger,
+        tgids,
+      })}\n`,
+    );
+  } else {
+    break;
+  }
+}
+await engine.close();
+obj.close();
