@@ -30,6 +30,42 @@ export interface RecoveryStats {
   lastDelaysMs: number[];
 }
 
+/**
+ * Why a read with aggressive caching on decoded: `empty` nothing cached to compare with (first
+ * read, or after an invalidation), `noCounter` the selected source has no change counter,
+ * `unvouched` it returned null, `moved` its counter moved, `expired` the cached decode was
+ * older than `aggressiveMaxAgeMs`, `counterError` the counter threw.
+ */
+export type CacheMissReason = 'empty' | 'noCounter' | 'unvouched' | 'moved' | 'expired' | 'counterError';
+
+/** One family's caching (docs/caching.md), in `engine.stats().collectors[i].cache`. */
+export interface FamilyCacheStats {
+  /** Whether aggressive caching is on for the family (`cache.aggressive`, or its own `families.<family>.cache.aggressive`). */
+  aggressive: boolean;
+  /** Reads answered by the change-counter cache: nothing decoded. */
+  hits: number;
+  /** Reads with aggressive caching on that decoded; by reason in `missReasons`. */
+  misses: number;
+  /** {@link FamilyCacheStats.misses} by reason. */
+  missReasons: Record<CacheMissReason, number>;
+  /** Reads of the source that returned data: each one decoded (the count a test watches). */
+  decodes: number;
+  /** Times a cached result was dropped: filter or sampling set, source (re)initialised or closed, a read failed. */
+  invalidations: number;
+  /** The cap on detail records kept in the cached result, or null when the family has no `filterRecords` (nothing to cap). */
+  maxDetailRecords: number | null;
+  /** Detail records the cap left out of cached results, over all of them. */
+  detailRecordsOmitted: number;
+  /** Detail records the cap left out of the last result cached. */
+  lastDetailRecordsOmitted: number;
+  /**
+   * Estimated bytes of the family's cached result's data on the JavaScript heap (0 when
+   * nothing is cached): computed once when the result is cached, from the shape of the data
+   * (docs/caching.md says how); an estimate, not a measurement.
+   */
+  estimatedBytes: number;
+}
+
 /** Statistics of one collector (one family), as `engine.stats()` reports them. */
 export interface CollectorStats {
   /** Name of the family this collector produces, e.g. `cpu`. */
@@ -73,6 +109,8 @@ export interface CollectorStats {
   readCost: ReadCost;
   /** `collect()` calls answered from the engine's snapshot cache with this family's value in it. */
   cacheHits: number;
+  /** Change-counter cache, cap on cached detail records and the cached result's estimated bytes. */
+  cache: FamilyCacheStats;
   /** Recovery through `engine.attemptRecovery()`. */
   recovery: RecoveryStats;
   /** The selected source's statistics (the last ones it gave, after it was closed), or null when it gave none. */

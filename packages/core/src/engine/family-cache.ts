@@ -1,0 +1,135 @@
+import { familyCacheSettings, type FamilyCacheSettings, type ResolvedConfig } from '../config/schema.js';
+import type { Collector, FamilyResult, Source } from '../types.js';
+import type { CacheMissReason, FamilyCacheStats } from './collector-stats.js';
+import { estimateBytes } from './estimate-bytes.js';
+
+/** What the change-counter check found before a read. @internal */
+export type CounterCheck =
+  | { readonly hit: FamilyResult }
+  | { readonly hit: null; readonly counter: bigint | null };
+
+interface Entry {
+  readonly source: Source;
+  /** The kept result: after the engine's filters and aggregators, capped. */
+  readonly result: FamilyResult;
+  /** The change counter read before the decode, or null (no counter, aggressive off). */
+  readonly counter: bigint | null;
+  readonly bytes: number;
+}
+
+/** One read of a family: its result, and whether the change-counter cache answered it. @internal */
+export interface FamilyRead {
+  readonly result: FamilyResult;
+  /** True when the change-counter cache answered (nothing decoded; the result is already kept). */
+  readonly cached: boolean;
+  /** The source that produced it. */
+  readonly source: Source;
+  /** The change counter read before the decode, or null. */
+  readonly counter: bigint | null;
+}
+
+const NO_MISSES = (): Record<CacheMissReason, number> => ({ empty: 0, noCounter: 0, unvouched: 0, moved: 0, expired: 0, counterError: 0 });
+
+/**
+ * One family's cached result: what the snapshot cache and the change-counter cache keep of
+ * it (the same object), capped at `maxDetailRecords` detail records, with its estimated
+ * bytes; and the change-counter check that answers a read with it. @internal
+ */
+export class FamilyCache {
+  readonly settings: FamilyCacheSettings;
+  #entry: Entry | null = null;
+  #hits = 0;
+  #decodes = 0;
+  #misses = NO_MISSES();
+  #invalidations = 0;
+  #omitted = 0;
+  #lastOmitted = 0;
+
+  constructor(
+    private readonly collector: Collector,
+    config: ResolvedConfig,
+  ) {
+    this.settings = familyCacheSettings(config, collector.family);
+  }
+
+  /**
+   * Before a read of `source`: its change counter, and the cached result when the counter
+   * equals the one of the cached decode. Aggressive caching off: no counter is read.
+   * @param now - wall-clock now, ms
+   */
+  async check(source: Source, signal: AbortSignal, now: number): Promise<CounterCheck> {
+    if (!this.settings.aggressive) return { hit: null, counter: null };
+    if (!source.changeCounter) return this.#miss('noCounter', null);
+    let counter: bigint | null;
+    try {
+      counter = await source.changeCounter({ signal });
+    } catch {
+      return this.#miss('counterError', null);
+    }
+    if (counter === null) return this.#miss('unvouched', null);
+    const e = this.#entry;
+    if (!e || e.source !== source || e.counter === null) return this.#miss('empty', counter);
+    if (e.counter !== counter) return this.#miss('moved', counter);
+    if (now - e.result.timestamp > this.settings.aggressiveMaxAgeMs) return this.#miss('expired', counter);
+    this.#hits++;
+    const cached = { by: 'change-counter', decodedAt: e.result.timestamp, changeCounter: counter.toString() } as const;
+    return { hit: { ...e.result, timestamp: now, cached } };
+  }
+
+  #miss(reason: CacheMissReason, counter: bigint | null): CounterCheck {
+    this.#misses[reason]++;
+    return { hit: null, counter };
+  }
+
+  /**
+   * Keep a decoded result (after the engine's filters and aggregators): capped at
+   * `maxDetailRecords` through the collector's `filterRecords`, its bytes estimated once.
+   * @returns the kept result (the same object when nothing was left out)
+   */
+  keep(source: Source, result: FamilyResult, counter: bigint | null): FamilyResult {
+    if (!this.settings.enabled) return result;
+    const kept = this.#cap(result);
+    this.#entry = { source, result: kept, counter, bytes: estimateBytes(kept.data) };
+    return kept;
+  }
+
+  /** Counts a read of the source that returned data (a decode). */
+  countDecode(): void {
+    this.#decodes++;
+  }
+
+  /** Drop the cached result (filter, sampling, source or recovery changes; a failed read). */
+  invalidate(): void {
+    if (this.#entry) this.#invalidations++;
+    this.#entry = null;
+  }
+
+  #cap(result: FamilyResult): FamilyResult {
+    const limit = this.settings.maxDetailRecords;
+    this.#lastOmitted = 0;
+    if (!this.collector.filterRecords) return result;
+    let seen = 0;
+    const data = this.collector.filterRecords(result.data, () => ++seen <= limit);
+    if (seen <= limit) return result;
+    const omitted = seen - limit;
+    this.#lastOmitted = omitted;
+    this.#omitted += omitted;
+    return { ...result, data, detailCap: { limit, kept: limit, omitted } };
+  }
+
+  stats(): FamilyCacheStats {
+    const misses = Object.values(this.#misses).reduce((s, n) => s + n, 0);
+    return {
+      aggressive: this.settings.aggressive,
+      hits: this.#hits,
+      misses,
+      decodes: this.#decodes,
+      missReasons: { ...this.#misses },
+      invalidations: this.#invalidations,
+      maxDetailRecords: this.collector.filterRecords ? this.settings.maxDetailRecords : null,
+      detailRecordsOmitted: this.#omitted,
+      lastDetailRecordsOmitted: this.#lastOmitted,
+      estimatedBytes: this.#entry?.bytes ?? 0,
+    };
+  }
+}
