@@ -6,7 +6,7 @@ import type { syscall } from '../plugin.js';
 import { buildMetrics, type Reading } from './build-metrics.js';
 import { readComm } from '../procfs/read-comm.js';
 import { readDescendants } from '../procfs/read-descendants.js';
-import { objectLayouts, readLatencyHistograms, readProcessTable, readSyscallCounts, syscallLayouts, u32, writeConfig, type SyscallKernelConfig, type SyscallLayouts } from './syscall-maps.js';
+import { objectLayouts, readingAddsUp, readLatencyHistograms, readProcessTable, readSyscallCounts, slotCallCount, syscallLayouts, u32, writeConfig, type SyscallKernelConfig, type SyscallLayouts } from './syscall-maps.js';
 import { addPid, filterLayouts, planKernelFilter, PID_TREE, writeKernelFilter, type FilterLayouts } from './syscall-filter-maps.js';
 import { acquireSlot, clearSlot, readSampling, readSlotFilterCounts, releaseSlot } from './syscall-slots.js';
 import { eventLayout, syscallEventStream, type SyscallEvent } from './syscall-events.js';
@@ -53,6 +53,10 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #procRoot = '/proc';
   #batchSize = 100;
   #prev: Reading | null = null;
+  /** Moves at each init and filter change: the high bits of the change counter. */
+  #epoch = 0n;
+  /** Whether the last read() added up (see changeCounter). */
+  #vouched = false;
   #filter: SyscallFilterState;
   #spec: FamilyFilter;
   #userParts: FilterPart[] = [];
@@ -120,7 +124,11 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     for (const p of [latency ? 'sc_exit' : 'sc_switch', 'sc_enter', 'sc_fork', 'sc_exec']) handle.attach(p);
     this.#programStats.start(context.config.programStats);
     this.#since = new Date().toISOString();
+    this.#epoch++;
+    this.#vouched = false;
     this.#prev = await awaitOrAbort(this.#read(), context.signal);
+    // read() would return this reading's counts now, unless the counter moves.
+    this.#vouched = readingAddsUp(this.#prev.counts, this.#prev.table);
   }
 
   /**
@@ -146,6 +154,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#spec = filter;
     this.#userParts = [...result.notPushed];
     this.#filter = { pids: filter.pids ? [...filter.pids] : null, syscalls: filter.syscalls ? [...filter.syscalls] : null };
+    this.#epoch++;
     if (this.#obj) await this.#applyFilter();
     return result;
   }
@@ -188,12 +197,31 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   }
 
   async read(context: ReadContext): Promise<SyscallMetrics> {
+    this.#vouched = false;
     const cur = await awaitOrAbort(this.#read(), context.signal);
     const prev = this.#prev;
     this.#prev = cur;
+    this.#vouched = readingAddsUp(cur.counts, cur.table);
     const metrics = buildMetrics(cur, prev, { mode: this.options.mode, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses });
     for (const p of metrics.processes) p.comm = readComm(this.#procRoot, p.pid);
     return metrics;
+  }
+
+  /**
+   * The change counter of aggressive caching (docs/caching.md): the calls this engine's slot
+   * counted (every counted call adds one to the slot's `sc_counts`, in both modes) plus the
+   * object's drops (a call a full per-process table lost, the one change of the per-process
+   * rows that counts no call), plus this source's inits and filter changes in the bits from
+   * 128 up. One copy of `sc_counts` and one lookup. Null (decode) when the last read did not
+   * add up ({@link readingAddsUp}: a run moved between the reads of `sc_proc` and `sc_cpu`
+   * was missed): a cached result never keeps such an under-count.
+   * @returns the counter, or null
+   */
+  changeCounter(): bigint | null {
+    if (!this.#obj || !this.#loaded || !this.#vouched) return null;
+    const calls = slotCallCount(this.#obj, this.#layouts!, this.#cpus, this.#slot);
+    const drops = this.#obj.map('sc_stats').lookupPerCpuSum(u32(2)) ?? 0n;
+    return (this.#epoch << 128n) + calls + drops;
   }
 
   /**
@@ -276,6 +304,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#handle = null;
     this.#obj = null;
     this.#prev = null;
+    this.#vouched = false;
     this.#streams = 0;
   }
 }
