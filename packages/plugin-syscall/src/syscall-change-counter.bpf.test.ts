@@ -88,9 +88,15 @@ const calls = (r: FamilyResult<SyscallMetrics>, pid: number, id: number): number
 const decodes = (): number => engine!.stats().collectors[0]!.cache.decodes;
 
 describeKernel('syscall eBPF source: aggressive caching on its change counter', () => {
-  it.each(['counts', 'latency'] as const)('%s mode: no call, no decode and equal data; one round of calls, one decode with exactly those calls', async (mode) => {
+  // Counts-only mode with this process excluded (the default) counts on the slot's filter
+  // hits; included, and in latency mode, on the sum of the slot's per-syscall counts.
+  it.each([
+    ['counts', false],
+    ['counts', true],
+    ['latency', false],
+  ] as const)('%s mode (includeSelf %s): no call, no decode and equal data; one round of calls, one decode with exactly those calls', async (mode, includeSelf) => {
     const c = await startChild();
-    const sc: SyscallPlugin = syscall({ pids: [c.pid], mode });
+    const sc: SyscallPlugin = syscall({ pids: [c.pid], mode, includeSelf });
     engine = createEngine({ plugins: [sc], config: { mode: 'ebpf', cache: { ttlMs: 0, aggressive: true } }, logger: silent });
     await engine.start();
     // The read the child was blocked in entered before the filter: in latency mode it is not

@@ -6,9 +6,10 @@ import type { syscall } from '../plugin.js';
 import { buildMetrics, type Reading } from './build-metrics.js';
 import { readComm } from '../procfs/read-comm.js';
 import { readDescendants } from '../procfs/read-descendants.js';
-import { objectLayouts, readingAddsUp, readLatencyHistograms, readProcessTable, readSyscallCounts, slotCallCount, syscallLayouts, u32, writeConfig, type SyscallKernelConfig, type SyscallLayouts } from './syscall-maps.js';
+import { objectLayouts, readLatencyHistograms, readProcessTable, readSyscallCounts, syscallLayouts, u32, writeConfig, type SyscallKernelConfig, type SyscallLayouts } from './syscall-maps.js';
 import { addPid, filterLayouts, planKernelFilter, PID_TREE, writeKernelFilter, type FilterLayouts } from './syscall-filter-maps.js';
 import { acquireSlot, clearSlot, readSampling, readSlotFilterCounts, releaseSlot } from './syscall-slots.js';
+import { SyscallChangeCounter } from './syscall-change-counter.js';
 import { eventLayout, syscallEventStream, type SyscallEvent } from './syscall-events.js';
 
 /** Where the compiled object ships in this package. @internal */
@@ -53,10 +54,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #procRoot = '/proc';
   #batchSize = 100;
   #prev: Reading | null = null;
-  /** Moves at each init and filter change: the high bits of the change counter. */
-  #epoch = 0n;
-  /** Whether the last read() added up (see changeCounter). */
-  #vouched = false;
+  readonly #counter: SyscallChangeCounter;
   #filter: SyscallFilterState;
   #spec: FamilyFilter;
   #userParts: FilterPart[] = [];
@@ -74,6 +72,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#filter = options.filter;
     this.#spec = { ...(options.filter.pids ? { pids: options.filter.pids } : {}), ...(options.filter.syscalls ? { syscalls: options.filter.syscalls } : {}) };
     this.#config = { followForks: options.followForks, spawnParent: options.spawnParent, excludeTgid: options.excludeTgid, events: false, sampleEvery: 1 };
+    this.#counter = new SyscallChangeCounter(options.mode === 'counts' && options.excludeTgid !== 0);
   }
 
   /**
@@ -124,11 +123,10 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     for (const p of [latency ? 'sc_exit' : 'sc_switch', 'sc_enter', 'sc_fork', 'sc_exec']) handle.attach(p);
     this.#programStats.start(context.config.programStats);
     this.#since = new Date().toISOString();
-    this.#epoch++;
-    this.#vouched = false;
+    this.#counter.bump();
+    this.#counter.starting();
     this.#prev = await awaitOrAbort(this.#read(), context.signal);
-    // read() would return this reading's counts now, unless the counter moves.
-    this.#vouched = readingAddsUp(this.#prev.counts, this.#prev.table);
+    this.#counter.ended(this.#prev.counts, this.#prev.table, null, true);
   }
 
   /**
@@ -154,7 +152,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#spec = filter;
     this.#userParts = [...result.notPushed];
     this.#filter = { pids: filter.pids ? [...filter.pids] : null, syscalls: filter.syscalls ? [...filter.syscalls] : null };
-    this.#epoch++;
+    this.#counter.bump();
     if (this.#obj) await this.#applyFilter();
     return result;
   }
@@ -197,31 +195,27 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   }
 
   async read(context: ReadContext): Promise<SyscallMetrics> {
-    this.#vouched = false;
+    const hitsBefore = this.#counter.starting();
     const cur = await awaitOrAbort(this.#read(), context.signal);
     const prev = this.#prev;
     this.#prev = cur;
-    this.#vouched = readingAddsUp(cur.counts, cur.table);
+    this.#counter.ended(cur.counts, cur.table, hitsBefore);
     const metrics = buildMetrics(cur, prev, { mode: this.options.mode, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses });
     for (const p of metrics.processes) p.comm = readComm(this.#procRoot, p.pid);
     return metrics;
   }
 
   /**
-   * The change counter of aggressive caching (docs/caching.md): the calls this engine's slot
-   * counted (every counted call adds one to the slot's `sc_counts`, in both modes) plus the
-   * object's drops (a call a full per-process table lost, the one change of the per-process
-   * rows that counts no call), plus this source's inits and filter changes in the bits from
-   * 128 up. One copy of `sc_counts` and one lookup. Null (decode) when the last read did not
-   * add up ({@link readingAddsUp}: a run moved between the reads of `sc_proc` and `sc_cpu`
-   * was missed): a cached result never keeps such an under-count.
+   * The change counter of aggressive caching (docs/caching.md; {@link SyscallChangeCounter}):
+   * the calls this engine's slot counted (its filter hits in counts-only mode with this process
+   * excluded, else the sum of its `sc_counts`), plus the object's drops, plus this source's
+   * inits and filter changes. Null (decode) until a reading vouched for it: its per-process
+   * rows added up to its per-syscall counts, which, counting hits, were the hits before it.
    * @returns the counter, or null
    */
   changeCounter(): bigint | null {
-    if (!this.#obj || !this.#loaded || !this.#vouched) return null;
-    const calls = slotCallCount(this.#obj, this.#layouts!, this.#cpus, this.#slot);
-    const drops = this.#obj.map('sc_stats').lookupPerCpuSum(u32(2)) ?? 0n;
-    return (this.#epoch << 128n) + calls + drops;
+    const loaded = this.#obj && this.#loaded;
+    return this.#counter.read(loaded ? { obj: this.#obj!, layouts: this.#layouts!, cpus: this.#cpus, slot: this.#slot } : null);
   }
 
   /**
@@ -304,7 +298,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#handle = null;
     this.#obj = null;
     this.#prev = null;
-    this.#vouched = false;
+    this.#counter.reset();
     this.#streams = 0;
   }
 }
