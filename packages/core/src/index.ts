@@ -63,7 +63,7 @@ export { createEventStream, type EventFeed, type EventStreamSetup } from './even
 export type { FamilyEventStats } from './events/family-event-stats.js';
 export type { EventSamplingOptions, SampledEventCounts, SampledEventStream } from './events/event-sampling.js';
 export type { FamilyEventOptionsOf } from './engine/family-events.js';
-export type { CollectorStats, ReadCost, RecoveryStats, FamilyCacheStats } from './engine/collector-stats.js';
+export type { CollectorStats, ReadCost, RecoveryStats, FamilyCacheStats, CacheMissReason } from './engine/collector-stats.js';
 export { EMPTY_SOURCE_STATS, type SourceStats, type ProgramRunStats, type KernelCounters } from './source-stats.js';
 export { createEngine, type EngineOptions, type EngineServices } from './engine/create-engine.js';
 export { Snapshot, snapshotJsonReplacer, type SnapshotJson, type ErrorJson } from './engine/snapshot.js';

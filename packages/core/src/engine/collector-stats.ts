@@ -85,7 +85,7 @@ export interface CollectorStats {
     /** {@link ErrorCode} it was rejected with (`DATA_UNAVAILABLE` for an eBPF source skipped by mode `fallback`). */
     code: string;
   }>;
-  /** Reads started on the selected source, including those that failed or timed out. */
+  /** Reads of the family started on the selected source, including those that failed or timed out and those the change-counter cache answered. */
   reads: number;
   /** Reads that threw or passed the family's read timeout. */
   readErrors: number;

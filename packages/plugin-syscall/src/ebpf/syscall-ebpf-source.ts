@@ -206,7 +206,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   }
 
   /**
-   * The change counter of aggressive caching (docs/caching.md; {@link SyscallChangeCounter}):
+   * The change counter of aggressive caching (docs/caching.md; `SyscallChangeCounter`):
    * the calls this engine's slot counted (its filter hits in counts-only mode with this process
    * excluded, else the sum of its `sc_counts`), plus the object's drops, plus this source's
    * inits and filter changes. Null (decode) until a reading vouched for it: its per-process
