@@ -71,15 +71,16 @@ describe('aggressive caching on a change counter', () => {
     expect(second.data).toEqual({ value: 'a', read: 1 });
     expect(second.timestamp).toBe(1_001_000);
     expect(second.cached).toEqual({ by: 'change-counter', decodedAt: 1_000_000, changeCounter: '7' });
+    expect((await engine.collect()).toJSON().families.fam?.cached).toEqual({ by: 'change-counter', decodedAt: new Date(1_000_000).toISOString(), changeCounter: '7' });
     counter.set(8n);
     const third = await read<string>('fam');
     expect(fake.reads()).toBe(2);
     expect(third.data).toEqual({ value: 'b', read: 2 });
     expect(third.cached).toBeUndefined();
     expect(await read<string>('fam')).toMatchObject({ data: { value: 'b', read: 2 }, cached: { changeCounter: '8' } });
-    expect(counter.calls()).toBe(4);
-    expect(cacheStats()).toMatchObject({ aggressive: true, hits: 2, misses: 2, decodes: 2, missReasons: { empty: 1, moved: 1, noCounter: 0, unvouched: 0 } });
-    expect(engine.stats().collectors[0]!.reads).toBe(4);
+    expect(counter.calls()).toBe(5);
+    expect(cacheStats()).toMatchObject({ aggressive: true, hits: 3, misses: 2, decodes: 2, missReasons: { empty: 1, moved: 1, noCounter: 0, unvouched: 0 } });
+    expect(engine.stats().collectors[0]!.reads).toBe(5);
   });
 
   it('decodes when the counter is null (the source cannot vouch), throws, or the source has none', async () => {
@@ -188,6 +189,8 @@ describe('cap on cached detail records and the memory estimate', () => {
     const cached = await read<Rows>('fam');
     expect(cached.data.value.records).toEqual([{ pid: 1 }, { pid: 2 }]);
     expect(cached.detailCap).toEqual({ limit: 2, kept: 2, omitted: 3 });
+    expect((await engine.collect()).toJSON().families.fam?.detailCap).toEqual({ limit: 2, kept: 2, omitted: 3 });
+    // Omitted once: the cap ran when the decoded result was kept, not at each hit.
     expect(cacheStats()).toMatchObject({ maxDetailRecords: 2, detailRecordsOmitted: 3, lastDetailRecordsOmitted: 3 });
   });
 

@@ -102,6 +102,9 @@ export class Engine {
 
   /**
    * Read every family in parallel. Never throws for one bad family: its error is in `snapshot.errors`.
+   * Within `cache.ttlMs` of the last reading it returns that snapshot; with `cache.aggressive`,
+   * a family whose source's change counter did not move returns its last decoded result
+   * (marked `cached`; docs/caching.md).
    * @param options - `signal` aborts the reads
    * @returns the snapshot
    * @throws {@link Closed} after close
@@ -127,7 +130,8 @@ export class Engine {
 
   /**
    * Snapshots every `intervalMs` until `signal` aborts or the engine closes. Each snapshot is
-   * a fresh reading of the sources (the `collect()` cache never answers a stream). Readings
+   * a fresh reading of the sources (the `collect()` snapshot cache never answers a stream; the
+   * change-counter cache of `cache.aggressive` does, per family). Readings
    * start `intervalMs` apart, or right away when the reading and the consumer took longer.
    * @param options - interval and signal
    * @returns an async iterator of snapshots; it ends when `signal` aborts or {@link Engine.close} is called

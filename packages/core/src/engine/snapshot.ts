@@ -1,5 +1,5 @@
 import type { BpfscopeError } from '../errors/bpfscope-error.js';
-import type { FamilyData, FamilyError, FamilyResult } from '../types.js';
+import type { DetailCapInfo, FamilyData, FamilyError, FamilyResult } from '../types.js';
 
 /** JSON form of an error inside a snapshot. */
 export interface ErrorJson {
@@ -25,6 +25,10 @@ export interface SnapshotJson {
     data: unknown;
     /** What had stopped the family before `engine.attemptRecovery()` brought it back; absent when it never needed that. */
     recoveredFrom?: ErrorJson;
+    /** Present when the change-counter cache answered: when the data were decoded (ISO 8601) and the counter. */
+    cached?: { by: 'change-counter'; decodedAt: string; changeCounter: string };
+    /** Present when the cap on cached detail records left records out of this data. */
+    detailCap?: DetailCapInfo;
   }>;
   /** Families that produced no data this time, sorted by family name. */
   errors: Array<{
@@ -82,7 +86,14 @@ export class Snapshot {
   toJSON(): SnapshotJson {
     const families: SnapshotJson['families'] = {};
     for (const [name, r] of this.#families) {
-      families[name] = { source: r.source, fallback: r.fallback ? errorJson(r.fallback) : null, data: r.data, ...(r.recoveredFrom ? { recoveredFrom: errorJson(r.recoveredFrom) } : {}) };
+      families[name] = {
+        source: r.source,
+        fallback: r.fallback ? errorJson(r.fallback) : null,
+        data: r.data,
+        ...(r.recoveredFrom ? { recoveredFrom: errorJson(r.recoveredFrom) } : {}),
+        ...(r.cached ? { cached: { ...r.cached, decodedAt: new Date(r.cached.decodedAt).toISOString() } } : {}),
+        ...(r.detailCap ? { detailCap: { ...r.detailCap } } : {}),
+      };
     }
     return {
       timestamp: new Date(this.timestamp).toISOString(),
