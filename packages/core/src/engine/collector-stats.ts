@@ -60,8 +60,9 @@ export interface FamilyCacheStats {
   lastDetailRecordsOmitted: number;
   /**
    * Estimated bytes of the family's cached result's data on the JavaScript heap (0 when
-   * nothing is cached): computed once when the result is cached, from the shape of the data
-   * (docs/caching.md says how); an estimate, not a measurement.
+   * nothing is cached), from the shape of the data (docs/caching.md says how): computed once
+   * per cached result, at the first `engine.stats()` after it was cached, so reads pay nothing
+   * for it. An estimate, not a measurement.
    */
   estimatedBytes: number;
 }

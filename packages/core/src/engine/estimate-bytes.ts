@@ -12,8 +12,8 @@ const round8 = (n: number): number => Math.ceil(n / 8) * 8;
 
 function stringBytes(s: string): number {
   // Latin-1 strings take one byte per character, others two.
-  // eslint-disable-next-line no-control-regex
-  return STRING_HEADER + round8(/^[\u0000-\u00ff]*$/.test(s) ? s.length : s.length * 2);
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return STRING_HEADER + round8(s.length * 2);
+  return STRING_HEADER + round8(s.length);
 }
 
 function leafBytes(v: unknown): number {
@@ -43,35 +43,44 @@ function leafBytes(v: unknown): number {
  * @returns the estimated bytes
  */
 export function estimateBytes(value: unknown): number {
-  const seen = new Set<object>();
-  const stack: unknown[] = [value];
+  if (value === null || typeof value !== 'object') return leafBytes(value);
+  const seen = new Set<object>([value]);
+  const stack: object[] = [value];
   let bytes = 0;
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (v === null || (typeof v !== 'object' && typeof v !== 'function')) {
-      bytes += leafBytes(v);
-      continue;
+  // Primitives are sized where they are met; objects go on the stack once.
+  const visit = (v: unknown): void => {
+    if (v === null || typeof v !== 'object') bytes += leafBytes(v);
+    else if (!seen.has(v)) {
+      seen.add(v);
+      stack.push(v);
     }
-    const o = v as object;
-    if (seen.has(o)) continue;
-    seen.add(o);
+  };
+  while (stack.length > 0) {
+    const o = stack.pop()!;
     if (ArrayBuffer.isView(o)) {
       bytes += o.byteLength + 64;
     } else if (Array.isArray(o)) {
       bytes += ARRAY_HEADER + POINTER * o.length;
-      for (const e of o) stack.push(e);
+      for (let i = 0; i < o.length; i++) visit(o[i]);
     } else if (o instanceof Map) {
       bytes += OBJECT_HEADER + 3 * POINTER * o.size;
-      for (const [k, e] of o) stack.push(k, e);
+      for (const [k, e] of o) {
+        visit(k);
+        visit(e);
+      }
     } else if (o instanceof Set) {
       bytes += OBJECT_HEADER + 2 * POINTER * o.size;
-      for (const e of o) stack.push(e);
+      for (const e of o) visit(e);
     } else if (o instanceof Date) {
       bytes += OBJECT_HEADER + HEAP_NUMBER;
     } else {
-      const keys = Object.keys(o);
-      bytes += OBJECT_HEADER + POINTER * keys.length;
-      for (const k of keys) stack.push((o as Record<string, unknown>)[k]);
+      let n = 0;
+      for (const k in o) {
+        if (!Object.hasOwn(o, k)) continue;
+        n++;
+        visit((o as Record<string, unknown>)[k]);
+      }
+      bytes += OBJECT_HEADER + POINTER * n;
     }
   }
   return bytes;

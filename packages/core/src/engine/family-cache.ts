@@ -14,7 +14,8 @@ interface Entry {
   readonly result: FamilyResult;
   /** The change counter read before the decode, or null (no counter, aggressive off). */
   readonly counter: bigint | null;
-  readonly bytes: number;
+  /** Estimated bytes of the data: computed at the first stats() that asks, once per entry. */
+  bytes: number | null;
 }
 
 /** One read of a family: its result, and whether the change-counter cache answered it. @internal */
@@ -83,13 +84,14 @@ export class FamilyCache {
 
   /**
    * Keep a decoded result (after the engine's filters and aggregators): capped at
-   * `maxDetailRecords` through the collector's `filterRecords`, its bytes estimated once.
+   * `maxDetailRecords` through the collector's `filterRecords` (its bytes are estimated once,
+   * at the first stats() that asks, so reads pay nothing for them).
    * @returns the kept result (the same object when nothing was left out)
    */
   keep(source: Source, result: FamilyResult, counter: bigint | null): FamilyResult {
     if (!this.settings.enabled) return result;
     const kept = this.#cap(result);
-    this.#entry = { source, result: kept, counter, bytes: estimateBytes(kept.data) };
+    this.#entry = { source, result: kept, counter, bytes: null };
     return kept;
   }
 
@@ -118,6 +120,8 @@ export class FamilyCache {
   }
 
   stats(): FamilyCacheStats {
+    const e = this.#entry;
+    if (e && e.bytes === null) e.bytes = estimateBytes(e.result.data);
     const misses = Object.values(this.#misses).reduce((s, n) => s + n, 0);
     return {
       aggressive: this.settings.aggressive,
@@ -129,7 +133,7 @@ export class FamilyCache {
       maxDetailRecords: this.collector.filterRecords ? this.settings.maxDetailRecords : null,
       detailRecordsOmitted: this.#omitted,
       lastDetailRecordsOmitted: this.#lastOmitted,
-      estimatedBytes: this.#entry?.bytes ?? 0,
+      estimatedBytes: e?.bytes ?? 0,
     };
   }
 }
