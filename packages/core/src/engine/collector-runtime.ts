@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../services/clock.js';
 import type { SourceStats } from '../source-stats.js';
 import type { Collector, FamilyResult, Source } from '../types.js';
 import { asBpfscopeError } from './as-error.js';
-import type { CollectorStats, ReadCost, RecoveryStats } from './collector-stats.js';
+import { addReadCost, type CollectorStats, type ReadCost, type RecoveryStats } from './collector-stats.js';
 import { runWithDeadline } from './deadline.js';
 import { familyTimeout, SourceInit } from './source-init.js';
 import { ActiveFilter, type SetFilterResult } from '../filter/active-filter.js';
@@ -174,6 +174,7 @@ export class CollectorRuntime {
     this.#reads++;
     const started = performance.now();
     const cpu = process.cpuUsage();
+    const token = this.cache.begin();
     try {
       const got = await runWithDeadline(timeout, async (signal) => {
         const check = await this.cache.check(source, signal, this.clock.wallMs());
@@ -195,7 +196,10 @@ export class CollectorRuntime {
       });
       const durationMs = performance.now() - started;
       this.#lastReadMs = durationMs;
-      if (got.hit) return { result: { ...got.hit, durationMs }, cached: true, source, counter: null };
+      if (got.hit) {
+        this.cache.end(token);
+        return { result: { ...got.hit, durationMs }, cached: true, source, counter: null, token: null };
+      }
       this.cache.countDecode();
       const result: FamilyResult = {
         family: this.family,
@@ -207,17 +211,14 @@ export class CollectorRuntime {
         durationMs,
         ...(this.#recoveredFrom ? { recoveredFrom: this.#recoveredFrom } : {}),
       };
-      return { result, cached: false, source, counter: got.counter };
+      return { result, cached: false, source, counter: got.counter, token };
     } catch (e) {
       this.#readErrors++;
+      this.cache.end(token);
       this.cache.invalidate();
       throw asBpfscopeError(e, `${source.name} read`);
     } finally {
-      const used = process.cpuUsage(cpu);
-      this.#cost.lastWallMs = performance.now() - started;
-      this.#cost.totalWallMs += this.#cost.lastWallMs;
-      this.#cost.lastProcessCpuMs = (used.user + used.system) / 1000;
-      this.#cost.totalProcessCpuMs += this.#cost.lastProcessCpuMs;
+      addReadCost(this.#cost, started, cpu);
     }
   }
 
@@ -227,18 +228,11 @@ export class CollectorRuntime {
    * @returns what the cache keeps (capped at `maxDetailRecords`), or the result as given
    */
   keep(read: FamilyRead, result: FamilyResult): FamilyResult {
-    if (read.cached || this.#selected !== read.source) return result;
-    return this.cache.keep(read.source, result, read.counter);
-  }
-
-  /** Why the family needs recovery, or null when it works with its preferred source. */
-  recoveryReason(): BpfscopeError | null {
-    const source = this.#selected;
-    if (!source) return this.#failure ?? new DataUnavailable(this.family, 'no source is initialised');
-    const detached = source.detached?.() ?? null;
-    if (detached) return new DataUnavailable(source.name, detached, { remedy: 'engine.attemptRecovery() initialises the family again.' });
-    if (this.mode === 'auto' && this.#rejected.length > 0) return this.#rejected[0]!.error;
-    return null;
+    if (read.cached || this.#selected !== read.source) {
+      this.cache.end(read.token);
+      return result;
+    }
+    return this.cache.keep(read.source, result, read.counter, read.token);
   }
 
   /**

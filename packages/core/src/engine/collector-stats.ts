@@ -18,6 +18,18 @@ export interface ReadCost {
   totalProcessCpuMs: number;
 }
 
+/**
+ * Add one read's cost: wall time since `started` (a `performance.now()`), and the process's
+ * CPU time since `cpu` (a `process.cpuUsage()`). @internal
+ */
+export function addReadCost(cost: ReadCost, started: number, cpu: NodeJS.CpuUsage): void {
+  const used = process.cpuUsage(cpu);
+  cost.lastWallMs = performance.now() - started;
+  cost.totalWallMs += cost.lastWallMs;
+  cost.lastProcessCpuMs = (used.user + used.system) / 1000;
+  cost.totalProcessCpuMs += cost.lastProcessCpuMs;
+}
+
 /** What `engine.attemptRecovery()` did for a family. */
 export interface RecoveryStats {
   /** Times the family came back through `attemptRecovery()`. */

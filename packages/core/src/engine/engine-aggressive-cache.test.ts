@@ -161,6 +161,30 @@ describe('aggressive caching on a change counter', () => {
     expect(cacheStats()).toMatchObject({ hits: 3, invalidations: 3, missReasons: { empty: 4 } });
   });
 
+  it('two decodes of a family in flight at once keep no counter (the source vouches for its last read only): the next read decodes', async () => {
+    const fake = fakePlugin('fam', 1);
+    counted(fake, 3n);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const read = fake.source.read.bind(fake.source);
+    fake.source.read = async (ctx) => {
+      await gate;
+      return read(ctx);
+    };
+    engine = createEngine({ plugins: [fake.plugin], config: AGGRESSIVE, logger: silent });
+    await engine.start();
+    const both = Promise.all([engine.collect(), engine.collect()]);
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    await both;
+    expect(fake.reads()).toBe(2);
+    await engine.collect(); // the kept result has no counter: decoded
+    expect(fake.reads()).toBe(3);
+    await engine.collect(); // one decode alone: its counter answers
+    expect(fake.reads()).toBe(3);
+    expect(cacheStats()).toMatchObject({ hits: 1, missReasons: { empty: 3 } });
+  });
+
   it('streams are answered by the change-counter cache too', async () => {
     const fake = fakePlugin('fam', 1);
     const counter = counted(fake, 1n);

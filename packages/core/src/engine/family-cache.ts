@@ -18,8 +18,16 @@ interface Entry {
   bytes: number | null;
 }
 
+/** One decode of a family in flight, from its counter check to its keep (or abandon). @internal */
+export interface DecodeToken {
+  /** Another decode of the family was in flight at some time between this one's start and end. */
+  overlapped: boolean;
+}
+
 /** One read of a family: its result, and whether the change-counter cache answered it. @internal */
 export interface FamilyRead {
+  /** The decode's token (null when the cache answered). */
+  readonly token: DecodeToken | null;
   readonly result: FamilyResult;
   /** True when the change-counter cache answered (nothing decoded; the result is already kept). */
   readonly cached: boolean;
@@ -45,6 +53,8 @@ export class FamilyCache {
   #invalidations = 0;
   #omitted = 0;
   #lastOmitted = 0;
+  /** Decodes in flight: a source vouches for its last read(), so two at once vouch for neither. */
+  readonly #active = new Set<DecodeToken>();
 
   constructor(
     private readonly collector: Collector,
@@ -82,16 +92,31 @@ export class FamilyCache {
     return { hit: null, counter };
   }
 
+  /** A read starts (its counter check and maybe a decode): overlapping reads mark each other. */
+  begin(): DecodeToken {
+    const token = { overlapped: this.#active.size > 0 };
+    for (const other of this.#active) other.overlapped = true;
+    this.#active.add(token);
+    return token;
+  }
+
+  /** A read ended without a result to keep (a cache hit, a failure, a source switched meanwhile). */
+  end(token: DecodeToken | null): void {
+    if (token) this.#active.delete(token);
+  }
+
   /**
    * Keep a decoded result (after the engine's filters and aggregators): capped at
    * `maxDetailRecords` through the collector's `filterRecords` (its bytes are estimated once,
    * at the first stats() that asks, so reads pay nothing for them).
    * @returns the kept result (the same object when nothing was left out)
    */
-  keep(source: Source, result: FamilyResult, counter: bigint | null): FamilyResult {
+  keep(source: Source, result: FamilyResult, counter: bigint | null, token: DecodeToken | null): FamilyResult {
+    this.end(token);
     if (!this.settings.enabled) return result;
     const kept = this.#cap(result);
-    this.#entry = { source, result: kept, counter, bytes: null };
+    // A decode that overlapped another keeps no counter: the source's vouch may be the other's.
+    this.#entry = { source, result: kept, counter: token?.overlapped ? null : counter, bytes: null };
     return kept;
   }
 

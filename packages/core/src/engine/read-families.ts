@@ -1,6 +1,7 @@
 import type { Clock } from '../services/clock.js';
 import type { Aggregator, FamilyError, FamilyResult, Filter } from '../types.js';
 import { asBpfscopeError } from './as-error.js';
+import type { FamilyRead } from './family-cache.js';
 import type { PluginSet } from './plugin-set.js';
 import { Snapshot } from './snapshot.js';
 
@@ -27,8 +28,9 @@ export async function readFamilies(plugins: PluginSet, filters: readonly Filter[
         if (error) errors.push({ family: rt.family, error });
         return;
       }
+      let read: FamilyRead | null = null;
       try {
-        const read = await rt.read(signal);
+        read = await rt.read(signal);
         let result = read.result;
         if (!read.cached) {
           let data = result.data;
@@ -38,7 +40,10 @@ export async function readFamilies(plugins: PluginSet, filters: readonly Filter[
         }
         families.set(rt.family, result);
         keptFamilies.set(rt.family, rt.keep(read, result));
+        read = null;
       } catch (e) {
+        // A filter or aggregator threw after the read: its decode ends unkept.
+        if (read) rt.cache.end(read.token);
         errors.push({ family: rt.family, error: asBpfscopeError(e, rt.family) });
       }
     }),

@@ -1,4 +1,5 @@
 import type { BpfscopeError } from '../errors/bpfscope-error.js';
+import { DataUnavailable } from '../errors/taxonomy.js';
 import type { FamilyError } from '../types.js';
 import type { CollectorRuntime } from './collector-runtime.js';
 import { sleep } from './deadline.js';
@@ -36,14 +37,27 @@ export async function recoverFamilies(plugins: PluginSet, signal: AbortSignal, t
 }
 
 /**
- * Initialise one family again when {@link CollectorRuntime.recoveryReason} gives a reason:
+ * Why a family needs recovery, or null when it works with its preferred source: it has no
+ * source, its source reports it is detached, or it fell back in `auto` mode. @internal
+ */
+export function recoveryReason(rt: CollectorRuntime): BpfscopeError | null {
+  const source = rt.selected;
+  if (!source) return rt.failure ?? new DataUnavailable(rt.family, 'no source is initialised');
+  const detached = source.detached?.() ?? null;
+  if (detached) return new DataUnavailable(source.name, detached, { remedy: 'engine.attemptRecovery() initialises the family again.' });
+  if (rt.mode === 'auto' && rt.rejected.length > 0) return rt.rejected[0]!;
+  return null;
+}
+
+/**
+ * Initialise one family again when {@link recoveryReason} gives a reason:
  * up to `recovery.attempts` inits, waiting `baseDelayMs`, then twice as long, ... between
  * them. A family that fell back gets one attempt (it has data meanwhile).
  * @returns null when nothing was needed, else whether it recovered and the last error
  * @internal
  */
 export async function recoverFamily(rt: CollectorRuntime, signal?: AbortSignal): Promise<{ recovered: boolean; error: BpfscopeError | null } | null> {
-  const reason = rt.recoveryReason();
+  const reason = recoveryReason(rt);
   if (!reason) return null;
   const fellBack = rt.selected !== null && !rt.selected.detached?.();
   const attempts = fellBack ? 1 : rt.config.recovery.attempts;
