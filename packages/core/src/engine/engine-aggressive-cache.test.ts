@@ -104,7 +104,9 @@ describe('aggressive caching on a change counter', () => {
     const on = fakePlugin('on', 1);
     const offCounter = counted(off, 1n);
     counted(on, 1n);
-    engine = createEngine({ plugins: [off.plugin, on.plugin], config: { cache: { ttlMs: 0 }, families: { on: { cache: { aggressive: true } } } }, logger: silent });
+    // `cache` is the engine's key: a plugin's option schema does not see it.
+    const withSchema: Plugin = { ...on.plugin, optionSchemas: { on: { level: { type: 'integer' } } } };
+    engine = createEngine({ plugins: [off.plugin, withSchema], config: { cache: { ttlMs: 0 }, families: { on: { level: 2, cache: { aggressive: true } } } }, logger: silent });
     for (let i = 0; i < 3; i++) await engine.collect();
     expect(offCounter.calls()).toBe(0);
     expect(off.reads()).toBe(3);
