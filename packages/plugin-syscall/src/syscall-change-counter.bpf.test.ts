@@ -164,4 +164,40 @@ describeKernel('syscall eBPF source: aggressive caching on its change counter', 
     expect(r3.data.processes).toEqual(r1.data.processes);
     expect(calls(r3, pid, GETPPID)).toBe(2345);
   });
+
+  it('latency mode: the cheap hits counter serves while no call is in flight (a stopped child), the sum while one is', async () => {
+    const c = await startChild();
+    engine = createEngine({ plugins: [syscall({ pids: [c.pid], mode: 'latency' })], config: { mode: 'ebpf', cache: { ttlMs: 0, aggressive: true } }, logger: silent });
+    await engine.start();
+    await c.round();
+    const onHits = (r: FamilyResult<SyscallMetrics>): boolean => ((BigInt(r.cached!.changeCounter) >> 127n) & 1n) === 1n;
+    await read(); // decoded: the child sits in read(), a call in flight
+    const r1 = await read();
+    expect(onHits(r1)).toBe(false);
+    const d1 = decodes();
+    // SIGSTOP ends the read in flight (it returns to be restarted later): then nothing is in flight.
+    process.kill(c.pid, 'SIGSTOP');
+    while (readFileSync(`/proc/${c.pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'T') await new Promise((r) => setTimeout(r, 2));
+    const r2 = await read(); // the read's return moved the counter
+    expect(r2.cached).toBeUndefined();
+    expect(calls(r2, c.pid, READ)).toBe(calls(r1, c.pid, READ) + 1);
+    await read(); // the counter switches to the hits: one more decode
+    const r3 = await read();
+    expect(decodes()).toBe(d1 + 2);
+    expect(onHits(r3)).toBe(true);
+    expect(r3.data.processes).toEqual(r2.data.processes);
+    // SIGCONT restarts the read: a call in flight again, so back to the sum (two decodes), then cached.
+    process.kill(c.pid, 'SIGCONT');
+    await waitBlocked(c.pid);
+    await read();
+    await read();
+    const r4 = await read();
+    expect(decodes()).toBe(d1 + 4);
+    expect(onHits(r4)).toBe(false);
+    // Exactly one round more: the restarted read returns (counted at its return), one getppid, one write.
+    await c.round();
+    const r5 = await read();
+    expect(decodes()).toBe(d1 + 5);
+    expect([calls(r5, c.pid, GETPPID), calls(r5, c.pid, WRITE), calls(r5, c.pid, READ)]).toEqual([calls(r4, c.pid, GETPPID) + 1, calls(r4, c.pid, WRITE) + 1, calls(r4, c.pid, READ) + 1]);
+  });
 });

@@ -214,8 +214,7 @@ export class CollectorRuntime {
       return { result, cached: false, source, counter: got.counter, token };
     } catch (e) {
       this.#readErrors++;
-      this.cache.end(token);
-      this.cache.invalidate();
+      this.cache.abandon(token);
       throw asBpfscopeError(e, `${source.name} read`);
     } finally {
       addReadCost(this.#cost, started, cpu);
@@ -228,8 +227,9 @@ export class CollectorRuntime {
    * @returns what the cache keeps (capped at `maxDetailRecords`), or the result as given
    */
   keep(read: FamilyRead, result: FamilyResult): FamilyResult {
-    if (read.cached || this.#selected !== read.source) {
-      this.cache.end(read.token);
+    if (read.cached) return result;
+    if (this.#selected !== read.source) {
+      this.cache.abandon(read.token);
       return result;
     }
     return this.cache.keep(read.source, result, read.counter, read.token);

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakePlugin, type FakePlugin, type FakeReading } from '../../../../test/fake-plugin.js';
 import { ManualClock } from '../../../../test/fixture-services.js';
-import { COLLECTOR } from '../tokens.js';
+import { COLLECTOR, FILTER } from '../tokens.js';
 import type { BpfscopeConfig } from '../config/schema.js';
 import type { FilterRecord } from '../filter/family-filter.js';
 import type { Plugin } from '../types.js';
@@ -185,6 +185,31 @@ describe('aggressive caching on a change counter', () => {
     await engine.collect(); // one decode alone: its counter answers
     expect(fake.reads()).toBe(3);
     expect(cacheStats()).toMatchObject({ hits: 1, missReasons: { empty: 3 } });
+  });
+
+  it('a decode that is not kept (an engine filter threw on it) drops the cached result', async () => {
+    const fake = fakePlugin('fam', 1);
+    const counter = counted(fake, 1n);
+    let fail = false;
+    const filtered: Plugin = {
+      ...fake.plugin,
+      register(c) {
+        fake.plugin.register(c);
+        c.register(FILTER, { useValue: { name: 'flaky', family: 'fam', apply: (d: unknown) => { if (fail) throw new Error('filter failed'); return d; } } });
+      },
+    };
+    engine = createEngine({ plugins: [filtered], config: AGGRESSIVE, logger: silent });
+    await engine.collect();
+    await engine.collect();
+    expect(fake.reads()).toBe(1);
+    counter.set(2n);
+    fail = true;
+    expect((await engine.collect()).errors.map((e) => e.error.message)).toEqual([expect.stringContaining('filter failed')]);
+    fail = false;
+    await engine.collect(); // nothing cached any more: decoded
+    await engine.collect();
+    expect(fake.reads()).toBe(3);
+    expect(cacheStats()).toMatchObject({ hits: 2, invalidations: 1, missReasons: { empty: 2, moved: 1 } });
   });
 
   it('streams are answered by the change-counter cache too', async () => {

@@ -100,9 +100,18 @@ export class FamilyCache {
     return token;
   }
 
-  /** A read ended without a result to keep (a cache hit, a failure, a source switched meanwhile). */
+  /** A read ended without a decode to keep: a cache hit. */
   end(token: DecodeToken | null): void {
     if (token) this.#active.delete(token);
+  }
+
+  /**
+   * A decode ended unkept (it failed, its source was switched meanwhile, a filter threw):
+   * the cached result is dropped too, since the source's vouch now speaks for that decode.
+   */
+  abandon(token: DecodeToken | null): void {
+    this.end(token);
+    this.invalidate();
   }
 
   /**

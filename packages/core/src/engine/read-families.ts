@@ -43,7 +43,7 @@ export async function readFamilies(plugins: PluginSet, filters: readonly Filter[
         read = null;
       } catch (e) {
         // A filter or aggregator threw after the read: its decode ends unkept.
-        if (read) rt.cache.end(read.token);
+        if (read && !read.cached) rt.cache.abandon(read.token);
         errors.push({ family: rt.family, error: asBpfscopeError(e, rt.family) });
       }
     }),

@@ -72,7 +72,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#filter = options.filter;
     this.#spec = { ...(options.filter.pids ? { pids: options.filter.pids } : {}), ...(options.filter.syscalls ? { syscalls: options.filter.syscalls } : {}) };
     this.#config = { followForks: options.followForks, spawnParent: options.spawnParent, excludeTgid: options.excludeTgid, events: false, sampleEvery: 1 };
-    this.#counter = new SyscallChangeCounter(options.mode === 'counts' && options.excludeTgid !== 0);
+    this.#counter = new SyscallChangeCounter(options.excludeTgid !== 0, options.mode === 'counts');
   }
 
   /**
@@ -126,7 +126,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#counter.bump();
     this.#counter.starting();
     this.#prev = await awaitOrAbort(this.#read(), context.signal);
-    this.#counter.ended(this.#prev.counts, this.#prev.table, null, true);
+    this.#counter.ended(this.#prev.counts, this.#prev.table, { hits: null, gaveHits: false }, true);
   }
 
   /**
@@ -195,11 +195,11 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   }
 
   async read(context: ReadContext): Promise<SyscallMetrics> {
-    const hitsBefore = this.#counter.starting();
+    const before = this.#counter.starting();
     const cur = await awaitOrAbort(this.#read(), context.signal);
     const prev = this.#prev;
     this.#prev = cur;
-    this.#counter.ended(cur.counts, cur.table, hitsBefore);
+    this.#counter.ended(cur.counts, cur.table, before);
     const metrics = buildMetrics(cur, prev, { mode: this.options.mode, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses });
     for (const p of metrics.processes) p.comm = readComm(this.#procRoot, p.pid);
     return metrics;
@@ -207,8 +207,9 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
 
   /**
    * The change counter of aggressive caching (docs/caching.md; `SyscallChangeCounter`):
-   * the calls this engine's slot counted (its filter hits in counts-only mode with this process
-   * excluded, else the sum of its `sc_counts`), plus the object's drops, plus this source's
+   * the calls this engine's slot counted (its filter hits when this process is excluded:
+   * always in counts-only mode, in latency mode while no call was in flight at the last
+   * reading; else the sum of its `sc_counts`), plus the object's drops, plus this source's
    * inits and filter changes. Null (decode) until a reading vouched for it: its per-process
    * rows added up to its per-syscall counts, which, counting hits, were the hits before it.
    * @returns the counter, or null
