@@ -66,7 +66,7 @@ export type { FamilyEventOptionsOf } from './engine/family-events.js';
 export type { CollectorStats, ReadCost, RecoveryStats, FamilyCacheStats, CacheMissReason } from './engine/collector-stats.js';
 export { EMPTY_SOURCE_STATS, type SourceStats, type ProgramRunStats, type KernelCounters } from './source-stats.js';
 export { createEngine, type EngineOptions, type EngineServices } from './engine/create-engine.js';
-export { Snapshot, snapshotJsonReplacer, type SnapshotJson, type ErrorJson } from './engine/snapshot.js';
+export { Snapshot, snapshotJsonReplacer, type SnapshotJson, type ErrorJson, type CachedResultJson } from './engine/snapshot.js';
 export { checkSupport, type SupportOptions } from './support/check-support.js';
 export { readBpfCapabilities, type BpfCapabilities, type CapabilitiesResult } from './support/process-capabilities.js';
 export { readMountTable, parseMountTable, type MountEntry } from './support/mount-table.js';
