@@ -15,6 +15,7 @@ import { benchWarmInit, reportWarmInit } from './bench/warm-init.mjs';
 import { benchOverhead, reportOverhead } from './bench/overhead.mjs';
 import { benchSampling, reportSampling } from './bench/sampling.mjs';
 import { benchEvents, reportEvents } from './bench/events.mjs';
+import { benchCache, reportCache } from './bench/cache.mjs';
 
 const SECTIONS = [
   ['cpu', 'cpu snapshot', async () => reportCpuSnapshot(await benchCpuSnapshot())],
@@ -29,6 +30,7 @@ const SECTIONS = [
   ['overhead', 'whole-library overhead', async () => reportOverhead(await benchOverhead())],
   ['sampling', 'user-space sampling decisions', async () => reportSampling(await benchSampling())],
   ['events', 'events into JS: engine.events() and eventBatches() vs C', async () => reportEvents(await benchEvents())],
+  ['cache', 'aggressive caching: cached vs decoded syscall reading', async () => reportCache(await benchCache())],
 ];
 
 const wanted = process.argv.slice(2);

@@ -15,8 +15,8 @@ export {
   Closed,
   DataUnavailable,
 } from './errors/taxonomy.js';
-export type { BpfscopeConfig, ResolvedConfig, FamilyConfig, FamilyMode } from './config/schema.js';
-export { DEFAULT_CONFIG, familyTimeouts, type FamilyTimeouts } from './config/schema.js';
+export type { BpfscopeConfig, ResolvedConfig, FamilyConfig, FamilyMode, FamilyCacheConfig } from './config/schema.js';
+export { DEFAULT_CONFIG, familyTimeouts, familyCacheSettings, type FamilyTimeouts, type FamilyCacheSettings } from './config/schema.js';
 export { validateConfig } from './config/validate-config.js';
 export { readProcFile, procReadErrorCode, PROC_READ_REASONS } from './procfs/read-proc-file.js';
 export { machineConstants, requireMachineValue, type MachineConstants, type MachineValue } from './procfs/machine-constants.js';
@@ -36,6 +36,8 @@ export type {
   Plugin,
   FamilyResult,
   FamilyError,
+  CachedResultInfo,
+  DetailCapInfo,
 } from './types.js';
 export { CONFIG, LOGGER, COLLECTOR, FILTER, AGGREGATOR, OBJECT_LOADER, PROCFS_READER, CLOCK, familyOptionsToken } from './tokens.js';
 export type { ObjectLoader, LoadedObject, ObjectLoadRequest, ProgramCacheStats } from './services/object-loader.js';
@@ -70,10 +72,10 @@ export type {
   FamilyBatchingStats,
   BatchedEventStream,
 } from './events/event-batch-types.js';
-export type { CollectorStats, ReadCost, RecoveryStats } from './engine/collector-stats.js';
+export type { CollectorStats, ReadCost, RecoveryStats, FamilyCacheStats, CacheMissReason } from './engine/collector-stats.js';
 export { EMPTY_SOURCE_STATS, type SourceStats, type ProgramRunStats, type KernelCounters } from './source-stats.js';
 export { createEngine, type EngineOptions, type EngineServices } from './engine/create-engine.js';
-export { Snapshot, snapshotJsonReplacer, type SnapshotJson, type ErrorJson } from './engine/snapshot.js';
+export { Snapshot, snapshotJsonReplacer, type SnapshotJson, type ErrorJson, type CachedResultJson } from './engine/snapshot.js';
 export { checkSupport, type SupportOptions } from './support/check-support.js';
 export { readBpfCapabilities, type BpfCapabilities, type CapabilitiesResult } from './support/process-capabilities.js';
 export { readMountTable, parseMountTable, type MountEntry } from './support/mount-table.js';

@@ -99,6 +99,22 @@ export interface Source<T = unknown> {
    * does not know.
    */
   events?(options: SourceEventOptions): EventStream<unknown>;
+  /**
+   * Optional: a cheap change counter for aggressive caching (`cache.aggressive`,
+   * docs/caching.md). With aggressive caching on, the engine calls it before each read; when
+   * it returns the value it returned before the source's last `read()`, the engine answers
+   * with that read's result again (marked {@link FamilyResult.cached}) and does not call
+   * `read()`. So the value must move whenever what `read()` would return could differ from
+   * what its last call returned: every change of the data it decodes and of the source's
+   * own settings (a filter set through the plugin). A family whose data change without an
+   * event the source can count (CPU times, /proc/meminfo) offers no counter. Read it with
+   * one or two map lookups: it is meant to cost much less than a read. Called within the
+   * family's read time limit; a counter that throws makes the engine decode.
+   * @param context - the read's signal
+   * @returns the counter, or null when the source cannot vouch for its last reading now
+   *   (e.g. it may have missed a change): the engine then decodes
+   */
+  changeCounter?(context: ReadContext): bigint | null | Promise<bigint | null>;
 }
 
 /** One metric family: its name and its sources in order of preference (eBPF first). */
@@ -181,6 +197,37 @@ export interface FamilyResult<T = unknown> {
    * Absent when it never needed recovery.
    */
   readonly recoveredFrom?: BpfscopeError;
+  /**
+   * Present when this result was not decoded by this read but answered by the engine's
+   * change-counter cache (`cache.aggressive`): `data` is that of the read at `decodedAt`,
+   * and the source's change counter had not moved since. `timestamp` is this reading's.
+   */
+  readonly cached?: CachedResultInfo;
+  /**
+   * Present when the engine's cap on cached detail records (`cache.maxDetailRecords`) left
+   * records out of this (cached) data: how many it kept and left out.
+   */
+  readonly detailCap?: DetailCapInfo;
+}
+
+/** How a result answered by the change-counter cache came about ({@link FamilyResult.cached}). */
+export interface CachedResultInfo {
+  /** What answered: the source's change counter had not moved since the decoded read. */
+  readonly by: 'change-counter';
+  /** Wall-clock time of the decoded read whose data this is, ms since the epoch. */
+  readonly decodedAt: number;
+  /** The change counter's value (at the decoded read and now), in decimal. */
+  readonly changeCounter: string;
+}
+
+/** What the cap on cached detail records left out of a result ({@link FamilyResult.detailCap}). */
+export interface DetailCapInfo {
+  /** The cap in force (`cache.maxDetailRecords`). */
+  readonly limit: number;
+  /** Records kept: the first `limit` the family's `filterRecords` visits. */
+  readonly kept: number;
+  /** Records left out. */
+  readonly omitted: number;
 }
 
 /** A family that produced no data in a snapshot, and why. */

@@ -94,7 +94,7 @@ describe('cpu options', () => {
     for (const [cpuConfig, path, allowed] of [
       [{ perCpu: 'no' }, 'families.cpu.perCpu', 'true or false'],
       [{ pressure: 1 }, 'families.cpu.pressure', 'true or false'],
-      [{ percpu: false }, 'families.cpu.percpu', 'one of the options of the cpu family (mode, enabled, initTimeoutMs, readTimeoutMs, perCpu, pressure)'],
+      [{ percpu: false }, 'families.cpu.percpu', 'one of the options of the cpu family (mode, enabled, initTimeoutMs, readTimeoutMs, cache, perCpu, pressure)'],
     ] as const) {
       const e = configError(() => createEngine({ plugins: [cpu()], config: { families: { cpu: cpuConfig } }, logger: silent }));
       expect(e.path).toBe(path);

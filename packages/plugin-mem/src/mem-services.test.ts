@@ -114,7 +114,7 @@ describe('mem options in the config', () => {
       [{ pids: 7 }, 'families.mem.pids', 'an array'],
       [{ cgroups: 'yes' }, 'families.mem.cgroups', 'true or false'],
       [{ maxOomVictims: 2.5 }, 'families.mem.maxOomVictims', 'an integer from 0 to 1000000'],
-      [{ topK: 3 }, 'families.mem.topK', 'one of the options of the mem family (mode, enabled, initTimeoutMs, readTimeoutMs, topProcesses, pids, cgroups, maxOomVictims)'],
+      [{ topK: 3 }, 'families.mem.topK', 'one of the options of the mem family (mode, enabled, initTimeoutMs, readTimeoutMs, cache, topProcesses, pids, cgroups, maxOomVictims)'],
     ] as const) {
       const e = configError(given);
       expect(e.path).toBe(path);

@@ -13,8 +13,20 @@ export interface FamilyConfig {
   initTimeoutMs?: number;
   /** Time limit of one read of this family's source, ms (1 to 600,000). @default the top-level `operationTimeoutMs` */
   readTimeoutMs?: number;
+  /** This family's caching, over the top-level `cache` (docs/caching.md). @default the top-level `cache` settings */
+  cache?: FamilyCacheConfig;
   /** Plugin-specific options. */
   [option: string]: unknown;
+}
+
+/** The caching settings a family may set for itself under `families.<family>.cache`. */
+export interface FamilyCacheConfig {
+  /** Aggressive caching for this family. @default the top-level `cache.aggressive` */
+  aggressive?: boolean;
+  /** Oldest decoded result the change-counter cache answers with, ms. @default the top-level `cache.aggressiveMaxAgeMs` */
+  aggressiveMaxAgeMs?: number;
+  /** Detail records kept in this family's cached result. @default the top-level `cache.maxDetailRecords` */
+  maxDetailRecords?: number;
 }
 
 /** Configuration as the user writes it: every field optional. */
@@ -23,12 +35,35 @@ export interface BpfscopeConfig {
   mode?: FamilyMode;
   /** Interval between readings of `engine.stream()`, ms. @default 1000 */
   intervalMs?: number;
-  /** Snapshot caching: `collect()` returns the last snapshot while it is younger than `ttlMs`. */
+  /**
+   * Caching (docs/caching.md): `collect()` returns the last snapshot while it is younger
+   * than `ttlMs`; with `aggressive`, a family whose source's change counter did not move
+   * since its last decoded read returns that result again without decoding; the detail
+   * records kept in cached results are capped per family.
+   */
   cache?: {
-    /** @default true */
+    /** Whether anything is cached; false: every `collect()` and stream reading decodes every family. @default true */
     enabled?: boolean;
-    /** @default 500 */
+    /** Age below which `collect()` returns the cached snapshot, ms (0 to 3,600,000). @default 500 */
     ttlMs?: number;
+    /**
+     * Aggressive caching: before each read of a family whose selected source offers a
+     * change counter (`Source.changeCounter`), compare it with the value seen at
+     * the family's last decoded read; equal: that result again (marked `cached`), no decode.
+     * Off by default because a cached result's rates and diagnostic counters are those of
+     * the decoded read (see docs/caching.md). Applies to streams too.
+     * @default false
+     */
+    aggressive?: boolean;
+    /** Oldest decoded result the change-counter cache answers with, ms (1 to 86,400,000); older: decoded again. @default 60000 */
+    aggressiveMaxAgeMs?: number;
+    /**
+     * Detail records (per-process rows and the like, as the family's `filterRecords` visits
+     * them) kept in a family's cached result (0 to 10,000,000); what it leaves out is
+     * counted on the cached result (`detailCap`) and in stats. A decoded result is
+     * returned whole. @default 10000
+     */
+    maxDetailRecords?: number;
   };
   /** Records per crossing from a family's event ring buffer to JavaScript (proc, mem and syscall events): larger batches cost less per event, smaller ones deliver sooner under a flood. @default 100 */
   batchSize?: number;
@@ -82,6 +117,12 @@ export interface ResolvedConfig {
     readonly enabled: boolean;
     /** Age below which `collect()` returns the cached snapshot, ms; 0 never serves from the cache. */
     readonly ttlMs: number;
+    /** Whether families whose source has a change counter are served from the change-counter cache. */
+    readonly aggressive: boolean;
+    /** Oldest decoded result the change-counter cache answers with, ms. */
+    readonly aggressiveMaxAgeMs: number;
+    /** Detail records kept per family in cached results. */
+    readonly maxDetailRecords: number;
   };
   /** Records per crossing from a family's event ring buffer to JavaScript (1 to 1,000,000). */
   readonly batchSize: number;
@@ -114,7 +155,7 @@ export interface ResolvedConfig {
 export const DEFAULT_CONFIG: ResolvedConfig = Object.freeze({
   mode: 'auto',
   intervalMs: 1000,
-  cache: Object.freeze({ enabled: true, ttlMs: 500 }),
+  cache: Object.freeze({ enabled: true, ttlMs: 500, aggressive: false, aggressiveMaxAgeMs: 60_000, maxDetailRecords: 10_000 }),
   batchSize: 100,
   initAttempts: 3,
   operationTimeoutMs: 1000,
@@ -147,5 +188,33 @@ export function familyTimeouts(config: ResolvedConfig, family: string): FamilyTi
   return {
     initMs: typeof f?.initTimeoutMs === 'number' ? f.initTimeoutMs : config.initTimeoutMs,
     readMs: typeof f?.readTimeoutMs === 'number' ? f.readTimeoutMs : config.operationTimeoutMs,
+  };
+}
+
+/** One family's caching settings in force. */
+export interface FamilyCacheSettings {
+  /** Whether anything of the family is cached (`cache.enabled`). */
+  readonly enabled: boolean;
+  /** Whether the change-counter cache answers its reads. */
+  readonly aggressive: boolean;
+  /** Oldest decoded result the change-counter cache answers with, ms. */
+  readonly aggressiveMaxAgeMs: number;
+  /** Detail records kept in its cached result. */
+  readonly maxDetailRecords: number;
+}
+
+/**
+ * One family's caching: its own `families.<family>.cache` over the top-level `cache`.
+ * @param config - the resolved configuration
+ * @param family - the family name
+ * @returns the settings in force
+ */
+export function familyCacheSettings(config: ResolvedConfig, family: string): FamilyCacheSettings {
+  const own = config.families[family]?.cache ?? {};
+  return {
+    enabled: config.cache.enabled,
+    aggressive: config.cache.enabled && (own.aggressive ?? config.cache.aggressive),
+    aggressiveMaxAgeMs: own.aggressiveMaxAgeMs ?? config.cache.aggressiveMaxAgeMs,
+    maxDetailRecords: own.maxDetailRecords ?? config.cache.maxDetailRecords,
   };
 }

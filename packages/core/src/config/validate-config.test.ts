@@ -42,7 +42,14 @@ describe('validateConfig', () => {
     [{ intervalMs: 1.5 }, 'intervalMs', 'an integer'],
     [{ batchSize: '100' }, 'batchSize', 'an integer from 1'],
     [{ cache: { enabled: 'yes' } }, 'cache.enabled', 'true or false'],
-    [{ cache: { ttl: 5 } }, 'cache.ttl', 'enabled, ttlMs'],
+    [{ cache: { ttl: 5 } }, 'cache.ttl', 'enabled, ttlMs, aggressive, aggressiveMaxAgeMs, maxDetailRecords'],
+    [{ cache: { aggressive: 1 } }, 'cache.aggressive', 'true or false'],
+    [{ cache: { aggressiveMaxAgeMs: 0 } }, 'cache.aggressiveMaxAgeMs', 'an integer from 1 to 86400000'],
+    [{ cache: { maxDetailRecords: -1 } }, 'cache.maxDetailRecords', 'an integer from 0 to 10000000'],
+    [{ families: { syscall: { cache: true } } }, 'families.syscall.cache', 'an object'],
+    [{ families: { syscall: { cache: { ttlMs: 5 } } } }, 'families.syscall.cache.ttlMs', 'aggressive, aggressiveMaxAgeMs, maxDetailRecords'],
+    [{ families: { syscall: { cache: { aggressive: 'on' } } } }, 'families.syscall.cache.aggressive', 'true or false'],
+    [{ families: { proc: { cache: { maxDetailRecords: 1.5 } } } }, 'families.proc.cache.maxDetailRecords', 'an integer from 0 to 10000000'],
     [{ procRoot: 'proc' }, 'procRoot', 'an absolute path'],
     [{ families: { cpu: { mode: 'kernel' } } }, 'families.cpu.mode', '"auto"'],
     [{ families: { cpu: 'on' } }, 'families.cpu', 'an object'],
@@ -61,6 +68,17 @@ describe('validateConfig', () => {
     expect(e.message).toContain(path);
     expect(e.message).toContain(allowed);
     expect(e.remedy).toContain(path);
+  });
+
+  it('caching: defaults, and a family\'s own settings over the top-level ones', async () => {
+    const { familyCacheSettings } = await import('./schema.js');
+    expect(DEFAULT_CONFIG.cache).toEqual({ enabled: true, ttlMs: 500, aggressive: false, aggressiveMaxAgeMs: 60_000, maxDetailRecords: 10_000 });
+    const c = validateConfig({ cache: { maxDetailRecords: 50 }, families: { syscall: { cache: { aggressive: true, aggressiveMaxAgeMs: 5000 } } } });
+    expect(familyCacheSettings(c, 'syscall')).toEqual({ enabled: true, aggressive: true, aggressiveMaxAgeMs: 5000, maxDetailRecords: 50 });
+    expect(familyCacheSettings(c, 'proc')).toEqual({ enabled: true, aggressive: false, aggressiveMaxAgeMs: 60_000, maxDetailRecords: 50 });
+    // cache.enabled false turns every cache off, a family's aggressive one too.
+    const off = validateConfig({ cache: { enabled: false }, families: { syscall: { cache: { aggressive: true } } } });
+    expect(familyCacheSettings(off, 'syscall').aggressive).toBe(false);
   });
 
   it('names the value it refused', () => {

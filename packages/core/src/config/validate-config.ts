@@ -1,8 +1,10 @@
 import { ConfigError } from '../errors/taxonomy.js';
-import { DEFAULT_CONFIG, type BpfscopeConfig, type FamilyConfig, type ResolvedConfig } from './schema.js';
+import { DEFAULT_CONFIG, type BpfscopeConfig, type FamilyCacheConfig, type FamilyConfig, type ResolvedConfig } from './schema.js';
 
 const MODES = ['auto', 'ebpf', 'fallback'] as const;
 const LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
+const CACHE_KEYS = ['enabled', 'ttlMs', 'aggressive', 'aggressiveMaxAgeMs', 'maxDetailRecords'];
+const FAMILY_CACHE_KEYS = ['aggressive', 'aggressiveMaxAgeMs', 'maxDetailRecords'];
 const TOP_KEYS = new Set(['mode', 'intervalMs', 'cache', 'batchSize', 'initAttempts', 'operationTimeoutMs', 'initTimeoutMs', 'recovery', 'procRoot', 'sysRoot', 'logLevel', 'programStats', 'families']);
 
 /**
@@ -19,7 +21,7 @@ export function validateConfig(input: unknown = {}): ResolvedConfig {
   }
   const cache = cfg.cache === undefined ? {} : record(cfg.cache, 'cache');
   for (const key of Object.keys(cache)) {
-    if (key !== 'enabled' && key !== 'ttlMs') throw new ConfigError(`cache.${key}`, cache[key], 'one of enabled, ttlMs');
+    if (!CACHE_KEYS.includes(key)) throw new ConfigError(`cache.${key}`, cache[key], `one of ${CACHE_KEYS.join(', ')}`);
   }
   const recovery = cfg.recovery === undefined ? {} : record(cfg.recovery, 'recovery');
   for (const key of Object.keys(recovery)) {
@@ -31,6 +33,9 @@ export function validateConfig(input: unknown = {}): ResolvedConfig {
     cache: Object.freeze({
       enabled: bool(cache.enabled, 'cache.enabled', DEFAULT_CONFIG.cache.enabled),
       ttlMs: int(cache.ttlMs, 'cache.ttlMs', 0, 3_600_000, DEFAULT_CONFIG.cache.ttlMs),
+      aggressive: bool(cache.aggressive, 'cache.aggressive', DEFAULT_CONFIG.cache.aggressive),
+      aggressiveMaxAgeMs: int(cache.aggressiveMaxAgeMs, 'cache.aggressiveMaxAgeMs', 1, 86_400_000, DEFAULT_CONFIG.cache.aggressiveMaxAgeMs),
+      maxDetailRecords: int(cache.maxDetailRecords, 'cache.maxDetailRecords', 0, 10_000_000, DEFAULT_CONFIG.cache.maxDetailRecords),
     }),
     batchSize: int(cfg.batchSize, 'batchSize', 1, 1_000_000, DEFAULT_CONFIG.batchSize),
     initAttempts: int(cfg.initAttempts, 'initAttempts', 1, 100, DEFAULT_CONFIG.initAttempts),
@@ -72,8 +77,21 @@ function families(value: unknown): Readonly<Record<string, Readonly<FamilyConfig
     for (const key of ['initTimeoutMs', 'readTimeoutMs'] as const) {
       if (fam[key] !== undefined) resolved[key] = int(fam[key], `families.${name}.${key}`, 1, 600_000, 0);
     }
+    if (fam.cache !== undefined) resolved.cache = familyCache(fam.cache, `families.${name}.cache`);
     out[name] = Object.freeze(resolved);
   }
+  return Object.freeze(out);
+}
+
+function familyCache(value: unknown, at: string): Readonly<FamilyCacheConfig> {
+  const given = record(value, at);
+  for (const key of Object.keys(given)) {
+    if (!FAMILY_CACHE_KEYS.includes(key)) throw new ConfigError(`${at}.${key}`, given[key], `one of ${FAMILY_CACHE_KEYS.join(', ')}`);
+  }
+  const out: FamilyCacheConfig = {};
+  if (given.aggressive !== undefined) out.aggressive = bool(given.aggressive, `${at}.aggressive`, false);
+  if (given.aggressiveMaxAgeMs !== undefined) out.aggressiveMaxAgeMs = int(given.aggressiveMaxAgeMs, `${at}.aggressiveMaxAgeMs`, 1, 86_400_000, 0);
+  if (given.maxDetailRecords !== undefined) out.maxDetailRecords = int(given.maxDetailRecords, `${at}.maxDetailRecords`, 0, 10_000_000, 0);
   return Object.freeze(out);
 }
 

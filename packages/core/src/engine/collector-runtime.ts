@@ -6,12 +6,14 @@ import { systemClock, type Clock } from '../services/clock.js';
 import type { SourceStats } from '../source-stats.js';
 import type { Collector, FamilyResult, Source } from '../types.js';
 import { asBpfscopeError } from './as-error.js';
-import type { CollectorStats, ReadCost, RecoveryStats } from './collector-stats.js';
-import { runWithDeadline, sleep } from './deadline.js';
+import { addReadCost, type CollectorStats, type ReadCost, type RecoveryStats } from './collector-stats.js';
+import { runWithDeadline } from './deadline.js';
 import { familyTimeout, SourceInit } from './source-init.js';
 import { ActiveFilter, type SetFilterResult } from '../filter/active-filter.js';
 import type { FamilyFilter } from '../filter/family-filter.js';
 import { FamilyEventTotals } from '../events/family-event-stats.js';
+import { FamilyCache, type FamilyRead } from './family-cache.js';
+
 
 /**
  * One family's source selection, time limits, reads and recovery: the only place that
@@ -38,16 +40,19 @@ export class CollectorRuntime {
   #filter: ActiveFilter | null = null;
   /** The family's event streams (engine.events()). */
   readonly events = new FamilyEventTotals();
+  /** The family's cached result and change-counter cache. */
+  readonly cache: FamilyCache;
 
   constructor(
     readonly collector: Collector,
-    private readonly config: ResolvedConfig,
+    readonly config: ResolvedConfig,
     private readonly logger: Logger,
     private readonly clock: Clock = systemClock,
     /** The family's options validated against the plugin's schema, when it declares one. */
     validatedOptions: Readonly<Record<string, unknown>> | null = null,
   ) {
     this.family = collector.family;
+    this.cache = new FamilyCache(collector, config);
     this.#inits = new SourceInit({
       family: this.family,
       options: validatedOptions,
@@ -84,6 +89,7 @@ export class CollectorRuntime {
    */
   async init(): Promise<BpfscopeError | null> {
     const started = performance.now();
+    this.cache.invalidate();
     this.#rejected = [];
     const candidates = this.collector.sources.filter((s) => this.#allowed(s));
     if (this.mode === 'fallback') {
@@ -135,6 +141,7 @@ export class CollectorRuntime {
     const active = new ActiveFilter(this.family, filter ?? {});
     const result = await active.attach(this.#selected, this.collector);
     this.#filter = filter ? active : null;
+    this.cache.invalidate();
     return result;
   }
 
@@ -153,11 +160,13 @@ export class CollectorRuntime {
   }
 
   /**
-   * Read the selected source once, within the family's read limit. A source that does not
-   * settle within a turn of the event loop after the abort is closed: the family then has
-   * no source until {@link CollectorRuntime.recover}.
+   * Read the selected source once, within the family's read limit; with aggressive caching
+   * on, first its change counter, and when it has not moved since the cached decode, the
+   * cached result instead (nothing decoded). A source that does not settle within a turn of
+   * the event loop after the abort is closed: the family then has no source until
+   * `recoverFamily`.
    */
-  async read(outer?: AbortSignal): Promise<FamilyResult> {
+  async read(outer?: AbortSignal): Promise<FamilyRead> {
     const source = this.#selected;
     if (!source) throw this.#failure ?? new DataUnavailable(this.family, 'no source is initialised');
     const limit = familyTimeouts(this.config, this.family).readMs;
@@ -165,8 +174,12 @@ export class CollectorRuntime {
     this.#reads++;
     const started = performance.now();
     const cpu = process.cpuUsage();
+    const token = this.cache.begin();
     try {
-      const data = await runWithDeadline(timeout, (signal) => source.read({ signal }), {
+      const got = await runWithDeadline(timeout, async (signal) => {
+        const check = await this.cache.check(source, signal, this.clock.wallMs());
+        return check.hit ? { hit: check.hit, counter: null, data: null } : { hit: null, counter: check.counter, data: await source.read({ signal }) };
+      }, {
         outer,
         onOverrun: async ({ settled }) => {
           this.#timeouts.read++;
@@ -183,72 +196,57 @@ export class CollectorRuntime {
       });
       const durationMs = performance.now() - started;
       this.#lastReadMs = durationMs;
-      return {
+      if (got.hit) {
+        this.cache.end(token);
+        return { result: { ...got.hit, durationMs }, cached: true, source, counter: null, token: null };
+      }
+      this.cache.countDecode();
+      const result: FamilyResult = {
         family: this.family,
         source: source.kind,
         sourceName: source.name,
         fallback: this.#rejected[0]?.error ?? null,
-        data: this.#filter ? this.#filter.apply(data, this.collector) : data,
+        data: this.#filter ? this.#filter.apply(got.data, this.collector) : got.data,
         timestamp: this.clock.wallMs(),
         durationMs,
         ...(this.#recoveredFrom ? { recoveredFrom: this.#recoveredFrom } : {}),
       };
+      return { result, cached: false, source, counter: got.counter, token };
     } catch (e) {
       this.#readErrors++;
+      this.cache.abandon(token);
       throw asBpfscopeError(e, `${source.name} read`);
     } finally {
-      const used = process.cpuUsage(cpu);
-      this.#cost.lastWallMs = performance.now() - started;
-      this.#cost.totalWallMs += this.#cost.lastWallMs;
-      this.#cost.lastProcessCpuMs = (used.user + used.system) / 1000;
-      this.#cost.totalProcessCpuMs += this.#cost.lastProcessCpuMs;
+      addReadCost(this.#cost, started, cpu);
     }
-  }
-
-  /** Why the family needs recovery, or null when it works with its preferred source. */
-  recoveryReason(): BpfscopeError | null {
-    const source = this.#selected;
-    if (!source) return this.#failure ?? new DataUnavailable(this.family, 'no source is initialised');
-    const detached = source.detached?.() ?? null;
-    if (detached) return new DataUnavailable(source.name, detached, { remedy: 'engine.attemptRecovery() initialises the family again.' });
-    if (this.mode === 'auto' && this.#rejected.length > 0) return this.#rejected[0]!.error;
-    return null;
   }
 
   /**
-   * Initialise the family again when {@link CollectorRuntime.recoveryReason} gives a reason:
-   * up to `recovery.attempts` inits, waiting `baseDelayMs`, then twice as long, ... between
-   * them. A family that fell back gets one attempt (it has data meanwhile).
-   * @returns null when nothing was needed, else whether it recovered and the last error
+   * Keep a decoded read's final result (after the engine's filters and aggregators) as the
+   * family's cached result, unless its source is no longer the selected one.
+   * @returns what the cache keeps (capped at `maxDetailRecords`), or the result as given
    */
-  async recover(signal?: AbortSignal): Promise<{ recovered: boolean; error: BpfscopeError | null } | null> {
-    const reason = this.recoveryReason();
-    if (!reason) return null;
-    const fellBack = this.#selected !== null && !this.#selected.detached?.();
-    const attempts = fellBack ? 1 : this.config.recovery.attempts;
-    const delays: number[] = [];
-    let error: BpfscopeError | null = reason;
-    let tried = 0;
-    for (let i = 0; i < attempts && !signal?.aborted; i++) {
-      if (i > 0) {
-        const wait = this.config.recovery.baseDelayMs * 2 ** (i - 1);
-        delays.push(wait);
-        await sleep(wait, signal);
-        if (signal?.aborted) break;
-      }
-      tried++;
-      await this.close();
-      error = await this.init();
-      if (!error && (!fellBack || this.#rejected.length === 0 || this.mode === 'fallback')) {
-        this.#recoveredFrom = reason;
-        this.#recovery = { recoveries: this.#recovery.recoveries + 1, recoveredFrom: reason.code, lastAttempts: tried, lastDelaysMs: delays };
-        this.logger.info('family recovered', { family: this.family, from: reason.code, attempts: tried });
-        return { recovered: true, error: null };
-      }
-      if (!error) break; // fell back again: it has data, try again at the next call
+  keep(read: FamilyRead, result: FamilyResult): FamilyResult {
+    if (read.cached) return result;
+    if (this.#selected !== read.source) {
+      this.cache.abandon(read.token);
+      return result;
     }
-    this.#recovery = { ...this.#recovery, lastAttempts: tried, lastDelaysMs: delays };
-    return { recovered: false, error };
+    return this.cache.keep(read.source, result, read.counter, read.token);
+  }
+
+  /**
+   * Records what a recovery (`recoverFamily`) did: `from`, the error the family
+   * recovered from (null: it did not recover), its attempts and the waits between them.
+   */
+  recordRecovery(from: BpfscopeError | null, tried: number, delays: number[]): void {
+    if (!from) {
+      this.#recovery = { ...this.#recovery, lastAttempts: tried, lastDelaysMs: delays };
+      return;
+    }
+    this.#recoveredFrom = from;
+    this.#recovery = { recoveries: this.#recovery.recoveries + 1, recoveredFrom: from.code, lastAttempts: tried, lastDelaysMs: delays };
+    this.logger.info('family recovered', { family: this.family, from: from.code, attempts: tried });
   }
 
   /** Counts a `collect()` answered from the cache with this family's value in it. */
@@ -257,6 +255,7 @@ export class CollectorRuntime {
   }
 
   async #closeSource(source: Source): Promise<void> {
+    this.cache.invalidate();
     this.#lastSourceStats = this.#sourceStats(source) ?? this.#lastSourceStats;
     await this.#closeQuietly(source);
   }
@@ -264,6 +263,7 @@ export class CollectorRuntime {
   async close(): Promise<void> {
     const source = this.#selected;
     this.#selected = null;
+    this.cache.invalidate();
     if (source) {
       this.#lastSourceStats = this.#sourceStats(source) ?? this.#lastSourceStats;
       await source.close();
@@ -295,6 +295,7 @@ export class CollectorRuntime {
       lastReadMs: this.#lastReadMs,
       readCost: { ...this.#cost },
       cacheHits: this.#cacheHits,
+      cache: this.cache.stats(),
       recovery: { ...this.#recovery, lastDelaysMs: [...this.#recovery.lastDelaysMs] },
       sourceStats: (this.#selected ? this.#sourceStats(this.#selected) : null) ?? this.#lastSourceStats,
       filter: this.#filter?.stats() ?? null,

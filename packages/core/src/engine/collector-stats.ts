@@ -18,6 +18,18 @@ export interface ReadCost {
   totalProcessCpuMs: number;
 }
 
+/**
+ * Add one read's cost: wall time since `started` (a `performance.now()`), and the process's
+ * CPU time since `cpu` (a `process.cpuUsage()`). @internal
+ */
+export function addReadCost(cost: ReadCost, started: number, cpu: NodeJS.CpuUsage): void {
+  const used = process.cpuUsage(cpu);
+  cost.lastWallMs = performance.now() - started;
+  cost.totalWallMs += cost.lastWallMs;
+  cost.lastProcessCpuMs = (used.user + used.system) / 1000;
+  cost.totalProcessCpuMs += cost.lastProcessCpuMs;
+}
+
 /** What `engine.attemptRecovery()` did for a family. */
 export interface RecoveryStats {
   /** Times the family came back through `attemptRecovery()`. */
@@ -28,6 +40,43 @@ export interface RecoveryStats {
   lastAttempts: number;
   /** The waits before the 2nd, 3rd, ... attempt of the last recovery, ms (the configured backoff). */
   lastDelaysMs: number[];
+}
+
+/**
+ * Why a read with aggressive caching on decoded: `empty` nothing cached to compare with (first
+ * read, or after an invalidation), `noCounter` the selected source has no change counter,
+ * `unvouched` it returned null, `moved` its counter moved, `expired` the cached decode was
+ * older than `aggressiveMaxAgeMs`, `counterError` the counter threw.
+ */
+export type CacheMissReason = 'empty' | 'noCounter' | 'unvouched' | 'moved' | 'expired' | 'counterError';
+
+/** One family's caching (docs/caching.md), in `engine.stats().collectors[i].cache`. */
+export interface FamilyCacheStats {
+  /** Whether aggressive caching is on for the family (`cache.aggressive`, or its own `families.<family>.cache.aggressive`). */
+  aggressive: boolean;
+  /** Reads answered by the change-counter cache: nothing decoded. */
+  hits: number;
+  /** Reads with aggressive caching on that decoded; by reason in `missReasons`. */
+  misses: number;
+  /** {@link FamilyCacheStats.misses} by reason. */
+  missReasons: Record<CacheMissReason, number>;
+  /** Reads of the source that returned data: each one decoded (the count a test watches). */
+  decodes: number;
+  /** Times a cached result was dropped: filter or sampling set, source (re)initialised or closed, a read failed. */
+  invalidations: number;
+  /** The cap on detail records kept in the cached result, or null when the family has no `filterRecords` (nothing to cap). */
+  maxDetailRecords: number | null;
+  /** Detail records the cap left out of cached results, over all of them. */
+  detailRecordsOmitted: number;
+  /** Detail records the cap left out of the last result cached. */
+  lastDetailRecordsOmitted: number;
+  /**
+   * Estimated bytes of the family's cached result's data on the JavaScript heap (0 when
+   * nothing is cached), from the shape of the data (docs/caching.md says how): computed once
+   * per cached result, at the first `engine.stats()` after it was cached, so reads pay nothing
+   * for it. An estimate, not a measurement.
+   */
+  estimatedBytes: number;
 }
 
 /** Statistics of one collector (one family), as `engine.stats()` reports them. */
@@ -49,7 +98,7 @@ export interface CollectorStats {
     /** {@link ErrorCode} it was rejected with (`DATA_UNAVAILABLE` for an eBPF source skipped by mode `fallback`). */
     code: string;
   }>;
-  /** Reads started on the selected source, including those that failed or timed out. */
+  /** Reads of the family started on the selected source, including those that failed or timed out and those the change-counter cache answered. */
   reads: number;
   /** Reads that threw or passed the family's read timeout. */
   readErrors: number;
@@ -73,6 +122,8 @@ export interface CollectorStats {
   readCost: ReadCost;
   /** `collect()` calls answered from the engine's snapshot cache with this family's value in it. */
   cacheHits: number;
+  /** Change-counter cache, cap on cached detail records and the cached result's estimated bytes. */
+  cache: FamilyCacheStats;
   /** Recovery through `engine.attemptRecovery()`. */
   recovery: RecoveryStats;
   /** The selected source's statistics (the last ones it gave, after it was closed), or null when it gave none. */

@@ -16,7 +16,8 @@ describe('engine.stats per family', () => {
     await engine.collect(); // a reads; b times out
     await engine.collect(); // cache hit: only a has a value in it
     const [sa, sb] = engine.stats().collectors;
-    expect(engine.stats().cache).toEqual({ hits: 2, misses: 2 });
+    // Only a's reading { value: 1, read: 2 } is cached (b's read failed): 24 B + 8 B per property.
+    expect(engine.stats().cache).toEqual({ hits: 2, misses: 2, estimatedBytes: 40 });
     expect(sa).toMatchObject({ family: 'a', source: 'fake-a', sourceKind: 'procfs', reads: 2, readErrors: 0, timeouts: { init: 0, read: 0 }, cacheHits: 2 });
     expect(sb).toMatchObject({ family: 'b', reads: 2, readErrors: 1, timeouts: { init: 0, read: 1 }, cacheHits: 1, timeoutMs: { read: 20 } });
     // Cost of the reads: wall and the process's CPU during them, both measured, never negative.

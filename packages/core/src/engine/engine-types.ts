@@ -20,6 +20,12 @@ export interface EngineStats {
     hits: number;
     /** Calls that had to read the sources (cache disabled, empty or older than `ttlMs`). */
     misses: number;
+    /**
+     * Estimated bytes of the data the engine keeps cached (each family's cached result,
+     * which the snapshot cache and the change-counter cache share): the sum of
+     * `collectors[i].cache.estimatedBytes`. An estimate from the data's shape (docs/caching.md).
+     */
+    estimatedBytes: number;
   };
   /**
    * This engine's eBPF object loads through {@link OBJECT_LOADER}: hits were answered by an

@@ -115,7 +115,9 @@ describe('engine', () => {
     const b = await engine.collect();
     expect(b).toBe(a);
     expect(s.calls.read).toBe(1);
-    expect(engine.stats().cache).toEqual({ hits: 1, misses: 1 });
+    // The cached data's estimated bytes are the family's (docs/caching.md).
+    expect(engine.stats().cache).toEqual({ hits: 1, misses: 1, estimatedBytes: engine.stats().collectors[0]!.cache.estimatedBytes });
+    expect(engine.stats().cache.estimatedBytes).toBeGreaterThan(0);
     await engine.close();
   });
 

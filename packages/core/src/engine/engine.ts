@@ -21,7 +21,7 @@ import type { EngineServices } from './create-engine.js';
 import type { BatchedEventStream } from '../events/event-batch-types.js';
 import { openFamilyBatches, openFamilyEvents, setFamilySampling, type FamilyBatchOptionsOf, type FamilyEventOptionsOf } from './family-events.js';
 import { PluginSet } from './plugin-set.js';
-import { readFamilies, snapshotStream } from './read-families.js';
+import { readFamilies, snapshotStream, type Reading } from './read-families.js';
 import { recoverFamilies, type RecoveryResult } from './recover-families.js';
 
 export type { EngineStats, StreamOptions } from './engine-types.js';
@@ -103,6 +103,9 @@ export class Engine {
 
   /**
    * Read every family in parallel. Never throws for one bad family: its error is in `snapshot.errors`.
+   * Within `cache.ttlMs` of the last reading it returns that snapshot; with `cache.aggressive`,
+   * a family whose source's change counter did not move returns its last decoded result
+   * (marked `cached`; docs/caching.md).
    * @param options - `signal` aborts the reads
    * @returns the snapshot
    * @throws {@link Closed} after close
@@ -119,7 +122,7 @@ export class Engine {
     return this.#tracked(this.#collect(options.signal));
   }
 
-  async #collect(signal?: AbortSignal): Promise<Snapshot> {
+  async #collect(signal?: AbortSignal): Promise<Reading> {
     if (this.#started) await this.#started;
     else await this.start().catch(() => undefined);
     this.#collects++;
@@ -128,7 +131,8 @@ export class Engine {
 
   /**
    * Snapshots every `intervalMs` until `signal` aborts or the engine closes. Each snapshot is
-   * a fresh reading of the sources (the `collect()` cache never answers a stream). Readings
+   * a fresh reading of the sources (the `collect()` snapshot cache never answers a stream; the
+   * change-counter cache of `cache.aggressive` does, per family). Readings
    * start `intervalMs` apart, or right away when the reading and the consumer took longer.
    * @param options - interval and signal
    * @returns an async iterator of snapshots; it ends when `signal` aborts or {@link Engine.close} is called
@@ -159,13 +163,13 @@ export class Engine {
     );
   }
 
-  /** Registers a read as in flight (close() waits for it) and caches its snapshot. */
-  async #tracked(work: Promise<Snapshot>): Promise<Snapshot> {
+  /** Registers a read as in flight (close() waits for it) and caches what the caches keep of its snapshot. */
+  async #tracked(work: Promise<Reading>): Promise<Snapshot> {
     this.#inFlight.add(work);
     try {
-      const snap = await work;
-      this.#cached = snap;
-      return snap;
+      const { snapshot, kept } = await work;
+      if (this.config.cache.enabled) this.#cached = kept;
+      return snapshot;
     } finally {
       this.#inFlight.delete(work);
     }
@@ -244,6 +248,9 @@ export class Engine {
   async setSampling<F extends string>(family: F, config: SamplingConfig<FamilyEvent<F>> | null): Promise<void> {
     if (this.#closed) throw new Closed('engine');
     await setFamilySampling(this.#plugins, () => this.start(), family, config as SamplingConfig<never> | null);
+    // Sampling shapes events, not readings; a cached reading is dropped all the same, so none outlives a setting change.
+    this.#plugins.runtime(family)?.cache.invalidate();
+    this.#cached = null;
   }
 
   /** Errors recorded while starting, per family. */
@@ -277,10 +284,11 @@ export class Engine {
 
   /** Counters and timings of the engine and each collector. */
   stats(): EngineStats {
+    const collectors = this.#plugins.runtimes().map((r) => r.stats());
     return {
       plugins: this.#plugins.names(),
-      collectors: this.#plugins.runtimes().map((r) => r.stats()),
-      cache: { hits: this.#cacheHits, misses: this.#cacheMisses },
+      collectors,
+      cache: { hits: this.#cacheHits, misses: this.#cacheMisses, estimatedBytes: collectors.reduce((sum, c) => sum + c.cache.estimatedBytes, 0) },
       programCache: this.#plugins.loader?.stats() ?? { hits: 0, misses: 0, loaded: 0 },
       collects: this.#collects,
       rssBytes: process.memoryUsage.rss(),

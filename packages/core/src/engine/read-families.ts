@@ -1,16 +1,25 @@
 import type { Clock } from '../services/clock.js';
 import type { Aggregator, FamilyError, FamilyResult, Filter } from '../types.js';
 import { asBpfscopeError } from './as-error.js';
+import type { FamilyRead } from './family-cache.js';
 import type { PluginSet } from './plugin-set.js';
 import { Snapshot } from './snapshot.js';
 
+/** A reading as returned, and what the engine's caches keep of it (the same object unless a cap left records out). @internal */
+export interface Reading {
+  readonly snapshot: Snapshot;
+  readonly kept: Snapshot;
+}
+
 /**
  * One reading of every family in parallel, with the engine's filters and aggregators
- * applied; a family that fails or has no source is an entry of `errors`, never a throw.
+ * applied to what was decoded (a result of the change-counter cache had them applied when
+ * it was decoded); a family that fails or has no source is an entry of `errors`, never a throw.
  * @internal
  */
-export async function readFamilies(plugins: PluginSet, filters: readonly Filter[], aggregators: readonly Aggregator[], signal: AbortSignal | undefined, clock: Clock): Promise<Snapshot> {
+export async function readFamilies(plugins: PluginSet, filters: readonly Filter[], aggregators: readonly Aggregator[], signal: AbortSignal | undefined, clock: Clock): Promise<Reading> {
   const families = new Map<string, FamilyResult>();
+  const keptFamilies = new Map<string, FamilyResult>();
   const errors: FamilyError[] = [];
   await Promise.all(
     plugins.runtimes().map(async (rt) => {
@@ -19,20 +28,32 @@ export async function readFamilies(plugins: PluginSet, filters: readonly Filter[
         if (error) errors.push({ family: rt.family, error });
         return;
       }
+      let read: FamilyRead | null = null;
       try {
-        let result = await rt.read(signal);
-        let data = result.data;
-        for (const f of filters) if (f.family === rt.family) data = f.apply(data);
-        for (const a of aggregators) if (a.family === rt.family) data = a.apply(data);
-        if (data !== result.data) result = { ...result, data };
+        read = await rt.read(signal);
+        let result = read.result;
+        if (!read.cached) {
+          let data = result.data;
+          for (const f of filters) if (f.family === rt.family) data = f.apply(data);
+          for (const a of aggregators) if (a.family === rt.family) data = a.apply(data);
+          if (data !== result.data) result = { ...result, data };
+        }
         families.set(rt.family, result);
+        keptFamilies.set(rt.family, rt.keep(read, result));
+        read = null;
       } catch (e) {
+        // A filter or aggregator threw after the read: its decode ends unkept.
+        if (read && !read.cached) rt.cache.abandon(read.token);
         errors.push({ family: rt.family, error: asBpfscopeError(e, rt.family) });
       }
     }),
   );
-  const ordered = new Map([...families].sort(([a], [b]) => a.localeCompare(b)));
-  return new Snapshot(clock.wallMs(), ordered, errors.sort((a, b) => a.family.localeCompare(b.family)));
+  const byName = (m: Map<string, FamilyResult>): Map<string, FamilyResult> => new Map([...m].sort(([a], [b]) => a.localeCompare(b)));
+  const at = clock.wallMs();
+  const sortedErrors = errors.sort((a, b) => a.family.localeCompare(b.family));
+  const snapshot = new Snapshot(at, byName(families), sortedErrors);
+  const capped = [...families].some(([name, r]) => keptFamilies.get(name) !== r);
+  return { snapshot, kept: capped ? new Snapshot(at, byName(keptFamilies), sortedErrors) : snapshot };
 }
 
 /** What {@link snapshotStream} needs of the engine. @internal */

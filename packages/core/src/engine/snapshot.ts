@@ -1,5 +1,5 @@
 import type { BpfscopeError } from '../errors/bpfscope-error.js';
-import type { FamilyData, FamilyError, FamilyResult } from '../types.js';
+import type { CachedResultInfo, DetailCapInfo, FamilyData, FamilyError, FamilyResult } from '../types.js';
 
 /** JSON form of an error inside a snapshot. */
 export interface ErrorJson {
@@ -9,6 +9,16 @@ export interface ErrorJson {
   message: string;
   /** What the user can do about it. */
   remedy: string;
+}
+
+/** JSON form of {@link CachedResultInfo}: a result the change-counter cache answered. */
+export interface CachedResultJson {
+  /** What answered: the source's change counter had not moved since the decoded read. */
+  by: 'change-counter';
+  /** When the data were decoded, ISO 8601 in UTC. */
+  decodedAt: string;
+  /** The change counter, in decimal. */
+  changeCounter: string;
 }
 
 /** JSON form of a snapshot: the shape `bpfscope snapshot --json` prints. */
@@ -25,6 +35,10 @@ export interface SnapshotJson {
     data: unknown;
     /** What had stopped the family before `engine.attemptRecovery()` brought it back; absent when it never needed that. */
     recoveredFrom?: ErrorJson;
+    /** Present when the change-counter cache answered: when the data were decoded (ISO 8601) and the counter. */
+    cached?: CachedResultJson;
+    /** Present when the cap on cached detail records left records out of this data. */
+    detailCap?: DetailCapInfo;
   }>;
   /** Families that produced no data this time, sorted by family name. */
   errors: Array<{
@@ -82,7 +96,14 @@ export class Snapshot {
   toJSON(): SnapshotJson {
     const families: SnapshotJson['families'] = {};
     for (const [name, r] of this.#families) {
-      families[name] = { source: r.source, fallback: r.fallback ? errorJson(r.fallback) : null, data: r.data, ...(r.recoveredFrom ? { recoveredFrom: errorJson(r.recoveredFrom) } : {}) };
+      families[name] = {
+        source: r.source,
+        fallback: r.fallback ? errorJson(r.fallback) : null,
+        data: r.data,
+        ...(r.recoveredFrom ? { recoveredFrom: errorJson(r.recoveredFrom) } : {}),
+        ...(r.cached ? { cached: { ...r.cached, decodedAt: new Date(r.cached.decodedAt).toISOString() } } : {}),
+        ...(r.detailCap ? { detailCap: { ...r.detailCap } } : {}),
+      };
     }
     return {
       timestamp: new Date(this.timestamp).toISOString(),

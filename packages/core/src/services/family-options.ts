@@ -49,7 +49,7 @@ export type OptionRule = BooleanRule | NumberRule | StringRule | ListRule;
 
 /**
  * The options a plugin accepts for one family under `config.families.<family>`
- * (besides `mode`, `enabled`, `initTimeoutMs` and `readTimeoutMs`, which the engine owns). Declared on {@link Plugin.optionSchemas}.
+ * (besides `mode`, `enabled`, `initTimeoutMs`, `readTimeoutMs` and `cache`, which the engine owns). Declared on {@link Plugin.optionSchemas}.
  */
 export type OptionSchema = Readonly<Record<string, OptionRule>>;
 
@@ -57,13 +57,13 @@ export type OptionSchema = Readonly<Record<string, OptionRule>>;
 export type FamilyOptions = Readonly<Record<string, unknown>>;
 
 // The keys of every family that the engine owns (see FamilyConfig), validated by validateConfig.
-const ENGINE_KEYS = ['mode', 'enabled', 'initTimeoutMs', 'readTimeoutMs'];
+const ENGINE_KEYS = ['mode', 'enabled', 'initTimeoutMs', 'readTimeoutMs', 'cache'];
 
 /**
  * Check `config.families.<family>` against a plugin's schema.
  * @param family - the family name, for the error path
  * @param schema - the plugin's schema for it
- * @param given - the family's config (may hold the engine's keys `mode`, `enabled`, `initTimeoutMs`, `readTimeoutMs`, which are skipped)
+ * @param given - the family's config (may hold the engine's keys `mode`, `enabled`, `initTimeoutMs`, `readTimeoutMs`, `cache`, which are skipped)
  * @returns the options, defaults filled in
  * @throws {@link ConfigError} naming `families.<family>.<key>` for an unknown key or a bad value
  * @internal

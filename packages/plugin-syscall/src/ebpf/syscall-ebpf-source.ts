@@ -8,6 +8,7 @@ import { readDescendants } from '../procfs/read-descendants.js';
 import { objectLayouts, readLatencyHistograms, readProcessTable, readSyscallCounts, syscallLayouts, u32, writeConfig, type SyscallKernelConfig, type SyscallLayouts } from './syscall-maps.js';
 import { addPid, filterLayouts, planKernelFilter, PID_TREE, writeKernelFilter, type FilterLayouts } from './syscall-filter-maps.js';
 import { acquireSlot, clearSlot, readSampling, readSlotFilterCounts, releaseSlot } from './syscall-slots.js';
+import { SyscallChangeCounter } from './syscall-change-counter.js';
 import { eventLayout, syscallEventStream, type SyscallEvent } from './syscall-events.js';
 import { SYSCALL_OBJECT_PATH } from '../object-path.js';
 
@@ -52,6 +53,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #procRoot = '/proc';
   #batchSize = 100;
   #prev: Reading | null = null;
+  readonly #counter: SyscallChangeCounter;
   #filter: SyscallFilterState;
   #spec: FamilyFilter;
   #userParts: FilterPart[] = [];
@@ -69,6 +71,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#filter = options.filter;
     this.#spec = { ...(options.filter.pids ? { pids: options.filter.pids } : {}), ...(options.filter.syscalls ? { syscalls: options.filter.syscalls } : {}) };
     this.#config = { followForks: options.followForks, spawnParent: options.spawnParent, excludeTgid: options.excludeTgid, events: false, sampleEvery: 1 };
+    this.#counter = new SyscallChangeCounter(options.excludeTgid !== 0, options.mode === 'counts');
   }
 
   /**
@@ -119,7 +122,10 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     for (const p of [latency ? 'sc_exit' : 'sc_switch', 'sc_enter', 'sc_fork', 'sc_exec']) handle.attach(p);
     this.#programStats.start(context.config.programStats);
     this.#since = new Date().toISOString();
+    this.#counter.bump();
+    this.#counter.starting();
     this.#prev = await awaitOrAbort(this.#read(), context.signal);
+    this.#counter.ended(this.#prev.counts, this.#prev.table, { hits: null, gaveHits: false }, true);
   }
 
   /**
@@ -145,6 +151,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#spec = filter;
     this.#userParts = [...result.notPushed];
     this.#filter = { pids: filter.pids ? [...filter.pids] : null, syscalls: filter.syscalls ? [...filter.syscalls] : null };
+    this.#counter.bump();
     if (this.#obj) await this.#applyFilter();
     return result;
   }
@@ -187,12 +194,28 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   }
 
   async read(context: ReadContext): Promise<SyscallMetrics> {
+    const before = this.#counter.starting();
     const cur = await awaitOrAbort(this.#read(), context.signal);
     const prev = this.#prev;
     this.#prev = cur;
+    this.#counter.ended(cur.counts, cur.table, before);
     const metrics = buildMetrics(cur, prev, { mode: this.options.mode, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses });
     for (const p of metrics.processes) p.comm = readComm(this.#procRoot, p.pid);
     return metrics;
+  }
+
+  /**
+   * The change counter of aggressive caching (docs/caching.md; `SyscallChangeCounter`):
+   * the calls this engine's slot counted (its filter hits when this process is excluded:
+   * always in counts-only mode, in latency mode while no call was in flight at the last
+   * reading; else the sum of its `sc_counts`), plus the object's drops, plus this source's
+   * inits and filter changes. Null (decode) until a reading vouched for it: its per-process
+   * rows added up to its per-syscall counts, which, counting hits, were the hits before it.
+   * @returns the counter, or null
+   */
+  changeCounter(): bigint | null {
+    const loaded = this.#obj && this.#loaded;
+    return this.#counter.read(loaded ? { obj: this.#obj!, layouts: this.#layouts!, cpus: this.#cpus, slot: this.#slot } : null);
   }
 
   /**
@@ -275,6 +298,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#handle = null;
     this.#obj = null;
     this.#prev = null;
+    this.#counter.reset();
     this.#streams = 0;
   }
 }

@@ -73,6 +73,44 @@ export function readSyscallCounts(obj: BpfObject, l: SyscallLayouts, cpus: numbe
   return out;
 }
 
+/**
+ * The calls one slot counted: the sum of `sc_counts`' `count` over the slot's syscalls and
+ * all CPUs, from one copy of the map. Every counted call adds one there in both modes
+ * (sys_enter in counts-only mode, sys_exit in latency mode, sc_exec for a spawned command).
+ * @internal
+ */
+export function slotCallCount(obj: BpfObject, l: SyscallLayouts, cpus: number, slot: number): bigint {
+  const bytes = obj.map('sc_counts').readArray();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const stride = Math.ceil(l.stat.size / 8) * 8;
+  const at = l.stat.fields.count!.offset;
+  let sum = 0n;
+  for (let i = slot * SC_MAX_SYSCALLS * cpus, end = i + SC_MAX_SYSCALLS * cpus; i < end; i++) sum += view.getBigUint64(i * stride + at, true);
+  return sum;
+}
+
+/**
+ * Whether a reading adds up: its per-process rows (`sc_proc` with each CPU's pending run)
+ * sum to its per-syscall counts, in calls, errors and time. They do whenever no call was
+ * counted, moved from a CPU's run into `sc_proc`, or lost to a full table while the maps
+ * were read; a reading that missed a run moved between the two reads (or a CPU's run in the
+ * middle of a replacement) does not. @internal
+ */
+export function readingAddsUp(counts: readonly RawSyscallStat[], table: readonly RawSyscallStat[]): boolean {
+  const diff = { count: 0n, errors: 0n, totalNs: 0n };
+  for (const c of counts) {
+    diff.count += c.count;
+    diff.errors += c.errors;
+    diff.totalNs += c.totalNs;
+  }
+  for (const r of table) {
+    diff.count -= r.count;
+    diff.errors -= r.errors;
+    diff.totalNs -= r.totalNs;
+  }
+  return diff.count === 0n && diff.errors === 0n && diff.totalNs === 0n;
+}
+
 /** One slot's latency histograms of the given syscalls from `sc_lat_hist` (one array for all CPUs; one lookup per id). @internal */
 export function readLatencyHistograms(obj: BpfObject, ids: readonly number[], slot: number): Map<number, Log2Histogram> {
   const map = obj.map('sc_lat_hist');
