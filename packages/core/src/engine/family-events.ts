@@ -27,10 +27,11 @@ export function openFamilyEvents<F extends string>(
   family: F,
   options: FamilyEventOptionsOf<F>,
 ): SampledEventStream<FamilyEvent<F>> {
-  const { signal, queue = 4096, sampling, timeMs, latencyOf, ...rest } = options as EventOptions & EventSamplingOptions<FamilyEvent<F>> & Record<string, unknown>;
+  const { signal, queue = 4096, sampling, timeMs, latencyOf, kernelSampling = true, ...rest } = options as EventOptions & EventSamplingOptions<FamilyEvent<F>> & Record<string, unknown>;
   if (!Number.isInteger(queue) || queue < 1) throw new ConfigError('events.queue', queue, 'an integer of 1 or more');
   if (timeMs !== undefined && typeof timeMs !== 'function') throw new ConfigError('events.timeMs', timeMs, 'a function (event) => ms since the epoch');
   if (latencyOf !== undefined && typeof latencyOf !== 'function') throw new ConfigError('events.latencyOf', latencyOf, 'a function (event) => number');
+  if (typeof kernelSampling !== 'boolean') throw new ConfigError('events.kernelSampling', kernelSampling, 'true or false');
   const nowMs = subMsWall(clock);
   const accessors = samplingAccessors<FamilyEvent<F>>({ ...(timeMs ? { timeMs } : {}), ...(latencyOf ? { latencyOf } : {}) }, nowMs);
   const own = sampling !== undefined;
@@ -41,8 +42,9 @@ export function openFamilyEvents<F extends string>(
     await start().catch(() => undefined);
     const rt = plugins.runtime(family);
     if (!rt) throw new ConfigError('events.family', family, `a family of a started plugin (${plugins.familyList()})`);
-    rt.events.add(stream as unknown as EngineEventStream<never>);
     const source = rt.selected;
+    rt.events.source = source;
+    rt.events.add(stream as unknown as EngineEventStream<never>);
     if (!source) throw rt.failure ?? plugins.startError(family) ?? new DataUnavailable(`${family} events`, 'the family has no initialised source');
     if (!source.events) {
       // Name why the source that gives events was passed over (the first rejected one), so the cause is not lost.
@@ -52,6 +54,11 @@ export function openFamilyEvents<F extends string>(
         remedy: `Events come from the family's eBPF source: run where it can load (see checkSupport()) and set families.${family}.mode to 'ebpf' to fail loudly when it cannot.`,
         ...(passedOver ? { cause: passedOver } : {}),
       });
+    }
+    // The stream's own setting goes to the kernel first when nothing else holds it there; the rest stays here.
+    if (own && kernelSampling && rt.events.kernel.mayPush(stream, source)) {
+      streamSampling.reconfigure(await rt.events.kernel.push(stream, source, setting));
+      stream.onEnd(() => void rt.events.kernel.release(stream).catch(() => undefined));
     }
     return source.events({ ...rest, signal: ended, queue }) as EventStream<FamilyEvent<F>>;
   };
@@ -69,5 +76,16 @@ export async function setFamilySampling(plugins: PluginSet, start: () => Promise
   await start().catch(() => undefined);
   const rt = plugins.runtime(family);
   if (!rt) throw new ConfigError(path, family, `a family of this engine (${plugins.familyList()})`);
-  rt.events.setSampling(valid, path);
+  const source = rt.selected;
+  rt.events.source = source;
+  // The kernel part first; the open streams then switch to the rest. A stream that cannot
+  // take the rest (tail without latencyOf) refuses it: the kernel gets the previous setting back.
+  const rest = await rt.events.kernel.push('family', source, valid);
+  try {
+    rt.events.setSampling(rest, path);
+  } catch (e) {
+    await rt.events.kernel.push('family', source, rt.events.familyConfig).catch(() => undefined);
+    throw e;
+  }
+  rt.events.familyConfig = valid;
 }

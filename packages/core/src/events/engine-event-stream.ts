@@ -1,4 +1,5 @@
 import { DataUnavailable } from '../errors/taxonomy.js';
+import { kernelCountsSince, type KernelSamplingCounts } from '../sampling/kernel-sampling.js';
 import type { LatencyHistogram } from '../sampling/latency-histogram.js';
 import type { SamplingAccessors } from '../sampling/create-sampler.js';
 import type { SamplingConfig } from '../sampling/sampling-config.js';
@@ -19,6 +20,7 @@ const NOT_STARTED: SampledEventCounts = {
   sampledAway: 0,
   held: 0,
   keptWeight: 0,
+  kernel: null,
 };
 
 /** What the engine stream needs besides the source's stream. @internal */
@@ -56,6 +58,9 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
   #recentAt = 0;
   readonly #out = { weight: 1 };
   readonly #opening: Promise<EventStream<E> | null>;
+  #kernelCounts: () => KernelSamplingCounts | null = () => null;
+  #kernelBase: KernelSamplingCounts | null = null;
+  #endHooks: Array<() => void> = [];
 
   constructor(
     open: Promise<EventStream<E>>,
@@ -84,9 +89,20 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
    * Joins the family: its latency histogram, and its sampling setting when one was set
    * and the caller gave none. @throws {@link ConfigError} when the family's setting does not fit this stream
    */
-  join(latency: LatencyHistogram, familySetting: SamplingConfig<E> | null | undefined): void {
+  join(latency: LatencyHistogram, familySetting: SamplingConfig<E> | null | undefined, kernelCounts: () => KernelSamplingCounts | null): void {
     if (familySetting !== undefined && !this.s.own) this.s.sampling.reconfigure(familySetting);
     this.#latency = latency;
+    this.#kernelCounts = kernelCounts;
+    this.#kernelBase = kernelCounts();
+  }
+
+  /** Runs `hook` once when the stream ends (its consumer returned, or the source ended). */
+  onEnd(hook: () => void): void {
+    this.#endHooks.push(hook);
+  }
+
+  #runEndHooks(): void {
+    for (const h of this.#endHooks.splice(0)) h();
   }
 
   /** Checks a run-time setting against this stream (throws, changing nothing). */
@@ -127,6 +143,7 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
     const sampling = this.s.sampling;
     if (r.done === true) {
       this.#innerDone = true;
+      this.#runEndHooks();
       sampling.flush(); // a reservoir's open window is released, not lost
     } else {
       sampling.offer(r.value);
@@ -165,6 +182,7 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
 
   async return(): Promise<IteratorResult<E>> {
     this.#ended = true;
+    this.#runEndHooks();
     await this.#inner?.return?.();
     return { value: undefined, done: true };
   }
@@ -185,7 +203,14 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
       sampledAway: c.sampledAway,
       held: c.held,
       keptWeight: c.keptWeight,
+      kernel: this.kernelCounts(),
     };
+  }
+
+  /** The family's kernel sampling counts since this stream joined, or null. */
+  kernelCounts(): KernelSamplingCounts | null {
+    const now = this.#kernelCounts();
+    return now === null ? null : kernelCountsSince(now, this.#kernelBase);
   }
 
   [Symbol.asyncIterator](): SampledEventStream<E> {

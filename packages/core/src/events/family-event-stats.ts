@@ -1,5 +1,8 @@
 import { LatencyHistogram, type LatencySummary } from '../sampling/latency-histogram.js';
+import type { KernelSamplingCounts, KernelSamplingSetting } from '../sampling/kernel-sampling.js';
 import type { SamplingConfig } from '../sampling/sampling-config.js';
+import type { Source } from '../types.js';
+import { KernelSamplingOwner } from './kernel-sampling-owner.js';
 import type { EngineEventStream } from './engine-event-stream.js';
 import type { SampledEventCounts } from './event-sampling.js';
 
@@ -42,9 +45,18 @@ export interface FamilyEventStats {
    * wall time by the source, and now is the engine clock's: good to about a millisecond.
    */
   latencyUs: LatencySummary;
+  /**
+   * The family's kernel sampling decision, since its source started (every event the
+   * kernel offered while a setting was in force, streams or not): exactly
+   * `offered = passed + sampledAway + refused`. Apart from the user-space figures above,
+   * which count only what reached the streams. Null when the source has none.
+   */
+  kernel: KernelSamplingCounts | null;
+  /** The kernel part of the sampling in force (what the source applied), or null. */
+  kernelSetting: KernelSamplingSetting | null;
 }
 
-type Summed = Omit<FamilyEventStats, 'streams' | 'open' | 'latencyUs'>;
+type Summed = Omit<FamilyEventStats, 'streams' | 'open' | 'latencyUs' | 'kernel' | 'kernelSetting'>;
 
 /** A family's event streams: their sums, its sampling setting and its latency histogram. @internal */
 export class FamilyEventTotals {
@@ -54,10 +66,16 @@ export class FamilyEventTotals {
   /** Undefined until `engine.setSampling()` sets it. */
   #setting: SamplingConfig<never> | null | undefined = undefined;
   readonly #latency = new LatencyHistogram();
+  /** The family's kernel sampling setting and who put it there. */
+  readonly kernel = new KernelSamplingOwner();
+  /** The family's selected source, as the last stream or setting found it. */
+  source: Source | null = null;
+  /** The whole setting `engine.setSampling()` last applied (kernel part and rest), or null. */
+  familyConfig: SamplingConfig<never> | null = null;
 
   /** Adds a stream, giving it the family's histogram and setting. @throws when the setting does not fit the stream */
   add(stream: EngineEventStream<never>): void {
-    stream.join(this.#latency, this.#setting);
+    stream.join(this.#latency, this.#setting, () => this.kernel.counts(this.source));
     this.#streams++;
     this.#live.add(stream);
   }
@@ -85,7 +103,7 @@ export class FamilyEventTotals {
         this.#live.delete(s);
       } else open++;
     }
-    return { streams: this.#streams, open, ...sum, latencyUs: this.#latency.summary() };
+    return { streams: this.#streams, open, ...sum, latencyUs: this.#latency.summary(), kernel: this.kernel.counts(this.source), kernelSetting: this.kernel.setting };
   }
 }
 

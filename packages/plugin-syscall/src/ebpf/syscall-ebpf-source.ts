@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, recordPasses, type EventStream, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, recordPasses, type EventStream, type KernelSamplingCounts, type SamplingConfig, type SamplingPushdownResult, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type StructLayout } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
@@ -10,6 +10,7 @@ import { objectLayouts, readLatencyHistograms, readProcessTable, readSyscallCoun
 import { addPid, filterLayouts, planKernelFilter, PID_TREE, writeKernelFilter, type FilterLayouts } from './syscall-filter-maps.js';
 import { acquireSlot, clearSlot, readSampling, readSlotFilterCounts, releaseSlot } from './syscall-slots.js';
 import { eventLayout, syscallEventStream, type SyscallEvent } from './syscall-events.js';
+import { pushSyscallSampling, syscallSamplingCounts } from './syscall-sampling.js';
 
 /** Where the compiled object ships in this package. @internal */
 export const SYSCALL_OBJECT_PATH = fileURLToPath(new URL('../../bpf/syscall.bpf.o', import.meta.url));
@@ -231,6 +232,25 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
       dropped: () => readSampling(this.#obj, this.#slot).dropped,
       keep: (e) => this.#keepEvent(e),
     }, { ...options, signal });
+  }
+
+  /**
+   * Sampling of this engine's events in the kernel (its slot is its own event source):
+   * uniform, priority by pid, cgroup or syscall (name or number), the token bucket, and in
+   * latency mode the tail threshold on the call's duration (ns). Applied after `sampleEvery`;
+   * an event's `weight` is the product.
+   * @param config - the setting, or null for none
+   * @returns the kernel part applied and the user-space rest
+   * @throws {@link @bpfscope/core!ConfigError} for an unknown syscall kind or too many high entries
+   */
+  async samplingPushdown(config: SamplingConfig<unknown> | null): Promise<SamplingPushdownResult<unknown>> {
+    if (!this.#obj || !this.#loaded) throw new Closed('the syscall-ebpf source (not initialised, or closed)');
+    return pushSyscallSampling(this.#obj, this.#slot, config, this.options.mode === 'latency');
+  }
+
+  /** This slot's kernel sampling counts since the slot was taken. @returns the counts, or null before init */
+  samplingCounts(): KernelSamplingCounts | null {
+    return this.#obj && this.#loaded ? syscallSamplingCounts(this.#obj, this.#slot) : null;
   }
 
   /** The parts of the filter the kernel did not apply, over what an event carries. */
