@@ -128,6 +128,29 @@ describeKernel('syscall events: sampling decided in the kernel', () => {
     expect(ofLow.length).toBeLessThan(n / 5); // thinned: 1-in-10 per CPU gives at most ⌈n/10⌉ per CPU the child ran on
   });
 
+  it("a stream's own sampling goes to the kernel (user space samples nothing) and leaves with the stream", async () => {
+    const n = 1000;
+    const c = await child(1);
+    await engine.setFilter('syscall', { pids: [c.pid], syscalls: [GETPPID] });
+    const own = engine.events('syscall', { signal: stop.signal, sampling: { strategy: 'uniform', every: 5 } });
+    await own.ready;
+    expect(familyStats().kernelSetting).toEqual({ uniform: { every: 5, mode: 'counter' } });
+    await c.run(`getppid ${n}`);
+    expect(own.counts().kernel).toMatchObject({ offered: n, passed: n / 5, uniformAway: n - n / 5 });
+    const got = await take(own, n / 5);
+    expect(got.every((x) => x.w === 5)).toBe(true);
+    expect(own.counts()).toMatchObject({ seen: n / 5, sampledAway: 0, delivered: n / 5 });
+    await own.return();
+    await new Promise((r) => setImmediate(r)); // the release's map writes run after return()
+    expect(familyStats().kernelSetting).toBeNull();
+    const all = engine.events('syscall', { signal: stop.signal });
+    await all.ready;
+    await c.run(`getppid ${n}`);
+    const every = await take(all, n);
+    expect(every.every((x) => x.w === 1)).toBe(true);
+    expect(all.counts().kernel).toMatchObject({ offered: 0 }); // no setting in force: nothing decided
+  });
+
   it('token bucket: delivered ≤ B + R·T over the workload span, refused = produced − delivered exactly; changed at run time, same programs', async () => {
     const n = 20_000;
     const c = await child();
