@@ -70,7 +70,7 @@ export function openFamilyEvents<F extends string>(
  * `engine.setSampling()`: validates the setting (a {@link ConfigError} naming
  * `families.<family>.sampling…`), then switches the family's open streams. @internal
  */
-export async function setFamilySampling(plugins: PluginSet, start: () => Promise<void>, family: string, config: SamplingConfig<never> | null): Promise<void> {
+export async function setFamilySampling(plugins: PluginSet, start: () => Promise<void>, family: string, config: SamplingConfig<never> | null, kernel = true): Promise<void> {
   const path = `families.${family}.sampling`;
   const valid = config === null ? null : validateSamplingConfig<never>(config, path);
   await start().catch(() => undefined);
@@ -80,12 +80,15 @@ export async function setFamilySampling(plugins: PluginSet, start: () => Promise
   rt.events.source = source;
   // The kernel part first; the open streams then switch to the rest. A stream that cannot
   // take the rest (tail without latencyOf) refuses it: the kernel gets the previous setting back.
-  const rest = await rt.events.kernel.push('family', source, valid);
+  let rest: SamplingConfig<never> | null = valid;
+  if (kernel) rest = await rt.events.kernel.push('family', source, valid);
+  else await rt.events.kernel.push('family', source, null);
   try {
     rt.events.setSampling(rest, path);
   } catch (e) {
-    await rt.events.kernel.push('family', source, rt.events.familyConfig).catch(() => undefined);
+    await rt.events.kernel.push('family', source, rt.events.familyKernel ? rt.events.familyConfig : null).catch(() => undefined);
     throw e;
   }
   rt.events.familyConfig = valid;
+  rt.events.familyKernel = kernel;
 }

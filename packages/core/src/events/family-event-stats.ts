@@ -72,6 +72,8 @@ export class FamilyEventTotals {
   source: Source | null = null;
   /** The whole setting `engine.setSampling()` last applied (kernel part and rest), or null. */
   familyConfig: SamplingConfig<never> | null = null;
+  /** Whether that setting went to the kernel (`setSampling(…, { kernel })`). */
+  familyKernel = true;
 
   /** Adds a stream, giving it the family's histogram and setting. @throws when the setting does not fit the stream */
   add(stream: EngineEventStream<never>): void {
