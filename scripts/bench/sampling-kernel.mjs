@@ -26,6 +26,7 @@ const VARIANTS = {
     ['uniform 1-in-1 (decided, all pass)', { strategy: 'uniform', every: 1 }],
     ['uniform 1-in-10, counter', { strategy: 'uniform', every: 10 }],
     ['uniform 1-in-10, random', { strategy: 'uniform', every: 10, mode: 'random' }],
+    ['uniform 1-in-1000, counter', { strategy: 'uniform', every: 1000 }],
     ['priority by syscall (hash hit, all pass)', { strategy: 'priority', match: { kinds: ['getppid'] } }],
     ['priority by pid (miss) + 1-in-10', { strategy: 'priority', match: { pids: [1] }, otherwise: { strategy: 'uniform', every: 10 } }],
     ['token bucket, never empty (CAS, all pass)', { strategy: 'token-bucket', ratePerSecond: 1_000_000_000, burst: 1_000_000_000 }],
@@ -107,6 +108,6 @@ export function reportKernelDecisions(r) {
     }
   }
   lines.push('  (each run also serves the machine\'s other syscalls, which the filter rejects: the loop\'s calls are most but not all of the runs;');
-  lines.push('   a passing setting times the decision itself; a thinning one adds what it saves: no ring reserve, submit and wake-up for what it drops)');
+  lines.push('   a setting that passes every event times the decision itself; a thinning one also changes what the passed events cost: docs/sampling.md)');
   return lines.join('\n');
 }

@@ -30,9 +30,19 @@ export interface KernelSamplingSetting {
   /** Keep an event iff its value (syscall: the call's duration in ns) is ≥ this integer. */
   readonly tailThreshold?: number;
   /** 1-in-`every`: `counter` (a per-CPU counter: one CPU keeps exactly ⌈n/every⌉) or `random` (bpf_get_prandom_u32). */
-  readonly uniform?: { readonly every: number; readonly mode: 'counter' | 'random' };
+  readonly uniform?: {
+    /** Keep one event in this many. */
+    readonly every: number;
+    /** How the one is chosen. */
+    readonly mode: 'counter' | 'random';
+  };
   /** A token bucket (GCRA): at most `burst + ratePerSecond · T` events in T seconds. */
-  readonly bucket?: { readonly ratePerSecond: number; readonly burst: number };
+  readonly bucket?: {
+    /** Events per second in the long run (an integer). */
+    readonly ratePerSecond: number;
+    /** Events let through at once (an integer). */
+    readonly burst: number;
+  };
 }
 
 /** What {@link Source.samplingPushdown} did with a setting. */
@@ -73,7 +83,14 @@ export interface KernelSamplingAbilities {
   /** Whether its events carry a value the tail threshold can judge in the kernel (syscall in latency mode). */
   readonly tail: boolean;
   /** Which priority kinds it can look up (all of them for syscall and proc; mem has one kind of event). */
-  readonly priority: { readonly pids: boolean; readonly cgroups: boolean; readonly kinds: boolean };
+  readonly priority: {
+    /** Whether it can look events up by process id. */
+    readonly pids: boolean;
+    /** Whether it can look them up by cgroup v2 id. */
+    readonly cgroups: boolean;
+    /** Whether its events have kinds it can look up. */
+    readonly kinds: boolean;
+  };
 }
 
 /** The largest uniform `every` the kernel takes (its random mode draws a 32-bit number). */
