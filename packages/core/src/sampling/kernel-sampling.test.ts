@@ -25,6 +25,7 @@ describe('splitSamplingForKernel', () => {
     ['priority match + uniform', { strategy: 'priority', match: { pids: [7] }, otherwise: { strategy: 'uniform', every: 3 } }, ALL, { priority: { pids: [7] }, uniform: { every: 3, mode: 'counter' } }, false],
     ['priority match alone', { strategy: 'priority', match: { kinds: ['exit'] } }, ALL, { priority: { kinds: ['exit'] } }, false],
     ['priority match + adaptive: all in user space', { strategy: 'priority', match: { pids: [7] }, otherwise: { strategy: 'adaptive', targetPerSecond: 5 } }, ALL, null, true],
+    ['priority match in a priority match: user space', { strategy: 'priority', match: { pids: [7] }, otherwise: { strategy: 'priority', match: { pids: [8] } } }, ALL, null, true],
     ['priority classify', { strategy: 'priority', classify: () => 'x', high: ['x'] }, ALL, null, true],
   ];
   for (const [name, config, can, kernel, restIsWhole] of cases) {

@@ -120,7 +120,8 @@ export function splitSamplingForKernel<E>(config: SamplingConfig<E> | null, can:
       if (asked[k] && !can.priority[k]) throw new ConfigError(`${path}.match.${k}`, m[k], `nothing: these events cannot be told apart by ${k}`);
     }
     const inner = config.otherwise === undefined ? null : splitSamplingForKernel(config.otherwise, can, `${path}.otherwise`);
-    if (inner !== null && inner.rest !== null) return { kernel: null, rest: config };
+    // One priority level in the kernel: a nested priority stays in user space whole.
+    if (inner !== null && (inner.rest !== null || inner.kernel?.priority !== undefined)) return { kernel: null, rest: config };
     return { kernel: { ...inner?.kernel, priority: m }, rest: null };
   }
   const whole = (kernel: KernelSamplingSetting): SamplingPushdownResult<E> => ({ kernel, rest: null });
