@@ -73,6 +73,19 @@ describe('engine: sampling pushed down to the source', () => {
     await engine.close();
   });
 
+  it('a source selected again (recovery) gets the family setting pushed down again', async () => {
+    const { fake, pushed } = kernelFamily();
+    const engine = createEngine({ plugins: [fake.plugin], config: { cache: { enabled: false } }, logger: silent });
+    await engine.start();
+    await engine.setSampling('ev', { strategy: 'uniform', every: 4 });
+    expect(pushed).toEqual([{ strategy: 'uniform', every: 4 }]);
+    fake.detach('its programs were detached');
+    expect((await engine.attemptRecovery()).recovered).toEqual(['ev']);
+    expect(pushed).toEqual([{ strategy: 'uniform', every: 4 }, { strategy: 'uniform', every: 4 }]);
+    expect(engine.stats().collectors[0]!.events.kernelSetting).toEqual({ uniform: { every: 4, mode: 'counter' } });
+    await engine.close();
+  });
+
   it("a stream's own setting goes down when the kernel is free, leaves with the stream, and a second stream's stays in user space", async () => {
     const { fake, feed, pushed } = kernelFamily();
     const engine = createEngine({ plugins: [fake.plugin], logger: silent });

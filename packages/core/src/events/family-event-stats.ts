@@ -94,6 +94,20 @@ export class FamilyEventTotals {
     this.#setting = config;
   }
 
+  /**
+   * A source was selected again (recovery, fallback): the family's setting from `engine.setSampling()` goes down
+   * again into the new one (a new object's maps start empty), and what it leaves to user
+   * space becomes the setting of streams opened from now on.
+   */
+  async reselected(source: Source, path: string): Promise<void> {
+    // Even the same source object: re-initialised, it has new maps.
+    const had = this.source !== null;
+    this.source = source;
+    this.kernel.forget();
+    if (!had || this.familyConfig === null || !this.familyKernel) return;
+    this.setSampling(await this.kernel.push('family', source, this.familyConfig), path);
+  }
+
   stats(): FamilyEventStats {
     const sum = { ...this.#done };
     let open = 0;

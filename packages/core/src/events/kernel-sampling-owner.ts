@@ -48,6 +48,13 @@ export class KernelSamplingOwner {
     await this.#source.samplingPushdown?.(null);
   }
 
+  /** The source was replaced (recovery, fallback): its setting went with it. */
+  forget(): void {
+    this.#owner = null;
+    this.#source = null;
+    this.#setting = null;
+  }
+
   /** The source's kernel counts (since it started), or null when it has no kernel sampling. */
   counts(source: Source | null): KernelSamplingCounts | null {
     return source?.samplingCounts?.() ?? null;
