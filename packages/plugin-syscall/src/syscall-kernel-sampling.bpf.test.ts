@@ -2,6 +2,8 @@
 // engine's sampling setting is pushed into its slot's sc_smp maps, and only the passed calls
 // reach the ring. Each test's children make known numbers of calls, the engine's filter
 // keeps only them and only the syscalls they make, so the kernel's counts are exactly theirs.
+import { mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createEngine, type Engine, type SampledEventStream } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
@@ -126,6 +128,36 @@ describeKernel('syscall events: sampling decided in the kernel', () => {
     expect(ofLow.length).toBe(k.passed - n);
     expect(ofLow.every((x) => x.w === 10)).toBe(true);
     expect(ofLow.length).toBeLessThan(n / 5); // thinned: 1-in-10 per CPU gives at most ⌈n/10⌉ per CPU the child ran on
+  });
+
+  it('priority by cgroup (a cgroup v2 directory the test makes) and by syscall: the high child and every nanosleep delivered, the rest 1-in-10', async () => {
+    // The cgroup v2 hierarchy (the ids bpf_get_current_cgroup_id gives), wherever it is mounted (hybrid: .../unified).
+    const root = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[2] === 'cgroup2')?.[1];
+    expect(root).toBeDefined();
+    const dir = join(root!, `bpfscope-ks-sc-${process.pid}`);
+    mkdirSync(dir);
+    try {
+      const n = 1000;
+      const [high, low] = [await child(), await child()];
+      writeFileSync(join(dir, 'cgroup.procs'), String(high.pid));
+      const stream = await open([high.pid, low.pid], [GETPPID, NANOSLEEP]);
+      await engine.setSampling('syscall', { strategy: 'priority', match: { cgroups: [statSync(dir).ino], kinds: ['nanosleep'] }, otherwise: { strategy: 'uniform', every: 10 } });
+      await high.run(`getppid ${n}`);
+      await low.run(`getppid ${n}`);
+      await low.run('msleep 3');
+      const k = stream.counts().kernel!;
+      expect(k.offered).toBe(2 * n + 3);
+      expect(k.highPassed).toBe(n + 3);
+      const got = await take(stream, k.passed);
+      expect(got.filter((x) => x.e.pid === high.pid && x.w === 1)).toHaveLength(n);
+      expect(got.filter((x) => x.e.name === 'nanosleep' && x.w === 1)).toHaveLength(3);
+      const lowCalls = got.filter((x) => x.e.pid === low.pid && x.e.name === 'getppid');
+      expect(lowCalls.every((x) => x.w === 10)).toBe(true);
+      expect(lowCalls.length + k.uniformAway).toBe(n);
+    } finally {
+      for (const c of children.splice(0)) await c.stop();
+      rmdirSync(dir);
+    }
   });
 
   it("a stream's own sampling goes to the kernel (user space samples nothing) and leaves with the stream", async () => {
