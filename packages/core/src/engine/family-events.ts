@@ -60,7 +60,12 @@ export function openFamilyEvents<F extends string>(
       streamSampling.reconfigure(await rt.events.kernel.push(stream, source, setting));
       stream.onEnd(() => void rt.events.kernel.release(stream).catch(() => undefined));
     }
-    return source.events({ ...rest, signal: ended, queue }) as EventStream<FamilyEvent<F>>;
+    try {
+      return source.events({ ...rest, signal: ended, queue }) as EventStream<FamilyEvent<F>>;
+    } catch (e) {
+      await rt.events.kernel.release(stream).catch(() => undefined); // a stream that never started holds nothing
+      throw e;
+    }
   };
   const stream: EngineEventStream<FamilyEvent<F>> = new EngineEventStream<FamilyEvent<F>>(open(), { sampling: streamSampling, own, accessors, nowMs, monotonicNs: () => clock.monotonicNs() });
   return stream;

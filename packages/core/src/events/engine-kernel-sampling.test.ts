@@ -21,8 +21,10 @@ function kernelFamily() {
   const feed = { push: (e: Ev): void => sinks.forEach((p) => p(e)) };
   const pushed: Array<SamplingConfig<unknown> | null> = [];
   const counts: KernelSamplingCounts = { offered: 0, passed: 0, highPassed: 0, sampledAway: 0, uniformAway: 0, tailAway: 0, refused: 0, contended: 0 };
-  fake.source.events = (options) =>
-    createEventStream<Ev>({
+  fake.source.events = (options) => {
+    const { signal: _s, queue: _q, ...rest } = options;
+    for (const key of Object.keys(rest)) throw new Error(`no such option: ${key}`);
+    return createEventStream<Ev>({
       family: 'ev',
       queue: options.queue,
       signal: options.signal,
@@ -31,6 +33,7 @@ function kernelFamily() {
         return { stop: () => void sinks.delete(push), kernelDropped: () => 0 };
       },
     });
+  };
   fake.source.samplingPushdown = async (config) => {
     pushed.push(config);
     return splitSamplingForKernel(config, { tail: false, priority: { pids: true, cgroups: false, kinds: false } });
@@ -105,9 +108,13 @@ describe('engine: sampling pushed down to the source', () => {
     await first.return();
     await new Promise((r) => setImmediate(r));
     expect(pushed.at(-1)).toBeNull(); // released with its stream
+    // A stream whose source refuses its options gives the kernel back at once.
+    const bad = engine.events('ev', { signal: ac.signal, sampling: { strategy: 'uniform', every: 5 }, nope: 1 } as never);
+    await expect(bad.ready).rejects.toThrow('nope');
+    expect(pushed.slice(-2)).toEqual([{ strategy: 'uniform', every: 5 }, null]);
     const unsampled = engine.events('ev', { signal: ac.signal, sampling: { strategy: 'uniform', every: 3 }, kernelSampling: false });
     await unsampled.ready;
-    expect(pushed).toHaveLength(2); // kept in user space on request
+    expect(pushed).toHaveLength(4); // kept in user space on request
     ac.abort();
     await engine.close();
   });
