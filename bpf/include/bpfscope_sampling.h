@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Kernel-side rate limit: a token bucket per event source, refilled from
- * bpf_ktime_get_ns(). Three array maps, one slot per event source:
+/* Sampling decisions made in the kernel, per event source, before an event
+ * takes ring-buffer space. Two parts: the token bucket, usable alone
+ * (BPFSCOPE_BUCKET_MAPS / BPFSCOPE_BUCKET_TAKE), and below it the whole
+ * decision every family's events take (BPFSCOPE_SAMPLING_MAPS /
+ * BPFSCOPE_SAMPLE: priority, tail threshold, uniform, then the bucket).
+ *
+ * The bucket: a rate limit refilled from bpf_ktime_get_ns(). Alone, three
+ * array maps, one slot per event source:
  *   - the setting (rate, burst): written by user space at run time with a
  *     map update, no reload; the program only reads it;
  *   - the state (one __u64): written by the program only (user space may
