@@ -8,6 +8,7 @@
 #include "bpfscope_ringbuf.h"
 #include "bpfscope_task.h"
 #include "bpfscope_mm.h"
+#include "bpfscope_sampling.h"
 #include "mem.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -15,6 +16,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 BPFSCOPE_RINGBUF_MAP(mem_oom_events, 1 << 16);
 
 BPFSCOPE_STATS_MAP(mem_stats);
+
+/* One event source (0): OOM kills, decided before they are copied into the ring
+ * (bpfscope_sampling.h); class 0 (one kind of event), value 0. */
+BPFSCOPE_SAMPLING_MAPS(mem_smp, 1);
 
 /* Records go out through these subprograms: their parameter types put the
  * record structs into the object's BTF, where user space reads the layouts
@@ -74,6 +79,8 @@ int BPF_PROG(mem_oom_victim, struct task_struct *task, uid_t uid)
 	e.file_rss_pages = bpfscope_mm_counter(mm, BPFSCOPE_MM_FILE);
 	e.shmem_rss_pages = bpfscope_mm_counter(mm, BPFSCOPE_MM_SHMEM);
 	BPF_CORE_READ_STR_INTO(&e.comm, task, comm);
-	emit_oom(&e);
+	e.weight = BPFSCOPE_SAMPLE(mem_smp, 0, 0, e.pid, e.cgroup_id, 0);
+	if (e.weight)
+		emit_oom(&e);
 	return 0;
 }

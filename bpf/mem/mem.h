@@ -31,6 +31,7 @@ struct mem_oom_ev {
 	__u64 anon_rss_pages;
 	__u64 file_rss_pages;
 	__u64 shmem_rss_pages;
+	__u64 weight;         /* OOM kills this one stands for (its sampling weight; 1 unsampled) */
 	char comm[MEM_COMM_LEN];
 };
 

@@ -8,6 +8,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpfscope_ringbuf.h"
+#include "bpfscope_sampling.h"
 #include "bpfscope_task.h"
 #include "bpfscope_mm.h"
 #include "proc.h"
@@ -15,6 +16,10 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 BPFSCOPE_RINGBUF_MAP(proc_events, 1 << 20);
+
+/* One event source (0): fork, exec and exit events, decided before their ring space is
+ * reserved (bpfscope_sampling.h); the class is the event type (enum proc_ev_type). */
+BPFSCOPE_SAMPLING_MAPS(proc_smp, 1);
 
 /* Set at load by the proc family's source, the only reader that keeps a filter
  * slot (proc_filter.open counts its readers without one). Any other load of the
@@ -201,9 +206,13 @@ int proc_iter(struct bpf_iter__task *ctx)
 static __always_inline struct proc_ev *emit(__u32 type, struct task_struct *t, __u32 ppid, __s32 code)
 {
 	struct task_struct *leader = BPF_CORE_READ(t, group_leader);
+	__u64 cgroup = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+	__u64 weight = BPFSCOPE_SAMPLE(proc_smp, 0, 0, BPF_CORE_READ(t, tgid), cgroup, type);
+	struct proc_ev *e;
 
-	struct proc_ev *e = BPFSCOPE_RINGBUF_RESERVE(&proc_events, struct proc_ev, &proc_stats);
-
+	if (!weight)
+		return NULL;
+	e = BPFSCOPE_RINGBUF_RESERVE(&proc_events, struct proc_ev, &proc_stats);
 	if (!e)
 		return NULL;
 	__builtin_memset(e, 0, sizeof(*e));
@@ -214,7 +223,8 @@ static __always_inline struct proc_ev *emit(__u32 type, struct task_struct *t, _
 	e->exit_code = code;
 	e->pad = 0;
 	e->ts_ns = bpf_ktime_get_ns();
-	e->cgroup_id = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+	e->cgroup_id = cgroup;
+	e->weight = weight;
 	BPF_CORE_READ_STR_INTO(&e->comm, leader, comm);
 	return e;
 }

@@ -137,6 +137,7 @@ struct proc_ev {
 	__u64 read_bytes;
 	__u64 write_bytes;
 	__u64 hiwater_rss_pages; /* peak resident set over the process's life, as getrusage's ru_maxrss (pages) */
+	__u64 weight;            /* events of this source this one stands for (its sampling weight; 1 unsampled) */
 	char comm[PROC_COMM_LEN];
 };
 

@@ -24,6 +24,7 @@
 #include "bpfscope_stats.h"
 #include "bpfscope_hist.h"
 #include "bpfscope_ringbuf.h"
+#include "bpfscope_sampling.h"
 #include "syscall.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -81,6 +82,11 @@ struct {
 } sc_sampling SEC(".maps");
 
 BPFSCOPE_RINGBUF_MAP(sc_events, 1 << 20);
+
+/* Per slot (its engine's event source): the run-time sampling decision of its events
+ * (bpfscope_sampling.h), after sample_every: priority by process, cgroup or syscall id,
+ * tail on the call's duration (latency mode), uniform, token bucket. */
+BPFSCOPE_SAMPLING_MAPS(sc_smp, SC_SLOTS);
 
 BPFSCOPE_STATS_MAP(sc_stats);
 
@@ -185,13 +191,15 @@ static __always_inline void count_pending(__u32 slot, __u64 regs, __u32 tgid, __
 		cpu->regs = 0;
 }
 
-/* While the slot's consumer is subscribed: one call in sample_every goes into the ring.
- * Every call that got here is counted in `seen`, so sampled-away calls are known. */
+/* While the slot's consumer is subscribed: one call in sample_every is offered to the
+ * slot's sampling decision, and what it passes goes into the ring with the product of
+ * the two weights. Every call that got here is counted in `seen` (and the decision counts
+ * its own outcomes), so sampled-away calls are known. */
 static __always_inline void send_event(struct sc_view *v, __u64 pid_tgid, __u32 sid, __u64 ts, __u64 dur, __s64 ret, __u32 has_ret)
 {
 	struct sc_sampling *sm;
 	struct sc_event *e;
-	__u64 every, n;
+	__u64 every, n, w;
 
 	if (!v->cfg->events)
 		return;
@@ -202,6 +210,9 @@ static __always_inline void send_event(struct sc_view *v, __u64 pid_tgid, __u32 
 	n = __sync_fetch_and_add(&sm->seen, 1) + 1;
 	if (every > 1 && n % every)
 		return;
+	w = BPFSCOPE_SAMPLE(sc_smp, v->slot, dur, pid_tgid >> 32, BPFSCOPE_SMP_CGROUP_CURRENT, sid);
+	if (!w)
+		return;
 	e = BPFSCOPE_RINGBUF_RESERVE(&sc_events, struct sc_event, &sc_stats);
 	if (!e) {
 		__sync_fetch_and_add(&sm->dropped, 1);
@@ -211,7 +222,7 @@ static __always_inline void send_event(struct sc_view *v, __u64 pid_tgid, __u32 
 	e->ts = ts;
 	e->duration_ns = dur;
 	e->ret = ret;
-	e->weight = every > 1 ? every : 1;
+	e->weight = (every > 1 ? every : 1) * w;
 	e->pid = pid_tgid >> 32;
 	e->tid = (__u32)pid_tgid;
 	e->id = sid;

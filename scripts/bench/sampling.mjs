@@ -16,6 +16,7 @@ import {
   uniformSampler,
 } from '@bpfscope/core';
 import { median } from './measure.mjs';
+import { benchKernelDecisions, reportKernelDecisions } from './sampling-kernel.mjs';
 
 const EVENTS = 200_000;
 const ROUNDS = Number(process.env.BENCH_SAMPLING_ROUNDS ?? 9);
@@ -111,7 +112,7 @@ export async function benchSampling() {
       if (round > 0) ns[name].push(dt / evs.length); // round 0 warms the JIT
     }
   }
-  return { events: evs.length, rounds: ROUNDS, medianNs: Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, median(v)])), kept, kernel: await kernelBucket() };
+  return { events: evs.length, rounds: ROUNDS, medianNs: Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, median(v)])), kept, kernel: await kernelBucket(), decisions: await benchKernelDecisions() };
 }
 
 export function reportSampling(r) {
@@ -130,11 +131,12 @@ export function reportSampling(r) {
     lines.push(`  the clock pair alone (reference)                                        ${k.referenceNs.toFixed(1)} ns`);
     lines.push(`  the decision's own cost: ${(k.decisionNs - k.referenceNs).toFixed(1)} ns per event (${(k.decisionNs / k.referenceNs).toFixed(1)}× the reference)`);
   }
+  lines.push(reportKernelDecisions(r.decisions));
   return lines.join('\n');
 }
 
 // Kernel: the cost of one token-bucket decision in an eBPF program
-// (packages/core/src/sampling/bpf/bucket_test.bpf.c, built here with clang). This process
+// (packages/core/src/sampling/bpf/bucket_test.bpf.c with bpf/include/bpfscope_sampling.h, built here with clang). This process
 // is the target: each `process.ppid` read is a getppid call that a raw_tp program on
 // sys_enter offers to the bucket. The program times its own work with bpf_ktime_get_ns:
 // mode 1 around the decision (three map lookups and the compare-and-swap), mode 2 around

@@ -3,6 +3,7 @@
  * read(0) again, so that the test can read the kernel's own counters for it
  * (/proc/<pid>/status, stat, schedstat) while it is off the CPU.
  *   sleep N    N nanosleeps of 100 us (each normally a voluntary switch)
+ *   msleep N   N nanosleep syscalls of 2 ms (SYS_nanosleep itself)
  *   getppid N  N getppid syscalls
  *   touch N    maps N fresh pages (huge pages off) and writes one byte in each
  *   spin US    runs until its own CPU time grew by US microseconds
@@ -30,6 +31,10 @@ static int step(const char *op, long n)
 		struct timespec ts = { 0, 100000 };
 		for (long i = 0; i < n; i++)
 			nanosleep(&ts, NULL);
+	} else if (strcmp(op, "msleep") == 0) {
+		struct timespec ts = { 0, 2000000 }; /* 2 ms, by the nanosleep syscall itself */
+		for (long i = 0; i < n; i++)
+			syscall(SYS_nanosleep, &ts, NULL);
 	} else if (strcmp(op, "getppid") == 0) {
 		for (long i = 0; i < n; i++)
 			syscall(SYS_getppid);

@@ -123,6 +123,14 @@ export {
 export { createSampler, createSamplingController, type SamplingAccessors, type SamplingController } from './sampling/create-sampler.js';
 export { LatencyHistogram, type LatencySummary } from './sampling/latency-histogram.js';
 export {
+  splitSamplingForKernel,
+  type PriorityMatch,
+  type KernelSamplingSetting,
+  type KernelSamplingCounts,
+  type KernelSamplingAbilities,
+  type SamplingPushdownResult,
+} from './sampling/kernel-sampling.js';
+export {
   createAdaptiveBatcher,
   type AdaptiveBatcher,
   type AdaptiveBatcherOptions,

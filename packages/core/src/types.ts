@@ -6,6 +6,8 @@ import type { OptionSchema } from './services/family-options.js';
 import type { SourceStats } from './source-stats.js';
 import type { FamilyFilter, FilterRecord, PushdownResult } from './filter/family-filter.js';
 import type { EventStream, SourceEventOptions } from './events/event-types.js';
+import type { KernelSamplingCounts, SamplingPushdownResult } from './sampling/kernel-sampling.js';
+import type { SamplingConfig } from './sampling/sampling-config.js';
 
 /** Where a value came from. Every family value carries one. */
 export type SourceKind = 'ebpf' | 'procfs' | 'sysfs' | 'nvml';
@@ -115,6 +117,25 @@ export interface Source<T = unknown> {
    *   (e.g. it may have missed a change): the engine then decodes
    */
   changeCounter?(context: ReadContext): bigint | null | Promise<bigint | null>;
+  /**
+   * Optional: apply the part of a sampling setting its kernel programs can decide (see
+   * {@link splitSamplingForKernel}) to every event source of the family, at run time (map
+   * writes, no reload), and say what it applied and what user space must still do.
+   * Replaces the previous setting; null removes it (every event passes). The decision is
+   * made before ring-buffer space is taken, and each passed event carries its weight
+   * (a numeric `weight` field). Called by `engine.setSampling()` and by `engine.events()`
+   * with a stream's own `sampling`.
+   * @param config - the validated setting, or null
+   * @returns the kernel part applied (null: none) and the rest (null: none)
+   * @throws {@link ConfigError} for a part the kernel could take but not in this form (e.g. a priority kind the family has not)
+   */
+  samplingPushdown?(config: SamplingConfig<unknown> | null): Promise<SamplingPushdownResult<unknown>>;
+  /**
+   * Optional: the kernel sampling decision's counts since the source started, summed over
+   * its event sources and CPUs; null when it has none.
+   * @returns the counts, or null
+   */
+  samplingCounts?(): KernelSamplingCounts | null;
 }
 
 /** One metric family: its name and its sources in order of preference (eBPF first). */

@@ -42,5 +42,6 @@ export { RingBufferConsumer } from './ring-buffer.js';
 export type { RingBufferOptions, RingBufferStats } from './ring-buffer-options.js';
 export { RingBatch, type RingRecord } from './ring-batch.js';
 export { readStatsCounters, BpfscopeStat, type StatsCounters } from './stats-map.js';
+export { KernelSamplingMaps } from './sampling-maps.js';
 export { ProgramStatsReporter, kernelCounters } from './program-stats-reporter.js';
 export { pinMallocMmapThreshold } from './allocator.js';

@@ -45,6 +45,11 @@ export interface OomVictim {
   fileRssBytes: number | null;
   /** Resident shared memory, bytes. */
   shmemRssBytes: number | null;
+  /**
+   * OOM kills this event stands for: its kernel sampling weight (`engine.setSampling('mem', …)`
+   * pushed down; 1 when nothing sampled it). `stream.weightOf(e)` multiplies it by the user-space sampler's.
+   */
+  weight: number;
   /** Why a null field is null. */
   unavailable: Partial<Record<OomVictimField, string>>;
 }

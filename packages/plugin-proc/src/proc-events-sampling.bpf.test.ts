@@ -37,7 +37,7 @@ describeKernel('proc events, sampled in user space', () => {
     const ac = new AbortController();
     const w = await gatedWorkload(N);
     try {
-      const sampled = engine.events('proc', { signal: ac.signal, tree: w.pid, types: ['exit'], sampling: { strategy: 'uniform', every: 2 } });
+      const sampled = engine.events('proc', { signal: ac.signal, tree: w.pid, types: ['exit'], sampling: { strategy: 'uniform', every: 2 }, kernelSampling: false });
       const whole = engine.events('proc', { signal: ac.signal, tree: w.pid, types: ['exit'] });
       await Promise.all([sampled.ready, whole.ready]);
       const reading = Promise.all([untilExitOf(sampled, w.pid), untilExitOf(whole, w.pid)]);
@@ -78,7 +78,7 @@ describeKernel('proc events, sampled in user space', () => {
       const got: Array<{ pid: number; weight: number }> = [];
       for await (const e of stream) {
         got.push({ pid: e.pid, weight: stream.weightOf(e) });
-        if (got.length === 12) await engine.setSampling('proc', { strategy: 'uniform', every: 3 });
+        if (got.length === 12) await engine.setSampling('proc', { strategy: 'uniform', every: 3 }, { kernel: false });
         if (e.type === 'exit' && e.pid === w.pid) break;
       }
       // 12 whole, then 13 exits (12 children and the shell) at 1-in-3: positions 0, 3, 6, 9, 12.

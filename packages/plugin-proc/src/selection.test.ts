@@ -85,7 +85,8 @@ describe('the shipped proc.bpf.o', () => {
     const path = fileURLToPath(new URL('../bpf/proc.bpf.o', import.meta.url));
     const l = procLayouts(readStructLayouts(readFileSync(path), path));
     expect(l.task.size).toBe(320);
-    expect(l.event.size).toBe(136);
+    expect(l.event.size).toBe(144); // 136 + the sampling weight (u64)
+    expect(l.event.weight).toBe(120);
     expect(l.task.comm + 16).toBeLessThanOrEqual(l.task.size);
   });
 });

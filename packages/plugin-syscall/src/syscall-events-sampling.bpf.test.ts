@@ -1,7 +1,8 @@
 // engine.events('syscall') sampled twice: 1-in-k in the kernel (sampleEvery) and 1-in-m in
 // user space (the engine's sampling option). The workload makes a known number of getppid
 // calls and the engine's filter keeps only those, so every count is exact, and each event's
-// weight is the product of the two rates.
+// weight is the product of the two rates. (kernelSampling: false keeps the stream's own
+// setting in user space; syscall-kernel-sampling.bpf.test.ts tests it pushed down.)
 import { expect, it } from 'vitest';
 import { createEngine, type Engine } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
@@ -27,7 +28,7 @@ describeKernel('syscall events: kernel sampleEvery × user-space uniform samplin
       await engine.start();
       const w = await startWorkload(CALLS, 0);
       await engine.setFilter('syscall', { pids: [w.pid], syscalls: [GETPPID] });
-      const stream = engine.events('syscall', { sampleEvery: KERNEL_EVERY, sampling: { strategy: 'uniform', every: USER_EVERY }, signal: stop.signal });
+      const stream = engine.events('syscall', { sampleEvery: KERNEL_EVERY, sampling: { strategy: 'uniform', every: USER_EVERY }, kernelSampling: false, signal: stop.signal });
       await stream.ready;
       expect((await w.go()).code).toBe(0);
       const sent = counters(engine).eventsSent!;

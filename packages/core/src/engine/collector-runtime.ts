@@ -110,6 +110,7 @@ export class CollectorRuntime {
         this.#failure = null;
         this.#initMs += performance.now() - started;
         await this.#reattachFilter(source);
+        await this.#reattachSampling(source);
         this.logger.info('source selected', { family: this.family, source: source.name, rejected: this.#rejected.map((r) => r.error.code) });
         return null;
       }
@@ -130,6 +131,15 @@ export class CollectorRuntime {
       await this.#filter.attach(source, this.collector);
     } catch (e) {
       this.logger.error('filter could not be applied to the selected source', { family: this.family, source: source.name, error: String(e) });
+    }
+  }
+
+  /** A source selected after `setSampling()` gets the kernel part of the family's sampling too. */
+  async #reattachSampling(source: Source): Promise<void> {
+    try {
+      await this.events.reselected(source, `families.${this.family}.sampling`);
+    } catch (e) {
+      this.logger.error('sampling could not be applied to the selected source', { family: this.family, source: source.name, error: String(e) });
     }
   }
 

@@ -239,15 +239,21 @@ export class Engine {
   }
 
   /**
-   * Sample one family's events at run time (docs/sampling.md): every open stream of the
-   * family switches (totals stay exact), and streams opened later without their own
-   * `sampling` take it; `null` keeps every event. Counts in `engine.stats()` (`collectors[i].events`).
+   * Sample one family's events at run time (docs/sampling.md). The part the family's kernel
+   * programs can decide (uniform, tail with a threshold, token bucket, priority by `match`;
+   * see {@link Source.samplingPushdown}) goes into their maps first, before ring-buffer space
+   * is taken; every open stream of the family then samples the rest in user space (totals
+   * stay exact), and streams opened later without their own `sampling` take it; `null` keeps
+   * every event. Counts in `engine.stats()` (`collectors[i].events`, the kernel's in `.kernel`).
+   * @param family - the family
+   * @param config - the setting, or null
+   * @param options - `kernel: false` samples in user space only (the kernel decision is removed)
    * @throws {@link ConfigError} naming `families.<family>.sampling…` for a bad setting or an unknown family
    * @throws {@link Closed} after close
    */
-  async setSampling<F extends string>(family: F, config: SamplingConfig<FamilyEvent<F>> | null): Promise<void> {
+  async setSampling<F extends string>(family: F, config: SamplingConfig<FamilyEvent<F>> | null, options: { kernel?: boolean } = {}): Promise<void> {
     if (this.#closed) throw new Closed('engine');
-    await setFamilySampling(this.#plugins, () => this.start(), family, config as SamplingConfig<never> | null);
+    await setFamilySampling(this.#plugins, () => this.start(), family, config as SamplingConfig<never> | null, options.kernel ?? true);
     // Sampling shapes events, not readings; a cached reading is dropped all the same, so none outlives a setting change.
     this.#plugins.runtime(family)?.cache.invalidate();
     this.#cached = null;

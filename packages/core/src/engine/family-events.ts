@@ -33,10 +33,11 @@ interface Opened<E> {
  * stream from its selected source once the engine has started (the stream joins the family first).
  */
 function prepare<F extends string>(plugins: PluginSet, start: () => Promise<void>, closing: AbortSignal, clock: Clock, family: F, options: Record<string, unknown>): Opened<FamilyEvent<F>> {
-  const { signal, queue = 4096, sampling, timeMs, latencyOf, ...rest } = options as EventOptions & EventSamplingOptions<FamilyEvent<F>> & Record<string, unknown>;
+  const { signal, queue = 4096, sampling, timeMs, latencyOf, kernelSampling = true, ...rest } = options as EventOptions & EventSamplingOptions<FamilyEvent<F>> & Record<string, unknown>;
   if (!Number.isInteger(queue) || queue < 1) throw new ConfigError('events.queue', queue, 'an integer of 1 or more');
   if (timeMs !== undefined && typeof timeMs !== 'function') throw new ConfigError('events.timeMs', timeMs, 'a function (event) => ms since the epoch');
   if (latencyOf !== undefined && typeof latencyOf !== 'function') throw new ConfigError('events.latencyOf', latencyOf, 'a function (event) => number');
+  if (typeof kernelSampling !== 'boolean') throw new ConfigError('events.kernelSampling', kernelSampling, 'true or false');
   const nowMs = subMsWall(clock);
   const accessors = samplingAccessors<FamilyEvent<F>>({ ...(timeMs ? { timeMs } : {}), ...(latencyOf ? { latencyOf } : {}) }, nowMs);
   const own = sampling !== undefined;
@@ -47,8 +48,9 @@ function prepare<F extends string>(plugins: PluginSet, start: () => Promise<void
     await start().catch(() => undefined);
     const rt = plugins.runtime(family);
     if (!rt) throw new ConfigError('events.family', family, `a family of a started plugin (${plugins.familyList()})`);
-    rt.events.add(stream);
     const source = rt.selected;
+    rt.events.source = source;
+    rt.events.add(stream);
     if (!source) throw rt.failure ?? plugins.startError(family) ?? new DataUnavailable(`${family} events`, 'the family has no initialised source');
     if (!source.events) {
       // Name why the source that gives events was passed over (the first rejected one), so the cause is not lost.
@@ -59,7 +61,17 @@ function prepare<F extends string>(plugins: PluginSet, start: () => Promise<void
         ...(passedOver ? { cause: passedOver } : {}),
       });
     }
-    return source.events({ ...rest, signal: ended, queue }) as EventStream<FamilyEvent<F>>;
+    // The stream's own setting goes to the kernel first when nothing else holds it there; the rest stays here.
+    if (own && kernelSampling && rt.events.kernel.mayPush(stream, source)) {
+      streamSampling.reconfigure(await rt.events.kernel.push(stream, source, setting));
+      stream.onEnd(() => void rt.events.kernel.release(stream).catch(() => undefined));
+    }
+    try {
+      return source.events({ ...rest, signal: ended, queue }) as EventStream<FamilyEvent<F>>;
+    } catch (e) {
+      await rt.events.kernel.release(stream).catch(() => undefined); // a stream that never started holds nothing
+      throw e;
+    }
   };
   return { open, sampling: { sampling: streamSampling, own, accessors, nowMs, monotonicNs: () => clock.monotonicNs() } };
 }
@@ -105,11 +117,25 @@ export function openFamilyBatches<F extends string>(
  * `engine.setSampling()`: validates the setting (a {@link ConfigError} naming
  * `families.<family>.sampling…`), then switches the family's open streams. @internal
  */
-export async function setFamilySampling(plugins: PluginSet, start: () => Promise<void>, family: string, config: SamplingConfig<never> | null): Promise<void> {
+export async function setFamilySampling(plugins: PluginSet, start: () => Promise<void>, family: string, config: SamplingConfig<never> | null, kernel = true): Promise<void> {
   const path = `families.${family}.sampling`;
   const valid = config === null ? null : validateSamplingConfig<never>(config, path);
   await start().catch(() => undefined);
   const rt = plugins.runtime(family);
   if (!rt) throw new ConfigError(path, family, `a family of this engine (${plugins.familyList()})`);
-  rt.events.setSampling(valid, path);
+  const source = rt.selected;
+  rt.events.source = source;
+  // The kernel part first; the open streams then switch to the rest. A stream that cannot
+  // take the rest (tail without latencyOf) refuses it: the kernel gets the previous setting back.
+  let rest: SamplingConfig<never> | null = valid;
+  if (kernel) rest = await rt.events.kernel.push('family', source, valid);
+  else await rt.events.kernel.push('family', source, null);
+  try {
+    rt.events.setSampling(rest, path);
+  } catch (e) {
+    await rt.events.kernel.push('family', source, rt.events.familyKernel ? rt.events.familyConfig : null).catch(() => undefined);
+    throw e;
+  }
+  rt.events.familyConfig = valid;
+  rt.events.familyKernel = kernel;
 }

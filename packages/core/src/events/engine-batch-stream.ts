@@ -1,5 +1,6 @@
 import { DataUnavailable } from '../errors/taxonomy.js';
 import { createAdaptiveBatcher, type AdaptiveBatcher, type FlushTrigger } from '../sampling/adaptive-batcher.js';
+import { kernelCountsSince, type KernelSamplingCounts } from '../sampling/kernel-sampling.js';
 import type { SamplingConfig } from '../sampling/sampling-config.js';
 import { handOut, YIELD_EVERY, type EngineStreamSampling } from './engine-event-stream.js';
 import type { BatchedEventCounts, BatchedEventStream, EventBatch, EventBatchTriggers } from './event-batch-types.js';
@@ -25,6 +26,9 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
   readonly ready: Promise<void>;
   #inner: EventStream<E> | null = null;
   #ended = false;
+  #kernelCounts: () => KernelSamplingCounts | null = () => null;
+  #kernelBase: KernelSamplingCounts | null = null;
+  #endHooks: Array<() => void> = [];
   #innerDone = false;
   #failure: unknown = null;
   #pulling = false;
@@ -79,7 +83,18 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
   join(join: StreamJoin, familySetting: SamplingConfig<E> | null | undefined): void {
     if (familySetting !== undefined && !this.s.own) this.s.sampling.reconfigure(familySetting);
     this.#join = join;
+    this.#kernelCounts = join.kernelCounts;
+    this.#kernelBase = join.kernelCounts();
     this.#batcher = createAdaptiveBatcher<E>({ ...this.triggers, latency: join.batchWait, deliver: (events, trigger) => this.#batched(events, trigger) });
+  }
+
+  /** Runs `hook` once when the stream ends (its consumer returned, or the source ended). */
+  onEnd(hook: () => void): void {
+    this.#endHooks.push(hook);
+  }
+
+  #runEndHooks(): void {
+    for (const h of this.#endHooks.splice(0)) h();
   }
 
   checkSampling(config: SamplingConfig<E> | null, path: string): void {
@@ -204,6 +219,7 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
   #sourceEnded(batcher: AdaptiveBatcher<E>): void {
     if (this.#innerDone) return;
     this.#innerDone = true;
+    this.#runEndHooks();
     if (this.#ended) return; // return() closed the batcher: what the sampler holds stays counted as held
     this.s.sampling.flush();
     this.#keep(batcher);
@@ -253,6 +269,7 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
 
   async return(): Promise<IteratorResult<EventBatch<E>>> {
     this.#ended = true;
+    this.#runEndHooks();
     const w = this.#waiter;
     this.#waiter = null;
     this.#batcher?.close(); // its timer stops; what it held is counted as queued, never delivered
@@ -278,8 +295,15 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
       sampledAway: c.sampledAway,
       held: c.held,
       keptWeight: c.keptWeight,
+      kernel: this.#kernelNow(),
       batching,
     };
+  }
+
+  /** The family's kernel sampling counts since this stream joined, or null. */
+  #kernelNow(): KernelSamplingCounts | null {
+    const now = this.#kernelCounts();
+    return now === null ? null : kernelCountsSince(now, this.#kernelBase);
   }
 
   [Symbol.asyncIterator](): BatchedEventStream<E> {

@@ -1,4 +1,5 @@
 import { DataUnavailable } from '../errors/taxonomy.js';
+import { kernelCountsSince, type KernelSamplingCounts } from '../sampling/kernel-sampling.js';
 import type { SamplingAccessors } from '../sampling/create-sampler.js';
 import type { SamplingConfig } from '../sampling/sampling-config.js';
 import type { SampledEventCounts, SampledEventStream, StreamSampling } from './event-sampling.js';
@@ -41,6 +42,7 @@ const NOT_STARTED: SampledEventCounts = {
   sampledAway: 0,
   held: 0,
   keptWeight: 0,
+  kernel: null,
 };
 
 /** What the engine stream needs besides the source's stream. @internal */
@@ -83,6 +85,9 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
   /** Events handed out since the stream last waited for the source or let the loop turn. */
   #sinceTurn = 0;
   readonly #opening: Promise<EventStream<E> | null>;
+  #kernelCounts: () => KernelSamplingCounts | null = () => null;
+  #kernelBase: KernelSamplingCounts | null = null;
+  #endHooks: Array<() => void> = [];
 
   constructor(
     open: Promise<EventStream<E>>,
@@ -114,6 +119,17 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
   join(join: StreamJoin, familySetting: SamplingConfig<E> | null | undefined): void {
     if (familySetting !== undefined && !this.s.own) this.s.sampling.reconfigure(familySetting);
     this.#latency = join.latency;
+    this.#kernelCounts = join.kernelCounts;
+    this.#kernelBase = join.kernelCounts();
+  }
+
+  /** Runs `hook` once when the stream ends (its consumer returned, or the source ended). */
+  onEnd(hook: () => void): void {
+    this.#endHooks.push(hook);
+  }
+
+  #runEndHooks(): void {
+    for (const h of this.#endHooks.splice(0)) h();
   }
 
   /** Checks a run-time setting against this stream (throws, changing nothing). */
@@ -182,6 +198,7 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
     this.#sinceTurn = 0; // the source had nothing queued: the loop turned
     if (r.done === true) {
       this.#innerDone = true;
+      this.#runEndHooks();
       sampling.flush(); // a reservoir's open window is released, not lost
     } else {
       sampling.offer(r.value);
@@ -220,6 +237,7 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
 
   async return(): Promise<IteratorResult<E>> {
     this.#ended = true;
+    this.#runEndHooks();
     await this.#inner?.return?.();
     return { value: undefined, done: true };
   }
@@ -241,7 +259,14 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
       sampledAway: c.sampledAway,
       held: c.held,
       keptWeight: c.keptWeight,
+      kernel: this.kernelCounts(),
     };
+  }
+
+  /** The family's kernel sampling counts since this stream joined, or null. */
+  kernelCounts(): KernelSamplingCounts | null {
+    const now = this.#kernelCounts();
+    return now === null ? null : kernelCountsSince(now, this.#kernelBase);
   }
 
   [Symbol.asyncIterator](): SampledEventStream<E> {

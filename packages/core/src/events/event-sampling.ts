@@ -1,4 +1,5 @@
 import { createSampler, createSamplingController, type SamplingAccessors, type SamplingController } from '../sampling/create-sampler.js';
+import type { KernelSamplingCounts } from '../sampling/kernel-sampling.js';
 import type { SamplerCounts } from '../sampling/sampler.js';
 import type { SamplingConfig } from '../sampling/sampling-config.js';
 import type { EventCounts, EventStream } from './event-types.js';
@@ -24,6 +25,17 @@ export interface EventSamplingOptions<E> {
   timeMs?: (event: E) => number;
   /** The value tail sampling judges (e.g. `(e) => e.durationNs ?? 0` for syscall). A tail setting without it is refused. */
   latencyOf?: (event: E) => number;
+  /**
+   * Whether the part of this stream's own `sampling` that the family's kernel programs can
+   * decide is decided there (before ring-buffer space is taken), when no other setting
+   * holds the kernel: the family's from `engine.setSampling()`, or an earlier stream's.
+   * The kernel decision is the engine's for the family, so other streams of the family
+   * opened meanwhile get only the events it passes (each with its weight). Set false to
+   * sample this stream in user space only (e.g. a stream filtered to one process tree,
+   * whose 1-in-N should count that tree's events only).
+   * @default true
+   */
+  kernelSampling?: boolean;
 }
 
 /** The counts of a stream from `engine.events()`: the source's counts plus its sampling. */
@@ -43,6 +55,13 @@ export interface SampledEventCounts extends EventCounts {
   held: number;
   /** Sum of the weights of the kept events, each the sampler's weight times the event's own kernel `weight`: an estimate of the events that happened. */
   keptWeight: number;
+  /**
+   * The family's kernel sampling decision since this stream joined (shared by the engine's
+   * streams of the family): exactly `offered = passed + sampledAway + refused`; the events
+   * it passed are what reached the ring buffer (where `droppedKernel` counts a full ring).
+   * Null when the family's source has no kernel sampling.
+   */
+  kernel: KernelSamplingCounts | null;
 }
 
 /** A stream from `engine.events()`: the family's events, each with its sampling weight. */

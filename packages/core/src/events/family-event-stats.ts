@@ -1,7 +1,10 @@
 import { LatencyHistogram, type LatencySummary } from '../sampling/latency-histogram.js';
+import type { KernelSamplingCounts, KernelSamplingSetting } from '../sampling/kernel-sampling.js';
 import type { SamplingConfig } from '../sampling/sampling-config.js';
 import type { FlushTrigger } from '../sampling/adaptive-batcher.js';
 import type { BatchingCounts, FamilyBatchingStats } from './event-batch-types.js';
+import type { Source } from '../types.js';
+import { KernelSamplingOwner } from './kernel-sampling-owner.js';
 import type { SampledEventCounts } from './event-sampling.js';
 
 /**
@@ -45,6 +48,15 @@ export interface FamilyEventStats {
   latencyUs: LatencySummary;
   /** The family's batched streams (`engine.eventBatches()`): their batches, by trigger, and each event's wait for its batch. */
   batching: FamilyBatchingStats;
+  /**
+   * The family's kernel sampling decision, since its source started (every event the
+   * kernel offered while a setting was in force, streams or not): exactly
+   * `offered = passed + sampledAway + refused`. Apart from the user-space figures above,
+   * which count only what reached the streams. Null when the source has none.
+   */
+  kernel: KernelSamplingCounts | null;
+  /** The kernel part of the sampling in force (what the source applied), or null. */
+  kernelSetting: KernelSamplingSetting | null;
 }
 
 /** What a stream gets when it joins its family. @internal */
@@ -53,6 +65,8 @@ export interface StreamJoin {
   readonly latency: LatencyHistogram;
   /** The family's histogram of events' waits in open batches (µs). */
   readonly batchWait: LatencyHistogram;
+  /** The family's kernel sampling counts now (null: its source has none). */
+  readonly kernelCounts: () => KernelSamplingCounts | null;
 }
 
 /** A stream of the family, batched or not, as the totals see it. @internal */
@@ -61,9 +75,11 @@ export interface FamilyStream {
   checkSampling(config: SamplingConfig<never> | null, path: string): void;
   setSampling(config: SamplingConfig<never> | null): void;
   counts(): SampledEventCounts & { batching?: BatchingCounts };
+  /** Runs `hook` once when the stream ends. */
+  onEnd(hook: () => void): void;
 }
 
-type Summed = Omit<FamilyEventStats, 'streams' | 'open' | 'latencyUs' | 'batching'> & { batchStreams: number; batches: number; batchEvents: number; byTrigger: Record<FlushTrigger, number> };
+type Summed = Omit<FamilyEventStats, 'streams' | 'open' | 'latencyUs' | 'batching' | 'kernel' | 'kernelSetting'> & { batchStreams: number; batches: number; batchEvents: number; byTrigger: Record<FlushTrigger, number> };
 
 /** A family's event streams: their sums, its sampling setting and its latency histogram. @internal */
 export class FamilyEventTotals {
@@ -72,7 +88,15 @@ export class FamilyEventTotals {
   #done: Summed = { ...zero(), byTrigger: { size: 0, time: 0, bytes: 0, flush: 0 } };
   /** Undefined until `engine.setSampling()` sets it. */
   #setting: SamplingConfig<never> | null | undefined = undefined;
-  readonly #join: StreamJoin = { latency: new LatencyHistogram(), batchWait: new LatencyHistogram() };
+  readonly #join: StreamJoin = { latency: new LatencyHistogram(), batchWait: new LatencyHistogram(), kernelCounts: () => this.kernel.counts(this.source) };
+  /** The family's kernel sampling setting and who put it there. */
+  readonly kernel = new KernelSamplingOwner();
+  /** The family's selected source, as the last stream or setting found it. */
+  source: Source | null = null;
+  /** The whole setting `engine.setSampling()` last applied (kernel part and rest), or null. */
+  familyConfig: SamplingConfig<never> | null = null;
+  /** Whether that setting went to the kernel (`setSampling(…, { kernel })`). */
+  familyKernel = true;
 
   /** Adds a stream, giving it the family's histograms and setting. @throws when the setting does not fit the stream */
   add(stream: FamilyStream): void {
@@ -93,6 +117,20 @@ export class FamilyEventTotals {
     this.#setting = config;
   }
 
+  /**
+   * A source was selected again (recovery, fallback): the family's setting from `engine.setSampling()` goes down
+   * again into the new one (a new object's maps start empty), and what it leaves to user
+   * space becomes the setting of streams opened from now on.
+   */
+  async reselected(source: Source, path: string): Promise<void> {
+    // Even the same source object: re-initialised, it has new maps.
+    const had = this.source !== null;
+    this.source = source;
+    this.kernel.forget();
+    if (!had || this.familyConfig === null || !this.familyKernel) return;
+    this.setSampling(await this.kernel.push('family', source, this.familyConfig), path);
+  }
+
   stats(): FamilyEventStats {
     const sum = { ...this.#done, byTrigger: { ...this.#done.byTrigger } };
     let open = 0;
@@ -111,6 +149,8 @@ export class FamilyEventTotals {
       ...counts,
       latencyUs: this.#join.latency.summary(),
       batching: { streams: batchStreams, batches, byTrigger, events: batchEvents, meanSize: batches > 0 ? batchEvents / batches : Number.NaN, waitUs: this.#join.batchWait.summary() },
+      kernel: this.kernel.counts(this.source),
+      kernelSetting: this.kernel.setting,
     };
   }
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors/taxonomy.js';
 import { adaptiveSampler } from './adaptive.js';
+import { priorityMatcher } from './kernel-sampling.js';
 import { prioritySampler } from './priority.js';
 import { seededRandom, type RandomSource } from './random.js';
 import { reservoirSampler } from './reservoir.js';
@@ -22,6 +23,10 @@ export interface SamplingAccessors<E> {
   /** Random numbers for strategies with no `seed` in their setting. @default Math.random */
   readonly random?: RandomSource;
 }
+
+/** The two classes of a priority `match`: its high events and the rest. */
+const MATCHED = 'high';
+const UNMATCHED = 'other';
 
 /**
  * Builds the sampler a setting describes.
@@ -60,9 +65,10 @@ export function createSampler<E>(config: SamplingConfig<E>, accessors: SamplingA
     }
     case 'priority': {
       const otherwise = c.otherwise ?? { strategy: 'all' };
+      const match = c.match === undefined ? undefined : priorityMatcher(c.match);
       return prioritySampler<E>({
-        classify: c.classify,
-        high: c.high,
+        classify: match !== undefined ? (e) => (match(e) ? MATCHED : UNMATCHED) : c.classify!,
+        high: match !== undefined ? [MATCHED] : c.high!,
         maxClasses: c.maxClasses,
         innerFor: (cls) => {
           const own = c.classes?.[cls];

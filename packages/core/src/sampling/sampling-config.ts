@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/taxonomy.js';
+import type { PriorityMatch } from './kernel-sampling.js';
 import type { SamplingStrategy } from './sampler.js';
 
 /** Keep every event (no sampling; counts still kept). */
@@ -79,14 +80,22 @@ export interface TokenBucketSamplingConfig {
   readonly burst: number;
 }
 
-/** Priority classes, each lower class sampled by its own inner strategy ({@link prioritySampler}). */
+/**
+ * Priority classes, each lower class sampled by its own inner strategy ({@link prioritySampler}).
+ * Two forms: a `classify` function with `high` class names (user space only), or a
+ * declarative `match` of high processes, cgroups and event kinds, which a family's kernel
+ * decision can apply too (see {@link splitSamplingForKernel}); with `match`, every other
+ * event goes through `otherwise`.
+ */
 export interface PrioritySamplingConfig<E = unknown> {
   /** The strategy. */
   readonly strategy: 'priority';
-  /** Gives each event its class. */
-  readonly classify: (event: E) => string;
-  /** Classes never sampled away. */
-  readonly high: readonly string[];
+  /** Gives each event its class (with `high`; not with `match`). */
+  readonly classify?: (event: E) => string;
+  /** Classes never sampled away (with `classify`). */
+  readonly high?: readonly string[];
+  /** High events, declared: every event of these processes, cgroups or kinds is kept, weight 1 (instead of `classify` and `high`). */
+  readonly match?: PriorityMatch;
   /** Inner strategy per named lower class. */
   readonly classes?: Readonly<Record<string, SamplingConfig<E>>>;
   /** Inner strategy of every other lower class (one sampler per class). @default `{ strategy: 'all' }` */
@@ -147,6 +156,26 @@ const names: Check = (v, p) => {
   });
 };
 
+const ids = (what: string, ok: (x: unknown) => boolean): Check => (v, p) => {
+  if (!Array.isArray(v)) throw new ConfigError(p, v, `an array of ${what}`);
+  v.forEach((x, i) => {
+    if (!ok(x)) throw new ConfigError(`${p}[${i}]`, x, what);
+  });
+};
+const MATCH: Record<string, Check> = {
+  pids: ids('process ids (integers ≥ 0)', (x) => Number.isSafeInteger(x) && (x as number) >= 0),
+  cgroups: ids('cgroup v2 ids (integers ≥ 0, number or bigint)', (x) => (typeof x === 'bigint' && x >= 0n) || (Number.isSafeInteger(x) && (x as number) >= 0)),
+  kinds: ids('event kinds (strings or integers ≥ 0)', (x) => typeof x === 'string' || (Number.isSafeInteger(x) && (x as number) >= 0)),
+};
+const priorityMatch: Check = (v, p) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(p, v, 'an object { pids?, cgroups?, kinds? }');
+  for (const [key, x] of Object.entries(v)) {
+    const check = MATCH[key];
+    if (check === undefined) throw new ConfigError(`${p}.${key}`, x, 'no such field of a priority match (known: pids, cgroups, kinds)');
+    if (x !== undefined) check(x, `${p}.${key}`);
+  }
+};
+
 /** Per strategy: required fields, optional fields. */
 const FIELDS: Record<SamplingStrategy, [Record<string, Check>, Record<string, Check>]> = {
   all: [{}, {}],
@@ -155,7 +184,7 @@ const FIELDS: Record<SamplingStrategy, [Record<string, Check>, Record<string, Ch
   reservoir: [{ size: integerAtLeast1, windowMs: positive }, { seed }],
   tail: [{}, { threshold: finite, percentile: percent, windowMs: positive, maxWindowEvents: integerAtLeast1, minWindowEvents: integerAtLeast1 }],
   'token-bucket': [{ ratePerSecond: positive, burst }, {}],
-  priority: [{ classify: fn, high: names }, { classes: () => {}, otherwise: () => {}, maxClasses: integerAtLeast1 }],
+  priority: [{}, { classify: fn, high: names, match: priorityMatch, classes: () => {}, otherwise: () => {}, maxClasses: integerAtLeast1 }],
 };
 
 /**
@@ -203,7 +232,15 @@ function validateTail(o: Record<string, unknown>, path: string): void {
 }
 
 function validatePriority(o: Record<string, unknown>, path: string): void {
-  const high = o['high'] as string[];
+  if (o['match'] !== undefined) {
+    for (const key of ['classify', 'high', 'classes']) {
+      if (o[key] !== undefined) throw new ConfigError(`${path}.${key}`, o[key], 'nothing: with "match" the high events are declared, every other event goes through "otherwise"');
+    }
+  } else {
+    if (o['classify'] === undefined) throw new ConfigError(`${path}.classify`, undefined, 'a function (event) => class name with "high", or a declarative "match" instead');
+    if (o['high'] === undefined) throw new ConfigError(`${path}.high`, undefined, 'an array of class names');
+  }
+  const high = (o['high'] ?? []) as string[];
   const classes = o['classes'];
   if (classes !== undefined) {
     if (typeof classes !== 'object' || classes === null || Array.isArray(classes)) {

@@ -1,4 +1,4 @@
-// The kernel twin of the token bucket (bpf/bpfscope_sampling.h beside this file), loaded
+// The kernel twin of the token bucket (bpf/include/bpfscope_sampling.h), loaded
 // for real: a raw_tp program on sys_enter offers each getppid call of a test child to
 // bucket 0. The child makes a known number of calls; the bucket's counts must account for
 // every one (passed + refused = offered = calls), passed must stay within

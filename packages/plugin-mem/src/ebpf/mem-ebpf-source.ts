@@ -1,5 +1,5 @@
-import { awaitOrAbort, Closed, ConfigError, createEventStream, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type EventStream, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
-import { asNativeLoader, loadNative, type NativeObjectLoader, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readStatsCounters, type RingBatch, type RingSubscription } from '@bpfscope/native';
+import { awaitOrAbort, Closed, ConfigError, createEventStream, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, splitSamplingForKernel, type EventStream, type KernelSamplingCounts, type SamplingConfig, type SamplingPushdownResult, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { asNativeLoader, KernelSamplingMaps, loadNative, type NativeObjectLoader, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readStatsCounters, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
 import type { OomVictim } from '../records-oom.js';
@@ -118,6 +118,27 @@ export class MemEbpfSource implements Source<MemMetrics> {
    * @returns the stream of victims from now on
    * @throws {@link @bpfscope/core!ConfigError} for any other option
    */
+  /**
+   * Sampling of OOM kill events in the kernel: uniform, priority by pid or cgroup, the token
+   * bucket (no tail, no kinds: one kind of event without a latency). One setting per
+   * process: the mem object is shared by its engines.
+   * @param config - the setting, or null for none
+   * @returns the kernel part applied and the user-space rest
+   * @throws {@link @bpfscope/core!ConfigError} for priority kinds
+   */
+  async samplingPushdown(config: SamplingConfig<unknown> | null): Promise<SamplingPushdownResult<unknown>> {
+    if (!this.#obj || !this.#loaded) throw new Closed('the mem-ebpf source (not initialised, or closed)');
+    const path = 'families.mem.sampling';
+    const split = splitSamplingForKernel(config, { tail: false, priority: { pids: true, cgroups: true, kinds: false } }, path);
+    new KernelSamplingMaps(this.#obj, 'mem_smp').apply(0, split.kernel, () => 0, path);
+    return split;
+  }
+
+  /** The kernel sampling counts of OOM events. @returns the counts, or null before init */
+  samplingCounts(): KernelSamplingCounts | null {
+    return this.#obj && this.#loaded ? new KernelSamplingMaps(this.#obj, 'mem_smp').counts(0) : null;
+  }
+
   events(options: SourceEventOptions): EventStream<OomVictim> {
     const { signal, queue, ...rest } = options;
     for (const key of Object.keys(rest)) throw new ConfigError(`events.${key}`, rest[key], 'no such option of mem events (only signal and queue)');

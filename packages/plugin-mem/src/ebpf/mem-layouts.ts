@@ -11,7 +11,7 @@ export function memLayouts(layouts: ReadonlyMap<string, StructLayout>): MemLayou
   return {
     faults: requireStruct(layouts, 'mem_faults', { tgid: 4, tid: 4, min_flt: 8, maj_flt: 8, dead_min_flt: 8, dead_maj_flt: 8, comm: 16 }),
     oom: requireStruct(layouts, 'mem_oom_ev', {
-      pid: 4, uid: 4, oom_score_adj: 4, ts_ns: 8, cgroup_id: 8, memcg_id: 8, total_vm_pages: 8, anon_rss_pages: 8, file_rss_pages: 8, shmem_rss_pages: 8, comm: 16,
+      pid: 4, uid: 4, oom_score_adj: 4, ts_ns: 8, cgroup_id: 8, memcg_id: 8, total_vm_pages: 8, anon_rss_pages: 8, file_rss_pages: 8, shmem_rss_pages: 8, weight: 8, comm: 16,
     }),
   };
 }

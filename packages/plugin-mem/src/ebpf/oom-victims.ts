@@ -79,6 +79,7 @@ export class OomVictimDecoder {
       anonRssBytes: bytes('anon_rss_pages'),
       fileRssBytes: bytes('file_rss_pages'),
       shmemRssBytes: bytes('shmem_rss_pages'),
+      weight: u64(view, at('weight')),
       unavailable,
     };
   }

@@ -17,7 +17,7 @@ export const PROC_TASK_FIELDS = {
 export const PROC_EV_FIELDS = {
   type: 4, pid: 4, tid: 4, ppid: 4, exit_code: 4, ts_ns: 8, cgroup_id: 8,
   runtime_ns: 8, utime_ns: 8, stime_ns: 8, min_flt: 8, maj_flt: 8, rchar: 8, wchar: 8, read_bytes: 8, write_bytes: 8,
-  hiwater_rss_pages: 8, comm: 16,
+  hiwater_rss_pages: 8, weight: 8, comm: 16,
 } as const;
 
 /** Byte offsets of a struct's members, plus its size. @internal */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { awaitOrAbort, Closed, EMPTY_SOURCE_STATS, type EventStream, type FamilyFilter, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, EMPTY_SOURCE_STATS, type EventStream, type FamilyFilter, type KernelSamplingCounts, type ObjectLoader, type SamplingConfig, type SamplingPushdownResult, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, loadNative, NativeObjectLoader, ProgramStatsReporter, readStatsCounters, type BpfObject, type LoadedBpfObject } from '@bpfscope/native';
 import type { ProcMetrics } from '../records.js';
 import { applySelection, type ProcessSelection } from '../selection.js';
@@ -10,6 +10,7 @@ import { MissedProcesses } from './missed-processes.js';
 import { readContext } from '../procfs/read-process.js';
 import { CommCache, procLayouts, type ProcLayouts } from './layouts.js';
 import { procEventStream } from './proc-events.js';
+import { ProcKernelSampling } from './proc-sampling.js';
 import type { ProcessEvent } from '../tree/events.js';
 import { ProcKernelFilter, procFilterLayouts } from './proc-kernel-filter.js';
 import { ProcSourceStats } from './proc-source-stats.js';
@@ -45,6 +46,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   #loaded = false;
   readonly #programStats = new ProgramStatsReporter();
   readonly #figures = new ProcSourceStats(this.#programStats);
+  readonly #sampling = new ProcKernelSampling();
   #kfilter: ProcKernelFilter | null = null;
   /** Reads in flight: a filter change frees its old slot only after them. */
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -226,7 +228,24 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   events(options: SourceEventOptions): EventStream<ProcessEvent> {
     if (this.#loader === null || !this.#loaded) throw new Closed('the proc-ebpf source (not initialised, or closed)');
     const signal = AbortSignal.any([options.signal, this.#closing.signal]);
-    return procEventStream({ loader: this.#loader, objectPath: this.objectPath, procRoot: this.#procRoot, batchSize: this.#batchSize, track: this.#figures.track }, { ...options, signal });
+    return procEventStream({ loader: this.#loader, objectPath: this.objectPath, procRoot: this.#procRoot, batchSize: this.#batchSize, track: this.#figures.track, sampling: this.#sampling }, { ...options, signal });
+  }
+
+  /**
+   * Sampling of fork, exec and exit events in the kernel, before their ring space is taken:
+   * uniform, priority by pid, cgroup or kind (`fork`, `exec`, `exit`), the token bucket (no
+   * tail: these events have no latency). One setting per process: the proc object is shared.
+   * @param config - the setting, or null for none
+   * @returns the kernel part applied and the user-space rest
+   * @throws {@link @bpfscope/core!ConfigError} for a kind proc has not
+   */
+  async samplingPushdown(config: SamplingConfig<unknown> | null): Promise<SamplingPushdownResult<unknown>> {
+    return this.#sampling.push(config);
+  }
+
+  /** The kernel sampling counts since the source started. @returns the counts */
+  samplingCounts(): KernelSamplingCounts {
+    return this.#sampling.counts();
   }
 
   stats(): SourceStats {

@@ -18,6 +18,8 @@ export interface ProcEventDeps {
   readonly batchSize?: number;
   /** Told of the object a stream reads while it is open (for the source's stats). */
   readonly track?: { opened(obj: BpfObject): void; closed(obj: BpfObject): void };
+  /** The source's kernel sampling: told of the object before the hooks attach, and when the stream lets it go. */
+  readonly sampling?: { opened(obj: BpfObject): void; closed(obj: BpfObject): void };
 }
 
 /**
@@ -44,7 +46,10 @@ export function procEventStream(deps: ProcEventDeps, options: SourceEventOptions
       const handle = await awaitOrAbort(loading, signal, () => void loading.then((h) => h.close(), () => undefined));
       const layouts = procLayouts(handle.structLayouts());
       let tracked = false;
+      let sampled = false;
       try {
+        deps.sampling?.opened(handle.object);
+        sampled = true;
         for (const p of HOOKS) handle.attach(p);
         const ring = handle.subscribeRing('proc_events', { statsMap: 'proc_stats', ...(deps.batchSize === undefined ? {} : { batchSize: deps.batchSize }) });
         toEpochMs ??= monotonicToEpochMs();
@@ -67,6 +72,7 @@ export function procEventStream(deps: ProcEventDeps, options: SourceEventOptions
         const feed = {
           stop: () => {
             deps.track?.closed(handle.object);
+            deps.sampling?.closed(handle.object);
             handle.close();
           },
           kernelDropped: () => ring.stats().kernelDropped ?? null,
@@ -90,6 +96,7 @@ export function procEventStream(deps: ProcEventDeps, options: SourceEventOptions
         return feed;
       } catch (e) {
         if (tracked) deps.track?.closed(handle.object);
+        if (sampled) deps.sampling?.closed(handle.object);
         handle.close();
         throw e;
       }

@@ -51,6 +51,12 @@ export interface ProcessEventBase {
    * two polls: processes that start and end between them, exec, and exit status and totals.
    */
   source: 'ebpf' | 'procfs';
+  /**
+   * How many events of its kind this one stands for: its kernel sampling weight (10 for an
+   * event a 1-in-10 kernel uniform kept; 1 when nothing sampled it). Absent on procfs events.
+   * `stream.weightOf(e)` multiplies it by the user-space sampler's.
+   */
+  weight?: number;
 }
 
 /** A new process (not a new thread). */
@@ -127,6 +133,7 @@ export function decodeProcEvent(data: Uint8Array, layouts: ProcLayouts, toEpochM
     comm: decodeCString(data, o.comm, 16),
     time: toEpochMs(u64(v, o.ts_ns)),
     cgroupId: u64(v, o.cgroup_id),
+    weight: u64(v, o.weight),
     observed: 'ebpf' as const,
     source: 'ebpf' as const,
   };

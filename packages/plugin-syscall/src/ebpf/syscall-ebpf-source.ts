@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, recordPasses, type EventStream, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, recordPasses, type EventStream, type KernelSamplingCounts, type SamplingConfig, type SamplingPushdownResult, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type StructLayout } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
@@ -11,6 +11,7 @@ import { acquireSlot, clearSlot, readSampling, readSlotFilterCounts, releaseSlot
 import { SyscallChangeCounter } from './syscall-change-counter.js';
 import { eventLayout, syscallEventStream, type SyscallEvent } from './syscall-events.js';
 import { SYSCALL_OBJECT_PATH } from '../object-path.js';
+import { pushSyscallSampling, syscallSamplingCounts } from './syscall-sampling.js';
 
 export { SYSCALL_OBJECT_PATH };
 
@@ -253,6 +254,25 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
       dropped: () => readSampling(this.#obj, this.#slot).dropped,
       keep: (e) => this.#keepEvent(e),
     }, { ...options, signal });
+  }
+
+  /**
+   * Sampling of this engine's events in the kernel (its slot is its own event source):
+   * uniform, priority by pid, cgroup or syscall (name or number), the token bucket, and in
+   * latency mode the tail threshold on the call's duration (ns). Applied after `sampleEvery`;
+   * an event's `weight` is the product.
+   * @param config - the setting, or null for none
+   * @returns the kernel part applied and the user-space rest
+   * @throws {@link @bpfscope/core!ConfigError} for an unknown syscall kind or too many high entries
+   */
+  async samplingPushdown(config: SamplingConfig<unknown> | null): Promise<SamplingPushdownResult<unknown>> {
+    if (!this.#obj || !this.#loaded) throw new Closed('the syscall-ebpf source (not initialised, or closed)');
+    return pushSyscallSampling(this.#obj, this.#slot, config, this.options.mode === 'latency');
+  }
+
+  /** This slot's kernel sampling counts since the slot was taken. @returns the counts, or null before init */
+  samplingCounts(): KernelSamplingCounts | null {
+    return this.#obj && this.#loaded ? syscallSamplingCounts(this.#obj, this.#slot) : null;
   }
 
   /** The parts of the filter the kernel did not apply, over what an event carries. */

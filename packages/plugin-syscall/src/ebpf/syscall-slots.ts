@@ -6,6 +6,7 @@
 import type { BpfObject } from '@bpfscope/native';
 import { SC_MAX_SYSCALLS, SC_SLOTS, u32 } from './syscall-maps.js';
 import { clearIndex } from './syscall-filter-maps.js';
+import { clearSyscallSampling } from './syscall-sampling.js';
 
 interface ObjectSlots {
   used: Set<number>;
@@ -61,7 +62,7 @@ export function releaseSlot(obj: BpfObject, slot: number): void {
 
 /**
  * Zero what a previous engine left in a slot: its counters, latency histograms, per-process
- * rows, runs, sampling and filter counts, and its filter sets (the kernel adds followed
+ * rows, runs, sampling setting and counts, filter counts, and its filter sets (the kernel adds followed
  * children to them). Done while the slot is not in use.
  * @internal
  */
@@ -75,7 +76,8 @@ export async function clearSlot(obj: BpfObject, slot: number): Promise<void> {
   };
   await zeroAll('sc_counts', slot * SC_MAX_SYSCALLS, SC_MAX_SYSCALLS);
   await zeroAll('sc_lat_hist', slot * SC_MAX_SYSCALLS, SC_MAX_SYSCALLS);
-  for (const name of ['sc_cpu', 'sc_sampling', 'sc_slot_stats']) await zeroAll(name, slot, 1);
+  for (const name of ['sc_cpu', 'sc_sampling', 'sc_slot_stats', 'sc_smp_cnt', 'sc_smp_tat']) await zeroAll(name, slot, 1);
+  clearSyscallSampling(obj, slot);
   const proc = obj.map('sc_proc');
   const slotOffset = proc.keyLayout().fields.slot!.offset;
   const batch = await proc.lookupBatch();
