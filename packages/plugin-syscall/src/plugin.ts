@@ -9,10 +9,12 @@ import { filterSyscallRecords } from './syscall-filter-records.js';
 /** Options of the {@link syscall} plugin. */
 export interface SyscallPluginOptions extends SyscallFilter {
   /**
-   * `latency`: counts, errors, total and average latency and a latency histogram per
-   * call. `counts`: counts only (one program per call instead of two, and the per-process
-   * table updated once per run of the same call rather than at every call: lower overhead).
-   * @default 'latency'
+   * `counts`: counts only (one program per call instead of two, and the per-process table
+   * updated once per run of the same call rather than at every call); errors and latency
+   * are then unavailable, with the reason. `latency`: counts, errors, total and average
+   * latency and a latency histogram per call, at the cost of a second program at every
+   * return: opt-in detail, as the cost table in the README says.
+   * @default 'counts'
    */
   mode?: SyscallMode;
   /** With a PID filter, count the processes they start too (followed in the kernel at fork). @default true */
@@ -97,7 +99,7 @@ export class SyscallCollector implements Collector<SyscallMetrics> {
     const topProcesses = options.topProcesses ?? 50;
     const excludeSelf = options.includeSelf !== true && !(filter.pids ?? []).includes(process.pid);
     const ebpf = new SyscallEbpfSource({
-      mode: options.mode ?? 'latency',
+      mode: options.mode ?? 'counts',
       filter,
       followForks: options.followForks ?? true,
       spawnParent: options.spawnParent ?? 0,

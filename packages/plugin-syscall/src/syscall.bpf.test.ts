@@ -11,7 +11,7 @@ const CLOSE = syscallNumber('close')!;
 
 describeKernel('syscall eBPF source against a workload with known calls', () => {
   it('reports exactly N getppid calls and M failed close calls for that PID, and nothing else through the PID filter', async () => {
-    const sc = syscall({ pids: [] });
+    const sc = syscall({ pids: [], mode: 'latency' });
     const engine = createEngine({ plugins: [sc], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
     await engine.start();
     const w = await startWorkload(1234, 56);
@@ -55,8 +55,8 @@ describeKernel('syscall eBPF source against a workload with known calls', () => 
     expect(m.processes.find((x) => x.pid === w.pid)?.bySyscall?.find((s) => s.id === GETPPID)?.count).toBe(10);
   });
 
-  it('counts-only mode counts exactly and reports errors and latency unavailable', async () => {
-    const sc = syscall({ pids: [], mode: 'counts' });
+  it('by default (counts-only: latency and errors are opt-in detail) it counts exactly and reports errors and latency unavailable, with the reason', async () => {
+    const sc = syscall({ pids: [] });
     const engine = createEngine({ plugins: [sc], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
     await engine.start();
     const w = await startWorkload(500, 7);
@@ -70,10 +70,11 @@ describeKernel('syscall eBPF source against a workload with known calls', () => 
     expect(g?.errors).toBeNull();
     expect(g?.latency).toBeNull();
     expect(m.unavailable.errors).toMatch(/counts-only/);
+    expect(m.unavailable.latency).toMatch(/counts-only/);
   });
 
   it('a syscall filter changed at run time counts only those calls, without a reload', async () => {
-    const sc = syscall({ pids: [] });
+    const sc = syscall({ pids: [], mode: 'latency' });
     const engine = createEngine({ plugins: [sc], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
     await engine.start();
     const w = await startWorkload(300, 9);
