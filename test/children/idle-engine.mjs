@@ -1,7 +1,8 @@
 // A process that embeds an engine and then leaves it idle: started with the
 // families given in argv (cpu,mem,proc,syscall), one collect, then "ready" on
 // stdout. On a stdin line "collect" it collects once and answers "collected";
-// on "close" it closes the engine and exits. Nothing else runs in it, so every
+// on "close" it closes the engine and exits. The "ready" line carries, as JSON, what
+// engine.stats().running lists. Nothing else runs in it, so every
 // system call it makes while idle is the engine's (or Node's own).
 // Imports the built packages (dist), as an application would.
 import { createInterface } from 'node:readline';
@@ -30,4 +31,4 @@ lines.on('line', async (line) => {
     process.exit(0);
   }
 });
-process.stdout.write('ready\n');
+process.stdout.write(`ready ${JSON.stringify(engine.stats().running)}\n`);

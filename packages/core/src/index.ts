@@ -73,6 +73,7 @@ export type {
   BatchedEventStream,
 } from './events/event-batch-types.js';
 export type { CollectorStats, ReadCost, RecoveryStats, FamilyCacheStats, CacheMissReason } from './engine/collector-stats.js';
+export type { RunningWork } from './engine/running.js';
 export { EMPTY_SOURCE_STATS, type SourceStats, type ProgramRunStats, type KernelCounters } from './source-stats.js';
 export { createEngine, type EngineOptions, type EngineServices } from './engine/create-engine.js';
 export { Snapshot, snapshotJsonReplacer, type SnapshotJson, type ErrorJson, type CachedResultJson } from './engine/snapshot.js';

@@ -136,6 +136,14 @@ export interface Source<T = unknown> {
    * @returns the counts, or null
    */
   samplingCounts?(): KernelSamplingCounts | null;
+  /**
+   * Optional: what the source runs between reads now, beyond answering `read()` — a poll
+   * timer, a scan, a reader thread — one line each, for `engine.stats().running`. Empty
+   * (or absent) when it runs nothing: an idle source costs nothing. A ring buffer drained
+   * on the event loop while an event stream is open is listed by the engine already.
+   * @returns one description per piece of work
+   */
+  activity?(): readonly string[];
 }
 
 /** One metric family: its name and its sources in order of preference (eBPF first). */

@@ -50,6 +50,13 @@ describe('proc events from the procfs source (engine in mode fallback)', () => {
     }
     expect(stream.counts()).toMatchObject({ delivered: 2 * N + 1, droppedQueue: 0, droppedKernel: null });
     expect(engine.stats().collectors.find((c) => c.family === 'proc')?.sourceKind).toBe('procfs');
+    // While the stream is open, its scan timer is listed as running; once it ends, nothing runs.
+    expect(engine.stats().running.filter((r) => r.family === 'proc').map((r) => r.what)).toEqual([
+      '1 event stream open (proc-procfs): delivered as the source gives them',
+      'a /proc scan every 20 ms (an open event stream)',
+    ]);
+    await stream.return();
+    expect(engine.stats().running).toEqual([]);
   }, SLOW);
 
   it('initial: the stream first yields a present event for exactly the workload processes alive, then live events', async () => {

@@ -2,6 +2,7 @@ import type { ProgramCacheStats } from '../services/object-loader.js';
 import type { OBJECT_LOADER } from '../tokens.js';
 import type { Engine } from './engine.js';
 import type { CollectorStats } from './collector-stats.js';
+import type { RunningWork } from './running.js';
 
 /** What `engine.stats()` returns. */
 export interface EngineStats {
@@ -37,6 +38,12 @@ export interface EngineStats {
   collects: number;
   /** Resident set size of the process, bytes. */
   rssBytes: number;
+  /**
+   * What runs between reads now: `stream()` loops, open event streams and what each
+   * family's source runs for them (a /proc scan timer, ...). Empty when the engine is idle:
+   * no timers, polls or readers run between reads unless a consumer asked for them.
+   */
+  running: RunningWork[];
 }
 
 /** Options of {@link Engine.stream}. */

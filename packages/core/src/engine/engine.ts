@@ -23,6 +23,7 @@ import { openFamilyBatches, openFamilyEvents, setFamilySampling, type FamilyBatc
 import { PluginSet } from './plugin-set.js';
 import { readFamilies, snapshotStream, type Reading } from './read-families.js';
 import { recoverFamilies, type RecoveryResult } from './recover-families.js';
+import { listRunning } from './running.js';
 
 export type { EngineStats, StreamOptions } from './engine-types.js';
 
@@ -298,6 +299,7 @@ export class Engine {
       programCache: this.#plugins.loader?.stats() ?? { hits: 0, misses: 0, loaded: 0 },
       collects: this.#collects,
       rssBytes: process.memoryUsage.rss(),
+      running: listRunning(this.#wakers.size, this.#plugins, collectors),
     };
   }
 

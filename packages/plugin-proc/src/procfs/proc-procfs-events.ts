@@ -16,11 +16,12 @@ const NOT_OBSERVED = 'the procfs source only sees that the process is gone from 
  * which say why. What it cannot see: exec (never given), a process that starts and
  * ends between two scans, and a parent that ended before its child was scanned (the
  * fork then names the reaper that adopted the child). Every event says `source: 'procfs'`.
- * The scan timer does not keep Node alive (like the eBPF ring consumer).
+ * The scan timer does not keep Node alive (like the eBPF ring consumer). `onScan` is told
+ * when the timer starts (with its interval) and returns what to call when it stops.
  * @throws {@link @bpfscope/core!ConfigError} for an unknown or bad option
  * @internal
  */
-export function procfsEventStream(procRoot: string, options: SourceEventOptions): EventStream<ProcessEvent> {
+export function procfsEventStream(procRoot: string, options: SourceEventOptions, onScan?: (intervalMs: number) => () => void): EventStream<ProcessEvent> {
   const { signal, queue, ...rest } = options;
   const sel = procEventSelection(rest);
   return createEventStream<ProcessEvent>({
@@ -54,10 +55,12 @@ export function procfsEventStream(procRoot: string, options: SourceEventOptions)
       };
       const timer = setInterval(() => void rescan(), sel.pollIntervalMs);
       timer.unref();
+      const unregister = onScan?.(sel.pollIntervalMs);
       return {
         stop: () => {
           stopped = true;
           clearInterval(timer);
+          unregister?.();
         },
         kernelDropped: () => null,
       };

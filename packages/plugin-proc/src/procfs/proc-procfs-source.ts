@@ -29,6 +29,7 @@ export class ProcProcfsSource implements Source<ProcMetrics> {
   #logger: Logger | null = null;
   #cpu = new CpuPercentTracker();
   #initialised = false;
+  readonly #scans = new Set<{ readonly ms: number }>();
   /** Ends the event streams of this source when it closes. */
   #closing = new AbortController();
 
@@ -56,7 +57,16 @@ export class ProcProcfsSource implements Source<ProcMetrics> {
   events(options: SourceEventOptions): EventStream<ProcessEvent> {
     if (!this.#initialised) throw new Closed('the proc-procfs source (not initialised, or closed)');
     const signal = AbortSignal.any([options.signal, this.#closing.signal]);
-    return procfsEventStream(this.#procRoot, { ...options, signal });
+    return procfsEventStream(this.#procRoot, { ...options, signal }, (ms) => {
+      const scan = { ms };
+      this.#scans.add(scan);
+      return () => void this.#scans.delete(scan);
+    });
+  }
+
+  /** One line per open event stream: each scans /proc on a timer of its own. */
+  activity(): readonly string[] {
+    return [...this.#scans].map((s) => `a /proc scan every ${s.ms} ms (an open event stream)`);
   }
 
   async read(context: ReadContext): Promise<ProcMetrics> {
