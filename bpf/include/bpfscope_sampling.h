@@ -207,6 +207,18 @@ struct bpfscope_smp_prio_key {
 		__type(key, struct bpfscope_smp_prio_key);          \
 		__type(value, __u8);                                \
 	} prefix##_prio SEC(".maps");                               \
+	/* The decision as a global function: the verifier checks it once per program, on \
+	 * its own, instead of once per inlined call site (syscall's are unrolled per slot). */ \
+	__u64 prefix##_decide(__u32 source, __u64 value, __u32 pid, __u64 cgroup, __u32 cls); \
+	__noinline __u64 prefix##_decide(__u32 source, __u64 value, __u32 pid, __u64 cgroup, __u32 cls) \
+	{                                                                                   \
+		const struct bpfscope_smp_cfg *c = bpf_map_lookup_elem(&prefix##_cfg, &source); \
+                                                                                            \
+		if (!c)                                                                     \
+			return 1;                                                           \
+		return bpfscope_smp_decide(c, &prefix##_tat, &prefix##_cnt, &prefix##_prio, \
+					   source, value, pid, cgroup, cls);                \
+	}                                                                                   \
 	/* Keeps the structs in the object's BTF, where user space reads their layouts. */ \
 	const struct bpfscope_smp_cfg prefix##_cfg_btf __attribute__((unused)) = {};       \
 	const struct bpfscope_smp_counts prefix##_cnt_btf __attribute__((unused)) = {};    \
@@ -280,9 +292,7 @@ static __always_inline __u64 bpfscope_smp_decide(const struct bpfscope_smp_cfg *
 		__u32 __s = (source);                                                              \
 		const struct bpfscope_smp_cfg *__c = bpf_map_lookup_elem(&prefix##_cfg, &__s);     \
 		(!__c || !__c->flags) ? 1ULL                                                       \
-				      : bpfscope_smp_decide(__c, &prefix##_tat, &prefix##_cnt,     \
-							    &prefix##_prio, __s, (value), (pid),   \
-							    (cgroup), (cls));                      \
+				      : prefix##_decide(__s, (value), (pid), (cgroup), (cls));     \
 	})
 
 #endif /* BPFSCOPE_SAMPLING_H */
