@@ -187,6 +187,36 @@ describe('aggressive caching on a change counter', () => {
     expect(cacheStats()).toMatchObject({ hits: 1, missReasons: { empty: 3 } });
   });
 
+  it('a reading in flight when a setting changes is returned but cached by neither cache: the next read decodes', async () => {
+    const fake = fakePlugin('fam', 1);
+    counted(fake, 3n);
+    let entered: () => void = () => undefined;
+    const inRead = new Promise<void>((r) => (entered = r));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const read = fake.source.read.bind(fake.source);
+    let gated = true;
+    fake.source.read = async (ctx) => {
+      if (gated) {
+        gated = false;
+        entered();
+        await gate;
+      }
+      return read(ctx);
+    };
+    engine = createEngine({ plugins: [fake.plugin], config: { cache: { ttlMs: 60_000, aggressive: true } }, logger: silent });
+    await engine.start();
+    const first = engine.collect();
+    await inRead;
+    await engine.setFilter('fam', null); // drops both caches while the reading runs under the old settings
+    release();
+    expect((await first).get('fam')?.data).toMatchObject({ read: 1 });
+    await engine.collect(); // neither the snapshot (TTL 60 s) nor the change counter answers
+    expect(fake.reads()).toBe(2);
+    await engine.collect(); // the second reading was kept: the snapshot cache answers
+    expect(fake.reads()).toBe(2);
+  });
+
   it('a decode that is not kept (an engine filter threw on it) drops the cached result', async () => {
     const fake = fakePlugin('fam', 1);
     const counter = counted(fake, 1n);

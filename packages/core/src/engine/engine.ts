@@ -46,6 +46,8 @@ export class Engine {
   /** Wakes each waiting stream when the engine closes. */
   readonly #wakers = new Set<() => void>();
   #cached: Snapshot | null = null;
+  /** Moves whenever the cached snapshot is dropped, so that a reading begun before is not cached. */
+  #generation = 0;
   readonly #clock: Clock;
   #cacheHits = 0;
   #cacheMisses = 0;
@@ -85,7 +87,7 @@ export class Engine {
       if (!entry) return;
       await Promise.all(entry.runtimes.map((r) => r.close()));
       await entry.plugin.shutdown?.();
-      this.#cached = null;
+      this.#dropCached();
     };
   }
 
@@ -164,12 +166,20 @@ export class Engine {
     );
   }
 
+  /** Drops the cached snapshot, and any reading in flight will not be cached either. */
+  #dropCached(): void {
+    this.#cached = null;
+    this.#generation++;
+  }
+
   /** Registers a read as in flight (close() waits for it) and caches what the caches keep of its snapshot. */
   async #tracked(work: Promise<Reading>): Promise<Snapshot> {
     this.#inFlight.add(work);
+    const generation = this.#generation;
     try {
       const { snapshot, kept } = await work;
-      if (this.config.cache.enabled) this.#cached = kept;
+      // A setting changed while it read: its snapshot is returned, not cached.
+      if (this.config.cache.enabled && generation === this.#generation) this.#cached = kept;
       return snapshot;
     } finally {
       this.#inFlight.delete(work);
@@ -196,7 +206,7 @@ export class Engine {
       this.#inFlight.add(work);
       void work.finally(() => this.#inFlight.delete(work)).catch(() => undefined);
     });
-    this.#cached = null;
+    this.#dropCached();
     return result;
   }
 
@@ -257,7 +267,7 @@ export class Engine {
     await setFamilySampling(this.#plugins, () => this.start(), family, config as SamplingConfig<never> | null, options.kernel ?? true);
     // Sampling shapes events, not readings; a cached reading is dropped all the same, so none outlives a setting change.
     this.#plugins.runtime(family)?.cache.invalidate();
-    this.#cached = null;
+    this.#dropCached();
   }
 
   /** Errors recorded while starting, per family. */
@@ -285,7 +295,7 @@ export class Engine {
     const rt = this.#plugins.runtime(family);
     if (!rt) throw new ConfigError('filter', family, `a family of this engine (${this.#plugins.familyList()})`);
     const result = await rt.setFilter(valid);
-    this.#cached = null;
+    this.#dropCached();
     return result;
   }
 

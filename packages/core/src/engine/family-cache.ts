@@ -22,6 +22,8 @@ interface Entry {
 export interface DecodeToken {
   /** Another decode of the family was in flight at some time between this one's start and end. */
   overlapped: boolean;
+  /** Set when the cache was invalidated while this decode ran (a filter or setting changed): its result is not kept. */
+  stale?: boolean;
 }
 
 /** One read of a family: its result, and whether the change-counter cache answered it. @internal */
@@ -122,7 +124,7 @@ export class FamilyCache {
    */
   keep(source: Source, result: FamilyResult, counter: bigint | null, token: DecodeToken | null): FamilyResult {
     this.end(token);
-    if (!this.settings.enabled) return result;
+    if (!this.settings.enabled || token?.stale === true) return result;
     const kept = this.#cap(result);
     // A decode that overlapped another keeps no counter: the source's vouch may be the other's.
     this.#entry = { source, result: kept, counter: token?.overlapped ? null : counter, bytes: null };
@@ -138,6 +140,7 @@ export class FamilyCache {
   invalidate(): void {
     if (this.#entry) this.#invalidations++;
     this.#entry = null;
+    for (const t of this.#active) t.stale = true; // a decode in flight read under the old settings
   }
 
   #cap(result: FamilyResult): FamilyResult {
