@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syscallCategory } from '../syscall-table.js';
-import { buildMetrics, type Reading } from './build-metrics.js';
+import { buildMetrics, type ProcessRecords, type Reading } from './build-metrics.js';
 import { SC_MAX_SYSCALLS } from './syscall-maps.js';
 import type { ProcessTable, SyscallCounts } from './syscall-read.js';
 
@@ -58,5 +58,26 @@ describe('buildMetrics: the process list', () => {
     expect(all.processes.map((p) => [p.pid, p.count, p.errors, p.totalNs])).toEqual([[40, 12, null, null], [20, 9, null, null], [30, 9, null, null], [10, 4, null, null]]);
     expect(all.processes[3]!.bySyscall!.map((c) => [c.id, c.count, c.errors])).toEqual([[0, 3, null], [1, 1, null]]);
     expect(buildMetrics(reading, null, { mode: 'counts', ...options, topProcesses: 0 }).processes).toEqual([]);
+  });
+
+  it('with kept records: an unchanged process gets its frozen record again; a count, a new row or a new name makes a new one', () => {
+    const names = new Map([[10, 'ten'], [20, 'twenty'], [30, 'thirty'], [40, 'forty']]);
+    const records: ProcessRecords = { kept: new Map(), generation: 0, comm: (pid) => names.get(pid) ?? null };
+    const build = (r: Reading) => buildMetrics(r, null, { mode: 'latency', ...options, topProcesses: 3, records }).processes;
+    const first = build(reading);
+    expect(first.map((p) => [p.pid, p.comm])).toEqual([[40, 'forty'], [20, 'twenty'], [30, 'thirty']]);
+    expect(Object.isFrozen(first[0]) && Object.isFrozen(first[0]!.bySyscall) && Object.isFrozen(first[0]!.bySyscall![0])).toBe(true);
+    const same = build(reading);
+    expect(same.every((p, i) => p === first[i])).toBe(true);
+    // pid 20 calls again, pid 30 gets a row with no call yet, pid 40 execs under a new name.
+    names.set(40, 'forty-two');
+    const moved = table([
+      [10, 0, 3, 1, 100], [20, 1, 6, 0, 60], [30, 0, 9, 2, 900], [10, 1, 1, 0, 10], [40, 3, 12, 0, 1], [20, 0, 4, 4, 40], [30, 5, 0, 0, 0],
+    ]);
+    const next = build({ ...reading, table: moved });
+    expect(next.map((p) => [p.pid, p.comm, p.count, p === first.find((q) => q.pid === p.pid)])).toEqual([[40, 'forty-two', 12, false], [20, 'twenty', 10, false], [30, 'thirty', 9, false]]);
+    expect(next[2]!.bySyscall!.map((c) => [c.id, c.count])).toEqual([[0, 9], [5, 0]]);
+    expect(build({ ...reading, table: moved }).every((p, i) => p === next[i])).toBe(true);
+    expect(records.kept.size).toBe(3);
   });
 });

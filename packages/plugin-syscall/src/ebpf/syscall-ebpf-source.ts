@@ -2,7 +2,7 @@ import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, recordPasses, ty
 import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type StructLayout } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
-import { buildMetrics, type PreviousReading, type Reading } from './build-metrics.js';
+import { buildMetrics, type PreviousReading, type ProcessRecords, type Reading } from './build-metrics.js';
 import { readComm } from '../procfs/read-comm.js';
 import { readDescendants } from '../procfs/read-descendants.js';
 import { objectLayouts, syscallLayouts, u32, writeConfig, type SyscallKernelConfig, type SyscallLayouts } from './syscall-maps.js';
@@ -54,6 +54,8 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #batchSize = 100;
   #prev: PreviousReading | null = null;
   #maps: SyscallMapReader | null = null;
+  /** Process records given out, given out again while unchanged. */
+  #records: ProcessRecords = { kept: new Map(), generation: 0, comm: (pid) => readComm(this.#procRoot, pid) };
   /** The reading in progress: readings run one after another (they share the reader's buffers). */
   #reading: Promise<unknown> = Promise.resolve();
   #filter: SyscallFilterState;
@@ -201,9 +203,8 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     const metrics = await awaitOrAbort(this.#readInTurn((cur) => {
       const prev = this.#prev;
       this.#prev = { at: cur.at, total: cur.counts.total };
-      return buildMetrics(cur, prev, { mode: this.options.mode, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses });
+      return buildMetrics(cur, prev, { mode: this.options.mode, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses, records: this.#records });
     }), context.signal);
-    for (const p of metrics.processes) p.comm = readComm(this.#procRoot, p.pid);
     return metrics;
   }
 
@@ -288,6 +289,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#obj = null;
     this.#prev = null;
     this.#maps = null;
+    this.#records.kept.clear();
     this.#streams = 0;
   }
 }
