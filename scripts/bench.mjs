@@ -14,6 +14,7 @@ import { benchMemRead, reportMemRead } from './bench/mem-read.mjs';
 import { benchWarmInit, reportWarmInit } from './bench/warm-init.mjs';
 import { benchOverhead, reportOverhead } from './bench/overhead.mjs';
 import { benchSampling, reportSampling } from './bench/sampling.mjs';
+import { benchAlloc, reportAlloc } from './bench/alloc.mjs';
 
 const SECTIONS = [
   ['cpu', 'cpu snapshot', async () => reportCpuSnapshot(await benchCpuSnapshot())],
@@ -27,6 +28,7 @@ const SECTIONS = [
   ['init', 'engine init, cold vs warm', async () => reportWarmInit(await benchWarmInit())],
   ['overhead', 'whole-library overhead', async () => reportOverhead(await benchOverhead())],
   ['sampling', 'user-space sampling decisions', async () => reportSampling(await benchSampling())],
+  ['alloc', 'memory per read and RSS at 1 Hz', async () => reportAlloc(await benchAlloc())],
 ];
 
 const wanted = process.argv.slice(2);
