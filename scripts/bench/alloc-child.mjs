@@ -3,9 +3,10 @@
 //   perread <families,...> <reads> <rounds> <gapMs>
 //       KB allocated per read: V8's sampling heap profiler, counting objects a GC has
 //       already collected too, over <reads> collects per round (cache off), per round
-//   rss <families,...|none> <reads> <gapMs>
+//   rss <families,...|none> <reads> <gapMs> [pin]
 //       RSS and V8 heap after <reads> reads of engine.stream() at <gapMs>; with `none`,
-//       the same process with every package imported and no engine, idle as long
+//       the same process with every package imported and no engine, idle as long; with
+//       `pin`, after pinMallocMmapThreshold() (what the bpfscope command does)
 import { Session } from 'node:inspector/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -50,7 +51,8 @@ if (mode === 'perread') {
   await e.close();
   print({ families, kbPerRead });
 } else if (mode === 'rss') {
-  const [reads, gapMs] = args.map(Number);
+  const [reads, gapMs] = args.slice(0, 2).map(Number);
+  if (args[2] === 'pin') (await import('@bpfscope/native')).pinMallocMmapThreshold();
   if (families.length === 0) {
     await sleep(reads * gapMs);
   } else {

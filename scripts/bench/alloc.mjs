@@ -1,8 +1,9 @@
 // Memory a reading costs (docs/memory.md): KB of JavaScript objects allocated per read of
 // each family (V8's sampling heap profiler, collected objects included; median over
 // rounds), and RSS and V8 heap after 30 reads at 1 Hz of all four families in one engine
-// beside the same process with the packages imported and no engine. Every figure comes
-// from a process of its own (alloc-child.mjs) under Node's defaults.
+// beside the same process with the packages imported and no engine, and once more with
+// glibc's mmap threshold pinned (pinMallocMmapThreshold(), as the bpfscope command does).
+// Every figure comes from a process of its own (alloc-child.mjs) under Node's defaults.
 import { execFileSync } from 'node:child_process';
 import { quartiles } from './measure.mjs';
 
@@ -21,11 +22,12 @@ const child = (...args) => JSON.parse(execFileSync(process.execPath, [CHILD, ...
 export async function benchAlloc() {
   const perRead = {};
   for (const set of [...FAMILIES.map((f) => [f]), FAMILIES]) perRead[set.join('+')] = child('perread', set.join(','), READS, ROUNDS, GAP_MS).kbPerRead;
-  const rss = { reference: [], four: [] };
+  const rss = { reference: [], four: [], pinned: [] };
   // Interleaved: a drift in the machine's load reaches both alike.
   for (let i = 0; i < RSS_RUNS; i++) {
     rss.reference.push(child('rss', 'none', RSS_READS, RSS_GAP_MS));
     rss.four.push(child('rss', FAMILIES.join(','), RSS_READS, RSS_GAP_MS));
+    rss.pinned.push(child('rss', FAMILIES.join(','), RSS_READS, RSS_GAP_MS, 'pin'));
   }
   return { perRead, rss };
 }
@@ -42,6 +44,7 @@ export function reportAlloc(o) {
   row('RSS, packages imported, no engine (reference)', o.rss.reference.map((r) => r.rss), mb);
   row('RSS, four families', o.rss.four.map((r) => r.rss), mb);
   row("  the library's own share (four - reference)", o.rss.four.map((r, i) => r.rss - o.rss.reference[i].rss), mb);
+  row('RSS, four families, glibc mmap threshold pinned', o.rss.pinned.map((r) => r.rss), mb);
   row('V8 heap used / total, reference', o.rss.reference.map((r) => r.heapUsed), mb);
   lines[lines.length - 1] += ` / ${span(o.rss.reference.map((r) => r.heapTotal), mb)}`;
   row('V8 heap used / total, four families', o.rss.four.map((r) => r.heapUsed), mb);
