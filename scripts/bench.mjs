@@ -16,6 +16,7 @@ import { benchOverhead, reportOverhead } from './bench/overhead.mjs';
 import { benchSampling, reportSampling } from './bench/sampling.mjs';
 import { benchEvents, reportEvents } from './bench/events.mjs';
 import { benchCache, reportCache } from './bench/cache.mjs';
+import { benchAlloc, reportAlloc } from './bench/alloc.mjs';
 
 const SECTIONS = [
   ['cpu', 'cpu snapshot', async () => reportCpuSnapshot(await benchCpuSnapshot())],
@@ -31,6 +32,7 @@ const SECTIONS = [
   ['sampling', 'user-space sampling decisions', async () => reportSampling(await benchSampling())],
   ['events', 'events into JS: engine.events() and eventBatches() vs C', async () => reportEvents(await benchEvents())],
   ['cache', 'aggressive caching: cached vs decoded syscall reading', async () => reportCache(await benchCache())],
+  ['alloc', 'memory per read and RSS at 1 Hz', async () => reportAlloc(await benchAlloc())],
 ];
 
 const wanted = process.argv.slice(2);

@@ -4,7 +4,7 @@
 // a clock it moves by hand, points the configured roots at nothing, and gets exactly the
 // captures' numbers, the clock's interval and a prediction timed by that clock. Also the
 // family's options (optionSchemas): validated by the engine, honoured by the sources.
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -75,8 +75,11 @@ describe('mem family through the container’s procfs reader and clock', () => {
     expect(one).toEqual([
       'list-proc ', 'proc 4502/stat', 'proc meminfo', 'proc vmstat',
       'sys fs/cgroup/cgroup.controllers', 'sys fs/cgroup/memory/memory.limit_in_bytes', 'list-sys fs/cgroup/memory',
-      'sys fs/cgroup/memory/bpfscope-fixture/memory.limit_in_bytes', 'list-sys fs/cgroup/memory/bpfscope-fixture',
-      'sys fs/cgroup/memory/bpfscope-fixture/child/memory.limit_in_bytes', 'list-sys fs/cgroup/memory/bpfscope-fixture/child',
+      // A cgroup with a subdirectory is listed; the leaf is not when its link count is 2
+      // (a file system that does not count subdirectories reports 1: then it is listed).
+      'sys fs/cgroup/memory/bpfscope-fixture/memory.limit_in_bytes', 'stat-sys fs/cgroup/memory/bpfscope-fixture', 'list-sys fs/cgroup/memory/bpfscope-fixture',
+      'sys fs/cgroup/memory/bpfscope-fixture/child/memory.limit_in_bytes', 'stat-sys fs/cgroup/memory/bpfscope-fixture/child',
+      ...(statSync(fixture('cgroup-v1/sys/fs/cgroup/memory/bpfscope-fixture/child')).nlink === 2 ? [] : ['list-sys fs/cgroup/memory/bpfscope-fixture/child']),
       'sys fs/cgroup/memory/bpfscope-fixture/memory.usage_in_bytes', 'sys fs/cgroup/memory/bpfscope-fixture/memory.limit_in_bytes',
       'sys fs/cgroup/memory/bpfscope-fixture/memory.max_usage_in_bytes', 'sys fs/cgroup/memory/bpfscope-fixture/memory.failcnt',
       'sys fs/cgroup/memory/bpfscope-fixture/memory.oom_control',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { log2HistogramDelta, log2HistogramFromSlots, log2Quantile, mergeLog2Histograms } from './log2-histogram.js';
 import { ratePerSecond } from './rate.js';
-import { topK } from './top-k.js';
+import { topK, topKIndices } from './top-k.js';
 
 describe('log2 histograms', () => {
   const h = log2HistogramFromSlots([2, 0, 3, 5], 'ns');
@@ -52,6 +52,25 @@ describe('topK', () => {
     const big = Array.from({ length: 5000 }, (_, i) => ({ v: (i * 7919) % 10007 }));
     const expected = [...big].sort((a, b) => b.v - a.v).slice(0, 20).map((r) => r.v);
     expect(topK(big, (r) => r.v, 20).map((r) => r.v)).toEqual(expected);
+  });
+});
+
+describe('topKIndices', () => {
+  const v = [5, 1, 9, -1, 7, 3, 9, 0];
+  const before = (a: number, b: number): boolean => v[a]! > v[b]! || (v[a] === v[b] && a < b);
+  it('keeps the indices of the k best rows, best first, ties by the given order, leaving out rows not included', () => {
+    const out = new Int32Array(8);
+    expect([...out.subarray(0, topKIndices(v.length, 3, before, out))]).toEqual([2, 6, 4]);
+    expect([...out.subarray(0, topKIndices(v.length, 8, before, out, (i) => v[i]! >= 0))]).toEqual([2, 6, 4, 0, 5, 1, 7]);
+    expect(topKIndices(v.length, 0, before, out)).toBe(0);
+    expect(() => topKIndices(v.length, 9, before, out)).toThrow(RangeError);
+  });
+  it('agrees with a full sort on a large input', () => {
+    const big = Array.from({ length: 5000 }, (_, i) => (i * 7919) % 10007);
+    const order = (a: number, b: number): boolean => big[a]! > big[b]! || (big[a] === big[b] && a < b);
+    const expected = big.map((_, i) => i).sort((a, b) => (order(a, b) ? -1 : 1)).slice(0, 20);
+    const out = new Int32Array(20);
+    expect([...out.subarray(0, topKIndices(big.length, 20, order, out))]).toEqual(expected);
   });
 });
 

@@ -51,3 +51,37 @@ export function topK<T>(records: Iterable<T>, measure: (r: T) => number | null, 
   }
   return heap.sort((a, b) => b.v - a.v).map((e) => e.r);
 }
+
+/**
+ * The `k` best of `n` rows held in typed arrays, best first, without an object per row:
+ * the row indices go into `out`, kept sorted by insertion (O(n) for rows that do not
+ * enter, O(k) for one that does).
+ * @param n - rows 0 to n-1
+ * @param k - how many to keep (at most `out.length`)
+ * @param before - whether row `a` ranks before row `b`; a total order (break ties, e.g. by pid) gives one answer
+ * @param out - where the indices go
+ * @param include - whether a row takes part (rows without a measure are left out); all when absent
+ * @returns how many indices `out` holds
+ * @throws RangeError when `k` is not a whole number from 0 to `out.length`
+ * @internal
+ */
+export function topKIndices(n: number, k: number, before: (a: number, b: number) => boolean, out: Int32Array, include?: (i: number) => boolean): number {
+  if (!Number.isInteger(k) || k < 0 || k > out.length) throw new RangeError(`k must be a whole number from 0 to ${out.length}, got ${k}`);
+  if (k === 0) return 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    if (include !== undefined && !include(i)) continue;
+    if (m === k) {
+      if (!before(i, out[k - 1]!)) continue;
+      m--;
+    }
+    let j = m;
+    while (j > 0 && before(i, out[j - 1]!)) {
+      out[j] = out[j - 1]!;
+      j--;
+    }
+    out[j] = i;
+    m++;
+  }
+  return m;
+}

@@ -17,6 +17,12 @@ export interface ProcfsStat {
   readonly inode: number;
   /** Whether it is a directory. */
   readonly directory: boolean;
+  /**
+   * Its link count. A directory's is 2 + its subdirectories on cgroupfs, sysfs and most
+   * file systems (those that do not count them report 1), so at 2 it has none to list.
+   * Absent when the reader does not know it.
+   */
+  readonly links?: number;
 }
 
 /**
@@ -104,7 +110,7 @@ export function createProcfsReader(procRoot: string, sysRoot: string): ProcfsRea
       const path = join(sysRoot, relPath);
       return procfsCall(path, () => {
         const s = statSync(path);
-        return { inode: Number(s.ino), directory: s.isDirectory() };
+        return { inode: Number(s.ino), directory: s.isDirectory(), links: s.nlink };
       });
     },
     machineConstants: () => machineConstants(procRoot),

@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createProcfsReader, DataUnavailable, EventProcessingFailed, type ProcfsReader } from '@bpfscope/core';
@@ -38,5 +40,32 @@ describe('listMemoryCgroups', () => {
     expect(list.cgroups).toEqual([]);
     expect(list.malformed).toEqual([{ path: '/bpfscope-fixture', dir: join(root, 'bpfscope-fixture'), sysPath: 'fs/cgroup/bpfscope-fixture', error: expect.any(EventProcessingFailed) }]);
     expect(list.malformed?.[0]?.error.message).toMatch(/"100M" is neither "max" nor a byte count/);
+  });
+
+  it('a directory whose link count says it has no subdirectory is not listed; one without a link count is', () => {
+    // v2 tree: /a (limited) with /a/b (unlimited) with /a/b/c (limited); /d (limited, a leaf).
+    const sys = mkdtempSync(join(tmpdir(), 'bpfscope-cg-'));
+    try {
+      const root = join(sys, 'fs/cgroup');
+      mkdirSync(join(root, 'a/b/c'), { recursive: true });
+      mkdirSync(join(root, 'd'));
+      writeFileSync(join(root, 'cgroup.controllers'), 'cpu memory\n');
+      for (const [dir, max] of [['a', '1000'], ['a/b', 'max'], ['a/b/c', '500'], ['d', '700']]) writeFileSync(join(root, dir!, 'memory.max'), `${max}\n`);
+      const listed: string[] = [];
+      const counting = (links: boolean): ProcfsReader => {
+        const r = at(sys);
+        return { ...r, listSys: (rel) => (listed.push(rel), r.listSys(rel)), statSys: (rel) => ({ ...r.statSys(rel), ...(links ? {} : { links: undefined }) }) };
+      };
+      const want = ['/a', '/a/b/c', '/d'];
+      expect(listMemoryCgroups(counting(true)).cgroups.map((c) => c.path)).toEqual(want);
+      // Where the file system does not count subdirectories (link count 1), every directory is listed.
+      const counts = statSync(join(root, 'd')).nlink === 2;
+      expect(listed).toEqual(counts ? ['fs/cgroup', 'fs/cgroup/a', 'fs/cgroup/a/b'] : ['fs/cgroup', 'fs/cgroup/a', 'fs/cgroup/a/b', 'fs/cgroup/a/b/c', 'fs/cgroup/d']);
+      listed.length = 0;
+      expect(listMemoryCgroups(counting(false)).cgroups.map((c) => c.path)).toEqual(want);
+      expect(listed).toEqual(['fs/cgroup', 'fs/cgroup/a', 'fs/cgroup/a/b', 'fs/cgroup/a/b/c', 'fs/cgroup/d']);
+    } finally {
+      rmSync(sys, { recursive: true, force: true });
+    }
   });
 });

@@ -97,6 +97,20 @@ export function sysExists(sys: ProcfsReader, relPath: string): boolean {
   }
 }
 
+/**
+ * Whether a cgroup directory has no subdirectory, from its link count (2 + subdirectories
+ * on cgroupfs, counted by the kernel at the stat): most cgroups are leaves, and a stat
+ * costs far less than listing their ~30 control files. Any doubt (a reader that does not
+ * give the count, a file system that reports 1, an error) lists the directory.
+ */
+function noSubdirectories(sys: ProcfsReader, relPath: string): boolean {
+  try {
+    return sys.statSys(relPath).links === 2;
+  } catch {
+    return false;
+  }
+}
+
 function walk(sys: ProcfsReader, hierarchy: 'v2' | 'v1', rootRel: string, limitFile: string, parse: (text: string, path: string) => number | null, collect: boolean): MemoryCgroupList {
   const root = join(sys.sysRoot, rootRel);
   const out: MemoryCgroupList = { hierarchy, root, cgroups: [], vanished: 0 };
@@ -139,7 +153,7 @@ function walk(sys: ProcfsReader, hierarchy: 'v2' | 'v1', rootRel: string, limitF
           malformed.push({ path: childRel, dir: childDir, sysPath, error: e });
         }
       }
-      visit(childRel);
+      if (!noSubdirectories(sys, sysPath)) visit(childRel);
     }
   };
   visit('');

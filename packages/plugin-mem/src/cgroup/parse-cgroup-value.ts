@@ -6,6 +6,8 @@ import { parseFailure } from '../procfs/parse-failure.js';
 const V1_NO_LIMIT = 2n ** 62n;
 
 function singleLine(text: string, path: string): string {
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+  if (text.length > 0 && !body.includes('\n')) return body;
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   if (lines.length !== 1) throw parseFailure(path, lines.length === 0 ? 1 : 2, lines[1] ?? '', `${lines.length} lines, 1 expected`);
@@ -55,6 +57,7 @@ export function parseMemoryMax(text: string, path: string): number | null {
 export function parseV1Limit(text: string, path: string): number | null {
   const line = singleLine(text, path);
   if (!/^\d+$/.test(line)) throw parseFailure(path, 1, line, `"${line.slice(0, 30)}" is not a byte count`);
-  if (BigInt(line) >= V1_NO_LIMIT) return null;
+  // Below 19 digits a value is below 2^62 (4.6e18): no BigInt needed to know.
+  if (line.length >= 19 && BigInt(line) >= V1_NO_LIMIT) return null;
   return parseCgroupValue(text, path);
 }

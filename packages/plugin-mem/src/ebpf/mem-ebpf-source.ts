@@ -6,7 +6,7 @@ import type { OomVictim } from '../records-oom.js';
 import type { MemServices } from '../services.js';
 import type { MemMetrics } from '../records.js';
 import type { mem, MemCollector } from '../plugin.js';
-import { decodeFaults } from './decode-faults.js';
+import { FaultDecoder } from './decode-faults.js';
 import { memLayouts, type MemLayouts } from './mem-layouts.js';
 import { OomVictimDecoder } from './oom-victims.js';
 import { MEM_OBJECT_PATH } from '../object-path.js';
@@ -28,6 +28,9 @@ export class MemEbpfSource implements Source<MemMetrics> {
   #consumer: RingSubscription | null = null;
   #layouts: MemLayouts | null = null;
   #reader: MemReader | null = null;
+  readonly #faults = new FaultDecoder();
+  /** The iterator's output, reused by every read; null while a read is using it (a timed-out one). */
+  #buf: Uint8Array | null = new Uint8Array(64 * 1024);
   #victims: OomVictim[] = [];
   #events = 0;
   #evicted = 0;
@@ -84,7 +87,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
     consumer.onBatch((batch) => this.#onBatch(batch, decoder));
     handle.attach('mem_oom_victim');
     // An iterator that cannot run should reject the source now, not fail every read.
-    decodeFaults(await awaitOrAbort(obj.readIterator('mem_iter'), context.signal), this.#layouts.faults);
+    this.#faults.decode(await awaitOrAbort(this.#readTable(obj), context.signal), this.#layouts.faults);
     closed();
     const reader = new MemReader(this.services.procfs, this.services.clock, this.options);
     reader.start();
@@ -161,10 +164,10 @@ export class MemEbpfSource implements Source<MemMetrics> {
     if (!obj || !reader || !layouts) throw new DataUnavailable('mem-ebpf', 'the source is not initialised');
     let faults: FaultsResult;
     try {
-      faults = { totals: decodeFaults(await awaitOrAbort(obj.readIterator('mem_iter'), context.signal), layouts.faults), error: null };
+      faults = { rows: this.#faults.decode(await awaitOrAbort(this.#readTable(obj), context.signal), layouts.faults), error: null };
     } catch (e) {
       if (!isBpfscopeError(e) || context.signal.aborted) throw e;
-      faults = { totals: null, error: e };
+      faults = { rows: null, error: e };
     }
     const m = reader.read(faults);
     m.oom.events = this.#events;
@@ -180,6 +183,24 @@ export class MemEbpfSource implements Source<MemMetrics> {
     }
     m.fieldSources = { system: 'procfs', swap: 'procfs', vmstat: 'procfs', oomCounts: 'procfs', cgroups: 'sysfs' };
     return m;
+  }
+
+  /**
+   * The iterator's output in the buffer every read reuses (one that did not fit gives a
+   * larger buffer, kept for the next read). The rows decoded from it, and their names, are
+   * used before the next read overwrites it.
+   */
+  async #readTable(obj: BpfObject): Promise<Uint8Array> {
+    const buf = this.#buf;
+    if (buf === null) return obj.readIterator('mem_iter');
+    this.#buf = null;
+    let bytes: Uint8Array | null = null;
+    try {
+      bytes = await obj.readIteratorInto('mem_iter', buf);
+      return bytes;
+    } finally {
+      this.#buf = bytes !== null && bytes.buffer !== buf.buffer ? new Uint8Array(bytes.length * 2) : buf;
+    }
   }
 
   /** Why the source no longer sees OOM kills though it was initialised (its link is gone), or null. */

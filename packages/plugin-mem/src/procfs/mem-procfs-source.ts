@@ -1,6 +1,7 @@
 import { DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
+import { totalsRows } from '../read/fault-ranking.js';
 import type { MemMetrics } from '../records.js';
 import { scanPidFaults } from './scan-pid-faults.js';
 import type { mem, MemCollector } from '../plugin.js';
@@ -45,10 +46,10 @@ export class MemProcfsSource implements Source<MemMetrics> {
     if (!reader) throw new DataUnavailable('mem-procfs', 'the source is not initialised');
     let faults: FaultsResult;
     try {
-      faults = { totals: scanPidFaults(this.services.procfs, this.options.pids), error: null };
+      faults = { rows: totalsRows(scanPidFaults(this.services.procfs, this.options.pids)), error: null };
     } catch (e) {
       if (!isBpfscopeError(e)) throw e;
-      faults = { totals: null, error: e };
+      faults = { rows: null, error: e };
     }
     const m = reader.read(faults);
     m.unavailable.oomVictims = PROCFS_NO_VICTIMS;

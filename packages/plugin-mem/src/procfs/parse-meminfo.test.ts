@@ -43,3 +43,47 @@ describe('parseMeminfo', () => {
     expect((e as Error).message).toContain(why);
   });
 });
+
+describe('parseMeminfo: the usual lines are scanned, any other goes the plain way, with the same result', () => {
+  // What the parser did before it scanned lines: one regular expression per line.
+  const plain = (text: string): Record<string, number> | string => {
+    const lines = text.split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    const out: Record<string, number> = {};
+    for (const [i, line] of lines.entries()) {
+      const m = /^([A-Za-z0-9_()]+):\s+(\S+)( kB)?$/.exec(line);
+      if (!m) return `line ${i + 1}`;
+      if (!/^\d+$/.test(m[2]!)) return `line ${i + 1}`;
+      out[m[1]!] = m[3] === undefined ? Number(m[2]) : Number(m[2]) * 1024;
+    }
+    return out;
+  };
+  const scanned = (text: string): Record<string, number> | string => {
+    try {
+      const { other, ...named } = parseMeminfo(text, 'p');
+      const out: Record<string, number> = { ...other };
+      const names: Record<string, string> = { memTotal: 'MemTotal', memFree: 'MemFree', memAvailable: 'MemAvailable', hugePageSize: 'Hugepagesize', hugePagesTotal: 'HugePages_Total' };
+      for (const [k, v] of Object.entries(named)) if (v !== null && names[k]) out[names[k]!] = v;
+      return out;
+    } catch (e) {
+      return `line ${(e as { details: { line: number } }).details.line}`;
+    }
+  };
+  it.each([
+    'MemTotal: 100 kB\nMemFree: 50 kB\n', 'MemTotal:\t100 kB\nMemFree:  50\n', 'MemTotal:    100 kB\nMemFree: 50 kB', 'MemTotal: 1234567890123456789 kB\nMemFree: 1 kB\n',
+    'MemTotal: 123456789012345 kB\nMemFree: 1 kB\n', 'MemTotal: 100 MB\nMemFree: 1 kB\n', 'MemTotal: 100kB\nMemFree: 1 kB\n', 'MemTotal: 100 kB \nMemFree: 1 kB\n',
+    'MemTotal:100 kB\nMemFree: 1 kB\n', 'MemTotal: 100 kB\n\nMemFree: 1 kB\n', 'MemTotal: 100 kB\nMemFree: 1 kB\nMemFree: 2 kB\n', 'Mem Total: 1\n',
+    'MemTotal: 100 kB\nMemFree: 1 kB\nHugePages_Total:       0\n', 'MemTotal: 100 kB\nMemFree: 1 kB\nActive(anon): 7 kB\n',
+  ])('%j', (text) => {
+    const want = plain(text);
+    const got = scanned(text);
+    if (typeof want === 'string') expect(got).toBe(want);
+    else expect(got).toMatchObject(want);
+  });
+
+  it('vm-6.18 twice (the second time with keys remembered from the first): equal results', () => {
+    const once = parseFile('vm-6.18/proc/meminfo');
+    parseMeminfo('MemTotal: 1 kB\nMemFree: 1 kB\nXyz: 3\n', 'p');
+    expect(parseFile('vm-6.18/proc/meminfo')).toEqual(once);
+  });
+});

@@ -68,6 +68,21 @@ const KNOWN: Readonly<Record<string, keyof Omit<Meminfo, 'other'>>> = {
   HugePages_Free: 'hugePagesFree', Hugepagesize: 'hugePageSize',
 };
 
+// The keys of the last file parsed, by line: /proc/meminfo prints the same keys in the same
+// order every time, so a line's key is compared with the one before instead of sliced anew.
+const lastKeys: string[] = [];
+
+const isKeyChar = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 40 || c === 41;
+
+/** One line the plain way (any whitespace, any error): the key and value, or the error. */
+function slowLine(line: string, lineNo: number, path: string): [string, number] {
+  const m = /^([A-Za-z0-9_()]+):\s+(\S+)( kB)?$/.exec(line);
+  if (!m) throw parseFailure(path, lineNo, line, 'not a "Key: <integer>[ kB]" line');
+  const [, key, raw, kb] = m as unknown as [string, string, string, string | undefined];
+  if (!/^\d+$/.test(raw)) throw parseFailure(path, lineNo, line, `${key} "${raw.slice(0, 30)}" is not a non-negative integer`);
+  return [key, kb === undefined ? Number(raw) : Number(raw) * 1024];
+}
+
 /**
  * Parse /proc/meminfo (`Key:   <n> kB` or `Key:   <n>` lines).
  * @param text - the file's content
@@ -77,23 +92,41 @@ const KNOWN: Readonly<Record<string, keyof Omit<Meminfo, 'other'>>> = {
  *   `Key: <integer>[ kB]`, or a missing `MemTotal`/`MemFree` (line number: one past the end)
  */
 export function parseMeminfo(text: string, path: string): Meminfo {
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  const known: Partial<Record<keyof Omit<Meminfo, 'other'>, number>> = {};
-  const other: Record<string, number> = {};
-  lines.forEach((line, i) => {
-    const m = /^([A-Za-z0-9_()]+):\s+(\S+)( kB)?$/.exec(line);
-    if (!m) throw parseFailure(path, i + 1, line, 'not a "Key: <integer>[ kB]" line');
-    const [, key, raw, kb] = m as unknown as [string, string, string, string | undefined];
-    if (!/^\d+$/.test(raw)) throw parseFailure(path, i + 1, line, `${key} "${raw.slice(0, 30)}" is not a non-negative integer`);
-    const value = kb === undefined ? Number(raw) : Number(raw) * 1024;
-    if (Object.hasOwn(KNOWN, key)) known[KNOWN[key] as keyof typeof known] = value;
-    else other[key] = value;
-  });
-  for (const key of ['MemTotal', 'MemFree']) {
-    if (known[KNOWN[key] as keyof typeof known] === undefined) throw parseFailure(path, lines.length + 1, '', `no ${key} line (truncated file?)`);
+  const out = {
+    memTotal: null, memFree: null, memAvailable: null, buffers: null, cached: null, swapCached: null, active: null, inactive: null, swapTotal: null,
+    swapFree: null, dirty: null, writeback: null, anonPages: null, mapped: null, shmem: null, slab: null, sReclaimable: null, sUnreclaim: null,
+    kernelStack: null, pageTables: null, commitLimit: null, committedAs: null, hugePagesTotal: null, hugePagesFree: null, hugePageSize: null,
+    other: {} as Record<string, number>,
+  } as Record<keyof Omit<Meminfo, 'other'>, number | null> & { other: Record<string, number> };
+  let lineNo = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    // The usual line: key, ':', spaces, digits, optionally ' kB'; anything else goes the plain way.
+    let i = start;
+    while (i < end && isKeyChar(text.charCodeAt(i))) i++;
+    const keyEnd = i;
+    let key: string;
+    let value = 0;
+    if (i > start && text.charCodeAt(i) === 58 && text.charCodeAt(i + 1) === 32) {
+      i += 2;
+      while (text.charCodeAt(i) === 32) i++;
+      const digits = i;
+      while (i < end && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) value = value * 10 + (text.charCodeAt(i++) - 48);
+      const kb = end - i === 3 && text.startsWith(' kB', i);
+      if (i > digits && (i === end || kb) && i - digits < 16) {
+        if (kb) value *= 1024;
+        const last = lastKeys[lineNo];
+        key = last !== undefined && last.length === keyEnd - start && text.startsWith(last, start) ? last : (lastKeys[lineNo] = text.slice(start, keyEnd));
+      } else [key, value] = slowLine(text.slice(start, end), lineNo + 1, path);
+    } else [key, value] = slowLine(text.slice(start, end), lineNo + 1, path);
+    lineNo++;
+    if (Object.hasOwn(KNOWN, key)) out[KNOWN[key]!] = value;
+    else out.other[key] = value;
+    start = end + 1;
   }
-  const out = { other } as Meminfo;
-  for (const field of Object.values(KNOWN)) (out as unknown as Record<string, number | null>)[field] = known[field] ?? null;
-  return out;
+  for (const key of ['MemTotal', 'MemFree']) {
+    if (out[KNOWN[key]!] === null) throw parseFailure(path, lineNo + 1, '', `no ${key} line (truncated file?)`);
+  }
+  return out as Meminfo;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EventProcessingFailed } from '@bpfscope/core';
 import { caught, fixture } from '../../test/fixture-helpers.js';
-import { parseVmstat } from './parse-vmstat.js';
+import { parseVmstat, parseVmstatCounts } from './parse-vmstat.js';
 
 describe('parseVmstat', () => {
   it('vm-6.18, right after two OOM kills in the fixture cgroup', () => {
@@ -26,5 +26,38 @@ describe('parseVmstat', () => {
 
   it('a missing pgmajfault → EventProcessingFailed one past the end', () => {
     expect((caught(() => parseVmstat('pgfault 5\n', 'p')) as Error).message).toBe('p line 2: no pgmajfault line (truncated file?)');
+  });
+});
+
+describe('parseVmstatCounts: the counters a reading uses, with the checks of parseVmstat', () => {
+  const both = (text: string): [unknown, unknown] => {
+    const run = (f: () => unknown): unknown => {
+      try {
+        return f();
+      } catch (e) {
+        return { error: (e as Error).message, details: (e as { details?: unknown }).details };
+      }
+    };
+    return [run(() => parseVmstatCounts(text, 'p')), run(() => { const { other: _o, ...counts } = parseVmstat(text, 'p'); return counts; })];
+  };
+
+  it('vm-6.18 and malformed/vmstat-garbage-line: the same values and the same error as parseVmstat', () => {
+    for (const rel of ['vm-6.18/proc/vmstat', 'malformed/vmstat-garbage-line/proc/vmstat']) {
+      const path = fixture(rel);
+      const text = readFileSync(path, 'utf8');
+      const [a, b] = both(text);
+      expect(a).toEqual(b);
+    }
+    expect(parseVmstatCounts(readFileSync(fixture('vm-6.18/proc/vmstat'), 'utf8'), 'p')).toEqual({ pgfault: 28991789, pgmajfault: 2265, oomKill: 2 });
+  });
+
+  it.each([
+    'pgfault 5\npgmajfault 1\n', 'pgfault 5\npgmajfault 1', 'pgfault 5\n\npgmajfault 1\n', 'pgfault 5\npgmajfault 1\n\n', '', '\n', 'pgfault 5\n',
+    'pgfault 5\npgmajfault 1\npgfault 7\n', 'pgfault 5\npgmajfault 1\noom_kill 3\n', 'pgfault  5\npgmajfault 1\n', 'pgfault 5 \npgmajfault 1\n',
+    'pgfault -5\npgmajfault 1\n', 'pg-fault 5\n', ' 5\n', 'pgfault\n', 'pgfault \n', 'pgfault 9007199254740993\npgmajfault 1\n', 'pgfault 0009\npgmajfault 1\n',
+    'pgfault 5\r\npgmajfault 1\n', 'pgfaultx 5\npgmajfault 1\npgfault 2\n',
+  ])('%j: as parseVmstat', (text) => {
+    const [a, b] = both(text);
+    expect(a).toEqual(b);
   });
 });

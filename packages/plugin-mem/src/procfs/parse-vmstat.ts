@@ -1,5 +1,5 @@
 import { parseFailure } from './parse-failure.js';
-import { keyed, parseFlatKeyed } from './parse-flat-keyed.js';
+import { keyed, parseFlatKeyed, scanFlatKeyed } from './parse-flat-keyed.js';
 
 /** The /proc/vmstat counters the mem family uses, since boot. */
 export interface Vmstat {
@@ -31,4 +31,28 @@ export function parseVmstat(text: string, path: string): Vmstat {
   };
   const { pgfault: _f, pgmajfault: _m, oom_kill: _o, ...other } = all;
   return { pgfault: need('pgfault'), pgmajfault: need('pgmajfault'), oomKill: keyed(all, 'oom_kill'), other };
+}
+
+/** The counters of /proc/vmstat a reading uses. @internal */
+export type VmstatCounts = Omit<Vmstat, 'other'>;
+
+const COUNTED = ['pgfault', 'pgmajfault', 'oom_kill'] as const;
+const found = new Float64Array(COUNTED.length);
+
+/**
+ * {@link parseVmstat} for a reading: the same checks of every line, but only the counters
+ * it uses are kept (no object of the ~190 others).
+ * @param text - the file's content
+ * @param path - the file's path, for errors
+ * @returns page-fault and OOM-kill counters
+ * @throws {@link @bpfscope/core!EventProcessingFailed} as {@link parseVmstat} does
+ * @internal
+ */
+export function parseVmstatCounts(text: string, path: string): VmstatCounts {
+  const lines = scanFlatKeyed(text, path, COUNTED, found);
+  const need = (i: number): number => {
+    if (Number.isNaN(found[i])) throw parseFailure(path, lines + 1, '', `no ${COUNTED[i]} line (truncated file?)`);
+    return found[i]!;
+  };
+  return { pgfault: need(0), pgmajfault: need(1), oomKill: Number.isNaN(found[2]) ? null : found[2]! };
 }

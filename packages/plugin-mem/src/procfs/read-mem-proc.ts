@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { procReadErrorCode, type ProcfsReader } from '@bpfscope/core';
 import { parseMeminfo, type Meminfo } from './parse-meminfo.js';
 import { parsePidFaults, type PidFaults } from './parse-pid-faults.js';
-import { parseVmstat, type Vmstat } from './parse-vmstat.js';
+import { parseVmstat, parseVmstatCounts, type Vmstat, type VmstatCounts } from './parse-vmstat.js';
 
 /**
  * Read and parse `meminfo` below the reader's procfs root.
@@ -24,6 +24,18 @@ export function readMeminfo(procfs: ProcfsReader): Meminfo {
  */
 export function readVmstat(procfs: ProcfsReader): Vmstat {
   return parseVmstat(procfs.readProc('vmstat'), join(procfs.procRoot, 'vmstat'));
+}
+
+/**
+ * Read `vmstat` below the reader's procfs root for a reading: the counters it uses only.
+ * @param procfs - procfs reader
+ * @returns page-fault and OOM-kill counters
+ * @throws {@link @bpfscope/core!DataUnavailable} when it cannot be read
+ * @throws {@link @bpfscope/core!EventProcessingFailed} when it is malformed
+ * @internal
+ */
+export function readVmstatCounts(procfs: ProcfsReader): VmstatCounts {
+  return parseVmstatCounts(procfs.readProc('vmstat'), join(procfs.procRoot, 'vmstat'));
 }
 
 /**

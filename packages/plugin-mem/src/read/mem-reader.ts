@@ -1,15 +1,15 @@
 import { isBpfscopeError, type BpfscopeError, type Clock, type ProcfsReader } from '@bpfscope/core';
 import type { ResolvedMemOptions } from '../options.js';
-import type { Vmstat } from '../procfs/parse-vmstat.js';
-import { readMeminfo, readVmstat } from '../procfs/read-mem-proc.js';
+import type { VmstatCounts } from '../procfs/parse-vmstat.js';
+import { readMeminfo, readVmstatCounts } from '../procfs/read-mem-proc.js';
 import type { CgroupMemory, MemField, MemMetrics, SystemMemory } from '../records.js';
 import { readCgroupEntries } from './cgroup-entries.js';
-import { FaultRanking, type FaultTotals } from './fault-ranking.js';
+import { FaultRanking, type FaultRows } from './fault-ranking.js';
 import { MemPredictions } from './mem-predictions.js';
 import { swapMemory, systemMemory, vmstatCounters } from './system-memory.js';
 
 /** Process faults as a source read them, or the error that stopped the read. @internal */
-export type FaultsResult = { totals: FaultTotals[]; error: null } | { totals: null; error: BpfscopeError };
+export type FaultsResult = { rows: FaultRows; error: null } | { rows: null; error: BpfscopeError };
 
 type Parts = Pick<MemMetrics, 'errors' | 'unavailable'>;
 
@@ -35,7 +35,7 @@ export class MemReader {
   readonly #predictions: MemPredictions;
   readonly #ranking = new FaultRanking();
   #baselineOomKills: number | null = null;
-  #prevVmstat: Vmstat | null = null;
+  #prevVmstat: VmstatCounts | null = null;
   #prevAt: number | null = null;
   /** Wall-clock ms at monotonic 0: samples are timed on the monotonic clock and shown as wall time. */
   #wallOrigin = 0;
@@ -57,7 +57,7 @@ export class MemReader {
     this.#wallOrigin = wall - this.#prevAt;
     this.#since = new Date(wall).toISOString();
     try {
-      this.#prevVmstat = readVmstat(this.procfs);
+      this.#prevVmstat = readVmstatCounts(this.procfs);
       this.#baselineOomKills = this.#prevVmstat.oomKill;
     } catch (e) {
       if (!isBpfscopeError(e)) throw e;
@@ -91,7 +91,7 @@ export class MemReader {
     if (meminfo !== null && swap === null) unavailable.swap = '/proc/meminfo has no SwapTotal/SwapFree lines';
     if (errors.system) errors.swap = errors.system;
     if (unavailable.system) unavailable.swap = unavailable.system;
-    const vm = attempt(parts, 'vmstat', () => readVmstat(this.procfs));
+    const vm = attempt(parts, 'vmstat', () => readVmstatCounts(this.procfs));
     const vmstat = vm === null ? null : vmstatCounters(vm, this.#prevVmstat, intervalMs);
     if (vm !== null) this.#prevVmstat = vm;
     const cgroups = this.#cgroups(errors, unavailable);
@@ -103,9 +103,11 @@ export class MemReader {
       else errors.processes = faults.error;
     }
     else {
-      const all = pids === null ? faults.totals : faults.totals.filter((t) => pids.has(t.pid));
-      processCount = all.length;
-      processes = this.#ranking.rank(all, intervalMs, this.options.topProcesses);
+      const rows = faults.rows;
+      const include = pids === null ? undefined : (r: number): boolean => pids.has(rows.pid(r));
+      if (include === undefined) processCount = rows.length;
+      else for (let r = 0; r < rows.length; r++) if (include(r)) processCount++;
+      processes = this.#ranking.rank(rows, intervalMs, this.options.topProcesses, include);
     }
     const predicted = this.#predictions.update((this.#wallOrigin + now) / 1000, system, cgroups);
     if (predicted.error !== null) errors.predictions = predicted.error;

@@ -1,6 +1,6 @@
 import { ratePerSecond } from '@bpfscope/core';
 import type { Meminfo } from '../procfs/parse-meminfo.js';
-import type { Vmstat } from '../procfs/parse-vmstat.js';
+import type { VmstatCounts } from '../procfs/parse-vmstat.js';
 import type { SwapMemory, SystemMemory, VmstatCounters } from '../records.js';
 
 /** System memory from parsed /proc/meminfo. @internal */
@@ -27,7 +27,7 @@ export function swapMemory(m: Meminfo): SwapMemory | null {
 }
 
 /** vmstat counters with rates against the previous reading. @internal */
-export function vmstatCounters(v: Vmstat, prev: Vmstat | null, intervalMs: number | null): VmstatCounters {
+export function vmstatCounters(v: VmstatCounts, prev: VmstatCounts | null, intervalMs: number | null): VmstatCounters {
   const rate = (a: number | undefined, b: number): number | null => (prev === null || intervalMs === null ? null : ratePerSecond(a ?? null, b, intervalMs));
   return {
     pgfault: v.pgfault,

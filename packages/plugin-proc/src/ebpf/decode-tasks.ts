@@ -1,7 +1,7 @@
 // One pass over the task iterator's output: threads summed into their process, one
 // ProcessRecord per thread-group leader. Fields are read with DataView at offsets from
 // BTF; sums live in one Float64Array, so no object is made per thread.
-import { EventProcessingFailed } from '@bpfscope/core';
+import { EventProcessingFailed, IntIndex } from '@bpfscope/core';
 import { PF_KTHREAD } from '../procfs/parse-pid-stat.js';
 import type { ProcessField, ProcessRecord } from '../records.js';
 import type { PidIo } from '../procfs/parse-pid-io.js';
@@ -63,7 +63,12 @@ const UT = 0, ST = 1, RT = 2, MINF = 3, MAJF = 4, RCH = 5, WCH = 6, SCR = 7, SCW
 const N = 12;
 const NO_CGROUPS = 'the eBPF source reads only the cgroup v2 membership (task->cgroups->dfl_cgrp), not the v1 hierarchies';
 
+// Kept from reading to reading (a decode runs synchronously: no two share them at once).
 let sums = new Float64Array(0);
+const slotOf = new IntIndex(1024);
+/** The slot of each tgid slotOf holds, by its row there. */
+let slotRows = new Int32Array(1024);
+let leaderAt = new Int32Array(1024);
 
 /**
  * Decode the task iterator's output into one record per process.
@@ -83,8 +88,12 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (sums.length < n * N) sums = new Float64Array(Math.max(n * N, 1024 * N));
   const s = sums;
-  const slotOf = new Map<number, number>();
-  const leaderAt: number[] = [];
+  slotOf.clear();
+  if (leaderAt.length < n) {
+    leaderAt = new Int32Array(Math.max(n, leaderAt.length * 2));
+    slotRows = new Int32Array(leaderAt.length);
+  }
+  let slots = 0;
   const pids = ctx.pids;
   const bit = ctx.filterBit;
   const oPass = o.filter_pass;
@@ -97,15 +106,18 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
     if (pids !== null && !pids.has(tgid)) continue;
     if (bit !== 0 && (view.getUint32(b + oPass, true) & bit) === 0) continue;
     const leader = view.getUint32(b + oLeader, true) !== 0;
-    let slot: number | undefined;
+    let slot: number;
     // Most processes have one thread: no other record will look their slot up.
-    if (leader && !early && view.getUint32(b + oThreads, true) === 1) slot = undefined;
-    else slot = slotOf.get(tgid);
-    if (slot === undefined) {
-      slot = leaderAt.length;
-      if (!leader || view.getUint32(b + oThreads, true) !== 1) slotOf.set(tgid, slot);
+    if (leader && !early && view.getUint32(b + oThreads, true) === 1) slot = -1;
+    else {
+      const row = slotOf.get(tgid);
+      slot = row < 0 ? -1 : slotRows[row]!;
+    }
+    if (slot < 0) {
+      slot = slots++;
+      if (!leader || view.getUint32(b + oThreads, true) !== 1) slotRows[slotOf.add(tgid)] = slot;
       if (!leader) early = true;
-      leaderAt.push(-1);
+      leaderAt[slot] = -1;
       s.fill(0, slot * N, slot * N + N);
     }
     const r = slot * N;
@@ -139,7 +151,7 @@ export function decodeTaskTable(bytes: Uint8Array, ctx: TaskDecodeContext, at: n
   const { signal_syscw: oSscw, signal_cancelled_write_bytes: oScwb, mnt_ns: oMnt, net_ns: oNet } = o;
   const pageSize = ctx.pageSize;
   const bootTime = ctx.bootTime;
-  for (let slot = 0; slot < leaderAt.length; slot++) {
+  for (let slot = 0; slot < slots; slot++) {
     const b = leaderAt[slot]!;
     if (b < 0) {
       leaderless++;

@@ -1,7 +1,8 @@
 // The syscall eBPF source's change counter for the engine's aggressive caching
 // (docs/caching.md), and the check by which each reading vouches for it.
 import type { BpfObject } from '@bpfscope/native';
-import { readingAddsUp, slotCallCount, u32, type RawSyscallStat, type SyscallLayouts } from './syscall-maps.js';
+import { slotCallCount, u32, type SyscallLayouts } from './syscall-maps.js';
+import { CALLS, readingAddsUp, type ProcessTable, type SyscallCounts } from './syscall-read.js';
 import { readSlotFilterCounts } from './syscall-slots.js';
 
 /** Where the counter reads: the object, its layouts, the slot. @internal */
@@ -81,12 +82,15 @@ export class SyscallChangeCounter {
   }
 
   /**
-   * A reading ended: see the class comment for when it vouches.
+   * A reading ended: see the class comment for when it vouches. Reads the reading's exact
+   * sums (the reader's arrays: call it before the reader's next reading starts).
+   * @param counts - the reading's per-syscall counts
+   * @param table - the reading's per-process rows, pending runs included
+   * @param before - what {@link SyscallChangeCounter.starting} returned for this reading
    * @param first - the source's first reading at init (no counter was read before it)
    */
-  ended(counts: readonly RawSyscallStat[], table: readonly RawSyscallStat[], before: { hits: bigint | null; gaveHits: boolean }, first = false): void {
-    const total = counts.reduce((sum, c) => sum + c.count, 0n);
-    const hitsMatch = before.hits !== null && before.hits === total;
+  ended(counts: SyscallCounts, table: ProcessTable, before: { hits: bigint | null; gaveHits: boolean }, first = false): void {
+    const hitsMatch = before.hits !== null && before.hits === counts.exact.bigint(CALLS);
     const addsUp = readingAddsUp(counts, table);
     if (this.atEntry) {
       this.#vouched = addsUp && (first || !before.gaveHits || hitsMatch);

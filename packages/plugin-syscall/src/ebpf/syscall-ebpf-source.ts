@@ -2,11 +2,12 @@ import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, recordPasses, ty
 import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type StructLayout } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
-import { buildMetrics, type Reading } from './build-metrics.js';
+import { buildMetrics, type PreviousReading, type ProcessRecords, type Reading } from './build-metrics.js';
 import { readComm } from '../procfs/read-comm.js';
 import { readDescendants } from '../procfs/read-descendants.js';
-import { objectLayouts, readLatencyHistograms, readProcessTable, readSyscallCounts, syscallLayouts, u32, writeConfig, type SyscallKernelConfig, type SyscallLayouts } from './syscall-maps.js';
+import { objectLayouts, syscallLayouts, u32, writeConfig, type SyscallKernelConfig, type SyscallLayouts } from './syscall-maps.js';
 import { addPid, filterLayouts, planKernelFilter, PID_TREE, writeKernelFilter, type FilterLayouts } from './syscall-filter-maps.js';
+import { SyscallMapReader } from './syscall-read.js';
 import { acquireSlot, clearSlot, readSampling, readSlotFilterCounts, releaseSlot } from './syscall-slots.js';
 import { SyscallChangeCounter } from './syscall-change-counter.js';
 import { eventLayout, syscallEventStream, type SyscallEvent } from './syscall-events.js';
@@ -53,7 +54,12 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #since = '';
   #procRoot = '/proc';
   #batchSize = 100;
-  #prev: Reading | null = null;
+  #prev: PreviousReading | null = null;
+  #maps: SyscallMapReader | null = null;
+  /** Process records given out, given out again while unchanged. */
+  #records: ProcessRecords = { kept: new Map(), generation: 0, comm: (pid) => readComm(this.#procRoot, pid) };
+  /** The reading in progress: readings run one after another (they share the reader's buffers). */
+  #reading: Promise<unknown> = Promise.resolve();
   readonly #counter: SyscallChangeCounter;
   #filter: SyscallFilterState;
   #spec: FamilyFilter;
@@ -117,6 +123,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     if (taken.dirty) await awaitOrAbort(clearSlot(obj, this.#slot), context.signal);
     writeConfig(obj, this.#layouts, this.#slot, this.#config);
     this.#cpus = possibleCpus();
+    this.#maps = new SyscallMapReader(obj, this.#layouts, this.#cpus, this.#slot);
     // The filter's flip marks the slot in use: from then on the programs count for it.
     await awaitOrAbort(this.#applyFilter(true), context.signal);
     // sc_switch and sc_enter may attach in any order (sc_enter checks a run's task itself).
@@ -125,8 +132,11 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#since = new Date().toISOString();
     this.#counter.bump();
     this.#counter.starting();
-    this.#prev = await awaitOrAbort(this.#read(), context.signal);
-    this.#counter.ended(this.#prev.counts, this.#prev.table, { hits: null, gaveHits: false }, true);
+    // The counter's check reads the reading's exact sums: in the turn, before the next reading.
+    this.#prev = await awaitOrAbort(this.#readInTurn((r) => {
+      if (!context.signal.aborted) this.#counter.ended(r.counts, r.table, { hits: null, gaveHits: false }, true);
+      return { at: r.at, total: r.counts.total };
+    }), context.signal);
   }
 
   /**
@@ -176,13 +186,19 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     return run;
   }
 
+  /** One reading, turned into what the caller keeps before the next reading may start. */
+  #readInTurn<T>(use: (r: Reading) => T): Promise<T> {
+    const turn = this.#reading.then(async () => use(await this.#read()));
+    this.#reading = turn.catch(() => undefined);
+    return turn;
+  }
+
   async #read(): Promise<Reading> {
     const obj = this.#obj!;
-    const l = this.#layouts!;
-    const counts = readSyscallCounts(obj, l, this.#cpus, this.#slot);
-    const ids = counts.flatMap((c, id) => (c.count > 0n ? [id] : []));
-    const hist = this.options.mode === 'latency' ? readLatencyHistograms(obj, ids, this.#slot) : new Map();
-    const table = await readProcessTable(obj, l, this.#cpus, this.#slot);
+    const maps = this.#maps!;
+    const counts = await maps.counts();
+    const hist = this.options.mode === 'latency' ? maps.histograms(counts) : new Map<number, never>();
+    const table = await maps.processTable();
     const stats = obj.map('sc_stats').readArray();
     const sv = new DataView(stats.buffer, stats.byteOffset, stats.byteLength);
     const stat = (k: number): number => {
@@ -196,12 +212,13 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
 
   async read(context: ReadContext): Promise<SyscallMetrics> {
     const before = this.#counter.starting();
-    const cur = await awaitOrAbort(this.#read(), context.signal);
-    const prev = this.#prev;
-    this.#prev = cur;
-    this.#counter.ended(cur.counts, cur.table, before);
-    const metrics = buildMetrics(cur, prev, { mode: this.options.mode, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses });
-    for (const p of metrics.processes) p.comm = readComm(this.#procRoot, p.pid);
+    const metrics = await awaitOrAbort(this.#readInTurn((cur) => {
+      const prev = this.#prev;
+      this.#prev = { at: cur.at, total: cur.counts.total };
+      // A reading whose caller gave up vouches for nothing (the counter stays null until the next).
+      if (!context.signal.aborted) this.#counter.ended(cur.counts, cur.table, before);
+      return buildMetrics(cur, prev, { mode: this.options.mode, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses, records: this.#records });
+    }), context.signal);
     return metrics;
   }
 
@@ -319,6 +336,8 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#obj = null;
     this.#prev = null;
     this.#counter.reset();
+    this.#maps = null;
+    this.#records.kept.clear();
     this.#streams = 0;
   }
 }

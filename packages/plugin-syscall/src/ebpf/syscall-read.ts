@@ -1,0 +1,246 @@
+// The read path of the syscall object's maps, into buffers and typed arrays that live as
+// long as the source: a reading allocates no object per syscall or per (process, syscall)
+// row. Only what the family's record holds is built (in build-metrics.ts): the syscalls
+// that were called, their histograms, and the processes that make the top list.
+import { type Log2Bucket, type Log2Histogram } from '@bpfscope/core';
+import type { BpfObject } from '@bpfscope/native';
+import { SC_MAX_SYSCALLS, type SyscallLayouts } from './syscall-maps.js';
+import { U64Sums } from './u64-sums.js';
+
+const HIST_SLOTS = 64;
+
+/** Per-syscall counters of one slot, summed over CPUs, index = syscall number. @internal */
+export interface SyscallCounts {
+  count: Float64Array;
+  errors: Float64Array;
+  totalNs: Float64Array;
+  /** The sum of `count`. */
+  total: number;
+  /** The sums of the three fields over every syscall and CPU, exact ({@link readingAddsUp}). */
+  exact: U64Sums;
+}
+
+/**
+ * The (process, syscall) rows of one slot, summed over CPUs: row `i` is
+ * (`tgid[i]`, `id[i]`), rows 0 to `rows - 1`.
+ * @internal
+ */
+export interface ProcessTable {
+  rows: number;
+  tgid: Uint32Array;
+  id: Uint32Array;
+  count: Float64Array;
+  errors: Float64Array;
+  totalNs: Float64Array;
+  /** The sums of `count`, `errors` and `totalNs` over the rows (and CPUs), exact ({@link readingAddsUp}). */
+  exact: U64Sums;
+}
+
+/** Fields of {@link U64Sums} in a reading: calls, errors, time. @internal */
+export const CALLS = 0;
+/** @internal */
+export const ERRORS = 1;
+/** @internal */
+export const TIME = 2;
+
+/**
+ * Whether a reading adds up: its per-process rows (`sc_proc` with each CPU's pending run)
+ * sum to its per-syscall counts, in calls, errors and time, exactly (the sums the reader
+ * kept as it decoded, not the number sums, which round above 2^53). They do whenever no
+ * call was counted, moved from a CPU's run into `sc_proc`, or lost to a full table while
+ * the maps were read; a reading that missed a run moved between the two reads (or a CPU's
+ * run in the middle of a replacement) does not. The change counter trusts only a reading
+ * that adds up (syscall-change-counter.ts).
+ * @internal
+ */
+export function readingAddsUp(counts: SyscallCounts, table: ProcessTable): boolean {
+  return counts.exact.equals(table.exact);
+}
+
+/** An unsigned 64-bit little-endian value as a number (exact below 2^53, as Number(bigint) is). */
+const u64 = (v: DataView, at: number): number => v.getUint32(at + 4, true) * 4294967296 + v.getUint32(at, true);
+
+const grow = <T extends Float64Array | Uint32Array>(a: T, n: number, make: (n: number) => T): T => {
+  if (a.length >= n) return a;
+  const b = make(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+};
+
+/**
+ * Reads one slot's counters, histograms and process table. The arrays it returns are its
+ * own and are overwritten by its next reading: the caller runs one reading at a time and
+ * turns it into the family's record before the next one starts.
+ * @internal
+ */
+export class SyscallMapReader {
+  readonly #counts: SyscallCounts = { count: new Float64Array(SC_MAX_SYSCALLS), errors: new Float64Array(SC_MAX_SYSCALLS), totalNs: new Float64Array(SC_MAX_SYSCALLS), total: 0, exact: new U64Sums(3) };
+  readonly #table: ProcessTable = { rows: 0, tgid: new Uint32Array(256), id: new Uint32Array(256), count: new Float64Array(256), errors: new Float64Array(256), totalNs: new Float64Array(256), exact: new U64Sums(3) };
+  /** The batch buffers, reused; each grows to what the map held when it did not fit. */
+  #countsBuf: Uint8Array | null = null;
+  #procBuf: Uint8Array | null = null;
+  readonly #histKey = new Uint8Array(4);
+
+  constructor(private readonly obj: BpfObject, private readonly l: SyscallLayouts, private readonly cpus: number, private readonly slot: number) {}
+
+  /** The slot's per-syscall counters (`sc_counts`), summed over CPUs. */
+  async counts(): Promise<SyscallCounts> {
+    const map = this.obj.map('sc_counts');
+    this.#countsBuf ??= new Uint8Array(map.batchBytes());
+    const batch = await map.lookupBatch({ into: this.#countsBuf });
+    const keys = new DataView(batch.keys.buffer, batch.keys.byteOffset, batch.keys.byteLength);
+    const values = new DataView(batch.values.buffer, batch.values.byteOffset, batch.values.byteLength);
+    const f = this.l.stat.fields;
+    const [countAt, errorsAt, nsAt] = [f.count!.offset, f.errors!.offset, f.total_ns!.offset];
+    const stride = Math.ceil(this.l.stat.size / 8) * 8;
+    const c = this.#counts;
+    c.count.fill(0);
+    c.errors.fill(0);
+    c.totalNs.fill(0);
+    c.total = 0;
+    const exact = c.exact;
+    exact.clear();
+    const first = this.slot * SC_MAX_SYSCALLS;
+    for (let i = 0; i < batch.count; i++) {
+      const id = keys.getUint32(i * 4, true) - first;
+      if (id < 0 || id >= SC_MAX_SYSCALLS) continue;
+      let count = 0;
+      let errors = 0;
+      let ns = 0;
+      for (let cpu = 0, at = i * map.entrySize; cpu < this.cpus; cpu++, at += stride) {
+        count += exact.add(CALLS, values, at + countAt);
+        errors += exact.add(ERRORS, values, at + errorsAt);
+        ns += exact.add(TIME, values, at + nsAt);
+      }
+      exact.carry();
+      c.count[id] = count;
+      c.errors[id] = errors;
+      c.totalNs[id] = ns;
+      c.total += count;
+    }
+    return c;
+  }
+
+  /**
+   * The latency histograms of the syscalls that were called (`sc_lat_hist`, one lookup each).
+   * @param counts - this reading's counters
+   */
+  histograms(counts: SyscallCounts): Map<number, Log2Histogram> {
+    const map = this.obj.map('sc_lat_hist');
+    const key = new DataView(this.#histKey.buffer);
+    const out = new Map<number, Log2Histogram>();
+    for (let id = 0; id < SC_MAX_SYSCALLS; id++) {
+      if (counts.count[id] === 0) continue;
+      key.setUint32(0, this.slot * SC_MAX_SYSCALLS + id, true);
+      const v = map.lookup(this.#histKey);
+      const buckets: Log2Bucket[] = [];
+      let total = 0;
+      if (v) {
+        const view = new DataView(v.buffer, v.byteOffset, v.byteLength);
+        for (let s = 0; s < HIST_SLOTS; s++) {
+          const n = u64(view, s * 8);
+          if (n === 0) continue;
+          total += n;
+          buckets.push({ index: s, lowerBound: s === 0 ? 0 : 2 ** (s - 1), upperBound: s === 0 ? 1 : 2 ** s, count: n });
+        }
+      }
+      out.set(id, { unit: 'ns', count: total, buckets });
+    }
+    return out;
+  }
+
+  /**
+   * Per-(process, syscall) counters: `sc_proc` summed over CPUs, plus the run of calls
+   * each CPU holds in `sc_cpu` (counts-only mode) that is not in `sc_proc` yet.
+   *
+   * `sc_proc` is read first, then `sc_cpu`. The kernel only ever moves calls from
+   * `sc_cpu` into `sc_proc`, so a move between the two reads is missed by both (the
+   * reading under-counts until the next one), while no call can be seen in both: this
+   * order never counts a call twice. The other order could.
+   */
+  async processTable(): Promise<ProcessTable> {
+    const map = this.obj.map('sc_proc');
+    const batch = await map.lookupBatch(this.#procBuf === null ? {} : { into: this.#procBuf });
+    // Keep the buffer for the next reading; one that was too small gave way to a larger one.
+    if (this.#procBuf === null || batch.spilled) this.#procBuf = new Uint8Array(Math.min(map.batchBytes(), Math.max(2 * batch.count, 256) * (map.keySize + map.entrySize)));
+    const keys = new DataView(batch.keys.buffer, batch.keys.byteOffset, batch.keys.byteLength);
+    const values = new DataView(batch.values.buffer, batch.values.byteOffset, batch.values.byteLength);
+    const kf = this.l.procKey.fields;
+    const [slotAt, tgidAt, idAt] = [kf.slot!.offset, kf.tgid!.offset, kf.id!.offset];
+    const f = this.l.stat.fields;
+    const [countAt, errorsAt, nsAt] = [f.count!.offset, f.errors!.offset, f.total_ns!.offset];
+    const stride = Math.ceil(this.l.stat.size / 8) * 8;
+    const t = this.#fit(batch.count + this.cpus);
+    const exact = t.exact;
+    exact.clear();
+    let rows = 0;
+    for (let i = 0; i < batch.count; i++) {
+      const k = i * map.keySize;
+      if (keys.getUint32(k + slotAt, true) !== this.slot) continue;
+      let count = 0;
+      let errors = 0;
+      let ns = 0;
+      for (let cpu = 0, at = i * map.entrySize; cpu < this.cpus; cpu++, at += stride) {
+        count += exact.add(CALLS, values, at + countAt);
+        errors += exact.add(ERRORS, values, at + errorsAt);
+        ns += exact.add(TIME, values, at + nsAt);
+      }
+      exact.carry();
+      t.tgid[rows] = keys.getUint32(k + tgidAt, true);
+      t.id[rows] = keys.getUint32(k + idAt, true);
+      t.count[rows] = count;
+      t.errors[rows] = errors;
+      t.totalNs[rows] = ns;
+      rows++;
+    }
+    t.rows = rows;
+    this.#addRuns(t);
+    return t;
+  }
+
+  #fit(n: number): ProcessTable {
+    const t = this.#table;
+    t.tgid = grow(t.tgid, n, (m) => new Uint32Array(m));
+    t.id = grow(t.id, n, (m) => new Uint32Array(m));
+    t.count = grow(t.count, n, (m) => new Float64Array(m));
+    t.errors = grow(t.errors, n, (m) => new Float64Array(m));
+    t.totalNs = grow(t.totalNs, n, (m) => new Float64Array(m));
+    return t;
+  }
+
+  /**
+   * The run of calls each CPU holds (`sc_cpu`), added to its row. A CPU may be replacing
+   * its run while the kernel copies the slot out, which would pair one run's count with
+   * the next run's process and syscall. So the map is copied three times and a CPU's run
+   * is taken from the middle copy only when its `seq` is the same even number in the
+   * first and the last: no replacement overlapped the middle copy. A CPU that fails this
+   * check is left out of this reading (an under-count, never a wrong key).
+   */
+  #addRuns(t: ProcessTable): void {
+    const map = this.obj.map('sc_cpu');
+    const [before, copy, after] = [map.readArray(), map.readArray(), map.readArray()].map((b) => new DataView(b.buffer, b.byteOffset, b.byteLength)) as [DataView, DataView, DataView];
+    const stride = Math.ceil(this.l.cpu.size / 8) * 8;
+    const f = this.l.cpu.fields;
+    for (let c = 0; c < this.cpus; c++) {
+      const at = (this.slot * this.cpus + c) * stride;
+      const seq = before.getUint32(at + f.seq!.offset, true);
+      if (seq % 2 === 1 || after.getUint32(at + f.seq!.offset, true) !== seq) continue;
+      const id = copy.getUint32(at + f.id!.offset, true);
+      const count = u64(copy, at + f.pending!.offset);
+      // SC_NO_ID fails the bound: the kernel counts the calls of such a run as drops.
+      if (count === 0 || id >= SC_MAX_SYSCALLS) continue;
+      t.exact.add(CALLS, copy, at + f.pending!.offset);
+      const tgid = copy.getUint32(at + f.tgid!.offset, true);
+      let row = 0;
+      while (row < t.rows && (t.tgid[row] !== tgid || t.id[row] !== id)) row++;
+      if (row === t.rows) {
+        t.tgid[row] = tgid;
+        t.id[row] = id;
+        t.count[row] = t.errors[row] = t.totalNs[row] = 0;
+        t.rows++;
+      }
+      t.count[row]! += count;
+    }
+  }
+}
+
