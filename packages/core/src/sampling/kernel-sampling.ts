@@ -45,6 +45,18 @@ export interface KernelSamplingSetting {
   };
 }
 
+/**
+ * The kernel setting in force for a source's events, as {@link Source.samplingState}
+ * reports it: for a family whose kernel object is shared by the engines of a process
+ * (proc, mem), the setting may be another engine's.
+ */
+export interface KernelSamplingState {
+  /** The kernel part in force, whoever put it there; null: none (every event passes). */
+  readonly setting: KernelSamplingSetting | null;
+  /** Whether another engine of the process put it there: this engine's own settings then run in user space. */
+  readonly otherEngine: boolean;
+}
+
 /** What {@link Source.samplingPushdown} did with a setting. */
 export interface SamplingPushdownResult<E = unknown> {
   /** What the kernel now applies, or null when it applies nothing (every event passes). */
