@@ -65,6 +65,7 @@ describe('engine: sampling pushed down to the source', () => {
     const s = engine.stats().collectors[0]!.events;
     expect(s.kernel).toMatchObject({ offered: 35, passed: 8 });
     expect(s.kernelSetting).toEqual({ uniform: { every: 10, mode: 'counter' } });
+    expect(s.kernelOwner).toBe('family');
     // A strategy the kernel cannot take: nothing goes down (null), user space samples it all.
     await engine.setSampling('ev', { strategy: 'adaptive', targetPerSecond: 5 });
     expect(pushed.at(-1)).toEqual({ strategy: 'adaptive', targetPerSecond: 5 });
@@ -99,6 +100,7 @@ describe('engine: sampling pushed down to the source', () => {
     const second = engine.events('ev', { signal: ac.signal, sampling: { strategy: 'uniform', every: 2 } });
     await second.ready;
     expect(pushed).toHaveLength(1); // the kernel is the first stream's
+    expect(engine.stats().collectors[0]!.events).toMatchObject({ kernelSetting: { bucket: { ratePerSecond: 100, burst: 2 } }, kernelOwner: 'stream' });
     for (let i = 0; i < 4; i++) feed.push({ seq: i, time: Date.now(), weight: 1 });
     // The second stream samples 1-in-2 in user space; the first keeps what the kernel passed.
     const a = [await first.next(), await first.next()].map((r) => (r.value as Ev).seq);
@@ -130,7 +132,7 @@ describe('engine: sampling pushed down to the source', () => {
       await stream.ready.catch(() => undefined);
       await new Promise((r) => setImmediate(r));
       expect(pushed).toEqual([own, null]);
-      expect(engine.stats().collectors[0]!.events.kernelSetting).toBeNull();
+      expect(engine.stats().collectors[0]!.events).toMatchObject({ kernelSetting: null, kernelOwner: null });
       // The kernel is free: the next stream's own setting goes down.
       const next = engine[kind]('ev', { sampling: { strategy: 'uniform', every: 3 } });
       await next.ready;
