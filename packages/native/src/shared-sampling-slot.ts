@@ -2,19 +2,11 @@
 // object cache gives each engine a handle on the same kernel object): proc's and mem's
 // objects have one such source, so one setting serves every engine, and one engine at a
 // time may put it there.
-import type { KernelSamplingCounts, KernelSamplingSetting } from '@bpfscope/core';
+import type { KernelSamplingCounts, KernelSamplingSetting, KernelSamplingState } from '@bpfscope/core';
 import type { BpfObject } from './bpf-object.js';
 import { KernelSamplingMaps } from './sampling-maps.js';
 
 const ZERO: KernelSamplingCounts = { offered: 0, passed: 0, highPassed: 0, sampledAway: 0, uniformAway: 0, tailAway: 0, refused: 0, contended: 0 };
-
-/** Who holds a {@link SharedSamplingSlot} as one of its holders sees it. */
-export interface SharedSamplingState {
-  /** The setting in force in the kernel, whoever put it there; null: none. */
-  readonly setting: KernelSamplingSetting | null;
-  /** Whether another holder (another engine of the process) put it there. */
-  readonly otherEngine: boolean;
-}
 
 /** One kernel object of the slot: a handle per opener (any open one reads and writes), and its counts when first seen. */
 interface OpenObject {
@@ -68,7 +60,7 @@ export class SharedSamplingSlot {
   }
 
   /** @param holder - the asking source @returns the setting in force and whether another holder put it there */
-  state(holder: object): SharedSamplingState {
+  state(holder: object): KernelSamplingState {
     return { setting: this.#setting, otherEngine: this.#holder !== null && this.#holder !== holder };
   }
 

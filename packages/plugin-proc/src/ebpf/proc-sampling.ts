@@ -3,8 +3,8 @@
 // class is the event type. The object with the hooks is shared by every engine of the
 // process and loaded while a stream is open: one setting for all, held by one engine at a
 // time (SharedSamplingSlot), written into each object as it opens.
-import { ConfigError, splitSamplingForKernel, type KernelSamplingCounts, type SamplingConfig, type SamplingPushdownResult } from '@bpfscope/core';
-import { SharedSamplingSlot, type BpfObject, type SharedSamplingState } from '@bpfscope/native';
+import { ConfigError, splitSamplingForKernel, type KernelSamplingCounts, type KernelSamplingState, type SamplingConfig, type SamplingPushdownResult } from '@bpfscope/core';
+import { SharedSamplingSlot, type BpfObject } from '@bpfscope/native';
 
 const PATH = 'families.proc.sampling';
 /** enum proc_ev_type (bpf/proc/proc.h). */
@@ -48,7 +48,7 @@ export class ProcKernelSampling {
   }
 
   /** The setting in force and whether it is another engine's. */
-  state(): SharedSamplingState {
+  state(): KernelSamplingState {
     return this.#slot.state(this);
   }
 
