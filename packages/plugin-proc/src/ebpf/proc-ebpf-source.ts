@@ -237,11 +237,8 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   /**
    * Sampling of fork, exec and exit events in the kernel, before their ring space is taken:
    * uniform, priority by pid, cgroup or kind (`fork`, `exec`, `exit`), the token bucket (no
-   * tail: these events have no latency). One setting per process, as the proc object is
-   * shared by the engines of the process: the first engine that puts a setting there holds
-   * the kernel until it removes it (null, or a setting with no kernel part) or closes;
-   * meanwhile another engine's setting is applied in user space whole (`kernel: null`) and
-   * nothing it does writes the kernel's setting.
+   * tail: these events have no latency). One setting per process (the object is shared):
+   * while another engine holds it, nothing is written and the setting is the rest, whole.
    * @param config - the setting, or null for none
    * @returns the kernel part applied and the user-space rest
    * @throws {@link @bpfscope/core!ConfigError} for a kind proc has not
@@ -250,10 +247,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     return this.#sampling.push(config);
   }
 
-  /**
-   * The kernel sampling counts since the source started: the process's (every engine's
-   * proc events meet the one setting in force). @returns the counts
-   */
+  /** The kernel sampling counts since the source started: the process's (every engine's events). @returns the counts */
   samplingCounts(): KernelSamplingCounts {
     return this.#sampling.counts();
   }
