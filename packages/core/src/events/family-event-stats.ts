@@ -88,7 +88,7 @@ export interface FamilyStream {
   checkSampling(config: SamplingConfig<never> | null, path: string): void;
   setSampling(config: SamplingConfig<never> | null): void;
   counts(): SampledEventCounts & { batching?: BatchingCounts };
-  /** Runs `hook` once when the stream ends. */
+  /** Runs `hook` once when the stream ends (return, source end, or its signal's abort); at once when it has ended already. */
   onEnd(hook: () => void): void;
 }
 
