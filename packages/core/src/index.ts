@@ -128,6 +128,7 @@ export {
   splitSamplingForKernel,
   type PriorityMatch,
   type KernelSamplingSetting,
+  type KernelSamplingState,
   type KernelSamplingCounts,
   type KernelSamplingAbilities,
   type SamplingPushdownResult,

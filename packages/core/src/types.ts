@@ -6,7 +6,7 @@ import type { OptionSchema } from './services/family-options.js';
 import type { SourceStats } from './source-stats.js';
 import type { FamilyFilter, FilterRecord, PushdownResult } from './filter/family-filter.js';
 import type { EventStream, SourceEventOptions } from './events/event-types.js';
-import type { KernelSamplingCounts, SamplingPushdownResult } from './sampling/kernel-sampling.js';
+import type { KernelSamplingCounts, KernelSamplingState, SamplingPushdownResult } from './sampling/kernel-sampling.js';
 import type { SamplingConfig } from './sampling/sampling-config.js';
 
 /** Where a value came from. Every family value carries one. */
@@ -121,7 +121,10 @@ export interface Source<T = unknown> {
    * Optional: apply the part of a sampling setting its kernel programs can decide (see
    * {@link splitSamplingForKernel}) to every event source of the family, at run time (map
    * writes, no reload), and say what it applied and what user space must still do.
-   * Replaces the previous setting; null removes it (every event passes). The decision is
+   * Replaces the previous setting; null removes it (every event passes). A source whose
+   * kernel object serves every engine of the process with one setting (proc, mem) takes it
+   * only when no other engine holds it, and otherwise writes nothing and returns
+   * `{ kernel: null, rest: config }`; see {@link Source.samplingState}. The decision is
    * made before ring-buffer space is taken, and each passed event carries its weight
    * (a numeric `weight` field). Called by `engine.setSampling()` and by `engine.events()`
    * with a stream's own `sampling`.
@@ -132,10 +135,20 @@ export interface Source<T = unknown> {
   samplingPushdown?(config: SamplingConfig<unknown> | null): Promise<SamplingPushdownResult<unknown>>;
   /**
    * Optional: the kernel sampling decision's counts since the source started, summed over
-   * its event sources and CPUs; null when it has none.
+   * its event sources and CPUs; null when it has none. For a kernel object shared by the
+   * engines of a process with one setting (proc, mem) they are the object's: every
+   * engine's events offered to the setting in force, whoever's it is.
    * @returns the counts, or null
    */
   samplingCounts?(): KernelSamplingCounts | null;
+  /**
+   * Optional: the kernel setting in force for the source's events and whether another
+   * engine put it there. A source whose kernel object is shared by the engines of a process
+   * with one setting for all (proc, mem) offers it; without it, the setting is the one this
+   * engine pushed down.
+   * @returns the setting and its holder
+   */
+  samplingState?(): KernelSamplingState;
   /**
    * Optional: what the source runs between reads now, beyond answering `read()` — a poll
    * timer, a scan, a reader thread — one line each, for `engine.stats().running`. Empty

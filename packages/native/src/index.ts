@@ -43,5 +43,6 @@ export type { RingBufferOptions, RingBufferStats } from './ring-buffer-options.j
 export { RingBatch, type RingRecord } from './ring-batch.js';
 export { readStatsCounters, BpfscopeStat, type StatsCounters } from './stats-map.js';
 export { KernelSamplingMaps } from './sampling-maps.js';
+export { SharedSamplingSlot } from './shared-sampling-slot.js';
 export { ProgramStatsReporter, kernelCounters } from './program-stats-reporter.js';
 export { pinMallocMmapThreshold } from './allocator.js';

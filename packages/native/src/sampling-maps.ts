@@ -48,10 +48,13 @@ export class KernelSamplingMaps {
    * @param setting - what to apply
    * @param classOf - the family's class number of an event kind (throws a {@link @bpfscope/core!ConfigError} for one it has not)
    * @param path - the setting's path, for errors
-   * @throws {@link @bpfscope/core!ConfigError} for more high entries than the map holds, or a kind the family has not
+   * @throws {@link @bpfscope/core!ConfigError} for more high entries than the map holds, a kind the family has not,
+   *   or a value a u64 field cannot hold (a tail threshold ≥ 2^64, say); nothing is written then
    */
   apply(source: number, setting: KernelSamplingSetting | null, classOf: (kind: string | number, path: string) => number, path: string): void {
     const entries = setting?.priority === undefined ? [] : this.#prioKeys(source, setting.priority, classOf, path);
+    // Encoded before anything is written: a value the kernel's u64 cannot hold is refused, never wrapped.
+    const encoded = setting === null ? null : this.#encode(setting, path);
     const mine = [...this.#prio.keys()].filter((k) => this.#keySource(k) === source);
     if (entries.length + this.#prioCount() - mine.length > MAX_PRIO) {
       throw new ConfigError(`${path}.match`, entries.length, `at most ${MAX_PRIO} high pids, cgroups and kinds in all (the kernel's table)`);
@@ -63,7 +66,7 @@ export class KernelSamplingMaps {
     const one = Uint8Array.of(1);
     for (const k of entries) this.#prio.update(k, one);
     this.#tat.update(u32(source), new Uint8Array(8));
-    this.#cfg.update(u32(source), this.#encode(setting));
+    this.#cfg.update(u32(source), encoded!);
   }
 
   /** A source's counts, summed over CPUs. @param source - its slot @returns the counts */
@@ -79,24 +82,25 @@ export class KernelSamplingMaps {
     return { offered: passed + sampledAway + n('refused'), passed, highPassed: n('high'), sampledAway, uniformAway: n('uniform_away'), tailAway: n('tail_away'), refused: n('refused'), contended: n('contended') };
   }
 
-  #encode(s: KernelSamplingSetting): Uint8Array {
+  #encode(s: KernelSamplingSetting, path: string): Uint8Array {
     const f = this.#L.cfg.fields;
     const v = new Uint8Array(this.#L.cfg.size);
     const dv = new DataView(v.buffer);
+    const setU64 = (at: number, value: number, field: string): void => dv.setBigUint64(at, u64(value, `${path}.${field}`), true);
     let flags = 0;
     if (s.uniform !== undefined) {
       flags |= SMP.UNIFORM | (s.uniform.mode === 'random' ? SMP.RANDOM : 0);
-      dv.setBigUint64(f['every']!.offset, BigInt(s.uniform.every), true);
+      setU64(f['every']!.offset, s.uniform.every, 'every');
     }
     if (s.tailThreshold !== undefined) {
       flags |= SMP.TAIL;
-      dv.setBigUint64(f['threshold']!.offset, BigInt(s.tailThreshold), true);
+      setU64(f['threshold']!.offset, s.tailThreshold, 'threshold');
     }
     if (s.bucket !== undefined) {
       flags |= SMP.BUCKET;
       const at = f['bucket']!.offset;
-      dv.setBigUint64(at + this.#L.bucket.fields['rate']!.offset, BigInt(s.bucket.ratePerSecond), true);
-      dv.setBigUint64(at + this.#L.bucket.fields['burst']!.offset, BigInt(s.bucket.burst), true);
+      setU64(at + this.#L.bucket.fields['rate']!.offset, s.bucket.ratePerSecond, 'ratePerSecond');
+      setU64(at + this.#L.bucket.fields['burst']!.offset, s.bucket.burst, 'burst');
     }
     const p = s.priority;
     if (p !== undefined) {
@@ -133,6 +137,12 @@ export class KernelSamplingMaps {
     for (const _ of this.#prio.keys()) n++;
     return n;
   }
+}
+
+/** `value` as a u64 field: a non-negative integer below 2^64 (setBigUint64 would wrap a larger one silently). */
+function u64(value: number, path: string): bigint {
+  if (!Number.isInteger(value) || value < 0 || value >= 2 ** 64) throw new ConfigError(path, value, 'an integer from 0 to 2^64 − 1 (a u64 field of the kernel setting)');
+  return BigInt(value);
 }
 
 function u32(n: number): Uint8Array {

@@ -258,7 +258,11 @@ export class Engine {
    * every event. Counts in `engine.stats()` (`collectors[i].events`, the kernel's in `.kernel`).
    * @param family - the family
    * @param config - the setting, or null
-   * @param options - `kernel: false` samples in user space only (the kernel decision is removed)
+   * For proc and mem the kernel setting is one per process (their object is shared by its
+   * engines): while another engine holds it, this engine's setting runs in user space
+   * whole, and `engine.stats()` shows the holder's (`events.kernelOwner: 'other-engine'`).
+   * @param options - `kernel: false` samples in user space only (this engine's kernel setting is removed;
+   *   the same as a stream's `kernelSampling: false`)
    * @throws {@link ConfigError} naming `families.<family>.sampling…` for a bad setting or an unknown family
    * @throws {@link Closed} after close
    */

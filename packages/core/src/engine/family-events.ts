@@ -64,6 +64,7 @@ function prepare<F extends string>(plugins: PluginSet, start: () => Promise<void
     // The stream's own setting goes to the kernel first when nothing else holds it there; the rest stays here.
     if (own && kernelSampling && rt.events.kernel.mayPush(stream, source)) {
       streamSampling.reconfigure(await rt.events.kernel.push(stream, source, setting));
+      // Runs at once when the stream ended (return(), its signal) while the push was on its way.
       stream.onEnd(() => void rt.events.kernel.release(stream).catch(() => undefined));
     }
     try {
@@ -73,7 +74,7 @@ function prepare<F extends string>(plugins: PluginSet, start: () => Promise<void
       throw e;
     }
   };
-  return { open, sampling: { sampling: streamSampling, own, accessors, nowMs, monotonicNs: () => clock.monotonicNs() } };
+  return { open, sampling: { sampling: streamSampling, own, accessors, nowMs, monotonicNs: () => clock.monotonicNs(), signal: ended } };
 }
 
 /** `engine.events()`: one event per `next()`. @internal */

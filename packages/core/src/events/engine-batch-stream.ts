@@ -1,6 +1,5 @@
 import { DataUnavailable } from '../errors/taxonomy.js';
 import { createAdaptiveBatcher, type AdaptiveBatcher, type FlushTrigger } from '../sampling/adaptive-batcher.js';
-import { kernelCountsSince, type KernelSamplingCounts } from '../sampling/kernel-sampling.js';
 import type { SamplingConfig } from '../sampling/sampling-config.js';
 import { handOut, YIELD_EVERY, type EngineStreamSampling } from './engine-event-stream.js';
 import type { BatchedEventCounts, BatchedEventStream, EventBatch, EventBatchTriggers } from './event-batch-types.js';
@@ -8,6 +7,7 @@ import { isBulkEventStream } from './event-stream.js';
 import type { EventStream } from './event-types.js';
 import type { StreamJoin } from './family-event-stats.js';
 import { recordLatencies } from './record-latencies.js';
+import { StreamHooks } from './stream-hooks.js';
 
 type Waiter<E> = { resolve: (r: IteratorResult<EventBatch<E>>) => void; reject: (e: unknown) => void };
 
@@ -26,9 +26,7 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
   readonly ready: Promise<void>;
   #inner: EventStream<E> | null = null;
   #ended = false;
-  #kernelCounts: () => KernelSamplingCounts | null = () => null;
-  #kernelBase: KernelSamplingCounts | null = null;
-  #endHooks: Array<() => void> = [];
+  readonly #hooks: StreamHooks;
   #innerDone = false;
   #failure: unknown = null;
   #pulling = false;
@@ -60,6 +58,7 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
     private readonly s: EngineStreamSampling<E>,
     private readonly triggers: EventBatchTriggers<E>,
   ) {
+    this.#hooks = new StreamHooks(s.signal);
     this.#opening = open.then(
       (inner) => {
         this.#inner = inner;
@@ -83,18 +82,13 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
   join(join: StreamJoin, familySetting: SamplingConfig<E> | null | undefined): void {
     if (familySetting !== undefined && !this.s.own) this.s.sampling.reconfigure(familySetting);
     this.#join = join;
-    this.#kernelCounts = join.kernelCounts;
-    this.#kernelBase = join.kernelCounts();
+    this.#hooks.joinKernel(join.kernelCounts);
     this.#batcher = createAdaptiveBatcher<E>({ ...this.triggers, latency: join.batchWait, deliver: (events, trigger) => this.#batched(events, trigger) });
   }
 
-  /** Runs `hook` once when the stream ends (its consumer returned, or the source ended). */
+  /** Runs `hook` once when the stream ends (its consumer returned, the source ended, or its signal aborted); at once when it has ended. */
   onEnd(hook: () => void): void {
-    this.#endHooks.push(hook);
-  }
-
-  #runEndHooks(): void {
-    for (const h of this.#endHooks.splice(0)) h();
+    this.#hooks.onEnd(hook);
   }
 
   checkSampling(config: SamplingConfig<E> | null, path: string): void {
@@ -219,7 +213,7 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
   #sourceEnded(batcher: AdaptiveBatcher<E>): void {
     if (this.#innerDone) return;
     this.#innerDone = true;
-    this.#runEndHooks();
+    this.#hooks.end();
     if (this.#ended) return; // return() closed the batcher: what the sampler holds stays counted as held
     this.s.sampling.flush();
     this.#keep(batcher);
@@ -269,7 +263,7 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
 
   async return(): Promise<IteratorResult<EventBatch<E>>> {
     this.#ended = true;
-    this.#runEndHooks();
+    this.#hooks.end();
     const w = this.#waiter;
     this.#waiter = null;
     this.#batcher?.close(); // its timer stops; what it held is counted as queued, never delivered
@@ -295,15 +289,9 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
       sampledAway: c.sampledAway,
       held: c.held,
       keptWeight: c.keptWeight,
-      kernel: this.#kernelNow(),
+      kernel: this.#hooks.kernelCounts(),
       batching,
     };
-  }
-
-  /** The family's kernel sampling counts since this stream joined, or null. */
-  #kernelNow(): KernelSamplingCounts | null {
-    const now = this.#kernelCounts();
-    return now === null ? null : kernelCountsSince(now, this.#kernelBase);
   }
 
   [Symbol.asyncIterator](): BatchedEventStream<E> {

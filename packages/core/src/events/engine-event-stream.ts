@@ -1,11 +1,12 @@
 import { DataUnavailable } from '../errors/taxonomy.js';
-import { kernelCountsSince, type KernelSamplingCounts } from '../sampling/kernel-sampling.js';
+import type { KernelSamplingCounts } from '../sampling/kernel-sampling.js';
 import type { SamplingAccessors } from '../sampling/create-sampler.js';
 import type { SamplingConfig } from '../sampling/sampling-config.js';
 import type { SampledEventCounts, SampledEventStream, StreamSampling } from './event-sampling.js';
 import type { EventStream } from './event-types.js';
 import { isBulkEventStream } from './event-stream.js';
 import type { StreamJoin } from './family-event-stats.js';
+import { StreamHooks } from './stream-hooks.js';
 
 /** How many of the latest delivered events {@link EngineEventStream.weightOf} remembers. */
 const RECENT = 64;
@@ -57,6 +58,8 @@ export interface EngineStreamSampling<E> {
   readonly nowMs: () => number;
   /** Now on the engine's monotonic clock, ns: the latency of an event with a bigint `monotonicNs` (syscall) is measured on it, with no mapping. */
   readonly monotonicNs: () => bigint;
+  /** The stream's signal (the caller's, or the engine's close): its abort runs the end hooks. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -85,14 +88,13 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
   /** Events handed out since the stream last waited for the source or let the loop turn. */
   #sinceTurn = 0;
   readonly #opening: Promise<EventStream<E> | null>;
-  #kernelCounts: () => KernelSamplingCounts | null = () => null;
-  #kernelBase: KernelSamplingCounts | null = null;
-  #endHooks: Array<() => void> = [];
+  readonly #hooks: StreamHooks;
 
   constructor(
     open: Promise<EventStream<E>>,
     private readonly s: EngineStreamSampling<E>,
   ) {
+    this.#hooks = new StreamHooks(s.signal);
     this.#opening = open.then(
       (inner) => {
         this.#inner = inner;
@@ -119,17 +121,12 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
   join(join: StreamJoin, familySetting: SamplingConfig<E> | null | undefined): void {
     if (familySetting !== undefined && !this.s.own) this.s.sampling.reconfigure(familySetting);
     this.#latency = join.latency;
-    this.#kernelCounts = join.kernelCounts;
-    this.#kernelBase = join.kernelCounts();
+    this.#hooks.joinKernel(join.kernelCounts);
   }
 
-  /** Runs `hook` once when the stream ends (its consumer returned, or the source ended). */
+  /** Runs `hook` once when the stream ends (its consumer returned, the source ended, or its signal aborted); at once when it has ended. */
   onEnd(hook: () => void): void {
-    this.#endHooks.push(hook);
-  }
-
-  #runEndHooks(): void {
-    for (const h of this.#endHooks.splice(0)) h();
+    this.#hooks.onEnd(hook);
   }
 
   /** Checks a run-time setting against this stream (throws, changing nothing). */
@@ -198,7 +195,7 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
     this.#sinceTurn = 0; // the source had nothing queued: the loop turned
     if (r.done === true) {
       this.#innerDone = true;
-      this.#runEndHooks();
+      this.#hooks.end();
       sampling.flush(); // a reservoir's open window is released, not lost
     } else {
       sampling.offer(r.value);
@@ -237,7 +234,7 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
 
   async return(): Promise<IteratorResult<E>> {
     this.#ended = true;
-    this.#runEndHooks();
+    this.#hooks.end();
     await this.#inner?.return?.();
     return { value: undefined, done: true };
   }
@@ -265,8 +262,7 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
 
   /** The family's kernel sampling counts since this stream joined, or null. */
   kernelCounts(): KernelSamplingCounts | null {
-    const now = this.#kernelCounts();
-    return now === null ? null : kernelCountsSince(now, this.#kernelBase);
+    return this.#hooks.kernelCounts();
   }
 
   [Symbol.asyncIterator](): SampledEventStream<E> {

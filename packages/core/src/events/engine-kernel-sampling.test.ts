@@ -65,6 +65,7 @@ describe('engine: sampling pushed down to the source', () => {
     const s = engine.stats().collectors[0]!.events;
     expect(s.kernel).toMatchObject({ offered: 35, passed: 8 });
     expect(s.kernelSetting).toEqual({ uniform: { every: 10, mode: 'counter' } });
+    expect(s.kernelOwner).toBe('family');
     // A strategy the kernel cannot take: nothing goes down (null), user space samples it all.
     await engine.setSampling('ev', { strategy: 'adaptive', targetPerSecond: 5 });
     expect(pushed.at(-1)).toEqual({ strategy: 'adaptive', targetPerSecond: 5 });
@@ -99,6 +100,7 @@ describe('engine: sampling pushed down to the source', () => {
     const second = engine.events('ev', { signal: ac.signal, sampling: { strategy: 'uniform', every: 2 } });
     await second.ready;
     expect(pushed).toHaveLength(1); // the kernel is the first stream's
+    expect(engine.stats().collectors[0]!.events).toMatchObject({ kernelSetting: { bucket: { ratePerSecond: 100, burst: 2 } }, kernelOwner: 'stream' });
     for (let i = 0; i < 4; i++) feed.push({ seq: i, time: Date.now(), weight: 1 });
     // The second stream samples 1-in-2 in user space; the first keeps what the kernel passed.
     const a = [await first.next(), await first.next()].map((r) => (r.value as Ev).seq);
@@ -118,4 +120,43 @@ describe('engine: sampling pushed down to the source', () => {
     ac.abort();
     await engine.close();
   });
+
+  for (const kind of ['events', 'eventBatches'] as const) {
+    it(`${kind}(): a stream ended before it finished opening gives its kernel setting back`, async () => {
+      const { fake, pushed } = kernelFamily();
+      const engine = createEngine({ plugins: [fake.plugin], logger: silent });
+      await engine.start();
+      const own = { strategy: 'uniform', every: 10 } as const;
+      const stream = engine[kind]('ev', { sampling: own });
+      await stream.return(); // before the engine opened the source's stream and pushed the setting down
+      await stream.ready.catch(() => undefined);
+      await new Promise((r) => setImmediate(r));
+      expect(pushed).toEqual([own, null]);
+      expect(engine.stats().collectors[0]!.events).toMatchObject({ kernelSetting: null, kernelOwner: null });
+      // The kernel is free: the next stream's own setting goes down.
+      const next = engine[kind]('ev', { sampling: { strategy: 'uniform', every: 3 } });
+      await next.ready;
+      expect(pushed.at(-1)).toEqual({ strategy: 'uniform', every: 3 });
+      await next.return();
+      await engine.close();
+    });
+
+    it(`${kind}(): an aborted stream nobody pulls from gives its kernel setting back; so does the engine's close`, async () => {
+      const { fake, pushed } = kernelFamily();
+      const engine = createEngine({ plugins: [fake.plugin], logger: silent });
+      const ac = new AbortController();
+      const stream = engine[kind]('ev', { signal: ac.signal, sampling: { strategy: 'uniform', every: 10 } });
+      await stream.ready;
+      expect(engine.stats().collectors[0]!.events.kernelSetting).toEqual({ uniform: { every: 10, mode: 'counter' } });
+      ac.abort(); // and no next() ever again
+      await new Promise((r) => setImmediate(r));
+      expect(pushed).toEqual([{ strategy: 'uniform', every: 10 }, null]);
+      expect(engine.stats().collectors[0]!.events.kernelSetting).toBeNull();
+      const kept = engine[kind]('ev', { sampling: { strategy: 'uniform', every: 4 } });
+      await kept.ready;
+      expect(pushed.at(-1)).toEqual({ strategy: 'uniform', every: 4 });
+      await engine.close(); // the engine's close aborts the stream's signal
+      expect(pushed.at(-1)).toBeNull();
+    });
+  }
 });

@@ -28,11 +28,14 @@ export interface EventSamplingOptions<E> {
   /**
    * Whether the part of this stream's own `sampling` that the family's kernel programs can
    * decide is decided there (before ring-buffer space is taken), when no other setting
-   * holds the kernel: the family's from `engine.setSampling()`, or an earlier stream's.
-   * The kernel decision is the engine's for the family, so other streams of the family
-   * opened meanwhile get only the events it passes (each with its weight). Set false to
-   * sample this stream in user space only (e.g. a stream filtered to one process tree,
-   * whose 1-in-N should count that tree's events only).
+   * holds the kernel: the family's from `engine.setSampling()`, an earlier stream's, or —
+   * for proc and mem, whose kernel object serves every engine of the process with one
+   * setting — another engine's. The kernel decision is the engine's for the family (the
+   * process's for proc and mem), so other streams of the family opened meanwhile get only
+   * the events it passes (each with its weight). The setting is removed when the stream
+   * ends, however it ends. Set false to sample this stream in user space only (e.g. a
+   * stream filtered to one process tree, whose 1-in-N should count that tree's events
+   * only): the same as `{ kernel: false }` of `engine.setSampling()` for a family setting.
    * @default true
    */
   kernelSampling?: boolean;

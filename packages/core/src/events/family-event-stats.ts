@@ -53,10 +53,23 @@ export interface FamilyEventStats {
    * kernel offered while a setting was in force, streams or not): exactly
    * `offered = passed + sampledAway + refused`. Apart from the user-space figures above,
    * which count only what reached the streams. Null when the source has none.
+   *
+   * For proc and mem these are the process's counts: their kernel object is shared by
+   * every engine of the process and has one setting, so the events of every engine (and of
+   * none) offered to that setting are counted, whoever's setting it is ({@link kernelOwner}).
+   * syscall's are this engine's own (its slot of the object).
    */
   kernel: KernelSamplingCounts | null;
-  /** The kernel part of the sampling in force (what the source applied), or null. */
+  /** The kernel part of the sampling in force for this family's events (what the source applied), whoever put it there; or null. */
   kernelSetting: KernelSamplingSetting | null;
+  /**
+   * Who put {@link kernelSetting} there: this engine's `engine.setSampling()` (`'family'`),
+   * one of its streams' own `sampling` (`'stream'`), or another engine of the process that
+   * shares the family's kernel object (`'other-engine'`: proc and mem have one setting per
+   * process; this engine's own settings then run in user space, on the events that setting
+   * passed, whose kernel weights `weightOf` includes); null when no setting is in force.
+   */
+  kernelOwner: 'family' | 'stream' | 'other-engine' | null;
 }
 
 /** What a stream gets when it joins its family. @internal */
@@ -75,11 +88,11 @@ export interface FamilyStream {
   checkSampling(config: SamplingConfig<never> | null, path: string): void;
   setSampling(config: SamplingConfig<never> | null): void;
   counts(): SampledEventCounts & { batching?: BatchingCounts };
-  /** Runs `hook` once when the stream ends. */
+  /** Runs `hook` once when the stream ends (return, source end, or its signal's abort); at once when it has ended already. */
   onEnd(hook: () => void): void;
 }
 
-type Summed = Omit<FamilyEventStats, 'streams' | 'open' | 'latencyUs' | 'batching' | 'kernel' | 'kernelSetting'> & { batchStreams: number; batches: number; batchEvents: number; byTrigger: Record<FlushTrigger, number> };
+type Summed = Omit<FamilyEventStats, 'streams' | 'open' | 'latencyUs' | 'batching' | 'kernel' | 'kernelSetting' | 'kernelOwner'> & { batchStreams: number; batches: number; batchEvents: number; byTrigger: Record<FlushTrigger, number> };
 
 /** A family's event streams: their sums, its sampling setting and its latency histogram. @internal */
 export class FamilyEventTotals {
@@ -150,8 +163,15 @@ export class FamilyEventTotals {
       latencyUs: this.#join.latency.summary(),
       batching: { streams: batchStreams, batches, byTrigger, events: batchEvents, meanSize: batches > 0 ? batchEvents / batches : Number.NaN, waitUs: this.#join.batchWait.summary() },
       kernel: this.kernel.counts(this.source),
-      kernelSetting: this.kernel.setting,
+      ...this.#kernelSetting(),
     };
+  }
+
+  /** The kernel setting in force: the source's word when it shares its object with other engines, else this engine's. */
+  #kernelSetting(): Pick<FamilyEventStats, 'kernelSetting' | 'kernelOwner'> {
+    const shared = this.source?.samplingState?.();
+    if (shared?.otherEngine === true) return { kernelSetting: shared.setting, kernelOwner: 'other-engine' };
+    return { kernelSetting: this.kernel.setting, kernelOwner: this.kernel.holder };
   }
 }
 

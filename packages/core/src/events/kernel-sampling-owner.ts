@@ -6,10 +6,12 @@ import type { Source } from '../types.js';
 export type KernelOwner = 'family' | object;
 
 /**
- * A family's kernel sampling: one setting per engine and family (the source's event
- * sources are the engine's), put in place by `engine.setSampling()` or by the first stream
- * that brings its own `sampling` while no other setting is in force, and taken away when
- * its stream ends. @internal
+ * A family's kernel sampling in one engine: one setting per engine and family, put in
+ * place by `engine.setSampling()` or by the first stream that brings its own `sampling`
+ * while no other setting is in force, and taken away when its stream ends. Where the
+ * source's kernel object serves every engine of the process with one setting (proc, mem),
+ * the source refuses the push while another engine holds it (kernel part null): the
+ * setting then runs in user space, and nothing here holds the kernel. @internal
  */
 export class KernelSamplingOwner {
   #owner: KernelOwner | null = null;
@@ -19,6 +21,11 @@ export class KernelSamplingOwner {
   /** The kernel part in force, or null. */
   get setting(): KernelSamplingSetting | null {
     return this.#setting;
+  }
+
+  /** Who in this engine put it there: `engine.setSampling()`, one stream's own `sampling`, or nobody. */
+  get holder(): 'family' | 'stream' | null {
+    return this.#owner === null ? null : this.#owner === 'family' ? 'family' : 'stream';
   }
 
   /** Whether `owner` may push a setting down now: the family always; a stream when no one holds the kernel. */

@@ -18,6 +18,9 @@ describe('splitSamplingForKernel', () => {
     ['tail threshold', { strategy: 'tail', threshold: 1500.5 }, ALL, { tailThreshold: 1501 }, false],
     ['tail threshold, no value in the kernel', { strategy: 'tail', threshold: 1500 }, NO_TAIL, null, true],
     ['tail percentile', { strategy: 'tail', percentile: 99 }, ALL, null, true],
+    ['tail threshold just below 2^64', { strategy: 'tail', threshold: 2 ** 64 - 2048 }, ALL, { tailThreshold: 2 ** 64 - 2048 }, false],
+    ['tail threshold of 2^64 (a u64 cannot hold it: no wrap to 0)', { strategy: 'tail', threshold: 2 ** 64 }, ALL, null, true],
+    ['bucket at the largest burst the kernel takes (1/s: 2^63 / 10^9)', { strategy: 'token-bucket', ratePerSecond: 1, burst: 9_223_372_036 }, ALL, { bucket: { ratePerSecond: 1, burst: 9_223_372_036 } }, false],
     ['bucket', { strategy: 'token-bucket', ratePerSecond: 100, burst: 5 }, ALL, { bucket: { ratePerSecond: 100, burst: 5 } }, false],
     ['bucket, fractional rate', { strategy: 'token-bucket', ratePerSecond: 0.5, burst: 5 }, ALL, null, true],
     ['adaptive', { strategy: 'adaptive', targetPerSecond: 10 }, ALL, null, true],
@@ -85,5 +88,25 @@ describe('the declarative priority match', () => {
     // 28 others through one 1-in-4 counter: ⌈28/4⌉ = 7 kept, weight 4.
     expect(kept.filter(([, w]) => w === 4)).toHaveLength(7);
     expect(s.counts()).toMatchObject({ seen: 40, kept: 19, sampledAway: 21 });
+  });
+
+  it('refuses a token bucket whose (burst − 1) · ⌈10⁹/rate⌉ would overflow the kernel’s u64, naming the field', () => {
+    // burst · interval ≤ 2^63 ns: at 1/s that is 9,223,372,036; at 3/s (interval 333,333,334 ns) 27,670,116,055.
+    for (const [rate, burst, most] of [
+      [1, 9_223_372_037, 9_223_372_036],
+      [3, 27_670_116_056, 27_670_116_055],
+      [1, Number.MAX_SAFE_INTEGER, 9_223_372_036],
+    ] as const) {
+      let thrown: unknown;
+      try {
+        splitSamplingForKernel({ strategy: 'priority', match: { pids: [1] }, otherwise: { strategy: 'token-bucket', ratePerSecond: rate, burst } }, ALL, 'families.proc.sampling');
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(ConfigError);
+      expect(thrown).toMatchObject({ path: 'families.proc.sampling.otherwise.burst', value: burst });
+      expect((thrown as Error).message).toContain(`at most ${most} at ${rate}/s`);
+    }
+    expect(splitSamplingForKernel({ strategy: 'token-bucket', ratePerSecond: 3, burst: 27_670_116_055 }, ALL).kernel).toEqual({ bucket: { ratePerSecond: 3, burst: 27_670_116_055 } });
   });
 });

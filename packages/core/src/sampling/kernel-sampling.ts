@@ -45,6 +45,18 @@ export interface KernelSamplingSetting {
   };
 }
 
+/**
+ * The kernel setting in force for a source's events, as {@link Source.samplingState}
+ * reports it: for a family whose kernel object is shared by the engines of a process
+ * (proc, mem), the setting may be another engine's.
+ */
+export interface KernelSamplingState {
+  /** The kernel part in force, whoever put it there; null: none (every event passes). */
+  readonly setting: KernelSamplingSetting | null;
+  /** Whether another engine of the process put it there: this engine's own settings then run in user space. */
+  readonly otherEngine: boolean;
+}
+
 /** What {@link Source.samplingPushdown} did with a setting. */
 export interface SamplingPushdownResult<E = unknown> {
   /** What the kernel now applies, or null when it applies nothing (every event passes). */
@@ -95,6 +107,20 @@ export interface KernelSamplingAbilities {
 
 /** The largest uniform `every` the kernel takes (its random mode draws a 32-bit number). */
 const MAX_EVERY = 0xffff_ffff;
+/** Tail thresholds the kernel compares as u64: a larger one (≥ 2^64) stays in user space. */
+const U64_LIMIT = 2 ** 64;
+/**
+ * The kernel's token bucket keeps `tat ≤ now + burst · ⌈10⁹/rate⌉` ns in a u64 (with its
+ * tolerance `(burst − 1) · ⌈10⁹/rate⌉`): `burst · ⌈10⁹/rate⌉` may be at most 2^63 ns
+ * (292 years), so that neither overflows while the machine's uptime is below 2^63 ns.
+ */
+const MAX_BUCKET_SPAN_NS = 2n ** 63n;
+
+/** The largest burst the kernel's bucket takes at `rate` per second (see {@link MAX_BUCKET_SPAN_NS}). @internal */
+export function maxKernelBurst(ratePerSecond: number): bigint {
+  const interval = (1_000_000_000n + BigInt(ratePerSecond) - 1n) / BigInt(ratePerSecond);
+  return MAX_BUCKET_SPAN_NS / interval;
+}
 
 /**
  * Splits a sampling setting into the part a kernel decision can apply and the rest, which
@@ -107,8 +133,11 @@ const MAX_EVERY = 0xffff_ffff;
  * @param config - the setting, validated; null: no sampling
  * @param can - what the source's kernel decision judges
  * @param path - the setting's path, for errors
+ * A tail threshold of 2^64 or more (no u64 value reaches it) stays in user space whole.
+ *
  * @returns the kernel part (null: nothing) and the user-space rest (null: nothing)
- * @throws {@link ConfigError} for a priority `match` naming a kind the source cannot look up
+ * @throws {@link ConfigError} for a priority `match` naming a kind the source cannot look up,
+ *   or a token bucket whose `burst · ⌈10⁹/ratePerSecond⌉` exceeds 2^63 ns (the kernel's u64 arithmetic would overflow), at `<path>.burst`
  */
 export function splitSamplingForKernel<E>(config: SamplingConfig<E> | null, can: KernelSamplingAbilities, path = 'sampling'): SamplingPushdownResult<E> {
   if (config === null || config.strategy === 'all') return { kernel: null, rest: null };
@@ -131,11 +160,18 @@ export function splitSamplingForKernel<E>(config: SamplingConfig<E> | null, can:
     case 'tail':
       if (!can.tail || !('threshold' in config) || config.threshold === undefined) return { kernel: null, rest: config };
       // value >= t for integer ns values is value >= ceil(t); a threshold ≤ 0 keeps everything.
-      return config.threshold <= 0 ? { kernel: null, rest: null } : whole({ tailThreshold: Math.ceil(config.threshold) });
-    case 'token-bucket':
-      return Number.isSafeInteger(config.ratePerSecond) && Number.isSafeInteger(config.burst)
-        ? whole({ bucket: { ratePerSecond: config.ratePerSecond, burst: config.burst } })
-        : { kernel: null, rest: config };
+      if (config.threshold <= 0) return { kernel: null, rest: null };
+      return Math.ceil(config.threshold) < U64_LIMIT ? whole({ tailThreshold: Math.ceil(config.threshold) }) : { kernel: null, rest: config };
+    case 'token-bucket': {
+      if (!Number.isSafeInteger(config.ratePerSecond) || !Number.isSafeInteger(config.burst) || config.ratePerSecond < 1) return { kernel: null, rest: config };
+      const most = maxKernelBurst(config.ratePerSecond);
+      if (BigInt(config.burst) > most) {
+        throw new ConfigError(`${path}.burst`, config.burst, `at most ${most} at ${config.ratePerSecond}/s in the kernel (burst · ⌈10⁹/ratePerSecond⌉ ≤ 2^63 ns, or its u64 arithmetic overflows)`, {
+          remedy: 'Give a smaller burst or a higher rate, or keep the bucket in user space: setSampling(family, config, { kernel: false }) or the stream option kernelSampling: false.',
+        });
+      }
+      return whole({ bucket: { ratePerSecond: config.ratePerSecond, burst: config.burst } });
+    }
     default:
       return { kernel: null, rest: config };
   }

@@ -1,5 +1,5 @@
-import { awaitOrAbort, Closed, ConfigError, createEventStream, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, splitSamplingForKernel, type EventStream, type KernelSamplingCounts, type SamplingConfig, type SamplingPushdownResult, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
-import { asNativeLoader, KernelSamplingMaps, loadNative, type NativeObjectLoader, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readStatsCounters, type RingBatch, type RingSubscription } from '@bpfscope/native';
+import { awaitOrAbort, Closed, ConfigError, createEventStream, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, splitSamplingForKernel, type EventStream, type KernelSamplingCounts, type KernelSamplingState, type SamplingConfig, type SamplingPushdownResult, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { asNativeLoader, loadNative, SharedSamplingSlot, type NativeObjectLoader, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readStatsCounters, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
 import type { OomVictim } from '../records-oom.js';
@@ -12,6 +12,8 @@ import { OomVictimDecoder } from './oom-victims.js';
 import { MEM_OBJECT_PATH } from '../object-path.js';
 
 export { MEM_OBJECT_PATH };
+
+const SAMPLING_PATH = 'families.mem.sampling';
 
 /**
  * The eBPF source of the mem family: per-process page faults from the task iterator
@@ -44,6 +46,10 @@ export class MemEbpfSource implements Source<MemMetrics> {
   #loaded = false;
   #lastStats: SourceStats = EMPTY_SOURCE_STATS;
   readonly #programStats = new ProgramStatsReporter();
+  /** The process's kernel sampling of OOM events (one setting for every engine: the object is shared). */
+  readonly #sampling: SharedSamplingSlot;
+  /** The kernel sampling counts when the source started. */
+  #samplingBase: KernelSamplingCounts | null = null;
 
   /**
    * @param options - the plugin's options, with the family's config applied
@@ -52,6 +58,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
    */
   constructor(private readonly options: ResolvedMemOptions, private readonly services: MemServices) {
     this.#loader = asNativeLoader(services.loader);
+    this.#sampling = SharedSamplingSlot.of('mem_smp', options.objectPath, 0, () => 0, SAMPLING_PATH);
   }
 
   async init(context: SourceContext): Promise<void> {
@@ -92,6 +99,8 @@ export class MemEbpfSource implements Source<MemMetrics> {
     const reader = new MemReader(this.services.procfs, this.services.clock, this.options);
     reader.start();
     this.#reader = reader;
+    this.#sampling.opened(obj);
+    this.#samplingBase = this.#sampling.counts();
   }
 
   #onBatch(batch: RingBatch, decoder: OomVictimDecoder): void {
@@ -115,33 +124,43 @@ export class MemEbpfSource implements Source<MemMetrics> {
   }
 
   /**
-   * The mem family's events: each OOM kill's victim, through
-   * `engine.events('mem', { signal, queue })`, from the shared `mem_oom_events` ring.
-   * @param options - signal and queue; mem events take no other option
-   * @returns the stream of victims from now on
-   * @throws {@link @bpfscope/core!ConfigError} for any other option
-   */
-  /**
    * Sampling of OOM kill events in the kernel: uniform, priority by pid or cgroup, the token
    * bucket (no tail, no kinds: one kind of event without a latency). One setting per
-   * process: the mem object is shared by its engines.
+   * process, as the mem object is shared by the engines of the process: the first engine
+   * that puts a setting there holds the kernel until it removes it (null, or a setting with
+   * no kernel part) or closes; meanwhile another engine's setting is applied in user space
+   * whole (`kernel: null`) and nothing it does writes the kernel's setting.
    * @param config - the setting, or null for none
    * @returns the kernel part applied and the user-space rest
    * @throws {@link @bpfscope/core!ConfigError} for priority kinds
    */
   async samplingPushdown(config: SamplingConfig<unknown> | null): Promise<SamplingPushdownResult<unknown>> {
     if (!this.#obj || !this.#loaded) throw new Closed('the mem-ebpf source (not initialised, or closed)');
-    const path = 'families.mem.sampling';
-    const split = splitSamplingForKernel(config, { tail: false, priority: { pids: true, cgroups: true, kinds: false } }, path);
-    new KernelSamplingMaps(this.#obj, 'mem_smp').apply(0, split.kernel, () => 0, path);
-    return split;
+    const split = splitSamplingForKernel(config, { tail: false, priority: { pids: true, cgroups: true, kinds: false } }, SAMPLING_PATH);
+    return this.#sampling.push(this, split.kernel) ? split : { kernel: null, rest: config };
   }
 
-  /** The kernel sampling counts of OOM events. @returns the counts, or null before init */
+  /**
+   * The kernel sampling counts of OOM events since the source started: the process's (every
+   * engine's OOM events meet the one setting in force).
+   * @returns the counts, or null before init
+   */
   samplingCounts(): KernelSamplingCounts | null {
-    return this.#obj && this.#loaded ? new KernelSamplingMaps(this.#obj, 'mem_smp').counts(0) : null;
+    return this.#obj && this.#loaded && this.#samplingBase !== null ? this.#sampling.countsSince(this.#samplingBase) : null;
   }
 
+  /** The kernel setting in force for OOM events and whether another engine put it there. @returns the state */
+  samplingState(): KernelSamplingState {
+    return this.#sampling.state(this);
+  }
+
+  /**
+   * The mem family's events: each OOM kill's victim, through
+   * `engine.events('mem', { signal, queue })`, from the shared `mem_oom_events` ring.
+   * @param options - signal and queue; mem events take no other option
+   * @returns the stream of victims from now on
+   * @throws {@link @bpfscope/core!ConfigError} for any other option
+   */
   events(options: SourceEventOptions): EventStream<OomVictim> {
     const { signal, queue, ...rest } = options;
     for (const key of Object.keys(rest)) throw new ConfigError(`events.${key}`, rest[key], 'no such option of mem events (only signal and queue)');
@@ -230,6 +249,9 @@ export class MemEbpfSource implements Source<MemMetrics> {
     this.#closing = new AbortController();
     this.#consumer?.close();
     this.#consumer = null;
+    this.#sampling.release(this);
+    if (this.#samplingBase !== null && this.#obj) this.#sampling.closed(this.#obj);
+    this.#samplingBase = null;
     this.#handle?.close();
     this.#handle = null;
     this.#obj = null;

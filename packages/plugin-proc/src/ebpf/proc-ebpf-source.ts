@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { awaitOrAbort, Closed, EMPTY_SOURCE_STATS, type EventStream, type FamilyFilter, type KernelSamplingCounts, type ObjectLoader, type SamplingConfig, type SamplingPushdownResult, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, EMPTY_SOURCE_STATS, type EventStream, type FamilyFilter, type KernelSamplingCounts, type KernelSamplingState, type ObjectLoader, type SamplingConfig, type SamplingPushdownResult, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, loadNative, NativeObjectLoader, ProgramStatsReporter, readStatsCounters, type BpfObject, type LoadedBpfObject } from '@bpfscope/native';
 import type { ProcMetrics } from '../records.js';
 import { applySelection, type ProcessSelection } from '../selection.js';
@@ -46,7 +46,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   #loaded = false;
   readonly #programStats = new ProgramStatsReporter();
   readonly #figures = new ProcSourceStats(this.#programStats);
-  readonly #sampling = new ProcKernelSampling();
+  readonly #sampling: ProcKernelSampling;
   #kfilter: ProcKernelFilter | null = null;
   /** Reads in flight: a filter change frees its old slot only after them. */
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -66,7 +66,9 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   constructor(
     private readonly selection: ProcessSelection = {},
     private readonly objectPath: string = PROC_OBJECT_PATH,
-  ) {}
+  ) {
+    this.#sampling = new ProcKernelSampling(objectPath);
+  }
 
   /**
    * Load through the engine's object loader ({@link @bpfscope/core!OBJECT_LOADER}); without one the source uses a loader of its own.
@@ -90,6 +92,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     const obj = handle.object;
     this.#obj = obj;
     this.#loaded = true;
+    this.#sampling.started();
     const structs = handle.structLayouts();
     const layouts = procLayouts(structs);
     this.#kfilter = new ProcKernelFilter(obj, procFilterLayouts(structs));
@@ -234,7 +237,8 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   /**
    * Sampling of fork, exec and exit events in the kernel, before their ring space is taken:
    * uniform, priority by pid, cgroup or kind (`fork`, `exec`, `exit`), the token bucket (no
-   * tail: these events have no latency). One setting per process: the proc object is shared.
+   * tail: these events have no latency). One setting per process (the object is shared):
+   * while another engine holds it, nothing is written and the setting is the rest, whole.
    * @param config - the setting, or null for none
    * @returns the kernel part applied and the user-space rest
    * @throws {@link @bpfscope/core!ConfigError} for a kind proc has not
@@ -243,9 +247,14 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     return this.#sampling.push(config);
   }
 
-  /** The kernel sampling counts since the source started. @returns the counts */
+  /** The kernel sampling counts since the source started: the process's (every engine's events). @returns the counts */
   samplingCounts(): KernelSamplingCounts {
     return this.#sampling.counts();
+  }
+
+  /** The kernel setting in force for proc events and whether another engine put it there. @returns the state */
+  samplingState(): KernelSamplingState {
+    return this.#sampling.state();
   }
 
   stats(): SourceStats {
@@ -259,6 +268,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     this.#loaded = false;
     this.#closing.abort();
     this.#closing = new AbortController();
+    this.#sampling.release();
     this.#programStats.stop();
     this.#kfilter?.close();
     this.#kfilter = null;

@@ -1,9 +1,10 @@
 // The kernel part of the proc family's event sampling: one event source (0) in the proc
 // object's proc_smp maps (bpf/include/bpfscope_sampling.h) for fork, exec and exit, whose
-// class is the event type. The object with the hooks is loaded while a stream is open, so
-// the setting is kept here and written into each object a stream opens.
-import { ConfigError, splitSamplingForKernel, type KernelSamplingCounts, type KernelSamplingSetting, type SamplingConfig, type SamplingPushdownResult } from '@bpfscope/core';
-import { KernelSamplingMaps, type BpfObject } from '@bpfscope/native';
+// class is the event type. The object with the hooks is shared by every engine of the
+// process and loaded while a stream is open: one setting for all, held by one engine at a
+// time (SharedSamplingSlot), written into each object as it opens.
+import { ConfigError, splitSamplingForKernel, type KernelSamplingCounts, type KernelSamplingState, type SamplingConfig, type SamplingPushdownResult } from '@bpfscope/core';
+import { SharedSamplingSlot, type BpfObject } from '@bpfscope/native';
 
 const PATH = 'families.proc.sampling';
 /** enum proc_ev_type (bpf/proc/proc.h). */
@@ -15,61 +16,59 @@ function classOf(kind: string | number, path: string): number {
   return c;
 }
 
-const ZERO: KernelSamplingCounts = { offered: 0, passed: 0, highPassed: 0, sampledAway: 0, uniformAway: 0, tailAway: 0, refused: 0, contended: 0 };
-
-function add(a: KernelSamplingCounts, b: KernelSamplingCounts): KernelSamplingCounts {
-  const out = { ...a };
-  for (const k of Object.keys(out) as (keyof KernelSamplingCounts)[]) out[k] += b[k];
-  return out;
-}
-
 /**
- * The proc source's kernel sampling: the setting in force and the event objects open now
- * (one per process, shared by every engine of it: the last setting written is the one in force).
+ * One proc source's (one engine's) part in the process's kernel sampling of proc events:
+ * its pushes, the objects its streams open, and the counts since it started.
  * @internal
  */
 export class ProcKernelSampling {
-  #setting: KernelSamplingSetting | null = null;
-  readonly #open = new Map<BpfObject, { maps: KernelSamplingMaps; streams: number }>();
-  /** Counts of objects no stream holds any more (their maps went with them). */
-  #past: KernelSamplingCounts = ZERO;
+  readonly #slot: SharedSamplingSlot;
+  #base: KernelSamplingCounts;
+
+  /** @param objectPath - the proc object file (one slot per file and process) */
+  constructor(objectPath: string) {
+    this.#slot = SharedSamplingSlot.of('proc_smp', objectPath, 0, classOf, PATH);
+    this.#base = this.#slot.counts();
+  }
+
+  /** The source (re)started: counts from now. */
+  started(): void {
+    this.#base = this.#slot.counts();
+  }
 
   /**
-   * Splits and applies a setting to every open object, and keeps it for objects opened later.
+   * Splits a setting and puts its kernel part in force for this engine, unless another
+   * engine holds the kernel: then nothing is written and the whole setting is the rest.
    * @throws {@link ConfigError} for a kind proc has not
    */
   push(config: SamplingConfig<unknown> | null): SamplingPushdownResult<unknown> {
     const split = splitSamplingForKernel(config, { tail: false, priority: { pids: true, cgroups: true, kinds: true } }, PATH);
     if (split.kernel?.priority?.kinds) split.kernel.priority.kinds.forEach((k, i) => classOf(k, `${PATH}.match.kinds[${i}]`));
-    for (const { maps } of this.#open.values()) maps.apply(0, split.kernel, classOf, PATH);
-    this.#setting = split.kernel;
-    return split;
+    return this.#slot.push(this, split.kernel) ? split : { kernel: null, rest: config };
   }
 
-  /** A stream opened the object: the setting goes in before its hooks attach (once per object). */
+  /** The setting in force and whether it is another engine's. */
+  state(): KernelSamplingState {
+    return this.#slot.state(this);
+  }
+
+  /** The source closes: its setting, if it holds the kernel, is removed. */
+  release(): void {
+    this.#slot.release(this);
+  }
+
+  /** A stream opened a handle on the object: an object opened for the first time gets the setting in force before its hooks attach. */
   opened(obj: BpfObject): void {
-    const held = this.#open.get(obj);
-    if (held !== undefined) {
-      held.streams++;
-      return;
-    }
-    const maps = new KernelSamplingMaps(obj, 'proc_smp');
-    maps.apply(0, this.#setting, classOf, PATH);
-    this.#open.set(obj, { maps, streams: 1 });
+    this.#slot.opened(obj);
   }
 
-  /** A stream let the object go. */
+  /** A stream lets its handle go (before closing it). */
   closed(obj: BpfObject): void {
-    const held = this.#open.get(obj);
-    if (held === undefined || --held.streams > 0) return;
-    this.#past = add(this.#past, held.maps.counts(0));
-    this.#open.delete(obj);
+    this.#slot.closed(obj);
   }
 
-  /** Counts since the source started, over every object its streams opened. */
+  /** Counts since the source started, of the process's proc objects (every engine's events). */
   counts(): KernelSamplingCounts {
-    let sum = this.#past;
-    for (const { maps } of this.#open.values()) sum = add(sum, maps.counts(0));
-    return sum;
+    return this.#slot.countsSince(this.#base);
   }
 }
