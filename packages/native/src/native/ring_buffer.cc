@@ -19,6 +19,7 @@ constexpr int kMaxBatchesPerWake = 64;
 // A batch is also cut when its records reach this size (big records).
 constexpr size_t kMaxBatchBytes = 16u << 20;
 constexpr uint32_t kMaxBatchSize = 1000000;
+constexpr uint32_t kMaxBusyPollMs = 1000;
 
 uv_loop_t* LoopOf(Napi::Env env) {
   uv_loop_t* loop = nullptr;
@@ -63,6 +64,13 @@ RingBufferWrap::RingBufferWrap(const Napi::CallbackInfo& info)
     ThrowInvalid(env, "RingBuffer: batchSize must be an integer from 1 to 1000000");
   }
   batchSize_ = static_cast<uint32_t>(batchSize);
+  if (info.Length() > 5 && !info[5].IsUndefined()) {
+    const double busy = info[5].IsNumber() ? info[5].As<Napi::Number>().DoubleValue() : -1;
+    if (!(busy >= 0 && busy <= kMaxBusyPollMs && std::floor(busy) == busy)) {
+      ThrowInvalid(env, "RingBuffer: busyPollMs must be an integer from 0 to 1000");
+    }
+    busyPollMs_ = static_cast<uint32_t>(busy);
+  }
 
   auto names = info[1].As<Napi::Array>();
   if (names.Length() == 0) ThrowInvalid(env, "RingBuffer: no maps given");
@@ -76,6 +84,8 @@ RingBufferWrap::RingBufferWrap(const Napi::CallbackInfo& info)
       ThrowFailure(env, Failure{kMapFailed, op, EINVAL, "map " + name + " is not a ring buffer", ""});
     }
     rings_.push_back(std::make_unique<Ring>(Ring{this, i}));
+    const uint64_t bytes = bpf_map__max_entries(map);
+    if (i == 0 || bytes < minRingBytes_) minRingBytes_ = bytes;
     const int fd = bpf_map__fd(map);
     if (i == 0) {
       rb_.reset(ring_buffer__new(fd, OnSample, rings_.back().get(), nullptr));
@@ -92,7 +102,7 @@ RingBufferWrap::RingBufferWrap(const Napi::CallbackInfo& info)
   onError_ = Napi::Persistent(info[4].As<Napi::Function>());
   context_ = std::make_unique<Napi::AsyncContext>(env, "bpfscope:ringbuf", info.This().As<Napi::Object>());
   int err = 0;
-  poller_ = Poller::Create(LoopOf(env), ring_buffer__epoll_fd(rb_.get()), OnReadable, this, &err);
+  poller_ = Poller::Create(LoopOf(env), ring_buffer__epoll_fd(rb_.get()), OnWake, this, &err);
   if (poller_ == nullptr) {
     ThrowFailure(env, Failure{kMapFailed, "uv_poll_init", -err, std::string("cannot watch the ring buffer: ") + uv_strerror(err), ""});
   }
@@ -135,6 +145,7 @@ void RingBufferWrap::Pause(const Napi::CallbackInfo& info) {
   RequireOpen(info.Env(), "uv_poll_stop");
   poller_->Stop();
   polling_ = false;
+  busy_ = false;
 }
 
 void RingBufferWrap::RefHandle(const Napi::CallbackInfo& info) {
@@ -154,6 +165,9 @@ Napi::Value RingBufferWrap::Stats(const Napi::CallbackInfo& info) {
   out.Set("delivered", delivered_);
   out.Set("batches", batches_);
   out.Set("lost", lost_);
+  out.Set("wakeups", wakeups_);
+  out.Set("timedPolls", timedPolls_);
+  out.Set("busyPolling", busy_);
   return out;
 }
 
@@ -161,6 +175,7 @@ void RingBufferWrap::Close() noexcept {
   if (!closed_) {
     closed_ = true;
     polling_ = false;
+    busy_ = false;
     if (poller_ != nullptr) {
       poller_->Close();
       poller_ = nullptr;
@@ -188,6 +203,7 @@ int RingBufferWrap::OnSample(void* ctx, void* data, size_t size) noexcept {
 }
 
 int RingBufferWrap::Append(uint32_t ring, const void* data, size_t size) noexcept {
+  takenBytes_ += (size + 8 + 7) & ~size_t{7};  // as the kernel ring holds it: an 8-byte header, 8-byte aligned
   if (!batch_.Append(ring, data, size)) {
     lost_ += 1;  // libbpf has already moved past the record
     stop_ = Stop::kNoMemory;
@@ -200,30 +216,62 @@ int RingBufferWrap::Append(uint32_t ring, const void* data, size_t size) noexcep
   return 0;
 }
 
-void RingBufferWrap::OnReadable(void* ctx, int status) {
+void RingBufferWrap::OnWake(void* ctx, int status, bool timer) {
   auto* self = static_cast<RingBufferWrap*>(ctx);
   Napi::Env env(self->env_);
   Napi::HandleScope scope(env);
+  const uint64_t now = uv_hrtime();
   self->draining_ = true;
-  if (status < 0) {
-    self->poller_->Stop();
-    self->polling_ = false;
-    self->Report(env, Failure{kMapFailed, "uv_poll", -status,
-                              std::string("polling the ring buffer failed (") + uv_strerror(status) + "); the consumer is paused", ""});
+  if (timer) {
+    self->timedPolls_ += 1;
   } else {
-    self->Drain(env);
+    self->wakeups_ += 1;
   }
+  if (status < 0) {
+    self->PollFailed(env, status);
+  } else {
+    self->takenBytes_ = 0;
+    const bool empty = self->Drain(env);
+    if (self->polling_ && !self->closed_) self->Rearm(env, timer, now, empty);
+  }
+  self->lastWakeNs_ = now;
   self->draining_ = false;
   if (self->closed_) self->FreeRings();
 }
 
-void RingBufferWrap::Drain(Napi::Env env) {
+void RingBufferWrap::Rearm(Napi::Env env, bool timer, uint64_t wokeAt, bool empty) {
+  const uint64_t period = uint64_t{busyPollMs_} * 1000000;
+  // Busy: this drain found records and emptied the rings, they took less than a quarter
+  // of the smallest ring, and either the timer is already on or this wake-up came less
+  // than a period after the last one.
+  const bool busy = period > 0 && empty && takenBytes_ > 0 && takenBytes_ <= minRingBytes_ / 4 &&
+                    (timer || (lastWakeNs_ != 0 && wokeAt - lastWakeNs_ < period));
+  if (busy) {
+    poller_->After(busyPollMs_);
+    busy_ = true;
+    return;
+  }
+  if (!timer && !busy_) return;  // the fd is still watched
+  busy_ = false;
+  const int err = poller_->Start();  // records left behind make the fd readable at once
+  if (err != 0) PollFailed(env, err);
+}
+
+void RingBufferWrap::PollFailed(Napi::Env env, int status) {
+  poller_->Stop();
+  polling_ = false;
+  busy_ = false;
+  Report(env, Failure{kMapFailed, "uv_poll", -status,
+                      std::string("polling the ring buffer failed (") + uv_strerror(status) + "); the consumer is paused", ""});
+}
+
+bool RingBufferWrap::Drain(Napi::Env env) {
   for (int batch = 0; batch < kMaxBatchesPerWake && polling_ && !closed_; ++batch) {
     stop_ = Stop::kNone;
     const int ret = ring_buffer__consume(rb_.get());
     const Stop stop = stop_;
     if (batch_.count() > 0) Flush(env);  // JavaScript runs here, outside libbpf; it may pause or close
-    if (ret >= 0) return;        // every ring is empty
+    if (ret >= 0) return true;  // every ring is empty
     if (stop == Stop::kBatchFull) continue;
     if (stop == Stop::kNoMemory) {
       Report(env, Failure{kMapFailed, "ring_buffer__consume", ENOMEM,
@@ -231,8 +279,9 @@ void RingBufferWrap::Drain(Napi::Env env) {
       continue;
     }
     Report(env, Failure{kMapFailed, "ring_buffer__consume", PositiveErrno(ret), "consuming the ring buffer failed", ""});
-    return;
+    return false;
   }
+  return false;
 }
 
 void RingBufferWrap::Flush(Napi::Env env) {
