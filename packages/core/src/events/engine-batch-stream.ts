@@ -4,6 +4,7 @@ import { kernelCountsSince, type KernelSamplingCounts } from '../sampling/kernel
 import type { SamplingConfig } from '../sampling/sampling-config.js';
 import { handOut, YIELD_EVERY, type EngineStreamSampling } from './engine-event-stream.js';
 import type { BatchedEventCounts, BatchedEventStream, EventBatch, EventBatchTriggers } from './event-batch-types.js';
+import { kernelWeight } from './event-sampling.js';
 import { isBulkEventStream } from './event-stream.js';
 import type { EventStream } from './event-types.js';
 import type { StreamJoin } from './family-event-stats.js';
@@ -141,12 +142,27 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
     return waiting;
   }
 
-  /** Takes from the source's queue while no batch is ready, at most the open batch's room at a time. */
+  /**
+   * Takes from the source's queue while no batch is ready, at most the open batch's room at
+   * a time. Under a keep-all setting the events go straight to the batcher (weights from the
+   * events' kernel weights), not through the sampler one by one.
+   */
   #fill(inner: EventStream<E>, batcher: AdaptiveBatcher<E>): void {
     if (!isBulkEventStream(inner)) return;
     const taken = this.#taken;
+    const sampling = this.s.sampling;
     while (this.#ready.length === 0 && inner.takeQueued(taken, batcher.room()) > 0) {
-      this.#move(taken, batcher);
+      if (sampling.keepsAll) {
+        const weights = this.#weights;
+        let sum = 0;
+        for (let i = 0; i < taken.length; i++) {
+          const w = kernelWeight(taken[i]);
+          weights.push(w);
+          sum += w;
+        }
+        sampling.passed(taken.length, sum);
+        batcher.pushAll(taken); // may deliver batches now (size, bytes)
+      } else this.#move(taken, batcher);
       taken.length = 0;
     }
   }
