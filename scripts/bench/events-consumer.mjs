@@ -7,6 +7,7 @@
 // (engine.stats(): events.latencyUs) is measured on the same clock, exactly.
 // Commands (as c/events-consumer.c): arm <tgid> <nr> -> armed; stream ... end -> JSON.
 import { readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { COLLECTOR, createEngine, createEventStream } from '@bpfscope/core';
 import { BpfObject, readStatsCounters } from '@bpfscope/native';
@@ -16,6 +17,13 @@ const obj = BpfObject.open(objectPath);
 await obj.load();
 obj.attach('rb_sys_enter');
 const stats = obj.map('rb_stats');
+/** The ring consumer of the open stream: its crossings, wake-ups and timed polls go into the report. */
+let ring = null;
+/** GC pauses of the run (perf_hooks 'gc' entries), ms. */
+const gcPauses = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push(e.duration);
+}).observe({ entryTypes: ['gc'] });
 
 /** The bench family: one event { monotonicNs, tgid } per ring record. */
 const source = {
@@ -32,7 +40,7 @@ const source = {
       queue: options.queue,
       signal: options.signal,
       start: async (push, fail) => {
-        const ring = obj.ringBuffer('rb_events', { statsMap: 'rb_stats', batchSize: Number(ringBatch) });
+        ring = obj.ringBuffer('rb_events', { statsMap: 'rb_stats', batchSize: Number(ringBatch) });
         ring.onError(fail);
         ring.onBatch((batch) => {
           const view = batch.view;
@@ -94,6 +102,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     await stream.ready;
     cpu0 = process.cpuUsage();
     wait0 = runDelayUs();
+    gcPauses.length = 0;
     consuming = mode === 'batches' ? consumeBatches() : consumeEvents();
     process.stdout.write('streaming\n');
   } else if (word === 'end') {
@@ -109,6 +118,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     const waited = runDelayUs() - wait0;
     const k = readStatsCounters(stats);
     const e = engine.stats().collectors[0].events;
+    const r = ring.stats();
     await stream.return();
     await consuming;
     process.stdout.write(
@@ -131,6 +141,12 @@ for await (const line of createInterface({ input: process.stdin })) {
         meanBatch: e.batching.meanSize,
         byTrigger: e.batching.byTrigger,
         tgids,
+        crossings: r.batches,
+        wakeups: r.wakeups,
+        timedPolls: r.timedPolls,
+        gcCount: gcPauses.length,
+        gcMs: gcPauses.reduce((a, d) => a + d, 0),
+        gcMaxMs: Math.max(0, ...gcPauses),
       })}\n`,
     );
   } else {

@@ -12,7 +12,8 @@
 // record; JS: engine.stats() latencyUs, within 1/32 above); consumer CPU per event;
 // accounting: delivered + kernel drops + queue drops = produced, exactly; and how long
 // each side waited for its CPU (runnable, not running: /proc/self/schedstat) on this
-// shared machine, which is what stalls a consumer beyond the ring's length.
+// shared machine, which is what stalls a consumer beyond the ring's length; for the JS
+// consumers also their ring crossings (kernel wake-ups and busy-poll timer polls) and GC pauses.
 // BPFSCOPE_BENCH_NODE_FLAGS adds node flags to the JS consumers (e.g. --single-threaded-gc).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -89,9 +90,10 @@ export function reportEvents({ events, rounds, ringBatch, queue, byRate }) {
     lines.push(rate > 0 ? `  producer paced at ${(rate / 1e6).toFixed(2)} M calls/s:` : '  producer as fast as it can:');
     lines.push(...reportRuns(runs, rounds));
   }
-  lines.push('  (delivered/s = delivered / (last delivery - producer start). A fast consumer is woken for nearly every record, which slows an');
-  lines.push('   unpaced producer. Drops happen when a consumer stalls for longer than the ring lasts (43,690 records); the BPF side (kernel)');
-  lines.push('   or the engine (queue) counts every one.)');
+  lines.push('  (delivered/s = delivered / (last delivery - producer start). A consumer that has caught up is woken by the kernel for nearly');
+  lines.push('   every record (the C reference, libbpf\'s ring_buffer), which also slows an unpaced producer; the JS consumers busy-poll every');
+  lines.push('   1 ms while records come fast (RingBufferOptions.busyPollMs). Drops happen when a consumer stalls for longer than the ring');
+  lines.push('   lasts (43,690 records); the BPF side (kernel) or the engine (queue) counts every one.)');
   return lines.join('\n');
 }
 
@@ -112,6 +114,16 @@ function reportRuns(runs, rounds) {
   const waits = (key) => Object.keys(runs).map((k) => `${k} ${(median(col(k, key)) / 1000).toFixed(0)} [${range(col(k, key), (x) => (x / 1000).toFixed(0))}]`).join(', ');
   lines.push(`  ms the consumer's main thread waited for CPU 0 per run (runnable, not running; /proc/self/schedstat), median [range]: ${waits('runDelayUs')}`);
   lines.push(`  ms the producer waited for CPU 1 in the same runs: ${waits('producerRunDelayUs')}`);
+  const js = Object.keys(runs).filter((k) => k !== 'C');
+  const med = (k, key, f) => f(median(col(k, key)));
+  if (js.length) {
+    lines.push(
+      `  JS ring crossings per run, median (kernel wake-ups + busy-timer polls): ${js.map((k) => `${k} ${med(k, 'crossings', String)} (${med(k, 'wakeups', String)} + ${med(k, 'timedPolls', String)})`).join(', ')}`,
+    );
+    lines.push(
+      `  JS GC pauses per run (perf_hooks), median count / total ms / longest ms [longest range]: ${js.map((k) => `${k} ${med(k, 'gcCount', String)} / ${med(k, 'gcMs', (x) => x.toFixed(0))} / ${med(k, 'gcMaxMs', (x) => x.toFixed(1))} [${range(col(k, 'gcMaxMs'), (x) => x.toFixed(1))}]`).join(', ')}`,
+    );
+  }
   const b = runs['JS eventBatches()'];
   if (b?.length) lines.push(`  eventBatches: ${median(b.map((r) => r.batches))} batches per run (median), mean size ${median(b.map((r) => r.meanBatch)).toFixed(0)}; by trigger (first run) ${JSON.stringify(b[0].byTrigger)}`);
   for (const kind of Object.keys(runs).filter((k) => k !== 'C' && runs.C)) {
