@@ -7,9 +7,9 @@
 //   C                 libbpf ring_buffer (c/events-consumer.c), latency per record;
 //   JS events()       a bench family over the same ring, engine.events(), a promise per event;
 //   JS eventBatches() the same family, engine.eventBatches(), a promise per batch.
-// Each JS consumer process first consumes 300,000 of its own getppid calls through another
-// engine (events-consumer.mjs warmUp, not measured): the measured run meets optimized code,
-// as in a long-running process, and not V8's first minutes of interpreted code.
+// With BPFSCOPE_BENCH_EVENTS_WARMUP=N each JS consumer process first consumes N of its own
+// getppid calls through another engine (events-consumer.mjs warmUp, not measured), so that
+// the measured run meets optimized code, as in a long-running process.
 // Per run: events/s = delivered / (last delivery - producer start); delivery latency
 // P50/P95/P99 from the producer's clock reading to the consumer's hands (C: exact, per
 // record; JS: engine.stats() latencyUs, within 1/32 above); consumer CPU per event;
@@ -30,6 +30,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OBJECT = join(ROOT, 'packages/native/test/fixtures/ringbuf.bpf.o');
 const C_DIR = join(ROOT, 'scripts/bench/c');
 const CONSUMER = join(ROOT, 'scripts/bench/events-consumer.mjs');
+/** Calls each JS consumer process consumes before the measured run (BPFSCOPE_BENCH_EVENTS_WARMUP, default 0: none). */
+const WARMUP = Number(process.env.BPFSCOPE_BENCH_EVENTS_WARMUP ?? 0);
 /** Extra node flags for the JS consumers, e.g. `--single-threaded-gc` (the consumer is pinned to one CPU). */
 const NODE_FLAGS = process.env.BPFSCOPE_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
 
@@ -56,7 +58,7 @@ async function runKind(command, producer, events, rate) {
  * Runs the three consumers `rounds` times, interleaved, at each producer rate (0: as fast as it can).
  * @returns per-rate, per-kind lists of runs
  */
-export async function benchEvents({ events = 2_000_000, rounds = 7, rates = [1_100_000, 0], ringBatch = 1000, queue = 65_536, warmup = 300_000, only = null } = {}) {
+export async function benchEvents({ events = 2_000_000, rounds = 7, rates = [1_100_000, 0], ringBatch = 1000, queue = 65_536, warmup = WARMUP, only = null } = {}) {
   if (cpus().length < 2) throw new Error('the events bench needs 2 CPUs (producer on CPU 1, consumer on CPU 0)');
   if (!existsSync(join(ROOT, 'packages/core/dist/index.js'))) throw new Error('build first: npx tsc -b');
   const dir = mkdtempSync(join(tmpdir(), 'bpfscope-bench-events-'));
@@ -87,7 +89,7 @@ const range = (xs, f) => `${f(Math.min(...xs))}–${f(Math.max(...xs))}`;
 export function reportEvents({ events, rounds, ringBatch, queue, warmup, byRate }) {
   const lines = [
     `events into JS: one producer core (CPU 1), ${events.toLocaleString('en-US')} getppid calls per run -> 16-byte records in rb_events (1 MiB); consumer on CPU 0;`,
-    `  JS: ring batch ${ringBatch} records per crossing, engine queue ${queue}${NODE_FLAGS.length ? `, node ${NODE_FLAGS.join(' ')}` : ''}, each consumer process warmed up first by ${warmup.toLocaleString('en-US')} of its own calls (not measured); median [range] of ${rounds} interleaved rounds`,
+    `  JS: ring batch ${ringBatch} records per crossing, engine queue ${queue}${NODE_FLAGS.length ? `, node ${NODE_FLAGS.join(' ')}` : ''}${warmup > 0 ? `, each consumer process warmed up first by ${warmup.toLocaleString('en-US')} of its own calls (not measured)` : ''}; median [range] of ${rounds} interleaved rounds`,
   ];
   for (const { rate, runs } of byRate) {
     lines.push(rate > 0 ? `  producer paced at ${(rate / 1e6).toFixed(2)} M calls/s:` : '  producer as fast as it can:');
