@@ -4,11 +4,11 @@ import { kernelCountsSince, type KernelSamplingCounts } from '../sampling/kernel
 import type { SamplingConfig } from '../sampling/sampling-config.js';
 import { handOut, YIELD_EVERY, type EngineStreamSampling } from './engine-event-stream.js';
 import type { BatchedEventCounts, BatchedEventStream, EventBatch, EventBatchTriggers } from './event-batch-types.js';
-import { kernelWeight } from './event-sampling.js';
 import { isBulkEventStream } from './event-stream.js';
 import type { EventStream } from './event-types.js';
 import type { StreamJoin } from './family-event-stats.js';
 import { recordLatencies } from './record-latencies.js';
+import { WeightQueue } from './weight-queue.js';
 
 type Waiter<E> = { resolve: (r: IteratorResult<EventBatch<E>>) => void; reject: (e: unknown) => void };
 
@@ -41,8 +41,7 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
   readonly #ready: EventBatch<E>[] = [];
   #readyEvents = 0;
   /** Weights of the events in the batcher, in the order it holds them (it keeps order). */
-  #weights: number[] = [];
-  #wHead = 0;
+  readonly #weights = new WeightQueue();
   readonly #taken: E[] = [];
   readonly #kept: E[] = [];
   readonly #out = { weight: 1 };
@@ -153,14 +152,7 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
     const sampling = this.s.sampling;
     while (this.#ready.length === 0 && inner.takeQueued(taken, batcher.room()) > 0) {
       if (sampling.keepsAll) {
-        const weights = this.#weights;
-        let sum = 0;
-        for (let i = 0; i < taken.length; i++) {
-          const w = kernelWeight(taken[i]);
-          weights.push(w);
-          sum += w;
-        }
-        sampling.passed(taken.length, sum);
+        sampling.passed(taken.length, this.#weights.pushKernelWeights(taken));
         batcher.pushAll(taken); // may deliver batches now (size, bytes)
       } else this.#move(taken, batcher);
       taken.length = 0;
@@ -245,15 +237,7 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
   /** The batcher's delivery: the batch waits, with its weights, for a consumer. */
   #batched(events: E[], trigger: FlushTrigger): void {
     const n = events.length;
-    const weights = this.#weights.slice(this.#wHead, this.#wHead + n);
-    this.#wHead += n;
-    if (this.#wHead === this.#weights.length) {
-      this.#weights.length = 0;
-      this.#wHead = 0;
-    } else if (this.#wHead > 4096) {
-      this.#weights = this.#weights.slice(this.#wHead);
-      this.#wHead = 0;
-    }
+    const weights = this.#weights.take(n);
     const batch = Object.assign(events, { weights, trigger }) as EventBatch<E>;
     this.#ready.push(batch);
     this.#readyEvents += n;
