@@ -18,7 +18,9 @@ type ErrorListener = (error: BpfscopeError) => void;
 /**
  * Consumes one or more `BPF_MAP_TYPE_RINGBUF` maps of a loaded object on the
  * event loop (a uv_poll on libbpf's epoll fd, no thread) and delivers their
- * records in batches: one ArrayBuffer and one JavaScript call per batch.
+ * records in batches: one ArrayBuffer and one JavaScript call per batch. While
+ * records come faster than one per {@link RingBufferOptions.busyPollMs}, the
+ * rings are drained on a timer of that period instead of at every kernel wake-up.
  * Created by {@link BpfObject.ringBuffer}; read with {@link RingBufferConsumer.onBatch}
  * or `for await`. Polling starts with the first listener or iterator and stops
  * while there is none. Closing the object closes its consumers.
