@@ -15,6 +15,7 @@
         "src/native/probes_helpers.cc",
         "src/native/poller.cc",
         "src/native/ring_buffer.cc",
+        "src/native/ring_buffer_drain.cc",
         "src/native/btf_names.cc",
         "src/native/map_batch_write.cc",
         "src/native/program_info.cc",

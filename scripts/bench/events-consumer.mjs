@@ -6,16 +6,25 @@
 // the source decodes it as the event's `monotonicNs`, so the engine's delivery latency
 // (engine.stats(): events.latencyUs) is measured on the same clock, exactly.
 // Commands (as c/events-consumer.c): arm <tgid> <nr> -> armed; stream ... end -> JSON.
+// Arguments: object, mode (events | batches), ring batch size, queue, warm-up calls (see warmUp).
 import { readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { COLLECTOR, createEngine, createEventStream } from '@bpfscope/core';
 import { BpfObject, readStatsCounters } from '@bpfscope/native';
 
-const [objectPath, mode, ringBatch, queueArg] = process.argv.slice(2);
+const [objectPath, mode, ringBatch, queueArg, warmupArg = '0'] = process.argv.slice(2);
 const obj = BpfObject.open(objectPath);
 await obj.load();
 obj.attach('rb_sys_enter');
 const stats = obj.map('rb_stats');
+/** The ring consumer of the open stream: its crossings, wake-ups and timed polls go into the report. */
+let ring = null;
+/** GC pauses of the run (perf_hooks 'gc' entries), ms. */
+const gcPauses = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push(e.duration);
+}).observe({ entryTypes: ['gc'] });
 
 /** The bench family: one event { monotonicNs, tgid } per ring record. */
 const source = {
@@ -32,7 +41,7 @@ const source = {
       queue: options.queue,
       signal: options.signal,
       start: async (push, fail) => {
-        const ring = obj.ringBuffer('rb_events', { statsMap: 'rb_stats', batchSize: Number(ringBatch) });
+        ring = obj.ringBuffer('rb_events', { statsMap: 'rb_stats', batchSize: Number(ringBatch) });
         ring.onError(fail);
         ring.onBatch((batch) => {
           const view = batch.view;
@@ -77,16 +86,60 @@ async function consumeBatches() {
   }
 }
 
+/** Points rb_filter at a process's getppid calls (tgid 0: nothing is sent). */
+function setFilter(tgid, nr) {
+  const cfg = new Uint8Array(16);
+  const view = new DataView(cfg.buffer);
+  view.setUint32(0, tgid, true);
+  view.setUint32(4, nr, true);
+  view.setUint32(8, 1, true); // RB_TARGET_EVENTS
+  obj.map('rb_filter').update(new Uint8Array(4), cfg);
+}
+
+/**
+ * Warm-up (not measured): this process's own `warmup` getppid calls (process.ppid makes one
+ * each time), in bursts of 1,000, consumed in the same mode through another engine, so that
+ * the measured run meets optimized code, as a long-running consumer does. Its records and
+ * counts stay out of the measured run (the stats map's counters are taken as a base after it).
+ */
+async function warmUp(warmup) {
+  const warm = createEngine({ plugins: [plugin], config: { cache: { enabled: false } }, logger: silent });
+  await warm.start();
+  const ac = new AbortController();
+  const options = { queue: Number(queueArg), signal: ac.signal };
+  const s = mode === 'batches' ? warm.eventBatches('bench', options) : warm.events('bench', options);
+  await s.ready;
+  const before = readStatsCounters(stats);
+  let n = 0;
+  const done = (async () => {
+    for await (const x of s) {
+      n += mode === 'batches' ? x.length : 1;
+      if (n >= warmup) break;
+    }
+  })();
+  setFilter(process.pid, 110); // SYS_getppid on x86_64, the only architecture of the native package
+  let sum = 0;
+  for (let i = 0; i < warmup; i += 1000) {
+    for (let j = 0; j < 1000; j++) sum += process.ppid;
+    await new Promise((r) => setImmediate(r));
+  }
+  setFilter(0, 0);
+  // Every call was delivered, or dropped by the kernel (then the loop will not reach warmup).
+  while (n + readStatsCounters(stats).drops - before.drops < warmup) await new Promise((r) => setTimeout(r, 1));
+  ac.abort();
+  await done;
+  await warm.close();
+  return sum;
+}
+if (Number(warmupArg) > 0) await warmUp(Number(warmupArg));
+/** The stats map's counters after the warm-up: the measured run's are counted from here. */
+const base = readStatsCounters(stats);
+
 process.stdout.write('ready\n');
 for await (const line of createInterface({ input: process.stdin })) {
   const [word, tgid, nr] = line.split(' ');
   if (word === 'arm') {
-    const cfg = new Uint8Array(16);
-    const view = new DataView(cfg.buffer);
-    view.setUint32(0, Number(tgid), true);
-    view.setUint32(4, Number(nr), true);
-    view.setUint32(8, 1, true); // RB_TARGET_EVENTS
-    obj.map('rb_filter').update(new Uint8Array(4), cfg);
+    setFilter(Number(tgid), Number(nr));
     process.stdout.write('armed\n');
   } else if (word === 'stream') {
     const options = { queue: Number(queueArg) };
@@ -94,12 +147,13 @@ for await (const line of createInterface({ input: process.stdin })) {
     await stream.ready;
     cpu0 = process.cpuUsage();
     wait0 = runDelayUs();
+    gcPauses.length = 0;
     consuming = mode === 'batches' ? consumeBatches() : consumeEvents();
     process.stdout.write('streaming\n');
   } else if (word === 'end') {
     // The producer has exited: the kernel's count of what it sent is final. Wait until
     // every sent record was delivered or dropped from the queue (polled each ms).
-    const sent = readStatsCounters(stats).events;
+    const sent = readStatsCounters(stats).events - base.events;
     for (;;) {
       const c = stream.counts();
       if (c.delivered + c.droppedQueue >= sent) break;
@@ -109,15 +163,16 @@ for await (const line of createInterface({ input: process.stdin })) {
     const waited = runDelayUs() - wait0;
     const k = readStatsCounters(stats);
     const e = engine.stats().collectors[0].events;
+    const r = ring.stats();
     await stream.return();
     await consuming;
     process.stdout.write(
       `${JSON.stringify({
         delivered,
-        droppedKernel: k.drops,
+        droppedKernel: k.drops - base.drops,
         droppedQueue: e.droppedQueue,
-        sent: k.events,
-        filterHits: k.filterHits,
+        sent: k.events - base.events,
+        filterHits: k.filterHits - base.filterHits,
         lastNs: String(lastNs),
         cpuUs: cpu.user + cpu.system,
         runDelayUs: Math.round(waited),
@@ -131,6 +186,12 @@ for await (const line of createInterface({ input: process.stdin })) {
         meanBatch: e.batching.meanSize,
         byTrigger: e.batching.byTrigger,
         tgids,
+        crossings: r.batches,
+        wakeups: r.wakeups,
+        timedPolls: r.timedPolls,
+        gcCount: gcPauses.length,
+        gcMs: gcPauses.reduce((a, d) => a + d, 0),
+        gcMaxMs: Math.max(0, ...gcPauses),
       })}\n`,
     );
   } else {

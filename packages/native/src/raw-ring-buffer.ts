@@ -10,6 +10,12 @@ export interface RawRingBufferStats {
   batches: number;
   /** Records taken from a ring but not delivered (out of memory only). */
   lost: number;
+  /** Readiness callbacks of the rings' epoll fd. */
+  wakeups: number;
+  /** Polls by the busy timer. */
+  timedPolls: number;
+  /** True while the busy timer is armed (the fd is not watched). */
+  busyPolling: boolean;
 }
 
 /** One native consumer of one or more ring buffer maps; {@link RingBufferConsumer} wraps it. @internal */
@@ -42,4 +48,5 @@ export type RawRingBufferConstructor = new (
   batchSize: number,
   onBatch: RawBatchCallback,
   onError: (failure: unknown) => void,
+  busyPollMs?: number,
 ) => RawRingBuffer;

@@ -15,6 +15,19 @@ export interface RingBufferOptions {
   statsMap?: string;
   /** Batches an async iterator may hold unread before the consumer stops polling (the kernel ring then fills and counts drops); polling resumes when the reader is down to half. @default 16 */
   maxQueuedBatches?: number;
+  /**
+   * Busy polling period, ms (an integer from 0 to 1000). The kernel wakes a consumer that
+   * has caught up for nearly every record, so under a steady flood each wake-up brings a few
+   * records and costs a crossing into JavaScript. Once wake-ups come less than this apart,
+   * the consumer stops watching the rings and drains them on a timer of this period instead
+   * (about one crossing per period, up to `batchSize` records each), for as long as each poll
+   * finds records and they fill less than a quarter of the smallest ring; the first poll that
+   * finds the rings empty goes back to waiting for the kernel, so an idle consumer runs
+   * nothing. It adds up to about one period (plus the event loop's lag) to a record's delivery
+   * latency while busy. 0 turns it off: every wake-up is served.
+   * @default 1
+   */
+  busyPollMs?: number;
 }
 
 /** Counters of a {@link RingBufferConsumer}: received + dropped + lost accounts for every record the BPF side tried to send. */
@@ -29,6 +42,12 @@ export interface RingBufferStats {
   kernelDroppedUnavailable?: string;
   /** Records taken from a ring that could not be delivered: only when memory ran out (each is also reported to {@link RingBufferConsumer.onError}). */
   lost: number;
+  /** Times the kernel woke the consumer (the rings' epoll fd became readable). */
+  wakeups: number;
+  /** Polls of the rings by the busy-polling timer (see {@link RingBufferOptions.busyPollMs}). */
+  timedPolls: number;
+  /** True while the consumer polls on its busy timer rather than waiting for the kernel; false once idle. */
+  busyPolling: boolean;
   /** True while the consumer is not polling (paused, no listener, or an iterator behind). */
   paused: boolean;
   /** True after {@link RingBufferConsumer.close}; the counters are then final. */
@@ -45,9 +64,9 @@ export interface RingBufferHost {
 }
 
 /** @internal */
-export function integerOption(value: number | undefined, path: string, fallback: number, max: number): number {
+export function integerOption(value: number | undefined, path: string, fallback: number, max: number, min = 1): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new ConfigError(path, value, `an integer from 1 to ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(path, value, `an integer from ${min} to ${max}`);
   return value;
 }
 

@@ -10,12 +10,17 @@ import { RingBatch } from './ring-batch.js';
 import { checkStatsMap, readStatsCounters } from './stats-map.js';
 
 type BatchListener = (batch: RingBatch) => void;
+
+/** Default of {@link RingBufferOptions.busyPollMs}. */
+const DEFAULT_BUSY_POLL_MS = 1;
 type ErrorListener = (error: BpfscopeError) => void;
 
 /**
  * Consumes one or more `BPF_MAP_TYPE_RINGBUF` maps of a loaded object on the
  * event loop (a uv_poll on libbpf's epoll fd, no thread) and delivers their
- * records in batches: one ArrayBuffer and one JavaScript call per batch.
+ * records in batches: one ArrayBuffer and one JavaScript call per batch. While
+ * records come faster than one per {@link RingBufferOptions.busyPollMs}, the
+ * rings are drained on a timer of that period instead of at every kernel wake-up.
  * Created by {@link BpfObject.ringBuffer}; read with {@link RingBufferConsumer.onBatch}
  * or `for await`. Polling starts with the first listener or iterator and stops
  * while there is none. Closing the object closes its consumers.
@@ -40,6 +45,8 @@ export class RingBufferConsumer implements AsyncIterable<RingBatch> {
   readonly maps: readonly string[];
   /** Records per batch. */
   readonly batchSize: number;
+  /** The busy polling period, ms (0: off); see {@link RingBufferOptions.busyPollMs}. */
+  readonly busyPollMs: number;
   readonly #host: RingBufferHost;
   readonly #raw: RawRingBuffer;
   readonly #stats: BpfMap | undefined;
@@ -71,6 +78,7 @@ export class RingBufferConsumer implements AsyncIterable<RingBatch> {
     this.maps = ringMaps(host, maps);
     this.batchSize = integerOption(options.batchSize, 'batchSize', DEFAULT_CONFIG.batchSize, 1_000_000);
     this.#maxQueued = integerOption(options.maxQueuedBatches, 'maxQueuedBatches', 16, 1_000_000);
+    this.busyPollMs = integerOption(options.busyPollMs, 'busyPollMs', DEFAULT_BUSY_POLL_MS, 1000, 0);
     if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
       throw new ConfigError('signal', options.signal, 'an AbortSignal');
     }
@@ -83,7 +91,7 @@ export class RingBufferConsumer implements AsyncIterable<RingBatch> {
       throw new NativeUnavailable([], 'the loaded addon has no ring buffer support (an old source build in packages/native/build was loaded?)');
     }
     try {
-      this.#raw = new native.RingBuffer(host.raw, [...this.maps], this.batchSize, this.#deliver, this.#nativeError);
+      this.#raw = new native.RingBuffer(host.raw, [...this.maps], this.batchSize, this.#deliver, this.#nativeError, this.busyPollMs);
     } catch (e) {
       throw toBpfscopeError(e, { kind: 'map', map: this.maps.join(', '), operation: 'ring_buffer' });
     }
@@ -275,8 +283,8 @@ export class RingBufferConsumer implements AsyncIterable<RingBatch> {
   }
 
   #snapshot(closed: boolean): RingBufferStats {
-    const { delivered, batches, lost } = this.#raw.stats();
-    const stats: RingBufferStats = { delivered, batches, kernelDropped: undefined, lost, paused: closed || !this.#polling, closed };
+    const { delivered, batches, lost, wakeups, timedPolls, busyPolling } = this.#raw.stats();
+    const stats: RingBufferStats = { delivered, batches, kernelDropped: undefined, lost, wakeups, timedPolls, busyPolling, paused: closed || !this.#polling, closed };
     if (this.#stats === undefined) {
       stats.kernelDroppedUnavailable = 'no statsMap option was given, so the kernel-side drop counter is not known';
     } else {

@@ -8,6 +8,7 @@ import type { EventStream } from './event-types.js';
 import type { StreamJoin } from './family-event-stats.js';
 import { recordLatencies } from './record-latencies.js';
 import { StreamHooks } from './stream-hooks.js';
+import { WeightQueue } from './weight-queue.js';
 
 type Waiter<E> = { resolve: (r: IteratorResult<EventBatch<E>>) => void; reject: (e: unknown) => void };
 
@@ -38,8 +39,7 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
   readonly #ready: EventBatch<E>[] = [];
   #readyEvents = 0;
   /** Weights of the events in the batcher, in the order it holds them (it keeps order). */
-  #weights: number[] = [];
-  #wHead = 0;
+  readonly #weights = new WeightQueue();
   readonly #taken: E[] = [];
   readonly #kept: E[] = [];
   readonly #out = { weight: 1 };
@@ -135,12 +135,20 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
     return waiting;
   }
 
-  /** Takes from the source's queue while no batch is ready, at most the open batch's room at a time. */
+  /**
+   * Takes from the source's queue while no batch is ready, at most the open batch's room at
+   * a time. Under a keep-all setting the events go straight to the batcher (weights from the
+   * events' kernel weights), not through the sampler one by one.
+   */
   #fill(inner: EventStream<E>, batcher: AdaptiveBatcher<E>): void {
     if (!isBulkEventStream(inner)) return;
     const taken = this.#taken;
+    const sampling = this.s.sampling;
     while (this.#ready.length === 0 && inner.takeQueued(taken, batcher.room()) > 0) {
-      this.#move(taken, batcher);
+      if (sampling.keepsAll) {
+        sampling.passed(taken.length, this.#weights.pushKernelWeights(taken));
+        batcher.pushAll(taken); // may deliver batches now (size, bytes)
+      } else this.#move(taken, batcher);
       taken.length = 0;
     }
   }
@@ -223,15 +231,7 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
   /** The batcher's delivery: the batch waits, with its weights, for a consumer. */
   #batched(events: E[], trigger: FlushTrigger): void {
     const n = events.length;
-    const weights = this.#weights.slice(this.#wHead, this.#wHead + n);
-    this.#wHead += n;
-    if (this.#wHead === this.#weights.length) {
-      this.#weights.length = 0;
-      this.#wHead = 0;
-    } else if (this.#wHead > 4096) {
-      this.#weights = this.#weights.slice(this.#wHead);
-      this.#wHead = 0;
-    }
+    const weights = this.#weights.take(n);
     const batch = Object.assign(events, { weights, trigger }) as EventBatch<E>;
     this.#ready.push(batch);
     this.#readyEvents += n;

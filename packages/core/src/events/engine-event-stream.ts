@@ -2,9 +2,10 @@ import { DataUnavailable } from '../errors/taxonomy.js';
 import type { KernelSamplingCounts } from '../sampling/kernel-sampling.js';
 import type { SamplingAccessors } from '../sampling/create-sampler.js';
 import type { SamplingConfig } from '../sampling/sampling-config.js';
-import type { SampledEventCounts, SampledEventStream, StreamSampling } from './event-sampling.js';
+import { kernelWeight, type SampledEventCounts, type SampledEventStream, type StreamSampling } from './event-sampling.js';
 import type { EventStream } from './event-types.js';
 import { isBulkEventStream } from './event-stream.js';
+import { HandOutClock } from './hand-out-clock.js';
 import type { StreamJoin } from './family-event-stats.js';
 import { StreamHooks } from './stream-hooks.js';
 
@@ -82,6 +83,7 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
   readonly #recentWeights = new Float64Array(RECENT);
   #recentAt = 0;
   readonly #out = { weight: 1 };
+  readonly #clock: HandOutClock<E>;
   /** Events taken from the source and not yet offered to the sampler, from `#takenAt`. */
   readonly #taken: E[] = [];
   #takenAt = 0;
@@ -95,6 +97,7 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
     private readonly s: EngineStreamSampling<E>,
   ) {
     this.#hooks = new StreamHooks(s.signal);
+    this.#clock = new HandOutClock(s);
     this.#opening = open.then(
       (inner) => {
         this.#inner = inner;
@@ -157,13 +160,36 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
   /** Hands out a kept event, or takes the next one from the source through the sampler (no extra await when one is waiting). */
   #pull(inner: EventStream<E>): Promise<IteratorResult<E>> {
     const sampling = this.s.sampling;
-    if (sampling.waiting > 0 || (!this.#innerDone && !this.#ended && this.#offerTaken(inner))) {
-      const turn = ++this.#sinceTurn >= YIELD_EVERY;
-      if (turn) this.#sinceTurn = 0;
-      return handOut({ value: this.#deliver(sampling.take(this.#out)), done: false }, turn);
+    if (sampling.keepsAll && !this.#innerDone && !this.#ended && this.#hasTaken(inner)) {
+      // Keep-all: the event goes out as it is, weighed by its kernel weight, without the sampler.
+      const e = this.#taken[this.#takenAt]!;
+      this.#taken[this.#takenAt++] = undefined as E; // let it go
+      const w = kernelWeight(e);
+      sampling.passed(1, w);
+      this.#out.weight = w;
+      return this.#handOut(e);
     }
+    if (sampling.waiting > 0 || (!this.#innerDone && !this.#ended && this.#offerTaken(inner))) return this.#handOut(sampling.take(this.#out));
     if (this.#innerDone || this.#ended) return Promise.resolve({ value: undefined, done: true });
     return inner.next().then((r) => this.#took(inner, r));
+  }
+
+  /** Hands out an event taken without a wait, letting the loop turn after every {@link YIELD_EVERY}. */
+  #handOut(event: E): Promise<IteratorResult<E>> {
+    const result = { value: this.#deliver(event), done: false };
+    if (++this.#sinceTurn < YIELD_EVERY) return Promise.resolve(result);
+    this.#sinceTurn = 0;
+    this.#clock.invalidate();
+    return handOut(result, true);
+  }
+
+  /** Whether a taken event waits, taking the source's queued events at once when none does. */
+  #hasTaken(inner: EventStream<E>): boolean {
+    const taken = this.#taken;
+    if (this.#takenAt < taken.length) return true;
+    taken.length = 0;
+    this.#takenAt = 0;
+    return isBulkEventStream(inner) && inner.takeQueued(taken, TAKE) > 0;
   }
 
   /**
@@ -193,6 +219,7 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
   #took(inner: EventStream<E>, r: IteratorResult<E>): IteratorResult<E> | Promise<IteratorResult<E>> {
     const sampling = this.s.sampling;
     this.#sinceTurn = 0; // the source had nothing queued: the loop turned
+    this.#clock.invalidate();
     if (r.done === true) {
       this.#innerDone = true;
       this.#hooks.end();
@@ -204,6 +231,7 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
     return this.#pull(inner);
   }
 
+  /** Hands `event` out: remembers its weight and records its latency. */
   #deliver(event: E): E {
     const weight = this.#out.weight;
     this.#delivered++;
@@ -211,14 +239,8 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
     this.#recent[at] = event;
     this.#recentWeights[at] = weight;
     this.#recentAt = at + 1 === RECENT ? 0 : at + 1;
-    if (this.#latency !== null) this.#latency.record(this.#latencyUs(event));
+    if (this.#latency !== null) this.#latency.record(this.#clock.latencyUs(event));
     return event;
-  }
-
-  #latencyUs(event: E): number {
-    const mono = typeof event === 'object' && event !== null ? (event as { monotonicNs?: unknown }).monotonicNs : undefined;
-    if (typeof mono === 'bigint') return (Number(this.s.monotonicNs()) - Number(mono)) / 1000;
-    return (this.s.nowMs() - this.s.accessors.timeMs(event)) * 1000;
   }
 
   weightOf(event: E): number {

@@ -136,6 +136,46 @@ describe('engine.events with sampling', () => {
     await engine.close();
   });
 
+  it('keep-all (no sampling setting): every event passes with its kernel weight, in events() and eventBatches(), and a switch to 1-in-2 and back keeps totals exact', async () => {
+    const { fake, feed } = eventful('ev');
+    const engine = createEngine({ plugins: [fake.plugin], logger: silent });
+    const ac = new AbortController();
+    const stream = engine.events('ev', { signal: ac.signal, queue: 10_000 });
+    await stream.ready;
+    const kw = (seq: number): number => (seq < 600 ? 1 + (seq % 3) : 1);
+    const feedAll = (): void => {
+      for (let i = 0; i < 700; i++) feed.push?.({ seq: i, time: Date.now(), cls: 'low', weight: kw(i) });
+    };
+    feedAll();
+    const got: Array<{ seq: number; weight: number }> = [];
+    const take = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) {
+        const e = (await stream.next()).value as Ev;
+        got.push({ seq: e.seq, weight: stream.weightOf(e) });
+      }
+    };
+    await take(300);
+    await engine.setSampling('ev', { strategy: 'uniform', every: 2 });
+    await take(100); // the setting applies to every event not handed out yet (taken ones too): 300, 302, … 498, then 499 on
+    await engine.setSampling('ev', null);
+    got.push(...(await drain(stream, ac)));
+    const seqs = [...Array.from({ length: 300 }, (_, i) => i), ...Array.from({ length: 100 }, (_, i) => 300 + 2 * i), ...Array.from({ length: 201 }, (_, i) => 499 + i)];
+    expect(got).toEqual(seqs.map((seq) => ({ seq, weight: kw(seq) * (seq >= 300 && seq < 499 ? 2 : 1) })));
+    // The same through eventBatches(), keep-all again.
+    const ac2 = new AbortController();
+    const batched = engine.eventBatches('ev', { signal: ac2.signal, queue: 10_000 });
+    await batched.ready;
+    feedAll();
+    ac2.abort();
+    const batches: Array<{ seq: number; weight: number }> = [];
+    for await (const b of batched) b.forEach((e, i) => batches.push({ seq: e.seq, weight: b.weights[i]! }));
+    expect(batches).toEqual(Array.from({ length: 700 }, (_, seq) => ({ seq, weight: kw(seq) })));
+    const s = engine.stats().collectors[0]?.events;
+    expect(s).toMatchObject({ seen: 1400, kept: 1301, delivered: 1301, sampledAway: 99, held: 0, queued: 0, droppedQueue: 0 });
+    expect(s?.keptWeight).toBe([...got, ...batches].reduce((a, g) => a + g.weight, 0));
+    await engine.close();
+  });
+
   it('setSampling mid-stream switches every open stream and keeps totals exact', async () => {
     const { fake, feed } = eventful('ev');
     const engine = createEngine({ plugins: [fake.plugin], logger: silent });

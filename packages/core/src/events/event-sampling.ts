@@ -125,6 +125,10 @@ export class StreamSampling<E> {
   #head = 0;
   #tail = 0;
   #keptWeight = 0;
+  /** Whether the setting keeps every event (`strategy: 'all'`): events may then pass by {@link passed}. */
+  #all: boolean;
+  /** Events that passed a keep-all setting without being offered (seen and kept). */
+  #passed = 0;
   readonly #sink = (event: E, weight: number): void => {
     const w = weight * kernelWeight(event);
     this.#events[this.#tail] = event;
@@ -137,6 +141,27 @@ export class StreamSampling<E> {
     this.#accessors = accessors;
     this.#path = path;
     this.#controller = createSamplingController(config ?? (KEEP_ALL as SamplingConfig<E>), accessors, path);
+    this.#all = this.#controller.strategy === 'all';
+  }
+
+  /**
+   * True when the setting keeps every event and no kept event waits: the next events may
+   * then go straight to the consumer, counted with {@link passed}, instead of one
+   * {@link offer} and one {@link take} each.
+   */
+  get keepsAll(): boolean {
+    return this.#all && this.#head === this.#tail;
+  }
+
+  /**
+   * Counts events handed on without the sampler while {@link keepsAll}: seen and kept, with
+   * their kernel weights.
+   * @param n - how many
+   * @param kernelWeights - the sum of their {@link kernelWeight}s
+   */
+  passed(n: number, kernelWeights: number): void {
+    this.#passed += n;
+    this.#keptWeight += kernelWeights;
   }
 
   /** Offers one event from the source. */
@@ -172,10 +197,12 @@ export class StreamSampling<E> {
   /** Switches to a new setting; totals stay exact (see {@link SamplingController.reconfigure}). */
   reconfigure(config: SamplingConfig<E> | null): void {
     this.#controller.reconfigure(config ?? (KEEP_ALL as SamplingConfig<E>), this.#sink);
+    this.#all = this.#controller.strategy === 'all';
   }
 
   /** The sampler's totals over every setting, with the kernel-weighted kept weight. */
   counts(): SamplerCounts {
-    return { ...this.#controller.counts(), keptWeight: this.#keptWeight };
+    const c = this.#controller.counts();
+    return { ...c, seen: c.seen + this.#passed, kept: c.kept + this.#passed, keptWeight: this.#keptWeight };
   }
 }

@@ -115,7 +115,10 @@ export function createAdaptiveBatcher<E>(options: AdaptiveBatcherOptions<E>): Ad
   const latency = options.latency ?? new LatencyHistogram();
   const batches: Record<FlushTrigger, number> = { size: 0, time: 0, bytes: 0, flush: 0 };
   let open: E[] = [];
-  let pushedAt: number[] = [];
+  // When the open batch's events were pushed, as runs: runCounts[k] events at runTimes[k]
+  // (the events of one pushAll share one clock reading, and one histogram update at send).
+  const runTimes: number[] = [];
+  const runCounts: number[] = [];
   let bytes = 0;
   let timer: unknown;
   let pushed = 0;
@@ -144,14 +147,24 @@ export function createAdaptiveBatcher<E>(options: AdaptiveBatcherOptions<E>): Ad
     if (open.length === 0) return;
     const now = clock.now();
     const batch = open;
-    for (const t of pushedAt) latency.record((now - t) * 1000);
+    for (let k = 0; k < runTimes.length; k++) latency.record((now - runTimes[k]!) * 1000, runCounts[k]!);
     open = [];
-    pushedAt = [];
+    runTimes.length = 0;
+    runCounts.length = 0;
     bytes = 0;
     delivered += batch.length;
     batches[trigger]++;
     adapt(now);
     deliver(batch, trigger);
+  };
+
+  const pushedRun = (now: number, count: number): void => {
+    const last = runTimes.length - 1;
+    if (last >= 0 && runTimes[last] === now) runCounts[last]! += count;
+    else {
+      runTimes.push(now);
+      runCounts.push(count);
+    }
   };
 
   const add = (event: E, now: number): void => {
@@ -160,11 +173,27 @@ export function createAdaptiveBatcher<E>(options: AdaptiveBatcherOptions<E>): Ad
     pushed++;
     sinceFlush++;
     open.push(event);
-    pushedAt.push(now);
+    pushedRun(now, 1);
     bytes += size;
     if (size > 0 && bytes >= maxBytes) send('bytes');
     else if (open.length >= target) send('size');
     else if (timer === undefined) timer = clock.setTimer(() => send('time'), maxDelayMs);
+  };
+
+  // pushAll with no bytes trigger: as many events at once as the open batch has room for.
+  const addRun = (events: readonly E[], now: number): void => {
+    const n = events.length;
+    let i = 0;
+    while (i < n) {
+      const k = Math.min(n - i, Math.max(1, target - open.length));
+      for (let j = 0; j < k; j++) open.push(events[i + j]!);
+      i += k;
+      pushed += k;
+      sinceFlush += k;
+      pushedRun(now, k);
+      if (open.length >= target) send('size');
+      else if (timer === undefined) timer = clock.setTimer(() => send('time'), maxDelayMs);
+    }
   };
 
   return {
@@ -174,8 +203,10 @@ export function createAdaptiveBatcher<E>(options: AdaptiveBatcherOptions<E>): Ad
     },
     pushAll(events: readonly E[]) {
       if (closed) throw new Closed('adaptive batcher');
+      if (events.length === 0) return;
       const now = clock.now();
-      for (const e of events) add(e, now);
+      if (sizeOf === undefined) addRun(events, now);
+      else for (const e of events) add(e, now);
     },
     flush: () => send('flush'),
     room: () => Math.max(1, target - open.length),

@@ -49,4 +49,18 @@ describe('LatencyHistogram', () => {
     expect(h.count).toBe(0);
     expect(h.quantile(0.5)).toBeNaN();
   });
+
+  it('record(value, count) is the same as recording the value count times', () => {
+    const random = seededRandom(3);
+    const once = new LatencyHistogram();
+    const many = new LatencyHistogram();
+    for (let i = 0; i < 500; i++) {
+      const v = Math.floor(2 ** (random() * 20)) + random();
+      const n = 1 + Math.floor(random() * 9);
+      many.record(v, n);
+      for (let k = 0; k < n; k++) once.record(v);
+    }
+    expect(many.summary()).toEqual(once.summary());
+    for (const q of [0.1, 0.5, 0.9, 0.99]) expect(many.quantile(q)).toBe(once.quantile(q));
+  });
 });

@@ -40,14 +40,16 @@ export class LatencyHistogram {
   private largest = Number.NaN;
 
   /**
-   * Records one value.
+   * Records a value, once or `count` times (e.g. the same wait of every event of one batch).
    * @param value - a value ≥ 0 in the histogram's unit (negative counts as 0, fractions are truncated)
+   * @param count - how many times to record it (a positive integer)
+   * @default count 1
    */
-  record(value: number): void {
+  record(value: number, count = 1): void {
     const v = value > 0 ? Math.floor(value) : 0;
-    this.counts[bucketOf(v)]!++;
-    this.n++;
-    this.sum += v;
+    this.counts[bucketOf(v)]! += count;
+    this.n += count;
+    this.sum += v * count;
     if (!(v <= this.largest)) this.largest = v;
   }
 

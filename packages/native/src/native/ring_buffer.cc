@@ -12,13 +12,8 @@
 namespace bpfscope {
 namespace {
 
-// A readable fd is drained by at most this many batches before the loop gets
-// to run its other callbacks; the fd stays readable, so draining goes on at
-// the next turn of the loop.
-constexpr int kMaxBatchesPerWake = 64;
-// A batch is also cut when its records reach this size (big records).
-constexpr size_t kMaxBatchBytes = 16u << 20;
 constexpr uint32_t kMaxBatchSize = 1000000;
+constexpr uint32_t kMaxBusyPollMs = 1000;
 
 uv_loop_t* LoopOf(Napi::Env env) {
   uv_loop_t* loop = nullptr;
@@ -63,6 +58,13 @@ RingBufferWrap::RingBufferWrap(const Napi::CallbackInfo& info)
     ThrowInvalid(env, "RingBuffer: batchSize must be an integer from 1 to 1000000");
   }
   batchSize_ = static_cast<uint32_t>(batchSize);
+  if (info.Length() > 5 && !info[5].IsUndefined()) {
+    const double busy = info[5].IsNumber() ? info[5].As<Napi::Number>().DoubleValue() : -1;
+    if (!(busy >= 0 && busy <= kMaxBusyPollMs && std::floor(busy) == busy)) {
+      ThrowInvalid(env, "RingBuffer: busyPollMs must be an integer from 0 to 1000");
+    }
+    busyPollMs_ = static_cast<uint32_t>(busy);
+  }
 
   auto names = info[1].As<Napi::Array>();
   if (names.Length() == 0) ThrowInvalid(env, "RingBuffer: no maps given");
@@ -76,6 +78,8 @@ RingBufferWrap::RingBufferWrap(const Napi::CallbackInfo& info)
       ThrowFailure(env, Failure{kMapFailed, op, EINVAL, "map " + name + " is not a ring buffer", ""});
     }
     rings_.push_back(std::make_unique<Ring>(Ring{this, i}));
+    const uint64_t bytes = bpf_map__max_entries(map);
+    if (i == 0 || bytes < minRingBytes_) minRingBytes_ = bytes;
     const int fd = bpf_map__fd(map);
     if (i == 0) {
       rb_.reset(ring_buffer__new(fd, OnSample, rings_.back().get(), nullptr));
@@ -92,7 +96,7 @@ RingBufferWrap::RingBufferWrap(const Napi::CallbackInfo& info)
   onError_ = Napi::Persistent(info[4].As<Napi::Function>());
   context_ = std::make_unique<Napi::AsyncContext>(env, "bpfscope:ringbuf", info.This().As<Napi::Object>());
   int err = 0;
-  poller_ = Poller::Create(LoopOf(env), ring_buffer__epoll_fd(rb_.get()), OnReadable, this, &err);
+  poller_ = Poller::Create(LoopOf(env), ring_buffer__epoll_fd(rb_.get()), OnWake, this, &err);
   if (poller_ == nullptr) {
     ThrowFailure(env, Failure{kMapFailed, "uv_poll_init", -err, std::string("cannot watch the ring buffer: ") + uv_strerror(err), ""});
   }
@@ -135,6 +139,7 @@ void RingBufferWrap::Pause(const Napi::CallbackInfo& info) {
   RequireOpen(info.Env(), "uv_poll_stop");
   poller_->Stop();
   polling_ = false;
+  busy_ = false;
 }
 
 void RingBufferWrap::RefHandle(const Napi::CallbackInfo& info) {
@@ -154,6 +159,9 @@ Napi::Value RingBufferWrap::Stats(const Napi::CallbackInfo& info) {
   out.Set("delivered", delivered_);
   out.Set("batches", batches_);
   out.Set("lost", lost_);
+  out.Set("wakeups", wakeups_);
+  out.Set("timedPolls", timedPolls_);
+  out.Set("busyPolling", busy_);
   return out;
 }
 
@@ -161,6 +169,7 @@ void RingBufferWrap::Close() noexcept {
   if (!closed_) {
     closed_ = true;
     polling_ = false;
+    busy_ = false;
     if (poller_ != nullptr) {
       poller_->Close();
       poller_ = nullptr;
@@ -180,84 +189,6 @@ void RingBufferWrap::Close() noexcept {
 void RingBufferWrap::FreeRings() noexcept {
   rb_.reset();  // munmaps the rings and closes the epoll fd (already out of libuv's epoll)
   batch_.Release();
-}
-
-int RingBufferWrap::OnSample(void* ctx, void* data, size_t size) noexcept {
-  auto* ring = static_cast<Ring*>(ctx);
-  return ring->owner->Append(ring->index, data, size);
-}
-
-int RingBufferWrap::Append(uint32_t ring, const void* data, size_t size) noexcept {
-  if (!batch_.Append(ring, data, size)) {
-    lost_ += 1;  // libbpf has already moved past the record
-    stop_ = Stop::kNoMemory;
-    return -ENOMEM;
-  }
-  if (batch_.count() >= batchSize_ || batch_.dataBytes() >= kMaxBatchBytes) {
-    stop_ = Stop::kBatchFull;
-    return -EAGAIN;  // ring_buffer__consume stops here; Drain() delivers and goes on
-  }
-  return 0;
-}
-
-void RingBufferWrap::OnReadable(void* ctx, int status) {
-  auto* self = static_cast<RingBufferWrap*>(ctx);
-  Napi::Env env(self->env_);
-  Napi::HandleScope scope(env);
-  self->draining_ = true;
-  if (status < 0) {
-    self->poller_->Stop();
-    self->polling_ = false;
-    self->Report(env, Failure{kMapFailed, "uv_poll", -status,
-                              std::string("polling the ring buffer failed (") + uv_strerror(status) + "); the consumer is paused", ""});
-  } else {
-    self->Drain(env);
-  }
-  self->draining_ = false;
-  if (self->closed_) self->FreeRings();
-}
-
-void RingBufferWrap::Drain(Napi::Env env) {
-  for (int batch = 0; batch < kMaxBatchesPerWake && polling_ && !closed_; ++batch) {
-    stop_ = Stop::kNone;
-    const int ret = ring_buffer__consume(rb_.get());
-    const Stop stop = stop_;
-    if (batch_.count() > 0) Flush(env);  // JavaScript runs here, outside libbpf; it may pause or close
-    if (ret >= 0) return;        // every ring is empty
-    if (stop == Stop::kBatchFull) continue;
-    if (stop == Stop::kNoMemory) {
-      Report(env, Failure{kMapFailed, "ring_buffer__consume", ENOMEM,
-                          "out of memory while copying a record: it was taken from the ring and is counted as lost", ""});
-      continue;
-    }
-    Report(env, Failure{kMapFailed, "ring_buffer__consume", PositiveErrno(ret), "consuming the ring buffer failed", ""});
-    return;
-  }
-}
-
-void RingBufferWrap::Flush(Napi::Env env) {
-  const uint32_t count = batch_.count();
-  const size_t dataBytes = batch_.dataBytes();
-  // A Node Buffer, not napi_create_arraybuffer: its memory is not zero-filled
-  // first, and every byte of it is written below.
-  Napi::Buffer<uint8_t> buffer;
-  try {
-    buffer = Napi::Buffer<uint8_t>::New(env, dataBytes + batch_.indexBytes());
-  } catch (const Napi::Error&) {
-    env.GetAndClearPendingException();
-  }
-  if (buffer.IsEmpty()) {
-    batch_.Clear();
-    lost_ += count;
-    Report(env, Failure{kMapFailed, "napi_create_buffer", ENOMEM,
-                        "cannot allocate a batch buffer: " + std::to_string(count) + " records are counted as lost", ""});
-    return;
-  }
-  batch_.CopyTo(buffer.Data());
-  batch_.Clear();
-  delivered_ += count;
-  batches_ += 1;
-  Call(env, onBatch_, {buffer.ArrayBuffer(), Napi::Number::New(env, count), Napi::Number::New(env, static_cast<double>(dataBytes))});
 }
 
 void RingBufferWrap::Report(Napi::Env env, const Failure& failure) {

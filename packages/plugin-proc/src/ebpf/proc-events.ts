@@ -1,6 +1,6 @@
 import { awaitOrAbort, createEventStream, EventProcessingFailed, machineConstants, requireMachineValue, type EventStream, type SourceEventOptions } from '@bpfscope/core';
 import { loadNative, type BpfObject, type NativeObjectLoader } from '@bpfscope/native';
-import { decodeProcEvent, monotonicToEpochMs, type ProcessEvent } from '../tree/events.js';
+import { decodeProcEventAt, monotonicToEpochMs, type ProcessEvent } from '../tree/events.js';
 import { presentEvent, procEventSelection } from '../tree/event-filter.js';
 import { procLayouts } from './layouts.js';
 import { readTaskSnapshot } from './task-snapshot.js';
@@ -58,8 +58,10 @@ export function procEventStream(deps: ProcEventDeps, options: SourceEventOptions
         let held: ProcessEvent[] | null = sel.initial ? [] : null;
         ring.onError(fail);
         ring.onBatch((batch) => {
-          for (const { data } of batch) {
-            const e = decodeProcEvent(data, layouts, toMs, pageSize);
+          const view = batch.view;
+          const bytes = new Uint8Array(batch.buffer);
+          for (let i = 0; i < batch.length; i++) {
+            const e = decodeProcEventAt(view, bytes, batch.offset(i), layouts, toMs, pageSize);
             if (e === null) {
               // A newer object's event kind: reported once, not silently skipped.
               if (unknown++ === 0) fail(new EventProcessingFailed('a proc_events record of an unknown type (an object newer than this package?)'));

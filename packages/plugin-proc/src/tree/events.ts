@@ -119,30 +119,33 @@ export function monotonicToEpochMs(): (ns: number) => number {
 }
 
 /**
- * Decode one `struct proc_ev` from the ring buffer.
+ * Decode the `struct proc_ev` at byte `at` of a ring batch, reading its fields straight from
+ * the batch's buffer (no view or copy per record).
+ * @param v - a view over the batch's buffer (`batch.view`)
+ * @param bytes - the same buffer as bytes
+ * @param at - where the record starts (`batch.offset(i)`)
  * @returns the event, or null for an unknown type (a newer object)
  * @internal
  */
-export function decodeProcEvent(data: Uint8Array, layouts: ProcLayouts, toEpochMs: (ns: number) => number, pageSize: number): ProcessEvent | null {
+export function decodeProcEventAt(v: DataView, bytes: Uint8Array, at: number, layouts: ProcLayouts, toEpochMs: (ns: number) => number, pageSize: number): ProcessEvent | null {
   const o = layouts.event;
-  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const type = v.getUint32(o.type, true);
+  const type = v.getUint32(at + o.type, true);
   const base = {
-    pid: v.getUint32(o.pid, true),
-    ppid: v.getUint32(o.ppid, true),
-    comm: decodeCString(data, o.comm, 16),
-    time: toEpochMs(u64(v, o.ts_ns)),
-    cgroupId: u64(v, o.cgroup_id),
-    weight: u64(v, o.weight),
+    pid: v.getUint32(at + o.pid, true),
+    ppid: v.getUint32(at + o.ppid, true),
+    comm: decodeCString(bytes, at + o.comm, 16),
+    time: toEpochMs(u64(v, at + o.ts_ns)),
+    cgroupId: u64(v, at + o.cgroup_id),
+    weight: u64(v, at + o.weight),
     observed: 'ebpf' as const,
     source: 'ebpf' as const,
   };
   if (type === 1) return { type: 'fork', ...base };
   if (type === 2) return { type: 'exec', ...base };
   if (type !== 3) return null;
-  const code = v.getInt32(o.exit_code, true);
-  const rt = u64(v, o.runtime_ns);
-  const t = cputimeAdjust(u64(v, o.utime_ns), u64(v, o.stime_ns), rt, { utime: 0, stime: 0 });
+  const code = v.getInt32(at + o.exit_code, true);
+  const rt = u64(v, at + o.runtime_ns);
+  const t = cputimeAdjust(u64(v, at + o.utime_ns), u64(v, at + o.stime_ns), rt, { utime: 0, stime: 0 });
   const sig = code & 0x7f;
   return {
     type: 'exit',
@@ -154,13 +157,13 @@ export function decodeProcEvent(data: Uint8Array, layouts: ProcLayouts, toEpochM
       runtimeSeconds: rt / 1e9,
       userSeconds: t.utime / 1e9,
       systemSeconds: t.stime / 1e9,
-      minorFaults: u64(v, o.min_flt),
-      majorFaults: u64(v, o.maj_flt),
-      rchar: u64(v, o.rchar),
-      wchar: u64(v, o.wchar),
-      readBytes: u64(v, o.read_bytes),
-      writeBytes: u64(v, o.write_bytes),
-      peakRssBytes: u64(v, o.hiwater_rss_pages) * pageSize,
+      minorFaults: u64(v, at + o.min_flt),
+      majorFaults: u64(v, at + o.maj_flt),
+      rchar: u64(v, at + o.rchar),
+      wchar: u64(v, at + o.wchar),
+      readBytes: u64(v, at + o.read_bytes),
+      writeBytes: u64(v, at + o.write_bytes),
+      peakRssBytes: u64(v, at + o.hiwater_rss_pages) * pageSize,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { ConfigError, createEventStream, type EventStream, type SourceEventOptions } from '@bpfscope/core';
 import { requireStruct, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
 import type { SyscallCategory } from '../syscall-category.js';
+import { CommCache } from './comm-cache.js';
 import { syscallCategory, syscallName } from '../syscall-table.js';
 
 /**
@@ -89,29 +90,67 @@ export function checkEventOptions(rest: Readonly<Record<string, unknown>>): numb
   return every as number;
 }
 
-/** Decode one `struct sc_event`. @internal */
-export function decodeSyscallEvent(data: Uint8Array, l: StructLayout, toEpochMs: (ns: bigint) => number): SyscallEvent & { slot: number } {
-  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+/** The offsets of struct sc_event's fields, from its layout (read once per stream, not per record). */
+interface EventOffsets {
+  readonly ts: number;
+  readonly durationNs: number;
+  readonly ret: number;
+  readonly weight: number;
+  readonly pid: number;
+  readonly tid: number;
+  readonly id: number;
+  readonly slot: number;
+  readonly hasRet: number;
+  readonly comm: number;
+}
+
+function offsetsOf(l: StructLayout): EventOffsets {
   const f = l.fields;
-  const id = v.getUint32(f.id!.offset, true);
-  const hasRet = v.getUint32(f.has_ret!.offset, true) === 1;
-  const ts = v.getBigUint64(f.ts!.offset, true);
-  const comm = data.subarray(f.comm!.offset, f.comm!.offset + 16);
-  const end = comm.indexOf(0);
   return {
-    pid: v.getUint32(f.pid!.offset, true),
-    tid: v.getUint32(f.tid!.offset, true),
-    comm: Buffer.from(comm.subarray(0, end < 0 ? 16 : end)).toString('utf8'),
+    ts: f.ts!.offset,
+    durationNs: f.duration_ns!.offset,
+    ret: f.ret!.offset,
+    weight: f.weight!.offset,
+    pid: f.pid!.offset,
+    tid: f.tid!.offset,
+    id: f.id!.offset,
+    slot: f.slot!.offset,
+    hasRet: f.has_ret!.offset,
+    comm: f.comm!.offset,
+  };
+}
+
+/** Decode the `struct sc_event` at byte `at` of a batch (no view or copy per record). */
+/** A u64 (`signed`: an s64) at byte `at` as a number, rounded as `Number(bigint)` rounds it, without a BigInt. */
+function u64(view: DataView, at: number, signed = false): number {
+  const hi = signed ? view.getInt32(at + 4, true) : view.getUint32(at + 4, true);
+  return hi * 4294967296 + view.getUint32(at, true);
+}
+
+function decodeAt(view: DataView, bytes: Uint8Array, at: number, o: EventOffsets, comms: CommCache, toEpochMs: (ns: number) => number): SyscallEvent {
+  const id = view.getUint32(at + o.id, true);
+  const hasRet = view.getUint32(at + o.hasRet, true) === 1;
+  const ts = view.getBigUint64(at + o.ts, true);
+  return {
+    pid: view.getUint32(at + o.pid, true),
+    tid: view.getUint32(at + o.tid, true),
+    comm: comms.get(view, bytes, at + o.comm),
     id,
     name: syscallName(id),
     category: syscallCategory(id) ?? 'unknown',
-    ret: hasRet ? Number(v.getBigInt64(f.ret!.offset, true)) : null,
-    durationNs: hasRet ? Number(v.getBigUint64(f.duration_ns!.offset, true)) : null,
-    time: toEpochMs(ts),
+    ret: hasRet ? u64(view, at + o.ret, true) : null,
+    durationNs: hasRet ? u64(view, at + o.durationNs) : null,
+    time: toEpochMs(u64(view, at + o.ts)),
     monotonicNs: ts,
-    weight: Number(v.getBigUint64(f.weight!.offset, true)),
-    slot: v.getUint32(f.slot!.offset, true),
+    weight: u64(view, at + o.weight),
   };
+}
+
+/** Decode one `struct sc_event`. @internal */
+export function decodeSyscallEvent(data: Uint8Array, l: StructLayout, toEpochMs: (ns: number) => number): SyscallEvent & { slot: number } {
+  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const o = offsetsOf(l);
+  return { ...decodeAt(v, data, 0, o, new CommCache(), toEpochMs), slot: v.getUint32(o.slot, true) };
 }
 
 /**
@@ -132,12 +171,19 @@ export function syscallEventStream(deps: SyscallEventDeps, options: SourceEventO
       const ring = deps.handle.subscribeRing('sc_events', { statsMap: 'sc_stats', batchSize: deps.batchSize });
       try {
         const offset = Date.now() - Number(process.hrtime.bigint()) / 1e6;
-        const toEpochMs = (ns: bigint): number => offset + Number(ns) / 1e6;
+        const toEpochMs = (ns: number): number => offset + ns / 1e6;
         ring.onError(fail);
+        const o = offsetsOf(deps.layout);
+        const comms = new CommCache();
         ring.onBatch((batch) => {
-          for (const { data } of batch) {
-            const { slot, ...e } = decodeSyscallEvent(data, deps.layout, toEpochMs);
-            if (slot === deps.slot && deps.keep(e)) push(e);
+          // Fields straight from the batch's buffer; another engine's records are skipped undecoded.
+          const view = batch.view;
+          const bytes = new Uint8Array(batch.buffer);
+          for (let i = 0; i < batch.length; i++) {
+            const at = batch.offset(i);
+            if (view.getUint32(at + o.slot, true) !== deps.slot) continue;
+            const e = decodeAt(view, bytes, at, o, comms, toEpochMs);
+            if (deps.keep(e)) push(e);
           }
         });
         // Subscribed first, then the kernel told to send: no event is sent unread.
