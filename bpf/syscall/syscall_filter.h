@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* The per-slot filters and config of syscall.bpf.c: their maps, and how a program judges a call by
- * a slot's filter (struct sc_view, wanted()). Included once, by syscall.bpf.c, after
- * syscall.h and the definition of sc_stats. */
+/* The per-slot filters and config of syscall.bpf.c: their maps, and how a program judges a
+ * call by a slot's filter (struct sc_view, wanted()), from one read of the slot's sc_gen
+ * word. Included once, by syscall.bpf.c, after syscall.h and the definition of sc_stats. */
 #ifndef BPFSCOPE_SYSCALL_FILTER_H
 #define BPFSCOPE_SYSCALL_FILTER_H
 
@@ -65,28 +65,30 @@ struct {
 	__type(value, struct sc_slot_stat);
 } sc_slot_stats SEC(".maps");
 
+/* The slot's sc_gen word, 0 when the slot is not in use: a slot not in use costs its
+ * program this load and a branch. */
+static __always_inline __u32 sc_gen_word(__u32 slot)
+{
+	__u32 *g = bpf_map_lookup_elem(&sc_gen, &slot);
+
+	return g ? *g : 0;
+}
+
 /* One slot's view of a call: its config and the filter of its generation in force, from
- * one read of its sc_gen word, so every part of the decision comes from one generation. */
+ * one read of its sc_gen word (w), so every part of the decision comes from one generation. */
 struct sc_view {
 	struct sc_config *cfg;
 	struct sc_filter *f;
 	__u32 slot;
-	__u32 fi;      /* filter index: slot * SC_GENS + generation */
-	__u8 changes; /* the slot's filter changes so far, mod 256 */
+	__u32 fi; /* filter index: slot * SC_GENS + generation */
 };
 
-static __always_inline bool sc_view(__u32 slot, struct sc_view *v)
+static __always_inline bool sc_view(__u32 slot, __u32 w, struct sc_view *v)
 {
-	__u32 *g = bpf_map_lookup_elem(&sc_gen, &slot), w;
-
-	if (!g)
-		return false;
-	w = *g;
 	if (!(w & SC_GEN_ACTIVE))
 		return false;
 	v->slot = slot;
 	v->fi = slot * SC_GENS + (w & 1);
-	v->changes = w >> SC_GEN_CHANGES_SHIFT;
 	v->cfg = bpf_map_lookup_elem(&sc_config, &slot);
 	v->f = bpf_map_lookup_elem(&sc_filter, &v->fi);
 	return v->cfg && v->f;
