@@ -15,10 +15,9 @@
  * forked by spawn_parent is counted from its exec (sc_exec). Syscall ids the tables do
  * not hold (>= SC_MAX_SYSCALLS, x32) are counted as drops, never ignored silently.
  * While a consumer is subscribed (sc_config.events), one call in sample_every that a
- * slot lets through goes into the sc_events ring buffer. A slot's work on a call is done
- * by global functions (syscall_slot.h), verified once per program whatever the number
- * of slots; the loops over the slots here read each slot's sc_gen word and call them
- * for the slots in use. */
+ * slot lets through goes into the sc_events ring buffer. Loops over the slots are
+ * unrolled, so each slot's code sees its slot number as a constant; what is branchy or
+ * rare in it is in global functions, verified once per program (syscall_slot.h). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -105,8 +104,9 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 	__u64 pid_tgid = bpf_get_current_pid_tgid(), ts = 0;
 	__u32 tgid = pid_tgid >> 32, sid = (__u32)id, slots = 0, s, w;
 	__u8 changes[SC_SLOTS] = {};
+	bool at_exit = sc_latency && !never_returns(sid);
 	struct sc_start *st;
-	int took;
+	struct sc_view v;
 
 	bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
 	if (id < 0 || id >= SC_MAX_SYSCALLS) {
@@ -120,21 +120,24 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 #pragma unroll
 	for (s = 0; s < SC_SLOTS; s++) {
 		w = sc_gen_word(s);
-		if (!(w & SC_GEN_ACTIVE))
-			continue;
-		took = sc_enter_slot(s, w, pid_tgid, sid);
-		if (!took)
+		if (!sc_view(s, w, &v) || !judge(&v, w, tgid, sid))
 			continue;
 		slots |= 1u << s;
 		changes[s] = w >> SC_GEN_CHANGES_SHIFT;
-		if (took & SC_EVENT) {
+		/* In latency mode sc_exit counts the call, with its result and time. */
+		if (at_exit)
+			continue;
+		if (sc_latency)
+			count_call(s, tgid, sid);
+		else
+			count_pending(s, pid_tgid, sid);
+		if (v.cfg->events) {
 			if (!ts)
 				ts = bpf_ktime_get_ns();
 			sc_enter_event(s, pid_tgid, sid, ts);
 		}
 	}
-	/* Latency mode: the slots that took the call count it at its return (sc_exit). */
-	if (!slots || !sc_latency || never_returns(sid))
+	if (!slots || !at_exit)
 		return 0;
 	st = bpf_task_storage_get(&sc_start, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!st) {
@@ -142,7 +145,7 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 #pragma unroll
 		for (s = 0; s < SC_SLOTS; s++)
 			if (slots & (1u << s))
-				sc_count_slot(s, tgid, sid);
+				count_call(s, tgid, sid);
 		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
 		return 0;
 	}
@@ -186,9 +189,11 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 {
 	__u64 ns, ts;
-	__u32 id, slots, s, w;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, id, slots, s, w;
 	__u8 st_changes[SC_SLOTS];
+	bool err = ret < 0 && ret >= -4095;
 	struct sc_start *st;
+	struct sc_view v;
 
 	bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
 	st = bpf_task_storage_get(&sc_start, bpf_get_current_task_btf(), 0, 0);
@@ -205,11 +210,16 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 #pragma unroll
 	for (s = 0; s < SC_SLOTS; s++) {
 		/* A slot released since the entry is not counted into (its next user starts at 0). */
-		if (!(slots & (1u << s)) || !((w = sc_gen_word(s)) & SC_GEN_ACTIVE))
+		if (!(slots & (1u << s)))
 			continue;
+		w = sc_gen_word(s);
+		if (!sc_view(s, w, &v))
+			continue;
+		count_return(s, tgid, id, err, ns);
 		/* Counted as judged at entry, but an event only under the filter in force: a
 		 * call that entered before a change (a long read) is no event of the new filter. */
-		sc_exit_slot(s, id, st_changes[s] == (__u8)(w >> SC_GEN_CHANGES_SHIFT) ? ts : 0, ns, ret);
+		if (v.cfg->events && st_changes[s] == (__u8)(w >> SC_GEN_CHANGES_SHIFT))
+			sc_exit_event(s, id, ts, ns, ret);
 	}
 	return 0;
 }

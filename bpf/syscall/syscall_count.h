@@ -1,25 +1,37 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* How syscall.bpf.c counts a call into one slot's tables: sc_counts per syscall id,
  * sc_proc per process and id (directly, or through the CPU's run in counts-only mode),
- * sc_lat_hist at the return in latency mode. Included once, by syscall.bpf.c, after
- * its maps. The slot is bounds-checked by the caller (syscall_slot.h). */
+ * sc_lat_hist at the return in latency mode. Inline, so that a call costs lookups and
+ * increments; creating a per-process entry, the rare and branchy part, is a global
+ * function (see syscall_slot.h for why). Included once, by syscall.bpf.c, after its maps. */
 #ifndef BPFSCOPE_SYSCALL_COUNT_H
 #define BPFSCOPE_SYSCALL_COUNT_H
 
-/* The sc_proc entry of (slot, tgid, id), created if missing; NULL when the table is full,
- * and then the `lost` calls it was meant for are counted as drops. */
+/* Creates the sc_proc entry of (slot, tgid, id): the rare part of proc_entry(), a global
+ * function so that the verifier checks its branches once per program, not at every
+ * place proc_entry() is inlined. Returns 1 when the entry exists now; 0 when the table is
+ * full, and then the `lost` calls it was meant for are counted as drops. */
+__noinline int sc_proc_new(__u32 slot, __u32 tgid, __u32 id, __u64 lost)
+{
+	struct sc_proc_key key = { .tgid = tgid, .id = id, .slot = slot };
+	struct sc_stat zero = {};
+
+	if (bpf_map_update_elem(&sc_proc, &key, &zero, BPF_NOEXIST) && bpf_map_update_elem(&sc_proc, &key, &zero, BPF_ANY)) {
+		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, lost);
+		return 0;
+	}
+	return 1;
+}
+
+/* The sc_proc entry of (slot, tgid, id), created if missing; NULL when the table is full
+ * (sc_proc_new() counted the drops). */
 static __always_inline struct sc_stat *proc_entry(__u32 slot, __u32 tgid, __u32 id, __u64 lost)
 {
 	struct sc_proc_key key = { .tgid = tgid, .id = id, .slot = slot };
 	struct sc_stat *s = bpf_map_lookup_elem(&sc_proc, &key);
-	struct sc_stat zero = {};
 
-	if (s)
+	if (s || !sc_proc_new(slot, tgid, id, lost))
 		return s;
-	if (bpf_map_update_elem(&sc_proc, &key, &zero, BPF_NOEXIST) && bpf_map_update_elem(&sc_proc, &key, &zero, BPF_ANY)) {
-		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, lost);
-		return NULL;
-	}
 	return bpf_map_lookup_elem(&sc_proc, &key);
 }
 
@@ -96,10 +108,49 @@ static __always_inline void count_pending(__u32 slot, __u64 pid_tgid, __u32 sid)
 		cpu->tid = 0;
 }
 
+/* 1 if x != 0, else 0, without a branch: x | -x has its top bit set iff x != 0. The
+ * empty asm hides -x from clang, which would otherwise turn this back into a compare and
+ * a branch. */
+static __always_inline __u64 nonzero(__u64 x)
+{
+	__u64 n = -x;
+
+	asm volatile("" : "+r"(n));
+	return (x | n) >> 63;
+}
+
+/* bpfscope_log2_slot() without branches (one verifier state instead of one per branch,
+ * which inlined per slot in sc_exit multiplied): r collects the shifts of a binary
+ * search for the highest set bit; v ends as 1, or 0 for v == 0. */
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u64 r, s;
+
+	s = nonzero(v >> 32) << 5;
+	v >>= s;
+	r = s;
+	s = nonzero(v >> 16) << 4;
+	v >>= s;
+	r |= s;
+	s = nonzero(v >> 8) << 3;
+	v >>= s;
+	r |= s;
+	s = nonzero(v >> 4) << 2;
+	v >>= s;
+	r |= s;
+	s = nonzero(v >> 2) << 1;
+	v >>= s;
+	r |= s;
+	s = nonzero(v >> 1);
+	v >>= s;
+	r |= s;
+	return r + v;
+}
+
 /* Latency mode: a call that returned, with its result and time. */
 static __always_inline void count_return(__u32 slot, __u32 tgid, __u32 id, bool err, __u64 ns)
 {
-	__u32 at = slot * SC_MAX_SYSCALLS + id, bucket = bpfscope_log2_slot(ns);
+	__u32 at = slot * SC_MAX_SYSCALLS + id, bucket = log2_slot(ns);
 	struct sc_stat *s = bpf_map_lookup_elem(&sc_counts, &at);
 	struct sc_hist *h;
 
@@ -108,8 +159,8 @@ static __always_inline void count_return(__u32 slot, __u32 tgid, __u32 id, bool 
 		s->errors += err;
 		s->total_ns += ns;
 	}
-	if (bucket >= BPFSCOPE_HIST_SLOTS)
-		bucket = BPFSCOPE_HIST_SLOTS - 1;
+	/* log2_slot() is at most 64 (BPFSCOPE_HIST_SLOTS): 64 goes into the last slot. */
+	bucket -= bucket >> 6;
 	h = bpf_map_lookup_elem(&sc_lat_hist, &at);
 	if (h)
 		__sync_fetch_and_add(&h->slots[bucket & (BPFSCOPE_HIST_SLOTS - 1)], 1);

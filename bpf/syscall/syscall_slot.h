@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* One slot's work on one call, as global BPF functions: syscall.bpf.c's programs call
- * them once per slot in use. The verifier checks a global function once per program,
- * on its own, with its arguments unknown, instead of once per call site with the slot as
- * a constant (4 times, when the slot loops were unrolled around inline code): that was
- * most of the object's load time. So: scalar arguments only, the slot bounds-checked
- * here, and the programs' own loops stay small (a slot not in use costs its sc_gen load
- * and a branch, sc_gen_word()). Included once, by syscall.bpf.c, after its maps. */
+/* One slot's work on one call. The programs of syscall.bpf.c loop over the 4 slots,
+ * unrolled, so the verifier walks a slot's inline code 4 times, with the slot as a
+ * constant; when that code held the whole filter, the per-process row's creation and
+ * the event, the walks multiplied into most of the object's load time. So the common
+ * path stays inline (a slot not in use: its sc_gen load and a branch; in use: a few map
+ * lookups and increments, no call), and the branchy or rare parts are global BPF
+ * functions, which the verifier checks once per program, on their own, with their
+ * arguments unknown: a filter with parts besides exclude_tgid (sc_wanted), a new
+ * per-process entry (sc_proc_new, syscall_count.h), an event (sc_enter_event,
+ * sc_exit_event), an unknown syscall id, an exec. Scalar arguments only; each
+ * bounds-checks its slot. Included once, by syscall.bpf.c, after its maps. */
 #ifndef BPFSCOPE_SYSCALL_SLOT_H
 #define BPFSCOPE_SYSCALL_SLOT_H
-
-/* sc_enter_slot() results. */
-#define SC_TOOK 1  /* the slot's filter let the call through */
-#define SC_EVENT 2 /* it was counted at entry while the slot's events are on: send it (sc_enter_event) */
 
 /* Calls that never return to sys_exit: counted at entry in latency mode too. */
 static __always_inline bool never_returns(__u32 id)
@@ -61,28 +61,32 @@ static __always_inline void send_event(__u32 slot, __u64 pid_tgid, __u32 sid, __
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* sys_enter, one slot in use (w: its sc_gen word), sid < SC_MAX_SYSCALLS: judge the call
- * by the slot's filter and count it, unless latency mode counts it at its return.
- * Returns 0 (not taken), SC_TOOK, or SC_TOOK | SC_EVENT. */
-__noinline int sc_enter_slot(__u32 slot, __u32 w, __u64 pid_tgid, __u32 sid)
+/* A call judged by every part of a slot's filter (wanted()), for a filter with parts
+ * besides exclude_tgid. w: the slot's sc_gen word, read once by the caller. */
+__noinline int sc_wanted(__u32 slot, __u32 w, __u32 tgid, __u32 id)
 {
-	__u32 tgid = pid_tgid >> 32;
 	struct sc_view v;
 
-	if (slot >= SC_SLOTS || !sc_view(slot, w, &v) || !wanted(&v, tgid, sid))
-		return 0;
-	/* In latency mode sc_exit counts the call, with its result and time. */
-	if (sc_latency && !never_returns(sid))
-		return SC_TOOK;
-	if (sc_latency)
-		count_call(slot, tgid, sid);
-	else
-		count_pending(slot, pid_tgid, sid);
-	return v.cfg->events ? SC_TOOK | SC_EVENT : SC_TOOK;
+	return slot < SC_SLOTS && sc_view(slot, w, &v) && wanted(&v, tgid, id);
 }
 
-/* sys_enter: the event of a call sc_enter_slot() counted (ts: its entry time, one
- * reading for all slots). */
+/* wanted(), with the common filter inline: no part, or only the collector left out. */
+static __always_inline bool judge(struct sc_view *v, __u32 w, __u32 tgid, __u32 id)
+{
+	struct sc_filter *f = v->f;
+	__u32 exclude = v->cfg->exclude_tgid;
+	bool hit;
+
+	if (f->pid_mode | f->tree_mode | f->sys_filter | f->comm_mode | f->cgroup_mode | f->mntns_mode | f->netns_mode)
+		return sc_wanted(v->slot, w, tgid, id);
+	if (!exclude)
+		return true;
+	hit = tgid != exclude;
+	slot_stat(v->slot, hit);
+	return hit;
+}
+
+/* sys_enter: the event of a call a slot counted (ts: its entry time, one reading for all slots). */
 __noinline int sc_enter_event(__u32 slot, __u64 pid_tgid, __u32 sid, __u64 ts)
 {
 	if (slot < SC_SLOTS)
@@ -100,26 +104,11 @@ __noinline int sc_enter_unknown(__u32 slot, __u32 w, __u32 tgid)
 	return 0;
 }
 
-/* Count a call at entry without its result (latency mode with no task storage). */
-__noinline int sc_count_slot(__u32 slot, __u32 tgid, __u32 sid)
+/* sys_exit, latency mode: the event of a call a slot counted at its return. */
+__noinline int sc_exit_event(__u32 slot, __u32 id, __u64 ts, __u64 ns, __s64 ret)
 {
-	if (slot < SC_SLOTS && sid < SC_MAX_SYSCALLS)
-		count_call(slot, tgid, sid);
-	return 0;
-}
-
-/* sys_exit, latency mode, one slot that took the call at entry and is still in use: count
- * the return. ts: the call's entry time when it is an event of the filter in force (the
- * slot's filter did not change since the entry), else 0 (entry times are never 0). */
-__noinline int sc_exit_slot(__u32 slot, __u32 id, __u64 ts, __u64 ns, __s64 ret)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-
-	if (slot >= SC_SLOTS || id >= SC_MAX_SYSCALLS)
-		return 0;
-	count_return(slot, pid_tgid >> 32, id, ret < 0 && ret >= -4095, ns);
-	if (ts)
-		send_event(slot, pid_tgid, id, ts, ns, ret, 1);
+	if (slot < SC_SLOTS)
+		send_event(slot, bpf_get_current_pid_tgid(), id, ts, ns, ret, 1);
 	return 0;
 }
 
