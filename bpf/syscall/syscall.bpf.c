@@ -101,7 +101,7 @@ const struct sc_event sc_event_btf_anchor __attribute__((unused)) = {};
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid(), ts = 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), ts = 0, every;
 	__u32 tgid = pid_tgid >> 32, sid = (__u32)id, slots = 0, s, w;
 	__u8 changes[SC_SLOTS] = {};
 	bool at_exit = sc_latency && !never_returns(sid);
@@ -134,7 +134,8 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 		if (v.cfg->events) {
 			if (!ts)
 				ts = bpf_ktime_get_ns();
-			sc_enter_event(s, pid_tgid, sid, ts);
+			if ((every = sample_every(s, v.cfg)))
+				sc_enter_event(s, every, pid_tgid, sid, ts);
 		}
 	}
 	if (!slots || !at_exit)
@@ -188,7 +189,7 @@ int BPF_PROG(sc_switch, bool preempt, struct task_struct *prev, struct task_stru
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 {
-	__u64 ns, ts;
+	__u64 ns, ts, every;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, id, slots, s, w;
 	__u8 st_changes[SC_SLOTS];
 	bool err = ret < 0 && ret >= -4095;
@@ -218,8 +219,8 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 		count_return(s, tgid, id, err, ns);
 		/* Counted as judged at entry, but an event only under the filter in force: a
 		 * call that entered before a change (a long read) is no event of the new filter. */
-		if (v.cfg->events && st_changes[s] == (__u8)(w >> SC_GEN_CHANGES_SHIFT))
-			sc_exit_event(s, id, ts, ns, ret);
+		if (v.cfg->events && st_changes[s] == (__u8)(w >> SC_GEN_CHANGES_SHIFT) && (every = sample_every(s, v.cfg)))
+			sc_exit_event(s << 16 | id, every, ts, ns, ret);
 	}
 	return 0;
 }

@@ -7,8 +7,8 @@
  * lookups and increments, no call), and the branchy or rare parts are global BPF
  * functions, which the verifier checks once per program, on their own, with their
  * arguments unknown: a filter with parts besides exclude_tgid (sc_wanted), a new
- * per-process entry (sc_proc_new, syscall_count.h), an event (sc_enter_event,
- * sc_exit_event), an unknown syscall id, an exec. Scalar arguments only; each
+ * per-process entry (sc_proc_new, syscall_count.h), an event past sample_every
+ * (sc_enter_event, sc_exit_event), an unknown syscall id, an exec. Scalar arguments only; each
  * bounds-checks its slot. Included once, by syscall.bpf.c, after its maps. */
 #ifndef BPFSCOPE_SYSCALL_SLOT_H
 #define BPFSCOPE_SYSCALL_SLOT_H
@@ -19,25 +19,33 @@ static __always_inline bool never_returns(__u32 id)
 	return id == 60 /* exit */ || id == 231 /* exit_group */;
 }
 
-/* While the slot's consumer is subscribed: one call in sample_every is offered to the
- * slot's sampling decision, and what it passes goes into the ring with the product of
- * the two weights. Every call that got here is counted in `seen` (and the decision counts
- * its own outcomes), so sampled-away calls are known. */
-static __always_inline void send_event(__u32 slot, __u64 pid_tgid, __u32 sid, __u64 ts, __u64 dur, __s64 ret, __u32 has_ret)
+/* While the slot's consumer is subscribed (cfg->events): one call in sample_every goes on
+ * to the event (send_event). Every call offered is counted in `seen`, so sampled-away
+ * calls are known. Returns the event's weight so far (sample_every, at least 1), or 0. */
+static __always_inline __u64 sample_every(__u32 slot, const struct sc_config *cfg)
 {
-	struct sc_config *cfg = bpf_map_lookup_elem(&sc_config, &slot);
-	struct sc_sampling *sm;
-	struct sc_event *e;
-	__u64 every, n, w;
+	struct sc_sampling *sm = bpf_map_lookup_elem(&sc_sampling, &slot);
+	__u64 every, n;
 
-	if (!cfg || !cfg->events)
-		return;
-	sm = bpf_map_lookup_elem(&sc_sampling, &slot);
 	if (!sm)
-		return;
+		return 0;
 	every = cfg->sample_every;
 	n = __sync_fetch_and_add(&sm->seen, 1) + 1;
 	if (every > 1 && n % every)
+		return 0;
+	return every > 1 ? every : 1;
+}
+
+/* A call that passed sample_every: the slot's sampling decision, and what it passes goes
+ * into the ring with the product of the two weights (the decision counts its own
+ * outcomes; the ring's sends and drops are counted here). */
+static __always_inline void send_event(__u32 slot, __u64 every, __u64 pid_tgid, __u32 sid, __u64 ts, __u64 dur, __s64 ret, __u32 has_ret)
+{
+	struct sc_sampling *sm = bpf_map_lookup_elem(&sc_sampling, &slot);
+	struct sc_event *e;
+	__u64 w;
+
+	if (!sm)
 		return;
 	w = BPFSCOPE_SAMPLE(sc_smp, slot, dur, pid_tgid >> 32, BPFSCOPE_SMP_CGROUP_CURRENT, sid);
 	if (!w)
@@ -51,7 +59,7 @@ static __always_inline void send_event(__u32 slot, __u64 pid_tgid, __u32 sid, __
 	e->ts = ts;
 	e->duration_ns = dur;
 	e->ret = ret;
-	e->weight = (every > 1 ? every : 1) * w;
+	e->weight = every * w;
 	e->pid = pid_tgid >> 32;
 	e->tid = (__u32)pid_tgid;
 	e->id = sid;
@@ -86,11 +94,12 @@ static __always_inline bool judge(struct sc_view *v, __u32 w, __u32 tgid, __u32 
 	return hit;
 }
 
-/* sys_enter: the event of a call a slot counted (ts: its entry time, one reading for all slots). */
-__noinline int sc_enter_event(__u32 slot, __u64 pid_tgid, __u32 sid, __u64 ts)
+/* sys_enter: the event of a call a slot counted, past sample_every (weight `every`; ts:
+ * its entry time, one reading for all slots). */
+__noinline int sc_enter_event(__u32 slot, __u64 every, __u64 pid_tgid, __u32 sid, __u64 ts)
 {
 	if (slot < SC_SLOTS)
-		send_event(slot, pid_tgid, sid, ts, 0, 0, 0);
+		send_event(slot, every, pid_tgid, sid, ts, 0, 0, 0);
 	return 0;
 }
 
@@ -104,11 +113,14 @@ __noinline int sc_enter_unknown(__u32 slot, __u32 w, __u32 tgid)
 	return 0;
 }
 
-/* sys_exit, latency mode: the event of a call a slot counted at its return. */
-__noinline int sc_exit_event(__u32 slot, __u32 id, __u64 ts, __u64 ns, __s64 ret)
+/* sys_exit, latency mode: the event of a call a slot counted at its return, past
+ * sample_every (weight `every`). At most 5 arguments: slot_id is slot << 16 | id. */
+__noinline int sc_exit_event(__u32 slot_id, __u64 every, __u64 ts, __u64 ns, __s64 ret)
 {
+	__u32 slot = slot_id >> 16;
+
 	if (slot < SC_SLOTS)
-		send_event(slot, bpf_get_current_pid_tgid(), id, ts, ns, ret, 1);
+		send_event(slot, every, bpf_get_current_pid_tgid(), slot_id & 0xffff, ts, ns, ret, 1);
 	return 0;
 }
 
