@@ -101,7 +101,8 @@ struct sc_id_key {
 
 /* Counts-only mode, per slot and CPU: a run of consecutive calls of one syscall by one
  * thread on this CPU, not yet added to sc_proc. sys_enter knows the thread by its tid
- * (its own while it lives); it flushes the run when the syscall or the thread changes,
+ * (its own while it lives; unlike its pt_regs address, used before, no kernel address
+ * in a map user space reads); it flushes the run when the syscall or the thread changes,
  * sched_switch flushes it and clears the slot. User space adds every CPU's run to what
  * it reads from sc_proc. */
 #define SC_NO_ID 0xffffffffu /* sc_cpu.id when the slot holds no run */
