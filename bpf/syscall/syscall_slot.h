@@ -4,9 +4,9 @@
  * constant; when that code held the whole filter, the per-process row's creation and
  * the event, the walks multiplied into most of the object's load time. So the common
  * path stays inline (a slot not in use: its sc_gen load and a branch; in use: a few map
- * lookups and increments, no call), and the branchy or rare parts are global BPF
+ * lookups and increments, pid and syscall filters included, no call), and the branchy or rare parts are global BPF
  * functions, which the verifier checks once per program, on their own, with their
- * arguments unknown: a filter with parts besides exclude_tgid (sc_wanted), a new
+ * arguments unknown: a filter part that judges the task (sc_wanted), a new
  * per-process entry (sc_proc_new, syscall_count.h), an event past sample_every
  * (sc_enter_event, sc_exit_event), an unknown syscall id, an exec. Scalar arguments only; each
  * bounds-checks its slot. Included once, by syscall.bpf.c, after its maps. */
@@ -69,8 +69,9 @@ static __always_inline void send_event(__u32 slot, __u64 every, __u64 pid_tgid, 
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* A call judged by every part of a slot's filter (wanted()), for a filter with parts
- * besides exclude_tgid. w: the slot's sc_gen word, read once by the caller. */
+/* A call judged by every part of a slot's filter (wanted()), for a filter with a part
+ * that judges the task (comm, cgroup, namespaces). w: the slot's sc_gen word, read once
+ * by the caller. */
 __noinline int sc_wanted(__u32 slot, __u32 w, __u32 tgid, __u32 id)
 {
 	struct sc_view v;
@@ -78,19 +79,16 @@ __noinline int sc_wanted(__u32 slot, __u32 w, __u32 tgid, __u32 id)
 	return slot < SC_SLOTS && sc_view(slot, w, &v) && wanted(&v, tgid, id);
 }
 
-/* wanted(), with the common filter inline: no part, or only the collector left out. */
+/* wanted(), with the pid and syscall parts inline (a lookup each) and the parts that
+ * judge the task in sc_wanted(). */
 static __always_inline bool judge(struct sc_view *v, __u32 w, __u32 tgid, __u32 id)
 {
-	struct sc_filter *f = v->f;
-	__u32 exclude = v->cfg->exclude_tgid;
 	bool hit;
 
-	if (f->pid_mode | f->tree_mode | f->sys_filter | f->comm_mode | f->cgroup_mode | f->mntns_mode | f->netns_mode)
+	if (has_task_parts(v->f))
 		return sc_wanted(v->slot, w, tgid, id);
-	if (!exclude)
-		return true;
-	hit = tgid != exclude;
-	slot_stat(v->slot, hit);
+	hit = wanted_pid_id(v, tgid, id);
+	count_judgement(v, hit);
 	return hit;
 }
 
