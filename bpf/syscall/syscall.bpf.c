@@ -16,7 +16,8 @@
  * not hold (>= SC_MAX_SYSCALLS, x32) are counted as drops, never ignored silently.
  * While a consumer is subscribed (sc_config.events), one call in sample_every that a
  * slot lets through goes into the sc_events ring buffer. Loops over the slots are
- * unrolled, so each slot's code sees its slot number as a constant. */
+ * unrolled, so each slot's code sees its slot number as a constant; what is branchy or
+ * rare in it is in global functions, verified once per program (syscall_slot.h). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -94,151 +95,16 @@ BPFSCOPE_STATS_MAP(sc_stats);
 const struct sc_event sc_event_btf_anchor __attribute__((unused)) = {};
 
 #include "syscall_filter.h"
-
-/* The sc_proc entry of (slot, tgid, id), created if missing; NULL when the table is full,
- * and then the `lost` calls it was meant for are counted as drops. */
-static __always_inline struct sc_stat *proc_entry(__u32 slot, __u32 tgid, __u32 id, __u64 lost)
-{
-	struct sc_proc_key key = { .tgid = tgid, .id = id, .slot = slot };
-	struct sc_stat *s = bpf_map_lookup_elem(&sc_proc, &key);
-	struct sc_stat zero = {};
-
-	if (s)
-		return s;
-	if (bpf_map_update_elem(&sc_proc, &key, &zero, BPF_NOEXIST) && bpf_map_update_elem(&sc_proc, &key, &zero, BPF_ANY)) {
-		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, lost);
-		return NULL;
-	}
-	return bpf_map_lookup_elem(&sc_proc, &key);
-}
-
-/* Calls that never return to sys_exit: counted at entry in latency mode too. */
-static __always_inline bool never_returns(long id)
-{
-	return id == 60 /* exit */ || id == 231 /* exit_group */;
-}
-
-static __always_inline void count_call(__u32 slot, __u32 tgid, __u32 sid)
-{
-	__u32 at = slot * SC_MAX_SYSCALLS + sid;
-	struct sc_stat *s = bpf_map_lookup_elem(&sc_counts, &at);
-
-	if (s)
-		s->count++;
-	s = proc_entry(slot, tgid, sid, 1);
-	if (s)
-		s->count++;
-}
-
-/* Move the run held by this CPU's slot into sc_proc, under the run's own tgid and
- * id. A full sc_proc, or a run under SC_NO_ID, counts its calls as drops. */
-static __always_inline void flush_pending(__u32 slot, struct sc_cpu *cpu)
-{
-	__u32 tgid = cpu->tgid, id = cpu->id;
-	__u64 n = __sync_lock_test_and_set(&cpu->pending, 0);
-	struct sc_stat *s;
-
-	if (!n)
-		return;
-	if (id >= SC_MAX_SYSCALLS) {
-		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, n);
-		return;
-	}
-	s = proc_entry(slot, tgid, id, n);
-	if (s)
-		__sync_fetch_and_add(&s->count, n);
-}
-
-/* Counts-only mode: add the call to this CPU's run of the slot, first flushing the run
- * when it is of another task or another syscall. The replacement of a run sits between
- * two increments of seq (atomic, so neither the compiler nor the CPU moves the other
- * writes across them): user space takes a copy of the run only when seq was the same
- * even number before and after it.
- *
- * Preemption. Since 6.13 the syscall tracepoints are faultable, but the kernels we
- * know (up to 6.18) still disable preemption around the BPF programs of a syscall
- * tracepoint, so nothing else runs on this CPU in the middle of sc_enter. Should a
- * kernel run them preemptibly, taking pending with an atomic exchange means two
- * flushes that interleave never both get the same calls, and an interleaving moves
- * seq by more than this call's own change: sc_enter then clears the run's task, so at
- * worst the call in flight is attributed to the other task or counted as a drop. */
-static __always_inline void count_pending(__u32 slot, __u64 regs, __u32 tgid, __u32 sid)
-{
-	__u32 at = slot * SC_MAX_SYSCALLS + sid, seq;
-	struct sc_stat *s = bpf_map_lookup_elem(&sc_counts, &at);
-	struct sc_cpu *cpu = bpf_map_lookup_elem(&sc_cpu, &slot);
-
-	if (s)
-		s->count++;
-	if (!cpu) {
-		s = proc_entry(slot, tgid, sid, 1);
-		if (s)
-			s->count++;
-		return;
-	}
-	seq = cpu->seq;
-	if (cpu->regs != regs || cpu->id != sid || cpu->tgid != tgid) {
-		__sync_fetch_and_add(&cpu->seq, 1);
-		flush_pending(slot, cpu);
-		cpu->tgid = tgid;
-		cpu->id = sid;
-		cpu->regs = regs;
-		__sync_fetch_and_add(&cpu->seq, 1);
-		seq += 2;
-	}
-	__sync_fetch_and_add(&cpu->pending, 1);
-	if (cpu->seq != seq)
-		cpu->regs = 0;
-}
-
-/* While the slot's consumer is subscribed: one call in sample_every is offered to the
- * slot's sampling decision, and what it passes goes into the ring with the product of
- * the two weights. Every call that got here is counted in `seen` (and the decision counts
- * its own outcomes), so sampled-away calls are known. */
-static __always_inline void send_event(struct sc_view *v, __u64 pid_tgid, __u32 sid, __u64 ts, __u64 dur, __s64 ret, __u32 has_ret)
-{
-	struct sc_sampling *sm;
-	struct sc_event *e;
-	__u64 every, n, w;
-
-	if (!v->cfg->events)
-		return;
-	sm = bpf_map_lookup_elem(&sc_sampling, &v->slot);
-	if (!sm)
-		return;
-	every = v->cfg->sample_every;
-	n = __sync_fetch_and_add(&sm->seen, 1) + 1;
-	if (every > 1 && n % every)
-		return;
-	w = BPFSCOPE_SAMPLE(sc_smp, v->slot, dur, pid_tgid >> 32, BPFSCOPE_SMP_CGROUP_CURRENT, sid);
-	if (!w)
-		return;
-	e = BPFSCOPE_RINGBUF_RESERVE(&sc_events, struct sc_event, &sc_stats);
-	if (!e) {
-		__sync_fetch_and_add(&sm->dropped, 1);
-		return;
-	}
-	__sync_fetch_and_add(&sm->sent, 1);
-	e->ts = ts;
-	e->duration_ns = dur;
-	e->ret = ret;
-	e->weight = (every > 1 ? every : 1) * w;
-	e->pid = pid_tgid >> 32;
-	e->tid = (__u32)pid_tgid;
-	e->id = sid;
-	e->slot = v->slot;
-	e->has_ret = has_ret;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
-}
+#include "syscall_count.h"
+#include "syscall_slot.h"
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid(), ts = 0;
-	__u32 tgid = pid_tgid >> 32, sid = (__u32)id, slots = 0, s;
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), ts = 0, every;
+	__u32 tgid = pid_tgid >> 32, sid = (__u32)id, slots = 0, s, w;
 	__u8 changes[SC_SLOTS] = {};
-	bool at_exit = sc_latency && !never_returns(id);
+	bool at_exit = sc_latency && !never_returns(sid);
 	struct sc_start *st;
 	struct sc_view v;
 
@@ -246,28 +112,30 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 	if (id < 0 || id >= SC_MAX_SYSCALLS) {
 		/* No slot in the tables: a drop for each slot that counts this process. */
 #pragma unroll
-	for (s = 0; s < SC_SLOTS; s++)
-			if (sc_view(s, &v) && wanted_pid(&v, tgid))
-				bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
+		for (s = 0; s < SC_SLOTS; s++)
+			if ((w = sc_gen_word(s)) & SC_GEN_ACTIVE)
+				sc_enter_unknown(s, w, tgid);
 		return 0;
 	}
 #pragma unroll
 	for (s = 0; s < SC_SLOTS; s++) {
-		if (!sc_view(s, &v) || !wanted(&v, tgid, sid))
+		w = sc_gen_word(s);
+		if (!sc_view(s, w, &v) || !judge(&v, w, tgid, sid))
 			continue;
 		slots |= 1u << s;
-		changes[s] = v.changes;
+		changes[s] = w >> SC_GEN_CHANGES_SHIFT;
 		/* In latency mode sc_exit counts the call, with its result and time. */
 		if (at_exit)
 			continue;
 		if (sc_latency)
 			count_call(s, tgid, sid);
 		else
-			count_pending(s, (__u64)regs, tgid, sid);
+			count_pending(s, pid_tgid, sid);
 		if (v.cfg->events) {
 			if (!ts)
 				ts = bpf_ktime_get_ns();
-			send_event(&v, pid_tgid, sid, ts, 0, 0, 0);
+			if ((every = sample_every(s, v.cfg)))
+				sc_enter_event(s, every, pid_tgid, sid, ts);
 		}
 	}
 	if (!slots || !at_exit)
@@ -276,7 +144,7 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 	if (!st) {
 		/* No storage: count the call without its result rather than lose it. */
 #pragma unroll
-	for (s = 0; s < SC_SLOTS; s++)
+		for (s = 0; s < SC_SLOTS; s++)
 			if (slots & (1u << s))
 				count_call(s, tgid, sid);
 		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
@@ -290,18 +158,18 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 }
 
 /* Counts-only mode: at each context switch every slot's run on this CPU goes to sc_proc
- * and the run forgets its task. Besides keeping runs short-lived, this is what keeps a
- * run from outliving the task it names: a task created later can get the dead task's
- * kernel stack, hence its pt_regs pointer, and would be taken for it. */
+ * and the run forgets its thread. Besides keeping runs short-lived, this is what keeps a
+ * run from outliving the thread it names: a thread created later can get the dead
+ * thread's tid, and would be taken for it. */
 static __always_inline void switch_slot(__u32 slot)
 {
 	struct sc_cpu *cpu = bpf_map_lookup_elem(&sc_cpu, &slot);
 
-	if (!cpu || (!cpu->regs && !cpu->pending))
+	if (!cpu || (!cpu->tid && !cpu->pending))
 		return;
 	__sync_fetch_and_add(&cpu->seq, 1);
 	flush_pending(slot, cpu);
-	cpu->regs = 0;
+	cpu->tid = 0;
 	cpu->id = SC_NO_ID;
 	__sync_fetch_and_add(&cpu->seq, 1);
 }
@@ -318,35 +186,11 @@ int BPF_PROG(sc_switch, bool preempt, struct task_struct *prev, struct task_stru
 	return 0;
 }
 
-static __always_inline void count_return(__u32 slot, __u32 tgid, __u32 id, bool err, __u64 ns)
-{
-	__u32 at = slot * SC_MAX_SYSCALLS + id, bucket = bpfscope_log2_slot(ns);
-	struct sc_stat *s = bpf_map_lookup_elem(&sc_counts, &at);
-	struct sc_hist *h;
-
-	if (s) {
-		s->count++;
-		s->errors += err;
-		s->total_ns += ns;
-	}
-	if (bucket >= BPFSCOPE_HIST_SLOTS)
-		bucket = BPFSCOPE_HIST_SLOTS - 1;
-	h = bpf_map_lookup_elem(&sc_lat_hist, &at);
-	if (h)
-		__sync_fetch_and_add(&h->slots[bucket & (BPFSCOPE_HIST_SLOTS - 1)], 1);
-	s = proc_entry(slot, tgid, id, 1);
-	if (s) {
-		s->count++;
-		s->errors += err;
-		s->total_ns += ns;
-	}
-}
-
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid(), ns, ts;
-	__u32 tgid = pid_tgid >> 32, id, slots, s;
+	__u64 ns, ts, every;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, id, slots, s, w;
 	__u8 st_changes[SC_SLOTS];
 	bool err = ret < 0 && ret >= -4095;
 	struct sc_start *st;
@@ -367,13 +211,16 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 #pragma unroll
 	for (s = 0; s < SC_SLOTS; s++) {
 		/* A slot released since the entry is not counted into (its next user starts at 0). */
-		if (!(slots & (1u << s)) || !sc_view(s, &v))
+		if (!(slots & (1u << s)))
+			continue;
+		w = sc_gen_word(s);
+		if (!sc_view(s, w, &v))
 			continue;
 		count_return(s, tgid, id, err, ns);
 		/* Counted as judged at entry, but an event only under the filter in force: a
 		 * call that entered before a change (a long read) is no event of the new filter. */
-		if (st_changes[s] == v.changes)
-			send_event(&v, pid_tgid, id, ts, ns, ret, 1);
+		if (v.cfg->events && st_changes[s] == (__u8)(w >> SC_GEN_CHANGES_SHIFT) && (every = sample_every(s, v.cfg)))
+			sc_exit_event(s << 16 | id, every, ts, ns, ret);
 	}
 	return 0;
 }
@@ -394,7 +241,7 @@ int BPF_PROG(sc_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 #pragma unroll
 	for (s = 0; s < SC_SLOTS; s++) {
-		if (!sc_view(s, &v))
+		if (!sc_view(s, sc_gen_word(s), &v))
 			continue;
 		p = pid_bits(v.fi, ptgid);
 		bits = p & SC_PID_TREE;
@@ -420,27 +267,11 @@ int BPF_PROG(sc_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sc_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	__u32 tgid = p->tgid, s;
-	struct sc_pid_key key;
-	struct sc_view v;
-	__u8 bits;
+	__u32 tgid = p->tgid, s, w;
 
 #pragma unroll
-	for (s = 0; s < SC_SLOTS; s++) {
-		if (!sc_view(s, &v))
-			continue;
-		bits = pid_bits(v.fi, tgid);
-		if (!(bits & SC_PID_AT_EXEC))
-			continue;
-		bits = (bits & ~SC_PID_AT_EXEC) | SC_PID_FOLLOWED;
-		key.gen = v.fi;
-		key.tgid = tgid;
-		if (bpf_map_update_elem(&sc_pids, &key, &bits, BPF_ANY)) {
-			bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
-			continue;
-		}
-		if (wanted(&v, tgid, SC_EXECVE_ID))
-			count_call(s, tgid, SC_EXECVE_ID);
-	}
+	for (s = 0; s < SC_SLOTS; s++)
+		if ((w = sc_gen_word(s)) & SC_GEN_ACTIVE)
+			sc_exec_slot(s, w, tgid);
 	return 0;
 }

@@ -9,7 +9,8 @@
 
 /* One loaded object serves up to SC_SLOTS engines of a process. Each engine takes a
  * slot: its own config, filter, counters, per-process rows and event settings. The
- * programs judge and count every call once per slot in use (sc_gen's SC_GEN_ACTIVE). */
+ * programs judge and count every call once per slot in use (sc_gen's SC_GEN_ACTIVE),
+ * each slot by the same global BPF functions (syscall_slot.h). */
 #define SC_SLOTS 4
 
 /* Per slot and syscall id, per CPU. errors and total_ns stay 0 in counts-only mode. */
@@ -99,18 +100,18 @@ struct sc_id_key {
 #define SC_PID_TREE 4     /* a root of descendantsOf or one of its descendants */
 
 /* Counts-only mode, per slot and CPU: a run of consecutive calls of one syscall by one
- * process on this CPU, not yet added to sc_proc. sys_enter knows the task by its
- * pt_regs pointer (the top of its kernel stack, its own while it lives); it flushes
- * the run when the syscall or the task changes, sched_switch flushes it and clears
- * the slot. User space adds every CPU's run to what it reads from sc_proc. */
+ * thread on this CPU, not yet added to sc_proc. sys_enter knows the thread by its tid
+ * (its own while it lives; unlike its pt_regs address, used before, no kernel address
+ * in a map user space reads); it flushes the run when the syscall or the thread changes,
+ * sched_switch flushes it and clears the slot. User space adds every CPU's run to what
+ * it reads from sc_proc. */
 #define SC_NO_ID 0xffffffffu /* sc_cpu.id when the slot holds no run */
 struct sc_cpu {
-	__u64 regs;    /* pt_regs of the task the slot names; 0: none (learn it again) */
 	__u64 pending; /* calls of id by tgid on this CPU not yet added to sc_proc */
-	__u32 tgid;    /* process of that task */
+	__u32 tid;     /* thread the run is of; 0: none (learn it again) */
+	__u32 tgid;    /* process of that thread */
 	__u32 id;      /* syscall of the pending calls, or SC_NO_ID */
 	__u32 seq;     /* odd while the run is being replaced; +2 per replacement */
-	__u32 pad;
 };
 
 /* The syscall a thread is in (latency mode): entry time and the slots that took it. */
