@@ -1,5 +1,5 @@
-import { awaitOrAbort, createProcfsReader, EMPTY_SOURCE_STATS, log2HistogramFromSlots, systemClock, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
-import { asNativeLoader, loadNative, NativeObjectLoader, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type BpfObject, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
+import { awaitOrAbort, createProcfsReader, IncompatibleKernel, EMPTY_SOURCE_STATS, log2HistogramFromSlots, systemClock, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { asNativeLoader, loadNative, probeMapType, NativeObjectLoader, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type BpfObject, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
 import { sumCounters, toRecord, type CpuCounters } from '../compute.js';
 import type { CpuMetrics, PerCpuRecord } from '../records.js';
 import { CPU_READ_DEFAULTS, type CpuReadOptions } from '../options.js';
@@ -73,6 +73,11 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     const procfs = this.#services.procfs ?? createProcfsReader(context.config.procRoot, context.config.sysRoot);
     this.#procfs = procfs;
     this.#cpus = possibleCpus();
+    // The run-queue wait lives in task-local storage (Linux 5.11): without it, name the feature
+    // instead of leaving a verifier log to read.
+    if (!(this.#services.probeMapType ?? probeMapType)('task_storage')) {
+      throw new IncompatibleKernel('task-local storage maps (BPF_MAP_TYPE_TASK_STORAGE, for the run-queue wait of each task)', '5.11');
+    }
     // libbpf judges the object first: a corrupt file is LoadFailed, a missing hook AttachFailed.
     // The object has no per-engine state (no filter or setting written at run time): it and its
     // links are shared with every engine of the process, and each source counts from its own init.
