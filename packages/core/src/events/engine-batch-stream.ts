@@ -5,6 +5,7 @@ import { handOut, YIELD_EVERY, type EngineStreamSampling } from './engine-event-
 import type { BatchedEventCounts, BatchedEventStream, EventBatch, EventBatchTriggers } from './event-batch-types.js';
 import { isBulkEventStream } from './event-stream.js';
 import type { EventStream } from './event-types.js';
+import { openSourceStream } from './open-source-stream.js';
 import type { StreamJoin } from './family-event-stats.js';
 import { recordLatencies } from './record-latencies.js';
 import { StreamHooks } from './stream-hooks.js';
@@ -59,23 +60,11 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
     private readonly triggers: EventBatchTriggers<E>,
   ) {
     this.#hooks = new StreamHooks(s.signal);
-    this.#opening = open.then(
-      (inner) => {
-        this.#inner = inner;
-        if (this.#ended) void inner.return?.();
-        return inner;
-      },
-      (e: unknown) => {
-        this.#failure = e;
-        this.#ended = true;
-        return null;
-      },
-    );
-    this.ready = this.#opening.then((inner) => {
-      if (inner === null) throw this.#failure;
-      return inner.ready;
-    });
-    this.ready.catch(() => undefined);
+    ({ opening: this.#opening, ready: this.ready } = openSourceStream(open, {
+      opened: (inner) => void (this.#inner = inner),
+      failed: (e) => void ((this.#failure = e), (this.#ended = true)),
+      ended: () => this.#ended,
+    }));
   }
 
   /** Joins the family (its histograms and sampling setting) and starts the batcher. @throws {@link ConfigError} when the family's setting does not fit this stream */

@@ -4,6 +4,7 @@ import type { SamplingAccessors } from '../sampling/create-sampler.js';
 import type { SamplingConfig } from '../sampling/sampling-config.js';
 import { kernelWeight, type SampledEventCounts, type SampledEventStream, type StreamSampling } from './event-sampling.js';
 import type { EventStream } from './event-types.js';
+import { openSourceStream } from './open-source-stream.js';
 import { isBulkEventStream } from './event-stream.js';
 import { HandOutClock } from './hand-out-clock.js';
 import type { StreamJoin } from './family-event-stats.js';
@@ -98,23 +99,11 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
   ) {
     this.#hooks = new StreamHooks(s.signal);
     this.#clock = new HandOutClock(s);
-    this.#opening = open.then(
-      (inner) => {
-        this.#inner = inner;
-        if (this.#ended) void inner.return?.();
-        return inner;
-      },
-      (e: unknown) => {
-        this.#failure = e;
-        this.#ended = true;
-        return null;
-      },
-    );
-    this.ready = this.#opening.then((inner) => {
-      if (inner === null) throw this.#failure;
-      return inner.ready;
-    });
-    this.ready.catch(() => undefined);
+    ({ opening: this.#opening, ready: this.ready } = openSourceStream(open, {
+      opened: (inner) => void (this.#inner = inner),
+      failed: (e) => void ((this.#failure = e), (this.#ended = true)),
+      ended: () => this.#ended,
+    }));
   }
 
   /**

@@ -80,8 +80,31 @@ export class SyscallMapReader {
   #countsBuf: Uint8Array | null = null;
   #procBuf: Uint8Array | null = null;
   readonly #histKey = new Uint8Array(4);
+  /** One `struct sc_stat` summed over CPUs by {@link SyscallMapReader.#sumRow} (reused, no object per row). */
+  readonly #row = { count: 0, errors: 0, ns: 0 };
+  /** Where `struct sc_stat`'s fields are in a value, and a CPU's value's size in a per-CPU map (from BTF). */
+  readonly #stat: { count: number; errors: number; ns: number; stride: number };
 
-  constructor(private readonly obj: BpfObject, private readonly l: SyscallLayouts, private readonly cpus: number, private readonly slot: number) {}
+  constructor(private readonly obj: BpfObject, private readonly l: SyscallLayouts, private readonly cpus: number, private readonly slot: number) {
+    const f = l.stat.fields;
+    this.#stat = { count: f.count!.offset, errors: f.errors!.offset, ns: f.total_ns!.offset, stride: Math.ceil(l.stat.size / 8) * 8 };
+  }
+
+  /** One per-CPU `sc_stat` value at `at`, summed over CPUs; each field also added exactly to `exact`. */
+  #sumRow(values: DataView, at: number, exact: U64Sums): { count: number; errors: number; ns: number } {
+    const o = this.#stat;
+    const r = this.#row;
+    r.count = 0;
+    r.errors = 0;
+    r.ns = 0;
+    for (let cpu = 0; cpu < this.cpus; cpu++, at += o.stride) {
+      r.count += exact.add(CALLS, values, at + o.count);
+      r.errors += exact.add(ERRORS, values, at + o.errors);
+      r.ns += exact.add(TIME, values, at + o.ns);
+    }
+    exact.carry();
+    return r;
+  }
 
   /** The slot's per-syscall counters (`sc_counts`), summed over CPUs. */
   async counts(): Promise<SyscallCounts> {
@@ -90,9 +113,6 @@ export class SyscallMapReader {
     const batch = await map.lookupBatch({ into: this.#countsBuf });
     const keys = new DataView(batch.keys.buffer, batch.keys.byteOffset, batch.keys.byteLength);
     const values = new DataView(batch.values.buffer, batch.values.byteOffset, batch.values.byteLength);
-    const f = this.l.stat.fields;
-    const [countAt, errorsAt, nsAt] = [f.count!.offset, f.errors!.offset, f.total_ns!.offset];
-    const stride = Math.ceil(this.l.stat.size / 8) * 8;
     const c = this.#counts;
     c.count.fill(0);
     c.errors.fill(0);
@@ -104,19 +124,11 @@ export class SyscallMapReader {
     for (let i = 0; i < batch.count; i++) {
       const id = keys.getUint32(i * 4, true) - first;
       if (id < 0 || id >= SC_MAX_SYSCALLS) continue;
-      let count = 0;
-      let errors = 0;
-      let ns = 0;
-      for (let cpu = 0, at = i * map.entrySize; cpu < this.cpus; cpu++, at += stride) {
-        count += exact.add(CALLS, values, at + countAt);
-        errors += exact.add(ERRORS, values, at + errorsAt);
-        ns += exact.add(TIME, values, at + nsAt);
-      }
-      exact.carry();
-      c.count[id] = count;
-      c.errors[id] = errors;
-      c.totalNs[id] = ns;
-      c.total += count;
+      const r = this.#sumRow(values, i * map.entrySize, exact);
+      c.count[id] = r.count;
+      c.errors[id] = r.errors;
+      c.totalNs[id] = r.ns;
+      c.total += r.count;
     }
     return c;
   }
@@ -167,9 +179,6 @@ export class SyscallMapReader {
     const values = new DataView(batch.values.buffer, batch.values.byteOffset, batch.values.byteLength);
     const kf = this.l.procKey.fields;
     const [slotAt, tgidAt, idAt] = [kf.slot!.offset, kf.tgid!.offset, kf.id!.offset];
-    const f = this.l.stat.fields;
-    const [countAt, errorsAt, nsAt] = [f.count!.offset, f.errors!.offset, f.total_ns!.offset];
-    const stride = Math.ceil(this.l.stat.size / 8) * 8;
     const t = this.#fit(batch.count + this.cpus);
     const exact = t.exact;
     exact.clear();
@@ -177,20 +186,12 @@ export class SyscallMapReader {
     for (let i = 0; i < batch.count; i++) {
       const k = i * map.keySize;
       if (keys.getUint32(k + slotAt, true) !== this.slot) continue;
-      let count = 0;
-      let errors = 0;
-      let ns = 0;
-      for (let cpu = 0, at = i * map.entrySize; cpu < this.cpus; cpu++, at += stride) {
-        count += exact.add(CALLS, values, at + countAt);
-        errors += exact.add(ERRORS, values, at + errorsAt);
-        ns += exact.add(TIME, values, at + nsAt);
-      }
-      exact.carry();
+      const r = this.#sumRow(values, i * map.entrySize, exact);
       t.tgid[rows] = keys.getUint32(k + tgidAt, true);
       t.id[rows] = keys.getUint32(k + idAt, true);
-      t.count[rows] = count;
-      t.errors[rows] = errors;
-      t.totalNs[rows] = ns;
+      t.count[rows] = r.count;
+      t.errors[rows] = r.errors;
+      t.totalNs[rows] = r.ns;
       rows++;
     }
     t.rows = rows;
