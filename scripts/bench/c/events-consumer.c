@@ -9,28 +9,13 @@
  *                            stdin) until "end", sent once the producer exited, then
  *                            drain the rest                         -> "streaming", then one JSON line
  * Anything else (or EOF) exits. */
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <linux/types.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/epoll.h>
-#include <sys/resource.h>
-#include <time.h>
-#include <unistd.h>
 
+#define RB_BENCH_CONSUMER
+#include "rb-bench.h"
 #include "ringbuf.h"
 
 static unsigned long long delivered, *lat_ns, lat_cap;
-
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static int on_sample(void *ctx, void *data, size_t size)
 {
@@ -47,41 +32,6 @@ static int on_sample(void *ctx, void *data, size_t size)
 	}
 	lat_ns[delivered++] = now > e->seq ? now - e->seq : 0;
 	return 0;
-}
-
-static double cpu_us(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec * 1e6 + ru.ru_utime.tv_usec + ru.ru_stime.tv_sec * 1e6 + ru.ru_stime.tv_usec;
-}
-
-/* Time this thread waited on a run queue (runnable, not running), ns: /proc/self/schedstat's second field. */
-static unsigned long long run_delay_ns(void)
-{
-	unsigned long long run = 0, wait = 0;
-	FILE *f = fopen("/proc/self/schedstat", "r");
-
-	if (f) {
-		if (fscanf(f, "%llu %llu", &run, &wait) != 2)
-			wait = 0;
-		fclose(f);
-	}
-	return wait;
-}
-
-static unsigned long long stat_sum(int fd, __u32 slot)
-{
-	int cpus = libbpf_num_possible_cpus();
-	unsigned long long sum = 0;
-	__u64 *values = calloc(cpus, sizeof(__u64));
-
-	if (values && bpf_map_lookup_elem(fd, &slot, values) == 0)
-		for (int i = 0; i < cpus; i++)
-			sum += values[i];
-	free(values);
-	return sum;
 }
 
 static int cmp(const void *a, const void *b)
@@ -102,46 +52,6 @@ static double quantile_us(double q)
 	if (rank < 1)
 		rank = 1;
 	return lat_ns[rank - 1] / 1000.0;
-}
-
-static unsigned long long stream(struct ring_buffer *rb, int stats_fd)
-{
-	struct epoll_event ev = { .events = EPOLLIN }, got[2];
-	unsigned long long last_ns = 0, target = 0;
-	char line[64];
-	int ep = epoll_create1(0), ended = 0;
-
-	ev.data.u32 = 1;
-	epoll_ctl(ep, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb), &ev);
-	ev.data.u32 = 0;
-	epoll_ctl(ep, EPOLL_CTL_ADD, STDIN_FILENO, &ev);
-	for (;;) {
-		int n = epoll_wait(ep, got, 2, ended ? 0 : -1);
-
-		for (int i = 0; i < n; i++) {
-			if (got[i].data.u32 == 0) {
-				if (read(STDIN_FILENO, line, sizeof(line)) <= 0 || strncmp(line, "end", 3) == 0) {
-					ended = 1;
-					target = stat_sum(stats_fd, 1); /* the producer has exited: final */
-				}
-				continue;
-			}
-			unsigned long long before = delivered;
-			ring_buffer__consume(rb);
-			if (delivered != before)
-				last_ns = now_ns();
-		}
-		if (ended) {
-			unsigned long long before = delivered;
-			ring_buffer__consume(rb);
-			if (delivered != before)
-				last_ns = now_ns();
-			if (delivered >= target)
-				break;
-		}
-	}
-	close(ep);
-	return last_ns;
 }
 
 int main(int argc, char **argv)
@@ -175,7 +85,7 @@ int main(int argc, char **argv)
 
 			printf("streaming\n");
 			fflush(stdout);
-			unsigned long long last_ns = stream(rb, stats_fd);
+			unsigned long long last_ns = rb_stream(rb, stats_fd, &delivered);
 			double cpu = cpu_us() - cpu0;
 			unsigned long long waited = run_delay_ns() - wait0;
 

@@ -15,27 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-/* Time this thread waited on a run queue (runnable, not running), ns: /proc/self/schedstat's second field. */
-static unsigned long long run_delay_ns(void)
-{
-	unsigned long long run = 0, wait = 0;
-	FILE *f = fopen("/proc/self/schedstat", "r");
-
-	if (f) {
-		if (fscanf(f, "%llu %llu", &run, &wait) != 2)
-			wait = 0;
-		fclose(f);
-	}
-	return wait;
-}
+#include "rb-bench.h"
 
 int main(int argc, char **argv)
 {
