@@ -5,8 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fakePlugin } from '../../../../test/fake-plugin.js';
 import { createEngine } from '../engine/create-engine.js';
 import type { Engine } from '../engine/engine.js';
-import type { BatchClock } from '../sampling/adaptive-batcher.js';
-import type { Clock } from '../services/clock.js';
+import { TimerClock } from '../../../../test/timer-clock.js';
 import { createEventStream } from './event-stream.js';
 import type { BatchedEventStream, EventBatch } from './event-batch-types.js';
 import type { FamilyEventStats } from './family-event-stats.js';
@@ -18,49 +17,6 @@ interface Ev {
   time: number;
   bytes: number;
   weight?: number;
-}
-
-/** One clock for the engine and the batcher: time moves only in `advance`, which fires due timers in order. */
-class TestClock implements Clock, BatchClock {
-  private t = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private ids = 0;
-  constructor(private readonly wallStart: number) {}
-  now(): number {
-    return this.t;
-  }
-  wallMs(): number {
-    return this.wallStart + this.t;
-  }
-  monotonicNs(): bigint {
-    return BigInt(Math.round(this.t * 1e6));
-  }
-  setTimer(fn: () => void, ms: number): unknown {
-    const id = this.ids++;
-    this.timers.push({ at: this.t + ms, fn, id });
-    return id;
-  }
-  clearTimer(handle: unknown): void {
-    this.timers = this.timers.filter((x) => x.id !== handle);
-  }
-  /** Timers set and not yet fired or cleared. */
-  get armed(): number {
-    return this.timers.length;
-  }
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const due = this.timers[0];
-      if (due === undefined || due.at > end) break;
-      this.timers.shift();
-      this.t = due.at;
-      due.fn();
-      await turn();
-    }
-    this.t = end;
-    await turn();
-  }
 }
 
 /** Lets promises and the consumer run (a turn of the event loop; no time passes on the test clock). */
@@ -88,7 +44,7 @@ interface Got {
 }
 
 /** Runs a consumer in the background: every batch with the test-clock time it arrived. */
-function consume(stream: BatchedEventStream<Ev>, clock: TestClock): { got: Got[]; done: Promise<void> } {
+function consume(stream: BatchedEventStream<Ev>, clock: TimerClock): { got: Got[]; done: Promise<void> } {
   const got: Got[] = [];
   const done = (async () => {
     for await (const batch of stream) got.push({ batch, at: clock.now() });
@@ -96,7 +52,7 @@ function consume(stream: BatchedEventStream<Ev>, clock: TestClock): { got: Got[]
   return { got, done };
 }
 
-function setup(clock: TestClock, queue = 100_000) {
+function setup(clock: TimerClock, queue = 100_000) {
   const { fake, feed } = eventful();
   const engine: Engine = createEngine({ plugins: [fake.plugin], logger: silent, services: { clock } });
   const ac = new AbortController();
@@ -117,7 +73,7 @@ const seqs = (got: Got[]): number[] => got.flatMap((g) => g.batch.map((e) => e.s
 
 describe('engine.eventBatches', () => {
   it('slow trickle: every batch goes out by the time trigger within maxDelayMs of its oldest event; an idle stream runs no timer', async () => {
-    const clock = new TestClock(1_700_000_000_000);
+    const clock = new TimerClock(1_700_000_000_000);
     const t = setup(clock);
     const stream = t.engine.eventBatches('ev', { signal: t.ac.signal, batch: { maxDelayMs: 5, minSize: 4, clock } });
     await stream.ready;
@@ -126,9 +82,9 @@ describe('engine.eventBatches', () => {
     for (let i = 0; i < 60; i++) {
       t.push();
       await turn();
-      await clock.advance(gaps[i % gaps.length]!);
+      await clock.advanceAsync(gaps[i % gaps.length]!, turn);
     }
-    await clock.advance(20);
+    await clock.advanceAsync(20, turn);
     expect(clock.armed).toBe(0); // nothing open: no timer
     t.ac.abort();
     await c.done;
@@ -145,7 +101,7 @@ describe('engine.eventBatches', () => {
   });
 
   it('flood: maxSize batches by the size trigger once the rate is known; each event once, in order', async () => {
-    const clock = new TestClock(1_700_000_000_000);
+    const clock = new TimerClock(1_700_000_000_000);
     const t = setup(clock);
     const stream = t.engine.eventBatches('ev', { signal: t.ac.signal, batch: { maxDelayMs: 5, maxSize: 100, clock } });
     await stream.ready;
@@ -153,7 +109,7 @@ describe('engine.eventBatches', () => {
     for (let step = 0; step < 50; step++) {
       for (let i = 0; i < 1000; i++) t.push(); // one ring drain: 1,000 events in 1 ms = 1 M/s
       await turn();
-      await clock.advance(1);
+      await clock.advanceAsync(1, turn);
     }
     t.ac.abort();
     await c.done;
@@ -173,14 +129,14 @@ describe('engine.eventBatches', () => {
   });
 
   it('bytes trigger: no batch holds more than maxBytes; a larger event goes alone', async () => {
-    const clock = new TestClock(1_700_000_000_000);
+    const clock = new TimerClock(1_700_000_000_000);
     const t = setup(clock);
     const stream = t.engine.eventBatches('ev', { signal: t.ac.signal, batch: { maxBytes: 100, sizeOf: (e) => e.bytes, minSize: 1000, maxSize: 1000, clock } });
     await stream.ready;
     const c = consume(stream, clock);
     for (let i = 0; i < 95; i++) t.push(i === 50 ? 250 : 30);
     await turn();
-    await clock.advance(10);
+    await clock.advanceAsync(10, turn);
     t.ac.abort();
     await c.done;
     expect(seqs(c.got)).toEqual(Array.from({ length: 95 }, (_, i) => i));
@@ -192,7 +148,7 @@ describe('engine.eventBatches', () => {
   });
 
   it('sampling, weights and queue drops: delivered + sampledAway + droppedQueue + queued = pushed, exactly', async () => {
-    const clock = new TestClock(1_700_000_000_000);
+    const clock = new TimerClock(1_700_000_000_000);
     const t = setup(clock);
     const stream = t.engine.eventBatches('ev', { signal: t.ac.signal, queue: 50, sampling: { strategy: 'uniform', every: 3 }, batch: { maxSize: 8, clock } });
     await stream.ready;
@@ -221,7 +177,7 @@ describe('engine.eventBatches', () => {
   });
 
   it('return() mid-batch stops the timer; what was open counts as queued, never delivered', async () => {
-    const clock = new TestClock(1_700_000_000_000);
+    const clock = new TimerClock(1_700_000_000_000);
     const t = setup(clock);
     const stream = t.engine.eventBatches('ev', { signal: t.ac.signal, batch: { minSize: 10, maxDelayMs: 5, clock } });
     await stream.ready;
@@ -240,7 +196,7 @@ describe('engine.eventBatches', () => {
 
   it('a consumer working through a backlog lets the event loop turn every 1,024 events (events() and eventBatches())', async () => {
     for (const batched of [false, true]) {
-      const clock = new TestClock(1_700_000_000_000);
+      const clock = new TimerClock(1_700_000_000_000);
       const t = setup(clock);
       const options = { signal: t.ac.signal, queue: 10_000, batch: { maxSize: 100, clock } };
       const stream = batched ? t.engine.eventBatches('ev', options) : t.engine.events('ev', options);

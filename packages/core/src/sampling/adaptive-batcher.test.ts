@@ -1,37 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Closed } from '../errors/taxonomy.js';
-import { createAdaptiveBatcher, type BatchClock, type FlushTrigger } from './adaptive-batcher.js';
+import { TimerClock } from '../../../../test/timer-clock.js';
+import { createAdaptiveBatcher, type FlushTrigger } from './adaptive-batcher.js';
 import { LatencyHistogram } from './latency-histogram.js';
-
-/** A clock the test moves: timers fire, in order, when `advance` passes their time. */
-class ManualClock implements BatchClock {
-  private t = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private next = 0;
-  now(): number {
-    return this.t;
-  }
-  setTimer(fn: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.timers.push({ at: this.t + ms, fn, id });
-    return id;
-  }
-  clearTimer(handle: unknown): void {
-    this.timers = this.timers.filter((x) => x.id !== handle);
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const due = this.timers[0];
-      if (due === undefined || due.at > end) break;
-      this.timers.shift();
-      this.t = due.at;
-      due.fn();
-    }
-    this.t = end;
-  }
-}
 
 interface Ev {
   id: number;
@@ -40,7 +11,7 @@ interface Ev {
 }
 
 function harness(options: { maxDelayMs?: number; minSize?: number; maxSize?: number; maxBytes?: number }) {
-  const clock = new ManualClock();
+  const clock = new TimerClock();
   const batches: { events: Ev[]; trigger: FlushTrigger; at: number }[] = [];
   const b = createAdaptiveBatcher<Ev>({ ...options, clock, sizeOf: (e) => e.bytes, deliver: (events, trigger) => batches.push({ events, trigger, at: clock.now() }) });
   let id = 0;
@@ -141,7 +112,7 @@ describe('createAdaptiveBatcher', () => {
   });
 
   it('room() is what the open batch takes before the size trigger; a shared histogram gets every wait', () => {
-    const clock = new ManualClock();
+    const clock = new TimerClock();
     const shared = new LatencyHistogram();
     const sizes: number[] = [];
     const make = () => createAdaptiveBatcher<number>({ clock, minSize: 10, maxSize: 10, latency: shared, deliver: (b) => sizes.push(b.length) });
