@@ -3,7 +3,7 @@
 // a kernel-backed plugin, but what it reads is whatever the test last set, so a test can
 // compare exactly. It is not a mock of the kernel: no test uses it to stand in for an eBPF
 // or procfs reading.
-import { COLLECTOR, type BpfscopeError, type Plugin, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { COLLECTOR, createEventStream, type BpfscopeError, type Plugin, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
 
 /** What one read of the fake family returns. */
 export interface FakeReading<T> {
@@ -152,4 +152,25 @@ export function fakePlugin<T>(family: string, initial: T): FakePlugin<T> {
     failInit: (n, error) => { failures = { n, error }; },
     detach: (reason) => { detached = reason; },
   };
+}
+
+/**
+ * A fake family whose source gives events that the test feeds: `feed.push(e)` sends one
+ * while a stream is subscribed (null otherwise); the ring reports no kernel drops.
+ * @param family - the family name
+ */
+export function eventfulFakePlugin<E>(family: string): { fake: FakePlugin<number>; feed: { push: ((e: E) => void) | null } } {
+  const fake = fakePlugin(family, 0);
+  const feed = { push: null as ((e: E) => void) | null };
+  fake.source.events = (options) =>
+    createEventStream<E>({
+      family,
+      queue: options.queue,
+      signal: options.signal,
+      start: async (push) => {
+        feed.push = push;
+        return { stop: () => void (feed.push = null), kernelDropped: () => 0 };
+      },
+    });
+  return { fake, feed };
 }

@@ -2,11 +2,10 @@
 // injected clock (the engine's and the batcher's, moved by the test; no real timer, no
 // timed assertion), and every event accounted for exactly.
 import { describe, expect, it } from 'vitest';
-import { fakePlugin } from '../../../../test/fake-plugin.js';
+import { eventfulFakePlugin } from '../../../../test/fake-plugin.js';
 import { createEngine } from '../engine/create-engine.js';
 import type { Engine } from '../engine/engine.js';
 import { TimerClock } from '../../../../test/timer-clock.js';
-import { createEventStream } from './event-stream.js';
 import type { BatchedEventStream, EventBatch } from './event-batch-types.js';
 import type { FamilyEventStats } from './family-event-stats.js';
 
@@ -22,21 +21,6 @@ interface Ev {
 /** Lets promises and the consumer run (a turn of the event loop; no time passes on the test clock). */
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-function eventful() {
-  const fake = fakePlugin('ev', 0);
-  const feed = { push: null as ((e: Ev) => void) | null };
-  fake.source.events = (options) =>
-    createEventStream<Ev>({
-      family: 'ev',
-      queue: options.queue,
-      signal: options.signal,
-      start: async (push) => {
-        feed.push = push;
-        return { stop: () => void (feed.push = null), kernelDropped: () => 0 };
-      },
-    });
-  return { fake, feed };
-}
 
 interface Got {
   batch: EventBatch<Ev>;
@@ -53,7 +37,7 @@ function consume(stream: BatchedEventStream<Ev>, clock: TimerClock): { got: Got[
 }
 
 function setup(clock: TimerClock, queue = 100_000) {
-  const { fake, feed } = eventful();
+  const { fake, feed } = eventfulFakePlugin<Ev>('ev');
   const engine: Engine = createEngine({ plugins: [fake.plugin], logger: silent, services: { clock } });
   const ac = new AbortController();
   let seq = 0;
@@ -223,7 +207,7 @@ describe('engine.eventBatches', () => {
   });
 
   it('refuses bad batch options with a ConfigError naming the field', () => {
-    const { fake } = eventful();
+    const { fake } = eventfulFakePlugin<Ev>('ev');
     const engine = createEngine({ plugins: [fake.plugin], logger: silent });
     const bad: Array<[unknown, string]> = [
       [{ maxDelayMs: -1 }, 'events.batch.maxDelayMs'],
@@ -242,7 +226,7 @@ describe('engine.eventBatches', () => {
   });
 
   it('an unknown family fails the stream when iterated', async () => {
-    const { fake } = eventful();
+    const { fake } = eventfulFakePlugin<Ev>('ev');
     const engine = createEngine({ plugins: [fake.plugin], logger: silent });
     const stream = engine.eventBatches('nope');
     await expect(stream.next()).rejects.toMatchObject({ code: 'CONFIG_ERROR', path: 'events.family' });

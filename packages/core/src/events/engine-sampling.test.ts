@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fakePlugin } from '../../../../test/fake-plugin.js';
+import { eventfulFakePlugin } from '../../../../test/fake-plugin.js';
 import { createEngine } from '../engine/create-engine.js';
 import { isBpfscopeError } from '../errors/bpfscope-error.js';
 import type { Clock } from '../services/clock.js';
 import type { FamilyEventStats } from './family-event-stats.js';
-import { createEventStream } from './event-stream.js';
 import type { SampledEventStream } from './event-sampling.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
@@ -28,22 +27,6 @@ function testClock(startMs: number): Clock & { advance(ms: number): void } {
   };
 }
 
-/** A fake family whose source's events() the test feeds with `push`. */
-function eventful(family: string) {
-  const fake = fakePlugin(family, 0);
-  const feed = { push: null as ((e: Ev) => void) | null };
-  fake.source.events = (options) =>
-    createEventStream<Ev>({
-      family,
-      queue: options.queue,
-      signal: options.signal,
-      start: async (push) => {
-        feed.push = push;
-        return { stop: () => void (feed.push = null), kernelDropped: () => 0 };
-      },
-    });
-  return { fake, feed };
-}
 
 /** Pulls every event the stream has now (ends it after `n` were pushed and taken), with weights. */
 async function drain(stream: SampledEventStream<unknown>, ac: AbortController): Promise<Array<{ seq: number; weight: number }>> {
@@ -60,7 +43,7 @@ function produced(s: FamilyEventStats | undefined): number {
 describe('engine.events with sampling', () => {
   it('uniform 1-in-k: ceil(N/k) events, weights summing to N, sampledAway = N − kept, latency per family', async () => {
     const clock = testClock(1_000_000);
-    const { fake, feed } = eventful('ev');
+    const { fake, feed } = eventfulFakePlugin<Ev>('ev');
     const engine = createEngine({ plugins: [fake.plugin], logger: silent, services: { clock } });
     const ac = new AbortController();
     const stream = engine.events('ev', { signal: ac.signal, queue: 10_000, sampling: { strategy: 'uniform', every: 7 } });
@@ -86,7 +69,7 @@ describe('engine.events with sampling', () => {
 
   it('an event with a monotonicNs (as syscall’s) has its latency measured on the monotonic clock, exactly', async () => {
     const clock = testClock(2_000_000);
-    const { fake, feed } = eventful('ev');
+    const { fake, feed } = eventfulFakePlugin<Ev>('ev');
     const engine = createEngine({ plugins: [fake.plugin], logger: silent, services: { clock } });
     const ac = new AbortController();
     const stream = engine.events('ev', { signal: ac.signal });
@@ -99,7 +82,7 @@ describe('engine.events with sampling', () => {
   });
 
   it('weightOf answers for the last 64 events delivered and refuses an older one with DATA_UNAVAILABLE', async () => {
-    const { fake, feed } = eventful('ev');
+    const { fake, feed } = eventfulFakePlugin<Ev>('ev');
     const engine = createEngine({ plugins: [fake.plugin], logger: silent });
     const ac = new AbortController();
     const stream = engine.events('ev', { signal: ac.signal, sampling: { strategy: 'uniform', every: 2 } });
@@ -123,7 +106,7 @@ describe('engine.events with sampling', () => {
   });
 
   it('weights multiply with the event’s own kernel weight', async () => {
-    const { fake, feed } = eventful('ev');
+    const { fake, feed } = eventfulFakePlugin<Ev>('ev');
     const engine = createEngine({ plugins: [fake.plugin], logger: silent });
     const ac = new AbortController();
     const stream = engine.events('ev', { signal: ac.signal, sampling: { strategy: 'uniform', every: 4 } });
@@ -137,7 +120,7 @@ describe('engine.events with sampling', () => {
   });
 
   it('keep-all (no sampling setting): every event passes with its kernel weight, in events() and eventBatches(), and a switch to 1-in-2 and back keeps totals exact', async () => {
-    const { fake, feed } = eventful('ev');
+    const { fake, feed } = eventfulFakePlugin<Ev>('ev');
     const engine = createEngine({ plugins: [fake.plugin], logger: silent });
     const ac = new AbortController();
     const stream = engine.events('ev', { signal: ac.signal, queue: 10_000 });
@@ -177,7 +160,7 @@ describe('engine.events with sampling', () => {
   });
 
   it('setSampling mid-stream switches every open stream and keeps totals exact', async () => {
-    const { fake, feed } = eventful('ev');
+    const { fake, feed } = eventfulFakePlugin<Ev>('ev');
     const engine = createEngine({ plugins: [fake.plugin], logger: silent });
     const ac = new AbortController();
     const stream = engine.events('ev', { signal: ac.signal, queue: 10_000, sampling: { strategy: 'uniform', every: 10 } });
@@ -207,7 +190,7 @@ describe('engine.events with sampling', () => {
   });
 
   it('priority never drops a high class while lower ones are sampled', async () => {
-    const { fake, feed } = eventful('ev');
+    const { fake, feed } = eventfulFakePlugin<Ev>('ev');
     const engine = createEngine({ plugins: [fake.plugin], logger: silent });
     const ac = new AbortController();
     const stream = engine.events('ev', {
@@ -233,7 +216,7 @@ describe('engine.events with sampling', () => {
   });
 
   it('a reservoir’s open window is handed out when the source ends, not lost', async () => {
-    const { fake, feed } = eventful('ev');
+    const { fake, feed } = eventfulFakePlugin<Ev>('ev');
     const engine = createEngine({ plugins: [fake.plugin], logger: silent });
     const ac = new AbortController();
     const stream = engine.events('ev', { signal: ac.signal, sampling: { strategy: 'reservoir', size: 4, windowMs: 1000, seed: 1 } });
@@ -247,7 +230,7 @@ describe('engine.events with sampling', () => {
   });
 
   it('a bad setting is a ConfigError naming its path, and the one in force stays', async () => {
-    const { fake, feed } = eventful('ev');
+    const { fake, feed } = eventfulFakePlugin<Ev>('ev');
     const engine = createEngine({ plugins: [fake.plugin], logger: silent });
     expect(() => engine.events('ev', { sampling: { strategy: 'uniform', every: 0 } })).toThrow(/events\.sampling\.every/);
     const ac = new AbortController();
@@ -265,7 +248,7 @@ describe('engine.events with sampling', () => {
   });
 
   it('tail with the stream’s latencyOf keeps exactly the events at or above the threshold', async () => {
-    const { fake, feed } = eventful('ev');
+    const { fake, feed } = eventfulFakePlugin<Ev>('ev');
     const engine = createEngine({ plugins: [fake.plugin], logger: silent });
     const ac = new AbortController();
     const stream = engine.events('ev', { signal: ac.signal, latencyOf: (e) => (e as Ev).seq % 10, sampling: { strategy: 'tail', threshold: 8 } });
