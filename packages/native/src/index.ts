@@ -27,6 +27,7 @@ export { BpfObject } from './bpf-object.js';
 export { readObjectFile, readObjectFileSync } from './object-file.js';
 export type { OpenOptions, LoadOptions, ProgramInfo, MapInfo, UprobeTarget, PerfEventTarget, ProgramStats, IteratorReadOptions } from './object-types.js';
 export { BpfMap, MapUpdateFlags, type MapBatch, type BatchReadOptions, type BatchStreamOptions } from './bpf-map.js';
+export { u32Key } from './map-keys.js';
 export { BpfLink } from './bpf-link.js';
 export { readStructLayouts, requireStruct, type StructLayout, type StructField, type FieldKind } from './btf-layout.js';
 export { decodeRecords, createRecordDecoder, decodeCString, type DecodedRecord, type DecodedValue, type DecodeOptions, type DecodeRecordsOptions, type RecordDecoder } from './record-decoder.js';

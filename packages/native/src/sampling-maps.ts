@@ -2,6 +2,7 @@ import { ConfigError, type KernelSamplingCounts, type KernelSamplingSetting, typ
 import type { BpfMap } from './bpf-map.js';
 import type { BpfObject } from './bpf-object.js';
 import type { StructLayout } from './btf-layout.js';
+import { u32Key as u32 } from './map-keys.js';
 
 /** Flags of `struct bpfscope_smp_cfg` (bpf/include/bpfscope_sampling.h). */
 const SMP = { UNIFORM: 1, RANDOM: 2, TAIL: 4, BUCKET: 8, PRIO_PID: 16, PRIO_CGROUP: 32, PRIO_CLASS: 64 } as const;
@@ -145,8 +146,3 @@ function u64(value: number, path: string): bigint {
   return BigInt(value);
 }
 
-function u32(n: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n, true);
-  return b;
-}

@@ -5,7 +5,7 @@
 // wants every task. One pool per loaded object, in this module: JavaScript runs one
 // change at a time, so no two engines interleave their writes.
 import { filterParts, recordPasses, type FamilyFilter, type FilterPart, type PushdownResult } from '@bpfscope/core';
-import { requireStruct, type BpfObject, type StructLayout } from '@bpfscope/native';
+import { requireStruct, type BpfObject, type StructLayout, u32Key as u32 } from '@bpfscope/native';
 import type { ProcessRecord } from '../records.js';
 import { processFilterRecord } from '../filter-record.js';
 
@@ -257,8 +257,3 @@ export class ProcKernelFilter {
   }
 }
 
-function u32(n: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n >>> 0, true);
-  return b;
-}

@@ -1,7 +1,8 @@
 // The syscall eBPF source's change counter for the engine's aggressive caching
 // (docs/caching.md), and the check by which each reading vouches for it.
+import { u32Key as u32 } from '@bpfscope/native';
 import type { BpfObject } from '@bpfscope/native';
-import { slotCallCount, u32, type SyscallLayouts } from './syscall-maps.js';
+import { slotCallCount, type SyscallLayouts } from './syscall-maps.js';
 import { CALLS, readingAddsUp, type ProcessTable, type SyscallCounts } from './syscall-read.js';
 import { readSlotFilterCounts } from './syscall-slots.js';
 

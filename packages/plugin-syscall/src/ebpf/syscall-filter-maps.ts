@@ -1,6 +1,6 @@
 import { ConfigError, type FamilyFilter, type FilterPart, type PushdownResult } from '@bpfscope/core';
-import { requireStruct, type BpfObject, type StructLayout } from '@bpfscope/native';
-import { SC_MAX_SYSCALLS, u32 } from './syscall-maps.js';
+import { requireStruct, type BpfObject, type StructLayout, u32Key as u32 } from '@bpfscope/native';
+import { SC_MAX_SYSCALLS } from './syscall-maps.js';
 import { SYSCALL_CATEGORY_NAMES } from '../syscall-category.js';
 import { syscallCategory } from '../syscall-table.js';
 

@@ -1,4 +1,4 @@
-import { requireStruct, type BpfObject, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
+import { requireStruct, type BpfObject, type LoadedBpfObject, type StructLayout, u32Key as u32 } from '@bpfscope/native';
 import { U64Sums } from './u64-sums.js';
 
 /** Bounds of bpf/syscall/syscall.h. @internal */
@@ -85,9 +85,3 @@ export function writeConfig(obj: BpfObject, l: SyscallLayouts, slot: number, c: 
   obj.map('sc_config').update(u32(slot), value);
 }
 
-/** Little-endian u32 key bytes. @internal */
-export function u32(n: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n, true);
-  return b;
-}

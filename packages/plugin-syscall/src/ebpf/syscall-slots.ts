@@ -3,8 +3,9 @@
 // slot, in which the kernel keeps that engine's config, filter, counters, per-process
 // rows and event settings. A fresh object's slots are zero; a slot a closed engine used
 // is cleared before it is given out again.
+import { u32Key as u32 } from '@bpfscope/native';
 import type { BpfObject } from '@bpfscope/native';
-import { SC_MAX_SYSCALLS, SC_SLOTS, u32 } from './syscall-maps.js';
+import { SC_MAX_SYSCALLS, SC_SLOTS } from './syscall-maps.js';
 import { clearIndex } from './syscall-filter-maps.js';
 import { clearSyscallSampling } from './syscall-sampling.js';
 
