@@ -15,6 +15,14 @@ function classOf(kind: string | number, path: string): number {
   return nr;
 }
 
+/** One KernelSamplingMaps per loaded object (its maps and layouts resolved once, not per call). */
+const mapsOf = new WeakMap<BpfObject, KernelSamplingMaps>();
+function smp(obj: BpfObject): KernelSamplingMaps {
+  let m = mapsOf.get(obj);
+  if (m === undefined) mapsOf.set(obj, (m = new KernelSamplingMaps(obj, 'sc_smp')));
+  return m;
+}
+
 /**
  * Puts the kernel-expressible part of `config` in force for one slot and returns it with
  * the rest. Tail thresholds go down in latency mode only (counts mode sends events at
@@ -23,16 +31,16 @@ function classOf(kind: string | number, path: string): number {
  */
 export function pushSyscallSampling(obj: BpfObject, slot: number, config: SamplingConfig<unknown> | null, latency: boolean): SamplingPushdownResult<unknown> {
   const split = splitSamplingForKernel(config, { tail: latency, priority: { pids: true, cgroups: true, kinds: true } }, 'families.syscall.sampling');
-  new KernelSamplingMaps(obj, 'sc_smp').apply(slot, split.kernel, classOf, 'families.syscall.sampling');
+  smp(obj).apply(slot, split.kernel, classOf, 'families.syscall.sampling');
   return split;
 }
 
 /** A slot's kernel sampling counts. @internal */
 export function syscallSamplingCounts(obj: BpfObject, slot: number): KernelSamplingCounts {
-  return new KernelSamplingMaps(obj, 'sc_smp').counts(slot);
+  return smp(obj).counts(slot);
 }
 
 /** Removes what a previous engine left in the slot's sampling maps (its setting, high entries). @internal */
 export function clearSyscallSampling(obj: BpfObject, slot: number): void {
-  new KernelSamplingMaps(obj, 'sc_smp').apply(slot, null, classOf, 'families.syscall.sampling');
+  smp(obj).apply(slot, null, classOf, 'families.syscall.sampling');
 }
