@@ -1,33 +1,17 @@
-import { isBpfscopeError, ratePerSecond, type Clock, type ProcfsReader } from '@bpfscope/core';
+import type { Clock, ProcfsReader } from '@bpfscope/core';
 import type { ResolvedNetOptions } from '../options.js';
-import type { NetConnection, NetField, NetInterface, NetMetrics, NetTotals } from '../records.js';
+import type { NetConnection, NetField, NetMetrics, NetTotals } from '../records.js';
 import { hostsByConnections, processesByConnections, socketCounts } from '../read/aggregates.js';
 import { connectionPasses } from '../read/select-connections.js';
 import { FALLBACK_UNAVAILABLE } from './fallback-reasons.js';
 import { netTargets, type NetTarget } from './net-targets.js';
 import { OwnerCgroups } from './owner-cgroups.js';
-import { parseSnmp } from './parse-snmp.js';
 import { parseSocketTable, type KernelSocket } from './parse-socket-table.js';
-import { readProcInterfaces, readSysfsInterfaces, type InterfaceRead } from './read-interfaces.js';
+import { attempt, InterfaceAndCounterReads } from './side-reads.js';
 import { scanSocketOwners, type SocketOwners } from './socket-owners.js';
 import { stateName } from './tcp-states.js';
 
 const TABLES = [['tcp', 'tcp', 4], ['tcp6', 'tcp', 6], ['udp', 'udp', 4], ['udp6', 'udp', 6]] as const;
-
-type Parts = Pick<NetMetrics, 'errors' | 'unavailable'>;
-
-// Missing input makes a part unavailable (with the reason, added to any already given);
-// malformed input is recorded with its taxonomy error; anything else is a bug and propagates.
-function attempt<T>(parts: Parts, field: NetField, read: () => T): T | null {
-  try {
-    return read();
-  } catch (e) {
-    if (!isBpfscopeError(e)) throw e;
-    if (e.code === 'DATA_UNAVAILABLE') parts.unavailable[field] = parts.unavailable[field] ? `${parts.unavailable[field]}; ${e.message}` : e.message;
-    else parts.errors[field] ??= e;
-    return null;
-  }
-}
 
 /**
  * One reading of the net family from procfs and sysfs, and the previous interface counters
@@ -35,11 +19,13 @@ function attempt<T>(parts: Parts, field: NetField, read: () => T): T | null {
  * @internal
  */
 export class NetProcfsReader {
-  #prev = new Map<string, { rx: number; tx: number }>();
+  readonly #side: InterfaceAndCounterReads;
   #prevAtNs: bigint | null = null;
   #since = '';
 
-  constructor(private readonly procfs: ProcfsReader, private readonly clock: Clock, private readonly options: ResolvedNetOptions) {}
+  constructor(private readonly procfs: ProcfsReader, private readonly clock: Clock, private readonly options: ResolvedNetOptions) {
+    this.#side = new InterfaceAndCounterReads(procfs, clock, options);
+  }
 
   /** Take the baseline of the interface counters, so that the first reading has rates. */
   start(): void {
@@ -67,12 +53,14 @@ export class NetProcfsReader {
       return cgroupByPid.get(pid)!;
     };
     const all: NetConnection[] = [];
-    const counters: Record<string, number> = {};
-    let countersRead = false;
-    const rates = new Map<string, { rx: number; tx: number }>();
+    const side = this.#side.read(targets, now);
+    Object.assign(m.fieldSources, side.fieldSources);
+    Object.assign(m.skippedLines, side.skippedLines);
+    Object.assign(m.errors, side.errors);
+    for (const [k, why] of Object.entries(side.unavailable)) m.unavailable[k as NetField] = why;
+    m.interfaces = side.interfaces;
     for (const t of targets) {
       if (t.netns !== null) m.netNamespaces.push(t.netns);
-      this.#interfaces(t, m, rates, now);
       for (const [file, protocol, family] of TABLES) {
         const rel = `${t.dir}/${file}`;
         const table = attempt(m, 'connections', () => parseSocketTable(`${this.procfs.procRoot}/${rel}`, this.procfs.readProc(rel), protocol, family));
@@ -80,18 +68,9 @@ export class NetProcfsReader {
         if (table.skipped > 0) m.skippedLines[rel] = table.skipped;
         for (const s of table.sockets) all.push(connection(s, t, owners, cgroupOf));
       }
-      for (const file of ['snmp', 'netstat']) {
-        const rel = `${t.dir}/${file}`;
-        const parsed = attempt(m, 'totals', () => parseSnmp(`${this.procfs.procRoot}/${rel}`, this.procfs.readProc(rel)));
-        if (parsed === null) continue;
-        countersRead = true;
-        if (parsed.skipped > 0) m.skippedLines[rel] = parsed.skipped;
-        for (const [k, v] of Object.entries(parsed.counters)) counters[k] = (counters[k] ?? 0) + v;
-      }
     }
-    this.#prev = rates;
     this.#prevAtNs = now;
-    m.totals = countersRead || all.length > 0 ? totals(all, counters) : null;
+    m.totals = side.counters !== null || all.length > 0 ? totals(all, side.counters ?? {}) : null;
     const passed = all.filter((c) => connectionPasses(c, this.options));
     m.connectionCount = passed.length;
     m.connections = passed.slice(0, this.options.maxConnections);
@@ -99,35 +78,6 @@ export class NetProcfsReader {
     m.hosts = hostsByConnections(passed).filter((h) => atLeast(h.connections)).slice(0, this.options.topK);
     m.processes = processesByConnections(passed, owners.comms, cgroupByPid).filter((p) => atLeast(p.openConnections)).slice(0, this.options.topK);
     return m;
-  }
-
-  #interfaces(t: NetTarget, m: NetMetrics, rates: Map<string, { rx: number; tx: number }>, now: bigint): void {
-    let read: InterfaceRead | null = null;
-    if (t.own) {
-      try {
-        read = readSysfsInterfaces(this.procfs);
-      } catch (e) {
-        if (!isBpfscopeError(e)) throw e; // no sysfs here: /proc/net/dev below
-      }
-    }
-    read ??= attempt(m, 'interfaces', () => readProcInterfaces(this.procfs, `${t.dir}/dev`));
-    if (read === null) return;
-    if (read.skipped > 0) m.skippedLines[read.source === 'sysfs' ? `${this.procfs.sysRoot}/class/net` : `${t.dir}/dev`] = read.skipped;
-    if (read.source === 'sysfs') m.fieldSources.interfaces = 'sysfs';
-    const ms = this.#prevAtNs === null ? 0 : Number(now - this.#prevAtNs) / 1e6;
-    for (const c of read.interfaces) {
-      const key = `${t.netns}:${c.name}`;
-      const before = this.#prev.get(key);
-      rates.set(key, { rx: c.rxBytes, tx: c.txBytes });
-      const iface: NetInterface = {
-        ...c,
-        netNamespace: t.netns,
-        rxBytesPerSec: before ? ratePerSecond(before.rx, c.rxBytes, ms) : null,
-        txBytesPerSec: before ? ratePerSecond(before.tx, c.txBytes, ms) : null,
-        source: read.source,
-      };
-      m.interfaces.push(iface);
-    }
   }
 }
 
