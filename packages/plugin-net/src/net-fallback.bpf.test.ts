@@ -94,9 +94,9 @@ for (const [family, host] of [[4, '127.0.0.1'], [6, '::1']] as const) {
       // More connections, so the comparison covers several.
       const { port } = await server.request<{ port: number }>({ op: 'listen', host });
       for (let i = 0; i < 3; i++) await client.request({ op: 'connect', host, port });
-      const ssBefore = parseSs(ns.exec('ss', '-tanpH'), 'tcp');
+      const ssBefore = parseSs(ns.run('ss', '-tanpH'), 'tcp');
       const m = await read();
-      const ssAfter = parseSs(ns.exec('ss', '-tanpH'), 'tcp');
+      const ssAfter = parseSs(ns.run('ss', '-tanpH'), 'tcp');
       const ours = new Map(m.connections.filter((c) => c.protocol === 'tcp').map((c) => [ssKey(c), c]));
       const afterKeys = new Map(ssAfter.map((r) => [ssKey(r), r]));
       const inBoth = ssBefore.filter((r) => {

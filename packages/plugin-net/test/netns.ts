@@ -1,5 +1,6 @@
-// A private network namespace for the net family's real tests: nothing else on the machine
-// sends on its loopback, so its counters move only with the test's own workload.
+// A network namespace of a test's own, so that loopback traffic there is the test's only:
+// created with iproute2, its `lo` brought up, removed in afterAll; with workload processes
+// of known names inside it and, on request, its own sysfs mounted.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
@@ -13,11 +14,13 @@ const WORKLOAD = fileURLToPath(new URL('./net-workload.mjs', import.meta.url));
 /** A namespace made by {@link createNetns}. */
 export interface TestNetns {
   /** Its name under /run/netns. */
-  name: string;
-  /** Its inode number (what /proc/<pid>/ns/net shows). */
-  inode: number;
+  readonly name: string;
+  /** Its inode number (what /proc/<pid>/ns/net, the kernel filter and `netNamespace` fields hold). */
+  readonly inode: number;
+  /** The command prefix that runs a program inside it. */
+  readonly exec: string[];
   /** Run a command inside it and return its stdout. */
-  exec(cmd: string, ...args: string[]): string;
+  run(cmd: string, ...args: string[]): string;
   /** Mount its sysfs (a sysfs mount shows the interfaces of the namespace that mounted it) and return the directory. */
   mountSysfs(): string;
   /** Start a workload process inside it whose command name (comm) is `comm`. */
@@ -37,14 +40,17 @@ export interface Workload {
 export function createNetns(): TestNetns {
   const name = `bpfscope-test-${randomBytes(4).toString('hex')}`;
   execFileSync('ip', ['netns', 'add', name]);
-  execFileSync('ip', ['netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up']);
+  const exec = ['ip', 'netns', 'exec', name];
+  const run = (cmd: string, ...args: string[]): string => execFileSync(exec[0]!, [...exec.slice(1), cmd, ...args], { encoding: 'utf8' });
+  run('ip', 'link', 'set', 'lo', 'up');
   const dir = mkdtempSync(join(tmpdir(), 'bpfscope-netns-'));
   const children: ChildProcess[] = [];
   let sysfs: string | null = null;
   return {
     name,
     inode: statSync(`/run/netns/${name}`).ino,
-    exec: (cmd, ...args) => execFileSync('ip', ['netns', 'exec', name, cmd, ...args], { encoding: 'utf8' }),
+    exec,
+    run,
     mountSysfs() {
       sysfs = join(dir, 'sys');
       mkdirSync(sysfs);
@@ -55,7 +61,7 @@ export function createNetns(): TestNetns {
     async workload(comm) {
       const exe = join(dir, comm);
       symlinkSync(process.execPath, exe); // the kernel names the process after the file it ran
-      const child = spawn('ip', ['netns', 'exec', name, exe, WORKLOAD], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const child = spawn(exec[0]!, [...exec.slice(1), exe, WORKLOAD], { stdio: ['pipe', 'pipe', 'inherit'] });
       children.push(child);
       const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
       const next = async (): Promise<Record<string, unknown>> => JSON.parse(String((await lines.next()).value)) as Record<string, unknown>;
