@@ -90,6 +90,28 @@ for (const [family, host] of [[4, '127.0.0.1'], [6, '::1']] as const) {
       expect(m.processes.filter((p) => p.pid === server.pid || p.pid === client.pid).map((p) => [p.comm, p.openConnections]).sort()).toEqual([['nettest-cli', 1], ['nettest-srv', 2]]);
     });
 
+    it('a port filter keeps only the sockets with that port, a pid filter only that process\'s', async () => {
+      const a = await server.request<{ port: number }>({ op: 'listen', host });
+      const b = await server.request<{ port: number }>({ op: 'listen', host });
+      const { localPort } = await client.request<{ localPort: number }>({ op: 'connect', host, port: a.port });
+      await client.request({ op: 'connect', host, port: b.port });
+      const filtered = createEngine({ plugins: [net({ netNamespaces: [ns.inode], ports: [{ from: a.port, to: a.port }] })], config: { mode: 'fallback', cache: { enabled: false } } });
+      const byPid = createEngine({ plugins: [net({ netNamespaces: [ns.inode], pids: [client.pid], protocols: ['tcp'] })], config: { mode: 'fallback', cache: { enabled: false } } });
+      try {
+        await filtered.start();
+        await byPid.start();
+        const m = (await filtered.collect()).get('net')!.data;
+        expect(m.connections.map((c) => `${c.localPort}>${c.remotePort} ${c.state}`).sort()).toEqual([`${a.port}>${localPort} ESTABLISHED`, `${a.port}>0 LISTEN`, `${localPort}>${a.port} ESTABLISHED`].sort());
+        const p = (await byPid.collect()).get('net')!.data;
+        expect(p.connections.length).toBe(3); // the client's one connection of the TCP test and its two here
+        expect(p.connections.every((c) => c.pid === client.pid && c.comm === 'nettest-cli')).toBe(true);
+        expect(p.processes.map((x) => x.pid)).toEqual([client.pid]);
+      } finally {
+        await filtered.close();
+        await byPid.close();
+      }
+    });
+
     it('the connection table agrees with ss -tanp taken right before and after', async () => {
       // More connections, so the comparison covers several.
       const { port } = await server.request<{ port: number }>({ op: 'listen', host });

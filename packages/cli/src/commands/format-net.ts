@@ -19,8 +19,11 @@ export function formatNet(r: FamilyResult<NetMetrics>): string {
   const ifRows = d.interfaces.map((i) => [
     i.name, formatBytes(i.rxBytes), formatBytes(i.txBytes), String(i.rxPackets), String(i.txPackets), String(i.rxDropped), String(i.txDropped), String(i.rxErrors), String(i.txErrors), rate(i.rxBytesPerSec), rate(i.txBytesPerSec),
   ]);
-  lines.push(`  interfaces (${d.fieldSources.interfaces ?? r.source})${d.intervalMs !== null ? `, rates over ${Math.round(d.intervalMs)} ms` : ''}`);
-  lines.push(indent(table(['iface', 'rx', 'tx', 'rx pkts', 'tx pkts', 'rx drop', 'tx drop', 'rx err', 'tx err', 'rx rate', 'tx rate'], ifRows)));
+  if (ifRows.length === 0) lines.push(`  interfaces: none read${d.unavailable.interfaces !== undefined ? ' (unavailable)' : d.errors.interfaces !== undefined ? ' (error)' : ''}`);
+  else {
+    lines.push(`  interfaces (${d.fieldSources.interfaces ?? r.source})${d.intervalMs !== null ? `, rates over ${Math.round(d.intervalMs)} ms` : ''}`);
+    lines.push(indent(table(['iface', 'rx', 'tx', 'rx pkts', 'tx pkts', 'rx drop', 'tx drop', 'rx err', 'tx err', 'rx rate', 'tx rate'], ifRows)));
+  }
   const shown = [...d.connections].sort((a, b) => Number(b.state === 'ESTABLISHED') - Number(a.state === 'ESTABLISHED')).slice(0, SHOWN);
   lines.push(`  connections: ${d.connectionCount} matched, ${shown.length} shown`);
   if (shown.length > 0) lines.push(indent(table(['proto', 'state', 'local', 'remote', 'pid', 'comm', 'sent', 'received', 'retrans', 'rtt ms'], shown.map(connectionRow), new Set([0, 1, 2, 3, 5]))));
