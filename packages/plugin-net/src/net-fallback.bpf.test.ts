@@ -125,7 +125,9 @@ for (const [family, host] of [[4, '127.0.0.1'], [6, '::1']] as const) {
         const a = afterKeys.get(ssKey(r));
         return a !== undefined && a.state === r.state && a.pids.join() === r.pids.join();
       });
-      expect(inBoth.length).toBeGreaterThanOrEqual(2 + 3 * 2 + 1); // this test's listener, 3 connections × 2 ends, and the earlier test's
+      // Every TCP socket of the namespace: the earlier tests' (a listener and both ends of a connection; two
+      // listeners and both ends of two connections) and this test's listener and both ends of 3 connections.
+      expect(inBoth.length).toBe(3 + 6 + 7);
       for (const r of inBoth) {
         const c = ours.get(ssKey(r));
         expect({ key: ssKey(r), state: c?.state, pids: c?.pids }).toEqual({ key: ssKey(r), state: r.state, pids: r.pids });
