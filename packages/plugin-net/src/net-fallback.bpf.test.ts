@@ -128,6 +128,7 @@ for (const [family, host] of [[4, '127.0.0.1'], [6, '::1']] as const) {
       // Every TCP socket of the namespace: the earlier tests' (a listener and both ends of a connection; two
       // listeners and both ends of two connections) and this test's listener and both ends of 3 connections.
       expect(inBoth.length).toBe(3 + 6 + 7);
+      expect(ours.size).toBe(inBoth.length); // and nothing that ss did not list
       for (const r of inBoth) {
         const c = ours.get(ssKey(r));
         expect({ key: ssKey(r), state: c?.state, pids: c?.pids }).toEqual({ key: ssKey(r), state: r.state, pids: r.pids });
