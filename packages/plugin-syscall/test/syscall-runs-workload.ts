@@ -1,5 +1,5 @@
-// Workloads for the counts-only mode's per-CPU runs of calls (sc_cpu, flushed at each
-// context switch): a C program compiled by the tests (gcc) into a temp dir. Like
+// Workloads for the counts-only mode's per-CPU runs of calls (sc_cpu, each moved to the
+// per-process table when a call of another process or syscall needs its place): a C program compiled by the tests (gcc) into a temp dir. Like
 // syscall-workload.ts it prints its PID and waits for a line on stdin (so the test can
 // set filters first), then makes exactly the calls it was asked for.
 import { spawn } from 'node:child_process';
