@@ -103,7 +103,12 @@ export interface CpuMetrics {
    * Always empty from procfs, which lists every online CPU.
    */
   unmeasuredCpus: number[];
-  /** Run-queue latency (wake-up or preemption to running), eBPF only. */
+  /**
+   * Run-queue latency, eBPF only: each wait of a task in a CPU's run queue (from its wake-up,
+   * preemption or move to that queue) until it runs, as the scheduler stamps it for
+   * /proc/<pid>/schedstat. A wait moved to another CPU's queue counts from its arrival there.
+   * Null, with the reason in {@link CpuMetrics.unavailable}, on a kernel without the stamp.
+   */
   runQueueLatency: Log2Histogram | null;
   /** Load averages (procfs in both modes). */
   loadAverage: LoadAverage | null;

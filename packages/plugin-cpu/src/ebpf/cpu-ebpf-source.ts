@@ -1,5 +1,5 @@
-import { awaitOrAbort, createProcfsReader, IncompatibleKernel, EMPTY_SOURCE_STATS, log2HistogramFromSlots, systemClock, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
-import { asNativeLoader, loadNative, probeMapType, NativeObjectLoader, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type BpfObject, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
+import { awaitOrAbort, createProcfsReader, EMPTY_SOURCE_STATS, log2HistogramFromSlots, systemClock, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { asNativeLoader, loadNative, NativeObjectLoader, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type BpfObject, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
 import { sumCounters, toRecord, type CpuCounters } from '../compute.js';
 import type { CpuMetrics, PerCpuRecord } from '../records.js';
 import { CPU_READ_DEFAULTS, type CpuReadOptions } from '../options.js';
@@ -13,9 +13,12 @@ import { CPU_OBJECT_PATH } from '../object-path.js';
 export { CPU_OBJECT_PATH };
 
 const NS = 1e9;
+const RUNQ_OFF = 'this kernel keeps no run-queue stamp the program can read (task_struct.sched_info.last_queued needs CONFIG_SCHED_INFO, the way to the run queue se.cfs_rq CONFIG_FAIR_GROUP_SCHED)';
 
 interface Sample {
   perCpu: Array<CpuCounters & { cpu: number }>;
+  /** The kernel keeps no run-queue stamp the program can read (a CPU said so). */
+  runqOff: boolean;
   /** CPUs whose slot was never written. */
   unmeasured: number[];
   total: CpuCounters;
@@ -73,11 +76,6 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     const procfs = this.#services.procfs ?? createProcfsReader(context.config.procRoot, context.config.sysRoot);
     this.#procfs = procfs;
     this.#cpus = possibleCpus();
-    // The run-queue wait lives in task-local storage (Linux 5.11): without it, name the feature
-    // instead of leaving a verifier log to read.
-    if (!(this.#services.probeMapType ?? probeMapType)('task_storage')) {
-      throw new IncompatibleKernel('task-local storage maps (BPF_MAP_TYPE_TASK_STORAGE, for the run-queue wait of each task)', '5.11');
-    }
     // libbpf judges the object first: a corrupt file is LoadFailed, a missing hook AttachFailed.
     // The object has no per-engine state (no filter or setting written at run time): it and its
     // links are shared with every engine of the process, and each source counts from its own init.
@@ -113,7 +111,7 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     const base = new Map(this.#baseline?.perCpu.map((c) => [c.cpu, c]));
     const procNow = new Map(stat.perCpu.map((c) => [c.cpu, c]));
     const perCpu = raw.map((r) => since(this.#counters(r, now, procNow.get(r.cpu), base.get(r.cpu)), this.#zero?.get(r.cpu)));
-    return { perCpu, unmeasured: unwritten, total: sumCounters(perCpu), at };
+    return { perCpu, runqOff: raw.some((r) => r.runqOff), unmeasured: unwritten, total: sumCounters(perCpu), at };
   }
 
   #counters(r: RawCpuTimes, now: bigint, proc: ProcStat['total'] | undefined, base: ProcStat['total'] | undefined): CpuCounters & { cpu: number } {
@@ -142,8 +140,9 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     this.#prev = cur;
     const prevById = new Map(prev?.perCpu.map((c) => [c.cpu, c]));
     const perCpu: PerCpuRecord[] = cur.perCpu.map((c) => ({ cpu: c.cpu, ...toRecord(c, prevById.get(c.cpu), idleOnly) }));
-    const hist = this.#runqHist().map((v, i) => v - (this.#zeroHist[i] ?? 0n));
     const unavailable: CpuMetrics['unavailable'] = {};
+    if (cur.runqOff) unavailable.runQueueLatency = RUNQ_OFF;
+    const hist = cur.runqOff ? null : this.#runqHist().map((v, i) => v - (this.#zeroHist[i] ?? 0n));
     const loadAndPressure = readLoadAndPressure(procfs, unavailable, this.options);
     return {
       countersSince: this.#since,
@@ -151,7 +150,7 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
       total: toRecord(cur.total, prev?.total, idleOnly),
       perCpu: perCpuOption(perCpu, unavailable, this.options),
       unmeasuredCpus: cur.unmeasured,
-      runQueueLatency: log2HistogramFromSlots(hist, 'ns'),
+      runQueueLatency: hist && log2HistogramFromSlots(hist, 'ns'),
       ...loadAndPressure,
       fieldSources: { user: 'procfs', nice: 'procfs', system: 'procfs', iowait: 'procfs', steal: 'procfs', loadAverage: 'procfs', pressure: 'procfs' },
       unavailable,
