@@ -32,6 +32,15 @@ BPFSCOPE_STATS_MAP(net_stats);
 BPFSCOPE_RINGBUF_MAP(net_events, 1 << 20);
 BPFSCOPE_SAMPLING_MAPS(net_smp, NET_SRC_N);
 
+/* net_evon[0]: open event streams of the process. With none, no event takes ring
+ * space (the counters and the table do not need events). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} net_evon SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
@@ -209,6 +218,35 @@ static __always_inline int has_remote(const struct sk_id *id)
 	return id->dport != 0;
 }
 
+/* The TCP counters of a full socket (payload bytes counted once). */
+static __always_inline void tcp_counters(struct tcp_sock *tp, __u64 *sent, __u64 *recv, __u64 *segs_out,
+					 __u64 *segs_in, __u64 *retrans, __u64 *srtt)
+{
+	*sent = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
+	/* bytes_received follows rcv_nxt, which a received FIN also moves (tcp_fin sets
+	 * SOCK_DONE): one sequence number that carried no payload. */
+	*recv = BPF_CORE_READ(tp, bytes_received) - ((BPF_CORE_READ(tp, inet_conn.icsk_inet.sk.__sk_common.skc_flags) >> SOCK_DONE) & 1);
+	*segs_out = BPF_CORE_READ(tp, segs_out);
+	*segs_in = BPF_CORE_READ(tp, segs_in);
+	*retrans = BPF_CORE_READ(tp, total_retrans);
+	*srtt = BPF_CORE_READ(tp, srtt_us) >> 3;
+}
+
+/* Records the connection's counters so far as the base of its totals. */
+static __always_inline void tcp_base(struct sock *sk, struct net_sk *s)
+{
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+	__u64 rt, srtt;
+
+	if (tp)
+		tcp_counters(tp, &s->base_sent, &s->base_recv, &s->base_segs_out, &s->base_segs_in, &rt, &srtt);
+}
+
+static __always_inline void clear_base(struct net_sk *s)
+{
+	s->base_sent = s->base_recv = s->base_segs_out = s->base_segs_in = 0;
+}
+
 /* One send (dir 0) or receive (dir 1) of `len` bytes on `sk` by the current task. */
 static __always_inline int on_io(struct sock *sk, __u64 len, int dir)
 {
@@ -226,8 +264,13 @@ static __always_inline int on_io(struct sock *sk, __u64 len, int dir)
 	s = bpf_sk_storage_get(&net_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!s)
 		return 0;
-	if (s->pid != tgid)
+	if (s->pid != tgid) {
+		/* A TCP socket first seen here is older than the object: what it carried
+		 * before is its base, left out of the process's and host's totals. */
+		if (!s->pid && proto == IPPROTO_TCP)
+			tcp_base(sk, s);
 		take_owner(s, tgid, NET_ORIGIN_IO, now);
+	}
 	s->last_ns = now;
 	if (proto == IPPROTO_TCP)
 		return 0; /* TCP is counted by tcp_sock itself */
@@ -288,18 +331,6 @@ int BPF_PROG(net_recv, struct sock *sk, int ret, int flags)
 	return on_io(sk, ret, 1);
 }
 
-/* The TCP counters of a full socket (payload bytes counted once). */
-static __always_inline void tcp_counters(struct tcp_sock *tp, __u64 *sent, __u64 *recv, __u64 *segs_out,
-					 __u64 *segs_in, __u64 *retrans, __u64 *srtt)
-{
-	*sent = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
-	*recv = BPF_CORE_READ(tp, bytes_received);
-	*segs_out = BPF_CORE_READ(tp, segs_out);
-	*segs_in = BPF_CORE_READ(tp, segs_in);
-	*retrans = BPF_CORE_READ(tp, total_retrans);
-	*srtt = BPF_CORE_READ(tp, srtt_us) >> 3;
-}
-
 /* Not inlined, so that struct net_ev reaches the object's BTF. */
 static __noinline void submit(struct net_ev *e)
 {
@@ -307,16 +338,22 @@ static __noinline void submit(struct net_ev *e)
 }
 
 /* Reserves and fills an event of `type` on `sk` (owner `s`, may be NULL), when the
- * sampling of `source` keeps it. */
-static __always_inline struct net_ev *emit(__u32 source, __u32 type, struct sock *sk, const struct sk_id *id,
+ * sampling keeps it. */
+static __always_inline struct net_ev *emit(__u32 type, struct sock *sk, const struct sk_id *id,
 					   const struct net_sk *s)
 {
 	__u32 pid = s ? s->pid : 0;
 	__u64 cg = s ? s->cgroup_id : 0;
-	__u64 weight = BPFSCOPE_SAMPLE(net_smp, source, 0, pid, cg, type);
+	__u32 zero = 0;
+	__u32 *on = bpf_map_lookup_elem(&net_evon, &zero);
 	struct tcp_sock *tp;
 	struct net_ev *e;
+	__u64 weight;
 
+	if (!on || !*on)
+		return NULL;
+	/* Class: the event type, both resets as one kind. */
+	weight = BPFSCOPE_SAMPLE(net_smp, NET_SRC_EVENTS, 0, pid, cg, type == NET_EV_RST_RECV ? NET_EV_RST_SENT : type);
 	if (!weight)
 		return NULL;
 	e = BPFSCOPE_RINGBUF_RESERVE(&net_events, struct net_ev, &net_stats);
@@ -356,7 +393,13 @@ static __always_inline void account_close(struct sock *sk, const struct sk_id *i
 	if (!tp)
 		return;
 	tcp_counters(tp, &sent, &recv, &so, &si, &rt, &srtt);
-	if (s && s->pid) {
+	if (!s)
+		return; /* not seen since the object loaded: nothing it carried is counted */
+	sent -= s->base_sent;
+	recv -= s->base_recv;
+	so -= s->base_segs_out;
+	si -= s->base_segs_in;
+	if (s->pid) {
 		p = proc_entry(s->pid, s);
 		if (p) {
 			p->tcp_bytes_sent += sent;
@@ -392,9 +435,11 @@ int BPF_PROG(net_state, struct sock *sk, int oldstate, int newstate)
 		/* connect() and listen(): the owner is current. */
 		now = bpf_ktime_get_ns();
 		s = bpf_sk_storage_get(&net_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-		if (s)
+		if (s) {
 			take_owner(s, bpf_get_current_pid_tgid() >> 32,
 				   newstate == TCP_LISTEN ? NET_ORIGIN_LISTEN : NET_ORIGIN_CONNECT, now);
+			clear_base(s);
+		}
 	} else {
 		s = bpf_sk_storage_get(&net_sk, sk, 0, 0);
 		/* A new child of a listener, with its listener's storage (BPF_F_CLONE):
@@ -403,9 +448,14 @@ int BPF_PROG(net_state, struct sock *sk, int oldstate, int newstate)
 			s->origin = NET_ORIGIN_ACCEPT;
 			s->start_ns = bpf_ktime_get_ns();
 			s->last_ns = 0;
+			clear_base(s);
 		}
 	}
 	sk_ident(&sk->__sk_common, &id);
+	/* Entering CLOSE the socket gives its port back (inet_num = 0) before the
+	 * tracepoint; inet_sport still holds it. */
+	if (!id.sport)
+		id.sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	if (!filter_ok(NET_PROTO_TCP, &id, s ? s->pid : 0, s ? s->cgroup_id : 0))
 		return 0;
 	if (newstate == TCP_CLOSE) {
@@ -416,7 +466,7 @@ int BPF_PROG(net_state, struct sock *sk, int oldstate, int newstate)
 	} else if (newstate == TCP_ESTABLISHED && oldstate == TCP_SYN_RECV) {
 		type = NET_EV_ACCEPT;
 	}
-	e = emit(NET_SRC_STATE, type, sk, &id, s);
+	e = emit(type, sk, &id, s);
 	if (!e)
 		return 0;
 	e->old_state = oldstate;
@@ -446,7 +496,7 @@ int BPF_PROG(net_retrans, struct sock *sk, struct sk_buff *skb, int err)
 		if (p)
 			p->retrans++;
 	}
-	e = emit(NET_SRC_RETRANS, NET_EV_RETRANS, sk, &id, s);
+	e = emit(NET_EV_RETRANS, sk, &id, s);
 	if (!e)
 		return 0;
 	e->old_state = e->new_state = BPF_CORE_READ(sk, __sk_common.skc_state);
@@ -478,7 +528,7 @@ static __always_inline int on_reset(struct sock *sk, __u32 slot, __u32 type)
 	if (!filter_ok(NET_PROTO_TCP, &id, s ? s->pid : 0, s ? s->cgroup_id : 0))
 		return 0;
 	tot_add(slot, 1);
-	e = emit(NET_SRC_RESET, type, sk, &id, s);
+	e = emit(type, sk, &id, s);
 	if (!e)
 		return 0;
 	e->old_state = e->new_state = state;
@@ -531,8 +581,10 @@ static __noinline int conn_write(struct seq_file *seq, struct net_conn *r)
 	return bpf_seq_write(seq, r, sizeof(*r));
 }
 
-static __always_inline void conn_fill(struct net_conn *r, const struct sk_id *id, const struct net_sk *s)
+static __always_inline void conn_fill(struct net_conn *r, const struct sk_id *id, const struct net_sk *s, struct sock *sk)
 {
+	if (sk)
+		r->inode = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 	r->family = id->family;
 	r->sport = id->sport;
 	r->dport = id->dport;
@@ -546,6 +598,10 @@ static __always_inline void conn_fill(struct net_conn *r, const struct sk_id *id
 		r->cgroup_id = s->cgroup_id;
 		r->start_ns = s->start_ns;
 		r->last_ns = s->last_ns;
+		r->base_sent = s->base_sent;
+		r->base_recv = s->base_recv;
+		r->base_segs_out = s->base_segs_out;
+		r->base_segs_in = s->base_segs_in;
 		__builtin_memcpy(r->comm, s->comm, sizeof(r->comm));
 	}
 }
@@ -574,10 +630,19 @@ int net_iter_tcp(struct bpf_iter__tcp *ctx)
 		r.tcp_full = 1;
 		tcp_counters(tp, &r.bytes_sent, &r.bytes_received, &r.segs_out, &r.segs_in, &r.retrans, &r.srtt_us);
 		r.bytes_acked = BPF_CORE_READ(tp, bytes_acked);
+		if (r.state == TCP_LISTEN) {
+			r.send_queue = BPF_CORE_READ(tp, inet_conn.icsk_inet.sk.sk_max_ack_backlog);
+			r.recv_queue = BPF_CORE_READ(tp, inet_conn.icsk_inet.sk.sk_ack_backlog);
+		} else {
+			__s32 rq = BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq);
+
+			r.send_queue = (__u32)(BPF_CORE_READ(tp, write_seq) - BPF_CORE_READ(tp, snd_una));
+			r.recv_queue = rq > 0 ? rq : 0;
+		}
 	}
 	if (!filter_ok(NET_PROTO_TCP, &id, s ? s->pid : 0, s ? s->cgroup_id : 0))
 		return 0;
-	conn_fill(&r, &id, s);
+	conn_fill(&r, &id, s, (struct sock *)tp);
 	conn_write(ctx->meta->seq, &r);
 	return 0;
 }
@@ -604,13 +669,15 @@ int net_iter_udp(struct bpf_iter__udp *ctx)
 	r.state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	r.uid = ctx->uid;
 	r.cookie = bpf_get_socket_cookie(sk);
+	r.send_queue = BPF_CORE_READ(sk, sk_wmem_alloc.refs.counter) - 1;
+	r.recv_queue = BPF_CORE_READ(sk, sk_backlog.rmem_alloc.counter);
 	if (s) {
 		r.bytes_sent = s->bytes_sent;
 		r.bytes_received = s->bytes_recv;
 		r.dgrams_sent = s->dgrams_sent;
 		r.dgrams_recv = s->dgrams_recv;
 	}
-	conn_fill(&r, &id, s);
+	conn_fill(&r, &id, s, sk);
 	conn_write(ctx->meta->seq, &r);
 	return 0;
 }

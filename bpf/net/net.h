@@ -25,6 +25,13 @@ struct net_sk {
 	__u64 bytes_recv;
 	__u64 dgrams_sent;
 	__u64 dgrams_recv;
+	/* TCP: the connection's counters when the socket got its storage from a send or
+	 * receive (a connection older than the object); 0 for one seen from its start.
+	 * Per-process and per-host totals count from here. */
+	__u64 base_sent;
+	__u64 base_recv;
+	__u64 base_segs_out;
+	__u64 base_segs_in;
 	char comm[NET_COMM_LEN];
 };
 
@@ -68,6 +75,13 @@ struct net_conn {
 	__u64 dgrams_recv;
 	__u32 tcp_full;       /* 1: the TCP counters above are read (not a time-wait or request socket) */
 	__u32 pad;
+	__u64 base_sent;      /* net_sk's base_* (TCP): counters before the object saw the socket */
+	__u64 base_recv;
+	__u64 base_segs_out;
+	__u64 base_segs_in;
+	__u64 inode;          /* the socket's inode (0 with no file: time-wait, request, orphaned) */
+	__u64 send_queue;     /* as ss: TCP write_seq - snd_una (LISTEN: backlog limit), UDP wmem in use */
+	__u64 recv_queue;     /* as ss: TCP rcv_nxt - copied_seq (LISTEN: accept queue), UDP rmem in use */
 	char comm[NET_COMM_LEN];
 };
 
@@ -127,11 +141,10 @@ enum net_ev_type {
 	NET_EV_RST_RECV = 7,
 };
 
-/* Event sources of the sampling maps (net_smp). */
-#define NET_SRC_STATE 0    /* state, connect, accept, close */
-#define NET_SRC_RETRANS 1
-#define NET_SRC_RESET 2
-#define NET_SRC_N 3
+/* The one event source of the sampling maps (net_smp): every TCP event, its class
+ * the event type (enum net_ev_type), so a priority by kind keeps e.g. closes whole. */
+#define NET_SRC_EVENTS 0
+#define NET_SRC_N 1
 
 /* TCP events through the ring buffer. */
 struct net_ev {
