@@ -2,7 +2,8 @@
 # Installs what building bpfscope from source needs, through apt, when it is missing:
 # clang + llvm (llvm-strip) and linux-libc-dev (the asm/ headers the bpf build includes)
 # for the eBPF objects, libbpf-dev/libelf-dev/zlib1g-dev for the native addon, bpftool to
-# regenerate vmlinux.h, strace for the cli test that compares run's counts with strace's.
+# regenerate vmlinux.h, strace for the cli test that compares run's counts with strace's,
+# iproute2 and nftables for the net family's tests.
 # Run as root (or with sudo).
 set -euo pipefail
 
@@ -11,6 +12,9 @@ command -v clang >/dev/null || need+=(clang)
 command -v llvm-strip >/dev/null || need+=(llvm)
 command -v bpftool >/dev/null || need+=(bpftool)
 command -v strace >/dev/null || need+=(strace)
+# The net family's tests: network namespaces (ip) and a drop rule for retransmits (nft).
+command -v ip >/dev/null || need+=(iproute2)
+command -v nft >/dev/null || need+=(nftables)
 for pkg in linux-libc-dev libbpf-dev libelf-dev zlib1g-dev libbpf1 make g++ python3; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
