@@ -390,11 +390,9 @@ static __always_inline void account_close(struct sock *sk, const struct sk_id *i
 	struct net_proc *p;
 	struct net_host *h;
 
-	if (!tp)
-		return;
-	tcp_counters(tp, &sent, &recv, &so, &si, &rt, &srtt);
-	if (!s)
+	if (!tp || !s)
 		return; /* not seen since the object loaded: nothing it carried is counted */
+	tcp_counters(tp, &sent, &recv, &so, &si, &rt, &srtt);
 	sent -= s->base_sent;
 	recv -= s->base_recv;
 	so -= s->base_segs_out;
@@ -417,6 +415,7 @@ static __always_inline void account_close(struct sock *sk, const struct sk_id *i
 			h->packets_recv += si;
 		}
 	}
+	tot_add(NET_TOT_CLOSES, 1);
 }
 
 SEC("tp_btf/inet_sock_set_state")

@@ -124,7 +124,10 @@ enum net_total {
 	NET_TOT_RST_RECV = 2,
 	NET_TOT_UDP_UNCONN = 3, /* UDP sends on sockets with no remote address (not in net_host) */
 	NET_TOT_MAP_FULL = 4,   /* net_proc / net_host entries that could not be made */
-	NET_TOT_MAX = 5,
+	NET_TOT_CLOSES = 5,     /* TCP closes, counted after their totals went to net_proc and
+	                         * net_host: a reader that sees the same count before and after
+	                         * reading the table and the maps counted no connection twice */
+	NET_TOT_MAX = 6,
 };
 
 /* Slots of kfree_skb drops by reason (enum skb_drop_reason); user space takes the

@@ -3,8 +3,7 @@ import { addressValue } from '../cidr.js';
 import type { ResolvedNetOptions } from '../options.js';
 import type { NetConnection, NetHost, NetMetrics, NetProcess } from '../records.js';
 import type { ConnectionTable } from './decode-connections.js';
-import { forgetProcesses, NET_TOT, readKernelHosts, readKernelProcesses, readPerCpuCounts } from './kernel-maps.js';
-import type { NetLayouts } from './net-layouts.js';
+import { forgetProcesses, NET_TOT, type KernelState } from './kernel-maps.js';
 import { deliveredEvents } from './net-events.js';
 
 /** What the eBPF source takes from sysfs and procfs: interface counters and the kernel's SNMP counters. @internal */
@@ -23,8 +22,9 @@ export const NO_SIDE_READS: NetSideReads = {
 /** What one reading is built from. @internal */
 export interface AssembleInput {
   obj: BpfObject;
-  layouts: NetLayouts;
   table: ConnectionTable;
+  /** The maps, read after the table with no TCP close in between. */
+  kernel: KernelState;
   options: ResolvedNetOptions;
   side: NetSideReads;
   dropNames: ReadonlyMap<number, string> | null;
@@ -57,12 +57,10 @@ const bytesOf = (r: { bytesSent: number | null; bytesReceived: number | null }):
  * One reading of the net family from the decoded table, the kernel's maps and the side reads.
  * @internal
  */
-export async function assembleNetMetrics(input: AssembleInput): Promise<NetMetrics> {
-  const { obj, layouts, table, options: o } = input;
+export function assembleNetMetrics(input: AssembleInput): NetMetrics {
+  const { obj, table, options: o } = input;
   const side = input.side.read();
-  const [kprocs, khosts] = await Promise.all([readKernelProcesses(obj, layouts), readKernelHosts(obj, layouts)]);
-  const tot = readPerCpuCounts(obj, 'net_tot');
-  const drops = readPerCpuCounts(obj, 'net_drops');
+  const { processes: kprocs, hosts: khosts, totals: tot, drops } = input.kernel;
   const passed = table.connections.filter((c) => passes(c, o));
 
   // Processes: the kernel's (UDP, closed TCP, retransmits) and the open connections'.

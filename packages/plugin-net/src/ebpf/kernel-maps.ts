@@ -29,7 +29,7 @@ export interface KernelHost {
 }
 
 /** enum net_total (bpf/net/net.h). @internal */
-export const NET_TOT = { retrans: 0, rstSent: 1, rstRecv: 2, udpUnconnected: 3, mapFull: 4 } as const;
+export const NET_TOT = { retrans: 0, rstSent: 1, rstRecv: 2, udpUnconnected: 3, mapFull: 4, closes: 5 } as const;
 
 const round8 = (n: number): number => Math.ceil(n / 8) * 8;
 
@@ -133,4 +133,20 @@ export function forgetProcesses(obj: BpfObject, pids: readonly number[]): void {
     view.setUint32(0, pid, true);
     map.delete(key);
   }
+}
+
+/** The kernel's side of one reading. @internal */
+export interface KernelState {
+  processes: KernelProcess[];
+  hosts: KernelHost[];
+  /** net_tot by slot ({@link NET_TOT}). */
+  totals: number[];
+  /** net_drops by reason. */
+  drops: number[];
+}
+
+/** Reads the per-process and per-host maps and the totals. @internal */
+export async function readKernelState(obj: BpfObject, layouts: NetLayouts): Promise<KernelState> {
+  const [processes, hosts] = await Promise.all([readKernelProcesses(obj, layouts), readKernelHosts(obj, layouts)]);
+  return { processes, hosts, totals: readPerCpuCounts(obj, 'net_tot'), drops: readPerCpuCounts(obj, 'net_drops') };
 }

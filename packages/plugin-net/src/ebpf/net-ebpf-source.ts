@@ -4,7 +4,8 @@ import type { ResolvedNetOptions } from '../options.js';
 import type { NetMetrics } from '../records.js';
 import type { NetEvent } from '../records-events.js';
 import type { NetServices } from '../services.js';
-import { decodeConnections, type ToEpochMs } from './decode-connections.js';
+import { decodeConnections, type ConnectionTable, type ToEpochMs } from './decode-connections.js';
+import { NET_TOT, readKernelState, readPerCpuCounts, type KernelState } from './kernel-maps.js';
 import { readKernelEnum } from './kernel-enum.js';
 import { assembleNetMetrics, NO_SIDE_READS, type NetSideReads } from './assemble.js';
 import { NET_EVENT_CLASSES, netEventStream } from './net-events.js';
@@ -18,6 +19,9 @@ function classOf(kind: string | number, path: string): number {
   if (c === undefined) throw new ConfigError(path, kind, `an event kind of net: ${Object.keys(NET_EVENT_CLASSES).map((k) => `"${k}"`).join(', ')}`);
   return c;
 }
+
+/** Table reads per reading while TCP closes race with them. */
+const MAX_TRIES = 4;
 
 /** Hooks that keep the counters: attached for the source's whole life. */
 const HOOKS = ['net_send', 'net_recv', 'net_state', 'net_retrans', 'net_rst_send', 'net_rst_recv', 'net_drop'] as const;
@@ -111,16 +115,27 @@ export class NetEbpfSource implements Source<NetMetrics> {
     if (handle === null || layouts === null) throw new Closed('the net-ebpf source (not initialised, or closed)');
     const obj = handle.object;
     const t0 = performance.now();
-    const [tcp, udp] = await awaitOrAbort(Promise.all([obj.readIterator('net_iter_tcp'), obj.readIterator('net_iter_udp')]), context.signal);
-    const table = decodeConnections([tcp, udp], layouts, this.#toEpochMs);
-    const m = await assembleNetMetrics({
-      obj, layouts, table, options: this.options, side: this.side, dropNames: this.#dropNames,
+    // A TCP connection that closes between the table and the maps would count twice (open in
+    // the table, closed in the maps): read again while closes happened meanwhile.
+    let table: ConnectionTable;
+    let kernel: KernelState;
+    let tries = 0;
+    for (;;) {
+      const closes = readPerCpuCounts(obj, 'net_tot')[NET_TOT.closes];
+      const [tcp, udp] = await awaitOrAbort(Promise.all([obj.readIterator('net_iter_tcp'), obj.readIterator('net_iter_udp')]), context.signal);
+      table = decodeConnections([tcp, udp], layouts, this.#toEpochMs);
+      kernel = await awaitOrAbort(readKernelState(obj, layouts), context.signal);
+      if (kernel.totals[NET_TOT.closes] === closes || ++tries === MAX_TRIES) break;
+    }
+    const m = assembleNetMetrics({
+      obj, table, kernel, options: this.options, side: this.side, dropNames: this.#dropNames,
       kernelFilterHeld: this.#filter?.free ?? false, since: this.#since,
     });
     const now = performance.now();
     m.intervalMs = this.#prevAtMs === null ? null : Math.round((now - this.#prevAtMs) * 1000) / 1000;
     this.#prevAtMs = now;
-    this.#counters = { sockets: table.connections.length, readMs: Math.round((now - t0) * 1000) / 1000 };
+    this.#counters = { sockets: table.connections.length, readMs: Math.round((now - t0) * 1000) / 1000, tries: tries + 1 };
+    if (tries === MAX_TRIES) m.unavailable.processes = `TCP connections kept closing during ${MAX_TRIES} reads of the table: a connection that closed during the last may count twice in processes and hosts`;
     return m;
   }
 
