@@ -114,18 +114,21 @@ struct sk_id {
 	__u8 daddr[16];
 };
 
+/* Direct loads through the BTF pointers the hooks and iterators get (CO-RE
+ * relocated; a faulting load gives 0) instead of a bpf_probe_read_kernel() call
+ * per field: this runs on every counted send and receive. */
 static __always_inline void sk_ident(struct sock_common *skc, struct sk_id *id)
 {
-	id->family = BPF_CORE_READ(skc, skc_family);
-	id->sport = BPF_CORE_READ(skc, skc_num);
-	id->dport = bpf_ntohs(BPF_CORE_READ(skc, skc_dport));
-	id->netns = BPF_CORE_READ(skc, skc_net.net, ns.inum);
+	id->family = skc->skc_family;
+	id->sport = skc->skc_num;
+	id->dport = bpf_ntohs(skc->skc_dport);
+	id->netns = skc->skc_net.net->ns.inum;
 	if (id->family == AF_INET6) {
-		BPF_CORE_READ_INTO(&id->saddr, skc, skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(&id->daddr, skc, skc_v6_daddr.in6_u.u6_addr8);
+		__builtin_memcpy(id->saddr, skc->skc_v6_rcv_saddr.in6_u.u6_addr8, 16);
+		__builtin_memcpy(id->daddr, skc->skc_v6_daddr.in6_u.u6_addr8, 16);
 	} else {
-		BPF_CORE_READ_INTO((__u32 *)id->saddr, skc, skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__u32 *)id->daddr, skc, skc_daddr);
+		__builtin_memcpy(id->saddr, &skc->skc_rcv_saddr, 4);
+		__builtin_memcpy(id->daddr, &skc->skc_daddr, 4);
 	}
 }
 
@@ -222,14 +225,14 @@ static __always_inline int has_remote(const struct sk_id *id)
 static __always_inline void tcp_counters(struct tcp_sock *tp, __u64 *sent, __u64 *recv, __u64 *segs_out,
 					 __u64 *segs_in, __u64 *retrans, __u64 *srtt)
 {
-	*sent = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
+	*sent = tp->bytes_sent - tp->bytes_retrans;
 	/* bytes_received follows rcv_nxt, which a received FIN also moves (tcp_fin sets
 	 * SOCK_DONE): one sequence number that carried no payload. */
-	*recv = BPF_CORE_READ(tp, bytes_received) - ((BPF_CORE_READ(tp, inet_conn.icsk_inet.sk.__sk_common.skc_flags) >> SOCK_DONE) & 1);
-	*segs_out = BPF_CORE_READ(tp, segs_out);
-	*segs_in = BPF_CORE_READ(tp, segs_in);
-	*retrans = BPF_CORE_READ(tp, total_retrans);
-	*srtt = BPF_CORE_READ(tp, srtt_us) >> 3;
+	*recv = tp->bytes_received - ((tp->inet_conn.icsk_inet.sk.__sk_common.skc_flags >> SOCK_DONE) & 1);
+	*segs_out = tp->segs_out;
+	*segs_in = tp->segs_in;
+	*retrans = tp->total_retrans;
+	*srtt = tp->srtt_us >> 3;
 }
 
 /* Records the connection's counters so far as the base of its totals. */
@@ -250,10 +253,10 @@ static __always_inline void clear_base(struct net_sk *s)
 /* One send (dir 0) or receive (dir 1) of `len` bytes on `sk` by the current task. */
 static __always_inline int on_io(struct sock *sk, __u64 len, int dir)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u64 now = bpf_ktime_get_ns();
+	__u16 family = sk->__sk_common.skc_family;
+	__u16 proto = sk->sk_protocol;
+	__u32 tgid;
+	__u64 now;
 	struct net_sk *s;
 	struct net_proc *p;
 	struct net_host *h;
@@ -261,6 +264,8 @@ static __always_inline int on_io(struct sock *sk, __u64 len, int dir)
 
 	if ((family != AF_INET && family != AF_INET6) || (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
 		return 0;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	now = bpf_ktime_get_ns();
 	s = bpf_sk_storage_get(&net_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!s)
 		return 0;
