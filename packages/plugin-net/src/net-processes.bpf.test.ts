@@ -4,12 +4,9 @@
 // and the child exited (from the kernel's per-process map, added at close), never twice.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createConsoleLogger, validateConfig, type SourceContext } from '@bpfscope/core';
-import { NativeObjectLoader } from '@bpfscope/native';
 import { describeKernel } from '../../../test/real-kernel.js';
+import { netEbpfSource } from '../test/ebpf-source.js';
 import { tcpEnd, type Workload } from '../test/workloads.js';
-import { NetEbpfSource } from './ebpf/net-ebpf-source.js';
-import { NET_OBJECT_PATH } from './object-path.js';
-import { resolveNetOptions } from './options.js';
 import type { NetMetrics } from './records.js';
 import type { NetEvent } from './records-events.js';
 
@@ -18,7 +15,7 @@ const read = { signal: new AbortController().signal };
 
 describeKernel('net eBPF source: bytes per process, exact', () => {
   const sizes = [123_457, 65_539];
-  const source = new NetEbpfSource(resolveNetOptions({}, NET_OBJECT_PATH), { loader: new NativeObjectLoader() });
+  const source = netEbpfSource();
   const stop = new AbortController();
   const events: NetEvent[] = [];
   let collecting: Promise<void> = Promise.resolve();

@@ -5,13 +5,11 @@
 // and the drops counted under NETFILTER_DROP are exactly what the rule's counter dropped.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createConsoleLogger, validateConfig, type SourceContext } from '@bpfscope/core';
-import { NativeObjectLoader } from '@bpfscope/native';
 import { describeKernel } from '../../../test/real-kernel.js';
+import { netEbpfSource } from '../test/ebpf-source.js';
 import { createNetns, type TestNetns } from '../test/netns.js';
 import { tcpEnd, type Workload } from '../test/workloads.js';
-import { NetEbpfSource } from './ebpf/net-ebpf-source.js';
-import { NET_OBJECT_PATH } from './object-path.js';
-import { resolveNetOptions } from './options.js';
+import type { NetEbpfSource } from './ebpf/net-ebpf-source.js';
 import type { NetEvent } from './records-events.js';
 
 const context: SourceContext = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal };
@@ -29,7 +27,7 @@ describeKernel('net eBPF source: retransmits and drops under an nftables drop ru
 
   beforeAll(async () => {
     ns = createNetns();
-    source = new NetEbpfSource(resolveNetOptions({}, NET_OBJECT_PATH), { loader: new NativeObjectLoader() });
+    source = netEbpfSource();
     await source.init(context);
     await source.pushdown({ netNamespaces: [ns.inode] });
     const stream = source.events({ signal: stop.signal, queue: 100_000 });

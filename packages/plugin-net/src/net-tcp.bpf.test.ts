@@ -4,12 +4,9 @@
 // close each end's close event carries the same totals, after its state changes in order.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createConsoleLogger, validateConfig, type SourceContext } from '@bpfscope/core';
-import { NativeObjectLoader } from '@bpfscope/native';
 import { describeKernel } from '../../../test/real-kernel.js';
+import { netEbpfSource } from '../test/ebpf-source.js';
 import { tcpEnd, type Workload } from '../test/workloads.js';
-import { NetEbpfSource } from './ebpf/net-ebpf-source.js';
-import { NET_OBJECT_PATH } from './object-path.js';
-import { resolveNetOptions } from './options.js';
 import type { NetEvent } from './records-events.js';
 
 const context: SourceContext = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal };
@@ -19,7 +16,7 @@ for (const family of [4, 6] as const) {
   describeKernel(`net eBPF source: a TCP exchange over IPv${family} loopback, exact`, () => {
     const B1 = 300_001 + family;
     const B2 = 70_003 + family;
-    const source = new NetEbpfSource(resolveNetOptions({}, NET_OBJECT_PATH), { loader: new NativeObjectLoader() });
+    const source = netEbpfSource();
     const stop = new AbortController();
     const events: NetEvent[] = [];
     let collecting: Promise<void> = Promise.resolve();

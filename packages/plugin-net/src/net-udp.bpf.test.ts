@@ -6,13 +6,11 @@
 // traffic on another port is not counted.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createConsoleLogger, validateConfig, type SourceContext } from '@bpfscope/core';
-import { NativeObjectLoader } from '@bpfscope/native';
 import { describeKernel } from '../../../test/real-kernel.js';
+import { netEbpfSource } from '../test/ebpf-source.js';
 import { createNetns, type TestNetns } from '../test/netns.js';
 import { udpEnd, type Workload } from '../test/workloads.js';
-import { NetEbpfSource } from './ebpf/net-ebpf-source.js';
-import { NET_OBJECT_PATH } from './object-path.js';
-import { resolveNetOptions } from './options.js';
+import type { NetEbpfSource } from './ebpf/net-ebpf-source.js';
 import type { NetMetrics } from './records.js';
 
 const context: SourceContext = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal };
@@ -41,7 +39,7 @@ for (const family of [4, 6] as const) {
 
     beforeAll(async () => {
       ns = createNetns();
-      source = new NetEbpfSource(resolveNetOptions({}, NET_OBJECT_PATH), { loader: new NativeObjectLoader() });
+      source = netEbpfSource();
       await source.init(context);
       expect(await source.pushdown({ netNamespaces: [ns.inode] })).toEqual({ pushedDown: ['netNamespaces'], notPushed: [] });
     });

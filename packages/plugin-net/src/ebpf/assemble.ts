@@ -1,23 +1,17 @@
 import { readStatsCounters, type BpfObject } from '@bpfscope/native';
-import { addressValue } from '../cidr.js';
+import { inCidrs } from '../cidr.js';
+import type { SideReading } from '../procfs/side-reads.js';
+import { connectionPasses } from '../read/select-connections.js';
 import type { ResolvedNetOptions } from '../options.js';
 import type { NetConnection, NetHost, NetMetrics, NetProcess } from '../records.js';
 import type { ConnectionTable } from './decode-connections.js';
 import { forgetProcesses, NET_TOT, type KernelState } from './kernel-maps.js';
 import { deliveredEvents } from './net-events.js';
 
-/** What the eBPF source takes from sysfs and procfs: interface counters and the kernel's SNMP counters. @internal */
+/** Interface counters and the kernel's SNMP counters, from sysfs and procfs (the fallback's reader). @internal */
 export interface NetSideReads {
-  read(): Pick<NetMetrics, 'interfaces' | 'fieldSources' | 'unavailable' | 'errors' | 'skippedLines'> & { counters: Record<string, number> | null };
+  read(): SideReading;
 }
-
-/** No side reads: interfaces and SNMP counters are reported unavailable. @internal */
-export const NO_SIDE_READS: NetSideReads = {
-  read: () => ({
-    interfaces: [], fieldSources: {}, errors: {}, skippedLines: {}, counters: null,
-    unavailable: { interfaces: 'no sysfs/procfs reader was given to the eBPF source' },
-  }),
-};
 
 /** What one reading is built from. @internal */
 export interface AssembleInput {
@@ -33,24 +27,6 @@ export interface AssembleInput {
   since: string;
 }
 
-const inCidr = (address: string, blocks: ResolvedNetOptions['localAddresses']): boolean => {
-  if (blocks === null) return true;
-  const a = addressValue(address);
-  if (a === null) return false;
-  const bits = a.family === 4 ? 32 : 128;
-  return blocks.some((b) => b.family === a.family && (b.prefix === 0 || a.value >> BigInt(bits - b.prefix) === b.network >> BigInt(bits - b.prefix)));
-};
-
-/** The options a connection must pass in user space (the kernel applied those it can hold; applying them again is exact). */
-function passes(c: NetConnection, o: ResolvedNetOptions): boolean {
-  if (o.protocols !== null && !o.protocols.has(c.protocol)) return false;
-  if (o.ports !== null && !o.ports.some((r) => (c.localPort >= r.from && c.localPort <= r.to) || (c.remotePort >= r.from && c.remotePort <= r.to))) return false;
-  if (o.pids !== null && (c.pid === null || !o.pids.has(c.pid))) return false;
-  if (o.cgroupIds !== null && (c.cgroupId === null || !o.cgroupIds.has(BigInt(c.cgroupId)))) return false;
-  if (!inCidr(c.localAddress, o.localAddresses) || !inCidr(c.remoteAddress, o.remoteAddresses)) return false;
-  return o.minBytes === 0 || c.bytesSent === null || c.bytesReceived === null || c.bytesSent + c.bytesReceived >= o.minBytes;
-}
-
 const bytesOf = (r: { bytesSent: number | null; bytesReceived: number | null }): number => (r.bytesSent ?? 0) + (r.bytesReceived ?? 0);
 
 /**
@@ -61,7 +37,7 @@ export function assembleNetMetrics(input: AssembleInput): NetMetrics {
   const { obj, table, options: o } = input;
   const side = input.side.read();
   const { processes: kprocs, hosts: khosts, totals: tot, drops } = input.kernel;
-  const passed = table.connections.filter((c) => passes(c, o));
+  const passed = table.connections.filter((c) => connectionPasses(c, o));
 
   // Processes: the kernel's (UDP, closed TCP, retransmits) and the open connections'.
   const procs = new Map<number, NetProcess>();
@@ -119,7 +95,7 @@ export function assembleNetMetrics(input: AssembleInput): NetMetrics {
     h.connections += live.connections;
   }
   const hostList = [...hosts.values()]
-    .filter((h) => inCidr(h.address, o.remoteAddresses) && bytesOf(h) >= o.minBytes && h.connections >= o.minConnections)
+    .filter((h) => (o.remoteAddresses === null || inCidrs(o.remoteAddresses, h.address)) && bytesOf(h) >= o.minBytes && h.connections >= o.minConnections)
     .sort((a, b) => bytesOf(b) - bytesOf(a) || (a.address < b.address ? -1 : 1))
     .slice(0, o.topK);
 

@@ -7,7 +7,8 @@ import type { NetServices } from '../services.js';
 import { decodeConnections, type ConnectionTable, type ToEpochMs } from './decode-connections.js';
 import { NET_TOT, readKernelState, readPerCpuCounts, type KernelState } from './kernel-maps.js';
 import { readKernelEnum } from './kernel-enum.js';
-import { assembleNetMetrics, NO_SIDE_READS, type NetSideReads } from './assemble.js';
+import { InterfaceAndCounterReads } from '../procfs/side-reads.js';
+import { assembleNetMetrics, type NetSideReads } from './assemble.js';
 import { NET_EVENT_CLASSES, netEventStream } from './net-events.js';
 import { NetKernelFilter, optionsKernelPart, withPushed, type KernelNetFilter } from './net-kernel-filter.js';
 import { netLayouts, type NetLayouts } from './net-layouts.js';
@@ -48,6 +49,8 @@ const HOOKS = ['net_send', 'net_recv', 'net_state', 'net_retrans', 'net_rst_send
 export class NetEbpfSource implements Source<NetMetrics> {
   readonly kind = 'ebpf' as const;
   readonly name = 'net-ebpf';
+  /** Interfaces and the SNMP counters: sysfs and procfs, exact and free (the fallback's reader). */
+  private readonly side: NetSideReads;
   #handle: LoadedBpfObject | null = null;
   #loader: NativeObjectLoader | null = null;
   #layouts: NetLayouts | null = null;
@@ -68,14 +71,13 @@ export class NetEbpfSource implements Source<NetMetrics> {
 
   /**
    * @param options - the plugin's checked options
-   * @param services - the engine's loader
-   * @param side - interface counters and the kernel's SNMP counters (the fallback's readers)
+   * @param services - the engine's loader, procfs reader and clock
    */
   constructor(
     private readonly options: ResolvedNetOptions,
-    services: Pick<NetServices, 'loader'>,
-    private readonly side: NetSideReads = NO_SIDE_READS,
+    services: NetServices,
   ) {
+    this.side = new InterfaceAndCounterReads(services.procfs, services.clock, options);
     this.#loader = asNativeLoader(services.loader);
     this.#optionsPart = optionsKernelPart(options);
     this.#sampling = SharedSamplingSlot.of('net_smp', options.objectPath, 0, classOf, SAMPLING_PATH);
