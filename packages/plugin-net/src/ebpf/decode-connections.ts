@@ -32,6 +32,36 @@ export interface ConnectionTable {
 /** Maps the kernel's monotonic ns to ms since the epoch. @internal */
 export type ToEpochMs = (ns: number) => number;
 
+/**
+ * Address texts by their bytes, kept from reading to reading: a table of thousands of
+ * sockets holds a few distinct addresses, and formatting each again is most of a decode.
+ * @internal
+ */
+export class AddressTexts {
+  readonly #v4 = new Map<number, string>();
+  readonly #v6 = new Map<string, string>();
+
+  /** The text of the 4 or 16 bytes at `at`. */
+  get(bytes: Uint8Array, view: DataView, at: number, v6: boolean): string {
+    if (!v6) {
+      const key = view.getUint32(at, true);
+      let t = this.#v4.get(key);
+      if (t === undefined) {
+        if (this.#v4.size >= 65536) this.#v4.clear();
+        this.#v4.set(key, (t = formatAddress(bytes.subarray(at, at + 4))));
+      }
+      return t;
+    }
+    const key = `${view.getUint32(at, true)},${view.getUint32(at + 4, true)},${view.getUint32(at + 8, true)},${view.getUint32(at + 12, true)}`;
+    let t = this.#v6.get(key);
+    if (t === undefined) {
+      if (this.#v6.size >= 65536) this.#v6.clear();
+      this.#v6.set(key, (t = formatAddress(bytes.subarray(at, at + 16))));
+    }
+    return t;
+  }
+}
+
 const empty = (): LiveTotals => ({ bytesSent: 0, bytesReceived: 0, packetsSent: 0, packetsReceived: 0, connections: 0 });
 
 /**
@@ -41,7 +71,7 @@ const empty = (): LiveTotals => ({ bytesSent: 0, bytesReceived: 0, packetsSent: 
  * @param chunks - the two iterators' outputs
  * @internal
  */
-export function decodeConnections(chunks: readonly Uint8Array[], layouts: NetLayouts, toEpochMs: ToEpochMs): ConnectionTable {
+export function decodeConnections(chunks: readonly Uint8Array[], layouts: NetLayouts, toEpochMs: ToEpochMs, addresses: AddressTexts = new AddressTexts()): ConnectionTable {
   const o = layouts.conn;
   const out: ConnectionTable = { connections: [], byPid: new Map(), byHost: new Map(), tcpByState: {}, udpSockets: 0 };
   for (const bytes of chunks) {
@@ -49,7 +79,6 @@ export function decodeConnections(chunks: readonly Uint8Array[], layouts: NetLay
     for (let at = 0; at + o.size <= bytes.length; at += o.size) {
       const tcp = v.getUint32(at + o.protocol, true) === PROTO_TCP;
       const v6 = v.getUint32(at + o.family, true) === AF_INET6;
-      const len = v6 ? 16 : 4;
       const stateCode = v.getUint32(at + o.state, true);
       const state = stateName(stateCode);
       const owned = v.getUint32(at + o.owned, true) !== 0;
@@ -60,9 +89,9 @@ export function decodeConnections(chunks: readonly Uint8Array[], layouts: NetLay
       const c: NetConnection = {
         protocol: tcp ? 'tcp' : 'udp',
         family: v6 ? 6 : 4,
-        localAddress: formatAddress(bytes.subarray(at + o.saddr, at + o.saddr + len)),
+        localAddress: addresses.get(bytes, v, at + o.saddr, v6),
         localPort: v.getUint32(at + o.sport, true),
-        remoteAddress: formatAddress(bytes.subarray(at + o.daddr, at + o.daddr + len)),
+        remoteAddress: addresses.get(bytes, v, at + o.daddr, v6),
         remotePort: v.getUint32(at + o.dport, true),
         state,
         stateCode,

@@ -4,7 +4,7 @@ import type { ResolvedNetOptions } from '../options.js';
 import type { NetMetrics } from '../records.js';
 import type { NetEvent } from '../records-events.js';
 import type { NetServices } from '../services.js';
-import { decodeConnections, type ConnectionTable, type ToEpochMs } from './decode-connections.js';
+import { AddressTexts, decodeConnections, type ConnectionTable, type ToEpochMs } from './decode-connections.js';
 import { NET_TOT, readKernelState, readPerCpuCounts, type KernelState } from './kernel-maps.js';
 import { readKernelEnum } from './kernel-enum.js';
 import { InterfaceAndCounterReads } from '../procfs/side-reads.js';
@@ -63,6 +63,7 @@ export class NetEbpfSource implements Source<NetMetrics> {
   #counters: Record<string, number> = {};
   #sourceStats: SourceStats = EMPTY_SOURCE_STATS;
   readonly #toEpochMs: ToEpochMs;
+  readonly #addresses = new AddressTexts();
   readonly #programStats = new ProgramStatsReporter();
   /** The process's kernel sampling of net events (one setting for every engine: the object is shared). */
   readonly #sampling: SharedSamplingSlot;
@@ -125,7 +126,7 @@ export class NetEbpfSource implements Source<NetMetrics> {
     for (;;) {
       const closes = readPerCpuCounts(obj, 'net_tot')[NET_TOT.closes];
       const [tcp, udp] = await awaitOrAbort(Promise.all([obj.readIterator('net_iter_tcp'), obj.readIterator('net_iter_udp')]), context.signal);
-      table = decodeConnections([tcp, udp], layouts, this.#toEpochMs);
+      table = decodeConnections([tcp, udp], layouts, this.#toEpochMs, this.#addresses);
       kernel = await awaitOrAbort(readKernelState(obj, layouts), context.signal);
       if (kernel.totals[NET_TOT.closes] === closes || ++tries === MAX_TRIES) break;
     }
