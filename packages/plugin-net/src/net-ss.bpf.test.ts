@@ -2,7 +2,8 @@
 // reading, in the test process's own network namespace (the one the socket iterators walk):
 // every TCP socket both ss lists show alike is in the reading with the same ports and state,
 // and where the reading names an owner, ss names it among the socket's holders. The test's
-// own connection is among them, with its exact owners.
+// own connection is among them, with its exact owners, and a listener older than the source
+// with the holder procfs gave when the source started.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createConsoleLogger, validateConfig, type SourceContext } from '@bpfscope/core';
@@ -29,8 +30,13 @@ function unique<T>(rows: readonly T[], k: (r: T) => string): Map<string, T> {
 describeKernel('net eBPF source: the connection table agrees with ss -tanp', () => {
   const source = netEbpfSource();
   const ends: Workload[] = [];
+  let early: Workload;
+  let earlyPort = 0;
 
   beforeAll(async () => {
+    // A listener older than the source, idle since: the kernel never saw its owner.
+    early = tcpEnd('server', 4, 0, 0, 0, 'netb-ss-early');
+    earlyPort = Number(await early.line());
     await source.init(context);
     const server = tcpEnd('server', 4, 0, 10, 20, 'netb-ss-srv');
     ends.push(server);
@@ -40,7 +46,7 @@ describeKernel('net eBPF source: the connection table agrees with ss -tanp', () 
     expect([await server.line(), await client.line()]).toEqual(['done', 'done']);
   });
   afterAll(async () => {
-    await Promise.all(ends.map((w) => w.stop()));
+    await Promise.all([...ends, early].map((w) => w?.stop()));
     await source.close();
   });
 
@@ -63,5 +69,8 @@ describeKernel('net eBPF source: the connection table agrees with ss -tanp', () 
     const [server, client] = ends;
     const mine = inBoth.filter((r) => r.pids.includes(server!.pid) || r.pids.includes(client!.pid)).map((r) => ours.get(key(r))!.pid).sort((a, b) => a! - b!);
     expect(mine).toEqual([server!.pid, client!.pid].sort((a, b) => a - b));
+    // The older listener's holder comes from the /proc/<pid>/fd scan made when the source started.
+    const listener = m.connections.find((c) => c.protocol === 'tcp' && c.localPort === earlyPort && c.state === 'LISTEN');
+    expect({ pid: listener?.pid, comm: listener?.comm, owner: m.fieldSources['connections.owner'] }).toEqual({ pid: early.pid, comm: 'netb-ss-early', owner: 'procfs' });
   });
 });

@@ -108,7 +108,8 @@ export interface NetConnection {
    * eBPF: the socket's owner in the kernel: the process that called `connect()` or `listen()`
    * (an accepted socket starts with its listener's), or the last other process that sent or
    * received on it. Null when none is known (a socket in TIME_WAIT has none; fallback: the
-   * process hides its descriptors; eBPF: the socket is older than the source and idle since).
+   * process hides its descriptors; eBPF: a socket older than the source takes its holders from a /proc/<pid>/fd scan made when
+   * the source started; one made later that has not connected, listened, sent or received yet has none).
    */
   pid: number | null;
   /** The owning process's command name; null as pid. */

@@ -119,6 +119,9 @@ export function assembleNetMetrics(input: AssembleInput): NetMetrics {
     'connections.bytes': 'TIME_WAIT and request sockets keep no counters (their bytes are null); UDP counts start when the source first saw the socket',
     'hosts.bytes': 'bytes received on unconnected UDP sockets have no remote address at the socket: they count for the process, not for a host',
   };
+  const fieldSources: NetMetrics['fieldSources'] = { ...side.fieldSources };
+  // Sockets older than the source that did nothing since: their holders from /proc/<pid>/fd when it started.
+  if (table.ownersFromProcfs > 0) fieldSources['connections.owner'] = 'procfs';
   if (input.dropNames === null) unavailable['totals.drops'] = 'the kernel BTF (/sys/kernel/btf/vmlinux) has no enum skb_drop_reason: drops are keyed by number';
   if (!input.kernelFilterHeld) unavailable.processes = 'another engine of this process holds the kernel filter: per-process and per-host counts follow its filter';
   return {
@@ -143,7 +146,7 @@ export function assembleNetMetrics(input: AssembleInput): NetMetrics {
     },
     kernel: { invocations: stats.invocations, events: stats.events, drops: stats.drops, delivered: deliveredEvents(input.options.objectPath), mapFull: tot[NET_TOT.mapFull]! },
     skippedLines: side.skippedLines,
-    fieldSources: { ...side.fieldSources },
+    fieldSources,
     unavailable,
     errors: side.errors,
   };

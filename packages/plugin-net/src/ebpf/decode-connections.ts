@@ -27,6 +27,14 @@ export interface ConnectionTable {
   byHost: Map<string, LiveTotals & { address: string; family: 4 | 6 }>;
   tcpByState: Partial<Record<ConnectionState, number>>;
   udpSockets: number;
+  /** Sockets whose owner came from the scan of earlier owners. */
+  ownersFromProcfs: number;
+}
+
+/** Holders of sockets older than the source, by inode (a /proc/<pid>/fd scan when it started). @internal */
+export interface EarlierOwners {
+  byInode: ReadonlyMap<number, readonly number[]>;
+  comms: ReadonlyMap<number, string>;
 }
 
 /** Maps the kernel's monotonic ns to ms since the epoch. @internal */
@@ -71,9 +79,9 @@ const empty = (): LiveTotals => ({ bytesSent: 0, bytesReceived: 0, packetsSent: 
  * @param chunks - the two iterators' outputs
  * @internal
  */
-export function decodeConnections(chunks: readonly Uint8Array[], layouts: NetLayouts, toEpochMs: ToEpochMs, addresses: AddressTexts = new AddressTexts()): ConnectionTable {
+export function decodeConnections(chunks: readonly Uint8Array[], layouts: NetLayouts, toEpochMs: ToEpochMs, addresses: AddressTexts = new AddressTexts(), earlier: EarlierOwners | null = null): ConnectionTable {
   const o = layouts.conn;
-  const out: ConnectionTable = { connections: [], byPid: new Map(), byHost: new Map(), tcpByState: {}, udpSockets: 0 };
+  const out: ConnectionTable = { connections: [], byPid: new Map(), byHost: new Map(), tcpByState: {}, udpSockets: 0, ownersFromProcfs: 0 };
   for (const bytes of chunks) {
     const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let at = 0; at + o.size <= bytes.length; at += o.size) {
@@ -83,7 +91,12 @@ export function decodeConnections(chunks: readonly Uint8Array[], layouts: NetLay
       const state = stateName(stateCode);
       const owned = v.getUint32(at + o.owned, true) !== 0;
       const full = !tcp || v.getUint32(at + o.tcp_full, true) !== 0;
-      const pid = owned ? v.getUint32(at + o.pid, true) : null;
+      const inode = u64(v, at + o.inode);
+      // A socket the kernel saw no owner take is older than the source (and idle since): its
+      // holders from the scan made when the source started, if it was there.
+      const holders = owned || inode === 0 ? undefined : earlier?.byInode.get(inode);
+      const pid = owned ? v.getUint32(at + o.pid, true) : holders?.[0] ?? null;
+      if (holders !== undefined) out.ownersFromProcfs++;
       const startNs = u64(v, at + o.start_ns);
       const lastNs = u64(v, at + o.last_ns);
       const c: NetConnection = {
@@ -96,9 +109,9 @@ export function decodeConnections(chunks: readonly Uint8Array[], layouts: NetLay
         state,
         stateCode,
         pid,
-        comm: owned ? decodeCString(bytes, at + o.comm, 16) : null,
-        pids: pid === null ? [] : [pid],
-        inode: u64(v, at + o.inode),
+        comm: owned ? decodeCString(bytes, at + o.comm, 16) : pid === null ? null : earlier?.comms.get(pid) ?? null,
+        pids: holders !== undefined ? [...holders] : pid === null ? [] : [pid],
+        inode,
         uid: v.getUint32(at + o.uid, true),
         cgroupId: owned ? u64(v, at + o.cgroup_id) : null,
         netNamespace: v.getUint32(at + o.netns, true),

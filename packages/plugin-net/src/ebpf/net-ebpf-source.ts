@@ -4,7 +4,8 @@ import type { ResolvedNetOptions } from '../options.js';
 import type { NetMetrics } from '../records.js';
 import type { NetEvent } from '../records-events.js';
 import type { NetServices } from '../services.js';
-import { AddressTexts, decodeConnections, type ConnectionTable, type ToEpochMs } from './decode-connections.js';
+import { AddressTexts, decodeConnections, type ConnectionTable, type EarlierOwners, type ToEpochMs } from './decode-connections.js';
+import { scanSocketOwners } from '../procfs/socket-owners.js';
 import { NET_TOT, readKernelState, readPerCpuCounts, type KernelState } from './kernel-maps.js';
 import { readKernelEnum } from './kernel-enum.js';
 import { InterfaceAndCounterReads } from '../procfs/side-reads.js';
@@ -64,6 +65,9 @@ export class NetEbpfSource implements Source<NetMetrics> {
   #sourceStats: SourceStats = EMPTY_SOURCE_STATS;
   readonly #toEpochMs: ToEpochMs;
   readonly #addresses = new AddressTexts();
+  /** Holders of the sockets that existed when the source started (their owners predate the kernel's). */
+  #earlier: EarlierOwners | null = null;
+  readonly #procfs: NetServices['procfs'];
   readonly #programStats = new ProgramStatsReporter();
   /** The process's kernel sampling of net events (one setting for every engine: the object is shared). */
   readonly #sampling: SharedSamplingSlot;
@@ -79,6 +83,7 @@ export class NetEbpfSource implements Source<NetMetrics> {
     services: NetServices,
   ) {
     this.side = new InterfaceAndCounterReads(services.procfs, services.clock, options);
+    this.#procfs = services.procfs;
     this.#loader = asNativeLoader(services.loader);
     this.#optionsPart = optionsKernelPart(options);
     this.#sampling = SharedSamplingSlot.of('net_smp', options.objectPath, 0, classOf, SAMPLING_PATH);
@@ -104,6 +109,8 @@ export class NetEbpfSource implements Source<NetMetrics> {
       throw e;
     }
     this.#dropNames = readKernelEnum('skb_drop_reason', 'SKB_DROP_REASON_');
+    // After the hooks are attached: every socket made from now on gets its owner in the kernel.
+    this.#earlier = scanSocketOwners(this.#procfs);
     this.#batchSize = context.config.batchSize;
     this.#programStats.start(context.config.programStats);
     this.#sampling.opened(handle.object);
@@ -126,7 +133,7 @@ export class NetEbpfSource implements Source<NetMetrics> {
     for (;;) {
       const closes = readPerCpuCounts(obj, 'net_tot')[NET_TOT.closes];
       const [tcp, udp] = await awaitOrAbort(Promise.all([obj.readIterator('net_iter_tcp'), obj.readIterator('net_iter_udp')]), context.signal);
-      table = decodeConnections([tcp, udp], layouts, this.#toEpochMs, this.#addresses);
+      table = decodeConnections([tcp, udp], layouts, this.#toEpochMs, this.#addresses, this.#earlier);
       kernel = await awaitOrAbort(readKernelState(obj, layouts), context.signal);
       if (kernel.totals[NET_TOT.closes] === closes || ++tries === MAX_TRIES) break;
     }
