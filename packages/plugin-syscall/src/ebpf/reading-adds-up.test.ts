@@ -126,3 +126,65 @@ describe('SyscallMapReader: the exact sums a reading keeps for readingAddsUp', (
     expect(readingAddsUp(c, t)).toBe(false);
   });
 });
+
+/** `sc_cpu` with a steady run on each CPU of the slot. */
+function cpuRuns(runs: Array<{ tgid: number; id: number; pending: bigint }>) {
+  return {
+    readArray: () => {
+      const b = new Uint8Array(SC_SLOTS * CPUS * 32);
+      const v = new DataView(b.buffer);
+      runs.forEach((run, c) => {
+        const at = (SLOT * CPUS + c) * 32;
+        v.setBigUint64(at + 8, run.pending, true);
+        v.setUint32(at + 16, run.tgid, true);
+        v.setUint32(at + 20, run.id, true);
+        v.setUint32(at + 24, 2, true);
+      });
+      return b;
+    },
+  };
+}
+
+describe('SyscallMapReader: runs of calls the CPUs hold', () => {
+  const counts = batch([u32s(SC_MAX_SYSCALLS + 3), u32s(SC_MAX_SYSCALLS + 4)], [[stat(3), stat(2)], [stat(4), stat(3)]]);
+  // pid 100 has a row for syscall 3; pid 132 shares its low five bits (the runs' quick test) and has a row for 4.
+  const proc = batch([u32s(100, 3, SLOT), u32s(132, 4, SLOT)], [[stat(3), stat(2)], [stat(1), stat(0)]]);
+  const read = (runs: Array<{ tgid: number; id: number; pending: bigint }>) =>
+    new SyscallMapReader({ map: (name: string) => ({ sc_counts: counts, sc_proc: proc, sc_cpu: cpuRuns(runs) })[name] } as unknown as BpfObject, layouts, CPUS, SLOT);
+  const rows = (t: ProcessTable) => Array.from({ length: t.rows }, (_, i) => [t.tgid[i], t.id[i], t.count[i]]);
+
+  it('a run joins the row of its process and syscall only; runs of a key with no row yet make one row', async () => {
+    const r = read([{ tgid: 100, id: 4, pending: 2n }, { tgid: 100, id: 4, pending: 4n }]);
+    const t = await r.processTable();
+    expect(rows(t)).toEqual([[100, 3, 5], [132, 4, 1], [100, 4, 6]]);
+    expect(readingAddsUp(await r.counts(), t)).toBe(true);
+  });
+
+  it('runs of two processes with the same low bits each join their own row', async () => {
+    const r = read([{ tgid: 132, id: 4, pending: 3n }, { tgid: 100, id: 3, pending: 1n }]);
+    const t = await r.processTable();
+    expect(rows(t)).toEqual([[100, 3, 6], [132, 4, 4]]);
+    expect(t.exact.bigint(CALLS)).toBe(10n);
+  });
+});
+
+describe('U64Sums.addWords', () => {
+  it('adds word sums made elsewhere exactly as adding the values one by one does', () => {
+    const v = new DataView(new ArrayBuffer(8));
+    const values = [0xffffffffn, 2n ** 60n + 7n, 0x1_0000_0001n, 5n];
+    const one = new U64Sums(3);
+    const words = [0, 0, 0, 0, 0, 0];
+    for (const x of values) {
+      for (const f of [CALLS, ERRORS, TIME]) {
+        v.setBigUint64(0, x * BigInt(f + 1), true);
+        one.add(f, v, 0);
+        words[2 * f] += v.getUint32(4, true);
+        words[2 * f + 1] += v.getUint32(0, true);
+      }
+    }
+    const folded = new U64Sums(3);
+    folded.addWords(...(words as [number, number, number, number, number, number]));
+    for (const f of [CALLS, ERRORS, TIME]) expect(folded.bigint(f)).toBe(one.bigint(f));
+    expect(folded.bigint(TIME)).toBe(3n * values.reduce((a, b) => a + b));
+  });
+});
