@@ -5,7 +5,6 @@
 import { type Log2Bucket, type Log2Histogram } from '@bpfscope/core';
 import type { BpfObject } from '@bpfscope/native';
 import { SC_MAX_SYSCALLS, type SyscallLayouts } from './syscall-maps.js';
-import { CpuRuns } from './cpu-runs.js';
 import { U64Sums } from './u64-sums.js';
 
 const HIST_SLOTS = 64;
@@ -58,12 +57,8 @@ export function readingAddsUp(counts: SyscallCounts, table: ProcessTable): boole
   return counts.exact.equals(table.exact);
 }
 
-const WORD = 4294967296;
-/** Values added to each of a reading's local sums before they move into its U64Sums (fewer than the 2^21 it allows). */
-const CARRY_EVERY = 2 ** 20;
-
 /** An unsigned 64-bit little-endian value as a number (exact below 2^53, as Number(bigint) is). */
-const u64 = (v: DataView, at: number): number => v.getUint32(at + 4, true) * WORD + v.getUint32(at, true);
+const u64 = (v: DataView, at: number): number => v.getUint32(at + 4, true) * 4294967296 + v.getUint32(at, true);
 
 const grow = <T extends Float64Array | Uint32Array>(a: T, n: number, make: (n: number) => T): T => {
   if (a.length >= n) return a;
@@ -85,8 +80,6 @@ export class SyscallMapReader {
   #countsBuf: Uint8Array | null = null;
   #procBuf: Uint8Array | null = null;
   readonly #histKey = new Uint8Array(4);
-  /** The CPUs' runs of calls not in `sc_proc` yet (counts-only mode). */
-  readonly #runs: CpuRuns;
   /** One `struct sc_stat` summed over CPUs by {@link SyscallMapReader.#sumRow} (reused, no object per row). */
   readonly #row = { count: 0, errors: 0, ns: 0 };
   /** Where `struct sc_stat`'s fields are in a value, and a CPU's value's size in a per-CPU map (from BTF). */
@@ -95,7 +88,6 @@ export class SyscallMapReader {
   constructor(private readonly obj: BpfObject, private readonly l: SyscallLayouts, private readonly cpus: number, private readonly slot: number) {
     const f = l.stat.fields;
     this.#stat = { count: f.count!.offset, errors: f.errors!.offset, ns: f.total_ns!.offset, stride: Math.ceil(l.stat.size / 8) * 8 };
-    this.#runs = new CpuRuns(obj, l.cpu, cpus, slot);
   }
 
   /** One per-CPU `sc_stat` value at `at`, summed over CPUs; each field also added exactly to `exact`. */
@@ -181,60 +173,29 @@ export class SyscallMapReader {
   async processTable(): Promise<ProcessTable> {
     const map = this.obj.map('sc_proc');
     const batch = await map.lookupBatch(this.#procBuf === null ? {} : { into: this.#procBuf });
-    const [keySize, entrySize] = [map.keySize, map.entrySize];
     // Keep the buffer for the next reading; one that was too small gave way to a larger one.
-    if (this.#procBuf === null || batch.spilled) this.#procBuf = new Uint8Array(Math.min(map.batchBytes(), Math.max(2 * batch.count, 256) * (keySize + entrySize)));
-    const t = this.#fit(batch.count + this.cpus);
-    t.exact.clear();
-    // sc_cpu right after sc_proc (the order above); its runs join their rows as the rows are read.
-    const runs = this.#runs;
-    const held = runs.read(t.exact);
+    if (this.#procBuf === null || batch.spilled) this.#procBuf = new Uint8Array(Math.min(map.batchBytes(), Math.max(2 * batch.count, 256) * (map.keySize + map.entrySize)));
     const keys = new DataView(batch.keys.buffer, batch.keys.byteOffset, batch.keys.byteLength);
     const values = new DataView(batch.values.buffer, batch.values.byteOffset, batch.values.byteLength);
     const kf = this.l.procKey.fields;
     const [slotAt, tgidAt, idAt] = [kf.slot!.offset, kf.tgid!.offset, kf.id!.offset];
-    const { count: countAt, errors: errorsAt, ns: nsAt, stride } = this.#stat;
-    const [cpus, slot] = [this.cpus, this.slot];
-    // The rows' exact sums in U64Sums' form (high words, low words), kept in locals and
-    // moved into t.exact before a low sum could pass 2^53 (2^21 values added).
-    // (Plain locals, no destructuring: this loop runs in the interpreter until it is optimised.)
-    let cHi = 0, cLo = 0, eHi = 0, eLo = 0, nHi = 0, nLo = 0, added = 0;
+    const t = this.#fit(batch.count + this.cpus);
+    const exact = t.exact;
+    exact.clear();
     let rows = 0;
     for (let i = 0; i < batch.count; i++) {
-      const k = i * keySize;
-      if (keys.getUint32(k + slotAt, true) !== slot) continue;
-      let count = 0, errors = 0, ns = 0;
-      for (let c = 0, at = i * entrySize; c < cpus; c++, at += stride) {
-        const ch = values.getUint32(at + countAt + 4, true), cl = values.getUint32(at + countAt, true);
-        const eh = values.getUint32(at + errorsAt + 4, true), el = values.getUint32(at + errorsAt, true);
-        const nh = values.getUint32(at + nsAt + 4, true), nl = values.getUint32(at + nsAt, true);
-        cHi += ch;
-        cLo += cl;
-        eHi += eh;
-        eLo += el;
-        nHi += nh;
-        nLo += nl;
-        count += ch * WORD + cl;
-        errors += eh * WORD + el;
-        ns += nh * WORD + nl;
-      }
-      if ((added += cpus) >= CARRY_EVERY) {
-        t.exact.addWords(cHi, cLo, eHi, eLo, nHi, nLo);
-        cHi = cLo = eHi = eLo = nHi = nLo = added = 0;
-      }
-      const tgid = keys.getUint32(k + tgidAt, true);
-      const id = keys.getUint32(k + idAt, true);
-      if (held > 0 && runs.mayHold(tgid)) count += runs.take(tgid, id);
-      t.tgid[rows] = tgid;
-      t.id[rows] = id;
-      t.count[rows] = count;
-      t.errors[rows] = errors;
-      t.totalNs[rows] = ns;
+      const k = i * map.keySize;
+      if (keys.getUint32(k + slotAt, true) !== this.slot) continue;
+      const r = this.#sumRow(values, i * map.entrySize, exact);
+      t.tgid[rows] = keys.getUint32(k + tgidAt, true);
+      t.id[rows] = keys.getUint32(k + idAt, true);
+      t.count[rows] = r.count;
+      t.errors[rows] = r.errors;
+      t.totalNs[rows] = r.ns;
       rows++;
     }
-    t.exact.addWords(cHi, cLo, eHi, eLo, nHi, nLo);
     t.rows = rows;
-    if (held > 0) runs.addLeft(t);
+    this.#addRuns(t);
     return t;
   }
 
@@ -246,6 +207,41 @@ export class SyscallMapReader {
     t.errors = grow(t.errors, n, (m) => new Float64Array(m));
     t.totalNs = grow(t.totalNs, n, (m) => new Float64Array(m));
     return t;
+  }
+
+  /**
+   * The run of calls each CPU holds (`sc_cpu`), added to its row. A CPU may be replacing
+   * its run while the kernel copies the slot out, which would pair one run's count with
+   * the next run's process and syscall. So the map is copied three times and a CPU's run
+   * is taken from the middle copy only when its `seq` is the same even number in the
+   * first and the last: no replacement overlapped the middle copy. A CPU that fails this
+   * check is left out of this reading (an under-count, never a wrong key).
+   */
+  #addRuns(t: ProcessTable): void {
+    const map = this.obj.map('sc_cpu');
+    const [before, copy, after] = [map.readArray(), map.readArray(), map.readArray()].map((b) => new DataView(b.buffer, b.byteOffset, b.byteLength)) as [DataView, DataView, DataView];
+    const stride = Math.ceil(this.l.cpu.size / 8) * 8;
+    const f = this.l.cpu.fields;
+    for (let c = 0; c < this.cpus; c++) {
+      const at = (this.slot * this.cpus + c) * stride;
+      const seq = before.getUint32(at + f.seq!.offset, true);
+      if (seq % 2 === 1 || after.getUint32(at + f.seq!.offset, true) !== seq) continue;
+      const id = copy.getUint32(at + f.id!.offset, true);
+      const count = u64(copy, at + f.pending!.offset);
+      // SC_NO_ID fails the bound: the kernel counts the calls of such a run as drops.
+      if (count === 0 || id >= SC_MAX_SYSCALLS) continue;
+      t.exact.add(CALLS, copy, at + f.pending!.offset);
+      const tgid = copy.getUint32(at + f.tgid!.offset, true);
+      let row = 0;
+      while (row < t.rows && (t.tgid[row] !== tgid || t.id[row] !== id)) row++;
+      if (row === t.rows) {
+        t.tgid[row] = tgid;
+        t.id[row] = id;
+        t.count[row] = t.errors[row] = t.totalNs[row] = 0;
+        t.rows++;
+      }
+      t.count[row]! += count;
+    }
   }
 }
 

@@ -37,21 +37,6 @@ export class U64Sums {
     return hi * WORD + lo;
   }
 
-  /**
-   * Add sums of high and low words made elsewhere to the three fields (calls, errors, time
-   * of a syscall reading), then carry. Each low sum must be of fewer than 2^21 values.
-   */
-  addWords(hi0: number, lo0: number, hi1: number, lo1: number, hi2: number, lo2: number): void {
-    const w = this.#w;
-    w[0]! += hi0;
-    w[1]! += lo0;
-    w[2]! += hi1;
-    w[3]! += lo1;
-    w[4]! += hi2;
-    w[5]! += lo2;
-    this.carry();
-  }
-
   /** Move each low sum's multiples of 2^32 into its high sum. */
   carry(): void {
     const w = this.#w;
