@@ -3,7 +3,8 @@
 //   import                      time to import every package
 //   steady <s>                  all four families, engine.stream() at 1 Hz for <s> seconds
 //   idle <s> <family...>        a started engine that nobody reads, for <s> seconds
-//   reads                       CPU per snapshot (all four) and per family read
+//   reads                       CPU per snapshot (all four) and per family read, each a real
+//                               read (the snapshot cache off)
 //   hold <stats:0|1>            all four families started and streaming at 1 Hz until stdin
 //                               ends; prints "ready" first, the program run deltas at the end
 import { performance } from 'node:perf_hooks';
@@ -21,9 +22,11 @@ async function load() {
   ]);
   const importMs = performance.now() - t0;
   const plugins = { cpu: c.cpu, mem: m.mem, proc: p.proc, syscall: s.syscall };
-  const engine = (families, programStats = false) => core.createEngine({
+  // cache: false for the reads, which are closer together than the snapshot cache's ttlMs
+  // (500 ms): with it, most calls would be answered from the cache and nothing read.
+  const engine = (families, programStats = false, cache = true) => core.createEngine({
     plugins: families.map((f) => plugins[f]()),
-    config: { mode: 'ebpf', programStats, families: Object.fromEntries(families.map((f) => [f, { mode: 'ebpf' }])) },
+    config: { mode: 'ebpf', programStats, cache: { enabled: cache }, families: Object.fromEntries(families.map((f) => [f, { mode: 'ebpf' }])) },
     logger: silent,
   });
   return { importMs, engine };
@@ -91,13 +94,13 @@ if (mode === 'import') {
 } else if (mode === 'reads') {
   const { engine } = await load();
   const { measure } = await import('./measure.mjs');
-  const all = engine(FAMILIES);
+  const all = engine(FAMILIES, false, false);
   await all.start();
   const snapshot = await measure(() => all.collect(), { calls: 20, gapMs: 250 });
   await all.close();
   const perFamily = {};
   for (const f of FAMILIES) {
-    const e = engine([f]);
+    const e = engine([f], false, false);
     await e.start();
     perFamily[f] = (await measure(() => e.collect(), { calls: 30, gapMs: 100 })).cpuMs;
     await e.close();

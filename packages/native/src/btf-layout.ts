@@ -5,6 +5,7 @@
 import { LoadFailed } from '@bpfscope/core';
 import { KIND, parseBtf, resolveId, sizeOfType, typeAt, typeName, type BtfTypes } from './btf-parse.js';
 import { checkBpfElf, elfSection } from './elf-check.js';
+import { LazyStructLayouts } from './lazy-struct-layouts.js';
 
 /**
  * How a member's bytes decode (see {@link decodeRecords}):
@@ -101,15 +102,12 @@ export function requireStruct(layouts: ReadonlyMap<string, StructLayout>, name: 
   return layout;
 }
 
-/** Every named struct of parsed BTF, by name (the first of equal names wins). @internal */
+/**
+ * Every named struct of parsed BTF, by name (the first of equal names wins), each built
+ * when it is first read ({@link LazyStructLayouts}). @internal
+ */
 export function structLayoutsOf(btf: BtfTypes): Map<string, StructLayout> {
-  const memo = new Map<number, StructLayout>();
-  const out = new Map<string, StructLayout>();
-  btf.types.forEach((t, id) => {
-    if (t === undefined || t.kind !== KIND.STRUCT || t.name === '' || out.has(t.name)) return;
-    out.set(t.name, structLayout(btf, id, memo));
-  });
-  return out;
+  return new LazyStructLayouts(btf, structLayout);
 }
 
 /**
@@ -121,7 +119,8 @@ export function layoutOfType(btf: BtfTypes, id: number, memo = new Map<number, S
   return typeAt(btf, resolved).kind === KIND.STRUCT ? structLayout(btf, resolved, memo) : undefined;
 }
 
-function structLayout(btf: BtfTypes, id: number, memo: Map<number, StructLayout>): StructLayout {
+/** The layout of struct type `id`, nested structs shared through `memo`. @internal */
+export function structLayout(btf: BtfTypes, id: number, memo: Map<number, StructLayout>): StructLayout {
   const known = memo.get(id);
   if (known) return known;
   const t = typeAt(btf, id);

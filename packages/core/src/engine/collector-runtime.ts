@@ -180,13 +180,12 @@ export class CollectorRuntime {
     const source = this.#selected;
     if (!source) throw this.#failure ?? new DataUnavailable(this.family, 'no source is initialised');
     const limit = familyTimeouts(this.config, this.family).readMs;
-    const timeout = familyTimeout(this.family, `${source.name} read`, 'readTimeoutMs', limit);
     this.#reads++;
     const started = performance.now();
     const cpu = process.cpuUsage();
     const token = this.cache.begin();
     try {
-      const got = await runWithDeadline(timeout, async (signal) => {
+      const got = await runWithDeadline(limit, () => familyTimeout(this.family, `${source.name} read`, 'readTimeoutMs', limit), async (signal) => {
         const check = await this.cache.check(source, signal, this.clock.wallMs());
         return check.hit ? { hit: check.hit, counter: null, data: null } : { hit: null, counter: check.counter, data: await source.read({ signal }) };
       }, {

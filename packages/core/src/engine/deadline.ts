@@ -15,13 +15,15 @@ export function nextTurn(): Promise<void> {
 
 /**
  * Run `work` with a signal that aborts after `ms` (or when `outer` aborts). When the
- * deadline passes first, the signal is aborted with a {@link Timeout}, the work gets one
+ * deadline passes first, the signal is aborted with the {@link Timeout} that `timeout`
+ * makes (only then: an error and its stack cost more than a quick read), the work gets one
  * turn of the event loop to settle, `onOverrun` runs (the caller closes a source that did
  * not settle), and the call rejects with the Timeout. A late result is never returned.
  * @internal
  */
 export async function runWithDeadline<T>(
-  timeout: Timeout,
+  ms: number,
+  timeout: () => Timeout,
   work: (signal: AbortSignal) => Promise<T>,
   options: { outer?: AbortSignal; onOverrun: (overrun: Overrun) => Promise<void> },
 ): Promise<T> {
@@ -35,14 +37,15 @@ export async function runWithDeadline<T>(
   pending.catch(() => undefined); // a late rejection is discarded, never unhandled
   try {
     const expired = new Promise<'expired'>((resolve) => {
-      timer = setTimeout(() => resolve('expired'), timeout.ms);
+      timer = setTimeout(() => resolve('expired'), ms);
     });
     const first = await Promise.race([pending.then(() => 'done' as const, () => 'done' as const), expired]);
     if (first === 'done') return await pending;
-    controller.abort(timeout);
+    const error = timeout();
+    controller.abort(error);
     const settled = await Promise.race([pending.then(() => true, () => true), nextTurn().then(() => false)]);
     await onOverrun({ settled, pending });
-    throw timeout;
+    throw error;
   } finally {
     clearTimeout(timer);
     outer?.removeEventListener('abort', onOuter);

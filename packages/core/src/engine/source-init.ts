@@ -53,7 +53,7 @@ export class SourceInit {
       this.#generation.set(source, generation);
       let hung = false;
       try {
-        await runWithDeadline(familyTimeout(family, `${source.name} init`, 'initTimeoutMs', limit), (signal) => source.init({ config, options, logger, signal }), {
+        await runWithDeadline(limit, () => familyTimeout(family, `${source.name} init`, 'initTimeoutMs', limit), (signal) => source.init({ config, options, logger, signal }), {
           onOverrun: async ({ settled, pending }) => {
             this.host.countTimeout();
             hung = !settled;

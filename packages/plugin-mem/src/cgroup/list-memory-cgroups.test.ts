@@ -21,6 +21,21 @@ describe('listMemoryCgroups', () => {
     expect(listMemoryCgroups(at(sys))).toEqual({ hierarchy: 'v2', root, cgroups: [{ path: '/bpfscope-fixture', dir: join(root, 'bpfscope-fixture'), sysPath: 'fs/cgroup/bpfscope-fixture', limitBytes: 104857600 }], vanished: 0 });
   });
 
+  it('lookFirst changes what is read, not what is found: v1 looked for first never reads cgroup.controllers', () => {
+    for (const tree of ['cgroup-v1/sys', 'cgroup-v2-derived/sys']) {
+      const sys = fixture(tree);
+      const read: string[] = [];
+      const plain = at(sys);
+      const counting: ProcfsReader = Object.assign(Object.create(plain) as ProcfsReader, { readSys: (rel: string) => (read.push(rel), plain.readSys(rel)) });
+      const first = listMemoryCgroups(counting);
+      for (const lookFirst of ['v1', 'v2'] as const) expect(listMemoryCgroups(counting, { lookFirst })).toEqual(first);
+      read.length = 0;
+      listMemoryCgroups(counting, { lookFirst: first.hierarchy });
+      expect(read.includes('fs/cgroup/cgroup.controllers')).toBe(first.hierarchy === 'v2');
+    }
+    for (const lookFirst of ['v1', 'v2'] as const) expect(caught(() => listMemoryCgroups(at(fixture('vm-6.18')), { lookFirst }))).toBeInstanceOf(DataUnavailable);
+  });
+
   it('no memory hierarchy → DataUnavailable', () => {
     const e = caught(() => listMemoryCgroups(at(fixture('vm-6.18'))));
     expect(e).toBeInstanceOf(DataUnavailable);

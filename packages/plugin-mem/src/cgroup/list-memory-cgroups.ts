@@ -34,6 +34,14 @@ export interface ListMemoryCgroupsOptions {
    * @default false
    */
   collectErrors?: boolean;
+  /**
+   * The hierarchy to look for first, e.g. the one the last call found: the two cannot
+   * both hold the memory controller (a v2 root has no memory.limit_in_bytes), so the
+   * order changes only what is read, never the result. Looking for v2 first on a v1
+   * machine costs a failed read of cgroup.controllers.
+   * @default 'v2'
+   */
+  lookFirst?: 'v2' | 'v1';
 }
 
 /** The result of {@link listMemoryCgroups}. */
@@ -65,9 +73,12 @@ export interface MemoryCgroupList {
  */
 export function listMemoryCgroups(sys: ProcfsReader, options: ListMemoryCgroupsOptions = {}): MemoryCgroupList {
   const collect = options.collectErrors === true;
-  const controllers = readIfThere(sys, 'fs/cgroup/cgroup.controllers');
-  if (controllers !== null && controllers.split(/\s+/).includes('memory')) return walk(sys, 'v2', 'fs/cgroup', 'memory.max', parseMemoryMax, collect);
-  if (readIfThere(sys, 'fs/cgroup/memory/memory.limit_in_bytes') !== null) return walk(sys, 'v1', 'fs/cgroup/memory', 'memory.limit_in_bytes', parseV1Limit, collect);
+  const v2 = (): boolean => readIfThere(sys, 'fs/cgroup/cgroup.controllers')?.split(/\s+/).includes('memory') === true;
+  const v1 = (): boolean => readIfThere(sys, 'fs/cgroup/memory/memory.limit_in_bytes') !== null;
+  const [first, second] = options.lookFirst === 'v1' ? [v1, v2] : [v2, v1];
+  const found = first() ? first : second() ? second : null;
+  if (found === v2) return walk(sys, 'v2', 'fs/cgroup', 'memory.max', parseMemoryMax, collect);
+  if (found === v1) return walk(sys, 'v1', 'fs/cgroup/memory', 'memory.limit_in_bytes', parseV1Limit, collect);
   const v2Root = join(sys.sysRoot, 'fs/cgroup');
   throw new DataUnavailable(`memory cgroups under ${v2Root}`, `no hierarchy has the memory controller (${join(v2Root, 'cgroup.controllers')} does not list it and ${join(v2Root, 'memory')} is not a memory hierarchy)`, {
     details: { path: v2Root },

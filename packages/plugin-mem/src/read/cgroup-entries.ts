@@ -39,11 +39,12 @@ function readV1(sys: ProcfsReader, path: string, sysPath: string): CgroupMemoryE
  * Read every limited memory cgroup under `sysRoot`. A cgroup whose files are malformed or
  * unreadable gets an entry with its error; one removed during the read is counted in
  * `vanished`.
+ * @param lookFirst - the hierarchy to look for first (the one found last time)
  * @throws {@link @bpfscope/core!DataUnavailable} when no hierarchy has the memory controller
  * @internal
  */
-export function readCgroupEntries(sys: ProcfsReader): CgroupMemory {
-  const list = listMemoryCgroups(sys, { collectErrors: true });
+export function readCgroupEntries(sys: ProcfsReader, lookFirst?: 'v1' | 'v2'): CgroupMemory {
+  const list = listMemoryCgroups(sys, { collectErrors: true, ...(lookFirst ? { lookFirst } : {}) });
   const entries: CgroupMemoryEntry[] = (list.malformed ?? []).map((m) => failed(m.path, list.hierarchy, m.error));
   let vanished = list.vanished;
   for (const c of list.cgroups) {

@@ -40,6 +40,8 @@ export class MemReader {
   /** Wall-clock ms at monotonic 0: samples are timed on the monotonic clock and shown as wall time. */
   #wallOrigin = 0;
   #since = '';
+  /** The cgroup hierarchy the last reading found, looked for first by the next (list-memory-cgroups.ts). */
+  #hierarchy: 'v1' | 'v2' | undefined;
 
   /**
    * @param procfs - where procfs and sysfs are read (the engine's `PROCFS_READER`)
@@ -144,7 +146,9 @@ export class MemReader {
       return null;
     }
     try {
-      return readCgroupEntries(this.procfs);
+      const cgroups = readCgroupEntries(this.procfs, this.#hierarchy);
+      this.#hierarchy = cgroups.hierarchy;
+      return cgroups;
     } catch (e) {
       if (!isBpfscopeError(e)) throw e;
       if (e.code === 'DATA_UNAVAILABLE') unavailable.cgroups = e.message;

@@ -81,4 +81,18 @@ describe('buildMetrics: the process list', () => {
     expect(build({ ...reading, table: moved }).every((p, i) => p === next[i])).toBe(true);
     expect(records.kept.size).toBe(3);
   });
+
+  it('tells the name reader which listed processes had no name at the last reading', () => {
+    const names = new Map([[10, 'ten'], [20, 'twenty'], [40, 'forty']]);
+    const asked: Array<[number, boolean]> = [];
+    const records: ProcessRecords = { kept: new Map(), generation: 0, comm: (pid, gone) => (asked.push([pid, gone]), names.get(pid) ?? null) };
+    const build = () => buildMetrics(reading, null, { mode: 'latency', ...options, topProcesses: 4, records }).processes;
+    expect(build().map((p) => [p.pid, p.comm])).toEqual([[40, 'forty'], [20, 'twenty'], [30, null], [10, 'ten']]);
+    expect(asked.splice(0)).toEqual([[40, false], [20, false], [30, false], [10, false]]);
+    names.delete(20);
+    build();
+    expect(asked.splice(0)).toEqual([[40, false], [20, false], [30, true], [10, false]]);
+    expect(build().map((p) => [p.pid, p.comm])).toEqual([[40, 'forty'], [20, null], [30, null], [10, 'ten']]);
+    expect(asked).toEqual([[40, false], [20, true], [30, true], [10, false]]);
+  });
 });

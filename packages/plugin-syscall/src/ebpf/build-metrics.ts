@@ -37,8 +37,11 @@ export interface KeptProcess {
 export interface ProcessRecords {
   kept: Map<number, KeptProcess>;
   generation: number;
-  /** The command name of a listed process now, or null. */
-  comm(pid: number): string | null;
+  /**
+   * The command name of a listed process now, or null.
+   * @param goneBefore - whether its kept record has no name (it had exited, most often)
+   */
+  comm(pid: number, goneBefore: boolean): string | null;
 }
 
 const COUNTS_ONLY = 'counts-only mode attaches no sys_exit program: errors and latency need the return (use mode "latency")';
@@ -142,8 +145,8 @@ function processes(t: ProcessTable, latency: boolean, cap: number, records?: Pro
     const p = s.top[i]!;
     const pid = s.pid[p]!;
     const [count, errors, totalNs] = [s.count[p]!, latency ? s.errors[p]! : null, latency ? s.totalNs[p]! : null];
-    const comm = records === undefined ? null : records.comm(pid);
     const k = records?.kept.get(pid);
+    const comm = records === undefined ? null : records.comm(pid, k !== undefined && k.rec.comm === null);
     if (k !== undefined && k.rows === s.rows[p] && k.rec.count === count && k.rec.errors === errors && k.rec.totalNs === totalNs && k.rec.comm === comm) {
       k.generation = gen;
       out.push(k.rec);

@@ -3,7 +3,7 @@ import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type Lo
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
 import { buildMetrics, type PreviousReading, type ProcessRecords, type Reading } from './build-metrics.js';
-import { readComm } from '../procfs/read-comm.js';
+import { readCommAgain } from '../procfs/read-comm.js';
 import { readDescendants } from '../procfs/read-descendants.js';
 import { objectLayouts, syscallLayouts, writeConfig, type SyscallKernelConfig, type SyscallLayouts } from './syscall-maps.js';
 import { addPid, filterLayouts, planKernelFilter, PID_TREE, writeKernelFilter, type FilterLayouts } from './syscall-filter-maps.js';
@@ -57,7 +57,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #prev: PreviousReading | null = null;
   #maps: SyscallMapReader | null = null;
   /** Process records given out, given out again while unchanged. */
-  #records: ProcessRecords = { kept: new Map(), generation: 0, comm: (pid) => readComm(this.#procRoot, pid) };
+  #records: ProcessRecords = { kept: new Map(), generation: 0, comm: (pid, gone) => readCommAgain(this.#procRoot, pid, gone) };
   /** The reading in progress: readings run one after another (they share the reader's buffers). */
   #reading: Promise<unknown> = Promise.resolve();
   readonly #counter: SyscallChangeCounter;
