@@ -7,6 +7,7 @@ import { BpfObject } from './bpf-object.js';
 import type { BpfLink } from './bpf-link.js';
 import { objectCache, type CachedLoadOptions, type ObjectCache } from './object-cache.js';
 import { readObjectFile } from './object-file.js';
+import { enableRunStats, type RunStatsHandle } from './run-stats.js';
 import { readStructLayouts, type StructLayout } from './btf-layout.js';
 import type { RingBufferConsumer } from './ring-buffer.js';
 import type { RingBufferOptions, RingBufferStats } from './ring-buffer-options.js';
@@ -280,6 +281,16 @@ export class NativeObjectLoader implements ObjectLoader<LoadedBpfObject> {
   /** This loader's hits, misses and objects held now. */
   stats(): ProgramCacheStats {
     return { hits: this.#hits, misses: this.#misses, loaded: this.#loaded };
+  }
+
+  /**
+   * Kernel run-time statistics on until the handle closes ({@link enableRunStats}): the
+   * engine's overhead governor measures its calibration windows with it.
+   * @returns the handle
+   * @throws as {@link enableRunStats}
+   */
+  enableRunStats(): RunStatsHandle {
+    return enableRunStats();
   }
 }
 

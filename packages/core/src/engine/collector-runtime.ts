@@ -289,7 +289,8 @@ export class CollectorRuntime {
     }
   }
 
-  stats(): CollectorStats {
+  /** The collector's figures; the engine adds the governor's. */
+  stats(): Omit<CollectorStats, 'governor'> {
     const limits = familyTimeouts(this.config, this.family);
     return {
       family: this.family,

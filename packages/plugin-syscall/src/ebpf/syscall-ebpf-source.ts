@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, recordPasses, type EventStream, type KernelSamplingCounts, type SamplingConfig, type SamplingPushdownResult, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, familyTimeouts, recordPasses, type EventStream, type KernelSamplingCounts, type SamplingConfig, type SamplingPushdownResult, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type StructLayout, u32Key as u32 } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
@@ -15,6 +15,8 @@ import { SYSCALL_OBJECT_PATH } from '../object-path.js';
 import { pushSyscallSampling, syscallSamplingCounts } from './syscall-sampling.js';
 
 export { SYSCALL_OBJECT_PATH };
+
+const COUNTS_ONLY_LEVEL = 'counts only: the sys_exit program detached (programs reloaded in counts-only mode), errors and latency unavailable';
 
 /** Settings of the eBPF source. @internal */
 export interface SyscallEbpfOptions {
@@ -60,7 +62,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #records: ProcessRecords = { kept: new Map(), generation: 0, comm: (pid) => readComm(this.#procRoot, pid) };
   /** The reading in progress: readings run one after another (they share the reader's buffers). */
   #reading: Promise<unknown> = Promise.resolve();
-  readonly #counter: SyscallChangeCounter;
+  #counter: SyscallChangeCounter;
   #filter: SyscallFilterState;
   #spec: FamilyFilter;
   #userParts: FilterPart[] = [];
@@ -72,12 +74,22 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #closing = new AbortController();
   readonly #programStats = new ProgramStatsReporter();
   #releaseLog: () => void = () => undefined;
+  /** The mode in force: the configured one, or `counts` while the governor holds the family at level 1. */
+  #mode: SyscallMode;
+  /** Why the governor degraded the family ('' while it did not). */
+  #degraded = '';
+  /** The last init's context, for the reload of a change of level. */
+  #context: SourceContext | null = null;
+  /** A change of level in progress (reads wait for it), and why the last one failed. */
+  #switching: Promise<void> | null = null;
+  #switchFailure: string | null = null;
 
   /** @internal use the {@link syscall} plugin factory */
   constructor(private readonly options: SyscallEbpfOptions) {
     this.#filter = options.filter;
     this.#spec = { ...(options.filter.pids ? { pids: options.filter.pids } : {}), ...(options.filter.syscalls ? { syscalls: options.filter.syscalls } : {}) };
     this.#config = { followForks: options.followForks, spawnParent: options.spawnParent, excludeTgid: options.excludeTgid, events: false, sampleEvery: 1 };
+    this.#mode = options.mode;
     this.#counter = new SyscallChangeCounter(options.excludeTgid !== 0, options.mode === 'counts');
   }
 
@@ -91,10 +103,12 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
 
   async init(context: SourceContext): Promise<void> {
     loadNative();
+    this.#context = context;
+    this.#switchFailure = null;
     this.#releaseLog = routeLibbpfLog(context.logger, context.config.logLevel);
     this.#procRoot = context.config.procRoot;
     this.#batchSize = context.config.batchSize;
-    const latency = this.options.mode === 'latency';
+    const latency = this.#mode === 'latency';
     this.#loader ??= new NativeObjectLoader();
     // Only the programs this mode attaches: sc_exit for latency, sc_switch for counts-only.
     const request = { path: this.options.objectPath, autoloadOff: [latency ? 'sc_switch' : 'sc_exit'], constants: { sc_latency: latency ? 1 : 0 } };
@@ -197,7 +211,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     const obj = this.#obj!;
     const maps = this.#maps!;
     const counts = await maps.counts();
-    const hist = this.options.mode === 'latency' ? maps.histograms(counts) : new Map<number, never>();
+    const hist = this.#mode === 'latency' ? maps.histograms(counts) : new Map<number, never>();
     const table = await maps.processTable();
     const stats = obj.map('sc_stats').readArray();
     const sv = new DataView(stats.buffer, stats.byteOffset, stats.byteLength);
@@ -211,13 +225,15 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   }
 
   async read(context: ReadContext): Promise<SyscallMetrics> {
+    if (this.#switching) await awaitOrAbort(this.#switching, context.signal);
+    if (!this.#obj) throw new Closed(`the syscall-ebpf source (${this.#switchFailure ?? 'not initialised, or closed'})`);
     const before = this.#counter.starting();
     const metrics = await awaitOrAbort(this.#readInTurn((cur) => {
       const prev = this.#prev;
       this.#prev = { at: cur.at, total: cur.counts.total };
       // A reading whose caller gave up vouches for nothing (the counter stays null until the next).
       if (!context.signal.aborted) this.#counter.ended(cur.counts, cur.table, before);
-      return buildMetrics(cur, prev, { mode: this.options.mode, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses, records: this.#records });
+      return buildMetrics(cur, prev, { mode: this.#mode, degraded: this.#degraded, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses, records: this.#records });
     }), context.signal);
     return metrics;
   }
@@ -284,7 +300,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
    */
   async samplingPushdown(config: SamplingConfig<unknown> | null): Promise<SamplingPushdownResult<unknown>> {
     if (!this.#obj || !this.#loaded) throw new Closed('the syscall-ebpf source (not initialised, or closed)');
-    return pushSyscallSampling(this.#obj, this.#slot, config, this.options.mode === 'latency');
+    return pushSyscallSampling(this.#obj, this.#slot, config, this.#mode === 'latency');
   }
 
   /** This slot's kernel sampling counts since the slot was taken. @returns the counts, or null before init */
@@ -299,6 +315,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
 
   /** Why the source no longer counts though it was initialised (a program's link is gone), or null. */
   detached(): string | null {
+    if (this.#switchFailure) return this.#switchFailure;
     if (!this.#handle) return null;
     const gone = this.#handle.detachedPrograms();
     return gone.length > 0 ? `program${gone.length > 1 ? 's' : ''} ${gone.join(', ')} of ${this.name} ${gone.length > 1 ? 'are' : 'is'} no longer attached` : null;
@@ -320,6 +337,47 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
       this.#stats = { ...base, kernelCounters: base.kernelCounters.map((k) => ({ ...k, filterHits, filterMisses })) };
     }
     return this.#stats;
+  }
+
+  /**
+   * The level the overhead governor may put in force (docs/governor.md): in latency mode,
+   * level 1 is counts only; in counts mode there is nothing to shed (the per-call events are
+   * sent only while a stream is open, sampled by its `sampleEvery`).
+   * @returns the names of the levels
+   */
+  degradationLevels(): readonly string[] {
+    return this.options.mode === 'latency' ? [COUNTS_ONLY_LEVEL] : [];
+  }
+
+  /**
+   * Put a level in force: level 1 reloads the programs in counts-only mode, level 0 in
+   * latency mode again. A reload takes another slot of the object of that mode: the
+   * counters start again (`countersSince` moves), open event streams of this source end,
+   * the filter is written again. Reads wait for it. While degraded, errors and latency are
+   * unavailable with the governor's reason.
+   * @param level - 0 or 1
+   * @param reason - the governor's reason
+   */
+  async setDegradation(level: number, reason: string): Promise<void> {
+    const mode: SyscallMode = this.options.mode === 'latency' && level === 0 ? 'latency' : 'counts';
+    this.#degraded = level > 0 ? reason : '';
+    const context = this.#context;
+    if (mode === this.#mode || !context) return;
+    const run = (async (): Promise<void> => {
+      await this.#reading;
+      await this.close();
+      this.#mode = mode;
+      this.#counter = new SyscallChangeCounter(this.options.excludeTgid !== 0, mode === 'counts');
+      try {
+        await this.init({ ...context, signal: AbortSignal.timeout(familyTimeouts(context.config, 'syscall').initMs) });
+      } catch (e) {
+        await this.close();
+        this.#switchFailure = `the reload in ${mode} mode for the overhead governor failed: ${e instanceof Error ? e.message : String(e)}`;
+        throw e;
+      }
+    })();
+    this.#switching = run.catch(() => undefined).then(() => void (this.#switching = null));
+    await run;
   }
 
   async close(): Promise<void> {
