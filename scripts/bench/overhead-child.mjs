@@ -1,7 +1,8 @@
 // One measurement of the "overhead" bench section, in a process of its own so that its
 // CPU time, RSS and import time are the library's alone. Prints one JSON line.
 //   import                      time to import every package
-//   steady <s>                  all four families, engine.stream() at 1 Hz for <s> seconds
+//   steady <s>                  all four families, engine.stream() at 1 Hz for <s> seconds, with
+//                               the overhead governor on at its default budget (its figures printed)
 //   idle <s> <family...>        a started engine that nobody reads, for <s> seconds
 //   reads                       CPU per snapshot (all four) and per family read
 //   hold <stats:0|1>            all four families started and streaming at 1 Hz until stdin
@@ -21,9 +22,9 @@ async function load() {
   ]);
   const importMs = performance.now() - t0;
   const plugins = { cpu: c.cpu, mem: m.mem, proc: p.proc, syscall: s.syscall };
-  const engine = (families, programStats = false) => core.createEngine({
+  const engine = (families, programStats = false, governor = false) => core.createEngine({
     plugins: families.map((f) => plugins[f]()),
-    config: { mode: 'ebpf', programStats, families: Object.fromEntries(families.map((f) => [f, { mode: 'ebpf' }])) },
+    config: { mode: 'ebpf', programStats, governor: { enabled: governor }, families: Object.fromEntries(families.map((f) => [f, { mode: 'ebpf' }])) },
     logger: silent,
   });
   return { importMs, engine };
@@ -59,7 +60,7 @@ if (mode === 'import') {
   const { engine } = await load();
   globalThis.gc?.();
   const rssImported = process.memoryUsage().rss;
-  const e = engine(FAMILIES, true);
+  const e = engine(FAMILIES, true, true);
   const s0 = performance.now();
   await e.start();
   const startMs = performance.now() - s0;
@@ -72,9 +73,10 @@ if (mode === 'import') {
   const used = cpuMs(process.cpuUsage(c0));
   const runs = delta(runs0, programRuns(e));
   const rss = process.memoryUsage().rss;
+  const governor = Object.fromEntries(e.stats().collectors.map((c) => [c.family, c.governor && { level: c.governor.level, budget: c.governor.budgetNsPerSec, nsPerSec: c.governor.measuredNsPerSec, windows: c.governor.windowsJudged, over: c.governor.overBudget !== null }]));
   await e.close();
   const kernelNs = Object.values(runs).reduce((s, r) => s + r.runTimeNs, 0);
-  print({ startMs, snapshots, wallMs, userCpuPct: (100 * used) / wallMs, kernelPct: (100 * kernelNs) / 1e6 / wallMs, rss, rssImported, runs });
+  print({ startMs, snapshots, wallMs, userCpuPct: (100 * used) / wallMs, kernelPct: (100 * kernelNs) / 1e6 / wallMs, rss, rssImported, runs, governor });
 } else if (mode === 'idle') {
   const [seconds, ...families] = args;
   const { engine } = await load();

@@ -74,7 +74,7 @@ export type {
 } from './events/event-batch-types.js';
 export type { CollectorStats, ReadCost, RecoveryStats, FamilyCacheStats, CacheMissReason } from './engine/collector-stats.js';
 export type { RunningWork } from './engine/running.js';
-export type { GovernorInfo, GovernorStats, GovernorSettings, GovernorWindow, GovernorBasis, GovernorCalibration, GovernorTransition } from './engine/governor/governor-types.js';
+export type { GovernorInfo, GovernorStats, GovernorSettings, GovernorFamilySettings, GovernorWindow, GovernorBasis, GovernorCalibration, GovernorTransition } from './engine/governor/governor-types.js';
 export { DEFAULT_FAMILY_BUDGET_NS_PER_SEC } from './engine/governor/governor-config.js';
 export { EMPTY_SOURCE_STATS, type SourceStats, type ProgramRunStats, type KernelCounters } from './source-stats.js';
 export { createEngine, type EngineOptions, type EngineServices } from './engine/create-engine.js';

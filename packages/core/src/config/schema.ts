@@ -1,5 +1,5 @@
 import type { LogLevel } from '../logger.js';
-import type { GovernorSettings } from '../engine/governor/governor-types.js';
+import type { GovernorFamilySettings, GovernorSettings } from '../engine/governor/governor-types.js';
 import { DEFAULT_GOVERNOR } from '../engine/governor/governor-config.js';
 
 /** Which sources a family may use. `ebpf` is strict: no fallback, init fails loudly. */
@@ -131,7 +131,7 @@ export interface GovernorConfig {
   /** ... for this many consecutive judged windows (1 to 1000). @default 3 */
   recoverWindows?: number;
   /** Per-family `enabled` and `budgetNsPerSec`, over the values above. @default none */
-  families?: Record<string, { enabled?: boolean; budgetNsPerSec?: number }>;
+  families?: Record<string, GovernorFamilySettings>;
 }
 
 /** Configuration after validation, with every default filled in. */

@@ -56,8 +56,8 @@ export interface ObjectLoader<H extends LoadedObject = LoadedObject> {
   /**
    * Optional: turn kernel run-time statistics of every program on (BPF_ENABLE_STATS) until
    * the returned handle is closed; the overhead governor's calibration windows use it.
-   * @returns the handle
+   * @returns the handle: `close()` ends this holder's counting
    * @throws a {@link BpfscopeError} when the kernel or the privileges do not allow it
    */
-  enableRunStats?(): { close(): void };
+  enableRunStats?(): LoadedObject;
 }

@@ -56,7 +56,7 @@ describe('FamilyGovernor', () => {
     const { k, source, load, runStats } = fakeKernel([10, 2]);
     const g = governor(clock, runStats);
     g.observe(source);
-    expect(g.info()).toEqual({ level: 0, levelName: 'full detail', budgetNsPerSec: 1000, measuredNsPerSec: null, windowMs: null, since: new Date(1_700_000_000_000).toISOString(), reason: null });
+    expect(g.info()).toEqual({ level: 0, levelName: 'full detail', budgetNsPerSec: 1000, measuredNsPerSec: null, windowMs: null, since: new Date(1_700_000_000_000).toISOString(), reason: null, overBudget: null });
     await g.evaluate(source); // baseline at t=0
     load(200);
     clock.advance(1000);

@@ -32,6 +32,13 @@ interface Sample {
 }
 
 const FULL = 'full detail';
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** Why a family over its budget sheds nothing more. */
+function overBudgetText(host: GovernorHost, nsPerSec: number, windowMs: number, levels: readonly string[]): string {
+  const left = levels.length === 0 ? `${host.family} has no level of detail to shed` : `no level left to shed after ${levels[levels.length - 1]}`;
+  return `kernel cost ${fmt(nsPerSec)} ns/s over the budget of ${fmt(host.budgetNsPerSec)} ns/s in a window of ${fmt(windowMs)} ms: ${left}`;
+}
 
 function sample(source: Source, at: number): Sample | null {
   const s = source.stats?.();
@@ -68,6 +75,7 @@ export class FamilyGovernor {
   #unmeasured: string | null = null;
   #busy: Promise<void> = Promise.resolve();
   #governable = false;
+  #overBudget: string | null = null;
 
   constructor(private readonly host: GovernorHost) {
     this.#state = new GovernorState(host.budgetNsPerSec, host.settings.recoverFraction, host.settings.recoverWindows);
@@ -120,6 +128,7 @@ export class FamilyGovernor {
     const up = level > 0 ? this.#calibrations.get(level - 1) : undefined;
     const projectedUpNsPerSec = up ? ((invocations * 1000) / dt) * up.nsPerInvocation : null;
     const change = this.#state.judge({ nsPerSec, projectedUpNsPerSec, windowMs: dt }, this.#levels);
+    this.#overBudget = this.#state.overBudgetAtLastLevel ? overBudgetText(this.host, nsPerSec, dt, this.#levels) : null;
     if (!change) return;
     this.#endCalibration(false);
     try {
@@ -155,6 +164,7 @@ export class FamilyGovernor {
     this.#calibrations.clear();
     this.#judgedSinceCalibration = 0;
     this.#reason = null;
+    this.#overBudget = null;
     this.#since = new Date(this.host.wallMs()).toISOString();
   }
 
@@ -207,6 +217,7 @@ export class FamilyGovernor {
       windowMs: this.#window ? this.#window.endMs - this.#window.startMs : null,
       since: this.#since,
       reason: this.#reason,
+      overBudget: this.#overBudget,
     };
   }
 

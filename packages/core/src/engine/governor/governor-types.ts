@@ -21,7 +21,15 @@ export interface GovernorSettings {
   /** Consecutive judged windows under `recoverFraction` of the budget before the family returns one level. */
   readonly recoverWindows: number;
   /** Per-family overrides. */
-  readonly families: Readonly<Record<string, Readonly<{ enabled?: boolean; budgetNsPerSec?: number }>>>;
+  readonly families: Readonly<Record<string, GovernorFamilySettings>>;
+}
+
+/** One family's own governor settings (`governor.families.<family>`), over the top-level ones. */
+export interface GovernorFamilySettings {
+  /** Whether the family is governed. @default the top-level `governor.enabled` */
+  readonly enabled?: boolean;
+  /** The family's budget, kernel ns per second (1 to 10^12). @default the top-level `governor.budgetNsPerSec` */
+  readonly budgetNsPerSec?: number;
 }
 
 /** How a window's kernel cost was obtained. */
@@ -96,6 +104,11 @@ export interface GovernorInfo {
   readonly since: string;
   /** Why the family is degraded (null at level 0). */
   readonly reason: string | null;
+  /**
+   * Set while the last judged window was over the budget and the family had no level left
+   * to shed (its source has none, or it is at its last): the figures and that fact. Null otherwise.
+   */
+  readonly overBudget: string | null;
 }
 
 /** The governor's figures for one family, in `engine.stats().collectors[i].governor`. */
