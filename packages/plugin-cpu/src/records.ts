@@ -103,8 +103,13 @@ export interface CpuMetrics {
    * Always empty from procfs, which lists every online CPU.
    */
   unmeasuredCpus: number[];
-  /** Run-queue latency (wake-up or preemption to running), eBPF only. */
+  /** Run-queue latency (wake-up or preemption to running), eBPF only; since `countersSince`, or since `runQueueLatencySince` when present. */
   runQueueLatency: Log2Histogram | null;
+  /**
+   * Present when the run-queue histogram counts from a later time than `countersSince`:
+   * the overhead governor had turned it off, and it counts again from this ISO time.
+   */
+  runQueueLatencySince?: string;
   /** Load averages (procfs in both modes). */
   loadAverage: LoadAverage | null;
   /** CPU pressure (PSI), null when the kernel has none. */

@@ -38,7 +38,7 @@ export async function readFamilies(plugins: PluginSet, filters: readonly Filter[
           for (const f of filters) if (f.family === rt.family) data = f.apply(data);
           for (const a of aggregators) if (a.family === rt.family) data = a.apply(data);
           if (data !== result.data) result = { ...result, data };
-          if (governors) result = await governors.afterRead(result, read.source);
+          if (governors) result = await governors.afterRead(result, read.source, (source) => rt.reattach(source));
         }
         families.set(rt.family, result);
         keptFamilies.set(rt.family, rt.keep(read, result));

@@ -10,6 +10,9 @@ import type { ProcStat } from '../procfs/parse-stat.js';
 import { cpuTimesLayout, decodeCpuTimes, splitWritten, sumPerCpuU64, type RawCpuTimes } from './decode.js';
 import { CPU_OBJECT_PATH } from '../object-path.js';
 
+/** The programs that stamp a task's wake-up: off while the governor holds the family at counts only. */
+const WAKEUPS = ['cpu_wakeup', 'cpu_wakeup_new'];
+
 export { CPU_OBJECT_PATH };
 
 const NS = 1e9;
@@ -50,6 +53,10 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   #loaded = false;
   readonly #programStats = new ProgramStatsReporter();
   #releaseLog: () => void = () => undefined;
+  /** Why the overhead governor turned run-queue latency off ('' while it is on). */
+  #degraded = '';
+  /** When the run-queue histogram counts from, when later than `#since` (it was off under the governor). */
+  #runqSince: string | null = null;
 
   readonly #loader: NativeObjectLoader;
   readonly #services: CpuSourceServices;
@@ -142,8 +149,9 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     this.#prev = cur;
     const prevById = new Map(prev?.perCpu.map((c) => [c.cpu, c]));
     const perCpu: PerCpuRecord[] = cur.perCpu.map((c) => ({ cpu: c.cpu, ...toRecord(c, prevById.get(c.cpu), idleOnly) }));
-    const hist = this.#runqHist().map((v, i) => v - (this.#zeroHist[i] ?? 0n));
+    const hist = this.#degraded ? null : this.#runqHist().map((v, i) => v - (this.#zeroHist[i] ?? 0n));
     const unavailable: CpuMetrics['unavailable'] = {};
+    if (this.#degraded) unavailable.runQueueLatency = `the overhead governor turned run-queue latency off: ${this.#degraded}`;
     const loadAndPressure = readLoadAndPressure(procfs, unavailable, this.options);
     return {
       countersSince: this.#since,
@@ -151,11 +159,45 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
       total: toRecord(cur.total, prev?.total, idleOnly),
       perCpu: perCpuOption(perCpu, unavailable, this.options),
       unmeasuredCpus: cur.unmeasured,
-      runQueueLatency: log2HistogramFromSlots(hist, 'ns'),
+      runQueueLatency: hist && log2HistogramFromSlots(hist, 'ns'),
+      ...(hist && this.#runqSince ? { runQueueLatencySince: this.#runqSince } : {}),
       ...loadAndPressure,
       fieldSources: { user: 'procfs', nice: 'procfs', system: 'procfs', iowait: 'procfs', steal: 'procfs', loadAverage: 'procfs', pressure: 'procfs' },
       unavailable,
     };
+  }
+
+  /**
+   * The level the overhead governor may put in force (docs/governor.md): counts only, with
+   * the run-queue latency off.
+   * @returns the names of the levels
+   */
+  degradationLevels(): readonly string[] {
+    return [`counts only: run-queue latency off (${WAKEUPS.join(' and ')} detached; cpu_switch still runs)`];
+  }
+
+  /**
+   * Level 1 detaches the wake-up programs of this engine (on the object shared by the engines
+   * of the process, a program another engine holds keeps running for it) and reports the
+   * run-queue latency unavailable with `reason`; level 0 attaches them again, and the
+   * histogram counts from then (`runQueueLatencySince`).
+   * @param level - 0 or 1
+   * @param reason - the governor's reason
+   */
+  async setDegradation(level: number, reason: string): Promise<void> {
+    const handle = this.#handle;
+    if (!handle) return;
+    const attached = new Set(handle.attachedPrograms());
+    if (level > 0) {
+      for (const p of WAKEUPS) if (attached.has(p)) handle.detach(p);
+      this.#degraded = reason || 'degraded';
+      return;
+    }
+    if (!this.#degraded) return;
+    for (const p of WAKEUPS) if (!attached.has(p)) handle.attach(p);
+    this.#zeroHist = this.#runqHist();
+    this.#runqSince = new Date(this.#clock.wallMs()).toISOString();
+    this.#degraded = '';
   }
 
   #runqHist(): bigint[] {
@@ -185,6 +227,8 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     this.#zero = null;
     this.#loaded = false;
     this.#prev = null;
+    this.#degraded = '';
+    this.#runqSince = null;
   }
 }
 

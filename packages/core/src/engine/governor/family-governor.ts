@@ -86,14 +86,15 @@ export class FamilyGovernor {
    * Judge the window that ends now, if it is at least `windowMs` long, and apply the change of
    * level it calls for (awaiting the source). Evaluations run one after another.
    * @param source - the family's selected source
+   * @param afterChange - called once a change of level is in force (the engine's settings go on the source again)
    */
-  evaluate(source: Source): Promise<void> {
-    const run = this.#busy.then(() => this.#evaluate(source));
+  evaluate(source: Source, afterChange: (source: Source) => Promise<void> = async () => undefined): Promise<void> {
+    const run = this.#busy.then(() => this.#evaluate(source, afterChange));
     this.#busy = run.catch(() => undefined);
     return run;
   }
 
-  async #evaluate(source: Source): Promise<void> {
+  async #evaluate(source: Source, afterChange: (source: Source) => Promise<void>): Promise<void> {
     this.observe(source);
     const now = this.host.clock.now();
     const cur = sample(source, now);
@@ -138,6 +139,7 @@ export class FamilyGovernor {
       this.host.logger.error('the source could not change its level of detail', { family: this.host.family, source: source.name, to: change.to, error: String(e) });
       return;
     }
+    await afterChange(source);
     this.#since = new Date(this.host.wallMs()).toISOString();
     this.#reason = change.to === 0 ? null : change.reason;
     this.#transitions = [...this.#transitions.slice(-19), { from: change.from, to: change.to, atMs: now, reason: change.reason }];

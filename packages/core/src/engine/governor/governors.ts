@@ -52,14 +52,15 @@ export class Governors {
    * the read (`governor`), then the window judged (which may change the level for the next read).
    * @param result - the read's result
    * @param source - the source that produced it
+   * @param reattach - puts the engine's filter and kernel sampling on the source again after it changed level
    * @returns the result, with `governor` when the family is governed
    */
-  async afterRead(result: FamilyResult, source: Source): Promise<FamilyResult> {
+  async afterRead(result: FamilyResult, source: Source, reattach: (source: Source) => Promise<void> = async () => undefined): Promise<FamilyResult> {
     const g = this.#for(result.family);
     if (!g) return result;
     g.observe(source);
     const info = g.info();
-    await g.evaluate(source);
+    await g.evaluate(source, reattach);
     return info ? { ...result, governor: info } : result;
   }
 
