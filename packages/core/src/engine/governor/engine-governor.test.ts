@@ -71,6 +71,7 @@ describe('engine with the overhead governor', () => {
     const r = (await engine.collect()).get('gov');
     expect(r?.data).toEqual({ level: 1 });
     expect(r?.governor).toMatchObject({ level: 1, levelName: 'counts only', measuredNsPerSec: 2000, windowMs: 1000, reason: 'kernel cost 2,000 ns/s over the budget of 1,000 ns/s in a window of 1,000 ms: counts only' });
+    expect((await engine.collect()).toJSON().families.gov?.governor).toMatchObject({ level: 1, levelName: 'counts only', reason: r?.governor?.reason });
     const stats = engine.stats().collectors[0]!.governor;
     expect(stats).toMatchObject({ level: 1, levels: ['counts only'], windowsJudged: 1, calibrationWindows: 1, calibrations: [{ level: 0, nsPerInvocation: 20, invocations: 100 }] });
     await engine.close();

@@ -102,6 +102,26 @@ describe('FamilyGovernor', () => {
     expect(k.switches).toBe(2);
   });
 
+  it('with programStats on, judges each window by its own run time and opens no calibration window', async () => {
+    const clock = new TimerClock();
+    const { k, source } = fakeKernel([10, 2]);
+    const stats = source.stats!.bind(source);
+    source.stats = () => ({ ...stats(), runStatsEnabled: true });
+    const settings = validateGovernor({ enabled: true, windowMs: 1000 });
+    const g = new FamilyGovernor({ family: 'fake', budgetNsPerSec: 1000, settings, programStats: true, clock, wallMs: () => clock.wallMs(), runStats: () => ({ close: () => undefined }), logger: silent });
+    await g.evaluate(source);
+    k.invocations += 100;
+    k.runTimeNs += 900; // 9 ns per invocation, counted by the kernel all along
+    clock.advance(1000);
+    await g.evaluate(source);
+    expect(g.stats()).toMatchObject({ level: 0, measuredNsPerSec: 900, calibrationWindows: 0, lastWindow: { basis: 'run-stats', invocations: 100 }, calibrations: [{ level: 0, nsPerInvocation: 9 }] });
+    k.invocations += 100;
+    k.runTimeNs += 1100;
+    clock.advance(1000);
+    await g.evaluate(source);
+    expect(g.info()).toMatchObject({ level: 1, measuredNsPerSec: 1100 });
+  });
+
   it('judges nothing in windows shorter than windowMs', async () => {
     const clock = new TimerClock();
     const { source, load, runStats } = fakeKernel([10]);

@@ -29,6 +29,8 @@ interface Sample {
   readonly invocations: number;
   readonly runs: number;
   readonly runTimeNs: number;
+  /** Whether the source holds run-time statistics on (config `programStats` took effect). */
+  readonly runStatsOn: boolean;
 }
 
 const FULL = 'full detail';
@@ -48,6 +50,7 @@ function sample(source: Source, at: number): Sample | null {
     invocations: s.kernelCounters.reduce((n, k) => n + k.invocations, 0),
     runs: s.programs.reduce((n, p) => n + p.runs, 0),
     runTimeNs: s.programs.reduce((n, p) => n + p.runTimeNs, 0),
+    runStatsOn: s.runStatsEnabled,
   };
 }
 
@@ -111,7 +114,8 @@ export class FamilyGovernor {
     const invocations = Math.max(0, cur.invocations - mark.invocations);
     let nsPerSec: number;
     let basis: GovernorWindow['basis'];
-    if (this.host.programStats) {
+    // With programStats the run time of the window itself (unless the source could not turn statistics on).
+    if (this.host.programStats && mark.runStatsOn && cur.runStatsOn) {
       basis = 'run-stats';
       const runTimeNs = Math.max(0, cur.runTimeNs - mark.runTimeNs);
       nsPerSec = (runTimeNs * 1000) / dt;
