@@ -122,6 +122,27 @@ describe('FamilyGovernor', () => {
     expect(g.info()).toMatchObject({ level: 1, measuredNsPerSec: 1100 });
   });
 
+  it('a source whose figures cannot be read when its calibration window ends: the window records nothing and nothing throws', async () => {
+    const clock = new TimerClock();
+    const { k, source, load, runStats } = fakeKernel([10]);
+    const stats = source.stats!.bind(source);
+    let broken = false;
+    source.stats = () => {
+      if (broken) throw new Error('closed');
+      return stats();
+    };
+    const g = governor(clock, runStats);
+    await g.evaluate(source);
+    clock.advance(1000);
+    await g.evaluate(source);
+    load(100);
+    broken = true;
+    expect(() => clock.advance(500)).not.toThrow();
+    expect(k.statsOn).toBe(0);
+    broken = false;
+    expect(g.stats()).toMatchObject({ calibrating: false, calibrations: [] });
+  });
+
   it('judges nothing in windows shorter than windowMs', async () => {
     const clock = new TimerClock();
     const { source, load, runStats } = fakeKernel([10]);

@@ -43,7 +43,13 @@ function overBudgetText(host: GovernorHost, nsPerSec: number, windowMs: number, 
 }
 
 function sample(source: Source, at: number): Sample | null {
-  const s = source.stats?.();
+  let s;
+  try {
+    s = source.stats?.();
+  } catch {
+    // A source whose figures cannot be read now (closing) gives no sample; the timer that ends a calibration window must not throw.
+    return null;
+  }
   if (!s || s.kernelCounters.length === 0) return null;
   return {
     at,
