@@ -92,8 +92,13 @@ describeKernel('overhead governor (syscall family)', () => {
       expect(back.data.mode).toBe('latency');
       expect(back.data.unavailable.latency).toBeUndefined();
       const after = governorStats(engine);
-      expect(after.transitions.map((t) => [t.from, t.to])).toEqual([[0, 1], [1, 0]]);
-      expect(after.transitions[1]!.reason).toMatch(/^cost projected at level 0 [\d,]+ ns\/s under 50,000,000 ns\/s \(0.5 of the budget\) for 2 windows$/);
+      // One level at a time, from the first degradation to the return (other work of a busy
+      // machine may take it on to sampled events and back in between).
+      const path = after.transitions.map((t) => [t.from, t.to] as const);
+      expect(path[0]).toEqual([0, 1]);
+      expect(path.at(-1)).toEqual([1, 0]);
+      for (const [from, to] of path) expect(Math.abs(to - from)).toBe(1);
+      expect(after.transitions.at(-1)!.reason).toMatch(/^cost projected at level 0 [\d,]+ ns\/s under 50,000,000 ns\/s \(0.5 of the budget\) for 2 windows$/);
 
       // Full detail again: a child's 970 getppid and 130 failing close(-1), each counted with its
       // result and time (errors need the return: latency mode only).
