@@ -17,6 +17,7 @@ export default defineConfig({
       '@bpfscope/plugin-proc': src('plugin-proc'),
       '@bpfscope/plugin-syscall': src('plugin-syscall'),
       '@bpfscope/plugin-mem': src('plugin-mem'),
+      '@bpfscope/plugin-net': src('plugin-net'),
     },
   },
   test: {

@@ -2,7 +2,10 @@
 # Installs what building bpfscope from source needs, through apt, when it is missing:
 # clang + llvm (llvm-strip) and linux-libc-dev (the asm/ headers the bpf build includes)
 # for the eBPF objects, libbpf-dev/libelf-dev/zlib1g-dev for the native addon, bpftool to
-# regenerate vmlinux.h, strace for the cli test that compares run's counts with strace's.
+# regenerate vmlinux.h, strace for the cli test that compares run's counts with strace's,
+# iproute2 (ip netns, ss), util-linux (nsenter, mount) and nftables for the net family's
+# tests, which run their workloads in a private network namespace, compare with ss and
+# drop packets with an nft rule to cause retransmits.
 # Run as root (or with sudo).
 set -euo pipefail
 
@@ -11,6 +14,9 @@ command -v clang >/dev/null || need+=(clang)
 command -v llvm-strip >/dev/null || need+=(llvm)
 command -v bpftool >/dev/null || need+=(bpftool)
 command -v strace >/dev/null || need+=(strace)
+command -v ss >/dev/null || need+=(iproute2)
+command -v nsenter >/dev/null || need+=(util-linux)
+command -v nft >/dev/null || need+=(nftables)
 for pkg in linux-libc-dev libbpf-dev libelf-dev zlib1g-dev libbpf1 make g++ python3; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done

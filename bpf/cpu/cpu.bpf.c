@@ -1,18 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* CPU time accounting at scheduler resolution, and run-queue latency.
- * Only tp_btf hooks: they work where kprobe/fentry and tracefs do not. */
+/* CPU time accounting at scheduler resolution, and run-queue latency, from sched_switch
+ * alone (no wake-up program: the scheduler's own queue stamp gives the wait) and the
+ * interrupt hooks. Only tp_btf hooks: they work where kprobe/fentry and tracefs do not. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpfscope_stats.h"
 #include "bpfscope_hist.h"
-#include "bpfscope_task.h"
 #include "cpu.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-#define TASK_RUNNING 0
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -20,17 +18,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct cpu_times);
 } cpu_times SEC(".maps");
-
-/* When the task became runnable (0: not waiting), in the task's own storage: a wake-up
- * and a switch-in each find it with one lookup on the task, where a hash keyed by pid
- * needed an update and a delete (a hash bucket lock each) per wait. Freed with the task,
- * so no table fills up. */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u64);
-} cpu_runq_ts SEC(".maps");
 
 BPFSCOPE_HIST_MAP(cpu_runq_hist);
 BPFSCOPE_STATS_MAP(cpu_stats);
@@ -43,71 +30,54 @@ static __always_inline struct cpu_times *this_cpu(void)
 	return bpf_map_lookup_elem(&cpu_times, &zero);
 }
 
-/* The task waits in a run queue from `now`. The storage is made at the task's first
- * wait; when the kernel cannot make or lock it (no memory, or another program holds the
- * task's storage lock), the wait is counted as a drop. */
-static __always_inline void runq_enqueue(struct task_struct *p, __u64 now)
+/* Run-queue latency without a program of its own: the scheduler stamps a task with its run
+ * queue's clock when it queues it (woken, preempted, or moved to another CPU's queue:
+ * sched_info.last_queued, kept for /proc/<pid>/schedstat and delay accounting) and takes the
+ * stamp off right after sched_switch. At the switch-in the wait is the run queue's clock,
+ * updated by __schedule() just before, less the stamp: the very difference the kernel adds
+ * to the task's run_delay. A kernel without the stamp (CONFIG_SCHED_INFO) or without the
+ * task's way to its run queue (se.cfs_rq, CONFIG_FAIR_GROUP_SCHED) says so in runq_off. */
+static __always_inline void runq_wait(struct cpu_times *t, struct task_struct *next)
 {
-	__u64 *ts;
+	__u64 queued, clock;
 
-	if (p->pid == 0)
+	if (!bpf_core_field_exists(next->sched_info.last_queued) || !bpf_core_field_exists(next->se.cfs_rq)) {
+		t->runq_off = 1;
 		return;
-	ts = bpf_task_storage_get(&cpu_runq_ts, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (ts)
-		*ts = now;
-	else
-		bpfscope_stat_add(&cpu_stats, BPFSCOPE_STAT_DROPS, 1);
+	}
+	queued = next->sched_info.last_queued;
+	if (!queued)
+		return;
+	clock = next->se.cfs_rq->rq->clock;
+	bpfscope_hist_add(&cpu_runq_hist, clock > queued ? clock - queued : 0);
 }
 
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(cpu_wakeup, struct task_struct *p)
-{
-	bpfscope_stat_add(&cpu_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
-	runq_enqueue(p, bpf_ktime_get_ns());
-	return 0;
-}
-
-SEC("tp_btf/sched_wakeup_new")
-int BPF_PROG(cpu_wakeup_new, struct task_struct *p)
-{
-	bpfscope_stat_add(&cpu_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
-	runq_enqueue(p, bpf_ktime_get_ns());
-	return 0;
-}
-
+/* Busy and idle time change only when the CPU goes from the idle task to a task or back:
+ * a switch from one task to another reads no clock (bpf_ktime_get_ns() is most of this
+ * program's cost where the clock is paravirtual). */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(cpu_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	struct cpu_times *t = this_cpu();
-	__u64 now = bpf_ktime_get_ns();
-	__u32 next_pid = next->pid;
-	__u64 *start;
+	__u32 next_idle = next->pid == 0;
 
 	if (!t)
 		return 0;
-	if (t->last_switch_ns) {
-		__u64 ran = now - t->last_switch_ns;
-
-		if (t->curr_idle)
-			t->idle_ns += ran;
-		else
-			t->busy_ns += ran;
-	}
-	t->last_switch_ns = now;
-	t->curr_idle = next_pid == 0;
 	t->switches++;
+	if (!t->last_switch_ns || t->curr_idle != next_idle) {
+		__u64 now = bpf_ktime_get_ns();
 
-	/* A preempted task stays runnable: it waits in the run queue from now. */
-	if (bpfscope_task_state(prev) == TASK_RUNNING)
-		runq_enqueue(prev, now);
-	if (next_pid == 0)
-		return 0;
-	start = bpf_task_storage_get(&cpu_runq_ts, next, 0, 0);
-	if (start && *start) {
-		if (now > *start)
-			bpfscope_hist_add(&cpu_runq_hist, now - *start);
-		*start = 0;
+		if (t->last_switch_ns) {
+			if (t->curr_idle)
+				t->idle_ns += now - t->last_switch_ns;
+			else
+				t->busy_ns += now - t->last_switch_ns;
+		}
+		t->last_switch_ns = now;
+		t->curr_idle = next_idle;
 	}
+	if (!next_idle)
+		runq_wait(t, next);
 	return 0;
 }
 

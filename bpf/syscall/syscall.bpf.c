@@ -4,11 +4,11 @@
  *
  * One loaded object serves up to SC_SLOTS engines of a process (syscall.h): each call
  * is judged and counted once per slot in use, by that slot's filter into that slot's
- * counters. Counts-only mode attaches sc_enter, which keeps a run of calls of one
- * syscall per slot and CPU instead of updating the per-process hash at every call
- * (struct sc_cpu), and sc_switch on sched_switch, which flushes the runs at each
- * context switch. Latency mode (the load-time constant sc_latency) attaches sc_exit
- * instead of sc_switch (errors need the return value, so they come with latency).
+ * counters. Counts-only mode attaches sc_enter alone (and the rare sc_fork, sc_exec), which
+ * keeps a few runs of calls per slot and CPU, each of one syscall by one process, instead
+ * of updating the per-process hash at every call (struct sc_cpu); user space adds the runs
+ * to what it reads. Latency mode (the load-time constant sc_latency) attaches sc_exit too (errors
+ * need the return value, so they come with latency).
  * Filters (pids allow/deny, descendants of given processes followed at fork, comms,
  * cgroup ids, mount and network namespaces, syscall ids) live in maps that user space
  * changes at run time, in two generations flipped by one word per slot. A process
@@ -70,7 +70,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SC_SLOTS);
+	__uint(max_entries, SC_SLOTS * SC_RUNS);
 	__type(key, __u32);
 	__type(value, struct sc_cpu);
 } sc_cpu SEC(".maps");
@@ -130,7 +130,7 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 		if (sc_latency)
 			count_call(s, tgid, sid);
 		else
-			count_pending(s, pid_tgid, sid);
+			count_pending(s, tgid, sid);
 		if (v.cfg->events) {
 			if (!ts)
 				ts = bpf_ktime_get_ns();
@@ -154,35 +154,6 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 	st->id = sid;
 	st->slots = slots;
 	__builtin_memcpy(st->changes, changes, sizeof(changes));
-	return 0;
-}
-
-/* Counts-only mode: at each context switch every slot's run on this CPU goes to sc_proc
- * and the run forgets its thread. Besides keeping runs short-lived, this is what keeps a
- * run from outliving the thread it names: a thread created later can get the dead
- * thread's tid, and would be taken for it. */
-static __always_inline void switch_slot(__u32 slot)
-{
-	struct sc_cpu *cpu = bpf_map_lookup_elem(&sc_cpu, &slot);
-
-	if (!cpu || (!cpu->tid && !cpu->pending))
-		return;
-	__sync_fetch_and_add(&cpu->seq, 1);
-	flush_pending(slot, cpu);
-	cpu->tid = 0;
-	cpu->id = SC_NO_ID;
-	__sync_fetch_and_add(&cpu->seq, 1);
-}
-
-SEC("tp_btf/sched_switch")
-int BPF_PROG(sc_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	/* Written out: clang does not unroll a loop whose counter is a map key. */
-	_Static_assert(SC_SLOTS == 4, "one switch_slot() per slot");
-	switch_slot(0);
-	switch_slot(1);
-	switch_slot(2);
-	switch_slot(3);
 	return 0;
 }
 

@@ -99,19 +99,20 @@ struct sc_id_key {
 #define SC_PID_AT_EXEC 2  /* forked by spawn_parent: in the pid set from its next exec on */
 #define SC_PID_TREE 4     /* a root of descendantsOf or one of its descendants */
 
-/* Counts-only mode, per slot and CPU: a run of consecutive calls of one syscall by one
- * thread on this CPU, not yet added to sc_proc. sys_enter knows the thread by its tid
- * (its own while it lives; unlike its pt_regs address, used before, no kernel address
- * in a map user space reads); it flushes the run when the syscall or the thread changes,
- * sched_switch flushes it and clears the slot. User space adds every CPU's run to what
- * it reads from sc_proc. */
-#define SC_NO_ID 0xffffffffu /* sc_cpu.id when the slot holds no run */
+/* Counts-only mode, per slot and CPU: SC_RUNS runs, each of consecutive or interleaved
+ * calls of one syscall by one process on this CPU, not yet added to sc_proc (sc_cpu, key
+ * slot * SC_RUNS + i). A call whose (tgid, id) has a run adds one to it; any other call
+ * replaces the run the slot's first entry's `evict` points at (round robin), adding that
+ * run to sc_proc first. So a few processes taking turns on a CPU with a few syscalls each
+ * (a pipe ping-pong: two processes, read and write) touch the hash only at their first
+ * calls. User space adds every run to what it reads from sc_proc. */
+#define SC_RUNS 8
 struct sc_cpu {
 	__u64 pending; /* calls of id by tgid on this CPU not yet added to sc_proc */
-	__u32 tid;     /* thread the run is of; 0: none (learn it again) */
-	__u32 tgid;    /* process of that thread */
-	__u32 id;      /* syscall of the pending calls, or SC_NO_ID */
+	__u32 tgid;    /* process of the run; 0: no run yet (pid 0 makes no syscalls) */
+	__u32 id;      /* syscall of the pending calls */
 	__u32 seq;     /* odd while the run is being replaced; +2 per replacement */
+	__u32 evict;   /* in the slot's first entry: the run the next new one replaces, mod SC_RUNS */
 };
 
 /* The syscall a thread is in (latency mode): entry time and the slots that took it. */

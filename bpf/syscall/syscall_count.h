@@ -7,6 +7,10 @@
 #ifndef BPFSCOPE_SYSCALL_COUNT_H
 #define BPFSCOPE_SYSCALL_COUNT_H
 
+#ifndef WRITE_ONCE
+#define WRITE_ONCE(x, v) (*(volatile typeof(x) *)&(x) = (v))
+#endif
+
 /* Creates the sc_proc entry of (slot, tgid, id): the rare part of proc_entry(), a global
  * function so that the verifier checks its branches once per program, not at every
  * place proc_entry() is inlined. Returns 1 when the entry exists now; 0 when the table is
@@ -47,65 +51,73 @@ static __always_inline void count_call(__u32 slot, __u32 tgid, __u32 sid)
 		s->count++;
 }
 
-/* Move the run held by this CPU's slot into sc_proc, under the run's own tgid and
- * id. A full sc_proc, or a run under SC_NO_ID, counts its calls as drops. */
-static __always_inline void flush_pending(__u32 slot, struct sc_cpu *cpu)
+/* Counts-only mode, a call that no run of the slot on this CPU holds: it starts a run in
+ * place of the one `evict` points at, which goes to sc_proc first (a full sc_proc counts
+ * its calls as drops). A global function: the rare part, verified once, not once per slot.
+ *
+ * One writer, plain stores. The syscall tracepoints run their BPF programs with preemption
+ * off (faultable since 6.13, they still disable it around the programs, up to 6.18 at
+ * least), and a program does not run nested in itself on one CPU, so this CPU's sc_enter
+ * is the only writer of its runs: no locked instruction is needed (the five per replaced run
+ * the runs took before cost about 12 ns a call here). The replacement sits between two
+ * stores to seq, odd in between; the stores are volatile, so the compiler keeps their
+ * order, and x86-64 keeps the order of stores for a reader on another CPU (user space
+ * copying the map): a copy of a run is whole when its seq was the same even number before
+ * and after it. */
+__noinline int sc_run_new(__u32 slot, __u32 tgid, __u32 id)
 {
-	__u32 tgid = cpu->tgid, id = cpu->id;
-	__u64 n = __sync_lock_test_and_set(&cpu->pending, 0);
+	__u32 first = slot * SC_RUNS, at, seq;
+	struct sc_cpu *head, *run;
 	struct sc_stat *s;
+	__u64 n;
 
-	if (!n)
-		return;
-	if (id >= SC_MAX_SYSCALLS) {
-		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, n);
-		return;
+	if (slot >= SC_SLOTS || id >= SC_MAX_SYSCALLS)
+		return 0;
+	head = bpf_map_lookup_elem(&sc_cpu, &first);
+	at = first + (head ? head->evict % SC_RUNS : 0);
+	run = bpf_map_lookup_elem(&sc_cpu, &at);
+	if (!head || !run) {
+		s = proc_entry(slot, tgid, id, 1);
+		if (s)
+			s->count++;
+		return 0;
 	}
-	s = proc_entry(slot, tgid, id, n);
-	if (s)
-		__sync_fetch_and_add(&s->count, n);
+	WRITE_ONCE(head->evict, head->evict + 1);
+	seq = run->seq;
+	WRITE_ONCE(run->seq, seq + 1);
+	n = run->pending;
+	if (n && run->id < SC_MAX_SYSCALLS) {
+		s = proc_entry(slot, run->tgid, run->id, n);
+		if (s)
+			s->count += n; /* per-CPU value: this CPU's programs are its only writers */
+	}
+	WRITE_ONCE(run->tgid, tgid);
+	WRITE_ONCE(run->id, id);
+	WRITE_ONCE(run->pending, 1);
+	WRITE_ONCE(run->seq, seq + 2);
+	return 1;
 }
 
-/* Counts-only mode: add the call to this CPU's run of the slot, first flushing the run
- * when it is of another thread or another syscall. The replacement of a run sits
- * between two increments of seq (atomic, so neither the compiler nor the CPU moves the
- * other writes across them): user space takes a copy of the run only when seq was the
- * same even number before and after it.
- *
- * Preemption. Since 6.13 the syscall tracepoints are faultable, but the kernels we
- * know (up to 6.18) still disable preemption around the BPF programs of a syscall
- * tracepoint, so nothing else runs on this CPU in the middle of sc_enter. Should a
- * kernel run them preemptibly, taking pending with an atomic exchange means two
- * flushes that interleave never both get the same calls, and an interleaving moves
- * seq by more than this call's own change: sc_enter then clears the run's thread, so
- * at worst the call in flight is attributed to the other thread or counted as a drop. */
-static __always_inline void count_pending(__u32 slot, __u64 pid_tgid, __u32 sid)
+/* Counts-only mode: one more call in the slot's run of (tgid, id) on this CPU, or a new
+ * run (sc_run_new). The scan is unrolled: SC_RUNS compares, no hash. */
+static __always_inline void count_pending(__u32 slot, __u32 tgid, __u32 sid)
 {
-	__u32 at = slot * SC_MAX_SYSCALLS + sid, tgid = pid_tgid >> 32, tid = (__u32)pid_tgid, seq;
+	__u32 at = slot * SC_MAX_SYSCALLS + sid, i, k;
 	struct sc_stat *s = bpf_map_lookup_elem(&sc_counts, &at);
-	struct sc_cpu *cpu = bpf_map_lookup_elem(&sc_cpu, &slot);
+	struct sc_cpu *run;
 
 	if (s)
 		s->count++;
-	if (!cpu) {
-		s = proc_entry(slot, tgid, sid, 1);
-		if (s)
-			s->count++;
-		return;
+#pragma unroll
+	for (i = 0; i < SC_RUNS; i++) {
+		k = slot * SC_RUNS + i;
+		run = bpf_map_lookup_elem(&sc_cpu, &k);
+		if (run && run->tgid == tgid && run->id == sid) {
+			WRITE_ONCE(run->pending, run->pending + 1);
+			return;
+		}
 	}
-	seq = cpu->seq;
-	if (cpu->tid != tid || cpu->id != sid || cpu->tgid != tgid) {
-		__sync_fetch_and_add(&cpu->seq, 1);
-		flush_pending(slot, cpu);
-		cpu->tgid = tgid;
-		cpu->id = sid;
-		cpu->tid = tid;
-		__sync_fetch_and_add(&cpu->seq, 1);
-		seq += 2;
-	}
-	__sync_fetch_and_add(&cpu->pending, 1);
-	if (cpu->seq != seq)
-		cpu->tid = 0;
+	sc_run_new(slot, tgid, sid);
 }
 
 /* 1 if x != 0, else 0, without a branch: x | -x has its top bit set iff x != 0. The

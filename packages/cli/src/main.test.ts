@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { main } from './main.js';
 
@@ -69,8 +70,26 @@ describe('bpfscope command line', () => {
     const json = JSON.parse(r.out) as { families: Record<string, { source: string }>; errors: unknown[] };
     expect(json.errors).toEqual([]);
     expect(r.code).toBe(0);
-    expect(Object.fromEntries(Object.entries(json.families).map(([k, v]) => [k, v.source]))).toEqual({ cpu: 'procfs', mem: 'procfs', proc: 'procfs', syscall: 'procfs' });
+    expect(Object.fromEntries(Object.entries(json.families).map(([k, v]) => [k, v.source]))).toEqual({ cpu: 'procfs', mem: 'procfs', net: 'procfs', proc: 'procfs', syscall: 'procfs' });
     // A full procfs scan of every family: past the unit project's 5 s default on a loaded machine (a bound, not an assertion).
+  }, 60_000);
+
+  it('snapshot without --json shows the net family as tables: interfaces, and connections with this process as owner', async () => {
+    // A listener of this process's own, so the connection table has a row whose owner is known.
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const r = await run('snapshot', '--mode', 'fallback', '--families', 'net');
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/net {2}source: procfs/);
+      expect(r.out).toMatch(/^ {2}iface +rx +tx +rx pkts +tx pkts/m);
+      expect(r.out).toMatch(/^ {2}lo +/m);
+      expect(r.out).toMatch(/^ {2}proto +state +local +remote +pid +comm/m);
+      expect(r.out).toMatch(new RegExp(`^ {2}tcp +LISTEN +127\\.0\\.0\\.1:${port} +0\\.0\\.0\\.0:0 +${process.pid} `, 'm'));
+    } finally {
+      server.close();
+    }
   }, 60_000);
 
   it('snapshot without --json prints a table with one row per CPU', async () => {

@@ -23,7 +23,7 @@ interface Manifest {
   scripts?: Record<string, string>;
 }
 
-const FAMILIES = ['cpu', 'mem', 'proc', 'syscall'];
+const FAMILIES = ['cpu', 'mem', 'net', 'proc', 'syscall'];
 
 describeKernel('packaging: every workspace packed, installed without a compiler, strict eBPF from the install', () => {
   let work: string;
@@ -41,9 +41,9 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
   }, 300_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('packs all seven workspaces', () => {
+  it('packs all eight workspaces', () => {
     expect(packs.map((p) => p.name).sort()).toEqual([
-      '@bpfscope/cli', '@bpfscope/core', '@bpfscope/native', '@bpfscope/plugin-cpu', '@bpfscope/plugin-mem', '@bpfscope/plugin-proc', '@bpfscope/plugin-syscall',
+      '@bpfscope/cli', '@bpfscope/core', '@bpfscope/native', '@bpfscope/plugin-cpu', '@bpfscope/plugin-mem', '@bpfscope/plugin-net', '@bpfscope/plugin-proc', '@bpfscope/plugin-syscall',
     ]);
   });
 
@@ -107,7 +107,7 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
   it('a strict eBPF snapshot from the installed packages has every family from eBPF', async () => {
     const r = await runInApp(app, 'strict-snapshot.mjs', STRICT_SNAPSHOT_MJS, bin);
     const ebpf = { source: 'ebpf', fallback: null };
-    expect(r).toEqual({ ok: true, families: { cpu: ebpf, mem: ebpf, proc: ebpf, syscall: ebpf }, errors: [] });
+    expect(r).toEqual({ ok: true, families: { cpu: ebpf, mem: ebpf, net: ebpf, proc: ebpf, syscall: ebpf }, errors: [] });
   }, 120_000);
 
   it('an installed plugin that lost its object: strict mode fails with LoadFailed naming the file and telling to reinstall the package', async () => {

@@ -1,6 +1,7 @@
 import type { Plugin } from '@bpfscope/core';
 import { cpu } from '@bpfscope/plugin-cpu';
 import { mem } from '@bpfscope/plugin-mem';
+import { net } from '@bpfscope/plugin-net';
 import { proc } from '@bpfscope/plugin-proc';
 import { syscall } from '@bpfscope/plugin-syscall';
 
@@ -17,6 +18,7 @@ export interface FamilyOptions {
 export const FAMILIES: Readonly<Record<string, (o: FamilyOptions) => Plugin>> = {
   cpu: () => cpu(),
   mem: () => mem({ topProcesses: 10 }),
+  net: () => net({ topK: 10 }),
   proc: () => proc({ topK: { by: 'cpu', k: 15 } }),
   syscall: (o) => syscall({ includeSelf: o.includeSelf }),
 };

@@ -44,8 +44,10 @@ describeKernel('tracepoint/<category>/<name> attach', () => {
   it('with tracefs mounted (in a private mount namespace), a tracepoint program fires exactly once per call of the process it watches', async () => {
     const calls = 5000;
     // The mount stays inside the namespace: this process and the rest of the machine keep
-    // whatever they had, and it goes away with the child.
-    const wrap = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tracefs nodev /sys/kernel/tracing && exec "$@"', 'sh'];
+    // whatever they had, and it goes away with the child. Where the machine already has
+    // tracefs there, the namespace keeps that mount.
+    const mount = '{ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; }';
+    const wrap = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', `${mount} && exec "$@"`, 'sh'];
     const r = await runChild('tracepoint-count.ts', { CALLS: String(calls) }, wrap);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as { tracefs: boolean; attachPoint: string; calls: number; counted: number };

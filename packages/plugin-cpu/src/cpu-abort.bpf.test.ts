@@ -9,7 +9,7 @@ import { cpu } from './plugin.js';
 describeKernel('cpu eBPF source under the engine’s init time limit', () => {
   it('an init aborted at its family’s initTimeoutMs leaves no program, map or link behind', async () => {
     const baseline = bpfFdCount();
-    // 1 ms: the abort lands while the object is read or loaded (a load runs the verifier on 7 programs).
+    // 1 ms: the abort lands while the object is read or loaded (a load runs the verifier on 5 programs).
     const engine = createEngine({ plugins: [cpu()], config: { mode: 'ebpf', initAttempts: 1, logLevel: 'silent', families: { cpu: { initTimeoutMs: 1 } } } });
     const error = await engine.start().then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(Timeout);

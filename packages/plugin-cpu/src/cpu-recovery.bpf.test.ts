@@ -19,15 +19,15 @@ describeKernel('cpu family recovery', () => {
     const engine = createEngine({ plugins: [plugin], config: { mode: 'ebpf', cache: { enabled: false }, logLevel: 'silent', recovery: { attempts: 2, baseDelayMs: 1 } } });
     try {
       await engine.start();
-      expect(links).toHaveLength(7);
+      expect(links).toHaveLength(5);
       expect(source.detached()).toBeNull();
       expect(await engine.attemptRecovery()).toEqual({ recovered: [], failing: [] });
       links.find((l) => l.program === 'cpu_switch')?.destroy();
       expect(source.detached()).toBe('program cpu_switch of cpu-ebpf is no longer attached');
       expect(await engine.attemptRecovery()).toEqual({ recovered: ['cpu'], failing: [] });
-      expect(links).toHaveLength(14);
-      expect(links.slice(7).every((l) => l.attached)).toBe(true);
-      expect(links.slice(0, 7).some((l) => l.attached)).toBe(false); // the old object was closed
+      expect(links).toHaveLength(10);
+      expect(links.slice(5).every((l) => l.attached)).toBe(true);
+      expect(links.slice(0, 5).some((l) => l.attached)).toBe(false); // the old object was closed
       expect(source.detached()).toBeNull();
       const r = (await engine.collect()).get('cpu');
       expect(r?.source).toBe('ebpf');

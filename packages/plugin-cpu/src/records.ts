@@ -103,13 +103,13 @@ export interface CpuMetrics {
    * Always empty from procfs, which lists every online CPU.
    */
   unmeasuredCpus: number[];
-  /** Run-queue latency (wake-up or preemption to running), eBPF only; since `countersSince`, or since `runQueueLatencySince` when present. */
-  runQueueLatency: Log2Histogram | null;
   /**
-   * Present when the run-queue histogram counts from a later time than `countersSince`:
-   * the overhead governor had turned it off, and it counts again from this ISO time.
+   * Run-queue latency, eBPF only: each wait of a task in a CPU's run queue (from its wake-up,
+   * preemption or move to that queue) until it runs, as the scheduler stamps it for
+   * /proc/<pid>/schedstat. A wait moved to another CPU's queue counts from its arrival there.
+   * Null, with the reason in {@link CpuMetrics.unavailable}, on a kernel without the stamp.
    */
-  runQueueLatencySince?: string;
+  runQueueLatency: Log2Histogram | null;
   /** Load averages (procfs in both modes). */
   loadAverage: LoadAverage | null;
   /** CPU pressure (PSI), null when the kernel has none. */

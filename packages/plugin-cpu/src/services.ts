@@ -12,9 +12,4 @@ export interface CpuSourceServices {
   procfs?: ProcfsReader;
   /** Monotonic and wall time: the engine's `CLOCK` (for eBPF, the clock the kernel's timestamps are on). */
   clock?: Clock;
-  /**
-   * Whether the kernel can create maps of a libbpf map type (`@bpfscope/native`'s
-   * `probeMapType`, cached per process; tests give a kernel without a feature). eBPF source only.
-   */
-  probeMapType?: (name: string) => boolean;
 }

@@ -1,5 +1,5 @@
-// Workloads for the counts-only mode's per-CPU runs of calls (sc_cpu, flushed at each
-// context switch): a C program compiled by the tests (gcc) into a temp dir. Like
+// Workloads for the counts-only mode's per-CPU runs of calls (sc_cpu, each moved to the
+// per-process table when a call of another process or syscall needs its place): a C program compiled by the tests (gcc) into a temp dir. Like
 // syscall-workload.ts it prints its PID and waits for a line on stdin (so the test can
 // set filters first), then makes exactly the calls it was asked for.
 import { spawn } from 'node:child_process';
@@ -17,6 +17,8 @@ const SOURCE = `
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -64,6 +66,26 @@ int main(int argc, char **argv) {
     printf("%d\\n", child);
     fflush(stdout);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 5;
+  }
+  if (!strcmp(mode, "rotate")) {
+    /* r rounds, each one call of each of 12 syscalls that only read the caller's ids (by
+     * number: syscall() never answers from a cache), on one CPU: more syscalls in turn
+     * than a slot keeps runs for on a CPU, so every call replaces a run. */
+    static const long ids[] = { SYS_getppid, SYS_getpid, SYS_gettid, SYS_getuid, SYS_geteuid, SYS_getgid,
+                                SYS_getegid, SYS_getpgrp, SYS_getsid, SYS_getpgid, SYS_getpriority, SYS_umask };
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(sched_getcpu(), &set);
+    if (sched_setaffinity(0, sizeof set, &set)) return 3;
+    mode_t m = umask(0);
+    umask(m);
+    for (long i = 0; i < r; i++)
+      for (unsigned j = 0; j < sizeof ids / sizeof ids[0]; j++) {
+        if (ids[j] == SYS_getpriority) syscall(ids[j], PRIO_PROCESS, 0);
+        else if (ids[j] == SYS_umask) syscall(ids[j], m);
+        else syscall(ids[j], 0);
+      }
+    return 0;
   }
   if (!strcmp(mode, "block")) {
     /* a getppid, then blocked in pause() (one call, until the test kills it). */
@@ -116,12 +138,12 @@ export interface RunsWorkload {
 
 /**
  * Start the workload in one of its modes: `interleave` (r runs of a getppid and b
- * failing close), `pair` (a getppid in it and b in a forked child, both on one CPU at
+ * failing close), `rotate` (r rounds of one call each of 12 id-reading syscalls, pinned), `pair` (a getppid in it and b in a forked child, both on one CPU at
  * once), `block` (a getppid, then one pause() that blocks), `spin` (at real-time priority, a
  * getppid, then the byte at offset 0 of `flagFile` set to 1, then spinning until the
  * test sets it to 2).
  */
-export async function startRuns(mode: 'interleave' | 'pair' | 'block' | 'spin', r: number, a: number, b: number, flagFile = ''): Promise<RunsWorkload> {
+export async function startRuns(mode: 'interleave' | 'rotate' | 'pair' | 'block' | 'spin', r: number, a: number, b: number, flagFile = ''): Promise<RunsWorkload> {
   const child = spawn(runsBinary(), [mode, String(r), String(a), String(b), flagFile]);
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();

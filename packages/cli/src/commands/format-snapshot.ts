@@ -4,6 +4,8 @@ import type { SyscallMetrics } from '@bpfscope/plugin-syscall';
 import { formatSyscall } from './format-syscall.js';
 import { formatMem, formatProc } from './format-proc-mem.js';
 import type { MemMetrics } from '@bpfscope/plugin-mem';
+import type { NetMetrics } from '@bpfscope/plugin-net';
+import { formatNet } from './format-net.js';
 import type { ProcMetrics } from '@bpfscope/plugin-proc';
 import { num, table } from './table.js';
 import { paint, type Paint } from '../colour.js';
@@ -42,6 +44,7 @@ function formatFamily(family: string, r: FamilyResult, f: SnapshotFormat, p: Pai
   if (family === 'syscall') return formatSyscall(r as FamilyResult<SyscallMetrics>, { includeSelf: f.includeSelf, interval: f.interval, paint: p });
   if (family === 'proc') return formatProc(r as FamilyResult<ProcMetrics>);
   if (family === 'mem') return formatMem(r as FamilyResult<MemMetrics>);
+  if (family === 'net') return formatNet(r as FamilyResult<NetMetrics>);
   return JSON.stringify(r.data, null, 2);
 }
 

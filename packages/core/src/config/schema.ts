@@ -118,7 +118,7 @@ export interface BpfscopeConfig {
 export interface GovernorConfig {
   /** Govern the eBPF families (each may override it in `families`). @default false */
   enabled?: boolean;
-  /** Kernel ns per second one family may spend (1 to 10^12). @default 2500000 (1% of a core shared by the four built-in eBPF families) */
+  /** Kernel ns per second one family may spend (1 to 10^12). @default 2000000 (1% of a core shared by the five built-in eBPF families) */
   budgetNsPerSec?: number;
   /** Shortest window judged, ms (10 to 3,600,000): a read sooner after the last judged window judges nothing. @default 1000 */
   windowMs?: number;

@@ -1,5 +1,5 @@
-import { awaitOrAbort, createProcfsReader, IncompatibleKernel, EMPTY_SOURCE_STATS, log2HistogramFromSlots, systemClock, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
-import { asNativeLoader, loadNative, probeMapType, NativeObjectLoader, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type BpfObject, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
+import { awaitOrAbort, createProcfsReader, EMPTY_SOURCE_STATS, log2HistogramFromSlots, systemClock, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { asNativeLoader, loadNative, NativeObjectLoader, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type BpfObject, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
 import { sumCounters, toRecord, type CpuCounters } from '../compute.js';
 import type { CpuMetrics, PerCpuRecord } from '../records.js';
 import { CPU_READ_DEFAULTS, type CpuReadOptions } from '../options.js';
@@ -10,15 +10,15 @@ import type { ProcStat } from '../procfs/parse-stat.js';
 import { cpuTimesLayout, decodeCpuTimes, splitWritten, sumPerCpuU64, type RawCpuTimes } from './decode.js';
 import { CPU_OBJECT_PATH } from '../object-path.js';
 
-/** The programs that stamp a task's wake-up: off while the governor holds the family at counts only. */
-const WAKEUPS = ['cpu_wakeup', 'cpu_wakeup_new'];
-
 export { CPU_OBJECT_PATH };
 
 const NS = 1e9;
+const RUNQ_OFF = 'this kernel keeps no run-queue stamp the program can read (task_struct.sched_info.last_queued needs CONFIG_SCHED_INFO, the way to the run queue se.cfs_rq CONFIG_FAIR_GROUP_SCHED)';
 
 interface Sample {
   perCpu: Array<CpuCounters & { cpu: number }>;
+  /** The kernel keeps no run-queue stamp the program can read (a CPU said so). */
+  runqOff: boolean;
   /** CPUs whose slot was never written. */
   unmeasured: number[];
   total: CpuCounters;
@@ -53,10 +53,6 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   #loaded = false;
   readonly #programStats = new ProgramStatsReporter();
   #releaseLog: () => void = () => undefined;
-  /** Why the overhead governor turned run-queue latency off ('' while it is on). */
-  #degraded = '';
-  /** When the run-queue histogram counts from, when later than `#since` (it was off under the governor). */
-  #runqSince: string | null = null;
 
   readonly #loader: NativeObjectLoader;
   readonly #services: CpuSourceServices;
@@ -80,11 +76,6 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     const procfs = this.#services.procfs ?? createProcfsReader(context.config.procRoot, context.config.sysRoot);
     this.#procfs = procfs;
     this.#cpus = possibleCpus();
-    // The run-queue wait lives in task-local storage (Linux 5.11): without it, name the feature
-    // instead of leaving a verifier log to read.
-    if (!(this.#services.probeMapType ?? probeMapType)('task_storage')) {
-      throw new IncompatibleKernel('task-local storage maps (BPF_MAP_TYPE_TASK_STORAGE, for the run-queue wait of each task)', '5.11');
-    }
     // libbpf judges the object first: a corrupt file is LoadFailed, a missing hook AttachFailed.
     // The object has no per-engine state (no filter or setting written at run time): it and its
     // links are shared with every engine of the process, and each source counts from its own init.
@@ -120,7 +111,7 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     const base = new Map(this.#baseline?.perCpu.map((c) => [c.cpu, c]));
     const procNow = new Map(stat.perCpu.map((c) => [c.cpu, c]));
     const perCpu = raw.map((r) => since(this.#counters(r, now, procNow.get(r.cpu), base.get(r.cpu)), this.#zero?.get(r.cpu)));
-    return { perCpu, unmeasured: unwritten, total: sumCounters(perCpu), at };
+    return { perCpu, runqOff: raw.some((r) => r.runqOff), unmeasured: unwritten, total: sumCounters(perCpu), at };
   }
 
   #counters(r: RawCpuTimes, now: bigint, proc: ProcStat['total'] | undefined, base: ProcStat['total'] | undefined): CpuCounters & { cpu: number } {
@@ -149,9 +140,9 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     this.#prev = cur;
     const prevById = new Map(prev?.perCpu.map((c) => [c.cpu, c]));
     const perCpu: PerCpuRecord[] = cur.perCpu.map((c) => ({ cpu: c.cpu, ...toRecord(c, prevById.get(c.cpu), idleOnly) }));
-    const hist = this.#degraded ? null : this.#runqHist().map((v, i) => v - (this.#zeroHist[i] ?? 0n));
     const unavailable: CpuMetrics['unavailable'] = {};
-    if (this.#degraded) unavailable.runQueueLatency = `the overhead governor turned run-queue latency off: ${this.#degraded}`;
+    if (cur.runqOff) unavailable.runQueueLatency = RUNQ_OFF;
+    const hist = cur.runqOff ? null : this.#runqHist().map((v, i) => v - (this.#zeroHist[i] ?? 0n));
     const loadAndPressure = readLoadAndPressure(procfs, unavailable, this.options);
     return {
       countersSince: this.#since,
@@ -160,44 +151,10 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
       perCpu: perCpuOption(perCpu, unavailable, this.options),
       unmeasuredCpus: cur.unmeasured,
       runQueueLatency: hist && log2HistogramFromSlots(hist, 'ns'),
-      ...(hist && this.#runqSince ? { runQueueLatencySince: this.#runqSince } : {}),
       ...loadAndPressure,
       fieldSources: { user: 'procfs', nice: 'procfs', system: 'procfs', iowait: 'procfs', steal: 'procfs', loadAverage: 'procfs', pressure: 'procfs' },
       unavailable,
     };
-  }
-
-  /**
-   * The level the overhead governor may put in force (docs/governor.md): counts only, with
-   * the run-queue latency off.
-   * @returns the names of the levels
-   */
-  degradationLevels(): readonly string[] {
-    return [`counts only: run-queue latency off (${WAKEUPS.join(' and ')} detached; cpu_switch still runs)`];
-  }
-
-  /**
-   * Level 1 detaches the wake-up programs of this engine (on the object shared by the engines
-   * of the process, a program another engine holds keeps running for it) and reports the
-   * run-queue latency unavailable with `reason`; level 0 attaches them again, and the
-   * histogram counts from then (`runQueueLatencySince`).
-   * @param level - 0 or 1
-   * @param reason - the governor's reason
-   */
-  async setDegradation(level: number, reason: string): Promise<void> {
-    const handle = this.#handle;
-    if (!handle) return;
-    const attached = new Set(handle.attachedPrograms());
-    if (level > 0) {
-      for (const p of WAKEUPS) if (attached.has(p)) handle.detach(p);
-      this.#degraded = reason || 'degraded';
-      return;
-    }
-    if (!this.#degraded) return;
-    for (const p of WAKEUPS) if (!attached.has(p)) handle.attach(p);
-    this.#zeroHist = this.#runqHist();
-    this.#runqSince = new Date(this.#clock.wallMs()).toISOString();
-    this.#degraded = '';
   }
 
   #runqHist(): bigint[] {
@@ -227,8 +184,6 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     this.#zero = null;
     this.#loaded = false;
     this.#prev = null;
-    this.#degraded = '';
-    this.#runqSince = null;
   }
 }
 

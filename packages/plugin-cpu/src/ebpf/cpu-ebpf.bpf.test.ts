@@ -154,13 +154,11 @@ describeKernel('cpu eBPF source against real workloads', () => {
       await Promise.all(burners.map((b) => b.stop()));
     }
     if (!before || !after) throw new Error('no run-queue histogram');
-    // A sample is taken when a task starts to run after a wakeup or a preemption: at most one
-    // per switch to a task, counted by a second, minimal program from before the first reading
-    // to after the second. Every time a burner started to run (its schedstat time slices,
-    // the kernel's own count) it had been woken or preempted, so those are all in there.
-    // Not exact from below: this family records fewer samples than switches to a task over the
-    // window inside the readings (measured 0-116 of 1,100-10,200, 0-1.1%, no drops, no
-    // recursion misses; cause not found yet), so that bound would fail.
+    // A sample is taken when a task the scheduler stamped as queued (woken, preempted or moved)
+    // starts to run: at most one per switch to a task, counted by a second, minimal program
+    // from before the first reading to after the second. The kernel counts the same switch-ins
+    // in each burner's schedstat time slices, so those are all in there. Not exact: other tasks
+    // wait in the window too, and the switch counts bound it from outside the readings.
     const grew = after.count - before.count;
     const timeslices = k1.reduce((s, k, i) => s + Number(k.timeslices - (k0[i]?.timeslices ?? 0n)), 0);
     const seen = `histogram +${grew}, switches to a task inner ${i1 - i0b}, outer ${i1b - i0}, drops +${d1 - d0}, burners' switch-ins ${timeslices}`;
@@ -176,12 +174,13 @@ describeKernel('cpu eBPF source against real workloads', () => {
     expect(m.fieldSources.busy).toBeUndefined();
     expect(m.fieldSources.idle).toBeUndefined();
     expect(m.runQueueLatency?.unit).toBe('ns');
+    expect(m.unavailable.runQueueLatency).toBeUndefined(); // this kernel keeps the run-queue stamp
     expect(m.perCpu.length).toBeGreaterThanOrEqual(1);
     const stats = ebpf.stats();
     expect(stats.kernelCounters.map((k) => [k.object, k.map])).toEqual([['cpu.bpf.o', 'cpu_stats']]);
     expect(stats.kernelCounters[0]?.invocations).toBeGreaterThan(0);
-    expect(stats.counters.links).toBe(7);
-    expect(stats.programs).toHaveLength(7);
+    expect(stats.counters.links).toBe(5);
+    expect(stats.programs).toHaveLength(5);
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { splitWritten, type RawCpuTimes } from './decode.js';
 
 const cpu = (n: number, lastSwitchNs: bigint): RawCpuTimes => ({
-  cpu: n, busyNs: 0n, idleNs: 0n, irqNs: 0n, softirqNs: 0n, idleIrqNs: 0n, switches: lastSwitchNs === 0n ? 0n : 1n, lastSwitchNs, currIdle: false,
+  cpu: n, busyNs: 0n, idleNs: 0n, irqNs: 0n, softirqNs: 0n, idleIrqNs: 0n, switches: lastSwitchNs === 0n ? 0n : 1n, lastSwitchNs, currIdle: false, runqOff: false,
 });
 
 describe('splitWritten', () => {

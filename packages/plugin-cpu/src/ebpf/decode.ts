@@ -2,7 +2,7 @@ import { requireStruct, type StructLayout } from '@bpfscope/native';
 
 /** Fields of `struct cpu_times` (bpf/cpu/cpu.h) the decoder reads, with their sizes. @internal */
 export const CPU_TIMES_FIELDS = {
-  busy_ns: 8, idle_ns: 8, irq_ns: 8, softirq_ns: 8, idle_irq_ns: 8, switches: 8, last_switch_ns: 8, curr_idle: 4,
+  busy_ns: 8, idle_ns: 8, irq_ns: 8, softirq_ns: 8, idle_irq_ns: 8, switches: 8, last_switch_ns: 8, curr_idle: 4, runq_off: 4,
 } as const;
 
 /** One CPU's kernel-side counters, ns. @internal */
@@ -14,8 +14,11 @@ export interface RawCpuTimes {
   softirqNs: bigint;
   idleIrqNs: bigint;
   switches: bigint;
+  /** When the CPU last went from idle to a task or back (CLOCK_MONOTONIC ns); 0n before its first switch. */
   lastSwitchNs: bigint;
   currIdle: boolean;
+  /** The kernel keeps no run-queue stamp (sched_info.last_queued) the program can read. */
+  runqOff: boolean;
 }
 
 /** Check the object's `struct cpu_times` against what the decoder reads. @internal */
@@ -46,6 +49,7 @@ export function decodeCpuTimes(bytes: Uint8Array, layout: StructLayout, cpus: nu
       switches: u64('switches'),
       lastSwitchNs: u64('last_switch_ns'),
       currIdle: view.getUint32(base + f.curr_idle.offset, true) !== 0,
+      runqOff: view.getUint32(base + f.runq_off.offset, true) !== 0,
     });
   }
   return out;

@@ -1,4 +1,4 @@
-import { parseFailure } from '../procfs/parse-failure.js';
+import { parseFailure } from '@bpfscope/core';
 
 // The kernel prints "no limit" in cgroup v1 as PAGE_COUNTER_MAX × PAGE_SIZE, which is
 // LONG_MAX rounded down to a page: 9223372036854771712 with 4 KiB pages, a little less

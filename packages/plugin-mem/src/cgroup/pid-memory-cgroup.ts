@@ -1,4 +1,4 @@
-import { parseFailure } from '../procfs/parse-failure.js';
+import { parseFailure } from '@bpfscope/core';
 
 /**
  * The memory cgroup path of a process from its /proc/&lt;pid&gt;/cgroup: the v1 line whose

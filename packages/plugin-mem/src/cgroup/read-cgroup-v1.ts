@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { isBpfscopeError, type ProcfsReader } from '@bpfscope/core';
-import { parseFailure } from '../procfs/parse-failure.js';
+import { isBpfscopeError, type ProcfsReader, parseFailure } from '@bpfscope/core';
 import { keyed, parseFlatKeyed } from '../procfs/parse-flat-keyed.js';
 import { parseCgroupValue, parseV1Limit } from './parse-cgroup-value.js';
 

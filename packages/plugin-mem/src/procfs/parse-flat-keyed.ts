@@ -1,4 +1,4 @@
-import { parseFailure } from './parse-failure.js';
+import { parseFailure } from '@bpfscope/core';
 
 /**
  * Parse a flat keyed file: one `<key> <non-negative integer>` per line (memory.events,

@@ -1,4 +1,4 @@
-import { parseFailure } from './parse-failure.js';
+import { parseFailure } from '@bpfscope/core';
 
 /**
  * /proc/meminfo, sizes in bytes (the file's kB are KiB: × 1024). A field the kernel does not

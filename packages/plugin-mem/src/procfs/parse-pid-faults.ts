@@ -1,4 +1,4 @@
-import { parseFailure } from './parse-failure.js';
+import { parseFailure } from '@bpfscope/core';
 
 /** Page faults of one process, from /proc/&lt;pid&gt;/stat, since it started. */
 export interface PidFaults {

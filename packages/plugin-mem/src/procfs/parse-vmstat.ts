@@ -1,4 +1,4 @@
-import { parseFailure } from './parse-failure.js';
+import { parseFailure } from '@bpfscope/core';
 import { keyed, parseFlatKeyed, scanFlatKeyed } from './parse-flat-keyed.js';
 
 /** The /proc/vmstat counters the mem family uses, since boot. */

@@ -1,4 +1,4 @@
-import { parseFailure } from './parse-failure.js';
+import { parseFailure } from '@bpfscope/core';
 
 /** One line of /proc/&lt;pid&gt;/cgroup: the process's cgroup in one hierarchy. */
 export interface CgroupMembership {

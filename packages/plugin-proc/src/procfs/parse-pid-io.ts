@@ -1,4 +1,4 @@
-import { parseFailure } from './parse-failure.js';
+import { parseFailure } from '@bpfscope/core';
 
 /**
  * /proc/&lt;pid&gt;/io: I/O counters of a process since it started, summed over its threads

@@ -1,5 +1,4 @@
-import { machineConstants, requireMachineValue } from '@bpfscope/core';
-import { parseFailure } from './parse-failure.js';
+import { machineConstants, requireMachineValue, parseFailure } from '@bpfscope/core';
 
 /** The task is a kernel thread (`PF_KTHREAD` in include/linux/sched.h), in field 9 (`flags`). */
 export const PF_KTHREAD = 0x00200000;

@@ -1,4 +1,4 @@
-import { parseFailure } from './parse-failure.js';
+import { parseFailure } from '@bpfscope/core';
 
 /** The four IDs of a `Uid:` or `Gid:` line of /proc/&lt;pid&gt;/status. */
 export interface StatusIds {

@@ -72,14 +72,19 @@ function batch(keys: Uint8Array[], perCpu: Stat[][]) {
 }
 const u32s = (...xs: number[]): Uint8Array => new Uint8Array(Uint32Array.from(xs).buffer);
 
-/** `sc_cpu`: each CPU's run of this slot; `seqs` gives each of the three copies' seq of CPU 1 (CPU 0 is idle). */
+/**
+ * `sc_cpu`: RUNS runs per slot, per CPU; CPU 1 holds one run in this slot's third entry,
+ * `seqs` gives its seq in each of the three copies (the other entries and CPU 0 hold none).
+ */
+const RUNS = 8;
 function cpuMap(run: { tgid: number; id: number; pending: bigint }, seqs: [number, number, number]) {
   let copy = 0;
   return {
+    maxEntries: SC_SLOTS * RUNS,
     readArray: () => {
-      const b = new Uint8Array(SC_SLOTS * CPUS * 32);
+      const b = new Uint8Array(SC_SLOTS * RUNS * CPUS * 32);
       const v = new DataView(b.buffer);
-      const at = (SLOT * CPUS + 1) * 32;
+      const at = ((SLOT * RUNS + 2) * CPUS + 1) * 32;
       v.setBigUint64(at + 8, run.pending, true);
       v.setUint32(at + 16, run.tgid, true);
       v.setUint32(at + 20, run.id, true);

@@ -108,8 +108,8 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#batchSize = context.config.batchSize;
     const latency = this.#levels.mode === 'latency';
     this.#loader ??= new NativeObjectLoader();
-    // Only the programs this mode attaches: sc_exit for latency, sc_switch for counts-only.
-    const request = { path: this.options.objectPath, autoloadOff: [latency ? 'sc_switch' : 'sc_exit'], constants: { sc_latency: latency ? 1 : 0 } };
+    // Only the programs this mode attaches: sc_exit for latency.
+    const request = { path: this.options.objectPath, autoloadOff: latency ? [] : ['sc_exit'], constants: { sc_latency: latency ? 1 : 0 } };
     // The engine's init time limit is the only one: on abort the handle the load gives is closed.
     const load = async (shared: boolean): Promise<LoadedBpfObject> => {
       const loading = this.#loader!.load({ ...request, shared });
@@ -138,8 +138,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#maps = new SyscallMapReader(obj, this.#layouts, this.#cpus, this.#slot);
     // The filter's flip marks the slot in use: from then on the programs count for it.
     await awaitOrAbort(this.#applyFilter(true), context.signal);
-    // sc_switch and sc_enter may attach in any order (sc_enter checks a run's task itself).
-    for (const p of [latency ? 'sc_exit' : 'sc_switch', 'sc_enter', 'sc_fork', 'sc_exec']) handle.attach(p);
+    for (const p of [...(latency ? ['sc_exit'] : []), 'sc_enter', 'sc_fork', 'sc_exec']) handle.attach(p);
     this.#programStats.start(context.config.programStats);
     this.#since = new Date().toISOString();
     this.#counter.bump();

@@ -36,7 +36,7 @@ export function syscallLayouts(layouts: Map<string, StructLayout>): SyscallLayou
     stat: requireStruct(layouts, 'sc_stat', { count: 8, errors: 8, total_ns: 8 }),
     procKey: requireStruct(layouts, 'sc_proc_key', { tgid: 4, id: 4, slot: 4 }),
     config: requireStruct(layouts, 'sc_config', { follow_forks: 4, spawn_parent: 4, exclude_tgid: 4, events: 4, sample_every: 8 }),
-    cpu: requireStruct(layouts, 'sc_cpu', { pending: 8, tid: 4, tgid: 4, id: 4, seq: 4 }),
+    cpu: requireStruct(layouts, 'sc_cpu', { pending: 8, tgid: 4, id: 4, seq: 4 }),
   };
 }
 

@@ -4,7 +4,7 @@
 // that were called, their histograms, and the processes that make the top list.
 import { type Log2Bucket, type Log2Histogram } from '@bpfscope/core';
 import type { BpfObject } from '@bpfscope/native';
-import { SC_MAX_SYSCALLS, type SyscallLayouts } from './syscall-maps.js';
+import { SC_MAX_SYSCALLS, SC_SLOTS, type SyscallLayouts } from './syscall-maps.js';
 import { U64Sums } from './u64-sums.js';
 
 const HIST_SLOTS = 64;
@@ -162,8 +162,8 @@ export class SyscallMapReader {
   }
 
   /**
-   * Per-(process, syscall) counters: `sc_proc` summed over CPUs, plus the run of calls
-   * each CPU holds in `sc_cpu` (counts-only mode) that is not in `sc_proc` yet.
+   * Per-(process, syscall) counters: `sc_proc` summed over CPUs, plus the runs of calls
+   * each CPU holds in `sc_cpu` (counts-only mode) that are not in `sc_proc` yet.
    *
    * `sc_proc` is read first, then `sc_cpu`. The kernel only ever moves calls from
    * `sc_cpu` into `sc_proc`, so a move between the two reads is missed by both (the
@@ -179,7 +179,7 @@ export class SyscallMapReader {
     const values = new DataView(batch.values.buffer, batch.values.byteOffset, batch.values.byteLength);
     const kf = this.l.procKey.fields;
     const [slotAt, tgidAt, idAt] = [kf.slot!.offset, kf.tgid!.offset, kf.id!.offset];
-    const t = this.#fit(batch.count + this.cpus);
+    const t = this.#fit(batch.count + this.cpus * (this.obj.map('sc_cpu').maxEntries / SC_SLOTS));
     const exact = t.exact;
     exact.clear();
     let rows = 0;
@@ -210,37 +210,40 @@ export class SyscallMapReader {
   }
 
   /**
-   * The run of calls each CPU holds (`sc_cpu`), added to its row. A CPU may be replacing
-   * its run while the kernel copies the slot out, which would pair one run's count with
-   * the next run's process and syscall. So the map is copied three times and a CPU's run
-   * is taken from the middle copy only when its `seq` is the same even number in the
-   * first and the last: no replacement overlapped the middle copy. A CPU that fails this
-   * check is left out of this reading (an under-count, never a wrong key).
+   * The runs of calls each CPU holds (`sc_cpu`, `SC_RUNS` entries per slot: the map's
+   * entries over `SC_SLOTS`), added to their rows. A CPU may be replacing a run while the
+   * kernel copies the map out, which would pair one run's count with the next run's process
+   * and syscall. So the map is copied three times and a run is taken from the middle copy
+   * only when its `seq` is the same even number in the first and the last: no replacement
+   * overlapped the middle copy. A run that fails this check is left out of this reading (an
+   * under-count, never a wrong key).
    */
   #addRuns(t: ProcessTable): void {
     const map = this.obj.map('sc_cpu');
+    const runs = map.maxEntries / SC_SLOTS;
     const [before, copy, after] = [map.readArray(), map.readArray(), map.readArray()].map((b) => new DataView(b.buffer, b.byteOffset, b.byteLength)) as [DataView, DataView, DataView];
     const stride = Math.ceil(this.l.cpu.size / 8) * 8;
     const f = this.l.cpu.fields;
-    for (let c = 0; c < this.cpus; c++) {
-      const at = (this.slot * this.cpus + c) * stride;
-      const seq = before.getUint32(at + f.seq!.offset, true);
-      if (seq % 2 === 1 || after.getUint32(at + f.seq!.offset, true) !== seq) continue;
-      const id = copy.getUint32(at + f.id!.offset, true);
-      const count = u64(copy, at + f.pending!.offset);
-      // SC_NO_ID fails the bound: the kernel counts the calls of such a run as drops.
-      if (count === 0 || id >= SC_MAX_SYSCALLS) continue;
-      t.exact.add(CALLS, copy, at + f.pending!.offset);
-      const tgid = copy.getUint32(at + f.tgid!.offset, true);
-      let row = 0;
-      while (row < t.rows && (t.tgid[row] !== tgid || t.id[row] !== id)) row++;
-      if (row === t.rows) {
-        t.tgid[row] = tgid;
-        t.id[row] = id;
-        t.count[row] = t.errors[row] = t.totalNs[row] = 0;
-        t.rows++;
+    for (let r = this.slot * runs; r < (this.slot + 1) * runs; r++) {
+      for (let c = 0; c < this.cpus; c++) {
+        const at = (r * this.cpus + c) * stride;
+        const seq = before.getUint32(at + f.seq!.offset, true);
+        if (seq % 2 === 1 || after.getUint32(at + f.seq!.offset, true) !== seq) continue;
+        const id = copy.getUint32(at + f.id!.offset, true);
+        const count = u64(copy, at + f.pending!.offset);
+        if (count === 0 || id >= SC_MAX_SYSCALLS) continue;
+        t.exact.add(CALLS, copy, at + f.pending!.offset);
+        const tgid = copy.getUint32(at + f.tgid!.offset, true);
+        let row = 0;
+        while (row < t.rows && (t.tgid[row] !== tgid || t.id[row] !== id)) row++;
+        if (row === t.rows) {
+          t.tgid[row] = tgid;
+          t.id[row] = id;
+          t.count[row] = t.errors[row] = t.totalNs[row] = 0;
+          t.rows++;
+        }
+        t.count[row]! += count;
       }
-      t.count[row]! += count;
     }
   }
 }

@@ -77,7 +77,9 @@ export async function clearSlot(obj: BpfObject, slot: number): Promise<void> {
   };
   await zeroAll('sc_counts', slot * SC_MAX_SYSCALLS, SC_MAX_SYSCALLS);
   await zeroAll('sc_lat_hist', slot * SC_MAX_SYSCALLS, SC_MAX_SYSCALLS);
-  for (const name of ['sc_cpu', 'sc_sampling', 'sc_slot_stats', 'sc_smp_cnt', 'sc_smp_tat']) await zeroAll(name, slot, 1);
+  const runs = obj.map('sc_cpu').maxEntries / SC_SLOTS;
+  await zeroAll('sc_cpu', slot * runs, runs);
+  for (const name of ['sc_sampling', 'sc_slot_stats', 'sc_smp_cnt', 'sc_smp_tat']) await zeroAll(name, slot, 1);
   clearSyscallSampling(obj, slot);
   const proc = obj.map('sc_proc');
   const slotOffset = proc.keyLayout().fields.slot!.offset;

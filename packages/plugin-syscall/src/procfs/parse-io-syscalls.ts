@@ -1,4 +1,4 @@
-import { parseFailure } from './parse-failure.js';
+import { parseFailure } from '@bpfscope/core';
 
 /** The system-call counters of /proc/&lt;pid&gt;/io, summed over the process's threads since it started. */
 export interface IoSyscallCounts {

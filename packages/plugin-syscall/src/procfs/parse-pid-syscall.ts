@@ -1,6 +1,6 @@
+import { parseFailure } from '@bpfscope/core';
 import type { SyscallCategory } from '../syscall-category.js';
 import { syscallCategory, syscallName } from '../syscall-table.js';
-import { parseFailure } from './parse-failure.js';
 
 /** The task is inside a system call: its number, name and the six argument registers. */
 export interface InSyscall {

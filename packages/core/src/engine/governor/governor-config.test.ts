@@ -14,10 +14,10 @@ function pathOf(input: unknown): string {
 }
 
 describe('config governor', () => {
-  it('defaults: off, 2,500,000 ns/s per family (1% of a core over the four eBPF families), windows of 1 s', () => {
+  it('defaults: off, 2,000,000 ns/s per family (1% of a core over the five eBPF families), windows of 1 s', () => {
     expect(validateConfig({}).governor).toEqual(DEFAULT_GOVERNOR);
-    expect(DEFAULT_GOVERNOR).toEqual({ enabled: false, budgetNsPerSec: 2_500_000, windowMs: 1000, calibrationMs: 1000, calibrateEvery: 30, recoverFraction: 0.5, recoverWindows: 3, families: {} });
-    expect(4 * DEFAULT_GOVERNOR.budgetNsPerSec).toBe(0.01 * 1e9);
+    expect(DEFAULT_GOVERNOR).toEqual({ enabled: false, budgetNsPerSec: 2_000_000, windowMs: 1000, calibrationMs: 1000, calibrateEvery: 30, recoverFraction: 0.5, recoverWindows: 3, families: {} });
+    expect(5 * DEFAULT_GOVERNOR.budgetNsPerSec).toBe(0.01 * 1e9);
   });
 
   it('takes every field, and a per-family override of enabled and budget', () => {
@@ -25,7 +25,7 @@ describe('config governor', () => {
     expect(familyBudget(g, 'syscall')).toBe(7);
     expect(familyBudget(g, 'mem')).toBe(5000);
     expect(familyBudget(g, 'cpu')).toBeNull();
-    expect(familyBudget(validateConfig({ governor: { families: { proc: { enabled: true } } } }).governor, 'proc')).toBe(2_500_000);
+    expect(familyBudget(validateConfig({ governor: { families: { proc: { enabled: true } } } }).governor, 'proc')).toBe(2_000_000);
     expect(familyBudget(DEFAULT_GOVERNOR, 'proc')).toBeNull();
   });
 

@@ -3,10 +3,10 @@ import type { GovernorSettings } from './governor-types.js';
 
 /**
  * The default budget of one family: 1% of one core (10,000,000 ns/s) for the whole library
- * shared by the four eBPF families built in (cpu, mem, proc, syscall), so that the library
- * stays under 1% of a core while every family keeps to its budget (docs/governor.md).
+ * shared by the five eBPF families built in (cpu, mem, net, proc, syscall), so that the
+ * library stays under 1% of a core while every family keeps to its budget (docs/governor.md).
  */
-export const DEFAULT_FAMILY_BUDGET_NS_PER_SEC = 2_500_000;
+export const DEFAULT_FAMILY_BUDGET_NS_PER_SEC = 2_000_000;
 
 /** The governor's defaults. */
 export const DEFAULT_GOVERNOR: GovernorSettings = Object.freeze({
