@@ -17,6 +17,7 @@ import { benchSampling, reportSampling } from './bench/sampling.mjs';
 import { benchEvents, reportEvents } from './bench/events.mjs';
 import { benchCache, reportCache } from './bench/cache.mjs';
 import { benchAlloc, reportAlloc } from './bench/alloc.mjs';
+import { benchNetKernel, reportNetKernel } from './bench/net-kernel.mjs';
 
 const SECTIONS = [
   ['cpu', 'cpu snapshot', async () => reportCpuSnapshot(await benchCpuSnapshot())],
@@ -33,6 +34,7 @@ const SECTIONS = [
   ['events', 'events into JS: engine.events() and eventBatches() vs C', async () => reportEvents(await benchEvents())],
   ['cache', 'aggressive caching: cached vs decoded syscall reading', async () => reportCache(await benchCache())],
   ['alloc', 'memory per read and RSS at 1 Hz', async () => reportAlloc(await benchAlloc())],
+  ['net-kernel', 'net family: loopback TCP/UDP slowdown and kernel ns per run', async () => reportNetKernel(await benchNetKernel())],
 ];
 
 const wanted = process.argv.slice(2);

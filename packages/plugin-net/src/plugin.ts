@@ -3,6 +3,7 @@ import { registerObjectLoader } from '@bpfscope/native';
 import { connectionFilterRecord, processFilterRecord } from './filter-record.js';
 import { NET_OBJECT_PATH } from './object-path.js';
 import { NET_OPTION_SCHEMA, resolveNetOptions, withFamilyOptions, type NetPluginOptions, type ResolvedNetOptions } from './options.js';
+import { NetEbpfSource } from './ebpf/net-ebpf-source.js';
 import { NetProcfsSource } from './procfs/net-procfs-source.js';
 import type { NetMetrics } from './records.js';
 
@@ -29,7 +30,7 @@ export class NetCollector implements Collector<NetMetrics> {
   ) {
     const merged = withFamilyOptions(options, config);
     const services = { loader, procfs, clock };
-    this.sources = [new NetProcfsSource(merged, services)];
+    this.sources = [new NetEbpfSource(merged, services), new NetProcfsSource(merged, services)];
   }
 
   /**

@@ -1,10 +1,10 @@
-import type { AddressFamily, ConnectionState, NetProtocol } from './records.js';
+import type { AddressFamily, ConnectionState, NetConnection, NetProtocol } from './records.js';
 
 /** What every {@link NetEvent} carries: when, who, and the connection's endpoints. */
 export interface NetEventBase {
   /** When it happened, ms since the Unix epoch (the kernel's monotonic clock mapped to wall time). */
   time: number;
-  /** The process in whose context the kernel saw it; 0 when it happened in softirq context with no process (a reset received, a retransmit timer). */
+  /** The socket's owner (as {@link NetConnection.pid} with eBPF: the process that connected, listened, or last sent or received on it); 0 when it has none (a time-wait socket, a socket older than the source and idle since). */
   pid: number;
   /** That process's command name ('' with pid 0). */
   comm: string;
@@ -29,7 +29,7 @@ export interface NetEventBase {
   weight?: number;
 }
 
-/** This host opened a connection (TCP SYN_SENT → ESTABLISHED, or a UDP `connect`). */
+/** This host opened a TCP connection (SYN_SENT → ESTABLISHED). */
 export interface NetConnectEvent extends NetEventBase {
   /** Discriminant. */
   type: 'connect';
@@ -45,7 +45,7 @@ export interface NetAcceptEvent extends NetEventBase {
 export interface NetCloseEvent extends NetEventBase {
   /** Discriminant. */
   type: 'close';
-  /** Payload bytes sent over its life (TCP: bytes the peer acknowledged). */
+  /** Payload bytes sent over its life, each once (TCP `bytes_sent` less `bytes_retrans`). */
   bytesSent: number;
   /** Payload bytes received over its life. */
   bytesReceived: number;

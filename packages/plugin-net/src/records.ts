@@ -103,7 +103,14 @@ export interface NetConnection {
   state: ConnectionState;
   /** The kernel's state number (1 ESTABLISHED ... 10 LISTEN ...). */
   stateCode: number;
-  /** The owning process: the lowest PID among those holding a descriptor of the socket; null when none could be found (a socket in TIME_WAIT has none, or the process hides its descriptors). */
+  /**
+   * The owning process. Fallback: the lowest PID among those holding a descriptor of the socket.
+   * eBPF: the socket's owner in the kernel: the process that called `connect()` or `listen()`
+   * (an accepted socket starts with its listener's), or the last other process that sent or
+   * received on it. Null when none is known (a socket in TIME_WAIT has none; fallback: the
+   * process hides its descriptors; eBPF: a socket older than the source takes its holders from a /proc/<pid>/fd scan made when
+   * the source started; one made later that has not connected, listened, sent or received yet has none).
+   */
   pid: number | null;
   /** The owning process's command name; null as pid. */
   comm: string | null;
