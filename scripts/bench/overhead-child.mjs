@@ -1,7 +1,8 @@
 // One measurement of the "overhead" bench section, in a process of its own so that its
 // CPU time, RSS and import time are the library's alone. Prints one JSON line.
 //   import                      time to import every package
-//   steady <s>                  all four families, engine.stream() at 1 Hz for <s> seconds
+//   steady <s>                  all four families, engine.stream() at 1 Hz for <s> seconds, with
+//                               the overhead governor on at its default budget (its figures printed)
 //   idle <s> <family...>        a started engine that nobody reads, for <s> seconds
 //   reads                       CPU per snapshot (all four) and per family read, each a real
 //                               read (the snapshot cache off)
@@ -24,9 +25,9 @@ async function load() {
   const plugins = { cpu: c.cpu, mem: m.mem, proc: p.proc, syscall: s.syscall };
   // cache: false for the reads, which are closer together than the snapshot cache's ttlMs
   // (500 ms): with it, most calls would be answered from the cache and nothing read.
-  const engine = (families, programStats = false, cache = true) => core.createEngine({
+  const engine = (families, { programStats = false, cache = true, governor = false } = {}) => core.createEngine({
     plugins: families.map((f) => plugins[f]()),
-    config: { mode: 'ebpf', programStats, cache: { enabled: cache }, families: Object.fromEntries(families.map((f) => [f, { mode: 'ebpf' }])) },
+    config: { mode: 'ebpf', programStats, cache: { enabled: cache }, governor: { enabled: governor }, families: Object.fromEntries(families.map((f) => [f, { mode: 'ebpf' }])) },
     logger: silent,
   });
   return { importMs, engine };
@@ -62,7 +63,7 @@ if (mode === 'import') {
   const { engine } = await load();
   globalThis.gc?.();
   const rssImported = process.memoryUsage().rss;
-  const e = engine(FAMILIES, true);
+  const e = engine(FAMILIES, { programStats: true, governor: true });
   const s0 = performance.now();
   await e.start();
   const startMs = performance.now() - s0;
@@ -75,9 +76,10 @@ if (mode === 'import') {
   const used = cpuMs(process.cpuUsage(c0));
   const runs = delta(runs0, programRuns(e));
   const rss = process.memoryUsage().rss;
+  const governor = Object.fromEntries(e.stats().collectors.map((c) => [c.family, c.governor && { level: c.governor.level, budget: c.governor.budgetNsPerSec, nsPerSec: c.governor.measuredNsPerSec, windows: c.governor.windowsJudged, over: c.governor.overBudget !== null }]));
   await e.close();
   const kernelNs = Object.values(runs).reduce((s, r) => s + r.runTimeNs, 0);
-  print({ startMs, snapshots, wallMs, userCpuPct: (100 * used) / wallMs, kernelPct: (100 * kernelNs) / 1e6 / wallMs, rss, rssImported, runs });
+  print({ startMs, snapshots, wallMs, userCpuPct: (100 * used) / wallMs, kernelPct: (100 * kernelNs) / 1e6 / wallMs, rss, rssImported, runs, governor });
 } else if (mode === 'idle') {
   const [seconds, ...families] = args;
   const { engine } = await load();
@@ -94,13 +96,13 @@ if (mode === 'import') {
 } else if (mode === 'reads') {
   const { engine } = await load();
   const { measure } = await import('./measure.mjs');
-  const all = engine(FAMILIES, false, false);
+  const all = engine(FAMILIES, { cache: false });
   await all.start();
   const snapshot = await measure(() => all.collect(), { calls: 20, gapMs: 250 });
   await all.close();
   const perFamily = {};
   for (const f of FAMILIES) {
-    const e = engine([f], false, false);
+    const e = engine([f], { cache: false });
     await e.start();
     perFamily[f] = (await measure(() => e.collect(), { calls: 30, gapMs: 100 })).cpuMs;
     await e.close();
@@ -108,7 +110,7 @@ if (mode === 'import') {
   print({ snapshotCpuMs: snapshot.cpuMs, perFamily });
 } else if (mode === 'hold') {
   const { engine } = await load();
-  const e = engine(FAMILIES, args[0] === '1');
+  const e = engine(FAMILIES, { programStats: args[0] === '1' });
   await e.start();
   const stop = new AbortController();
   const streaming = (async () => { for await (const _ of e.stream({ intervalMs: 1000, signal: stop.signal })); })().catch(() => {});

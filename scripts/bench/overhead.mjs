@@ -93,6 +93,13 @@ export function reportOverhead(o) {
   for (const [p, v] of Object.entries(o.loadedRuns ?? {})) {
     if (v.runs > 0) lines.push(`    ${p.padEnd(18)} ${String(Math.round(v.runTimeNs / v.runs)).padStart(6)} ns  (${v.runs} runs)`);
   }
+  lines.push('  overhead governor in the steady runs (default budget; programStats on, so each window is measured directly):');
+  for (const f of Object.keys(o.steady[0]?.governor ?? {})) {
+    const gs = o.steady.map((s) => s.governor[f]).filter(Boolean);
+    if (gs.length === 0) continue;
+    const ns = gs.map((g) => g.nsPerSec ?? 0);
+    lines.push(`    ${f.padEnd(8)} last window ${span(ns, (x) => `${Math.round(x)}`)} ns/s of ${gs[0].budget} ns/s; level ${gs.map((g) => g.level).join('/')}; over budget with nothing to shed: ${gs.map((g) => (g.over ? 'yes' : 'no')).join('/')}`);
+  }
   lines.push('  (warm start of a second engine: see the "init" section)');
   return lines.join('\n');
 }

@@ -15,7 +15,7 @@ export {
   Closed,
   DataUnavailable,
 } from './errors/taxonomy.js';
-export type { BpfscopeConfig, ResolvedConfig, FamilyConfig, FamilyMode, FamilyCacheConfig } from './config/schema.js';
+export type { BpfscopeConfig, ResolvedConfig, FamilyConfig, FamilyMode, FamilyCacheConfig, GovernorConfig } from './config/schema.js';
 export { DEFAULT_CONFIG, familyTimeouts, familyCacheSettings, type FamilyTimeouts, type FamilyCacheSettings } from './config/schema.js';
 export { validateConfig } from './config/validate-config.js';
 export { readProcFile, procReadErrorCode, PROC_READ_REASONS } from './procfs/read-proc-file.js';
@@ -75,6 +75,8 @@ export type {
 } from './events/event-batch-types.js';
 export type { CollectorStats, ReadCost, RecoveryStats, FamilyCacheStats, CacheMissReason } from './engine/collector-stats.js';
 export type { RunningWork } from './engine/running.js';
+export type { GovernorInfo, GovernorStats, GovernorSettings, GovernorFamilySettings, GovernorWindow, GovernorBasis, GovernorCalibration, GovernorTransition } from './engine/governor/governor-types.js';
+export { DEFAULT_FAMILY_BUDGET_NS_PER_SEC } from './engine/governor/governor-config.js';
 export { EMPTY_SOURCE_STATS, type SourceStats, type ProgramRunStats, type KernelCounters } from './source-stats.js';
 export { createEngine, type EngineOptions, type EngineServices } from './engine/create-engine.js';
 export { Snapshot, snapshotJsonReplacer, type SnapshotJson, type ErrorJson, type CachedResultJson } from './engine/snapshot.js';

@@ -8,6 +8,7 @@ import type { FamilyFilter, FilterRecord, PushdownResult } from './filter/family
 import type { EventStream, SourceEventOptions } from './events/event-types.js';
 import type { KernelSamplingCounts, KernelSamplingState, SamplingPushdownResult } from './sampling/kernel-sampling.js';
 import type { SamplingConfig } from './sampling/sampling-config.js';
+import type { GovernorInfo } from './engine/governor/governor-types.js';
 
 /** Where a value came from. Every family value carries one. */
 export type SourceKind = 'ebpf' | 'procfs' | 'sysfs' | 'nvml';
@@ -157,6 +158,23 @@ export interface Source<T = unknown> {
    * @returns one description per piece of work
    */
   activity?(): readonly string[];
+  /**
+   * Optional: the levels of detail the source can shed when the overhead governor finds the
+   * family over its kernel budget (docs/governor.md), level 1 first, each in words (what is
+   * off, what stays), e.g. `counts only: ...`. Offered with {@link Source.setDegradation}; a
+   * source without them cannot degrade, and the governor says so (`levels: []`).
+   * @returns the names of levels 1, 2, ...
+   */
+  degradationLevels?(): readonly string[];
+  /**
+   * Optional: put a level of detail in force (0: full detail; n: the n-th of
+   * {@link Source.degradationLevels}). Called by the engine's governor only, between reads
+   * of the family; resolves once the level is in force. What the level turns off is reported
+   * unavailable in the family's data with `reason`.
+   * @param level - the level
+   * @param reason - why (the governor's figures), empty at level 0
+   */
+  setDegradation?(level: number, reason: string): Promise<void>;
 }
 
 /** One metric family: its name and its sources in order of preference (eBPF first). */
@@ -250,6 +268,12 @@ export interface FamilyResult<T = unknown> {
    * records out of this (cached) data: how many it kept and left out.
    */
   readonly detailCap?: DetailCapInfo;
+  /**
+   * Present when the overhead governor governs the family (config `governor`,
+   * docs/governor.md): the level of detail in force when the data was read, the family's
+   * budget, the kernel cost measured in the last judged window and, when degraded, why.
+   */
+  readonly governor?: GovernorInfo;
 }
 
 /** How a result answered by the change-counter cache came about ({@link FamilyResult.cached}). */

@@ -56,6 +56,38 @@ describeKernel('object loader', () => {
     expect(two.stats()).toEqual({ hits: 1, misses: 0, loaded: 0 });
   });
 
+  it('detach releases one handle\'s reference: the shared link goes with the last holder, and attach takes it again', async () => {
+    const loader = new NativeObjectLoader();
+    const a = await loader.load({ path: SWITCH });
+    const b = await loader.load({ path: SWITCH });
+    const own = await loader.load({ path: SWITCH, shared: false });
+    try {
+      const prog = a.object.programStats()[0]!.id;
+      a.attach('si_switch');
+      b.attach('si_switch');
+      const links = linksTo(prog);
+      expect(links).toHaveLength(1);
+      a.detach('si_switch');
+      expect(a.attachedPrograms()).toEqual([]);
+      expect(linksTo(prog)).toEqual(links); // b still holds it
+      expect(() => a.detach('si_switch')).toThrow(/a program this handle attached/);
+      b.detach('si_switch');
+      expect(linksTo(prog)).toEqual([]);
+      a.attach('si_switch');
+      expect(linksTo(prog)).toHaveLength(1);
+      expect(a.detachedPrograms()).toEqual([]);
+      const ownProg = own.object.programStats()[0]!.id;
+      own.attach('si_switch');
+      expect(linksTo(ownProg)).toHaveLength(1);
+      own.detach('si_switch');
+      expect(linksTo(ownProg)).toEqual([]);
+    } finally {
+      a.close();
+      b.close();
+      own.close();
+    }
+  });
+
   it('shared: false gives an object and links of its own; the autoload set is part of the cache key', async () => {
     const loader = new NativeObjectLoader();
     const shared = await loader.load({ path: SWITCH });

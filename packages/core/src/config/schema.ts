@@ -1,4 +1,6 @@
 import type { LogLevel } from '../logger.js';
+import type { GovernorFamilySettings, GovernorSettings } from '../engine/governor/governor-types.js';
+import { DEFAULT_GOVERNOR } from '../engine/governor/governor-config.js';
 
 /** Which sources a family may use. `ebpf` is strict: no fallback, init fails loudly. */
 export type FamilyMode = 'auto' | 'ebpf' | 'fallback';
@@ -101,8 +103,35 @@ export interface BpfscopeConfig {
    * @default false
    */
   programStats?: boolean;
+  /**
+   * The overhead governor (docs/governor.md): a budget of kernel ns per second per family;
+   * a family over it sheds detail one level at a time (e.g. syscall latency off), says so in
+   * its result (`governor`) and in `engine.stats()`, and takes the detail back when its
+   * load falls. Judged on reads only.
+   */
+  governor?: GovernorConfig;
   /** Per-family options, keyed by family name. */
   families?: Record<string, FamilyConfig>;
+}
+
+/** The overhead governor's settings as the user writes them (config `governor`). */
+export interface GovernorConfig {
+  /** Govern the eBPF families (each may override it in `families`). @default false */
+  enabled?: boolean;
+  /** Kernel ns per second one family may spend (1 to 10^12). @default 2000000 (1% of a core shared by the five built-in eBPF families) */
+  budgetNsPerSec?: number;
+  /** Shortest window judged, ms (10 to 3,600,000): a read sooner after the last judged window judges nothing. @default 1000 */
+  windowMs?: number;
+  /** Length of a calibration window, during which kernel run-time statistics are on, ms (10 to 60,000). @default 1000 */
+  calibrationMs?: number;
+  /** Judged windows between two calibrations at one level (1 to 1,000,000). @default 30 */
+  calibrateEvery?: number;
+  /** The family returns one level when the cost projected at that level stays under this fraction of the budget (above 0, below 1). @default 0.5 */
+  recoverFraction?: number;
+  /** ... for this many consecutive judged windows (1 to 1000). @default 3 */
+  recoverWindows?: number;
+  /** Per-family `enabled` and `budgetNsPerSec`, over the values above. @default none */
+  families?: Record<string, GovernorFamilySettings>;
 }
 
 /** Configuration after validation, with every default filled in. */
@@ -147,6 +176,8 @@ export interface ResolvedConfig {
   readonly logLevel: LogLevel;
   /** Whether eBPF sources turn on kernel run-time statistics of their programs. */
   readonly programStats: boolean;
+  /** The overhead governor's settings. */
+  readonly governor: GovernorSettings;
   /** Per-family options keyed by family name; a family without an entry uses the top-level settings. */
   readonly families: Readonly<Record<string, Readonly<FamilyConfig>>>;
 }
@@ -165,6 +196,7 @@ export const DEFAULT_CONFIG: ResolvedConfig = Object.freeze({
   sysRoot: '/sys',
   logLevel: 'warn',
   programStats: false,
+  governor: DEFAULT_GOVERNOR,
   families: Object.freeze({}),
 });
 

@@ -1,11 +1,12 @@
 import { ConfigError } from '../errors/taxonomy.js';
+import { validateGovernor } from '../engine/governor/governor-config.js';
 import { DEFAULT_CONFIG, type BpfscopeConfig, type FamilyCacheConfig, type FamilyConfig, type ResolvedConfig } from './schema.js';
 
 const MODES = ['auto', 'ebpf', 'fallback'] as const;
 const LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 const CACHE_KEYS = ['enabled', 'ttlMs', 'aggressive', 'aggressiveMaxAgeMs', 'maxDetailRecords'];
 const FAMILY_CACHE_KEYS = ['aggressive', 'aggressiveMaxAgeMs', 'maxDetailRecords'];
-const TOP_KEYS = new Set(['mode', 'intervalMs', 'cache', 'batchSize', 'initAttempts', 'operationTimeoutMs', 'initTimeoutMs', 'recovery', 'procRoot', 'sysRoot', 'logLevel', 'programStats', 'families']);
+const TOP_KEYS = new Set(['mode', 'intervalMs', 'cache', 'batchSize', 'initAttempts', 'operationTimeoutMs', 'initTimeoutMs', 'recovery', 'procRoot', 'sysRoot', 'logLevel', 'programStats', 'governor', 'families']);
 
 /**
  * Validate a user configuration and fill in the defaults.
@@ -49,6 +50,7 @@ export function validateConfig(input: unknown = {}): ResolvedConfig {
     sysRoot: path(cfg.sysRoot, 'sysRoot', DEFAULT_CONFIG.sysRoot),
     logLevel: oneOf(cfg.logLevel, 'logLevel', LEVELS, DEFAULT_CONFIG.logLevel),
     programStats: bool(cfg.programStats, 'programStats', DEFAULT_CONFIG.programStats),
+    governor: validateGovernor(cfg.governor),
     families: families(cfg.families),
   });
 }
@@ -60,6 +62,7 @@ export function mergeConfig(base: BpfscopeConfig, over: BpfscopeConfig): Bpfscop
     ...over,
     cache: { ...base.cache, ...over.cache },
     recovery: { ...base.recovery, ...over.recovery },
+    governor: { ...base.governor, ...over.governor, families: { ...base.governor?.families, ...over.governor?.families } },
     families: { ...base.families, ...over.families },
   };
 }

@@ -124,6 +124,12 @@ export class CollectorRuntime {
     return this.#failure;
   }
 
+  /** After the source reloaded itself (a change of level of the overhead governor): the engine's filter and kernel sampling again. */
+  async reattach(source: Source): Promise<void> {
+    await this.#reattachFilter(source);
+    await this.#reattachSampling(source);
+  }
+
   /** A source selected after `setFilter()` (recovery, fallback) gets the filter too. */
   async #reattachFilter(source: Source): Promise<void> {
     if (!this.#filter) return;
@@ -288,7 +294,8 @@ export class CollectorRuntime {
     }
   }
 
-  stats(): CollectorStats {
+  /** The collector's figures; the engine adds the governor's. */
+  stats(): Omit<CollectorStats, 'governor'> {
     const limits = familyTimeouts(this.config, this.family);
     return {
       family: this.family,

@@ -1,6 +1,7 @@
 import type { SourceStats } from '../source-stats.js';
 import type { FilterStats } from '../filter/active-filter.js';
 import type { FamilyEventStats } from '../events/family-event-stats.js';
+import type { GovernorStats } from './governor/governor-types.js';
 
 /** The cost of a family's reads. */
 export interface ReadCost {
@@ -132,4 +133,11 @@ export interface CollectorStats {
   filter: FilterStats | null;
   /** The family's event streams through `engine.events()`: delivered, dropped in the kernel and in user space. */
   events: FamilyEventStats;
+  /**
+   * The overhead governor's state and figures for the family (docs/governor.md): level,
+   * budget, the last judged window with its kernel ns/s and how it was measured, the
+   * calibrations (ns per invocation per level, with their windows) and the changes of level.
+   * Null when the family is not governed or has not been read yet.
+   */
+  governor: GovernorStats | null;
 }

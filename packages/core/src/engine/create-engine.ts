@@ -3,6 +3,7 @@ import { validateConfig } from '../config/validate-config.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
 import type { Plugin } from '../types.js';
 import type { Clock } from '../services/clock.js';
+import type { BatchClock } from '../sampling/adaptive-batcher.js';
 import type { ProcfsReader } from '../services/procfs-reader.js';
 import { Engine } from './engine.js';
 
@@ -28,6 +29,8 @@ export interface EngineServices {
   procfs?: ProcfsReader;
   /** The clock of the engine (snapshot times, the cache's TTL) and of every plugin ({@link CLOCK}). */
   clock?: Clock;
+  /** The monotonic time and timers of the overhead governor's calibration windows (docs/governor.md). @default the process's, timers unref'ed */
+  governorClock?: BatchClock;
 }
 
 /**

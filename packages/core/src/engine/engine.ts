@@ -24,6 +24,7 @@ import { PluginSet } from './plugin-set.js';
 import { readFamilies, snapshotStream, type Reading } from './read-families.js';
 import { recoverFamilies, type RecoveryResult } from './recover-families.js';
 import { listRunning } from './running.js';
+import { Governors } from './governor/governors.js';
 
 export type { EngineStats, StreamOptions } from './engine-types.js';
 
@@ -52,6 +53,8 @@ export class Engine {
   #cacheHits = 0;
   #cacheMisses = 0;
   #collects = 0;
+  /** The overhead governor of the eBPF families (docs/governor.md). */
+  readonly #governors: Governors;
 
   /** @internal use {@link createEngine} */
   constructor(
@@ -68,6 +71,17 @@ export class Engine {
     this.#clock = services.clock ?? systemClock;
     this.#container.register(CLOCK, { useValue: this.#clock });
     this.#plugins = new PluginSet(this.#container, config, logger, this.#clock);
+    this.#governors = new Governors({
+      settings: config.governor,
+      programStats: config.programStats,
+      logger,
+      wallMs: () => this.#clock.wallMs(),
+      runStats: () => {
+        const loader = this.#plugins.loader;
+        return loader?.enableRunStats ? () => loader.enableRunStats!() : null;
+      },
+      ...(services.governorClock ? { clock: services.governorClock } : {}),
+    });
   }
 
   /**
@@ -129,7 +143,7 @@ export class Engine {
     if (this.#started) await this.#started;
     else await this.start().catch(() => undefined);
     this.#collects++;
-    return readFamilies(this.#plugins, this.#plugins.resolveAll(FILTER), this.#plugins.resolveAll(AGGREGATOR), signal, this.#clock);
+    return readFamilies(this.#plugins, this.#plugins.resolveAll(FILTER), this.#plugins.resolveAll(AGGREGATOR), signal, this.#clock, this.#governors);
   }
 
   /**
@@ -305,7 +319,7 @@ export class Engine {
 
   /** Counters and timings of the engine and each collector. */
   stats(): EngineStats {
-    const collectors = this.#plugins.runtimes().map((r) => r.stats());
+    const collectors = this.#plugins.runtimes().map((r) => ({ ...r.stats(), governor: this.#governors.stats(r.family) }));
     return {
       plugins: this.#plugins.names(),
       collectors,
@@ -313,7 +327,7 @@ export class Engine {
       programCache: this.#plugins.loader?.stats() ?? { hits: 0, misses: 0, loaded: 0 },
       collects: this.#collects,
       rssBytes: process.memoryUsage.rss(),
-      running: listRunning(this.#wakers.size, this.#plugins, collectors),
+      running: [...listRunning(this.#wakers.size, this.#plugins, collectors), ...this.#governors.running()],
     };
   }
 
@@ -325,6 +339,7 @@ export class Engine {
     for (const wake of this.#wakers) wake();
     await Promise.allSettled([...this.#inFlight]);
     await this.#started?.catch(() => undefined);
+    this.#governors.close();
     const closing: Array<Promise<unknown>> = [];
     for (const e of this.#plugins.entries()) {
       closing.push(...e.runtimes.map((r) => r.close().catch((err: unknown) => this.logger.error('close failed', { family: r.family, error: String(err) }))));

@@ -4,6 +4,7 @@ import { asBpfscopeError } from './as-error.js';
 import type { FamilyRead } from './family-cache.js';
 import type { PluginSet } from './plugin-set.js';
 import { Snapshot } from './snapshot.js';
+import type { Governors } from './governor/governors.js';
 
 /** A reading as returned, and what the engine's caches keep of it (the same object unless a cap left records out). @internal */
 export interface Reading {
@@ -17,7 +18,7 @@ export interface Reading {
  * it was decoded); a family that fails or has no source is an entry of `errors`, never a throw.
  * @internal
  */
-export async function readFamilies(plugins: PluginSet, filters: readonly Filter[], aggregators: readonly Aggregator[], signal: AbortSignal | undefined, clock: Clock): Promise<Reading> {
+export async function readFamilies(plugins: PluginSet, filters: readonly Filter[], aggregators: readonly Aggregator[], signal: AbortSignal | undefined, clock: Clock, governors: Governors | null = null): Promise<Reading> {
   const families = new Map<string, FamilyResult>();
   const keptFamilies = new Map<string, FamilyResult>();
   const errors: FamilyError[] = [];
@@ -37,6 +38,7 @@ export async function readFamilies(plugins: PluginSet, filters: readonly Filter[
           for (const f of filters) if (f.family === rt.family) data = f.apply(data);
           for (const a of aggregators) if (a.family === rt.family) data = a.apply(data);
           if (data !== result.data) result = { ...result, data };
+          if (governors) result = await governors.afterRead(result, read.source, (source) => rt.reattach(source));
         }
         families.set(rt.family, result);
         keptFamilies.set(rt.family, rt.keep(read, result));

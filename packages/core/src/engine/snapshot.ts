@@ -1,5 +1,6 @@
 import type { BpfscopeError } from '../errors/bpfscope-error.js';
 import type { CachedResultInfo, DetailCapInfo, FamilyData, FamilyError, FamilyResult } from '../types.js';
+import type { GovernorInfo } from './governor/governor-types.js';
 
 /** JSON form of an error inside a snapshot. */
 export interface ErrorJson {
@@ -39,6 +40,8 @@ export interface SnapshotJson {
     cached?: CachedResultJson;
     /** Present when the cap on cached detail records left records out of this data. */
     detailCap?: DetailCapInfo;
+    /** Present when the overhead governor governs the family: its level, budget, measured cost and reason. */
+    governor?: GovernorInfo;
   }>;
   /** Families that produced no data this time, sorted by family name. */
   errors: Array<{
@@ -103,6 +106,7 @@ export class Snapshot {
         ...(r.recoveredFrom ? { recoveredFrom: errorJson(r.recoveredFrom) } : {}),
         ...(r.cached ? { cached: { ...r.cached, decodedAt: new Date(r.cached.decodedAt).toISOString() } } : {}),
         ...(r.detailCap ? { detailCap: { ...r.detailCap } } : {}),
+        ...(r.governor ? { governor: { ...r.governor } } : {}),
       };
     }
     return {

@@ -1,3 +1,5 @@
+import type { BpfscopeError } from '../errors/bpfscope-error.js';
+
 /**
  * A loaded eBPF object as the {@link ObjectLoader} hands it out. Core knows only
  * that it can be closed; the loader's implementation (the native package's
@@ -51,4 +53,11 @@ export interface ObjectLoader<H extends LoadedObject = LoadedObject> {
   load(request: ObjectLoadRequest): Promise<H>;
   /** This loader's hits, misses and open objects. */
   stats(): ProgramCacheStats;
+  /**
+   * Optional: turn kernel run-time statistics of every program on (BPF_ENABLE_STATS) until
+   * the returned handle is closed; the overhead governor's calibration windows use it.
+   * @returns the handle: `close()` ends this holder's counting
+   * @throws a {@link BpfscopeError} when the kernel or the privileges do not allow it
+   */
+  enableRunStats?(): LoadedObject;
 }

@@ -47,7 +47,7 @@ export interface ProcessRecords {
 const COUNTS_ONLY = 'counts-only mode attaches no sys_exit program: errors and latency need the return (use mode "latency")';
 
 /** Turn a reading into the family's record. @internal */
-export function buildMetrics(cur: Reading, prev: PreviousReading | null, o: { mode: SyscallMode; since: string; filter: SyscallFilterState; topProcesses: number; records?: ProcessRecords }): SyscallMetrics {
+export function buildMetrics(cur: Reading, prev: PreviousReading | null, o: { mode: SyscallMode; degraded?: string; since: string; filter: SyscallFilterState; topProcesses: number; records?: ProcessRecords }): SyscallMetrics {
   const latency = o.mode === 'latency';
   const syscalls: SyscallStat[] = [];
   const categories = Object.fromEntries(SYSCALL_CATEGORY_NAMES.map((c) => [c, { count: 0, errors: latency ? 0 : null }])) as Record<SyscallCategory, CategoryStat>;
@@ -81,8 +81,10 @@ export function buildMetrics(cur: Reading, prev: PreviousReading | null, o: { mo
     readWriteCalls: 'read-class and write-class totals come from /proc/<pid>/io in the procfs source; the eBPF source counts each call by number instead',
   };
   if (!latency) {
-    unavailable.errors = COUNTS_ONLY;
-    unavailable.latency = COUNTS_ONLY;
+    // Degraded by the overhead governor: its reason, so that the gap says why.
+    const why = o.degraded ? `the overhead governor switched to counts-only mode: ${o.degraded}` : COUNTS_ONLY;
+    unavailable.errors = why;
+    unavailable.latency = why;
   }
   return {
     mode: o.mode,

@@ -1,5 +1,5 @@
-import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, recordPasses, type EventStream, type KernelSamplingCounts, type SamplingConfig, type SamplingPushdownResult, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
-import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type StructLayout, u32Key as u32 } from '@bpfscope/native';
+import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, familyTimeouts, recordPasses, type EventStream, type KernelSamplingCounts, type SamplingConfig, type SamplingPushdownResult, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, readStatsCounters, routeLibbpfLog, type StructLayout, u32Key as u32 } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
 import { buildMetrics, type PreviousReading, type ProcessRecords, type Reading } from './build-metrics.js';
@@ -13,8 +13,10 @@ import { SyscallChangeCounter } from './syscall-change-counter.js';
 import { eventLayout, syscallEventStream, type SyscallEvent } from './syscall-events.js';
 import { SYSCALL_OBJECT_PATH } from '../object-path.js';
 import { pushSyscallSampling, syscallSamplingCounts } from './syscall-sampling.js';
+import { SyscallLevels } from './syscall-levels.js';
 
 export { SYSCALL_OBJECT_PATH };
+
 
 /** Settings of the eBPF source. @internal */
 export interface SyscallEbpfOptions {
@@ -60,7 +62,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #records: ProcessRecords = { kept: new Map(), generation: 0, comm: (pid, gone) => readCommAgain(this.#procRoot, pid, gone) };
   /** The reading in progress: readings run one after another (they share the reader's buffers). */
   #reading: Promise<unknown> = Promise.resolve();
-  readonly #counter: SyscallChangeCounter;
+  #counter: SyscallChangeCounter;
   #filter: SyscallFilterState;
   #spec: FamilyFilter;
   #userParts: FilterPart[] = [];
@@ -72,12 +74,20 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #closing = new AbortController();
   readonly #programStats = new ProgramStatsReporter();
   #releaseLog: () => void = () => undefined;
+  /** The level of detail in force under the overhead governor: the mode, the events' thinning. */
+  readonly #levels: SyscallLevels;
+  /** The last init's context, for the reload of a change of level. */
+  #context: SourceContext | null = null;
+  /** A change of level in progress (reads wait for it), and why the last one failed. */
+  #switching: Promise<void> | null = null;
+  #switchFailure: string | null = null;
 
   /** @internal use the {@link syscall} plugin factory */
   constructor(private readonly options: SyscallEbpfOptions) {
     this.#filter = options.filter;
     this.#spec = { ...(options.filter.pids ? { pids: options.filter.pids } : {}), ...(options.filter.syscalls ? { syscalls: options.filter.syscalls } : {}) };
     this.#config = { followForks: options.followForks, spawnParent: options.spawnParent, excludeTgid: options.excludeTgid, events: false, sampleEvery: 1 };
+    this.#levels = new SyscallLevels(options.mode);
     this.#counter = new SyscallChangeCounter(options.excludeTgid !== 0, options.mode === 'counts');
   }
 
@@ -91,10 +101,12 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
 
   async init(context: SourceContext): Promise<void> {
     loadNative();
+    this.#context = context;
+    this.#switchFailure = null;
     this.#releaseLog = routeLibbpfLog(context.logger, context.config.logLevel);
     this.#procRoot = context.config.procRoot;
     this.#batchSize = context.config.batchSize;
-    const latency = this.options.mode === 'latency';
+    const latency = this.#levels.mode === 'latency';
     this.#loader ??= new NativeObjectLoader();
     // Only the programs this mode attaches: sc_exit for latency.
     const request = { path: this.options.objectPath, autoloadOff: latency ? [] : ['sc_exit'], constants: { sc_latency: latency ? 1 : 0 } };
@@ -121,7 +133,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#filterLayouts = filterLayouts(structs);
     this.#eventLayout = eventLayout(structs);
     if (taken.dirty) await awaitOrAbort(clearSlot(obj, this.#slot), context.signal);
-    writeConfig(obj, this.#layouts, this.#slot, this.#config);
+    this.#writeConfig();
     this.#cpus = possibleCpus();
     this.#maps = new SyscallMapReader(obj, this.#layouts, this.#cpus, this.#slot);
     // The filter's flip marks the slot in use: from then on the programs count for it.
@@ -196,27 +208,23 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     const obj = this.#obj!;
     const maps = this.#maps!;
     const counts = await maps.counts();
-    const hist = this.options.mode === 'latency' ? maps.histograms(counts) : new Map<number, never>();
+    const hist = this.#levels.mode === 'latency' ? maps.histograms(counts) : new Map<number, never>();
     const table = await maps.processTable();
-    const stats = obj.map('sc_stats').readArray();
-    const sv = new DataView(stats.buffer, stats.byteOffset, stats.byteLength);
-    const stat = (k: number): number => {
-      let s = 0n;
-      for (let c = 0; c < this.#cpus; c++) s += sv.getBigUint64((k * this.#cpus + c) * 8, true);
-      return Number(s);
-    };
-    const [filterHits, filterMisses] = readSlotFilterCounts(this.#obj!, this.#slot);
-    return { at: performance.now(), counts, hist, table, kernel: { invocations: stat(0), drops: stat(2), filterHits, filterMisses } };
+    const stats = readStatsCounters(obj.map('sc_stats'));
+    const [filterHits, filterMisses] = readSlotFilterCounts(obj, this.#slot);
+    return { at: performance.now(), counts, hist, table, kernel: { invocations: stats.invocations, drops: stats.drops, filterHits, filterMisses } };
   }
 
   async read(context: ReadContext): Promise<SyscallMetrics> {
+    if (this.#switching) await awaitOrAbort(this.#switching, context.signal);
+    if (!this.#obj) throw new Closed(`the syscall-ebpf source (${this.#switchFailure ?? 'not initialised, or closed'})`);
     const before = this.#counter.starting();
     const metrics = await awaitOrAbort(this.#readInTurn((cur) => {
       const prev = this.#prev;
       this.#prev = { at: cur.at, total: cur.counts.total };
       // A reading whose caller gave up vouches for nothing (the counter stays null until the next).
       if (!context.signal.aborted) this.#counter.ended(cur.counts, cur.table, before);
-      return buildMetrics(cur, prev, { mode: this.options.mode, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses, records: this.#records });
+      return buildMetrics(cur, prev, { mode: this.#levels.mode, degraded: this.#levels.latencyOff, since: this.#since, filter: this.#filter, topProcesses: this.options.topProcesses, records: this.#records });
     }), context.signal);
     return metrics;
   }
@@ -260,12 +268,12 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
         if (this.#streams++ > 0) return;
         obj.map('sc_sampling').update(u32(this.#slot), new Uint8Array(24));
         this.#config = { ...this.#config, events: true, sampleEvery: every };
-        writeConfig(obj, this.#layouts!, this.#slot, this.#config);
+        this.#writeConfig();
       },
       unsubscribe: () => {
         if (--this.#streams > 0 || !this.#loaded) return;
         this.#config = { ...this.#config, events: false };
-        writeConfig(obj, this.#layouts!, this.#slot, this.#config);
+        this.#writeConfig();
       },
       dropped: () => readSampling(this.#obj, this.#slot).dropped,
       keep: (e) => this.#keepEvent(e),
@@ -283,7 +291,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
    */
   async samplingPushdown(config: SamplingConfig<unknown> | null): Promise<SamplingPushdownResult<unknown>> {
     if (!this.#obj || !this.#loaded) throw new Closed('the syscall-ebpf source (not initialised, or closed)');
-    return pushSyscallSampling(this.#obj, this.#slot, config, this.options.mode === 'latency');
+    return pushSyscallSampling(this.#obj, this.#slot, config, this.#levels.mode === 'latency');
   }
 
   /** This slot's kernel sampling counts since the slot was taken. @returns the counts, or null before init */
@@ -298,6 +306,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
 
   /** Why the source no longer counts though it was initialised (a program's link is gone), or null. */
   detached(): string | null {
+    if (this.#switchFailure) return this.#switchFailure;
     if (!this.#handle) return null;
     const gone = this.#handle.detachedPrograms();
     return gone.length > 0 ? `program${gone.length > 1 ? 's' : ''} ${gone.join(', ')} of ${this.name} ${gone.length > 1 ? 'are' : 'is'} no longer attached` : null;
@@ -313,12 +322,59 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     // Kept for after close: the last counts stay readable.
     if (this.#obj && this.#loaded) {
       const s = readSampling(this.#obj, this.#slot);
-      const figures = { links: this.#handle!.attachedPrograms().length, slot: this.#slot, eventsSeen: s.seen, eventsSent: s.sent, eventsSampledAway: s.seen - s.sent - s.dropped, eventsDropped: s.dropped };
+      const figures = { links: this.#handle!.attachedPrograms().length, slot: this.#slot, eventThinning: this.#levels.thinning, eventsSeen: s.seen, eventsSent: s.sent, eventsSampledAway: s.seen - s.sent - s.dropped, eventsDropped: s.dropped };
       const base = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'sc_stats' }], figures);
       const [filterHits, filterMisses] = readSlotFilterCounts(this.#obj!, this.#slot);
       this.#stats = { ...base, kernelCounters: base.kernelCounters.map((k) => ({ ...k, filterHits, filterMisses })) };
     }
     return this.#stats;
+  }
+
+  /**
+   * The levels the overhead governor may put in force (docs/governor.md): in latency mode
+   * counts only, then sampled events; in counts mode sampled events.
+   * @returns the names of the levels
+   */
+  degradationLevels(): readonly string[] {
+    return this.#levels.names();
+  }
+
+  /**
+   * Put a level in force. Shedding latency reloads the programs in counts-only mode, and
+   * level 0 in latency mode again: the reload takes a slot of the object of that mode, so
+   * the counters start again (`countersSince` moves), open event streams of this source end,
+   * and the filter is written again; reads wait for it. While latency is shed, errors and
+   * latency are unavailable with the governor's reason. Sampled events write a larger
+   * `sample_every` into this engine's slot (events carry it as their weight).
+   * @param level - the level
+   * @param reason - the governor's reason
+   */
+  async setDegradation(level: number, reason: string): Promise<void> {
+    const context = this.#context;
+    if (!this.#levels.set(level, reason) || !context) {
+      if (this.#obj && this.#loaded) this.#writeConfig();
+      return;
+    }
+    const mode = this.#levels.mode;
+    const run = (async (): Promise<void> => {
+      await this.#reading;
+      await this.close();
+      this.#counter = new SyscallChangeCounter(this.options.excludeTgid !== 0, mode === 'counts');
+      try {
+        await this.init({ ...context, signal: AbortSignal.timeout(familyTimeouts(context.config, 'syscall').initMs) });
+      } catch (e) {
+        await this.close();
+        this.#switchFailure = `the reload in ${mode} mode for the overhead governor failed: ${e instanceof Error ? e.message : String(e)}`;
+        throw e;
+      }
+    })();
+    this.#switching = run.catch(() => undefined).then(() => void (this.#switching = null));
+    await run;
+  }
+
+  /** The slot's settings, with the governor's thinning of the events. */
+  #writeConfig(): void {
+    writeConfig(this.#obj!, this.#layouts!, this.#slot, { ...this.#config, sampleEvery: this.#levels.kernelEvery(this.#config.sampleEvery) });
   }
 
   async close(): Promise<void> {

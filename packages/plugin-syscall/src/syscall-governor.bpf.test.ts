@@ -1,0 +1,121 @@
+// The overhead governor on the syscall family: latency mode with a small budget; a child
+// making millions of system calls (dd copying one byte at a time) drives the family's
+// kernel cost over the budget, so the family degrades to counts only and says why; when
+// the child stops, the cost projected at full detail falls under half the budget and the
+// family returns to latency mode. Evaluation is driven by reads only: each loop reads
+// until the condition holds, or gives up after a generous number of reads.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { expect, it } from 'vitest';
+import { createEngine, type Engine, type FamilyResult, type GovernorStats } from '@bpfscope/core';
+import { describeKernel } from '../../../test/real-kernel.js';
+import { silent } from '../test/read-syscall.js';
+import { syscall } from './plugin.js';
+import type { SyscallMetrics } from './records.js';
+import { syscallNumber } from './syscall-table.js';
+import { startRuns } from '../test/syscall-runs-workload.js';
+
+// 100 ms of kernel time per second: several hundred thousand calls a second in latency
+// mode (some hundreds of ns each, both programs); an idle machine makes far fewer, and dd
+// copying byte by byte far more.
+const BUDGET = 100_000_000;
+const MAX_READS = 600;
+const GETPPID = syscallNumber('getppid')!;
+const CLOSE = syscallNumber('close')!;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function read(engine: Engine): Promise<FamilyResult<SyscallMetrics>> {
+  const snap = await engine.collect();
+  const r = snap.get('syscall');
+  if (!r) throw new Error(`no syscall family: ${snap.errors.map((e) => e.error.message).join('; ')}`);
+  expect(r.source).toBe('ebpf');
+  return r;
+}
+
+function governorStats(engine: Engine): GovernorStats {
+  const g = engine.stats().collectors.find((c) => c.family === 'syscall')?.governor;
+  if (!g) throw new Error('the syscall family has no governor figures');
+  return g;
+}
+
+/** Reads (a window apart) until `done` holds for a result, at most MAX_READS. */
+async function readUntil(engine: Engine, done: (r: FamilyResult<SyscallMetrics>) => boolean): Promise<FamilyResult<SyscallMetrics>> {
+  let r = await read(engine);
+  for (let i = 0; i < MAX_READS && !done(r); i++) {
+    await sleep(60);
+    r = await read(engine);
+  }
+  return r;
+}
+
+/** The load: dd copying one byte at a time (a read and a write per byte) until it is killed. */
+function dd(count: number): ChildProcess {
+  return spawn('dd', ['if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${count}`, 'status=none'], { stdio: 'ignore' });
+}
+
+describeKernel('overhead governor (syscall family)', () => {
+  it('degrades latency mode to counts only over its budget, with the reason, and returns when the load stops', { timeout: 180_000 }, async () => {
+    const engine = createEngine({
+      plugins: [syscall({ mode: 'latency', topProcesses: 1_000_000 })],
+      config: { mode: 'ebpf', cache: { enabled: false }, governor: { enabled: true, windowMs: 50, calibrationMs: 50, recoverWindows: 2, families: { syscall: { budgetNsPerSec: BUDGET } } } },
+      logger: silent,
+    });
+    let load: ChildProcess | null = null;
+    try {
+      const first = await read(engine);
+      expect(first.governor).toMatchObject({ level: 0, levelName: 'full detail', budgetNsPerSec: BUDGET, reason: null });
+      expect(first.data.mode).toBe('latency');
+      expect(governorStats(engine).levels).toEqual([expect.stringMatching(/^counts only: /), expect.stringMatching(/^sampled events: /)]);
+
+      load = dd(1_000_000_000);
+      const degraded = await readUntil(engine, (r) => r.governor?.level === 1);
+      load.kill();
+      await once(load, 'exit');
+      load = null;
+      const g = degraded.governor!;
+      expect(g).toMatchObject({ level: 1, levelName: expect.stringMatching(/^counts only: /), budgetNsPerSec: BUDGET });
+      expect(g.reason).toMatch(/^kernel cost [\d,]+ ns\/s over the budget of 100,000,000 ns\/s in a window of [\d,]+ ms: counts only: /);
+      // The data of the degraded family: counts only, and latency and errors unavailable with the governor's reason.
+      expect(degraded.data.mode).toBe('counts');
+      expect(degraded.data.unavailable.latency).toBe(`the overhead governor switched to counts-only mode: ${g.reason}`);
+      expect(degraded.data.unavailable.errors).toBe(degraded.data.unavailable.latency);
+      expect(degraded.data.syscalls.every((s) => s.latency === null && s.totalNs === null)).toBe(true);
+      // The window that degraded it, in stats: over the budget, at level 0, measured from the invocation counter.
+      const stats = governorStats(engine);
+      expect(stats.transitions[0]).toMatchObject({ from: 0, to: 1, reason: g.reason });
+      expect(stats.calibrations[0]).toMatchObject({ level: 0 });
+      expect(stats.calibrations[0]!.nsPerInvocation).toBeGreaterThan(0);
+
+      // The load stopped: the family returns to full detail.
+      const back = await readUntil(engine, (r) => r.governor?.level === 0);
+      expect(back.governor).toMatchObject({ level: 0, levelName: 'full detail', reason: null });
+      expect(back.data.mode).toBe('latency');
+      expect(back.data.unavailable.latency).toBeUndefined();
+      const after = governorStats(engine);
+      // One level at a time, from the first degradation to the return (other work of a busy
+      // machine may take it on to sampled events and back in between).
+      const path = after.transitions.map((t) => [t.from, t.to] as const);
+      expect(path[0]).toEqual([0, 1]);
+      expect(path.at(-1)).toEqual([1, 0]);
+      for (const [from, to] of path) expect(Math.abs(to - from)).toBe(1);
+      expect(after.transitions.at(-1)!.reason).toMatch(/^cost projected at level 0 [\d,]+ ns\/s under 50,000,000 ns\/s \(0.5 of the budget\) for 2 windows$/);
+
+      // Full detail again: a child's 970 getppid and 130 failing close(-1), each counted with its
+      // result and time (errors need the return: latency mode only).
+      const w = await startRuns('interleave', 10, 97, 13);
+      await engine.setFilter('syscall', { pids: [w.pid] });
+      w.go();
+      expect(await w.exited).toBe(0);
+      const full = await read(engine);
+      expect(full.governor?.level).toBe(0);
+      const row = full.data.processes.find((p) => p.pid === w.pid)?.bySyscall ?? [];
+      expect(row.find((s) => s.id === GETPPID)).toMatchObject({ count: 970, errors: 0 });
+      // The process closes a few descriptors of its own too; only the 130 close(-1) fail.
+      expect(row.find((s) => s.id === CLOSE)?.errors).toBe(130);
+      expect(row.find((s) => s.id === CLOSE)!.totalNs).toBeGreaterThan(0);
+    } finally {
+      load?.kill();
+      await engine.close();
+    }
+  });
+});
