@@ -8,6 +8,7 @@ import { readDescendants } from '../procfs/read-descendants.js';
 import { objectLayouts, syscallLayouts, writeConfig, type SyscallKernelConfig, type SyscallLayouts } from './syscall-maps.js';
 import { addPid, filterLayouts, planKernelFilter, PID_TREE, writeKernelFilter, type FilterLayouts } from './syscall-filter-maps.js';
 import { SyscallMapReader } from './syscall-read.js';
+import { ExitedProcesses, liveProcesses } from './exited-processes.js';
 import { acquireSlot, clearSlot, readSampling, readSlotFilterCounts, releaseSlot } from './syscall-slots.js';
 import { SyscallChangeCounter } from './syscall-change-counter.js';
 import { eventLayout, syscallEventStream, type SyscallEvent } from './syscall-events.js';
@@ -24,6 +25,8 @@ export interface SyscallEbpfOptions {
   spawnParent: number;
   /** This process is not counted (0: it is). */
   excludeTgid: number;
+  /** Per-process detail: the kernel keeps per-process rows for this engine's slot. */
+  processes: boolean;
   topProcesses: number;
   objectPath: string;
 }
@@ -56,6 +59,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #batchSize = 100;
   #prev: PreviousReading | null = null;
   #maps: SyscallMapReader | null = null;
+  #exited: ExitedProcesses | null = null;
   /** Process records given out, given out again while unchanged. */
   #records: ProcessRecords = { kept: new Map(), generation: 0, comm: (pid, gone) => readCommAgain(this.#procRoot, pid, gone) };
   /** The reading in progress: readings run one after another (they share the reader's buffers). */
@@ -123,7 +127,9 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     if (taken.dirty) await awaitOrAbort(clearSlot(obj, this.#slot), context.signal);
     writeConfig(obj, this.#layouts, this.#slot, this.#config);
     this.#cpus = possibleCpus();
-    this.#maps = new SyscallMapReader(obj, this.#layouts, this.#cpus, this.#slot);
+    const procRoot = this.#procRoot;
+    this.#maps = new SyscallMapReader(obj, this.#layouts, this.#cpus, this.#slot, () => liveProcesses(procRoot));
+    this.#exited = this.options.processes ? new ExitedProcesses(obj, this.#layouts, this.#slot, procRoot, this.#maps) : null;
     // The filter's flip marks the slot in use: from then on the programs count for it.
     await awaitOrAbort(this.#applyFilter(true), context.signal);
     for (const p of [...(latency ? ['sc_exit'] : []), 'sc_enter', 'sc_fork', 'sc_exec']) handle.attach(p);
@@ -177,7 +183,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     const { kernel } = planKernelFilter(this.#spec, this.options.spawnParent);
     const run = this.#writing.then(async () => {
       const roots = kernel.treeRoots;
-      this.#filterIndex = await writeKernelFilter(obj, this.#filterLayouts!, this.#slot, kernel, roots ? readDescendants(this.#procRoot, roots) : [], clean);
+      this.#filterIndex = await writeKernelFilter(obj, this.#filterLayouts!, this.#slot, kernel, roots ? readDescendants(this.#procRoot, roots) : [], clean, this.options.processes);
       // A process forked between the walk and the flip was judged by the old filter: walk again.
       if (roots) for (const pid of readDescendants(this.#procRoot, roots)) addPid(obj, this.#filterLayouts!, this.#filterIndex, pid, PID_TREE);
     });
@@ -197,7 +203,9 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     const maps = this.#maps!;
     const counts = await maps.counts();
     const hist = this.options.mode === 'latency' ? maps.histograms(counts) : new Map<number, never>();
-    const table = await maps.processTable();
+    // Without per-process detail the kernel keeps no rows: nothing to read.
+    const table = this.#exited ? await maps.processTable() : null;
+    if (table) this.#exited!.settle(table);
     const stats = obj.map('sc_stats').readArray();
     const sv = new DataView(stats.buffer, stats.byteOffset, stats.byteLength);
     const stat = (k: number): number => {
@@ -336,6 +344,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#prev = null;
     this.#counter.reset();
     this.#maps = null;
+    this.#exited = null;
     this.#records.kept.clear();
     this.#streams = 0;
   }

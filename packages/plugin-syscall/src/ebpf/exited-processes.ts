@@ -1,0 +1,81 @@
+// Rows of processes that exited, deleted from the per-process table (sc_proc) so that its
+// size follows the live processes, not every process since the start. A process's rows
+// are deleted after the reading that reports them last, with their sums kept by the reader
+// ({@link SyscallMapReader.retired}), so every later reading still adds up.
+//
+// When are a process's rows final? The kernel adds to them only while it makes calls, and
+// when a CPU moves one of its runs (sc_cpu) into them. So: a process gone from /proc before
+// reading N copied sc_cpu (it made its last call before), whose runs were on no CPU in those
+// copies, has rows that nothing changes after reading N: the rows reading N + 1 reads (it
+// reads sc_proc after N's copies) are final. Reading N + 1 reports them, then they are
+// deleted. (Runs only ever move into sc_proc, so a run of it moved between N's two reads is
+// in sc_proc by then.)
+// Until its last run leaves the CPUs (another call takes its place there), a process's rows
+// stay, and each reading reports its calls, the pending ones included, once.
+import { existsSync, readdirSync } from 'node:fs';
+import type { BpfObject } from '@bpfscope/native';
+import type { SyscallLayouts } from './syscall-maps.js';
+import { CALLS, ERRORS, TIME, type ProcessTable, type SyscallMapReader } from './syscall-read.js';
+
+/** The processes alive now: the numeric names in the proc root. @internal */
+export function liveProcesses(procRoot: string): Set<number> {
+  const out = new Set<number>();
+  for (const name of readdirSync(procRoot)) {
+    const pid = Number(name);
+    if (Number.isInteger(pid) && pid > 0) out.add(pid);
+  }
+  return out;
+}
+
+/** Deletes the rows of exited processes of one slot, one reading after their rows are final. @internal */
+export class ExitedProcesses {
+  /** Processes whose rows were final at the last reading: deleted after the next. */
+  #final = new Set<number>();
+  readonly #key: Uint8Array;
+  readonly #kv: DataView;
+
+  constructor(private readonly obj: BpfObject, private readonly l: SyscallLayouts, private readonly slot: number, private readonly procRoot: string, private readonly reader: SyscallMapReader) {
+    this.#key = new Uint8Array(l.procKey.size);
+    this.#kv = new DataView(this.#key.buffer);
+  }
+
+  /**
+   * After a reading: delete the rows of the processes whose rows were final before it
+   * (this reading holds their last values), and note the processes whose rows are final now.
+   * @param t - the reading's table, with `live` taken before its copies of `sc_cpu` ({@link liveProcesses})
+   * @returns the rows deleted
+   */
+  settle(t: ProcessTable): number {
+    const live = t.live;
+    const map = this.obj.map('sc_proc');
+    const f = this.l.procKey.fields;
+    this.#kv.setUint32(f.slot!.offset, this.slot, true);
+    const retired = this.reader.retired;
+    let deleted = 0;
+    // A pid used again by a new process since is alive (or has a run): its rows are its own now.
+    const reused = new Map<number, boolean>();
+    const back = (pid: number): boolean => {
+      let b = reused.get(pid);
+      if (b === undefined) reused.set(pid, (b = live.has(pid) || t.pending.has(pid) || existsSync(`${this.procRoot}/${pid}`)));
+      return b;
+    };
+    for (let r = 0; r < t.rows && this.#final.size > 0; r++) {
+      const tgid = t.tgid[r]!;
+      if (!this.#final.has(tgid) || back(tgid)) continue;
+      this.#kv.setUint32(f.tgid!.offset, tgid, true);
+      this.#kv.setUint32(f.id!.offset, t.id[r]!, true);
+      if (!map.delete(this.#key)) continue;
+      retired.addNumber(CALLS, t.count[r]!);
+      retired.addNumber(ERRORS, t.errors[r]!);
+      retired.addNumber(TIME, t.totalNs[r]!);
+      deleted++;
+    }
+    retired.carry();
+    this.#final.clear();
+    for (let r = 0; r < t.rows; r++) {
+      const tgid = t.tgid[r]!;
+      if (!live.has(tgid) && !t.pending.has(tgid)) this.#final.add(tgid);
+    }
+    return deleted;
+  }
+}
