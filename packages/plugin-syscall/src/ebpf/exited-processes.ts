@@ -14,7 +14,7 @@
 // stay, and each reading reports its calls, the pending ones included, once.
 import { existsSync, readdirSync } from 'node:fs';
 import type { BpfObject } from '@bpfscope/native';
-import type { SyscallLayouts } from './syscall-maps.js';
+import { SC_SLOTS, type SyscallLayouts } from './syscall-maps.js';
 import { CALLS, ERRORS, TIME, type ProcessTable, type SyscallMapReader } from './syscall-read.js';
 
 /** The processes alive now: the numeric names in the proc root. @internal */
@@ -78,4 +78,29 @@ export class ExitedProcesses {
     }
     return deleted;
   }
+}
+
+/** A slot's `sc_proc` rows and pending `sc_cpu` runs, as process ids (for tests). @internal */
+export async function kernelRows(obj: BpfObject, l: SyscallLayouts, slot: number): Promise<{ rows: number[]; runs: number[] }> {
+  const proc = obj.map('sc_proc');
+  const batch = await proc.lookupBatch();
+  const keys = new DataView(batch.keys.buffer, batch.keys.byteOffset, batch.keys.byteLength);
+  const f = l.procKey.fields;
+  const rows: number[] = [];
+  for (let i = 0; i < batch.count; i++) {
+    const at = i * proc.keySize;
+    if (keys.getUint32(at + f.slot!.offset, true) === slot) rows.push(keys.getUint32(at + f.tgid!.offset, true));
+  }
+  const cpu = obj.map('sc_cpu');
+  const bytes = cpu.readArray();
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const stride = Math.ceil(l.cpu.size / 8) * 8;
+  const per = cpu.maxEntries / SC_SLOTS;
+  const cpus = bytes.byteLength / (cpu.maxEntries * stride);
+  const runs: number[] = [];
+  for (let i = slot * per * cpus; i < (slot + 1) * per * cpus; i++) {
+    const at = i * stride;
+    if (v.getBigUint64(at + l.cpu.fields.pending!.offset, true) > 0n) runs.push(v.getUint32(at + l.cpu.fields.tgid!.offset, true));
+  }
+  return { rows, runs };
 }

@@ -8,7 +8,7 @@ import { readDescendants } from '../procfs/read-descendants.js';
 import { objectLayouts, syscallLayouts, writeConfig, type SyscallKernelConfig, type SyscallLayouts } from './syscall-maps.js';
 import { addPid, filterLayouts, planKernelFilter, PID_TREE, writeKernelFilter, type FilterLayouts } from './syscall-filter-maps.js';
 import { SyscallMapReader } from './syscall-read.js';
-import { ExitedProcesses, liveProcesses } from './exited-processes.js';
+import { ExitedProcesses, kernelRows, liveProcesses } from './exited-processes.js';
 import { acquireSlot, clearSlot, readSampling, readSlotFilterCounts, releaseSlot } from './syscall-slots.js';
 import { SyscallChangeCounter } from './syscall-change-counter.js';
 import { eventLayout, syscallEventStream, type SyscallEvent } from './syscall-events.js';
@@ -175,6 +175,15 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   /** The slot's filter index in force (slot × 2 + generation; flips at each change). @internal for tests */
   get filterGeneration(): number {
     return this.#filterIndex;
+  }
+
+  /**
+   * What the kernel keeps per process for this engine's slot: its `sc_proc` rows and its
+   * runs pending in `sc_cpu` (on any CPU), as process ids, one per row or run.
+   * @internal for tests
+   */
+  async kernelProcessRows(): Promise<{ rows: number[]; runs: number[] }> {
+    return kernelRows(this.#obj!, this.#layouts!, this.#slot);
   }
 
   /** Changes are written one after another: two flips never interleave their writes. */
