@@ -96,7 +96,7 @@ describeKernel('syscall eBPF source: per-process detail', () => {
     for (const r of rotations) expect(await r.exited).toBe(0);
     const runs = (await s.kernelProcessRows()).runs;
     expect(runs.includes(child) || runs.includes(w.pid)).toBe(false);
-    // Final now (gone before this reading copied sc_cpu, no run there): still reported.
+    // Final now (gone from /proc after the reading before, no run on a CPU): still reported.
     const final = await read(s);
     // Reported once more with the same calls, then deleted.
     const last = await read(s);

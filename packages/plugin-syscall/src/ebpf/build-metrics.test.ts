@@ -21,7 +21,7 @@ function counts(byId: Record<number, number>): SyscallCounts {
 /** Rows [tgid, id, count, errors, totalNs]. */
 function table(rows: Array<[number, number, number, number, number]>): ProcessTable {
   const col = (j: number): number[] => rows.map((r) => r[j]!);
-  return { rows: rows.length, tgid: Uint32Array.from(col(0)), id: Uint32Array.from(col(1)), count: Float64Array.from(col(2)), errors: Float64Array.from(col(3)), totalNs: Float64Array.from(col(4)), exact: new U64Sums(3), pending: new Set(), live: new Set() };
+  return { rows: rows.length, tgid: Uint32Array.from(col(0)), id: Uint32Array.from(col(1)), count: Float64Array.from(col(2)), errors: Float64Array.from(col(3)), totalNs: Float64Array.from(col(4)), exact: new U64Sums(3), pending: new Set() };
 }
 
 describe('buildMetrics: categories of numbers the table does not have', () => {

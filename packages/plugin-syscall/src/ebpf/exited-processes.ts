@@ -4,14 +4,13 @@
 // ({@link SyscallMapReader.retired}), so every later reading still adds up.
 //
 // When are a process's rows final? The kernel adds to them only while it makes calls, and
-// when a CPU moves one of its runs (sc_cpu) into them. So: a process gone from /proc before
-// reading N copied sc_cpu (it made its last call before), whose runs were on no CPU in those
-// copies, has rows that nothing changes after reading N: the rows reading N + 1 reads (it
-// reads sc_proc after N's copies) are final. Reading N + 1 reports them, then they are
-// deleted. (Runs only ever move into sc_proc, so a run of it moved between N's two reads is
-// in sc_proc by then.)
-// Until its last run leaves the CPUs (another call takes its place there), a process's rows
-// stay, and each reading reports its calls, the pending ones included, once.
+// when a CPU moves one of its runs (sc_cpu) into them. A process gone from /proc when
+// reading N had read the maps made its last call before; reading N + 1 copies sc_cpu later,
+// so it sees every run of it still on a CPU. When it sees none, nothing changes the rows
+// any more (runs only ever move into sc_proc, and a run moved between N + 1's two reads is
+// in sc_proc by then): the rows reading N + 2 reads are final. Reading N + 2 reports them,
+// then they are deleted. /proc is listed after a reading's map reads, never between them
+// (a longer gap between the reads of sc_proc and sc_cpu would miss more runs moved in it).
 import { existsSync, readdirSync } from 'node:fs';
 import type { BpfObject } from '@bpfscope/native';
 import { SC_SLOTS, type SyscallLayouts } from './syscall-maps.js';
@@ -29,6 +28,8 @@ export function liveProcesses(procRoot: string): Set<number> {
 
 /** Deletes the rows of exited processes of one slot, one reading after their rows are final. @internal */
 export class ExitedProcesses {
+  /** Processes gone from /proc after the last reading (their calls all made before its next one). */
+  #gone = new Set<number>();
   /** Processes whose rows were final at the last reading: deleted after the next. */
   #final = new Set<number>();
   readonly #key: Uint8Array;
@@ -41,12 +42,12 @@ export class ExitedProcesses {
 
   /**
    * After a reading: delete the rows of the processes whose rows were final before it
-   * (this reading holds their last values), and note the processes whose rows are final now.
-   * @param t - the reading's table, with `live` taken before its copies of `sc_cpu` ({@link liveProcesses})
+   * (this reading holds their last values), note the processes whose rows are final now,
+   * and list /proc for the processes gone now.
+   * @param t - the reading's table
    * @returns the rows deleted
    */
   settle(t: ProcessTable): number {
-    const live = t.live;
     const map = this.obj.map('sc_proc');
     const f = this.l.procKey.fields;
     this.#kv.setUint32(f.slot!.offset, this.slot, true);
@@ -56,7 +57,7 @@ export class ExitedProcesses {
     const reused = new Map<number, boolean>();
     const back = (pid: number): boolean => {
       let b = reused.get(pid);
-      if (b === undefined) reused.set(pid, (b = live.has(pid) || t.pending.has(pid) || existsSync(`${this.procRoot}/${pid}`)));
+      if (b === undefined) reused.set(pid, (b = t.pending.has(pid) || existsSync(`${this.procRoot}/${pid}`)));
       return b;
     };
     for (let r = 0; r < t.rows && this.#final.size > 0; r++) {
@@ -72,9 +73,13 @@ export class ExitedProcesses {
     }
     retired.carry();
     this.#final.clear();
+    for (const tgid of this.#gone) if (!t.pending.has(tgid)) this.#final.add(tgid);
+    this.#gone.clear();
+    if (t.rows === 0) return deleted;
+    const live = liveProcesses(this.procRoot);
     for (let r = 0; r < t.rows; r++) {
       const tgid = t.tgid[r]!;
-      if (!live.has(tgid) && !t.pending.has(tgid)) this.#final.add(tgid);
+      if (!live.has(tgid)) this.#gone.add(tgid);
     }
     return deleted;
   }

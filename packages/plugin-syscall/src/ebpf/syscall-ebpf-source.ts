@@ -8,7 +8,7 @@ import { readDescendants } from '../procfs/read-descendants.js';
 import { objectLayouts, syscallLayouts, writeConfig, type SyscallKernelConfig, type SyscallLayouts } from './syscall-maps.js';
 import { addPid, filterLayouts, planKernelFilter, PID_TREE, writeKernelFilter, type FilterLayouts } from './syscall-filter-maps.js';
 import { SyscallMapReader } from './syscall-read.js';
-import { ExitedProcesses, kernelRows, liveProcesses } from './exited-processes.js';
+import { ExitedProcesses, kernelRows } from './exited-processes.js';
 import { acquireSlot, clearSlot, readSampling, readSlotFilterCounts, releaseSlot } from './syscall-slots.js';
 import { SyscallChangeCounter } from './syscall-change-counter.js';
 import { eventLayout, syscallEventStream, type SyscallEvent } from './syscall-events.js';
@@ -128,7 +128,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     writeConfig(obj, this.#layouts, this.#slot, this.#config);
     this.#cpus = possibleCpus();
     const procRoot = this.#procRoot;
-    this.#maps = new SyscallMapReader(obj, this.#layouts, this.#cpus, this.#slot, () => liveProcesses(procRoot));
+    this.#maps = new SyscallMapReader(obj, this.#layouts, this.#cpus, this.#slot);
     this.#exited = this.options.processes ? new ExitedProcesses(obj, this.#layouts, this.#slot, procRoot, this.#maps) : null;
     // The filter's flip marks the slot in use: from then on the programs count for it.
     await awaitOrAbort(this.#applyFilter(true), context.signal);

@@ -40,8 +40,6 @@ export interface ProcessTable {
   exact: U64Sums;
   /** The processes with a run pending on some CPU (`sc_cpu`, in any of the copies read, whole or not). */
   pending: Set<number>;
-  /** The processes alive after `sc_proc` was read and before `sc_cpu` was (when the reader was given `live`). */
-  live: ReadonlySet<number>;
 }
 
 /** Fields of {@link U64Sums} in a reading: calls, errors, time. @internal */
@@ -83,7 +81,7 @@ const grow = <T extends Float64Array | Uint32Array>(a: T, n: number, make: (n: n
  */
 export class SyscallMapReader {
   readonly #counts: SyscallCounts = { count: new Float64Array(SC_MAX_SYSCALLS), errors: new Float64Array(SC_MAX_SYSCALLS), totalNs: new Float64Array(SC_MAX_SYSCALLS), total: 0, exact: new U64Sums(3) };
-  readonly #table: ProcessTable = { rows: 0, tgid: new Uint32Array(256), id: new Uint32Array(256), count: new Float64Array(256), errors: new Float64Array(256), totalNs: new Float64Array(256), exact: new U64Sums(3), pending: new Set(), live: new Set() };
+  readonly #table: ProcessTable = { rows: 0, tgid: new Uint32Array(256), id: new Uint32Array(256), count: new Float64Array(256), errors: new Float64Array(256), totalNs: new Float64Array(256), exact: new U64Sums(3), pending: new Set() };
   /** The sums of the rows deleted so far (rows of exited processes): part of every later table's `exact`. */
   readonly retired = new U64Sums(3);
   /** The batch buffers, reused; each grows to what the map held when it did not fit. */
@@ -95,8 +93,7 @@ export class SyscallMapReader {
   /** Where `struct sc_stat`'s fields are in a value, and a CPU's value's size in a per-CPU map (from BTF). */
   readonly #stat: { count: number; errors: number; ns: number; stride: number };
 
-  /** @param live - the processes alive now, taken between the reads of `sc_proc` and `sc_cpu` (exited-processes.ts) */
-  constructor(private readonly obj: BpfObject, private readonly l: SyscallLayouts, private readonly cpus: number, private readonly slot: number, private readonly live?: () => ReadonlySet<number>) {
+  constructor(private readonly obj: BpfObject, private readonly l: SyscallLayouts, private readonly cpus: number, private readonly slot: number) {
     const f = l.stat.fields;
     this.#stat = { count: f.count!.offset, errors: f.errors!.offset, ns: f.total_ns!.offset, stride: Math.ceil(l.stat.size / 8) * 8 };
   }
@@ -207,7 +204,6 @@ export class SyscallMapReader {
       rows++;
     }
     t.rows = rows;
-    if (this.live) t.live = this.live();
     this.#addRuns(t);
     return t;
   }
