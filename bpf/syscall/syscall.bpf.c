@@ -9,6 +9,8 @@
  * of updating the per-process hash at every call (struct sc_cpu); user space adds the runs
  * to what it reads. Latency mode (the load-time constant sc_latency) attaches sc_exit too (errors
  * need the return value, so they come with latency).
+ * Per-process detail (sc_proc, and sc_cpu's runs) is kept only for a slot whose sc_gen
+ * word has SC_GEN_PROCS: off by default, it costs an engine that leaves it off one bit test.
  * Filters (pids allow/deny, descendants of given processes followed at fork, comms,
  * cgroup ids, mount and network namespaces, syscall ids) live in maps that user space
  * changes at run time, in two generations flipped by one word per slot. A process
@@ -102,7 +104,7 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid(), ts = 0, every;
-	__u32 tgid = pid_tgid >> 32, sid = (__u32)id, slots = 0, s, w;
+	__u32 tgid = pid_tgid >> 32, sid = (__u32)id, slots = 0, procs = 0, s, w;
 	__u8 changes[SC_SLOTS] = {};
 	bool at_exit = sc_latency && !never_returns(sid);
 	struct sc_start *st;
@@ -123,14 +125,15 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 		if (!sc_view(s, w, &v) || !judge(&v, w, tgid, sid))
 			continue;
 		slots |= 1u << s;
+		procs |= (w & SC_GEN_PROCS) << s;
 		changes[s] = w >> SC_GEN_CHANGES_SHIFT;
 		/* In latency mode sc_exit counts the call, with its result and time. */
 		if (at_exit)
 			continue;
 		if (sc_latency)
-			count_call(s, tgid, sid);
+			count_call(s, tgid, sid, w & SC_GEN_PROCS);
 		else
-			count_pending(s, tgid, sid);
+			count_pending(s, tgid, sid, w & SC_GEN_PROCS);
 		if (v.cfg->events) {
 			if (!ts)
 				ts = bpf_ktime_get_ns();
@@ -146,7 +149,7 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 #pragma unroll
 		for (s = 0; s < SC_SLOTS; s++)
 			if (slots & (1u << s))
-				count_call(s, tgid, sid);
+				count_call(s, tgid, sid, procs & (SC_GEN_PROCS << s));
 		bpfscope_stat_add(&sc_stats, BPFSCOPE_STAT_DROPS, 1);
 		return 0;
 	}
@@ -187,7 +190,7 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 		w = sc_gen_word(s);
 		if (!sc_view(s, w, &v))
 			continue;
-		count_return(s, tgid, id, err, ns);
+		count_return(s, tgid, id, err, ns, w & SC_GEN_PROCS);
 		/* Counted as judged at entry, but an event only under the filter in force: a
 		 * call that entered before a change (a long read) is no event of the new filter. */
 		if (v.cfg->events && st_changes[s] == (__u8)(w >> SC_GEN_CHANGES_SHIFT) && (every = sample_every(s, v.cfg)))

@@ -52,6 +52,7 @@ struct sc_config {
 #define SC_GENS 2
 #define SC_FILTERS (SC_SLOTS * SC_GENS)
 #define SC_GEN_ACTIVE 2 /* sc_gen bit: the slot is in use; bit 0 is its generation */
+#define SC_GEN_PROCS 4  /* sc_gen bit: per-process detail on (sc_proc, sc_cpu); off, a call costs the slot no per-process work */
 #define SC_GEN_CHANGES_SHIFT 8 /* sc_gen bits 8-15: the slot's filter changes, mod 256 */
 #define SC_MODE_OFF 0   /* the part does not filter */
 #define SC_MODE_ALLOW 1 /* count only what the set holds */

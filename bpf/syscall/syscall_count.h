@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* How syscall.bpf.c counts a call into one slot's tables: sc_counts per syscall id,
- * sc_proc per process and id (directly, or through the CPU's run in counts-only mode),
+ * sc_proc per process and id when the slot's per-process detail is on (directly, or
+ * through the CPU's run in counts-only mode),
  * sc_lat_hist at the return in latency mode. Inline, so that a call costs lookups and
  * increments; creating a per-process entry, the rare and branchy part, is a global
  * function (see syscall_slot.h for why). Included once, by syscall.bpf.c, after its maps. */
@@ -39,13 +40,16 @@ static __always_inline struct sc_stat *proc_entry(__u32 slot, __u32 tgid, __u32 
 	return bpf_map_lookup_elem(&sc_proc, &key);
 }
 
-static __always_inline void count_call(__u32 slot, __u32 tgid, __u32 sid)
+/* procs: the slot's per-process detail is on (its sc_gen word's SC_GEN_PROCS). */
+static __always_inline void count_call(__u32 slot, __u32 tgid, __u32 sid, __u32 procs)
 {
 	__u32 at = slot * SC_MAX_SYSCALLS + sid;
 	struct sc_stat *s = bpf_map_lookup_elem(&sc_counts, &at);
 
 	if (s)
 		s->count++;
+	if (!procs)
+		return;
 	s = proc_entry(slot, tgid, sid, 1);
 	if (s)
 		s->count++;
@@ -99,8 +103,9 @@ __noinline int sc_run_new(__u32 slot, __u32 tgid, __u32 id)
 }
 
 /* Counts-only mode: one more call in the slot's run of (tgid, id) on this CPU, or a new
- * run (sc_run_new). The scan is unrolled: SC_RUNS compares, no hash. */
-static __always_inline void count_pending(__u32 slot, __u32 tgid, __u32 sid)
+ * run (sc_run_new). The scan is unrolled: SC_RUNS compares, no hash. Without per-process
+ * detail (procs 0) the call is counted per syscall only: no run, no sc_proc. */
+static __always_inline void count_pending(__u32 slot, __u32 tgid, __u32 sid, __u32 procs)
 {
 	__u32 at = slot * SC_MAX_SYSCALLS + sid, i, k;
 	struct sc_stat *s = bpf_map_lookup_elem(&sc_counts, &at);
@@ -108,6 +113,8 @@ static __always_inline void count_pending(__u32 slot, __u32 tgid, __u32 sid)
 
 	if (s)
 		s->count++;
+	if (!procs)
+		return;
 #pragma unroll
 	for (i = 0; i < SC_RUNS; i++) {
 		k = slot * SC_RUNS + i;
@@ -160,7 +167,7 @@ static __always_inline __u32 log2_slot(__u64 v)
 }
 
 /* Latency mode: a call that returned, with its result and time. */
-static __always_inline void count_return(__u32 slot, __u32 tgid, __u32 id, bool err, __u64 ns)
+static __always_inline void count_return(__u32 slot, __u32 tgid, __u32 id, bool err, __u64 ns, __u32 procs)
 {
 	__u32 at = slot * SC_MAX_SYSCALLS + id, bucket = log2_slot(ns);
 	struct sc_stat *s = bpf_map_lookup_elem(&sc_counts, &at);
@@ -176,6 +183,8 @@ static __always_inline void count_return(__u32 slot, __u32 tgid, __u32 id, bool 
 	h = bpf_map_lookup_elem(&sc_lat_hist, &at);
 	if (h)
 		__sync_fetch_and_add(&h->slots[bucket & (BPFSCOPE_HIST_SLOTS - 1)], 1);
+	if (!procs)
+		return;
 	s = proc_entry(slot, tgid, id, 1);
 	if (s) {
 		s->count++;

@@ -143,7 +143,7 @@ __noinline int sc_exec_slot(__u32 slot, __u32 w, __u32 tgid)
 		return 0;
 	}
 	if (wanted(&v, tgid, SC_EXECVE_ID))
-		count_call(slot, tgid, SC_EXECVE_ID);
+		count_call(slot, tgid, SC_EXECVE_ID, w & SC_GEN_PROCS);
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 // Syscall overhead: a tight getppid loop (C, pinned to CPU 1) without eBPF, with the
-// syscall family in counts-only mode and in latency mode; plus the kernel-side ns per
-// event from program run statistics.
+// syscall family in counts-only mode and in latency mode, each without and with its
+// per-process detail (opt-in); plus the kernel-side ns per event from program run statistics.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,9 +49,9 @@ async function paired(bin, attach) {
   return { bare: median(bare), attached: median(attached), slowdown: quartiles(ratios) };
 }
 
-function withFamily(mode) {
+function withFamily(mode, processes = false) {
   return async () => {
-    const engine = createEngine({ plugins: [syscall({ mode })], config: { mode: 'ebpf', cache: { enabled: false }, logLevel: 'silent' } });
+    const engine = createEngine({ plugins: [syscall({ mode, processes })], config: { mode: 'ebpf', cache: { enabled: false }, logLevel: 'silent' } });
     await engine.start();
     return () => engine.close();
   };
@@ -61,10 +61,12 @@ export async function benchSyscallOverhead() {
   const bin = build();
   const counts = await paired(bin, withFamily('counts'));
   const latency = await paired(bin, withFamily('latency'));
+  const countsProcesses = await paired(bin, withFamily('counts', true));
+  const latencyProcesses = await paired(bin, withFamily('latency', true));
   // Before the run statistics section: statistics cost every program run a little.
   const floor = await hookFloor(bin);
   const kernel = await kernelNsPerEvent(bin);
-  return { counts, latency, kernel, floor };
+  return { counts, latency, countsProcesses, latencyProcesses, kernel, floor };
 }
 
 // What the hook costs on this kernel and CPU before any counting: an empty program on
@@ -96,12 +98,12 @@ async function hookFloor(bin) {
 // runs, from the engine's program statistics.
 async function kernelNsPerEvent(bin) {
   const out = {};
-  for (const mode of ['counts', 'latency']) {
-    const engine = createEngine({ plugins: [syscall({ mode })], config: { mode: 'ebpf', cache: { enabled: false }, programStats: true, logLevel: 'silent' } });
+  for (const [key, mode, processes] of [['counts', 'counts', false], ['latency', 'latency', false], ['countsProcesses', 'counts', true], ['latencyProcesses', 'latency', true]]) {
+    const engine = createEngine({ plugins: [syscall({ mode, processes })], config: { mode: 'ebpf', cache: { enabled: false }, programStats: true, logLevel: 'silent' } });
     await engine.start();
     nsPerCall(bin);
     const programs = engine.stats().collectors[0]?.sourceStats?.programs ?? [];
-    out[mode] = programs.filter((p) => p.nsPerRun !== null).map((p) => `${p.program} ${p.nsPerRun} ns/run`).join(', ') || 'n/a';
+    out[key] = programs.filter((p) => p.nsPerRun !== null).map((p) => `${p.program} ${p.nsPerRun} ns/run`).join(', ') || 'n/a';
     await engine.close();
   }
   return out;
@@ -117,11 +119,15 @@ export function reportSyscallOverhead(r) {
     `  ${''.padEnd(44)} ${'bare'.padStart(6)} ${'attached'.padStart(8)}   slowdown per pair: median [quartiles]   (ns/call, medians)`,
     row('counts-only mode', r.counts),
     row('latency mode', r.latency),
+    row('counts-only mode, per-process detail on', r.countsProcesses),
+    row('latency mode, per-process detail on', r.latencyProcesses),
     row('floor: an empty tp_btf/sys_enter program', r.floor.floor_empty),
     row('floor: one calling bpf_get_current_pid_tgid', r.floor.floor_pid),
     `  target: counts-only slowdown <= 1.5x (speed >= 1/1.5 of bare), median of pairs: ${x(r.counts.slowdown.median)} -> ${met ? 'met' : 'NOT met'}`,
     `    (the last line is the cost of one helper call per event, which counts-only mode now makes too: the tgid judges the call in every engine slot)`,
     `  kernel ns per event, counts-only: ${r.kernel.counts}`,
     `  kernel ns per event, latency:     ${r.kernel.latency}`,
+    `  kernel ns per event, counts-only, per-process detail on: ${r.kernel.countsProcesses}`,
+    `  kernel ns per event, latency, per-process detail on:     ${r.kernel.latencyProcesses}`,
   ].join('\n');
 }

@@ -13,12 +13,13 @@ export interface FamilyOptions {
 
 /**
  * Families the command knows, with their plugin factories. The command lists the 15
- * processes with the most CPU time, not the whole table. @internal
+ * processes with the most CPU time, not the whole table, and the syscall family's top
+ * processes (its per-process detail, opt-in in the plugin, is on here). @internal
  */
 export const FAMILIES: Readonly<Record<string, (o: FamilyOptions) => Plugin>> = {
   cpu: () => cpu(),
   mem: () => mem({ topProcesses: 10 }),
   net: () => net({ topK: 10 }),
   proc: () => proc({ topK: { by: 'cpu', k: 15 } }),
-  syscall: (o) => syscall({ includeSelf: o.includeSelf }),
+  syscall: (o) => syscall({ includeSelf: o.includeSelf, processes: true }),
 };

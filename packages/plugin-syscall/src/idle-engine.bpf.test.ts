@@ -37,7 +37,7 @@ async function nextLine(lines: Interface, child: ChildProcessWithoutNullStreams)
 
 describeKernel('an idle engine makes no system calls', () => {
   it('started with cpu, mem, proc and syscall and read once, it makes none for 2 s; a read makes some', { timeout: 60_000 }, async () => {
-    const engine = createEngine({ plugins: [syscall({ topProcesses: 1_000_000 })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
+    const engine = createEngine({ plugins: [syscall({ processes: true, topProcesses: 1_000_000 })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
     await engine.start();
     const child = spawn(process.execPath, [CHILD, 'cpu,mem,proc,syscall'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';

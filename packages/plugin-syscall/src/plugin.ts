@@ -33,7 +33,17 @@ export interface SyscallPluginOptions extends SyscallFilter {
    * @default false
    */
   includeSelf?: boolean;
-  /** How many processes a reading lists, largest count first. @default 50 */
+  /**
+   * Per-process detail of the eBPF source: the kernel keeps calls per (process, syscall)
+   * for this engine and a reading lists the top processes (`processes`, `bySyscall`). Off,
+   * the programs do no per-process work at all (per-syscall totals are as exact) and
+   * `processes` is empty, with the reason in `unavailable.processes`. Opt-in detail: its
+   * cost per call is in the plugin README. Rows of processes that exited are deleted after
+   * the reading that reports them last. (The procfs source reads per-process files either way.)
+   * @default false
+   */
+  processes?: boolean;
+  /** How many processes a reading lists, largest count first (with `processes`). @default 50 */
   topProcesses?: number;
   /** Path of the compiled eBPF object. @default the one shipped in this package */
   objectPath?: string;
@@ -61,6 +71,7 @@ export const SYSCALL_OPTION_SCHEMA: OptionSchema = Object.freeze({
   followForks: { type: 'boolean' },
   spawnParent: { type: 'integer', min: 1, max: 4_194_304 },
   includeSelf: { type: 'boolean' },
+  processes: { type: 'boolean' },
   topProcesses: { type: 'integer', min: 1, max: 1_000_000 },
   pids: { type: 'integer[]', min: 1, max: 4_194_304 },
   syscalls: { type: 'string[]' },
@@ -80,7 +91,7 @@ export const SYSCALL_STATE: InjectionToken<SyscallPluginState> = Symbol.for('bpf
 function merged(options: SyscallPluginOptions, config: FamilyOptions): SyscallPluginOptions {
   const out: SyscallPluginOptions = { ...options };
   if (config.measure !== undefined) out.mode = config.measure as SyscallMode;
-  for (const key of ['followForks', 'spawnParent', 'includeSelf', 'topProcesses', 'pids', 'syscalls'] as const) {
+  for (const key of ['followForks', 'spawnParent', 'includeSelf', 'processes', 'topProcesses', 'pids', 'syscalls'] as const) {
     if (config[key] !== undefined) (out as Record<string, unknown>)[key] = config[key];
   }
   return out;
@@ -104,6 +115,7 @@ export class SyscallCollector implements Collector<SyscallMetrics> {
       followForks: options.followForks ?? true,
       spawnParent: options.spawnParent ?? 0,
       excludeTgid: excludeSelf ? process.pid : 0,
+      processes: options.processes ?? false,
       topProcesses,
       objectPath: options.objectPath ?? SYSCALL_OBJECT_PATH,
     });
@@ -126,18 +138,20 @@ export class SyscallCollector implements Collector<SyscallMetrics> {
  *
  * @example
  * ```ts
- * const sc = syscall({ pids: [process.pid], mode: 'latency' });
+ * const sc = syscall({ pids: [process.pid], mode: 'latency', processes: true });
  * const engine = createEngine({ plugins: [sc] });
  * const top = (await engine.collect()).get('syscall')?.data.syscalls.slice(0, 5);
  * await sc.setFilter({ pids: null, syscalls: ['openat', 'read'] });
  * ```
  * @param options - all optional
  * @returns the plugin
- * @throws {@link @bpfscope/core!ConfigError} for an unknown call name, a bad PID or a non-boolean `includeSelf`
+ * @throws {@link @bpfscope/core!ConfigError} for an unknown call name, a bad PID or a non-boolean `includeSelf` or `processes`
  */
 export function syscall(options: SyscallPluginOptions = {}): SyscallPlugin {
   normalizeFilter(options); // bad factory options fail here, at the call
-  if (options.includeSelf !== undefined && typeof options.includeSelf !== 'boolean') throw new ConfigError('syscall.includeSelf', options.includeSelf, 'true or false');
+  for (const key of ['includeSelf', 'processes'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new ConfigError(`syscall.${key}`, options[key], 'true or false');
+  }
   const state: SyscallPluginState = { options: { ...options }, collectors: new Set() };
   return {
     name: 'syscall',

@@ -117,14 +117,18 @@ export interface SyscallMetrics {
   syscalls: SyscallStat[];
   /** Totals per category; null in procfs mode. */
   categories: Record<SyscallCategory, CategoryStat> | null;
-  /** Processes, largest count first, at most `topProcesses`. */
+  /**
+   * Processes, largest count first, at most `topProcesses`. Empty with the eBPF source
+   * unless its per-process detail is on (the plugin's `processes` option; the reason is in
+   * `unavailable.processes`).
+   */
   processes: ProcessSyscallRecord[];
   /** The filters in force. */
   filter: SyscallFilterState;
   /** Kernel-side counters of the eBPF programs; null in procfs mode. */
   kernel: SyscallKernelStats | null;
   /** Fields this source cannot measure, with the reason. */
-  unavailable: Partial<Record<'syscalls' | 'categories' | 'errors' | 'latency' | 'processCounts' | 'readWriteCalls', string>>;
+  unavailable: Partial<Record<'syscalls' | 'categories' | 'errors' | 'latency' | 'processCounts' | 'processes' | 'readWriteCalls', string>>;
 }
 
 declare module '@bpfscope/core' {

@@ -96,7 +96,7 @@ describeKernel('syscall eBPF source: aggressive caching on its change counter', 
     ['latency', false],
   ] as const)('%s mode (includeSelf %s): no call, no decode and equal data; one round of calls, one decode with exactly those calls', async (mode, includeSelf) => {
     const c = await startChild();
-    const sc: SyscallPlugin = syscall({ pids: [c.pid], mode, includeSelf });
+    const sc: SyscallPlugin = syscall({ processes: true, pids: [c.pid], mode, includeSelf });
     engine = createEngine({ plugins: [sc], config: { mode: 'ebpf', cache: { ttlMs: 0, aggressive: true } }, logger: silent });
     await engine.start();
     // The read the child was blocked in entered before the filter: in latency mode it is not
@@ -144,7 +144,7 @@ describeKernel('syscall eBPF source: aggressive caching on its change counter', 
     // Pinned at real-time priority: 2345 getppid, then spinning without a call, its run pending on its CPU.
     runs = await startRuns('spin', 0, 2345, 0, flag);
     const pid = runs.pid;
-    engine = createEngine({ plugins: [syscall({ pids: [pid], mode: 'counts' })], config: { mode: 'ebpf', cache: { ttlMs: 0, aggressive: true } }, logger: silent });
+    engine = createEngine({ plugins: [syscall({ processes: true, pids: [pid], mode: 'counts' })], config: { mode: 'ebpf', cache: { ttlMs: 0, aggressive: true } }, logger: silent });
     await engine.start();
     runs.go();
     while (readFileSync(flag)[0] !== 1) await new Promise((r) => setTimeout(r, 2));
@@ -167,7 +167,7 @@ describeKernel('syscall eBPF source: aggressive caching on its change counter', 
 
   it('latency mode: the cheap hits counter serves while no call is in flight (a stopped child), the sum while one is', async () => {
     const c = await startChild();
-    engine = createEngine({ plugins: [syscall({ pids: [c.pid], mode: 'latency' })], config: { mode: 'ebpf', cache: { ttlMs: 0, aggressive: true } }, logger: silent });
+    engine = createEngine({ plugins: [syscall({ processes: true, pids: [c.pid], mode: 'latency' })], config: { mode: 'ebpf', cache: { ttlMs: 0, aggressive: true } }, logger: silent });
     await engine.start();
     await c.round();
     const onHits = (r: FamilyResult<SyscallMetrics>): boolean => ((BigInt(r.cached!.changeCounter) >> 127n) & 1n) === 1n;

@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 async function countsEngine(): Promise<SyscallPlugin> {
-  const sc = syscall({ pids: [], mode: 'counts' });
+  const sc = syscall({ processes: true, pids: [], mode: 'counts' });
   engine = createEngine({ plugins: [sc], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
   await engine.start();
   return sc;

@@ -15,7 +15,7 @@ const CLOSE = syscallNumber('close')!;
 
 describeKernel('syscall filter changes flip one generation', () => {
   it('a looping process is never counted while filters that each refuse it replace each other', async () => {
-    const engine = createEngine({ plugins: [syscall({ mode: 'counts', pids: [] })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
+    const engine = createEngine({ plugins: [syscall({ processes: true, mode: 'counts', pids: [] })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
     const w = await startWorkload(1_000_000_000, 0);
     try {
       await engine.start();

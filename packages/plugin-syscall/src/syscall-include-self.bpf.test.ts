@@ -6,7 +6,7 @@ import { syscall } from './plugin.js';
 
 /** Calls of this process in the second reading (reading the maps is itself a run of bpf() calls by this process). */
 async function ownCalls(includeSelf: boolean | undefined): Promise<number | undefined> {
-  const engine = createEngine({ plugins: [syscall({ ...(includeSelf === undefined ? {} : { includeSelf }), topProcesses: 1_000_000 })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
+  const engine = createEngine({ plugins: [syscall({ processes: true, ...(includeSelf === undefined ? {} : { includeSelf }), topProcesses: 1_000_000 })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
   await engine.start();
   // The first reading's own bpf() map reads come after the programs were attached.
   await readSyscall(engine);
@@ -23,7 +23,7 @@ describeKernel('syscall eBPF source: the collector leaves itself out', () => {
   });
 
   it('a PID filter that names this process counts it', async () => {
-    const engine = createEngine({ plugins: [syscall({ pids: [process.pid] })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
+    const engine = createEngine({ plugins: [syscall({ processes: true, pids: [process.pid] })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
     await engine.start();
     await readSyscall(engine);
     const m = await readSyscall(engine);

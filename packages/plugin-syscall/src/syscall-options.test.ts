@@ -6,7 +6,7 @@ const silent = { error() {}, warn() {}, info() {}, debug() {} };
 
 describe('config.families.syscall: the plugin options schema', () => {
   it('declares the options it reads', () => {
-    expect(Object.keys(SYSCALL_OPTION_SCHEMA).sort()).toEqual(['followForks', 'includeSelf', 'measure', 'pids', 'spawnParent', 'syscalls', 'topProcesses']);
+    expect(Object.keys(SYSCALL_OPTION_SCHEMA).sort()).toEqual(['followForks', 'includeSelf', 'measure', 'pids', 'processes', 'spawnParent', 'syscalls', 'topProcesses']);
   });
 
   it.each([
@@ -14,9 +14,14 @@ describe('config.families.syscall: the plugin options schema', () => {
     [{ topProcesses: 0 }, 'families.syscall.topProcesses'],
     [{ pids: [1, -2] }, 'families.syscall.pids[1]'],
     [{ followForks: 'yes' }, 'families.syscall.followForks'],
+    [{ processes: 1 }, 'families.syscall.processes'],
     [{ sampleEvery: 2 }, 'families.syscall.sampleEvery'],
   ])('%j is a ConfigError naming %s', (options, path) => {
     expect(() => createEngine({ plugins: [syscall()], config: { families: { syscall: options } }, logger: silent })).toThrow(expect.objectContaining({ code: 'CONFIG_ERROR', path }));
+  });
+
+  it('a non-boolean processes option of the factory is a ConfigError naming syscall.processes', () => {
+    expect(() => syscall({ processes: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ code: 'CONFIG_ERROR', path: 'syscall.processes' }));
   });
 
   it('an unknown syscall name in the config is a ConfigError naming its index when the engine starts', async () => {

@@ -46,7 +46,7 @@ interface Case {
 }
 
 async function switches(c: Case): Promise<{ before: Map<number, Row>; after: Map<number, Row>; keep: Workload; drop: Workload; childPid: number | null }> {
-  const engine = createEngine({ plugins: [syscall({ mode: 'counts', topProcesses: 1_000_000 })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
+  const engine = createEngine({ plugins: [syscall({ processes: true, mode: 'counts', topProcesses: 1_000_000 })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
   const first = await c.start();
   const second = await c.start();
   try {

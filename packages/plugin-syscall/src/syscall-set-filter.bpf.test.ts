@@ -48,7 +48,7 @@ async function settled(engine: Engine, pids: readonly number[]): Promise<Syscall
 
 function engineFor(): Engine {
   // topProcesses: every process, so that "all processes" can be checked before the filter.
-  return createEngine({ plugins: [syscall({ mode: 'counts', topProcesses: 1_000_000 })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
+  return createEngine({ plugins: [syscall({ processes: true, mode: 'counts', topProcesses: 1_000_000 })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
 }
 
 /**
@@ -154,7 +154,7 @@ describeKernel('engine.setFilter on the syscall family: kernel pushdown at run t
 
   it('a threshold cannot go down: it is applied in user space and says so, with its hits and misses', async () => {
     // No process is counted until the filter is set (pids: []), so the rows are the workloads' own.
-    const engine = createEngine({ plugins: [syscall({ mode: 'counts', pids: [] })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
+    const engine = createEngine({ plugins: [syscall({ processes: true, mode: 'counts', pids: [] })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
     try {
       await engine.start();
       const ids = programIds(engine);

@@ -14,7 +14,7 @@ const GETPPID = syscallNumber('getppid')!;
 
 function engineFor(): Engine {
   // pids: [] counts nothing until a test sets its filter.
-  return createEngine({ plugins: [syscall({ mode: 'latency', pids: [] })], config: { mode: 'ebpf', cache: { enabled: false }, programStats: true }, logger: silent });
+  return createEngine({ plugins: [syscall({ processes: true, mode: 'latency', pids: [] })], config: { mode: 'ebpf', cache: { enabled: false }, programStats: true }, logger: silent });
 }
 
 function source(engine: Engine): { ids: number[]; slot: number | undefined } {

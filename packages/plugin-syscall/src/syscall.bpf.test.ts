@@ -11,7 +11,7 @@ const CLOSE = syscallNumber('close')!;
 
 describeKernel('syscall eBPF source against a workload with known calls', () => {
   it('reports exactly N getppid calls and M failed close calls for that PID, and nothing else through the PID filter', async () => {
-    const sc = syscall({ pids: [], mode: 'latency' });
+    const sc = syscall({ processes: true, pids: [], mode: 'latency' });
     const engine = createEngine({ plugins: [sc], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
     await engine.start();
     const w = await startWorkload(1234, 56);
@@ -41,7 +41,7 @@ describeKernel('syscall eBPF source against a workload with known calls', () => 
   });
 
   it('follows a forked child in the kernel and counts its calls under its own PID', async () => {
-    const sc = syscall({ pids: [] });
+    const sc = syscall({ processes: true, pids: [] });
     const engine = createEngine({ plugins: [sc], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
     await engine.start();
     const w = await startWorkload(10, 0, 777);
@@ -56,7 +56,7 @@ describeKernel('syscall eBPF source against a workload with known calls', () => 
   });
 
   it('by default (counts-only: latency and errors are opt-in detail) it counts exactly and reports errors and latency unavailable, with the reason', async () => {
-    const sc = syscall({ pids: [] });
+    const sc = syscall({ processes: true, pids: [] });
     const engine = createEngine({ plugins: [sc], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
     await engine.start();
     const w = await startWorkload(500, 7);
@@ -74,7 +74,7 @@ describeKernel('syscall eBPF source against a workload with known calls', () => 
   });
 
   it('a syscall filter changed at run time counts only those calls, without a reload', async () => {
-    const sc = syscall({ pids: [], mode: 'latency' });
+    const sc = syscall({ processes: true, pids: [], mode: 'latency' });
     const engine = createEngine({ plugins: [sc], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
     await engine.start();
     const w = await startWorkload(300, 9);

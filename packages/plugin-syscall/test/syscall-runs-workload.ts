@@ -141,10 +141,12 @@ export interface RunsWorkload {
  * failing close), `rotate` (r rounds of one call each of 12 id-reading syscalls, pinned), `pair` (a getppid in it and b in a forked child, both on one CPU at
  * once), `block` (a getppid, then one pause() that blocks), `spin` (at real-time priority, a
  * getppid, then the byte at offset 0 of `flagFile` set to 1, then spinning until the
- * test sets it to 2).
+ * test sets it to 2). With `cpu`, it starts on that CPU (taskset).
  */
-export async function startRuns(mode: 'interleave' | 'rotate' | 'pair' | 'block' | 'spin', r: number, a: number, b: number, flagFile = ''): Promise<RunsWorkload> {
-  const child = spawn(runsBinary(), [mode, String(r), String(a), String(b), flagFile]);
+export async function startRuns(mode: 'interleave' | 'rotate' | 'pair' | 'block' | 'spin', r: number, a: number, b: number, flagFile = '', cpu?: number): Promise<RunsWorkload> {
+  const args = [mode, String(r), String(a), String(b), flagFile];
+  // On one given CPU: taskset execs the workload (the same pid), which then pins itself there.
+  const child = cpu === undefined ? spawn(runsBinary(), args) : spawn('taskset', ['-c', String(cpu), runsBinary(), ...args]);
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async (): Promise<string | null> => {

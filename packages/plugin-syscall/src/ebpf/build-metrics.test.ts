@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syscallCategory } from '../syscall-table.js';
-import { buildMetrics, type ProcessRecords, type Reading } from './build-metrics.js';
+import { buildMetrics, PROCESSES_OFF, type ProcessRecords, type Reading } from './build-metrics.js';
 import { SC_MAX_SYSCALLS } from './syscall-maps.js';
 import type { ProcessTable, SyscallCounts } from './syscall-read.js';
 import { U64Sums } from './u64-sums.js';
@@ -21,7 +21,7 @@ function counts(byId: Record<number, number>): SyscallCounts {
 /** Rows [tgid, id, count, errors, totalNs]. */
 function table(rows: Array<[number, number, number, number, number]>): ProcessTable {
   const col = (j: number): number[] => rows.map((r) => r[j]!);
-  return { rows: rows.length, tgid: Uint32Array.from(col(0)), id: Uint32Array.from(col(1)), count: Float64Array.from(col(2)), errors: Float64Array.from(col(3)), totalNs: Float64Array.from(col(4)), exact: new U64Sums(3) };
+  return { rows: rows.length, tgid: Uint32Array.from(col(0)), id: Uint32Array.from(col(1)), count: Float64Array.from(col(2)), errors: Float64Array.from(col(3)), totalNs: Float64Array.from(col(4)), exact: new U64Sums(3), pending: new Set() };
 }
 
 describe('buildMetrics: categories of numbers the table does not have', () => {
@@ -34,6 +34,17 @@ describe('buildMetrics: categories of numbers the table does not have', () => {
     expect(m.syscalls.find((s) => s.id === 63)?.category).toBe('other');
     expect(m.categories.unknown.count).toBe(7);
     expect(m.categories.other.count).toBe(2);
+  });
+});
+
+describe('buildMetrics without per-process detail (no table)', () => {
+  it('lists no process and says why, in both modes; the per-syscall counts are as read', () => {
+    for (const mode of ['counts', 'latency'] as const) {
+      const m = buildMetrics({ at: 0, counts: counts({ 39: 5 }), hist: new Map(), table: null, kernel }, null, { mode, ...options, topProcesses: 10 });
+      expect(m.processes).toEqual([]);
+      expect(m.unavailable.processes).toBe(PROCESSES_OFF);
+      expect(m.syscalls.map((s) => [s.id, s.count])).toEqual([[39, 5]]);
+    }
   });
 });
 

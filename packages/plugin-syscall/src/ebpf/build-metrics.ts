@@ -5,12 +5,12 @@ import { syscallCategory, syscallName } from '../syscall-table.js';
 import { SC_MAX_SYSCALLS } from './syscall-maps.js';
 import type { ProcessTable, SyscallCounts } from './syscall-read.js';
 
-/** One reading of the kernel maps; `counts` and `table` are the reader's arrays, valid until its next reading. @internal */
+/** One reading of the kernel maps; `counts` and `table` are the reader's arrays, valid until its next reading; `table` is null without per-process detail. @internal */
 export interface Reading {
   at: number;
   counts: SyscallCounts;
   hist: Map<number, Log2Histogram>;
-  table: ProcessTable;
+  table: ProcessTable | null;
   kernel: { invocations: number; drops: number; filterHits: number; filterMisses: number };
 }
 
@@ -43,6 +43,9 @@ export interface ProcessRecords {
    */
   comm(pid: number, goneBefore: boolean): string | null;
 }
+
+/** Why a reading lists no process when per-process detail is off. @internal */
+export const PROCESSES_OFF = 'per-process detail is off; enable it with the syscall plugin option `processes: true` (or config.families.syscall.processes) at its cost per call (plugin README)';
 
 const COUNTS_ONLY = 'counts-only mode attaches no sys_exit program: errors and latency need the return (use mode "latency")';
 
@@ -86,6 +89,7 @@ export function buildMetrics(cur: Reading, prev: PreviousReading | null, o: { mo
     unavailable.errors = why;
     unavailable.latency = why;
   }
+  if (cur.table === null) unavailable.processes = PROCESSES_OFF;
   return {
     mode: o.mode,
     countersSince: o.since,
@@ -93,7 +97,7 @@ export function buildMetrics(cur: Reading, prev: PreviousReading | null, o: { mo
     total: { count: total, errors: latency ? errors : null, perSecond: intervalMs === null ? null : ratePerSecond(prevTotal, total, intervalMs) },
     syscalls,
     categories,
-    processes: processes(cur.table, latency, o.topProcesses, o.records),
+    processes: cur.table === null ? [] : processes(cur.table, latency, o.topProcesses, o.records),
     filter: o.filter,
     kernel: cur.kernel,
     unavailable,

@@ -86,13 +86,13 @@ export class SyscallChangeCounter {
    * A reading ended: see the class comment for when it vouches. Reads the reading's exact
    * sums (the reader's arrays: call it before the reader's next reading starts).
    * @param counts - the reading's per-syscall counts
-   * @param table - the reading's per-process rows, pending runs included
+   * @param table - the reading's per-process rows, pending runs included; null without per-process detail (nothing to add up)
    * @param before - what {@link SyscallChangeCounter.starting} returned for this reading
    * @param first - the source's first reading at init (no counter was read before it)
    */
-  ended(counts: SyscallCounts, table: ProcessTable, before: { hits: bigint | null; gaveHits: boolean }, first = false): void {
+  ended(counts: SyscallCounts, table: ProcessTable | null, before: { hits: bigint | null; gaveHits: boolean }, first = false): void {
     const hitsMatch = before.hits !== null && before.hits === counts.exact.bigint(CALLS);
-    const addsUp = readingAddsUp(counts, table);
+    const addsUp = table === null || readingAddsUp(counts, table);
     if (this.atEntry) {
       this.#vouched = addsUp && (first || !before.gaveHits || hitsMatch);
       return;

@@ -8,6 +8,7 @@ import { readDescendants } from '../procfs/read-descendants.js';
 import { objectLayouts, syscallLayouts, writeConfig, type SyscallKernelConfig, type SyscallLayouts } from './syscall-maps.js';
 import { addPid, filterLayouts, planKernelFilter, PID_TREE, writeKernelFilter, type FilterLayouts } from './syscall-filter-maps.js';
 import { SyscallMapReader } from './syscall-read.js';
+import { ExitedProcesses, kernelRows } from './exited-processes.js';
 import { acquireSlot, clearSlot, readSampling, readSlotFilterCounts, releaseSlot } from './syscall-slots.js';
 import { SyscallChangeCounter } from './syscall-change-counter.js';
 import { eventLayout, syscallEventStream, type SyscallEvent } from './syscall-events.js';
@@ -26,6 +27,8 @@ export interface SyscallEbpfOptions {
   spawnParent: number;
   /** This process is not counted (0: it is). */
   excludeTgid: number;
+  /** Per-process detail: the kernel keeps per-process rows for this engine's slot. */
+  processes: boolean;
   topProcesses: number;
   objectPath: string;
 }
@@ -58,6 +61,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #batchSize = 100;
   #prev: PreviousReading | null = null;
   #maps: SyscallMapReader | null = null;
+  #exited: ExitedProcesses | null = null;
   /** Process records given out, given out again while unchanged. */
   #records: ProcessRecords = { kept: new Map(), generation: 0, comm: (pid, gone) => readCommAgain(this.#procRoot, pid, gone) };
   /** The reading in progress: readings run one after another (they share the reader's buffers). */
@@ -135,7 +139,9 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     if (taken.dirty) await awaitOrAbort(clearSlot(obj, this.#slot), context.signal);
     this.#writeConfig();
     this.#cpus = possibleCpus();
+    const procRoot = this.#procRoot;
     this.#maps = new SyscallMapReader(obj, this.#layouts, this.#cpus, this.#slot);
+    this.#exited = this.options.processes ? new ExitedProcesses(obj, this.#layouts, this.#slot, procRoot, this.#maps) : null;
     // The filter's flip marks the slot in use: from then on the programs count for it.
     await awaitOrAbort(this.#applyFilter(true), context.signal);
     for (const p of [...(latency ? ['sc_exit'] : []), 'sc_enter', 'sc_fork', 'sc_exec']) handle.attach(p);
@@ -183,13 +189,22 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     return this.#filterIndex;
   }
 
+  /**
+   * What the kernel keeps per process for this engine's slot: its `sc_proc` rows and its
+   * runs pending in `sc_cpu` (on any CPU), as process ids, one per row or run.
+   * @internal for tests
+   */
+  async kernelProcessRows(): Promise<{ rows: number[]; runs: number[] }> {
+    return kernelRows(this.#obj!, this.#layouts!, this.#slot);
+  }
+
   /** Changes are written one after another: two flips never interleave their writes. */
   #applyFilter(clean = false): Promise<void> {
     const obj = this.#obj!;
     const { kernel } = planKernelFilter(this.#spec, this.options.spawnParent);
     const run = this.#writing.then(async () => {
       const roots = kernel.treeRoots;
-      this.#filterIndex = await writeKernelFilter(obj, this.#filterLayouts!, this.#slot, kernel, roots ? readDescendants(this.#procRoot, roots) : [], clean);
+      this.#filterIndex = await writeKernelFilter(obj, this.#filterLayouts!, this.#slot, kernel, roots ? readDescendants(this.#procRoot, roots) : [], clean, this.options.processes);
       // A process forked between the walk and the flip was judged by the old filter: walk again.
       if (roots) for (const pid of readDescendants(this.#procRoot, roots)) addPid(obj, this.#filterLayouts!, this.#filterIndex, pid, PID_TREE);
     });
@@ -209,7 +224,9 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     const maps = this.#maps!;
     const counts = await maps.counts();
     const hist = this.#levels.mode === 'latency' ? maps.histograms(counts) : new Map<number, never>();
-    const table = await maps.processTable();
+    // Without per-process detail the kernel keeps no rows: nothing to read.
+    const table = this.#exited ? await maps.processTable() : null;
+    if (table) this.#exited!.settle(table);
     const stats = readStatsCounters(obj.map('sc_stats'));
     const [filterHits, filterMisses] = readSlotFilterCounts(obj, this.#slot);
     return { at: performance.now(), counts, hist, table, kernel: { invocations: stats.invocations, drops: stats.drops, filterHits, filterMisses } };
@@ -392,6 +409,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#prev = null;
     this.#counter.reset();
     this.#maps = null;
+    this.#exited = null;
     this.#records.kept.clear();
     this.#streams = 0;
   }

@@ -10,6 +10,8 @@ const MODE_DENY = 2;
 const COMM_LEN = 16;
 const GENS = 2;
 const GEN_ACTIVE = 2;
+/** sc_gen bit SC_GEN_PROCS: the slot keeps per-process rows. */
+const GEN_PROCS = 4;
 /** Per filter index, as bpf/syscall/syscall.h sizes the maps. */
 const MAX_SETS = 64;
 const MAX_PIDS = 4096;
@@ -162,10 +164,11 @@ function addId(obj: BpfObject, l: FilterLayouts, fi: number, kind: number, id: b
  * by the new one.
  * @param tree - the roots of `descendantsOf` and their descendants alive now
  * @param clean - the slot's sets hold no key yet (a slot never used, or cleared): nothing to remove
+ * @param processes - the slot keeps per-process rows (the word's GEN_PROCS bit)
  * @returns the filter index now in force (slot * 2 + generation)
  * @internal
  */
-export async function writeKernelFilter(obj: BpfObject, l: FilterLayouts, slot: number, k: KernelFilter, tree: readonly number[], clean = false): Promise<number> {
+export async function writeKernelFilter(obj: BpfObject, l: FilterLayouts, slot: number, k: KernelFilter, tree: readonly number[], clean = false, processes = false): Promise<number> {
   const next = (readGenWord(obj, slot) & 1) ^ 1;
   const fi = slot * GENS + next;
   if (!clean) for (const name of ['sc_pids', 'sc_comms', 'sc_ids']) await clearIndex(obj, name, fi);
@@ -205,6 +208,6 @@ export async function writeKernelFilter(obj: BpfObject, l: FilterLayouts, slot: 
   obj.map('sc_filter').update(u32(fi), value);
   // Bits 8-15 count the changes: sc_exit sends an event only for a call judged by the filter in force.
   const changes = ((readGenWord(obj, slot) >>> 8) + 1) & 0xff;
-  obj.map('sc_gen').update(u32(slot), u32(next | GEN_ACTIVE | (changes << 8)));
+  obj.map('sc_gen').update(u32(slot), u32(next | GEN_ACTIVE | (processes ? GEN_PROCS : 0) | (changes << 8)));
   return fi;
 }

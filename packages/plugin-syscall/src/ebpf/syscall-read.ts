@@ -32,8 +32,14 @@ export interface ProcessTable {
   count: Float64Array;
   errors: Float64Array;
   totalNs: Float64Array;
-  /** The sums of `count`, `errors` and `totalNs` over the rows (and CPUs), exact ({@link readingAddsUp}). */
+  /**
+   * The sums of `count`, `errors` and `totalNs` over the rows (and CPUs), exact
+   * ({@link readingAddsUp}), plus those of the rows of exited processes deleted after
+   * earlier readings (exited-processes.ts).
+   */
   exact: U64Sums;
+  /** The processes with a run pending on some CPU (`sc_cpu`, in any of the copies read, whole or not). */
+  pending: Set<number>;
 }
 
 /** Fields of {@link U64Sums} in a reading: calls, errors, time. @internal */
@@ -75,7 +81,9 @@ const grow = <T extends Float64Array | Uint32Array>(a: T, n: number, make: (n: n
  */
 export class SyscallMapReader {
   readonly #counts: SyscallCounts = { count: new Float64Array(SC_MAX_SYSCALLS), errors: new Float64Array(SC_MAX_SYSCALLS), totalNs: new Float64Array(SC_MAX_SYSCALLS), total: 0, exact: new U64Sums(3) };
-  readonly #table: ProcessTable = { rows: 0, tgid: new Uint32Array(256), id: new Uint32Array(256), count: new Float64Array(256), errors: new Float64Array(256), totalNs: new Float64Array(256), exact: new U64Sums(3) };
+  readonly #table: ProcessTable = { rows: 0, tgid: new Uint32Array(256), id: new Uint32Array(256), count: new Float64Array(256), errors: new Float64Array(256), totalNs: new Float64Array(256), exact: new U64Sums(3), pending: new Set() };
+  /** The sums of the rows deleted so far (rows of exited processes): part of every later table's `exact`. */
+  readonly retired = new U64Sums(3);
   /** The batch buffers, reused; each grows to what the map held when it did not fit. */
   #countsBuf: Uint8Array | null = null;
   #procBuf: Uint8Array | null = null;
@@ -182,6 +190,7 @@ export class SyscallMapReader {
     const t = this.#fit(batch.count + this.cpus * (this.obj.map('sc_cpu').maxEntries / SC_SLOTS));
     const exact = t.exact;
     exact.clear();
+    exact.addSums(this.retired);
     let rows = 0;
     for (let i = 0; i < batch.count; i++) {
       const k = i * map.keySize;
@@ -224,9 +233,11 @@ export class SyscallMapReader {
     const [before, copy, after] = [map.readArray(), map.readArray(), map.readArray()].map((b) => new DataView(b.buffer, b.byteOffset, b.byteLength)) as [DataView, DataView, DataView];
     const stride = Math.ceil(this.l.cpu.size / 8) * 8;
     const f = this.l.cpu.fields;
+    t.pending.clear();
     for (let r = this.slot * runs; r < (this.slot + 1) * runs; r++) {
       for (let c = 0; c < this.cpus; c++) {
         const at = (r * this.cpus + c) * stride;
+        for (const v of [before, copy, after]) if (u64(v, at + f.pending!.offset) > 0) t.pending.add(v.getUint32(at + f.tgid!.offset, true));
         const seq = before.getUint32(at + f.seq!.offset, true);
         if (seq % 2 === 1 || after.getUint32(at + f.seq!.offset, true) !== seq) continue;
         const id = copy.getUint32(at + f.id!.offset, true);

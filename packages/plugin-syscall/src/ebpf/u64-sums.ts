@@ -37,6 +37,19 @@ export class U64Sums {
     return hi * WORD + lo;
   }
 
+  /** Add a whole number below 2^53 (a value already summed, such as a row's count) to field `f`. */
+  addNumber(f: number, n: number): void {
+    const hi = Math.floor(n / WORD);
+    this.#w[2 * f]! += hi;
+    this.#w[2 * f + 1]! += n - hi * WORD;
+  }
+
+  /** Add every field of `other` to this one's. */
+  addSums(other: U64Sums): void {
+    const [a, b] = [this.#w, other.#w];
+    for (let i = 0; i < a.length; i++) a[i]! += b[i]!;
+  }
+
   /** Move each low sum's multiples of 2^32 into its high sum. */
   carry(): void {
     const w = this.#w;
