@@ -84,7 +84,7 @@ function dd(count: number): ChildProcess {
 describeKernel('overhead governor (syscall family)', () => {
   it('degrades latency mode to counts only over its budget, with the reason, and returns when the load stops', { timeout: 180_000 }, async () => {
     const engine = createEngine({
-      plugins: [syscall({ mode: 'latency', topProcesses: 1_000_000 })],
+      plugins: [syscall({ mode: 'latency', processes: true, topProcesses: 1_000_000 })],
       config: { mode: 'ebpf', cache: { enabled: false }, governor: { enabled: true, windowMs: 50, calibrationMs: 50, recoverWindows: 2, families: { syscall: { budgetNsPerSec: BUDGET } } } },
       logger: silent,
     });
