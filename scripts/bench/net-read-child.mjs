@@ -2,8 +2,9 @@
 // starts a holder of ROWS TCP sockets (ROWS/2 loopback connections, both ends held by
 // one python3 process), then times, interleaved in rotating order each round, a read of
 // the net family in eBPF mode, the same in fallback mode, systeminformation's
-// networkConnections(), the reference parse of /proc/net/tcp{,6} with inode → pid, and an
-// iter/tcp program that writes nothing (the kernel's walk alone). Prints one JSON line.
+// networkConnections(), the reference parse of /proc/net/tcp{,6} with inode → pid, the
+// family's iter/tcp program read alone, and an iter/tcp program that writes nothing (the
+// kernel's walk alone). Prints one JSON line.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -12,6 +13,7 @@ import { BpfObject } from '@bpfscope/native';
 import { net } from '@bpfscope/plugin-net';
 import si from 'systeminformation';
 import { buildBpf } from './c-build.mjs';
+import { childCpuMs } from './measure.mjs';
 import { referenceConnections } from './net-read-reference.mjs';
 
 const [rows, rounds] = process.argv.slice(2).map(Number);
@@ -56,9 +58,13 @@ execFileSync('ip', ['link', 'set', 'lo', 'up']);
 const holder = await startHolder();
 const floor = buildBpf('net_iter_floor');
 const floorObj = BpfObject.open(floor.path);
+// The family's own iter/tcp program in a copy of its object (loaded, nothing attached): its
+// read without the decode, between the floor and the family's read.
+const iterObj = BpfObject.open(new URL('../../packages/plugin-net/bpf/net.bpf.o', import.meta.url).pathname);
 const engines = {};
 try {
   await floorObj.load();
+  await iterObj.load();
   engines.ebpf = await familyEngine('ebpf');
   engines.fallback = await familyEngine('fallback');
   const phases = () => engines.ebpf.stats().collectors.find((c) => c.family === 'net')?.sourceStats?.counters ?? {};
@@ -69,30 +75,38 @@ try {
     fallback: async () => mine((await collectNet(engines.fallback, 'procfs')).connections),
     si: async () => mine((await si.networkConnections()).map((c) => ({ protocol: c.protocol.startsWith('tcp') ? 'tcp' : c.protocol, pid: c.pid, localPort: Number(c.localPort), remotePort: Number(c.peerPort) }))),
     reference: async () => mine(referenceConnections()),
+    iter: async () => (await iterObj.readIterator('net_iter_tcp')).length,
     floor: async () => (await floorObj.readIterator('floor_tcp')).length,
   };
   const names = Object.keys(methods);
   const ms = Object.fromEntries(names.map((n) => [n, []]));
+  // CPU time of this process (all its threads, kernel time included) and of the children it waited for (netstat).
+  const cpu = Object.fromEntries(names.map((n) => [n, []]));
   const seen = Object.fromEntries(names.map((n) => [n, []]));
   const ebpfPhases = [];
   for (let r = -1; r < rounds; r++) {
     // Round -1 warms every method up (JIT, page cache, the engines' first read) untimed.
     for (let k = 0; k < names.length; k++) {
       const name = names[(k + Math.max(r, 0)) % names.length];
+      const c0 = process.cpuUsage();
+      const k0 = childCpuMs();
       const t0 = performance.now();
       const n = await methods[name]();
       const t = performance.now() - t0;
+      const c = process.cpuUsage(c0);
       if (r < 0) continue;
       ms[name].push(t);
+      cpu[name].push((c.user + c.system) / 1000 + childCpuMs() - k0);
       seen[name].push(n);
       if (name === 'ebpf') ebpfPhases.push(phases());
     }
   }
   const sockets = Number(execFileSync('sh', ['-c', 'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -c :']).toString().trim());
-  console.log(JSON.stringify({ rows, rounds, holder: holder.pid, sockets, ms, seen, ebpfPhases }));
+  console.log(JSON.stringify({ rows, rounds, holder: holder.pid, sockets, ms, cpu, seen, ebpfPhases }));
 } finally {
   for (const e of Object.values(engines)) await e.close();
   floorObj.close();
+  iterObj.close();
   floor.cleanup();
   holder.stop();
 }
