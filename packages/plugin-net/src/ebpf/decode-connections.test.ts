@@ -4,7 +4,7 @@ import { readStructLayouts } from '@bpfscope/native';
 import { NET_OBJECT_PATH } from '../object-path.js';
 import { AddressTexts, decodeConnections } from './decode-connections.js';
 import { netLayouts } from './net-layouts.js';
-import { RowReuse } from './row-reuse.js';
+import { PROBE_EVERY, RowReuse } from './row-reuse.js';
 
 const layouts = netLayouts(readStructLayouts(readFileSync(NET_OBJECT_PATH), NET_OBJECT_PATH));
 const o = layouts.conn;
@@ -48,7 +48,7 @@ describe('decodeConnections with rows reused from reading to reading', () => {
   const earlier = { byInode: new Map([[9_001, [77, 78]]]), comms: new Map([[77, 'resolver']]) };
   const plain = (bytes: Uint8Array) => decodeConnections([bytes], layouts, toEpochMs, new AddressTexts(), earlier);
 
-  it('hands out the same frozen connection for a row whose bytes did not change, equal to a fresh decode', () => {
+  it('hands out the same connection for a row whose bytes did not change, equal to a fresh decode', () => {
     const reuse = new RowReuse();
     const a = decodeConnections([table(1_000)], layouts, toEpochMs, new AddressTexts(), earlier, reuse);
     reuse.end();
@@ -57,7 +57,6 @@ describe('decodeConnections with rows reused from reading to reading', () => {
     expect(reuse.reused).toBe(2);
     expect(b.connections[0]).toBe(a.connections[0]);
     expect(b.connections[1]).toBe(a.connections[1]);
-    expect(Object.isFrozen(b.connections[0])).toBe(true);
     const fresh = plain(table(1_000));
     expect(b).toEqual(fresh);
     expect(b.connections[0]).toMatchObject({ protocol: 'tcp', localAddress: '127.0.0.1', remoteAddress: '127.0.0.2', state: 'ESTABLISHED', pid: 321, comm: 'client', bytesSent: 1_000 });
@@ -84,5 +83,51 @@ describe('decodeConnections with rows reused from reading to reading', () => {
     expect(d.connections[0]).not.toBe(b.connections[0]);
     expect(d.connections[0]).toEqual(b.connections[0]);
     expect(reuse.reused).toBe(1);
+  });
+
+  it('stops keeping rows while most of them change, and keeps them again once a probe finds the table quiet', () => {
+    const reuse = new RowReuse();
+    const read = (sent: number, withTcp = true) => {
+      const t = decodeConnections([table(sent, withTcp)], layouts, toEpochMs, new AddressTexts(), earlier, reuse);
+      reuse.end();
+      return t;
+    };
+    // Only the TCP row, its counter moving at every reading: nothing reused, and after the
+    // second reading nothing kept.
+    let reading = 0;
+    read(1_000 + reading++, false);
+    read(1_000 + reading++, false);
+    expect([reuse.reused, reuse.keeping]).toEqual([1, true]);
+    const busy = (n: number) => decodeConnections([table(2_000 + n)], layouts, toEpochMs, new AddressTexts(), earlier, reuse);
+    busy(reading++); // TCP row new, UDP row reused: half
+    reuse.end();
+    expect(reuse.keeping).toBe(true);
+    const changing = (): ReturnType<typeof decodeConnections> => {
+      const bytes = table(3_000 + reading);
+      new DataView(bytes.buffer).setUint32(o.size + o.recv_queue, reading, true); // the UDP row changes too
+      reading++;
+      const t = decodeConnections([bytes], layouts, toEpochMs, new AddressTexts(), earlier, reuse);
+      reuse.end();
+      return t;
+    };
+    changing();
+    expect([reuse.reused, reuse.keeping]).toEqual([0, false]);
+    // Not kept: the same bytes twice are decoded twice, until the probe reading.
+    const quiet = () => decodeConnections([table(9_999)], layouts, toEpochMs, new AddressTexts(), earlier, reuse);
+    let probed = -1;
+    for (let i = 0; i < PROBE_EVERY && probed < 0; i++) {
+      quiet();
+      if (reuse.keeping) probed = i;
+      reuse.end();
+      expect(reuse.reused).toBe(0);
+    }
+    expect(probed).toBeGreaterThanOrEqual(0);
+    const a = quiet();
+    reuse.end();
+    const b = quiet();
+    reuse.end();
+    expect(reuse.reused).toBe(2);
+    expect(b.connections[0]).toBe(a.connections[0]);
+    expect(b).toEqual(plain(table(9_999)));
   });
 });

@@ -78,7 +78,7 @@ const empty = (): LiveTotals => ({ bytesSent: 0, bytesReceived: 0, packetsSent: 
  * with the open connections' totals by owner and by remote host (each connection's counters
  * less its base: what it carried before the object saw it).
  * @param chunks - the two iterators' outputs
- * @param reuse - connections of earlier readings to hand out again for rows that did not change (frozen)
+ * @param reuse - connections of earlier readings to hand out again for rows that did not change
  * @internal
  */
 export function decodeConnections(chunks: readonly Uint8Array[], layouts: NetLayouts, toEpochMs: ToEpochMs, addresses: AddressTexts = new AddressTexts(), earlier: EarlierOwners | null = null, reuse: RowReuse | null = null): ConnectionTable {
