@@ -18,6 +18,7 @@ import { benchEvents, reportEvents } from './bench/events.mjs';
 import { benchCache, reportCache } from './bench/cache.mjs';
 import { benchAlloc, reportAlloc } from './bench/alloc.mjs';
 import { benchNetKernel, reportNetKernel } from './bench/net-kernel.mjs';
+import { benchNetRead, reportNetRead } from './bench/net-read.mjs';
 
 const SECTIONS = [
   ['cpu', 'cpu snapshot', async () => reportCpuSnapshot(await benchCpuSnapshot())],
@@ -34,6 +35,7 @@ const SECTIONS = [
   ['events', 'events into JS: engine.events() and eventBatches() vs C', async () => reportEvents(await benchEvents())],
   ['cache', 'aggressive caching: cached vs decoded syscall reading', async () => reportCache(await benchCache())],
   ['alloc', 'memory per read and RSS at 1 Hz', async () => reportAlloc(await benchAlloc())],
+  ['net', 'net family read with 10,000 TCP sockets vs systeminformation and /proc', async () => reportNetRead(await benchNetRead())],
   ['net-kernel', 'net family: loopback TCP/UDP slowdown and kernel ns per run', async () => reportNetKernel(await benchNetKernel())],
 ];
 

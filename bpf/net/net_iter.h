@@ -11,8 +11,17 @@ static __noinline int conn_write(struct seq_file *seq, struct net_conn *r)
 
 static __always_inline void conn_fill(struct net_conn *r, const struct sk_id *id, const struct net_sk *s, struct sock *sk)
 {
-	if (sk)
-		r->inode = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+	/* The socket's inode sits next to its struct socket (struct socket_alloc, the kernel's
+	 * SOCK_INODE, as sock_i_ino reads it): one pointer less to chase per row than through
+	 * its file. Other fields are direct loads (the verifier's fault-safe PROBE_MEM): a
+	 * bpf_probe_read_kernel call per field cost more than the rest of a row. */
+	struct socket *so = sk ? sk->sk_socket : NULL;
+
+	if (so) {
+		struct socket_alloc *sa = (void *)so - bpf_core_field_offset(struct socket_alloc, socket);
+
+		bpf_core_read(&r->inode, sizeof(r->inode), &sa->vfs_inode.i_ino);
+	}
 	r->family = id->family;
 	r->sport = id->sport;
 	r->dport = id->dport;
@@ -49,7 +58,7 @@ int net_iter_tcp(struct bpf_iter__tcp *ctx)
 	}
 	sk_ident(skc, &id);
 	r.protocol = NET_PROTO_TCP;
-	r.state = BPF_CORE_READ(skc, skc_state);
+	r.state = skc->skc_state;
 	r.uid = ctx->uid;
 	tp = bpf_skc_to_tcp_sock(skc);
 	if (tp) {
@@ -57,14 +66,14 @@ int net_iter_tcp(struct bpf_iter__tcp *ctx)
 		r.cookie = bpf_get_socket_cookie(tp);
 		r.tcp_full = 1;
 		tcp_counters(tp, &r.bytes_sent, &r.bytes_received, &r.segs_out, &r.segs_in, &r.retrans, &r.srtt_us);
-		r.bytes_acked = BPF_CORE_READ(tp, bytes_acked);
+		r.bytes_acked = tp->bytes_acked;
 		if (r.state == TCP_LISTEN) {
-			r.send_queue = BPF_CORE_READ(tp, inet_conn.icsk_inet.sk.sk_max_ack_backlog);
-			r.recv_queue = BPF_CORE_READ(tp, inet_conn.icsk_inet.sk.sk_ack_backlog);
+			r.send_queue = tp->inet_conn.icsk_inet.sk.sk_max_ack_backlog;
+			r.recv_queue = tp->inet_conn.icsk_inet.sk.sk_ack_backlog;
 		} else {
-			__s32 rq = BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq);
+			__s32 rq = tp->rcv_nxt - tp->copied_seq;
 
-			r.send_queue = (__u32)(BPF_CORE_READ(tp, write_seq) - BPF_CORE_READ(tp, snd_una));
+			r.send_queue = (__u32)(tp->write_seq - tp->snd_una);
 			r.recv_queue = rq > 0 ? rq : 0;
 		}
 	}
@@ -94,11 +103,11 @@ int net_iter_udp(struct bpf_iter__udp *ctx)
 	if (!filter_ok(NET_PROTO_UDP, &id, s ? s->pid : 0, s ? s->cgroup_id : 0))
 		return 0;
 	r.protocol = NET_PROTO_UDP;
-	r.state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	r.state = sk->__sk_common.skc_state;
 	r.uid = ctx->uid;
 	r.cookie = bpf_get_socket_cookie(sk);
-	r.send_queue = BPF_CORE_READ(sk, sk_wmem_alloc.refs.counter) - 1;
-	r.recv_queue = BPF_CORE_READ(sk, sk_backlog.rmem_alloc.counter);
+	r.send_queue = sk->sk_wmem_alloc.refs.counter - 1;
+	r.recv_queue = sk->sk_backlog.rmem_alloc.counter;
 	if (s) {
 		r.bytes_sent = s->bytes_sent;
 		r.bytes_received = s->bytes_recv;

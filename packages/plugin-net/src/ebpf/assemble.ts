@@ -1,7 +1,7 @@
 import { readStatsCounters, type BpfObject } from '@bpfscope/native';
 import { inCidrs } from '../cidr.js';
 import type { SideReading } from '../procfs/side-reads.js';
-import { connectionPasses } from '../read/select-connections.js';
+import { connectionFilterSet, connectionPasses } from '../read/select-connections.js';
 import type { ResolvedNetOptions } from '../options.js';
 import type { NetConnection, NetHost, NetMetrics, NetProcess } from '../records.js';
 import type { ConnectionTable } from './decode-connections.js';
@@ -37,7 +37,7 @@ export function assembleNetMetrics(input: AssembleInput): NetMetrics {
   const { obj, table, options: o } = input;
   const side = input.side.read();
   const { processes: kprocs, hosts: khosts, totals: tot, drops } = input.kernel;
-  const passed = table.connections.filter((c) => connectionPasses(c, o));
+  const passed = connectionFilterSet(o) ? table.connections.filter((c) => connectionPasses(c, o)) : table.connections;
 
   // Processes: the kernel's (UDP, closed TCP, retransmits) and the open connections'.
   const procs = new Map<number, NetProcess>();

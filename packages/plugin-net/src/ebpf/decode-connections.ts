@@ -3,6 +3,7 @@ import { formatAddress } from '../procfs/kernel-address.js';
 import { stateName } from '../procfs/tcp-states.js';
 import type { ConnectionState, NetConnection } from '../records.js';
 import { u64, type NetLayouts } from './net-layouts.js';
+import type { RowReuse } from './row-reuse.js';
 
 const AF_INET6 = 10;
 const PROTO_TCP = 6;
@@ -23,7 +24,7 @@ export interface ConnectionTable {
   connections: NetConnection[];
   /** By owner pid: open TCP connections' traffic since first seen, and open sockets. */
   byPid: Map<number, LiveTotals>;
-  /** By `family/address` of the remote end. */
+  /** By the remote end's address text (IPv6 texts have colons, IPv4 ones none). */
   byHost: Map<string, LiveTotals & { address: string; family: 4 | 6 }>;
   tcpByState: Partial<Record<ConnectionState, number>>;
   udpSockets: number;
@@ -77,36 +78,94 @@ const empty = (): LiveTotals => ({ bytesSent: 0, bytesReceived: 0, packetsSent: 
  * with the open connections' totals by owner and by remote host (each connection's counters
  * less its base: what it carried before the object saw it).
  * @param chunks - the two iterators' outputs
+ * @param reuse - connections of earlier readings to hand out again for rows that did not change
  * @internal
  */
-export function decodeConnections(chunks: readonly Uint8Array[], layouts: NetLayouts, toEpochMs: ToEpochMs, addresses: AddressTexts = new AddressTexts(), earlier: EarlierOwners | null = null): ConnectionTable {
+export function decodeConnections(chunks: readonly Uint8Array[], layouts: NetLayouts, toEpochMs: ToEpochMs, addresses: AddressTexts = new AddressTexts(), earlier: EarlierOwners | null = null, reuse: RowReuse | null = null): ConnectionTable {
   const o = layouts.conn;
   const out: ConnectionTable = { connections: [], byPid: new Map(), byHost: new Map(), tcpByState: {}, udpSockets: 0, ownersFromProcfs: 0 };
+  reuse?.begin();
   for (const bytes of chunks) {
     const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Rows compared word by word with the ones earlier connections came from.
+    const words = reuse !== null && bytes.byteOffset % 4 === 0 && o.size % 4 === 0 ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2) : null;
     for (let at = 0; at + o.size <= bytes.length; at += o.size) {
-      const tcp = v.getUint32(at + o.protocol, true) === PROTO_TCP;
-      const v6 = v.getUint32(at + o.family, true) === AF_INET6;
-      const stateCode = v.getUint32(at + o.state, true);
-      const state = stateName(stateCode);
       const owned = v.getUint32(at + o.owned, true) !== 0;
-      const full = !tcp || v.getUint32(at + o.tcp_full, true) !== 0;
-      const inode = u64(v, at + o.inode);
-      // A socket the kernel saw no owner take is older than the source (and idle since): its
-      // holders from the scan made when the source started, if it was there.
-      const holders = owned || inode === 0 ? undefined : earlier?.byInode.get(inode);
-      const pid = owned ? v.getUint32(at + o.pid, true) : holders?.[0] ?? null;
-      if (holders !== undefined) out.ownersFromProcfs++;
-      const startNs = u64(v, at + o.start_ns);
-      const lastNs = u64(v, at + o.last_ns);
-      const c: NetConnection = {
+      const cookie = words === null ? 0 : u64(v, at + o.cookie);
+      let c = words !== null ? reuse!.get(cookie, words, at, o.size) : undefined;
+      if (c === undefined) {
+        const tcp = v.getUint32(at + o.protocol, true) === PROTO_TCP;
+        const inode = u64(v, at + o.inode);
+        // A socket the kernel saw no owner take is older than the source (and idle since): its
+        // holders from the scan made when the source started, if it was there.
+        const holders = owned || inode === 0 ? undefined : earlier?.byInode.get(inode);
+        const head: RowHead = {
+          tcp,
+          v6: v.getUint32(at + o.family, true) === AF_INET6,
+          stateCode: v.getUint32(at + o.state, true),
+          owned,
+          full: !tcp || v.getUint32(at + o.tcp_full, true) !== 0,
+          inode,
+          pid: owned ? v.getUint32(at + o.pid, true) : holders?.[0] ?? null,
+          holders,
+        };
+        c = decodeRow(bytes, v, at, o, head, toEpochMs, addresses, earlier);
+        if (words !== null) reuse!.keep(cookie, words, at, o.size, c);
+      }
+      const { pid, stateCode } = c;
+      const tcp = c.protocol === 'tcp';
+      // The scan's holder lists are never empty: an unowned socket with a pid got it from there.
+      if (!owned && pid !== null) out.ownersFromProcfs++;
+      out.connections.push(c);
+      if (tcp) out.tcpByState[c.state] = (out.tcpByState[c.state] ?? 0) + 1;
+      else out.udpSockets++;
+      // UDP traffic is in the kernel's per-process and per-host maps already; TCP's of open
+      // connections is here, less the base (a TCP row has bytes when it is a full socket).
+      const live = tcp && owned && c.bytesSent !== null;
+      const sent = live ? c.bytesSent! - u64(v, at + o.base_sent) : 0;
+      const recv = live ? c.bytesReceived! - u64(v, at + o.base_recv) : 0;
+      const so = live ? c.packetsSent! - u64(v, at + o.base_segs_out) : 0;
+      const si = live ? c.packetsReceived! - u64(v, at + o.base_segs_in) : 0;
+      if (pid !== null) {
+        let t = out.byPid.get(pid);
+        if (t === undefined) out.byPid.set(pid, (t = empty()));
+        add(t, sent, recv, so, si);
+      }
+      if (c.remotePort !== 0 && stateCode !== TCP_LISTEN) {
+        // Keyed by the address text alone: an IPv6 text always has a colon, an IPv4 one never.
+        let t = out.byHost.get(c.remoteAddress);
+        if (t === undefined) out.byHost.set(c.remoteAddress, (t = { ...empty(), address: c.remoteAddress, family: c.family }));
+        add(t, sent, recv, so, si);
+      }
+    }
+  }
+  return out;
+}
+
+/** What the table loop already read of a row. */
+interface RowHead {
+  tcp: boolean;
+  v6: boolean;
+  stateCode: number;
+  owned: boolean;
+  full: boolean;
+  inode: number;
+  pid: number | null;
+  holders: readonly number[] | undefined;
+}
+
+function decodeRow(bytes: Uint8Array, v: DataView, at: number, o: NetLayouts['conn'], h: RowHead, toEpochMs: ToEpochMs, addresses: AddressTexts, earlier: EarlierOwners | null): NetConnection {
+  const { tcp, v6, stateCode, owned, full, inode, pid, holders } = h;
+  const startNs = u64(v, at + o.start_ns);
+  const lastNs = u64(v, at + o.last_ns);
+  return {
         protocol: tcp ? 'tcp' : 'udp',
         family: v6 ? 6 : 4,
         localAddress: addresses.get(bytes, v, at + o.saddr, v6),
         localPort: v.getUint32(at + o.sport, true),
         remoteAddress: addresses.get(bytes, v, at + o.daddr, v6),
         remotePort: v.getUint32(at + o.dport, true),
-        state,
+        state: stateName(stateCode),
         stateCode,
         pid,
         comm: owned ? decodeCString(bytes, at + o.comm, 16) : pid === null ? null : earlier?.comms.get(pid) ?? null,
@@ -125,33 +184,13 @@ export function decodeConnections(chunks: readonly Uint8Array[], layouts: NetLay
         lastActivity: lastNs !== 0 ? toEpochMs(lastNs) : null,
         sendQueueBytes: u64(v, at + o.send_queue),
         receiveQueueBytes: u64(v, at + o.recv_queue),
-      };
-      out.connections.push(c);
-      if (tcp) out.tcpByState[state] = (out.tcpByState[state] ?? 0) + 1;
-      else out.udpSockets++;
-      // UDP traffic is in the kernel's per-process and per-host maps already; TCP's of open
-      // connections is here, less the base.
-      const live = tcp && full && owned;
-      const sent = live ? c.bytesSent! - u64(v, at + o.base_sent) : 0;
-      const recv = live ? c.bytesReceived! - u64(v, at + o.base_recv) : 0;
-      const so = live ? c.packetsSent! - u64(v, at + o.base_segs_out) : 0;
-      const si = live ? c.packetsReceived! - u64(v, at + o.base_segs_in) : 0;
-      if (pid !== null) add(out.byPid, pid, () => empty(), sent, recv, so, si, 1);
-      if (c.remotePort !== 0 && stateCode !== TCP_LISTEN) {
-        const key = `${c.family}/${c.remoteAddress}`;
-        add(out.byHost, key, () => ({ ...empty(), address: c.remoteAddress, family: c.family }), sent, recv, so, si, 1);
-      }
-    }
-  }
-  return out;
+  };
 }
 
-function add<K, T extends LiveTotals>(map: Map<K, T>, key: K, make: () => T, sent: number, recv: number, so: number, si: number, n: number): void {
-  let t = map.get(key);
-  if (t === undefined) map.set(key, (t = make()));
+function add(t: LiveTotals, sent: number, recv: number, so: number, si: number): void {
   t.bytesSent += sent;
   t.bytesReceived += recv;
   t.packetsSent += so;
   t.packetsReceived += si;
-  t.connections += n;
+  t.connections++;
 }

@@ -13,6 +13,7 @@ import { assembleNetMetrics, type NetSideReads } from './assemble.js';
 import { NET_EVENT_CLASSES, netEventStream } from './net-events.js';
 import { NetKernelFilter, optionsKernelPart, withPushed, type KernelNetFilter } from './net-kernel-filter.js';
 import { netLayouts, type NetLayouts } from './net-layouts.js';
+import { RowReuse } from './row-reuse.js';
 
 const SAMPLING_PATH = 'families.net.sampling';
 
@@ -65,6 +66,8 @@ export class NetEbpfSource implements Source<NetMetrics> {
   #sourceStats: SourceStats = EMPTY_SOURCE_STATS;
   readonly #toEpochMs: ToEpochMs;
   readonly #addresses = new AddressTexts();
+  /** Connections of earlier readings, handed out again for rows that did not change. */
+  #rows = new RowReuse();
   /** Holders of the sockets that existed when the source started (their owners predate the kernel's). */
   #earlier: EarlierOwners | null = null;
   readonly #procfs: NetServices['procfs'];
@@ -73,6 +76,8 @@ export class NetEbpfSource implements Source<NetMetrics> {
   readonly #sampling: SharedSamplingSlot;
   #samplingBase: KernelSamplingCounts | null = null;
   #closing = new AbortController();
+  /** Where the iterators are read (tcp, udp); null while a read uses them. */
+  #tableBuffers: [Uint8Array, Uint8Array] | null = [new Uint8Array(1 << 16), new Uint8Array(1 << 12)];
 
   /**
    * @param options - the plugin's checked options
@@ -111,6 +116,7 @@ export class NetEbpfSource implements Source<NetMetrics> {
     this.#dropNames = readKernelEnum('skb_drop_reason', 'SKB_DROP_REASON_');
     // After the hooks are attached: every socket made from now on gets its owner in the kernel.
     this.#earlier = scanSocketOwners(this.#procfs);
+    this.#rows = new RowReuse();
     this.#batchSize = context.config.batchSize;
     this.#programStats.start(context.config.programStats);
     this.#sampling.opened(handle.object);
@@ -130,13 +136,23 @@ export class NetEbpfSource implements Source<NetMetrics> {
     let table: ConnectionTable;
     let kernel: KernelState;
     let tries = 0;
+    // Where a reading's time goes (the last try's phases), for stats().counters.
+    let iterMs = 0;
+    let decodeMs = 0;
+    let mapsMs = 0;
     for (;;) {
       const closes = readPerCpuCounts(obj, 'net_tot')[NET_TOT.closes];
-      const [tcp, udp] = await awaitOrAbort(Promise.all([obj.readIterator('net_iter_tcp'), obj.readIterator('net_iter_udp')]), context.signal);
-      table = decodeConnections([tcp, udp], layouts, this.#toEpochMs, this.#addresses, this.#earlier);
+      const a = performance.now();
+      const [tcp, udp] = await awaitOrAbort(this.#readTables(obj), context.signal);
+      const b = performance.now();
+      table = decodeConnections([tcp, udp], layouts, this.#toEpochMs, this.#addresses, this.#earlier, this.#rows);
+      this.#rows.end();
+      const c = performance.now();
       kernel = await awaitOrAbort(readKernelState(obj, layouts), context.signal);
+      [iterMs, decodeMs, mapsMs] = [b - a, c - b, performance.now() - c];
       if (kernel.totals[NET_TOT.closes] === closes || ++tries === MAX_TRIES) break;
     }
+    const d = performance.now();
     const m = assembleNetMetrics({
       obj, table, kernel, options: this.options, side: this.side, dropNames: this.#dropNames,
       kernelFilterHeld: this.#filter?.free ?? false, since: this.#since,
@@ -144,9 +160,32 @@ export class NetEbpfSource implements Source<NetMetrics> {
     const now = performance.now();
     m.intervalMs = this.#prevAtMs === null ? null : Math.round((now - this.#prevAtMs) * 1000) / 1000;
     this.#prevAtMs = now;
-    this.#counters = { sockets: table.connections.length, readMs: Math.round((now - t0) * 1000) / 1000, tries: tries + 1 };
+    const ms = (x: number): number => Math.round(x * 1000) / 1000;
+    this.#counters = {
+      sockets: table.connections.length, rowsReused: this.#rows.reused, readMs: ms(now - t0), tries: tries + 1,
+      iterMs: ms(iterMs), decodeMs: ms(decodeMs), mapsMs: ms(mapsMs), assembleMs: ms(now - d),
+    };
     if (tries === MAX_TRIES) m.unavailable.processes = `TCP connections kept closing during ${MAX_TRIES} reads of the table: a connection that closed during the last may count twice in processes and hosts`;
     return m;
+  }
+
+  /**
+   * Both iterators' outputs, read into buffers kept from reading to reading (a table of
+   * thousands of sockets is megabytes: a fresh buffer per read costs its growth, page faults
+   * and a garbage collection). A read while another is under way gets buffers of its own.
+   */
+  async #readTables(obj: LoadedBpfObject['object']): Promise<[Uint8Array, Uint8Array]> {
+    const kept = this.#tableBuffers;
+    if (kept === null) return Promise.all([obj.readIterator('net_iter_tcp'), obj.readIterator('net_iter_udp')]);
+    this.#tableBuffers = null;
+    let out: [Uint8Array, Uint8Array] | undefined;
+    try {
+      out = await Promise.all([obj.readIteratorInto('net_iter_tcp', kept[0]), obj.readIteratorInto('net_iter_udp', kept[1])]);
+      return out;
+    } finally {
+      // A view of a kept buffer, or a larger one to keep instead; the views are decoded before the next read.
+      this.#tableBuffers = out === undefined ? kept : [wholeBuffer(out[0], kept[0]), wholeBuffer(out[1], kept[1])];
+    }
   }
 
   /**
@@ -229,4 +268,9 @@ export class NetEbpfSource implements Source<NetMetrics> {
     this.#handle = null;
     this.#layouts = null;
   }
+}
+
+/** The buffer to keep after a read into `kept`: `kept` when the output fit, else the larger one holding it. */
+function wholeBuffer(out: Uint8Array, kept: Uint8Array): Uint8Array {
+  return out.buffer === kept.buffer ? kept : new Uint8Array(out.buffer);
 }

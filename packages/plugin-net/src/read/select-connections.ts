@@ -18,3 +18,11 @@ export function connectionPasses(c: NetConnection, o: ResolvedNetOptions): boole
   if (o.minBytes > 0 && c.bytesSent !== null && c.bytesReceived !== null && c.bytesSent + c.bytesReceived < o.minBytes) return false;
   return true;
 }
+
+/**
+ * Whether any of the filters {@link connectionPasses} applies is set (none: every connection passes).
+ * @internal
+ */
+export function connectionFilterSet(o: ResolvedNetOptions): boolean {
+  return o.protocols !== null || o.ports !== null || o.localAddresses !== null || o.remoteAddresses !== null || o.pids !== null || o.cgroupIds !== null || o.minBytes > 0;
+}
