@@ -22,6 +22,11 @@ struct {
 BPFSCOPE_HIST_MAP(cpu_runq_hist);
 BPFSCOPE_STATS_MAP(cpu_stats);
 
+/* Written by user space at run time (the overhead governor's "counts only" level), no reload:
+ * non-zero turns the run-queue latency part of cpu_switch off. A global in .bss, so the test
+ * is one plain load from the map's value (no map lookup); the time counters are untouched. */
+__u32 cpu_runq_shed = 0;
+
 static __always_inline struct cpu_times *this_cpu(void)
 {
 	__u32 zero = 0;
@@ -76,7 +81,7 @@ int BPF_PROG(cpu_switch, bool preempt, struct task_struct *prev, struct task_str
 		t->last_switch_ns = now;
 		t->curr_idle = next_idle;
 	}
-	if (!next_idle)
+	if (!next_idle && !cpu_runq_shed)
 		runq_wait(t, next);
 	return 0;
 }

@@ -68,6 +68,11 @@ static __always_inline int on_io(struct sock *sk, __u64 len, int dir)
 		__sync_fetch_and_add(&s->bytes_recv, len);
 		__sync_fetch_and_add(&s->dgrams_recv, 1);
 	}
+	if (net_detail_off) {
+		if (dir == 0 && !has_remote(&id))
+			tot_add(NET_TOT_UDP_UNCONN, 1);
+		return 0;
+	}
 	p = proc_entry(tgid, s);
 	if (p) {
 		if (dir == 0) {
@@ -125,6 +130,10 @@ static __always_inline void account_close(struct sock *sk, const struct sk_id *i
 
 	if (!tp || !s)
 		return; /* not seen since the object loaded: nothing it carried is counted */
+	if (net_detail_off) {
+		tot_add(NET_TOT_CLOSES, 1);
+		return;
+	}
 	tcp_counters(tp, &sent, &recv, &so, &si, &rt, &srtt);
 	sent -= s->base_sent;
 	recv -= s->base_recv;
@@ -223,7 +232,7 @@ int BPF_PROG(net_retrans, struct sock *sk, struct sk_buff *skb, int err)
 	if (!filter_ok(NET_PROTO_TCP, &id, s ? s->pid : 0, s ? s->cgroup_id : 0))
 		return 0;
 	tot_add(NET_TOT_RETRANS, 1);
-	if (s && s->pid) {
+	if (s && s->pid && !net_detail_off) {
 		p = proc_entry(s->pid, s);
 		if (p)
 			p->retrans++;

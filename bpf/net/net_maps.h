@@ -12,6 +12,13 @@ BPFSCOPE_STATS_MAP(net_stats);
 BPFSCOPE_RINGBUF_MAP(net_events, 1 << 20);
 BPFSCOPE_SAMPLING_MAPS(net_smp, NET_SRC_N);
 
+/* Written by user space at run time (the overhead governor's level 1), no reload: non-zero
+ * sheds the per-process and per-host accounting (net_proc, net_host: a hash lookup, and an
+ * insert for a new key, per send or receive call, per TCP close and per retransmit). The
+ * socket storage (owners, UDP socket counters) and the totals go on, so the connection table
+ * stays exact. A global in .bss: one plain load, no map lookup. */
+__u32 net_detail_off = 0;
+
 /* net_evon[0]: open event streams of the process. With none, no event takes ring
  * space (the counters and the table do not need events). */
 struct {

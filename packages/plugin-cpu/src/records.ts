@@ -110,6 +110,12 @@ export interface CpuMetrics {
    * Null, with the reason in {@link CpuMetrics.unavailable}, on a kernel without the stamp.
    */
   runQueueLatency: Log2Histogram | null;
+  /**
+   * ISO time from which {@link CpuMetrics.runQueueLatency} counts: `countersSince`, or the
+   * time the overhead governor last gave the run-queue part back after shedding it (its
+   * "counts only" level, docs/governor.md); null with the histogram.
+   */
+  runQueueLatencySince: string | null;
   /** Load averages (procfs in both modes). */
   loadAverage: LoadAverage | null;
   /** CPU pressure (PSI), null when the kernel has none. */

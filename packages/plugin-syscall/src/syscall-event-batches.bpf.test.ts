@@ -20,7 +20,7 @@ function counters(engine: Engine): Readonly<Record<string, number>> {
 
 describeKernel('syscall events in batches', () => {
   it('every call of the workload is delivered once, in order, or counted as dropped: delivered + drops = calls', async () => {
-    const engine = createEngine({ plugins: [syscall({ mode: 'counts' })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
+    const engine = createEngine({ plugins: [syscall({ mode: 'counts' })], config: { mode: 'ebpf', governor: { enabled: false }, cache: { enabled: false } }, logger: silent });
     const stop = new AbortController();
     try {
       await engine.start();

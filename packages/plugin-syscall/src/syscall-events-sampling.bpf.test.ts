@@ -22,7 +22,7 @@ function counters(engine: Engine): Readonly<Record<string, number>> {
 
 describeKernel('syscall events: kernel sampleEvery × user-space uniform sampling', () => {
   it('weights multiply (7 × 4 = 28), and kernel-sent = delivered + sampledAway + queued exactly', async () => {
-    const engine = createEngine({ plugins: [syscall({ mode: 'latency' })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
+    const engine = createEngine({ plugins: [syscall({ mode: 'latency' })], config: { mode: 'ebpf', governor: { enabled: false }, cache: { enabled: false } }, logger: silent });
     const stop = new AbortController();
     try {
       await engine.start();

@@ -47,7 +47,7 @@ async function run(engine: Engine, n: number, sampleEvery: number | null): Promi
 describeKernel('syscall events: sampled per-call events while subscribed', () => {
   for (const mode of ['latency', 'counts'] as SyscallMode[]) {
     it(`${mode} mode: nothing while idle; every call with sampleEvery 1; floor(N/k) events of weight k with sampleEvery k, the rest counted as sampled away`, async () => {
-      const engine = createEngine({ plugins: [syscall({ mode })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
+      const engine = createEngine({ plugins: [syscall({ mode })], config: { mode: 'ebpf', governor: { enabled: false }, cache: { enabled: false } }, logger: silent });
       try {
         await engine.start();
         // Idle: no stream, so the programs send nothing and sample nothing.
@@ -86,7 +86,7 @@ describeKernel('syscall events: sampled per-call events while subscribed', () =>
   }
 
   it('refuses a bad option with a ConfigError naming it, and a second rate while a stream is open', async () => {
-    const engine = createEngine({ plugins: [syscall({ mode: 'counts' })], config: { mode: 'ebpf' }, logger: silent });
+    const engine = createEngine({ plugins: [syscall({ mode: 'counts' })], config: { mode: 'ebpf', governor: { enabled: false } }, logger: silent });
     try {
       await engine.start();
       await expect(engine.events('syscall', { sampleEvery: 0 }).ready).rejects.toMatchObject({ code: 'CONFIG_ERROR', path: 'events.sampleEvery' });

@@ -85,7 +85,7 @@ describeKernel('overhead governor (syscall family)', () => {
   it('degrades latency mode to counts only over its budget, with the reason, and returns when the load stops', { timeout: 180_000 }, async () => {
     const engine = createEngine({
       plugins: [syscall({ mode: 'latency', processes: true, topProcesses: 1_000_000 })],
-      config: { mode: 'ebpf', cache: { enabled: false }, governor: { enabled: true, windowMs: 50, calibrationMs: 50, recoverWindows: 2, families: { syscall: { budgetNsPerSec: BUDGET } } } },
+      config: { mode: 'ebpf', cache: { enabled: false }, governor: { enabled: true, allowReload: true, windowMs: 50, calibrationMs: 50, recoverWindows: 2, families: { syscall: { budgetNsPerSec: BUDGET } } } },
       logger: silent,
     });
     let load: ChildProcess | null = null;

@@ -39,7 +39,7 @@ describeKernel('syscall events: sampling decided in the kernel', () => {
   let stop: AbortController;
   beforeEach(async () => {
     stop = new AbortController();
-    engine = createEngine({ plugins: [syscall({ mode: 'latency' })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
+    engine = createEngine({ plugins: [syscall({ mode: 'latency' })], config: { mode: 'ebpf', governor: { enabled: false }, cache: { enabled: false } }, logger: silent });
     await engine.start();
   });
   afterEach(async () => {

@@ -29,7 +29,7 @@ function runToEnd(bin: string, args: string[]): Promise<{ pid: number; code: num
 describeKernel('syscall eBPF source: spawned commands and calls it has no slot for', () => {
   it('with spawnParent, a spawned command is counted from its exec: one execve, none of the launcher calls before it', async () => {
     const w = compileOnce(W, 'bpfscope-spawn-exec-');
-    const engine = createEngine({ plugins: [syscall({ processes: true, spawnParent: process.pid })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
+    const engine = createEngine({ plugins: [syscall({ processes: true, spawnParent: process.pid })], config: { mode: 'ebpf', governor: { enabled: false }, cache: { enabled: false } }, logger: silent });
     await engine.start();
     const { pid, code } = await runToEnd(w, ['321', '0']);
     const m = await readSyscall(engine);
@@ -48,7 +48,7 @@ describeKernel('syscall eBPF source: spawned commands and calls it has no slot f
 
   it('counts calls with an id past the table (>= 512) as drops, exactly, instead of ignoring them', async () => {
     const w = compileOnce(W, 'bpfscope-spawn-exec-');
-    const engine = createEngine({ plugins: [syscall({ processes: true, spawnParent: process.pid, mode: 'counts' })], config: { mode: 'ebpf', cache: { enabled: false } }, logger: silent });
+    const engine = createEngine({ plugins: [syscall({ processes: true, spawnParent: process.pid, mode: 'counts' })], config: { mode: 'ebpf', governor: { enabled: false }, cache: { enabled: false } }, logger: silent });
     await engine.start();
     const before = (await readSyscall(engine)).kernel?.drops;
     const { pid, code } = await runToEnd(w, ['5', '4321']);

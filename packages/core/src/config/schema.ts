@@ -107,7 +107,8 @@ export interface BpfscopeConfig {
    * The overhead governor (docs/governor.md): a budget of kernel ns per second per family;
    * a family over it sheds detail one level at a time (e.g. syscall latency off), says so in
    * its result (`governor`) and in `engine.stats()`, and takes the detail back when its
-   * load falls. Judged on reads only.
+   * load falls. On by default; a level that would reload a family's programs (and start
+   * its counters again) is used only with `allowReload`.
    */
   governor?: GovernorConfig;
   /** Per-family options, keyed by family name. */
@@ -116,8 +117,15 @@ export interface BpfscopeConfig {
 
 /** The overhead governor's settings as the user writes them (config `governor`). */
 export interface GovernorConfig {
-  /** Govern the eBPF families (each may override it in `families`). @default false */
+  /** Govern the eBPF families (each may override it in `families`). @default true */
   enabled?: boolean;
+  /**
+   * Let a family shed a level that reloads its programs: the syscall family's latency →
+   * counts only, after which its counters start again (`countersSince` moves) and its open
+   * event streams end. Without it, the syscall family in latency mode sheds only by
+   * sampling its events. @default false
+   */
+  allowReload?: boolean;
   /** Kernel ns per second one family may spend (1 to 10^12). @default 2000000 (1% of a core shared by the five built-in eBPF families) */
   budgetNsPerSec?: number;
   /** Shortest window judged, ms (10 to 3,600,000): a read sooner after the last judged window judges nothing. @default 1000 */

@@ -244,7 +244,9 @@ export class Engine {
    */
   events<F extends string>(family: F, options: FamilyEventOptionsOf<F> = {} as FamilyEventOptionsOf<F>): SampledEventStream<FamilyEvent<F>> {
     if (this.#closed) throw new Closed('engine');
-    return openFamilyEvents(this.#plugins, () => this.start(), this.#closing.signal, this.#clock, family, options);
+    const stream = openFamilyEvents(this.#plugins, () => this.start(), this.#closing.signal, this.#clock, family, options);
+    this.#watchConsumers(family);
+    return stream;
   }
 
   /**
@@ -260,7 +262,19 @@ export class Engine {
    */
   eventBatches<F extends string>(family: F, options: FamilyBatchOptionsOf<F> = {} as FamilyBatchOptionsOf<F>): BatchedEventStream<FamilyEvent<F>> {
     if (this.#closed) throw new Closed('engine');
-    return openFamilyBatches(this.#plugins, () => this.start(), this.#closing.signal, this.#clock, family, options);
+    const stream = openFamilyBatches(this.#plugins, () => this.start(), this.#closing.signal, this.#clock, family, options);
+    this.#watchConsumers(family);
+    return stream;
+  }
+
+  /** The governor judges the family while its event streams are open, reads or not. */
+  #watchConsumers(family: string): void {
+    this.#governors.watchConsumers(family, () => {
+      const rt = this.#plugins.runtime(family);
+      const source = rt?.selected;
+      if (!rt || !source || source.kind !== 'ebpf' || rt.stats().events.open === 0) return null;
+      return { source, reattach: (s) => rt.reattach(s) };
+    });
   }
 
   /**

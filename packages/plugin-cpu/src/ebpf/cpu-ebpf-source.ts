@@ -9,10 +9,13 @@ import { readProcStat } from '../procfs/read-proc.js';
 import type { ProcStat } from '../procfs/parse-stat.js';
 import { cpuTimesLayout, decodeCpuTimes, splitWritten, sumPerCpuU64, type RawCpuTimes } from './decode.js';
 import { CPU_OBJECT_PATH } from '../object-path.js';
+import { RunqSwitch } from './runq-switch.js';
 
 export { CPU_OBJECT_PATH };
 
 const NS = 1e9;
+/** The governor's level 1 (docs/governor.md). */
+const COUNTS_ONLY = 'counts only: the run-queue latency part of cpu_switch off at run time (no reload), runQueueLatency unavailable; time counters and context switches go on exactly';
 const RUNQ_OFF = 'this kernel keeps no run-queue stamp the program can read (task_struct.sched_info.last_queued needs CONFIG_SCHED_INFO, the way to the run queue se.cfs_rq CONFIG_FAIR_GROUP_SCHED)';
 
 interface Sample {
@@ -42,6 +45,9 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   /** The counters at init: the object (and its links) may have been counting for another engine before. */
   #zero: Map<number, CpuCounters> | null = null;
   #zeroHist: bigint[] = [];
+  /** When the run-queue histogram counts from (countersSince, or its last return after a shed). */
+  #runqSince = '';
+  #runq: RunqSwitch | null = null;
   #layout: StructLayout | null = null;
   #cpus = 0;
   #procfs: ProcfsReader | null = null;
@@ -95,6 +101,9 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     const first = await awaitOrAbort(this.#sample(), signal);
     this.#zero = new Map(first.perCpu.map((c) => [c.cpu, c]));
     this.#zeroHist = this.#runqHist();
+    this.#runqSince = this.#since;
+    this.#runq = new RunqSwitch(object, () => this.#runqHist(), () => this.#clock.wallMs());
+    this.#runq.takeReturn(); // a return before this source's zero is in its zero already
     this.#prev = await awaitOrAbort(this.#sample(), signal);
   }
 
@@ -141,8 +150,15 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     const prevById = new Map(prev?.perCpu.map((c) => [c.cpu, c]));
     const perCpu: PerCpuRecord[] = cur.perCpu.map((c) => ({ cpu: c.cpu, ...toRecord(c, prevById.get(c.cpu), idleOnly) }));
     const unavailable: CpuMetrics['unavailable'] = {};
+    const back = this.#runq?.takeReturn();
+    if (back) {
+      this.#zeroHist = back.hist;
+      this.#runqSince = new Date(back.sinceMs).toISOString();
+    }
+    const shed = this.#runq?.offReason() ?? null;
     if (cur.runqOff) unavailable.runQueueLatency = RUNQ_OFF;
-    const hist = cur.runqOff ? null : this.#runqHist().map((v, i) => v - (this.#zeroHist[i] ?? 0n));
+    else if (shed !== null) unavailable.runQueueLatency = shed;
+    const hist = cur.runqOff || shed !== null ? null : this.#runqHist().map((v, i) => v - (this.#zeroHist[i] ?? 0n));
     const loadAndPressure = readLoadAndPressure(procfs, unavailable, this.options);
     return {
       countersSince: this.#since,
@@ -151,6 +167,7 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
       perCpu: perCpuOption(perCpu, unavailable, this.options),
       unmeasuredCpus: cur.unmeasured,
       runQueueLatency: hist && log2HistogramFromSlots(hist, 'ns'),
+      runQueueLatencySince: hist && this.#runqSince,
       ...loadAndPressure,
       fieldSources: { user: 'procfs', nice: 'procfs', system: 'procfs', iowait: 'procfs', steal: 'procfs', loadAverage: 'procfs', pressure: 'procfs' },
       unavailable,
@@ -159,6 +176,16 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
 
   #runqHist(): bigint[] {
     return sumPerCpuU64(this.#object!.map('cpu_runq_hist').readArray(), 64, this.#cpus);
+  }
+
+  degradationLevels(): readonly string[] {
+    return [COUNTS_ONLY];
+  }
+
+  setDegradation(level: number, reason: string): Promise<void> {
+    if (!this.#runq) return Promise.reject(new Error('cpu-ebpf source is not initialised'));
+    this.#runq.set(level >= 1, reason);
+    return Promise.resolve();
   }
 
   /** Why the source no longer measures though it was initialised (a program's link is gone), or null. */
@@ -178,6 +205,8 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     if (this.#object && this.#loaded) this.stats(); // the last counts stay readable after close
     this.#programStats.stop();
     this.#releaseLog();
+    this.#runq?.release();
+    this.#runq = null;
     this.#handle?.close();
     this.#handle = null;
     this.#object = null;

@@ -104,6 +104,7 @@ export class CpuProcfsSource implements Source<CpuMetrics> {
       perCpu: perCpuOption(perCpu, unavailable, this.options),
       unmeasuredCpus: [],
       runQueueLatency: null,
+      runQueueLatencySince: null,
       ...loadAndPressure,
       fieldSources: {},
       unavailable,

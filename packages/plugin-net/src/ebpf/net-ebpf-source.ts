@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, splitSamplingForKernel, type EventStream, type FamilyFilter, type KernelSamplingCounts, type KernelSamplingState, type PushdownResult, type ReadContext, type SamplingConfig, type SamplingPushdownResult, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, splitSamplingForKernel, type Clock, type EventStream, type FamilyFilter, type KernelSamplingCounts, type KernelSamplingState, type PushdownResult, type ReadContext, type SamplingConfig, type SamplingPushdownResult, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, kernelCounters, loadNative, ProgramStatsReporter, SharedSamplingSlot, type LoadedBpfObject, type NativeObjectLoader } from '@bpfscope/native';
 import type { ResolvedNetOptions } from '../options.js';
 import type { NetMetrics } from '../records.js';
@@ -14,6 +14,7 @@ import { NET_EVENT_CLASSES, netEventStream } from './net-events.js';
 import { NetKernelFilter, optionsKernelPart, withPushed, type KernelNetFilter } from './net-kernel-filter.js';
 import { netLayouts, type NetLayouts } from './net-layouts.js';
 import { RowReuse } from './row-reuse.js';
+import { DetailSwitch } from './detail-switch.js';
 
 const SAMPLING_PATH = 'families.net.sampling';
 
@@ -25,6 +26,9 @@ function classOf(kind: string | number, path: string): number {
 
 /** Table reads per reading while TCP closes race with them. */
 const MAX_TRIES = 4;
+
+/** The governor's level 1 (docs/governor.md). */
+const NO_DETAIL = 'counts only: per-process and per-host accounting off in the send, receive, close and retransmit programs at run time (no reload), processes and hosts unavailable; the connection table and the totals go on exactly';
 
 /** Hooks that keep the counters: attached for the source's whole life. */
 const HOOKS = ['net_send', 'net_recv', 'net_state', 'net_retrans', 'net_rst_send', 'net_rst_recv', 'net_drop'] as const;
@@ -78,6 +82,8 @@ export class NetEbpfSource implements Source<NetMetrics> {
   #closing = new AbortController();
   /** Where the iterators are read (tcp, udp); null while a read uses them. */
   #tableBuffers: [Uint8Array, Uint8Array] | null = [new Uint8Array(1 << 16), new Uint8Array(1 << 12)];
+  #detail: DetailSwitch | null = null;
+  readonly #clock: Clock;
 
   /**
    * @param options - the plugin's checked options
@@ -89,6 +95,7 @@ export class NetEbpfSource implements Source<NetMetrics> {
   ) {
     this.side = new InterfaceAndCounterReads(services.procfs, services.clock, options);
     this.#procfs = services.procfs;
+    this.#clock = services.clock;
     this.#loader = asNativeLoader(services.loader);
     this.#optionsPart = optionsKernelPart(options);
     this.#sampling = SharedSamplingSlot.of('net_smp', options.objectPath, 0, classOf, SAMPLING_PATH);
@@ -107,6 +114,7 @@ export class NetEbpfSource implements Source<NetMetrics> {
       this.#filter = new NetKernelFilter(handle.object, this.#layouts);
       this.#filter.set(this.#optionsPart);
       for (const p of HOOKS) handle.attach(p);
+      this.#detail = new DetailSwitch(handle.object, () => this.#clock.wallMs());
       // The iterators must work now, not at the first read.
       await awaitOrAbort(Promise.all([handle.object.readIterator('net_iter_tcp'), handle.object.readIterator('net_iter_udp')]), context.signal);
     } catch (e) {
@@ -166,7 +174,38 @@ export class NetEbpfSource implements Source<NetMetrics> {
       iterMs: ms(iterMs), decodeMs: ms(decodeMs), mapsMs: ms(mapsMs), assembleMs: ms(now - d),
     };
     if (tries === MAX_TRIES) m.unavailable.processes = `TCP connections kept closing during ${MAX_TRIES} reads of the table: a connection that closed during the last may count twice in processes and hosts`;
+    this.#markShed(m);
     return m;
+  }
+
+  /** The governor's level: processes and hosts unavailable while shed, and marked incomplete after. */
+  #markShed(m: NetMetrics): void {
+    const detail = this.#detail;
+    if (detail === null) return;
+    const off = detail.offReason();
+    if (off !== null) {
+      m.processes = [];
+      m.hosts = [];
+      m.unavailable.processes = off;
+      m.unavailable.hosts = off;
+      return;
+    }
+    const spans = detail.pastSpans();
+    if (spans.length === 0) return;
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    const gap = `the overhead governor shed per-process and per-host accounting ${spans.map((s) => `from ${iso(s.from)} to ${iso(s.to)}`).join(', ')}: UDP sends and receives, TCP closes and retransmits in that time are missing from processes and hosts (open TCP connections come from the table, whole)`;
+    m.unavailable.processes ??= gap;
+    m.unavailable.hosts ??= gap;
+  }
+
+  degradationLevels(): readonly string[] {
+    return [NO_DETAIL];
+  }
+
+  setDegradation(level: number, reason: string): Promise<void> {
+    if (this.#detail === null) return Promise.reject(new Closed('the net-ebpf source (not initialised, or closed)'));
+    this.#detail.set(level >= 1, reason);
+    return Promise.resolve();
   }
 
   /**
@@ -264,6 +303,8 @@ export class NetEbpfSource implements Source<NetMetrics> {
     this.#programStats.stop();
     this.#filter?.close();
     this.#filter = null;
+    this.#detail?.release();
+    this.#detail = null;
     this.#handle?.close();
     this.#handle = null;
     this.#layouts = null;

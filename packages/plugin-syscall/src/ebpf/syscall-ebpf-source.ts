@@ -106,6 +106,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   async init(context: SourceContext): Promise<void> {
     loadNative();
     this.#context = context;
+    this.#levels.allowReload = context.config.governor.allowReload;
     this.#switchFailure = null;
     this.#releaseLog = routeLibbpfLog(context.logger, context.config.logLevel);
     this.#procRoot = context.config.procRoot;
@@ -349,7 +350,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
 
   /**
    * The levels the overhead governor may put in force (docs/governor.md): in latency mode
-   * counts only, then sampled events; in counts mode sampled events.
+   * with `governor.allowReload` counts only, then sampled events; otherwise sampled events.
    * @returns the names of the levels
    */
   degradationLevels(): readonly string[] {

@@ -8,8 +8,8 @@ const SAMPLED = `sampled events: while an event stream is open, one call in ${GO
 
 /**
  * The syscall family's levels of detail under the overhead governor (docs/governor.md): in
- * latency mode, 1 is counts only and 2 adds sampled events; in counts mode, 1 is sampled
- * events. Holds what is in force: the mode, the events' thinning and why latency is off. @internal
+ * latency mode with `governor.allowReload`, 1 is counts only (a reload) and 2 adds sampled
+ * events; otherwise 1 is sampled events. Holds what is in force: the mode, the events' thinning and why latency is off. @internal
  */
 export class SyscallLevels {
   /** The mode in force: the configured one, or `counts` while latency is shed. */
@@ -18,6 +18,8 @@ export class SyscallLevels {
   thinning = 1;
   /** Why latency is off ('' while the governor did not turn it off). */
   latencyOff = '';
+  /** Whether the governor may reload the programs (config `governor.allowReload`): without it latency mode sheds only by sampling events. */
+  allowReload = false;
 
   constructor(readonly configured: SyscallMode) {
     this.mode = configured;
@@ -25,7 +27,7 @@ export class SyscallLevels {
 
   /** The names of levels 1, 2, ... */
   names(): readonly string[] {
-    return this.configured === 'latency' ? [COUNTS_ONLY, SAMPLED] : [SAMPLED];
+    return this.configured === 'latency' && this.allowReload ? [COUNTS_ONLY, SAMPLED] : [SAMPLED];
   }
 
   /**
@@ -35,11 +37,11 @@ export class SyscallLevels {
    * @returns whether the mode changed
    */
   set(level: number, reason: string): boolean {
-    const latency = this.configured === 'latency';
-    const mode: SyscallMode = latency && level === 0 ? 'latency' : 'counts';
-    if (!latency || level === 0) this.latencyOff = '';
+    const reload = this.configured === 'latency' && this.allowReload;
+    const mode: SyscallMode = reload && level >= 1 ? 'counts' : this.configured;
+    if (mode === this.configured) this.latencyOff = '';
     else if (this.mode === 'latency') this.latencyOff = reason;
-    this.thinning = level >= (latency ? 2 : 1) ? GOVERNOR_EVENT_THINNING : 1;
+    this.thinning = level >= (reload ? 2 : 1) ? GOVERNOR_EVENT_THINNING : 1;
     const changed = mode !== this.mode;
     this.mode = mode;
     return changed;

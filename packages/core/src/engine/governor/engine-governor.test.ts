@@ -93,10 +93,19 @@ describe('engine with the overhead governor', () => {
     await engine.close();
   });
 
-  it('is off by default: no governor in results or stats, nothing running', async () => {
+  it('is on by default, with the default budget of 2,000,000 ns/s per family', async () => {
+    const clock = new TimerClock();
+    const { plugin } = governedPlugin(['counts only']);
+    const engine = createEngine({ plugins: [plugin], config: { cache: { enabled: false } }, logger: silent, services: { clock, governorClock: clock } });
+    expect((await engine.collect()).get('gov')?.governor).toMatchObject({ level: 0, levelName: 'full detail', budgetNsPerSec: 2_000_000 });
+    expect(engine.stats().collectors[0]!.governor).toMatchObject({ level: 0, levels: ['counts only'] });
+    await engine.close();
+  });
+
+  it('is off with enabled: false: no governor in results or stats, nothing running', async () => {
     const clock = new TimerClock();
     const { plugin, k } = governedPlugin(['counts only']);
-    const engine = createEngine({ plugins: [plugin], config: { cache: { enabled: false } }, logger: silent, services: { clock, governorClock: clock } });
+    const engine = createEngine({ plugins: [plugin], config: { cache: { enabled: false }, governor: { enabled: false } }, logger: silent, services: { clock, governorClock: clock } });
     for (let i = 0; i < 3; i++) {
       const r = (await engine.collect()).get('gov');
       expect(r?.governor).toBeUndefined();

@@ -159,6 +159,11 @@ export class FamilyGovernor {
     this.host.logger.warn(change.to > change.from ? 'family degraded' : 'family returned to more detail', { family: this.host.family, from: change.from, to: change.to, reason: change.reason });
   }
 
+  /** Whether the source last observed has kernel counters to judge. */
+  get governable(): boolean {
+    return this.#governable;
+  }
+
   /**
    * Take note of the family's selected source: a new one (first selection, recovery,
    * fallback) starts at full detail, and is governed when it has kernel counters.

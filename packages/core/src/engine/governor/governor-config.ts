@@ -10,7 +10,8 @@ export const DEFAULT_FAMILY_BUDGET_NS_PER_SEC = 2_000_000;
 
 /** The governor's defaults. */
 export const DEFAULT_GOVERNOR: GovernorSettings = Object.freeze({
-  enabled: false,
+  enabled: true,
+  allowReload: false,
   budgetNsPerSec: DEFAULT_FAMILY_BUDGET_NS_PER_SEC,
   windowMs: 1000,
   calibrationMs: 1000,
@@ -20,7 +21,7 @@ export const DEFAULT_GOVERNOR: GovernorSettings = Object.freeze({
   families: Object.freeze({}),
 });
 
-const KEYS = ['enabled', 'budgetNsPerSec', 'windowMs', 'calibrationMs', 'calibrateEvery', 'recoverFraction', 'recoverWindows', 'families'];
+const KEYS = ['enabled', 'allowReload', 'budgetNsPerSec', 'windowMs', 'calibrationMs', 'calibrateEvery', 'recoverFraction', 'recoverWindows', 'families'];
 const FAMILY_KEYS = ['enabled', 'budgetNsPerSec'];
 const MAX_BUDGET = 1_000_000_000_000;
 
@@ -39,6 +40,7 @@ export function validateGovernor(value: unknown): GovernorSettings {
   if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) throw new ConfigError('governor.recoverFraction', fraction, 'a number above 0 and below 1');
   return Object.freeze({
     enabled: bool(g.enabled, 'governor.enabled', d.enabled),
+    allowReload: bool(g.allowReload, 'governor.allowReload', d.allowReload),
     budgetNsPerSec: int(g.budgetNsPerSec, 'governor.budgetNsPerSec', 1, MAX_BUDGET, d.budgetNsPerSec),
     windowMs: int(g.windowMs, 'governor.windowMs', 10, 3_600_000, d.windowMs),
     calibrationMs: int(g.calibrationMs, 'governor.calibrationMs', 10, 60_000, d.calibrationMs),

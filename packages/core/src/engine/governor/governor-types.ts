@@ -8,6 +8,13 @@
 export interface GovernorSettings {
   /** Whether the engine governs its eBPF families. */
   readonly enabled: boolean;
+  /**
+   * Whether a family may shed a level that reloads its programs (the syscall family's
+   * latency → counts only: its counters start again and its event streams end). Without
+   * it such a family sheds only levels that keep its counters (syscall in latency mode:
+   * sampled events).
+   */
+  readonly allowReload: boolean;
   /** Kernel ns per second each family may spend, unless it has its own in `families`. */
   readonly budgetNsPerSec: number;
   /** Shortest window the governor judges, ms: a read sooner after the last judged window is not judged. */
