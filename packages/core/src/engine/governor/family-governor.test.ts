@@ -102,6 +102,33 @@ describe('FamilyGovernor', () => {
     expect(k.switches).toBe(2);
   });
 
+  it('while the source is changing level, a result carries the level in force with its own reason, then the new one', async () => {
+    const clock = new TimerClock();
+    const { k, source } = fakeKernel([10, 2]);
+    const stats = source.stats!.bind(source);
+    source.stats = () => ({ ...stats(), runStatsEnabled: true });
+    let finish = (): void => undefined;
+    source.setDegradation = (level) => new Promise<void>((resolve) => {
+      finish = () => {
+        k.level = level;
+        resolve();
+      };
+    });
+    const settings = validateGovernor({ enabled: true, windowMs: 1000 });
+    const g = new FamilyGovernor({ family: 'fake', budgetNsPerSec: 1000, settings, programStats: true, clock, wallMs: () => clock.wallMs(), runStats: () => ({ close: () => undefined }), logger: silent });
+    await g.evaluate(source);
+    k.invocations += 100;
+    k.runTimeNs += 1500;
+    clock.advance(1000);
+    const judging = g.evaluate(source);
+    await Promise.resolve();
+    // The source has not put level 1 in force yet: the result says level 0, no reason.
+    expect(g.info()).toMatchObject({ level: 0, levelName: 'full detail', reason: null });
+    finish();
+    await judging;
+    expect(g.info()).toMatchObject({ level: 1, levelName: 'counts only', reason: 'kernel cost 1,500 ns/s over the budget of 1,000 ns/s in a window of 1,000 ms: counts only' });
+  });
+
   it('with programStats on, judges each window by its own run time and opens no calibration window', async () => {
     const clock = new TimerClock();
     const { k, source } = fakeKernel([10, 2]);

@@ -80,6 +80,8 @@ export class FamilyGovernor {
   #windows = 0;
   #since: string;
   #reason: string | null = null;
+  /** The level the source has put in force (the state's may be ahead while the source changes). */
+  #applied = 0;
   #transitions: GovernorTransition[] = [];
   #unmeasured: string | null = null;
   #busy: Promise<void> = Promise.resolve();
@@ -152,6 +154,7 @@ export class FamilyGovernor {
     await afterChange(source);
     this.#since = new Date(this.host.wallMs()).toISOString();
     this.#reason = change.to === 0 ? null : change.reason;
+    this.#applied = change.to;
     this.#transitions = [...this.#transitions.slice(-19), { from: change.from, to: change.to, atMs: now, reason: change.reason }];
     this.#judgedSinceCalibration = 0;
     // The source may have reloaded its objects (their counters start again): a new baseline.
@@ -181,6 +184,7 @@ export class FamilyGovernor {
     this.#calibrations.clear();
     this.#judgedSinceCalibration = 0;
     this.#reason = null;
+    this.#applied = 0;
     this.#overBudget = null;
     this.#since = new Date(this.host.wallMs()).toISOString();
   }
@@ -225,7 +229,9 @@ export class FamilyGovernor {
   /** The state a result read now carries, or null while the family is not governable (no kernel counters). */
   info(): GovernorInfo | null {
     if (!this.#source || !this.#governable) return null;
-    const level = this.#state.level;
+    // The level in force with its reason and time: a read while the source changes level
+    // (a judgement on the watch timer) reports the level its data was read at.
+    const level = this.#applied;
     return {
       level,
       levelName: level === 0 ? FULL : this.#levels[level - 1]!,
