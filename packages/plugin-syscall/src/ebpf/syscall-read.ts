@@ -5,6 +5,7 @@
 import { type Log2Bucket, type Log2Histogram } from '@bpfscope/core';
 import type { BpfObject } from '@bpfscope/native';
 import { SC_MAX_SYSCALLS, SC_SLOTS, type SyscallLayouts } from './syscall-maps.js';
+import { rowKey, runOffset, runsAfter, runsBefore, type RunLayout, type RunMaps } from './run-merge.js';
 import { U64Sums } from './u64-sums.js';
 
 const HIST_SLOTS = 64;
@@ -53,9 +54,9 @@ export const TIME = 2;
  * Whether a reading adds up: its per-process rows (`sc_proc` with each CPU's pending run)
  * sum to its per-syscall counts, in calls, errors and time, exactly (the sums the reader
  * kept as it decoded, not the number sums, which round above 2^53). They do whenever no
- * call was counted, moved from a CPU's run into `sc_proc`, or lost to a full table while
- * the maps were read; a reading that missed a run moved between the two reads (or a CPU's
- * run in the middle of a replacement) does not. The change counter trusts only a reading
+ * call was counted, or lost to a full table, while the maps were read (a run moved from a
+ * CPU into `sc_proc` meanwhile is counted once, run-merge.ts); a reading during which calls
+ * were made, or whose merge gave up, may not. The change counter trusts only a reading
  * that adds up (syscall-change-counter.ts).
  * @internal
  */
@@ -171,41 +172,89 @@ export class SyscallMapReader {
 
   /**
    * Per-(process, syscall) counters: `sc_proc` summed over CPUs, plus the runs of calls
-   * each CPU holds in `sc_cpu` (counts-only mode) that are not in `sc_proc` yet.
-   *
-   * `sc_proc` is read first, then `sc_cpu`. The kernel only ever moves calls from
-   * `sc_cpu` into `sc_proc`, so a move between the two reads is missed by both (the
-   * reading under-counts until the next one), while no call can be seen in both: this
-   * order never counts a call twice. The other order could.
+   * each CPU holds in `sc_cpu` (counts-only mode) that are not in `sc_proc` yet. The runs
+   * are copied before and after the batch read of `sc_proc`, and the rows of runs moved
+   * in between are looked up again (run-merge.ts): every call completed before the
+   * reading began is counted once, and no call twice.
    */
   async processTable(): Promise<ProcessTable> {
     const map = this.obj.map('sc_proc');
+    const cpu = this.obj.map('sc_cpu');
+    const runs = cpu.maxEntries / SC_SLOTS;
+    const cf = this.l.cpu.fields;
+    const layout: RunLayout = { cpus: this.cpus, first: this.slot * runs, runs, stride: Math.ceil(this.l.cpu.size / 8) * 8, pending: cf.pending!.offset, tgid: cf.tgid!.offset, id: cf.id!.offset, seq: cf.seq!.offset };
+    const kf = this.l.procKey.fields;
+    const [slotAt, tgidAt, idAt] = [kf.slot!.offset, kf.tgid!.offset, kf.id!.offset];
+    const key = new Uint8Array(map.keySize);
+    const keyView = new DataView(key.buffer);
+    const maps: RunMaps = {
+      copyRuns: () => {
+        const b = cpu.readArray();
+        return new DataView(b.buffer, b.byteOffset, b.byteLength);
+      },
+      lookupRow: (tgid, id) => {
+        keyView.setUint32(slotAt, this.slot, true);
+        keyView.setUint32(tgidAt, tgid, true);
+        keyView.setUint32(idAt, id, true);
+        const v = map.lookup(key)?.slice();
+        return v && new DataView(v.buffer, v.byteOffset, v.byteLength);
+      },
+    };
+    const before = runsBefore(maps, layout);
     const batch = await map.lookupBatch(this.#procBuf === null ? {} : { into: this.#procBuf });
     // Keep the buffer for the next reading; one that was too small gave way to a larger one.
     if (this.#procBuf === null || batch.spilled) this.#procBuf = new Uint8Array(Math.min(map.batchBytes(), Math.max(2 * batch.count, 256) * (map.keySize + map.entrySize)));
+    const merge = runsAfter(maps, layout, before);
     const keys = new DataView(batch.keys.buffer, batch.keys.byteOffset, batch.keys.byteLength);
     const values = new DataView(batch.values.buffer, batch.values.byteOffset, batch.values.byteLength);
-    const kf = this.l.procKey.fields;
-    const [slotAt, tgidAt, idAt] = [kf.slot!.offset, kf.tgid!.offset, kf.id!.offset];
-    const t = this.#fit(batch.count + this.cpus * (this.obj.map('sc_cpu').maxEntries / SC_SLOTS));
+    const t = this.#fit(batch.count + merge.looked.size + this.cpus * runs);
     const exact = t.exact;
     exact.clear();
     exact.addSums(this.retired);
-    let rows = 0;
+    t.rows = 0;
     for (let i = 0; i < batch.count; i++) {
       const k = i * map.keySize;
       if (keys.getUint32(k + slotAt, true) !== this.slot) continue;
-      const r = this.#sumRow(values, i * map.entrySize, exact);
-      t.tgid[rows] = keys.getUint32(k + tgidAt, true);
-      t.id[rows] = keys.getUint32(k + idAt, true);
-      t.count[rows] = r.count;
-      t.errors[rows] = r.errors;
-      t.totalNs[rows] = r.ns;
-      rows++;
+      const tgid = keys.getUint32(k + tgidAt, true);
+      const id = keys.getUint32(k + idAt, true);
+      if (!merge.looked.has(rowKey(tgid, id))) this.#setRow(t, tgid, id, values, i * map.entrySize);
     }
-    t.rows = rows;
-    this.#addRuns(t);
+    for (const [k, v] of merge.looked) {
+      const tgid = Math.floor(k / SC_MAX_SYSCALLS);
+      if (v !== undefined) this.#setRow(t, tgid, k - tgid * SC_MAX_SYSCALLS, v, 0);
+    }
+    for (const { view, entry } of merge.runs) this.#addRun(t, view, runOffset(layout, entry), layout);
+    t.pending.clear();
+    for (const p of merge.pending) t.pending.add(p);
     return t;
+  }
+
+  /** A new row (tgid, id) of the table from one per-CPU `sc_stat` value. */
+  #setRow(t: ProcessTable, tgid: number, id: number, values: DataView, at: number): void {
+    const r = this.#sumRow(values, at, t.exact);
+    t.tgid[t.rows] = tgid;
+    t.id[t.rows] = id;
+    t.count[t.rows] = r.count;
+    t.errors[t.rows] = r.errors;
+    t.totalNs[t.rows] = r.ns;
+    t.rows++;
+  }
+
+  /** A CPU's run of calls (a whole copy of it, at `at`), added to its row. */
+  #addRun(t: ProcessTable, v: DataView, at: number, l: RunLayout): void {
+    const tgid = v.getUint32(at + l.tgid, true);
+    const id = v.getUint32(at + l.id, true);
+    t.exact.add(CALLS, v, at + l.pending);
+    t.exact.carry();
+    let row = 0;
+    while (row < t.rows && (t.tgid[row] !== tgid || t.id[row] !== id)) row++;
+    if (row === t.rows) {
+      t.tgid[row] = tgid;
+      t.id[row] = id;
+      t.count[row] = t.errors[row] = t.totalNs[row] = 0;
+      t.rows++;
+    }
+    t.count[row]! += u64(v, at + l.pending);
   }
 
   #fit(n: number): ProcessTable {
@@ -217,45 +266,4 @@ export class SyscallMapReader {
     t.totalNs = grow(t.totalNs, n, (m) => new Float64Array(m));
     return t;
   }
-
-  /**
-   * The runs of calls each CPU holds (`sc_cpu`, `SC_RUNS` entries per slot: the map's
-   * entries over `SC_SLOTS`), added to their rows. A CPU may be replacing a run while the
-   * kernel copies the map out, which would pair one run's count with the next run's process
-   * and syscall. So the map is copied three times and a run is taken from the middle copy
-   * only when its `seq` is the same even number in the first and the last: no replacement
-   * overlapped the middle copy. A run that fails this check is left out of this reading (an
-   * under-count, never a wrong key).
-   */
-  #addRuns(t: ProcessTable): void {
-    const map = this.obj.map('sc_cpu');
-    const runs = map.maxEntries / SC_SLOTS;
-    const [before, copy, after] = [map.readArray(), map.readArray(), map.readArray()].map((b) => new DataView(b.buffer, b.byteOffset, b.byteLength)) as [DataView, DataView, DataView];
-    const stride = Math.ceil(this.l.cpu.size / 8) * 8;
-    const f = this.l.cpu.fields;
-    t.pending.clear();
-    for (let r = this.slot * runs; r < (this.slot + 1) * runs; r++) {
-      for (let c = 0; c < this.cpus; c++) {
-        const at = (r * this.cpus + c) * stride;
-        for (const v of [before, copy, after]) if (u64(v, at + f.pending!.offset) > 0) t.pending.add(v.getUint32(at + f.tgid!.offset, true));
-        const seq = before.getUint32(at + f.seq!.offset, true);
-        if (seq % 2 === 1 || after.getUint32(at + f.seq!.offset, true) !== seq) continue;
-        const id = copy.getUint32(at + f.id!.offset, true);
-        const count = u64(copy, at + f.pending!.offset);
-        if (count === 0 || id >= SC_MAX_SYSCALLS) continue;
-        t.exact.add(CALLS, copy, at + f.pending!.offset);
-        const tgid = copy.getUint32(at + f.tgid!.offset, true);
-        let row = 0;
-        while (row < t.rows && (t.tgid[row] !== tgid || t.id[row] !== id)) row++;
-        if (row === t.rows) {
-          t.tgid[row] = tgid;
-          t.id[row] = id;
-          t.count[row] = t.errors[row] = t.totalNs[row] = 0;
-          t.rows++;
-        }
-        t.count[row]! += count;
-      }
-    }
-  }
 }
-
