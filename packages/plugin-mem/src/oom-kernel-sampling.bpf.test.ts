@@ -1,13 +1,14 @@
 // Kernel sampling of OOM kill events (mem_smp maps in mem.bpf.o): a child OOM-killed in a
 // small memory cgroup the test makes, with its pid set high and a 1-in-1000 uniform for every
 // other OOM kill. Its kill must arrive with weight 1, counted once as a high pass.
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { ConfigError, createEngine } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { startWorkload, workloadBinary } from '../test/mem-workloads.js';
 import { mem } from './plugin.js';
+import { removeCgroupDir } from '../../../test/cgroup-dir.js';
 
 const LIMIT = 32 * 1024 * 1024;
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
@@ -50,7 +51,7 @@ describeKernel('mem OOM events: sampling decided in the kernel', () => {
         await hog.exited;
       }
       await engine.close();
-      rmdirSync(dir);
+      removeCgroupDir(dir);
     }
   }, 60_000);
 });

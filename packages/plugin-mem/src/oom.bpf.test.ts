@@ -3,7 +3,7 @@
 // every 200 ms. The cgroup's prediction must reach warning or critical before the kernel's
 // OOM killer ends the child, and the kill must then arrive as an event naming the child,
 // through engine.events('mem') (the source's events(), the only door), in two engines.
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { startWorkload, workloadBinary, type Workload } from '../test/mem-worklo
 import { mem } from './plugin.js';
 import type { OomVictim } from './records-oom.js';
 import type { MemMetrics, MemPrediction } from './records.js';
+import { removeCgroupDir } from '../../../test/cgroup-dir.js';
 
 const LIMIT = 96 * 1024 * 1024;
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
@@ -95,7 +96,7 @@ describeKernel(`mem family: OOM prediction and the OOM kill of a child in a ${v2
       hog.child.kill('SIGKILL'); // the test's own child, when a failure left it running
       await hog.exited;
     }
-    if (existsSync(dir)) rmdirSync(dir);
+    removeCgroupDir(dir);
   });
 
   it('the child was OOM-killed (SIGKILL) after several readings', () => {

@@ -2,13 +2,14 @@
 // task iterator (filter maps, no reload: program ids unchanged); procfs pushes nothing, so
 // there every part applies in user space. Thresholds are user space in both.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { createEngine, type Engine, type FamilyMode } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { proc } from './plugin.js';
 import type { ProcMetrics } from './records.js';
+import { removeCgroupDir } from '../../../test/cgroup-dir.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 
@@ -75,7 +76,7 @@ for (const [mode, kind] of [['ebpf', 'ebpf'], ['fallback', 'procfs']] as const s
         sleeper.kill();
         reader.kill();
         await Promise.all([sleeper, reader].map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r)))));
-        rmdirSync(group);
+        removeCgroupDir(group);
       }
     });
   });

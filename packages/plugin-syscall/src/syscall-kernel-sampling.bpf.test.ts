@@ -2,7 +2,7 @@
 // engine's sampling setting is pushed into its slot's sc_smp maps, and only the passed calls
 // reach the ring. Each test's children make known numbers of calls, the engine's filter
 // keeps only them and only the syscalls they make, so the kernel's counts are exactly theirs.
-import { mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createEngine, type Engine, type SampledEventStream } from '@bpfscope/core';
@@ -13,6 +13,7 @@ import { silent } from '../test/read-syscall.js';
 import type { SyscallEvent } from './ebpf/syscall-events.js';
 import { syscall } from './plugin.js';
 import { syscallNumber } from './syscall-table.js';
+import { removeCgroupDir } from '../../../test/cgroup-dir.js';
 
 const GETPPID = syscallNumber('getppid')!;
 const NANOSLEEP = syscallNumber('nanosleep')!;
@@ -161,7 +162,7 @@ describeKernel('syscall events: sampling decided in the kernel', () => {
       expect(lowCalls.length + k.uniformAway).toBe(n);
     } finally {
       for (const c of children.splice(0)) await c.stop();
-      rmdirSync(dir);
+      removeCgroupDir(dir);
     }
   });
 

@@ -2,7 +2,7 @@
 // syscall-set-filter.bpf.test.ts): excluded cgroups, mount and network namespaces, syscall
 // categories and descendantsOf. Each switches the counts between two readings: before the
 // filter both workloads are counted, after it only the one it keeps, with the same programs.
-import { mkdirSync, readlinkSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { createEngine, type Engine, type FamilyFilter } from '@bpfscope/core';
@@ -12,6 +12,7 @@ import { startWorkload, workloadBinary, type Workload } from '../test/syscall-wo
 import type { SyscallMetrics } from './records.js';
 import { syscall } from './plugin.js';
 import { syscallNumber } from './syscall-table.js';
+import { removeCgroupDir } from '../../../test/cgroup-dir.js';
 
 const GETPPID = syscallNumber('getppid')!;
 const CLOSE = syscallNumber('close')!;
@@ -86,7 +87,7 @@ describeKernel('syscall pushdown: more filter parts applied in the kernel at run
         const keep = await startWorkload(500, 0);
         const drop = await startWorkload(500, 0);
         writeFileSync(join(group, 'cgroup.procs'), String(drop.pid));
-        return { keep, drop, filter: { excludeCgroupIds: [statSync(group, { bigint: true }).ino] }, cleanup: () => rmdirSync(group) };
+        return { keep, drop, filter: { excludeCgroupIds: [statSync(group, { bigint: true }).ino] }, cleanup: () => removeCgroupDir(group) };
       },
     });
     expect(r.after.get(r.keep.pid)!.getppid - (r.before.get(r.keep.pid)?.getppid ?? 0)).toBe(500);

@@ -2,7 +2,7 @@
 // programs do not (same program ids), and the counts switch from every process to the
 // filtered one between two readings. Counts-only mode: a call is judged when it enters,
 // so no call that entered before the change is counted after it.
-import { copyFileSync, mkdirSync, mkdtempSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { startWorkload, workloadBinary, type Workload } from '../test/syscall-wo
 import type { SyscallMetrics } from './records.js';
 import { syscall } from './plugin.js';
 import { syscallNumber } from './syscall-table.js';
+import { removeCgroupDir } from '../../../test/cgroup-dir.js';
 
 const GETPPID = syscallNumber('getppid')!;
 
@@ -124,7 +125,7 @@ describeKernel('engine.setFilter on the syscall family: kernel pushdown at run t
       await switchesTo(engine, { cgroupIds: [id] }, keep, drop, { pushedDown: ['cgroupIds'] });
     } finally {
       await engine.close();
-      rmdirSync(group);
+      removeCgroupDir(group);
     }
   });
 

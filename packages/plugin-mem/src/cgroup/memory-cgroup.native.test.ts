@@ -3,7 +3,7 @@
 // kernel's OOM killer ends it: exactly one OOM kill.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { parseVmstat } from '../procfs/parse-vmstat.js';
 import { listMemoryCgroups } from './list-memory-cgroups.js';
 import { readCgroupV1Memory } from './read-cgroup-v1.js';
 import { readCgroupV2Memory } from './read-cgroup-v2.js';
+import { removeCgroupDir } from '../../../../test/cgroup-dir.js';
 
 const LIMIT = 32 * 1024 * 1024;
 const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers') && readFileSync('/sys/fs/cgroup/cgroup.controllers', 'utf8').includes('memory');
@@ -33,7 +34,7 @@ describeKernel(`memory cgroup readers on a live ${v2 ? 'v2' : 'v1'} cgroup`, () 
     [, signal] = (await once(hog, 'exit')) as [number | null, NodeJS.Signals | null];
   }, 60_000);
   afterAll(() => {
-    if (existsSync(dir)) rmdirSync(dir);
+    removeCgroupDir(dir);
   });
 
   it('the allocator was OOM-killed (SIGKILL) and the cgroup counts exactly one OOM kill', () => {
