@@ -45,7 +45,7 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
   try {
     // The command's calls with their errors and latency: the detail a user asks for by tracing one command (the
     // family's default is counts only), paid for only by the processes the kernel filter lets through.
-    const plugins = [proc(), syscall({ pids: [], spawnParent: process.pid, followForks: true, topProcesses: 1000, mode: 'latency' })];
+    const plugins = [proc(), syscall({ pids: [], spawnParent: process.pid, followForks: true, mode: 'latency' })];
     const engine = createEngine({ plugins, config: { mode: options.mode, cache: { enabled: false }, logLevel: 'silent' } });
     let tree: ProcessTree | null = null;
     try {
