@@ -37,6 +37,7 @@ export { openPinnedProgram, PinnedProgram, type PinnedProgramInfo } from './pinn
 export { setLibbpfLogger, routeLibbpfLog, type LibbpfLogger, type LibbpfLogLevel } from './libbpf-log.js';
 export { objectCache, clearCache, ObjectCache, type ObjectCacheStats, type CachedLoadOptions } from './object-cache.js';
 export { NativeObjectLoader, LoadedBpfObject, registerObjectLoader, asNativeLoader, type RingSubscription } from './object-loader.js';
+export { SharedShedFlag, type SharedShedFlagSpec } from './shared-shed-flag.js';
 export { probeHelper } from './feature-probes.js';
 export type { UprobeTargetBase, UprobeSymbolTarget, UprobeOffsetTarget, PerfEventAllCpusOptions } from './object-types.js';
 export { RingBufferConsumer } from './ring-buffer.js';

@@ -1,23 +1,14 @@
-import type { BpfObject } from '@bpfscope/native';
+import { SharedShedFlag, type BpfObject } from '@bpfscope/native';
 
-/** What the sources sharing one loaded cpu object agree on about its run-queue part. */
-interface Shared {
-  /** The sources holding the object. */
-  readonly holders: Set<object>;
-  /** Of them, those whose governor asked the run-queue part off, with the reason. */
-  readonly shedding: Map<object, string>;
-  /** Whether the program's `cpu_runq_shed` is set now. */
-  off: boolean;
+/** What the sources sharing one loaded cpu object keep about the run-queue part's returns. */
+interface Returns {
   /** Times the part came back on: a source that saw another count starts its histogram again. */
-  returns: number;
+  count: number;
   /** The wall time (ms) the part last came back on. */
-  onSinceMs: number;
+  sinceMs: number;
   /** The run-queue histogram (summed over CPUs) read right after it came back on. */
-  onHist: bigint[];
+  hist: bigint[];
 }
-
-/** By the kernel id of the object's cpu_switch program: each engine's handle on the one loaded object is its own `BpfObject`. */
-const shared = new Map<number, Shared>();
 
 /**
  * The run-queue latency part of `cpu_switch`, turned off and on at run time through the
@@ -27,37 +18,34 @@ const shared = new Map<number, Shared>();
  * alone keeps reading it (the cost stays and its governor says so). @internal
  */
 export class RunqSwitch {
-  readonly #object: BpfObject;
-  readonly #state: Shared;
-  readonly #key: number;
-  readonly #token = {};
-  #seenReturns: number;
+  readonly #flag: SharedShedFlag<Returns>;
+  #seen: number;
 
   /**
    * @param object - the loaded cpu object
    * @param readHist - reads its run-queue histogram, summed over CPUs
    * @param wallMs - the wall clock, ms
    */
-  constructor(object: BpfObject, private readonly readHist: () => bigint[], private readonly wallMs: () => number) {
-    this.#object = object;
-    const program = object.programStats().find((p) => p.name === 'cpu_switch');
-    if (!program) throw new Error('cpu.bpf.o has no cpu_switch program');
-    this.#key = program.id;
-    let state = shared.get(this.#key);
-    if (!state) {
-      state = { holders: new Set(), shedding: new Map(), off: false, returns: 0, onSinceMs: 0, onHist: [] };
-      shared.set(this.#key, state);
-    }
-    this.#state = state;
-    state.holders.add(this.#token);
-    this.#seenReturns = state.returns;
-    this.#apply();
+  constructor(object: BpfObject, readHist: () => bigint[], wallMs: () => number) {
+    this.#flag = new SharedShedFlag<Returns>(object, {
+      program: 'cpu_switch',
+      global: 'cpu_runq_shed',
+      init: () => ({ count: 0, sinceMs: 0, hist: [] }),
+      onFlip: (off, r) => {
+        if (off) return;
+        // The histogram after the write, the time after the histogram: a wait the histogram
+        // leaves out ended before the time the source reports.
+        r.hist = readHist();
+        r.sinceMs = wallMs();
+        r.count++;
+      },
+    });
+    this.#seen = this.#flag.extra.count;
   }
 
   /** Whether the part is off now, and why (the reason of this source's governor, or of another's). */
   offReason(): string | null {
-    if (!this.#state.off) return null;
-    return this.#state.shedding.get(this.#token) ?? [...this.#state.shedding.values()][0] ?? null;
+    return this.#flag.offReason();
   }
 
   /**
@@ -66,9 +54,10 @@ export class RunqSwitch {
    * @returns the histogram and wall time (ms) of the return, or null
    */
   takeReturn(): { hist: bigint[]; sinceMs: number } | null {
-    if (this.#seenReturns === this.#state.returns) return null;
-    this.#seenReturns = this.#state.returns;
-    return { hist: this.#state.onHist, sinceMs: this.#state.onSinceMs };
+    const r = this.#flag.extra;
+    if (this.#seen === r.count) return null;
+    this.#seen = r.count;
+    return { hist: r.hist, sinceMs: r.sinceMs };
   }
 
   /**
@@ -77,36 +66,11 @@ export class RunqSwitch {
    * @param reason - the governor's reason
    */
   set(off: boolean, reason: string): void {
-    if (off) this.#state.shedding.set(this.#token, reason);
-    else this.#state.shedding.delete(this.#token);
-    this.#apply();
+    this.#flag.set(off, reason);
   }
 
   /** Let go of the object: the others decide without this source. */
   release(): void {
-    this.#state.holders.delete(this.#token);
-    this.#state.shedding.delete(this.#token);
-    if (this.#state.holders.size > 0) this.#apply();
-    else shared.delete(this.#key);
-  }
-
-  #apply(): void {
-    const s = this.#state;
-    const off = s.holders.size > 0 && s.shedding.size === s.holders.size;
-    if (off === s.off) return;
-    const bss = this.#object.maps().find((m) => m.name.endsWith('.bss'));
-    if (!bss) throw new Error('cpu.bpf.o has no .bss map (cpu_runq_shed): rebuild the object');
-    const map = this.#object.map(bss.name);
-    const value = new Uint8Array(map.valueSize);
-    new DataView(value.buffer).setUint32(0, off ? 1 : 0, true);
-    map.update(new Uint8Array(4), value);
-    s.off = off;
-    if (!off) {
-      // The histogram after the write, the time after the histogram: a wait the histogram
-      // leaves out ended before the time the source reports.
-      s.onHist = this.readHist();
-      s.onSinceMs = this.wallMs();
-      s.returns++;
-    }
+    this.#flag.release();
   }
 }
