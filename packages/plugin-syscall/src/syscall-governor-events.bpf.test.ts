@@ -6,39 +6,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { expect, it } from 'vitest';
-import { createEngine, type Engine, type FamilyResult } from '@bpfscope/core';
+import { createEngine, type Engine } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
-import { silent } from '../test/read-syscall.js';
+import { readSyscallResult, readSyscallUntil, silent } from '../test/read-syscall.js';
 import { startWorkload } from '../test/syscall-workload.js';
 import type { SyscallEvent } from './ebpf/syscall-events.js';
 import { syscall } from './plugin.js';
-import type { SyscallMetrics } from './records.js';
 import { syscallNumber } from './syscall-table.js';
 
 // 30 ms of kernel time per second: counts mode at some hundred ns a call, a few hundred
 // thousand calls a second; dd byte by byte makes millions, and still far more than that
 // with a small share of a busy machine's CPU.
 const BUDGET = 30_000_000;
-const MAX_READS = 600;
 const GETPPID = syscallNumber('getppid')!;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const counters = (engine: Engine): Readonly<Record<string, number>> => engine.stats().collectors.find((c) => c.family === 'syscall')!.sourceStats!.counters;
 
-async function read(engine: Engine): Promise<FamilyResult<SyscallMetrics>> {
-  const r = (await engine.collect()).get('syscall');
-  if (!r) throw new Error('no syscall family');
-  return r;
-}
 
-async function readUntil(engine: Engine, done: (r: FamilyResult<SyscallMetrics>) => boolean): Promise<FamilyResult<SyscallMetrics>> {
-  let r = await read(engine);
-  for (let i = 0; i < MAX_READS && !done(r); i++) {
-    await sleep(60);
-    r = await read(engine);
-  }
-  return r;
-}
 
 /** Waits (a turn at a time, at most `cap` turns of 10 ms) until `events` holds `n` events of `pid`. */
 async function eventsOf(events: SyscallEvent[], pid: number, n: number, cap = 2000): Promise<SyscallEvent[]> {
@@ -70,11 +55,11 @@ describeKernel('overhead governor: sampled events (syscall family, counts mode)'
       const stream = engine.events('syscall', { sampleEvery: 1, signal: stop.signal });
       await stream.ready;
       const draining = (async () => { for await (const e of stream) events.push(e); })();
-      expect((await read(engine)).governor).toMatchObject({ level: 0 });
+      expect((await readSyscallResult(engine)).governor).toMatchObject({ level: 0 });
 
       load = spawn('dd', ['if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=1000000000', 'status=none'], { stdio: 'ignore' });
       await engine.setFilter('syscall', { pids: [load.pid!] });
-      const degraded = await readUntil(engine, (r) => r.governor?.level === 1);
+      const degraded = await readSyscallUntil(engine, (r) => r.governor?.level === 1);
       expect(degraded.governor?.levelName).toMatch(/^sampled events: /);
       expect(degraded.governor?.reason).toMatch(/^kernel cost [\d,]+ ns\/s over the budget of 30,000,000 ns\/s in a window of [\d,]+ ms: sampled events: /);
       expect(counters(engine).eventThinning).toBe(10);
@@ -91,7 +76,7 @@ describeKernel('overhead governor: sampled events (syscall family, counts mode)'
 
       // The programs see every call of the machine: where its other work keeps the cost up,
       // the family cannot return; the windows it judged must then show why.
-      const back = await readUntil(engine, (r) => r.governor?.level === 0);
+      const back = await readSyscallUntil(engine, (r) => r.governor?.level === 0);
       if (back.governor?.level !== 0) {
         const w = engine.stats().collectors.find((c) => c.family === 'syscall')!.governor!.lastWindow!;
         expect(w.nsPerSec, 'no return, yet the last judged window was under half the budget').toBeGreaterThanOrEqual(BUDGET / 2);

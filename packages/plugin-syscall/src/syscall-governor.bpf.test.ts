@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { expect, it } from 'vitest';
 import { createEngine, type Engine, type FamilyResult, type GovernorStats } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
-import { silent } from '../test/read-syscall.js';
+import { readSyscallResult, readSyscallUntil, silent } from '../test/read-syscall.js';
 import { syscall } from './plugin.js';
 import type { SyscallMetrics } from './records.js';
 import { syscallNumber } from './syscall-table.js';
@@ -24,13 +24,6 @@ const GETPPID = syscallNumber('getppid')!;
 const CLOSE = syscallNumber('close')!;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function read(engine: Engine): Promise<FamilyResult<SyscallMetrics>> {
-  const snap = await engine.collect();
-  const r = snap.get('syscall');
-  if (!r) throw new Error(`no syscall family: ${snap.errors.map((e) => e.error.message).join('; ')}`);
-  expect(r.source).toBe('ebpf');
-  return r;
-}
 
 function governorStats(engine: Engine): GovernorStats {
   const g = engine.stats().collectors.find((c) => c.family === 'syscall')?.governor;
@@ -38,15 +31,6 @@ function governorStats(engine: Engine): GovernorStats {
   return g;
 }
 
-/** Reads (a window apart) until `done` holds for a result, at most MAX_READS. */
-async function readUntil(engine: Engine, done: (r: FamilyResult<SyscallMetrics>) => boolean): Promise<FamilyResult<SyscallMetrics>> {
-  let r = await read(engine);
-  for (let i = 0; i < MAX_READS && !done(r); i++) {
-    await sleep(60);
-    r = await read(engine);
-  }
-  return r;
-}
 
 /**
  * Reads until the family is back at level 0, at most MAX_READS; meanwhile, for each window
@@ -56,7 +40,7 @@ async function readUntil(engine: Engine, done: (r: FamilyResult<SyscallMetrics>)
 async function readUntilBack(engine: Engine): Promise<FamilyResult<SyscallMetrics> & { projected: number[]; underRuns: number }> {
   const projected: number[] = [];
   let [lastStart, run, underRuns] = [-1, 0, 0];
-  let r = await read(engine);
+  let r = await readSyscallResult(engine);
   for (let i = 0; i < MAX_READS && r.governor?.level !== 0; i++) {
     const s = governorStats(engine);
     const w = s.lastWindow;
@@ -71,7 +55,7 @@ async function readUntilBack(engine: Engine): Promise<FamilyResult<SyscallMetric
       run = 0;
     }
     await sleep(60);
-    r = await read(engine);
+    r = await readSyscallResult(engine);
   }
   return Object.assign(r, { projected, underRuns });
 }
@@ -90,13 +74,13 @@ describeKernel('overhead governor (syscall family)', () => {
     });
     let load: ChildProcess | null = null;
     try {
-      const first = await read(engine);
+      const first = await readSyscallResult(engine);
       expect(first.governor).toMatchObject({ level: 0, levelName: 'full detail', budgetNsPerSec: BUDGET, reason: null });
       expect(first.data.mode).toBe('latency');
       expect(governorStats(engine).levels).toEqual([expect.stringMatching(/^counts only: /), expect.stringMatching(/^sampled events: /)]);
 
       load = dd(1_000_000_000);
-      const degraded = await readUntil(engine, (r) => r.governor?.level === 1);
+      const degraded = await readSyscallUntil(engine, (r) => r.governor?.level === 1);
       load.kill();
       await once(load, 'exit');
       load = null;
@@ -143,7 +127,7 @@ describeKernel('overhead governor (syscall family)', () => {
       await engine.setFilter('syscall', { pids: [w.pid] });
       w.go();
       expect(await w.exited).toBe(0);
-      const full = await read(engine);
+      const full = await readSyscallResult(engine);
       expect(full.governor?.level).toBe(0);
       const row = full.data.processes.find((p) => p.pid === w.pid)?.bySyscall ?? [];
       expect(row.find((s) => s.id === GETPPID)).toMatchObject({ count: 970, errors: 0 });
