@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors/taxonomy.js';
 import { validateGovernor } from '../engine/governor/governor-config.js';
 import { DEFAULT_CONFIG, type BpfscopeConfig, type FamilyCacheConfig, type FamilyConfig, type ResolvedConfig } from './schema.js';
+import { bool, int, record } from './config-values.js';
 
 const MODES = ['auto', 'ebpf', 'fallback'] as const;
 const LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
@@ -98,27 +99,10 @@ function familyCache(value: unknown, at: string): Readonly<FamilyCacheConfig> {
   return Object.freeze(out);
 }
 
-function record(value: unknown, at: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(at, value, 'an object');
-  return value as Record<string, unknown>;
-}
-
 function oneOf<T extends string>(value: unknown, at: string, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw new ConfigError(at, value, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
-}
-
-function int(value: unknown, at: string, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
-  throw new ConfigError(at, value, `an integer from ${min} to ${max}`);
-}
-
-function bool(value: unknown, at: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value === 'boolean') return value;
-  throw new ConfigError(at, value, 'true or false');
 }
 
 function path(value: unknown, at: string, fallback: string): string {

@@ -1,5 +1,6 @@
 import { ConfigError } from '../../errors/taxonomy.js';
 import type { GovernorSettings } from './governor-types.js';
+import { bool, int, record } from '../../config/config-values.js';
 
 /**
  * The default budget of one family: 1% of one core (10,000,000 ns/s) for the whole library
@@ -79,19 +80,3 @@ export function familyBudget(settings: GovernorSettings, family: string): number
   return own?.budgetNsPerSec ?? settings.budgetNsPerSec;
 }
 
-function record(value: unknown, at: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(at, value, 'an object');
-  return value as Record<string, unknown>;
-}
-
-function int(value: unknown, at: string, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
-  throw new ConfigError(at, value, `an integer from ${min} to ${max}`);
-}
-
-function bool(value: unknown, at: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value === 'boolean') return value;
-  throw new ConfigError(at, value, 'true or false');
-}
