@@ -47,7 +47,7 @@ export { systemClock, type Clock } from './services/clock.js';
 export type { OptionSchema, OptionRule, BooleanRule, NumberRule, StringRule, ListRule, FamilyOptions } from './services/family-options.js';
 export { Engine, type EngineStats, type StreamOptions } from './engine/engine.js';
 export type { RecoveryResult } from './engine/recover-families.js';
-export type { FamilyFilter, FilterPart, FilterRecord, PortRange, PushdownResult } from './filter/family-filter.js';
+export type { FamilyFilter, FilterPart, FilterRecord, FileOperation, PortRange, PushdownResult } from './filter/family-filter.js';
 export { filterParts, recordPasses } from './filter/family-filter.js';
 export type { SetFilterResult, FilterStats, FilterCounts } from './filter/active-filter.js';
 export type {

@@ -46,6 +46,12 @@ export interface FamilyFilter {
   portRanges?: readonly PortRange[];
   /** Keep only these kinds of process: `user` (has an address space) or `kernel` (a kernel thread). Matches {@link FilterRecord.processKind}. */
   processKinds?: ReadonlyArray<'user' | 'kernel'>;
+  /** Count only I/O on these block devices, as `major:minor` (`8:0`, `259:1`; what `lsblk` shows as MAJ:MIN). Matches {@link FilterRecord.device}. */
+  devices?: readonly string[];
+  /** Count only files under these absolute paths (`/var/log`, `/data/db.sqlite`); a prefix ends at a `/` boundary. Matches {@link FilterRecord.path}. */
+  pathPrefixes?: readonly string[];
+  /** Count only these kinds of file operation (the fs family's `open`, `close`, `read`, `write`, `fsync`). Matches {@link FilterRecord.fileOperations}. */
+  fileOperations?: ReadonlyArray<FileOperation>;
   /** User space only: keep processes at this priority or higher, i.e. with a nice value ≤ this (−20 to 19). Matches {@link FilterRecord.nice}. */
   maxNice?: number;
   /** User space only: keep records with at least this CPU share, % of one core. Matches {@link FilterRecord.cpuPercent}. */
@@ -57,6 +63,9 @@ export interface FamilyFilter {
   /** User space only: keep records with at least this many network bytes (sent + received). Matches {@link FilterRecord.networkBytes}. */
   minNetworkBytes?: number;
 }
+
+/** A kind of file operation, as {@link FamilyFilter.fileOperations} takes it. */
+export type FileOperation = 'open' | 'close' | 'read' | 'write' | 'fsync';
 
 /** The name of one part of a {@link FamilyFilter}. */
 export type FilterPart = keyof FamilyFilter;
@@ -102,6 +111,12 @@ export interface FilterRecord {
   syscallCount?: number;
   /** Network bytes, sent + received. */
   networkBytes?: number;
+  /** Block device as `major:minor`, or null when the record's device is not known. */
+  device?: string | null;
+  /** Absolute path, or null when it could not be resolved (an allow list of prefixes then refuses the record). */
+  path?: string | null;
+  /** The kinds of file operation the record counts (a file read and written: `['read', 'write']`); it passes when one is allowed. */
+  fileOperations?: readonly FileOperation[];
 }
 
 /** What a source applied in the kernel, and what it left to the engine. */
@@ -115,7 +130,7 @@ export interface PushdownResult {
 /** The list parts of a filter. @internal */
 export const LIST_PARTS = [
   'pids', 'excludePids', 'descendantsOf', 'comms', 'excludeComms', 'cgroupIds', 'excludeCgroupIds', 'mountNamespaces', 'netNamespaces',
-  'syscalls', 'syscallCategories', 'protocols', 'portRanges', 'processKinds',
+  'syscalls', 'syscallCategories', 'protocols', 'portRanges', 'processKinds', 'devices', 'pathPrefixes', 'fileOperations',
 ] as const;
 /** The threshold parts of a filter (user space only). @internal */
 export const THRESHOLD_PARTS = ['maxNice', 'minCpuPercent', 'minMemoryBytes', 'minSyscallCount', 'minNetworkBytes'] as const;
@@ -123,6 +138,12 @@ export const THRESHOLD_PARTS = ['maxNice', 'minCpuPercent', 'minMemoryBytes', 'm
 /** The parts a filter sets, in a fixed order. */
 export function filterParts(filter: FamilyFilter): FilterPart[] {
   return ([...LIST_PARTS, ...THRESHOLD_PARTS] as FilterPart[]).filter((p) => filter[p] !== undefined);
+}
+
+/** Whether `path` is `prefix` or lies below it (`/var/log` holds `/var/log/syslog`, not `/var/logs`). */
+function underPath(path: string, prefix: string): boolean {
+  if (!path.startsWith(prefix)) return false;
+  return path.length === prefix.length || prefix.endsWith('/') || path[prefix.length] === '/';
 }
 
 /** Whether a part over a field the record carries refuses it (allow lists: not listed; deny lists: listed). */
@@ -142,6 +163,9 @@ function refuses(filter: FamilyFilter, part: FilterPart, r: FilterRecord): boole
     case 'protocols': return r.protocol !== undefined && !filter.protocols!.includes(r.protocol);
     case 'portRanges': return r.ports !== undefined && !r.ports.some((p) => filter.portRanges!.some((g) => p >= g.from && p <= g.to));
     case 'processKinds': return r.processKind !== undefined && !filter.processKinds!.includes(r.processKind);
+    case 'devices': return r.device !== undefined && (r.device === null || !filter.devices!.includes(r.device));
+    case 'pathPrefixes': return r.path !== undefined && (r.path === null || !filter.pathPrefixes!.some((p) => underPath(r.path!, p)));
+    case 'fileOperations': return r.fileOperations !== undefined && !r.fileOperations.some((o) => filter.fileOperations!.includes(o));
     case 'maxNice': return r.nice !== undefined && r.nice > filter.maxNice!;
     case 'minCpuPercent': return r.cpuPercent !== undefined && r.cpuPercent < filter.minCpuPercent!;
     case 'minMemoryBytes': return r.memoryBytes !== undefined && r.memoryBytes < filter.minMemoryBytes!;

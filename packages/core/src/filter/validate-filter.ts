@@ -77,6 +77,20 @@ export function validateFamilyFilter(family: string, filter: FamilyFilter): Fami
   if (f.protocols !== undefined) out.protocols = names(at, 'protocols', f.protocols, ['tcp', 'udp'] as const, 'protocols');
   if (f.portRanges !== undefined) out.portRanges = portRanges(at, f.portRanges);
   if (f.processKinds !== undefined) out.processKinds = names(at, 'processKinds', f.processKinds, ['user', 'kernel'] as const, 'process kinds');
+  if (f.devices !== undefined) {
+    out.devices = names(at, 'devices', f.devices, null, 'block devices as major:minor').map((d, i) => {
+      const m = /^(\d{1,4}):(\d{1,7})$/.exec(d);
+      if (m === null || Number(m[1]) > 4095 || Number(m[2]) > 1_048_575) throw new ConfigError(`${at}.devices[${i}]`, d, "a block device as 'major:minor' (e.g. '8:0'; lsblk shows MAJ:MIN)");
+      return `${Number(m[1])}:${Number(m[2])}`;
+    });
+  }
+  if (f.pathPrefixes !== undefined) {
+    out.pathPrefixes = names(at, 'pathPrefixes', f.pathPrefixes, null, 'absolute paths').map((p, i) => {
+      if (!p.startsWith('/') || p.includes('\0') || Buffer.byteLength(p) > 4095) throw new ConfigError(`${at}.pathPrefixes[${i}]`, p, 'an absolute path (starting with /, at most 4095 bytes)');
+      return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
+    });
+  }
+  if (f.fileOperations !== undefined) out.fileOperations = names(at, 'fileOperations', f.fileOperations, ['open', 'close', 'read', 'write', 'fsync'] as const, 'file operations');
   if (f.maxNice !== undefined) {
     if (!Number.isInteger(f.maxNice) || (f.maxNice as number) < -20 || (f.maxNice as number) > 19) throw new ConfigError(`${at}.maxNice`, f.maxNice, 'an integer from -20 to 19');
     out.maxNice = f.maxNice as number;
