@@ -18,6 +18,7 @@ export default defineConfig({
       '@bpfscope/plugin-syscall': src('plugin-syscall'),
       '@bpfscope/plugin-mem': src('plugin-mem'),
       '@bpfscope/plugin-net': src('plugin-net'),
+      '@bpfscope/plugin-fs': src('plugin-fs'),
     },
   },
   test: {
