@@ -32,8 +32,10 @@ export interface FsPluginOptions {
   watchPaths?: readonly string[];
   /** List pseudo filesystems (proc, sysfs, cgroup, tmpfs, ...) among `mounts` too. @default false: only filesystems with a backing device or a size */
   allMounts?: boolean;
-  /** Path of the compiled eBPF object. @default the `bpf/fs.bpf.o` shipped in this package */
-  objectPath?: string;
+  /** Path of the compiled block-device eBPF object. @default the `bpf/fs_block.bpf.o` shipped in this package */
+  blockObjectPath?: string;
+  /** Path of the compiled file eBPF object (per-process and per-file accounting). @default the `bpf/fs_file.bpf.o` shipped in this package */
+  fileObjectPath?: string;
 }
 
 /** Options checked, defaults filled in. @internal */
@@ -48,7 +50,14 @@ export interface ResolvedFsOptions {
   slowIoThresholdUs: number;
   watchPaths: readonly string[];
   allMounts: boolean;
-  objectPath: string;
+  blockObjectPath: string;
+  fileObjectPath: string;
+}
+
+/** The shipped objects' paths, the defaults of the path options. @internal */
+export interface FsObjectPaths {
+  blockObjectPath: string;
+  fileObjectPath: string;
 }
 
 const whole = (path: string, v: unknown, min: number, max: number, fallback: number): number => {
@@ -85,7 +94,7 @@ function watchPaths(v: unknown): readonly string[] {
  * @throws {@link ConfigError} naming the option, the value and what is allowed
  * @internal
  */
-export function resolveFsOptions(o: FsPluginOptions, defaultObjectPath: string): ResolvedFsOptions {
+export function resolveFsOptions(o: FsPluginOptions, defaults: FsObjectPaths): ResolvedFsOptions {
   if (typeof o !== 'object' || o === null) throw new ConfigError('fs', o, 'an options object');
   return {
     files: flag('fs.files', o.files, false),
@@ -98,7 +107,8 @@ export function resolveFsOptions(o: FsPluginOptions, defaultObjectPath: string):
     slowIoThresholdUs: whole('fs.slowIoThresholdUs', o.slowIoThresholdUs, 0, 3_600_000_000, 10_000),
     watchPaths: watchPaths(o.watchPaths),
     allMounts: flag('fs.allMounts', o.allMounts, false),
-    objectPath: filePath('fs.objectPath', o.objectPath, defaultObjectPath),
+    blockObjectPath: filePath('fs.blockObjectPath', o.blockObjectPath, defaults.blockObjectPath),
+    fileObjectPath: filePath('fs.fileObjectPath', o.fileObjectPath, defaults.fileObjectPath),
   };
 }
 
@@ -130,7 +140,7 @@ export function withFamilyOptions(o: ResolvedFsOptions, config: FamilyOptions): 
   if (Object.keys(given).length === 0) return o;
   let fromConfig: ResolvedFsOptions;
   try {
-    fromConfig = resolveFsOptions(given, o.objectPath);
+    fromConfig = resolveFsOptions(given, o);
   } catch (e) {
     if (e instanceof ConfigError) throw new ConfigError(`families.${e.path}`, e.value, e.allowed, { cause: e });
     throw e;
