@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* How fs_file.bpf.c counts one file system call: the filters, the descriptor's file, the
+ * per-file, per-(file, process) and per-process counts, and the open events of watched
+ * paths. Included once, by fs_file.bpf.c, after its maps and fs_file_walk.h. */
+#ifndef BPFSCOPE_FS_FILE_COUNT_H
+#define BPFSCOPE_FS_FILE_COUNT_H
+
+#define FS_S_IFMT 0170000
+#define FS_S_IFREG 0100000
+/* creat(2) is open(2) with these flags. */
+#define FS_CREAT_FLAGS (01 | 0100 | 01000)
+
+/* One call as the program saw it. */
+struct fs_call {
+	__u64 bytes;
+	__u64 fd;
+	/* Opens: the user's path and flags (or the address of struct open_how for openat2). */
+	__u64 upath;
+	__u64 flags;
+	__u64 how;
+	__u32 op;
+	__u32 id;
+};
+
+static __always_inline void fs_cnt_add(__u32 slot)
+{
+	__u64 *v = bpf_map_lookup_elem(&fs_cnt, &slot);
+
+	if (v)
+		*v += 1;
+}
+
+/* The pid and cgroup parts of the filter. */
+static __always_inline bool fs_task_passes(__u32 parts, __u32 tgid)
+{
+	__u64 cg;
+
+	if ((parts & FS_F_PIDS) && !bpf_map_lookup_elem(&fs_pids, &tgid))
+		return false;
+	if ((parts & FS_F_XPIDS) && bpf_map_lookup_elem(&fs_xpids, &tgid))
+		return false;
+	if (parts & (FS_F_CGROUPS | FS_F_XCGROUPS)) {
+		cg = bpf_get_current_cgroup_id();
+		if ((parts & FS_F_CGROUPS) && !bpf_map_lookup_elem(&fs_cgroups, &cg))
+			return false;
+		if ((parts & FS_F_XCGROUPS) && bpf_map_lookup_elem(&fs_xcgroups, &cg))
+			return false;
+	}
+	return true;
+}
+
+/* The file behind descriptor fd of the current task, or NULL. */
+static __always_inline struct file *fs_fd_file(__u64 fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = t->files->fdt;
+	struct file *f = NULL;
+	struct file **arr;
+
+	if (!fdt || fd >= fdt->max_fds)
+		return NULL;
+	arr = fdt->fd;
+	bpf_probe_read_kernel(&f, sizeof(f), arr + fd);
+	return f;
+}
+
+/* The command name of the current process (its leader's, not the thread's). */
+static __always_inline void fs_leader_comm(char *comm)
+{
+	struct task_struct *leader = BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), group_leader);
+
+	bpf_probe_read_kernel_str(comm, 16, &leader->comm);
+}
+
+static __always_inline void fs_add(struct fs_counts *x, struct fs_call *c)
+{
+	switch (c->op) {
+	case FS_OP_OPEN:
+		__sync_fetch_and_add(&x->opens, 1);
+		break;
+	case FS_OP_CLOSE:
+		__sync_fetch_and_add(&x->closes, 1);
+		break;
+	case FS_OP_READ:
+		__sync_fetch_and_add(&x->reads, 1);
+		__sync_fetch_and_add(&x->bytes_read, c->bytes);
+		break;
+	case FS_OP_WRITE:
+		__sync_fetch_and_add(&x->writes, 1);
+		__sync_fetch_and_add(&x->bytes_written, c->bytes);
+		break;
+	case FS_OP_FSYNC:
+		__sync_fetch_and_add(&x->fsyncs, 1);
+		break;
+	}
+}
+
+/* Starts tracking a file: its entry, and its path walked once. NULL when the table holds
+ * fs_max_files files already (the file is counted once in FS_CNT_FILES_LOST). */
+static __noinline struct fs_file *fs_track(struct file *f, struct fs_key *k)
+{
+	struct fs_file zero = {};
+	struct fs_name *p;
+	__u32 z = 0;
+	__u8 one = 1;
+
+	if (fs_tracked >= fs_max_files || __sync_fetch_and_add(&fs_tracked, 1) >= fs_max_files) {
+		if (!bpf_map_lookup_elem(&fs_lost, k)) {
+			if (bpf_map_update_elem(&fs_lost, k, &one, BPF_NOEXIST))
+				fs_cnt_add(bpf_map_lookup_elem(&fs_lost, k) ? FS_CNT_N : FS_CNT_LOST_FULL);
+			else
+				fs_cnt_add(FS_CNT_FILES_LOST);
+		}
+		return NULL;
+	}
+	if (bpf_map_update_elem(&fs_files, k, &zero, BPF_NOEXIST)) {
+		/* Another CPU tracked it first (or the table is full after all). */
+		__sync_fetch_and_add(&fs_tracked, -1);
+		return bpf_map_lookup_elem(&fs_files, k);
+	}
+	p = bpf_map_lookup_elem(&fs_scratch, &z);
+	if (p) {
+		fs_walk_path(f, p);
+		if (bpf_map_update_elem(&fs_paths, k, p, BPF_ANY))
+			fs_cnt_add(FS_CNT_PATH_FULL);
+	}
+	return bpf_map_lookup_elem(&fs_files, k);
+}
+
+/* Whether the path prefixes in force let the file through (judged once per generation). */
+static __always_inline bool fs_file_passes(struct fs_file *fv, struct file *f, __u32 gen)
+{
+	bool out;
+
+	if (!fv)
+		return fs_anchor_bits(f, FS_ANCHOR_PREFIX) != 0;
+	if (fv->gen != gen) {
+		out = !fs_anchor_bits(f, FS_ANCHOR_PREFIX);
+		if (out)
+			__sync_fetch_and_or(&fv->flags, FS_FILE_OUT);
+		else
+			__sync_fetch_and_and(&fv->flags, ~FS_FILE_OUT);
+		fv->gen = gen;
+		return !out;
+	}
+	return !(fv->flags & FS_FILE_OUT);
+}
+
+static __always_inline void fs_add_file_proc(struct fs_key *k, __u32 tgid, struct fs_call *c)
+{
+	struct fs_key pk = { .ino = k->ino, .dev = k->dev, .igen = k->igen, .tgid = tgid };
+	struct fs_file_proc *v = bpf_map_lookup_elem(&fs_file_proc, &pk);
+	struct fs_file_proc z = {};
+
+	if (!v) {
+		fs_leader_comm(z.comm);
+		bpf_map_update_elem(&fs_file_proc, &pk, &z, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&fs_file_proc, &pk);
+		if (!v) {
+			fs_cnt_add(FS_CNT_FP_FULL);
+			return;
+		}
+	}
+	fs_add(&v->c, c);
+}
+
+static __always_inline void fs_add_proc(__u32 tgid, struct fs_call *c)
+{
+	struct fs_proc *v = bpf_map_lookup_elem(&fs_procs, &tgid);
+	struct fs_proc z = {};
+
+	if (!v) {
+		fs_leader_comm(z.comm);
+		bpf_map_update_elem(&fs_procs, &tgid, &z, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&fs_procs, &tgid);
+		if (!v) {
+			fs_cnt_add(FS_CNT_PROC_FULL);
+			return;
+		}
+	}
+	/* This CPU's copy: no other CPU writes it. */
+	switch (c->op) {
+	case FS_OP_OPEN:
+		v->opens++;
+		break;
+	case FS_OP_READ:
+		v->reads++;
+		v->bytes_read += c->bytes;
+		break;
+	case FS_OP_WRITE:
+		v->writes++;
+		v->bytes_written += c->bytes;
+		break;
+	case FS_OP_FSYNC:
+		v->fsyncs++;
+		break;
+	}
+}
+
+/* An open of a file at or below a watched path: an event with the path as the process gave it. */
+static __noinline void fs_open_event(struct fs_call *c, struct file *f, struct fs_key *k, __u32 tgid)
+{
+	struct fs_open_ev *e;
+	__u64 flags = c->flags;
+	long n;
+
+	if (!fs_anchor_bits(f, FS_ANCHOR_WATCH))
+		return;
+	e = BPFSCOPE_RINGBUF_RESERVE(&fs_events, struct fs_open_ev, &fs_file_stats);
+	if (!e)
+		return;
+	if (c->how && bpf_probe_read_user(&flags, sizeof(flags), (void *)c->how))
+		flags = 0;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->ino = k->ino;
+	e->dev = k->dev;
+	e->pid = tgid;
+	e->flags = flags;
+	fs_leader_comm(e->comm);
+	n = bpf_probe_read_user_str(e->path, FS_EV_PATH, (void *)c->upath);
+	e->path_len = n > 0 ? n - 1 : 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline int fs_count_call(struct fs_call *c)
+{
+	__u32 zero = 0, tgid = bpf_get_current_pid_tgid() >> 32, parts;
+	struct fs_filter *flt = bpf_map_lookup_elem(&fs_filter, &zero);
+	struct fs_file *fv = NULL;
+	struct fs_key k = {};
+	struct inode *inode;
+	struct file *f;
+
+	if (!flt)
+		return 0;
+	bpfscope_stat_add(&fs_file_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
+	parts = flt->parts;
+	if (!(flt->ops & (1u << c->op)) || ((parts & ~FS_F_PATHS) && !fs_task_passes(parts, tgid))) {
+		bpfscope_stat_add(&fs_file_stats, BPFSCOPE_STAT_FILTER_MISS, 1);
+		return 0;
+	}
+	f = fs_fd_file(c->fd);
+	if (!f)
+		return 0;
+	inode = BPF_CORE_READ(f, f_inode);
+	if ((BPF_CORE_READ(inode, i_mode) & FS_S_IFMT) != FS_S_IFREG)
+		return 0;
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	if (fs_files_on) {
+		k.igen = BPF_CORE_READ(inode, i_generation);
+		fv = bpf_map_lookup_elem(&fs_files, &k);
+		if (!fv)
+			fv = fs_track(f, &k);
+		if ((parts & FS_F_PATHS) && !fs_file_passes(fv, f, flt->gen)) {
+			bpfscope_stat_add(&fs_file_stats, BPFSCOPE_STAT_FILTER_MISS, 1);
+			return 0;
+		}
+	}
+	if (parts || flt->ops != (1u << FS_OP_N) - 1)
+		bpfscope_stat_add(&fs_file_stats, BPFSCOPE_STAT_FILTER_HITS, 1);
+	if (fv) {
+		fs_add(&fv->c, c);
+		if (!(fv->flags & FS_FILE_DELETED) && BPF_CORE_READ(inode, i_nlink) == 0)
+			__sync_fetch_and_or(&fv->flags, FS_FILE_DELETED);
+		fs_add_file_proc(&k, tgid, c);
+	}
+	if (fs_procs_on && c->op != FS_OP_CLOSE)
+		fs_add_proc(tgid, c);
+	if (fs_files_on && c->op == FS_OP_OPEN && flt->watch)
+		fs_open_event(c, f, &k, tgid);
+	return 0;
+}
+
+#endif
