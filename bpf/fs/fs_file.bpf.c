@@ -150,6 +150,7 @@ const struct fs_open_ev fs_ev_btf_anchor __attribute__((unused)) = {};
 const struct fs_proc fs_proc_btf_anchor __attribute__((unused)) = {};
 const struct fs_file_proc fs_fp_btf_anchor __attribute__((unused)) = {};
 
+#include "fs_file_fd.h"
 #include "fs_file_walk.h"
 #include "fs_file_count.h"
 
@@ -181,8 +182,8 @@ static __always_inline int fs_op_of(long id)
 	return -1;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(fs_exit, struct pt_regs *regs, long ret)
+/* The call at its return: its number and arguments from the saved user registers. */
+static __always_inline int fs_exit_call(struct pt_regs *regs, long ret, const bool fast)
 {
 	long id = regs->orig_ax;
 	int op = fs_op_of(id);
@@ -204,11 +205,11 @@ int BPF_PROG(fs_exit, struct pt_regs *regs, long ret)
 	} else {
 		c.fd = regs->di;
 	}
-	return fs_count_call(&c);
+	return fs_count_call(&c, fast);
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(fs_enter, struct pt_regs *regs, long id)
+/* close(2) at its entry: the descriptor is gone at its return. */
+static __always_inline int fs_enter_call(struct pt_regs *regs, long id, const bool fast)
 {
 	struct fs_call c = {};
 
@@ -217,7 +218,33 @@ int BPF_PROG(fs_enter, struct pt_regs *regs, long id)
 	c.op = FS_OP_CLOSE;
 	c.id = id;
 	c.fd = regs->di;
-	return fs_count_call(&c);
+	return fs_count_call(&c, fast);
+}
+
+/* Inode fields by plain loads (bpf_rdonly_cast, kernels from 6.2). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(fs_exit, struct pt_regs *regs, long ret)
+{
+	return fs_exit_call(regs, ret, true);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(fs_enter, struct pt_regs *regs, long id)
+{
+	return fs_enter_call(regs, id, true);
+}
+
+/* The same with bpf_probe_read_kernel, for kernels without bpf_rdonly_cast. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(fs_exit_pr, struct pt_regs *regs, long ret)
+{
+	return fs_exit_call(regs, ret, false);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(fs_enter_pr, struct pt_regs *regs, long id)
+{
+	return fs_enter_call(regs, id, false);
 }
 
 /* A process whose last thread ends is listed in fs_gone (when it has counts). */

@@ -49,19 +49,47 @@ static __always_inline bool fs_task_passes(__u32 parts, __u32 tgid)
 	return true;
 }
 
-/* The file behind descriptor fd of the current task, or NULL. */
-static __always_inline struct file *fs_fd_file(__u64 fd)
-{
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct fdtable *fdt = t->files->fdt;
-	struct file *f = NULL;
-	struct file **arr;
+/* What the counting needs of a file's inode. */
+struct fs_inode {
+	struct inode *inode;
+	__u64 ino;
+	__u32 dev;
+	__u32 igen;
+	__u32 nlink;
+	bool reg;
+};
 
-	if (!fdt || fd >= fdt->max_fds)
-		return NULL;
-	arr = fdt->fd;
-	bpf_probe_read_kernel(&f, sizeof(f), arr + fd);
-	return f;
+/* Reads it with plain loads from a pointer bpf_rdonly_cast made (fast: kernels from 6.2) or
+ * with one bpf_probe_read_kernel per field (any kernel with BTF). `fast` is a constant in
+ * each program, so each holds one of the two. */
+static __always_inline void fs_inode_of(struct file *f, struct fs_inode *x, const bool fast)
+{
+	struct inode *inode;
+
+	if (fast) {
+		inode = f->f_inode;
+		x->reg = (inode->i_mode & FS_S_IFMT) == FS_S_IFREG;
+		if (!x->reg)
+			return;
+		x->ino = inode->i_ino;
+		x->dev = inode->i_sb->s_dev;
+		if (fs_files_on) {
+			x->igen = inode->i_generation;
+			x->nlink = inode->i_nlink;
+		}
+	} else {
+		inode = BPF_CORE_READ(f, f_inode);
+		x->reg = (BPF_CORE_READ(inode, i_mode) & FS_S_IFMT) == FS_S_IFREG;
+		if (!x->reg)
+			return;
+		x->ino = BPF_CORE_READ(inode, i_ino);
+		x->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		if (fs_files_on) {
+			x->igen = BPF_CORE_READ(inode, i_generation);
+			x->nlink = BPF_CORE_READ(inode, i_nlink);
+		}
+	}
+	x->inode = inode;
 }
 
 /* The command name of the current process (its leader's, not the thread's). */
@@ -97,7 +125,7 @@ static __always_inline void fs_add(struct fs_counts *x, struct fs_call *c)
 
 /* Starts tracking a file: its entry, and its path walked once. NULL when the table holds
  * fs_max_files files already (the file is counted once in FS_CNT_FILES_LOST). */
-static __noinline struct fs_file *fs_track(struct file *f, struct fs_key *k)
+static __noinline struct fs_file *fs_track(__u64 fd, struct fs_key *k)
 {
 	struct fs_file zero = {};
 	struct fs_name *p;
@@ -120,7 +148,7 @@ static __noinline struct fs_file *fs_track(struct file *f, struct fs_key *k)
 	}
 	p = bpf_map_lookup_elem(&fs_scratch, &z);
 	if (p) {
-		fs_walk_path(f, p);
+		fs_walk_path(fd, p);
 		if (bpf_map_update_elem(&fs_paths, k, p, BPF_ANY))
 			fs_cnt_add(FS_CNT_PATH_FULL);
 	}
@@ -128,14 +156,14 @@ static __noinline struct fs_file *fs_track(struct file *f, struct fs_key *k)
 }
 
 /* Whether the path prefixes in force let the file through (judged once per generation). */
-static __always_inline bool fs_file_passes(struct fs_file *fv, struct file *f, __u32 gen)
+static __always_inline bool fs_file_passes(struct fs_file *fv, __u64 fd, __u32 gen)
 {
 	bool out;
 
 	if (!fv)
-		return fs_anchor_bits(f, FS_ANCHOR_PREFIX) != 0;
+		return fs_anchor_bits(fd, FS_ANCHOR_PREFIX) != 0;
 	if (fv->gen != gen) {
-		out = !fs_anchor_bits(f, FS_ANCHOR_PREFIX);
+		out = !fs_anchor_bits(fd, FS_ANCHOR_PREFIX);
 		if (out)
 			__sync_fetch_and_or(&fv->flags, FS_FILE_OUT);
 		else
@@ -198,13 +226,13 @@ static __always_inline void fs_add_proc(__u32 tgid, struct fs_call *c)
 }
 
 /* An open of a file at or below a watched path: an event with the path as the process gave it. */
-static __noinline void fs_open_event(struct fs_call *c, struct file *f, struct fs_key *k, __u32 tgid)
+static __noinline void fs_open_event(struct fs_call *c, struct fs_key *k, __u32 tgid)
 {
 	struct fs_open_ev *e;
 	__u64 flags = c->flags;
 	long n;
 
-	if (!fs_anchor_bits(f, FS_ANCHOR_WATCH))
+	if (!fs_anchor_bits(c->fd, FS_ANCHOR_WATCH))
 		return;
 	e = BPFSCOPE_RINGBUF_RESERVE(&fs_events, struct fs_open_ev, &fs_file_stats);
 	if (!e)
@@ -222,13 +250,13 @@ static __noinline void fs_open_event(struct fs_call *c, struct file *f, struct f
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline int fs_count_call(struct fs_call *c)
+static __always_inline int fs_count_call(struct fs_call *c, const bool fast)
 {
 	__u32 zero = 0, tgid = bpf_get_current_pid_tgid() >> 32, parts;
 	struct fs_filter *flt = bpf_map_lookup_elem(&fs_filter, &zero);
 	struct fs_file *fv = NULL;
+	struct fs_inode x = {};
 	struct fs_key k = {};
-	struct inode *inode;
 	struct file *f;
 
 	if (!flt)
@@ -239,20 +267,20 @@ static __always_inline int fs_count_call(struct fs_call *c)
 		bpfscope_stat_add(&fs_file_stats, BPFSCOPE_STAT_FILTER_MISS, 1);
 		return 0;
 	}
-	f = fs_fd_file(c->fd);
+	f = fs_fd_file(c->fd, fast);
 	if (!f)
 		return 0;
-	inode = BPF_CORE_READ(f, f_inode);
-	if ((BPF_CORE_READ(inode, i_mode) & FS_S_IFMT) != FS_S_IFREG)
+	fs_inode_of(f, &x, fast);
+	if (!x.reg)
 		return 0;
-	k.ino = BPF_CORE_READ(inode, i_ino);
-	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	k.ino = x.ino;
+	k.dev = x.dev;
 	if (fs_files_on) {
-		k.igen = BPF_CORE_READ(inode, i_generation);
+		k.igen = x.igen;
 		fv = bpf_map_lookup_elem(&fs_files, &k);
 		if (!fv)
-			fv = fs_track(f, &k);
-		if ((parts & FS_F_PATHS) && !fs_file_passes(fv, f, flt->gen)) {
+			fv = fs_track(c->fd, &k);
+		if ((parts & FS_F_PATHS) && !fs_file_passes(fv, c->fd, flt->gen)) {
 			bpfscope_stat_add(&fs_file_stats, BPFSCOPE_STAT_FILTER_MISS, 1);
 			return 0;
 		}
@@ -261,14 +289,14 @@ static __always_inline int fs_count_call(struct fs_call *c)
 		bpfscope_stat_add(&fs_file_stats, BPFSCOPE_STAT_FILTER_HITS, 1);
 	if (fv) {
 		fs_add(&fv->c, c);
-		if (!(fv->flags & FS_FILE_DELETED) && BPF_CORE_READ(inode, i_nlink) == 0)
+		if (!(fv->flags & FS_FILE_DELETED) && x.nlink == 0)
 			__sync_fetch_and_or(&fv->flags, FS_FILE_DELETED);
 		fs_add_file_proc(&k, tgid, c);
 	}
 	if (fs_procs_on && c->op != FS_OP_CLOSE)
 		fs_add_proc(tgid, c);
 	if (fs_files_on && c->op == FS_OP_OPEN && flt->watch)
-		fs_open_event(c, f, &k, tgid);
+		fs_open_event(c, &k, tgid);
 	return 0;
 }
 

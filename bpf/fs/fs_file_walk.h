@@ -3,7 +3,9 @@
  * mnt_mountpoint) to the root of the mount namespace's tree: the path's components
  * (fs_walk_path, once per file, bounded by FS_PATH_DEPTH components and FS_PATH_BUF bytes)
  * and the anchors (path prefixes, watched paths) among the file and its ancestors
- * (fs_anchor_bits, bounded by FS_ANCESTOR_DEPTH). Included once, by fs_file.bpf.c, after
+ * (fs_anchor_bits, bounded by FS_ANCESTOR_DEPTH). Both are global functions, verified once
+ * each whatever calls them (in the context of each caller the walk's states multiply).
+ * Included once, by fs_file.bpf.c, after
  * the definition of fs_anchors. */
 #ifndef BPFSCOPE_FS_FILE_WALK_H
 #define BPFSCOPE_FS_FILE_WALK_H
@@ -41,14 +43,22 @@ static __always_inline bool fs_mount_root(struct dentry *d, struct mount *m)
 	return d == BPF_CORE_READ(m, mnt.mnt_root);
 }
 
-static __noinline int fs_walk_path(struct file *f, struct fs_name *p)
+/* The path of the file behind descriptor fd. Global (verified once, on its own). */
+__noinline int fs_walk_path(__u64 fd, struct fs_name *p)
 {
+	struct file *f = fs_fd_file(fd, false);
 	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
 	struct mount *m = fs_real_mount(BPF_CORE_READ(f, f_path.mnt));
 	const unsigned char *name;
 	__u32 off = 0, i;
 	long n;
 
+	if (!p)
+		return 0;
+	p->len = 0;
+	p->status = FS_PATH_NONE;
+	if (!f)
+		return 0;
 	p->status = FS_PATH_OK;
 	for (i = 0; i < FS_PATH_DEPTH; i++) {
 		if (!fs_mount_root(d, m)) {
@@ -75,15 +85,19 @@ static __noinline int fs_walk_path(struct file *f, struct fs_name *p)
 	return 0;
 }
 
-/* The anchor bits (FS_ANCHOR_*) of `want` found on the file or its ancestors. */
-static __noinline __u32 fs_anchor_bits(struct file *f, __u32 want)
+/* The anchor bits (FS_ANCHOR_*) of `want` found on the file behind descriptor fd or its
+ * ancestors. Global, as fs_walk_path. */
+__noinline int fs_anchor_bits(__u64 fd, __u32 want)
 {
+	struct file *f = fs_fd_file(fd, false);
 	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
 	struct mount *m = fs_real_mount(BPF_CORE_READ(f, f_path.mnt));
 	struct fs_key k = {};
 	__u32 bits = 0, i;
 	__u8 *b;
 
+	if (!f)
+		return 0;
 	for (i = 0; i < FS_ANCESTOR_DEPTH; i++) {
 		k.ino = BPF_CORE_READ(d, d_inode, i_ino);
 		k.dev = BPF_CORE_READ(d, d_sb, s_dev);

@@ -7,9 +7,9 @@ import { FS_BLOCK_OBJECT_PATH, FS_FILE_OBJECT_PATH } from '../src/object-path.js
 import { resolveFsOptions, type FsPluginOptions } from '../src/options.js';
 
 /** A new file part with `options`. */
-export function filePart(options: FsPluginOptions = {}): FilePart {
+export function filePart(options: FsPluginOptions = {}, programs: 'auto' | 'probe-read' = 'auto'): FilePart {
   const resolved = resolveFsOptions(options, { blockObjectPath: FS_BLOCK_OBJECT_PATH, fileObjectPath: FS_FILE_OBJECT_PATH });
-  return new FilePart(resolved, { loader: new NativeObjectLoader(), procfs: createProcfsReader('/proc', '/sys'), clock: systemClock });
+  return new FilePart(resolved, { loader: new NativeObjectLoader(), procfs: createProcfsReader('/proc', '/sys'), clock: systemClock }, programs);
 }
 
 /** A context for init. */

@@ -144,3 +144,36 @@ describeKernel('fs file part: the default (files off) counts processes only', ()
     expect(part.stats().programs.map((p) => p.program).sort()).toEqual(['fs_exit', 'fs_proc_exit']);
   });
 });
+
+describeKernel('fs file part: the bpf_probe_read_kernel programs (kernels without bpf_rdonly_cast) count the same', () => {
+  let dir: string;
+  let part: FilePart;
+  const children: FileWorkload[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bpfscope-fsf-'));
+    await (await startFileWork({ path: join(dir, 'warm'), k: 1, w: 1, j: 1, r: 1, name: 'fsf-warm' })).kill();
+    part = filePart({ files: true, ...WIDE }, 'probe-read');
+    await part.init(initContext());
+  });
+  afterAll(async () => {
+    await Promise.all(children.map((c) => c.kill()));
+    await part?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    removeFileWorkBinary();
+  });
+
+  it('K writes, J reads, one open, one close, one fsync, exact, by the right pid', async () => {
+    const w: FileWork = { path: join(dir, 'pr.dat'), k: 9, w: 9 * 1000 + 1, j: 4, r: 9 * 1000 + 1, name: 'fsf-pr' };
+    const c = await startFileWork(w);
+    children.push(c);
+    expect(await c.step()).toBe('done');
+    expect(await c.step()).toBe('closed');
+    const r = await part.read(Date.now());
+    const f = fileOf(r, w.path);
+    expect(counts(f)).toEqual({ opens: 1, closes: 1, reads: w.j, writes: w.k, bytesRead: w.r, bytesWritten: w.w, fsyncs: 1 });
+    expect(f!.topProcesses.map((p) => p.pid)).toEqual([c.pid]);
+    expect(procCounts(procOf(r, c.pid))).toEqual(expectedProc(w));
+    expect(part.stats().programs.map((p) => p.program).sort()).toEqual(['fs_enter_pr', 'fs_exit_pr', 'fs_proc_exit']);
+  });
+});

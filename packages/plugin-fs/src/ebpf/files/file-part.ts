@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, ConfigError, type EventFeed, type FamilyFilter, type FilterPart, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, ConfigError, LoadFailed, type EventFeed, type FamilyFilter, type FilterPart, type SourceContext, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, kernelCounters, loadNative, ProgramStatsReporter, readStatsCounters, type LoadedBpfObject, type NativeObjectLoader } from '@bpfscope/native';
 import type { ResolvedFsOptions } from '../../options.js';
 import type { FsField, FsKernelStats } from '../../records.js';
@@ -39,14 +39,19 @@ export class FilePart implements FsKernelPart<FilesReading> {
   #batchSize = 100;
   #delivered = 0;
   #counters: Record<string, number> = {};
+  /** The exit and enter programs loaded: plain loads, or bpf_probe_read_kernel. */
+  #programs: [string, string] = ['fs_exit', 'fs_enter'];
 
   /**
    * @param options - the plugin's checked options
    * @param services - the engine's loader and clock
+   * @param programs - `probe-read`: load the programs of kernels without bpf_rdonly_cast even
+   *   where it exists (for tests of them) @default 'auto'
    */
   constructor(
     private readonly options: ResolvedFsOptions,
     services: FsServices,
+    private readonly programs: 'auto' | 'probe-read' = 'auto',
   ) {
     this.#loader = asNativeLoader(services.loader);
     const offset = services.clock.wallMs() - Number(services.clock.monotonicNs()) / 1e6;
@@ -57,15 +62,9 @@ export class FilePart implements FsKernelPart<FilesReading> {
     const o = this.options;
     if (!o.files && !o.processes) throw new ConfigError('fs.processes', false, 'true, or files: true (the file part counts per process or per file)');
     loadNative();
-    const loading = this.#loader.load({
-      path: o.fileObjectPath,
-      constants: { fs_procs_on: o.processes ? 1 : 0, fs_files_on: o.files ? 1 : 0, fs_max_files: BigInt(o.maxTrackedFiles) },
-      // Only the programs it attaches: closes are counted with files, exits with processes.
-      autoloadOff: [...(o.files ? [] : ['fs_enter']), ...(o.processes ? [] : ['fs_proc_exit'])],
-      shared: false,
-    });
-    const handle = await awaitOrAbort(loading, context.signal, () => void loading.then((h) => h.close(), () => undefined));
+    const handle = await this.#load(context.signal);
     this.#handle = handle;
+    const [exit, enter] = this.#programs;
     try {
       const table = handle.object.map('fs_files').maxEntries;
       if (o.maxTrackedFiles > table) throw new ConfigError('fs.maxTrackedFiles', o.maxTrackedFiles, `an integer from 1 to ${table} (the file table of ${o.fileObjectPath})`);
@@ -85,8 +84,8 @@ export class FilePart implements FsKernelPart<FilesReading> {
       this.#filter = new FileFilterMaps(handle.object, layouts, this.#watched);
       this.#filter.set(OPEN_FILTER);
       this.#prefixes = null;
-      handle.attach('fs_exit');
-      if (o.files) handle.attach('fs_enter');
+      handle.attach(exit);
+      if (o.files) handle.attach(enter);
       if (o.processes) handle.attach('fs_proc_exit');
     } catch (e) {
       await this.close();
@@ -94,6 +93,45 @@ export class FilePart implements FsKernelPart<FilesReading> {
     }
     this.#batchSize = context.config.batchSize;
     this.#programStats.start(context.config.programStats);
+  }
+
+  /**
+   * Load the object with the programs that read inode fields by plain loads (bpf_rdonly_cast,
+   * kernels from 6.2), or, where the kernel refuses them, with those that read each field with
+   * bpf_probe_read_kernel (slower). Only the programs it attaches: closes are counted with
+   * files, exits with processes.
+   */
+  async #load(signal: AbortSignal): Promise<LoadedBpfObject> {
+    const o = this.options;
+    const request = (fast: boolean) => ({
+      path: o.fileObjectPath,
+      constants: { fs_procs_on: o.processes ? 1 : 0, fs_files_on: o.files ? 1 : 0, fs_max_files: BigInt(o.maxTrackedFiles) },
+      autoloadOff: [
+        ...(fast ? ['fs_exit_pr', 'fs_enter_pr'] : ['fs_exit', 'fs_enter']),
+        ...(o.files ? [] : [fast ? 'fs_enter' : 'fs_enter_pr']),
+        ...(o.processes ? [] : ['fs_proc_exit']),
+      ],
+      shared: false,
+    });
+    const attempt = async (fast: boolean): Promise<LoadedBpfObject> => {
+      const loading = this.#loader.load(request(fast));
+      return awaitOrAbort(loading, signal, () => void loading.then((h) => h.close(), () => undefined));
+    };
+    if (this.programs === 'probe-read') {
+      const h = await attempt(false);
+      this.#programs = ['fs_exit_pr', 'fs_enter_pr'];
+      return h;
+    }
+    try {
+      const h = await attempt(true);
+      this.#programs = ['fs_exit', 'fs_enter'];
+      return h;
+    } catch (e) {
+      if (!(e instanceof LoadFailed)) throw e;
+      const h = await attempt(false);
+      this.#programs = ['fs_exit_pr', 'fs_enter_pr'];
+      return h;
+    }
   }
 
   async read(_nowMs: number): Promise<FilesReading> {
@@ -118,8 +156,12 @@ export class FilePart implements FsKernelPart<FilesReading> {
     else unavailable['processes.storageBytes'] = NO_STORAGE;
     if (o.files && counts[FS_CNT.fileProcFull]! > 0) unavailable['files.topProcesses'] = `the (file, process) table was full: ${counts[FS_CNT.fileProcFull]} operations are in no file's top processes`;
     if (o.files && counts[FS_CNT.pathFull]! > 0) unavailable['files.path'] = `the path table was full for ${counts[FS_CNT.pathFull]} files (their paths are unresolved)`;
-    if (o.processes && counts[FS_CNT.procFull]! > 0) unavailable['processes.opens'] = `the process table was full: ${counts[FS_CNT.procFull]} operations are in no process's counts`;
-    this.#counters = { files: files.length, fileProcesses: fileProcs.length, processes: procs.length, ended: gone.length, readMs: Math.round((performance.now() - t0) * 1000) / 1000 };
+    // A full process table (more than its 16384 processes with file I/O since the start) leaves
+    // operations out of every process's counts: they are in kernel().mapFull and here.
+    this.#counters = {
+      files: files.length, fileProcesses: fileProcs.length, processes: procs.length, ended: gone.length,
+      processTableFull: counts[FS_CNT.procFull]!, readMs: Math.round((performance.now() - t0) * 1000) / 1000,
+    };
     return { files: listed.files, fileCount: listed.fileCount, filesLeftOut: counts[FS_CNT.filesLost]! + counts[FS_CNT.lostFull]!, processes, unavailable };
   }
 
