@@ -4,22 +4,25 @@
  * the call is one of read, write, pread64, pwrite64, readv, writev, preadv, pwritev,
  * preadv2, pwritev2, open, openat, openat2, creat, fsync or fdatasync; the call's number
  * and arguments are read from the saved user registers. A call that failed is not counted.
- * The descriptor is resolved in the kernel (task->files->fdt->fd[fd] -> file -> f_inode)
- * and only regular files count (S_ISREG): pipes, sockets, devices and the rest are left out.
- * Reads and writes count the bytes the call returned.
+ * The descriptor is resolved in the kernel (task->files->fdt->fd[fd] -> file -> f_inode,
+ * fs_file_fd.h) and only regular files count (S_ISREG): pipes, sockets, devices and the rest
+ * are left out. Reads and writes count the bytes the call returned. fs_exit and fs_enter read
+ * kernel memory with plain loads through bpf_rdonly_cast (kernels from 6.2); fs_exit_pr and
+ * fs_enter_pr, their twins with bpf_probe_read_kernel, stand in where the kernel lacks it.
  * Per process (tgid, fs_procs, per CPU; load-time constant fs_procs_on): reads, writes,
  * bytes each way, opens, fsyncs. fs_proc_exit lists processes that ended in fs_gone, which
  * user space removes after the reading that saw them.
  * Per file (load-time constant fs_files_on, off by default: the verifier prunes it all):
- * counts in fs_files (at most fs_max_files files; the rest are counted, once each, in
- * FS_CNT_FILES_LOST), per (file, process) counts in fs_file_proc, and the path walked once
- * when a file is first tracked (fs_file_walk.h) into fs_paths. Closes are counted at the
- * entry of close(2) (fs_enter, attached only with files on): after it the descriptor is gone,
- * and the kernel releases it whatever close returns.
+ * counts in fs_files by device, inode and inode generation (at most fs_max_files files; the
+ * rest are counted, once each, in FS_CNT_FILES_LOST), per (file, process) counts in
+ * fs_file_proc, and the path walked once when a file is first tracked (fs_file_walk.h) into
+ * fs_paths. Closes are counted at the entry of close(2) (fs_enter, attached only with files
+ * on): after it the descriptor is gone, and the kernel releases it whatever close returns.
  * Run-time filters (fs_filter and its maps): pids, excluded pids, cgroup ids, excluded cgroup
  * ids, operation kinds, and path prefixes (files only: a file is judged once per filter
  * generation, by whether it or an ancestor is a prefix's directory by device and inode).
- * Opens of files at or below a watched path go to the fs_events ring buffer. */
+ * Opens of files at or below a watched path go to the fs_events ring buffer.
+ * BPFSCOPE_STAT_INVOCATIONS counts the runs that handled one of the calls above, not every run. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>

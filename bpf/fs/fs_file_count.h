@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* How fs_file.bpf.c counts one file system call: the filters, the descriptor's file, the
+/* How fs_file.bpf.c counts one file system call: the filters, the
  * per-file, per-(file, process) and per-process counts, and the open events of watched
  * paths. Included once, by fs_file.bpf.c, after its maps and fs_file_walk.h. */
 #ifndef BPFSCOPE_FS_FILE_COUNT_H
 #define BPFSCOPE_FS_FILE_COUNT_H
 
-#define FS_S_IFMT 0170000
-#define FS_S_IFREG 0100000
 /* creat(2) is open(2) with these flags. */
 #define FS_CREAT_FLAGS (01 | 0100 | 01000)
 
@@ -47,49 +45,6 @@ static __always_inline bool fs_task_passes(__u32 parts, __u32 tgid)
 			return false;
 	}
 	return true;
-}
-
-/* What the counting needs of a file's inode. */
-struct fs_inode {
-	struct inode *inode;
-	__u64 ino;
-	__u32 dev;
-	__u32 igen;
-	__u32 nlink;
-	bool reg;
-};
-
-/* Reads it with plain loads from a pointer bpf_rdonly_cast made (fast: kernels from 6.2) or
- * with one bpf_probe_read_kernel per field (any kernel with BTF). `fast` is a constant in
- * each program, so each holds one of the two. */
-static __always_inline void fs_inode_of(struct file *f, struct fs_inode *x, const bool fast)
-{
-	struct inode *inode;
-
-	if (fast) {
-		inode = f->f_inode;
-		x->reg = (inode->i_mode & FS_S_IFMT) == FS_S_IFREG;
-		if (!x->reg)
-			return;
-		x->ino = inode->i_ino;
-		x->dev = inode->i_sb->s_dev;
-		if (fs_files_on) {
-			x->igen = inode->i_generation;
-			x->nlink = inode->i_nlink;
-		}
-	} else {
-		inode = BPF_CORE_READ(f, f_inode);
-		x->reg = (BPF_CORE_READ(inode, i_mode) & FS_S_IFMT) == FS_S_IFREG;
-		if (!x->reg)
-			return;
-		x->ino = BPF_CORE_READ(inode, i_ino);
-		x->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-		if (fs_files_on) {
-			x->igen = BPF_CORE_READ(inode, i_generation);
-			x->nlink = BPF_CORE_READ(inode, i_nlink);
-		}
-	}
-	x->inode = inode;
 }
 
 /* The command name of the current process (its leader's, not the thread's). */
@@ -133,11 +88,12 @@ static __noinline struct fs_file *fs_track(__u64 fd, struct fs_key *k)
 	__u8 one = 1;
 
 	if (fs_tracked >= fs_max_files || __sync_fetch_and_add(&fs_tracked, 1) >= fs_max_files) {
+		/* Counted once per file while fs_lost has room (another CPU may insert it first). */
 		if (!bpf_map_lookup_elem(&fs_lost, k)) {
-			if (bpf_map_update_elem(&fs_lost, k, &one, BPF_NOEXIST))
-				fs_cnt_add(bpf_map_lookup_elem(&fs_lost, k) ? FS_CNT_N : FS_CNT_LOST_FULL);
-			else
+			if (!bpf_map_update_elem(&fs_lost, k, &one, BPF_NOEXIST))
 				fs_cnt_add(FS_CNT_FILES_LOST);
+			else if (!bpf_map_lookup_elem(&fs_lost, k))
+				fs_cnt_add(FS_CNT_LOST_FULL);
 		}
 		return NULL;
 	}

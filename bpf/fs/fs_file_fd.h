@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* From a descriptor of the current task to its struct file, in the kernel. Included once,
- * by fs_file.bpf.c, first of its headers. */
+/* From a descriptor of the current task to its struct file and the inode fields the counting
+ * needs, in the kernel. Included once, by fs_file.bpf.c, first of its headers. */
 #ifndef BPFSCOPE_FS_FILE_FD_H
 #define BPFSCOPE_FS_FILE_FD_H
 
@@ -27,6 +27,52 @@ static __always_inline struct file *fs_fd_file(__u64 fd, const bool fast)
 		return FS_CAST((void *)(arr + fd) - bpf_core_field_offset(struct kiocb, ki_filp), struct kiocb)->ki_filp;
 	bpf_probe_read_kernel(&f, sizeof(f), arr + fd);
 	return f;
+}
+
+#define FS_S_IFMT 0170000
+#define FS_S_IFREG 0100000
+
+/* What the counting needs of a file's inode. */
+struct fs_inode {
+	struct inode *inode;
+	__u64 ino;
+	__u32 dev;
+	__u32 igen;
+	__u32 nlink;
+	bool reg;
+};
+
+/* Reads it with plain loads from a pointer bpf_rdonly_cast made (fast: kernels from 6.2) or
+ * with one bpf_probe_read_kernel per field (any kernel with BTF). `fast` is a constant in
+ * each program, so each holds one of the two. */
+static __always_inline void fs_inode_of(struct file *f, struct fs_inode *x, const bool fast)
+{
+	struct inode *inode;
+
+	if (fast) {
+		inode = f->f_inode;
+		x->reg = (inode->i_mode & FS_S_IFMT) == FS_S_IFREG;
+		if (!x->reg)
+			return;
+		x->ino = inode->i_ino;
+		x->dev = inode->i_sb->s_dev;
+		if (fs_files_on) {
+			x->igen = inode->i_generation;
+			x->nlink = inode->i_nlink;
+		}
+	} else {
+		inode = BPF_CORE_READ(f, f_inode);
+		x->reg = (BPF_CORE_READ(inode, i_mode) & FS_S_IFMT) == FS_S_IFREG;
+		if (!x->reg)
+			return;
+		x->ino = BPF_CORE_READ(inode, i_ino);
+		x->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		if (fs_files_on) {
+			x->igen = BPF_CORE_READ(inode, i_generation);
+			x->nlink = BPF_CORE_READ(inode, i_nlink);
+		}
+	}
+	x->inode = inode;
 }
 
 #endif

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ConfigError } from '@bpfscope/core';
 import { describeKernel } from '../../../../../test/real-kernel.js';
 import { filePart, initContext } from '../../../test/file-part.js';
 import { removeFileWorkBinary, startFileWork, type FileWork, type FileWorkload } from '../../../test/file-workload.js';
@@ -20,12 +21,13 @@ const WIDE = { maxTrackedFiles: 65536, maxFiles: 1_000_000, topK: 1_000_000 } as
 
 /**
  * The entry of the file at `path` by the device and inode stat gives (of those, the one with
- * that path: a file may reuse the inode number of one deleted earlier, which the kernel
- * tells apart by the inode's generation).
+ * that path, or the end of it: a file may reuse the inode number of one deleted earlier,
+ * which the kernel tells apart by the inode's generation).
  */
 function fileOf(r: FilesReading, path: string, st = statSync(path, { bigint: true })): FsFile | undefined {
   const same = r.files.filter((f) => f.dev === statDevText(st.dev) && f.inode === Number(st.ino));
-  return same.length > 1 ? same.find((f) => f.path === path) : same[0];
+  if (same.length <= 1) return same[0];
+  return same.find((f) => f.path === path) ?? same.find((f) => f.pathStatus === 'truncated' && path.endsWith(f.path!.slice(1)));
 }
 const procOf = (r: FilesReading, pid: number): FsProcess | undefined => r.processes.find((p) => p.pid === pid);
 const counts = (f: FsFile | undefined) => f && { opens: f.opens, closes: f.closes, reads: f.reads, writes: f.writes, bytesRead: f.bytesRead, bytesWritten: f.bytesWritten, fsyncs: f.fsyncs };
@@ -175,5 +177,57 @@ describeKernel('fs file part: the bpf_probe_read_kernel programs (kernels withou
     expect(f!.topProcesses.map((p) => p.pid)).toEqual([c.pid]);
     expect(procCounts(procOf(r, c.pid))).toEqual(expectedProc(w));
     expect(part.stats().programs.map((p) => p.program).sort()).toEqual(['fs_enter_pr', 'fs_exit_pr', 'fs_proc_exit']);
+  });
+});
+
+describeKernel('fs file part: the file table holds maxTrackedFiles files and counts the rest', () => {
+  const M = 8;
+  const C = 12;
+  let dir: string;
+  let part: FilePart;
+  const children: FileWorkload[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bpfscope-fsf-'));
+    await (await startFileWork({ path: join(dir, 'warm'), k: 1, w: 1, j: 1, r: 1, name: 'fsf-warm' })).kill();
+  });
+  afterAll(async () => {
+    await Promise.all(children.map((c) => c.kill()));
+    await part?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    removeFileWorkBinary();
+  });
+
+  it('files beyond the table are left out (counted once each); those in it are exact', async () => {
+    const works: FileWork[] = Array.from({ length: C }, (_, i) => ({ path: join(dir, `t${i}`), k: 2, w: 200 + i, j: 1, r: 200 + i, name: `fsf-t${i}` }));
+    for (const w of works) children.push(await startFileWork(w));
+    part = filePart({ files: true, maxTrackedFiles: M, maxFiles: 1_000_000, topK: 1_000_000 });
+    await part.init(initContext());
+    // Between the attach and this filter other processes may have taken some of the table.
+    expect(await part.pushdown({ pids: children.map((c) => c.pid) })).toEqual(['pids']);
+    const r0 = await part.read(Date.now());
+    const free = M - r0.fileCount;
+    for (const c of children) expect(await c.step()).toBe('done');
+    const r1 = await part.read(Date.now());
+    expect(r1.fileCount).toBe(M);
+    expect(r1.filesLeftOut - r0.filesLeftOut).toBe(C - free);
+    const tracked = works.map((w, i) => ({ f: fileOf(r1, w.path), w, pid: children[i]!.pid })).filter((x) => x.f !== undefined);
+    expect(tracked.length).toBe(free);
+    for (const { f, w, pid } of tracked) {
+      expect(counts(f)).toEqual({ opens: 1, closes: 0, reads: w.j, writes: w.k, bytesRead: w.r, bytesWritten: w.w, fsyncs: 1 });
+      expect(f!.topProcesses.map((p) => p.pid)).toEqual([pid]);
+    }
+    // The processes are counted whether their file was tracked or not.
+    for (const [i, c] of children.entries()) expect(procCounts(procOf(r1, c.pid))).toEqual(expectedProc(works[i]!));
+  });
+
+  it('a table larger than the object holds, or neither processes nor files, is a ConfigError naming the option', async () => {
+    for (const [options, path] of [[{ files: true, maxTrackedFiles: 65537 }, 'fs.maxTrackedFiles'], [{ processes: false }, 'fs.processes']] as const) {
+      const p = filePart(options);
+      const e = await p.init(initContext()).then(() => null, (x: unknown) => x);
+      await p.close();
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).path).toBe(path);
+    }
   });
 });

@@ -160,9 +160,13 @@ export class FilePart implements FsKernelPart<FilesReading> {
     // operations out of every process's counts: they are in kernel().mapFull and here.
     this.#counters = {
       files: files.length, fileProcesses: fileProcs.length, processes: procs.length, ended: gone.length,
-      processTableFull: counts[FS_CNT.procFull]!, readMs: Math.round((performance.now() - t0) * 1000) / 1000,
+      processTableFull: counts[FS_CNT.procFull]!,
+      // Operations on left-out files once the record of them (65536 files) was full too:
+      // filesLeftOut is then a lower bound.
+      leftOutUncounted: counts[FS_CNT.lostFull]!,
+      readMs: Math.round((performance.now() - t0) * 1000) / 1000,
     };
-    return { files: listed.files, fileCount: listed.fileCount, filesLeftOut: counts[FS_CNT.filesLost]! + counts[FS_CNT.lostFull]!, processes, unavailable };
+    return { files: listed.files, fileCount: listed.fileCount, filesLeftOut: counts[FS_CNT.filesLost]!, processes, unavailable };
   }
 
   /**
