@@ -10,7 +10,8 @@
  * kernel memory with plain loads through bpf_rdonly_cast (kernels from 6.2); fs_exit_pr and
  * fs_enter_pr, their twins with bpf_probe_read_kernel, stand in where the kernel lacks it.
  * Per process (tgid, fs_procs, per CPU; load-time constant fs_procs_on): reads, writes,
- * bytes each way, opens, fsyncs. fs_proc_exit lists processes that ended in fs_gone, which
+ * bytes each way, opens, fsyncs, kept first in a run per CPU of calls by one process (fs_run)
+ * and moved into fs_procs when another process calls on that CPU. fs_proc_exit lists processes that ended in fs_gone, which
  * user space removes after the reading that saw them.
  * Per file (load-time constant fs_files_on, off by default: the verifier prunes it all):
  * counts in fs_files by device, inode and inode generation (at most fs_max_files files; the
@@ -48,6 +49,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct fs_proc);
 } fs_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fs_run);
+} fs_run SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

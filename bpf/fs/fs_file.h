@@ -105,6 +105,19 @@ struct fs_proc {
 	char comm[16];
 };
 
+/* fs_run values (one per CPU): the counts of the last calls on this CPU, all by process tgid,
+ * not yet in fs_procs. seq: even between switches, odd during one. */
+struct fs_run {
+	__u32 tgid;
+	__u32 seq;
+	__u64 reads;
+	__u64 writes;
+	__u64 bytes_read;
+	__u64 bytes_written;
+	__u64 opens;
+	__u64 fsyncs;
+};
+
 /* struct fs_name.status */
 enum fs_path_status {
 	FS_PATH_OK = 0,
@@ -128,7 +141,7 @@ enum fs_cnt {
 	FS_CNT_FILES_LOST = 0,  /* distinct files the full table left out */
 	FS_CNT_LOST_FULL = 1,   /* operations on left-out files not remembered (fs_lost full) */
 	FS_CNT_FP_FULL = 2,     /* (file, process) operations not counted: fs_file_proc full */
-	FS_CNT_PROC_FULL = 3,   /* process operations not counted: fs_procs full */
+	FS_CNT_PROC_FULL = 3,   /* runs of a process's calls not counted: fs_procs full */
 	FS_CNT_PATH_FULL = 4,   /* paths not stored */
 	FS_CNT_N = 5,
 };

@@ -148,35 +148,66 @@ static __always_inline void fs_add_file_proc(struct fs_key *k, __u32 tgid, struc
 	fs_add(&v->c, c);
 }
 
+/* A new run on this CPU: the last run's counts go into its process's entry (when user space
+ * has not removed it: a process that ended and was read), and the new run's process gets an
+ * entry if it has none. seq is odd while it switches: a reader that sees it odd, or changed
+ * over its read, reads again. */
+static __noinline void fs_run_switch(struct fs_run *run, __u32 tgid)
+{
+	struct fs_proc z = {};
+	struct fs_proc *v;
+	__u32 last = run->tgid;
+
+	run->seq++;
+	if (last && (v = bpf_map_lookup_elem(&fs_procs, &last))) {
+		/* This CPU's copy: no other CPU writes it. */
+		v->reads += run->reads;
+		v->writes += run->writes;
+		v->bytes_read += run->bytes_read;
+		v->bytes_written += run->bytes_written;
+		v->opens += run->opens;
+		v->fsyncs += run->fsyncs;
+	}
+	if (!bpf_map_lookup_elem(&fs_procs, &tgid)) {
+		fs_leader_comm(z.comm);
+		if (bpf_map_update_elem(&fs_procs, &tgid, &z, BPF_NOEXIST) && !bpf_map_lookup_elem(&fs_procs, &tgid))
+			fs_cnt_add(FS_CNT_PROC_FULL);
+	}
+	run->tgid = tgid;
+	run->reads = 0;
+	run->writes = 0;
+	run->bytes_read = 0;
+	run->bytes_written = 0;
+	run->opens = 0;
+	run->fsyncs = 0;
+	run->seq++;
+}
+
+/* Per-process counts go into this CPU's run of calls by one process (fs_run, no hash
+ * lookup while the same process goes on calling); user space adds the runs to fs_procs. */
 static __always_inline void fs_add_proc(__u32 tgid, struct fs_call *c)
 {
-	struct fs_proc *v = bpf_map_lookup_elem(&fs_procs, &tgid);
-	struct fs_proc z = {};
+	__u32 zero = 0;
+	struct fs_run *run = bpf_map_lookup_elem(&fs_run, &zero);
 
-	if (!v) {
-		fs_leader_comm(z.comm);
-		bpf_map_update_elem(&fs_procs, &tgid, &z, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(&fs_procs, &tgid);
-		if (!v) {
-			fs_cnt_add(FS_CNT_PROC_FULL);
-			return;
-		}
-	}
-	/* This CPU's copy: no other CPU writes it. */
+	if (!run)
+		return;
+	if (run->tgid != tgid)
+		fs_run_switch(run, tgid);
 	switch (c->op) {
 	case FS_OP_OPEN:
-		v->opens++;
+		run->opens++;
 		break;
 	case FS_OP_READ:
-		v->reads++;
-		v->bytes_read += c->bytes;
+		run->reads++;
+		run->bytes_read += c->bytes;
 		break;
 	case FS_OP_WRITE:
-		v->writes++;
-		v->bytes_written += c->bytes;
+		run->writes++;
+		run->bytes_written += c->bytes;
 		break;
 	case FS_OP_FSYNC:
-		v->fsyncs++;
+		run->fsyncs++;
 		break;
 	}
 }

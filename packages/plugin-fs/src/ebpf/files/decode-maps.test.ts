@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { LoadFailed } from '@bpfscope/core';
 import { readStructLayouts, type MapBatch } from '@bpfscope/native';
 import { FS_FILE_OBJECT_PATH } from '../../object-path.js';
-import { decodeFileProcs, decodeFiles, decodeProcs, fileKey } from './decode-maps.js';
+import { addRuns, decodeFileProcs, decodeFiles, decodeProcs, decodeRuns, fileKey } from './decode-maps.js';
 import { fileLayouts } from './file-layouts.js';
 import { decodeOpenEvent } from './file-events.js';
 
@@ -55,6 +55,28 @@ describe('decodeProcs', () => {
       { pid: 41, comm: 'first', reads: 6, writes: 60, bytesRead: 300, bytesWritten: 3 * 2 ** 40, opens: 1, fsyncs: 0 },
       { pid: 4242, comm: 'second', reads: 6, writes: 60, bytesRead: 303, bytesWritten: 3 * 2 ** 40, opens: 1, fsyncs: 3 },
     ]);
+  });
+});
+
+describe('decodeRuns and addRuns', () => {
+  it('adds each CPU run to its process, and leaves out runs of processes without an entry', () => {
+    const stride = Math.ceil(L.run.size / 8) * 8;
+    const values = new Uint8Array(3 * stride);
+    const v = new DataView(values.buffer);
+    const run = (cpu: number, tgid: number, seq: number, n: number) => {
+      const at = cpu * stride;
+      v.setUint32(at + L.run.tgid, tgid, true);
+      v.setUint32(at + L.run.seq, seq, true);
+      [L.run.reads, L.run.writes, L.run.bytes_read, L.run.bytes_written, L.run.opens, L.run.fsyncs].forEach((off, i) => setU64(v, at + off, n * (i + 1)));
+    };
+    run(0, 10, 4, 1);
+    run(1, 10, 7, 2);
+    run(2, 99, 2, 5);
+    const runs = decodeRuns(values, stride, L);
+    expect(runs.map((r) => [r.tgid, r.seq, r.reads, r.fsyncs])).toEqual([[10, 4, 1, 6], [10, 7, 2, 12], [99, 2, 5, 30]]);
+    const procs = [{ pid: 10, comm: 'a', reads: 100, writes: 0, bytesRead: 0, bytesWritten: 0, opens: 0, fsyncs: 0 }];
+    addRuns(procs, runs);
+    expect(procs).toEqual([{ pid: 10, comm: 'a', reads: 103, writes: 6, bytesRead: 9, bytesWritten: 12, opens: 15, fsyncs: 18 }]);
   });
 });
 

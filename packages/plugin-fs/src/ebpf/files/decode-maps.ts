@@ -95,6 +95,56 @@ export function decodeProcs(batch: MapBatch, keySize: number, entrySize: number,
   return into;
 }
 
+/** One CPU's run of calls by one process (fs_run), not yet in fs_procs. @internal */
+export interface KernelRun {
+  tgid: number;
+  /** Even between the kernel's switches of the run, odd during one. */
+  seq: number;
+  reads: number;
+  writes: number;
+  bytesRead: number;
+  bytesWritten: number;
+  opens: number;
+  fsyncs: number;
+}
+
+/**
+ * The per-CPU values of fs_run (one entry), each `stride` bytes apart.
+ * @internal
+ */
+export function decodeRuns(values: Uint8Array, stride: number, layouts: FileLayouts): KernelRun[] {
+  const o = layouts.run;
+  const v = viewOf(values);
+  const out: KernelRun[] = [];
+  for (let at = 0; at + o.size <= values.length; at += stride) {
+    out.push({
+      tgid: v.getUint32(at + o.tgid, true), seq: v.getUint32(at + o.seq, true),
+      reads: u64(v, at + o.reads), writes: u64(v, at + o.writes), bytesRead: u64(v, at + o.bytes_read),
+      bytesWritten: u64(v, at + o.bytes_written), opens: u64(v, at + o.opens), fsyncs: u64(v, at + o.fsyncs),
+    });
+  }
+  return out;
+}
+
+/**
+ * Adds each run to its process (a run whose process has no entry is of one that ended and
+ * was read, or that the full table left out: it is not listed).
+ * @internal
+ */
+export function addRuns(procs: KernelProc[], runs: readonly KernelRun[]): void {
+  const byPid = new Map(procs.map((p) => [p.pid, p]));
+  for (const r of runs) {
+    const p = r.tgid === 0 ? undefined : byPid.get(r.tgid);
+    if (p === undefined) continue;
+    p.reads += r.reads;
+    p.writes += r.writes;
+    p.bytesRead += r.bytesRead;
+    p.bytesWritten += r.bytesWritten;
+    p.opens += r.opens;
+    p.fsyncs += r.fsyncs;
+  }
+}
+
 /** fs_files entries. @internal */
 export function decodeFiles(batch: MapBatch, keySize: number, entrySize: number, layouts: FileLayouts, into: KernelFile[] = []): KernelFile[] {
   const k = layouts.key;

@@ -10,6 +10,8 @@ export const FS_FILE_FIELDS = { c: 56, flags: 4, gen: 4 } as const;
 export const FS_FILE_PROC_FIELDS = { c: 56, comm: 16 } as const;
 /** Members of `struct fs_proc` (per-CPU values of fs_procs). @internal */
 export const FS_PROC_FIELDS = { reads: 8, writes: 8, bytes_read: 8, bytes_written: 8, opens: 8, fsyncs: 8, comm: 16 } as const;
+/** Members of `struct fs_run` (per-CPU value of fs_run). @internal */
+export const FS_RUN_FIELDS = { tgid: 4, seq: 4, reads: 8, writes: 8, bytes_read: 8, bytes_written: 8, opens: 8, fsyncs: 8 } as const;
 /** Members of `struct fs_name` (values of fs_paths); `buf`'s size is the object's. @internal */
 export const FS_NAME_FIELDS = { len: 4, status: 4 } as const;
 /** Members of `struct fs_filter` (fs_filter[0]). @internal */
@@ -41,6 +43,7 @@ export interface FileLayouts {
   file: Offsets<keyof typeof FS_FILE_FIELDS>;
   fileProc: Offsets<keyof typeof FS_FILE_PROC_FIELDS>;
   proc: Offsets<keyof typeof FS_PROC_FIELDS>;
+  run: Offsets<keyof typeof FS_RUN_FIELDS>;
   name: Offsets<keyof typeof FS_NAME_FIELDS> & { readonly buf: number; readonly bufSize: number };
   filter: Offsets<keyof typeof FS_FILTER_FIELDS>;
   openEv: Offsets<keyof typeof FS_OPEN_EV_FIELDS> & { readonly path: number; readonly pathSize: number };
@@ -60,6 +63,7 @@ export function fileLayouts(layouts: Map<string, StructLayout>): FileLayouts {
     file: offsets(layouts, 'fs_file', FS_FILE_FIELDS),
     fileProc: offsets(layouts, 'fs_file_proc', FS_FILE_PROC_FIELDS),
     proc: offsets(layouts, 'fs_proc', FS_PROC_FIELDS),
+    run: offsets(layouts, 'fs_run', FS_RUN_FIELDS),
     name: { ...offsets(layouts, 'fs_name', FS_NAME_FIELDS), buf: buf.offset, bufSize: buf.size },
     filter: offsets(layouts, 'fs_filter', FS_FILTER_FIELDS),
     openEv: { ...offsets(layouts, 'fs_open_ev', FS_OPEN_EV_FIELDS), path: path.offset, pathSize: path.size },

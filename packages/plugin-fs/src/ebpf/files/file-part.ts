@@ -39,6 +39,7 @@ export class FilePart implements FsKernelPart<FilesReading> {
   #batchSize = 100;
   #delivered = 0;
   #counters: Record<string, number> = {};
+  #unsettled = 0;
   /** The exit and enter programs loaded: plain loads, or bpf_probe_read_kernel. */
   #programs: [string, string] = ['fs_exit', 'fs_enter'];
 
@@ -141,8 +142,8 @@ export class FilePart implements FsKernelPart<FilesReading> {
     const t0 = performance.now();
     // Ended processes are read before the table, so their last counts are in this reading.
     const gone = o.processes ? reads.gone() : [];
-    const [procs, files, fileProcs] = await Promise.all([
-      o.processes ? reads.processes() : Promise.resolve([]),
+    const [{ procs, settled }, files, fileProcs] = await Promise.all([
+      o.processes ? reads.processes() : Promise.resolve({ procs: [], settled: true }),
       o.files ? reads.files() : Promise.resolve([]),
       o.files && o.topProcesses > 0 ? reads.fileProcs() : Promise.resolve([]),
     ]);
@@ -155,12 +156,16 @@ export class FilePart implements FsKernelPart<FilesReading> {
     if (!o.processes) unavailable.processes = PROCESSES_OFF;
     else unavailable['processes.storageBytes'] = NO_STORAGE;
     if (o.files && counts[FS_CNT.fileProcFull]! > 0) unavailable['files.topProcesses'] = `the (file, process) table was full: ${counts[FS_CNT.fileProcFull]} operations are in no file's top processes`;
+    if (!settled) this.#unsettled++;
     if (o.files && counts[FS_CNT.pathFull]! > 0) unavailable['files.path'] = `the path table was full for ${counts[FS_CNT.pathFull]} files (their paths are unresolved)`;
     // A full process table (more than its 16384 processes with file I/O since the start) leaves
     // operations out of every process's counts: they are in kernel().mapFull and here.
     this.#counters = {
       files: files.length, fileProcesses: fileProcs.length, processes: procs.length, ended: gone.length,
       processTableFull: counts[FS_CNT.procFull]!,
+      // Readings in which other processes' calls kept moving runs into the table over every
+      // try: a run moved during the last may count twice or not at all in that reading.
+      unsettledReadings: this.#unsettled,
       // Operations on left-out files once the record of them (65536 files) was full too:
       // filesLeftOut is then a lower bound.
       leftOutUncounted: counts[FS_CNT.lostFull]!,

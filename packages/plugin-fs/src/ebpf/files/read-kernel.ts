@@ -1,5 +1,5 @@
 import type { BpfMap, BpfObject, MapBatch } from '@bpfscope/native';
-import { decodeFileProcs, decodeFiles, decodeProcs, fileKey, type KernelFile, type KernelFileProc, type KernelProc } from './decode-maps.js';
+import { addRuns, decodeFileProcs, decodeFiles, decodeProcs, decodeRuns, fileKey, type KernelFile, type KernelFileProc, type KernelProc, type KernelRun } from './decode-maps.js';
 import type { FileLayouts } from './file-layouts.js';
 import { pathText, type PathText } from './path-text.js';
 
@@ -7,6 +7,9 @@ import { pathText, type PathText } from './path-text.js';
 export const FS_CNT = { filesLost: 0, lostFull: 1, fileProcFull: 2, procFull: 3, pathFull: 4 } as const;
 
 const round8 = (n: number): number => Math.ceil(n / 8) * 8;
+
+/** Reads of the process table while the kernel moves runs into it. */
+const MAX_TRIES = 4;
 
 /**
  * Whole-map reads into a buffer kept from read to read, grown to twice the entries of a read
@@ -45,10 +48,29 @@ export class KernelReads {
     this.#fileProcs = new KeptBatch(obj.map('fs_file_proc'), 1024);
   }
 
-  /** Every process in fs_procs, summed over CPUs. */
-  async processes(): Promise<KernelProc[]> {
+  /**
+   * Every process in fs_procs, summed over CPUs, with the runs not yet moved into it. The
+   * table is read between two reads of the runs, again while a run moved meanwhile (its seq
+   * changed, or is odd), so that a run is counted once, in its run or in the table.
+   * @returns the processes, and whether the runs settled within the tries
+   */
+  async processes(): Promise<{ procs: KernelProc[]; settled: boolean }> {
     const map = this.obj.map('fs_procs');
-    return decodeProcs(await this.#procs.read(), map.keySize, map.entrySize, round8(map.valueSize), this.layouts);
+    for (let tries = 1; ; tries++) {
+      const before = this.#runs();
+      const procs = decodeProcs(await this.#procs.read(), map.keySize, map.entrySize, round8(map.valueSize), this.layouts);
+      const after = this.#runs();
+      const settled = before.every((r, i) => r.seq % 2 === 0 && r.seq === after[i]!.seq);
+      if (settled || tries === MAX_TRIES) {
+        addRuns(procs, after);
+        return { procs, settled };
+      }
+    }
+  }
+
+  #runs(): KernelRun[] {
+    const map = this.obj.map('fs_run');
+    return decodeRuns(map.readArray(), round8(map.valueSize), this.layouts);
   }
 
   /** Processes that ended (fs_gone). */
