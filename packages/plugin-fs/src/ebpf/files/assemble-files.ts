@@ -1,5 +1,5 @@
 import type { FsFile, FsFileProcess, FsProcess } from '../../records.js';
-import type { KernelCounts, KernelFile, KernelFileProc, KernelProc } from './decode-maps.js';
+import { fileId, type KernelCounts, type KernelFile, type KernelFileProc, type KernelProc } from './decode-maps.js';
 import { kernelDevText } from './kernel-dev.js';
 import type { PathText } from './path-text.js';
 
@@ -37,39 +37,44 @@ export function listProcesses(procs: readonly KernelProc[], limits: ListLimits):
   }));
 }
 
+/** How a reading gets what it lists of each file, for the files it lists only. @internal */
+export interface FileDetails {
+  /** A file's path. */
+  pathOf(f: KernelFile): PathText;
+  /** The (file, process) entries of the files with these {@link fileId}s. */
+  processesOf(ids: ReadonlySet<string>): readonly KernelFileProc[];
+}
+
 /**
  * Files, most bytes first, after the path prefixes in force and `minBytes`, at most
  * `maxFiles`, each with its top processes. A file the kernel judged outside the prefixes of
  * the generation in force is left out; one not judged since the prefixes changed (no
- * operation since) is kept when its path lies under a prefix.
+ * operation since) is kept when its path lies under a prefix. Paths and processes are looked
+ * up for the listed files only (and paths for the not-judged ones).
  * @returns the listed files and how many passed before the cap
  * @internal
  */
-export function listFiles(
-  files: readonly KernelFile[],
-  fileProcs: readonly KernelFileProc[],
-  pathOf: (f: KernelFile) => PathText,
-  limits: ListLimits,
-  prefixes: PrefixState | null,
-): { files: FsFile[]; fileCount: number } {
-  const passing: Array<{ f: KernelFile; path: PathText; bytes: number; operations: number }> = [];
+export function listFiles(files: readonly KernelFile[], details: FileDetails, limits: ListLimits, prefixes: PrefixState | null): { files: FsFile[]; fileCount: number } {
+  const passing: Array<{ f: KernelFile; bytes: number; operations: number }> = [];
   for (const f of files) {
     const bytes = f.counts.bytesRead + f.counts.bytesWritten;
     const ops = operations(f.counts);
     if (ops === 0 || bytes < limits.minBytes) continue;
-    const path = pathOf(f);
     if (prefixes !== null) {
-      if (f.gen === prefixes.gen ? (f.flags & FILE_OUT) !== 0 : path.path === null || !prefixes.prefixes.some((p) => under(path.path!, p))) continue;
+      if (f.gen === prefixes.gen) {
+        if ((f.flags & FILE_OUT) !== 0) continue;
+      } else {
+        const { path } = details.pathOf(f);
+        if (path === null || !prefixes.prefixes.some((p) => under(path, p))) continue;
+      }
     }
-    passing.push({ f, path, bytes, operations: ops });
+    passing.push({ f, bytes, operations: ops });
   }
   passing.sort(byBytesThenOps);
-  const listed = passing.slice(0, limits.maxFiles);
+  const listed = passing.slice(0, limits.maxFiles).map((x) => ({ ...x, id: fileId(x.f.dev, x.f.ino, x.f.igen) }));
   const procsOf = new Map<string, FsFileProcess[]>();
   if (limits.topProcesses > 0 && listed.length > 0) {
-    const wanted = new Set(listed.map((x) => x.f.id));
-    for (const fp of fileProcs) {
-      if (!wanted.has(fp.id)) continue;
+    for (const fp of details.processesOf(new Set(listed.map((x) => x.id)))) {
       const list = procsOf.get(fp.id) ?? [];
       list.push({ pid: fp.pid, comm: fp.comm, bytes: fp.counts.bytesRead + fp.counts.bytesWritten, operations: operations(fp.counts) });
       procsOf.set(fp.id, list);
@@ -77,20 +82,23 @@ export function listFiles(
   }
   return {
     fileCount: passing.length,
-    files: listed.map(({ f, path }) => ({
-      dev: kernelDevText(f.dev),
-      inode: f.ino,
-      path: path.path,
-      // Unlinked while open says more than a cut name (the `…/` prefix still shows the cut).
-      pathStatus: (f.flags & FILE_DELETED) !== 0 && path.path !== null ? 'deleted' : path.status,
-      opens: f.counts.opens,
-      closes: f.counts.closes,
-      reads: f.counts.reads,
-      writes: f.counts.writes,
-      bytesRead: f.counts.bytesRead,
-      bytesWritten: f.counts.bytesWritten,
-      fsyncs: f.counts.fsyncs,
-      topProcesses: (procsOf.get(f.id) ?? []).sort(byBytesThenOps).slice(0, limits.topProcesses),
-    })),
+    files: listed.map(({ f, id }) => {
+      const path = details.pathOf(f);
+      return {
+        dev: kernelDevText(f.dev),
+        inode: f.ino,
+        path: path.path,
+        // Unlinked while open says more than a cut name (the `…/` prefix still shows the cut).
+        pathStatus: (f.flags & FILE_DELETED) !== 0 && path.path !== null ? 'deleted' : path.status,
+        opens: f.counts.opens,
+        closes: f.counts.closes,
+        reads: f.counts.reads,
+        writes: f.counts.writes,
+        bytesRead: f.counts.bytesRead,
+        bytesWritten: f.counts.bytesWritten,
+        fsyncs: f.counts.fsyncs,
+        topProcesses: (procsOf.get(id) ?? []).sort(byBytesThenOps).slice(0, limits.topProcesses),
+      };
+    }),
   };
 }

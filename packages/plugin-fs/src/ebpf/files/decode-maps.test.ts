@@ -89,17 +89,21 @@ describe('decodeFiles and decodeFileProcs', () => {
     v.setUint32(L.file.flags, 1, true);
     v.setUint32(L.file.gen, 3, true);
     expect(decodeFiles(batch(key, value, 1), L.key.size, L.file.size, L)).toEqual([{
-      id: `${(8 << 20) | 1}:${2 ** 33 + 5}:77`, dev: (8 << 20) | 1, ino: 2 ** 33 + 5, igen: 77, flags: 1, gen: 3,
+      dev: (8 << 20) | 1, ino: 2 ** 33 + 5, igen: 77, flags: 1, gen: 3,
       counts: { opens: 1, closes: 2, reads: 3, writes: 4, bytesRead: 5, bytesWritten: 6, fsyncs: 7 },
     }]);
     const pkey = fileKey(259 << 20, 12, 0, 999, L);
     const pvalue = new Uint8Array(L.fileProc.size);
     countsAt(new DataView(pvalue.buffer), L.fileProc.c, 10);
     pvalue.set(new TextEncoder().encode('postgres'), L.fileProc.comm);
-    expect(decodeFileProcs(batch(pkey, pvalue, 1), L.key.size, L.fileProc.size, L)).toEqual([{
+    const decoded = [{
       id: `${259 << 20}:12:0`, pid: 999, comm: 'postgres',
       counts: { opens: 10, closes: 11, reads: 12, writes: 13, bytesRead: 14, bytesWritten: 15, fsyncs: 16 },
-    }]);
+    }];
+    expect(decodeFileProcs(batch(pkey, pvalue, 1), L.key.size, L.fileProc.size, L)).toEqual(decoded);
+    // Of the wanted files only: the same inode with another generation is another file.
+    expect(decodeFileProcs(batch(pkey, pvalue, 1), L.key.size, L.fileProc.size, L, new Set([`${259 << 20}:12:0`]))).toEqual(decoded);
+    expect(decodeFileProcs(batch(pkey, pvalue, 1), L.key.size, L.fileProc.size, L, new Set([`${259 << 20}:12:1`, `${259 << 20}:13:0`]))).toEqual([]);
   });
 });
 

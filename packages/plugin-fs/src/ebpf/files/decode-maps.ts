@@ -26,8 +26,7 @@ export interface KernelProc {
 
 /** One entry of fs_files. @internal */
 export interface KernelFile {
-  /** `dev:ino:igen` (the kernel's s_dev, the inode and its generation): the key of the file's path and processes. */
-  id: string;
+  /** The kernel's s_dev. */
   dev: number;
   ino: number;
   /** The inode's i_generation: a file that reuses a deleted one's inode number has another. */
@@ -39,14 +38,14 @@ export interface KernelFile {
 
 /** One entry of fs_file_proc. @internal */
 export interface KernelFileProc {
-  /** The file's {@link KernelFile.id}. */
+  /** The file's {@link fileId}. */
   id: string;
   pid: number;
   comm: string;
   counts: KernelCounts;
 }
 
-/** The key of a file (device, inode, generation) as text. @internal */
+/** The key of a file (device, inode, generation) as text: of its path and processes. @internal */
 export const fileId = (dev: number, ino: number, igen: number): string => `${dev}:${ino}:${igen}`;
 
 function counts(v: DataView, at: number, o: FileLayouts['counts']): KernelCounts {
@@ -158,7 +157,7 @@ export function decodeFiles(batch: MapBatch, keySize: number, entrySize: number,
     const ino = u64(keys, kat + k.ino);
     const igen = keys.getUint32(kat + k.igen, true);
     into.push({
-      id: fileId(dev, ino, igen), dev, ino, igen,
+      dev, ino, igen,
       counts: counts(values, at + o.c, layouts.counts),
       flags: values.getUint32(at + o.flags, true),
       gen: values.getUint32(at + o.gen, true),
@@ -167,17 +166,26 @@ export function decodeFiles(batch: MapBatch, keySize: number, entrySize: number,
   return into;
 }
 
-/** fs_file_proc entries. @internal */
-export function decodeFileProcs(batch: MapBatch, keySize: number, entrySize: number, layouts: FileLayouts, into: KernelFileProc[] = []): KernelFileProc[] {
+/**
+ * fs_file_proc entries, of the files in `wanted` only when given (by {@link fileId}; the
+ * inode number is looked at first, so that the entries of other files cost no text).
+ * @internal
+ */
+export function decodeFileProcs(batch: MapBatch, keySize: number, entrySize: number, layouts: FileLayouts, wanted?: ReadonlySet<string>, into: KernelFileProc[] = []): KernelFileProc[] {
   const k = layouts.key;
   const o = layouts.fileProc;
   const keys = viewOf(batch.keys);
   const values = viewOf(batch.values);
+  const inodes = wanted === undefined ? null : new Set([...wanted].map((id) => Number(id.split(':')[1])));
   for (let i = 0; i < batch.count; i++) {
     const kat = i * keySize;
     const at = i * entrySize;
+    const ino = u64(keys, kat + k.ino);
+    if (inodes !== null && !inodes.has(ino)) continue;
+    const id = fileId(keys.getUint32(kat + k.dev, true), ino, keys.getUint32(kat + k.igen, true));
+    if (wanted !== undefined && !wanted.has(id)) continue;
     into.push({
-      id: fileId(keys.getUint32(kat + k.dev, true), u64(keys, kat + k.ino), keys.getUint32(kat + k.igen, true)),
+      id,
       pid: keys.getUint32(kat + k.tgid, true),
       comm: decodeCString(batch.values, at + o.comm, 16),
       counts: counts(values, at + o.c, layouts.counts),

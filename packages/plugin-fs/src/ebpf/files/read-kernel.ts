@@ -1,5 +1,5 @@
 import type { BpfMap, BpfObject, MapBatch } from '@bpfscope/native';
-import { addRuns, decodeFileProcs, decodeFiles, decodeProcs, decodeRuns, fileKey, type KernelFile, type KernelFileProc, type KernelProc, type KernelRun } from './decode-maps.js';
+import { addRuns, decodeFileProcs, decodeFiles, decodeProcs, decodeRuns, fileId, fileKey, type KernelFile, type KernelFileProc, type KernelProc, type KernelRun } from './decode-maps.js';
 import type { FileLayouts } from './file-layouts.js';
 import { pathText, type PathText } from './path-text.js';
 
@@ -98,14 +98,21 @@ export class KernelReads {
     return decodeFiles(await this.#files.read(), map.keySize, map.entrySize, this.layouts);
   }
 
-  async fileProcs(): Promise<KernelFileProc[]> {
+  /** The whole of fs_file_proc, undecoded (the reading decodes the entries of the files it lists). */
+  fileProcBatch(): Promise<MapBatch> {
+    return this.#fileProcs.read();
+  }
+
+  /** The entries of `batch` (from {@link KernelReads.fileProcBatch}) of the files in `wanted`. */
+  fileProcs(batch: MapBatch, wanted: ReadonlySet<string>): KernelFileProc[] {
     const map = this.obj.map('fs_file_proc');
-    return decodeFileProcs(await this.#fileProcs.read(), map.keySize, map.entrySize, this.layouts);
+    return decodeFileProcs(batch, map.keySize, map.entrySize, this.layouts, wanted);
   }
 
   /** A file's path (looked up in fs_paths the first time). */
   path(f: KernelFile): PathText {
-    const known = this.#paths.get(f.id);
+    const id = fileId(f.dev, f.ino, f.igen);
+    const known = this.#paths.get(id);
     if (known !== undefined) return known;
     const value = this.obj.map('fs_paths').lookup(fileKey(f.dev, f.ino, f.igen, 0, this.layouts));
     // No entry: the kernel could not store it (fs_paths full), or it is being written now.
@@ -113,7 +120,7 @@ export class KernelReads {
     const n = this.layouts.name;
     const v = new DataView(value.buffer, value.byteOffset, value.byteLength);
     const text = pathText(value.subarray(n.buf, n.buf + n.bufSize), v.getUint32(n.len, true), v.getUint32(n.status, true));
-    this.#paths.set(f.id, text);
+    this.#paths.set(id, text);
     return text;
   }
 
