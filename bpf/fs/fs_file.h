@@ -81,11 +81,18 @@ struct fs_counts {
 #define FS_FILE_DELETED 1 /* link count 0 at an operation: unlinked while open */
 #define FS_FILE_OUT 2     /* outside the path prefixes of generation gen */
 
+/* Processes a file lists itself (see struct fs_file.tgids). */
+#define FS_FILE_TGIDS 8
+
 /* fs_files values, shared by all CPUs (atomic adds). */
 struct fs_file {
 	struct fs_counts c;
 	__u32 flags;
 	__u32 gen;
+	/* Processes that have an entry in fs_file_proc for this file; the first FS_FILE_TGIDS
+	 * of them in tgids (when ntgids is larger, user space reads the whole of fs_file_proc). */
+	__u32 ntgids;
+	__u32 tgids[FS_FILE_TGIDS];
 };
 
 /* fs_file_proc values. */

@@ -130,15 +130,22 @@ static __always_inline bool fs_file_passes(struct fs_file *fv, __u64 fd, __u32 g
 	return !(fv->flags & FS_FILE_OUT);
 }
 
-static __always_inline void fs_add_file_proc(struct fs_key *k, __u32 tgid, struct fs_call *c)
+/* The file's entry for this process; a process new to the file is also listed in the file's
+ * tgids (the first FS_FILE_TGIDS of them), so that user space finds its entry by lookup. */
+static __always_inline void fs_add_file_proc(struct fs_file *fv, struct fs_key *k, __u32 tgid, struct fs_call *c)
 {
 	struct fs_key pk = { .ino = k->ino, .dev = k->dev, .igen = k->igen, .tgid = tgid };
 	struct fs_file_proc *v = bpf_map_lookup_elem(&fs_file_proc, &pk);
 	struct fs_file_proc z = {};
+	__u32 n;
 
 	if (!v) {
 		fs_leader_comm(z.comm);
-		bpf_map_update_elem(&fs_file_proc, &pk, &z, BPF_NOEXIST);
+		if (!bpf_map_update_elem(&fs_file_proc, &pk, &z, BPF_NOEXIST)) {
+			n = __sync_fetch_and_add(&fv->ntgids, 1);
+			if (n < FS_FILE_TGIDS)
+				fv->tgids[n] = tgid;
+		}
 		v = bpf_map_lookup_elem(&fs_file_proc, &pk);
 		if (!v) {
 			fs_cnt_add(FS_CNT_FP_FULL);
@@ -278,7 +285,7 @@ static __always_inline int fs_count_call(struct fs_call *c, const bool fast)
 		fs_add(&fv->c, c);
 		if (!(fv->flags & FS_FILE_DELETED) && x.nlink == 0)
 			__sync_fetch_and_or(&fv->flags, FS_FILE_DELETED);
-		fs_add_file_proc(&k, tgid, c);
+		fs_add_file_proc(fv, &k, tgid, c);
 	}
 	if (fs_procs_on && c->op != FS_OP_CLOSE)
 		fs_add_proc(tgid, c);

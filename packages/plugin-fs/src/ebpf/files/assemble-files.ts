@@ -23,15 +23,48 @@ export interface PrefixState {
 
 const operations = (c: KernelCounts): number => c.opens + c.closes + c.reads + c.writes + c.fsyncs;
 const byBytesThenOps = <T extends { bytes: number; operations: number }>(a: T, b: T): number => b.bytes - a.bytes || b.operations - a.operations;
+/**
+ * The `k` first of `items` in `order`, sorted: a bounded heap (O(n log k)), so that a table
+ * of 10,000 files costs no sort of 10,000.
+ * @internal
+ */
+export function topK<T>(items: readonly T[], k: number, order: (a: T, b: T) => number): T[] {
+  if (k <= 0) return [];
+  if (items.length <= k) return [...items].sort(order);
+  // A max-heap by `order` of the k best so far: its root is the worst of them.
+  const heap: T[] = [];
+  const worse = (i: number, j: number): boolean => order(heap[i]!, heap[j]!) > 0;
+  const swap = (i: number, j: number): void => void ([heap[i], heap[j]] = [heap[j]!, heap[i]!]);
+  for (const x of items) {
+    if (heap.length < k) {
+      heap.push(x);
+      for (let i = heap.length - 1; i > 0 && worse(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
+      continue;
+    }
+    if (order(x, heap[0]!) >= 0) continue;
+    heap[0] = x;
+    for (let i = 0; ;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < k && worse(l, m)) m = l;
+      if (r < k && worse(r, m)) m = r;
+      if (m === i) break;
+      swap(i, m);
+      i = m;
+    }
+  }
+  return heap.sort(order);
+}
+
 const under = (path: string, prefix: string): boolean => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
 
 /** Processes, most bytes first, after `minBytes`, at most `topK`. @internal */
 export function listProcesses(procs: readonly KernelProc[], limits: ListLimits): FsProcess[] {
   const kept = procs
     .map((p) => ({ p, bytes: p.bytesRead + p.bytesWritten, operations: p.reads + p.writes + p.opens + p.fsyncs }))
-    .filter((x) => x.bytes >= limits.minBytes && x.operations > 0)
-    .sort(byBytesThenOps);
-  return kept.slice(0, limits.topK).map(({ p }) => ({
+    .filter((x) => x.bytes >= limits.minBytes && x.operations > 0);
+  return topK(kept, limits.topK, byBytesThenOps).map(({ p }) => ({
     pid: p.pid, comm: p.comm, reads: p.reads, writes: p.writes, bytesRead: p.bytesRead, bytesWritten: p.bytesWritten,
     opens: p.opens, fsyncs: p.fsyncs, storageBytesRead: null, storageBytesWritten: null,
   }));
@@ -41,8 +74,8 @@ export function listProcesses(procs: readonly KernelProc[], limits: ListLimits):
 export interface FileDetails {
   /** A file's path. */
   pathOf(f: KernelFile): PathText;
-  /** The (file, process) entries of the files with these {@link fileId}s. */
-  processesOf(ids: ReadonlySet<string>): readonly KernelFileProc[];
+  /** The (file, process) entries of these files. */
+  processesOf(files: readonly KernelFile[]): Promise<readonly KernelFileProc[]>;
 }
 
 /**
@@ -54,7 +87,7 @@ export interface FileDetails {
  * @returns the listed files and how many passed before the cap
  * @internal
  */
-export function listFiles(files: readonly KernelFile[], details: FileDetails, limits: ListLimits, prefixes: PrefixState | null): { files: FsFile[]; fileCount: number } {
+export async function listFiles(files: readonly KernelFile[], details: FileDetails, limits: ListLimits, prefixes: PrefixState | null): Promise<{ files: FsFile[]; fileCount: number }> {
   const passing: Array<{ f: KernelFile; bytes: number; operations: number }> = [];
   for (const f of files) {
     const bytes = f.counts.bytesRead + f.counts.bytesWritten;
@@ -70,11 +103,10 @@ export function listFiles(files: readonly KernelFile[], details: FileDetails, li
     }
     passing.push({ f, bytes, operations: ops });
   }
-  passing.sort(byBytesThenOps);
-  const listed = passing.slice(0, limits.maxFiles).map((x) => ({ ...x, id: fileId(x.f.dev, x.f.ino, x.f.igen) }));
+  const listed = topK(passing, limits.maxFiles, byBytesThenOps).map((x) => ({ ...x, id: fileId(x.f.dev, x.f.ino, x.f.igen) }));
   const procsOf = new Map<string, FsFileProcess[]>();
   if (limits.topProcesses > 0 && listed.length > 0) {
-    for (const fp of details.processesOf(new Set(listed.map((x) => x.id)))) {
+    for (const fp of await details.processesOf(listed.map((x) => x.f))) {
       const list = procsOf.get(fp.id) ?? [];
       list.push({ pid: fp.pid, comm: fp.comm, bytes: fp.counts.bytesRead + fp.counts.bytesWritten, operations: operations(fp.counts) });
       procsOf.set(fp.id, list);

@@ -88,8 +88,11 @@ describe('decodeFiles and decodeFileProcs', () => {
     countsAt(v, L.file.c, 1);
     v.setUint32(L.file.flags, 1, true);
     v.setUint32(L.file.gen, 3, true);
+    // Ten processes touched it; the struct lists as many as it holds.
+    v.setUint32(L.file.ntgids, 10, true);
+    for (let t = 0; t < L.file.tgidSlots; t++) v.setUint32(L.file.tgids + 4 * t, 100 + t, true);
     expect(decodeFiles(batch(key, value, 1), L.key.size, L.file.size, L)).toEqual([{
-      dev: (8 << 20) | 1, ino: 2 ** 33 + 5, igen: 77, flags: 1, gen: 3,
+      dev: (8 << 20) | 1, ino: 2 ** 33 + 5, igen: 77, flags: 1, gen: 3, ntgids: 10, tgids: [100, 101, 102, 103, 104, 105, 106, 107],
       counts: { opens: 1, closes: 2, reads: 3, writes: 4, bytesRead: 5, bytesWritten: 6, fsyncs: 7 },
     }]);
     const pkey = fileKey(259 << 20, 12, 0, 999, L);

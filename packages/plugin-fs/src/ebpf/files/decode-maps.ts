@@ -34,6 +34,10 @@ export interface KernelFile {
   counts: KernelCounts;
   flags: number;
   gen: number;
+  /** Processes with a (file, process) entry. */
+  ntgids: number;
+  /** The first of them (as many as the kernel's struct holds). */
+  tgids: number[];
 }
 
 /** One entry of fs_file_proc. @internal */
@@ -156,11 +160,15 @@ export function decodeFiles(batch: MapBatch, keySize: number, entrySize: number,
     const dev = keys.getUint32(kat + k.dev, true);
     const ino = u64(keys, kat + k.ino);
     const igen = keys.getUint32(kat + k.igen, true);
+    const ntgids = values.getUint32(at + o.ntgids, true);
+    const tgids: number[] = [];
+    for (let t = 0; t < Math.min(ntgids, o.tgidSlots); t++) tgids.push(values.getUint32(at + o.tgids + 4 * t, true));
     into.push({
       dev, ino, igen,
       counts: counts(values, at + o.c, layouts.counts),
       flags: values.getUint32(at + o.flags, true),
       gen: values.getUint32(at + o.gen, true),
+      ntgids, tgids,
     });
   }
   return into;

@@ -5,7 +5,7 @@ export const FS_COUNTS_FIELDS = { opens: 8, closes: 8, reads: 8, writes: 8, byte
 /** Members of `struct fs_key`. @internal */
 export const FS_KEY_FIELDS = { ino: 8, dev: 4, igen: 4, tgid: 4 } as const;
 /** Members of `struct fs_file` (values of fs_files). @internal */
-export const FS_FILE_FIELDS = { c: 56, flags: 4, gen: 4 } as const;
+export const FS_FILE_FIELDS = { c: 56, flags: 4, gen: 4, ntgids: 4 } as const;
 /** Members of `struct fs_file_proc` (values of fs_file_proc). @internal */
 export const FS_FILE_PROC_FIELDS = { c: 56, comm: 16 } as const;
 /** Members of `struct fs_proc` (per-CPU values of fs_procs). @internal */
@@ -40,7 +40,7 @@ function arrayField(layouts: Map<string, StructLayout>, struct: string, field: s
 export interface FileLayouts {
   counts: Offsets<keyof typeof FS_COUNTS_FIELDS>;
   key: Offsets<keyof typeof FS_KEY_FIELDS>;
-  file: Offsets<keyof typeof FS_FILE_FIELDS>;
+  file: Offsets<keyof typeof FS_FILE_FIELDS> & { readonly tgids: number; readonly tgidSlots: number };
   fileProc: Offsets<keyof typeof FS_FILE_PROC_FIELDS>;
   proc: Offsets<keyof typeof FS_PROC_FIELDS>;
   run: Offsets<keyof typeof FS_RUN_FIELDS>;
@@ -57,10 +57,11 @@ export interface FileLayouts {
 export function fileLayouts(layouts: Map<string, StructLayout>): FileLayouts {
   const buf = arrayField(layouts, 'fs_name', 'buf');
   const path = arrayField(layouts, 'fs_open_ev', 'path');
+  const tgids = arrayField(layouts, 'fs_file', 'tgids');
   return {
     counts: offsets(layouts, 'fs_counts', FS_COUNTS_FIELDS),
     key: offsets(layouts, 'fs_key', FS_KEY_FIELDS),
-    file: offsets(layouts, 'fs_file', FS_FILE_FIELDS),
+    file: { ...offsets(layouts, 'fs_file', FS_FILE_FIELDS), tgids: tgids.offset, tgidSlots: tgids.size / 4 },
     fileProc: offsets(layouts, 'fs_file_proc', FS_FILE_PROC_FIELDS),
     proc: offsets(layouts, 'fs_proc', FS_PROC_FIELDS),
     run: offsets(layouts, 'fs_run', FS_RUN_FIELDS),

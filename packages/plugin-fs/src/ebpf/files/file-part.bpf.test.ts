@@ -77,6 +77,22 @@ describeKernel('fs file part: per-file and per-process counts on the file system
     expect(await c.end()).toBe(0);
   });
 
+  it('a file touched by more processes than its kernel entry lists: each process among its top processes, exact', async () => {
+    const path = join(dir, 'shared.dat');
+    const pids: number[] = [];
+    // One after the other (each truncates the file), 10 processes: more than the 8 the entry lists.
+    for (let i = 0; i < 10; i++) {
+      const c = await run({ path, k: 1 + i, w: 100 * (i + 1), j: 1, r: 100 * (i + 1), name: `fsf-sh${i}` });
+      expect(await c.step()).toBe('done');
+      expect(await c.step()).toBe('closed');
+      pids.push(c.pid);
+    }
+    const f = fileOf(await read(), path);
+    expect(f!.opens).toBe(10);
+    // The part lists 5 by default: the five with the most bytes, each with its own exact count.
+    expect(f!.topProcesses).toEqual([9, 8, 7, 6, 5].map((i) => ({ pid: pids[i], comm: `fsf-sh${i}`, bytes: 200 * (i + 1), operations: 1 + 1 + 1 + (1 + i) + 1 })));
+  });
+
   it('a file unlinked while open: counted whole and marked deleted, with the name it had', async () => {
     const w: FileWork = { path: join(dir, 'gone.dat'), k: 3, w: 3000, j: 2, r: 3000, name: 'fsf-unlink', unlink: true };
     const st = statSync(w.path, { bigint: true });

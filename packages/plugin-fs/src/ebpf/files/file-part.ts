@@ -145,14 +145,13 @@ export class FilePart implements FsKernelPart<FilesReading> {
     const t0 = performance.now();
     // Ended processes are read before the table, so their last counts are in this reading.
     const gone = o.processes ? reads.gone() : [];
-    const [{ procs, settled }, files, fileProcs] = await Promise.all([
+    const [{ procs, settled }, files] = await Promise.all([
       o.processes ? reads.processes() : Promise.resolve({ procs: [], settled: true }),
       o.files ? reads.files() : Promise.resolve([]),
-      o.files && o.topProcesses > 0 ? reads.fileProcBatch() : Promise.resolve(null),
     ]);
     const t1 = performance.now();
-    const details = { pathOf: (f: KernelFile) => reads.path(f), processesOf: (ids: ReadonlySet<string>) => (fileProcs === null ? [] : reads.fileProcs(fileProcs, ids)) };
-    const listed = o.files ? listFiles(files, details, o, this.#prefixes) : { files: [], fileCount: 0 };
+    const details = { pathOf: (f: KernelFile) => reads.path(f), processesOf: (listed: readonly KernelFile[]) => reads.fileProcs(listed) };
+    const listed = o.files ? await listFiles(files, details, o, this.#prefixes) : { files: [], fileCount: 0 };
     const processes = o.processes ? listProcesses(procs, o) : [];
     const t2 = performance.now();
     reads.forget(gone);
@@ -167,7 +166,7 @@ export class FilePart implements FsKernelPart<FilesReading> {
     // A full process table (more than its 16384 processes with file I/O since the start) leaves
     // operations out of every process's counts: they are in kernel().mapFull and here.
     this.#counters = {
-      files: files.length, fileProcesses: fileProcs?.count ?? 0, processes: procs.length, ended: gone.length,
+      files: files.length, processes: procs.length, ended: gone.length,
       processTableFull: counts[FS_CNT.procFull]!,
       // Readings in which other processes' calls kept moving runs into the table over every
       // try: a run moved during the last may count twice or not at all in that reading.

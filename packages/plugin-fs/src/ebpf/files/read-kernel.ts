@@ -31,6 +31,16 @@ export class KeptBatch {
   }
 }
 
+const concat = (parts: readonly Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
+
 /** The file object's maps as a reading takes them. @internal */
 export class KernelReads {
   readonly #procs: KeptBatch;
@@ -98,15 +108,28 @@ export class KernelReads {
     return decodeFiles(await this.#files.read(), map.keySize, map.entrySize, this.layouts);
   }
 
-  /** The whole of fs_file_proc, undecoded (the reading decodes the entries of the files it lists). */
-  fileProcBatch(): Promise<MapBatch> {
-    return this.#fileProcs.read();
-  }
-
-  /** The entries of `batch` (from {@link KernelReads.fileProcBatch}) of the files in `wanted`. */
-  fileProcs(batch: MapBatch, wanted: ReadonlySet<string>): KernelFileProc[] {
+  /**
+   * The (file, process) entries of `files`: looked up one by one by the processes each file
+   * lists, or, when a file was touched by more processes than it lists, read whole.
+   */
+  async fileProcs(files: readonly KernelFile[]): Promise<KernelFileProc[]> {
     const map = this.obj.map('fs_file_proc');
-    return decodeFileProcs(batch, map.keySize, map.entrySize, this.layouts, wanted);
+    if (files.some((f) => f.ntgids > f.tgids.length)) {
+      const wanted = new Set(files.map((f) => fileId(f.dev, f.ino, f.igen)));
+      return decodeFileProcs(await this.#fileProcs.read(), map.keySize, map.entrySize, this.layouts, wanted);
+    }
+    const keys: Uint8Array[] = [];
+    const values: Uint8Array[] = [];
+    for (const f of files) {
+      for (const tgid of f.tgids) {
+        const key = fileKey(f.dev, f.ino, f.igen, tgid, this.layouts);
+        const value = map.lookup(key);
+        if (value === undefined) continue;
+        keys.push(key);
+        values.push(value);
+      }
+    }
+    return decodeFileProcs({ keys: concat(keys), values: concat(values), count: keys.length, method: 'iterate', spilled: false }, map.keySize, map.entrySize, this.layouts);
   }
 
   /** A file's path (looked up in fs_paths the first time). */
