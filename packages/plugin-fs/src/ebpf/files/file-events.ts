@@ -1,4 +1,4 @@
-import { decodeCString, type LoadedBpfObject, type RingBatch } from '@bpfscope/native';
+import { decodeCString, type LoadedBpfObject, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import type { EventFeed } from '@bpfscope/core';
 import type { FsOpenEvent } from '../../records-events.js';
 import { u64, type FileLayouts } from './file-layouts.js';
@@ -26,7 +26,7 @@ export function decodeOpenEvent(view: DataView, bytes: Uint8Array, at: number, l
   };
 }
 
-/** What {@link subscribeOpenEvents} needs. @internal */
+/** What {@link OpenEventFeeds} needs. @internal */
 export interface OpenEventDeps {
   readonly handle: LoadedBpfObject;
   readonly layouts: FileLayouts;
@@ -36,19 +36,62 @@ export interface OpenEventDeps {
   readonly delivered: (n: number) => void;
 }
 
+interface Listener {
+  push: (e: FsOpenEvent) => void;
+  fail: (error: unknown) => void;
+}
+
 /**
- * Deliver the open events of watched paths from the object's `fs_events` ring buffer. The
- * kernel sends them whether a stream is open or not (they are rare: opens under a watched
- * path); a full ring is counted in the object's stats map.
+ * The open events of watched paths from the object's `fs_events` ring buffer, for every
+ * stream open on them: one consumer of the ring (two would split its records), subscribed
+ * while a stream is open, each event decoded once and handed to every stream. The kernel
+ * sends them whether a stream is open or not (they are rare: opens under a watched path); a
+ * full ring is counted in the object's stats map.
  * @internal
  */
-export function subscribeOpenEvents(deps: OpenEventDeps, push: (e: FsOpenEvent) => void, fail: (error: unknown) => void): EventFeed {
-  const ring = deps.handle.subscribeRing('fs_events', { statsMap: 'fs_file_stats', batchSize: deps.batchSize });
-  ring.onError(fail);
-  ring.onBatch((batch: RingBatch) => {
-    const bytes = new Uint8Array(batch.buffer);
-    for (let i = 0; i < batch.length; i++) push(decodeOpenEvent(batch.view, bytes, batch.offset(i), deps.layouts, deps.toEpochMs));
-    deps.delivered(batch.length);
-  });
-  return { stop: () => ring.close(), kernelDropped: () => ring.stats().kernelDropped ?? null };
+export class OpenEventFeeds {
+  readonly #listeners = new Set<Listener>();
+  #ring: RingSubscription | null = null;
+
+  constructor(private readonly deps: OpenEventDeps) {}
+
+  /** Start delivering to `push` until the feed stops. */
+  add(push: (e: FsOpenEvent) => void, fail: (error: unknown) => void): EventFeed {
+    const listener: Listener = { push, fail };
+    const ring = this.#ring ?? this.#subscribe();
+    this.#listeners.add(listener);
+    return {
+      stop: () => {
+        if (!this.#listeners.delete(listener) || this.#listeners.size > 0) return;
+        this.#ring?.close();
+        this.#ring = null;
+      },
+      kernelDropped: () => ring.stats().kernelDropped ?? null,
+    };
+  }
+
+  /** Stop every feed (the part closes). */
+  close(): void {
+    this.#listeners.clear();
+    this.#ring?.close();
+    this.#ring = null;
+  }
+
+  #subscribe(): RingSubscription {
+    const d = this.deps;
+    const ring = d.handle.subscribeRing('fs_events', { statsMap: 'fs_file_stats', batchSize: d.batchSize });
+    ring.onError((e) => {
+      for (const l of this.#listeners) l.fail(e);
+    });
+    ring.onBatch((batch: RingBatch) => {
+      const bytes = new Uint8Array(batch.buffer);
+      for (let i = 0; i < batch.length; i++) {
+        const e = decodeOpenEvent(batch.view, bytes, batch.offset(i), d.layouts, d.toEpochMs);
+        for (const l of this.#listeners) l.push(e);
+      }
+      d.delivered(batch.length);
+    });
+    this.#ring = ring;
+    return ring;
+  }
 }

@@ -136,9 +136,11 @@ describeKernel('fs file part: open events of watched paths', () => {
     removeFileWorkBinary();
   });
 
-  it('one event per open below the watched directory, with the pid, the path as given, the inode and the flags; none for other files', async () => {
+  it('one event per open below the watched directory, with the pid, the path as given, the inode and the flags; none for other files; to every stream', async () => {
     const events: FsEvent[] = [];
+    const second: FsEvent[] = [];
     const feed = await part.startEvents((e) => events.push(e), (e) => { throw e; });
+    const feed2 = await part.startEvents((e) => second.push(e), (e) => { throw e; });
     try {
       const inPath = join(dir, 'watched', 'seen.dat');
       const a = await startFileWork({ path: inPath, k: 1, w: 10, j: 1, r: 10, name: 'fsf-watch' });
@@ -153,10 +155,13 @@ describeKernel('fs file part: open events of watched paths', () => {
         type: 'open', time: 0, pid: a.pid, comm: 'fsf-watch', weight: 1,
         dev: statDevText(st.dev), inode: Number(st.ino), path: inPath, flags: 0o1102, // O_CREAT | O_RDWR | O_TRUNC
       }]);
-      // Nothing else opens below the watched directory: the one event is all the ring carried.
+      // Nothing else opens below the watched directory: the one event is all the ring carried,
+      // handed to both streams.
       expect(part.kernel().delivered).toBe(1);
+      expect(second).toEqual(events);
     } finally {
       feed!.stop();
+      feed2!.stop();
     }
   });
 });

@@ -6,7 +6,7 @@ import type { FsEvent } from '../../records-events.js';
 import type { FsServices } from '../../services.js';
 import type { FilesReading, FsKernelPart } from '../kernel-part.js';
 import { listFiles, listProcesses, type PrefixState } from './assemble-files.js';
-import { subscribeOpenEvents, type ToEpochMs } from './file-events.js';
+import { OpenEventFeeds, type ToEpochMs } from './file-events.js';
 import { anchorOf, FileFilterMaps, kernelFileFilter, OPEN_FILTER, type Anchor } from './file-filter.js';
 import { fileLayouts, type FileLayouts } from './file-layouts.js';
 import { FS_CNT, KernelReads } from './read-kernel.js';
@@ -43,6 +43,7 @@ export class FilePart implements FsKernelPart<FilesReading> {
   #delivered = 0;
   #counters: Record<string, number> = {};
   #unsettled = 0;
+  #feeds: OpenEventFeeds | null = null;
   /** The exit and enter programs loaded: plain loads, or bpf_probe_read_kernel. */
   #programs: [string, string] = ['fs_exit', 'fs_enter'];
 
@@ -229,10 +230,13 @@ export class FilePart implements FsKernelPart<FilesReading> {
     const handle = this.#handle;
     const layouts = this.#layouts;
     if (handle === null || layouts === null || !this.options.files || this.#watched.length === 0) return null;
-    return Promise.resolve(subscribeOpenEvents({ handle, layouts, toEpochMs: this.#toEpochMs, batchSize: this.#batchSize, delivered: (n) => void (this.#delivered += n) }, push, fail));
+    this.#feeds ??= new OpenEventFeeds({ handle, layouts, toEpochMs: this.#toEpochMs, batchSize: this.#batchSize, delivered: (n) => void (this.#delivered += n) });
+    return Promise.resolve(this.#feeds.add(push, fail));
   }
 
   async close(): Promise<void> {
+    this.#feeds?.close();
+    this.#feeds = null;
     this.#programStats.stop();
     this.#handle?.close();
     this.#handle = null;
