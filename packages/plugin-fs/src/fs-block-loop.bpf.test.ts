@@ -9,7 +9,11 @@ import { createConsoleLogger, validateConfig, type SourceContext } from '@bpfsco
 import { describeKernel } from '../../../test/real-kernel.js';
 import { fsEbpfSource } from '../test/ebpf-source.js';
 import { blockStat, createLoop, dd, type LoopDevice } from '../test/loop-device.js';
+import { NativeObjectLoader } from '@bpfscope/native';
 import type { FsEbpfSource } from './ebpf/fs-ebpf-source.js';
+import { blockLayouts } from './ebpf/block/block-layouts.js';
+import { devOf } from './ebpf/block/decode-devices.js';
+import { FS_BLOCK_OBJECT_PATH } from './object-path.js';
 import type { FsDevice, FsMetrics } from './records.js';
 
 const context: SourceContext = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal };
@@ -63,6 +67,42 @@ describeKernel('fs eBPF source: block I/O on a loop device with ext4, exact agai
     expect(h.buckets.reduce((a, b) => a + b, 0)).toBe(h.count);
     expect(h.p50Us! <= h.p95Us! && h.p95Us! <= h.p99Us!).toBe(true);
     expect(after!.source).toBe('ebpf');
+  });
+
+  it('counts a buffered write with fsync (through the flush machinery) as the kernel does, flushes apart', async () => {
+    const dev = loop!;
+    const flushes = async (): Promise<number> => {
+      const handle = await new NativeObjectLoader().load({ path: FS_BLOCK_OBJECT_PATH });
+      try {
+        const key = new Uint8Array(4);
+        new DataView(key.buffer).setUint32(0, devOf(dev.dev)!, true);
+        const at = blockLayouts(handle.structLayouts()).dev.ios + 3 * 8;
+        const cpus = handle.object.map('fs_blk_dev').lookupPerCpu(key) ?? [];
+        return cpus.reduce((s, v) => s + Number(new DataView(v.buffer, v.byteOffset).getBigUint64(at, true)), 0);
+      } finally {
+        handle.close();
+      }
+    };
+    const before = deviceOf(await source!.read(read), dev.name)!;
+    const [statBefore, flushesBefore] = [blockStat(dev.name), await flushes()];
+    await dd(['if=/dev/zero', `of=${dev.mountPoint}/data`, 'bs=1M', `count=${N}`, 'conv=notrunc,fsync']);
+    await dd(['if=/dev/zero', `of=${dev.mountPoint}/small`, 'bs=4K', 'count=3', 'conv=fsync']);
+    const [statAfter, flushesAfter] = [blockStat(dev.name), await flushes()];
+    const after = deviceOf(await source!.read(read), dev.name)!;
+    expect({
+      reads: after.reads - before.reads,
+      writes: after.writes - before.writes,
+      sectorsRead: after.sectorsRead - before.sectorsRead,
+      sectorsWritten: after.sectorsWritten - before.sectorsWritten,
+      flushes: flushesAfter - flushesBefore,
+    }).toEqual({
+      reads: statAfter.reads - statBefore.reads,
+      writes: statAfter.writes - statBefore.writes,
+      sectorsRead: statAfter.sectorsRead - statBefore.sectorsRead,
+      sectorsWritten: statAfter.sectorsWritten - statBefore.sectorsWritten,
+      flushes: statAfter.flushes - statBefore.flushes,
+    });
+    expect(statAfter.flushes - statBefore.flushes).toBeGreaterThan(0);
   });
 
   it('lists files and processes as unavailable without a file part, and mounts as procfs', async () => {
