@@ -33,7 +33,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define MINOR_BITS 20
 
 BPFSCOPE_STATS_MAP(fs_blk_stats);
-BPFSCOPE_RINGBUF_MAP(fs_blk_events, 1 << 18);
+BPFSCOPE_RINGBUF_MAP(fs_blk_events, 1 << 20);
 
 /* Devices with I/O since load. Allocated on first use (most machines have a few devices; a
  * preallocated per-CPU hash would cost max_entries values on every CPU). */
@@ -233,7 +233,7 @@ static __noinline void submit(struct fs_blk_ev *e)
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline void send(struct fs_blk_rq *r, __u64 now, __u64 lat, __u32 dev, __u32 op, __s32 error)
+static __always_inline void send(struct fs_blk_rq *r, __u64 now, __u64 lat, __u32 dev, __u32 disk, __u32 op, __s32 error)
 {
 	struct fs_blk_ev *e = BPFSCOPE_RINGBUF_RESERVE(&fs_blk_events, struct fs_blk_ev, &fs_blk_stats);
 
@@ -247,7 +247,7 @@ static __always_inline void send(struct fs_blk_rq *r, __u64 now, __u64 lat, __u3
 	e->pid = r->pid;
 	e->op = event_op(op);
 	e->error = error;
-	e->pad = 0;
+	e->disk = disk;
 	__builtin_memcpy(e->comm, r->comm, sizeof(e->comm));
 	submit(e);
 }
@@ -307,7 +307,7 @@ int BPF_PROG(fs_blk_done, struct request *rq, blk_status_t error, unsigned int n
 	if (!r)
 		return 0;
 	if (cfg->streams && lat >= cfg->slow_ns)
-		send(r, now, lat, c.flush ? whole : part, op, (__s32)error);
+		send(r, now, lat, c.flush ? whole : part, whole, op, (__s32)error);
 	bpf_map_delete_elem(&fs_blk_rq, &key);
 	return 0;
 }

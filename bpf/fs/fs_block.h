@@ -61,7 +61,7 @@ struct fs_blk_ev {
 	__u32 pid;
 	__u32 op;         /* enum fs_blk_op */
 	__s32 error;      /* the kernel's blk_status_t (0: success) */
-	__u32 pad;
+	__u32 disk;       /* dev_t of the whole disk (dev itself when it is one) */
 	char comm[16];
 };
 

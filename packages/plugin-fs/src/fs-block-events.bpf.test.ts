@@ -24,6 +24,13 @@ describeKernel('fs eBPF source: slow-io events at threshold 0, one per request o
   let source: FsEbpfSource | null = null;
   const stop = new AbortController();
   let stream: EventStream<FsEvent>;
+  let events: FsEvent[] = [];
+
+  /** Waits until the stream has received every record the kernel sent since the source started (none before the stream opened: no stream, no event). */
+  const drained = async (): Promise<void> => {
+    const sent = (await source!.read(read)).kernel!.events;
+    await until(() => events.length, () => sent);
+  };
 
   beforeAll(async () => {
     loop = createLoop(16, false);
@@ -32,6 +39,7 @@ describeKernel('fs eBPF source: slow-io events at threshold 0, one per request o
     expect(await source.pushdown({ devices: [loop.dev] })).toEqual({ pushedDown: ['devices'], notPushed: [] });
     stream = source.events({ signal: stop.signal, queue: 1 << 16 }) as EventStream<FsEvent>;
     await stream.ready;
+    events = collect(stream);
   });
   afterAll(async () => {
     stop.abort();
@@ -41,10 +49,7 @@ describeKernel('fs eBPF source: slow-io events at threshold 0, one per request o
 
   it('sends one event per request the kernel counts for the device, with its bytes', async () => {
     const dev = loop!;
-    const events = collect(stream);
-    const sent = async (): Promise<number> => (await source!.read(read)).kernel!.events;
-    let kernelSent = await sent();
-    await until(() => events.length, () => kernelSent);
+    await drained();
     const first = events.length;
     const before = blockStat(dev.name);
     const t0 = Date.now();
@@ -52,8 +57,7 @@ describeKernel('fs eBPF source: slow-io events at threshold 0, one per request o
     await dd([`if=${dev.path}`, 'of=/dev/null', `bs=${BS}`, `count=${R}`, 'iflag=direct']);
     const after = blockStat(dev.name);
     const t1 = Date.now();
-    kernelSent = await sent();
-    await until(() => events.length, () => kernelSent);
+    await drained();
     const m = await source!.read(read);
     expect(m.kernel!.drops).toBe(0);
     const window = events.slice(first) as FsSlowIoEvent[];
@@ -77,5 +81,31 @@ describeKernel('fs eBPF source: slow-io events at threshold 0, one per request o
     // Kernel time stamps turned into wall time: within the window (1 ms for Date.now()'s rounding).
     expect(window.filter((e) => e.time < t0 - 1 || e.time > t1 + 1)).toEqual([]);
     expect(m.kernel!.delivered).toBe(events.length);
+  });
+
+  it('keeps each engine to its own threshold on the shared object: one at an hour gets none of the requests the other gets', async () => {
+    const dev = loop!;
+    const slow = fsEbpfSource({ slowIoThresholdUs: 3_600_000_000 });
+    const stopSlow = new AbortController();
+    try {
+      await slow.init(context);
+      const slowStream = slow.events({ signal: stopSlow.signal, queue: 1 << 16 }) as EventStream<FsEvent>;
+      await slowStream.ready;
+      const slowEvents = collect(slowStream);
+      await drained();
+      const first = events.length;
+      const before = blockStat(dev.name);
+      await dd(['if=/dev/zero', `of=${dev.path}`, `bs=${BS}`, `count=${W}`, 'oflag=direct']);
+      const after = blockStat(dev.name);
+      await drained();
+      // One consumer serves both engines' subscriptions of the shared ring and hands each batch
+      // to both: the slow engine's part has seen every record the other stream got.
+      expect(events.length - first).toBe(after.writes - before.writes);
+      expect(after.writes - before.writes).toBeGreaterThan(0);
+      expect({ slowEvents: slowEvents.length, slowDelivered: slowStream.counts().delivered, slowQueued: slowStream.counts().queued }).toEqual({ slowEvents: 0, slowDelivered: 0, slowQueued: 0 });
+    } finally {
+      stopSlow.abort();
+      await slow.close();
+    }
   });
 });

@@ -36,6 +36,7 @@ export class FsEbpfSource implements Source<FsMetrics> {
   readonly #parts: ReadonlyArray<FsKernelPart<unknown>>;
   #open = false;
   #since = '';
+  /** Monotonic ms of the previous reading. */
   #prevAtMs: number | null = null;
 
   /**
@@ -68,14 +69,16 @@ export class FsEbpfSource implements Source<FsMetrics> {
 
   async read(context: ReadContext): Promise<FsMetrics> {
     if (!this.#open) throw new Closed('the fs-ebpf source (not initialised, or closed)');
-    const now = this.services.clock.wallMs();
+    const clock = this.services.clock;
+    const now = clock.wallMs();
+    const atMs = Number(clock.monotonicNs()) / 1e6;
     const [devices, files, mounts] = await awaitOrAbort(
       Promise.all([this.#block.read(now), this.filePart === null ? null : this.filePart.read(now), this.side.mounts()]),
       context.signal,
     );
     const m: FsMetrics = {
       countersSince: this.#since,
-      intervalMs: this.#prevAtMs === null ? null : now - this.#prevAtMs,
+      intervalMs: this.#prevAtMs === null ? null : Math.round((atMs - this.#prevAtMs) * 1000) / 1000,
       files: files?.files ?? [],
       fileCount: files?.fileCount ?? 0,
       filesLeftOut: files?.filesLeftOut ?? 0,
@@ -88,7 +91,7 @@ export class FsEbpfSource implements Source<FsMetrics> {
       unavailable: { ...(files?.unavailable ?? withoutFilePart(this.options)), ...devices.unavailable },
       errors: mounts.error === null ? {} : { mounts: mounts.error },
     };
-    this.#prevAtMs = now;
+    this.#prevAtMs = atMs;
     return m;
   }
 

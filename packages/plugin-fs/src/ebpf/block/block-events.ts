@@ -47,7 +47,7 @@ export interface BlockFeedDeps {
   readonly batchSize: number;
   /** This part's threshold, ns: the kernel's may be lower for another engine. */
   readonly thresholdNs: number;
-  /** The devices this part's filter keeps (dev_t), or null for all: the kernel's may be another engine's. */
+  /** The devices this part's filter keeps (dev_t; a whole disk keeps its partitions), or null for all: the kernel's filter may be another engine's. */
   wanted(): ReadonlySet<number> | null;
   /** Kernel names by `major:minor`, as last read. */
   names(): ReadonlyMap<string, string>;
@@ -76,7 +76,8 @@ export function startBlockFeed(deps: BlockFeedDeps, push: (e: FsSlowIoEvent) => 
     for (let i = 0; i < batch.length; i++) {
       const at = batch.offset(i);
       if (u64(v, at + o.latency_ns) < deps.thresholdNs) continue;
-      if (wanted !== null && !wanted.has(v.getUint32(at + o.dev, true))) continue;
+      // A whole disk in the filter keeps its partitions' requests.
+      if (wanted !== null && !wanted.has(v.getUint32(at + o.dev, true)) && !wanted.has(v.getUint32(at + o.disk, true))) continue;
       const e = decodeSlowIo(v, bytes, at, deps.layouts, deps.toEpochMs, names);
       if (e === null) {
         if (!failed) fail(new EventProcessingFailed('a fs_blk_events record of an unknown op (an object newer than this package?)'));

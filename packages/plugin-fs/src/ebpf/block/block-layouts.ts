@@ -3,7 +3,7 @@ import { requireStruct, type StructLayout } from '@bpfscope/native';
 /** Members of `struct fs_blk_dev` (bpf/fs/fs_block.h) the decoder reads, with their sizes. @internal */
 export const FS_BLK_DEV_FIELDS = { ios: 32, sectors: 32, lat_us: 16, hist: 1024 } as const;
 /** Members of `struct fs_blk_ev`. @internal */
-export const FS_BLK_EV_FIELDS = { ts_ns: 8, latency_ns: 8, sector: 8, dev: 4, bytes: 4, pid: 4, op: 4, error: 4, comm: 16 } as const;
+export const FS_BLK_EV_FIELDS = { ts_ns: 8, latency_ns: 8, sector: 8, dev: 4, bytes: 4, pid: 4, op: 4, error: 4, disk: 4, comm: 16 } as const;
 /** Members of `struct fs_blk_cfg`. @internal */
 export const FS_BLK_CFG_FIELDS = { slow_ns: 8, filter_on: 4, streams: 4 } as const;
 
