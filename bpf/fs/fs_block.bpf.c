@@ -32,57 +32,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define REQ_OP_BITS_MASK 0xff
 #define MINOR_BITS 20
 
-BPFSCOPE_STATS_MAP(fs_blk_stats);
-BPFSCOPE_RINGBUF_MAP(fs_blk_events, 1 << 20);
-
-/* Devices with I/O since load. Allocated on first use (most machines have a few devices; a
- * preallocated per-CPU hash would cost max_entries values on every CPU). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct fs_blk_dev);
-} fs_blk_dev SEC(".maps");
-
-/* Requests issued and not yet completed. Bounded: an issue that finds it full is counted
- * (FS_BLK_TOT_RQ_FULL) and its request has no latency. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct fs_blk_rq);
-} fs_blk_rq SEC(".maps");
-
-/* The devices filter: dev_t of the devices to count while fs_blk_cfg.filter_on. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, __u8);
-} fs_blk_fdev SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct fs_blk_cfg);
-} fs_blk_cfg SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, FS_BLK_TOT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} fs_blk_tot SEC(".maps");
-
-/* A zeroed device value to insert from (too large for the BPF stack); never written. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct fs_blk_dev);
-} fs_blk_zero SEC(".maps");
+#include "fs_block_maps.h"
 
 /* rq_flags bits: enum rqf_flags since 6.7, plain defines before (RQF_FLUSH_SEQ 1 << 4 and
  * RQF_IO_STAT 1 << 13 from 4.x to 6.6). */
