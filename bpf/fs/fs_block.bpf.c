@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Block-device I/O of the fs family: per device (dev_t) and stat group, the requests and
  * sectors the kernel counts in /sys/block/<dev>/stat, and log2 µs histograms of the
- * issue-to-completion latency of reads and writes, from block_rq_issue and
- * block_rq_complete (tp_btf). Slow requests go to a ring buffer while a stream is open.
+ * latency of reads and writes, from block_rq_complete (tp_btf). The latency is the one the
+ * kernel adds to the stat file's time fields (blk_account_io_done): from the request's own
+ * start stamp (rq->start_time_ns, taken when it was made: block-layer queue + driver +
+ * device) to its completion. Slow requests go to a ring buffer while a stream is open; only
+ * then does block_rq_issue note who issued each request (pid, comm, sector, bytes).
  *
  * What is counted follows the kernel's own accounting (block/blk-mq.c, blk-flush.c):
  * - sectors: every completion, partial ones too, of a request with I/O accounting
@@ -17,7 +20,7 @@
  *   else read.
  * A request that carries data through a flush sequence (a write with REQ_PREFLUSH or
  * REQ_FUA) completes twice: its data inside the sequence, then the whole at the end. Its
- * latency runs from its issue to that end. */
+ * latency runs from its start to that end. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -94,12 +97,11 @@ int BPF_PROG(fs_blk_issue, struct request *rq)
 	__u64 key = (__u64)rq;
 	__u32 part, whole;
 
-	if (!cfg)
+	if (!cfg || !cfg->streams)
 		return 0;
 	rq_devs(rq, &part, &whole);
 	if (!allowed(cfg, part) && !allowed(cfg, whole))
 		return 0;
-	v.issue_ns = bpf_ktime_get_ns();
 	v.sector = rq->__sector;
 	v.bytes = rq->__data_len;
 	v.pid = bpf_get_current_pid_tgid() >> 32;
@@ -236,10 +238,11 @@ int BPF_PROG(fs_blk_done, struct request *rq, blk_status_t error, unsigned int n
 	c.counted = final && !seq && (flags & rqf_io_stat());
 	c.flush = final && seq;
 	if (final) {
-		r = bpf_map_lookup_elem(&fs_blk_rq, &key);
-		if (r) {
-			now = bpf_ktime_get_ns();
-			lat = now > r->issue_ns ? now - r->issue_ns : 0;
+		__u64 start = rq->start_time_ns;
+
+		now = bpf_ktime_get_ns();
+		if (start && start <= now) {
+			lat = now - start;
 			c.lat_us = lat / 1000;
 			slot = bpfscope_log2_slot(c.lat_us);
 			c.slot = slot ? slot - 1 : 0;
@@ -247,8 +250,11 @@ int BPF_PROG(fs_blk_done, struct request *rq, blk_status_t error, unsigned int n
 				c.slot = FS_BLK_SLOTS - 1;
 			c.timed = 1;
 		} else if (c.counted) {
-			tot_add(FS_BLK_TOT_NO_ISSUE);
+			tot_add(FS_BLK_TOT_NO_STAMP);
 		}
+		/* Who issued it: noted only while a stream is open. */
+		if (cfg->streams)
+			r = bpf_map_lookup_elem(&fs_blk_rq, &key);
 	}
 	if (part_in)
 		count(part, &c, part == whole);
@@ -256,7 +262,7 @@ int BPF_PROG(fs_blk_done, struct request *rq, blk_status_t error, unsigned int n
 		count(whole, &c, 1);
 	if (!r)
 		return 0;
-	if (cfg->streams && lat >= cfg->slow_ns)
+	if (c.timed && lat >= cfg->slow_ns)
 		send(r, now, lat, c.flush ? whole : part, whole, op, (__s32)error);
 	bpf_map_delete_elem(&fs_blk_rq, &key);
 	return 0;

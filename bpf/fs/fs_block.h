@@ -22,13 +22,13 @@ struct fs_blk_dev {
 	__u64 ios[FS_BLK_GROUPS];     /* requests completed with I/O accounting, per stat group
 	                               * (flush: flush requests, on the whole disk) */
 	__u64 sectors[FS_BLK_GROUPS]; /* 512-byte sectors completed, per stat group */
-	__u64 lat_us[2];              /* sum of issue-to-completion latencies (µs), read and write */
+	__u64 lat_us[2];              /* sum of start-to-completion latencies (µs), read and write */
 	__u64 hist[2][FS_BLK_SLOTS];  /* log2 µs histograms of those latencies, read and write */
 };
 
-/* A request in flight (key: the struct request's address), from its issue to the driver. */
+/* Who issued a request in flight (key: the struct request's address), noted at its issue to
+ * the driver while an event stream is open. */
 struct fs_blk_rq {
-	__u64 issue_ns; /* CLOCK_MONOTONIC at block_rq_issue (the last one, if requeued) */
 	__u64 sector;   /* first sector at issue */
 	__u32 bytes;    /* bytes at issue */
 	__u32 pid;      /* tgid of the task that issued it (0 in interrupt context) */
@@ -37,7 +37,7 @@ struct fs_blk_rq {
 
 /* Run-time settings, written by user space without a reload (fs_blk_cfg[0]). */
 struct fs_blk_cfg {
-	__u64 slow_ns;   /* a completion at least this slow (issue to completion) is an event */
+	__u64 slow_ns;   /* a completion at least this slow (start to completion) is an event */
 	__u32 filter_on; /* 1: count only devices in fs_blk_fdev */
 	__u32 streams;   /* open event streams; with none, no event takes ring space */
 };
@@ -54,7 +54,7 @@ enum fs_blk_op {
 /* A slow request, sent at its completion to fs_blk_events. */
 struct fs_blk_ev {
 	__u64 ts_ns;      /* CLOCK_MONOTONIC at completion */
-	__u64 latency_ns; /* issue to completion */
+	__u64 latency_ns; /* from the request's start stamp to completion */
 	__u64 sector;
 	__u32 dev;        /* kernel dev_t (the whole disk for a flush) */
 	__u32 bytes;
@@ -67,9 +67,9 @@ struct fs_blk_ev {
 
 /* Slots of fs_blk_tot (per-CPU u64 each): what the maps could not hold. */
 enum fs_blk_tot {
-	FS_BLK_TOT_RQ_FULL = 0,  /* issues not tracked: fs_blk_rq was full (their latency unknown) */
+	FS_BLK_TOT_RQ_FULL = 0,  /* issues not noted: fs_blk_rq was full (no slow-io event for them) */
 	FS_BLK_TOT_DEV_FULL = 1, /* completions not counted: fs_blk_dev was full */
-	FS_BLK_TOT_NO_ISSUE = 2, /* counted completions whose issue was not seen (no latency) */
+	FS_BLK_TOT_NO_STAMP = 2, /* counted completions without the kernel's start stamp (no latency) */
 	FS_BLK_TOT_MAX = 3,
 };
 

@@ -17,10 +17,11 @@ struct {
 	__type(value, struct fs_blk_dev);
 } fs_blk_dev SEC(".maps");
 
-/* Requests issued and not yet completed. Bounded: an issue that finds it full is counted
- * (FS_BLK_TOT_RQ_FULL) and its request has no latency. */
+/* Requests issued while a stream is open and not yet completed. LRU: the notes of requests
+ * whose completion came after the last stream closed are evicted by newer ones, never kept
+ * for good. An issue that finds no room is counted (FS_BLK_TOT_RQ_FULL). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct fs_blk_rq);

@@ -26,7 +26,7 @@ export interface FsPluginOptions {
   topProcesses?: number;
   /** Threshold (user space): keep files and processes with at least this many bytes read plus written. @default 0 */
   minBytes?: number;
-  /** Block I/O slower than this (µs, issue to completion) is reported as a `slow-io` event. @default 10000 */
+  /** Block I/O slower than this (µs, from the request's start to its completion) is reported as a `slow-io` event. @default 10000 */
   slowIoThresholdUs?: number;
   /** Opens of files under these absolute paths are reported as `open` events (needs `files`). @default none */
   watchPaths?: readonly string[];

@@ -113,7 +113,7 @@ export interface FsDevice {
   bytesWritten: number;
   /** Requests in flight at this reading. */
   inFlight: number;
-  /** Read latency, issue to completion (queue + service as the driver sees it); null in fallback mode. */
+  /** Read latency, from the request's start (when the block layer made it: queue + driver + device) to its completion, as the kernel times it for the stat file; null in fallback mode. */
   readLatency: FsLatencyHistogram | null;
   /** Write latency; null as readLatency. */
   writeLatency: FsLatencyHistogram | null;

@@ -23,7 +23,7 @@ const HELD = 'another engine of this process holds the kernel devices filter of 
  * The block-device part of the fs family's eBPF source (`bpf/fs_block.bpf.o`, always loaded):
  * per device, the requests and sectors /sys/block/&lt;dev&gt;/stat counts (see
  * bpf/fs/fs_block.bpf.c for how exactly), log2 histograms of each read's and write's latency
- * from its issue to the driver to its completion, and slow-io events. Counts run from
+ * from its start (the kernel's own stamp) to its completion, and slow-io events. Counts run from
  * {@link BlockPart.init}. Devices are named from `side.deviceNames()`; requests in flight
  * come from /sys/class/block/&lt;name&gt;/inflight. Only request-based devices pass through
  * the hooks: bio-based ones (device-mapper, md, zram, brd) are not seen.
@@ -175,7 +175,7 @@ export class BlockPart implements FsKernelPart<DevicesReading> {
           devices: this.#base.size,
           untrackedIssues: now.rqFull - b.rqFull,
           devicesMapFull: now.devFull - b.devFull,
-          completionsWithoutIssue: now.noIssue - b.noIssue,
+          completionsWithoutStamp: now.noStamp - b.noStamp,
           delivered: this.#delivered,
         },
       };
