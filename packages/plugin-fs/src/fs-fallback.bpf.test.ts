@@ -1,0 +1,108 @@
+// The procfs/sysfs fallback against the machine itself: mounts agree with df, a loop
+// device's counters move by exactly what a child wrote to it, and a child's /proc/<pid>/io
+// by exactly what it wrote. Root is needed for the loop device, hence the bpf project.
+import { createEngine, type Engine } from '@bpfscope/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeKernel } from '../../../test/real-kernel.js';
+import { attachLoop, childWriter, dfRows, type LoopDevice } from '../test/machine.js';
+import { fs } from './plugin.js';
+import type { FsMetrics, FsMount } from './records.js';
+
+describeKernel('fs fallback on this machine', () => {
+  let engine: Engine;
+
+  beforeAll(async () => {
+    engine = createEngine({ plugins: [fs({ topK: 1_000_000 })], config: { mode: 'fallback', cache: { enabled: false } } });
+    await engine.start();
+  });
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  const read = async (): Promise<FsMetrics> => {
+    const r = (await engine.collect()).get('fs');
+    expect(r?.source).toBe('procfs');
+    return r!.data;
+  };
+
+  describe('mounts', () => {
+    // df and the reading are taken back to back; a filesystem written in between (the
+    // machine is shared) makes them differ, so the comparison is retried a few times and
+    // must then hold exactly.
+    const usage = (m: FsMount): object => ({ mountPoint: m.mountPoint, size: m.size, used: m.used, available: m.available, inodes: m.inodesUsed === null ? null : m.inodesUsed + m.inodesFree!, inodesUsed: m.inodesUsed, inodesFree: m.inodesFree });
+
+    it('size, used, available and inodes of every mount agree exactly with df -B1 on its mount point', async () => {
+      let ours: object[] = [];
+      let theirs: object[] = [];
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const m = await read();
+        expect(m.mounts.length).toBeGreaterThan(0);
+        theirs = dfRows(m.mounts.map((x) => x.mountPoint));
+        ours = m.mounts.map(usage);
+        if (JSON.stringify(ours) === JSON.stringify(theirs)) break;
+      }
+      expect(ours).toEqual(theirs);
+    });
+
+    it('every filesystem df lists by default (real ones: pseudo and size-0 left out) is among the mounts', async () => {
+      const m = await read();
+      const listed = new Set(m.mounts.map((x) => x.mountPoint));
+      const missing = dfRows().map((r) => r.mountPoint).filter((p) => !listed.has(p));
+      expect(missing).toEqual([]);
+      expect(m.mounts.some((x) => ['proc', 'sysfs', 'cgroup', 'cgroup2', 'devpts', 'bpf'].includes(x.fsType))).toBe(false);
+      expect(m.skippedMounts).toEqual({});
+    });
+  });
+
+  describe('a loop device written with O_DIRECT', () => {
+    let loop: LoopDevice;
+    beforeAll(() => {
+      loop = attachLoop(32);
+    });
+    afterAll(() => loop?.detach());
+
+    it('its write counters rise by exactly N MiB (N·2048 sectors), as its own /sys/block stat does', async () => {
+      const N = 8;
+      const dev = (m: FsMetrics) => m.devices.find((d) => d.name === loop.name)!;
+      const before = dev(await read());
+      const sysBefore = loop.stat();
+      await loop.writeDirect(N);
+      const after = dev(await read());
+      const sysAfter = loop.stat();
+      expect(before.source).toBe('procfs');
+      expect(after.bytesWritten - before.bytesWritten).toBe(N * 1024 * 1024);
+      expect(after.sectorsWritten - before.sectorsWritten).toBe(N * 2048);
+      expect(after.writes - before.writes).toBe(sysAfter.writes - sysBefore.writes);
+      expect(after.writes - before.writes).toBeGreaterThan(0);
+      expect([after.readLatency, after.writeLatency]).toEqual([null, null]);
+    });
+  });
+
+  it('a child that writes W bytes in K writes: its wchar rises by exactly W, syscw by K, over its life', async () => {
+    const W = 64 * 1024;
+    const K = 16;
+    const child = await childWriter(W, K);
+    try {
+      const mine = (m: FsMetrics) => m.processes.find((p) => p.pid === child.pid);
+      const before = mine(await read());
+      expect(before).toBeDefined();
+      await child.go();
+      const after = mine(await read())!;
+      expect({
+        bytesWritten: after.bytesWritten - before!.bytesWritten, writes: after.writes - before!.writes,
+        bytesRead: after.bytesRead - before!.bytesRead, reads: after.reads - before!.reads,
+      }).toEqual({ bytesWritten: W, writes: K, bytesRead: 1, reads: 1 }); // the one-byte read of the go signal
+      expect(after.comm).toBe('node');
+      expect([after.opens, after.fsyncs]).toEqual([null, null]);
+    } finally {
+      await child.end();
+    }
+  });
+
+  it('per-file counts and latency histograms are unavailable, with the reasons', async () => {
+    const m = await read();
+    expect(m.files).toEqual([]);
+    expect(m.unavailable.files).toMatch(/fdinfo names the files .* but not how much was read or written/);
+    expect(m.unavailable['devices.latency']).toMatch(/the eBPF source builds the log2 histograms/);
+  });
+});
