@@ -9,7 +9,8 @@ const exec = promisify(execFile);
 
 describeKernel('bpfscope command against the real kernel', () => {
   it('snapshot --json --mode ebpf --interval 300 reports cpu from eBPF over that interval', async () => {
-    const { stdout } = await exec(process.execPath, [BIN, 'snapshot', '--json', '--mode', 'ebpf', '--interval', '300']);
+    // The families with an eBPF source; fs joins once its eBPF source is in the collector.
+    const { stdout } = await exec(process.execPath, [BIN, 'snapshot', '--json', '--mode', 'ebpf', '--interval', '300', '--families', 'cpu,mem,net,proc,syscall']);
     const json = JSON.parse(stdout) as { families: { cpu: { source: string; fallback: unknown; data: { intervalMs: number; total: { busyPercent: number }; runQueueLatency: { count: number } } } }; errors: unknown[] };
     expect(json.errors).toEqual([]);
     expect(json.families.cpu.source).toBe('ebpf');

@@ -63,7 +63,9 @@ export class FsProcfsSource implements Source<FsMetrics> {
     if (procs.error !== null) m.errors.processes = procs.error;
     if (procs.malformed > 0) m.skippedLines['<pid>/io'] = procs.malformed;
     if (procs.unreadable > 0) {
-      m.unavailable.processes = `the /proc/<pid>/io of ${procs.unreadable} process(es) could not be read (they belong to another user: run as root or with CAP_SYS_PTRACE); they are left out`;
+      m.unavailable.processes =
+        `the /proc/<pid>/io of ${procs.unreadable} process(es) could not be read (permission denied by the kernel's ptrace access check: ` +
+        'another user\'s process without CAP_SYS_PTRACE, or a process that made itself non-dumpable); they are left out, the others are listed';
     }
     m.processes = procs.processes;
     const mounts = await this.side.mounts();
