@@ -12,7 +12,7 @@ import { buildC } from './c-build.mjs';
 import { median, quartiles } from './measure.mjs';
 
 const ROUNDS = 9;
-const CALLS = 2_000_000;
+const CALLS = 1_000_000;
 const FILES = 10_000;
 const READS = 50;
 
@@ -70,7 +70,8 @@ async function kernelCost(loop, file) {
 }
 
 async function trackedRead(dir) {
-  const engine = await attach({ files: true, maxTrackedFiles: FILES + 1024, maxFiles: FILES + 1024 });
+  // The kernel table holds them all; the reading lists the default 100 with the most bytes.
+  const engine = await attach({ files: true, maxTrackedFiles: FILES + 1024 });
   try {
     const buf = Buffer.alloc(64, 1);
     for (let i = 0; i < FILES; i++) writeFileSync(join(dir, `f${i}`), buf);

@@ -1,12 +1,20 @@
 // The procfs/sysfs fallback against the machine itself: mounts agree with df, a loop
 // device's counters move by exactly what a child wrote to it, and a child's /proc/<pid>/io
-// by exactly what it wrote. Root is needed for the loop device, hence the bpf project.
+// by exactly what it wrote; run as nobody, other users' processes are left out with the reason.
+// Root is needed for the loop device and to switch to nobody, hence the bpf project.
 import { createEngine, type Engine } from '@bpfscope/core';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeKernel } from '../../../test/real-kernel.js';
+import { requireReadableByNobody, runAsNobody } from '../../../test/unprivileged.js';
 import { attachLoop, childWriter, dfRows, type LoopDevice } from '../test/machine.js';
 import { fs } from './plugin.js';
 import type { FsMetrics, FsMount } from './records.js';
+
+const CLI = fileURLToPath(new URL('../../cli/bin/bpfscope.js', import.meta.url));
+const nobodyUid = (): number => Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
 
 describeKernel('fs fallback on this machine', () => {
   let engine: Engine;
@@ -104,5 +112,27 @@ describeKernel('fs fallback on this machine', () => {
     expect(m.files).toEqual([]);
     expect(m.unavailable.files).toMatch(/fdinfo names the files .* but not how much was read or written/);
     expect(m.unavailable['devices.latency']).toMatch(/the eBPF source builds the log2 histograms/);
+  });
+});
+
+describeKernel('fs fallback as an unprivileged user', () => {
+  it('processes of other users are left out and counted with the reason; the user\'s own are listed', async () => {
+    requireReadableByNobody([CLI]);
+    const run = await runAsNobody([process.execPath, CLI, 'snapshot', '--json', '--mode', 'fallback', '--families', 'fs']);
+    expect(run.code).toBe(0);
+    const data = (JSON.parse(run.stdout) as { families: { fs: { data: FsMetrics } } }).families.fs.data;
+    // This test's own process is root's and alive: at least it was refused.
+    expect(data.unavailable.processes).toMatch(/^the \/proc\/<pid>\/io of [1-9]\d* process\(es\) could not be read \(permission denied by the kernel's ptrace access check/);
+    expect(data.processes.length).toBeGreaterThan(0);
+    expect(data.processes.some((p) => p.pid === process.pid)).toBe(false);
+    for (const p of data.processes) {
+      let uid: string | undefined;
+      try {
+        uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'))?.[1];
+      } catch {
+        continue; // exited since
+      }
+      expect({ pid: p.pid, uid }).toEqual({ pid: p.pid, uid: String(nobodyUid()) });
+    }
   });
 });

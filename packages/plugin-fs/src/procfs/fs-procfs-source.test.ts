@@ -71,13 +71,14 @@ describe('FsProcfsSource over a capture', () => {
 });
 
 describe('FsProcfsSource over bad input', () => {
-  it('malformed diskstats lines and io files are skipped and counted; the rest is read', async () => {
+  it('malformed diskstats lines and io files are skipped and counted, a process gone meanwhile left out silently; the rest is read', async () => {
     const { src } = source('malformed');
     await src.init(ctx as SourceContext);
     const m = await src.read(ctx as ReadContext);
     expect(m.devices.map((d) => d.name)).toEqual(['loop0', 'loop1', 'loop4', 'loop5', 'loop6', 'loop7', 'zram0']);
     expect(m.skippedLines).toEqual({ diskstats: 3, '<pid>/io': 2, 'self/mountinfo': 1 });
     expect(m.processes).toEqual([]);
+    expect(m.unavailable.processes).toBeUndefined(); // 4244 exited: not refused, not malformed
     expect(m.errors).toEqual({});
   });
 
