@@ -107,6 +107,25 @@ describeKernel('fs fallback on this machine', () => {
     }
   });
 
+  it('a pid filter is judged before the topK cut: the process asked for is listed though others did more I/O', async () => {
+    const child = await childWriter(4096, 1);
+    const one = createEngine({ plugins: [fs({ topK: 1 })], config: { mode: 'fallback', cache: { enabled: false } } });
+    try {
+      await one.start();
+      const top = (await one.collect()).get('fs')!.data.processes;
+      expect(top).toHaveLength(1);
+      expect(top[0]!.pid).not.toBe(child.pid); // a node that only started is not the machine's top I/O process
+      await one.setFilter('fs', { pids: [child.pid] });
+      expect((await one.collect()).get('fs')!.data.processes.map((p) => p.pid)).toEqual([child.pid]);
+      await one.setFilter('fs', null);
+      const cleared = (await one.collect()).get('fs')!.data.processes;
+      expect(cleared.map((p) => p.pid === child.pid)).toEqual([false]); // cleared: the cut applies to all again
+    } finally {
+      await one.close();
+      await child.end();
+    }
+  });
+
   it('per-file counts and latency histograms are unavailable, with the reasons', async () => {
     const m = await read();
     expect(m.files).toEqual([]);

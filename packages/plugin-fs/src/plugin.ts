@@ -39,9 +39,9 @@ export class FsCollector implements Collector<FsMetrics> {
   /**
    * The engine's user-space filter over files (`device`, `path` — null when unresolved or
    * truncated — and `fileOperations`), processes (`pid`, `comm`, `fileOperations`), devices
-   * and mounts (`device`, as `major:minor`). The cuts (`maxFiles`, `topK`) are made by the
-   * source before this filter; the counts beside them (`fileCount`, ...) describe the
-   * reading before it.
+   * and mounts (`device`, as `major:minor`). The sources judge their records by the filter
+   * before their cuts (`maxFiles`, `topK`): the eBPF source in the kernel where it can, the
+   * fallback its processes as it reads them.
    */
   filterRecords(data: FsMetrics, keep: (record: FilterRecord) => boolean): FsMetrics {
     return {

@@ -1,4 +1,5 @@
-import { DataUnavailable, EMPTY_SOURCE_STATS, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { DataUnavailable, EMPTY_SOURCE_STATS, filterParts, recordPasses, type FamilyFilter, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { processFilterRecord } from '../filter-record.js';
 import type { ResolvedFsOptions } from '../options.js';
 import type { FsMetrics } from '../records.js';
 import type { FsServices } from '../services.js';
@@ -20,6 +21,7 @@ export class FsProcfsSource implements Source<FsMetrics> {
   #since: string | null = null;
   #prevNs: bigint | null = null;
   #reads = 0;
+  #filter: FamilyFilter = {};
 
   /**
    * @param options - the plugin's options, with the family's config applied
@@ -59,7 +61,9 @@ export class FsProcfsSource implements Source<FsMetrics> {
     if (devices.source === 'sysfs') m.fieldSources.devices = 'sysfs';
     Object.assign(m.skippedLines, devices.skipped);
     m.devices = devices.devices.map((d) => fallbackDevice(d, devices.source)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const procs = readProcesses(procfs, this.options);
+    const filter = this.#filter;
+    const parts = filterParts(filter);
+    const procs = readProcesses(procfs, this.options, parts.length === 0 ? undefined : (p) => recordPasses(filter, parts, processFilterRecord(p)));
     if (procs.error !== null) m.errors.processes = procs.error;
     if (procs.malformed > 0) m.skippedLines['<pid>/io'] = procs.malformed;
     if (procs.unreadable > 0) {
@@ -74,6 +78,16 @@ export class FsProcfsSource implements Source<FsMetrics> {
     if (mounts.skippedLines > 0) m.skippedLines['self/mountinfo'] = mounts.skippedLines;
     Object.assign(m.skippedMounts, mounts.skippedMounts);
     return m;
+  }
+
+  /**
+   * Applies nothing in a kernel (it has no programs), so every part stays with the engine's
+   * user-space filter; but it judges the processes by the filter before its `topK` cut, so
+   * that a process the filter asks for is listed though others did more I/O.
+   */
+  async pushdown(filter: FamilyFilter): Promise<PushdownResult> {
+    this.#filter = filter;
+    return { pushedDown: [], notPushed: filterParts(filter) };
   }
 
   stats(): SourceStats {

@@ -22,10 +22,11 @@ const GONE = new Set(['ENOENT', 'ESRCH']);
  * out; one the kernel does not let us read is left out and counted.
  * @param procfs - the engine's procfs reader
  * @param options - `minBytes` and `topK`
+ * @param keep - which processes may be listed, judged before the `topK` cut
  * @returns the processes and what was left out
  * @internal
  */
-export function readProcesses(procfs: ProcfsReader, options: Pick<ResolvedFsOptions, 'minBytes' | 'topK'>): ProcessesRead {
+export function readProcesses(procfs: ProcfsReader, options: Pick<ResolvedFsOptions, 'minBytes' | 'topK'>, keep: (p: FsProcess) => boolean = () => true): ProcessesRead {
   const out: ProcessesRead = { processes: [], unreadable: 0, malformed: 0, error: null };
   let entries;
   try {
@@ -60,10 +61,11 @@ export function readProcesses(procfs: ProcfsReader, options: Pick<ResolvedFsOpti
     }
     if (io.rchar + io.wchar + io.syscr + io.syscw === 0) continue; // no I/O at all (a kernel thread)
     if (io.rchar + io.wchar < options.minBytes) continue;
-    all.push({
+    const p: FsProcess = {
       pid, comm, reads: io.syscr, writes: io.syscw, bytesRead: io.rchar, bytesWritten: io.wchar,
       opens: null, fsyncs: null, storageBytesRead: io.readBytes, storageBytesWritten: io.writeBytes,
-    });
+    };
+    if (keep(p)) all.push(p);
   }
   all.sort((a, b) => b.bytesRead + b.bytesWritten - (a.bytesRead + a.bytesWritten) || a.pid - b.pid);
   out.processes = all.slice(0, options.topK);
