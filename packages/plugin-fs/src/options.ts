@@ -30,7 +30,7 @@ export interface FsPluginOptions {
   slowIoThresholdUs?: number;
   /** Opens of files under these absolute paths are reported as `open` events (needs `files`). @default none */
   watchPaths?: readonly string[];
-  /** List pseudo filesystems (proc, sysfs, cgroup, tmpfs, ...) among `mounts` too. @default false: only filesystems with a backing device or a size */
+  /** List pseudo filesystems (proc, sysfs, cgroup, devpts, bpf, ...) and filesystems of size 0 among `mounts` too. @default false: only filesystems with a size, as `df` lists them (tmpfs included) */
   allMounts?: boolean;
   /** Path of the compiled block-device eBPF object. @default the `bpf/fs_block.bpf.o` shipped in this package */
   blockObjectPath?: string;

@@ -189,12 +189,14 @@ export interface FsMetrics {
   processes: FsProcess[];
   /** Block devices, by name. */
   devices: FsDevice[];
-  /** Mounted filesystems with real storage (not proc, sysfs, cgroup, ...), by mount point. */
+  /** Mounted filesystems with a size (not proc, sysfs, cgroup, ...; tmpfs included, as `df` lists it), by mount point; all of them with the `allMounts` option. */
   mounts: FsMount[];
   /** Kernel-side counters (eBPF); null in fallback mode. */
   kernel: FsKernelStats | null;
   /** Lines of kernel files that could not be parsed and were skipped, by file (e.g. `diskstats`). */
   skippedLines: Record<string, number>;
+  /** Mount points left out of `mounts` this reading because statfs(2) failed on them (unmounted meanwhile, no access, a dead server), counted by reason. */
+  skippedMounts: Record<string, number>;
   /** Parts that did not come from the family's source, with where they came from. */
   fieldSources: Partial<Record<FsField, SourceKind>>;
   /** Parts or fields this source cannot measure here, with the reason. */
