@@ -24,7 +24,7 @@ export function diskstatsNames(): Map<string, string> {
 
 /** Side reads for tests of the block part: names from /proc/diskstats, no mounts. */
 export const testSideReads: FsSideReads = {
-  mounts: () => Promise.resolve({ mounts: [], skippedLines: 0, error: null }),
+  mounts: () => Promise.resolve({ mounts: [], skippedLines: 0, skippedMounts: {}, error: null }),
   deviceNames: () => Promise.resolve(diskstatsNames()),
 };
 

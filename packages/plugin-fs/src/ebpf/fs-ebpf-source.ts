@@ -87,6 +87,7 @@ export class FsEbpfSource implements Source<FsMetrics> {
       mounts: mounts.mounts,
       kernel: this.#kernel(),
       skippedLines: mounts.skippedLines > 0 ? { mountinfo: mounts.skippedLines } : {},
+      skippedMounts: mounts.skippedMounts,
       fieldSources: { mounts: 'procfs' },
       unavailable: { ...(files?.unavailable ?? withoutFilePart(this.options)), ...devices.unavailable },
       errors: mounts.error === null ? {} : { mounts: mounts.error },
