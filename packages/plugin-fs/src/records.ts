@@ -111,6 +111,12 @@ export interface FsDevice {
   bytesRead: number;
   /** Bytes written. */
   bytesWritten: number;
+  /** Discard requests completed (TRIM/UNMAP); null where the kernel does not count them (the fallback before Linux 4.18). */
+  discards: number | null;
+  /** Sectors discarded; null as discards. */
+  sectorsDiscarded: number | null;
+  /** Flush requests completed, counted on the whole disk (0 on a partition); null where the kernel does not count them (the fallback before Linux 5.5). */
+  flushes: number | null;
   /** Requests in flight at this reading. */
   inFlight: number;
   /** Read latency, from the request's start (when the block layer made it: queue + driver + device) to its completion, as the kernel times it for the stat file; null in fallback mode. */

@@ -2,12 +2,13 @@
 // view of the mounts, a loop device over a sparse file, a child that writes a known
 // number of bytes. Each cleans up after itself.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync, truncateSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseBlockStat } from '../src/procfs/parse-block-stat.js';
 import type { BlockCounters } from '../src/procfs/parse-diskstats.js';
+import { createLoop, dd } from './loop-device.js';
 
 /** One row of `df -B1`, in the shape the mounts test compares. */
 export interface DfRow {
@@ -45,37 +46,14 @@ export interface LoopDevice {
   detach(): void;
 }
 
-const run = (cmd: string, args: readonly string[]): Promise<void> => new Promise((resolve, reject) => {
-  const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  c.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  c.on('error', reject);
-  c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err}`))));
-});
-
-/** A loop device over a new sparse file of `mib` MiB (losetup -f). */
+/** A loop device over a new sparse file of `mib` MiB (no filesystem), made by {@link createLoop}. */
 export function attachLoop(mib: number): LoopDevice {
-  const file = join(tmpdir(), `bpfscope-fs-loop-${process.pid}-${Date.now()}.img`);
-  writeFileSync(file, '');
-  truncateSync(file, mib * 1024 * 1024);
-  let dev: string;
-  try {
-    dev = execFileSync('losetup', ['-f', '--show', file], { encoding: 'utf8' }).trim();
-  } catch (e) {
-    rmSync(file, { force: true });
-    throw e;
-  }
-  const name = basename(dev);
-  let attached = true;
+  const loop = createLoop(mib, false);
   return {
-    name,
-    stat: () => parseBlockStat(`/sys/block/${name}/stat`, readFileSync(`/sys/block/${name}/stat`, 'utf8')),
-    writeDirect: (n) => run('dd', ['if=/dev/zero', `of=${dev}`, 'bs=1M', `count=${n}`, 'oflag=direct', 'status=none']),
-    detach() {
-      if (attached) execFileSync('losetup', ['-d', dev]);
-      attached = false;
-      rmSync(file, { force: true });
-    },
+    name: loop.name,
+    stat: () => parseBlockStat(`/sys/block/${loop.name}/stat`, readFileSync(`/sys/block/${loop.name}/stat`, 'utf8')),
+    writeDirect: (n) => dd(['if=/dev/zero', `of=${loop.path}`, 'bs=1M', `count=${n}`, 'oflag=direct', 'status=none']),
+    detach: () => loop.remove(),
   };
 }
 

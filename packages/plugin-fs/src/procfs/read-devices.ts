@@ -74,6 +74,7 @@ export function fallbackDevice(d: DiskstatsRow, source: 'procfs' | 'sysfs'): FsD
     name: d.name, major: d.major, minor: d.minor,
     reads: d.reads, writes: d.writes, sectorsRead: d.sectorsRead, sectorsWritten: d.sectorsWritten,
     bytesRead: d.sectorsRead * 512, bytesWritten: d.sectorsWritten * 512,
+    discards: d.discards, sectorsDiscarded: d.sectorsDiscarded, flushes: d.flushes,
     inFlight: d.inFlight, readLatency: null, writeLatency: null, source,
   };
 }

@@ -10,7 +10,8 @@ import { blockLayouts, type BlockLayouts } from './block-layouts.js';
 import { BlockSettings } from './block-settings.js';
 import { startBlockFeed } from './block-events.js';
 import { readBlockCounters, type BlockCounters } from './block-counters.js';
-import { decodeDevices, devName, devOf, hasIo, parseInflight, sinceBase, toFsDevice, type RawDevice } from './decode-devices.js';
+import { decodeDevices, devName, devOf, hasIo, sinceBase, toFsDevice, type RawDevice } from './decode-devices.js';
+import { parseInflight } from '../../procfs/parse-block-stat.js';
 
 const PROGRAMS = ['fs_blk_issue', 'fs_blk_done'] as const;
 
@@ -122,8 +123,9 @@ export class BlockPart implements FsKernelPart<DevicesReading> {
 
   #inFlight(name: string, unread: string[]): number {
     try {
-      const n = parseInflight(this.services.procfs.readSys(`class/block/${name}/inflight`));
-      if (n !== null) return n;
+      const path = `class/block/${name}/inflight`;
+      const n = parseInflight(path, this.services.procfs.readSys(path));
+      return n.reads + n.writes;
     } catch {
       // listed below
     }

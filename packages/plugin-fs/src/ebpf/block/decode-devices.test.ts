@@ -4,7 +4,7 @@ import { LoadFailed } from '@bpfscope/core';
 import { readStructLayouts } from '@bpfscope/native';
 import { FS_BLOCK_OBJECT_PATH } from '../../object-path.js';
 import { blockLayouts, LATENCY_SLOTS } from './block-layouts.js';
-import { decodeDevices, devName, devOf, hasIo, parseInflight, sinceBase, toFsDevice, type RawDevice } from './decode-devices.js';
+import { decodeDevices, devName, devOf, hasIo, sinceBase, toFsDevice, type RawDevice } from './decode-devices.js';
 
 // The layouts of the shipped object: a struct that drifts from what the decoder reads fails here.
 const structs = readStructLayouts(readFileSync(FS_BLOCK_OBJECT_PATH), 'fs_block.bpf.o');
@@ -66,17 +66,13 @@ describe('decoding the block part', () => {
     expect(hasIo(d)).toBe(true);
     expect(hasIo(sinceBase(base, base))).toBe(false);
     expect(toFsDevice(d, 'loop0', 2)).toEqual({
-      name: 'loop0', major: 7, minor: 0, reads: 0, writes: 3, sectorsRead: 0, sectorsWritten: 2048, bytesRead: 0, bytesWritten: 1048576, inFlight: 2,
+      name: 'loop0', major: 7, minor: 0, reads: 0, writes: 3, sectorsRead: 0, sectorsWritten: 2048, bytesRead: 0, bytesWritten: 1048576,
+      discards: 0, sectorsDiscarded: 0, flushes: 2, inFlight: 2,
       readLatency: { buckets: [], count: 0, sumUs: 0, p50Us: null, p95Us: null, p99Us: null },
       writeLatency: { buckets: [0, 0, 0, 1, 0, 2], count: 3, sumUs: 95, p50Us: 63, p95Us: 63, p99Us: 63 },
       source: 'ebpf',
     });
     expect(sinceBase(now, undefined)).toBe(now);
-  });
-
-  it('reads an inflight file and refuses anything else', () => {
-    expect(parseInflight('       3        4\n')).toBe(7);
-    expect([parseInflight(''), parseInflight('1'), parseInflight('1 2 3'), parseInflight('a b')]).toEqual([null, null, null, null]);
   });
 
   it('refuses an object whose structs drifted from the decoder', () => {

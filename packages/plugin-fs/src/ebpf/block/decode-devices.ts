@@ -97,6 +97,9 @@ export function toFsDevice(d: RawDevice, name: string, inFlight: number): FsDevi
     writes: d.ios[GROUP.write]!,
     sectorsRead: d.sectors[GROUP.read]!,
     sectorsWritten: d.sectors[GROUP.write]!,
+    discards: d.ios[GROUP.discard]!,
+    sectorsDiscarded: d.sectors[GROUP.discard]!,
+    flushes: d.ios[GROUP.flush]!,
     bytesRead: d.sectors[GROUP.read]! * 512,
     bytesWritten: d.sectors[GROUP.write]! * 512,
     inFlight,
@@ -104,10 +107,4 @@ export function toFsDevice(d: RawDevice, name: string, inFlight: number): FsDevi
     writeLatency: latencyHistogram(d.hist[1]!, d.latUs[1]!),
     source: 'ebpf',
   };
-}
-
-/** Requests in flight from the text of an `inflight` file (`reads writes`), or null when it is not two counts. @internal */
-export function parseInflight(text: string): number | null {
-  const m = /^\s*(\d+)\s+(\d+)\s*$/.exec(text);
-  return m === null ? null : Number(m[1]) + Number(m[2]);
 }
