@@ -19,6 +19,8 @@ import { benchCache, reportCache } from './bench/cache.mjs';
 import { benchAlloc, reportAlloc } from './bench/alloc.mjs';
 import { benchNetKernel, reportNetKernel } from './bench/net-kernel.mjs';
 import { benchNetRead, reportNetRead } from './bench/net-read.mjs';
+import { benchFsFamilyRead, benchFsMounts, reportFsMounts } from './bench/fs-mounts.mjs';
+import { benchFsKernel, reportFsKernel } from './bench/fs-kernel.mjs';
 
 const SECTIONS = [
   ['cpu', 'cpu snapshot', async () => reportCpuSnapshot(await benchCpuSnapshot())],
@@ -37,6 +39,11 @@ const SECTIONS = [
   ['alloc', 'memory per read and RSS at 1 Hz', async () => reportAlloc(await benchAlloc())],
   ['net', 'net family read with 10,000 TCP sockets vs systeminformation and /proc', async () => reportNetRead(await benchNetRead())],
   ['net-kernel', 'net family: loopback TCP/UDP slowdown and kernel ns per run', async () => reportNetKernel(await benchNetKernel())],
+  [
+    'fs',
+    'fs family: mounts vs systeminformation fsSize() and df, the family read, and (with an eBPF source) the 4 KiB read-loop slowdown, kernel ns per run and a read with 10,000 tracked files',
+    async () => `${reportFsMounts(await benchFsMounts(), await benchFsFamilyRead())}\n${reportFsKernel(await benchFsKernel())}`,
+  ],
 ];
 
 const wanted = process.argv.slice(2);

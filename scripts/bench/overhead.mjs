@@ -5,6 +5,7 @@
 // to one CPU with the families attached vs bare, in interleaved pairs.
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { DEFAULT_CONFIG } from '@bpfscope/core';
 import { buildC } from './c-build.mjs';
 import { fmt, quartiles } from './measure.mjs';
 
@@ -34,7 +35,7 @@ async function hold(stats) {
 
 /** @returns every measurement, raw */
 export async function benchOverhead() {
-  const out = { imports: [], steady: [], idle: {}, reads: [], pingpong: [], loadedRuns: null };
+  const out = { imports: [], steady: [], idle: {}, reads: [], pingpong: [], statsPairs: [], loadedRuns: null };
   for (let i = 0; i < RUNS; i++) out.imports.push(child('import').importMs);
   for (let i = 0; i < Math.max(1, RUNS - 1); i++) out.steady.push(child('steady', STEADY_S));
   for (const set of [[], ['cpu', 'mem', 'proc', 'syscall'], ['cpu'], ['proc'], ['syscall'], ['mem']]) {
@@ -54,6 +55,17 @@ export async function benchOverhead() {
         await h?.stop();
       }
       out.pingpong.push(pair);
+    }
+    // What the governor's calibration windows cost the traced work while open: the same
+    // ping-pong with the families attached, run-time statistics off vs on, in pairs.
+    for (let i = 0; i < PAIRS; i++) {
+      const pair = {};
+      for (const stats of i % 2 === 0 ? [false, true] : [true, false]) {
+        const h = await hold(stats);
+        pair[stats ? 'stats' : 'attached'] = pp.run([ROUNDS, 0]).nsPerRound;
+        await h.stop();
+      }
+      out.statsPairs.push(pair);
     }
     // Kernel ns per run on a loaded machine: the same ping-pong with run-time statistics on.
     const h = await hold(true);
@@ -86,6 +98,11 @@ export function reportOverhead(o) {
   row("  the library's own share (minus packages imported)", span(o.steady.map((s) => s.rss - s.rssImported), mb), '<= 20 MB');
   const ratios = o.pingpong.map((p) => p.attached / p.bare);
   row(`pipe ping-pong on one CPU, attached / bare (${o.pingpong.length} pairs)`, span(ratios, (x) => `${x.toFixed(3)}x`), '<= 1.05x');
+  const g = DEFAULT_CONFIG.governor;
+  const duty = g.calibrationMs / (g.calibrationMs + g.calibrateEvery * g.windowMs);
+  const statsRatios = o.statsPairs.map((p) => p.stats / p.attached);
+  row(`  run-time stats on (calibrating), / stats off (${o.statsPairs.length} pairs)`, span(statsRatios, (x) => `${x.toFixed(3)}x`), '');
+  row(`  governor calibration: that for ${(100 * duty).toFixed(1)}% of the time (defaults)`, span(statsRatios, (x) => `${(100 * duty * (x - 1)).toFixed(3)}% slower`), '');
   row('import of all packages', span(o.imports, fmt), '<= 100 ms');
   row('cold start of four families (a new process)', span(o.steady.map((s) => s.startMs), fmt), '<= 200 ms');
   const lines = ['overhead of the whole library, all four families in eBPF mode, each figure from a process of its own', ...rows];

@@ -70,7 +70,7 @@ describe('bpfscope command line', () => {
     const json = JSON.parse(r.out) as { families: Record<string, { source: string }>; errors: unknown[] };
     expect(json.errors).toEqual([]);
     expect(r.code).toBe(0);
-    expect(Object.fromEntries(Object.entries(json.families).map(([k, v]) => [k, v.source]))).toEqual({ cpu: 'procfs', mem: 'procfs', net: 'procfs', proc: 'procfs', syscall: 'procfs' });
+    expect(Object.fromEntries(Object.entries(json.families).map(([k, v]) => [k, v.source]))).toEqual({ cpu: 'procfs', fs: 'procfs', mem: 'procfs', net: 'procfs', proc: 'procfs', syscall: 'procfs' });
     // A full procfs scan of every family: past the unit project's 5 s default on a loaded machine (a bound, not an assertion).
   }, 60_000);
 
@@ -90,6 +90,16 @@ describe('bpfscope command line', () => {
     } finally {
       server.close();
     }
+  }, 60_000);
+
+  it('snapshot without --json shows the fs family as tables: block devices with I/O, mounts, and what the fallback cannot measure', async () => {
+    const r = await run('snapshot', '--mode', 'fallback', '--families', 'fs');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/fs {2}source: procfs/);
+    expect(r.out).toMatch(/^ {2}device +maj:min +reads +writes +read +written +in flight +read lat +write lat$/m);
+    expect(r.out).toMatch(/^ {2}mount +type +source +size +used +avail +use% +inodes used +mode$/m);
+    expect(r.out).toMatch(/^ {2}\/ +\S+ +\S+ +[\d.]+ [KMGTP]?i?B /m);
+    expect(r.out).toMatch(/unavailable from procfs: files, devices\.latency, processes\.opens, processes\.fsyncs, kernel\b/);
   }, 60_000);
 
   it('snapshot without --json prints a table with one row per CPU', async () => {

@@ -41,9 +41,9 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
   }, 300_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('packs all eight workspaces', () => {
+  it('packs all nine workspaces', () => {
     expect(packs.map((p) => p.name).sort()).toEqual([
-      '@bpfscope/cli', '@bpfscope/core', '@bpfscope/native', '@bpfscope/plugin-cpu', '@bpfscope/plugin-mem', '@bpfscope/plugin-net', '@bpfscope/plugin-proc', '@bpfscope/plugin-syscall',
+      '@bpfscope/cli', '@bpfscope/core', '@bpfscope/native', '@bpfscope/plugin-cpu', '@bpfscope/plugin-fs', '@bpfscope/plugin-mem', '@bpfscope/plugin-net', '@bpfscope/plugin-proc', '@bpfscope/plugin-syscall',
     ]);
   });
 

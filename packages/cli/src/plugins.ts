@@ -1,5 +1,6 @@
 import type { Plugin } from '@bpfscope/core';
 import { cpu } from '@bpfscope/plugin-cpu';
+import { fs } from '@bpfscope/plugin-fs';
 import { mem } from '@bpfscope/plugin-mem';
 import { net } from '@bpfscope/plugin-net';
 import { proc } from '@bpfscope/plugin-proc';
@@ -18,6 +19,7 @@ export interface FamilyOptions {
  */
 export const FAMILIES: Readonly<Record<string, (o: FamilyOptions) => Plugin>> = {
   cpu: () => cpu(),
+  fs: () => fs({ topK: 10 }),
   mem: () => mem({ topProcesses: 10 }),
   net: () => net({ topK: 10 }),
   proc: () => proc({ topK: { by: 'cpu', k: 15 } }),

@@ -83,6 +83,7 @@ export { Snapshot, snapshotJsonReplacer, type SnapshotJson, type ErrorJson, type
 export { checkSupport, type SupportOptions } from './support/check-support.js';
 export { readBpfCapabilities, type BpfCapabilities, type CapabilitiesResult } from './support/process-capabilities.js';
 export { readMountTable, parseMountTable, type MountEntry } from './support/mount-table.js';
+export { parseMountInfo, type MountInfoEntry, type MountInfoTable } from './support/mount-info.js';
 export {
   ATTACH_KINDS,
   type AttachKind,

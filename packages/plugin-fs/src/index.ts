@@ -1,3 +1,4 @@
+export { fs } from './plugin.js';
 export { FS_OPTION_SCHEMA, type FsPluginOptions } from './options.js';
 export type {
   FsMetrics,

@@ -26,11 +26,11 @@ export interface FsPluginOptions {
   topProcesses?: number;
   /** Threshold (user space): keep files and processes with at least this many bytes read plus written. @default 0 */
   minBytes?: number;
-  /** Block I/O slower than this (µs, issue to completion) is reported as a `slow-io` event. @default 10000 */
+  /** Block I/O slower than this (µs, from the request's start to its completion) is reported as a `slow-io` event. @default 10000 */
   slowIoThresholdUs?: number;
   /** Opens of files under these absolute paths are reported as `open` events (needs `files`). @default none */
   watchPaths?: readonly string[];
-  /** List pseudo filesystems (proc, sysfs, cgroup, tmpfs, ...) among `mounts` too. @default false: only filesystems with a backing device or a size */
+  /** List pseudo filesystems (proc, sysfs, cgroup, devpts, bpf, ...) and filesystems of size 0 among `mounts` too. @default false: only filesystems with a size, as `df` lists them (tmpfs included) */
   allMounts?: boolean;
   /** Path of the compiled block-device eBPF object. @default the `bpf/fs_block.bpf.o` shipped in this package */
   blockObjectPath?: string;

@@ -28,7 +28,7 @@ export interface FsSlowIoEvent extends FsEventBase {
   sector: number;
   /** Bytes transferred. */
   bytes: number;
-  /** Issue to completion, µs. */
+  /** From the request's start (queue included) to its completion, µs. */
   latencyUs: number;
 }
 

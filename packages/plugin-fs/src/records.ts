@@ -111,9 +111,15 @@ export interface FsDevice {
   bytesRead: number;
   /** Bytes written. */
   bytesWritten: number;
+  /** Discard requests completed (TRIM/UNMAP); null where the kernel does not count them (the fallback before Linux 4.18). */
+  discards: number | null;
+  /** Sectors discarded; null as discards. */
+  sectorsDiscarded: number | null;
+  /** Flush requests completed, counted on the whole disk (0 on a partition); null where the kernel does not count them (the fallback before Linux 5.5). */
+  flushes: number | null;
   /** Requests in flight at this reading. */
   inFlight: number;
-  /** Read latency, issue to completion (queue + service as the driver sees it); null in fallback mode. */
+  /** Read latency, from the request's start (when the block layer made it: queue + driver + device) to its completion, as the kernel times it for the stat file; null in fallback mode. */
   readLatency: FsLatencyHistogram | null;
   /** Write latency; null as readLatency. */
   writeLatency: FsLatencyHistogram | null;
@@ -189,12 +195,14 @@ export interface FsMetrics {
   processes: FsProcess[];
   /** Block devices, by name. */
   devices: FsDevice[];
-  /** Mounted filesystems with real storage (not proc, sysfs, cgroup, ...), by mount point. */
+  /** Mounted filesystems with a size (not proc, sysfs, cgroup, ...; tmpfs included, as `df` lists it), by mount point; all of them with the `allMounts` option. */
   mounts: FsMount[];
   /** Kernel-side counters (eBPF); null in fallback mode. */
   kernel: FsKernelStats | null;
   /** Lines of kernel files that could not be parsed and were skipped, by file (e.g. `diskstats`). */
   skippedLines: Record<string, number>;
+  /** Mount points left out of `mounts` this reading because statfs(2) failed on them (unmounted meanwhile, no access, a dead server), counted by reason. */
+  skippedMounts: Record<string, number>;
   /** Parts that did not come from the family's source, with where they came from. */
   fieldSources: Partial<Record<FsField, SourceKind>>;
   /** Parts or fields this source cannot measure here, with the reason. */

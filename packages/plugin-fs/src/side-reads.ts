@@ -7,6 +7,8 @@ export interface MountsReading {
   mounts: FsMount[];
   /** Lines of /proc/self/mountinfo that could not be parsed and were skipped. */
   skippedLines: number;
+  /** Mount points left out because statfs(2) failed on them (gone since the table was read, no access, a dead server), counted by reason. */
+  skippedMounts: Record<string, number>;
   /** Why the mount table could not be read this time (the part is then empty), else null. */
   error: BpfscopeError | null;
 }

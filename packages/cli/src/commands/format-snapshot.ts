@@ -6,6 +6,8 @@ import { formatMem, formatProc } from './format-proc-mem.js';
 import type { MemMetrics } from '@bpfscope/plugin-mem';
 import type { NetMetrics } from '@bpfscope/plugin-net';
 import { formatNet } from './format-net.js';
+import type { FsMetrics } from '@bpfscope/plugin-fs';
+import { formatFs } from './format-fs.js';
 import type { ProcMetrics } from '@bpfscope/plugin-proc';
 import { num, table } from './table.js';
 import { paint, type Paint } from '../colour.js';
@@ -45,6 +47,7 @@ function formatFamily(family: string, r: FamilyResult, f: SnapshotFormat, p: Pai
   if (family === 'proc') return formatProc(r as FamilyResult<ProcMetrics>);
   if (family === 'mem') return formatMem(r as FamilyResult<MemMetrics>);
   if (family === 'net') return formatNet(r as FamilyResult<NetMetrics>);
+  if (family === 'fs') return formatFs(r as FamilyResult<FsMetrics>);
   return JSON.stringify(r.data, null, 2);
 }
 

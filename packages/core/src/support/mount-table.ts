@@ -43,11 +43,12 @@ export function parseMountTable(text: string): MountEntry[] {
   for (const line of text.split('\n')) {
     const [source, target, type] = line.split(' ');
     if (source === undefined || target === undefined || type === undefined || type === '') continue;
-    out.push({ source: unescape(source), target: unescape(target), type });
+    out.push({ source: unescapeMountField(source), target: unescapeMountField(target), type });
   }
   return out;
 }
 
-function unescape(field: string): string {
+/** A mount-table field with the kernel's octal escapes (`\040` for a space) decoded. @internal */
+export function unescapeMountField(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(Number.parseInt(oct, 8)));
 }

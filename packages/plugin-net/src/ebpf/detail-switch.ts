@@ -1,4 +1,5 @@
 import { SharedShedFlag, type BpfObject } from '@bpfscope/native';
+import type { NetMetrics } from '../records.js';
 
 /** A span the accounting was off, wall ms (`to` null while off now). */
 interface Span {
@@ -55,6 +56,28 @@ export class DetailSwitch {
    */
   set(off: boolean, reason: string): void {
     this.#flag.set(off, reason);
+  }
+
+  /**
+   * Mark a reading: processes and hosts empty and unavailable while the accounting is off,
+   * and said incomplete after a span in which it was.
+   * @param m - the reading, changed in place
+   */
+  mark(m: NetMetrics): void {
+    const off = this.offReason();
+    if (off !== null) {
+      m.processes = [];
+      m.hosts = [];
+      m.unavailable.processes = off;
+      m.unavailable.hosts = off;
+      return;
+    }
+    const spans = this.pastSpans();
+    if (spans.length === 0) return;
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    const gap = `the overhead governor shed per-process and per-host accounting ${spans.map((s) => `from ${iso(s.from)} to ${iso(s.to)}`).join(', ')}: UDP sends and receives, TCP closes and retransmits in that time are missing from processes and hosts (open TCP connections come from the table, whole)`;
+    m.unavailable.processes ??= gap;
+    m.unavailable.hosts ??= gap;
   }
 
   /** Let go of the object: the others decide without this source. */

@@ -15,6 +15,7 @@ import { NetKernelFilter, optionsKernelPart, withPushed, type KernelNetFilter } 
 import { netLayouts, type NetLayouts } from './net-layouts.js';
 import { RowReuse } from './row-reuse.js';
 import { DetailSwitch } from './detail-switch.js';
+import { TableBuffers } from './table-buffers.js';
 
 const SAMPLING_PATH = 'families.net.sampling';
 
@@ -80,8 +81,8 @@ export class NetEbpfSource implements Source<NetMetrics> {
   readonly #sampling: SharedSamplingSlot;
   #samplingBase: KernelSamplingCounts | null = null;
   #closing = new AbortController();
-  /** Where the iterators are read (tcp, udp); null while a read uses them. */
-  #tableBuffers: [Uint8Array, Uint8Array] | null = [new Uint8Array(1 << 16), new Uint8Array(1 << 12)];
+  /** Where the iterators are read. */
+  readonly #tables = new TableBuffers();
   #detail: DetailSwitch | null = null;
   readonly #clock: Clock;
 
@@ -151,7 +152,7 @@ export class NetEbpfSource implements Source<NetMetrics> {
     for (;;) {
       const closes = readPerCpuCounts(obj, 'net_tot')[NET_TOT.closes];
       const a = performance.now();
-      const [tcp, udp] = await awaitOrAbort(this.#readTables(obj), context.signal);
+      const [tcp, udp] = await awaitOrAbort(this.#tables.read(obj), context.signal);
       const b = performance.now();
       table = decodeConnections([tcp, udp], layouts, this.#toEpochMs, this.#addresses, this.#earlier, this.#rows);
       this.#rows.end();
@@ -174,28 +175,8 @@ export class NetEbpfSource implements Source<NetMetrics> {
       iterMs: ms(iterMs), decodeMs: ms(decodeMs), mapsMs: ms(mapsMs), assembleMs: ms(now - d),
     };
     if (tries === MAX_TRIES) m.unavailable.processes = `TCP connections kept closing during ${MAX_TRIES} reads of the table: a connection that closed during the last may count twice in processes and hosts`;
-    this.#markShed(m);
+    this.#detail?.mark(m);
     return m;
-  }
-
-  /** The governor's level: processes and hosts unavailable while shed, and marked incomplete after. */
-  #markShed(m: NetMetrics): void {
-    const detail = this.#detail;
-    if (detail === null) return;
-    const off = detail.offReason();
-    if (off !== null) {
-      m.processes = [];
-      m.hosts = [];
-      m.unavailable.processes = off;
-      m.unavailable.hosts = off;
-      return;
-    }
-    const spans = detail.pastSpans();
-    if (spans.length === 0) return;
-    const iso = (ms: number): string => new Date(ms).toISOString();
-    const gap = `the overhead governor shed per-process and per-host accounting ${spans.map((s) => `from ${iso(s.from)} to ${iso(s.to)}`).join(', ')}: UDP sends and receives, TCP closes and retransmits in that time are missing from processes and hosts (open TCP connections come from the table, whole)`;
-    m.unavailable.processes ??= gap;
-    m.unavailable.hosts ??= gap;
   }
 
   degradationLevels(): readonly string[] {
@@ -206,25 +187,6 @@ export class NetEbpfSource implements Source<NetMetrics> {
     if (this.#detail === null) return Promise.reject(new Closed('the net-ebpf source (not initialised, or closed)'));
     this.#detail.set(level >= 1, reason);
     return Promise.resolve();
-  }
-
-  /**
-   * Both iterators' outputs, read into buffers kept from reading to reading (a table of
-   * thousands of sockets is megabytes: a fresh buffer per read costs its growth, page faults
-   * and a garbage collection). A read while another is under way gets buffers of its own.
-   */
-  async #readTables(obj: LoadedBpfObject['object']): Promise<[Uint8Array, Uint8Array]> {
-    const kept = this.#tableBuffers;
-    if (kept === null) return Promise.all([obj.readIterator('net_iter_tcp'), obj.readIterator('net_iter_udp')]);
-    this.#tableBuffers = null;
-    let out: [Uint8Array, Uint8Array] | undefined;
-    try {
-      out = await Promise.all([obj.readIteratorInto('net_iter_tcp', kept[0]), obj.readIteratorInto('net_iter_udp', kept[1])]);
-      return out;
-    } finally {
-      // A view of a kept buffer, or a larger one to keep instead; the views are decoded before the next read.
-      this.#tableBuffers = out === undefined ? kept : [wholeBuffer(out[0], kept[0]), wholeBuffer(out[1], kept[1])];
-    }
   }
 
   /**
@@ -311,7 +273,3 @@ export class NetEbpfSource implements Source<NetMetrics> {
   }
 }
 
-/** The buffer to keep after a read into `kept`: `kept` when the output fit, else the larger one holding it. */
-function wholeBuffer(out: Uint8Array, kept: Uint8Array): Uint8Array {
-  return out.buffer === kept.buffer ? kept : new Uint8Array(out.buffer);
-}

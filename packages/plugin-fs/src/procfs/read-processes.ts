@@ -1,0 +1,73 @@
+import { isBpfscopeError, procReadErrorCode, type BpfscopeError, type ProcfsReader } from '@bpfscope/core';
+import type { ResolvedFsOptions } from '../options.js';
+import type { FsProcess } from '../records.js';
+import { parsePidIo } from './parse-pid-io.js';
+
+/** The processes' I/O as one reading of /proc/&lt;pid&gt;/io found it. @internal */
+export interface ProcessesRead {
+  /** Processes with any I/O, most bytes first, after `minBytes`, at most `topK`. */
+  processes: FsProcess[];
+  /** Processes whose io file the kernel refused (not ours, no CAP_SYS_PTRACE): left out. */
+  unreadable: number;
+  /** Processes whose io file could not be parsed: left out. */
+  malformed: number;
+  /** Why /proc could not be listed (then `processes` is empty), else null. */
+  error: BpfscopeError | null;
+}
+
+const GONE = new Set(['ENOENT', 'ESRCH']);
+
+/**
+ * Read /proc/&lt;pid&gt;/io and comm of every process. A process that exits meanwhile is left
+ * out; one the kernel does not let us read is left out and counted.
+ * @param procfs - the engine's procfs reader
+ * @param options - `minBytes` and `topK`
+ * @param keep - which processes may be listed, judged before the `topK` cut
+ * @returns the processes and what was left out
+ * @internal
+ */
+export function readProcesses(procfs: ProcfsReader, options: Pick<ResolvedFsOptions, 'minBytes' | 'topK'>, keep: (p: FsProcess) => boolean = () => true): ProcessesRead {
+  const out: ProcessesRead = { processes: [], unreadable: 0, malformed: 0, error: null };
+  let entries;
+  try {
+    entries = procfs.listProc('');
+  } catch (e) {
+    if (!isBpfscopeError(e)) throw e;
+    out.error = e as BpfscopeError;
+    return out;
+  }
+  const all: FsProcess[] = [];
+  for (const entry of entries) {
+    if (!entry.directory || !/^\d+$/.test(entry.name)) continue;
+    const pid = Number(entry.name);
+    let text: string;
+    let comm: string;
+    try {
+      text = procfs.readProc(`${pid}/io`);
+      comm = procfs.readProc(`${pid}/comm`).replace(/\n$/, '');
+    } catch (e) {
+      const code = procReadErrorCode(e);
+      if (code === undefined) throw e;
+      if (!GONE.has(code)) out.unreadable++;
+      continue;
+    }
+    let io;
+    try {
+      io = parsePidIo(`${procfs.procRoot}/${pid}/io`, text);
+    } catch (e) {
+      if (!isBpfscopeError(e)) throw e;
+      out.malformed++;
+      continue;
+    }
+    if (io.rchar + io.wchar + io.syscr + io.syscw === 0) continue; // no I/O at all (a kernel thread)
+    if (io.rchar + io.wchar < options.minBytes) continue;
+    const p: FsProcess = {
+      pid, comm, reads: io.syscr, writes: io.syscw, bytesRead: io.rchar, bytesWritten: io.wchar,
+      opens: null, fsyncs: null, storageBytesRead: io.readBytes, storageBytesWritten: io.writeBytes,
+    };
+    if (keep(p)) all.push(p);
+  }
+  all.sort((a, b) => b.bytesRead + b.bytesWritten - (a.bytesRead + a.bytesWritten) || a.pid - b.pid);
+  out.processes = all.slice(0, options.topK);
+  return out;
+}
