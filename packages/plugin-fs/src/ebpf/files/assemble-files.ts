@@ -1,0 +1,136 @@
+import type { FsFile, FsFileProcess, FsProcess } from '../../records.js';
+import { fileId, type KernelCounts, type KernelFile, type KernelFileProc, type KernelProc } from './decode-maps.js';
+import { kernelDevText } from './kernel-dev.js';
+import type { PathText } from './path-text.js';
+
+// struct fs_file.flags (bpf/fs/fs_file.h).
+const FILE_DELETED = 1;
+const FILE_OUT = 2;
+
+/** What a reading lists, from the options. @internal */
+export interface ListLimits {
+  maxFiles: number;
+  topK: number;
+  topProcesses: number;
+  minBytes: number;
+}
+
+/** The path prefixes the kernel holds, with their generation. @internal */
+export interface PrefixState {
+  prefixes: readonly string[];
+  gen: number;
+}
+
+const operations = (c: KernelCounts): number => c.opens + c.closes + c.reads + c.writes + c.fsyncs;
+const byBytesThenOps = <T extends { bytes: number; operations: number }>(a: T, b: T): number => b.bytes - a.bytes || b.operations - a.operations;
+/**
+ * The `k` first of `items` in `order`, sorted: a bounded heap (O(n log k)), so that a table
+ * of 10,000 files costs no sort of 10,000.
+ * @internal
+ */
+export function topK<T>(items: readonly T[], k: number, order: (a: T, b: T) => number): T[] {
+  if (k <= 0) return [];
+  if (items.length <= k) return [...items].sort(order);
+  // A max-heap by `order` of the k best so far: its root is the worst of them.
+  const heap: T[] = [];
+  const worse = (i: number, j: number): boolean => order(heap[i]!, heap[j]!) > 0;
+  const swap = (i: number, j: number): void => void ([heap[i], heap[j]] = [heap[j]!, heap[i]!]);
+  for (const x of items) {
+    if (heap.length < k) {
+      heap.push(x);
+      for (let i = heap.length - 1; i > 0 && worse(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
+      continue;
+    }
+    if (order(x, heap[0]!) >= 0) continue;
+    heap[0] = x;
+    for (let i = 0; ;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < k && worse(l, m)) m = l;
+      if (r < k && worse(r, m)) m = r;
+      if (m === i) break;
+      swap(i, m);
+      i = m;
+    }
+  }
+  return heap.sort(order);
+}
+
+const under = (path: string, prefix: string): boolean => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+
+/** Processes, most bytes first, after `minBytes`, at most `topK`. @internal */
+export function listProcesses(procs: readonly KernelProc[], limits: ListLimits): FsProcess[] {
+  const kept = procs
+    .map((p) => ({ p, bytes: p.bytesRead + p.bytesWritten, operations: p.reads + p.writes + p.opens + p.fsyncs }))
+    .filter((x) => x.bytes >= limits.minBytes && x.operations > 0);
+  return topK(kept, limits.topK, byBytesThenOps).map(({ p }) => ({
+    pid: p.pid, comm: p.comm, reads: p.reads, writes: p.writes, bytesRead: p.bytesRead, bytesWritten: p.bytesWritten,
+    opens: p.opens, fsyncs: p.fsyncs, storageBytesRead: null, storageBytesWritten: null,
+  }));
+}
+
+/** How a reading gets what it lists of each file, for the files it lists only. @internal */
+export interface FileDetails {
+  /** A file's path. */
+  pathOf(f: KernelFile): PathText;
+  /** The (file, process) entries of these files. */
+  processesOf(files: readonly KernelFile[]): Promise<readonly KernelFileProc[]>;
+}
+
+/**
+ * Files, most bytes first, after the path prefixes in force and `minBytes`, at most
+ * `maxFiles`, each with its top processes. A file the kernel judged outside the prefixes of
+ * the generation in force is left out; one not judged since the prefixes changed (no
+ * operation since) is kept when its path lies under a prefix. Paths and processes are looked
+ * up for the listed files only (and paths for the not-judged ones).
+ * @returns the listed files and how many passed before the cap
+ * @internal
+ */
+export async function listFiles(files: readonly KernelFile[], details: FileDetails, limits: ListLimits, prefixes: PrefixState | null): Promise<{ files: FsFile[]; fileCount: number }> {
+  const passing: Array<{ f: KernelFile; bytes: number; operations: number }> = [];
+  for (const f of files) {
+    const bytes = f.counts.bytesRead + f.counts.bytesWritten;
+    const ops = operations(f.counts);
+    if (ops === 0 || bytes < limits.minBytes) continue;
+    if (prefixes !== null) {
+      if (f.gen === prefixes.gen) {
+        if ((f.flags & FILE_OUT) !== 0) continue;
+      } else {
+        const { path } = details.pathOf(f);
+        if (path === null || !prefixes.prefixes.some((p) => under(path, p))) continue;
+      }
+    }
+    passing.push({ f, bytes, operations: ops });
+  }
+  const listed = topK(passing, limits.maxFiles, byBytesThenOps).map((x) => ({ ...x, id: fileId(x.f.dev, x.f.ino, x.f.igen) }));
+  const procsOf = new Map<string, FsFileProcess[]>();
+  if (limits.topProcesses > 0 && listed.length > 0) {
+    for (const fp of await details.processesOf(listed.map((x) => x.f))) {
+      const list = procsOf.get(fp.id) ?? [];
+      list.push({ pid: fp.pid, comm: fp.comm, bytes: fp.counts.bytesRead + fp.counts.bytesWritten, operations: operations(fp.counts) });
+      procsOf.set(fp.id, list);
+    }
+  }
+  return {
+    fileCount: passing.length,
+    files: listed.map(({ f, id }) => {
+      const path = details.pathOf(f);
+      return {
+        dev: kernelDevText(f.dev),
+        inode: f.ino,
+        path: path.path,
+        // Unlinked while open says more than a cut name (the `…/` prefix still shows the cut).
+        pathStatus: (f.flags & FILE_DELETED) !== 0 && path.path !== null ? 'deleted' : path.status,
+        opens: f.counts.opens,
+        closes: f.counts.closes,
+        reads: f.counts.reads,
+        writes: f.counts.writes,
+        bytesRead: f.counts.bytesRead,
+        bytesWritten: f.counts.bytesWritten,
+        fsyncs: f.counts.fsyncs,
+        topProcesses: (procsOf.get(id) ?? []).sort(byBytesThenOps).slice(0, limits.topProcesses),
+      };
+    }),
+  };
+}
