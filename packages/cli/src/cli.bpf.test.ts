@@ -9,8 +9,7 @@ const exec = promisify(execFile);
 
 describeKernel('bpfscope command against the real kernel', () => {
   it('snapshot --json --mode ebpf --interval 300 reports cpu from eBPF over that interval', async () => {
-    // The families with an eBPF source; fs joins once its eBPF source is in the collector.
-    const { stdout } = await exec(process.execPath, [BIN, 'snapshot', '--json', '--mode', 'ebpf', '--interval', '300', '--families', 'cpu,mem,net,proc,syscall']);
+    const { stdout } = await exec(process.execPath, [BIN, 'snapshot', '--json', '--mode', 'ebpf', '--interval', '300']);
     const json = JSON.parse(stdout) as { families: { cpu: { source: string; fallback: unknown; data: { intervalMs: number; total: { busyPercent: number }; runQueueLatency: { count: number } } } }; errors: unknown[] };
     expect(json.errors).toEqual([]);
     expect(json.families.cpu.source).toBe('ebpf');
@@ -37,8 +36,7 @@ describeKernel('bpfscope command against the real kernel', () => {
   });
 
   it('snapshot --mode ebpf as an unprivileged user fails loudly with the permission error', async () => {
-    // The families with an eBPF source (fs has none yet: --mode ebpf would be a usage error for it).
-    const err = await exec('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, BIN, 'snapshot', '--mode', 'ebpf', '--families', 'cpu,mem,net,proc,syscall']).then(
+    const err = await exec('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, BIN, 'snapshot', '--mode', 'ebpf']).then(
       () => null,
       (e: { code: number; stderr: string }) => e,
     );

@@ -23,7 +23,8 @@ interface Manifest {
   scripts?: Record<string, string>;
 }
 
-const FAMILIES = ['cpu', 'mem', 'net', 'proc', 'syscall'];
+/** Each plugin and the eBPF objects it ships. */
+const OBJECTS: Record<string, readonly string[]> = { cpu: ['cpu'], fs: ['fs_block', 'fs_file'], mem: ['mem'], net: ['net'], proc: ['proc'], syscall: ['syscall'] };
 
 describeKernel('packaging: every workspace packed, installed without a compiler, strict eBPF from the install', () => {
   let work: string;
@@ -67,9 +68,9 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
   });
 
   it('each plugin ships its eBPF object and says it is for linux x64', () => {
-    for (const family of FAMILIES) {
+    for (const [family, objects] of Object.entries(OBJECTS)) {
       const p = packs.find((x) => x.dir === `plugin-${family}`);
-      expect(p?.files).toContain(`bpf/${family}.bpf.o`);
+      for (const o of objects) expect(p?.files).toContain(`bpf/${o}.bpf.o`);
       const m = JSON.parse(packedRead(p!, 'package.json')) as Manifest;
       expect({ family, cpu: m.cpu }).toEqual({ family, cpu: ['x64'] });
     }
@@ -107,7 +108,7 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
   it('a strict eBPF snapshot from the installed packages has every family from eBPF', async () => {
     const r = await runInApp(app, 'strict-snapshot.mjs', STRICT_SNAPSHOT_MJS, bin);
     const ebpf = { source: 'ebpf', fallback: null };
-    expect(r).toEqual({ ok: true, families: { cpu: ebpf, mem: ebpf, net: ebpf, proc: ebpf, syscall: ebpf }, errors: [] });
+    expect(r).toEqual({ ok: true, families: { cpu: ebpf, fs: ebpf, mem: ebpf, net: ebpf, proc: ebpf, syscall: ebpf }, errors: [] });
   }, 120_000);
 
   it('an installed plugin that lost its object: strict mode fails with LoadFailed naming the file and telling to reinstall the package', async () => {

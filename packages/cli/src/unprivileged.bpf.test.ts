@@ -57,14 +57,13 @@ describeKernel('bpfscope without root: nobody with ambient CAP_BPF and CAP_PERFM
     requireReadableByNobody([BIN, workload]);
   });
 
-  it('snapshot --mode ebpf: cpu, mem, net, proc and syscall all come from eBPF, with no error', async () => {
-    // The families with an eBPF source; fs joins once its eBPF source is in the collector.
-    const run = await runAsNobody([process.execPath, BIN, 'snapshot', '--json', '--mode', 'ebpf', '--interval', '300', '--families', 'cpu,mem,net,proc,syscall'], BPF_CAPS);
+  it('snapshot --mode ebpf: cpu, fs, mem, net, proc and syscall all come from eBPF, with no error', async () => {
+    const run = await runAsNobody([process.execPath, BIN, 'snapshot', '--json', '--mode', 'ebpf', '--interval', '300'], BPF_CAPS);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const snap = JSON.parse(run.stdout) as { families: Record<string, Family>; errors: unknown[] };
     expect(snap.errors).toEqual([]);
-    expect(Object.keys(snap.families).sort()).toEqual(['cpu', 'mem', 'net', 'proc', 'syscall']);
+    expect(Object.keys(snap.families).sort()).toEqual(['cpu', 'fs', 'mem', 'net', 'proc', 'syscall']);
     for (const [name, f] of Object.entries(snap.families)) expect({ name, source: f.source, fallback: f.fallback }).toEqual({ name, source: 'ebpf', fallback: null });
     // Exact where the answer is known: one per-CPU entry per online CPU, and the eBPF
     // source's own kernel counters present (the procfs source has none).

@@ -30,7 +30,7 @@ describeKernel('fs eBPF source: block I/O on a loop device with ext4, exact agai
   beforeAll(async () => {
     loop = createLoop(64, true);
     await dd(['if=/dev/zero', `of=${loop.mountPoint}/data`, 'bs=1M', `count=${N}`, 'conv=fsync']);
-    source = fsEbpfSource();
+    source = fsEbpfSource({ topK: 1_000_000 });
     await source.init(context);
   });
   afterAll(async () => {
@@ -105,13 +105,14 @@ describeKernel('fs eBPF source: block I/O on a loop device with ext4, exact agai
     expect(statAfter.flushes - statBefore.flushes).toBeGreaterThan(0);
   });
 
-  it('lists files and processes as unavailable without a file part, and mounts as procfs', async () => {
+  it('without a file part: files unavailable, processes from /proc/<pid>/io (no opens or fsyncs, said why), mounts from procfs', async () => {
     const m = await source!.read(read);
     expect(m.files).toEqual([]);
-    expect(m.processes).toEqual([]);
     expect(m.unavailable.files).toMatch(/files: true/);
-    expect(m.unavailable.processes).toMatch(/file part/);
-    expect(m.fieldSources.mounts).toBe('procfs');
+    expect(m.fieldSources).toEqual({ mounts: 'procfs', processes: 'procfs' });
+    expect(m.processes.find((p) => p.pid === process.pid)).toMatchObject({ opens: null, fsyncs: null });
+    expect(m.unavailable['processes.opens']).toMatch(/processes option/);
+    expect(m.unavailable['processes.fsyncs']).toMatch(/processes option/);
     expect(m.kernel!.invocations).toBeGreaterThan(0);
   });
 });

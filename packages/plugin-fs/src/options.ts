@@ -14,7 +14,14 @@ export interface FsPluginOptions {
    * @default false
    */
   files?: boolean;
-  /** Count file I/O per process in the kernel (eBPF); the fallback reads /proc/&lt;pid&gt;/io either way. @default true */
+  /**
+   * Count file I/O per process in the kernel (eBPF: read and write calls on regular files,
+   * their bytes, opens, fsyncs). It adds a program to the return of every system call (docs/fs-files.md
+   * gives the cost), so it is off unless asked for: without it both sources list processes
+   * from /proc/&lt;pid&gt;/io (every read- and write-like call, files or not, over each
+   * process's life; no opens or fsyncs), and `files: true` alone counts files only.
+   * @default false
+   */
   processes?: boolean;
   /** How many files the kernel table holds (load-time); operations on files beyond it are counted in `filesLeftOut`. @default 10240 */
   maxTrackedFiles?: number;
@@ -98,7 +105,7 @@ export function resolveFsOptions(o: FsPluginOptions, defaults: FsObjectPaths): R
   if (typeof o !== 'object' || o === null) throw new ConfigError('fs', o, 'an options object');
   return {
     files: flag('fs.files', o.files, false),
-    processes: flag('fs.processes', o.processes, true),
+    processes: flag('fs.processes', o.processes, false),
     maxTrackedFiles: whole('fs.maxTrackedFiles', o.maxTrackedFiles, 1, 1_048_576, 10_240),
     maxFiles: whole('fs.maxFiles', o.maxFiles, 0, 1_048_576, 100),
     topK: whole('fs.topK', o.topK, 0, 1_000_000, 100),

@@ -13,12 +13,12 @@ describe('fs plugin over a capture', () => {
 
   const start = async (): Promise<Engine> => {
     const procfs = new FixtureReader(fixturePath('debian12-vm/proc'), fixturePath('debian12-vm/sys'));
-    engine = createEngine({ plugins: [withServices(fs(), { procfs })], config: { cache: { enabled: false } } });
+    engine = createEngine({ plugins: [withServices(fs(), { procfs })], config: { mode: 'fallback', cache: { enabled: false } } });
     await engine.start();
     return engine;
   };
 
-  it('lists the fallback as the family\'s source for now, and reads through it', async () => {
+  it('in fallback mode reads through procfs and sysfs (the eBPF source comes first otherwise)', async () => {
     const e = await start();
     const r = (await e.collect()).get('fs');
     expect(r?.source).toBe('procfs');
@@ -48,7 +48,7 @@ describe('fs plugin over a capture', () => {
 
   it('config.families.fs overrides the factory\'s options (topK 0: no processes)', async () => {
     const procfs = new FixtureReader(fixturePath('debian12-vm/proc'), fixturePath('debian12-vm/sys'));
-    engine = createEngine({ plugins: [withServices(fs({ topK: 5 }), { procfs })], config: { cache: { enabled: false }, families: { fs: { topK: 0 } } } });
+    engine = createEngine({ plugins: [withServices(fs({ topK: 5 }), { procfs })], config: { mode: 'fallback', cache: { enabled: false }, families: { fs: { topK: 0 } } } });
     await engine.start();
     expect((await engine.collect()).get('fs')!.data.processes).toEqual([]);
   });

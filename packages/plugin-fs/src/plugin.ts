@@ -3,6 +3,8 @@ import { registerObjectLoader } from '@bpfscope/native';
 import { deviceFilterRecord, fileFilterRecord, mountFilterRecord, processFilterRecord } from './filter-record.js';
 import { FS_BLOCK_OBJECT_PATH, FS_FILE_OBJECT_PATH } from './object-path.js';
 import { FS_OPTION_SCHEMA, resolveFsOptions, withFamilyOptions, type FsPluginOptions, type ResolvedFsOptions } from './options.js';
+import { FsEbpfSource } from './ebpf/fs-ebpf-source.js';
+import { FilePart } from './ebpf/files/file-part.js';
 import { FsProcfsSource } from './procfs/fs-procfs-source.js';
 import { FsSideReader } from './procfs/fs-side-reader.js';
 import type { FsMetrics } from './records.js';
@@ -33,7 +35,8 @@ export class FsCollector implements Collector<FsMetrics> {
     const merged = withFamilyOptions(options, config);
     const services: FsServices = { loader, procfs, clock };
     const side = new FsSideReader(procfs, merged);
-    this.sources = [new FsProcfsSource(merged, services, side)];
+    const filePart = merged.processes || merged.files ? new FilePart(merged, services) : null;
+    this.sources = [new FsEbpfSource(merged, services, side, filePart), new FsProcfsSource(merged, services, side)];
   }
 
   /**

@@ -8,7 +8,8 @@ import { resolveFsOptions, type FsPluginOptions } from '../src/options.js';
 
 /** A new file part with `options`. */
 export function filePart(options: FsPluginOptions = {}, programs: 'auto' | 'probe-read' = 'auto'): FilePart {
-  const resolved = resolveFsOptions(options, { blockObjectPath: FS_BLOCK_OBJECT_PATH, fileObjectPath: FS_FILE_OBJECT_PATH });
+  // The part counts processes unless a test says otherwise (the plugin's default is off).
+  const resolved = resolveFsOptions({ processes: true, ...options }, { blockObjectPath: FS_BLOCK_OBJECT_PATH, fileObjectPath: FS_FILE_OBJECT_PATH });
   return new FilePart(resolved, { loader: new NativeObjectLoader(), procfs: createProcfsReader('/proc', '/sys'), clock: systemClock }, programs);
 }
 

@@ -4,12 +4,13 @@
 export const STRICT_SNAPSHOT_MJS = `
 import { createEngine, isBpfscopeError } from '@bpfscope/core';
 import { cpu } from '@bpfscope/plugin-cpu';
+import { fs } from '@bpfscope/plugin-fs';
 import { mem } from '@bpfscope/plugin-mem';
 import { net } from '@bpfscope/plugin-net';
 import { proc } from '@bpfscope/plugin-proc';
 import { syscall } from '@bpfscope/plugin-syscall';
 
-const engine = createEngine({ plugins: [cpu(), mem(), net(), proc(), syscall()], config: { mode: 'ebpf', operationTimeoutMs: 30_000 } });
+const engine = createEngine({ plugins: [cpu(), fs(), mem(), net(), proc(), syscall()], config: { mode: 'ebpf', operationTimeoutMs: 30_000 } });
 try {
   await engine.start();
   const snap = await engine.collect();

@@ -4,17 +4,18 @@ import type { FsField, FsKernelStats, FsMetrics } from '../records.js';
 import type { FsEvent } from '../records-events.js';
 import type { FsServices } from '../services.js';
 import type { FsSideReads } from '../side-reads.js';
+import { PROCESS_FSYNCS, PROCESS_OPENS } from '../procfs/fallback-reasons.js';
+import { readProcessesInto } from '../procfs/read-processes.js';
 import { BlockPart } from './block/block-part.js';
 import { composePushdown } from './compose-pushdown.js';
 import { mergedEventStream, type PartFeed } from './fs-events.js';
 import type { FilesReading, FsKernelPart } from './kernel-part.js';
 
-/** Why files and processes are empty without a file part, by what the options asked for. */
+/** Why files are empty without a file part. */
 function withoutFilePart(options: ResolvedFsOptions): Partial<Record<FsField, string>> {
   const notLoaded = 'the file part (bpf/fs_file.bpf.o) is not loaded by this source';
   return {
     files: options.files ? notLoaded : 'off: the fs option `files: true` counts operations per file (it adds work to every read, write, open, close and fsync system call)',
-    processes: options.processes ? notLoaded : 'off: the fs option `processes: true` counts file I/O per process in the kernel (set `files: true` as well for per-file counts)',
   };
 }
 
@@ -38,6 +39,8 @@ export class FsEbpfSource implements Source<FsMetrics> {
   #since = '';
   /** Monotonic ms of the previous reading. */
   #prevAtMs: number | null = null;
+  /** The filter set last, judged on the processes read from procfs (no file part) before their cut. */
+  #filter: FamilyFilter = {};
 
   /**
    * @param options - the family's checked options
@@ -92,6 +95,14 @@ export class FsEbpfSource implements Source<FsMetrics> {
       unavailable: { ...(files?.unavailable ?? withoutFilePart(this.options)), ...devices.unavailable },
       errors: mounts.error === null ? {} : { mounts: mounts.error },
     };
+    // Processes not counted in the kernel: their I/O over their lives from /proc/<pid>/io, as the fallback reads it.
+    if (files === null || !this.options.processes) {
+      delete m.unavailable.processes;
+      m.unavailable['processes.opens'] = PROCESS_OPENS;
+      m.unavailable['processes.fsyncs'] = PROCESS_FSYNCS;
+      m.fieldSources.processes = 'procfs';
+      readProcessesInto(m, this.services.procfs, this.options, this.#filter);
+    }
     this.#prevAtMs = atMs;
     return m;
   }
@@ -119,6 +130,7 @@ export class FsEbpfSource implements Source<FsMetrics> {
    */
   async pushdown(filter: FamilyFilter): Promise<PushdownResult> {
     if (!this.#open) throw new Closed('the fs-ebpf source (not initialised, or closed)');
+    this.#filter = filter;
     const block = await this.#block.pushdown(filter);
     const parts = [{ pushed: block, concerns: BLOCK_CONCERNS }];
     if (this.filePart !== null) {

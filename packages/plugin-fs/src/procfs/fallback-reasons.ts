@@ -1,5 +1,10 @@
 import type { FsField } from '../records.js';
 
+/** Why per-process opens are null where processes come from /proc/&lt;pid&gt;/io. @internal */
+export const PROCESS_OPENS = '/proc/<pid>/io counts no opens; the eBPF source does with the processes option';
+/** Why per-process fsyncs are null where processes come from /proc/&lt;pid&gt;/io. @internal */
+export const PROCESS_FSYNCS = '/proc/<pid>/io counts no fsync or fdatasync calls; the eBPF source does with the processes option';
+
 /** Why the procfs/sysfs fallback leaves these parts empty or null. @internal */
 export const FALLBACK_UNAVAILABLE: Readonly<Partial<Record<FsField, string>>> = Object.freeze({
   files:
@@ -8,8 +13,8 @@ export const FALLBACK_UNAVAILABLE: Readonly<Partial<Record<FsField, string>>> = 
     'the eBPF source counts them (the files option)',
   'devices.latency':
     '/proc/diskstats and /sys/block/<dev>/stat keep the total ms spent reading and writing, not a distribution per request; ' +
-    'the eBPF source builds the log2 histograms (block_rq_issue to block_rq_complete)',
-  'processes.opens': '/proc/<pid>/io counts no opens; the eBPF source does',
-  'processes.fsyncs': '/proc/<pid>/io counts no fsync or fdatasync calls; the eBPF source does',
+    'the eBPF source builds the log2 histograms (from each request\'s start to its completion)',
+  'processes.opens': PROCESS_OPENS,
+  'processes.fsyncs': PROCESS_FSYNCS,
   kernel: 'kernel-side counters exist only with the eBPF source',
 });

@@ -1,12 +1,11 @@
-import { DataUnavailable, EMPTY_SOURCE_STATS, filterParts, recordPasses, type FamilyFilter, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
-import { processFilterRecord } from '../filter-record.js';
+import { DataUnavailable, EMPTY_SOURCE_STATS, filterParts, type FamilyFilter, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
 import type { ResolvedFsOptions } from '../options.js';
 import type { FsMetrics } from '../records.js';
 import type { FsServices } from '../services.js';
 import type { FsSideReads } from '../side-reads.js';
 import { FALLBACK_UNAVAILABLE } from './fallback-reasons.js';
 import { fallbackDevice, readBlockDevices } from './read-devices.js';
-import { readProcesses } from './read-processes.js';
+import { readProcessesInto } from './read-processes.js';
 
 /**
  * The procfs/sysfs fallback of the fs family: block devices from /proc/diskstats (or
@@ -61,17 +60,7 @@ export class FsProcfsSource implements Source<FsMetrics> {
     if (devices.source === 'sysfs') m.fieldSources.devices = 'sysfs';
     Object.assign(m.skippedLines, devices.skipped);
     m.devices = devices.devices.map((d) => fallbackDevice(d, devices.source)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const filter = this.#filter;
-    const parts = filterParts(filter);
-    const procs = readProcesses(procfs, this.options, parts.length === 0 ? undefined : (p) => recordPasses(filter, parts, processFilterRecord(p)));
-    if (procs.error !== null) m.errors.processes = procs.error;
-    if (procs.malformed > 0) m.skippedLines['<pid>/io'] = procs.malformed;
-    if (procs.unreadable > 0) {
-      m.unavailable.processes =
-        `the /proc/<pid>/io of ${procs.unreadable} process(es) could not be read (permission denied by the kernel's ptrace access check: ` +
-        'another user\'s process without CAP_SYS_PTRACE, or a process that made itself non-dumpable); they are left out, the others are listed';
-    }
-    m.processes = procs.processes;
+    readProcessesInto(m, procfs, this.options, this.#filter);
     const mounts = await this.side.mounts();
     m.mounts = mounts.mounts;
     if (mounts.error !== null) m.errors.mounts = mounts.error;

@@ -1,6 +1,7 @@
-import { isBpfscopeError, procReadErrorCode, type BpfscopeError, type ProcfsReader } from '@bpfscope/core';
+import { filterParts, isBpfscopeError, procReadErrorCode, recordPasses, type BpfscopeError, type FamilyFilter, type ProcfsReader } from '@bpfscope/core';
+import { processFilterRecord } from '../filter-record.js';
 import type { ResolvedFsOptions } from '../options.js';
-import type { FsProcess } from '../records.js';
+import type { FsMetrics, FsProcess } from '../records.js';
 import { parsePidIo } from './parse-pid-io.js';
 
 /** The processes' I/O as one reading of /proc/&lt;pid&gt;/io found it. @internal */
@@ -70,4 +71,28 @@ export function readProcesses(procfs: ProcfsReader, options: Pick<ResolvedFsOpti
   all.sort((a, b) => b.bytesRead + b.bytesWritten - (a.bytesRead + a.bytesWritten) || a.pid - b.pid);
   out.processes = all.slice(0, options.topK);
   return out;
+}
+
+/**
+ * Fill a reading's `processes` from /proc/&lt;pid&gt;/io (as {@link readProcesses}), with what
+ * was left out: an unlisted /proc in `errors`, malformed files in `skippedLines`, refused
+ * ones in `unavailable.processes`. The fallback reads its processes so, and the eBPF source
+ * when it counts none in the kernel.
+ * @param m - the reading, changed in place
+ * @param procfs - the engine's procfs reader
+ * @param options - `minBytes` and `topK`
+ * @param filter - the family's filter, judged before the `topK` cut
+ * @internal
+ */
+export function readProcessesInto(m: FsMetrics, procfs: ProcfsReader, options: Pick<ResolvedFsOptions, 'minBytes' | 'topK'>, filter: FamilyFilter): void {
+  const parts = filterParts(filter);
+  const procs = readProcesses(procfs, options, parts.length === 0 ? undefined : (p) => recordPasses(filter, parts, processFilterRecord(p)));
+  if (procs.error !== null) m.errors.processes = procs.error;
+  if (procs.malformed > 0) m.skippedLines['<pid>/io'] = procs.malformed;
+  if (procs.unreadable > 0) {
+    m.unavailable.processes =
+      `the /proc/<pid>/io of ${procs.unreadable} process(es) could not be read (permission denied by the kernel's ptrace access check: ` +
+      'another user\'s process without CAP_SYS_PTRACE, or a process that made itself non-dumpable); they are left out, the others are listed';
+  }
+  m.processes = procs.processes;
 }

@@ -12,7 +12,7 @@ import type { FsEbpfSource } from '../fs-ebpf-source.js';
 import { statDevText } from './kernel-dev.js';
 
 describeKernel('fs eBPF source with the file part: files and processes in the family reading', () => {
-  const options = { files: true, maxTrackedFiles: 65536, maxFiles: 1_000_000, topK: 1_000_000 };
+  const options = { files: true, processes: true, maxTrackedFiles: 65536, maxFiles: 1_000_000, topK: 1_000_000 };
   let dir: string;
   let source: FsEbpfSource;
   const children: FileWorkload[] = [];
