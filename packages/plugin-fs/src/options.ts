@@ -23,7 +23,7 @@ export interface FsPluginOptions {
    * @default false
    */
   processes?: boolean;
-  /** How many files the kernel table holds (load-time); operations on files beyond it are counted in `filesLeftOut`. @default 10240 */
+  /** How many files the kernel table holds (at most 65,536, the shipped object's table); operations on files beyond it are counted in `filesLeftOut`. @default 10240 */
   maxTrackedFiles?: number;
   /** How many files a reading lists, most bytes first. @default 100 */
   maxFiles?: number;
@@ -106,7 +106,7 @@ export function resolveFsOptions(o: FsPluginOptions, defaults: FsObjectPaths): R
   return {
     files: flag('fs.files', o.files, false),
     processes: flag('fs.processes', o.processes, false),
-    maxTrackedFiles: whole('fs.maxTrackedFiles', o.maxTrackedFiles, 1, 1_048_576, 10_240),
+    maxTrackedFiles: whole('fs.maxTrackedFiles', o.maxTrackedFiles, 1, 65_536, 10_240),
     maxFiles: whole('fs.maxFiles', o.maxFiles, 0, 1_048_576, 100),
     topK: whole('fs.topK', o.topK, 0, 1_000_000, 100),
     topProcesses: whole('fs.topProcesses', o.topProcesses, 0, 64, 5),
@@ -127,7 +127,7 @@ export function resolveFsOptions(o: FsPluginOptions, defaults: FsObjectPaths): R
 export const FS_OPTION_SCHEMA: OptionSchema = Object.freeze({
   files: { type: 'boolean' },
   processes: { type: 'boolean' },
-  maxTrackedFiles: { type: 'integer', min: 1, max: 1_048_576 },
+  maxTrackedFiles: { type: 'integer', min: 1, max: 65_536 },
   maxFiles: { type: 'integer', min: 0, max: 1_048_576 },
   topK: { type: 'integer', min: 0, max: 1_000_000 },
   topProcesses: { type: 'integer', min: 0, max: 64 },
