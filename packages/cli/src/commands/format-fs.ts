@@ -44,7 +44,8 @@ export function formatFs(r: FamilyResult<FsMetrics>): string {
   else lines.push('  mounts (statfs)', indent(table(['mount', 'type', 'source', 'size', 'used', 'avail', 'use%', 'inodes used', 'mode'], d.mounts.map(mountRow), new Set([0, 1, 2, 8]))));
   const procs = d.processes.slice(0, TOP);
   if (procs.length > 0) {
-    lines.push(`  processes by bytes read + written (${r.source === 'ebpf' ? `since ${d.countersSince}` : 'over each process\'s life'}), top ${procs.length}`);
+    const inKernel = r.source === 'ebpf' && d.fieldSources.processes === undefined;
+    lines.push(`  processes by bytes read + written (${inKernel ? `since ${d.countersSince}` : 'over each process\'s life, /proc/<pid>/io'}), top ${procs.length}`);
     lines.push(indent(table(['pid', 'comm', 'reads', 'writes', 'read', 'written', 'opens', 'fsyncs'], procs.map((p) => [
       String(p.pid), p.comm, String(p.reads), String(p.writes), formatBytes(p.bytesRead), formatBytes(p.bytesWritten), count(p.opens), count(p.fsyncs),
     ]), new Set([0, 1]))));
