@@ -15,11 +15,12 @@ export interface LevelChange {
   readonly reason: string;
 }
 
-// One formatter for the process: toLocaleString makes a new one (ICU) at every call.
-const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+// One formatter for the process: toLocaleString makes a new one at every call. Made at the
+// first reason written, not at import: it brings ICU's number data in (~5 MB of RSS).
+let count: Intl.NumberFormat | null = null;
 
 /** A count rounded to a whole number with thousands separators, as `toLocaleString('en-US')` writes it. @internal */
-export const formatCount = (n: number): string => COUNT.format(Math.round(n));
+export const formatCount = (n: number): string => (count ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })).format(Math.round(n));
 
 /**
  * The governor's hysteresis for one family, with no clock and no I/O (docs/governor.md):
