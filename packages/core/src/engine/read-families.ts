@@ -50,12 +50,26 @@ export async function readFamilies(plugins: PluginSet, filters: readonly Filter[
       }
     }),
   );
-  const byName = (m: Map<string, FamilyResult>): Map<string, FamilyResult> => new Map([...m].sort(([a], [b]) => a.localeCompare(b)));
+  const byName = (m: Map<string, FamilyResult>): Map<string, FamilyResult> => new Map([...m].sort(([a], [b]) => compareFamilies(a, b)));
   const at = clock.wallMs();
-  const sortedErrors = errors.sort((a, b) => a.family.localeCompare(b.family));
+  const sortedErrors = errors.sort((a, b) => compareFamilies(a.family, b.family));
   const snapshot = new Snapshot(at, byName(families), sortedErrors);
   const capped = [...families].some(([name, r]) => keptFamilies.get(name) !== r);
   return { snapshot, kept: capped ? new Snapshot(at, byName(keptFamilies), sortedErrors) : snapshot };
+}
+
+const PLAIN = /^[a-z0-9-]*$/;
+
+/**
+ * Family names in `localeCompare` order. Names of lowercase letters, digits and `-` (every
+ * shipped family's) are compared by code unit, which orders them as the collation does
+ * (`-`, then digits, then letters; a prefix first) without loading ICU's collation data
+ * (~4 MB of RSS) and a collator call per comparison at every reading; other names go
+ * through `localeCompare`. @internal
+ */
+export function compareFamilies(a: string, b: string): number {
+  if (PLAIN.test(a) && PLAIN.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return a.localeCompare(b);
 }
 
 /** What {@link snapshotStream} needs of the engine. @internal */

@@ -76,6 +76,25 @@ function batch(keys: Uint8Array[], perCpu: Stat[][]) {
 }
 const u32s = (...xs: number[]): Uint8Array => new Uint8Array(Uint32Array.from(xs).buffer);
 
+/** A per-CPU array of `sc_stat` (every slot's keys), read by ranges of keys as readArray(first, count) reads them. */
+function statArray(entries: Record<number, Stat[]>) {
+  const entrySize = 24 * CPUS;
+  const maxEntries = SC_SLOTS * SC_MAX_SYSCALLS;
+  return {
+    entrySize,
+    maxEntries,
+    readArray: (first = 0, count = maxEntries - first) => {
+      const values = new Uint8Array(count * entrySize);
+      const v = new DataView(values.buffer);
+      for (const [key, cpus] of Object.entries(entries)) {
+        const i = Number(key) - first;
+        if (i >= 0 && i < count) cpus.forEach((st, c) => st.forEach((x, f) => v.setBigUint64(i * entrySize + c * 24 + f * 8, x, true)));
+      }
+      return values;
+    },
+  };
+}
+
 /**
  * `sc_cpu`: RUNS runs per slot, per CPU; CPU 1 holds one run in this slot's third entry,
  * `seqs` gives its seq in each copy, the last one repeated (the other entries and CPU 0 hold none).
@@ -100,12 +119,13 @@ function cpuMap(run: { tgid: number; id: number; pending: bigint }, seqs: number
 
 describe('SyscallMapReader: the exact sums a reading keeps for readingAddsUp', () => {
   const big = 2n ** 60n;
-  // Slot 1's syscall 3 counted 2^60 + 3 calls; slot 0's syscall 3 (another engine's) is not this slot's.
-  const counts = batch([u32s(3), u32s(SC_MAX_SYSCALLS + 3), u32s(SC_MAX_SYSCALLS + 7)], [
-    [stat(9), stat(9)],
-    [stat(big, 1, 0xffffffff), stat(3, 1, 0xffffffff)],
-    [stat(0), stat(0)],
-  ]);
+  // Slot 1's syscall 3 counted 2^60 + 3 calls; syscall 3 of slots 0 and 2 (other engines') is not this slot's.
+  const counts = statArray({
+    3: [stat(9), stat(9)],
+    [SC_MAX_SYSCALLS + 3]: [stat(big, 1, 0xffffffff), stat(3, 1, 0xffffffff)],
+    [SC_MAX_SYSCALLS + 7]: [stat(0), stat(0)],
+    [2 * SC_MAX_SYSCALLS + 3]: [stat(5), stat(5)],
+  });
   // sc_proc holds 2^60 + 2 of them for pid 100; one call is CPU 1's pending run. Slot 0's row is not this slot's.
   const proc = batch([u32s(100, 3, SLOT), u32s(55, 3, 0)], [
     [stat(big + 1n, 2, 0x1fffffffe), stat(1, 0, 0)],
@@ -116,7 +136,7 @@ describe('SyscallMapReader: the exact sums a reading keeps for readingAddsUp', (
 
   it('counts the pending run a steady CPU holds: the reading adds up exactly; its number arrays hold this slot only', async () => {
     const r = reader([4, 4, 4]);
-    const c = await r.counts();
+    const c = r.counts();
     const t = await r.processTable();
     expect(c.exact.bigint(CALLS)).toBe(big + 3n);
     expect(c.exact.bigint(TIME)).toBe(0x1fffffffen);
@@ -128,7 +148,7 @@ describe('SyscallMapReader: the exact sums a reading keeps for readingAddsUp', (
 
   it('does not take a run replaced during the reading (seq moved) from sc_cpu: here sc_proc never got it, one call short, which number sums of 2^60 would not see', async () => {
     const r = reader([4, 4, 6]);
-    const c = await r.counts();
+    const c = r.counts();
     const t = await r.processTable();
     expect(t.exact.bigint(CALLS)).toBe(big + 2n);
     expect(Number(t.exact.bigint(CALLS))).toBe(c.total);

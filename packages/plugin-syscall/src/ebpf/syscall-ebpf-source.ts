@@ -223,7 +223,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   async #read(): Promise<Reading> {
     const obj = this.#obj!;
     const maps = this.#maps!;
-    const counts = await maps.counts();
+    const counts = maps.counts();
     const hist = this.#levels.mode === 'latency' ? maps.histograms(counts) : new Map<number, never>();
     // Without per-process detail the kernel keeps no rows: nothing to read.
     const table = this.#exited ? await maps.processTable() : null;

@@ -42,19 +42,19 @@ export function syscallLayouts(layouts: Map<string, StructLayout>): SyscallLayou
 
 /**
  * The calls one slot counted: the sum of `sc_counts`' `count` over the slot's syscalls and
- * all CPUs, from one copy of the map. Every counted call adds one there in both modes
+ * all CPUs, from one copy of the slot's part of the map. Every counted call adds one there in both modes
  * (sys_enter in counts-only mode, sys_exit in latency mode, sc_exec for a spawned command).
  * Summed exactly in two 32-bit halves ({@link U64Sums}): one BigInt for the result.
  * @internal
  */
 export function slotCallCount(obj: BpfObject, l: SyscallLayouts, cpus: number, slot: number): bigint {
-  const bytes = obj.map('sc_counts').readArray();
+  const bytes = obj.map('sc_counts').readArray(slot * SC_MAX_SYSCALLS, SC_MAX_SYSCALLS);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stride = Math.ceil(l.stat.size / 8) * 8;
   const at = l.stat.fields.count!.offset;
   const sum = new U64Sums(1);
   for (let id = 0; id < SC_MAX_SYSCALLS; id++) {
-    for (let i = (slot * SC_MAX_SYSCALLS + id) * cpus, end = i + cpus; i < end; i++) sum.add(0, view, i * stride + at);
+    for (let i = id * cpus, end = i + cpus; i < end; i++) sum.add(0, view, i * stride + at);
     sum.carry();
   }
   return sum.bigint(0);

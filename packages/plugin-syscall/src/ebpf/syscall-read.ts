@@ -85,8 +85,7 @@ export class SyscallMapReader {
   readonly #table: ProcessTable = { rows: 0, tgid: new Uint32Array(256), id: new Uint32Array(256), count: new Float64Array(256), errors: new Float64Array(256), totalNs: new Float64Array(256), exact: new U64Sums(3), pending: new Set() };
   /** The sums of the rows deleted so far (rows of exited processes): part of every later table's `exact`. */
   readonly retired = new U64Sums(3);
-  /** The batch buffers, reused; each grows to what the map held when it did not fit. */
-  #countsBuf: Uint8Array | null = null;
+  /** The batch buffer of `sc_proc`, reused; it grows to what the map held when it did not fit. */
   #procBuf: Uint8Array | null = null;
   readonly #histKey = new Uint8Array(4);
   /** One `struct sc_stat` summed over CPUs by {@link SyscallMapReader.#sumRow} (reused, no object per row). */
@@ -115,25 +114,22 @@ export class SyscallMapReader {
     return r;
   }
 
-  /** The slot's per-syscall counters (`sc_counts`), summed over CPUs. */
-  async counts(): Promise<SyscallCounts> {
+  /**
+   * The slot's per-syscall counters (`sc_counts`), summed over CPUs: its own part of the
+   * map only (keys slot × SC_MAX_SYSCALLS on), in one synchronous crossing. The kernel
+   * copies every key's per-CPU values, so the other slots' keys would cost as much again
+   * three times over.
+   */
+  counts(): SyscallCounts {
     const map = this.obj.map('sc_counts');
-    this.#countsBuf ??= new Uint8Array(map.batchBytes());
-    const batch = await map.lookupBatch({ into: this.#countsBuf });
-    const keys = new DataView(batch.keys.buffer, batch.keys.byteOffset, batch.keys.byteLength);
-    const values = new DataView(batch.values.buffer, batch.values.byteOffset, batch.values.byteLength);
+    const bytes = map.readArray(this.slot * SC_MAX_SYSCALLS, SC_MAX_SYSCALLS);
+    const values = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const c = this.#counts;
-    c.count.fill(0);
-    c.errors.fill(0);
-    c.totalNs.fill(0);
     c.total = 0;
     const exact = c.exact;
     exact.clear();
-    const first = this.slot * SC_MAX_SYSCALLS;
-    for (let i = 0; i < batch.count; i++) {
-      const id = keys.getUint32(i * 4, true) - first;
-      if (id < 0 || id >= SC_MAX_SYSCALLS) continue;
-      const r = this.#sumRow(values, i * map.entrySize, exact);
+    for (let id = 0; id < SC_MAX_SYSCALLS; id++) {
+      const r = this.#sumRow(values, id * map.entrySize, exact);
       c.count[id] = r.count;
       c.errors[id] = r.errors;
       c.totalNs[id] = r.ns;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GovernorState } from './governor-state.js';
+import { formatCount, GovernorState } from './governor-state.js';
 
 const LEVELS = ['counts only', 'sampled events'];
 const w = (nsPerSec: number, projectedUpNsPerSec: number | null = null) => ({ nsPerSec, projectedUpNsPerSec, windowMs: 1000 });
@@ -65,5 +65,12 @@ describe('GovernorState (hysteresis)', () => {
     expect(s.level).toBe(2);
     s.reset();
     expect(s.level).toBe(0);
+  });
+});
+
+describe('formatCount: the figures of a reason', () => {
+  it('writes what toLocaleString(\'en-US\') writes for the rounded value, also past 2^53 and for -0, NaN and infinities', () => {
+    const values = [0, 1, 12, 999, 999.5, 1000, 1234.4, 99_999, 100_000, 999_999, 1_000_000, 123_456_789, 2 ** 31, 2 ** 53 - 1, 2 ** 53, 2 ** 60, 1e21, -1, -999, -1000, -1234567.6, -0.4, Number.NaN, Infinity, -Infinity];
+    for (const v of values) expect(formatCount(v)).toBe(Math.round(v).toLocaleString('en-US'));
   });
 });

@@ -15,7 +15,21 @@ export interface LevelChange {
   readonly reason: string;
 }
 
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+// toLocaleString('en-US') makes an ICU formatter at every call, and the first one brings
+// ICU's number data in (~6.5 MB of RSS): whole numbers up to 2^53 get their separators here,
+// and only other values (never a cost in ns/s) go to one Intl formatter made on demand.
+let intl: Intl.NumberFormat | null = null;
+
+/** A count rounded to a whole number with thousands separators, as `toLocaleString('en-US')` writes it. @internal */
+export function formatCount(n: number): string {
+  const r = Math.round(n);
+  if (!Number.isSafeInteger(r) || Object.is(r, -0)) return (intl ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })).format(r);
+  const digits = String(Math.abs(r));
+  const head = digits.length % 3 || 3;
+  let out = digits.slice(0, head);
+  for (let i = head; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return r < 0 ? `-${out}` : out;
+}
 
 /**
  * The governor's hysteresis for one family, with no clock and no I/O (docs/governor.md):
@@ -67,7 +81,7 @@ export class GovernorState {
       }
       this.#overAtLast = false;
       this.#level = from + 1;
-      return { from, to: this.#level, reason: `kernel cost ${fmt(w.nsPerSec)} ns/s over the budget of ${fmt(this.budgetNsPerSec)} ns/s in a window of ${fmt(w.windowMs)} ms: ${levels[from]}` };
+      return { from, to: this.#level, reason: `kernel cost ${formatCount(w.nsPerSec)} ns/s over the budget of ${formatCount(this.budgetNsPerSec)} ns/s in a window of ${formatCount(w.windowMs)} ms: ${levels[from]}` };
     }
     this.#overAtLast = false;
     const threshold = this.budgetNsPerSec * this.recoverFraction;
@@ -78,7 +92,7 @@ export class GovernorState {
     if (++this.#under < this.recoverWindows) return null;
     this.#under = 0;
     this.#level = from - 1;
-    return { from, to: this.#level, reason: `cost projected at level ${from - 1} ${fmt(w.projectedUpNsPerSec)} ns/s under ${fmt(threshold)} ns/s (${this.recoverFraction} of the budget) for ${this.recoverWindows} window${this.recoverWindows === 1 ? '' : 's'}` };
+    return { from, to: this.#level, reason: `cost projected at level ${from - 1} ${formatCount(w.projectedUpNsPerSec)} ns/s under ${formatCount(threshold)} ns/s (${this.recoverFraction} of the budget) for ${this.recoverWindows} window${this.recoverWindows === 1 ? '' : 's'}` };
   }
 
   /** Back to level 0 (a new source was selected: it starts with full detail). */
