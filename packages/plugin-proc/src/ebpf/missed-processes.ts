@@ -54,6 +54,8 @@ export class MissedProcesses {
    * @param pids - only these PIDs, or null for all
    */
   fill(seen: ReadonlyArray<{ readonly pid: number }>, tasks: number, pids: ReadonlySet<number> | null): MissedFill {
+    // The source lives across readings: a cgroup remade under the same path since the last has a new ID.
+    this.ctx.cgroupIds.forget();
     // With a PID list the candidates are its PIDs: nothing to list.
     // A listed PID that does not exist did not vanish mid-read (as in the procfs source).
     if (pids !== null) return { ...this.#read(seen, [...pids].sort((a, b) => a - b), false).out, vanished: 0 };

@@ -30,7 +30,15 @@ export class CgroupIdResolver {
   }
 
   /**
-   * The ID of the cgroup at `cgroupPath` in the v2 hierarchy.
+   * Forget the IDs looked up so far. A cgroup removed and made again under the same path has
+   * a new ID, so a holder that outlives one reading calls this at the start of each.
+   */
+  forget(): void {
+    this.#cache.clear();
+  }
+
+  /**
+   * The ID of the cgroup at `cgroupPath` in the v2 hierarchy (looked up once until {@link CgroupIdResolver.forget}).
    * @param cgroupPath - path from a `0::` line, e.g. `/user.slice`
    */
   resolve(cgroupPath: string): CgroupIdResult {
