@@ -5,8 +5,9 @@
 # regenerate vmlinux.h, strace for the cli test that compares run's counts with strace's,
 # iproute2 (ip netns, ss), util-linux (nsenter, mount) and nftables for the net family's
 # tests, which run their workloads in a private network namespace, compare with ss and
-# drop packets with an nft rule to cause retransmits.
-# Run as root (or with sudo).
+# drop packets with an nft rule to cause retransmits; e2fsprogs (mkfs.ext4) and coreutils
+# (df) for the fs family's tests, which make an ext4 filesystem on a loop device and compare
+# mounts with df. Run as root (or with sudo).
 set -euo pipefail
 
 need=()
@@ -17,6 +18,9 @@ command -v strace >/dev/null || need+=(strace)
 command -v ss >/dev/null || need+=(iproute2)
 command -v nsenter >/dev/null || need+=(util-linux)
 command -v nft >/dev/null || need+=(nftables)
+command -v losetup >/dev/null || need+=(util-linux)
+command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
+command -v df >/dev/null || need+=(coreutils)
 for pkg in linux-libc-dev libbpf-dev libelf-dev zlib1g-dev libbpf1 make g++ python3; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
