@@ -20,6 +20,7 @@ export { DEFAULT_CONFIG, familyTimeouts, familyCacheSettings, type FamilyTimeout
 export { validateConfig } from './config/validate-config.js';
 export { readProcFile, procReadErrorCode, PROC_READ_REASONS } from './procfs/read-proc-file.js';
 export { parseFailure } from './procfs/parse-failure.js';
+export { parsePidIo, type PidIo } from './procfs/parse-pid-io.js';
 export { machineConstants, requireMachineValue, type MachineConstants, type MachineValue } from './procfs/machine-constants.js';
 export { awaitOrAbort } from './abort/await-or-abort.js';
 export { createConsoleLogger, type Logger, type LogLevel } from './logger.js';

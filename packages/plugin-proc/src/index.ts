@@ -23,7 +23,7 @@ export type { ProcessNode, ProcessTreeSummary, ProcessTreeStats, TreeTotals, Tre
 export type { ProcessEvent, ProcessEventType, LiveProcessEventType, ProcessEventBase, ForkEvent, ExecEvent, ExitEvent, PresentEvent, ExitTotals } from './tree/events.js';
 export { parsePidStat, PF_KTHREAD, type PidStat, type PidStatOptions } from './procfs/parse-pid-stat.js';
 export { parsePidStatus, type PidStatus, type StatusIds } from './procfs/parse-pid-status.js';
-export { parsePidIo, type PidIo } from './procfs/parse-pid-io.js';
+export { parsePidIo, type PidIo } from '@bpfscope/core';
 export { parsePidCgroup, cgroupV2Path, type CgroupMembership } from './procfs/parse-pid-cgroup.js';
 export { containerFromCgroupPath, type ContainerIdentity, type ContainerRuntime } from './procfs/container-id.js';
 export { readProcess, type ReadProcessOptions, type ProcessReadResult, type ProcessRead, type ProcessVanished } from './procfs/read-process.js';

@@ -1,6 +1,6 @@
 import type { SourceKind } from '@bpfscope/core';
 import type { ContainerIdentity } from './procfs/container-id.js';
-import type { PidIo } from './procfs/parse-pid-io.js';
+import type { PidIo } from '@bpfscope/core';
 import type { CgroupMembership } from './procfs/parse-pid-cgroup.js';
 
 /** Fields of a {@link ProcessRecord} that can be absent; the reason is in {@link ProcessRecord.unavailable}. */

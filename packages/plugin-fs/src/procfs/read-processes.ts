@@ -1,8 +1,7 @@
-import { filterParts, isBpfscopeError, procReadErrorCode, recordPasses, type BpfscopeError, type FamilyFilter, type ProcfsReader } from '@bpfscope/core';
+import { filterParts, isBpfscopeError, parsePidIo, procReadErrorCode, recordPasses, type BpfscopeError, type FamilyFilter, type ProcfsReader } from '@bpfscope/core';
 import { processFilterRecord } from '../filter-record.js';
 import type { ResolvedFsOptions } from '../options.js';
 import type { FsMetrics, FsProcess } from '../records.js';
-import { parsePidIo } from './parse-pid-io.js';
 
 /** The processes' I/O as one reading of /proc/&lt;pid&gt;/io found it. @internal */
 export interface ProcessesRead {
@@ -54,7 +53,7 @@ export function readProcesses(procfs: ProcfsReader, options: Pick<ResolvedFsOpti
     }
     let io;
     try {
-      io = parsePidIo(`${procfs.procRoot}/${pid}/io`, text);
+      io = parsePidIo(text, `${procfs.procRoot}/${pid}/io`);
     } catch (e) {
       if (!isBpfscopeError(e)) throw e;
       out.malformed++;

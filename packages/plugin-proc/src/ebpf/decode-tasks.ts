@@ -4,7 +4,7 @@
 import { EventProcessingFailed, IntIndex } from '@bpfscope/core';
 import { PF_KTHREAD } from '../procfs/parse-pid-stat.js';
 import type { ProcessField, ProcessRecord } from '../records.js';
-import type { PidIo } from '../procfs/parse-pid-io.js';
+import type { PidIo } from '@bpfscope/core';
 import { cputimeAdjust } from '../cpu-time.js';
 import type { CgroupPathIndex } from './cgroup-paths.js';
 import { CommCache, int, u64, type ProcLayouts } from './layouts.js';

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EventProcessingFailed } from '@bpfscope/core';
+import { EventProcessingFailed, parsePidIo } from '@bpfscope/core';
 import { caught, fixture } from '../../test/fixture-helpers.js';
-import { parsePidIo } from './parse-pid-io.js';
 
 const parseFile = (rel: string) => {
   const path = fixture(rel);

@@ -1,11 +1,10 @@
 import { existsSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { machineConstants, procReadErrorCode, readProcFile, requireMachineValue, type DataUnavailable } from '@bpfscope/core';
+import { machineConstants, parsePidIo, procReadErrorCode, readProcFile, requireMachineValue, type DataUnavailable } from '@bpfscope/core';
 import type { ProcessField, ProcessRecord } from '../records.js';
 import { CgroupIdResolver } from './cgroup-id.js';
 import { containerFromCgroupPath, type ContainerIdentity } from './container-id.js';
 import { cgroupV2Path, parsePidCgroup } from './parse-pid-cgroup.js';
-import { parsePidIo } from './parse-pid-io.js';
 import { parsePidStat } from './parse-pid-stat.js';
 import { parsePidStatus } from './parse-pid-status.js';
 

@@ -1,6 +1,5 @@
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
-import { machineConstants } from '@bpfscope/core';
-import { parsePidIo } from './parse-pid-io.js';
+import { machineConstants, parsePidIo } from '@bpfscope/core';
 
 /** Read-class and write-class figures of /proc/&lt;pid&gt;/io. */
 export interface ReapedIo {

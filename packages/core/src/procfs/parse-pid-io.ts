@@ -1,8 +1,9 @@
-import { parseFailure } from '@bpfscope/core';
+import { parseFailure } from './parse-failure.js';
 
 /**
  * /proc/&lt;pid&gt;/io: I/O counters of a process since it started, summed over its threads
- * (including exited ones). Readable only by the owner of the process or by root.
+ * (including exited ones). Readable only by the owner of the process or by root. The proc
+ * and fs families both read it.
  */
 export interface PidIo {
   /** `rchar`: bytes read by read-class calls (read, pread, readv, sendfile, ...), including from the page cache, pipes and sockets. */
