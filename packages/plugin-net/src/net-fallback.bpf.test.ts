@@ -76,6 +76,8 @@ for (const [family, host] of [[4, '127.0.0.1'], [6, '::1']] as const) {
     it('TCP: both ends appear ESTABLISHED with both ports and the pid and comm of each end; bytes per connection are unavailable with the reason', async () => {
       const { port } = await server.request<{ port: number }>({ op: 'listen', host });
       const { localPort } = await client.request<{ localPort: number }>({ op: 'connect', host, port });
+      // The server's end is in its descriptors only once it has accepted the connection.
+      await server.request({ op: 'accepted', port, count: 1 });
       const m = await read();
       const mine = m.connections.filter((c) => c.protocol === 'tcp' && (c.localPort === port || c.remotePort === port));
       const brief = mine.map((c) => `${c.localAddress}:${c.localPort}>${c.remoteAddress}:${c.remotePort} ${c.state} ${c.pid} ${c.comm} ${c.family}`).sort();

@@ -3,6 +3,9 @@
 //   {op:'udp', host, count, size}  count datagrams of size bytes from one socket to another, answered once all arrived
 //   {op:'listen', host}            a TCP listener; answers its port (accepted connections stay open)
 //   {op:'connect', host, port}     a TCP connection to it; answers the local port
+//   {op:'accepted', port, count}   answered once the listener on port has accepted count connections
+//                                  (a connect completes before the listener's accept(): until then
+//                                  the accepted socket is in no process's descriptors)
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { createInterface } from 'node:readline';
@@ -34,10 +37,30 @@ async function udp({ host, count, size }) {
   return { received: got, bytes, ports };
 }
 
+/** Per listening port: connections accepted, and who waits for how many. */
+const listeners = new Map();
+
 function listen({ host }) {
-  const server = net.createServer((c) => keep.push(c));
+  const state = { accepted: 0, waiting: [] };
+  const server = net.createServer((c) => {
+    keep.push(c);
+    state.accepted++;
+    state.waiting = state.waiting.filter((w) => (state.accepted >= w.count ? (w.resolve(), false) : true));
+  });
   keep.push(server);
-  return new Promise((r) => server.listen(0, host, () => r({ port: server.address().port })));
+  return new Promise((r) => server.listen(0, host, () => {
+    listeners.set(server.address().port, state);
+    r({ port: server.address().port });
+  }));
+}
+
+function accepted({ port, count }) {
+  const state = listeners.get(port);
+  if (state === undefined) return Promise.reject(new Error(`no listener on port ${port}`));
+  return new Promise((resolve) => {
+    if (state.accepted >= count) resolve();
+    else state.waiting.push({ count, resolve });
+  }).then(() => ({ accepted: state.accepted }));
 }
 
 function connect({ host, port }) {
@@ -48,7 +71,7 @@ function connect({ host, port }) {
   });
 }
 
-const ops = { udp, listen, connect };
+const ops = { udp, listen, connect, accepted };
 answer({ ready: true, pid: process.pid });
 for await (const line of createInterface({ input: process.stdin })) {
   const cmd = JSON.parse(line);
