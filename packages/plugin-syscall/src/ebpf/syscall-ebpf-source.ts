@@ -1,5 +1,5 @@
 import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, familyTimeouts, recordPasses, type EventStream, type KernelSamplingCounts, type SamplingConfig, type SamplingPushdownResult, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
-import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, readStatsCounters, routeLibbpfLog, type StructLayout, u32Key as u32 } from '@bpfscope/native';
+import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type StructLayout, u32Key as u32 } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
 import { buildMetrics, type PreviousReading, type ProcessRecords, type Reading } from './build-metrics.js';
@@ -9,7 +9,8 @@ import { objectLayouts, syscallLayouts, writeConfig, type SyscallKernelConfig, t
 import { addPid, filterLayouts, planKernelFilter, PID_TREE, writeKernelFilter, type FilterLayouts } from './syscall-filter-maps.js';
 import { SyscallMapReader } from './syscall-read.js';
 import { ExitedProcesses, kernelRows } from './exited-processes.js';
-import { acquireSlot, clearSlot, readSampling, readSlotFilterCounts, releaseSlot } from './syscall-slots.js';
+import { clearSlot, loadWithSlot, readSampling, releaseSlot } from './syscall-slots.js';
+import { readSlot, slotStats } from './slot-reading.js';
 import { SyscallChangeCounter } from './syscall-change-counter.js';
 import { eventLayout, syscallEventStream, type SyscallEvent } from './syscall-events.js';
 import { SYSCALL_OBJECT_PATH } from '../object-path.js';
@@ -115,21 +116,9 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#loader ??= new NativeObjectLoader();
     // Only the programs this mode attaches: sc_exit for latency.
     const request = { path: this.options.objectPath, autoloadOff: latency ? [] : ['sc_exit'], constants: { sc_latency: latency ? 1 : 0 } };
-    // The engine's init time limit is the only one: on abort the handle the load gives is closed.
-    const load = async (shared: boolean): Promise<LoadedBpfObject> => {
-      const loading = this.#loader!.load({ ...request, shared });
-      return awaitOrAbort(loading, context.signal, () => void loading.then((h) => h.close(), () => undefined));
-    };
-    let handle = await load(true);
-    let taken = acquireSlot(handle.object);
-    if (taken === null) {
-      // Every slot of the shared object is taken: an object of this engine's own.
-      handle.close();
-      handle = await load(false);
-      taken = acquireSlot(handle.object)!;
-    }
+    const { handle, slot, dirty } = await loadWithSlot(this.#loader, request, context.signal);
     this.#handle = handle;
-    this.#slot = taken.slot;
+    this.#slot = slot;
     const obj = handle.object;
     this.#obj = obj;
     this.#loaded = true;
@@ -137,7 +126,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     this.#layouts = syscallLayouts(structs);
     this.#filterLayouts = filterLayouts(structs);
     this.#eventLayout = eventLayout(structs);
-    if (taken.dirty) await awaitOrAbort(clearSlot(obj, this.#slot), context.signal);
+    if (dirty) await awaitOrAbort(clearSlot(obj, this.#slot), context.signal);
     this.#writeConfig();
     this.#cpus = possibleCpus();
     const procRoot = this.#procRoot;
@@ -220,17 +209,8 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
     return turn;
   }
 
-  async #read(): Promise<Reading> {
-    const obj = this.#obj!;
-    const maps = this.#maps!;
-    const counts = maps.counts();
-    const hist = this.#levels.mode === 'latency' ? maps.histograms(counts) : new Map<number, never>();
-    // Without per-process detail the kernel keeps no rows: nothing to read.
-    const table = this.#exited ? await maps.processTable() : null;
-    if (table) this.#exited!.settle(table);
-    const stats = readStatsCounters(obj.map('sc_stats'));
-    const [filterHits, filterMisses] = readSlotFilterCounts(obj, this.#slot);
-    return { at: performance.now(), counts, hist, table, kernel: { invocations: stats.invocations, drops: stats.drops, filterHits, filterMisses } };
+  #read(): Promise<Reading> {
+    return readSlot(this.#obj!, this.#maps!, this.#exited, this.#slot, this.#levels.mode === 'latency');
   }
 
   async read(context: ReadContext): Promise<SyscallMetrics> {
@@ -338,13 +318,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
    */
   stats(): SourceStats {
     // Kept for after close: the last counts stay readable.
-    if (this.#obj && this.#loaded) {
-      const s = readSampling(this.#obj, this.#slot);
-      const figures = { links: this.#handle!.attachedPrograms().length, slot: this.#slot, eventThinning: this.#levels.thinning, eventsSeen: s.seen, eventsSent: s.sent, eventsSampledAway: s.seen - s.sent - s.dropped, eventsDropped: s.dropped };
-      const base = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'sc_stats' }], figures);
-      const [filterHits, filterMisses] = readSlotFilterCounts(this.#obj!, this.#slot);
-      this.#stats = { ...base, kernelCounters: base.kernelCounters.map((k) => ({ ...k, filterHits, filterMisses })) };
-    }
+    if (this.#obj && this.#loaded) this.#stats = slotStats(this.#handle!, this.#slot, this.#levels, this.#programStats);
     return this.#stats;
   }
 

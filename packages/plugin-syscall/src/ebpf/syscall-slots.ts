@@ -3,7 +3,8 @@
 // slot, in which the kernel keeps that engine's config, filter, counters, per-process
 // rows and event settings. A fresh object's slots are zero; a slot a closed engine used
 // is cleared before it is given out again.
-import { u32Key as u32 } from '@bpfscope/native';
+import { awaitOrAbort, type ObjectLoadRequest } from '@bpfscope/core';
+import { u32Key as u32, type NativeObjectLoader, type LoadedBpfObject } from '@bpfscope/native';
 import type { BpfObject } from '@bpfscope/native';
 import { SC_MAX_SYSCALLS, SC_SLOTS } from './syscall-maps.js';
 import { clearIndex } from './syscall-filter-maps.js';
@@ -114,4 +115,28 @@ export function readSampling(obj: BpfObject | null, slot: number): { seen: numbe
   if (!v) return { seen: 0, sent: 0, dropped: 0 };
   const d = new DataView(v.buffer, v.byteOffset, v.byteLength);
   return { seen: Number(d.getBigUint64(0, true)), sent: Number(d.getBigUint64(8, true)), dropped: Number(d.getBigUint64(16, true)) };
+}
+
+/**
+ * Load the object for an engine and take one of its slots: the object the process shares
+ * when it has a free slot, else an object of this engine's own. The caller's time limit is
+ * the only one: on abort the handle the load gives is closed.
+ * @param loader - the engine's object loader
+ * @param request - what to load (path, constants, autoload)
+ * @param signal - the init's signal
+ * @returns the handle, the slot and whether the slot must be cleared first
+ * @internal
+ */
+export async function loadWithSlot(loader: NativeObjectLoader, request: Omit<ObjectLoadRequest, 'shared'>, signal: AbortSignal): Promise<{ handle: LoadedBpfObject; slot: number; dirty: boolean }> {
+  const load = async (shared: boolean): Promise<LoadedBpfObject> => {
+    const loading = loader.load({ ...request, shared });
+    return awaitOrAbort(loading, signal, () => void loading.then((h) => h.close(), () => undefined));
+  };
+  const handle = await load(true);
+  const taken = acquireSlot(handle.object);
+  if (taken !== null) return { handle, ...taken };
+  // Every slot of the shared object is taken: an object of this engine's own.
+  handle.close();
+  const own = await load(false);
+  return { handle: own, ...acquireSlot(own.object)! };
 }
