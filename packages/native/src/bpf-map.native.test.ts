@@ -85,6 +85,30 @@ describeKernel('BpfMap against the kernel', () => {
     expect(expectMapError(() => hash.readArray()).message).toMatch(/needs an array/);
   });
 
+  it('readArray(first, count) returns exactly those keys\' values, read anew at each call; a range off the map is refused', () => {
+    const stats = obj.map('test_stats');
+    const value = (base: number): Uint8Array => {
+      const v = new Uint8Array(stats.entrySize);
+      for (let cpu = 0; cpu < possibleCpus(); cpu++) new DataView(v.buffer).setBigUint64(cpu * 8, BigInt(base + cpu), true);
+      return v;
+    };
+    for (let k = 0; k < stats.maxEntries; k++) stats.update(u32(k), value(100 * k));
+    const part = stats.readArray(2, 3);
+    expect(part.length).toBe(3 * stats.entrySize);
+    expect(Buffer.from(part)).toEqual(Buffer.from(stats.readArray().subarray(2 * stats.entrySize, 5 * stats.entrySize)));
+    expect(readU64(part, 0)).toBe(200n);
+    expect(readU64(part, 2 * stats.entrySize + (possibleCpus() - 1) * 8)).toBe(BigInt(400 + possibleCpus() - 1));
+    // The first key alone (no key before it) and the last alone.
+    expect(readU64(stats.readArray(0, 1), 0)).toBe(0n);
+    expect(readU64(stats.readArray(stats.maxEntries - 1, 1), 0)).toBe(BigInt(100 * (stats.maxEntries - 1)));
+    stats.update(u32(3), value(7000));
+    expect(readU64(stats.readArray(2, 3), stats.entrySize)).toBe(7000n);
+    expect(stats.readArray(1, 0).length).toBe(0);
+    for (const [first, count] of [[-1, 1], [0, stats.maxEntries + 1], [stats.maxEntries, 1], [1.5, 1]] as const) {
+      expect(expectMapError(() => stats.readArray(first, count)).details).toMatchObject({ first, count, maxEntries: stats.maxEntries });
+    }
+  });
+
   it('a batch lookup of 100,000 entries returns every entry exactly once with its value', async () => {
     for (let k = 0; k < ENTRIES; k++) hash.update(u32(k), testValue(k, expectedSum(k)));
     const batch = await hash.lookupBatch();

@@ -304,16 +304,23 @@ export class BpfMap {
   }
 
   /**
-   * Reads all values of an `array` or `percpu_array` map, keys 0 to maxEntries-1,
-   * in one crossing: value `i` is at `i × entrySize` (per-CPU: CPU `c` of key `i`
-   * at `i × entrySize + c × round8(valueSize)`).
-   * @throws {@link @bpfscope/core!MapOperationFailed} for other map types or a failed read
+   * Reads the values of an `array` or `percpu_array` map, keys `first` to
+   * `first + count - 1` (all of them by default), in one crossing: value `first + i`
+   * is at `i × entrySize` (per-CPU: CPU `c` of it at `i × entrySize + c × round8(valueSize)`).
+   * A part of a map costs only its own entries (the kernel copies each key's values).
+   * @param first - the first key @defaultValue 0
+   * @param count - how many keys @defaultValue maxEntries - first
+   * @throws {@link @bpfscope/core!MapOperationFailed} for other map types, a range that is not within the map, or a failed read
    */
-  readArray(): Uint8Array {
+  readArray(first = 0, count = this.maxEntries - first): Uint8Array {
     if (this.type !== 'array' && this.type !== 'percpu_array') {
       throw new MapOperationFailed(this.name, 'read_array', `readArray() needs an array or percpu_array map, not ${this.type}`);
     }
-    return this.#call('read_array', () => this.#raw.readArray());
+    if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 0 || first + count > this.maxEntries) {
+      throw new MapOperationFailed(this.name, 'read_array', `readArray(${first}, ${count}) is not a range of keys within the map's ${this.maxEntries}`, { details: { first, count, maxEntries: this.maxEntries } });
+    }
+    if (first === 0 && count === this.maxEntries) return this.#call('read_array', () => this.#raw.readArray());
+    return this.#call('read_array', () => this.#raw.readArray(first, count));
   }
 
   /**

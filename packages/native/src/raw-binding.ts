@@ -133,8 +133,8 @@ export interface RawBpfMap {
    * as entries fit) unless the map holds more, which then all go to a new buffer. `into` is referenced until the job ends.
    */
   lookupBatch(into?: Uint8Array): Promise<RawBatch>;
-  /** Reads all `maxEntries` values of an `array` or `percpu_array` map synchronously, value `i` at offset `i × entrySize`. */
-  readArray(): Uint8Array;
+  /** Reads the values of keys `first` to `first + count - 1` (default all `maxEntries`) of an `array` or `percpu_array` map synchronously, value `first + i` at offset `i × entrySize`. */
+  readArray(first?: number, count?: number): Uint8Array;
   /** The key after `prev` (the first key without it), or undefined after the last. */
   nextKey(prev?: Uint8Array): Uint8Array | undefined;
   /**

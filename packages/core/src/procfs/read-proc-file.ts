@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataUnavailable } from '../errors/taxonomy.js';
+import { isKept, readKept } from './kept-proc-files.js';
 
 /**
  * Why a procfs/sysfs file could not be read, by the `code` of the failed system call.
@@ -40,6 +41,8 @@ export const PROC_READ_REASONS: Readonly<Record<string, string>> = Object.freeze
  */
 export function readProcFile(root: string, relPath: string, reasons?: Readonly<Record<string, string>>): string {
   const path = join(root, relPath);
+  // The system-wide files of a live procfs are read through a descriptor kept open (kept-proc-files.ts).
+  if (isKept(root, relPath)) return readKept(path, reasons);
   return procfsCall(path, () => readFileSync(path, 'utf8'), reasons);
 }
 

@@ -95,30 +95,43 @@ Napi::Value BpfMapWrap::ReadBatch(const Napi::CallbackInfo& info, bool andDelete
   return worker->Promise();
 }
 
+// readArray(first?, count?): values of keys first .. first+count-1 (default: all),
+// one batch lookup from the key before `first`; TypeScript checks the range.
 Napi::Value BpfMapWrap::ReadArray(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int fd = Fd(env, "read_array");
   if (meta_.type != BPF_MAP_TYPE_ARRAY && meta_.type != BPF_MAP_TYPE_PERCPU_ARRAY) {
     Fail(env, "read_array", EINVAL, "readArray() needs an array or percpu_array map");
   }
-  const uint32_t entries = meta_.maxEntries;
+  uint32_t first = 0;
+  uint32_t entries = meta_.maxEntries;
+  if (info.Length() >= 2 && info[0].IsNumber() && info[1].IsNumber()) {
+    first = info[0].As<Napi::Number>().Uint32Value();
+    entries = info[1].As<Napi::Number>().Uint32Value();
+  }
+  if (static_cast<uint64_t>(first) + entries > meta_.maxEntries) {
+    Fail(env, "read_array", EINVAL, "the range passes the map's last index");
+  }
   const size_t entrySize = this->entrySize();
-  auto out = Napi::Buffer<uint8_t>::New(env, entries * entrySize);
+  auto out = Napi::Buffer<uint8_t>::New(env, static_cast<size_t>(entries) * entrySize);
+  if (entries == 0) return out;
   std::vector<uint32_t> keys(entries);
   __u32 n = entries;
   uint32_t token = 0;
+  uint32_t before = first - 1;  // the batch starts after its in_batch key
   bpf_map_batch_opts opts{};
   opts.sz = sizeof(opts);
-  const int ret = bpf_map_lookup_batch(fd, nullptr, &token, keys.data(), out.Data(), &n, &opts);
+  const int ret = bpf_map_lookup_batch(fd, first == 0 ? nullptr : &before, &token, keys.data(), out.Data(), &n, &opts);
   const int err = ret == 0 ? 0 : PositiveErrno(ret);
   bool complete = (err == 0 || err == ENOENT) && n == entries;
-  for (uint32_t i = 0; complete && i < entries; ++i) complete = keys[i] == i;
+  for (uint32_t i = 0; complete && i < entries; ++i) complete = keys[i] == first + i;
   if (complete) return out;
   if (err != 0 && err != ENOENT && !BatchUnsupported(err)) Fail(env, "bpf_map_lookup_batch", err, "batch read failed");
   // Older kernel, or an unexpected order: one lookup per index.
   for (uint32_t i = 0; i < entries; ++i) {
-    if (bpf_map_lookup_elem(fd, &i, out.Data() + static_cast<size_t>(i) * entrySize) != 0) {
-      Fail(env, "bpf_map_lookup_elem", errno, "reading index " + std::to_string(i) + " failed");
+    const uint32_t key = first + i;
+    if (bpf_map_lookup_elem(fd, &key, out.Data() + static_cast<size_t>(i) * entrySize) != 0) {
+      Fail(env, "bpf_map_lookup_elem", errno, "reading index " + std::to_string(key) + " failed");
     }
   }
   return out;

@@ -54,6 +54,8 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   readonly #clock: Clock;
   #since = '';
   #baseline: ProcStat | null = null;
+  /** The baseline's per-CPU procfs counters by CPU: fixed at init, so indexed once. */
+  #baseById = new Map<number, ProcStat['total']>();
   #prev: Sample | null = null;
   #stats: SourceStats = EMPTY_SOURCE_STATS;
   #loaded = false;
@@ -97,27 +99,31 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     this.#layout = cpuTimesLayout(new Map([['cpu_times', object.structLayout('cpu_times')]]));
     signal.throwIfAborted();
     this.#baseline = readProcStat(procfs);
+    this.#baseById = new Map(this.#baseline.perCpu.map((c) => [c.cpu, c]));
     this.#since = new Date(this.#clock.wallMs()).toISOString();
-    const first = await awaitOrAbort(this.#sample(), signal);
+    signal.throwIfAborted();
+    const first = this.#sample();
     this.#zero = new Map(first.perCpu.map((c) => [c.cpu, c]));
     this.#zeroHist = this.#runqHist();
     this.#runqSince = this.#since;
     this.#runq = new RunqSwitch(object, () => this.#runqHist(), () => this.#clock.wallMs());
     this.#runq.takeReturn(); // a return before this source's zero is in its zero already
-    this.#prev = await awaitOrAbort(this.#sample(), signal);
+    this.#prev = this.#sample();
   }
 
-  async #sample(): Promise<Sample> {
+  // Synchronous: a map read and procfs files (generated in memory), nothing to wait for.
+  #sample(): Sample {
     const object = this.#object;
     const layout = this.#layout;
     const procfs = this.#procfs;
     if (!object || !layout || !procfs) throw new Error('cpu-ebpf source is not initialised');
-    const [stat, timesBytes] = await Promise.all([readProcStat(procfs), Promise.resolve(object.map('cpu_times').readArray())]);
+    const stat = readProcStat(procfs);
+    const timesBytes = object.map('cpu_times').readArray();
     // CLOCK_MONOTONIC, the clock the programs' bpf_ktime_get_ns() timestamps are on.
     const now = this.#clock.monotonicNs();
     const at = Number(now) / 1e6;
     const { written: raw, unwritten } = splitWritten(decodeCpuTimes(timesBytes, layout, this.#cpus));
-    const base = new Map(this.#baseline?.perCpu.map((c) => [c.cpu, c]));
+    const base = this.#baseById;
     const procNow = new Map(stat.perCpu.map((c) => [c.cpu, c]));
     const perCpu = raw.map((r) => since(this.#counters(r, now, procNow.get(r.cpu), base.get(r.cpu)), this.#zero?.get(r.cpu)));
     return { perCpu, runqOff: raw.some((r) => r.runqOff), unmeasured: unwritten, total: sumCounters(perCpu), at };
@@ -143,8 +149,9 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     const object = this.#object;
     const procfs = this.#procfs;
     if (!object || !procfs) throw new Error('cpu-ebpf source is not initialised');
-    // Aborted reads stop waiting at once (the engine keeps the source); the baseline moves only on a finished read.
-    const cur = await awaitOrAbort(this.#sample(), context.signal);
+    // The read is synchronous: an abort before it leaves the source and its baseline as they are.
+    context.signal.throwIfAborted();
+    const cur = this.#sample();
     const prev = this.#prev;
     this.#prev = cur;
     const prevById = new Map(prev?.perCpu.map((c) => [c.cpu, c]));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { awaitOrAbort, Closed, EMPTY_SOURCE_STATS, type EventStream, type FamilyFilter, type KernelSamplingCounts, type KernelSamplingState, type ObjectLoader, type SamplingConfig, type SamplingPushdownResult, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
-import { asNativeLoader, loadNative, NativeObjectLoader, ProgramStatsReporter, readStatsCounters, type BpfObject, type LoadedBpfObject } from '@bpfscope/native';
+import { asNativeLoader, loadNative, NativeObjectLoader, ProgramStatsReporter, type BpfObject, type LoadedBpfObject } from '@bpfscope/native';
 import type { ProcMetrics } from '../records.js';
 import { applySelection, type ProcessSelection } from '../selection.js';
 import { readBootTime } from '../procfs/scan-processes.js';
@@ -158,7 +158,6 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
       missedFillMs: Math.round(fillMs * 1000) / 1000,
       missedListed: missed.listed ? 1 : 0,
       cgroupWalks: ctx.cgroups.walks,
-      tableReads: readStatsCounters(obj.map('proc_stats')).invocations,
     };
     const unavailable: ProcMetrics['unavailable'] = {
       cgroups: 'the eBPF source reads only the cgroup v2 membership, not the v1 hierarchies',
@@ -258,8 +257,13 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   }
 
   stats(): SourceStats {
-    // Kept for after close: the last counts stay readable.
-    if (this.#obj && this.#loaded) this.#sourceStats = this.#figures.sourceStats(this.#obj, this.#stats);
+    // Kept for after close: the last counts stay readable. The iterator's runs (tableReads)
+    // are the table object's invocations, read here with the other figures and not at every reading.
+    if (this.#obj && this.#loaded) {
+      const s = this.#figures.sourceStats(this.#obj, this.#stats);
+      const table = s.kernelCounters.find((k) => k.role === 'table');
+      this.#sourceStats = table ? { ...s, counters: { ...s.counters, tableReads: table.invocations } } : s;
+    }
     return this.#sourceStats;
   }
 

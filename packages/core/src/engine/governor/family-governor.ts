@@ -2,7 +2,7 @@ import type { Logger } from '../../logger.js';
 import type { BatchClock } from '../../sampling/adaptive-batcher.js';
 import type { Source } from '../../types.js';
 import type { GovernorSettings, GovernorCalibration, GovernorInfo, GovernorStats, GovernorTransition, GovernorWindow } from './governor-types.js';
-import { GovernorState } from './governor-state.js';
+import { formatCount as fmt, GovernorState } from './governor-state.js';
 
 /** Kernel run-time statistics switched on until `close()` (BPF_ENABLE_STATS). @internal */
 export interface RunStatsSwitch {
@@ -34,7 +34,6 @@ interface Sample {
 }
 
 const FULL = 'full detail';
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 /** Why a family over its budget sheds nothing more. */
 function overBudgetText(host: GovernorHost, nsPerSec: number, windowMs: number, levels: readonly string[]): string {
@@ -108,15 +107,17 @@ export class FamilyGovernor {
   async #evaluate(source: Source, afterChange: (source: Source) => Promise<void>): Promise<void> {
     this.observe(source);
     const now = this.host.clock.now();
+    const mark = this.#mark;
+    // A window shorter than windowMs is not judged: its end's figures (a stats map and every
+    // program's info read from the kernel) would be thrown away, so they are not read.
+    if (mark && now - mark.at < this.host.settings.windowMs) return;
     const cur = sample(source, now);
     if (!cur) return;
-    const mark = this.#mark;
     if (!mark) {
       this.#mark = cur;
       return;
     }
     const dt = now - mark.at;
-    if (dt < this.host.settings.windowMs) return;
     this.#mark = cur;
     const level = this.#state.level;
     const invocations = Math.max(0, cur.invocations - mark.invocations);

@@ -15,7 +15,11 @@ export interface LevelChange {
   readonly reason: string;
 }
 
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+// One formatter for the process: toLocaleString makes a new one (ICU) at every call.
+const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** A count rounded to a whole number with thousands separators, as `toLocaleString('en-US')` writes it. @internal */
+export const formatCount = (n: number): string => COUNT.format(Math.round(n));
 
 /**
  * The governor's hysteresis for one family, with no clock and no I/O (docs/governor.md):
@@ -67,7 +71,7 @@ export class GovernorState {
       }
       this.#overAtLast = false;
       this.#level = from + 1;
-      return { from, to: this.#level, reason: `kernel cost ${fmt(w.nsPerSec)} ns/s over the budget of ${fmt(this.budgetNsPerSec)} ns/s in a window of ${fmt(w.windowMs)} ms: ${levels[from]}` };
+      return { from, to: this.#level, reason: `kernel cost ${formatCount(w.nsPerSec)} ns/s over the budget of ${formatCount(this.budgetNsPerSec)} ns/s in a window of ${formatCount(w.windowMs)} ms: ${levels[from]}` };
     }
     this.#overAtLast = false;
     const threshold = this.budgetNsPerSec * this.recoverFraction;
@@ -78,7 +82,7 @@ export class GovernorState {
     if (++this.#under < this.recoverWindows) return null;
     this.#under = 0;
     this.#level = from - 1;
-    return { from, to: this.#level, reason: `cost projected at level ${from - 1} ${fmt(w.projectedUpNsPerSec)} ns/s under ${fmt(threshold)} ns/s (${this.recoverFraction} of the budget) for ${this.recoverWindows} window${this.recoverWindows === 1 ? '' : 's'}` };
+    return { from, to: this.#level, reason: `cost projected at level ${from - 1} ${formatCount(w.projectedUpNsPerSec)} ns/s under ${formatCount(threshold)} ns/s (${this.recoverFraction} of the budget) for ${this.recoverWindows} window${this.recoverWindows === 1 ? '' : 's'}` };
   }
 
   /** Back to level 0 (a new source was selected: it starts with full detail). */
