@@ -14,8 +14,9 @@
  * and moved into fs_procs when another process calls on that CPU. fs_proc_exit lists processes that ended in fs_gone, which
  * user space removes after the reading that saw them.
  * Per file (load-time constant fs_files_on, off by default: the verifier prunes it all):
- * counts in fs_files by device, inode and inode generation (at most fs_max_files files; the
- * rest are counted, once each, in FS_CNT_FILES_LOST), per (file, process) counts in
+ * counts in a record per file (fs_recs, an array), at the slot fs_files gives the file's
+ * device, inode and inode generation (at most fs_max_files files; the rest are counted, once
+ * each, in FS_CNT_FILES_LOST), per (file, process) counts in
  * fs_file_proc, and the path walked once when a file is first tracked (fs_file_walk.h) into
  * fs_paths. Closes are counted at the entry of close(2) (fs_enter, attached only with files
  * on): after it the descriptor is gone, and the kernel releases it whatever close returns.
@@ -39,7 +40,8 @@ const volatile __u32 fs_procs_on = 1;
 const volatile __u32 fs_files_on = 0;
 const volatile __u64 fs_max_files = 10240;
 
-/* Files in fs_files, kept exact with fs_max_files (the table's own bound is FS_FILES_MAX). */
+/* Files in fs_files, kept exact with fs_max_files (the table's own bound is FS_FILES_MAX),
+ * and slots reserved for files being tracked now: slots in use never pass fs_max_files. */
 __u64 fs_tracked = 0;
 
 struct {
@@ -65,13 +67,38 @@ struct {
 	__type(value, __u8);
 } fs_gone SEC(".maps");
 
+/* A tracked file's slot in fs_recs, by its key (tgid 0). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, FS_FILES_MAX);
 	__type(key, struct fs_key);
-	__type(value, struct fs_file);
+	__type(value, __u32);
 } fs_files SEC(".maps");
+
+/* The files' records by slot, in blocks: allocated whole at load (FS_FILES_MAX records),
+ * read by user space as the range of blocks in use. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FS_FILES_MAX / FS_REC_BLOCK);
+	__type(key, __u32);
+	__type(value, struct fs_file_block);
+} fs_recs SEC(".maps");
+
+/* fs_next[0]: the slots handed out (the next new one); never more than fs_max_files. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} fs_next SEC(".maps");
+
+/* Slots handed out but not used (their CPU lost the race to track the file), taken first. */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, FS_SPARE_MAX);
+	__type(value, __u32);
+} fs_spare SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

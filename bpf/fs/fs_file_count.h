@@ -78,13 +78,39 @@ static __always_inline void fs_add(struct fs_counts *x, struct fs_call *c)
 	}
 }
 
-/* Starts tracking a file: its entry, and its path walked once. NULL when the table holds
- * fs_max_files files already (the file is counted once in FS_CNT_FILES_LOST). */
+/* The record of a slot (NULL past the table). */
+static __always_inline struct fs_file *fs_rec(__u32 slot)
+{
+	__u32 b = slot / FS_REC_BLOCK;
+	struct fs_file_block *blk = bpf_map_lookup_elem(&fs_recs, &b);
+
+	return blk ? &blk->f[slot & (FS_REC_BLOCK - 1)] : NULL;
+}
+
+/* A slot of fs_recs for a new file: one given back first, else the next never used. */
+static __always_inline struct fs_file *fs_take_slot(__u32 *slot)
+{
+	__u32 z = 0, *next;
+
+	if (bpf_map_pop_elem(&fs_spare, slot)) {
+		next = bpf_map_lookup_elem(&fs_next, &z);
+		if (!next)
+			return NULL;
+		*slot = __sync_fetch_and_add(next, 1);
+	}
+	return fs_rec(*slot);
+}
+
+/* Starts tracking a file: a slot and its record, the key -> slot entry, and its path walked
+ * once. NULL when the table holds fs_max_files files already (the file is counted once in
+ * FS_CNT_FILES_LOST). A reserved count in fs_tracked covers each slot taken (in use, or held
+ * while its file is being tracked), so that slots stay below fs_max_files; the slot of a CPU
+ * that another beat to the same file goes to fs_spare (its record holds no counts). */
 static __noinline struct fs_file *fs_track(__u64 fd, struct fs_key *k)
 {
-	struct fs_file zero = {};
+	struct fs_file *rec;
 	struct fs_name *p;
-	__u32 z = 0;
+	__u32 z = 0, slot = 0, *won;
 	__u8 one = 1;
 
 	if (fs_tracked >= fs_max_files || __sync_fetch_and_add(&fs_tracked, 1) >= fs_max_files) {
@@ -97,10 +123,24 @@ static __noinline struct fs_file *fs_track(__u64 fd, struct fs_key *k)
 		}
 		return NULL;
 	}
-	if (bpf_map_update_elem(&fs_files, k, &zero, BPF_NOEXIST)) {
-		/* Another CPU tracked it first (or the table is full after all). */
+	rec = fs_take_slot(&slot);
+	if (!rec) {
+		/* Not reached: the reservation bounds the slots below fs_max_files. */
 		__sync_fetch_and_add(&fs_tracked, -1);
-		return bpf_map_lookup_elem(&fs_files, k);
+		return NULL;
+	}
+	/* The key before the slot is published: a reader takes a record of no operations for
+	 * one not yet in use. */
+	rec->ino = k->ino;
+	rec->dev = k->dev;
+	rec->igen = k->igen;
+	if (bpf_map_update_elem(&fs_files, k, &slot, BPF_NOEXIST)) {
+		/* Another CPU tracked it first (or the table is full after all): the slot goes back,
+		 * and with it the reservation (kept when fs_spare is full, so the slot stays covered). */
+		if (!bpf_map_push_elem(&fs_spare, &slot, 0))
+			__sync_fetch_and_add(&fs_tracked, -1);
+		won = bpf_map_lookup_elem(&fs_files, k);
+		return won ? fs_rec(*won) : NULL;
 	}
 	p = bpf_map_lookup_elem(&fs_scratch, &z);
 	if (p) {
@@ -108,7 +148,7 @@ static __noinline struct fs_file *fs_track(__u64 fd, struct fs_key *k)
 		if (bpf_map_update_elem(&fs_paths, k, p, BPF_ANY))
 			fs_cnt_add(FS_CNT_PATH_FULL);
 	}
-	return bpf_map_lookup_elem(&fs_files, k);
+	return rec;
 }
 
 /* Whether the path prefixes in force let the file through (judged once per generation). */
@@ -249,6 +289,7 @@ static __always_inline int fs_count_call(struct fs_call *c, const bool fast)
 	__u32 zero = 0, tgid = bpf_get_current_pid_tgid() >> 32, parts;
 	struct fs_filter *flt = bpf_map_lookup_elem(&fs_filter, &zero);
 	struct fs_file *fv = NULL;
+	__u32 *slot;
 	struct fs_inode x = {};
 	struct fs_key k = {};
 	struct file *f;
@@ -271,9 +312,8 @@ static __always_inline int fs_count_call(struct fs_call *c, const bool fast)
 	k.dev = x.dev;
 	if (fs_files_on) {
 		k.igen = x.igen;
-		fv = bpf_map_lookup_elem(&fs_files, &k);
-		if (!fv)
-			fv = fs_track(c->fd, &k);
+		slot = bpf_map_lookup_elem(&fs_files, &k);
+		fv = slot ? fs_rec(*slot) : fs_track(c->fd, &k);
 		if ((parts & FS_F_PATHS) && !fs_file_passes(fv, c->fd, flt->gen)) {
 			bpfscope_stat_add(&fs_file_stats, BPFSCOPE_STAT_FILTER_MISS, 1);
 			return 0;

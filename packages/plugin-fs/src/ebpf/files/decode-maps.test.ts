@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { LoadFailed } from '@bpfscope/core';
 import { readStructLayouts, type MapBatch } from '@bpfscope/native';
 import { FS_FILE_OBJECT_PATH } from '../../object-path.js';
-import { addRuns, decodeFileProcs, decodeFiles, decodeProcs, decodeRuns, fileKey } from './decode-maps.js';
+import { addRuns, decodeFile, decodeFileProcs, decodeProcs, decodeRuns, fileKey } from './decode-maps.js';
 import { fileLayouts } from './file-layouts.js';
 import { decodeOpenEvent } from './file-events.js';
 
@@ -80,21 +80,24 @@ describe('decodeRuns and addRuns', () => {
   });
 });
 
-describe('decodeFiles and decodeFileProcs', () => {
+describe('decodeFile and decodeFileProcs', () => {
   it('read the key (device, inode past 2^32, generation, pid) and the counts', () => {
-    const key = fileKey((8 << 20) | 1, 2 ** 33 + 5, 77, 0, L);
-    const value = new Uint8Array(L.file.size);
-    const v = new DataView(value.buffer);
+    // A record at the second slot of a table, after one of another file.
+    const value = new Uint8Array(2 * L.file.size);
+    const v = new DataView(value.buffer, L.file.size);
+    setU64(v, L.file.ino, 2 ** 33 + 5);
+    v.setUint32(L.file.dev, (8 << 20) | 1, true);
+    v.setUint32(L.file.igen, 77, true);
     countsAt(v, L.file.c, 1);
     v.setUint32(L.file.flags, 1, true);
     v.setUint32(L.file.gen, 3, true);
     // Ten processes touched it; the struct lists as many as it holds.
     v.setUint32(L.file.ntgids, 10, true);
     for (let t = 0; t < L.file.tgidSlots; t++) v.setUint32(L.file.tgids + 4 * t, 100 + t, true);
-    expect(decodeFiles(batch(key, value, 1), L.key.size, L.file.size, L)).toEqual([{
+    expect(decodeFile(new DataView(value.buffer), L.file.size, L)).toEqual({
       dev: (8 << 20) | 1, ino: 2 ** 33 + 5, igen: 77, flags: 1, gen: 3, ntgids: 10, tgids: [100, 101, 102, 103, 104, 105, 106, 107],
       counts: { opens: 1, closes: 2, reads: 3, writes: 4, bytesRead: 5, bytesWritten: 6, fsyncs: 7 },
-    }]);
+    });
     const pkey = fileKey(259 << 20, 12, 0, 999, L);
     const pvalue = new Uint8Array(L.fileProc.size);
     countsAt(new DataView(pvalue.buffer), L.fileProc.c, 10);

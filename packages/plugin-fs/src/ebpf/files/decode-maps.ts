@@ -24,7 +24,7 @@ export interface KernelProc {
   fsyncs: number;
 }
 
-/** One entry of fs_files. @internal */
+/** One file's record (fs_recs). @internal */
 export interface KernelFile {
   /** The kernel's s_dev. */
   dev: number;
@@ -148,30 +148,21 @@ export function addRuns(procs: KernelProc[], runs: readonly KernelRun[]): void {
   }
 }
 
-/** fs_files entries. @internal */
-export function decodeFiles(batch: MapBatch, keySize: number, entrySize: number, layouts: FileLayouts, into: KernelFile[] = []): KernelFile[] {
-  const k = layouts.key;
+/** The record of fs_recs at byte `at` of `view` (a file's key and counts). @internal */
+export function decodeFile(view: DataView, at: number, layouts: FileLayouts): KernelFile {
   const o = layouts.file;
-  const keys = viewOf(batch.keys);
-  const values = viewOf(batch.values);
-  for (let i = 0; i < batch.count; i++) {
-    const kat = i * keySize;
-    const at = i * entrySize;
-    const dev = keys.getUint32(kat + k.dev, true);
-    const ino = u64(keys, kat + k.ino);
-    const igen = keys.getUint32(kat + k.igen, true);
-    const ntgids = values.getUint32(at + o.ntgids, true);
-    const tgids: number[] = [];
-    for (let t = 0; t < Math.min(ntgids, o.tgidSlots); t++) tgids.push(values.getUint32(at + o.tgids + 4 * t, true));
-    into.push({
-      dev, ino, igen,
-      counts: counts(values, at + o.c, layouts.counts),
-      flags: values.getUint32(at + o.flags, true),
-      gen: values.getUint32(at + o.gen, true),
-      ntgids, tgids,
-    });
-  }
-  return into;
+  const ntgids = view.getUint32(at + o.ntgids, true);
+  const tgids: number[] = [];
+  for (let t = 0; t < Math.min(ntgids, o.tgidSlots); t++) tgids.push(view.getUint32(at + o.tgids + 4 * t, true));
+  return {
+    dev: view.getUint32(at + o.dev, true),
+    ino: u64(view, at + o.ino),
+    igen: view.getUint32(at + o.igen, true),
+    counts: counts(view, at + o.c, layouts.counts),
+    flags: view.getUint32(at + o.flags, true),
+    gen: view.getUint32(at + o.gen, true),
+    ntgids, tgids,
+  };
 }
 
 /**

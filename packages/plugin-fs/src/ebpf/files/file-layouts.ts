@@ -1,11 +1,12 @@
+import { LoadFailed } from '@bpfscope/core';
 import { requireStruct, type StructLayout } from '@bpfscope/native';
 
 /** Members of `struct fs_counts` (bpf/fs/fs_file.h), each a u64. @internal */
 export const FS_COUNTS_FIELDS = { opens: 8, closes: 8, reads: 8, writes: 8, bytes_read: 8, bytes_written: 8, fsyncs: 8 } as const;
 /** Members of `struct fs_key`. @internal */
 export const FS_KEY_FIELDS = { ino: 8, dev: 4, igen: 4, tgid: 4 } as const;
-/** Members of `struct fs_file` (values of fs_files). @internal */
-export const FS_FILE_FIELDS = { c: 56, flags: 4, gen: 4, ntgids: 4 } as const;
+/** Members of `struct fs_file` (values of fs_recs). @internal */
+export const FS_FILE_FIELDS = { ino: 8, dev: 4, igen: 4, c: 56, flags: 4, gen: 4, ntgids: 4 } as const;
 /** Members of `struct fs_file_proc` (values of fs_file_proc). @internal */
 export const FS_FILE_PROC_FIELDS = { c: 56, comm: 16 } as const;
 /** Members of `struct fs_proc` (per-CPU values of fs_procs). @internal */
@@ -41,6 +42,8 @@ export interface FileLayouts {
   counts: Offsets<keyof typeof FS_COUNTS_FIELDS>;
   key: Offsets<keyof typeof FS_KEY_FIELDS>;
   file: Offsets<keyof typeof FS_FILE_FIELDS> & { readonly tgids: number; readonly tgidSlots: number };
+  /** Records in one value of fs_recs (`struct fs_file_block`), each `file.size` bytes after the last. */
+  fileBlock: number;
   fileProc: Offsets<keyof typeof FS_FILE_PROC_FIELDS>;
   proc: Offsets<keyof typeof FS_PROC_FIELDS>;
   run: Offsets<keyof typeof FS_RUN_FIELDS>;
@@ -58,10 +61,17 @@ export function fileLayouts(layouts: Map<string, StructLayout>): FileLayouts {
   const buf = arrayField(layouts, 'fs_name', 'buf');
   const path = arrayField(layouts, 'fs_open_ev', 'path');
   const tgids = arrayField(layouts, 'fs_file', 'tgids');
+  const file = offsets(layouts, 'fs_file', FS_FILE_FIELDS);
+  const block = arrayField(layouts, 'fs_file_block', 'f');
+  // The records of a block lie at multiples of the record's size from its start.
+  if (block.offset !== 0 || block.size === 0 || block.size % file.size !== 0) {
+    throw new LoadFailed('fs_file.bpf.o', `struct fs_file_block holds ${block.size} bytes of records at offset ${block.offset}, not a whole number of ${file.size}-byte struct fs_file from 0`, '', { op: 'read BTF', details: { struct: 'fs_file_block' } });
+  }
   return {
     counts: offsets(layouts, 'fs_counts', FS_COUNTS_FIELDS),
     key: offsets(layouts, 'fs_key', FS_KEY_FIELDS),
-    file: { ...offsets(layouts, 'fs_file', FS_FILE_FIELDS), tgids: tgids.offset, tgidSlots: tgids.size / 4 },
+    file: { ...file, tgids: tgids.offset, tgidSlots: tgids.size / 4 },
+    fileBlock: block.size / file.size,
     fileProc: offsets(layouts, 'fs_file_proc', FS_FILE_PROC_FIELDS),
     proc: offsets(layouts, 'fs_proc', FS_PROC_FIELDS),
     run: offsets(layouts, 'fs_run', FS_RUN_FIELDS),

@@ -1,7 +1,8 @@
 import type { BpfMap, BpfObject, MapBatch } from '@bpfscope/native';
-import { addRuns, decodeFileProcs, decodeFiles, decodeProcs, decodeRuns, fileId, fileKey, type KernelFile, type KernelFileProc, type KernelProc, type KernelRun } from './decode-maps.js';
+import { addRuns, decodeFileProcs, decodeProcs, decodeRuns, fileId, fileKey, type KernelFile, type KernelFileProc, type KernelProc, type KernelRun } from './decode-maps.js';
 import type { FileLayouts } from './file-layouts.js';
 import { pathText, type PathText } from './path-text.js';
+import type { FileTable } from './top-files.js';
 
 /** enum fs_cnt (bpf/fs/fs_file.h). @internal */
 export const FS_CNT = { filesLost: 0, lostFull: 1, fileProcFull: 2, procFull: 3, pathFull: 4 } as const;
@@ -44,7 +45,6 @@ const concat = (parts: readonly Uint8Array[]): Uint8Array => {
 /** The file object's maps as a reading takes them. @internal */
 export class KernelReads {
   readonly #procs: KeptBatch;
-  readonly #files: KeptBatch;
   readonly #fileProcs: KeptBatch;
   /** Paths by file id: the kernel writes each once, so each is looked up once. */
   readonly #paths = new Map<string, PathText>();
@@ -54,7 +54,6 @@ export class KernelReads {
     private readonly layouts: FileLayouts,
   ) {
     this.#procs = new KeptBatch(obj.map('fs_procs'));
-    this.#files = new KeptBatch(obj.map('fs_files'), 1024);
     this.#fileProcs = new KeptBatch(obj.map('fs_file_proc'), 1024);
   }
 
@@ -103,9 +102,18 @@ export class KernelReads {
     }
   }
 
-  async files(): Promise<KernelFile[]> {
-    const map = this.obj.map('fs_files');
-    return decodeFiles(await this.#files.read(), map.keySize, map.entrySize, this.layouts);
+  /**
+   * The files' records: the slots handed out so far (fs_next[0]) of fs_recs, in one batch
+   * read of the blocks that hold them. A slot handed out while the read runs is left for the
+   * next reading; one not yet in use holds no operations.
+   */
+  files(): FileTable {
+    const recs = this.obj.map('fs_recs');
+    const perBlock = this.layouts.fileBlock;
+    const next = this.obj.map('fs_next').readArray(0, 1);
+    const count = Math.min(new DataView(next.buffer, next.byteOffset, 4).getUint32(0, true), recs.maxEntries * perBlock);
+    // Blocks of records follow each other: slot s is at s × the record's size.
+    return { records: recs.readArray(0, Math.ceil(count / perBlock)), count, stride: this.layouts.file.size, layouts: this.layouts };
   }
 
   /**
