@@ -16,8 +16,8 @@
  * Per file (load-time constant fs_files_on, off by default: the verifier prunes it all):
  * counts in a record per file (fs_recs, an array), at the slot fs_files gives the file's
  * device, inode and inode generation (at most fs_max_files files; the rest are counted, once
- * each, in FS_CNT_FILES_LOST), per (file, process) counts in
- * fs_file_proc, and the path walked once when a file is first tracked (fs_file_walk.h) into
+ * each, in FS_CNT_FILES_LOST), per (file, process) counts in a record per pair (fs_fp_recs,
+ * at the slot fs_file_proc gives), and the path walked once when a file is first tracked (fs_file_walk.h) into
  * fs_paths. Closes are counted at the entry of close(2) (fs_enter, attached only with files
  * on): after it the descriptor is gone, and the kernel releases it whatever close returns.
  * Run-time filters (fs_filter and its maps): pids, excluded pids, cgroup ids, excluded cgroup
@@ -43,6 +43,8 @@ const volatile __u64 fs_max_files = 10240;
 /* Files in fs_files, kept exact with fs_max_files (the table's own bound is FS_FILES_MAX),
  * and slots reserved for files being tracked now: slots in use never pass fs_max_files. */
 __u64 fs_tracked = 0;
+/* The same for (file, process) pairs, bound by FS_FILE_PROCS_MAX. */
+__u64 fs_fp_used = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -85,15 +87,17 @@ struct {
 	__type(value, struct fs_file_block);
 } fs_recs SEC(".maps");
 
-/* fs_next[0]: the slots handed out (the next new one); never more than fs_max_files. */
+/* fs_next[FS_SLOTS_FILES]: the slots of fs_recs handed out (the next new one), never more
+ * than fs_max_files; fs_next[FS_SLOTS_FP]: those of fs_fp_recs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u32);
 } fs_next SEC(".maps");
 
-/* Slots handed out but not used (their CPU lost the race to track the file), taken first. */
+/* Slots handed out but not used (their CPU lost the race to track the file, or the pair),
+ * taken first. */
 struct {
 	__uint(type, BPF_MAP_TYPE_QUEUE);
 	__uint(max_entries, FS_SPARE_MAX);
@@ -101,12 +105,27 @@ struct {
 } fs_spare SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, FS_SPARE_MAX);
+	__type(value, __u32);
+} fs_fp_spare SEC(".maps");
+
+/* A (file, process) pair's slot in fs_fp_recs, by the file's key and the process. */
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, FS_FILE_PROCS_MAX);
 	__type(key, struct fs_key);
-	__type(value, struct fs_file_proc);
+	__type(value, __u32);
 } fs_file_proc SEC(".maps");
+
+/* The pairs' records by slot, in blocks, allocated whole at load as fs_recs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FS_FILE_PROCS_MAX / FS_REC_BLOCK);
+	__type(key, __u32);
+	__type(value, struct fs_fp_block);
+} fs_fp_recs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

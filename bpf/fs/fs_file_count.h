@@ -78,27 +78,45 @@ static __always_inline void fs_add(struct fs_counts *x, struct fs_call *c)
 	}
 }
 
-/* The record of a slot (NULL past the table). */
+/* The record of a file's slot (NULL past the table). */
 static __always_inline struct fs_file *fs_rec(__u32 slot)
 {
 	__u32 b = slot / FS_REC_BLOCK;
 	struct fs_file_block *blk = bpf_map_lookup_elem(&fs_recs, &b);
 
-	return blk ? &blk->f[slot & (FS_REC_BLOCK - 1)] : NULL;
+	if (!blk)
+		return NULL;
+	/* Kept apart from the check (clang would add the offset before it, which the verifier refuses). */
+	asm volatile("" : "+r"(blk));
+	return &blk->f[slot & (FS_REC_BLOCK - 1)];
 }
 
-/* A slot of fs_recs for a new file: one given back first, else the next never used. */
-static __always_inline struct fs_file *fs_take_slot(__u32 *slot)
+/* The record of a (file, process) pair's slot (NULL past the table). */
+static __always_inline struct fs_file_proc *fs_fp_rec(__u32 slot)
 {
-	__u32 z = 0, *next;
+	__u32 b = slot / FS_REC_BLOCK;
+	struct fs_fp_block *blk = bpf_map_lookup_elem(&fs_fp_recs, &b);
 
-	if (bpf_map_pop_elem(&fs_spare, slot)) {
-		next = bpf_map_lookup_elem(&fs_next, &z);
-		if (!next)
-			return NULL;
-		*slot = __sync_fetch_and_add(next, 1);
-	}
-	return fs_rec(*slot);
+	if (!blk)
+		return NULL;
+	/* Kept apart from the check (clang would add the offset before it, which the verifier refuses). */
+	asm volatile("" : "+r"(blk));
+	return &blk->f[slot & (FS_REC_BLOCK - 1)];
+}
+
+/* A new slot: one given back to `spare` first, else the next never used (fs_next[which]).
+ * Returns 0 when *slot holds one. */
+static __always_inline int fs_take_slot(void *spare, __u32 which, __u32 *slot)
+{
+	__u32 *next;
+
+	if (!bpf_map_pop_elem(spare, slot))
+		return 0;
+	next = bpf_map_lookup_elem(&fs_next, &which);
+	if (!next)
+		return -1;
+	*slot = __sync_fetch_and_add(next, 1);
+	return 0;
 }
 
 /* Starts tracking a file: a slot and its record, the key -> slot entry, and its path walked
@@ -106,9 +124,9 @@ static __always_inline struct fs_file *fs_take_slot(__u32 *slot)
  * FS_CNT_FILES_LOST). A reserved count in fs_tracked covers each slot taken (in use, or held
  * while its file is being tracked), so that slots stay below fs_max_files; the slot of a CPU
  * that another beat to the same file goes to fs_spare (its record holds no counts). */
-static __noinline struct fs_file *fs_track(__u64 fd, struct fs_key *k)
+static __noinline struct fs_file *fs_track(__u64 fd, struct fs_key *k, __u32 *slot_out)
 {
-	struct fs_file *rec;
+	struct fs_file *rec = NULL;
 	struct fs_name *p;
 	__u32 z = 0, slot = 0, *won;
 	__u8 one = 1;
@@ -123,7 +141,8 @@ static __noinline struct fs_file *fs_track(__u64 fd, struct fs_key *k)
 		}
 		return NULL;
 	}
-	rec = fs_take_slot(&slot);
+	if (!fs_take_slot(&fs_spare, FS_SLOTS_FILES, &slot))
+		rec = fs_rec(slot);
 	if (!rec) {
 		/* Not reached: the reservation bounds the slots below fs_max_files. */
 		__sync_fetch_and_add(&fs_tracked, -1);
@@ -140,7 +159,10 @@ static __noinline struct fs_file *fs_track(__u64 fd, struct fs_key *k)
 		if (!bpf_map_push_elem(&fs_spare, &slot, 0))
 			__sync_fetch_and_add(&fs_tracked, -1);
 		won = bpf_map_lookup_elem(&fs_files, k);
-		return won ? fs_rec(*won) : NULL;
+		if (!won)
+			return NULL;
+		*slot_out = *won;
+		return fs_rec(*won);
 	}
 	p = bpf_map_lookup_elem(&fs_scratch, &z);
 	if (p) {
@@ -148,6 +170,7 @@ static __noinline struct fs_file *fs_track(__u64 fd, struct fs_key *k)
 		if (bpf_map_update_elem(&fs_paths, k, p, BPF_ANY))
 			fs_cnt_add(FS_CNT_PATH_FULL);
 	}
+	*slot_out = slot;
 	return rec;
 }
 
@@ -170,27 +193,46 @@ static __always_inline bool fs_file_passes(struct fs_file *fv, __u64 fd, __u32 g
 	return !(fv->flags & FS_FILE_OUT);
 }
 
-/* The file's entry for this process; a process new to the file is also listed in the file's
- * tgids (the first FS_FILE_TGIDS of them), so that user space finds its entry by lookup. */
-static __always_inline void fs_add_file_proc(struct fs_file *fv, struct fs_key *k, __u32 tgid, struct fs_call *c)
+/* Starts counting a (file, process) pair: a slot and its record (the file's slot, the
+ * process, its command name), and the key -> slot entry. NULL when the pairs' table is full.
+ * Slots are reserved and given back as fs_track does with files'. */
+static __noinline struct fs_file_proc *fs_track_fp(struct fs_key *pk, __u32 file)
+{
+	struct fs_file_proc *v = NULL;
+	__u32 slot = 0, *won;
+
+	if (fs_fp_used >= FS_FILE_PROCS_MAX || __sync_fetch_and_add(&fs_fp_used, 1) >= FS_FILE_PROCS_MAX)
+		return NULL;
+	if (!fs_take_slot(&fs_fp_spare, FS_SLOTS_FP, &slot))
+		v = fs_fp_rec(slot);
+	if (!v) {
+		__sync_fetch_and_add(&fs_fp_used, -1);
+		return NULL;
+	}
+	/* Its counts are 0 (a slot given back was never counted in); the rest before the slot is
+	 * published, a reader skips a record of no operations. */
+	v->file = file;
+	v->tgid = pk->tgid;
+	fs_leader_comm(v->comm);
+	if (bpf_map_update_elem(&fs_file_proc, pk, &slot, BPF_NOEXIST)) {
+		if (!bpf_map_push_elem(&fs_fp_spare, &slot, 0))
+			__sync_fetch_and_add(&fs_fp_used, -1);
+		won = bpf_map_lookup_elem(&fs_file_proc, pk);
+		return won ? fs_fp_rec(*won) : NULL;
+	}
+	return v;
+}
+
+/* The counts of the file (at slot `file`) as this process used it. */
+static __always_inline void fs_add_file_proc(struct fs_key *k, __u32 file, __u32 tgid, struct fs_call *c)
 {
 	struct fs_key pk = { .ino = k->ino, .dev = k->dev, .igen = k->igen, .tgid = tgid };
-	struct fs_file_proc *v = bpf_map_lookup_elem(&fs_file_proc, &pk);
-	struct fs_file_proc z = {};
-	__u32 n;
+	__u32 *slot = bpf_map_lookup_elem(&fs_file_proc, &pk);
+	struct fs_file_proc *v = slot ? fs_fp_rec(*slot) : fs_track_fp(&pk, file);
 
 	if (!v) {
-		fs_leader_comm(z.comm);
-		if (!bpf_map_update_elem(&fs_file_proc, &pk, &z, BPF_NOEXIST)) {
-			n = __sync_fetch_and_add(&fv->ntgids, 1);
-			if (n < FS_FILE_TGIDS)
-				fv->tgids[n] = tgid;
-		}
-		v = bpf_map_lookup_elem(&fs_file_proc, &pk);
-		if (!v) {
-			fs_cnt_add(FS_CNT_FP_FULL);
-			return;
-		}
+		fs_cnt_add(FS_CNT_FP_FULL);
+		return;
 	}
 	fs_add(&v->c, c);
 }
@@ -289,7 +331,7 @@ static __always_inline int fs_count_call(struct fs_call *c, const bool fast)
 	__u32 zero = 0, tgid = bpf_get_current_pid_tgid() >> 32, parts;
 	struct fs_filter *flt = bpf_map_lookup_elem(&fs_filter, &zero);
 	struct fs_file *fv = NULL;
-	__u32 *slot;
+	__u32 *slot, fslot = 0;
 	struct fs_inode x = {};
 	struct fs_key k = {};
 	struct file *f;
@@ -313,7 +355,12 @@ static __always_inline int fs_count_call(struct fs_call *c, const bool fast)
 	if (fs_files_on) {
 		k.igen = x.igen;
 		slot = bpf_map_lookup_elem(&fs_files, &k);
-		fv = slot ? fs_rec(*slot) : fs_track(c->fd, &k);
+		if (slot) {
+			fslot = *slot;
+			fv = fs_rec(fslot);
+		} else {
+			fv = fs_track(c->fd, &k, &fslot);
+		}
 		if ((parts & FS_F_PATHS) && !fs_file_passes(fv, c->fd, flt->gen)) {
 			bpfscope_stat_add(&fs_file_stats, BPFSCOPE_STAT_FILTER_MISS, 1);
 			return 0;
@@ -325,7 +372,7 @@ static __always_inline int fs_count_call(struct fs_call *c, const bool fast)
 		fs_add(&fv->c, c);
 		if (!(fv->flags & FS_FILE_DELETED) && x.nlink == 0)
 			__sync_fetch_and_or(&fv->flags, FS_FILE_DELETED);
-		fs_add_file_proc(fv, &k, tgid, c);
+		fs_add_file_proc(&k, fslot, tgid, c);
 	}
 	if (fs_procs_on && c->op != FS_OP_CLOSE)
 		fs_add_proc(tgid, c);

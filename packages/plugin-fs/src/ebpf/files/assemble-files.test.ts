@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readStructLayouts } from '@bpfscope/native';
 import { FS_FILE_OBJECT_PATH } from '../../object-path.js';
-import { fileId, type KernelCounts, type KernelFile, type KernelFileProc } from './decode-maps.js';
+import type { KernelCounts, KernelFile, KernelFileProc } from './decode-maps.js';
 import { listFiles, listProcesses, topK } from './assemble-files.js';
 import { fileLayouts } from './file-layouts.js';
 import type { PathText } from './path-text.js';
@@ -25,15 +25,14 @@ function table(files: readonly KernelFile[], stride = L.file.size): FileTable {
     [[c.opens, n.opens], [c.closes, n.closes], [c.reads, n.reads], [c.writes, n.writes], [c.bytes_read, n.bytesRead], [c.bytes_written, n.bytesWritten], [c.fsyncs, n.fsyncs]].forEach(([off, x]) => setU64(v, at + o.c + off!, x!));
     v.setUint32(at + o.flags, f.flags, true);
     v.setUint32(at + o.gen, f.gen, true);
-    v.setUint32(at + o.ntgids, f.ntgids, true);
-    f.tgids.forEach((t, j) => v.setUint32(at + o.tgids + 4 * j, t, true));
   });
   return { records, count: files.length, stride, layouts: L };
 }
 const list = (files: readonly KernelFile[], d: ReturnType<typeof details>, l: typeof limits, prefixes: Parameters<typeof listFiles>[4]) => listFiles(table(files), new FileRanking(), d, l, prefixes);
 
 const c = (bytesRead: number, bytesWritten: number, reads = 1): KernelCounts => ({ opens: 1, closes: 0, reads, writes: 1, bytesRead, bytesWritten, fsyncs: 0 });
-const file = (ino: number, counts: KernelCounts, flags = 0, gen = 0, igen = 0): KernelFile => ({ dev: 1 << 20, ino, igen, counts, flags, gen, ntgids: 0, tgids: [] });
+// Slots follow the order of the files given to `table`: set there.
+const file = (ino: number, counts: KernelCounts, flags = 0, gen = 0, igen = 0): KernelFile => ({ dev: 1 << 20, ino, igen, counts, flags, gen, slot: -1 });
 const limits = { maxFiles: 10, topK: 10, topProcesses: 2, minBytes: 0 };
 const paths: Record<number, PathText> = {
   1: { path: '/data/a', status: 'resolved' },
@@ -51,10 +50,10 @@ function details(fileProcs: readonly KernelFileProc[] = [], path = pathOf) {
       asked.push(`path ${f.ino}`);
       return path(f);
     },
-    processesOf: async (files: readonly KernelFile[]) => {
-      const ids = new Set(files.map((f) => fileId(f.dev, f.ino, f.igen)));
-      asked.push(`procs ${[...ids].join(',')}`);
-      return fileProcs.filter((fp) => ids.has(fp.id));
+    processesOf: (files: readonly KernelFile[]) => {
+      const slots = new Set(files.map((f) => f.slot));
+      asked.push(`procs ${files.map((f) => `${f.ino}@${f.slot}`).join(',')}`);
+      return fileProcs.filter((fp) => slots.has(fp.file));
     },
   };
 }
@@ -66,7 +65,7 @@ describe('listFiles', () => {
     const r = await list(files, d, { ...limits, maxFiles: 2, minBytes: 5 }, null);
     expect(r.fileCount).toBe(3);
     // Paths and processes are looked up for the listed files only.
-    expect(d.asked).toEqual([`procs ${1 << 20}:2:0,${1 << 20}:3:0`, 'path 2', 'path 3']);
+    expect(d.asked).toEqual(['procs 2@1,3@2', 'path 2', 'path 3']);
     expect(r.files.map((f) => f.inode)).toEqual([2, 3]);
     expect(r.files[0]).toMatchObject({ dev: '1:0', path: '/data/b', pathStatus: 'resolved', bytesRead: 500 });
   });
@@ -75,9 +74,10 @@ describe('listFiles', () => {
     expect(r.files[0]).toMatchObject({ path: '…/x/y', pathStatus: 'deleted' });
   });
   it('gives each file its top processes by bytes, at most topProcesses', async () => {
-    const id = `${1 << 20}:1:0`;
-    const fp = (pid: number, bytes: number): KernelFileProc => ({ id, pid, comm: `p${pid}`, counts: c(bytes, 0) });
-    const r = await list([file(1, c(60, 0))], details([fp(1, 10), fp(2, 30), fp(3, 20), { ...fp(4, 99), id: `${1 << 20}:1:7` }]), limits, null);
+    // The file at slot 1; the record of pid 4 is of the file at slot 0.
+    const fp = (pid: number, bytes: number, slot = 1): KernelFileProc => ({ file: slot, pid, comm: `p${pid}`, counts: c(bytes, 0) });
+    const r = await list([file(2, c(1, 0)), file(1, c(60, 0))], details([fp(1, 10), fp(2, 30), fp(3, 20), fp(4, 99, 0)]), limits, null);
+    expect(r.files[0]!.inode).toBe(1);
     expect(r.files[0]!.topProcesses).toEqual([
       { pid: 2, comm: 'p2', bytes: 30, operations: 3 },
       { pid: 3, comm: 'p3', bytes: 20, operations: 3 },

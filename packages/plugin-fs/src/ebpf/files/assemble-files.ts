@@ -1,5 +1,5 @@
 import type { FsFile, FsFileProcess, FsProcess } from '../../records.js';
-import { decodeFile, fileId, type KernelCounts, type KernelFile, type KernelFileProc, type KernelProc } from './decode-maps.js';
+import { decodeFile, type KernelCounts, type KernelFile, type KernelFileProc, type KernelProc } from './decode-maps.js';
 import { kernelDevText } from './kernel-dev.js';
 import type { PathText } from './path-text.js';
 import type { FileRanking, FileTable } from './top-files.js';
@@ -76,7 +76,7 @@ export interface FileDetails {
   /** A file's path. */
   pathOf(f: KernelFile): PathText;
   /** The (file, process) entries of these files. */
-  processesOf(files: readonly KernelFile[]): Promise<readonly KernelFileProc[]>;
+  processesOf(files: readonly KernelFile[]): readonly KernelFileProc[];
 }
 
 /**
@@ -89,30 +89,27 @@ export interface FileDetails {
  * @returns the listed files and how many passed before the cap
  * @internal
  */
-export async function listFiles(table: FileTable, ranking: FileRanking, details: FileDetails, limits: ListLimits, prefixes: PrefixState | null): Promise<{ files: FsFile[]; fileCount: number }> {
+export function listFiles(table: FileTable, ranking: FileRanking, details: FileDetails, limits: ListLimits, prefixes: PrefixState | null): { files: FsFile[]; fileCount: number } {
   const o = table.layouts.file;
   const keep = prefixes === null ? null : (view: DataView, at: number): boolean => {
     if (view.getUint32(at + o.gen, true) === prefixes.gen) return (view.getUint32(at + o.flags, true) & FILE_OUT) === 0;
-    const { path } = details.pathOf(decodeFile(view, at, table.layouts));
+    const { path } = details.pathOf(decodeFile(view, at, at / table.stride, table.layouts));
     return path !== null && prefixes.prefixes.some((p) => under(path, p));
   };
   const { slots, passing } = ranking.select(table, limits, keep);
   const view = new DataView(table.records.buffer, table.records.byteOffset, table.records.byteLength);
-  const listed = slots.map((slot) => {
-    const f = decodeFile(view, slot * table.stride, table.layouts);
-    return { f, id: fileId(f.dev, f.ino, f.igen) };
-  });
-  const procsOf = new Map<string, FsFileProcess[]>();
+  const listed = slots.map((slot) => decodeFile(view, slot * table.stride, slot, table.layouts));
+  const procsOf = new Map<number, FsFileProcess[]>();
   if (limits.topProcesses > 0 && listed.length > 0) {
-    for (const fp of await details.processesOf(listed.map((x) => x.f))) {
-      const list = procsOf.get(fp.id) ?? [];
+    for (const fp of details.processesOf(listed)) {
+      const list = procsOf.get(fp.file) ?? [];
       list.push({ pid: fp.pid, comm: fp.comm, bytes: fp.counts.bytesRead + fp.counts.bytesWritten, operations: operations(fp.counts) });
-      procsOf.set(fp.id, list);
+      procsOf.set(fp.file, list);
     }
   }
   return {
     fileCount: passing,
-    files: listed.map(({ f, id }) => {
+    files: listed.map((f) => {
       const path = details.pathOf(f);
       return {
         dev: kernelDevText(f.dev),
@@ -127,7 +124,7 @@ export async function listFiles(table: FileTable, ranking: FileRanking, details:
         bytesRead: f.counts.bytesRead,
         bytesWritten: f.counts.bytesWritten,
         fsyncs: f.counts.fsyncs,
-        topProcesses: (procsOf.get(id) ?? []).sort(byBytesThenOps).slice(0, limits.topProcesses),
+        topProcesses: (procsOf.get(f.slot) ?? []).sort(byBytesThenOps).slice(0, limits.topProcesses),
       };
     }),
   };

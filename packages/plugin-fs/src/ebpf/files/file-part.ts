@@ -76,7 +76,9 @@ export class FilePart implements FsKernelPart<FilesReading> {
     try {
       const layouts = fileLayouts(handle.structLayouts());
       const recs = handle.object.map('fs_recs');
-      if (recs.valueSize !== layouts.fileBlock * layouts.file.size) throw new LoadFailed(o.fileObjectPath, `fs_recs holds ${recs.valueSize}-byte values, not blocks of ${layouts.fileBlock} records of ${layouts.file.size} bytes`, '', { op: 'read BTF', details: { map: 'fs_recs' } });
+      for (const [map, n, size] of [[recs, layouts.fileBlock, layouts.file.size], [handle.object.map('fs_fp_recs'), layouts.fileProcBlock, layouts.fileProc.size]] as const) {
+        if (map.valueSize !== n * size) throw new LoadFailed(o.fileObjectPath, `${map.name} holds ${map.valueSize}-byte values, not blocks of ${n} records of ${size} bytes`, '', { op: 'read BTF', details: { map: map.name } });
+      }
       const table = Math.min(handle.object.map('fs_files').maxEntries, recs.maxEntries * layouts.fileBlock);
       if (o.maxTrackedFiles > table) throw new ConfigError('fs.maxTrackedFiles', o.maxTrackedFiles, `an integer from 1 to ${table} (the file table of ${o.fileObjectPath})`);
       this.#layouts = layouts;
@@ -155,7 +157,7 @@ export class FilePart implements FsKernelPart<FilesReading> {
     const table: FileTable | null = o.files ? reads.files() : null;
     const t1 = performance.now();
     const details = { pathOf: (f: KernelFile) => reads.path(f), processesOf: (listed: readonly KernelFile[]) => reads.fileProcs(listed) };
-    const listed = table !== null ? await listFiles(table, this.#ranking, details, o, this.#prefixes) : { files: [], fileCount: 0 };
+    const listed = table !== null ? listFiles(table, this.#ranking, details, o, this.#prefixes) : { files: [], fileCount: 0 };
     const processes = o.processes ? listProcesses(procs, o) : [];
     const t2 = performance.now();
     reads.forget(gone);
