@@ -69,64 +69,6 @@ struct {
 	__type(value, __u8);
 } fs_gone SEC(".maps");
 
-/* A tracked file's slot in fs_recs, by its key (tgid 0). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, FS_FILES_MAX);
-	__type(key, struct fs_key);
-	__type(value, __u32);
-} fs_files SEC(".maps");
-
-/* The files' records by slot, in blocks: allocated whole at load (FS_FILES_MAX records),
- * read by user space as the range of blocks in use. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, FS_FILES_MAX / FS_REC_BLOCK);
-	__type(key, __u32);
-	__type(value, struct fs_file_block);
-} fs_recs SEC(".maps");
-
-/* fs_next[FS_SLOTS_FILES]: the slots of fs_recs handed out (the next new one), never more
- * than fs_max_files; fs_next[FS_SLOTS_FP]: those of fs_fp_recs. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, __u32);
-} fs_next SEC(".maps");
-
-/* Slots handed out but not used (their CPU lost the race to track the file, or the pair),
- * taken first. */
-struct {
-	__uint(type, BPF_MAP_TYPE_QUEUE);
-	__uint(max_entries, FS_SPARE_MAX);
-	__type(value, __u32);
-} fs_spare SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_QUEUE);
-	__uint(max_entries, FS_SPARE_MAX);
-	__type(value, __u32);
-} fs_fp_spare SEC(".maps");
-
-/* A (file, process) pair's slot in fs_fp_recs, by the file's key and the process. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, FS_FILE_PROCS_MAX);
-	__type(key, struct fs_key);
-	__type(value, __u32);
-} fs_file_proc SEC(".maps");
-
-/* The pairs' records by slot, in blocks, allocated whole at load as fs_recs. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, FS_FILE_PROCS_MAX / FS_REC_BLOCK);
-	__type(key, __u32);
-	__type(value, struct fs_fp_block);
-} fs_fp_recs SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -209,6 +151,7 @@ const struct fs_file_proc fs_fp_btf_anchor __attribute__((unused)) = {};
 
 #include "fs_file_fd.h"
 #include "fs_file_walk.h"
+#include "fs_file_slots.h"
 #include "fs_file_count.h"
 
 /* The operation of a system call (x86_64 numbers), or -1 for every other call. */
