@@ -14,9 +14,10 @@
  * and moved into fs_procs when another process calls on that CPU. fs_proc_exit lists processes that ended in fs_gone, which
  * user space removes after the reading that saw them.
  * Per file (load-time constant fs_files_on, off by default: the verifier prunes it all):
- * counts in fs_files by device, inode and inode generation (at most fs_max_files files; the
- * rest are counted, once each, in FS_CNT_FILES_LOST), per (file, process) counts in
- * fs_file_proc, and the path walked once when a file is first tracked (fs_file_walk.h) into
+ * counts in a record per file (fs_recs, an array), at the slot fs_files gives the file's
+ * device, inode and inode generation (at most fs_max_files files; the rest are counted, once
+ * each, in FS_CNT_FILES_LOST), per (file, process) counts in a record per pair (fs_fp_recs,
+ * at the slot fs_file_proc gives), and the path walked once when a file is first tracked (fs_file_walk.h) into
  * fs_paths. Closes are counted at the entry of close(2) (fs_enter, attached only with files
  * on): after it the descriptor is gone, and the kernel releases it whatever close returns.
  * Run-time filters (fs_filter and its maps): pids, excluded pids, cgroup ids, excluded cgroup
@@ -39,8 +40,11 @@ const volatile __u32 fs_procs_on = 1;
 const volatile __u32 fs_files_on = 0;
 const volatile __u64 fs_max_files = 10240;
 
-/* Files in fs_files, kept exact with fs_max_files (the table's own bound is FS_FILES_MAX). */
+/* Files in fs_files, kept exact with fs_max_files (the table's own bound is FS_FILES_MAX),
+ * and slots reserved for files being tracked now: slots in use never pass fs_max_files. */
 __u64 fs_tracked = 0;
+/* The same for (file, process) pairs, bound by FS_FILE_PROCS_MAX. */
+__u64 fs_fp_used = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -64,22 +68,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } fs_gone SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, FS_FILES_MAX);
-	__type(key, struct fs_key);
-	__type(value, struct fs_file);
-} fs_files SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, FS_FILE_PROCS_MAX);
-	__type(key, struct fs_key);
-	__type(value, struct fs_file_proc);
-} fs_file_proc SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -163,6 +151,7 @@ const struct fs_file_proc fs_fp_btf_anchor __attribute__((unused)) = {};
 
 #include "fs_file_fd.h"
 #include "fs_file_walk.h"
+#include "fs_file_slots.h"
 #include "fs_file_count.h"
 
 /* The operation of a system call (x86_64 numbers), or -1 for every other call. */

@@ -4,10 +4,22 @@
 #ifndef BPFSCOPE_FS_FILE_H
 #define BPFSCOPE_FS_FILE_H
 
-/* Capacity of the file table; the load-time constant fs_max_files (option maxTrackedFiles)
- * caps the files tracked below it. Entries are allocated as files are first seen. */
+/* Capacity of the file table (fs_files: key -> slot, and fs_recs: a record per slot); the
+ * load-time constant fs_max_files (option maxTrackedFiles) caps the files tracked below it.
+ * Slots are handed out in order as files are first seen, so the records in use are the slots
+ * below fs_next[0]: a reading reads that range of fs_recs in one batch. fs_recs holds the
+ * records in blocks of FS_REC_BLOCK (slot s: record s % FS_REC_BLOCK of element
+ * s / FS_REC_BLOCK), so that a batch read costs the kernel one step per block, not per file. */
 #define FS_FILES_MAX 65536
-/* (file, process) pairs for each file's top processes. */
+#define FS_REC_BLOCK 64
+/* fs_next keys */
+#define FS_SLOTS_FILES 0
+#define FS_SLOTS_FP 1
+/* Slots given back by a CPU that lost the race to track a file (fs_spare, taken again first). */
+#define FS_SPARE_MAX 256
+/* (file, process) pairs for each file's top processes: fs_file_proc maps a pair's key to a
+ * slot of fs_fp_recs, whose records (in blocks of FS_REC_BLOCK, as the files') name their
+ * file's slot. */
 #define FS_FILE_PROCS_MAX 65536
 /* Files left out (full table) remembered, to count each once. */
 #define FS_LOST_MAX 65536
@@ -81,24 +93,34 @@ struct fs_counts {
 #define FS_FILE_DELETED 1 /* link count 0 at an operation: unlinked while open */
 #define FS_FILE_OUT 2     /* outside the path prefixes of generation gen */
 
-/* Processes a file lists itself (see struct fs_file.tgids). */
-#define FS_FILE_TGIDS 8
-
-/* fs_files values, shared by all CPUs (atomic adds). */
+/* fs_recs values (a file's record, at the slot fs_files gives its key), shared by all CPUs
+ * (atomic adds). ino, dev and igen are the file's key, written before the slot is published. */
 struct fs_file {
+	__u64 ino;
+	__u32 dev;
+	__u32 igen;
 	struct fs_counts c;
 	__u32 flags;
 	__u32 gen;
-	/* Processes that have an entry in fs_file_proc for this file; the first FS_FILE_TGIDS
-	 * of them in tgids (when ntgids is larger, user space reads the whole of fs_file_proc). */
-	__u32 ntgids;
-	__u32 tgids[FS_FILE_TGIDS];
 };
 
-/* fs_file_proc values. */
+/* fs_recs values: FS_REC_BLOCK records, of slots FS_REC_BLOCK * key and on. */
+struct fs_file_block {
+	struct fs_file f[FS_REC_BLOCK];
+};
+
+/* A file as one process used it (fs_fp_recs records): the file's slot in fs_recs, the
+ * process, its command name, and the counts. */
 struct fs_file_proc {
 	struct fs_counts c;
 	char comm[16];
+	__u32 file;
+	__u32 tgid;
+};
+
+/* fs_fp_recs values. */
+struct fs_fp_block {
+	struct fs_file_proc f[FS_REC_BLOCK];
 };
 
 /* fs_procs values, per CPU. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* How fs_file.bpf.c counts one file system call: the filters, the
  * per-file, per-(file, process) and per-process counts, and the open events of watched
- * paths. Included once, by fs_file.bpf.c, after its maps and fs_file_walk.h. */
+ * paths. Included once, by fs_file.bpf.c, after its maps and fs_file_slots.h. */
 #ifndef BPFSCOPE_FS_FILE_COUNT_H
 #define BPFSCOPE_FS_FILE_COUNT_H
 
@@ -20,14 +20,6 @@ struct fs_call {
 	__u32 id;
 };
 
-static __always_inline void fs_cnt_add(__u32 slot)
-{
-	__u64 *v = bpf_map_lookup_elem(&fs_cnt, &slot);
-
-	if (v)
-		*v += 1;
-}
-
 /* The pid and cgroup parts of the filter. */
 static __always_inline bool fs_task_passes(__u32 parts, __u32 tgid)
 {
@@ -45,14 +37,6 @@ static __always_inline bool fs_task_passes(__u32 parts, __u32 tgid)
 			return false;
 	}
 	return true;
-}
-
-/* The command name of the current process (its leader's, not the thread's). */
-static __always_inline void fs_leader_comm(char *comm)
-{
-	struct task_struct *leader = BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), group_leader);
-
-	bpf_probe_read_kernel_str(comm, 16, &leader->comm);
 }
 
 static __always_inline void fs_add(struct fs_counts *x, struct fs_call *c)
@@ -78,39 +62,6 @@ static __always_inline void fs_add(struct fs_counts *x, struct fs_call *c)
 	}
 }
 
-/* Starts tracking a file: its entry, and its path walked once. NULL when the table holds
- * fs_max_files files already (the file is counted once in FS_CNT_FILES_LOST). */
-static __noinline struct fs_file *fs_track(__u64 fd, struct fs_key *k)
-{
-	struct fs_file zero = {};
-	struct fs_name *p;
-	__u32 z = 0;
-	__u8 one = 1;
-
-	if (fs_tracked >= fs_max_files || __sync_fetch_and_add(&fs_tracked, 1) >= fs_max_files) {
-		/* Counted once per file while fs_lost has room (another CPU may insert it first). */
-		if (!bpf_map_lookup_elem(&fs_lost, k)) {
-			if (!bpf_map_update_elem(&fs_lost, k, &one, BPF_NOEXIST))
-				fs_cnt_add(FS_CNT_FILES_LOST);
-			else if (!bpf_map_lookup_elem(&fs_lost, k))
-				fs_cnt_add(FS_CNT_LOST_FULL);
-		}
-		return NULL;
-	}
-	if (bpf_map_update_elem(&fs_files, k, &zero, BPF_NOEXIST)) {
-		/* Another CPU tracked it first (or the table is full after all). */
-		__sync_fetch_and_add(&fs_tracked, -1);
-		return bpf_map_lookup_elem(&fs_files, k);
-	}
-	p = bpf_map_lookup_elem(&fs_scratch, &z);
-	if (p) {
-		fs_walk_path(fd, p);
-		if (bpf_map_update_elem(&fs_paths, k, p, BPF_ANY))
-			fs_cnt_add(FS_CNT_PATH_FULL);
-	}
-	return bpf_map_lookup_elem(&fs_files, k);
-}
-
 /* Whether the path prefixes in force let the file through (judged once per generation). */
 static __always_inline bool fs_file_passes(struct fs_file *fv, __u64 fd, __u32 gen)
 {
@@ -130,27 +81,16 @@ static __always_inline bool fs_file_passes(struct fs_file *fv, __u64 fd, __u32 g
 	return !(fv->flags & FS_FILE_OUT);
 }
 
-/* The file's entry for this process; a process new to the file is also listed in the file's
- * tgids (the first FS_FILE_TGIDS of them), so that user space finds its entry by lookup. */
-static __always_inline void fs_add_file_proc(struct fs_file *fv, struct fs_key *k, __u32 tgid, struct fs_call *c)
+/* The counts of the file (at slot `file`) as this process used it. */
+static __always_inline void fs_add_file_proc(struct fs_key *k, __u32 file, __u32 tgid, struct fs_call *c)
 {
 	struct fs_key pk = { .ino = k->ino, .dev = k->dev, .igen = k->igen, .tgid = tgid };
-	struct fs_file_proc *v = bpf_map_lookup_elem(&fs_file_proc, &pk);
-	struct fs_file_proc z = {};
-	__u32 n;
+	__u32 *slot = bpf_map_lookup_elem(&fs_file_proc, &pk);
+	struct fs_file_proc *v = slot ? fs_fp_rec(*slot) : fs_track_fp(&pk, file);
 
 	if (!v) {
-		fs_leader_comm(z.comm);
-		if (!bpf_map_update_elem(&fs_file_proc, &pk, &z, BPF_NOEXIST)) {
-			n = __sync_fetch_and_add(&fv->ntgids, 1);
-			if (n < FS_FILE_TGIDS)
-				fv->tgids[n] = tgid;
-		}
-		v = bpf_map_lookup_elem(&fs_file_proc, &pk);
-		if (!v) {
-			fs_cnt_add(FS_CNT_FP_FULL);
-			return;
-		}
+		fs_cnt_add(FS_CNT_FP_FULL);
+		return;
 	}
 	fs_add(&v->c, c);
 }
@@ -249,6 +189,7 @@ static __always_inline int fs_count_call(struct fs_call *c, const bool fast)
 	__u32 zero = 0, tgid = bpf_get_current_pid_tgid() >> 32, parts;
 	struct fs_filter *flt = bpf_map_lookup_elem(&fs_filter, &zero);
 	struct fs_file *fv = NULL;
+	__u32 *slot, fslot = 0;
 	struct fs_inode x = {};
 	struct fs_key k = {};
 	struct file *f;
@@ -271,9 +212,13 @@ static __always_inline int fs_count_call(struct fs_call *c, const bool fast)
 	k.dev = x.dev;
 	if (fs_files_on) {
 		k.igen = x.igen;
-		fv = bpf_map_lookup_elem(&fs_files, &k);
-		if (!fv)
-			fv = fs_track(c->fd, &k);
+		slot = bpf_map_lookup_elem(&fs_files, &k);
+		if (slot) {
+			fslot = *slot;
+			fv = fs_rec(fslot);
+		} else {
+			fv = fs_track(c->fd, &k, &fslot);
+		}
 		if ((parts & FS_F_PATHS) && !fs_file_passes(fv, c->fd, flt->gen)) {
 			bpfscope_stat_add(&fs_file_stats, BPFSCOPE_STAT_FILTER_MISS, 1);
 			return 0;
@@ -285,7 +230,7 @@ static __always_inline int fs_count_call(struct fs_call *c, const bool fast)
 		fs_add(&fv->c, c);
 		if (!(fv->flags & FS_FILE_DELETED) && x.nlink == 0)
 			__sync_fetch_and_or(&fv->flags, FS_FILE_DELETED);
-		fs_add_file_proc(fv, &k, tgid, c);
+		fs_add_file_proc(&k, fslot, tgid, c);
 	}
 	if (fs_procs_on && c->op != FS_OP_CLOSE)
 		fs_add_proc(tgid, c);

@@ -1,7 +1,8 @@
 import type { FsFile, FsFileProcess, FsProcess } from '../../records.js';
-import { fileId, type KernelCounts, type KernelFile, type KernelFileProc, type KernelProc } from './decode-maps.js';
+import { decodeFile, type KernelCounts, type KernelFile, type KernelFileProc, type KernelProc } from './decode-maps.js';
 import { kernelDevText } from './kernel-dev.js';
 import type { PathText } from './path-text.js';
+import type { FileRanking, FileTable } from './top-files.js';
 
 // struct fs_file.flags (bpf/fs/fs_file.h).
 const FILE_DELETED = 1;
@@ -75,46 +76,40 @@ export interface FileDetails {
   /** A file's path. */
   pathOf(f: KernelFile): PathText;
   /** The (file, process) entries of these files. */
-  processesOf(files: readonly KernelFile[]): Promise<readonly KernelFileProc[]>;
+  processesOf(files: readonly KernelFile[]): readonly KernelFileProc[];
 }
 
 /**
  * Files, most bytes first, after the path prefixes in force and `minBytes`, at most
  * `maxFiles`, each with its top processes. A file the kernel judged outside the prefixes of
  * the generation in force is left out; one not judged since the prefixes changed (no
- * operation since) is kept when its path lies under a prefix. Paths and processes are looked
- * up for the listed files only (and paths for the not-judged ones).
+ * operation since) is kept when its path lies under a prefix. The table is ranked from its
+ * records as they are ({@link FileRanking}); records, paths and processes are decoded and
+ * looked up for the listed files only (and paths for the not-judged ones).
  * @returns the listed files and how many passed before the cap
  * @internal
  */
-export async function listFiles(files: readonly KernelFile[], details: FileDetails, limits: ListLimits, prefixes: PrefixState | null): Promise<{ files: FsFile[]; fileCount: number }> {
-  const passing: Array<{ f: KernelFile; bytes: number; operations: number }> = [];
-  for (const f of files) {
-    const bytes = f.counts.bytesRead + f.counts.bytesWritten;
-    const ops = operations(f.counts);
-    if (ops === 0 || bytes < limits.minBytes) continue;
-    if (prefixes !== null) {
-      if (f.gen === prefixes.gen) {
-        if ((f.flags & FILE_OUT) !== 0) continue;
-      } else {
-        const { path } = details.pathOf(f);
-        if (path === null || !prefixes.prefixes.some((p) => under(path, p))) continue;
-      }
-    }
-    passing.push({ f, bytes, operations: ops });
-  }
-  const listed = topK(passing, limits.maxFiles, byBytesThenOps).map((x) => ({ ...x, id: fileId(x.f.dev, x.f.ino, x.f.igen) }));
-  const procsOf = new Map<string, FsFileProcess[]>();
+export function listFiles(table: FileTable, ranking: FileRanking, details: FileDetails, limits: ListLimits, prefixes: PrefixState | null): { files: FsFile[]; fileCount: number } {
+  const o = table.layouts.file;
+  const keep = prefixes === null ? null : (view: DataView, at: number): boolean => {
+    if (view.getUint32(at + o.gen, true) === prefixes.gen) return (view.getUint32(at + o.flags, true) & FILE_OUT) === 0;
+    const { path } = details.pathOf(decodeFile(view, at, at / table.stride, table.layouts));
+    return path !== null && prefixes.prefixes.some((p) => under(path, p));
+  };
+  const { slots, passing } = ranking.select(table, limits, keep);
+  const view = new DataView(table.records.buffer, table.records.byteOffset, table.records.byteLength);
+  const listed = slots.map((slot) => decodeFile(view, slot * table.stride, slot, table.layouts));
+  const procsOf = new Map<number, FsFileProcess[]>();
   if (limits.topProcesses > 0 && listed.length > 0) {
-    for (const fp of await details.processesOf(listed.map((x) => x.f))) {
-      const list = procsOf.get(fp.id) ?? [];
+    for (const fp of details.processesOf(listed)) {
+      const list = procsOf.get(fp.file) ?? [];
       list.push({ pid: fp.pid, comm: fp.comm, bytes: fp.counts.bytesRead + fp.counts.bytesWritten, operations: operations(fp.counts) });
-      procsOf.set(fp.id, list);
+      procsOf.set(fp.file, list);
     }
   }
   return {
-    fileCount: passing.length,
-    files: listed.map(({ f, id }) => {
+    fileCount: passing,
+    files: listed.map((f) => {
       const path = details.pathOf(f);
       return {
         dev: kernelDevText(f.dev),
@@ -129,7 +124,7 @@ export async function listFiles(files: readonly KernelFile[], details: FileDetai
         bytesRead: f.counts.bytesRead,
         bytesWritten: f.counts.bytesWritten,
         fsyncs: f.counts.fsyncs,
-        topProcesses: (procsOf.get(id) ?? []).sort(byBytesThenOps).slice(0, limits.topProcesses),
+        topProcesses: (procsOf.get(f.slot) ?? []).sort(byBytesThenOps).slice(0, limits.topProcesses),
       };
     }),
   };

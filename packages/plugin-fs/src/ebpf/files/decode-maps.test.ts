@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { LoadFailed } from '@bpfscope/core';
 import { readStructLayouts, type MapBatch } from '@bpfscope/native';
 import { FS_FILE_OBJECT_PATH } from '../../object-path.js';
-import { addRuns, decodeFileProcs, decodeFiles, decodeProcs, decodeRuns, fileKey } from './decode-maps.js';
+import { addRuns, decodeFile, decodeFileProcs, decodeProcs, decodeRuns, fileKey } from './decode-maps.js';
 import { fileLayouts } from './file-layouts.js';
 import { decodeOpenEvent } from './file-events.js';
 
@@ -80,33 +80,51 @@ describe('decodeRuns and addRuns', () => {
   });
 });
 
-describe('decodeFiles and decodeFileProcs', () => {
-  it('read the key (device, inode past 2^32, generation, pid) and the counts', () => {
-    const key = fileKey((8 << 20) | 1, 2 ** 33 + 5, 77, 0, L);
-    const value = new Uint8Array(L.file.size);
-    const v = new DataView(value.buffer);
+describe('decodeFile and decodeFileProcs', () => {
+  it('read the key (device, inode past 2^32, generation) and the counts', () => {
+    // A record at the second slot of a table, after one of another file.
+    const value = new Uint8Array(2 * L.file.size);
+    const v = new DataView(value.buffer, L.file.size);
+    setU64(v, L.file.ino, 2 ** 33 + 5);
+    v.setUint32(L.file.dev, (8 << 20) | 1, true);
+    v.setUint32(L.file.igen, 77, true);
     countsAt(v, L.file.c, 1);
     v.setUint32(L.file.flags, 1, true);
     v.setUint32(L.file.gen, 3, true);
-    // Ten processes touched it; the struct lists as many as it holds.
-    v.setUint32(L.file.ntgids, 10, true);
-    for (let t = 0; t < L.file.tgidSlots; t++) v.setUint32(L.file.tgids + 4 * t, 100 + t, true);
-    expect(decodeFiles(batch(key, value, 1), L.key.size, L.file.size, L)).toEqual([{
-      dev: (8 << 20) | 1, ino: 2 ** 33 + 5, igen: 77, flags: 1, gen: 3, ntgids: 10, tgids: [100, 101, 102, 103, 104, 105, 106, 107],
+    expect(decodeFile(new DataView(value.buffer), L.file.size, 1, L)).toEqual({
+      dev: (8 << 20) | 1, ino: 2 ** 33 + 5, igen: 77, flags: 1, gen: 3, slot: 1,
       counts: { opens: 1, closes: 2, reads: 3, writes: 4, bytesRead: 5, bytesWritten: 6, fsyncs: 7 },
-    }]);
-    const pkey = fileKey(259 << 20, 12, 0, 999, L);
-    const pvalue = new Uint8Array(L.fileProc.size);
-    countsAt(new DataView(pvalue.buffer), L.fileProc.c, 10);
-    pvalue.set(new TextEncoder().encode('postgres'), L.fileProc.comm);
-    const decoded = [{
-      id: `${259 << 20}:12:0`, pid: 999, comm: 'postgres',
-      counts: { opens: 10, closes: 11, reads: 12, writes: 13, bytesRead: 14, bytesWritten: 15, fsyncs: 16 },
-    }];
-    expect(decodeFileProcs(batch(pkey, pvalue, 1), L.key.size, L.fileProc.size, L)).toEqual(decoded);
-    // Of the wanted files only: the same inode with another generation is another file.
-    expect(decodeFileProcs(batch(pkey, pvalue, 1), L.key.size, L.fileProc.size, L, new Set([`${259 << 20}:12:0`]))).toEqual(decoded);
-    expect(decodeFileProcs(batch(pkey, pvalue, 1), L.key.size, L.fileProc.size, L, new Set([`${259 << 20}:12:1`, `${259 << 20}:13:0`]))).toEqual([]);
+    });
+  });
+  it('read the (file, process) records of the wanted files with operations only', () => {
+    const s = L.fileProc.size;
+    const records = new Uint8Array(4 * s);
+    const put = (i: number, file: number, pid: number, base: number, comm: string) => {
+      const v = new DataView(records.buffer, i * s);
+      v.setUint32(L.fileProc.file, file, true);
+      v.setUint32(L.fileProc.tgid, pid, true);
+      if (base > 0) countsAt(v, L.fileProc.c, base);
+      records.set(new TextEncoder().encode(comm), i * s + L.fileProc.comm);
+    };
+    put(0, 5, 999, 10, 'postgres');
+    put(1, 6, 1000, 20, 'other');
+    // A pair being counted now (or a slot given back): no operations yet.
+    put(2, 5, 1001, 0, 'new');
+    put(3, 5, 1002, 30, 'cat');
+    const wanted = new Uint8Array(8);
+    wanted[5] = 1;
+    expect(decodeFileProcs(records, 4, s, L, wanted)).toEqual([
+      { file: 5, pid: 999, comm: 'postgres', counts: { opens: 10, closes: 11, reads: 12, writes: 13, bytesRead: 14, bytesWritten: 15, fsyncs: 16 } },
+      { file: 5, pid: 1002, comm: 'cat', counts: { opens: 30, closes: 31, reads: 32, writes: 33, bytesRead: 34, bytesWritten: 35, fsyncs: 36 } },
+    ]);
+    // Slots past the marks are not wanted; only the first `count` records are read.
+    expect(decodeFileProcs(records, 4, s, L, Uint8Array.of(1, 1, 1, 1, 1, 0))).toEqual([]);
+    expect(decodeFileProcs(records, 1, s, L, wanted).map((p) => p.pid)).toEqual([999]);
+  });
+  it('fileKey lays out the key of fs_files, fs_paths and fs_file_proc', () => {
+    const key = fileKey((8 << 20) | 1, 2 ** 33 + 5, 77, 12, L);
+    const v = new DataView(key.buffer);
+    expect([v.getBigUint64(L.key.ino, true), v.getUint32(L.key.dev, true), v.getUint32(L.key.igen, true), v.getUint32(L.key.tgid, true)]).toEqual([2n ** 33n + 5n, (8 << 20) | 1, 77, 12]);
   });
 });
 

@@ -24,7 +24,7 @@ export interface KernelProc {
   fsyncs: number;
 }
 
-/** One entry of fs_files. @internal */
+/** One file's record (fs_recs). @internal */
 export interface KernelFile {
   /** The kernel's s_dev. */
   dev: number;
@@ -34,16 +34,14 @@ export interface KernelFile {
   counts: KernelCounts;
   flags: number;
   gen: number;
-  /** Processes with a (file, process) entry. */
-  ntgids: number;
-  /** The first of them (as many as the kernel's struct holds). */
-  tgids: number[];
+  /** Its slot in fs_recs. */
+  slot: number;
 }
 
-/** One entry of fs_file_proc. @internal */
+/** One (file, process) record of fs_fp_recs. @internal */
 export interface KernelFileProc {
-  /** The file's {@link fileId}. */
-  id: string;
+  /** The file's slot in fs_recs. */
+  file: number;
   pid: number;
   comm: string;
   counts: KernelCounts;
@@ -148,56 +146,35 @@ export function addRuns(procs: KernelProc[], runs: readonly KernelRun[]): void {
   }
 }
 
-/** fs_files entries. @internal */
-export function decodeFiles(batch: MapBatch, keySize: number, entrySize: number, layouts: FileLayouts, into: KernelFile[] = []): KernelFile[] {
-  const k = layouts.key;
+/** The record of slot `slot` of fs_recs, at byte `at` of `view` (a file's key and counts). @internal */
+export function decodeFile(view: DataView, at: number, slot: number, layouts: FileLayouts): KernelFile {
   const o = layouts.file;
-  const keys = viewOf(batch.keys);
-  const values = viewOf(batch.values);
-  for (let i = 0; i < batch.count; i++) {
-    const kat = i * keySize;
-    const at = i * entrySize;
-    const dev = keys.getUint32(kat + k.dev, true);
-    const ino = u64(keys, kat + k.ino);
-    const igen = keys.getUint32(kat + k.igen, true);
-    const ntgids = values.getUint32(at + o.ntgids, true);
-    const tgids: number[] = [];
-    for (let t = 0; t < Math.min(ntgids, o.tgidSlots); t++) tgids.push(values.getUint32(at + o.tgids + 4 * t, true));
-    into.push({
-      dev, ino, igen,
-      counts: counts(values, at + o.c, layouts.counts),
-      flags: values.getUint32(at + o.flags, true),
-      gen: values.getUint32(at + o.gen, true),
-      ntgids, tgids,
-    });
-  }
-  return into;
+  return {
+    dev: view.getUint32(at + o.dev, true),
+    ino: u64(view, at + o.ino),
+    igen: view.getUint32(at + o.igen, true),
+    counts: counts(view, at + o.c, layouts.counts),
+    flags: view.getUint32(at + o.flags, true),
+    gen: view.getUint32(at + o.gen, true),
+    slot,
+  };
 }
 
 /**
- * fs_file_proc entries, of the files in `wanted` only when given (by {@link fileId}; the
- * inode number is looked at first, so that the entries of other files cost no text).
+ * The records of fs_fp_recs (`count` of them, each `stride` bytes after the last) of the files
+ * whose slots `wanted` marks (non-zero at the slot), with operations: a record of none is
+ * of a pair being counted now (or of a slot given back).
  * @internal
  */
-export function decodeFileProcs(batch: MapBatch, keySize: number, entrySize: number, layouts: FileLayouts, wanted?: ReadonlySet<string>, into: KernelFileProc[] = []): KernelFileProc[] {
-  const k = layouts.key;
+export function decodeFileProcs(records: Uint8Array, count: number, stride: number, layouts: FileLayouts, wanted: Uint8Array, into: KernelFileProc[] = []): KernelFileProc[] {
   const o = layouts.fileProc;
-  const keys = viewOf(batch.keys);
-  const values = viewOf(batch.values);
-  const inodes = wanted === undefined ? null : new Set([...wanted].map((id) => Number(id.split(':')[1])));
-  for (let i = 0; i < batch.count; i++) {
-    const kat = i * keySize;
-    const at = i * entrySize;
-    const ino = u64(keys, kat + k.ino);
-    if (inodes !== null && !inodes.has(ino)) continue;
-    const id = fileId(keys.getUint32(kat + k.dev, true), ino, keys.getUint32(kat + k.igen, true));
-    if (wanted !== undefined && !wanted.has(id)) continue;
-    into.push({
-      id,
-      pid: keys.getUint32(kat + k.tgid, true),
-      comm: decodeCString(batch.values, at + o.comm, 16),
-      counts: counts(values, at + o.c, layouts.counts),
-    });
+  const v = viewOf(records);
+  for (let i = 0, at = 0; i < count; i++, at += stride) {
+    const file = v.getUint32(at + o.file, true);
+    if (file >= wanted.length || wanted[file] === 0) continue;
+    const c = counts(v, at + o.c, layouts.counts);
+    if (c.opens + c.closes + c.reads + c.writes + c.fsyncs === 0) continue;
+    into.push({ file, pid: v.getUint32(at + o.tgid, true), comm: decodeCString(records, at + o.comm, 16), counts: c });
   }
   return into;
 }

@@ -1,13 +1,14 @@
+import { LoadFailed } from '@bpfscope/core';
 import { requireStruct, type StructLayout } from '@bpfscope/native';
 
 /** Members of `struct fs_counts` (bpf/fs/fs_file.h), each a u64. @internal */
 export const FS_COUNTS_FIELDS = { opens: 8, closes: 8, reads: 8, writes: 8, bytes_read: 8, bytes_written: 8, fsyncs: 8 } as const;
 /** Members of `struct fs_key`. @internal */
 export const FS_KEY_FIELDS = { ino: 8, dev: 4, igen: 4, tgid: 4 } as const;
-/** Members of `struct fs_file` (values of fs_files). @internal */
-export const FS_FILE_FIELDS = { c: 56, flags: 4, gen: 4, ntgids: 4 } as const;
-/** Members of `struct fs_file_proc` (values of fs_file_proc). @internal */
-export const FS_FILE_PROC_FIELDS = { c: 56, comm: 16 } as const;
+/** Members of `struct fs_file` (values of fs_recs). @internal */
+export const FS_FILE_FIELDS = { ino: 8, dev: 4, igen: 4, c: 56, flags: 4, gen: 4 } as const;
+/** Members of `struct fs_file_proc` (records of fs_fp_recs). @internal */
+export const FS_FILE_PROC_FIELDS = { c: 56, comm: 16, file: 4, tgid: 4 } as const;
 /** Members of `struct fs_proc` (per-CPU values of fs_procs). @internal */
 export const FS_PROC_FIELDS = { reads: 8, writes: 8, bytes_read: 8, bytes_written: 8, opens: 8, fsyncs: 8, comm: 16 } as const;
 /** Members of `struct fs_run` (per-CPU value of fs_run). @internal */
@@ -36,12 +37,25 @@ function arrayField(layouts: Map<string, StructLayout>, struct: string, field: s
   return { offset: f!.offset, size: f!.size };
 }
 
+/** How many records of `size` bytes a block struct holds (its array `f`, from offset 0). */
+function recordsPerBlock(layouts: Map<string, StructLayout>, block: string, record: string, size: number): number {
+  const f = arrayField(layouts, block, 'f');
+  if (f.offset !== 0 || f.size === 0 || f.size % size !== 0) {
+    throw new LoadFailed('fs_file.bpf.o', `struct ${block} holds ${f.size} bytes of records at offset ${f.offset}, not a whole number of ${size}-byte struct ${record} from 0`, '', { op: 'read BTF', details: { struct: block } });
+  }
+  return f.size / size;
+}
+
 /** The file object's record layouts, checked against what the decoders read. @internal */
 export interface FileLayouts {
   counts: Offsets<keyof typeof FS_COUNTS_FIELDS>;
   key: Offsets<keyof typeof FS_KEY_FIELDS>;
-  file: Offsets<keyof typeof FS_FILE_FIELDS> & { readonly tgids: number; readonly tgidSlots: number };
+  file: Offsets<keyof typeof FS_FILE_FIELDS>;
+  /** Records in one value of fs_recs (`struct fs_file_block`), each `file.size` bytes after the last. */
+  fileBlock: number;
   fileProc: Offsets<keyof typeof FS_FILE_PROC_FIELDS>;
+  /** Records in one value of fs_fp_recs (`struct fs_fp_block`), each `fileProc.size` bytes after the last. */
+  fileProcBlock: number;
   proc: Offsets<keyof typeof FS_PROC_FIELDS>;
   run: Offsets<keyof typeof FS_RUN_FIELDS>;
   name: Offsets<keyof typeof FS_NAME_FIELDS> & { readonly buf: number; readonly bufSize: number };
@@ -57,12 +71,15 @@ export interface FileLayouts {
 export function fileLayouts(layouts: Map<string, StructLayout>): FileLayouts {
   const buf = arrayField(layouts, 'fs_name', 'buf');
   const path = arrayField(layouts, 'fs_open_ev', 'path');
-  const tgids = arrayField(layouts, 'fs_file', 'tgids');
+  const file = offsets(layouts, 'fs_file', FS_FILE_FIELDS);
+  const fileProc = offsets(layouts, 'fs_file_proc', FS_FILE_PROC_FIELDS);
   return {
     counts: offsets(layouts, 'fs_counts', FS_COUNTS_FIELDS),
     key: offsets(layouts, 'fs_key', FS_KEY_FIELDS),
-    file: { ...offsets(layouts, 'fs_file', FS_FILE_FIELDS), tgids: tgids.offset, tgidSlots: tgids.size / 4 },
-    fileProc: offsets(layouts, 'fs_file_proc', FS_FILE_PROC_FIELDS),
+    file,
+    fileBlock: recordsPerBlock(layouts, 'fs_file_block', 'fs_file', file.size),
+    fileProc,
+    fileProcBlock: recordsPerBlock(layouts, 'fs_fp_block', 'fs_file_proc', fileProc.size),
     proc: offsets(layouts, 'fs_proc', FS_PROC_FIELDS),
     run: offsets(layouts, 'fs_run', FS_RUN_FIELDS),
     name: { ...offsets(layouts, 'fs_name', FS_NAME_FIELDS), buf: buf.offset, bufSize: buf.size },

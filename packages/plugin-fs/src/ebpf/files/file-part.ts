@@ -11,6 +11,7 @@ import { anchorOf, FileFilterMaps, kernelFileFilter, OPEN_FILTER, type Anchor } 
 import { fileLayouts, type FileLayouts } from './file-layouts.js';
 import { FS_CNT, KernelReads } from './read-kernel.js';
 import type { KernelFile } from './decode-maps.js';
+import { FileRanking, type FileTable } from './top-files.js';
 
 const ms = (x: number): number => Math.round(x * 1000) / 1000;
 
@@ -35,6 +36,8 @@ export class FilePart implements FsKernelPart<FilesReading> {
   #handle: LoadedBpfObject | null = null;
   #layouts: FileLayouts | null = null;
   #reads: KernelReads | null = null;
+  /** The ranking's arrays, kept from one reading to the next. */
+  readonly #ranking = new FileRanking();
   #filter: FileFilterMaps | null = null;
   #prefixes: PrefixState | null = null;
   #watched: Anchor[] = [];
@@ -71,9 +74,13 @@ export class FilePart implements FsKernelPart<FilesReading> {
     this.#handle = handle;
     const [exit, enter] = this.#programs;
     try {
-      const table = handle.object.map('fs_files').maxEntries;
-      if (o.maxTrackedFiles > table) throw new ConfigError('fs.maxTrackedFiles', o.maxTrackedFiles, `an integer from 1 to ${table} (the file table of ${o.fileObjectPath})`);
       const layouts = fileLayouts(handle.structLayouts());
+      const recs = handle.object.map('fs_recs');
+      for (const [map, n, size] of [[recs, layouts.fileBlock, layouts.file.size], [handle.object.map('fs_fp_recs'), layouts.fileProcBlock, layouts.fileProc.size]] as const) {
+        if (map.valueSize !== n * size) throw new LoadFailed(o.fileObjectPath, `${map.name} holds ${map.valueSize}-byte values, not blocks of ${n} records of ${size} bytes`, '', { op: 'read BTF', details: { map: map.name } });
+      }
+      const table = Math.min(handle.object.map('fs_files').maxEntries, recs.maxEntries * layouts.fileBlock);
+      if (o.maxTrackedFiles > table) throw new ConfigError('fs.maxTrackedFiles', o.maxTrackedFiles, `an integer from 1 to ${table} (the file table of ${o.fileObjectPath})`);
       this.#layouts = layouts;
       this.#reads = new KernelReads(handle.object, layouts);
       this.#watched = [];
@@ -146,13 +153,11 @@ export class FilePart implements FsKernelPart<FilesReading> {
     const t0 = performance.now();
     // Ended processes are read before the table, so their last counts are in this reading.
     const gone = o.processes ? reads.gone() : [];
-    const [{ procs, settled }, files] = await Promise.all([
-      o.processes ? reads.processes() : Promise.resolve({ procs: [], settled: true }),
-      o.files ? reads.files() : Promise.resolve([]),
-    ]);
+    const { procs, settled } = o.processes ? await reads.processes() : { procs: [], settled: true };
+    const table: FileTable | null = o.files ? reads.files() : null;
     const t1 = performance.now();
     const details = { pathOf: (f: KernelFile) => reads.path(f), processesOf: (listed: readonly KernelFile[]) => reads.fileProcs(listed) };
-    const listed = o.files ? await listFiles(files, details, o, this.#prefixes) : { files: [], fileCount: 0 };
+    const listed = table !== null ? listFiles(table, this.#ranking, details, o, this.#prefixes) : { files: [], fileCount: 0 };
     const processes = o.processes ? listProcesses(procs, o) : [];
     const t2 = performance.now();
     reads.forget(gone);
@@ -167,7 +172,8 @@ export class FilePart implements FsKernelPart<FilesReading> {
     // A full process table (more than its 16384 processes with file I/O since the start) leaves
     // operations out of every process's counts: they are in kernel().mapFull and here.
     this.#counters = {
-      files: files.length, processes: procs.length, ended: gone.length,
+      // Slots of the file table read (files tracked, and any slot handed out but unused).
+      files: table?.count ?? 0, processes: procs.length, ended: gone.length,
       processTableFull: counts[FS_CNT.procFull]!,
       // Readings in which other processes' calls kept moving runs into the table over every
       // try: a run moved during the last may count twice or not at all in that reading.

@@ -1,7 +1,8 @@
 import type { BpfMap, BpfObject, MapBatch } from '@bpfscope/native';
-import { addRuns, decodeFileProcs, decodeFiles, decodeProcs, decodeRuns, fileId, fileKey, type KernelFile, type KernelFileProc, type KernelProc, type KernelRun } from './decode-maps.js';
+import { addRuns, decodeFileProcs, decodeProcs, decodeRuns, fileId, fileKey, type KernelFile, type KernelFileProc, type KernelProc, type KernelRun } from './decode-maps.js';
 import type { FileLayouts } from './file-layouts.js';
 import { pathText, type PathText } from './path-text.js';
+import type { FileTable } from './top-files.js';
 
 /** enum fs_cnt (bpf/fs/fs_file.h). @internal */
 export const FS_CNT = { filesLost: 0, lostFull: 1, fileProcFull: 2, procFull: 3, pathFull: 4 } as const;
@@ -31,21 +32,15 @@ export class KeptBatch {
   }
 }
 
-const concat = (parts: readonly Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+/** fs_next keys (FS_SLOTS_* of bpf/fs/fs_file.h). */
+const SLOTS_FILES = 0;
+const SLOTS_FP = 1;
 
 /** The file object's maps as a reading takes them. @internal */
 export class KernelReads {
   readonly #procs: KeptBatch;
-  readonly #files: KeptBatch;
-  readonly #fileProcs: KeptBatch;
+  /** Marks of the listed files' slots, kept from one reading to the next. */
+  #wanted = new Uint8Array(0);
   /** Paths by file id: the kernel writes each once, so each is looked up once. */
   readonly #paths = new Map<string, PathText>();
 
@@ -54,8 +49,6 @@ export class KernelReads {
     private readonly layouts: FileLayouts,
   ) {
     this.#procs = new KeptBatch(obj.map('fs_procs'));
-    this.#files = new KeptBatch(obj.map('fs_files'), 1024);
-    this.#fileProcs = new KeptBatch(obj.map('fs_file_proc'), 1024);
   }
 
   /**
@@ -103,33 +96,37 @@ export class KernelReads {
     }
   }
 
-  async files(): Promise<KernelFile[]> {
-    const map = this.obj.map('fs_files');
-    return decodeFiles(await this.#files.read(), map.keySize, map.entrySize, this.layouts);
+  /**
+   * The records in use of a table of records in blocks (fs_recs, fs_fp_recs): the slots handed
+   * out so far (fs_next[which]), in one batch read of the blocks that hold them. A slot handed
+   * out while the read runs is left for the next reading; one not yet in use holds no
+   * operations. Slot s is at s × `size` of the bytes read.
+   */
+  #records(map: string, which: number, perBlock: number): { records: Uint8Array; count: number } {
+    const recs = this.obj.map(map);
+    const next = this.obj.map('fs_next').readArray(which, 1);
+    const count = Math.min(new DataView(next.buffer, next.byteOffset, 4).getUint32(0, true), recs.maxEntries * perBlock);
+    return { records: recs.readArray(0, Math.ceil(count / perBlock)), count };
   }
 
-  /**
-   * The (file, process) entries of `files`: looked up one by one by the processes each file
-   * lists, or, when a file was touched by more processes than it lists, read whole.
-   */
-  async fileProcs(files: readonly KernelFile[]): Promise<KernelFileProc[]> {
-    const map = this.obj.map('fs_file_proc');
-    if (files.some((f) => f.ntgids > f.tgids.length)) {
-      const wanted = new Set(files.map((f) => fileId(f.dev, f.ino, f.igen)));
-      return decodeFileProcs(await this.#fileProcs.read(), map.keySize, map.entrySize, this.layouts, wanted);
+  /** The files' records (fs_recs). */
+  files(): FileTable {
+    const { records, count } = this.#records('fs_recs', SLOTS_FILES, this.layouts.fileBlock);
+    return { records, count, stride: this.layouts.file.size, layouts: this.layouts };
+  }
+
+  /** The (file, process) records of `files` (read whole from fs_fp_recs, the others skipped undecoded). */
+  fileProcs(files: readonly KernelFile[]): KernelFileProc[] {
+    const { records, count } = this.#records('fs_fp_recs', SLOTS_FP, this.layouts.fileProcBlock);
+    const top = files.reduce((m, f) => Math.max(m, f.slot + 1), 0);
+    if (this.#wanted.length < top) this.#wanted = new Uint8Array(Math.max(top, 2 * this.#wanted.length));
+    const wanted = this.#wanted;
+    for (const f of files) wanted[f.slot] = 1;
+    try {
+      return decodeFileProcs(records, count, this.layouts.fileProc.size, this.layouts, wanted);
+    } finally {
+      for (const f of files) wanted[f.slot] = 0;
     }
-    const keys: Uint8Array[] = [];
-    const values: Uint8Array[] = [];
-    for (const f of files) {
-      for (const tgid of f.tgids) {
-        const key = fileKey(f.dev, f.ino, f.igen, tgid, this.layouts);
-        const value = map.lookup(key);
-        if (value === undefined) continue;
-        keys.push(key);
-        values.push(value);
-      }
-    }
-    return decodeFileProcs({ keys: concat(keys), values: concat(values), count: keys.length, method: 'iterate', spilled: false }, map.keySize, map.entrySize, this.layouts);
   }
 
   /** A file's path (looked up in fs_paths the first time). */
