@@ -17,16 +17,30 @@ export interface ProcessesRead {
 
 const GONE = new Set(['ENOENT', 'ESRCH']);
 
+/** Reads a process's comm, or null when it is gone or refused (counted in `out`). */
+function commOf(procfs: ProcfsReader, pid: number, out: ProcessesRead): string | null {
+  try {
+    return procfs.readProc(`${pid}/comm`).replace(/\n$/, '');
+  } catch (e) {
+    const code = procReadErrorCode(e);
+    if (code === undefined) throw e;
+    if (!GONE.has(code)) out.unreadable++;
+    return null;
+  }
+}
+
 /**
- * Read /proc/&lt;pid&gt;/io and comm of every process. A process that exits meanwhile is left
- * out; one the kernel does not let us read is left out and counted.
+ * Read /proc/&lt;pid&gt;/io of every process, and the comm of those listed (of every one
+ * when `keep` looks at comm). A process that exits meanwhile is left out; one the kernel does
+ * not let us read is left out and counted.
  * @param procfs - the engine's procfs reader
  * @param options - `minBytes` and `topK`
  * @param keep - which processes may be listed, judged before the `topK` cut
+ * @param keepNeedsComm - whether `keep` judges `comm` (then every comm is read before the cut)
  * @returns the processes and what was left out
  * @internal
  */
-export function readProcesses(procfs: ProcfsReader, options: Pick<ResolvedFsOptions, 'minBytes' | 'topK'>, keep: (p: FsProcess) => boolean = () => true): ProcessesRead {
+export function readProcesses(procfs: ProcfsReader, options: Pick<ResolvedFsOptions, 'minBytes' | 'topK'>, keep: (p: FsProcess) => boolean = () => true, keepNeedsComm = false): ProcessesRead {
   const out: ProcessesRead = { processes: [], unreadable: 0, malformed: 0, error: null };
   let entries;
   try {
@@ -41,10 +55,8 @@ export function readProcesses(procfs: ProcfsReader, options: Pick<ResolvedFsOpti
     if (!entry.directory || !/^\d+$/.test(entry.name)) continue;
     const pid = Number(entry.name);
     let text: string;
-    let comm: string;
     try {
       text = procfs.readProc(`${pid}/io`);
-      comm = procfs.readProc(`${pid}/comm`).replace(/\n$/, '');
     } catch (e) {
       const code = procReadErrorCode(e);
       if (code === undefined) throw e;
@@ -61,6 +73,8 @@ export function readProcesses(procfs: ProcfsReader, options: Pick<ResolvedFsOpti
     }
     if (io.rchar + io.wchar + io.syscr + io.syscw === 0) continue; // no I/O at all (a kernel thread)
     if (io.rchar + io.wchar < options.minBytes) continue;
+    const comm = keepNeedsComm ? commOf(procfs, pid, out) : '';
+    if (comm === null) continue;
     const p: FsProcess = {
       pid, comm, reads: io.syscr, writes: io.syscw, bytesRead: io.rchar, bytesWritten: io.wchar,
       opens: null, fsyncs: null, storageBytesRead: io.readBytes, storageBytesWritten: io.writeBytes,
@@ -68,7 +82,18 @@ export function readProcesses(procfs: ProcfsReader, options: Pick<ResolvedFsOpti
     if (keep(p)) all.push(p);
   }
   all.sort((a, b) => b.bytesRead + b.bytesWritten - (a.bytesRead + a.bytesWritten) || a.pid - b.pid);
-  out.processes = all.slice(0, options.topK);
+  if (keepNeedsComm) {
+    out.processes = all.slice(0, options.topK);
+    return out;
+  }
+  // The comm of the listed ones only; one gone meanwhile makes room for the next.
+  for (const p of all) {
+    if (out.processes.length >= options.topK) break;
+    const comm = commOf(procfs, p.pid, out);
+    if (comm === null) continue;
+    p.comm = comm;
+    out.processes.push(p);
+  }
   return out;
 }
 
@@ -85,7 +110,8 @@ export function readProcesses(procfs: ProcfsReader, options: Pick<ResolvedFsOpti
  */
 export function readProcessesInto(m: FsMetrics, procfs: ProcfsReader, options: Pick<ResolvedFsOptions, 'minBytes' | 'topK'>, filter: FamilyFilter): void {
   const parts = filterParts(filter);
-  const procs = readProcesses(procfs, options, parts.length === 0 ? undefined : (p) => recordPasses(filter, parts, processFilterRecord(p)));
+  const byComm = parts.includes('comms') || parts.includes('excludeComms');
+  const procs = readProcesses(procfs, options, parts.length === 0 ? undefined : (p) => recordPasses(filter, parts, processFilterRecord(p)), byComm);
   if (procs.error !== null) m.errors.processes = procs.error;
   if (procs.malformed > 0) m.skippedLines['<pid>/io'] = procs.malformed;
   if (procs.unreadable > 0) {
