@@ -2,19 +2,21 @@ import type { FileOperation, FilterRecord } from '@bpfscope/core';
 import type { FsDevice, FsFile, FsMount, FsProcess } from './records.js';
 
 /** The kinds of operation a record counts, for the `fileOperations` filter. */
-function operations(c: { opens: number | null; closes?: number; reads: number; writes: number; fsyncs: number | null }): FileOperation[] {
+function operations(c: { opens: number | null; closes?: number | null; reads: number | null; writes: number | null; fsyncs: number | null }): FileOperation[] {
   const out: FileOperation[] = [];
   if ((c.opens ?? 0) > 0) out.push('open');
   if ((c.closes ?? 0) > 0) out.push('close');
-  if (c.reads > 0) out.push('read');
-  if (c.writes > 0) out.push('write');
+  if ((c.reads ?? 0) > 0) out.push('read');
+  if ((c.writes ?? 0) > 0) out.push('write');
   if ((c.fsyncs ?? 0) > 0) out.push('fsync');
   return out;
 }
 
 /** What the engine's filter sees of one file: its device, path and the kinds of operation counted on it. @internal */
 export function fileFilterRecord(f: FsFile): FilterRecord {
-  return { device: f.dev, path: f.pathStatus === 'resolved' || f.pathStatus === 'deleted' ? f.path : null, fileOperations: operations(f) };
+  const path = f.pathStatus === 'resolved' || f.pathStatus === 'deleted' ? f.path : null;
+  // Without counts (the fallback's open files) the kinds are unknown: the fileOperations part does not judge it.
+  return f.reads === null ? { device: f.dev, path } : { device: f.dev, path, fileOperations: operations(f) };
 }
 
 /**

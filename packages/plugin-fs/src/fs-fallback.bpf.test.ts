@@ -3,14 +3,18 @@
 // by exactly what it wrote; run as nobody, other users' processes are left out with the reason.
 // Root is needed for the loop device and to switch to nobody, hence the bpf project.
 import { createEngine, type Engine } from '@bpfscope/core';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { requireReadableByNobody, runAsNobody } from '../../../test/unprivileged.js';
 import { createLoop } from '../test/loop-device.js';
 import { attachLoop, childWriter, dfRows, type LoopDevice } from '../test/machine.js';
+import { statDevText } from './ebpf/files/kernel-dev.js';
 import { fs } from './plugin.js';
 import type { FsMetrics, FsMount } from './records.js';
 
@@ -146,8 +150,38 @@ describeKernel('fs fallback on this machine', () => {
   it('per-file counts and latency histograms are unavailable, with the reasons', async () => {
     const m = await read();
     expect(m.files).toEqual([]);
-    expect(m.unavailable.files).toMatch(/fdinfo names the files .* but not how much was read or written/);
+    expect(m.unavailable.files).toMatch(/^off: with the files option/);
     expect(m.unavailable['devices.latency']).toMatch(/the eBPF source builds the log2 histograms/);
+  });
+
+  it('with the files option: the files a process holds open, by device and inode, with the path (deleted when unlinked) and no counts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfscope-fs-open-'));
+    const path = join(dir, 'held.dat');
+    writeFileSync(path, 'x');
+    const st = statSync(path, { bigint: true });
+    // The child opens the file, says so, and holds it until its stdin closes.
+    const child = spawn(process.execPath, ['-e', "require('fs').openSync(process.argv[1], 'r'); process.stdout.write('open\\n'); process.stdin.resume();", path], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const files = createEngine({ plugins: [fs({ files: true, maxFiles: 1_000_000 })], config: { mode: 'fallback', cache: { enabled: false } } });
+    try {
+      await once(child.stdout!, 'data');
+      await files.start();
+      const held = async () => (await files.collect()).get('fs')!.data;
+      const find = (m: FsMetrics) => m.files.find((f) => f.dev === statDevText(st.dev) && f.inode === Number(st.ino));
+      const m = await held();
+      expect(find(m)).toEqual({
+        dev: statDevText(st.dev), inode: Number(st.ino), path, pathStatus: 'resolved',
+        opens: null, closes: null, reads: null, writes: null, bytesRead: null, bytesWritten: null, fsyncs: null,
+        topProcesses: [{ pid: child.pid, comm: 'node', bytes: null, operations: null }],
+      });
+      expect(m.unavailable.files).toMatch(/^procfs counts no operations or bytes per file/);
+      rmSync(path);
+      expect(find(await held())).toMatchObject({ path, pathStatus: 'deleted' });
+    } finally {
+      child.stdin!.end();
+      await once(child, 'exit');
+      await files.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -7,22 +7,24 @@ export interface FsFileProcess {
   pid: number;
   /** Command name. */
   comm: string;
-  /** Bytes it read from and wrote to the file since the source started. */
-  bytes: number;
-  /** Operations (opens, reads, writes, fsyncs, closes) it made on the file since the source started. */
-  operations: number;
+  /** Bytes it read from and wrote to the file since the source started; null where the source counts none (fallback: it holds the file open). */
+  bytes: number | null;
+  /** Operations (opens, reads, writes, fsyncs, closes) it made on the file since the source started; null as bytes. */
+  operations: number | null;
 }
 
 /**
- * Operations on one file since the source started, keyed by device and inode. The eBPF
- * source counts them; the fallback cannot (reason in `unavailable['files']`).
+ * One file, keyed by device and inode. The eBPF source counts the operations on it since
+ * it started; the fallback (with the `files` option) lists the regular files processes hold
+ * open at the reading, from /proc/&lt;pid&gt;/fd, with every count null (the reason in
+ * `unavailable['files']`).
  */
 export interface FsFile {
   /** Device of the filesystem holding the file, as `major:minor` (`stat -c '%Hd:%Ld'`). */
   dev: string;
   /** Inode number (`stat -c %i`). */
   inode: number;
-  /** Absolute path when the kernel side could resolve it, else null (why in {@link FsFile.pathStatus}). */
+  /** Absolute path when it could be resolved, else null (why in {@link FsFile.pathStatus}). */
   path: string | null;
   /**
    * `resolved`; `truncated` (longer than the kernel-side bound: `path` holds the last
@@ -30,21 +32,21 @@ export interface FsFile {
    * the name it had); `unresolved` (no name could be read).
    */
   pathStatus: 'resolved' | 'truncated' | 'deleted' | 'unresolved';
-  /** Successful opens. */
-  opens: number;
-  /** Closes of descriptors of the file. */
-  closes: number;
-  /** Read calls (read, pread64, readv, preadv) that returned data or 0. */
-  reads: number;
-  /** Write calls (write, pwrite64, writev, pwritev) that succeeded. */
-  writes: number;
-  /** Bytes the read calls returned. */
-  bytesRead: number;
-  /** Bytes the write calls wrote. */
-  bytesWritten: number;
-  /** fsync and fdatasync calls. */
-  fsyncs: number;
-  /** The processes that touched it most (by bytes, then operations), at most `topProcesses` of them. */
+  /** Successful opens; null where the source counts none (fallback). */
+  opens: number | null;
+  /** Closes of descriptors of the file; null as opens. */
+  closes: number | null;
+  /** Read calls (read, pread64, readv, preadv) that returned data or 0; null as opens. */
+  reads: number | null;
+  /** Write calls (write, pwrite64, writev, pwritev) that succeeded; null as opens. */
+  writes: number | null;
+  /** Bytes the read calls returned; null as opens. */
+  bytesRead: number | null;
+  /** Bytes the write calls wrote; null as opens. */
+  bytesWritten: number | null;
+  /** fsync and fdatasync calls; null as opens. */
+  fsyncs: number | null;
+  /** The processes that touched it most (by bytes, then operations; fallback: those holding it open, by PID), at most `topProcesses` of them. */
   topProcesses: FsFileProcess[];
 }
 

@@ -5,6 +5,7 @@ import { formatBytes } from '../units.js';
 
 const indent = (s: string): string => s.split('\n').map((l) => `  ${l}`).join('\n');
 const count = (v: number | null): string => (v === null ? '-' : String(v));
+const bytes = (v: number | null): string => (v === null ? '-' : formatBytes(v));
 const TOP = 10;
 
 /** `p50 ≤ 256 us, p99 ≤ 4096 us`-style bounds of a latency histogram (the bucket's upper bound), or `-`. */
@@ -25,7 +26,7 @@ const mountRow = (m: FsMount): string[] => [
 
 const fileRow = (f: FsFile): string[] => [
   f.path === null ? `${f.dev} ino ${f.inode}` : `${f.path}${f.pathStatus === 'deleted' ? ' (deleted)' : ''}`,
-  String(f.opens), String(f.reads), String(f.writes), formatBytes(f.bytesRead), formatBytes(f.bytesWritten), String(f.fsyncs),
+  count(f.opens), count(f.reads), count(f.writes), bytes(f.bytesRead), bytes(f.bytesWritten), count(f.fsyncs),
   f.topProcesses.slice(0, 2).map((p) => `${p.comm}[${p.pid}]`).join(' '),
 ];
 
@@ -51,7 +52,7 @@ export function formatFs(r: FamilyResult<FsMetrics>): string {
     ]), new Set([0, 1]))));
   }
   if (d.files.length > 0) {
-    lines.push(`  files: ${d.fileCount} tracked${d.filesLeftOut > 0 ? `, ${d.filesLeftOut} left out (table full)` : ''}, top ${Math.min(TOP, d.files.length)}`);
+    lines.push(`  files: ${d.fileCount} ${d.files[0]!.reads === null ? 'open now (no counts: procfs)' : 'tracked'}${d.filesLeftOut > 0 ? `, ${d.filesLeftOut} left out (table full)` : ''}, top ${Math.min(TOP, d.files.length)}`);
     lines.push(indent(table(['file', 'opens', 'reads', 'writes', 'read', 'written', 'fsyncs', 'processes'], d.files.slice(0, TOP).map(fileRow), new Set([0, 7]))));
   }
   for (const [file, n] of Object.entries(d.skippedLines)) lines.push(`  skipped ${n} malformed line(s) of ${file}`);

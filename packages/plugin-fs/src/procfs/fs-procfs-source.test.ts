@@ -51,12 +51,12 @@ describe('FsProcfsSource over a capture', () => {
     expect((await k0.read(ctx as ReadContext)).processes).toEqual([]);
   });
 
-  it('files are empty and unavailable with the reason (fdinfo has no per-file bytes); no kernel counters', async () => {
+  it('files are off by default and unavailable with the reason; no kernel counters', async () => {
     const { src } = source('debian12-vm');
     await src.init(ctx as SourceContext);
     const m = await src.read(ctx as ReadContext);
     expect({ files: m.files, fileCount: m.fileCount, filesLeftOut: m.filesLeftOut, kernel: m.kernel }).toEqual({ files: [], fileCount: 0, filesLeftOut: 0, kernel: null });
-    expect(m.unavailable.files).toMatch(/^procfs counts no operations or bytes per file: \/proc\/<pid>\/fdinfo names the files/);
+    expect(m.unavailable.files).toMatch(/^off: with the files option the fallback lists the regular files processes hold open/);
     expect(m.unavailable.kernel).toBeDefined();
   });
 

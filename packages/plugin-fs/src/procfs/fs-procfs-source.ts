@@ -1,9 +1,11 @@
-import { DataUnavailable, EMPTY_SOURCE_STATS, filterParts, type FamilyFilter, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { DataUnavailable, EMPTY_SOURCE_STATS, filterParts, isBpfscopeError, procReadErrorCode, recordPasses, type BpfscopeError, type FamilyFilter, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
 import type { ResolvedFsOptions } from '../options.js';
 import type { FsMetrics } from '../records.js';
 import type { FsServices } from '../services.js';
 import type { FsSideReads } from '../side-reads.js';
-import { FALLBACK_UNAVAILABLE } from './fallback-reasons.js';
+import { fileFilterRecord } from '../filter-record.js';
+import { FALLBACK_UNAVAILABLE, OPEN_FILES_ONLY } from './fallback-reasons.js';
+import { readOpenFiles } from './read-open-files.js';
 import { fallbackDevice, readBlockDevices } from './read-devices.js';
 import { readProcessesInto } from './read-processes.js';
 
@@ -61,12 +63,40 @@ export class FsProcfsSource implements Source<FsMetrics> {
     Object.assign(m.skippedLines, devices.skipped);
     m.devices = devices.devices.map((d) => fallbackDevice(d, devices.source)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     readProcessesInto(m, procfs, this.options, this.#filter);
+    if (this.options.files) this.#openFiles(m);
     const mounts = await this.side.mounts();
     m.mounts = mounts.mounts;
     if (mounts.error !== null) m.errors.mounts = mounts.error;
     if (mounts.skippedLines > 0) m.skippedLines['self/mountinfo'] = mounts.skippedLines;
     Object.assign(m.skippedMounts, mounts.skippedMounts);
     return m;
+  }
+
+  /** With the `files` option: the regular files held open now, counts null (procfs counts none per file). */
+  #openFiles(m: FsMetrics): void {
+    const procfs = this.services.procfs;
+    let pids: number[];
+    try {
+      pids = procfs.listProc('').filter((e) => e.directory && /^\d+$/.test(e.name)).map((e) => Number(e.name));
+    } catch (e) {
+      if (!isBpfscopeError(e)) throw e;
+      m.errors.files = e as BpfscopeError;
+      return;
+    }
+    const comm = (pid: number): string | null => {
+      try {
+        return procfs.readProc(`${pid}/comm`).replace(/\n$/, '');
+      } catch (e) {
+        if (procReadErrorCode(e) === undefined) throw e;
+        return null;
+      }
+    };
+    const filter = this.#filter;
+    const parts = filterParts(filter);
+    const r = readOpenFiles(procfs.procRoot, pids, comm, this.options, parts.length === 0 ? undefined : (f) => recordPasses(filter, parts, fileFilterRecord(f)));
+    m.files = r.files;
+    m.fileCount = r.fileCount;
+    m.unavailable.files = OPEN_FILES_ONLY + (r.unreadable > 0 ? `; the descriptors of ${r.unreadable} process(es) could not be listed (another user's, without CAP_SYS_PTRACE): their files are left out` : '');
   }
 
   /**

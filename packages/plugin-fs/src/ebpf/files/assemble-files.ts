@@ -99,7 +99,8 @@ export function listFiles(table: FileTable, ranking: FileRanking, details: FileD
   const { slots, passing } = ranking.select(table, limits, keep);
   const view = new DataView(table.records.buffer, table.records.byteOffset, table.records.byteLength);
   const listed = slots.map((slot) => decodeFile(view, slot * table.stride, slot, table.layouts));
-  const procsOf = new Map<number, FsFileProcess[]>();
+  // Counted in the kernel: bytes and operations are numbers here.
+  const procsOf = new Map<number, Array<FsFileProcess & { bytes: number; operations: number }>>();
   if (limits.topProcesses > 0 && listed.length > 0) {
     for (const fp of details.processesOf(listed)) {
       const list = procsOf.get(fp.file) ?? [];
