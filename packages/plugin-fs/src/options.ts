@@ -19,8 +19,9 @@ export interface FsPluginOptions {
    * their bytes, opens, fsyncs). It adds a program to the return of every system call (docs/fs-files.md
    * gives the cost), so it is off unless asked for: without it both sources list processes
    * from /proc/&lt;pid&gt;/io (every read- and write-like call, files or not, over each
-   * process's life; no opens or fsyncs), and `files: true` alone counts files only.
-   * @default false
+   * process's life; no opens or fsyncs). With `files: true` the same program runs anyway, and
+   * counting processes in it costs little more, so it follows `files` unless set.
+   * @default the value of `files` (false)
    */
   processes?: boolean;
   /** How many files the kernel table holds (at most 65,536, the shipped object's table); operations on files beyond it are counted in `filesLeftOut`. @default 10240 */
@@ -49,6 +50,8 @@ export interface FsPluginOptions {
 export interface ResolvedFsOptions {
   files: boolean;
   processes: boolean;
+  /** Whether `processes` was given (else it follows `files`, also when config overrides `files`). */
+  processesGiven: boolean;
   maxTrackedFiles: number;
   maxFiles: number;
   topK: number;
@@ -105,7 +108,8 @@ export function resolveFsOptions(o: FsPluginOptions, defaults: FsObjectPaths): R
   if (typeof o !== 'object' || o === null) throw new ConfigError('fs', o, 'an options object');
   return {
     files: flag('fs.files', o.files, false),
-    processes: flag('fs.processes', o.processes, false),
+    processes: flag('fs.processes', o.processes, o.files === true),
+    processesGiven: o.processes !== undefined,
     maxTrackedFiles: whole('fs.maxTrackedFiles', o.maxTrackedFiles, 1, 65_536, 10_240),
     maxFiles: whole('fs.maxFiles', o.maxFiles, 0, 1_048_576, 100),
     topK: whole('fs.topK', o.topK, 0, 1_000_000, 100),
@@ -154,5 +158,7 @@ export function withFamilyOptions(o: ResolvedFsOptions, config: FamilyOptions): 
   }
   const out: ResolvedFsOptions = { ...o };
   for (const k of Object.keys(given) as Array<keyof FsPluginOptions & keyof ResolvedFsOptions>) (out as unknown as Record<string, unknown>)[k] = fromConfig[k];
+  if (given.processes === undefined && !o.processesGiven) out.processes = out.files;
+  else out.processesGiven = true;
   return out;
 }
