@@ -112,8 +112,8 @@ export async function benchFsKernel() {
     const parts = [
       ['slowdown', () => slowdown(loop, file)],
       ['programs', () => kernelCost(loop, file)],
-      // Processes from /proc/<pid>/io (the default), then counted in the kernel too.
       // With files on, processes follow (counted in the kernel); then with processes off (read from /proc).
+      ['tracked', () => trackedRead(dir, {})],
       ['trackedProcs', () => trackedRead(dir, { processes: false })],
     ];
     for (const [key, part] of parts) {
