@@ -2,15 +2,14 @@
 // children do the same file operations, one inside the filter and one outside; the one
 // inside is counted exactly, the one outside not at all (no file entry, no process entry).
 // Also the open events of watched paths.
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { FamilyFilter } from '@bpfscope/core';
 import { removeCgroupDir } from '../../../../../test/cgroup-dir.js';
 import { describeKernel } from '../../../../../test/real-kernel.js';
-import { filePart, initContext } from '../../../test/file-part.js';
-import { removeFileWorkBinary, startFileWork, type FileWork, type FileWorkload } from '../../../test/file-workload.js';
+import { filePart, useFilePart } from '../../../test/file-part.js';
+import { startFileWork, type FileWork, type FileWorkload } from '../../../test/file-workload.js';
 import type { FsFile, FsProcess } from '../../records.js';
 import type { FsEvent } from '../../records-events.js';
 import type { FilesReading } from '../kernel-part.js';
@@ -54,18 +53,7 @@ describeKernel('fs file part: kernel filters (pid, cgroup, path prefix, operatio
     return { r, a, b, w };
   }
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bpfscope-fsf-'));
-    await (await startFileWork({ path: join(dir, 'warm'), k: 1, w: 1, j: 1, r: 1, name: 'fsf-warm' })).kill();
-    part = filePart({ files: true, ...WIDE });
-    await part.init(initContext());
-  });
-  afterAll(async () => {
-    await Promise.all(children.map((c) => c.kill()));
-    await part?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    removeFileWorkBinary();
-  });
+  useFilePart({ children, make: () => filePart({ files: true, ...WIDE }), set: (d, p) => { dir = d; if (p) part = p; }, part: () => part });
 
   it('pids: the listed process and its file counted exactly; the other not at all', async () => {
     const { r, a, b, w } = await pair((a) => ({ pids: [a.pid] }), [join(dir, 'pid-in'), join(dir, 'pid-out')], ['pids']);
@@ -122,19 +110,7 @@ describeKernel('fs file part: open events of watched paths', () => {
   let part: FilePart;
   const children: FileWorkload[] = [];
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bpfscope-fsf-'));
-    mkdirSync(join(dir, 'watched'));
-    await (await startFileWork({ path: join(dir, 'warm'), k: 1, w: 1, j: 1, r: 1, name: 'fsf-warm' })).kill();
-    part = filePart({ files: true, watchPaths: [join(dir, 'watched')], ...WIDE });
-    await part.init(initContext());
-  });
-  afterAll(async () => {
-    await Promise.all(children.map((c) => c.kill()));
-    await part?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    removeFileWorkBinary();
-  });
+  useFilePart({ children, make: (d) => (mkdirSync(join(d, 'watched')), filePart({ files: true, watchPaths: [join(d, 'watched')], ...WIDE })), set: (d, p) => { dir = d; if (p) part = p; }, part: () => part });
 
   it('one event per open below the watched directory, with the pid, the path as given, the inode and the flags; none for other files; to every stream', async () => {
     const events: FsEvent[] = [];

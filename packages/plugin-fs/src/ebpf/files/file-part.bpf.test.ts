@@ -3,14 +3,13 @@
 // file's entry (found by the device and inode stat gives) and the child's process entry
 // show exactly that. Also: a file unlinked while open, a process killed while blocked in a
 // read, and a path longer than the kernel-side bound.
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ConfigError } from '@bpfscope/core';
 import { describeKernel } from '../../../../../test/real-kernel.js';
-import { filePart, initContext } from '../../../test/file-part.js';
-import { removeFileWorkBinary, startFileWork, type FileWork, type FileWorkload } from '../../../test/file-workload.js';
+import { filePart, initContext, useFilePart } from '../../../test/file-part.js';
+import { startFileWork, type FileWork, type FileWorkload } from '../../../test/file-workload.js';
 import type { FsFile, FsProcess } from '../../records.js';
 import type { FilesReading } from '../kernel-part.js';
 import type { FilePart } from './file-part.js';
@@ -45,20 +44,11 @@ describeKernel('fs file part: per-file and per-process counts on the file system
     return c;
   };
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bpfscope-fsf-'));
-    // Compiled before the part starts, so the compiler's files are not among those tracked.
-    await (await run({ path: join(dir, 'warm'), k: 1, w: 1, j: 1, r: 1, name: 'fsf-warm' })).kill();
-    // Made before the part starts too (its inode is known before the child unlinks it).
-    writeFileSync(join(dir, 'gone.dat'), '');
-    part = filePart({ files: true, ...WIDE });
-    await part.init(initContext());
-  });
-  afterAll(async () => {
-    await Promise.all(children.map((c) => c.kill()));
-    await part?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    removeFileWorkBinary();
+  useFilePart({
+    children,
+    // gone.dat is made before the part starts (its inode is known before the child unlinks it).
+    make: (d) => (writeFileSync(join(d, 'gone.dat'), ''), filePart({ files: true, ...WIDE })),
+    set: (d, p) => { dir = d; if (p) part = p; }, part: () => part,
   });
 
   it('K writes of W bytes, an fsync, J reads of R bytes, one open and one close, by the right pid, at the test path', async () => {
@@ -136,19 +126,7 @@ describeKernel('fs file part: the default (files off) counts processes only', ()
   let part: FilePart;
   const children: FileWorkload[] = [];
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bpfscope-fsf-'));
-    const warm = await startFileWork({ path: join(dir, 'warm'), k: 1, w: 1, j: 1, r: 1, name: 'fsf-warm' });
-    await warm.kill();
-    part = filePart({ topK: 1_000_000 });
-    await part.init(initContext());
-  });
-  afterAll(async () => {
-    await Promise.all(children.map((c) => c.kill()));
-    await part?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    removeFileWorkBinary();
-  });
+  useFilePart({ children, make: () => filePart({ topK: 1_000_000 }), set: (d, p) => { dir = d; if (p) part = p; }, part: () => part });
 
   it('files empty with the reason; the process counted exactly', async () => {
     const w: FileWork = { path: join(dir, 'p.dat'), k: 6, w: 6000, j: 3, r: 6000, name: 'fsf-procs' };
@@ -168,18 +146,7 @@ describeKernel('fs file part: the bpf_probe_read_kernel programs (kernels withou
   let part: FilePart;
   const children: FileWorkload[] = [];
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bpfscope-fsf-'));
-    await (await startFileWork({ path: join(dir, 'warm'), k: 1, w: 1, j: 1, r: 1, name: 'fsf-warm' })).kill();
-    part = filePart({ files: true, ...WIDE }, 'probe-read');
-    await part.init(initContext());
-  });
-  afterAll(async () => {
-    await Promise.all(children.map((c) => c.kill()));
-    await part?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    removeFileWorkBinary();
-  });
+  useFilePart({ children, make: () => filePart({ files: true, ...WIDE }, 'probe-read'), set: (d, p) => { dir = d; if (p) part = p; }, part: () => part });
 
   it('K writes, J reads, one open, one close, one fsync, exact, by the right pid', async () => {
     const w: FileWork = { path: join(dir, 'pr.dat'), k: 9, w: 9 * 1000 + 1, j: 4, r: 9 * 1000 + 1, name: 'fsf-pr' };
@@ -203,16 +170,7 @@ describeKernel('fs file part: the file table holds maxTrackedFiles files and cou
   let part: FilePart;
   const children: FileWorkload[] = [];
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bpfscope-fsf-'));
-    await (await startFileWork({ path: join(dir, 'warm'), k: 1, w: 1, j: 1, r: 1, name: 'fsf-warm' })).kill();
-  });
-  afterAll(async () => {
-    await Promise.all(children.map((c) => c.kill()));
-    await part?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    removeFileWorkBinary();
-  });
+  useFilePart({ children, set: (d, p) => { dir = d; if (p) part = p; }, part: () => part });
 
   it('files beyond the table are left out (counted once each); those in it are exact', async () => {
     const works: FileWork[] = Array.from({ length: C }, (_, i) => ({ path: join(dir, `t${i}`), k: 2, w: 200 + i, j: 1, r: 200 + i, name: `fsf-t${i}` }));
