@@ -113,6 +113,7 @@ describeKernel('fs eBPF source: block I/O on a loop device with ext4, exact agai
     expect(m.processes.find((p) => p.pid === process.pid)).toMatchObject({ opens: null, fsyncs: null });
     expect(m.unavailable['processes.opens']).toMatch(/processes option/);
     expect(m.unavailable['processes.fsyncs']).toMatch(/processes option/);
-    expect(m.kernel!.invocations).toBeGreaterThan(0);
+    // No stream is open, so nothing took ring space; the maps had room for every device and request.
+    expect(m.kernel).toMatchObject({ events: 0, drops: 0, delivered: 0, mapFull: 0 });
   });
 });
