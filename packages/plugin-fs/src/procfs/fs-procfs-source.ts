@@ -1,4 +1,4 @@
-import { DataUnavailable, EMPTY_SOURCE_STATS, filterParts, isBpfscopeError, procReadErrorCode, recordPasses, type BpfscopeError, type FamilyFilter, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { DataUnavailable, EMPTY_SOURCE_STATS, filterParts, isBpfscopeError, recordPasses, type BpfscopeError, type FamilyFilter, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
 import type { ResolvedFsOptions } from '../options.js';
 import type { FsMetrics } from '../records.js';
 import type { FsServices } from '../services.js';
@@ -7,7 +7,7 @@ import { fileFilterRecord } from '../filter-record.js';
 import { FALLBACK_UNAVAILABLE, OPEN_FILES_ONLY } from './fallback-reasons.js';
 import { readOpenFiles } from './read-open-files.js';
 import { fallbackDevice, readBlockDevices } from './read-devices.js';
-import { readProcessesInto } from './read-processes.js';
+import { listPids, readComm, readProcessesInto } from './read-processes.js';
 
 /**
  * The procfs/sysfs fallback of the fs family: block devices from /proc/diskstats (or
@@ -77,20 +77,13 @@ export class FsProcfsSource implements Source<FsMetrics> {
     const procfs = this.services.procfs;
     let pids: number[];
     try {
-      pids = procfs.listProc('').filter((e) => e.directory && /^\d+$/.test(e.name)).map((e) => Number(e.name));
+      pids = listPids(procfs);
     } catch (e) {
       if (!isBpfscopeError(e)) throw e;
       m.errors.files = e as BpfscopeError;
       return;
     }
-    const comm = (pid: number): string | null => {
-      try {
-        return procfs.readProc(`${pid}/comm`).replace(/\n$/, '');
-      } catch (e) {
-        if (procReadErrorCode(e) === undefined) throw e;
-        return null;
-      }
-    };
+    const comm = (pid: number): string | null => readComm(procfs, pid);
     const filter = this.#filter;
     const parts = filterParts(filter);
     const r = readOpenFiles(procfs.procRoot, pids, comm, this.options, parts.length === 0 ? undefined : (f) => recordPasses(filter, parts, fileFilterRecord(f)));

@@ -17,17 +17,29 @@ export interface ProcessesRead {
 
 const GONE = new Set(['ENOENT', 'ESRCH']);
 
-/** Reads a process's comm, or null when it is gone or refused (counted in `out`). */
-function commOf(procfs: ProcfsReader, pid: number, out: ProcessesRead): string | null {
+/**
+ * A process's command name from /proc/&lt;pid&gt;/comm, or null when the process is gone or
+ * the kernel refused it (`refused` is then called).
+ * @internal
+ */
+export function readComm(procfs: ProcfsReader, pid: number, refused: () => void = () => undefined): string | null {
   try {
     return procfs.readProc(`${pid}/comm`).replace(/\n$/, '');
   } catch (e) {
     const code = procReadErrorCode(e);
     if (code === undefined) throw e;
-    if (!GONE.has(code)) out.unreadable++;
+    if (!GONE.has(code)) refused();
     return null;
   }
 }
+
+/** The processes listed in /proc now (its numeric entries). @internal */
+export function listPids(procfs: ProcfsReader): number[] {
+  return procfs.listProc('').filter((e) => e.directory && /^\d+$/.test(e.name)).map((e) => Number(e.name));
+}
+
+/** A process's comm, or null when it is gone or refused (counted in `out`). */
+const commOf = (procfs: ProcfsReader, pid: number, out: ProcessesRead): string | null => readComm(procfs, pid, () => void out.unreadable++);
 
 /**
  * Read /proc/&lt;pid&gt;/io of every process, and the comm of those listed (of every one
@@ -42,18 +54,16 @@ function commOf(procfs: ProcfsReader, pid: number, out: ProcessesRead): string |
  */
 export function readProcesses(procfs: ProcfsReader, options: Pick<ResolvedFsOptions, 'minBytes' | 'topK'>, keep: (p: FsProcess) => boolean = () => true, keepNeedsComm = false): ProcessesRead {
   const out: ProcessesRead = { processes: [], unreadable: 0, malformed: 0, error: null };
-  let entries;
+  let pids;
   try {
-    entries = procfs.listProc('');
+    pids = listPids(procfs);
   } catch (e) {
     if (!isBpfscopeError(e)) throw e;
     out.error = e as BpfscopeError;
     return out;
   }
   const all: FsProcess[] = [];
-  for (const entry of entries) {
-    if (!entry.directory || !/^\d+$/.test(entry.name)) continue;
-    const pid = Number(entry.name);
+  for (const pid of pids) {
     let text: string;
     try {
       text = procfs.readProc(`${pid}/io`);
