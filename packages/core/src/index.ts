@@ -104,7 +104,7 @@ export {
   type Log2Bucket,
   type QuantileBounds,
 } from './aggregate/log2-histogram.js';
-export { topK, topKIndices } from './aggregate/top-k.js';
+export { topK, topKBy, topKIndices } from './aggregate/top-k.js';
 export { IntIndex } from './aggregate/int-index.js';
 export { ratePerSecond } from './aggregate/rate.js';
 export type { Sampler, DecidingSampler, SamplingDecision, SampleSink, SamplerCounts, SamplingStrategy } from './sampling/sampler.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { log2HistogramDelta, log2HistogramFromSlots, log2Quantile, mergeLog2Histograms } from './log2-histogram.js';
 import { ratePerSecond } from './rate.js';
-import { topK, topKIndices } from './top-k.js';
+import { topK, topKBy, topKIndices } from './top-k.js';
 
 describe('log2 histograms', () => {
   const h = log2HistogramFromSlots([2, 0, 3, 5], 'ns');
@@ -52,6 +52,16 @@ describe('topK', () => {
     const big = Array.from({ length: 5000 }, (_, i) => ({ v: (i * 7919) % 10007 }));
     const expected = [...big].sort((a, b) => b.v - a.v).slice(0, 20).map((r) => r.v);
     expect(topK(big, (r) => r.v, 20).map((r) => r.v)).toEqual(expected);
+  });
+});
+
+describe('topKBy', () => {
+  it('gives the same as a sort and a slice, ties and all', () => {
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) % 50;
+    const items = Array.from({ length: 500 }, (_, i) => ({ i, bytes: rand(), operations: rand() }));
+    const order = (a: typeof items[0], b: typeof items[0]) => b.bytes - a.bytes || b.operations - a.operations || a.i - b.i;
+    for (const k of [0, 1, 7, 100, 499, 500, 600]) expect(topKBy(items, k, order)).toEqual([...items].sort(order).slice(0, k));
   });
 });
 

@@ -53,6 +53,44 @@ export function topK<T>(records: Iterable<T>, measure: (r: T) => number | null, 
 }
 
 /**
+ * The first `k` of `items` in `order` (a comparator, as `Array.prototype.sort` takes), sorted:
+ * for rankings by more than one value (bytes, then operations). A bounded heap, O(n log k),
+ * so a cap of 100 over 10,000 records does not sort them all.
+ * @param items - the records
+ * @param k - how many to keep (a cap; 0 or less keeps none)
+ * @param order - negative when `a` comes before `b`
+ * @returns at most `k` records, in `order`
+ */
+export function topKBy<T>(items: readonly T[], k: number, order: (a: T, b: T) => number): T[] {
+  if (k <= 0) return [];
+  if (items.length <= k) return [...items].sort(order);
+  // A max-heap by `order` of the k best so far: its root is the worst of them.
+  const heap: T[] = [];
+  const worse = (i: number, j: number): boolean => order(heap[i]!, heap[j]!) > 0;
+  const swap = (i: number, j: number): void => void ([heap[i], heap[j]] = [heap[j]!, heap[i]!]);
+  for (const x of items) {
+    if (heap.length < k) {
+      heap.push(x);
+      for (let i = heap.length - 1; i > 0 && worse(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
+      continue;
+    }
+    if (order(x, heap[0]!) >= 0) continue;
+    heap[0] = x;
+    for (let i = 0; ;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < k && worse(l, m)) m = l;
+      if (r < k && worse(r, m)) m = r;
+      if (m === i) break;
+      swap(i, m);
+      i = m;
+    }
+  }
+  return heap.sort(order);
+}
+
+/**
  * The `k` best of `n` rows held in typed arrays, best first, without an object per row:
  * the row indices go into `out`, kept sorted by insertion (O(n) for rows that do not
  * enter, O(k) for one that does).

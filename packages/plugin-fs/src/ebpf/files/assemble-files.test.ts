@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readStructLayouts } from '@bpfscope/native';
 import { FS_FILE_OBJECT_PATH } from '../../object-path.js';
 import type { KernelCounts, KernelFile, KernelFileProc } from './decode-maps.js';
-import { listFiles, listProcesses, topK } from './assemble-files.js';
+import { listFiles, listProcesses } from './assemble-files.js';
 import { fileLayouts } from './file-layouts.js';
 import type { PathText } from './path-text.js';
 import { FileRanking, type FileTable } from './top-files.js';
@@ -134,15 +134,5 @@ describe('listProcesses', () => {
     const p = (pid: number, bytesRead: number) => ({ pid, comm: 'x', reads: 1, writes: 0, bytesRead, bytesWritten: 0, opens: 0, fsyncs: 0 });
     expect(listProcesses([p(1, 5), p(2, 50), p(3, 20)], { ...limits, topK: 2, minBytes: 10 }).map((x) => x.pid)).toEqual([2, 3]);
     expect(listProcesses([p(1, 5)], limits)[0]).toMatchObject({ storageBytesRead: null, storageBytesWritten: null, opens: 0, fsyncs: 0 });
-  });
-});
-
-describe('topK', () => {
-  it('gives the same as a sort and a slice, ties and all', () => {
-    let seed = 7;
-    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) % 50;
-    const items = Array.from({ length: 500 }, (_, i) => ({ i, bytes: rand(), operations: rand() }));
-    const order = (a: typeof items[0], b: typeof items[0]) => b.bytes - a.bytes || b.operations - a.operations || a.i - b.i;
-    for (const k of [0, 1, 7, 100, 499, 500, 600]) expect(topK(items, k, order)).toEqual([...items].sort(order).slice(0, k));
   });
 });

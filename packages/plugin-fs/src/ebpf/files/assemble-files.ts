@@ -1,3 +1,4 @@
+import { topKBy } from '@bpfscope/core';
 import type { FsFile, FsFileProcess, FsProcess } from '../../records.js';
 import { decodeFile, type KernelCounts, type KernelFile, type KernelFileProc, type KernelProc } from './decode-maps.js';
 import { kernelDevText } from './kernel-dev.js';
@@ -24,40 +25,6 @@ export interface PrefixState {
 
 const operations = (c: KernelCounts): number => c.opens + c.closes + c.reads + c.writes + c.fsyncs;
 const byBytesThenOps = <T extends { bytes: number; operations: number }>(a: T, b: T): number => b.bytes - a.bytes || b.operations - a.operations;
-/**
- * The `k` first of `items` in `order`, sorted: a bounded heap (O(n log k)), so that a table
- * of 10,000 files costs no sort of 10,000.
- * @internal
- */
-export function topK<T>(items: readonly T[], k: number, order: (a: T, b: T) => number): T[] {
-  if (k <= 0) return [];
-  if (items.length <= k) return [...items].sort(order);
-  // A max-heap by `order` of the k best so far: its root is the worst of them.
-  const heap: T[] = [];
-  const worse = (i: number, j: number): boolean => order(heap[i]!, heap[j]!) > 0;
-  const swap = (i: number, j: number): void => void ([heap[i], heap[j]] = [heap[j]!, heap[i]!]);
-  for (const x of items) {
-    if (heap.length < k) {
-      heap.push(x);
-      for (let i = heap.length - 1; i > 0 && worse(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
-      continue;
-    }
-    if (order(x, heap[0]!) >= 0) continue;
-    heap[0] = x;
-    for (let i = 0; ;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < k && worse(l, m)) m = l;
-      if (r < k && worse(r, m)) m = r;
-      if (m === i) break;
-      swap(i, m);
-      i = m;
-    }
-  }
-  return heap.sort(order);
-}
-
 const under = (path: string, prefix: string): boolean => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
 
 /** Processes, most bytes first, after `minBytes`, at most `topK`. @internal */
@@ -65,7 +32,7 @@ export function listProcesses(procs: readonly KernelProc[], limits: ListLimits):
   const kept = procs
     .map((p) => ({ p, bytes: p.bytesRead + p.bytesWritten, operations: p.reads + p.writes + p.opens + p.fsyncs }))
     .filter((x) => x.bytes >= limits.minBytes && x.operations > 0);
-  return topK(kept, limits.topK, byBytesThenOps).map(({ p }) => ({
+  return topKBy(kept, limits.topK, byBytesThenOps).map(({ p }) => ({
     pid: p.pid, comm: p.comm, reads: p.reads, writes: p.writes, bytesRead: p.bytesRead, bytesWritten: p.bytesWritten,
     opens: p.opens, fsyncs: p.fsyncs, storageBytesRead: null, storageBytesWritten: null,
   }));
