@@ -146,6 +146,23 @@ export {
   type BatchClock,
   type FlushTrigger,
 } from './sampling/adaptive-batcher.js';
+export {
+  SOURCE_ATTRIBUTE,
+  type MetricKind,
+  type MetricDetail,
+  type MetricAttributeValue,
+  type MetricAttributes,
+  type MetricDescriptor,
+  type NumberPoint,
+  type HistogramPoint,
+  type MetricSeries,
+  type MetricSink,
+  type FamilyMetricMapper,
+  type MetricPointOptions,
+  type MetricPoints,
+} from './metrics/metric-types.js';
+export { toMetricPoints, FAMILY_UP } from './metrics/metric-points.js';
+export { log2ToExponential, type ExponentialBuckets } from './metrics/exponential.js';
 export type { DependencyContainer, InjectionToken } from 'tsyringe';
 
 /**

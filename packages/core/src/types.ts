@@ -1,3 +1,4 @@
+import type { FamilyMetricMapper } from './metrics/metric-types.js';
 import type { DependencyContainer } from 'tsyringe';
 import type { BpfscopeError } from './errors/bpfscope-error.js';
 import type { ResolvedConfig, FamilyMode } from './config/schema.js';
@@ -229,6 +230,11 @@ export interface Plugin {
    * naming e.g. `families.proc.topK`) and registers the result under {@link familyOptionsToken}.
    */
   readonly optionSchemas?: Readonly<Record<string, OptionSchema>>;
+  /**
+   * How this plugin's families map to metric points (OpenTelemetry semantic-convention
+   * names), for exporters: one mapper per family (docs/metrics.md).
+   */
+  readonly metricMappers?: readonly FamilyMetricMapper[];
   /** Called once after all plugins registered, before sources initialise. */
   initialize?(container: DependencyContainer): Promise<void>;
   /** Called once when the engine closes. */

@@ -1,3 +1,5 @@
+import { toMetricPoints } from '../metrics/metric-points.js';
+import type { FamilyMetricMapper, MetricPointOptions, MetricPoints } from '../metrics/metric-types.js';
 import type { DependencyContainer } from 'tsyringe';
 import { tsyringe } from '../di.js';
 import type { BpfscopeError } from '../errors/bpfscope-error.js';
@@ -103,6 +105,21 @@ export class Engine {
       await entry.plugin.shutdown?.();
       this.#dropCached();
     };
+  }
+
+  /** The metric mappers of the registered plugins (see {@link Plugin.metricMappers}). */
+  metricMappers(): FamilyMetricMapper[] {
+    return [...this.#plugins.entries()].flatMap((e) => e.plugin.metricMappers ?? []);
+  }
+
+  /**
+   * The flat metric-point view of a snapshot, through the plugins' mappers (docs/metrics.md).
+   * @param snapshot - a reading of this engine
+   * @param options - detail series (per process, connection, file) and their cap
+   * @throws {@link ConfigError} for a bad option
+   */
+  metricPoints(snapshot: Snapshot, options?: MetricPointOptions): MetricPoints {
+    return toMetricPoints(snapshot, this.metricMappers(), options);
   }
 
   /**
