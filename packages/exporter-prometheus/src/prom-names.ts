@@ -1,0 +1,103 @@
+// OpenTelemetry names to Prometheus names, as OpenTelemetry's "Prometheus and OpenMetrics
+// Compatibility" specification says: characters outside [a-zA-Z0-9_:] become `_` (runs of
+// `_` collapse to one), the UCUM unit becomes a word appended to the name unless the name
+// already has it (`By` → `bytes`, `s` → `seconds`, `1` → `ratio`, `By/s` → `bytes_per_second`,
+// a count in braces such as `{syscall}` → nothing), counters end in `_total`, and attribute
+// keys become label names by the same character rule.
+import type { MetricAttributes, MetricDescriptor } from '@bpfscope/core';
+
+const UNIT_WORDS: Readonly<Record<string, string>> = {
+  d: 'days', h: 'hours', min: 'minutes', s: 'seconds', ms: 'milliseconds', us: 'microseconds', ns: 'nanoseconds',
+  By: 'bytes', KiBy: 'kibibytes', MiBy: 'mebibytes', GiBy: 'gibibytes', TiBy: 'tebibytes', KBy: 'kilobytes', MBy: 'megabytes', GBy: 'gigabytes', TBy: 'terabytes',
+  bit: 'bits', m: 'meters', V: 'volts', A: 'amperes', J: 'joules', W: 'watts', g: 'grams', Cel: 'celsius', Hz: 'hertz', '%': 'percent', '1': 'ratio',
+};
+const PER_UNIT_WORDS: Readonly<Record<string, string>> = { s: 'second', min: 'minute', h: 'hour', d: 'day', w: 'week', mo: 'month', y: 'year' };
+
+/** `[^a-zA-Z0-9_]` (`:` too for labels) to `_`, runs of `_` to one. */
+function sanitize(name: string, allowColon: boolean): string {
+  const out = name.replace(allowColon ? /[^a-zA-Z0-9_:]/g : /[^a-zA-Z0-9_]/g, '_').replace(/_{2,}/g, '_');
+  return /^[0-9]/.test(out) ? `_${out}` : out;
+}
+
+/**
+ * The word a UCUM unit becomes in a Prometheus name, or '' for none (a count in braces, an
+ * empty unit).
+ * @internal
+ */
+export function unitWord(unit: string): string {
+  const plain = unit.replace(/\{[^}]*\}/g, '').trim();
+  if (plain === '') return '';
+  const slash = plain.indexOf('/');
+  if (slash !== -1) {
+    const [num, den] = [plain.slice(0, slash), plain.slice(slash + 1)];
+    const perWord = PER_UNIT_WORDS[den] ?? UNIT_WORDS[den] ?? sanitize(den, false);
+    const numWord = num === '' || num === '1' ? '' : (UNIT_WORDS[num] ?? sanitize(num, false));
+    return sanitize(numWord === '' ? `per_${perWord}` : `${numWord}_per_${perWord}`, false).replace(/^_|_$/g, '');
+  }
+  return (UNIT_WORDS[plain] ?? sanitize(plain, false)).replace(/^_|_$/g, '');
+}
+
+/**
+ * The Prometheus metric family name of a descriptor: the prefix (unless the sanitized name
+ * already starts with it), the name with dots as underscores, the unit word (unless the
+ * name already holds it), and `_total` for counters.
+ * @param descriptor - the metric
+ * @param prefix - e.g. `bpfscope_`
+ * @internal
+ */
+export function prometheusName(descriptor: Pick<MetricDescriptor, 'name' | 'kind' | 'unit'>, prefix: string): string {
+  let base = sanitize(descriptor.name, true).replace(/^_+|_+$/g, '');
+  if (descriptor.kind === 'counter') base = base.replace(/_total$/, '');
+  if (!base.startsWith(prefix)) base = `${prefix}${base}`;
+  const unit = unitWord(descriptor.unit);
+  if (unit !== '' && !`_${base}_`.includes(`_${unit}_`)) base = `${base}_${unit}`;
+  return descriptor.kind === 'counter' ? `${base}_total` : base;
+}
+
+/**
+ * A label name from an attribute key (`process.pid` → `process_pid`).
+ * @internal
+ */
+export function labelName(key: string): string {
+  // Names starting with `__` are Prometheus's own: the collapse of `_` runs leaves at most one.
+  return sanitize(key, false);
+}
+
+/** The label each attribute key list maps onto, cached: the key lists repeat across points. */
+const keyPlans = new Map<string, readonly (readonly [string, readonly string[]])[] | null>();
+
+/**
+ * Labels from a point's attributes. Values become strings; keys that map to the same label
+ * name have their values joined with `;` in the order of the original keys, as the
+ * specification says.
+ * @internal
+ */
+export function toLabels(attributes: MetricAttributes): Record<string, string> {
+  const keys = Object.keys(attributes);
+  const id = keys.join('\u0000');
+  let plan = keyPlans.get(id);
+  if (plan === undefined) {
+    plan = planKeys(keys);
+    if (keyPlans.size < 10_000) keyPlans.set(id, plan);
+  }
+  const out: Record<string, string> = {};
+  if (plan === null) {
+    for (const k of keys) out[k] = String(attributes[k]);
+    return out;
+  }
+  for (const [label, from] of plan) out[label] = from.length === 1 ? String(attributes[from[0]!]) : from.map((k) => String(attributes[k])).join(';');
+  return out;
+}
+
+/** null when every key is already a label name (the common case: nothing to rename). */
+function planKeys(keys: readonly string[]): readonly (readonly [string, readonly string[]])[] | null {
+  if (keys.every((k) => labelName(k) === k)) return null;
+  const groups = new Map<string, string[]>();
+  for (const k of keys) {
+    const l = labelName(k);
+    const g = groups.get(l);
+    if (g) g.push(k);
+    else groups.set(l, [k]);
+  }
+  return [...groups].map(([label, from]) => [label, from.sort()] as const);
+}
