@@ -15,13 +15,19 @@ describe('bpfscope command line', () => {
     [['snapshot', '--families', 'cpu,gpu9'], '--families', 'comma-separated list of cpu'],
     [['snapshot', '--interval', '5'], '--interval', 'from 10 to 3600000'],
     [['snapshot', '--interval', 'soon'], '--interval', 'whole number'],
-    [['frobnicate'], 'command', '"snapshot", "doctor", "run" or "help"'],
-    [['--json'], 'command', '"snapshot", "doctor", "run" or "help"'],
+    [['frobnicate'], 'command', '"snapshot", "doctor", "run", "serve" or "help"'],
+    [['--json'], 'command', '"snapshot", "doctor", "run", "serve" or "help"'],
     [['snapshot', '--interval', '-5'], '--interval', 'from 10 to 3600000'],
     [['run', '--interval', '-5', '--', 'true'], '--interval', 'from 10 to 3600000'],
     [['snapshot', '--mode', '-x'], '--mode', '"auto", "ebpf" or "fallback"'],
     [['doctor', '--include-self'], '--include-self', 'only with bpfscope snapshot'],
     [['doctor', '--mode', 'ebpf'], 'doctor', 'only --json'],
+    [['serve', '--port', '70000'], '--port', 'from 0 to 65535'],
+    [['serve', '--port', '-1'], '--port', 'from 0 to 65535'],
+    [['serve', '--detail', 'process,thread'], '--detail', 'process, connection, file'],
+    [['serve', '--max-detail', '0'], '--max-detail', 'from 1 to 1000000'],
+    [['serve', '--json'], '--json', 'serve answers each scrape'],
+    [['snapshot', '--port', '9464'], '--port', 'only with bpfscope serve'],
   ])('%j is a usage error (exit 2) naming the option and what is allowed', async (argv, path, allowed) => {
     const r = await run(...argv);
     expect(r.code).toBe(2);
@@ -42,13 +48,13 @@ describe('bpfscope command line', () => {
     const r = await run(...argv);
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
-    for (const verb of ['snapshot', 'doctor', 'run', 'help']) expect(r.out).toContain(`bpfscope ${verb}`);
+    for (const verb of ['snapshot', 'doctor', 'run', 'serve', 'help']) expect(r.out).toContain(`bpfscope ${verb}`);
   });
 
   it('the package description names every command of the usage text', async () => {
     const { readFileSync } = await import('node:fs');
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { description: string };
-    for (const verb of ['snapshot', 'doctor', 'run', 'help']) expect(pkg.description).toContain(verb);
+    for (const verb of ['snapshot', 'doctor', 'run', 'serve', 'help']) expect(pkg.description).toContain(verb);
   });
 
   it('snapshot --json in fallback mode prints one object of the documented shape', async () => {

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, isBpfscopeError } from '@bpfscope/core';
+import { ConfigError, isBpfscopeError, type MetricDetail } from '@bpfscope/core';
 import { doctor } from './commands/doctor.js';
 import { run } from './commands/run.js';
+import { serve } from './commands/serve.js';
 import { snapshot } from './commands/snapshot.js';
 import { EXIT, type CliIo } from './io.js';
 import { FAMILIES } from './plugins.js';
@@ -10,6 +11,7 @@ const USAGE = `Usage:
   bpfscope snapshot [--json] [--families cpu,...] [--mode auto|ebpf|fallback] [--interval MS] [--include-self]
   bpfscope doctor [--json]
   bpfscope run [--json] [--interval MS] [--out FILE] [--mode auto|ebpf|fallback] -- <command...>
+  bpfscope serve [--port 9464] [--host 127.0.0.1] [--families cpu,...] [--mode auto|ebpf|fallback] [--detail process,...] [--max-detail N]
   bpfscope help | --help | --version
 
 snapshot   read every family once (with --interval: twice, MS apart, and report the
@@ -24,6 +26,13 @@ run        run a command (stdio passed through, exit code propagated), follow it
            exec. It runs in its own process group: SIGINT, SIGTERM and SIGHUP go to the
            whole group, a second one kills it (the summary is still written); it has
            no controlling terminal. Exit 126: not executable, 127: not found
+serve      serve the families' metrics to Prometheus: GET /metrics (text format 0.0.4,
+           or OpenMetrics when the Accept header prefers it) and GET /healthz (JSON:
+           each family up or down). Every scrape reads the families afresh; nothing
+           runs between scrapes. --port 0 lets the system pick the port (printed).
+           --detail adds per-process/connection/file series (process, connection,
+           file), at most --max-detail (default 100) per metric, the rest counted in
+           bpfscope_exporter_capped_points. Stops on SIGINT or SIGTERM
 help       print this text (also with no arguments); exits 0
 
 Exit codes: 0 ok (help too), 1 failed, 2 usage error; run: the command's.
@@ -53,6 +62,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         interval: { type: 'string' },
         out: { type: 'string' },
         'include-self': { type: 'boolean', default: false },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        detail: { type: 'string' },
+        'max-detail': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -63,6 +76,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (rest.length > 0) throw new ConfigError('arguments', rest.join(' '), verb === 'run' ? 'the command after --, e.g. bpfscope run -- make' : 'no arguments after the command');
     if (verb !== 'run' && (dashes !== -1 || values.out !== undefined)) throw new ConfigError(dashes !== -1 ? '--' : '--out', verb ?? '', 'only with bpfscope run');
     if (verb !== 'snapshot' && values['include-self']) throw new ConfigError('--include-self', verb ?? '', 'only with bpfscope snapshot');
+    for (const o of ['port', 'host', 'detail', 'max-detail'] as const) if (verb !== 'serve' && values[o] !== undefined) throw new ConfigError(`--${o}`, verb ?? '', 'only with bpfscope serve');
     switch (verb) {
       case 'snapshot':
         return await snapshot(
@@ -82,6 +96,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           { json: values.json ?? false, intervalMs: parseInterval(values.interval) ?? 1000, out: values.out ?? null, mode: parseMode(values.mode), command },
           io,
         );
+      case 'serve':
+        if (values.json || values.interval !== undefined) throw new ConfigError(values.json ? '--json' : '--interval', 'serve', 'nothing: serve answers each scrape');
+        return await serve(
+          {
+            port: parsePort(values.port),
+            host: values.host ?? '127.0.0.1',
+            families: parseFamilies(values.families),
+            mode: parseMode(values.mode),
+            detail: parseDetail(values.detail),
+            maxDetailPoints: parseMaxDetail(values['max-detail']),
+          },
+          io,
+        );
       case 'doctor':
         if (values.families !== undefined || values.mode !== undefined || values.interval !== undefined) {
           throw new ConfigError('doctor', 'options', 'only --json');
@@ -89,9 +116,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await doctor({ json: values.json ?? false }, io);
       case undefined:
         // Options with no command, e.g. `bpfscope --json`.
-        throw new ConfigError('command', '(none)', '"snapshot", "doctor", "run" or "help"');
+        throw new ConfigError('command', '(none)', '"snapshot", "doctor", "run", "serve" or "help"');
       default:
-        throw new ConfigError('command', verb, '"snapshot", "doctor", "run" or "help"');
+        throw new ConfigError('command', verb, '"snapshot", "doctor", "run", "serve" or "help"');
     }
   } catch (e) {
     if (isBpfscopeError(e)) {
@@ -106,7 +133,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-const VALUED = new Set(['--families', '--mode', '--interval', '--out']);
+const VALUED = new Set(['--families', '--mode', '--interval', '--out', '--port', '--host', '--detail', '--max-detail']);
 
 /**
  * `--interval -5` as `--interval=-5`: parseArgs would take a value that starts with a
@@ -146,5 +173,28 @@ function parseInterval(value: string | undefined): number | null {
   if (value === undefined) return null;
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 10 || n > 3_600_000) throw new ConfigError('--interval', value, 'a whole number of milliseconds from 10 to 3600000');
+  return n;
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return 9464;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65_535) throw new ConfigError('--port', value, 'a port number from 0 to 65535 (0: the system picks one)');
+  return n;
+}
+
+const DETAILS: readonly MetricDetail[] = ['process', 'connection', 'file'];
+
+function parseDetail(value: string | undefined): MetricDetail[] {
+  if (value === undefined) return [];
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0 || list.some((d) => !DETAILS.includes(d as MetricDetail))) throw new ConfigError('--detail', value, `a comma-separated list of ${DETAILS.join(', ')}`);
+  return [...new Set(list as MetricDetail[])];
+}
+
+function parseMaxDetail(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 1_000_000) throw new ConfigError('--max-detail', value, 'a whole number from 1 to 1000000');
   return n;
 }

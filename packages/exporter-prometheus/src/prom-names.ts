@@ -3,7 +3,10 @@
 // `_` collapse to one), the UCUM unit becomes a word appended to the name unless the name
 // already has it (`By` → `bytes`, `s` → `seconds`, `1` → `ratio`, `By/s` → `bytes_per_second`,
 // a count in braces such as `{syscall}` → nothing), counters end in `_total`, and attribute
-// keys become label names by the same character rule.
+// keys become label names by the same character rule. Two Prometheus conventions on top
+// (promtool's lint checks both): times are in seconds (`ns`, `us`, `ms` values are divided
+// into seconds), and a gauge never ends in `_count`, `_sum` or `_bucket`, the suffixes of a
+// histogram's series (`system.network.connection.count` is `…_connection_count_value`).
 import type { MetricAttributes, MetricDescriptor } from '@bpfscope/core';
 
 const UNIT_WORDS: Readonly<Record<string, string>> = {
@@ -37,6 +40,17 @@ export function unitWord(unit: string): string {
   return (UNIT_WORDS[plain] ?? sanitize(plain, false)).replace(/^_|_$/g, '');
 }
 
+/** Time units given in seconds: the decimal digits to shift by. */
+const TO_SECONDS: Readonly<Record<string, number>> = { ms: 3, us: 6, ns: 9 };
+
+/** How a metric is written in Prometheus. @internal */
+export interface PrometheusShape {
+  /** The family name (counters with `_total`). */
+  readonly name: string;
+  /** Values are divided by 10^shift (a time in ns, us or ms written in seconds), else 0. */
+  readonly shift: number;
+}
+
 /**
  * The Prometheus metric family name of a descriptor: the prefix (unless the sanitized name
  * already starts with it), the name with dots as underscores, the unit word (unless the
@@ -45,13 +59,16 @@ export function unitWord(unit: string): string {
  * @param prefix - e.g. `bpfscope_`
  * @internal
  */
-export function prometheusName(descriptor: Pick<MetricDescriptor, 'name' | 'kind' | 'unit'>, prefix: string): string {
+export function prometheusShape(descriptor: Pick<MetricDescriptor, 'name' | 'kind' | 'unit'>, prefix: string): PrometheusShape {
   let base = sanitize(descriptor.name, true).replace(/^_+|_+$/g, '');
   if (descriptor.kind === 'counter') base = base.replace(/_total$/, '');
   if (!base.startsWith(prefix)) base = `${prefix}${base}`;
-  const unit = unitWord(descriptor.unit);
+  const shift = TO_SECONDS[descriptor.unit] ?? 0;
+  const unit = shift > 0 ? 'seconds' : unitWord(descriptor.unit);
   if (unit !== '' && !`_${base}_`.includes(`_${unit}_`)) base = `${base}_${unit}`;
-  return descriptor.kind === 'counter' ? `${base}_total` : base;
+  if (descriptor.kind === 'counter') return { name: `${base}_total`, shift };
+  if (descriptor.kind !== 'histogram' && /_(count|sum|bucket)$/.test(base)) base = `${base}_value`;
+  return { name: base, shift };
 }
 
 /**

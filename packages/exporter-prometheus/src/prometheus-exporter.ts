@@ -2,7 +2,7 @@ import { ConfigError, FAMILY_UP, Snapshot, type MetricDescriptor, type MetricDet
 import { Registry, type OpenMetricsContentType } from 'prom-client';
 import { OWN_METRICS, type ExporterTotals } from './exporter-metrics.js';
 import { negotiateContentType, type ExpositionContentType } from './negotiate.js';
-import { prometheusName } from './prom-names.js';
+import { prometheusShape, type PrometheusShape } from './prom-names.js';
 import { readOnce, type ExporterEngine, type Reading } from './reading.js';
 import { ReadingMetric, type PromType, type PromValue } from './reading-metric.js';
 
@@ -88,14 +88,19 @@ export function prometheusExporter(engine: ExporterEngine, options: PrometheusEx
   const detail = new Set(options.detail ?? []);
   const descriptors = [FAMILY_UP, ...mappers.filter((m) => families === null || families.has(m.family)).flatMap((m) => m.descriptors)].filter((d) => d.detail === undefined || detail.has(d.detail));
 
+  const shapes = new Map<string, PrometheusShape>();
   const names = new Map<string, string>();
   const byProm = new Map<string, string>();
   for (const d of descriptors) {
-    const name = prometheusName(d, prefix);
-    const other = byProm.get(name) ?? byProm.get(`${name.replace(/_total$/, '')}_total`);
+    const shape = prometheusShape(d, prefix);
+    const name = shape.name;
+    // Keyed as OpenMetrics names the family (a counter without `_total`), where a counter `x_total` and a gauge `x` collide.
+    const family = d.kind === 'counter' ? name.replace(/_total$/, '') : name;
+    const other = byProm.get(family);
     if (other !== undefined && other !== d.name) throw new ConfigError('metrics', d.name, `a name that does not map to ${name}, as ${other} does`);
-    byProm.set(name, d.name);
+    byProm.set(family, d.name);
     names.set(d.name, name);
+    shapes.set(d.name, shape);
   }
 
   const totals: ExporterTotals = { readings: 0, failures: 0 };
@@ -104,7 +109,7 @@ export function prometheusExporter(engine: ExporterEngine, options: PrometheusEx
   const reading = (): Promise<Reading> => {
     if (inFlight === null) {
       totals.readings++;
-      inFlight = readOnce(engine, pointOptions, (n) => names.get(n), families).then((r) => {
+      inFlight = readOnce(engine, pointOptions, (n) => shapes.get(n), families).then((r) => {
         if (r.error !== null) totals.failures++;
         return r;
       });

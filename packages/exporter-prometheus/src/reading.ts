@@ -3,7 +3,7 @@
 // registered metric only looks its samples up.
 import type { Engine, MetricPointOptions, MetricPoints } from '@bpfscope/core';
 import { histogramValues } from './prom-histogram.js';
-import { toLabels } from './prom-names.js';
+import { toLabels, type PrometheusShape } from './prom-names.js';
 import type { PromValue } from './reading-metric.js';
 
 /** What the exporter needs of an engine. */
@@ -21,15 +21,15 @@ export interface Reading {
   readonly seconds: number;
 }
 
-/** Where a metric's samples go: its Prometheus name, or absent when it is not exported. @internal */
-export type NameOf = (otelName: string) => string | undefined;
+/** How a metric is written (its Prometheus name and value scale), or absent when it is not exported. @internal */
+export type ShapeOf = (otelName: string) => PrometheusShape | undefined;
 
 /**
  * Read the engine once and build the samples of every exported metric.
  * @param families - exported families (`bpfscope.family.up` keeps only their points)
  * @internal
  */
-export async function readOnce(engine: ExporterEngine, options: MetricPointOptions, nameOf: NameOf, families: ReadonlySet<string> | null): Promise<Reading> {
+export async function readOnce(engine: ExporterEngine, options: MetricPointOptions, shapeOf: ShapeOf, families: ReadonlySet<string> | null): Promise<Reading> {
   const t0 = performance.now();
   let view: MetricPoints;
   try {
@@ -39,16 +39,18 @@ export async function readOnce(engine: ExporterEngine, options: MetricPointOptio
   }
   const samples = new Map<string, PromValue[]>();
   for (const s of view.series) {
-    const name = nameOf(s.descriptor.name);
-    if (name === undefined) continue;
+    const shape = shapeOf(s.descriptor.name);
+    if (shape === undefined) continue;
+    const { name, shift } = shape;
+    const divisor = 10 ** shift;
     const out: PromValue[] = [];
     const engineOwn = s.descriptor.family === 'engine';
     for (const p of s.points) {
-      if ('histogram' in p) histogramValues(name, p, out);
+      if ('histogram' in p) histogramValues(name, shift, p, out);
       else {
         const family = p.attributes['bpfscope.family'];
         if (engineOwn && families !== null && typeof family === 'string' && !families.has(family)) continue;
-        out.push({ labels: toLabels(p.attributes), value: p.value });
+        out.push({ labels: toLabels(p.attributes), value: shift === 0 ? p.value : p.value / divisor });
       }
     }
     samples.set(name, out);
