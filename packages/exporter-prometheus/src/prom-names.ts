@@ -80,8 +80,8 @@ export function labelName(key: string): string {
   return sanitize(key, false);
 }
 
-/** The label each attribute key list maps onto, cached: the key lists repeat across points. */
-const keyPlans = new Map<string, readonly (readonly [string, readonly string[]])[] | null>();
+/** Label name of each attribute key seen: keys repeat across points and scrapes. */
+const labelNames = new Map<string, string>();
 
 /**
  * Labels from a point's attributes. Values become strings; keys that map to the same label
@@ -90,31 +90,27 @@ const keyPlans = new Map<string, readonly (readonly [string, readonly string[]])
  * @internal
  */
 export function toLabels(attributes: MetricAttributes): Record<string, string> {
-  const keys = Object.keys(attributes);
-  const id = keys.join('\u0000');
-  let plan = keyPlans.get(id);
-  if (plan === undefined) {
-    plan = planKeys(keys);
-    if (keyPlans.size < 10_000) keyPlans.set(id, plan);
-  }
   const out: Record<string, string> = {};
-  if (plan === null) {
-    for (const k of keys) out[k] = String(attributes[k]);
-    return out;
+  for (const key in attributes) {
+    let label = labelNames.get(key);
+    if (label === undefined) {
+      label = labelName(key);
+      if (labelNames.size < 10_000) labelNames.set(key, label);
+    }
+    if (label in out) return joinedLabels(attributes);
+    out[label] = String(attributes[key]);
   }
-  for (const [label, from] of plan) out[label] = from.length === 1 ? String(attributes[from[0]!]) : from.map((k) => String(attributes[k])).join(';');
   return out;
 }
 
-/** null when every key is already a label name (the common case: nothing to rename). */
-function planKeys(keys: readonly string[]): readonly (readonly [string, readonly string[]])[] | null {
-  if (keys.every((k) => labelName(k) === k)) return null;
+/** The rare case of two keys with one label name. */
+function joinedLabels(attributes: MetricAttributes): Record<string, string> {
   const groups = new Map<string, string[]>();
-  for (const k of keys) {
-    const l = labelName(k);
-    const g = groups.get(l);
-    if (g) g.push(k);
-    else groups.set(l, [k]);
+  for (const key of Object.keys(attributes)) {
+    const label = labelName(key);
+    groups.set(label, [...(groups.get(label) ?? []), key]);
   }
-  return [...groups].map(([label, from]) => [label, from.sort()] as const);
+  const out: Record<string, string> = {};
+  for (const [label, keys] of groups) out[label] = keys.sort().map((k) => String(attributes[k])).join(';');
+  return out;
 }

@@ -86,7 +86,14 @@ export function prometheusExporter(engine: ExporterEngine, options: PrometheusEx
   const families = options.families ? new Set(options.families) : null;
   for (const f of families ?? []) if (!known.includes(f)) throw new ConfigError('families', f, known.length > 0 ? `one of ${known.join(', ')}` : 'a family whose plugin declares a metric mapper');
   const detail = new Set(options.detail ?? []);
-  const descriptors = [FAMILY_UP, ...mappers.filter((m) => families === null || families.has(m.family)).flatMap((m) => m.descriptors)].filter((d) => d.detail === undefined || detail.has(d.detail));
+  const descriptors: MetricDescriptor[] = [];
+  for (const d of [FAMILY_UP, ...mappers.filter((m) => families === null || families.has(m.family)).flatMap((m) => m.descriptors)]) {
+    if (d.detail !== undefined && !detail.has(d.detail)) continue;
+    // One metric declared by two families (e.g. process.disk.io): one Prometheus family, if they agree on what it is.
+    const same = descriptors.find((x) => x.name === d.name);
+    if (same === undefined) descriptors.push(d);
+    else if (same.kind !== d.kind || same.unit !== d.unit) throw new ConfigError('metrics', `${d.name} (${d.family}: ${d.kind} in ${d.unit})`, `the kind and unit ${same.family} declares it with (${same.kind} in ${same.unit})`);
+  }
 
   const shapes = new Map<string, PrometheusShape>();
   const names = new Map<string, string>();

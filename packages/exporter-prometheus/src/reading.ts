@@ -43,7 +43,7 @@ export async function readOnce(engine: ExporterEngine, options: MetricPointOptio
     if (shape === undefined) continue;
     const { name, shift } = shape;
     const divisor = 10 ** shift;
-    const out: PromValue[] = [];
+    const out: PromValue[] = samples.get(name) ?? [];
     const engineOwn = s.descriptor.family === 'engine';
     for (const p of s.points) {
       if ('histogram' in p) histogramValues(name, shift, p, out);
