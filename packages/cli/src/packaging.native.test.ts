@@ -11,7 +11,7 @@ import { installConsumerApp, runInApp, type ConsumerApp } from '../test/packagin
 import { BUILD_TOOLS, barePath, onPath, REPO_ROOT } from '../test/packaging/npm-env.js';
 import { danglingMapSources, packedRead, packWorkspaces, type PackedWorkspace } from '../test/packaging/pack-workspaces.js';
 import { typecheckReadmeExamples } from '../test/packaging/readme-examples.js';
-import { STRICT_SNAPSHOT_MJS } from '../test/packaging/strict-snapshot-script.js';
+import { PROMETHEUS_SCRAPE_MJS, STRICT_SNAPSHOT_MJS } from '../test/packaging/strict-snapshot-script.js';
 
 interface Manifest {
   name: string;
@@ -42,11 +42,16 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
   }, 300_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('packs all nine workspaces', () => {
+  it('packs all ten workspaces', () => {
     expect(packs.map((p) => p.name).sort()).toEqual([
-      '@bpfscope/cli', '@bpfscope/core', '@bpfscope/native', '@bpfscope/plugin-cpu', '@bpfscope/plugin-fs', '@bpfscope/plugin-mem', '@bpfscope/plugin-net', '@bpfscope/plugin-proc', '@bpfscope/plugin-syscall',
+      '@bpfscope/cli', '@bpfscope/core', '@bpfscope/exporter-prometheus', '@bpfscope/native', '@bpfscope/plugin-cpu', '@bpfscope/plugin-fs', '@bpfscope/plugin-mem', '@bpfscope/plugin-net', '@bpfscope/plugin-proc', '@bpfscope/plugin-syscall',
     ]);
   });
+
+  it('the installed Prometheus exporter scrapes the installed plugins', async () => {
+    const r = await runInApp(app, 'prometheus-scrape.mjs', PROMETHEUS_SCRAPE_MJS, bin);
+    expect(r).toEqual({ cpuTime: true, memoryUsage: true, readError: '0', contentType: 'application/openmetrics-text; version=1.0.0; charset=utf-8', eof: true });
+  }, 120_000);
 
   it('each tarball has its README, the LICENSE, repository and os, and no build leftovers or tests', () => {
     const license = readFileSync(join(REPO_ROOT, 'LICENSE'), 'utf8');

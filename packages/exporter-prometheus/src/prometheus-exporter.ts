@@ -63,7 +63,7 @@ const PROM_TYPE: Readonly<Record<MetricDescriptor['kind'], PromType>> = { counte
  * @param engine - the engine (its plugins' metric mappers give the metrics, registered now)
  * @param options - families, detail series and their cap, name prefix
  * @returns the registries and a scrape function
- * @throws {@link ConfigError} for an unknown family or detail, a bad cap or prefix, or two metrics that map to one Prometheus name
+ * @throws {@link @bpfscope/core!ConfigError} for an unknown family or detail, a bad cap or prefix, or two metrics that map to one Prometheus name
  * @example
  * ```ts
  * import { createEngine } from '@bpfscope/core';
