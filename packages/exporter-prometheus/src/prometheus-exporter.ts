@@ -120,7 +120,8 @@ export function prometheusExporter(engine: ExporterEngine, options: PrometheusEx
         if (r.error !== null) totals.failures++;
         return r;
       });
-      void inFlight.finally(() => (inFlight = null));
+      const clear = (): void => void (inFlight = null);
+      inFlight.then(clear, clear);
     }
     return inFlight;
   };
