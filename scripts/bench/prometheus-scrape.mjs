@@ -37,7 +37,7 @@ async function topUp(target) {
   return { stop, started: missing };
 }
 
-export async function benchPrometheusScrape({ rounds = 5, calls = 40, processes = 100 } = {}) {
+export async function benchPrometheusScrape({ rounds = 5, calls = 20, processes = 100 } = {}) {
   const sleepers = await topUp(processes);
   const engine = createEngine({ plugins: [cpu(), mem(), net(), proc(), fs(), syscall({ processes: true })], config: { cache: { enabled: false }, logLevel: 'silent' } });
   try {

@@ -97,7 +97,7 @@ export function toLabels(attributes: MetricAttributes): Record<string, string> {
       label = labelName(key);
       if (labelNames.size < 10_000) labelNames.set(key, label);
     }
-    if (label in out) return joinedLabels(attributes);
+    if (Object.hasOwn(out, label)) return joinedLabels(attributes);
     out[label] = String(attributes[key]);
   }
   return out;

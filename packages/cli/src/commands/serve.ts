@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import { createEngine, type MetricDetail } from '@bpfscope/core';
-import { prometheusExporter } from '@bpfscope/exporter-prometheus';
 import { EXIT, type CliIo } from '../io.js';
 import { FAMILIES } from '../plugins.js';
 import { metricsServer } from './serve-http.js';
@@ -29,6 +28,8 @@ export async function serve(options: ServeOptions, io: CliIo, stop?: AbortSignal
   try {
     // Strict mode (`--mode ebpf`) fails here, loudly, with the eBPF source's error.
     await engine.start();
+    // Loaded here, not with the command: the other commands never pay for prom-client.
+    const { prometheusExporter } = await import('@bpfscope/exporter-prometheus');
     const exporter = prometheusExporter(engine, { detail: options.detail, ...(options.maxDetailPoints !== undefined ? { maxDetailPoints: options.maxDetailPoints } : {}) });
     server = metricsServer(engine, exporter, (e) => io.stderr.write(`bpfscope serve: ${e instanceof Error ? e.message : String(e)}\n`));
     const listening = server;
