@@ -8,7 +8,7 @@
 // native prebuilds in ..) resolve the same from both. Types stay tsc's (dist/index.d.ts).
 //
 // Usage: node scripts/bundle.mjs [package-dir ...]   (default: every workspace package)
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -34,9 +34,22 @@ for (const dir of packageDirs(process.argv.slice(2))) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    // Other packages stay imports; core alone bundles its CommonJS dependencies (see
+    // packages/core/src/di.ts): tsyringe's files through Node's CommonJS loader cost ~5 MB of RSS.
+    ...(dir.endsWith('/packages/core') ? { external: ['@bpfscope/*', 'node:*'] } : { packages: 'external' }),
     sourcemap: 'linked',
     sourcesContent: false, // the maps point into src/, which every package ships
     logLevel: 'warning',
   });
+  embedDependencySources(join(dir, 'dist/index.bundle.js.map'));
+}
+
+// The map's sources inside node_modules (core's bundled dependencies) are not in the
+// package's tarball: their content goes into the map instead, so every source resolves.
+function embedDependencySources(mapPath) {
+  const map = JSON.parse(readFileSync(mapPath, 'utf8'));
+  const base = join(mapPath, '..');
+  if (!map.sources.some((s) => s.includes('node_modules/'))) return;
+  map.sourcesContent = map.sources.map((s) => (s.includes('node_modules/') ? readFileSync(join(base, s), 'utf8') : null));
+  writeFileSync(mapPath, JSON.stringify(map));
 }

@@ -62,16 +62,18 @@ export function packWorkspaces(dest: string): PackedWorkspace[] {
 }
 
 /**
- * Source-map entries of a tarball whose source is not in the tarball: a map that points
- * at a file the package does not ship.
+ * Source-map entries of a tarball whose source is neither in the tarball nor embedded in
+ * the map: a map that points at a file the package does not ship.
  */
 export function danglingMapSources(p: PackedWorkspace): string[] {
   const shipped = new Set(p.files);
   const out: string[] = [];
   for (const map of p.files.filter((f) => f.endsWith('.map'))) {
-    const { sources } = JSON.parse(packedRead(p, map)) as { sources: string[] };
+    const { sources, sourcesContent } = JSON.parse(packedRead(p, map)) as { sources: string[]; sourcesContent?: Array<string | null> };
     const base = map.split('/').slice(0, -1);
-    for (const s of sources) {
+    for (const [i, s] of sources.entries()) {
+      // A source whose content the map embeds (a bundled dependency's) needs no file.
+      if (typeof sourcesContent?.[i] === 'string') continue;
       const parts = [...base];
       for (const seg of s.split('/')) {
         if (seg === '..') parts.pop();
