@@ -15,6 +15,17 @@ import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+// Packages whose bundle takes in their CommonJS dependencies, so that importing them never
+// starts Node's CommonJS loader: through it, tsyringe's files cost ~5 MB of RSS; an ES
+// import of a CommonJS package (node-gyp-build) also runs Node's export analysis.
+const BUNDLES_DEPENDENCIES = ['/packages/core', '/packages/native'];
+// Their bundled CommonJS code calls require() for Node's built-in modules, which an ES
+// module lacks: the banner provides one (built-ins only; no file goes through it).
+const BUNDLED = {
+  external: ['@bpfscope/*', 'node:*'],
+  banner: { js: "import { createRequire as bpfscopeCreateRequire } from 'node:module';\nconst require = bpfscopeCreateRequire(import.meta.url);" },
+};
+
 function packageDirs(args) {
   if (args.length > 0) return args.map((a) => join(process.cwd(), a));
   const { workspaces } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -34,9 +45,9 @@ for (const dir of packageDirs(process.argv.slice(2))) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    // Other packages stay imports; core alone bundles its CommonJS dependencies (see
-    // packages/core/src/di.ts): tsyringe's files through Node's CommonJS loader cost ~5 MB of RSS.
-    ...(dir.endsWith('/packages/core') ? { external: ['@bpfscope/*', 'node:*'] } : { packages: 'external' }),
+    // Other packages stay imports; core and native bundle their CommonJS dependencies
+    // (tsyringe, reflect-metadata; node-gyp-build): see BUNDLES_DEPENDENCIES.
+    ...(BUNDLES_DEPENDENCIES.some((d) => dir.endsWith(d)) ? BUNDLED : { packages: 'external' }),
     sourcemap: 'linked',
     sourcesContent: false, // the maps point into src/, which every package ships
     logLevel: 'warning',
