@@ -66,7 +66,7 @@ export interface NumberPoint {
 export interface HistogramPoint {
   /** Attributes, always including {@link SOURCE_ATTRIBUTE}. */
   readonly attributes: MetricAttributes;
-  /** The buckets, cumulative since {@link MetricSeries.startTimeMs}. */
+  /** The buckets, cumulative since the series' `startTimeMs` ({@link MetricSeries}). */
   readonly histogram: Log2Histogram;
   /** Sum of the counted values when the kernel keeps it, else null (the buckets do not give it exactly). */
   readonly sum: number | null;
@@ -74,8 +74,28 @@ export interface HistogramPoint {
 
 /** A metric and its points at one reading. */
 export type MetricSeries =
-  | { readonly descriptor: MetricDescriptor & { readonly kind: 'counter' | 'updown' | 'gauge' }; readonly startTimeMs: number | null; readonly points: readonly NumberPoint[] }
-  | { readonly descriptor: MetricDescriptor & { readonly kind: 'histogram' }; readonly startTimeMs: number | null; readonly points: readonly HistogramPoint[] };
+  | {
+      /** What the metric is. */
+      readonly descriptor: MetricDescriptor & {
+        /** A number metric. */
+        readonly kind: 'counter' | 'updown' | 'gauge';
+      };
+      /** When its cumulative values began counting, ms since the epoch; null when not known or for gauges. */
+      readonly startTimeMs: number | null;
+      /** Its values. */
+      readonly points: readonly NumberPoint[];
+    }
+  | {
+      /** What the metric is. */
+      readonly descriptor: MetricDescriptor & {
+        /** A distribution. */
+        readonly kind: 'histogram';
+      };
+      /** When its buckets began counting, ms since the epoch; null when not known. */
+      readonly startTimeMs: number | null;
+      /** Its distributions. */
+      readonly points: readonly HistogramPoint[];
+    };
 
 /**
  * Where a mapper writes a family's points. `startTimeMs` is when the cumulative values
@@ -134,5 +154,10 @@ export interface MetricPoints {
   /** Families with data but no mapper (a plugin that declares none). */
   readonly unmapped: readonly string[];
   /** Families whose mapper threw: their points are left out, the rest of the view stands. */
-  readonly mapErrors: readonly { readonly family: string; readonly message: string }[];
+  readonly mapErrors: readonly {
+    /** The family whose mapper threw. */
+    readonly family: string;
+    /** What it threw. */
+    readonly message: string;
+  }[];
 }
