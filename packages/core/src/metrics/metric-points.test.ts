@@ -66,6 +66,13 @@ describe('toMetricPoints', () => {
     expect(view.mapErrors).toEqual([{ family: 'other', message: expect.stringMatching(/does not declare/) as string }]);
     expect(view.series.find((s) => s.descriptor.name === 'bpfscope.test.total')?.points).toHaveLength(1);
   });
+
+  it('keeps a metric name to the first family that writes it and reports the other', () => {
+    const twin: FamilyMetricMapper = { family: 'other', descriptors: [{ ...TOTAL, family: 'other' }], map: (_r, sink) => sink.number(twin.descriptors[0]!, null, { 'bpfscope.source': 'ebpf' }, 7) };
+    const view = toMetricPoints(snapshot(DATA), [mapper, twin]);
+    expect(view.series.find((s) => s.descriptor.name === 'bpfscope.test.total')?.points).toEqual([{ attributes: { 'bpfscope.source': 'ebpf' }, value: 7 }]);
+    expect(view.mapErrors).toEqual([{ family: 'test', message: 'bpfscope.test.total is also written by the other family; this family\'s points of it are left out' }]);
+  });
 });
 
 describe('log2ToExponential', () => {

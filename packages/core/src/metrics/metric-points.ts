@@ -58,7 +58,13 @@ export function toMetricPoints(snapshot: Snapshot, mappers: readonly FamilyMetri
       mapErrors.push({ family, message: e instanceof Error ? e.message : String(e) });
       continue;
     }
-    for (const [name, b] of staged) building.set(name, b);
+    for (const [name, b] of staged) {
+      // One name, one family: a second family's series of the same name would collide with
+      // the first's in every exporter, so it is left out and said so.
+      const owner = building.get(name);
+      if (owner) mapErrors.push({ family, message: `${name} is also written by the ${owner.descriptor.family} family; this family's points of it are left out` });
+      else building.set(name, b);
+    }
     Object.assign(capped, stagedCapped);
   }
   for (const { family, error } of [...snapshot.errors].sort((a, b) => a.family.localeCompare(b.family))) {
