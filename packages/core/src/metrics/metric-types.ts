@@ -12,9 +12,19 @@ export type MetricKind = 'counter' | 'updown' | 'gauge' | 'histogram';
 
 /**
  * Series a metric has once per process, connection or file. They are opt-in
- * ({@link MetricPointOptions.detail}) and capped ({@link MetricPointOptions.maxDetailPoints}).
+ * ({@link MetricPointOptions.detail}) and capped ({@link MetricPointOptions.maxDetailEntities}).
+ * What one entity is, by the attributes that name it ({@link DETAIL_IDENTITY}): a process by
+ * `process.pid`; a connection by `network.transport` and both ends' address and port; a
+ * file by `system.device` and `file.inode`.
  */
 export type MetricDetail = 'process' | 'connection' | 'file';
+
+/** The attributes that name one entity of each {@link MetricDetail}. */
+export const DETAIL_IDENTITY: Readonly<Record<MetricDetail, readonly string[]>> = {
+  process: ['process.pid'],
+  connection: ['network.transport', 'network.local.address', 'network.local.port', 'network.peer.address', 'network.peer.port'],
+  file: ['system.device', 'file.inode'],
+};
 
 /** An attribute value of a point. */
 export type MetricAttributeValue = string | number | boolean;
@@ -137,10 +147,12 @@ export interface MetricPointOptions {
    */
   readonly detail?: readonly MetricDetail[];
   /**
-   * Most points one detail metric keeps; the rest are counted in {@link MetricPoints.capped}.
+   * Most processes, connections or files one detail metric keeps points of (all the points of
+   * each: a process's user and system CPU time count once), the first in the family's own
+   * ranking; the points of the rest are counted in {@link MetricPoints.capped}.
    * @default 100
    */
-  readonly maxDetailPoints?: number;
+  readonly maxDetailEntities?: number;
 }
 
 /** The flat metric-point view of a snapshot. */
