@@ -35,7 +35,7 @@ describeKernel('net metric points against a TCP exchange with known bytes', () =
   it('bpfscope.net.connection.io and process.network.io: exactly the bytes each end sent and received', async () => {
     const data = await source.read({ signal: new AbortController().signal });
     const result: FamilyResult = { family: 'net', source: 'ebpf', sourceName: source.name, fallback: null, data, timestamp: Date.now(), durationMs: 0 };
-    const v: MetricPoints = toMetricPoints(new Snapshot(result.timestamp, new Map([['net', result]]), []), [netMetricMapper], { detail: ['process', 'connection'], maxDetailPoints: 1_000_000 });
+    const v: MetricPoints = toMetricPoints(new Snapshot(result.timestamp, new Map([['net', result]]), []), [netMetricMapper], { detail: ['process', 'connection'], maxDetailEntities: 1_000_000 });
     expect(v.mapErrors).toEqual([]);
     const value = (name: string, match: Record<string, string | number>): number[] =>
       (v.series.find((s) => s.descriptor.name === name)?.points ?? []).filter((p) => Object.entries(match).every(([k, x]) => p.attributes[k] === x)).map((p) => ('value' in p ? p.value : NaN));
