@@ -3,6 +3,7 @@ export { createHistogramProducer } from './histogram-producer.js';
 export type { ExportSelection, MetricsEngine } from './options.js';
 export type {
   HistogramProducer,
+  ProducedBuckets,
   ProducedCollection,
   ProducedDataPoint,
   ProducedExponentialHistogram,

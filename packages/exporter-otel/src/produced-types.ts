@@ -30,10 +30,18 @@ export interface ProducedExponentialHistogram {
   scale: number;
   /** Values equal to 0. */
   zeroCount: number;
-  /** Buckets above zero: `bucketCounts[i]` has index `offset + i`, bounds (2^index, 2^(index+1)]. */
-  positive: { offset: number; bucketCounts: number[] };
+  /** Buckets above zero. */
+  positive: ProducedBuckets;
   /** Buckets below zero: none (the kernel counts no negative values). */
-  negative: { offset: number; bucketCounts: number[] };
+  negative: ProducedBuckets;
+}
+
+/** Consecutive buckets of an exponential histogram: `bucketCounts[i]` has index `offset + i`, bounds (2^index, 2^(index+1)] at scale 0. */
+export interface ProducedBuckets {
+  /** Index of the first bucket. */
+  offset: number;
+  /** Counts from `offset` on, empty buckets between non-empty ones included. */
+  bucketCounts: number[];
 }
 
 /** One data point, as `DataPoint` of `@opentelemetry/sdk-metrics`. */
@@ -51,7 +59,16 @@ export interface ProducedDataPoint {
 /** One histogram metric, as `ExponentialHistogramMetricData` of `@opentelemetry/sdk-metrics`. */
 export interface ProducedHistogramMetric {
   /** Name, description, unit and value type of the metric. */
-  readonly descriptor: { readonly name: string; readonly description: string; readonly unit: string; readonly valueType: ValueType };
+  readonly descriptor: {
+    /** The descriptor's dotted name. */
+    readonly name: string;
+    /** The descriptor's description. */
+    readonly description: string;
+    /** The descriptor's UCUM unit (the kernel's, e.g. `ns`). */
+    readonly unit: string;
+    /** Always `ValueType.DOUBLE`. */
+    readonly valueType: ValueType;
+  };
   /** Always cumulative (1). */
   readonly aggregationTemporality: typeof CUMULATIVE;
   /** Always exponential histogram (1). */
@@ -64,8 +81,20 @@ export interface ProducedHistogramMetric {
 export interface ProducedCollection {
   /** The metrics, under one scope (`@bpfscope/exporter-otel`). */
   resourceMetrics: {
+    /** An empty resource: a reader uses its SDK's own. */
     resource: ProducedResource;
-    scopeMetrics: { scope: { name: string; version?: string }; metrics: ProducedHistogramMetric[] }[];
+    /** One entry (none when there is nothing to export). */
+    scopeMetrics: {
+      /** This package as the instrumentation scope. */
+      scope: {
+        /** `@bpfscope/exporter-otel`. */
+        name: string;
+        /** This package's version. */
+        version?: string;
+      };
+      /** One metric per histogram descriptor with points. */
+      metrics: ProducedHistogramMetric[];
+    }[];
   };
   /** What went wrong (the engine could not be read); the metrics are then empty. */
   errors: unknown[];
