@@ -1,7 +1,8 @@
 // npm pack of every workspace, and what each tarball holds.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { cleanEnv, npmCli, REPO_ROOT } from './npm-env.js';
 
 /** One packed workspace. */
@@ -41,11 +42,12 @@ export function packedRead(p: PackedWorkspace, path: string): string {
  * Packs every workspace into `dest` as npm publish would (each package's prepack builds
  * its dist first).
  */
-export function packWorkspaces(dest: string): PackedWorkspace[] {
-  execFileSync(process.execPath, [npmCli(), 'pack', '--workspaces', '--pack-destination', dest, '--json'], {
+export async function packWorkspaces(dest: string): Promise<PackedWorkspace[]> {
+  // Asynchronous: packing builds every workspace (minutes on a busy machine), and a test
+  // worker blocked that long misses vitest's RPC timeout ("Timeout calling onTaskUpdate").
+  await promisify(execFile)(process.execPath, [npmCli(), 'pack', '--workspaces', '--pack-destination', dest, '--json'], {
     cwd: REPO_ROOT,
     env: cleanEnv({}),
-    stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 << 20,
   });
   const byName = new Map(readdirSync(dest).map((t) => [t, join(dest, t)]));
