@@ -45,7 +45,7 @@ describe('createOtelBridge on the API alone', () => {
   });
 
   it('registers detail instruments only when their detail is asked for', async () => {
-    const { rec } = setup({ detail: ['process'], maxDetailPoints: 1 });
+    const { rec } = setup({ detail: ['process'], maxDetailEntities: 1 });
     expect(rec.registered.map((r) => r.name)).toContain(PER_PROC.name);
     expect((await rec.collect()).filter((o) => o.name === PER_PROC.name)).toEqual([{ name: PER_PROC.name, value: 7, attributes: { 'bpfscope.source': 'procfs', 'process.pid': 100 } }]);
     expect(setup().rec.registered.map((r) => r.name)).not.toContain(PER_PROC.name);

@@ -28,10 +28,10 @@ export interface ExportSelection {
    */
   readonly detail?: readonly MetricDetail[];
   /**
-   * Most points one detail metric keeps per collection (the rest are counted in the view's `capped`).
+   * Most processes, connections or files one detail metric keeps points of per collection (the points of the rest are counted in the view's `capped`).
    * @default 100
    */
-  readonly maxDetailPoints?: number;
+  readonly maxDetailEntities?: number;
 }
 
 /** A selection checked against the engine. */
@@ -57,8 +57,8 @@ export function resolveSelection(engine: MetricsEngine, selection: ExportSelecti
   const detail = selection.detail ?? [];
   if (!Array.isArray(detail)) throw new ConfigError(`${path}.detail`, detail, `an array of ${DETAILS.join(', ')}`);
   for (const d of detail) if (!DETAILS.includes(d)) throw new ConfigError(`${path}.detail`, d, DETAILS.join(', '));
-  const max = selection.maxDetailPoints;
-  if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) throw new ConfigError(`${path}.maxDetailPoints`, max, 'a positive integer');
+  const max = selection.maxDetailEntities;
+  if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) throw new ConfigError(`${path}.maxDetailEntities`, max, 'a positive integer');
   const byName = new Map<string, MetricDescriptor>([[FAMILY_UP.name, FAMILY_UP]]);
   for (const m of mappers) {
     if (!families.has(m.family)) continue;
@@ -71,7 +71,7 @@ export function resolveSelection(engine: MetricsEngine, selection: ExportSelecti
   }
   return {
     families,
-    pointOptions: { detail: [...detail], ...(max === undefined ? {} : { maxDetailPoints: max }) },
+    pointOptions: { detail: [...detail], ...(max === undefined ? {} : { maxDetailEntities: max }) },
     descriptors: [...byName.values()],
   };
 }

@@ -81,7 +81,7 @@ describe('createOtelBridge: counters, up-down counters and gauges as observable 
   });
 
   it('forwards detail series and their cap, the overflow counted in lastView()', async () => {
-    const { sdk, bridge } = setup({ detail: ['process'], maxDetailPoints: 2 });
+    const { sdk, bridge } = setup({ detail: ['process'], maxDetailEntities: 2 });
     expect(bridge.lastView()).toBeNull();
     const m = byName((await sdk.collect()).metrics);
     expect(points(m.get(PER_PROC.name))).toEqual([
@@ -119,8 +119,8 @@ describe('createOtelBridge: counters, up-down counters and gauges as observable 
     const bad: Array<[Parameters<typeof createOtelBridge>[1], string]> = [
       [{ families: ['nope'] }, 'otelBridge.families'],
       [{ detail: ['thread' as 'process'] }, 'otelBridge.detail'],
-      [{ maxDetailPoints: 0 }, 'otelBridge.maxDetailPoints'],
-      [{ maxDetailPoints: 1.5 }, 'otelBridge.maxDetailPoints'],
+      [{ maxDetailEntities: 0 }, 'otelBridge.maxDetailEntities'],
+      [{ maxDetailEntities: 1.5 }, 'otelBridge.maxDetailEntities'],
       [{ meter: {} as never, meterProvider: {} as never }, 'otelBridge.meter'],
     ];
     for (const [options, path] of bad) expect({ path, thrown: catchCode(() => createOtelBridge(engine, options)) }).toEqual({ path, thrown: { code: 'CONFIG_ERROR', path } });
