@@ -17,17 +17,18 @@ describe('layoutFrame', () => {
     ]);
   });
 
-  it('a short terminal: every pane keeps its title and head, the rows left are shared in turn and the cut is said', () => {
-    // 14 rows: header 1, two panes of 1 blank + title + head = 6, so 7 rows for 10 + 10 rows: 4 and 3.
+  it('a short terminal: every pane keeps its title, head, a row and its tail; the rows left are shared in turn and the cut is said', () => {
+    // 14 rows: header 1, two panes of blank + title + head = 6, a row of each 2, a's note 1: 4 rows left, 2 each.
     expect(layoutFrame(['top'], [pane('a', 10, ['a note']), pane('b', 10)], { columns: null, rows: 14 })).toEqual([
       'top',
-      '', '[a] ebpf', 'a head', 'a row 0', 'a row 1', 'a row 2', '  ... 7 more (a taller terminal shows them)',
+      '', '[a] ebpf', 'a head', 'a row 0', 'a row 1', '  ... 8 more (a taller terminal shows them)', 'a note',
       '', '[b] ebpf', 'b head', 'b row 0', 'b row 1', '  ... 8 more (a taller terminal shows them)',
     ]);
   });
 
-  it('tails come after the rows, as far as the height allows', () => {
+  it('tails come after the rows, as far as the height allows, before the rows past the first', () => {
     expect(layoutFrame(['top'], [pane('a', 1, ['n1', 'n2'])], { columns: null, rows: 6 })).toEqual(['top', '', '[a] ebpf', 'a head', 'a row 0', 'n1']);
+    expect(layoutFrame(['top'], [pane('a', 3, ['n1'])], { columns: null, rows: 7 })).toEqual(['top', '', '[a] ebpf', 'a head', 'a row 0', '  ... 2 more (a taller terminal shows them)', 'n1']);
   });
 
   it('a terminal shorter than the titles: cut at its height', () => {

@@ -28,9 +28,9 @@ export function paneTitle(p: Pane): string {
 }
 
 /**
- * Lays the header and panes out as lines: each pane's title and head lines first; the
- * height left is shared among the panes' rows, then their tail lines, in pane order, so
- * a short terminal still shows every pane. Lines longer than the width are cut, with
+ * Lays the header and panes out as lines: each pane's title and head lines first, then
+ * a row of each, then their tail lines, then the rest of the rows shared in turn, so a
+ * short terminal still shows every pane. Lines longer than the width are cut, with
  * `~` as the last column to say so. @internal
  */
 export function layoutFrame(header: readonly string[], panes: readonly Pane[], size: FrameSize): string[] {
@@ -38,18 +38,20 @@ export function layoutFrame(header: readonly string[], panes: readonly Pane[], s
   if (size.rows !== null) {
     // One blank line between panes.
     let left = size.rows - header.length - blocks.reduce((n, b) => n + b.fixed.length + 1, 0);
-    // Rows round-robin, so that no pane's long list starves the panes after it.
+    // First a row of each pane, then the tails (short notes such as the run-queue latency),
+    // then the rows left round-robin, so that no pane's long list starves the panes after it.
+    for (const b of blocks) if (left > 0 && b.rows.length > 0) (b.shownRows++, left--);
+    for (const b of blocks) {
+      const n = Math.max(0, Math.min(b.tail.length, left));
+      b.shownTail = n;
+      left -= n;
+    }
     let progress = true;
     while (left > 0 && progress) {
       progress = false;
       for (const b of blocks) {
         if (left > 0 && b.shownRows < b.rows.length) (b.shownRows++, left--, (progress = true));
       }
-    }
-    for (const b of blocks) {
-      const n = Math.max(0, Math.min(b.tail.length, left));
-      b.shownTail = n;
-      left -= n;
     }
   } else for (const b of blocks) (b.shownRows = b.rows.length), (b.shownTail = b.tail.length);
   const lines = [...header];

@@ -79,8 +79,8 @@ describe('topFrame', () => {
     ]);
   });
 
-  it('sorted by io (cat read 3 MiB in the second), cut to 44 columns and 13 rows, with the key help', () => {
-    expect(topFrame(second, { sort: 'io', intervalMs: 1000, keys: true }, { columns: 44, rows: 13 })).toEqual([
+  it('sorted by io (cat read 3 MiB in the second), cut to 44 columns and 14 rows, with the key help', () => {
+    expect(topFrame(second, { sort: 'io', intervalMs: 1000, keys: true }, { columns: 44, rows: 14 })).toEqual([
       'bpfscope top  2026-01-01T00:00:01.000Z  eve~',
       'keys: q quit  c cpu  m mem  p pid  i io  s ~',
       '',
@@ -89,6 +89,7 @@ describe('topFrame', () => {
       'all    50.0  [##########          ]',
       'cpu0   50.0  [##########          ]',
       'cpu1   50.0  [##########          ]',
+      'run-queue latency unavailable: eBPF only',
       '',
       '[processes] procfs, 2 processes, sorted by ~',
       'pid  uid  comm  S  cpu%      rss    io/s*  ~',
@@ -98,7 +99,7 @@ describe('topFrame', () => {
   });
 
   it('one row short: the last row shown gives way to the count of those left out', () => {
-    const lines = topFrame(second, { sort: 'mem', intervalMs: 1000, keys: true }, { columns: 44, rows: 12 });
+    const lines = topFrame(second, { sort: 'mem', intervalMs: 1000, keys: true }, { columns: 44, rows: 13 });
     expect(lines.slice(-3)).toEqual(['[processes] procfs, 2 processes, sorted by ~', 'pid  uid  comm  S  cpu%     rss*     io/s  ~', '  ... 2 more (a taller terminal shows them)']);
   });
 });
