@@ -45,7 +45,6 @@ function underPty(args: string[], rows: number, columns: number) {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   /** Every complete frame so far (home ... clear below), as lines without escape codes. */
   const frames = (): string[][] =>
-    // eslint-disable-next-line no-control-regex
     [...out.matchAll(/\u001b\[H([\s\S]*?)\u001b\[J/g)].map((m) => m[1]!.replace(/\u001b\[K/g, '').replace(/\r/g, '').split('\n'));
   const frameWhere = async (ok: (lines: string[]) => boolean): Promise<string[]> => {
     for (;;) {

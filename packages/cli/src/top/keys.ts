@@ -6,7 +6,6 @@ export type TopAction = { type: 'quit' } | { type: 'sort'; by: TopSort };
 const SORT_KEYS: Readonly<Record<string, TopSort>> = { c: 'cpu', m: 'mem', p: 'pid', i: 'io', s: 'syscalls' };
 
 // CSI and SS3 sequences (arrow and function keys): their letters are not commands.
-// eslint-disable-next-line no-control-regex
 const ESCAPES = /\u001b(\[[0-?]*[ -/]*[@-~]|O.)/g;
 
 /**
