@@ -10,10 +10,10 @@ export interface CliIo {
     columns?: number;
     /** The terminal's height, on a terminal (`bpfscope top`). */
     rows?: number;
-    /** `'resize'`: the terminal changed size (`bpfscope top` draws again). */
-    on?(event: 'resize', listener: () => void): unknown;
-    /** Removes a `'resize'` listener. */
-    off?(event: 'resize', listener: () => void): unknown;
+    /** `'resize'`: the terminal changed size (`bpfscope top` draws again); `'error'`: a write failed (`bpfscope top` ends, quietly when the reader went away). */
+    on?(event: 'resize' | 'error', listener: (error?: Error) => void): unknown;
+    /** Removes a `'resize'` or `'error'` listener. */
+    off?(event: 'resize' | 'error', listener: (error?: Error) => void): unknown;
   };
   /** The terminal's input, read in raw mode by `bpfscope top` for its keys (`process.stdin` in the binary). */
   stdin?: CliInput;

@@ -1,10 +1,12 @@
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { describeKernel } from '../../../test/real-kernel.js';
 
 const BIN = fileURLToPath(new URL('../bin/bpfscope.js', import.meta.url));
+const exec = promisify(execFile);
 const ALL_PANES = ['cpu', 'memory', 'processes', 'syscalls', 'net', 'fs'];
 
 /** The online CPUs as the kernel lists them (`0-3,6`). */
@@ -16,6 +18,13 @@ function onlineCpus(): number[] {
   }
   return out;
 }
+
+// What a test started and, if it failed, left running: ended after each test, by pid.
+// Ending `script` closes the pseudo-terminal, which hangs up the top under it.
+const started: Array<{ kill(): boolean; exitCode: number | null; signalCode: string | null }> = [];
+afterEach(() => {
+  for (const c of started.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill();
+});
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 const titles = (lines: string[]): string[] => lines.flatMap((l) => /^\[(\w+)\]/.exec(l)?.[1] ?? []);
@@ -36,6 +45,7 @@ function rssColumn(lines: string[]): number[] {
 function underPty(args: string[], rows: number, columns: number) {
   const cmd = `stty rows ${rows} cols ${columns} && ${quote(process.execPath)} ${quote(BIN)} top ${args.join(' ')}; rc=$?; stty -a; exit $rc`;
   const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  started.push(child);
   let out = '';
   const waiters: Array<() => void> = [];
   child.stdout.on('data', (d: Buffer) => {
@@ -87,9 +97,25 @@ describeKernel('bpfscope top', () => {
     });
   }
 
+  it('on a terminal that is resized: the frame is drawn again at once, cut to the new width', async () => {
+    // One reading an hour: the only frame after the first is the one the resize draws.
+    const pty = underPty(['--interval', '3600000'], 40 + 6 * cpus.length, 160);
+    const wide = await pty.frameWhere((l) => titles(l).length === ALL_PANES.length);
+    expect(Math.max(...wide.map((l) => l.length))).toBeGreaterThan(60);
+    // The pseudo-terminal is the shell's (script's child) standard input; resizing it sends SIGWINCH to top.
+    const shell = readFileSync(`/proc/${pty.child.pid}/task/${pty.child.pid}/children`, 'utf8').trim().split(' ')[0];
+    await exec('stty', ['-F', readlinkSync(`/proc/${shell}/fd/0`), 'cols', '61']);
+    const narrow = await pty.frameWhere((l) => titles(l).length === ALL_PANES.length && l.every((x) => x.length <= 60));
+    expect(narrow.some((l) => l.endsWith('~'))).toBe(true);
+    expect(cpuRows(narrow)).toEqual(cpus);
+    pty.child.stdin.write('q');
+    expect(await pty.exited).toBe(0);
+  });
+
   it('to a pipe: blocks of plain lines, no escape codes, exactly the panes of the families asked for', async () => {
     const run = async (args: string[]): Promise<{ code: number | null; out: string; err: string }> => {
       const child = spawn(process.execPath, [BIN, 'top', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      started.push(child);
       let out = '';
       let err = '';
       child.stdout.on('data', (d: Buffer) => (out += d));
@@ -119,6 +145,7 @@ describeKernel('bpfscope top', () => {
 
   it('to a pipe, SIGINT ends it after a block: exit 0, nothing on stderr', async () => {
     const child = spawn(process.execPath, [BIN, 'top', '--interval', '200', '--families', 'cpu'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(child);
     let out = '';
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d));
@@ -129,5 +156,17 @@ describeKernel('bpfscope top', () => {
     expect(err).toBe('');
     expect(out.endsWith('\n\n')).toBe(true);
     expect(titles(out.split('\n')).every((t) => t === 'cpu')).toBe(true);
+  });
+
+  it('to a pipe whose reader goes away (bpfscope top | head): it stops at the failed write, exit 0, nothing on stderr', async () => {
+    const child = spawn(process.execPath, [BIN, 'top', '--interval', '50', '--families', 'cpu'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(child);
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    expect(await exited).toBe(0);
+    expect(err).toBe('');
   });
 });

@@ -50,13 +50,17 @@ export async function top(options: TopOptions, io: CliIo): Promise<number> {
           () => draw(),
         )
       : null;
+  let writeError: Error | null = null;
   function draw(): void {
-    if (last === null) return;
+    if (last === null || writeError !== null) return;
     if (screen) screen.draw(topFrame(last, state, screen.size()));
     else io.stdout.write(`${topFrame(last, state, { columns: null, rows: null }).join('\n')}\n\n`);
   }
   const onSignal = (): void => quit.abort();
+  // A write that failed ends the view: `bpfscope top | head` stops when head has read enough.
+  const onWriteError = (e?: Error): void => void ((writeError = e ?? new Error('write failed')), quit.abort());
   for (const s of QUIT_SIGNALS) process.on(s, onSignal);
+  io.stdout.on?.('error', onWriteError);
   try {
     if (screen) {
       state.keys = true;
@@ -75,11 +79,15 @@ export async function top(options: TopOptions, io: CliIo): Promise<number> {
         if (options.iterations !== null && ++frames >= options.iterations) break;
       }
     }
+    // The reader went away (EPIPE): the end it asked for. Another failed write is an error.
+    const failed = writeError as NodeJS.ErrnoException | null;
+    if (failed !== null && failed.code !== 'EPIPE') return void io.stderr.write(`bpfscope top: cannot write the output: ${failed.message}\n`), EXIT.failed;
     // Ended by the user: a clean exit. Ended by the count: as `snapshot` does, 1 when a family failed.
     return !quit.signal.aborted && snap !== null && snap.errors.length > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     screen?.close();
     for (const s of QUIT_SIGNALS) process.off(s, onSignal);
+    io.stdout.off?.('error', onWriteError);
     await engine.close();
   }
 }
