@@ -23,7 +23,7 @@ export function syscallPane(r: FamilyResult<SyscallMetrics>, reading: TopReading
   const subtitle = `${r.source}, ${d.mode}, ${window(reading.first ? null : d.intervalMs)}`;
   if (d.mode === 'procfs') {
     const why = d.unavailable.syscalls ?? 'procfs has no per-call counts';
-    return { title: 'syscalls', subtitle, head: [`per-call counts unavailable: ${why}`], rows: [], tail: [] };
+    return { title: 'syscalls', subtitle: r.source, head: [`per-call counts unavailable: ${why}`], rows: [], tail: [] };
   }
   const list = d.syscalls.map((s) => ({ s, rate: reading.callRates.get(s.id) ?? null }));
   // Over the interval when there is one, else by the counts since attach (the family's order).
@@ -68,7 +68,10 @@ export function fsPane(r: FamilyResult<FsMetrics>, reading: TopReading): Pane {
   );
   const { head, rows } = split(t);
   const since = r.source === 'ebpf' ? `since ${d.countersSince}` : 'since boot';
-  const tail = d.processes.slice(0, 3).map((p) => `${p.comm}[${p.pid}] read ${formatBytes(p.bytesRead)}, wrote ${formatBytes(p.bytesWritten)} (${since})`);
+  // Per process: counted in the kernel since attach, or /proc/<pid>/io over each process's life.
+  const inKernel = r.source === 'ebpf' && d.fieldSources.processes === undefined;
+  const over = inKernel ? `since ${d.countersSince}` : 'over its life';
+  const tail = d.processes.slice(0, 3).map((p) => `${p.comm}[${p.pid}] read ${formatBytes(p.bytesRead)}, wrote ${formatBytes(p.bytesWritten)} (${over})`);
   for (const [k, e] of Object.entries(d.errors)) tail.push(`error: ${k}: ${e.code}: ${e.message}`);
   return { title: 'fs', subtitle: `${r.source}, counts ${since}, ${window(d.intervalMs)}`, head, rows, tail };
 }

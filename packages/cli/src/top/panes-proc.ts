@@ -2,7 +2,7 @@ import type { FamilyResult } from '@bpfscope/core';
 import type { ProcessRecord, ProcMetrics } from '@bpfscope/plugin-proc';
 import { num, table } from '../commands/table.js';
 import { formatBytes } from '../units.js';
-import type { Pane } from './frame.js';
+import { fitWidth, type Pane } from './frame.js';
 
 /** What the process list is sorted by. @internal */
 export type TopSort = 'cpu' | 'mem' | 'pid' | 'io' | 'syscalls';
@@ -52,6 +52,9 @@ export function sortProcesses(list: readonly TopProcess[], by: TopSort): TopProc
   });
 }
 
+// Kernel threads' names in /proc/<pid>/comm can be long (workqueue names): cut, marked with `~`.
+const COMM_WIDTH = 16;
+
 const COLUMNS: Record<TopSort, string> = { pid: 'pid', cpu: 'cpu%', mem: 'rss', io: 'io/s', syscalls: 'calls/s' };
 
 /**
@@ -64,7 +67,7 @@ export function procPane(r: FamilyResult<ProcMetrics>, list: readonly TopProcess
   const rows = sortProcesses(list, by).map((p) => {
     const x = p.record;
     return [
-      String(x.pid), String(x.uid), x.comm, x.state, num(x.cpuPercent, 1), formatBytes(x.rssBytes),
+      String(x.pid), String(x.uid), fitWidth(x.comm, COMM_WIDTH), x.state, num(x.cpuPercent, 1), formatBytes(x.rssBytes),
       p.ioPerSecond === null ? '-' : formatBytes(Math.round(p.ioPerSecond)),
       ...(hasSyscalls ? [p.callsPerSecond === null ? '-' : String(Math.round(p.callsPerSecond))] : []),
       String(x.threads),

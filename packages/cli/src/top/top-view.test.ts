@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Snapshot, type FamilyResult } from '@bpfscope/core';
 import type { CpuMetrics, CpuTimeRecord } from '@bpfscope/plugin-cpu';
 import type { ProcessRecord, ProcMetrics } from '@bpfscope/plugin-proc';
-import { sortProcesses, type TopProcess } from './panes-proc.js';
+import { procPane, sortProcesses, type TopProcess } from './panes-proc.js';
 import { TopReadings } from './top-reading.js';
 import { topFrame } from './top-view.js';
 
@@ -25,6 +25,19 @@ const LIST: TopProcess[] = [
 ];
 
 const pids = (by: Parameters<typeof sortProcesses>[1]): number[] => sortProcesses(LIST, by).map((p) => p.record.pid);
+
+describe('procPane', () => {
+  it("cuts a kernel thread's long /proc/<pid>/comm to 16 columns, marked; calls/s only with the syscall family", () => {
+    const r = { source: 'procfs', fallback: null, data: { countersSince: null, intervalMs: null, total: 1, matched: 1, processes: [], vanished: 0, filledFromProcfs: 0, malformed: 0, unmeasured: 0, fieldSources: {}, unavailable: {} } } as FamilyResult<ProcMetrics>;
+    const list = [{ record: record(7, 'kworker/u8:0-ext4-rsv-conversion', null, 0, null), ioPerSecond: null, callsPerSecond: null }];
+    const pane = procPane(r, list, 'pid', true);
+    expect([...pane.head, ...pane.rows]).toEqual([
+      'pid*  uid  comm              S  cpu%  rss  io/s  calls/s  thr',
+      '7     0    kworker/u8:0-ex~  S     -  0 B     -        -    1',
+    ]);
+    expect(procPane(r, list, 'pid', false).head).toEqual(['pid*  uid  comm              S  cpu%  rss  io/s  thr']);
+  });
+});
 
 describe('sortProcesses', () => {
   it('largest first by each key, pid ascending; no value last; ties by pid', () => {
