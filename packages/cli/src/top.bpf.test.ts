@@ -42,8 +42,8 @@ function rssColumn(lines: string[]): number[] {
 }
 
 /** Runs `bpfscope top` on a pseudo-terminal of the given size (util-linux `script`); after it exits, `stty -a` prints the terminal's modes. */
-function underPty(args: string[], rows: number, columns: number) {
-  const cmd = `stty rows ${rows} cols ${columns} && ${quote(process.execPath)} ${quote(BIN)} top ${args.join(' ')}; rc=$?; stty -a; exit $rc`;
+function underPty(args: string[], rows: number, columns: number, prefix = '') {
+  const cmd = `stty rows ${rows} cols ${columns} && ${prefix}${quote(process.execPath)} ${quote(BIN)} top ${args.join(' ')}; rc=$?; stty -a; exit $rc`;
   const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
   started.push(child);
   let out = '';
@@ -110,6 +110,19 @@ describeKernel('bpfscope top', () => {
     expect(cpuRows(narrow)).toEqual(cpus);
     pty.child.stdin.write('q');
     expect(await pty.exited).toBe(0);
+  });
+
+  it('on a terminal, an engine that cannot start (--mode ebpf, unprivileged): the terminal restored first, then the error, exit 1', async () => {
+    const pty = underPty(['--mode', 'ebpf'], 30, 120, 'setpriv --reuid=nobody --regid=nogroup --clear-groups ');
+    expect(await pty.exited).toBe(1);
+    const out = pty.output();
+    const left = out.lastIndexOf('\u001b[?25h\u001b[?1049l');
+    expect(out.indexOf('\u001b[?1049h')).toBeGreaterThan(-1);
+    expect(left).toBeGreaterThan(out.indexOf('\u001b[?1049h'));
+    // On the main screen, after the alternate one is gone: the error with its remedy.
+    expect(out.indexOf('bpfscope: ')).toBeGreaterThan(left);
+    expect(out.slice(left)).toContain('remedy:');
+    expect(out.slice(left)).toMatch(/(^|\s)icanon(\s|;)/);
   });
 
   it('to a pipe: blocks of plain lines, no escape codes, exactly the panes of the families asked for', async () => {
