@@ -41,6 +41,9 @@ function rssColumn(lines: string[]): number[] {
   });
 }
 
+/** The first child of a process (script's shell, the shell's node). */
+const childOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]);
+
 /** Runs `bpfscope top` on a pseudo-terminal of the given size (util-linux `script`); after it exits, `stty -a` prints the terminal's modes. */
 function underPty(args: string[], rows: number, columns: number, prefix = '') {
   const cmd = `stty rows ${rows} cols ${columns} && ${prefix}${quote(process.execPath)} ${quote(BIN)} top ${args.join(' ')}; rc=$?; stty -a; exit $rc`;
@@ -97,13 +100,22 @@ describeKernel('bpfscope top', () => {
     });
   }
 
+  it('on a terminal, SIGINT from outside (not the Ctrl-C key) quits as well: exit 0, the terminal restored', async () => {
+    const pty = underPty(['--families', 'cpu'], 30, 120);
+    await pty.frameWhere((l) => titles(l).includes('cpu'));
+    process.kill(childOf(childOf(pty.child.pid!)), 'SIGINT');
+    expect(await pty.exited).toBe(0);
+    const out = pty.output();
+    expect(out.slice(out.lastIndexOf('\u001b[J') + 3).startsWith('\u001b[?25h\u001b[?1049l')).toBe(true);
+  });
+
   it('on a terminal that is resized: the frame is drawn again at once, cut to the new width', async () => {
     // One reading an hour: the only frame after the first is the one the resize draws.
     const pty = underPty(['--interval', '3600000'], 40 + 6 * cpus.length, 160);
     const wide = await pty.frameWhere((l) => titles(l).length === ALL_PANES.length);
     expect(Math.max(...wide.map((l) => l.length))).toBeGreaterThan(60);
     // The pseudo-terminal is the shell's (script's child) standard input; resizing it sends SIGWINCH to top.
-    const shell = readFileSync(`/proc/${pty.child.pid}/task/${pty.child.pid}/children`, 'utf8').trim().split(' ')[0];
+    const shell = childOf(pty.child.pid!);
     await exec('stty', ['-F', readlinkSync(`/proc/${shell}/fd/0`), 'cols', '61']);
     const narrow = await pty.frameWhere((l) => titles(l).length === ALL_PANES.length && l.every((x) => x.length <= 60));
     expect(narrow.some((l) => l.endsWith('~'))).toBe(true);
