@@ -1,6 +1,7 @@
 import { CLOCK, COLLECTOR, ConfigError, OBJECT_LOADER, PROCFS_READER, familyOptionsToken, inject, injectable, type Clock, type Collector, type FamilyOptions, type InjectionToken, type ObjectLoader, type Plugin, type ProcfsReader } from '@bpfscope/core';
 import { registerObjectLoader } from '@bpfscope/native';
 import { CpuEbpfSource } from './ebpf/cpu-ebpf-source.js';
+import { cpuMetricMapper } from './metrics.js';
 import { CPU_OPTION_SCHEMA, cpuReadOptions } from './options.js';
 import { CpuProcfsSource } from './procfs/cpu-procfs-source.js';
 import type { CpuMetrics } from './records.js';
@@ -71,6 +72,7 @@ export function cpu(options: CpuPluginOptions = {}): Plugin {
     name: 'cpu',
     version: '0.1.0',
     optionSchemas: { cpu: CPU_OPTION_SCHEMA },
+    metricMappers: [cpuMetricMapper],
     register(container) {
       container.register(CPU_OPTIONS, { useValue: { ...options } });
       registerObjectLoader(container);

@@ -1,4 +1,5 @@
 export { fs } from './plugin.js';
+export { fsMetricMapper } from './metrics.js';
 export { FS_OPTION_SCHEMA, type FsPluginOptions } from './options.js';
 export type {
   FsMetrics,

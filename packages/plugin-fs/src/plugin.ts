@@ -4,6 +4,7 @@ import { deviceFilterRecord, fileFilterRecord, mountFilterRecord, processFilterR
 import { FS_BLOCK_OBJECT_PATH, FS_FILE_OBJECT_PATH } from './object-path.js';
 import { FS_OPTION_SCHEMA, resolveFsOptions, withFamilyOptions, type FsPluginOptions, type ResolvedFsOptions } from './options.js';
 import { FsEbpfSource } from './ebpf/fs-ebpf-source.js';
+import { fsMetricMapper } from './metrics.js';
 import { FilePart } from './ebpf/files/file-part.js';
 import { FsProcfsSource } from './procfs/fs-procfs-source.js';
 import { FsSideReader } from './procfs/fs-side-reader.js';
@@ -80,6 +81,7 @@ export function fs(options: FsPluginOptions = {}): Plugin {
     name: 'fs',
     version: '0.1.0',
     optionSchemas: { fs: FS_OPTION_SCHEMA },
+    metricMappers: [fsMetricMapper],
     register(container) {
       container.register(FS_OPTIONS, { useValue: resolved });
       registerObjectLoader(container);

@@ -121,6 +121,12 @@ export interface FsDevice {
   flushes: number | null;
   /** Requests in flight at this reading. */
   inFlight: number;
+  /** Time spent on reads, summed over requests, ms (/proc/diskstats, since boot); null in eBPF mode (the read latency histogram's sum gives it since the source started). */
+  readTimeMs: number | null;
+  /** Time spent on writes, summed over requests, ms; null as readTimeMs. */
+  writeTimeMs: number | null;
+  /** Time the device had I/O in progress, ms (/proc/diskstats `io_ticks`, since boot); null in eBPF mode. */
+  ioTimeMs: number | null;
   /** Read latency, from the request's start (when the block layer made it: queue + driver + device) to its completion, as the kernel times it for the stat file; null in fallback mode. */
   readLatency: FsLatencyHistogram | null;
   /** Write latency; null as readLatency. */
@@ -178,6 +184,7 @@ export type FsField =
   | 'processes.storageBytes'
   | 'devices'
   | 'devices.latency'
+  | 'devices.time'
   | 'mounts'
   | 'kernel';
 

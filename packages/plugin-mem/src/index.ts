@@ -25,6 +25,7 @@ export {
 } from './predict/predict-exhaustion.js';
 export { OomPredictor, oomKey, type OomPredictorOptions, type OomPredictorStats } from './predict/oom-predictor.js';
 export { mem, MemCollector } from './plugin.js';
+export { memMetricMapper } from './metrics.js';
 export { MEM_OPTION_SCHEMA, type MemPluginOptions } from './options.js';
 export { MemEbpfSource } from './ebpf/mem-ebpf-source.js';
 export { MemProcfsSource } from './procfs/mem-procfs-source.js';

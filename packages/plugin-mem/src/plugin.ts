@@ -1,6 +1,7 @@
 import { CLOCK, COLLECTOR, OBJECT_LOADER, PROCFS_READER, familyOptionsToken, inject, injectable, type Clock, type Collector, type FamilyOptions, type InjectionToken, type ObjectLoader, type Plugin, type ProcfsReader } from '@bpfscope/core';
 import { registerObjectLoader } from '@bpfscope/native';
 import { MEM_OBJECT_PATH, MemEbpfSource } from './ebpf/mem-ebpf-source.js';
+import { memMetricMapper } from './metrics.js';
 import { MEM_OPTION_SCHEMA, resolveMemOptions, withFamilyOptions, type MemPluginOptions, type ResolvedMemOptions } from './options.js';
 import { MemProcfsSource } from './procfs/mem-procfs-source.js';
 import type { MemMetrics } from './records.js';
@@ -55,6 +56,7 @@ export function mem(options: MemPluginOptions = {}): Plugin {
     name: 'mem',
     version: '0.1.0',
     optionSchemas: { mem: MEM_OPTION_SCHEMA },
+    metricMappers: [memMetricMapper],
     register(container) {
       container.register(MEM_OPTIONS, { useValue: resolved });
       registerObjectLoader(container);

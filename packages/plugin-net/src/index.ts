@@ -1,4 +1,5 @@
 export { net } from './plugin.js';
+export { netMetricMapper } from './metrics.js';
 export { NET_OPTION_SCHEMA, type NetPluginOptions } from './options.js';
 export type {
   NetMetrics,

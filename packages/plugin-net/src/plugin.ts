@@ -1,5 +1,6 @@
 import { CLOCK, COLLECTOR, OBJECT_LOADER, PROCFS_READER, familyOptionsToken, inject, injectable, type Clock, type Collector, type FamilyOptions, type FilterRecord, type InjectionToken, type ObjectLoader, type Plugin, type ProcfsReader, type Source } from '@bpfscope/core';
 import { registerObjectLoader } from '@bpfscope/native';
+import { netMetricMapper } from './metrics.js';
 import { connectionFilterRecord, processFilterRecord } from './filter-record.js';
 import { NET_OBJECT_PATH } from './object-path.js';
 import { NET_OPTION_SCHEMA, resolveNetOptions, withFamilyOptions, type NetPluginOptions, type ResolvedNetOptions } from './options.js';
@@ -70,6 +71,7 @@ export function net(options: NetPluginOptions = {}): Plugin {
     name: 'net',
     version: '0.1.0',
     optionSchemas: { net: NET_OPTION_SCHEMA },
+    metricMappers: [netMetricMapper],
     register(container) {
       container.register(NET_OPTIONS, { useValue: resolved });
       registerObjectLoader(container);

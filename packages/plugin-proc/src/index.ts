@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { proc, ProcCollector, PROC_OPTION_SCHEMA, type ProcPluginOptions } from './plugin.js';
+export { procMetricMapper } from './metrics.js';
 export { ProcEbpfSource } from './ebpf/proc-ebpf-source.js';
 export type { ProcEventOptions } from './tree/event-filter.js';
 export { ProcProcfsSource } from './procfs/proc-procfs-source.js';

@@ -2,6 +2,7 @@ import { COLLECTOR, ConfigError, OBJECT_LOADER, familyOptionsToken, inject, inje
 import { registerObjectLoader } from '@bpfscope/native';
 import { PROC_OBJECT_PATH, ProcEbpfSource } from './ebpf/proc-ebpf-source.js';
 import { ProcProcfsSource } from './procfs/proc-procfs-source.js';
+import { procMetricMapper } from './metrics.js';
 import type { ProcMetrics } from './records.js';
 import { checkSelection, type ProcessSelection } from './selection.js';
 import type { ProcessCategory } from './records.js';
@@ -106,6 +107,7 @@ export function proc(options: ProcPluginOptions = {}): Plugin {
     name: 'proc',
     version: '0.1.0',
     optionSchemas: { proc: PROC_OPTION_SCHEMA },
+    metricMappers: [procMetricMapper],
     register(container) {
       container.register(PROC_OPTIONS, { useValue: { ...options } });
       registerObjectLoader(container);

@@ -1,4 +1,5 @@
 export { syscall, SyscallCollector, SYSCALL_OPTION_SCHEMA, type SyscallPlugin, type SyscallPluginOptions } from './plugin.js';
+export { syscallMetricMapper } from './metrics.js';
 export type { SyscallEvent, SyscallEventOptions } from './ebpf/syscall-events.js';
 export { SyscallEbpfSource } from './ebpf/syscall-ebpf-source.js';
 export { SyscallProcfsSource } from './procfs/syscall-procfs-source.js';

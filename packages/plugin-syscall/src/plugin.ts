@@ -1,6 +1,7 @@
 import { COLLECTOR, ConfigError, OBJECT_LOADER, familyOptionsToken, type FamilyOptions, type ObjectLoader, type OptionSchema, inject, injectable, type Collector, type FilterRecord, type InjectionToken, type Plugin } from '@bpfscope/core';
 import { registerObjectLoader } from '@bpfscope/native';
 import { SYSCALL_OBJECT_PATH, SyscallEbpfSource } from './ebpf/syscall-ebpf-source.js';
+import { syscallMetricMapper } from './metrics.js';
 import { SyscallProcfsSource } from './procfs/syscall-procfs-source.js';
 import type { SyscallMetrics, SyscallMode } from './records.js';
 import { normalizeFilter, type SyscallFilter } from './syscall-filter.js';
@@ -157,6 +158,7 @@ export function syscall(options: SyscallPluginOptions = {}): SyscallPlugin {
     name: 'syscall',
     version: '0.1.0',
     optionSchemas: { syscall: SYSCALL_OPTION_SCHEMA },
+    metricMappers: [syscallMetricMapper],
     register(container) {
       container.register(SYSCALL_STATE, { useValue: state });
       registerObjectLoader(container);

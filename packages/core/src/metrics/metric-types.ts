@@ -12,9 +12,19 @@ export type MetricKind = 'counter' | 'updown' | 'gauge' | 'histogram';
 
 /**
  * Series a metric has once per process, connection or file. They are opt-in
- * ({@link MetricPointOptions.detail}) and capped ({@link MetricPointOptions.maxDetailPoints}).
+ * ({@link MetricPointOptions.detail}) and capped ({@link MetricPointOptions.maxDetailEntities}).
+ * What one entity is, by the attributes that name it ({@link DETAIL_IDENTITY}): a process by
+ * `process.pid`; a connection by `network.transport` and both ends' address and port; a
+ * file by `system.device` and `file.inode`.
  */
 export type MetricDetail = 'process' | 'connection' | 'file';
+
+/** The attributes that name one entity of each {@link MetricDetail}. */
+export const DETAIL_IDENTITY: Readonly<Record<MetricDetail, readonly string[]>> = {
+  process: ['process.pid'],
+  connection: ['network.transport', 'network.local.address', 'network.local.port', 'network.peer.address', 'network.peer.port'],
+  file: ['system.device', 'file.inode'],
+};
 
 /** An attribute value of a point. */
 export type MetricAttributeValue = string | number | boolean;
@@ -66,7 +76,7 @@ export interface NumberPoint {
 export interface HistogramPoint {
   /** Attributes, always including {@link SOURCE_ATTRIBUTE}. */
   readonly attributes: MetricAttributes;
-  /** The buckets, cumulative since {@link MetricSeries.startTimeMs}. */
+  /** The buckets, cumulative since the series' `startTimeMs` ({@link MetricSeries}). */
   readonly histogram: Log2Histogram;
   /** Sum of the counted values when the kernel keeps it, else null (the buckets do not give it exactly). */
   readonly sum: number | null;
@@ -74,8 +84,28 @@ export interface HistogramPoint {
 
 /** A metric and its points at one reading. */
 export type MetricSeries =
-  | { readonly descriptor: MetricDescriptor & { readonly kind: 'counter' | 'updown' | 'gauge' }; readonly startTimeMs: number | null; readonly points: readonly NumberPoint[] }
-  | { readonly descriptor: MetricDescriptor & { readonly kind: 'histogram' }; readonly startTimeMs: number | null; readonly points: readonly HistogramPoint[] };
+  | {
+      /** The metric: a counter, up-down sum or gauge. */
+      readonly descriptor: MetricDescriptor & {
+        /** How its values behave. */
+        readonly kind: 'counter' | 'updown' | 'gauge';
+      };
+      /** When its cumulative values began counting, ms since the epoch; null for gauges and when unknown. */
+      readonly startTimeMs: number | null;
+      /** Its values at this reading. */
+      readonly points: readonly NumberPoint[];
+    }
+  | {
+      /** The metric: a histogram. */
+      readonly descriptor: MetricDescriptor & {
+        /** Always `histogram`. */
+        readonly kind: 'histogram';
+      };
+      /** When its buckets began counting, ms since the epoch; null when unknown. */
+      readonly startTimeMs: number | null;
+      /** Its distributions at this reading. */
+      readonly points: readonly HistogramPoint[];
+    };
 
 /**
  * Where a mapper writes a family's points. `startTimeMs` is when the cumulative values
@@ -117,10 +147,12 @@ export interface MetricPointOptions {
    */
   readonly detail?: readonly MetricDetail[];
   /**
-   * Most points one detail metric keeps; the rest are counted in {@link MetricPoints.capped}.
+   * Most processes, connections or files one detail metric keeps points of (all the points of
+   * each: a process's user and system CPU time count once), the first in the family's own
+   * ranking; the points of the rest are counted in {@link MetricPoints.capped}.
    * @default 100
    */
-  readonly maxDetailPoints?: number;
+  readonly maxDetailEntities?: number;
 }
 
 /** The flat metric-point view of a snapshot. */
@@ -134,5 +166,10 @@ export interface MetricPoints {
   /** Families with data but no mapper (a plugin that declares none). */
   readonly unmapped: readonly string[];
   /** Families whose mapper threw: their points are left out, the rest of the view stands. */
-  readonly mapErrors: readonly { readonly family: string; readonly message: string }[];
+  readonly mapErrors: readonly {
+    /** The family whose mapper failed. */
+    readonly family: string;
+    /** What it threw. */
+    readonly message: string;
+  }[];
 }

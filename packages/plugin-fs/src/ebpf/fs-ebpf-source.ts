@@ -11,6 +11,9 @@ import { composePushdown } from './compose-pushdown.js';
 import { mergedEventStream, type PartFeed } from './fs-events.js';
 import type { FilesReading, FsKernelPart } from './kernel-part.js';
 
+/** Why the eBPF source's devices carry no time totals. */
+const DEVICE_TIME = 'the eBPF source times each request: the latency histograms\' sums are the time spent reading and writing since it started; the busy time (io_ticks) is a /proc/diskstats figure, which the fallback reads';
+
 /** Why files are empty without a file part. */
 function withoutFilePart(options: ResolvedFsOptions): Partial<Record<FsField, string>> {
   const notLoaded = 'the file part (bpf/fs_file.bpf.o) is not loaded by this source';
@@ -92,7 +95,7 @@ export class FsEbpfSource implements Source<FsMetrics> {
       skippedLines: mounts.skippedLines > 0 ? { mountinfo: mounts.skippedLines } : {},
       skippedMounts: mounts.skippedMounts,
       fieldSources: { mounts: 'procfs' },
-      unavailable: { ...(files?.unavailable ?? withoutFilePart(this.options)), ...devices.unavailable },
+      unavailable: { ...(files?.unavailable ?? withoutFilePart(this.options)), ...devices.unavailable, 'devices.time': DEVICE_TIME },
       errors: mounts.error === null ? {} : { mounts: mounts.error },
     };
     // Processes not counted in the kernel: their I/O over their lives from /proc/<pid>/io, as the fallback reads it.

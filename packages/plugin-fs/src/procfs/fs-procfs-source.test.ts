@@ -25,7 +25,7 @@ describe('FsProcfsSource over a capture', () => {
     expect(m.devices.find((d) => d.name === 'vda')).toEqual({
       name: 'vda', major: 254, minor: 0, reads: 288359, writes: 93271, sectorsRead: 7877322, sectorsWritten: 10727968,
       bytesRead: 7877322 * 512, bytesWritten: 10727968 * 512, discards: 260442, sectorsDiscarded: 7276784, flushes: 453,
-      inFlight: 0, readLatency: null, writeLatency: null, source: 'procfs',
+      inFlight: 0, readTimeMs: 355446, writeTimeMs: 96205, ioTimeMs: 74896, readLatency: null, writeLatency: null, source: 'procfs',
     });
     expect(m.unavailable['devices.latency']).toMatch(/not a distribution per request/);
     expect(m.fieldSources).toEqual({});

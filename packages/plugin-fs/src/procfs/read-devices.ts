@@ -75,6 +75,6 @@ export function fallbackDevice(d: DiskstatsRow, source: 'procfs' | 'sysfs'): FsD
     reads: d.reads, writes: d.writes, sectorsRead: d.sectorsRead, sectorsWritten: d.sectorsWritten,
     bytesRead: d.sectorsRead * 512, bytesWritten: d.sectorsWritten * 512,
     discards: d.discards, sectorsDiscarded: d.sectorsDiscarded, flushes: d.flushes,
-    inFlight: d.inFlight, readLatency: null, writeLatency: null, source,
+    inFlight: d.inFlight, readTimeMs: d.readMs, writeTimeMs: d.writeMs, ioTimeMs: d.ioMs, readLatency: null, writeLatency: null, source,
   };
 }

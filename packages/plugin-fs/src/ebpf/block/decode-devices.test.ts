@@ -67,7 +67,7 @@ describe('decoding the block part', () => {
     expect(hasIo(sinceBase(base, base))).toBe(false);
     expect(toFsDevice(d, 'loop0', 2)).toEqual({
       name: 'loop0', major: 7, minor: 0, reads: 0, writes: 3, sectorsRead: 0, sectorsWritten: 2048, bytesRead: 0, bytesWritten: 1048576,
-      discards: 0, sectorsDiscarded: 0, flushes: 2, inFlight: 2,
+      discards: 0, sectorsDiscarded: 0, flushes: 2, inFlight: 2, readTimeMs: null, writeTimeMs: null, ioTimeMs: null,
       readLatency: { buckets: [], count: 0, sumUs: 0, p50Us: null, p95Us: null, p99Us: null },
       writeLatency: { buckets: [0, 0, 0, 1, 0, 2], count: 3, sumUs: 95, p50Us: 63, p95Us: 63, p99Us: 63 },
       source: 'ebpf',
