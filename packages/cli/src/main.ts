@@ -3,6 +3,8 @@ import { ConfigError, isBpfscopeError } from '@bpfscope/core';
 import { doctor } from './commands/doctor.js';
 import { run } from './commands/run.js';
 import { snapshot } from './commands/snapshot.js';
+import { top } from './commands/top.js';
+import { TOP_SORTS, type TopSort } from './top/panes-proc.js';
 import { EXIT, type CliIo } from './io.js';
 import { FAMILIES } from './plugins.js';
 
@@ -10,6 +12,7 @@ const USAGE = `Usage:
   bpfscope snapshot [--json] [--families cpu,...] [--mode auto|ebpf|fallback] [--interval MS] [--include-self]
   bpfscope doctor [--json]
   bpfscope run [--json] [--interval MS] [--out FILE] [--mode auto|ebpf|fallback] -- <command...>
+  bpfscope top [--interval MS] [--sort cpu|mem|pid|io|syscalls] [--families cpu,...] [--mode auto|ebpf|fallback] [--iterations N]
   bpfscope help | --help | --version
 
 snapshot   read every family once (with --interval: twice, MS apart, and report the
@@ -24,6 +27,12 @@ run        run a command (stdio passed through, exit code propagated), follow it
            exec. It runs in its own process group: SIGINT, SIGTERM and SIGHUP go to the
            whole group, a second one kills it (the summary is still written); it has
            no controlling terminal. Exit 126: not executable, 127: not found
+top        a live view, one pane per family (cpu per core with run-queue latency,
+           memory with the OOM prediction, processes, syscalls, net, fs), read every
+           interval (default 1000 ms). Keys: c m p i s sort the processes by cpu,
+           memory, pid, I/O, syscalls; q or Ctrl-C quits. When stdout is not a
+           terminal: one block of plain lines per reading. --iterations N: stop after
+           N readings (exit 1 then if a family failed)
 help       print this text (also with no arguments); exits 0
 
 Exit codes: 0 ok (help too), 1 failed, 2 usage error; run: the command's.
@@ -53,6 +62,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         interval: { type: 'string' },
         out: { type: 'string' },
         'include-self': { type: 'boolean', default: false },
+        sort: { type: 'string' },
+        iterations: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -62,6 +73,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const [verb, ...rest] = positionals;
     if (rest.length > 0) throw new ConfigError('arguments', rest.join(' '), verb === 'run' ? 'the command after --, e.g. bpfscope run -- make' : 'no arguments after the command');
     if (verb !== 'run' && (dashes !== -1 || values.out !== undefined)) throw new ConfigError(dashes !== -1 ? '--' : '--out', verb ?? '', 'only with bpfscope run');
+    if (verb !== 'top' && (values.sort !== undefined || values.iterations !== undefined)) throw new ConfigError(values.sort !== undefined ? '--sort' : '--iterations', verb ?? '', 'only with bpfscope top');
     if (verb !== 'snapshot' && values['include-self']) throw new ConfigError('--include-self', verb ?? '', 'only with bpfscope snapshot');
     switch (verb) {
       case 'snapshot':
@@ -80,6 +92,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         if (values.families !== undefined) throw new ConfigError('--families', values.families, 'nothing: run collects what it needs');
         return await run(
           { json: values.json ?? false, intervalMs: parseInterval(values.interval) ?? 1000, out: values.out ?? null, mode: parseMode(values.mode), command },
+          io,
+        );
+      case 'top':
+        if (values.json) throw new ConfigError('--json', 'top', 'snapshot --json, or top without --json (plain lines when stdout is not a terminal)');
+        return await top(
+          { intervalMs: parseInterval(values.interval) ?? 1000, sort: parseSort(values.sort), families: parseFamilies(values.families), mode: parseMode(values.mode), iterations: parseIterations(values.iterations) },
           io,
         );
       case 'doctor':
@@ -106,7 +124,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-const VALUED = new Set(['--families', '--mode', '--interval', '--out']);
+const VALUED = new Set(['--families', '--mode', '--interval', '--out', '--sort', '--iterations']);
 
 /**
  * `--interval -5` as `--interval=-5`: parseArgs would take a value that starts with a
@@ -146,5 +164,18 @@ function parseInterval(value: string | undefined): number | null {
   if (value === undefined) return null;
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 10 || n > 3_600_000) throw new ConfigError('--interval', value, 'a whole number of milliseconds from 10 to 3600000');
+  return n;
+}
+
+function parseSort(value: string | undefined): TopSort {
+  if (value === undefined) return 'cpu';
+  if ((TOP_SORTS as readonly string[]).includes(value)) return value as TopSort;
+  throw new ConfigError('--sort', value, TOP_SORTS.map((k) => `"${k}"`).join(', '));
+}
+
+function parseIterations(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 1_000_000) throw new ConfigError('--iterations', value, 'a whole number from 1 to 1000000');
   return n;
 }
