@@ -20,7 +20,7 @@ import { readView } from './shared-reading.js';
  * @param engine - the engine to read (an `Engine` of `@bpfscope/core`)
  * @param options - families, detail series and their cap
  * @returns the producer
- * @throws {@link ConfigError} for an unknown family or detail, or a cap that is not a positive integer
+ * @throws {@link @bpfscope/core!ConfigError} for an unknown family or detail, or a cap that is not a positive integer
  */
 export function createHistogramProducer(engine: MetricsEngine, options: ExportSelection = {}): HistogramProducer {
   const selection = resolveSelection(engine, options, 'histogramProducer');

@@ -46,7 +46,7 @@ const DETAILS: readonly MetricDetail[] = ['process', 'connection', 'file'];
 
 /**
  * Checks a selection against the engine's mappers.
- * @throws {@link ConfigError} for an unknown family or detail, a cap that is not a positive integer,
+ * @throws {@link @bpfscope/core!ConfigError} for an unknown family or detail, a cap that is not a positive integer,
  * or two families declaring one metric name differently
  */
 export function resolveSelection(engine: MetricsEngine, selection: ExportSelection, path: string): ResolvedSelection {

@@ -46,7 +46,7 @@ export interface OtelBridge {
  * @param engine - the engine to read (an `Engine` of `@bpfscope/core`)
  * @param options - meter or provider, families, detail series and their cap
  * @returns the registration; `close()` removes the callback
- * @throws {@link ConfigError} for an unknown family or detail, or a cap that is not a positive integer
+ * @throws {@link @bpfscope/core!ConfigError} for an unknown family or detail, or a cap that is not a positive integer
  * @example
  * ```ts
  * const bridge = createOtelBridge(engine, { meterProvider, families: ['cpu'] });
