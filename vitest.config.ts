@@ -31,6 +31,9 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/*.test.ts'],
           exclude: ['**/*.native.test.ts', '**/*.bpf.test.ts', '**/node_modules/**'],
+          // Not a speed limit (tests time nothing): a guard against a hung test. The statistical
+          // tests do tens of thousands of steps, which passed 5 s on a loaded shared machine.
+          testTimeout: 30_000,
         },
       },
       {
