@@ -12,6 +12,7 @@ import { BUILD_TOOLS, barePath, onPath, REPO_ROOT } from '../test/packaging/npm-
 import { danglingMapSources, packedRead, packWorkspaces, type PackedWorkspace } from '../test/packaging/pack-workspaces.js';
 import { typecheckReadmeExamples } from '../test/packaging/readme-examples.js';
 import { STRICT_SNAPSHOT_MJS } from '../test/packaging/strict-snapshot-script.js';
+import { SI_MJS } from '../test/packaging/si-script.js';
 
 interface Manifest {
   name: string;
@@ -42,9 +43,9 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
   }, 300_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('packs all nine workspaces', () => {
+  it('packs all ten workspaces', () => {
     expect(packs.map((p) => p.name).sort()).toEqual([
-      '@bpfscope/cli', '@bpfscope/core', '@bpfscope/native', '@bpfscope/plugin-cpu', '@bpfscope/plugin-fs', '@bpfscope/plugin-mem', '@bpfscope/plugin-net', '@bpfscope/plugin-proc', '@bpfscope/plugin-syscall',
+      '@bpfscope/cli', '@bpfscope/core', '@bpfscope/native', '@bpfscope/plugin-cpu', '@bpfscope/plugin-fs', '@bpfscope/plugin-mem', '@bpfscope/plugin-net', '@bpfscope/plugin-proc', '@bpfscope/plugin-syscall', '@bpfscope/si',
     ]);
   });
 
@@ -109,6 +110,11 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
     const r = await runInApp(app, 'strict-snapshot.mjs', STRICT_SNAPSHOT_MJS, bin);
     const ebpf = { source: 'ebpf', fallback: null };
     expect(r).toEqual({ ok: true, families: { cpu: ebpf, fs: ebpf, mem: ebpf, net: ebpf, proc: ebpf, syscall: ebpf }, errors: [] });
+  }, 120_000);
+
+  it('the installed @bpfscope/si answers mem() and processes() from eBPF, its own process with its command line', async () => {
+    const r = await runInApp(app, 'si.mjs', SI_MJS, bin);
+    expect(r).toEqual({ ok: true, total: true, me: { parentPid: true, name: 'node', command: 'node', params: 'si.mjs' } });
   }, 120_000);
 
   it('an installed plugin that lost its object: strict mode fails with LoadFailed naming the file and telling to reinstall the package', async () => {

@@ -4,7 +4,7 @@ import type { NetConnection, NetMetrics } from '@bpfscope/plugin-net';
 import type { SiNetworkConnectionsData, SiNetworkStatsData } from './types.js';
 
 /** Each interface's byte counters at its previous networkStats() call. @internal */
-export type NetworkStatsState = Map<string, { rx: number; tx: number; timestamp: number }>;
+export type NetworkStatsState = Map<string, { rx: number; tx: number; timestamp: number; rxSec: number | null; txSec: number | null; ms: number }>;
 
 /**
  * The interface of the first default route in /proc/net/route (what `ip route | grep default`
@@ -58,11 +58,14 @@ export function toNetworkStats(data: NetMetrics, names: readonly string[], times
     if (!i) {
       return { iface: name, operstate: 'unknown', rx_bytes: null, rx_dropped: null, rx_errors: null, tx_bytes: null, tx_dropped: null, tx_errors: null, rx_sec: null, tx_sec: null, ms: 0 };
     }
-    const before = state.get(name);
-    const ms = before ? timestamp - before.timestamp : 0;
-    const rate = (now: number, then: number): number => (now >= then ? (now - then) / (ms / 1000) : 0);
-    const same = before !== undefined && ms === 0;
-    state.set(name, same ? before! : { rx: i.rxBytes, tx: i.txBytes, timestamp });
+    let entry = state.get(name);
+    if (!entry || entry.timestamp !== timestamp) {
+      // A new reading: rates over the time since this interface's previous one (none the first time).
+      const ms = entry ? timestamp - entry.timestamp : 0;
+      const rate = (now: number, then: number): number => (now >= then ? (now - then) / (ms / 1000) : 0);
+      entry = { rx: i.rxBytes, tx: i.txBytes, timestamp, ms, rxSec: entry ? rate(i.rxBytes, entry.rx) : null, txSec: entry ? rate(i.txBytes, entry.tx) : null };
+      state.set(name, entry);
+    }
     return {
       iface: name,
       operstate: operstate(sysRoot, name),
@@ -72,9 +75,9 @@ export function toNetworkStats(data: NetMetrics, names: readonly string[], times
       tx_bytes: i.txBytes,
       tx_dropped: i.txDropped,
       tx_errors: i.txErrors,
-      rx_sec: before && ms > 0 ? rate(i.rxBytes, before.rx) : null,
-      tx_sec: before && ms > 0 ? rate(i.txBytes, before.tx) : null,
-      ms,
+      rx_sec: entry.rxSec,
+      tx_sec: entry.txSec,
+      ms: entry.ms,
     };
   });
 }

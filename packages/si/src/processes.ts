@@ -7,6 +7,8 @@ import type { SiProcessData, SiProcessesData } from './types.js';
 export interface ProcessCpuState {
   timestamp: number;
   times: Map<string, { user: number; system: number }>;
+  /** The result of that call, answered again for the same reading (a shared one). */
+  result: SiProcessesData;
 }
 
 /** Where processes() reads what the proc family does not carry. @internal */
@@ -35,7 +37,8 @@ function cpuShares(user: number, system: number, cpuSeconds: number): { cpuu: nu
  * (/proc/&lt;pid&gt;/cmdline) and user name (/etc/passwd) added.
  * @internal
  */
-export function toProcesses(data: ProcMetrics, timestamp: number, previous: ProcessCpuState | null, ctx: ProcessReadContext): { result: SiProcessesData; state: ProcessCpuState } {
+export function toProcesses(data: ProcMetrics, timestamp: number, previous: ProcessCpuState | null, ctx: ProcessReadContext): ProcessCpuState {
+  if (previous && previous.timestamp === timestamp) return previous;
   const ncpu = onlineCpus(ctx.sysRoot);
   ctx.users.refresh();
   const memTotal = totalmem();
@@ -79,5 +82,5 @@ export function toProcesses(data: ProcMetrics, timestamp: number, previous: Proc
     });
   }
   list.sort((a, b) => a.pid - b.pid);
-  return { result: { all: list.length, ...counts, list }, state: { timestamp, times } };
+  return { timestamp, times, result: { all: list.length, ...counts, list } };
 }

@@ -95,8 +95,8 @@ export class SharedEngine {
   async #ownReading(family: SiFamily): Promise<Snapshot> {
     const engine = (this.#own ??= createEngine({ plugins: [], config: { ...this.#config, cache: { enabled: false } }, ...(this.#logger ? { logger: this.#logger } : {}) }));
     if (!this.#families.has(family)) {
-      this.#families.add(family);
       engine.use(PLUGINS[family]());
+      this.#families.add(family);
     }
     for (;;) {
       const last = this.#last;

@@ -90,9 +90,8 @@ export class SystemInformation {
    */
   async processes(): Promise<SiProcessesData> {
     const r = await this.#shared.read('proc');
-    const { result, state } = toProcesses(r.data, r.timestamp, this.#procCpu, { ...this.#roots(), users: this.#users });
-    this.#procCpu = state;
-    return result;
+    this.#procCpu = toProcesses(r.data, r.timestamp, this.#procCpu, { ...this.#roots(), users: this.#users });
+    return this.#procCpu.result;
   }
 
   /**

@@ -121,7 +121,7 @@ export interface SiProcessData {
   parentPid: number;
   /** Program name (the command's base name; for a kernel thread its name up to the first `/`). */
   name: string;
-  /** Share of all CPUs' time used over the interval since the previous {@link processes} call (on the first call: its CPU time since it started over all CPUs' time since boot, as systeminformation does), percent; at most 100. Null when the number of online CPUs, or on the first call the boot time, cannot be read. */
+  /** Share of all CPUs' time used over the interval since the previous {@link processes} call (on the first call, and for a process new since the previous one: its CPU time since it started over all CPUs' time since boot, as systeminformation does), percent; at most 100. Null when the number of online CPUs, or on the first call the boot time, cannot be read. */
   cpu: number | null;
   /** User-mode part of cpu, percent; null as cpu. */
   cpuu: number | null;
