@@ -20,19 +20,23 @@ const dev = (name: string, reads: number, writes: number, r: number | null, w: n
 const fsm = (o: Partial<FsMetrics>) => ({ mounts: [], devices: [], ...o } as unknown as FsMetrics);
 
 describe('fsSize', () => {
-  it("df's list: device paths and real filesystems, no squashfs or memory filesystems without a device path, one mount per device (the shortest)", () => {
+  it("df -l's list: device paths and real filesystems, no squashfs, remote or memory filesystems without a device path, one mount per device (the shortest)", () => {
     const out = toFsSize(fsm({ mounts: [
       mount({}),
       mount({ mountPoint: '/run/netns' }),
       mount({ mountPoint: '/snap/x', fsType: 'squashfs', device: '/dev/loop0', dev: '7:0' }),
       mount({ mountPoint: '/dev/shm', fsType: 'tmpfs', device: 'tmpfs', dev: '0:25' }),
-      mount({ mountPoint: '/data', fsType: 'nfs4', device: 'srv:/export', dev: '0:50', readOnly: true }),
+      mount({ mountPoint: '/data', fsType: 'nfs4', device: 'srv:/export', dev: '0:50' }),
+      mount({ mountPoint: '/share', fsType: 'cifs', device: '//srv/share', dev: '0:51' }),
+      mount({ mountPoint: '/ro', fsType: 'xfs', device: '/dev/sdb1', dev: '8:17', readOnly: true }),
+      mount({ mountPoint: '/fuse', fsType: 'fuse.sshfs', device: 'sshfs', dev: '0:52' }),
     ] }));
     expect(out).toEqual([
       { fs: '/dev/sda1', type: 'ext4', size: 409600, used: 122880, available: 245760, use: 33.33, mount: '/', rw: true },
-      { fs: 'srv:/export', type: 'nfs4', size: 409600, used: 122880, available: 245760, use: 33.33, mount: '/data', rw: false },
+      { fs: '/dev/sdb1', type: 'xfs', size: 409600, used: 122880, available: 245760, use: 33.33, mount: '/ro', rw: false },
+      { fs: 'sshfs', type: 'fuse.sshfs', size: 409600, used: 122880, available: 245760, use: 33.33, mount: '/fuse', rw: true },
     ]);
-    expect(toFsSize(fsm({ mounts: [mount({}), mount({ mountPoint: '/data', device: 'srv:/export', dev: '0:50' })] }), 'SRV').map((m) => m.mount)).toEqual(['/data']);
+    expect(toFsSize(fsm({ mounts: [mount({}), mount({ mountPoint: '/ro', device: '/dev/sdb1', dev: '8:17' })] }), 'SDB').map((m) => m.mount)).toEqual(['/ro']);
   });
 });
 

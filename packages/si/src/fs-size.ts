@@ -5,11 +5,19 @@ import type { SiFsSizeData } from './types.js';
 const MEMORY_TYPES = ['rootfs', 'unionfs', 'squashfs', 'cramfs', 'initrd', 'initramfs', 'devtmpfs', 'tmpfs', 'udev', 'devfs', 'specfs', 'type', 'appimaged'];
 
 /**
- * The mounts `df -kPTx squashfs` lists and systeminformation keeps: a device path, the root
- * mount, a `host:/path` or `C:`-like source, or any type that is not an in-memory one.
+ * Whether df counts a mount as remote (coreutils' ME_REMOTE): a `host:path` source, a
+ * `//server/share` of smbfs/smb3/cifs, or the automounter's `-hosts`. `df -l` leaves them out.
+ */
+function remote(device: string, type: string): boolean {
+  return device.includes(':') || (device.startsWith('//') && ['smbfs', 'smb3', 'cifs'].includes(type)) || device === '-hosts';
+}
+
+/**
+ * The mounts `df -lkPTx squashfs` lists and systeminformation keeps: local, not squashfs, and
+ * a device path, the root mount, a `C:`-like source, or any type that is not an in-memory one.
  */
 function kept(device: string, type: string, mount: string): boolean {
-  if (type === 'squashfs') return false;
+  if (type === 'squashfs' || remote(device, type)) return false;
   const t = type.toLowerCase();
   return device.startsWith('/') || mount === '/' || device.indexOf('/') > 0 || device.indexOf(':') === 1 || !MEMORY_TYPES.some((m) => t.includes(m));
 }

@@ -73,9 +73,12 @@ function readSmall(path: string): string | null {
         scratch.copy(bigger, 0, 0, length);
         scratch = bigger;
       }
-      const n = readSync(fd, scratch, length, scratch.length - length, null);
-      if (n === 0) break;
+      const room = scratch.length - length;
+      const n = readSync(fd, scratch, length, room, null);
       length += n;
+      // The kernel fills a procfs read as far as the file goes (cmdline and comm copy in a
+      // loop up to the count asked): a short read is the end, and saves a read per process.
+      if (n < room) break;
     }
     return scratch.toString('latin1', 0, length);
   } catch {
@@ -130,8 +133,9 @@ export function onlineCpus(sysRoot: string): number | null {
 
 /** A time (ms since the epoch) as local `YYYY-MM-DD HH:MM:SS`, as systeminformation prints start times. @internal */
 export function localDateTime(ms: number): string {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)}`;
+  const d = new Date(ms);
+  const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
 /** `ps`'s word for a one-letter state, as systeminformation maps it. @internal */

@@ -57,6 +57,8 @@ describe('toProcesses', () => {
     expect(p12!.cpu).toBeCloseTo((0.5 / (1002 * 2)) * 100, 9);
     expect(b.result).toMatchObject({ all: 3, running: 1, blocked: 1, sleeping: 0, unknown: 1 });
     expect(p10!.started).toBe(localDateTime((BOOT_S + 100) * 1000));
+    const local = new Date((BOOT_S + 100) * 1000 - new Date((BOOT_S + 100) * 1000).getTimezoneOffset() * 60_000).toISOString();
+    expect(p10!.started).toBe(`${local.slice(0, 10)} ${local.slice(11, 19)}`);
     // The same reading again (calls sharing it): the same answer, not a zero-length interval.
     expect(toProcesses(metrics([]), (BOOT_S + 1002) * 1000, b, ctx)).toBe(b);
   });

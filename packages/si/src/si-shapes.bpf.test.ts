@@ -142,7 +142,8 @@ describeKernel('@bpfscope/si against systeminformation', () => {
       const ours = f1.find((y) => id(y) === id(x));
       if (!ours) continue;
       expect({ m: x.mount, d: Math.abs(ours.size - x.size) < 1024 }).toEqual({ m: x.mount, d: true });
-      expect({ m: x.mount, rw: ours.rw }).toEqual({ m: x.mount, rw: x.rw });
+      // systeminformation reads the flag only for sources that are paths (it says false for the others).
+      if (x.fs.startsWith('/')) expect({ m: x.mount, rw: ours.rw }).toEqual({ m: x.mount, rw: x.rw });
     }
   });
 
