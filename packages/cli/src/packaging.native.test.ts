@@ -37,7 +37,7 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
     work = mkdtempSync(join(tmpdir(), 'bpfscope-pack-'));
     expect(work.startsWith(REPO_ROOT)).toBe(false);
     mkdirSync(join(work, 'packs'));
-    packs = packWorkspaces(join(work, 'packs'));
+    packs = await packWorkspaces(join(work, 'packs'));
     bin = barePath(join(work, 'bin'));
     app = await installConsumerApp(join(work, 'app'), packs, bin);
   }, 300_000);

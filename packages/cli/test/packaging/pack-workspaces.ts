@@ -1,5 +1,6 @@
 // npm pack of every workspace, and what each tarball holds.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanEnv, npmCli, REPO_ROOT } from './npm-env.js';
@@ -39,13 +40,13 @@ export function packedRead(p: PackedWorkspace, path: string): string {
 
 /**
  * Packs every workspace into `dest` as npm publish would (each package's prepack builds
- * its dist first).
+ * its dist first). Asynchronously: the builds take minutes on a busy machine, and a test
+ * worker blocked that long misses vitest's RPC deadline ("Timeout calling onTaskUpdate").
  */
-export function packWorkspaces(dest: string): PackedWorkspace[] {
-  execFileSync(process.execPath, [npmCli(), 'pack', '--workspaces', '--pack-destination', dest, '--json'], {
+export async function packWorkspaces(dest: string): Promise<PackedWorkspace[]> {
+  await promisify(execFile)(process.execPath, [npmCli(), 'pack', '--workspaces', '--pack-destination', dest, '--json'], {
     cwd: REPO_ROOT,
     env: cleanEnv({}),
-    stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 << 20,
   });
   const byName = new Map(readdirSync(dest).map((t) => [t, join(dest, t)]));
