@@ -51,14 +51,15 @@ describeKernel('@bpfscope/si against systeminformation', () => {
     await facade.close();
   });
 
-  it('mem(): the MemData fields; total and swap total exactly, the rest bracketed within 64 MiB', async () => {
+  it('mem(): the MemData fields; total and swap total exactly, the rest bracketed within 1% of RAM', async () => {
     const f1 = await facade.mem();
     const s = await si.mem();
     const f2 = await facade.mem();
     expect(keys(f1)).toEqual(expectedKeys('MemData', s));
     expect(keys(f1)).toEqual(keys(s));
     expect([f1.total, f1.swaptotal]).toEqual([s.total, s.swaptotal]);
-    const slack = 64 * 2 ** 20;
+    // Other work on the machine allocates and frees between the three readings: 1% of RAM (at least 64 MiB) of slack around the bracket.
+    const slack = Math.max(64 * 2 ** 20, f1.total / 100);
     for (const k of ['free', 'used', 'active', 'available', 'buffcache', 'cached'] as const) {
       const lo = Math.min(f1[k], f2[k]) - slack;
       const hi = Math.max(f1[k], f2[k]) + slack;
