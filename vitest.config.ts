@@ -20,6 +20,7 @@ export default defineConfig({
       '@bpfscope/plugin-net': src('plugin-net'),
       '@bpfscope/plugin-fs': src('plugin-fs'),
       '@bpfscope/exporter-otel': src('exporter-otel'),
+      '@bpfscope/si': src('si'),
     },
   },
   test: {

@@ -21,6 +21,11 @@ command -v nft >/dev/null || need+=(nftables)
 command -v losetup >/dev/null || need+=(util-linux)
 command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
 command -v df >/dev/null || need+=(coreutils)
+# systeminformation, which @bpfscope/si's tests compare with, runs ps, netstat, ip and lsblk.
+command -v ps >/dev/null || need+=(procps)
+command -v netstat >/dev/null || need+=(net-tools)
+command -v ip >/dev/null || need+=(iproute2)
+command -v lsblk >/dev/null || need+=(util-linux)
 for pkg in linux-libc-dev libbpf-dev libelf-dev zlib1g-dev libbpf1 make g++ python3; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done

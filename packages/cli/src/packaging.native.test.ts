@@ -13,6 +13,7 @@ import { danglingMapSources, packedRead, packWorkspaces, type PackedWorkspace } 
 import { typecheckReadmeExamples } from '../test/packaging/readme-examples.js';
 import { OTEL_EXPORT_MJS } from '../test/packaging/otel-export-script.js';
 import { STRICT_SNAPSHOT_MJS } from '../test/packaging/strict-snapshot-script.js';
+import { SI_MJS } from '../test/packaging/si-script.js';
 
 interface Manifest {
   name: string;
@@ -43,9 +44,9 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
   }, 300_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('packs all ten workspaces', () => {
+  it('packs every workspace', () => {
     expect(packs.map((p) => p.name).sort()).toEqual([
-      '@bpfscope/cli', '@bpfscope/core', '@bpfscope/exporter-otel', '@bpfscope/native', '@bpfscope/plugin-cpu', '@bpfscope/plugin-fs', '@bpfscope/plugin-mem', '@bpfscope/plugin-net', '@bpfscope/plugin-proc', '@bpfscope/plugin-syscall',
+      '@bpfscope/cli', '@bpfscope/core', '@bpfscope/exporter-otel', '@bpfscope/native', '@bpfscope/plugin-cpu', '@bpfscope/plugin-fs', '@bpfscope/plugin-mem', '@bpfscope/plugin-net', '@bpfscope/plugin-proc', '@bpfscope/plugin-syscall', '@bpfscope/si',
     ]);
   });
 
@@ -117,6 +118,11 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
     // The SDK's DataPointType: 1 exponential histogram, 2 gauge, 3 sum.
     expect({ errors: r.errors, sources: r.sources }).toEqual({ errors: [], sources: ['ebpf'] });
     expect(r.kinds).toMatchObject({ 'bpfscope.family.up': 2, 'bpfscope.syscall.count': 3, 'bpfscope.syscall.duration': 1 });
+  }, 120_000);
+
+  it('the installed @bpfscope/si answers mem() and processes() from eBPF, its own process with its command line', async () => {
+    const r = await runInApp(app, 'si.mjs', SI_MJS, bin);
+    expect(r).toEqual({ ok: true, total: true, me: { parentPid: true, name: 'node', command: 'node', params: 'si.mjs' } });
   }, 120_000);
 
   it('an installed plugin that lost its object: strict mode fails with LoadFailed naming the file and telling to reinstall the package', async () => {
