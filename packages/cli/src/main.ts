@@ -9,7 +9,7 @@ import { FAMILIES } from './plugins.js';
 const USAGE = `Usage:
   bpfscope snapshot [--json] [--families cpu,...] [--mode auto|ebpf|fallback] [--interval MS] [--include-self]
   bpfscope doctor [--json]
-  bpfscope run [--json] [--interval MS] [--out FILE] [--mode auto|ebpf|fallback] -- <command...>
+  bpfscope run [--json] [--interval MS] [--out FILE] [--report FILE.html] [--mode auto|ebpf|fallback] -- <command...>
   bpfscope help | --help | --version
 
 snapshot   read every family once (with --interval: twice, MS apart, and report the
@@ -23,7 +23,9 @@ run        run a command (stdio passed through, exit code propagated), follow it
            summary to --out FILE, or to stderr. The command's figures start at its
            exec. It runs in its own process group: SIGINT, SIGTERM and SIGHUP go to the
            whole group, a second one kills it (the summary is still written); it has
-           no controlling terminal. Exit 126: not executable, 127: not found
+           no controlling terminal. Exit 126: not executable, 127: not found.
+           --report FILE.html also writes an HTML report (charts, process tree),
+           one file readable offline
 help       print this text (also with no arguments); exits 0
 
 Exit codes: 0 ok (help too), 1 failed, 2 usage error; run: the command's.
@@ -52,6 +54,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         mode: { type: 'string' },
         interval: { type: 'string' },
         out: { type: 'string' },
+        report: { type: 'string' },
         'include-self': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -61,7 +64,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (values.version) return void io.stdout.write('0.1.0\n'), EXIT.ok;
     const [verb, ...rest] = positionals;
     if (rest.length > 0) throw new ConfigError('arguments', rest.join(' '), verb === 'run' ? 'the command after --, e.g. bpfscope run -- make' : 'no arguments after the command');
-    if (verb !== 'run' && (dashes !== -1 || values.out !== undefined)) throw new ConfigError(dashes !== -1 ? '--' : '--out', verb ?? '', 'only with bpfscope run');
+    if (verb !== 'run' && (dashes !== -1 || values.out !== undefined || values.report !== undefined)) {
+      throw new ConfigError(dashes !== -1 ? '--' : values.out !== undefined ? '--out' : '--report', verb ?? '', 'only with bpfscope run');
+    }
     if (verb !== 'snapshot' && values['include-self']) throw new ConfigError('--include-self', verb ?? '', 'only with bpfscope snapshot');
     switch (verb) {
       case 'snapshot':
@@ -79,7 +84,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         if (command.length === 0) throw new ConfigError('command', '(none)', 'a command after --, e.g. bpfscope run -- make -j2');
         if (values.families !== undefined) throw new ConfigError('--families', values.families, 'nothing: run collects what it needs');
         return await run(
-          { json: values.json ?? false, intervalMs: parseInterval(values.interval) ?? 1000, out: values.out ?? null, mode: parseMode(values.mode), command },
+          { json: values.json ?? false, intervalMs: parseInterval(values.interval) ?? 1000, out: values.out ?? null, report: values.report ?? null, mode: parseMode(values.mode), command },
           io,
         );
       case 'doctor':
@@ -106,7 +111,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-const VALUED = new Set(['--families', '--mode', '--interval', '--out']);
+const VALUED = new Set(['--families', '--mode', '--interval', '--out', '--report']);
 
 /**
  * `--interval -5` as `--interval=-5`: parseArgs would take a value that starts with a
