@@ -9,7 +9,7 @@ import { formatSample, formatSummary, runSyscalls, type RunSampleLine, type RunS
 import { RunTracker } from '../run/run-tracker.js';
 import { forwardSignals } from '../run/forward-signals.js';
 import { buildReportHtml } from '../report/html.js';
-import { processesNote, reportFamilies, reportProcesses, type RunReportData } from '../report/report-data.js';
+import { reportData, type ReportSample } from '../report/report-data.js';
 
 /** Options of `bpfscope run`. @internal */
 export interface RunOptions {
@@ -83,22 +83,11 @@ async function runCommand(
 ): Promise<number> {
   const started = performance.now();
   const startedAt = Date.now();
-  const samples: RunSampleLine[] = [];
+  const samples: ReportSample[] = [];
   const writeReport = (summary: RunSummaryLine | null, snap: Snapshot, startError: string | null): void => {
     if (report === null) return;
-    const processes = report.tree.rootParent === null ? [] : reportProcesses(report.tree);
-    const data: RunReportData = {
-      command: options.command,
-      startedAt,
-      intervalMs: options.intervalMs,
-      samples,
-      summary,
-      startError,
-      processes,
-      processesNote: processesNote(report.tree),
-      families: reportFamilies(snap, RUN_FAMILIES),
-    };
-    writeSync(report.fd, buildReportHtml(data));
+    const run = { command: options.command, startedAt, intervalMs: options.intervalMs, samples, summary, startError };
+    writeSync(report.fd, buildReportHtml(reportData(run, report.tree, snap, RUN_FAMILIES)));
   };
   // Handlers first: the command can print and be signalled before spawn() returns.
   const forwarding = forwardSignals((s) => io.stderr.write(s));
@@ -114,7 +103,7 @@ async function runCommand(
       const snap = await engine.collect();
       const t = tree.sample(snap);
       const line: RunSampleLine = { type: 'sample', elapsedMs: Math.round(performance.now() - started), ...t, syscalls: runSyscalls(snap.get('syscall'), t) };
-      samples.push(line);
+      if (report !== null) samples.push({ elapsedMs: line.elapsedMs, alive: line.alive, cpuSeconds: line.cpuSeconds, rssBytes: line.rssBytes });
       write(options.json ? `${JSON.stringify(line, snapshotJsonReplacer)}\n` : formatSample(line));
     });
   }, options.intervalMs);

@@ -37,6 +37,9 @@ export interface ReportFamily {
   error: string | null;
 }
 
+/** What the report keeps of each sample (a run of hours keeps thousands). @internal */
+export type ReportSample = Pick<RunSampleLine, 'elapsedMs' | 'alive' | 'cpuSeconds' | 'rssBytes'>;
+
 /** Everything `bpfscope run --report` renders. @internal */
 export interface RunReportData {
   /** The traced command and its arguments (untrusted). */
@@ -45,8 +48,8 @@ export interface RunReportData {
   startedAt: number;
   /** The sample interval, ms. */
   intervalMs: number;
-  /** Every sample of the run, in order: the same lines `--json --out` writes. */
-  samples: RunSampleLine[];
+  /** Every sample of the run, in order: the same samples `--json --out` writes. */
+  samples: ReportSample[];
   /** The summary; null when the command could not start. */
   summary: RunSummaryLine | null;
   /** Why the command could not start; null when it started. */
@@ -60,10 +63,26 @@ export interface RunReportData {
 }
 
 /**
+ * The report of a run: what the run kept, with the tree's processes and each family's source.
+ * @param run - the command, its samples and summary
+ * @param tree - the command's tree (rootParent: this process)
+ * @param snap - the run's last reading
+ * @param families - the families the run used
+ */
+export function reportData(
+  run: Pick<RunReportData, 'command' | 'startedAt' | 'intervalMs' | 'samples' | 'summary' | 'startError'>,
+  tree: ProcessTree,
+  snap: Snapshot,
+  families: readonly string[],
+): RunReportData {
+  return { ...run, processes: reportProcesses(tree), processesNote: processesNote(tree), families: reportFamilies(snap, families) };
+}
+
+/**
  * The processes of a run's tree, depth first from the command, with their exit figures.
  * @param tree - the command's tree (rootParent: this process)
  */
-export function reportProcesses(tree: ProcessTree): ReportProcess[] {
+function reportProcesses(tree: ProcessTree): ReportProcess[] {
   const root = tree.rootParent;
   const nodes = root === null ? [] : tree.descendants(root);
   const depth = new Map<number, number>();
@@ -95,7 +114,7 @@ function toReportProcess(n: ProcessNode, depth: number): ReportProcess {
  * What the process list may leave out, from the tree's losses.
  * @param tree - the command's tree
  */
-export function processesNote(tree: ProcessTree): string | null {
+function processesNote(tree: ProcessTree): string | null {
   const lost = tree.summary().lost;
   const notes: string[] = [];
   if (lost.evicted > 0) notes.push(`${lost.evicted} exited process(es) evicted from the tree past its cap (their figures stay in the totals)`);
@@ -110,7 +129,7 @@ export function processesNote(tree: ProcessTree): string | null {
  * @param snap - the run's last reading
  * @param families - the families the run used
  */
-export function reportFamilies(snap: Snapshot, families: readonly string[]): ReportFamily[] {
+function reportFamilies(snap: Snapshot, families: readonly string[]): ReportFamily[] {
   return families.map((family) => {
     const r = snap.get(family);
     const failed = snap.errors.find((e) => e.family === family);

@@ -1,7 +1,7 @@
 import { formatBytes } from '../units.js';
-import type { RunSampleLine, RunSummaryLine } from '../run/run-report.js';
+import type { RunSummaryLine } from '../run/run-report.js';
 import { escapeHtml as e } from './escape.js';
-import type { ReportProcess, RunReportData } from './report-data.js';
+import type { ReportProcess, ReportSample, RunReportData } from './report-data.js';
 import { barChart, lineChart, type ChartPoint } from './svg-chart.js';
 
 /** Most process rows the report lists; the rest are counted. */
@@ -81,7 +81,7 @@ export function timeSection(data: RunReportData): string {
  * CPU use between samples: the tree's CPU time gained since the previous sample that
  * measured it (or since the start) over the wall time between them.
  */
-function cpuPoints(samples: RunSampleLine[]): ChartPoint[] {
+function cpuPoints(samples: ReportSample[]): ChartPoint[] {
   let prev = { t: 0, cpu: 0 };
   return samples.map((s) => {
     const t = secs(s.elapsedMs);
