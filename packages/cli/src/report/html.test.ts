@@ -135,6 +135,7 @@ describe('buildReportHtml', () => {
 
   it('lists the process tree with exit codes, signals and durations', () => {
     expect(count(html, /data-pid="/g)).toBe(3);
+    expect([...html.matchAll(/data-depth="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([0, 1, 1]);
     const rows = html.split('<tr>').filter((r) => r.includes('data-pid='));
     expect(rows[0]).toContain('1.000 s');
     expect(rows[0]).toMatch(/<td>3<\/td>/);

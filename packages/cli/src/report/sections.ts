@@ -6,6 +6,8 @@ import { barChart, lineChart, type ChartPoint } from './svg-chart.js';
 
 /** Most process rows the report lists; the rest are counted. */
 const MAX_PROCESS_ROWS = 2000;
+/** Deepest indent of a process name, em: a deeper tree keeps its depth in `data-depth`. */
+const MAX_INDENT = 24;
 
 const secs = (ms: number): number => ms / 1000;
 const num = (v: number | null, digits = 0, unit = ''): string => (v === null ? '-' : `${v.toFixed(digits)}${unit}`);
@@ -137,7 +139,7 @@ function processRow(p: ReportProcess, startedAt: number): string[] {
   return [
     `<span data-pid="${p.pid}">${p.pid}</span>`,
     String(p.ppid),
-    `<span class="comm" style="padding-left:${p.depth}em">${e(p.comm)}</span>`,
+    `<span class="comm" style="padding-left:${Math.min(p.depth, MAX_INDENT)}em" data-depth="${p.depth}">${e(p.comm)}</span>`,
     p.startTime === null ? '-' : `${secs(p.startTime - startedAt).toFixed(3)} s`,
     duration,
     e(exit),
