@@ -68,6 +68,7 @@ describe('bpfscope run', () => {
     expect(await usage('snapshot', '--out', 'x')).toContain('only with bpfscope run');
     expect(await usage('snapshot', '--report', 'x.html')).toMatch(/--report.*only with bpfscope run/);
     expect(await usage('run', '--report', '/nonexistent/bpfscope-dir/r.html', '--', 'true')).toContain('--report');
+    expect(await usage('run', '--out', 'r.txt', '--report', './r.txt', '--', 'true')).toContain('a file other than --out');
     expect(await usage('snapshot', '--', 'true')).toContain('only with bpfscope run');
   });
 });

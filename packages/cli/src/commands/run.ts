@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
 import { ConfigError, createEngine, snapshotJsonReplacer, type Engine, type Snapshot } from '@bpfscope/core';
 import { syscall } from '@bpfscope/plugin-syscall';
 import { proc, watchProcessTree, type ProcessTree } from '@bpfscope/plugin-proc';
@@ -44,6 +45,9 @@ const NOT_FOUND = 127;
  */
 export async function run(options: RunOptions, io: CliIo): Promise<number> {
   // Before anything runs: a report that cannot be written is a usage error, not a crash at the end.
+  if (options.report !== null && options.out !== null && resolvePath(options.report) === resolvePath(options.out)) {
+    throw new ConfigError('--report', options.report, 'a file other than --out');
+  }
   const outFd = options.out === null ? null : openOut('--out', options.out);
   const reportFd = options.report === null ? null : openOut('--report', options.report);
   const write = (s: string): void => void (outFd === null ? io.stderr.write(s) : writeSync(outFd, s));
