@@ -11,7 +11,7 @@ import { FAMILIES } from './plugins.js';
 const USAGE = `Usage:
   bpfscope snapshot [--json] [--families cpu,...] [--mode auto|ebpf|fallback] [--interval MS] [--include-self]
   bpfscope doctor [--json]
-  bpfscope run [--json] [--interval MS] [--out FILE] [--mode auto|ebpf|fallback] -- <command...>
+  bpfscope run [--json] [--interval MS] [--out FILE] [--report FILE.html] [--mode auto|ebpf|fallback] -- <command...>
   bpfscope top [--interval MS] [--sort cpu|mem|pid|io|syscalls] [--families cpu,...] [--mode auto|ebpf|fallback] [--iterations N]
   bpfscope help | --help | --version
 
@@ -26,7 +26,9 @@ run        run a command (stdio passed through, exit code propagated), follow it
            summary to --out FILE, or to stderr. The command's figures start at its
            exec. It runs in its own process group: SIGINT, SIGTERM and SIGHUP go to the
            whole group, a second one kills it (the summary is still written); it has
-           no controlling terminal. Exit 126: not executable, 127: not found
+           no controlling terminal. Exit 126: not executable, 127: not found.
+           --report FILE.html also writes an HTML report (charts, process tree),
+           one file readable offline
 top        a live view, one pane per family (cpu per core with run-queue latency,
            memory with the OOM prediction, processes, syscalls, net, fs), read every
            interval (default 1000 ms). Keys: c m p i s sort the processes by cpu,
@@ -61,6 +63,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         mode: { type: 'string' },
         interval: { type: 'string' },
         out: { type: 'string' },
+        report: { type: 'string' },
         'include-self': { type: 'boolean', default: false },
         sort: { type: 'string' },
         iterations: { type: 'string' },
@@ -72,7 +75,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (values.version) return void io.stdout.write('0.1.0\n'), EXIT.ok;
     const [verb, ...rest] = positionals;
     if (rest.length > 0) throw new ConfigError('arguments', rest.join(' '), verb === 'run' ? 'the command after --, e.g. bpfscope run -- make' : 'no arguments after the command');
-    if (verb !== 'run' && (dashes !== -1 || values.out !== undefined)) throw new ConfigError(dashes !== -1 ? '--' : '--out', verb ?? '', 'only with bpfscope run');
+    if (verb !== 'run' && (dashes !== -1 || values.out !== undefined || values.report !== undefined)) {
+      throw new ConfigError(dashes !== -1 ? '--' : values.out !== undefined ? '--out' : '--report', verb ?? '', 'only with bpfscope run');
+    }
     if (verb !== 'top' && (values.sort !== undefined || values.iterations !== undefined)) throw new ConfigError(values.sort !== undefined ? '--sort' : '--iterations', verb ?? '', 'only with bpfscope top');
     if (verb !== 'snapshot' && values['include-self']) throw new ConfigError('--include-self', verb ?? '', 'only with bpfscope snapshot');
     switch (verb) {
@@ -91,7 +96,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         if (command.length === 0) throw new ConfigError('command', '(none)', 'a command after --, e.g. bpfscope run -- make -j2');
         if (values.families !== undefined) throw new ConfigError('--families', values.families, 'nothing: run collects what it needs');
         return await run(
-          { json: values.json ?? false, intervalMs: parseInterval(values.interval) ?? 1000, out: values.out ?? null, mode: parseMode(values.mode), command },
+          { json: values.json ?? false, intervalMs: parseInterval(values.interval) ?? 1000, out: values.out ?? null, report: values.report ?? null, mode: parseMode(values.mode), command },
           io,
         );
       case 'top':
@@ -107,9 +112,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await doctor({ json: values.json ?? false }, io);
       case undefined:
         // Options with no command, e.g. `bpfscope --json`.
-        throw new ConfigError('command', '(none)', '"snapshot", "doctor", "run" or "help"');
+        throw new ConfigError('command', '(none)', '"snapshot", "doctor", "run", "top" or "help"');
       default:
-        throw new ConfigError('command', verb, '"snapshot", "doctor", "run" or "help"');
+        throw new ConfigError('command', verb, '"snapshot", "doctor", "run", "top" or "help"');
     }
   } catch (e) {
     if (isBpfscopeError(e)) {
@@ -124,7 +129,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-const VALUED = new Set(['--families', '--mode', '--interval', '--out', '--sort', '--iterations']);
+const VALUED = new Set(['--families', '--mode', '--interval', '--out', '--report', '--sort', '--iterations']);
 
 /**
  * `--interval -5` as `--interval=-5`: parseArgs would take a value that starts with a
