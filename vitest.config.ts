@@ -19,6 +19,7 @@ export default defineConfig({
       '@bpfscope/plugin-mem': src('plugin-mem'),
       '@bpfscope/plugin-net': src('plugin-net'),
       '@bpfscope/plugin-fs': src('plugin-fs'),
+      '@bpfscope/plugin-thermal': src('plugin-thermal'),
     },
   },
   test: {
