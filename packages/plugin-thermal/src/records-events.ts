@@ -32,8 +32,10 @@ export interface ThermalTripEvent {
   tripType: string;
   /** The zone's temperature at the crossing, °C. */
   temperatureCelsius: number;
-  /** CLOCK_MONOTONIC of the crossing, ns. */
-  monotonicNs: bigint;
+  /** Wall time of the crossing, ms since the epoch (from the kernel's monotonic clock). */
+  timeMs: number;
+  /** The kernel's CLOCK_MONOTONIC at the crossing, ms (the clock of `process.hrtime`). */
+  monotonicMs: number;
   /** Where it came from. */
   source: 'ebpf';
 }

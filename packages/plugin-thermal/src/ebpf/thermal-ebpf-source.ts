@@ -89,7 +89,7 @@ export class ThermalEbpfSource implements Source<ThermalMetrics> {
     for (let i = 0; i < batch.length; i++) {
       let trip: ThermalEvent;
       try {
-        trip = decodeTrip(batch.data(i), layouts.trip);
+        trip = decodeTrip(batch.data(i), layouts.trip, this.services.clock);
       } catch (e) {
         this.#badTrips++;
         this.#logger?.warn('thermal trip event could not be decoded', { message: e instanceof Error ? e.message : String(e) });

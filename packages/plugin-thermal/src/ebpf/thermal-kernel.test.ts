@@ -47,12 +47,14 @@ describe('thermal kernel records', () => {
     v.setInt32(t.trip!.offset, 0, true);
     v.setInt32(t.trip_type!.offset, 3, true);
     v.setInt32(t.temp_mc!.offset, 101000, true);
-    expect(decodeTrip(bytes, layouts.trip)).toEqual({ type: 'trip', zoneId: 1, trip: 0, tripType: 'critical', temperatureCelsius: 101, monotonicNs: 123456789n, source: 'ebpf' });
+    // The clock says 1 s of monotonic time has passed since the crossing (at 123.456789 ms).
+    const clock = { monotonicNs: () => 1_123_456_789n, wallMs: () => 1_700_000_000_000 };
+    expect(decodeTrip(bytes, layouts.trip, clock)).toEqual({ type: 'trip', zoneId: 1, trip: 0, tripType: 'critical', temperatureCelsius: 101, timeMs: 1_699_999_999_000, monotonicMs: 123.456789, source: 'ebpf' });
     expect(tripTypeName(9)).toBe('type 9');
   });
 
   it('refuse a short trip record and a batch whose sizes disagree', () => {
-    expect(() => decodeTrip(new Uint8Array(4), layouts.trip)).toThrow(EventProcessingFailed);
+    expect(() => decodeTrip(new Uint8Array(4), layouts.trip, { monotonicNs: () => 0n, wallMs: () => 0 })).toThrow(EventProcessingFailed);
     const b = batch([1], layouts.zone.size, () => undefined);
     expect(() => decodeZones({ ...b, count: 2 }, layouts.zone)).toThrow(/thermal_zones: 2 entries/);
   });

@@ -1,4 +1,4 @@
-import { EventProcessingFailed } from '@bpfscope/core';
+import { EventProcessingFailed, type Clock } from '@bpfscope/core';
 import { requireStruct, type MapBatch, type StructLayout } from '@bpfscope/native';
 import type { ThermalTripEvent } from '../records-events.js';
 import type { ZoneKernelReadings } from '../records.js';
@@ -68,20 +68,23 @@ export function decodeCoolingUpdates(batch: MapBatch, layout: StructLayout): Map
 
 /**
  * One trip crossing from the `thermal_trips` ring.
+ * @param clock - the engine's clock: the kernel's timestamp is on its monotonic clock
  * @throws {@link @bpfscope/core!EventProcessingFailed} for a record of the wrong size
  * @internal
  */
-export function decodeTrip(bytes: Uint8Array, layout: StructLayout): ThermalTripEvent {
+export function decodeTrip(bytes: Uint8Array, layout: StructLayout, clock: Clock): ThermalTripEvent {
   if (bytes.length < layout.size) throw new EventProcessingFailed(`a thermal trip record of ${bytes.length} bytes, struct thermal_trip_ev is ${layout.size}`, { details: { bytes: bytes.length, size: layout.size } });
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const f = layout.fields;
+  const tsNs = v.getBigUint64(f.ts_ns!.offset, true);
   return {
     type: 'trip',
     zoneId: v.getInt32(f.zone_id!.offset, true),
     trip: v.getInt32(f.trip!.offset, true),
     tripType: tripTypeName(v.getInt32(f.trip_type!.offset, true)),
     temperatureCelsius: v.getInt32(f.temp_mc!.offset, true) / 1000,
-    monotonicNs: v.getBigUint64(f.ts_ns!.offset, true),
+    timeMs: clock.wallMs() - Number(clock.monotonicNs() - tsNs) / 1e6,
+    monotonicMs: Number(tsNs) / 1e6,
     source: 'ebpf',
   };
 }

@@ -1,7 +1,8 @@
 import { createProcfsReader, DataUnavailable, EventProcessingFailed, type Clock } from '@bpfscope/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixtureReader, malformedWithEio } from '../../test/fixture-trees.js';
+import { fixtureReader, malformedWithEio, sysRootOf } from '../../test/fixture-trees.js';
 import { resolveThermalOptions } from '../options.js';
+import { thermalSensorInventory } from './sensor-inventory.js';
 import { requireSensors, ThermalReader } from './thermal-reader.js';
 
 const clock: Clock = { monotonicNs: () => 0n, wallMs: () => Date.UTC(2026, 0, 2, 3, 4, 5) };
@@ -144,5 +145,20 @@ describe('requireSensors', () => {
 
   it('accepts a machine with hwmon channels only', () => {
     expect(requireSensors(fixtureReader('amd-ryzen-5900x-rx6800')).hwmon).toEqual([0, 1, 2]);
+  });
+});
+
+describe('thermalSensorInventory', () => {
+  it('lists what a machine has, without reading values', () => {
+    expect(thermalSensorInventory(sysRootOf('intel-thinkpad-t480'))).toEqual({
+      sysRoot: sysRootOf('intel-thinkpad-t480'),
+      zones: [{ id: 0, type: 'acpitz' }, { id: 1, type: 'x86_pkg_temp' }],
+      coolingDevices: 6,
+      chips: [{ hwmon: 0, chip: 'acpitz', channels: 1 }, { hwmon: 1, chip: 'nvme', channels: 3 }, { hwmon: 2, chip: 'coretemp', channels: 5 }],
+      unavailable: null,
+    });
+    const none = thermalSensorInventory(sysRootOf('no-sensors'));
+    expect(none).toMatchObject({ zones: [], coolingDevices: 0, chips: [] });
+    expect(none.unavailable).toMatch(/no temperature sensor/);
   });
 });

@@ -51,7 +51,12 @@ export function requireSensors(sys: ProcfsReader): ThermalInventory {
       inv.thermalMissing ?? `no thermal_zone* below ${sys.sysRoot}/${THERMAL_CLASS}`,
       inv.hwmonMissing ?? `no hwmon* with a temp*_input below ${sys.sysRoot}/${HWMON_CLASS}`,
     ];
-    throw new DataUnavailable('thermal sensors', `this machine exposes no temperature sensor: ${looked.join('; ')}`, { details: { sysRoot: sys.sysRoot, lookedFor: [`${THERMAL_CLASS}/thermal_zone*`, `${HWMON_CLASS}/hwmon*/temp*_input`] } });
+    throw new DataUnavailable('thermal sensors', `this machine exposes no temperature sensor: ${looked.join('; ')}`, {
+      details: { sysRoot: sys.sysRoot, lookedFor: [`${THERMAL_CLASS}/thermal_zone*`, `${HWMON_CLASS}/hwmon*/temp*_input`] },
+      remedy:
+        'Nothing to fix when the machine has no sensors (virtual machines rarely pass them through). On hardware that has them, load the driver ' +
+        '(coretemp on Intel, k10temp on AMD, nvme, amdgpu; `sensors-detect` from lm-sensors finds the others); with config.sysRoot set, check that it points at sysfs.',
+    });
   }
   return inv;
 }
