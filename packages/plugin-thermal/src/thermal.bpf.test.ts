@@ -1,10 +1,9 @@
 // The thermal programs loaded and attached to the real kernel. This machine registers no
 // thermal zone and no cooling device (checked below from the real /sys/class/thermal,
 // which lists every zone and cooling device the thermal core has registered). The three
-// tracepoints are called only on registered ones: thermal_temperature when the core reads
-// a zone's temperature (__thermal_zone_get_temp), thermal_zone_trip when a zone crosses a
-// trip (handle_thermal_trip), cdev_update when it sets a cooling device's state
-// (thermal_cdev_update). With none registered, no call site can run, so the programs'
+// tracepoints are called only on registered ones: thermal_temperature when the core updates
+// a zone (update_temperature), thermal_zone_trip when a zone crosses a trip, cdev_update
+// when it sets a cooling device's state (thermal_cdev_update). With none registered, no call site can run, so the programs'
 // invocations are exactly 0: an assertion that any single run would break. The sysfs side
 // reads a fixture tree (sysRoot), so the source initialises as on a machine with sensors.
 import { execFileSync } from 'node:child_process';

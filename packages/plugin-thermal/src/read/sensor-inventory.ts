@@ -3,16 +3,34 @@ import { listChannels } from '../sysfs/read-hwmon.js';
 import { readAttr } from '../sysfs/sysfs-values.js';
 import { requireSensors, takeInventory } from './thermal-reader.js';
 
+/** A thermal zone found by {@link thermalSensorInventory}. */
+export interface InventoryZone {
+  /** N of `thermal_zoneN`. */
+  id: number;
+  /** Its `type`; null when unreadable. */
+  type: string | null;
+}
+
+/** An hwmon chip with temperature channels, found by {@link thermalSensorInventory}. */
+export interface InventoryChip {
+  /** N of `hwmonN`. */
+  hwmon: number;
+  /** Its `name`; null when unreadable. */
+  chip: string | null;
+  /** Its `temp*_input` channels. */
+  channels: number;
+}
+
 /** What temperature sensors a machine exposes, as the thermal family would find them. */
 export interface ThermalSensorInventory {
   /** The sysfs root looked at. */
   sysRoot: string;
-  /** Thermal zones: id and `type` (`null` when unreadable). */
-  zones: { id: number; type: string | null }[];
+  /** Thermal zones. */
+  zones: InventoryZone[];
   /** Cooling devices found. */
   coolingDevices: number;
-  /** hwmon chips with at least one temperature channel: index, `name` (null when unreadable) and channel count. */
-  chips: { hwmon: number; chip: string | null; channels: number }[];
+  /** hwmon chips with at least one temperature channel. */
+  chips: InventoryChip[];
   /** Why the family is unavailable here (no zone and no channel), or null when it has sensors. */
   unavailable: string | null;
 }
