@@ -85,6 +85,8 @@ int BPF_PROG(thermal_temp, struct thermal_zone_device *tz)
 	a = zone_entry(id, temp, now);
 	if (!a)
 		return 0;
+	/* The thermal core updates a zone under the zone's lock, so two runs for the
+	 * same zone do not overlap: plain stores are enough for min, max and last. */
 	if (temp < a->min_mc)
 		a->min_mc = temp;
 	if (temp > a->max_mc)

@@ -66,6 +66,23 @@ export class ThermalEbpfSource implements Source<ThermalMetrics> {
     }
     this.#handle = handle;
     this.#obj = handle.object;
+    try {
+      this.#start(handle, context);
+    } catch (e) {
+      // A foreign object (no thermal layouts) or a failed attach: nothing of it stays loaded.
+      await this.close();
+      throw e;
+    }
+    this.#reader = new ThermalReader(this.services.procfs, this.services.clock, this.options);
+  }
+
+  /** Whether the object in hand is the thermal object, started (its stats map can be read). */
+  get #running(): boolean {
+    return this.#obj !== null && this.#reader !== null;
+  }
+
+  /** Check the layouts, subscribe to the trip ring and attach the programs. */
+  #start(handle: LoadedBpfObject, context: SourceContext): void {
     const layouts = thermalLayouts(handle.structLayouts());
     this.#layouts = layouts;
     this.#programStats.start(context.config.programStats);
@@ -82,7 +99,6 @@ export class ThermalEbpfSource implements Source<ThermalMetrics> {
       this.#cdevAttached = false;
       this.#logger?.info('thermal: cdev_update is not attached; cooling state changes are not counted', { code: e.code, message: e.message });
     }
-    this.#reader = new ThermalReader(this.services.procfs, this.services.clock, this.options);
   }
 
   #onBatch(batch: RingBatch, layouts: ThermalLayouts): void {
@@ -155,12 +171,12 @@ export class ThermalEbpfSource implements Source<ThermalMetrics> {
 
   stats(): SourceStats {
     const counters = { ...this.#reader?.stats(), tripEvents: this.#trips, tripEventsUndecodable: this.#badTrips };
-    if (this.#obj) this.#lastStats = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'thermal_stats' }], counters);
+    if (this.#running) this.#lastStats = this.#programStats.sourceStats([{ object: this.#obj!, statsMap: 'thermal_stats' }], counters);
     return this.#lastStats;
   }
 
   async close(): Promise<void> {
-    if (this.#obj) this.stats();
+    if (this.#running) this.stats();
     this.#programStats.stop();
     this.#generation++;
     this.#reader = null;
