@@ -1,5 +1,6 @@
 export { thermal, ThermalCollector } from './plugin.js';
 export { THERMAL_OPTION_SCHEMA, type ThermalPluginOptions } from './options.js';
+export { thermalMetricMapper } from './metrics.js';
 export { DEFAULT_THRESHOLDS, DEFAULT_GPU_THRESHOLDS, DEFAULT_HYSTERESIS_CELSIUS, type AlertThresholds } from './alerts/alert-tracker.js';
 export { ThermalEbpfSource } from './ebpf/thermal-ebpf-source.js';
 export { ThermalSysfsSource } from './sysfs/thermal-sysfs-source.js';

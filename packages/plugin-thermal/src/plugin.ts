@@ -2,6 +2,7 @@ import { CLOCK, COLLECTOR, OBJECT_LOADER, PROCFS_READER, familyOptionsToken, inj
 import { registerObjectLoader } from '@bpfscope/native';
 import { THERMAL_OBJECT_PATH, ThermalEbpfSource } from './ebpf/thermal-ebpf-source.js';
 import { resolveThermalOptions, THERMAL_OPTION_SCHEMA, withFamilyOptions, type ResolvedThermalOptions, type ThermalPluginOptions } from './options.js';
+import { thermalMetricMapper } from './metrics.js';
 import type { ThermalMetrics } from './records.js';
 import { ThermalSysfsSource } from './sysfs/thermal-sysfs-source.js';
 
@@ -57,6 +58,7 @@ export function thermal(options: ThermalPluginOptions = {}): Plugin {
     name: 'thermal',
     version: '0.1.0',
     optionSchemas: { thermal: THERMAL_OPTION_SCHEMA },
+    metricMappers: [thermalMetricMapper],
     register(container) {
       container.register(THERMAL_OPTIONS, { useValue: resolved });
       registerObjectLoader(container);

@@ -57,6 +57,12 @@ describeKernel('thermal eBPF programs on a kernel without thermal zones', () => 
       expect(r?.data.fieldSources).toEqual({ zones: 'sysfs', cooling: 'sysfs', sensors: 'sysfs', cpus: 'sysfs', packages: 'sysfs' });
       expect(r?.data.unavailable).toEqual({});
       expect(r?.data.cpus.map((c) => c.temperatureCelsius)).toEqual([49, 50, 51, 52]);
+      // The same zeros as metric points, marked as the kernel's.
+      const points = engine.metricPoints(second).series;
+      const kernelPoints = (name: string) => points.find((x) => x.descriptor.name === name)?.points.map((p) => [p.attributes['bpfscope.source'], p.attributes['hw.id'] ?? null, 'value' in p ? p.value : null]);
+      expect(kernelPoints('bpfscope.thermal.kernel.invocations')).toEqual([['ebpf', null, 0]]);
+      expect(kernelPoints('bpfscope.thermal.zone.kernel.readings')).toEqual([['ebpf', 'thermal_zone0', 0], ['ebpf', 'thermal_zone1', 0]]);
+      expect(kernelPoints('bpfscope.thermal.zone.kernel.max')).toBeUndefined();
       const ids = new Set(programs.map((p) => p.id));
       await engine.close();
       // Closing the engine destroyed the links.
