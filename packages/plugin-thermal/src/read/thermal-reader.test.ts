@@ -119,6 +119,8 @@ describe('ThermalReader on malformed files', () => {
     expect(eio?.details).toMatchObject({ code: 'EIO' });
     expect(eio?.errno).toBe(5);
     expect((eio as DataUnavailable).reason).toMatch(/^the driver could not read the sensor \(EIO/);
+    // The sensor is off, its limit is still read.
+    expect(by.get('Core 2')?.maxCelsius).toBe(100);
     expect(m.sensors.map((s) => s.temperatureCelsius)).toEqual([47, null, null, null, 46]);
     expect(m.cpus.map((c) => c.cpuId)).toEqual([3]);
   });

@@ -57,8 +57,9 @@ function alarmOf(sys: ProcfsReader, dir: string, k: number): boolean | null {
 
 /**
  * One chip's temperature channels (Documentation/hwmon/sysfs-interface): `tempK_input`,
- * `_label`, `_max`, `_crit` and the alarms. A channel whose input cannot be read (EIO,
- * ENODATA) or is malformed keeps its error and a null temperature; the others are read.
+ * `_label`, `_max`, `_crit` and the alarms. An attribute that cannot be read (EIO,
+ * ENODATA) or is malformed is null and the channel keeps the first such error (its
+ * input's first); the channel's other attributes and the other channels are still read.
  * @throws a {@link DataUnavailable} when the chip's `name` cannot be read
  * @internal
  */
@@ -68,16 +69,21 @@ export function readChip(sys: ProcfsReader, hwmon: number): SensorReading[] {
   const kind = sensorKind(chip);
   return listChannels(sys, hwmon).map((k) => {
     const s: SensorReading = { id: `hwmon${hwmon}/temp${k}`, hwmon, channel: k, chip, label: null, kind, temperatureCelsius: null, maxCelsius: null, critCelsius: null, alarm: null, error: null };
-    try {
-      s.label = readOptionalAttr(sys, `${dir}/temp${k}_label`);
-      s.temperatureCelsius = parseMillidegrees(`${sys.sysRoot}/${dir}/temp${k}_input`, readAttr(sys, `${dir}/temp${k}_input`));
-      s.maxCelsius = readOptionalCelsius(sys, `${dir}/temp${k}_max`);
-      s.critCelsius = readOptionalCelsius(sys, `${dir}/temp${k}_crit`);
-      s.alarm = alarmOf(sys, dir, k);
-    } catch (e) {
-      if (!isBpfscopeError(e)) throw e;
-      s.error = e;
-    }
+    // Each attribute on its own: a sensor that is off (EIO on its input) still shows its limits.
+    const keep = <T>(read: () => T): T | null => {
+      try {
+        return read();
+      } catch (e) {
+        if (!isBpfscopeError(e)) throw e;
+        s.error ??= e;
+        return null;
+      }
+    };
+    s.temperatureCelsius = keep(() => parseMillidegrees(`${sys.sysRoot}/${dir}/temp${k}_input`, readAttr(sys, `${dir}/temp${k}_input`)));
+    s.label = keep(() => readOptionalAttr(sys, `${dir}/temp${k}_label`));
+    s.maxCelsius = keep(() => readOptionalCelsius(sys, `${dir}/temp${k}_max`));
+    s.critCelsius = keep(() => readOptionalCelsius(sys, `${dir}/temp${k}_crit`));
+    s.alarm = keep(() => alarmOf(sys, dir, k));
     return s;
   });
 }
