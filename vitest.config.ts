@@ -21,6 +21,7 @@ export default defineConfig({
       '@bpfscope/plugin-fs': src('plugin-fs'),
       '@bpfscope/exporter-otel': src('exporter-otel'),
       '@bpfscope/si': src('si'),
+      '@bpfscope/plugin-thermal': src('plugin-thermal'),
     },
   },
   test: {

@@ -6,7 +6,7 @@ import { snapshot } from './commands/snapshot.js';
 import { top } from './commands/top.js';
 import { TOP_SORTS, type TopSort } from './top/panes-proc.js';
 import { EXIT, type CliIo } from './io.js';
-import { FAMILIES } from './plugins.js';
+import { defaultFamilies, FAMILIES } from './plugins.js';
 
 const USAGE = `Usage:
   bpfscope snapshot [--json] [--families cpu,...] [--mode auto|ebpf|fallback] [--interval MS] [--include-self]
@@ -40,7 +40,8 @@ help       print this text (also with no arguments); exits 0
 Exit codes: 0 ok (help too), 1 failed, 2 usage error; run: the command's.
 Colour on a terminal only; NO_COLOR=1 turns it off.
 
-Families: ${Object.keys(FAMILIES).join(', ')}
+Families: ${Object.keys(FAMILIES).join(', ')} (thermal by default only where the machine
+has a thermal zone or an hwmon temperature sensor; doctor says which)
 `;
 
 /**
@@ -150,7 +151,7 @@ function joinValues(args: readonly string[]): string[] {
 }
 
 function parseFamilies(value: string | undefined): string[] {
-  if (value === undefined) return Object.keys(FAMILIES);
+  if (value === undefined) return defaultFamilies();
   const list = value.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = list.filter((f) => !(f in FAMILIES));
   if (list.length === 0 || unknown.length > 0) {

@@ -26,7 +26,7 @@ interface Manifest {
 }
 
 /** Each plugin and the eBPF objects it ships. */
-const OBJECTS: Record<string, readonly string[]> = { cpu: ['cpu'], fs: ['fs_block', 'fs_file'], mem: ['mem'], net: ['net'], proc: ['proc'], syscall: ['syscall'] };
+const OBJECTS: Record<string, readonly string[]> = { cpu: ['cpu'], fs: ['fs_block', 'fs_file'], mem: ['mem'], net: ['net'], proc: ['proc'], syscall: ['syscall'], thermal: ['thermal'] };
 
 describeKernel('packaging: every workspace packed, installed without a compiler, strict eBPF from the install', () => {
   let work: string;
@@ -46,7 +46,7 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
 
   it('packs every workspace', () => {
     expect(packs.map((p) => p.name).sort()).toEqual([
-      '@bpfscope/cli', '@bpfscope/core', '@bpfscope/exporter-otel', '@bpfscope/native', '@bpfscope/plugin-cpu', '@bpfscope/plugin-fs', '@bpfscope/plugin-mem', '@bpfscope/plugin-net', '@bpfscope/plugin-proc', '@bpfscope/plugin-syscall', '@bpfscope/si',
+      '@bpfscope/cli', '@bpfscope/core', '@bpfscope/exporter-otel', '@bpfscope/native', '@bpfscope/plugin-cpu', '@bpfscope/plugin-fs', '@bpfscope/plugin-mem', '@bpfscope/plugin-net', '@bpfscope/plugin-proc', '@bpfscope/plugin-syscall', '@bpfscope/plugin-thermal', '@bpfscope/si',
     ]);
   });
 
