@@ -19,6 +19,9 @@ export default defineConfig({
       '@bpfscope/plugin-mem': src('plugin-mem'),
       '@bpfscope/plugin-net': src('plugin-net'),
       '@bpfscope/plugin-fs': src('plugin-fs'),
+      '@bpfscope/exporter-otel': src('exporter-otel'),
+      '@bpfscope/si': src('si'),
+      '@bpfscope/plugin-thermal': src('plugin-thermal'),
       '@bpfscope/exporter-prometheus': src('exporter-prometheus'),
     },
   },
@@ -31,6 +34,9 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/*.test.ts'],
           exclude: ['**/*.native.test.ts', '**/*.bpf.test.ts', '**/node_modules/**'],
+          // Not a speed limit (tests time nothing): a guard against a hung test. The statistical
+          // tests do tens of thousands of steps, which passed 5 s on a loaded shared machine.
+          testTimeout: 30_000,
         },
       },
       {

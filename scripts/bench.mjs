@@ -21,6 +21,7 @@ import { benchNetKernel, reportNetKernel } from './bench/net-kernel.mjs';
 import { benchNetRead, reportNetRead } from './bench/net-read.mjs';
 import { benchFsFamilyRead, benchFsMounts, reportFsMounts } from './bench/fs-mounts.mjs';
 import { benchFsKernel, reportFsKernel } from './bench/fs-kernel.mjs';
+import { benchSiFacade, reportSiFacade } from './bench/si-facade.mjs';
 import { benchPrometheusScrape, reportPrometheusScrape } from './bench/prometheus-scrape.mjs';
 
 const SECTIONS = [
@@ -45,6 +46,7 @@ const SECTIONS = [
     'fs family: mounts vs systeminformation fsSize() and df, the family read, and (with an eBPF source) the 4 KiB read-loop slowdown, kernel ns per run and a read with 10,000 tracked files',
     async () => `${reportFsMounts(await benchFsMounts(), await benchFsFamilyRead())}\n${reportFsKernel(await benchFsKernel())}`,
   ],
+  ['si', '@bpfscope/si currentLoad()+mem()+processes() vs systeminformation, CPU with children', async () => reportSiFacade(await benchSiFacade())],
   ['prometheus', 'Prometheus scrape of every family at ~100 processes vs engine.collect() alone', async () => reportPrometheusScrape(await benchPrometheusScrape())],
 ];
 

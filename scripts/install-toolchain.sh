@@ -7,7 +7,8 @@
 # tests, which run their workloads in a private network namespace, compare with ss and
 # drop packets with an nft rule to cause retransmits; e2fsprogs (mkfs.ext4) and coreutils
 # (df) for the fs family's tests, which make an ext4 filesystem on a loop device and compare
-# mounts with df; prometheus (with promtool) for the Prometheus exporter's tests, which
+# mounts with df; chromium (headless) for the cli test that opens `bpfscope run --report`'s
+# HTML in a browser; prometheus (with promtool) for the Prometheus exporter's tests, which
 # scrape `bpfscope serve` with a real server and check the exposition with promtool. Run as
 # root (or with sudo).
 set -euo pipefail
@@ -23,6 +24,12 @@ command -v nft >/dev/null || need+=(nftables)
 command -v losetup >/dev/null || need+=(util-linux)
 command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
 command -v df >/dev/null || need+=(coreutils)
+# systeminformation, which @bpfscope/si's tests compare with, runs ps, netstat, ip and lsblk.
+command -v ps >/dev/null || need+=(procps)
+command -v netstat >/dev/null || need+=(net-tools)
+command -v ip >/dev/null || need+=(iproute2)
+command -v lsblk >/dev/null || need+=(util-linux)
+command -v chromium >/dev/null || need+=(chromium)
 command -v prometheus >/dev/null && command -v promtool >/dev/null || need+=(prometheus)
 for pkg in linux-libc-dev libbpf-dev libelf-dev zlib1g-dev libbpf1 make g++ python3; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")

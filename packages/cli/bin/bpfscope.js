@@ -11,4 +11,4 @@ import { main } from '../dist/index.bundle.js';
 // mmap threshold for good, and freed blocks would stay in this process.
 if (isNativeAvailable().ok) pinMallocMmapThreshold();
 
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
+process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });

@@ -1,2 +1,2 @@
 export { main } from './main.js';
-export type { CliIo } from './io.js';
+export type { CliInput, CliIo } from './io.js';

@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { thermalSensorInventory } from '@bpfscope/plugin-thermal';
 import { main } from './main.js';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -15,8 +16,8 @@ describe('bpfscope command line', () => {
     [['snapshot', '--families', 'cpu,gpu9'], '--families', 'comma-separated list of cpu'],
     [['snapshot', '--interval', '5'], '--interval', 'from 10 to 3600000'],
     [['snapshot', '--interval', 'soon'], '--interval', 'whole number'],
-    [['frobnicate'], 'command', '"snapshot", "doctor", "run", "serve" or "help"'],
-    [['--json'], 'command', '"snapshot", "doctor", "run", "serve" or "help"'],
+    [['frobnicate'], 'command', '"snapshot", "doctor", "run", "top", "serve" or "help"'],
+    [['--json'], 'command', '"snapshot", "doctor", "run", "top", "serve" or "help"'],
     [['snapshot', '--interval', '-5'], '--interval', 'from 10 to 3600000'],
     [['run', '--interval', '-5', '--', 'true'], '--interval', 'from 10 to 3600000'],
     [['snapshot', '--mode', '-x'], '--mode', '"auto", "ebpf" or "fallback"'],
@@ -76,9 +77,25 @@ describe('bpfscope command line', () => {
     const json = JSON.parse(r.out) as { families: Record<string, { source: string }>; errors: unknown[] };
     expect(json.errors).toEqual([]);
     expect(r.code).toBe(0);
-    expect(Object.fromEntries(Object.entries(json.families).map(([k, v]) => [k, v.source]))).toEqual({ cpu: 'procfs', fs: 'procfs', mem: 'procfs', net: 'procfs', proc: 'procfs', syscall: 'procfs' });
+    // thermal only where the machine has temperature sensors (a virtual machine has none).
+    const thermal = thermalSensorInventory().unavailable === null ? { thermal: 'sysfs' } : {};
+    expect(Object.fromEntries(Object.entries(json.families).map(([k, v]) => [k, v.source]))).toEqual({ cpu: 'procfs', fs: 'procfs', mem: 'procfs', net: 'procfs', proc: 'procfs', syscall: 'procfs', ...thermal });
     // A full procfs scan of every family: past the unit project's 5 s default on a loaded machine (a bound, not an assertion).
   }, 60_000);
+
+  it('snapshot --families thermal on a machine without sensors fails with the reason, never a table of zeros', async () => {
+    const r = await run('snapshot', '--json', '--mode', 'fallback', '--families', 'thermal');
+    const json = JSON.parse(r.out) as { families: Record<string, unknown>; errors: { family: string; code: string; message: string }[] };
+    const missing = thermalSensorInventory().unavailable;
+    if (missing === null) {
+      expect(Object.keys(json.families)).toEqual(['thermal']);
+      return;
+    }
+    expect(r.code).toBe(1);
+    expect(json.families).toEqual({});
+    expect(json.errors).toMatchObject([{ family: 'thermal', code: 'DATA_UNAVAILABLE' }]);
+    expect(json.errors[0]?.message).toContain(missing.replace(/^.*?: /, ''));
+  });
 
   it('snapshot without --json shows the net family as tables: interfaces, and connections with this process as owner', async () => {
     // A listener of this process's own, so the connection table has a row whose owner is known.

@@ -4,13 +4,16 @@ import { doctor } from './commands/doctor.js';
 import { run } from './commands/run.js';
 import { serve } from './commands/serve.js';
 import { snapshot } from './commands/snapshot.js';
+import { top } from './commands/top.js';
+import { TOP_SORTS, type TopSort } from './top/panes-proc.js';
 import { EXIT, type CliIo } from './io.js';
-import { FAMILIES } from './plugins.js';
+import { defaultFamilies, FAMILIES } from './plugins.js';
 
 const USAGE = `Usage:
   bpfscope snapshot [--json] [--families cpu,...] [--mode auto|ebpf|fallback] [--interval MS] [--include-self]
   bpfscope doctor [--json]
-  bpfscope run [--json] [--interval MS] [--out FILE] [--mode auto|ebpf|fallback] -- <command...>
+  bpfscope run [--json] [--interval MS] [--out FILE] [--report FILE.html] [--mode auto|ebpf|fallback] -- <command...>
+  bpfscope top [--interval MS] [--sort cpu|mem|pid|io|syscalls] [--families cpu,...] [--mode auto|ebpf|fallback] [--iterations N]
   bpfscope serve [--port 9464] [--host 127.0.0.1] [--families cpu,...] [--mode auto|ebpf|fallback] [--detail process,...] [--max-detail N]
   bpfscope help | --help | --version
 
@@ -25,7 +28,15 @@ run        run a command (stdio passed through, exit code propagated), follow it
            summary to --out FILE, or to stderr. The command's figures start at its
            exec. It runs in its own process group: SIGINT, SIGTERM and SIGHUP go to the
            whole group, a second one kills it (the summary is still written); it has
-           no controlling terminal. Exit 126: not executable, 127: not found
+           no controlling terminal. Exit 126: not executable, 127: not found.
+           --report FILE.html also writes an HTML report (charts, process tree),
+           one file readable offline
+top        a live view, one pane per family (cpu per core with run-queue latency,
+           memory with the OOM prediction, processes, syscalls, net, fs), read every
+           interval (default 1000 ms). Keys: c m p i s sort the processes by cpu,
+           memory, pid, I/O, syscalls; q or Ctrl-C quits. When stdout is not a
+           terminal: one block of plain lines per reading. --iterations N: stop after
+           N readings (exit 1 then if a family failed)
 serve      serve the families' metrics to Prometheus: GET /metrics (text format 0.0.4,
            or OpenMetrics when the Accept header prefers it) and GET /healthz (JSON:
            each family up or down). Every scrape reads the families afresh; nothing
@@ -38,7 +49,8 @@ help       print this text (also with no arguments); exits 0
 Exit codes: 0 ok (help too), 1 failed, 2 usage error; run: the command's.
 Colour on a terminal only; NO_COLOR=1 turns it off.
 
-Families: ${Object.keys(FAMILIES).join(', ')}
+Families: ${Object.keys(FAMILIES).join(', ')} (thermal by default only where the machine
+has a thermal zone or an hwmon temperature sensor; doctor says which)
 `;
 
 /**
@@ -61,7 +73,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         mode: { type: 'string' },
         interval: { type: 'string' },
         out: { type: 'string' },
+        report: { type: 'string' },
         'include-self': { type: 'boolean', default: false },
+        sort: { type: 'string' },
+        iterations: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
         detail: { type: 'string' },
@@ -74,7 +89,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (values.version) return void io.stdout.write('0.1.0\n'), EXIT.ok;
     const [verb, ...rest] = positionals;
     if (rest.length > 0) throw new ConfigError('arguments', rest.join(' '), verb === 'run' ? 'the command after --, e.g. bpfscope run -- make' : 'no arguments after the command');
-    if (verb !== 'run' && (dashes !== -1 || values.out !== undefined)) throw new ConfigError(dashes !== -1 ? '--' : '--out', verb ?? '', 'only with bpfscope run');
+    if (verb !== 'run' && (dashes !== -1 || values.out !== undefined || values.report !== undefined)) {
+      throw new ConfigError(dashes !== -1 ? '--' : values.out !== undefined ? '--out' : '--report', verb ?? '', 'only with bpfscope run');
+    }
+    if (verb !== 'top' && (values.sort !== undefined || values.iterations !== undefined)) throw new ConfigError(values.sort !== undefined ? '--sort' : '--iterations', verb ?? '', 'only with bpfscope top');
     if (verb !== 'snapshot' && values['include-self']) throw new ConfigError('--include-self', verb ?? '', 'only with bpfscope snapshot');
     for (const o of ['port', 'host', 'detail', 'max-detail'] as const) if (verb !== 'serve' && values[o] !== undefined) throw new ConfigError(`--${o}`, verb ?? '', 'only with bpfscope serve');
     switch (verb) {
@@ -93,7 +111,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         if (command.length === 0) throw new ConfigError('command', '(none)', 'a command after --, e.g. bpfscope run -- make -j2');
         if (values.families !== undefined) throw new ConfigError('--families', values.families, 'nothing: run collects what it needs');
         return await run(
-          { json: values.json ?? false, intervalMs: parseInterval(values.interval) ?? 1000, out: values.out ?? null, mode: parseMode(values.mode), command },
+          { json: values.json ?? false, intervalMs: parseInterval(values.interval) ?? 1000, out: values.out ?? null, report: values.report ?? null, mode: parseMode(values.mode), command },
+          io,
+        );
+      case 'top':
+        if (values.json) throw new ConfigError('--json', 'top', 'snapshot --json, or top without --json (plain lines when stdout is not a terminal)');
+        return await top(
+          { intervalMs: parseInterval(values.interval) ?? 1000, sort: parseSort(values.sort), families: parseFamilies(values.families), mode: parseMode(values.mode), iterations: parseIterations(values.iterations) },
           io,
         );
       case 'serve':
@@ -116,9 +140,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await doctor({ json: values.json ?? false }, io);
       case undefined:
         // Options with no command, e.g. `bpfscope --json`.
-        throw new ConfigError('command', '(none)', '"snapshot", "doctor", "run", "serve" or "help"');
+        throw new ConfigError('command', '(none)', '"snapshot", "doctor", "run", "top", "serve" or "help"');
       default:
-        throw new ConfigError('command', verb, '"snapshot", "doctor", "run", "serve" or "help"');
+        throw new ConfigError('command', verb, '"snapshot", "doctor", "run", "top", "serve" or "help"');
     }
   } catch (e) {
     if (isBpfscopeError(e)) {
@@ -133,7 +157,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-const VALUED = new Set(['--families', '--mode', '--interval', '--out', '--port', '--host', '--detail', '--max-detail']);
+const VALUED = new Set(['--families', '--mode', '--interval', '--out', '--report', '--sort', '--iterations', '--port', '--host', '--detail', '--max-detail']);
 
 /**
  * `--interval -5` as `--interval=-5`: parseArgs would take a value that starts with a
@@ -154,7 +178,7 @@ function joinValues(args: readonly string[]): string[] {
 }
 
 function parseFamilies(value: string | undefined): string[] {
-  if (value === undefined) return Object.keys(FAMILIES);
+  if (value === undefined) return defaultFamilies();
   const list = value.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = list.filter((f) => !(f in FAMILIES));
   if (list.length === 0 || unknown.length > 0) {
@@ -173,6 +197,19 @@ function parseInterval(value: string | undefined): number | null {
   if (value === undefined) return null;
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 10 || n > 3_600_000) throw new ConfigError('--interval', value, 'a whole number of milliseconds from 10 to 3600000');
+  return n;
+}
+
+function parseSort(value: string | undefined): TopSort {
+  if (value === undefined) return 'cpu';
+  if ((TOP_SORTS as readonly string[]).includes(value)) return value as TopSort;
+  throw new ConfigError('--sort', value, TOP_SORTS.map((k) => `"${k}"`).join(', '));
+}
+
+function parseIterations(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 1_000_000) throw new ConfigError('--iterations', value, 'a whole number from 1 to 1000000');
   return n;
 }
 

@@ -11,7 +11,10 @@ import { installConsumerApp, runInApp, type ConsumerApp } from '../test/packagin
 import { BUILD_TOOLS, barePath, onPath, REPO_ROOT } from '../test/packaging/npm-env.js';
 import { danglingMapSources, packedRead, packWorkspaces, type PackedWorkspace } from '../test/packaging/pack-workspaces.js';
 import { typecheckReadmeExamples } from '../test/packaging/readme-examples.js';
-import { PROMETHEUS_SCRAPE_MJS, STRICT_SNAPSHOT_MJS } from '../test/packaging/strict-snapshot-script.js';
+import { OTEL_EXPORT_MJS } from '../test/packaging/otel-export-script.js';
+import { PROMETHEUS_SCRAPE_MJS } from '../test/packaging/prometheus-scrape-script.js';
+import { STRICT_SNAPSHOT_MJS } from '../test/packaging/strict-snapshot-script.js';
+import { SI_MJS } from '../test/packaging/si-script.js';
 
 interface Manifest {
   name: string;
@@ -24,7 +27,7 @@ interface Manifest {
 }
 
 /** Each plugin and the eBPF objects it ships. */
-const OBJECTS: Record<string, readonly string[]> = { cpu: ['cpu'], fs: ['fs_block', 'fs_file'], mem: ['mem'], net: ['net'], proc: ['proc'], syscall: ['syscall'] };
+const OBJECTS: Record<string, readonly string[]> = { cpu: ['cpu'], fs: ['fs_block', 'fs_file'], mem: ['mem'], net: ['net'], proc: ['proc'], syscall: ['syscall'], thermal: ['thermal'] };
 
 describeKernel('packaging: every workspace packed, installed without a compiler, strict eBPF from the install', () => {
   let work: string;
@@ -36,15 +39,15 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
     work = mkdtempSync(join(tmpdir(), 'bpfscope-pack-'));
     expect(work.startsWith(REPO_ROOT)).toBe(false);
     mkdirSync(join(work, 'packs'));
-    packs = packWorkspaces(join(work, 'packs'));
+    packs = await packWorkspaces(join(work, 'packs'));
     bin = barePath(join(work, 'bin'));
     app = await installConsumerApp(join(work, 'app'), packs, bin);
   }, 300_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('packs all ten workspaces', () => {
+  it('packs every workspace', () => {
     expect(packs.map((p) => p.name).sort()).toEqual([
-      '@bpfscope/cli', '@bpfscope/core', '@bpfscope/exporter-prometheus', '@bpfscope/native', '@bpfscope/plugin-cpu', '@bpfscope/plugin-fs', '@bpfscope/plugin-mem', '@bpfscope/plugin-net', '@bpfscope/plugin-proc', '@bpfscope/plugin-syscall',
+      '@bpfscope/cli', '@bpfscope/core', '@bpfscope/exporter-otel', '@bpfscope/exporter-prometheus', '@bpfscope/native', '@bpfscope/plugin-cpu', '@bpfscope/plugin-fs', '@bpfscope/plugin-mem', '@bpfscope/plugin-net', '@bpfscope/plugin-proc', '@bpfscope/plugin-syscall', '@bpfscope/plugin-thermal', '@bpfscope/si',
     ]);
   });
 
@@ -114,6 +117,18 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
     const r = await runInApp(app, 'strict-snapshot.mjs', STRICT_SNAPSHOT_MJS, bin);
     const ebpf = { source: 'ebpf', fallback: null };
     expect(r).toEqual({ ok: true, families: { cpu: ebpf, fs: ebpf, mem: ebpf, net: ebpf, proc: ebpf, syscall: ebpf }, errors: [] });
+  }, 120_000);
+
+  it('the installed exporter-otel exports the installed syscall family through the OpenTelemetry SDK: sums, gauges and exponential histograms, from eBPF', async () => {
+    const r = (await runInApp(app, 'otel-export.mjs', OTEL_EXPORT_MJS, bin)) as { errors: string[]; kinds: Record<string, number>; sources: string[] };
+    // The SDK's DataPointType: 1 exponential histogram, 2 gauge, 3 sum.
+    expect({ errors: r.errors, sources: r.sources }).toEqual({ errors: [], sources: ['ebpf'] });
+    expect(r.kinds).toMatchObject({ 'bpfscope.family.up': 2, 'bpfscope.syscall.count': 3, 'bpfscope.syscall.duration': 1 });
+  }, 120_000);
+
+  it('the installed @bpfscope/si answers mem() and processes() from eBPF, its own process with its command line', async () => {
+    const r = await runInApp(app, 'si.mjs', SI_MJS, bin);
+    expect(r).toEqual({ ok: true, total: true, me: { parentPid: true, name: 'node', command: 'node', params: 'si.mjs' } });
   }, 120_000);
 
   it('an installed plugin that lost its object: strict mode fails with LoadFailed naming the file and telling to reinstall the package', async () => {

@@ -5,6 +5,7 @@ import { mem } from '@bpfscope/plugin-mem';
 import { net } from '@bpfscope/plugin-net';
 import { proc } from '@bpfscope/plugin-proc';
 import { syscall } from '@bpfscope/plugin-syscall';
+import { thermal, thermalSensorInventory } from '@bpfscope/plugin-thermal';
 
 /** What the command's options change in the plugins. @internal */
 export interface FamilyOptions {
@@ -24,4 +25,20 @@ export const FAMILIES: Readonly<Record<string, (o: FamilyOptions) => Plugin>> = 
   net: () => net({ topK: 10 }),
   proc: () => proc({ topK: { by: 'cpu', k: 15 } }),
   syscall: (o) => syscall({ includeSelf: o.includeSelf, processes: true }),
+  thermal: () => thermal(),
 };
+
+/**
+ * Families that need hardware a machine may not have, each with a check that gives the
+ * reason it is missing (null when present). Without `--families` the command leaves such a
+ * family out where its hardware is missing (a virtual machine has no temperature sensors),
+ * rather than fail every snapshot; `--families thermal` asks for it anyway. @internal
+ */
+export const HARDWARE_FAMILIES: Readonly<Record<string, () => string | null>> = {
+  thermal: () => thermalSensorInventory().unavailable,
+};
+
+/** The families used without `--families`: all, less the hardware families this machine lacks. @internal */
+export function defaultFamilies(): string[] {
+  return Object.keys(FAMILIES).filter((f) => (HARDWARE_FAMILIES[f]?.() ?? null) === null);
+}

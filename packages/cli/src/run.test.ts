@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from './main.js';
@@ -41,11 +44,31 @@ describe('bpfscope run', () => {
     expect(r.stderr).toContain('cannot start /nonexistent/bpfscope-no-such-command');
   });
 
-  it('usage errors: no command, --families, -- or --out without run', async () => {
+  it('--report writes the HTML report, with the procfs source named, and for a command that cannot start, the reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfscope-run-report-'));
+    try {
+      const ran = await cli('run', '--mode', 'fallback', '--report', join(dir, 'ran.html'), '--', 'sh', '-c', 'exit 4');
+      expect(ran.code).toBe(4);
+      const html = readFileSync(join(dir, 'ran.html'), 'utf8');
+      for (const id of ['summary', 'time', 'syscalls', 'processes', 'availability']) expect(html).toContain(`<section id="${id}">`);
+      expect(html).toContain('<td>proc</td><td>procfs</td>');
+      expect(html).toMatch(/<td>exit<\/td><td>code 4<\/td>/);
+      const failed = await cli('run', '--mode', 'fallback', '--report', join(dir, 'failed.html'), '--', '/nonexistent/bpfscope-no-such-command');
+      expect(failed.code).toBe(127);
+      expect(readFileSync(join(dir, 'failed.html'), 'utf8')).toContain('cannot start /nonexistent/bpfscope-no-such-command');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('usage errors: no command, --families, --, --out or --report without run, a --report that cannot be written', async () => {
     expect(await usage('run')).toContain('a command after --');
     expect(await usage('run', '--')).toContain('a command after --');
     expect(await usage('run', '--families', 'cpu', '--', 'true')).toContain('--families');
     expect(await usage('snapshot', '--out', 'x')).toContain('only with bpfscope run');
+    expect(await usage('snapshot', '--report', 'x.html')).toMatch(/--report.*only with bpfscope run/);
+    expect(await usage('run', '--report', '/nonexistent/bpfscope-dir/r.html', '--', 'true')).toContain('--report');
+    expect(await usage('run', '--out', 'r.txt', '--report', './r.txt', '--', 'true')).toContain('a file other than --out');
     expect(await usage('snapshot', '--', 'true')).toContain('only with bpfscope run');
   });
 });

@@ -148,6 +148,7 @@ export {
 } from './sampling/adaptive-batcher.js';
 export {
   SOURCE_ATTRIBUTE,
+  DETAIL_IDENTITY,
   type MetricKind,
   type MetricDetail,
   type MetricAttributeValue,

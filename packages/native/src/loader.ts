@@ -1,11 +1,8 @@
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nodeGypBuild from 'node-gyp-build';
 import { NativeUnavailable } from '@bpfscope/core';
 import { isNativeBinding, type NativeBinding } from './raw-binding.js';
-
-const require = createRequire(import.meta.url);
 
 /** The package root: this file sits in `src/` (tests) or `dist/` (published). @internal */
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -27,7 +24,11 @@ function attempt(): LoadResult {
   }
   try {
     const path = nodeGypBuild.path(PACKAGE_DIR);
-    const mod: unknown = require(path);
+    // process.dlopen is what require() does for a .node file, without starting Node's
+    // CommonJS loader (~3 MB of RSS in a process that otherwise has only ES modules).
+    const holder: { exports: unknown } = { exports: {} };
+    process.dlopen(holder, path);
+    const mod = holder.exports;
     if (!isNativeBinding(mod)) {
       throw new Error(`${path} does not export the bpfscope binding (a stale or foreign build?)`);
     }

@@ -2,7 +2,7 @@
 // point with the snapshot's buckets unchanged, and each time counter carries its own field's
 // source (procfs for user/nice/system/iowait/steal, ebpf for the rest).
 import { expect, it } from 'vitest';
-import { createEngine, log2ToExponential, type HistogramPoint, type NumberPoint } from '@bpfscope/core';
+import { createEngine, log2ToExponential, machineConstants, type HistogramPoint, type NumberPoint } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { cpu } from './plugin.js';
 
@@ -35,6 +35,11 @@ describeKernel('cpuMetricMapper over the eBPF source', () => {
       // eBPF counts context switches per CPU.
       const sw = view.series.find((s) => s.descriptor.name === 'bpfscope.cpu.context_switches');
       expect(sw?.points).toEqual(data.perCpu.map((c) => ({ attributes: { 'cpu.logical_number': c.cpu, 'bpfscope.source': 'ebpf' }, value: c.contextSwitches })));
+      // PSI totals count from boot, whatever the counters' start: the btime this machine reports.
+      const stall = view.series.find((s) => s.descriptor.name === 'bpfscope.cpu.pressure.stall_time');
+      expect(data.pressure).not.toBeNull();
+      expect(stall?.startTimeMs).toBe(machineConstants().bootTimeMs.value);
+      expect(stall?.startTimeMs).toBeLessThan(Date.parse(data.countersSince));
       const load = view.series.find((s) => s.descriptor.name === 'system.cpu.load_average.1m');
       expect(load?.points).toEqual([{ attributes: { 'bpfscope.source': 'procfs' }, value: data.loadAverage!.load1 }]);
     } finally {

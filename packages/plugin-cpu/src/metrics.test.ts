@@ -89,6 +89,7 @@ describe('cpuMetricMapper over the procfs source', () => {
       { attributes: { ...full, 'bpfscope.pressure.window': '300s' }, value: 0 },
     ]);
     expect(numbers(view, 'bpfscope.cpu.pressure.stall_time')).toEqual([{ attributes: some, value: 21.056359 }, { attributes: full, value: 0 }]);
+    expect(data.bootTime).toBe(new Date(BOOT_MS).toISOString());
     expect(series(view, 'bpfscope.cpu.pressure.stall_time')?.startTimeMs).toBe(BOOT_MS);
     // procfs has no run-queue latency: no histogram series.
     expect(data.runQueueLatency).toBeNull();

@@ -55,8 +55,7 @@ export const cpuMetricMapper: FamilyMetricMapper<'cpu'> = {
       sink.number(RUNNABLE, null, attrs, load.runnable);
       sink.number(ENTITIES, null, attrs, load.total);
     }
-    // PSI totals count from boot: the family gives the boot time only as the procfs source's countersSince.
-    if (data.pressure !== null) pressure(data.pressure, result.source === 'procfs' ? since : null, source('pressure'), sink);
+    if (data.pressure !== null) pressure(data.pressure, Date.parse(data.bootTime), source('pressure'), sink);
   },
 };
 
@@ -74,7 +73,7 @@ function perCpu(data: CpuMetrics, field: keyof CpuTimeRecord, sink: MetricSink, 
   if (total !== null) write({}, total);
 }
 
-function pressure(p: CpuPressure, bootMs: number | null, source: SourceKind, sink: MetricSink): void {
+function pressure(p: CpuPressure, bootMs: number, source: SourceKind, sink: MetricSink): void {
   const scopes = [['some', p.some], ['full', p.full]] as const;
   for (const [scope, v] of scopes) {
     if (v === null) continue;

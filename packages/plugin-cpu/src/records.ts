@@ -90,6 +90,8 @@ export type CpuField = keyof CpuTimeRecord | 'perCpu' | 'loadAverage' | 'pressur
 export interface CpuMetrics {
   /** ISO time from which the counters count (boot for procfs, program attach for eBPF). */
   countersSince: string;
+  /** ISO boot time (`btime` of /proc/stat, whole seconds), from which the PSI totals ({@link CpuPressure}) count. */
+  bootTime: string;
   /** Length of the interval that `busyPercent` covers, ms, or null on the first reading. */
   intervalMs: number | null;
   /** All CPUs together. */

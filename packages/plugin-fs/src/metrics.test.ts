@@ -73,7 +73,7 @@ describe('fsMetricMapper, fallback source (debian12-vm capture)', () => {
     const v = view(data, 'procfs', { detail: ['process', 'file'] });
     const node = { 'bpfscope.source': 'procfs', 'process.pid': 27070, 'process.executable.name': 'node' };
     expect(at(v, 'bpfscope.fs.process.io', node)).toEqual([250321, 12412]);
-    expect(at(v, 'process.disk.io', { ...node, 'disk.io.direction': 'write' })).toEqual([28672]);
+    expect(at(v, 'bpfscope.fs.process.storage.io', { ...node, 'disk.io.direction': 'write' })).toEqual([28672]);
     // syscr and syscw; opens and fsyncs are unavailable in the fallback: no point.
     expect(series(v, 'bpfscope.fs.process.operations')!.points.map((p) => [p.attributes['bpfscope.fs.operation'], 'value' in p && p.value])).toEqual([['read', 91], ['write', 7]]);
     expect(series(v, 'bpfscope.fs.process.io')!.startTimeMs).toBeNull();
@@ -131,7 +131,7 @@ describe('fsMetricMapper, eBPF-shaped reading', () => {
     const v = view(data, 'ebpf', { detail: ['process', 'file'] });
     const w = { 'bpfscope.source': 'ebpf', 'process.pid': 42, 'process.executable.name': 'w' };
     expect(at(v, 'bpfscope.fs.process.operations', w)).toEqual([0, 3, 1, 1]);
-    expect(series(v, 'process.disk.io')).toBeUndefined();
+    expect(series(v, 'bpfscope.fs.process.storage.io')).toBeUndefined();
     expect(series(v, 'bpfscope.fs.process.io')!.startTimeMs).toBe(Date.parse(since));
     const f = { 'bpfscope.source': 'ebpf', 'system.device': '254:1', 'file.inode': 2146349, 'file.path': '/tmp/f' };
     expect(at(v, 'bpfscope.fs.file.io', f)).toEqual([0, 12345]);

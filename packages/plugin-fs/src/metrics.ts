@@ -20,7 +20,8 @@ const KERNEL_INVOCATIONS = descriptor('bpfscope.fs.kernel.invocations', 'counter
 const KERNEL_EVENT_DROPS = descriptor('bpfscope.fs.kernel.event_drops', 'counter', '{event}', 'Events lost because the ring buffer was full.');
 const KERNEL_MAP_FULL = descriptor('bpfscope.fs.kernel.map_full', 'counter', '{entry}', 'Entries left out because a kernel map was full.');
 const PROCESS_IO = descriptor('bpfscope.fs.process.io', 'counter', 'By', 'Bytes a process read and wrote through read-like and write-like calls (fallback: /proc/<pid>/io rchar, wchar).', 'process');
-const PROCESS_DISK_IO = descriptor('process.disk.io', 'counter', 'By', 'Bytes a process caused to be read from and written to storage (/proc/<pid>/io read_bytes, write_bytes).', 'process');
+// Not process.disk.io: the proc family writes that one from the same file, and one name has one owner.
+const PROCESS_DISK_IO = descriptor('bpfscope.fs.process.storage.io', 'counter', 'By', 'Bytes a process caused to be read from and written to storage (/proc/<pid>/io read_bytes, write_bytes; the proc family gives the same as process.disk.io).', 'process');
 const PROCESS_OPERATIONS = descriptor('bpfscope.fs.process.operations', 'counter', '{operation}', 'Reads, writes, opens and fsyncs of a process (fallback: syscr and syscw, every read-like and write-like call).', 'process');
 const FILE_IO = descriptor('bpfscope.fs.file.io', 'counter', 'By', 'Bytes read from and written to one file since the source started (eBPF).', 'file');
 const FILE_OPERATIONS = descriptor('bpfscope.fs.file.operations', 'counter', '{operation}', 'Opens, closes, reads, writes and fsyncs of one file since the source started (eBPF).', 'file');

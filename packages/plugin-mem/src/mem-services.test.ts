@@ -69,7 +69,10 @@ describe('mem family through the container’s procfs reader and clock', () => {
     // The one process of vm-6.18 (the same stat file both times): no faults in the 2 s.
     expect(second.processes).toEqual([{ pid: 4502, comm: 'node', minorFaults: 17641, majorFaults: 2, minorPerSecond: 0, majorPerSecond: 0, threads: null }]);
     expect(second.errors).toEqual({});
-    expect(Object.keys(second.unavailable).sort()).toEqual(['kernel', 'oomVictims']);
+    // The vm-6.18 tree has no /proc/stat: no btime, so the boot time is unavailable with the reason.
+    expect(Object.keys(second.unavailable).sort()).toEqual(['bootTime', 'kernel', 'oomVictims']);
+    expect(second.bootTime).toBeNull();
+    expect(second.unavailable.bootTime).toMatch(/stat/);
     // Nothing was read beside the reader (the configured roots do not exist): the calls of one reading.
     const one = reader.calls.slice(reader.calls.lastIndexOf('list-proc '));
     expect(one).toEqual([

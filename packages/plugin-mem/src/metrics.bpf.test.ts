@@ -1,7 +1,7 @@
 // The mem mapper over a real eBPF reading: per-process faults come from the task iterator
 // (source ebpf), system memory and vmstat from procfs, each point marked with its part's source.
 import { expect, it } from 'vitest';
-import { createEngine, type NumberPoint } from '@bpfscope/core';
+import { createEngine, machineConstants, type NumberPoint } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { mem } from './plugin.js';
 
@@ -17,7 +17,9 @@ describeKernel('memMetricMapper over the eBPF source', () => {
       expect(view.mapErrors).toEqual([]);
       const own = data.processes.find((p) => p.pid === process.pid);
       expect(own?.threads).not.toBeNull(); // read by the task iterator
-      const faults = view.series.find((s) => s.descriptor.name === 'bpfscope.mem.process.paging.faults')?.points as NumberPoint[];
+      const perProcess = view.series.find((s) => s.descriptor.name === 'bpfscope.mem.process.paging.faults');
+      expect(perProcess?.startTimeMs).toBe(Date.parse(data.bootTime!));
+      const faults = perProcess?.points as NumberPoint[];
       const who = { 'bpfscope.source': 'ebpf', 'process.pid': process.pid, 'process.executable.name': own!.comm };
       expect(faults).toEqual([
         { attributes: { ...who, 'system.paging.fault.type': 'major' }, value: own!.majorFaults },
@@ -27,6 +29,9 @@ describeKernel('memMetricMapper over the eBPF source', () => {
       expect(used.find((p) => p.attributes['system.memory.state'] === 'used')).toEqual({ attributes: { 'bpfscope.source': 'procfs', 'system.memory.state': 'used' }, value: data.system!.usedBytes });
       const vm = view.series.find((s) => s.descriptor.name === 'system.paging.faults')?.points as NumberPoint[];
       expect(vm.map((p) => [p.attributes['bpfscope.source'], p.value])).toEqual([['procfs', data.vmstat!.pgmajfault], ['procfs', data.vmstat!.pgfault - data.vmstat!.pgmajfault]]);
+      // /proc/vmstat counts from boot: the series starts at the btime this machine reports.
+      expect(view.series.find((s) => s.descriptor.name === 'system.paging.faults')?.startTimeMs).toBe(machineConstants().bootTimeMs.value);
+      expect(data.bootTime).not.toBeNull();
     } finally {
       await engine.close();
     }

@@ -74,6 +74,8 @@ describe('memMetricMapper over the procfs source', () => {
       { attributes: { ...PROCFS, 'system.paging.fault.type': 'major' }, value: 2265 },
       { attributes: { ...PROCFS, 'system.paging.fault.type': 'minor' }, value: 28991789 - 2265 },
     ]);
+    // That tree has no /proc/stat, so no boot time: the counters have no start time.
+    expect(data.bootTime).toBeNull();
     expect(series(view, 'system.paging.faults')?.startTimeMs).toBeNull();
     expect(numbers(view, 'bpfscope.mem.oom.kills')).toEqual([{ attributes: PROCFS, value: 0 }]);
     expect(series(view, 'bpfscope.mem.oom.kills')?.startTimeMs).toBe(Date.parse(data.countersSince));

@@ -48,11 +48,12 @@ export const memMetricMapper: FamilyMetricMapper<'mem'> = {
     const since = Date.parse(data.countersSince);
     system(data, source('system'), sink);
     swap(data, source('swap'), sink);
-    // /proc/vmstat counts from boot, which the family does not carry: no start time.
+    // /proc/vmstat and each process's faults count from boot (a process from its own start, after boot).
+    const boot = data.bootTime === null ? null : Date.parse(data.bootTime);
     if (data.vmstat !== null) {
       const attrs = { [SOURCE_ATTRIBUTE]: source('vmstat') };
-      sink.number(FAULTS, null, { ...attrs, 'system.paging.fault.type': 'major' }, data.vmstat.pgmajfault);
-      sink.number(FAULTS, null, { ...attrs, 'system.paging.fault.type': 'minor' }, data.vmstat.pgfault - data.vmstat.pgmajfault);
+      sink.number(FAULTS, boot, { ...attrs, 'system.paging.fault.type': 'major' }, data.vmstat.pgmajfault);
+      sink.number(FAULTS, boot, { ...attrs, 'system.paging.fault.type': 'minor' }, data.vmstat.pgfault - data.vmstat.pgmajfault);
     }
     if (data.oom.sinceStart !== null) sink.number(OOM_KILLS, since, { [SOURCE_ATTRIBUTE]: source('oomCounts') }, data.oom.sinceStart);
     for (const entry of data.cgroups?.entries ?? []) cgroup(entry, source('cgroups'), sink);
@@ -61,8 +62,8 @@ export const memMetricMapper: FamilyMetricMapper<'mem'> = {
       const attrs = { [SOURCE_ATTRIBUTE]: source('processes') };
       for (const p of data.processes) {
         const who = { ...attrs, 'process.pid': p.pid, 'process.executable.name': p.comm };
-        sink.number(PROCESS_FAULTS, null, { ...who, 'system.paging.fault.type': 'major' }, p.majorFaults);
-        sink.number(PROCESS_FAULTS, null, { ...who, 'system.paging.fault.type': 'minor' }, p.minorFaults);
+        sink.number(PROCESS_FAULTS, boot, { ...who, 'system.paging.fault.type': 'major' }, p.majorFaults);
+        sink.number(PROCESS_FAULTS, boot, { ...who, 'system.paging.fault.type': 'minor' }, p.minorFaults);
       }
     }
   },

@@ -153,12 +153,17 @@ export interface MemKernelStats {
 }
 
 /** Parts of {@link MemMetrics} that can be unavailable, fail, or come from another source. */
-export type MemField = 'system' | 'swap' | 'vmstat' | 'processes' | 'cgroups' | 'oomCounts' | 'oomVictims' | 'predictions' | 'kernel';
+export type MemField = 'system' | 'swap' | 'vmstat' | 'processes' | 'cgroups' | 'oomCounts' | 'oomVictims' | 'predictions' | 'kernel' | 'bootTime';
 
 /** The `mem` family's data. */
 export interface MemMetrics {
   /** ISO time the source started: rates, `oom.sinceStart` and victims count from here. */
   countersSince: string;
+  /**
+   * ISO boot time (`btime` of /proc/stat, whole seconds), from which the /proc/vmstat counters
+   * count; null when it cannot be read (the reason in `unavailable.bootTime`).
+   */
+  bootTime: string | null;
   /** Time since the previous reading, ms; null on the first. */
   intervalMs: number | null;
   /** System memory; null when /proc/meminfo is missing (`unavailable.system`) or malformed (`errors.system`). */

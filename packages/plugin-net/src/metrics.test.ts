@@ -125,9 +125,13 @@ describe('netMetricMapper, eBPF-shaped reading', () => {
   });
 
   it('connection detail capped with the rest counted', () => {
-    const v = view({ ...base, connections: base.connections }, 'procfs', { detail: ['connection'], maxDetailPoints: 5 });
-    expect(series(v, 'bpfscope.net.connection.queue')!.points.length).toBe(5);
-    expect(v.capped['bpfscope.net.connection.queue']).toBe(23);
+    const all = series(view(base, 'procfs', { detail: ['connection'] }), 'bpfscope.net.connection.queue')!.points;
+    const v = view({ ...base, connections: base.connections }, 'procfs', { detail: ['connection'], maxDetailEntities: 5 });
+    // Two points (send and receive queue) for each of the first five connections.
+    const kept = series(v, 'bpfscope.net.connection.queue')!.points;
+    expect(kept).toEqual(all.slice(0, 10));
+    expect(new Set(kept.map((p) => `${p.attributes['network.local.port']}-${p.attributes['network.peer.port']}-${p.attributes['network.peer.address']}`)).size).toBe(5);
+    expect(v.capped['bpfscope.net.connection.queue']).toBe(all.length - 10);
   });
 });
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createConsoleLogger, validateConfig, type SourceContext } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { netEbpfSource } from '../test/ebpf-source.js';
+import { kernelRetransmits } from '../test/ss.js';
 import { tcpEnd, type Workload } from '../test/workloads.js';
 import type { NetEvent } from './records-events.js';
 
@@ -24,6 +25,9 @@ for (const family of [4, 6] as const) {
     let client: Workload;
     let serverPort = 0;
     let clientPort = 0;
+    // Retransmits the kernel counted on each end (ss), read after the exchange: 0 on a quiet
+    // machine, but a loaded one can retransmit even over loopback.
+    const kernel = { client: 0, server: 0 };
 
     beforeAll(async () => {
       await source.init(context);
@@ -45,8 +49,11 @@ for (const family of [4, 6] as const) {
       await source.close();
     });
 
-    it('lists both ends with their ports, ESTABLISHED, owner and exact payload bytes', async () => {
+    it('lists both ends with their ports, ESTABLISHED, owner, exact payload bytes and the kernel\'s retransmit count', async () => {
       const m = await source.read(read);
+      // Both ends are idle now (nothing in flight), so ss reads the same counters as the read above.
+      kernel.client = kernelRetransmits(clientPort, serverPort);
+      kernel.server = kernelRetransmits(serverPort, clientPort);
       const ends = m.connections.filter((c) => c.protocol === 'tcp' && ((c.localPort === clientPort && c.remotePort === serverPort) || (c.localPort === serverPort && c.remotePort === clientPort)));
       const loopback = family === 4 ? '127.0.0.1' : '::1';
       const pick = (c: (typeof ends)[number]) => ({
@@ -54,8 +61,8 @@ for (const family of [4, 6] as const) {
         state: c.state, pid: c.pid, comm: c.comm, bytesSent: c.bytesSent, bytesReceived: c.bytesReceived, retransmits: c.retransmits,
       });
       expect(ends.map(pick).sort((a, b) => a.localPort - b.localPort)).toEqual([
-        { family, localAddress: loopback, localPort: clientPort, remoteAddress: loopback, remotePort: serverPort, state: 'ESTABLISHED', pid: client.pid, comm: 'netb-client', bytesSent: B1, bytesReceived: B2, retransmits: 0 },
-        { family, localAddress: loopback, localPort: serverPort, remoteAddress: loopback, remotePort: clientPort, state: 'ESTABLISHED', pid: server.pid, comm: 'netb-server', bytesSent: B2, bytesReceived: B1, retransmits: 0 },
+        { family, localAddress: loopback, localPort: clientPort, remoteAddress: loopback, remotePort: serverPort, state: 'ESTABLISHED', pid: client.pid, comm: 'netb-client', bytesSent: B1, bytesReceived: B2, retransmits: kernel.client },
+        { family, localAddress: loopback, localPort: serverPort, remoteAddress: loopback, remotePort: clientPort, state: 'ESTABLISHED', pid: server.pid, comm: 'netb-server', bytesSent: B2, bytesReceived: B1, retransmits: kernel.server },
       ].sort((a, b) => a.localPort - b.localPort));
       // Each end's process: the open connection's bytes (nothing else of these processes moved).
       const procs = Object.fromEntries(m.processes.filter((p) => p.pid === client.pid || p.pid === server.pid).map((p) => [p.comm, { sent: p.bytesSent, received: p.bytesReceived, open: p.openConnections }]));
@@ -75,8 +82,9 @@ for (const family of [4, 6] as const) {
         const e = events.find((x) => x.type === 'close' && f(x));
         return e?.type === 'close' ? { pid: e.pid, comm: e.comm, bytesSent: e.bytesSent, bytesReceived: e.bytesReceived, retransmits: e.retransmits } : null;
       };
-      expect(closeOf(isClient)).toEqual({ pid: client.pid, comm: 'netb-client', bytesSent: B1, bytesReceived: B2, retransmits: 0 });
-      expect(closeOf(isServer)).toEqual({ pid: server.pid, comm: 'netb-server', bytesSent: B2, bytesReceived: B1, retransmits: 0 });
+      // The close's totals: what the kernel had counted before the close (the FIN exchange retransmitted nothing).
+      expect(closeOf(isClient)).toEqual({ pid: client.pid, comm: 'netb-client', bytesSent: B1, bytesReceived: B2, retransmits: kernel.client });
+      expect(closeOf(isServer)).toEqual({ pid: server.pid, comm: 'netb-server', bytesSent: B2, bytesReceived: B1, retransmits: kernel.server });
       const states = (f: (e: NetEvent) => boolean): string[] => events.filter((e) => e.type === 'state' && f(e)).map((e) => (e.type === 'state' ? `${e.oldState}>${e.newState}` : ''));
       expect(states(isClient)).toEqual(['CLOSE>SYN_SENT', 'SYN_SENT>ESTABLISHED', 'ESTABLISHED>FIN_WAIT1', 'FIN_WAIT1>FIN_WAIT2', 'FIN_WAIT2>CLOSE']);
       expect(states(isServer)).toEqual(['LISTEN>SYN_RECV', 'SYN_RECV>ESTABLISHED', 'ESTABLISHED>CLOSE_WAIT', 'CLOSE_WAIT>LAST_ACK', 'LAST_ACK>CLOSE']);

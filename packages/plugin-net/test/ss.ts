@@ -1,5 +1,6 @@
 // Reads the output of `ss -tuanp` / `ss -tanp` (iproute2) into comparable rows, so tests can
 // check the connection table against the tool users trust.
+import { execFileSync } from 'node:child_process';
 import type { ConnectionState, NetConnection } from '../src/records.js';
 
 /** One socket as ss shows it. */
@@ -60,4 +61,17 @@ export function ssKey(r: Pick<SsRow, 'protocol' | 'localPort' | 'remotePort'>): 
 /** A connection in ss's terms, for comparison with an {@link SsRow}. */
 export function asSsRow(c: NetConnection): SsRow {
   return { protocol: c.protocol, state: c.state, localAddress: c.localAddress, localPort: c.localPort, remoteAddress: c.remoteAddress, remotePort: c.remotePort, pids: c.pids, comms: c.pids.map(() => c.comm ?? '') };
+}
+
+/**
+ * The kernel's own count of segments a TCP socket retransmitted (tcp_info's
+ * total_retrans, which `ss -ti` prints as `retrans:<now>/<total>` once either is non-zero),
+ * for the socket from `localPort` to `remotePort`; 0 when ss prints no `retrans:` field.
+ * @throws Error when ss lists no such socket
+ */
+export function kernelRetransmits(localPort: number, remotePort: number): number {
+  const out = execFileSync('ss', ['-tinH', `( sport = :${localPort} and dport = :${remotePort} )`], { encoding: 'utf8' });
+  if (out.trim() === '') throw new Error(`ss lists no TCP socket from port ${localPort} to ${remotePort}`);
+  const m = /\bretrans:\d+\/(\d+)/.exec(out);
+  return m ? Number(m[1]) : 0;
 }

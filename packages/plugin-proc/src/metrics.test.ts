@@ -89,13 +89,14 @@ describe('procMetricMapper over the procfs source', () => {
     for (const s of view.series.filter((x) => x.descriptor.family === 'proc')) expect(procMetricMapper.descriptors).toContain(s.descriptor);
   });
 
-  it('the detail cap keeps the first points in the family’s order (top K by rss) and counts the rest', async () => {
-    const { result, view } = await points({ detail: ['process'], maxDetailPoints: 3 }, { topK: { by: 'rss', k: 5 } });
+  it('the detail cap keeps the first processes in the family’s order (top K by rss), all their points, and counts the rest', async () => {
+    const { result, view } = await points({ detail: ['process'], maxDetailEntities: 3 }, { topK: { by: 'rss', k: 5 } });
     const ranked = result.data.processes.map((p) => p.pid);
     expect(ranked).toHaveLength(5);
     expect(numbers(view, 'process.memory.usage').map((p) => p.attributes['process.pid'])).toEqual(ranked.slice(0, 3));
     expect(numbers(view, 'process.memory.usage').map((p) => p.value)).toEqual(result.data.processes.slice(0, 3).map((p) => p.rssBytes));
     expect(view.capped['process.memory.usage']).toBe(2);
-    expect(view.capped['process.cpu.time']).toBe(7); // two points a process
+    expect(numbers(view, 'process.cpu.time').map((p) => p.attributes['process.pid'])).toEqual(ranked.slice(0, 3).flatMap((pid) => [pid, pid]));
+    expect(view.capped['process.cpu.time']).toBe(4); // two points a process, two processes left out
   });
 });

@@ -104,9 +104,10 @@ describe('syscallMetricMapper, eBPF source', () => {
     expect(values(v, 'bpfscope.syscall.process.time').map(([, n]) => n)).toEqual([200, 12, 100, 9]);
     expect(series(v, 'bpfscope.syscall.process.time')!.descriptor.unit).toBe('ns');
     expect(series(v, 'bpfscope.syscall.process.io_calls')).toBeUndefined();
-    const capped = view(data, 'ebpf', { detail: ['process'], maxDetailPoints: 3 });
-    expect(values(capped, 'bpfscope.syscall.process.count').map(([, n]) => n)).toEqual([5, 4, 2]);
-    expect(capped.capped['bpfscope.syscall.process.count']).toBe(1);
+    // The cap counts processes: with one, all of the worker's calls stay and pid 600's two points go.
+    const capped = view(data, 'ebpf', { detail: ['process'], maxDetailEntities: 1 });
+    expect(values(capped, 'bpfscope.syscall.process.count').map(([, n]) => n)).toEqual([5, 4]);
+    expect(capped.capped['bpfscope.syscall.process.count']).toBe(2);
   });
 
   it('counts mode with process detail: counts only', () => {

@@ -1,12 +1,16 @@
 import { checkSupport, ATTACH_KINDS, type SupportReport } from '@bpfscope/core';
 import { isNativeAvailable, libbpfVersion, probeAttachTypes } from '@bpfscope/native';
+import { thermalSensorInventory } from '@bpfscope/plugin-thermal';
+import { formatThermalInventory } from './format-thermal.js';
 import { EXIT, type CliIo } from '../io.js';
 import { paint, useColour, type Paint } from '../colour.js';
 
 /** `bpfscope doctor`: what works here for eBPF, and how to fix what does not. @internal */
 export async function doctor(options: { json: boolean }, io: CliIo): Promise<number> {
   const report = await checkSupport({ native: { isNativeAvailable, libbpfVersion, probeAttachTypes } });
-  io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, paint(useColour(io.stdout))));
+  // What the hardware families find here (sources beyond eBPF and procfs).
+  const thermal = thermalSensorInventory();
+  io.stdout.write(options.json ? `${JSON.stringify({ ...report, thermal }, null, 2)}\n` : `${formatReport(report, paint(useColour(io.stdout)))}\n  thermal sensors: ${formatThermalInventory(thermal)}\n`);
   return EXIT.ok;
 }
 

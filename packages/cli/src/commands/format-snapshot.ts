@@ -8,6 +8,8 @@ import type { NetMetrics } from '@bpfscope/plugin-net';
 import { formatNet } from './format-net.js';
 import type { FsMetrics } from '@bpfscope/plugin-fs';
 import { formatFs } from './format-fs.js';
+import type { ThermalMetrics } from '@bpfscope/plugin-thermal';
+import { formatThermal } from './format-thermal.js';
 import type { ProcMetrics } from '@bpfscope/plugin-proc';
 import { num, table } from './table.js';
 import { paint, type Paint } from '../colour.js';
@@ -48,6 +50,7 @@ function formatFamily(family: string, r: FamilyResult, f: SnapshotFormat, p: Pai
   if (family === 'mem') return formatMem(r as FamilyResult<MemMetrics>);
   if (family === 'net') return formatNet(r as FamilyResult<NetMetrics>);
   if (family === 'fs') return formatFs(r as FamilyResult<FsMetrics>);
+  if (family === 'thermal') return formatThermal(r as FamilyResult<ThermalMetrics>, p);
   return JSON.stringify(r.data, null, 2);
 }
 

@@ -5,6 +5,7 @@ import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { cleanEnv } from './npm-env.js';
+import { OTEL_APP_DEPENDENCIES } from './otel-export-script.js';
 import type { PackedWorkspace } from './pack-workspaces.js';
 
 const exec = promisify(execFile);
@@ -27,7 +28,7 @@ export async function installConsumerApp(dir: string, packs: readonly PackedWork
   mkdirSync(dir, { recursive: true });
   const dependencies = Object.fromEntries(packs.map((p) => [p.name, `file:${p.tarball}`]));
   // overrides: every @bpfscope dependency between the packages resolves to the tarball too.
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'bpfscope-consumer', private: true, type: 'module', dependencies, overrides: dependencies }, null, 2));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'bpfscope-consumer', private: true, type: 'module', dependencies: { ...OTEL_APP_DEPENDENCIES, ...dependencies }, overrides: dependencies }, null, 2));
   const env = cleanEnv({ PATH: binPath, PREBUILDS_ONLY: '1' });
   const { stderr } = await exec(join(binPath, 'npm'), ['install', '--no-audit', '--no-fund'], { cwd: dir, env, maxBuffer: 16 << 20 });
   return { dir: realpathSync(dir), installStderr: stderr, env };

@@ -1,7 +1,8 @@
 // npm pack of every workspace, and what each tarball holds.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { cleanEnv, npmCli, REPO_ROOT } from './npm-env.js';
 
 /** One packed workspace. */
@@ -41,11 +42,12 @@ export function packedRead(p: PackedWorkspace, path: string): string {
  * Packs every workspace into `dest` as npm publish would (each package's prepack builds
  * its dist first).
  */
-export function packWorkspaces(dest: string): PackedWorkspace[] {
-  execFileSync(process.execPath, [npmCli(), 'pack', '--workspaces', '--pack-destination', dest, '--json'], {
+export async function packWorkspaces(dest: string): Promise<PackedWorkspace[]> {
+  // Asynchronous: packing builds every workspace (minutes on a busy machine), and a test
+  // worker blocked that long misses vitest's RPC timeout ("Timeout calling onTaskUpdate").
+  await promisify(execFile)(process.execPath, [npmCli(), 'pack', '--workspaces', '--pack-destination', dest, '--json'], {
     cwd: REPO_ROOT,
     env: cleanEnv({}),
-    stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 << 20,
   });
   const byName = new Map(readdirSync(dest).map((t) => [t, join(dest, t)]));
@@ -62,16 +64,18 @@ export function packWorkspaces(dest: string): PackedWorkspace[] {
 }
 
 /**
- * Source-map entries of a tarball whose source is not in the tarball: a map that points
- * at a file the package does not ship.
+ * Source-map entries of a tarball whose source is neither in the tarball nor embedded in
+ * the map: a map that points at a file the package does not ship.
  */
 export function danglingMapSources(p: PackedWorkspace): string[] {
   const shipped = new Set(p.files);
   const out: string[] = [];
   for (const map of p.files.filter((f) => f.endsWith('.map'))) {
-    const { sources } = JSON.parse(packedRead(p, map)) as { sources: string[] };
+    const { sources, sourcesContent } = JSON.parse(packedRead(p, map)) as { sources: string[]; sourcesContent?: Array<string | null> };
     const base = map.split('/').slice(0, -1);
-    for (const s of sources) {
+    for (const [i, s] of sources.entries()) {
+      // A source whose content the map embeds (a bundled dependency's) needs no file.
+      if (typeof sourcesContent?.[i] === 'string') continue;
       const parts = [...base];
       for (const seg of s.split('/')) {
         if (seg === '..') parts.pop();

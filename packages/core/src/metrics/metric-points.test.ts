@@ -52,7 +52,7 @@ describe('toMetricPoints', () => {
   });
 
   it('writes detail series only when asked, capped with the rest counted', () => {
-    const view = toMetricPoints(snapshot(DATA), [mapper], { detail: ['process'], maxDetailPoints: 2 });
+    const view = toMetricPoints(snapshot(DATA), [mapper], { detail: ['process'], maxDetailEntities: 2 });
     const perProc = view.series.find((s) => s.descriptor.name === 'bpfscope.test.process');
     expect(perProc?.points.map((p) => (p as { value: number }).value)).toEqual([3, 4]);
     expect(view.capped).toEqual({ 'bpfscope.test.process': 1 });
@@ -60,11 +60,18 @@ describe('toMetricPoints', () => {
 
   it('refuses bad options and keeps going past a mapper that throws or writes an undeclared metric', () => {
     expect(() => toMetricPoints(snapshot(DATA), [mapper], { detail: ['thread' as never] })).toThrow(/metrics.detail/);
-    expect(() => toMetricPoints(snapshot(DATA), [mapper], { maxDetailPoints: 0 })).toThrow(/maxDetailPoints/);
+    expect(() => toMetricPoints(snapshot(DATA), [mapper], { maxDetailEntities: 0 })).toThrow(/maxDetailEntities/);
     const rogue: FamilyMetricMapper = { family: 'other', descriptors: [], map: (_r, sink) => sink.number(TOTAL, null, { 'bpfscope.source': 'ebpf' }, 1) };
     const view = toMetricPoints(snapshot(DATA), [mapper, rogue]);
     expect(view.mapErrors).toEqual([{ family: 'other', message: expect.stringMatching(/does not declare/) as string }]);
     expect(view.series.find((s) => s.descriptor.name === 'bpfscope.test.total')?.points).toHaveLength(1);
+  });
+
+  it('keeps a metric name to the first family that writes it and reports the other', () => {
+    const twin: FamilyMetricMapper = { family: 'other', descriptors: [{ ...TOTAL, family: 'other' }], map: (_r, sink) => sink.number(twin.descriptors[0]!, null, { 'bpfscope.source': 'ebpf' }, 7) };
+    const view = toMetricPoints(snapshot(DATA), [mapper, twin]);
+    expect(view.series.find((s) => s.descriptor.name === 'bpfscope.test.total')?.points).toEqual([{ attributes: { 'bpfscope.source': 'ebpf' }, value: 7 }]);
+    expect(view.mapErrors).toEqual([{ family: 'test', message: 'bpfscope.test.total is also written by the other family; this family\'s points of it are left out' }]);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Log2Histogram } from '../aggregate/log2-histogram.js';
 import { ConfigError } from '../errors/taxonomy.js';
 import type { Snapshot } from '../engine/snapshot.js';
-import { SOURCE_ATTRIBUTE, type FamilyMetricMapper, type HistogramPoint, type MetricAttributes, type MetricDescriptor, type MetricDetail, type MetricPointOptions, type MetricPoints, type MetricSeries, type MetricSink, type NumberPoint } from './metric-types.js';
+import { DETAIL_IDENTITY, SOURCE_ATTRIBUTE, type FamilyMetricMapper, type HistogramPoint, type MetricAttributes, type MetricDescriptor, type MetricDetail, type MetricPointOptions, type MetricPoints, type MetricSeries, type MetricSink, type NumberPoint } from './metric-types.js';
 
 /** The engine's own metric: whether each family produced data at the reading. */
 export const FAMILY_UP: MetricDescriptor = {
@@ -12,19 +12,21 @@ export const FAMILY_UP: MetricDescriptor = {
   family: 'engine',
 };
 
-const DEFAULT_MAX_DETAIL_POINTS = 100;
+const DEFAULT_MAX_DETAIL_ENTITIES = 100;
 const DETAILS: readonly MetricDetail[] = ['process', 'connection', 'file'];
 
 interface Building {
   descriptor: MetricDescriptor;
   startTimeMs: number | null;
   points: Array<NumberPoint | HistogramPoint>;
+  /** For a detail metric: the entities it keeps points of. */
+  entities?: Set<string>;
 }
 
 /**
  * The flat metric-point view of a snapshot: every family's data through its plugin's
  * mapper, plus `bpfscope.family.up` per family. Detail series (per process, connection,
- * file) only when asked for, each capped with the overflow counted.
+ * file) only when asked for, each capped at a number of entities with the points left out counted.
  * @param snapshot - the reading
  * @param mappers - the mappers of the engine's plugins (`engine.metricMappers()`)
  * @param options - detail series and their cap
@@ -34,8 +36,8 @@ interface Building {
 export function toMetricPoints(snapshot: Snapshot, mappers: readonly FamilyMetricMapper[], options: MetricPointOptions = {}): MetricPoints {
   const detail = new Set(options.detail ?? []);
   for (const d of detail) if (!DETAILS.includes(d)) throw new ConfigError('metrics.detail', d, DETAILS.join(', '));
-  const max = options.maxDetailPoints ?? DEFAULT_MAX_DETAIL_POINTS;
-  if (!Number.isSafeInteger(max) || max < 1) throw new ConfigError('metrics.maxDetailPoints', max, 'a positive integer');
+  const max = options.maxDetailEntities ?? DEFAULT_MAX_DETAIL_ENTITIES;
+  if (!Number.isSafeInteger(max) || max < 1) throw new ConfigError('metrics.maxDetailEntities', max, 'a positive integer');
   const byFamily = new Map(mappers.map((m) => [m.family, m]));
   const building = new Map<string, Building>();
   const capped: Record<string, number> = {};
@@ -58,14 +60,20 @@ export function toMetricPoints(snapshot: Snapshot, mappers: readonly FamilyMetri
       mapErrors.push({ family, message: e instanceof Error ? e.message : String(e) });
       continue;
     }
-    for (const [name, b] of staged) building.set(name, b);
+    for (const [name, b] of staged) {
+      // One name, one family: a second family's series of the same name would collide with
+      // the first's in every exporter, so it is left out and said so.
+      const owner = building.get(name);
+      if (owner) mapErrors.push({ family, message: `${name} is also written by the ${owner.descriptor.family} family; this family's points of it are left out` });
+      else building.set(name, b);
+    }
     Object.assign(capped, stagedCapped);
   }
   for (const { family, error } of [...snapshot.errors].sort((a, b) => a.family.localeCompare(b.family))) {
     up.push({ attributes: { 'bpfscope.family': family, [SOURCE_ATTRIBUTE]: 'none', 'error.type': error.code }, value: 0 });
   }
   const series: MetricSeries[] = [{ descriptor: FAMILY_UP as MetricDescriptor & { kind: 'gauge' }, startTimeMs: null, points: up }];
-  for (const b of building.values()) series.push(b as MetricSeries);
+  for (const { descriptor, startTimeMs, points } of building.values()) series.push({ descriptor, startTimeMs, points } as MetricSeries);
   return { timestamp: snapshot.timestamp, series, capped, unmapped, mapErrors };
 }
 
@@ -78,9 +86,16 @@ function familySink(mapper: FamilyMetricMapper, out: Map<string, Building>, capp
     if (d.detail !== undefined && !detail.has(d.detail)) return null;
     let b = out.get(d.name);
     if (!b) out.set(d.name, (b = { descriptor: d, startTimeMs, points: [] }));
-    if (d.detail !== undefined && b.points.length >= max) {
-      capped[d.name] = (capped[d.name] ?? 0) + 1;
-      return null;
+    if (d.detail !== undefined) {
+      const key = DETAIL_IDENTITY[d.detail].map((k) => String(attributes[k] ?? '')).join('\u0000');
+      b.entities ??= new Set();
+      if (!b.entities.has(key)) {
+        if (b.entities.size >= max) {
+          capped[d.name] = (capped[d.name] ?? 0) + 1;
+          return null;
+        }
+        b.entities.add(key);
+      }
     }
     return b;
   };

@@ -12,9 +12,19 @@ export type MetricKind = 'counter' | 'updown' | 'gauge' | 'histogram';
 
 /**
  * Series a metric has once per process, connection or file. They are opt-in
- * ({@link MetricPointOptions.detail}) and capped ({@link MetricPointOptions.maxDetailPoints}).
+ * ({@link MetricPointOptions.detail}) and capped ({@link MetricPointOptions.maxDetailEntities}).
+ * What one entity is, by the attributes that name it ({@link DETAIL_IDENTITY}): a process by
+ * `process.pid`; a connection by `network.transport` and both ends' address and port; a
+ * file by `system.device` and `file.inode`.
  */
 export type MetricDetail = 'process' | 'connection' | 'file';
+
+/** The attributes that name one entity of each {@link MetricDetail}. */
+export const DETAIL_IDENTITY: Readonly<Record<MetricDetail, readonly string[]>> = {
+  process: ['process.pid'],
+  connection: ['network.transport', 'network.local.address', 'network.local.port', 'network.peer.address', 'network.peer.port'],
+  file: ['system.device', 'file.inode'],
+};
 
 /** An attribute value of a point. */
 export type MetricAttributeValue = string | number | boolean;
@@ -66,7 +76,7 @@ export interface NumberPoint {
 export interface HistogramPoint {
   /** Attributes, always including {@link SOURCE_ATTRIBUTE}. */
   readonly attributes: MetricAttributes;
-  /** The buckets, cumulative since the `startTimeMs` of their {@link MetricSeries}. */
+  /** The buckets, cumulative since the series' `startTimeMs` ({@link MetricSeries}). */
   readonly histogram: Log2Histogram;
   /** Sum of the counted values when the kernel keeps it, else null (the buckets do not give it exactly). */
   readonly sum: number | null;
@@ -75,9 +85,9 @@ export interface HistogramPoint {
 /** A metric and its points at one reading. */
 export type MetricSeries =
   | {
-      /** The metric. */
+      /** The metric: a counter, up-down sum or gauge. */
       readonly descriptor: MetricDescriptor & {
-        /** A number metric. */
+        /** How its values behave. */
         readonly kind: 'counter' | 'updown' | 'gauge';
       };
       /** When its cumulative values began counting, ms since the epoch; null for gauges and when unknown. */
@@ -86,9 +96,9 @@ export type MetricSeries =
       readonly points: readonly NumberPoint[];
     }
   | {
-      /** The metric. */
+      /** The metric: a histogram. */
       readonly descriptor: MetricDescriptor & {
-        /** A distribution. */
+        /** Always `histogram`. */
         readonly kind: 'histogram';
       };
       /** When its buckets began counting, ms since the epoch; null when unknown. */
@@ -137,10 +147,12 @@ export interface MetricPointOptions {
    */
   readonly detail?: readonly MetricDetail[];
   /**
-   * Most points one detail metric keeps; the rest are counted in {@link MetricPoints.capped}.
+   * Most processes, connections or files one detail metric keeps points of (all the points of
+   * each: a process's user and system CPU time count once), the first in the family's own
+   * ranking; the points of the rest are counted in {@link MetricPoints.capped}.
    * @default 100
    */
-  readonly maxDetailPoints?: number;
+  readonly maxDetailEntities?: number;
 }
 
 /** The flat metric-point view of a snapshot. */
@@ -155,7 +167,7 @@ export interface MetricPoints {
   readonly unmapped: readonly string[];
   /** Families whose mapper threw: their points are left out, the rest of the view stands. */
   readonly mapErrors: readonly {
-    /** The family whose mapper threw. */
+    /** The family whose mapper failed. */
     readonly family: string;
     /** What it threw. */
     readonly message: string;

@@ -169,6 +169,7 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     const loadAndPressure = readLoadAndPressure(procfs, unavailable, this.options);
     return {
       countersSince: this.#since,
+      bootTime: new Date(this.#baseline!.bootTime * 1000).toISOString(),
       intervalMs: prev ? Math.round((cur.at - prev.at) * 1000) / 1000 : null,
       total: toRecord(cur.total, prev?.total, idleOnly),
       perCpu: perCpuOption(perCpu, unavailable, this.options),

@@ -99,6 +99,7 @@ export class CpuProcfsSource implements Source<CpuMetrics> {
     const loadAndPressure = readLoadAndPressure(procfs, unavailable, this.options);
     return {
       countersSince: new Date(stat.bootTime * 1000).toISOString(),
+      bootTime: new Date(stat.bootTime * 1000).toISOString(),
       intervalMs: prev ? Math.round(Number(atNs - prev.atNs) / 1e3) / 1e3 : null,
       total,
       perCpu: perCpuOption(perCpu, unavailable, this.options),

@@ -40,6 +40,8 @@ export class MemReader {
   /** Wall-clock ms at monotonic 0: samples are timed on the monotonic clock and shown as wall time. */
   #wallOrigin = 0;
   #since = '';
+  /** The boot time (ISO), or the reason it is unknown: read once, at start. */
+  #boot: { iso: string | null; reason: string | null } = { iso: null, reason: 'not read yet' };
   /** The cgroup hierarchy the last reading found, looked for first by the next (list-memory-cgroups.ts). */
   #hierarchy: 'v1' | 'v2' | undefined;
 
@@ -58,6 +60,8 @@ export class MemReader {
     this.#prevAt = this.#monotonicMs();
     this.#wallOrigin = wall - this.#prevAt;
     this.#since = new Date(wall).toISOString();
+    const boot = this.procfs.machineConstants().bootTimeMs;
+    this.#boot = boot.value === null ? { iso: null, reason: boot.reason } : { iso: new Date(boot.value).toISOString(), reason: null };
     try {
       this.#prevVmstat = readVmstatCounts(this.procfs);
       this.#baselineOomKills = this.#prevVmstat.oomKill;
@@ -116,8 +120,10 @@ export class MemReader {
     const predictions = predicted.predictions;
     const sinceBoot = vmstat?.oomKill ?? null;
     if (vmstat !== null && sinceBoot === null) unavailable.oomCounts = '/proc/vmstat has no oom_kill counter (Linux 4.13 or newer has it)';
+    if (this.#boot.reason !== null) unavailable.bootTime = this.#boot.reason;
     return {
       countersSince: this.#since,
+      bootTime: this.#boot.iso,
       intervalMs: intervalMs === null ? null : Math.round(intervalMs * 1000) / 1000,
       system,
       swap,

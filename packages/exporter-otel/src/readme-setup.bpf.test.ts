@@ -1,0 +1,74 @@
+// The README's setup snippet, run as it stands in a Node process of its own (the built
+// packages, as an application would import them), exporting over OTLP/HTTP to a local
+// receiver named by the standard environment variable: its first periodic export holds
+// the syscall family's counters and exponential histograms from eBPF, and SIGTERM
+// exports once more and ends the process cleanly.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { transform } from 'esbuild';
+import { afterEach, expect, it } from 'vitest';
+import { describeKernel } from '../../../test/real-kernel.js';
+import { otlpAttributes, otlpExponential, otlpMetric, otlpPoints, otlpValue, startReceiver, type OtlpBody } from '../test/otlp-receiver.js';
+
+const REPO = new URL('../../..', import.meta.url).pathname;
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+/** The ts block under the README's "Setup with the SDK" heading. */
+function setupSnippet(): string {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.split(/^## /m).find((s) => s.startsWith('Setup with the SDK'));
+  const code = section?.match(/```ts\n([\s\S]*?)```/)?.[1];
+  if (!code) throw new Error('the README has no setup snippet');
+  return code;
+}
+
+function checkExport(body: OtlpBody): void {
+  const up = otlpPoints(otlpMetric(body, 'bpfscope.family.up'), { 'bpfscope.family': 'syscall' });
+  expect(up.map((p) => ({ attributes: otlpAttributes(p), value: otlpValue(p) }))).toEqual([{ attributes: { 'bpfscope.family': 'syscall', 'bpfscope.source': 'ebpf' }, value: 1 }]);
+  const count = otlpMetric(body, 'bpfscope.syscall.count');
+  expect({ unit: count?.unit, monotonic: count?.sum?.isMonotonic, temporality: count?.sum?.aggregationTemporality }).toEqual({ unit: '{syscall}', monotonic: true, temporality: 2 });
+  const counts = otlpPoints(count, {});
+  expect(counts.length).toBeGreaterThan(0); // the exporting process makes calls of its own (its export's write and epoll)
+  for (const p of counts) expect(otlpAttributes(p)['bpfscope.source']).toBe('ebpf');
+  const duration = otlpMetric(body, 'bpfscope.syscall.duration');
+  expect({ unit: duration?.unit, temporality: duration?.exponentialHistogram?.aggregationTemporality }).toEqual({ unit: 'ns', temporality: 2 });
+  const histograms = otlpPoints(duration, {}).map(otlpExponential);
+  expect(histograms.length).toBeGreaterThan(0);
+  for (const h of histograms) {
+    expect(h.scale).toBe(0);
+    expect(h.zeroCount + h.bucketCounts.reduce((a, b) => a + b, 0)).toBe(h.count);
+  }
+}
+
+describeKernel('the README setup, run as it stands', () => {
+  it('exports the syscall family over OTLP/HTTP to the endpoint of OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, and flushes and exits on SIGTERM', async () => {
+    const receiver = await startReceiver();
+    cleanup.push(() => receiver.close());
+    const dir = mkdtempSync(join(tmpdir(), 'bpfscope-otel-readme-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    // The snippet imports the packages by name: resolve them from the repository's node_modules (the built packages).
+    symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
+    writeFileSync(join(dir, 'setup.mjs'), (await transform(setupSnippet(), { loader: 'ts', format: 'esm', target: 'node20' })).code);
+    // An application has work of its own that keeps it running; this one waits for SIGTERM.
+    writeFileSync(join(dir, 'main.mjs'), "const keep = setInterval(() => {}, 1 << 30);\nprocess.once('SIGTERM', () => clearInterval(keep));\nawait import('./setup.mjs');\n");
+    const child = spawn(process.execPath, ['main.mjs'], { cwd: dir, env: { ...process.env, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: receiver.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    cleanup.push(() => void child.kill('SIGKILL'));
+
+    // The snippet's reader exports every 10 s.
+    const first = await Promise.race([receiver.nth(1), exited.then((code) => Promise.reject(new Error(`the setup exited (${code}) before exporting: ${stderr}`)))]);
+    checkExport(first);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(receiver.received).toHaveLength(2); // shutdown exported once more
+    checkExport(receiver.received[1]!.body);
+    expect(stderr).toBe('');
+  }, 60_000);
+});

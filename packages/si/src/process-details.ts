@@ -1,0 +1,162 @@
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+
+/** User names by user ID, from /etc/passwd, read again when the file changes. @internal */
+export class UserNames {
+  #names = new Map<number, string>();
+  #mtimeMs = -1;
+
+  constructor(private readonly path = '/etc/passwd') {}
+
+  /** The name of `uid`, or its number as a string when /etc/passwd has no entry (as `ps` prints it). Call {@link UserNames.refresh} first. */
+  name(uid: number): string {
+    return this.#names.get(uid) ?? String(uid);
+  }
+
+  /** Read /etc/passwd again if it changed since the last call. */
+  refresh(): void {
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(this.path).mtimeMs;
+    } catch {
+      this.#names.clear();
+      this.#mtimeMs = -1;
+      return;
+    }
+    if (mtimeMs === this.#mtimeMs) return;
+    this.#mtimeMs = mtimeMs;
+    this.#names.clear();
+    for (const line of readFileSync(this.path, 'utf8').split('\n')) {
+      const f = line.split(':');
+      const uid = Number(f[2]);
+      if (f.length >= 3 && f[0] && f[2] !== '' && Number.isInteger(uid) && !this.#names.has(uid)) this.#names.set(uid, f[0]);
+    }
+  }
+}
+
+/** A process's command line split as systeminformation splits it. @internal */
+export interface CommandLine {
+  command: string;
+  params: string;
+  path: string;
+  name: string;
+}
+
+/** systeminformation's name rule for a command: drop a trailing `:`; a kernel thread's `a/b` is `a`. */
+function nameOf(command: string, kernel: boolean): string {
+  let n = command.endsWith(':') ? command.slice(0, -1) : command;
+  if (kernel) {
+    const parts = n.split('/');
+    n = parts.length > 1 && !Number.isNaN(parseInt(parts.at(-1)!, 10)) ? parts[0]! : parts.at(-1)!;
+  }
+  return n;
+}
+
+let scratch = Buffer.allocUnsafe(16_384);
+
+/**
+ * A procfs file's text through one reused buffer (readFileSync's stat and allocation per file
+ * cost four times as much over a process table); null when it cannot be read (the process
+ * exited, or hides it).
+ */
+function readSmall(path: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === scratch.length) {
+        const bigger = Buffer.allocUnsafe(scratch.length * 2);
+        scratch.copy(bigger, 0, 0, length);
+        scratch = bigger;
+      }
+      const room = scratch.length - length;
+      const n = readSync(fd, scratch, length, room, null);
+      length += n;
+      // The kernel fills a procfs read as far as the file goes (cmdline and comm copy in a
+      // loop up to the count asked): a short read is the end, and saves a read per process.
+      if (n < room) break;
+    }
+    return scratch.toString('latin1', 0, length);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A kernel thread's full name: /proc/&lt;pid&gt;/comm holds it (task->comm stops at 15 bytes); null when unreadable. */
+function kernelThreadName(procRoot: string, pid: number): string | null {
+  const raw = readSmall(`${procRoot}/${pid}/comm`);
+  return raw === null ? null : raw.replace(/\n$/, '');
+}
+
+/**
+ * /proc/&lt;pid&gt;/cmdline as command (base name of argv[0]), params (the other arguments)
+ * and path (argv[0]'s directory). A kernel thread, a zombie or a process that exited since
+ * has no command line: its command is `comm`.
+ * @internal
+ */
+export function readCommandLine(procRoot: string, pid: number, comm: string, kernel: boolean): CommandLine {
+  let argv: string[] = [];
+  if (!kernel) {
+    const raw = readSmall(`${procRoot}/${pid}/cmdline`);
+    if (raw !== null) argv = (raw.endsWith('\0') ? raw.slice(0, -1) : raw).split('\0');
+  }
+  const first = argv[0] ?? '';
+  if (first === '') {
+    // task->comm holds 15 bytes; a kernel thread's longer name is in /proc/<pid>/comm.
+    const full = kernel && comm.length >= 15 ? (kernelThreadName(procRoot, pid) ?? comm) : comm;
+    return { command: full, params: '', path: '', name: nameOf(full, kernel) };
+  }
+  const slash = first.lastIndexOf('/');
+  const command = slash >= 0 ? first.slice(slash + 1) : first;
+  return { command, params: argv.slice(1).join(' '), path: slash > 0 ? first.slice(0, slash) : '', name: nameOf(command, false) };
+}
+
+/** Online CPUs, from /sys/devices/system/cpu/online (`0-3,6`). @internal */
+export function onlineCpus(sysRoot: string): number | null {
+  try {
+    let n = 0;
+    for (const part of readFileSync(`${sysRoot}/devices/system/cpu/online`, 'utf8').trim().split(',')) {
+      const [a, b] = part.split('-').map(Number);
+      n += b === undefined ? 1 : b - a! + 1;
+    }
+    return n > 0 ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A time (ms since the epoch) as local `YYYY-MM-DD HH:MM:SS`, as systeminformation prints start times. @internal */
+export function localDateTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+/** `ps`'s word for a one-letter state, as systeminformation maps it. @internal */
+export function stateWord(state: string): string {
+  switch (state[0]) {
+    case 'R':
+      return 'running';
+    case 'S':
+      return 'sleeping';
+    case 'T':
+      return 'stopped';
+    case 'W':
+      return 'paging';
+    case 'X':
+      return 'dead';
+    case 'Z':
+      return 'zombie';
+    case 'D':
+    case 'U':
+      return 'blocked';
+    default:
+      return 'unknown';
+  }
+}

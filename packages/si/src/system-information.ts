@@ -1,0 +1,161 @@
+import { ConfigError, type Engine } from '@bpfscope/core';
+import { toCurrentLoad, type LoadState } from './current-load.js';
+import { toDisksIo, type DisksIoState } from './disks-io.js';
+import { toFsSize } from './fs-size.js';
+import { toMem } from './mem.js';
+import { selectInterfaces, toNetworkConnections, toNetworkStats, type NetworkStatsState } from './network.js';
+import { UserNames } from './process-details.js';
+import { toProcesses, type ProcessCpuState } from './processes.js';
+import { SharedEngine, type SystemInformationOptions } from './shared-engine.js';
+import type {
+  SiCpuTemperatureData,
+  SiCurrentLoadData,
+  SiDisksIoData,
+  SiFsSizeData,
+  SiGraphicsData,
+  SiMemData,
+  SiNetworkConnectionsData,
+  SiNetworkStatsData,
+  SiProcessesData,
+} from './types.js';
+
+function optionalString(path: string, v: unknown): string | undefined {
+  if (v !== undefined && typeof v !== 'string') throw new ConfigError(path, v, 'a string');
+  return v;
+}
+
+/**
+ * systeminformation's functions over one bpfscope engine. Results have systeminformation's
+ * shapes and meanings; values bpfscope cannot measure are null (see the README). Nothing here
+ * starts a child process. Interval-based values (currentLoad, processes' cpu, network and
+ * disk rates) count from this object's previous call of the same function, as
+ * systeminformation counts from its own previous call.
+ * @example
+ * ```ts
+ * const si = new SystemInformation();
+ * console.log((await si.currentLoad()).currentLoad, (await si.mem()).available);
+ * await si.close();
+ * ```
+ */
+export class SystemInformation {
+  readonly #shared: SharedEngine;
+  readonly #users = new UserNames();
+  #load: LoadState | null = null;
+  #procCpu: ProcessCpuState | null = null;
+  #disks: DisksIoState | null = null;
+  readonly #netStats: NetworkStatsState = new Map();
+
+  /**
+   * @param options - your engine, or the configuration of the facade's own
+   * @throws {@link @bpfscope/core!ConfigError} for a bad option
+   */
+  constructor(options: SystemInformationOptions = {}) {
+    this.#shared = new SharedEngine(options);
+  }
+
+  /** The engine in use: the one given, or the facade's own once a call created it (null before). */
+  get engine(): Engine | null {
+    return this.#shared.engine;
+  }
+
+  #roots(): { procRoot: string; sysRoot: string } {
+    const c = this.#shared.engine?.config;
+    return { procRoot: c?.procRoot ?? '/proc', sysRoot: c?.sysRoot ?? '/sys' };
+  }
+
+  /**
+   * CPU load over the interval since the previous call (the first: since the cpu counters' origin).
+   * @returns systeminformation's `CurrentLoadData` (guest shares null)
+   * @throws the cpu family's error when it has no source
+   */
+  async currentLoad(): Promise<SiCurrentLoadData> {
+    const r = await this.#shared.read('cpu');
+    this.#load = toCurrentLoad(r.data, r.timestamp, this.#load);
+    return this.#load.result;
+  }
+
+  /**
+   * Memory from /proc/meminfo, bytes.
+   * @returns systeminformation's `MemData`
+   * @throws the mem family's error, or {@link @bpfscope/core!DataUnavailable} without /proc/meminfo
+   */
+  async mem(): Promise<SiMemData> {
+    return toMem((await this.#shared.read('mem')).data);
+  }
+
+  /**
+   * Every process, with CPU shares over the interval since the previous call.
+   * @returns systeminformation's `ProcessesData` (tty null)
+   * @throws the proc family's error when it has no source
+   */
+  async processes(): Promise<SiProcessesData> {
+    const r = await this.#shared.read('proc');
+    this.#procCpu = toProcesses(r.data, r.timestamp, this.#procCpu, { ...this.#roots(), users: this.#users });
+    return this.#procCpu.result;
+  }
+
+  /**
+   * Interface counters and their rates since the previous call for each interface.
+   * @param ifaces - `*` for all, names separated by `,` or `|`, or none for the default route's interface
+   * @returns systeminformation's `NetworkStatsData` list, in the order asked
+   * @throws {@link @bpfscope/core!ConfigError} when `ifaces` is not a string; the net family's error when it has no source
+   */
+  async networkStats(ifaces?: string): Promise<SiNetworkStatsData[]> {
+    const wanted = optionalString('ifaces', ifaces);
+    const r = await this.#shared.read('net');
+    const { procRoot, sysRoot } = this.#roots();
+    return toNetworkStats(r.data, selectInterfaces(r.data, wanted, procRoot), r.timestamp, this.#netStats, sysRoot);
+  }
+
+  /**
+   * TCP sockets and connected UDP sockets of the reader's network namespace, as `netstat -tunap` lists them.
+   * @returns systeminformation's `NetworkConnectionsData` list
+   * @throws the net family's error when it has no source
+   */
+  async networkConnections(): Promise<SiNetworkConnectionsData[]> {
+    return toNetworkConnections((await this.#shared.read('net')).data);
+  }
+
+  /**
+   * Filesystem usage of the mounts `df` lists (statfs).
+   * @param drive - keep only those whose device or mount point contains it
+   * @returns systeminformation's `FsSizeData` list
+   * @throws {@link @bpfscope/core!ConfigError} when `drive` is not a string; the fs family's error when it has no source
+   */
+  async fsSize(drive?: string): Promise<SiFsSizeData[]> {
+    const d = optionalString('drive', drive);
+    return toFsSize((await this.#shared.read('fs')).data, d);
+  }
+
+  /**
+   * Block I/O of the whole disks, with rates since the previous call.
+   * @returns systeminformation's `DisksIoData` (wait times null from procfs)
+   * @throws the fs family's error when it has no source
+   */
+  async disksIO(): Promise<SiDisksIoData> {
+    const r = await this.#shared.read('fs');
+    this.#disks = toDisksIo(r.data, r.timestamp, this.#disks, this.#roots().sysRoot);
+    return this.#disks.result;
+  }
+
+  /**
+   * CPU temperatures: bpfscope has no thermal family yet, so every value is null or empty.
+   * @returns systeminformation's `CpuTemperatureData` shape, unmeasured
+   */
+  async cpuTemperature(): Promise<SiCpuTemperatureData> {
+    return { main: null, cores: [], max: null, socket: [], chipset: null };
+  }
+
+  /**
+   * Graphics: bpfscope has no GPU family yet, so both lists are empty.
+   * @returns systeminformation's `GraphicsData` shape, empty
+   */
+  async graphics(): Promise<SiGraphicsData> {
+    return { controllers: [], displays: [] };
+  }
+
+  /** Stop the facade's own engine (an engine you gave is left running); later calls reject with {@link @bpfscope/core!Closed}. */
+  async close(): Promise<void> {
+    await this.#shared.close();
+  }
+}

@@ -1,0 +1,96 @@
+// @bpfscope/si's currentLoad() + mem() + processes() against systeminformation's same three
+// calls, interleaved in one run (order alternating per round), each round after a pause
+// longer than systeminformation's own reuse windows (200 ms for currentLoad, 500 ms for
+// processes) and the facade's (200 ms), so that both really read. Cost: CPU time of this
+// process (process.cpuUsage) plus that of the children it waited for (cutime + cstime of
+// /proc/self/stat, in clock ticks read from the auxiliary vector): systeminformation runs
+// ps and cat as children, the facade none. The facade's eBPF programs run in the kernel
+// whether it is called or not; their run time over the whole run (BPF_ENABLE_STATS) is
+// reported beside, per round, and in a second ratio.
+import { createConsoleLogger } from '@bpfscope/core';
+import { SystemInformation } from '@bpfscope/si';
+import si from 'systeminformation';
+import { childCpuMs, median } from './measure.mjs';
+
+const ROUNDS = 15;
+const GAP_MS = 700;
+
+const cpuMs = (u) => (u.user + u.system) / 1000;
+const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function kernelNs(engine) {
+  let ns = 0;
+  for (const c of engine?.stats().collectors ?? []) for (const p of c.sourceStats?.programs ?? []) ns += p.runTimeNs;
+  return ns;
+}
+
+async function cost(fn) {
+  const child0 = childCpuMs();
+  const c0 = process.cpuUsage();
+  const out = await fn();
+  const self = cpuMs(process.cpuUsage(c0));
+  return { self, children: childCpuMs() - child0, out };
+}
+
+export async function benchSiFacade({ rounds = ROUNDS } = {}) {
+  const facade = new SystemInformation({ config: { programStats: true }, logger: createConsoleLogger('silent') });
+  const ours = async () => {
+    await facade.currentLoad();
+    await facade.mem();
+    return (await facade.processes()).all;
+  };
+  const theirs = async () => {
+    await si.currentLoad();
+    await si.mem();
+    return (await si.processes()).all;
+  };
+  try {
+    // Warm-up: the facade's engine loads its programs; systeminformation takes its baselines.
+    await ours();
+    await theirs();
+    const kernel0 = kernelNs(facade.engine);
+    const t0 = Date.now();
+    const f = [];
+    const s = [];
+    for (let i = 0; i < rounds; i++) {
+      await pause(GAP_MS);
+      if (i % 2 === 0) {
+        f.push(await cost(ours));
+        await pause(GAP_MS);
+        s.push(await cost(theirs));
+      } else {
+        s.push(await cost(theirs));
+        await pause(GAP_MS);
+        f.push(await cost(ours));
+      }
+    }
+    const windowMs = Date.now() - t0;
+    const kernelMs = (kernelNs(facade.engine) - kernel0) / 1e6;
+    return { rounds, windowMs, kernelMsPerRound: kernelMs / rounds, kernelPct: (100 * kernelMs) / windowMs, facade: f, si: s };
+  } finally {
+    await facade.close();
+  }
+}
+
+export function reportSiFacade(r) {
+  const sum = (rows, k) => rows.reduce((a, x) => a + x[k], 0) / rows.length;
+  const fSelf = sum(r.facade, 'self');
+  const fKids = sum(r.facade, 'children');
+  const sSelf = sum(r.si, 'self');
+  const sKids = sum(r.si, 'children');
+  const ours = fSelf + fKids;
+  const theirs = sSelf + sKids;
+  const ratio = theirs / ours;
+  const withKernel = theirs / (ours + r.kernelMsPerRound);
+  const ms = (v) => v.toFixed(2).padStart(8);
+  const procs = (rows) => [...new Set(rows.map((x) => x.out))].sort((a, b) => a - b);
+  const p = procs(r.facade);
+  return [
+    `currentLoad() + mem() + processes(), ${r.rounds} rounds, ${GAP_MS} ms apart, order alternating; ${p[0]}–${p.at(-1)} processes listed`,
+    `  CPU ms per round (mean; children = the processes it waited for)      self   children     total   self median`,
+    `  @bpfscope/si (one engine: cpu, mem, proc families)          ${ms(fSelf)}   ${ms(fKids)}  ${ms(ours)}      ${ms(median(r.facade.map((x) => x.self)))}`,
+    `  systeminformation ${si.version()}                                ${ms(sSelf)}   ${ms(sKids)}  ${ms(theirs)}      ${ms(median(r.si.map((x) => x.self)))}`,
+    `  the facade's eBPF programs in the kernel over the run: ${r.kernelMsPerRound.toFixed(2)} ms per round (${r.kernelPct.toFixed(3)}% of a core, called or not)`,
+    `  target: >= 20x less CPU including children: ${ratio.toFixed(1)}x (${withKernel.toFixed(1)}x counting the kernel programs too) -> ${ratio >= 20 ? 'met' : 'NOT met'}`,
+  ].join('\n');
+}
