@@ -42,8 +42,8 @@ serve      serve the families' metrics to Prometheus: GET /metrics (text format 
            each family up or down). Every scrape reads the families afresh; nothing
            runs between scrapes. --port 0 lets the system pick the port (printed).
            --detail adds per-process/connection/file series (process, connection,
-           file), at most --max-detail (default 100) per metric, the rest counted in
-           bpfscope_exporter_capped_points. Stops on SIGINT or SIGTERM
+           file) for at most --max-detail (default 100) of them per metric, the rest
+           counted in bpfscope_exporter_capped_points. Stops on SIGINT or SIGTERM
 help       print this text (also with no arguments); exits 0
 
 Exit codes: 0 ok (help too), 1 failed, 2 usage error; run: the command's.
@@ -129,7 +129,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             families: parseFamilies(values.families),
             mode: parseMode(values.mode),
             detail: parseDetail(values.detail),
-            maxDetailPoints: parseMaxDetail(values['max-detail']),
+            maxDetailEntities: parseMaxDetail(values['max-detail']),
           },
           io,
         );

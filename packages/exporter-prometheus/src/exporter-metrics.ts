@@ -29,8 +29,12 @@ export const OWN_METRICS: readonly OwnMetric[] = [
   {
     suffix: 'exporter_mapper_errors',
     type: 'gauge',
-    help: '1 for a family whose metric mapper failed at this scrape: its metrics are left out.',
-    samples: (r) => (r.view?.mapErrors ?? []).map((e) => ({ labels: { family: e.family }, value: 1 })),
+    help: 'Errors of a family\'s metric mapping at this scrape (a mapper that threw: all its points left out; a metric another family also writes: its points of it left out).',
+    samples: (r) => {
+      const byFamily = new Map<string, number>();
+      for (const e of r.view?.mapErrors ?? []) byFamily.set(e.family, (byFamily.get(e.family) ?? 0) + 1);
+      return [...byFamily].map(([family, n]) => ({ labels: { family }, value: n }));
+    },
   },
   {
     suffix: 'exporter_unmapped_families',

@@ -91,7 +91,7 @@ const OWN_METRICS = `
 # TYPE bpfscope_exporter_capped_points gauge
 bpfscope_exporter_capped_points{metric="bpfscope_test_process_events_total"} 1
 
-# HELP bpfscope_exporter_mapper_errors 1 for a family whose metric mapper failed at this scrape: its metrics are left out.
+# HELP bpfscope_exporter_mapper_errors Errors of a family's metric mapping at this scrape (a mapper that threw: all its points left out; a metric another family also writes: its points of it left out).
 # TYPE bpfscope_exporter_mapper_errors gauge
 bpfscope_exporter_mapper_errors{family="bad"} 1
 
@@ -119,7 +119,7 @@ bpfscope_exporter_read_duration_seconds X
 describe('prometheusExporter', () => {
   it('text format 0.0.4: every metric with its Prometheus name, labels, le buckets, and what the reading left out', async () => {
     const { engine, test } = setup();
-    const exporter = prometheusExporter(engine, { detail: ['process'], maxDetailPoints: 2 });
+    const exporter = prometheusExporter(engine, { detail: ['process'], maxDetailEntities: 2 });
     expect(test.reads()).toBe(0); // nothing read before a scrape
     expect(masked(await exporter.registry.metrics())).toBe(`${FAMILY_METRICS}${OWN_METRICS}`);
     expect(test.reads()).toBe(1); // one read for all the metrics
@@ -127,7 +127,7 @@ describe('prometheusExporter', () => {
 
   it('OpenMetrics: counter families named without _total, samples with it, # EOF at the end', async () => {
     const { engine } = setup();
-    const exporter = prometheusExporter(engine, { detail: ['process'], maxDetailPoints: 2 });
+    const exporter = prometheusExporter(engine, { detail: ['process'], maxDetailEntities: 2 });
     const { contentType, body } = await exporter.scrape('application/openmetrics-text; version=1.0.0');
     expect(contentType).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
     // Same samples; the families of counters lose _total in HELP and TYPE; blank lines go.
@@ -182,7 +182,7 @@ describe('prometheusExporter', () => {
         return e instanceof ConfigError ? e.path : e;
       }
     };
-    expect([bad({ prefix: '9x' }), bad({ families: ['nope'] }), bad({ detail: ['thread' as never] }), bad({ maxDetailPoints: 0 })]).toEqual(['prefix', 'families', 'metrics.detail', 'metrics.maxDetailPoints']);
+    expect([bad({ prefix: '9x' }), bad({ families: ['nope'] }), bad({ detail: ['thread' as never] }), bad({ maxDetailEntities: 0 })]).toEqual(['prefix', 'families', 'metrics.detail', 'metrics.maxDetailEntities']);
   });
 
   it('two metrics that map to one Prometheus family name are refused', () => {

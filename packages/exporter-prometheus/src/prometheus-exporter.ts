@@ -19,10 +19,11 @@ export interface PrometheusExporterOptions {
    */
   readonly detail?: readonly MetricDetail[];
   /**
-   * Most points one detail metric keeps per scrape; the rest are counted in `bpfscope_exporter_capped_points`.
+   * Most processes, connections or files one detail metric keeps per scrape (in the family's
+   * own ranking); the points of the rest are counted in `bpfscope_exporter_capped_points`.
    * @default 100
    */
-  readonly maxDetailPoints?: number;
+  readonly maxDetailEntities?: number;
   /**
    * Prefix of every metric name, not added again to a name that already starts with it
    * (`bpfscope.cpu.…` is `bpfscope_cpu_…`, `system.memory.usage` is `bpfscope_system_memory_usage_bytes`).
@@ -78,7 +79,7 @@ const PROM_TYPE: Readonly<Record<MetricDescriptor['kind'], PromType>> = { counte
 export function prometheusExporter(engine: ExporterEngine, options: PrometheusExporterOptions = {}): PrometheusExporter {
   const prefix = options.prefix ?? 'bpfscope_';
   if (!/^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/.test(prefix)) throw new ConfigError('prefix', prefix, 'letters, digits, _ and :, not starting with a digit');
-  const pointOptions = { ...(options.detail ? { detail: options.detail } : {}), ...(options.maxDetailPoints !== undefined ? { maxDetailPoints: options.maxDetailPoints } : {}) };
+  const pointOptions = { ...(options.detail ? { detail: options.detail } : {}), ...(options.maxDetailEntities !== undefined ? { maxDetailEntities: options.maxDetailEntities } : {}) };
   // The view's own checks of detail and cap, now rather than at the first scrape.
   engine.metricPoints(new Snapshot(0, new Map(), []), pointOptions);
   const mappers = engine.metricMappers();

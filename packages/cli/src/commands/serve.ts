@@ -11,7 +11,7 @@ export interface ServeOptions {
   families: string[];
   mode: 'auto' | 'ebpf' | 'fallback';
   detail: MetricDetail[];
-  maxDetailPoints: number | undefined;
+  maxDetailEntities: number | undefined;
 }
 
 /**
@@ -30,7 +30,7 @@ export async function serve(options: ServeOptions, io: CliIo, stop?: AbortSignal
     await engine.start();
     // Loaded here, not with the command: the other commands never pay for prom-client.
     const { prometheusExporter } = await import('@bpfscope/exporter-prometheus');
-    const exporter = prometheusExporter(engine, { detail: options.detail, ...(options.maxDetailPoints !== undefined ? { maxDetailPoints: options.maxDetailPoints } : {}) });
+    const exporter = prometheusExporter(engine, { detail: options.detail, ...(options.maxDetailEntities !== undefined ? { maxDetailEntities: options.maxDetailEntities } : {}) });
     server = metricsServer(engine, exporter, (e) => io.stderr.write(`bpfscope serve: ${e instanceof Error ? e.message : String(e)}\n`));
     const listening = server;
     const bound = await new Promise<{ port: number } | NodeJS.ErrnoException>((resolve) => {
