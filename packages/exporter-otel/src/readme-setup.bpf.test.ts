@@ -1,8 +1,10 @@
 // The README's setup snippet, run as it stands in a Node process of its own (the built
 // packages, as an application would import them), exporting over OTLP/HTTP to a local
-// receiver named by the standard environment variable: its first periodic export holds
-// the syscall family's counters and exponential histograms from eBPF, and SIGTERM
-// exports once more and ends the process cleanly.
+// receiver named by the standard environment variable: a workload of N getppid calls made
+// once the setup has started shows in its export (the snippet counts every process, so the
+// count is N plus the few getppid calls other processes make meanwhile), with the syscall
+// family's exponential histograms from eBPF; SIGTERM exports once more and ends the process
+// cleanly.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +12,14 @@ import { join } from 'node:path';
 import { transform } from 'esbuild';
 import { afterEach, expect, it } from 'vitest';
 import { describeKernel } from '../../../test/real-kernel.js';
+import { startWorkload } from '../../plugin-syscall/test/syscall-workload.js';
 import { otlpAttributes, otlpExponential, otlpMetric, otlpPoints, otlpValue, startReceiver, type OtlpBody } from '../test/otlp-receiver.js';
+
+// Small enough that its kernel time (~0.2 µs a call in latency mode) stays far inside the
+// overhead governor's default budget, which the snippet keeps: latency stays measured.
+const N = 3_000;
+// getppid calls of other processes during the test: a shell makes a few; never thousands.
+const OTHERS_AT_MOST = 1_000;
 
 const REPO = new URL('../../..', import.meta.url).pathname;
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -33,8 +42,11 @@ function checkExport(body: OtlpBody): void {
   const count = otlpMetric(body, 'bpfscope.syscall.count');
   expect({ unit: count?.unit, monotonic: count?.sum?.isMonotonic, temporality: count?.sum?.aggregationTemporality }).toEqual({ unit: '{syscall}', monotonic: true, temporality: 2 });
   const counts = otlpPoints(count, {});
-  expect(counts.length).toBeGreaterThan(0); // the exporting process makes calls of its own (its export's write and epoll)
   for (const p of counts) expect(otlpAttributes(p)['bpfscope.source']).toBe('ebpf');
+  // The workload's getppid calls, all made before this export's collection.
+  const getppid = otlpPoints(count, { 'syscall.name': 'getppid' }).map(otlpValue);
+  expect(getppid).toHaveLength(1);
+  expect(getppid[0]! >= N && getppid[0]! < N + OTHERS_AT_MOST).toBe(true);
   const duration = otlpMetric(body, 'bpfscope.syscall.duration');
   expect({ unit: duration?.unit, temporality: duration?.exponentialHistogram?.aggregationTemporality }).toEqual({ unit: 'ns', temporality: 2 });
   const histograms = otlpPoints(duration, {}).map(otlpExponential);
@@ -55,20 +67,26 @@ describeKernel('the README setup, run as it stands', () => {
     symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
     writeFileSync(join(dir, 'setup.mjs'), (await transform(setupSnippet(), { loader: 'ts', format: 'esm', target: 'node20' })).code);
     // An application has work of its own that keeps it running; this one waits for SIGTERM.
-    writeFileSync(join(dir, 'main.mjs'), "const keep = setInterval(() => {}, 1 << 30);\nprocess.once('SIGTERM', () => clearInterval(keep));\nawait import('./setup.mjs');\n");
+    // It says when the setup module has run (the snippet's engine has started).
+    writeFileSync(join(dir, 'main.mjs'), "const keep = setInterval(() => {}, 1 << 30);\nprocess.once('SIGTERM', () => clearInterval(keep));\nawait import('./setup.mjs');\nconsole.log('ready');\n");
     const child = spawn(process.execPath, ['main.mjs'], { cwd: dir, env: { ...process.env, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: receiver.url }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     cleanup.push(() => void child.kill('SIGKILL'));
 
-    // The snippet's reader exports every 10 s.
-    const first = await Promise.race([receiver.nth(1), exited.then((code) => Promise.reject(new Error(`the setup exited (${code}) before exporting: ${stderr}`)))]);
-    checkExport(first);
+    const failed = exited.then((code) => Promise.reject(new Error(`the setup exited (${code}): ${stderr}`)));
+    await Promise.race([new Promise<void>((resolve) => child.stdout.on('data', (c: Buffer) => c.toString().includes('ready') && resolve())), failed]);
+    const workload = await startWorkload(N, 0);
+    expect(await workload.go()).toMatchObject({ code: 0 });
+    // The snippet's reader exports every 10 s; the workload may have ended before or after
+    // the first export, so only the export SIGTERM makes (after it, surely) counts it.
+    await Promise.race([receiver.nth(1), failed]);
+    const periodic = receiver.received.length;
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(receiver.received).toHaveLength(2); // shutdown exported once more
-    checkExport(receiver.received[1]!.body);
+    expect(receiver.received).toHaveLength(periodic + 1); // shutdown exported once more
+    checkExport(receiver.received.at(-1)!.body);
     expect(stderr).toBe('');
   }, 60_000);
 });

@@ -9,6 +9,7 @@ export const OTEL_APP_DEPENDENCIES: Readonly<Record<string, string>> = {
 
 /** Source of otel-export.mjs, written into the consumer app. */
 export const OTEL_EXPORT_MJS = `
+import { execFileSync } from 'node:child_process';
 import { createEngine } from '@bpfscope/core';
 import { syscall } from '@bpfscope/plugin-syscall';
 import { createHistogramProducer, createOtelBridge } from '@bpfscope/exporter-otel';
@@ -19,6 +20,9 @@ class Reader extends MetricReader {
   async onShutdown() {}
 }
 const engine = createEngine({ plugins: [syscall({ mode: 'latency' })], config: { mode: 'ebpf', operationTimeoutMs: 30_000 } });
+await engine.start();
+// Calls for the family to count (not this process's own: those are left out by default).
+execFileSync('/bin/true');
 const reader = new Reader({ metricProducers: [createHistogramProducer(engine)] });
 const provider = new MeterProvider({ readers: [reader] });
 createOtelBridge(engine, { meterProvider: provider });
