@@ -149,6 +149,7 @@ export {
 export {
   SOURCE_ATTRIBUTE,
   DETAIL_IDENTITY,
+  metricDescriptorFor,
   type MetricKind,
   type MetricDetail,
   type MetricAttributeValue,

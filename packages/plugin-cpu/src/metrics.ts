@@ -1,8 +1,8 @@
-import { SOURCE_ATTRIBUTE, type FamilyMetricMapper, type MetricAttributes, type MetricDescriptor, type MetricSink, type SourceKind } from '@bpfscope/core';
+import { SOURCE_ATTRIBUTE, type FamilyMetricMapper, type MetricAttributes, type MetricSink, type SourceKind, metricDescriptorFor } from '@bpfscope/core';
 import type { CpuField, CpuMetrics, CpuPressure, CpuTimeRecord } from './records.js';
 
 const FAMILY = 'cpu';
-const d = (name: string, kind: MetricDescriptor['kind'], unit: string, description: string): MetricDescriptor => ({ name, kind, unit, description, family: FAMILY });
+const d = metricDescriptorFor(FAMILY);
 
 const TIME = d('system.cpu.time', 'counter', 's', 'Seconds each logical CPU spent in each mode (in eBPF mode idle includes iowait, which is also given on its own).');
 const BUSY = d('bpfscope.cpu.busy.time', 'counter', 's', 'Seconds each logical CPU was busy: eBPF, wall time of tasks other than the idle task plus interrupts served while idle; procfs, user + nice + system + irq + softirq + steal.');

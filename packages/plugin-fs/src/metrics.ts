@@ -1,10 +1,9 @@
-import { log2HistogramFromSlots, SOURCE_ATTRIBUTE, type FamilyMetricMapper, type Log2Histogram, type MetricDescriptor, type MetricDetail, type MetricSink, type SourceKind } from '@bpfscope/core';
+import { log2HistogramFromSlots, SOURCE_ATTRIBUTE, type FamilyMetricMapper, type Log2Histogram, type MetricDescriptor, type MetricSink, type SourceKind, metricDescriptorFor } from '@bpfscope/core';
 import type { FsDevice, FsField, FsFile, FsLatencyHistogram, FsMetrics, FsMount, FsProcess } from './records.js';
 
 const FAMILY = 'fs';
 
-const descriptor = (name: string, kind: MetricDescriptor['kind'], unit: string, description: string, detail?: MetricDetail): MetricDescriptor =>
-  Object.freeze(detail === undefined ? { name, kind, unit, description, family: FAMILY } : { name, kind, unit, description, family: FAMILY, detail });
+const descriptor = metricDescriptorFor(FAMILY);
 
 const DISK_IO = descriptor('system.disk.io', 'counter', 'By', 'Bytes read from and written to a block device (sectors × 512).');
 const DISK_OPERATIONS = descriptor('system.disk.operations', 'counter', '{operation}', 'Read and write requests a block device completed.');

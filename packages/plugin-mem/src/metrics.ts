@@ -1,10 +1,9 @@
-import { SOURCE_ATTRIBUTE, type FamilyMetricMapper, type MetricAttributes, type MetricDescriptor, type MetricSink, type SourceKind } from '@bpfscope/core';
+import { SOURCE_ATTRIBUTE, type FamilyMetricMapper, type MetricAttributes, type MetricSink, type SourceKind, metricDescriptorFor } from '@bpfscope/core';
 import type { WarningLevel } from './predict/predict-exhaustion.js';
 import type { CgroupMemoryEntry, MemField, MemMetrics, MemPrediction } from './records.js';
 
 const FAMILY = 'mem';
-const d = (name: string, kind: MetricDescriptor['kind'], unit: string, description: string, detail?: 'process'): MetricDescriptor =>
-  detail === undefined ? { name, kind, unit, description, family: FAMILY } : { name, kind, unit, description, family: FAMILY, detail };
+const d = metricDescriptorFor(FAMILY);
 
 const USAGE = d('system.memory.usage', 'updown', 'By', 'Memory by state (/proc/meminfo): used is MemTotal − MemAvailable, free MemFree, cached Cached, buffers Buffers.');
 const LIMIT = d('system.memory.limit', 'updown', 'By', 'Usable RAM (MemTotal).');

@@ -1,10 +1,9 @@
-import { SOURCE_ATTRIBUTE, type FamilyMetricMapper, type MetricAttributes, type MetricDescriptor, type MetricDetail, type MetricSink, type SourceKind } from '@bpfscope/core';
+import { SOURCE_ATTRIBUTE, type FamilyMetricMapper, type MetricAttributes, type MetricDescriptor, type MetricSink, type SourceKind, metricDescriptorFor } from '@bpfscope/core';
 import type { ConnectionState, NetConnection, NetField, NetInterface, NetMetrics, NetProcess, NetTotals } from './records.js';
 
 const FAMILY = 'net';
 
-const descriptor = (name: string, kind: MetricDescriptor['kind'], unit: string, description: string, detail?: MetricDetail): MetricDescriptor =>
-  Object.freeze(detail === undefined ? { name, kind, unit, description, family: FAMILY } : { name, kind, unit, description, family: FAMILY, detail });
+const descriptor = metricDescriptorFor(FAMILY);
 
 const IO = descriptor('system.network.io', 'counter', 'By', 'Bytes received and sent by an interface since it came up.');
 const PACKETS = descriptor('system.network.packet.count', 'counter', '{packet}', 'Packets received and sent by an interface since it came up.');

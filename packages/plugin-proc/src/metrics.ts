@@ -1,9 +1,8 @@
-import { SOURCE_ATTRIBUTE, type FamilyMetricMapper, type MetricDescriptor, type MetricSink, type SourceKind } from '@bpfscope/core';
+import { SOURCE_ATTRIBUTE, type FamilyMetricMapper, type MetricSink, type SourceKind, metricDescriptorFor } from '@bpfscope/core';
 import type { ProcessRecord, ProcMetricField, ProcMetrics } from './records.js';
 
 const FAMILY = 'proc';
-const d = (name: string, kind: MetricDescriptor['kind'], unit: string, description: string, detail?: 'process'): MetricDescriptor =>
-  detail === undefined ? { name, kind, unit, description, family: FAMILY } : { name, kind, unit, description, family: FAMILY, detail };
+const d = metricDescriptorFor(FAMILY);
 
 const COUNT = d('system.process.count', 'updown', '{process}', 'Processes in the table by state (process.state) when every one of them was listed; else their number alone (a filter or top-K left some out). With a pids selection, the table holds only those PIDs.');
 const CPU_TIME = d('process.cpu.time', 'counter', 's', 'CPU seconds of each process by mode (user, system), all its threads, since it started.', 'process');

@@ -1,10 +1,9 @@
-import { SOURCE_ATTRIBUTE, type FamilyMetricMapper, type MetricAttributes, type MetricDescriptor, type MetricSink } from '@bpfscope/core';
+import { SOURCE_ATTRIBUTE, type FamilyMetricMapper, type MetricAttributes, type MetricSink, metricDescriptorFor } from '@bpfscope/core';
 import type { ProcessCallStat, ProcessSyscallRecord, SyscallMetrics, SyscallStat } from './records.js';
 
 const FAMILY = 'syscall';
 
-const descriptor = (name: string, kind: MetricDescriptor['kind'], unit: string, description: string, detail?: 'process'): MetricDescriptor =>
-  Object.freeze(detail === undefined ? { name, kind, unit, description, family: FAMILY } : { name, kind, unit, description, family: FAMILY, detail });
+const descriptor = metricDescriptorFor(FAMILY);
 
 const COUNT = descriptor('bpfscope.syscall.count', 'counter', '{syscall}', 'System calls made, per call.');
 const ERRORS = descriptor('bpfscope.syscall.errors', 'counter', '{syscall}', 'System calls that returned an error (-4095..-1), per call (eBPF, latency mode).');

@@ -1,10 +1,9 @@
-import { SOURCE_ATTRIBUTE, type FamilyMetricMapper, type FamilyResult, type MetricAttributes, type MetricDescriptor, type MetricSink } from '@bpfscope/core';
+import { SOURCE_ATTRIBUTE, type FamilyMetricMapper, type FamilyResult, type MetricAttributes, type MetricSink, metricDescriptorFor } from '@bpfscope/core';
 import type { AlertLevel, ThermalMetrics } from './records.js';
 
 const FAMILY = 'thermal';
 
-const descriptor = (name: string, kind: MetricDescriptor['kind'], unit: string, description: string): MetricDescriptor =>
-  Object.freeze({ name, kind, unit, description, family: FAMILY });
+const descriptor = metricDescriptorFor(FAMILY);
 
 const TEMPERATURE = descriptor('hw.temperature', 'gauge', 'Cel', 'Temperature of a thermal zone or hwmon channel, as last read.');
 const LIMIT = descriptor('hw.temperature.limit', 'gauge', 'Cel', 'A driver limit of an hwmon channel: tempK_max (high.degraded) or tempK_crit (high.critical).');

@@ -173,3 +173,18 @@ export interface MetricPoints {
     readonly message: string;
   }[];
 }
+
+/**
+ * A maker of a family's frozen metric descriptors, for a plugin's {@link FamilyMetricMapper}.
+ * @param family - the family every descriptor it makes belongs to
+ * @returns `(name, kind, unit, description, detail?) => descriptor`
+ * @example
+ * ```ts
+ * const metric = metricDescriptorFor('cpu');
+ * const TIME = metric('system.cpu.time', 'counter', 's', 'Seconds each CPU spent in each mode.');
+ * ```
+ */
+export function metricDescriptorFor(family: string): (name: string, kind: MetricKind, unit: string, description: string, detail?: MetricDetail) => MetricDescriptor {
+  return (name, kind, unit, description, detail) =>
+    Object.freeze(detail === undefined ? { name, kind, unit, description, family } : { name, kind, unit, description, family, detail });
+}
