@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, createEventStream, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type EventStream, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type EventStream, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
 import { asNativeLoader, loadNative, ProgramStatsReporter, readStatsCounters, type BpfObject, type LoadedBpfObject, type NativeObjectLoader, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import { THERMAL_OBJECT_PATH } from '../object-path.js';
 import type { ResolvedThermalOptions } from '../options.js';
@@ -6,7 +6,7 @@ import { requireSensors, ThermalReader } from '../read/thermal-reader.js';
 import type { ThermalEvent } from '../records-events.js';
 import type { ThermalMetrics } from '../records.js';
 import type { ThermalServices } from '../services.js';
-import { checkEventOptions } from '../sysfs/thermal-sysfs-source.js';
+import { thermalEvents } from '../sysfs/thermal-sysfs-source.js';
 import type { thermal, ThermalCollector } from '../plugin.js';
 import { decodeCoolingUpdates, decodeTrip, decodeZones, thermalLayouts, type ThermalLayouts } from './thermal-kernel.js';
 
@@ -149,17 +149,11 @@ export class ThermalEbpfSource implements Source<ThermalMetrics> {
    * @throws {@link @bpfscope/core!ConfigError} for any other option
    */
   events(options: SourceEventOptions): EventStream<ThermalEvent> {
-    checkEventOptions(options);
-    return createEventStream<ThermalEvent>({
-      family: 'thermal',
-      queue: options.queue,
-      signal: AbortSignal.any([options.signal, this.#closing.signal]),
-      start: async (push) => {
-        const reader = this.#reader;
-        if (reader === null) throw new DataUnavailable('thermal events', 'the thermal eBPF source is not running');
-        reader.sinks.add(push);
-        return { stop: () => void reader.sinks.delete(push), kernelDropped: () => this.#consumer?.stats().kernelDropped ?? null };
-      },
+    return thermalEvents(options, {
+      closing: this.#closing.signal,
+      reader: () => this.#reader,
+      what: 'thermal eBPF source',
+      kernelDropped: () => this.#consumer?.stats().kernelDropped ?? null,
     });
   }
 

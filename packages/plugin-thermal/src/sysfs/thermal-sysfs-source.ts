@@ -10,10 +10,31 @@ import type { thermal, ThermalCollector } from '../plugin.js';
 export const SYSFS_NO_CROSSINGS =
   'sysfs shows one temperature per poll: the readings the kernel takes between two polls, their minimum and maximum, and the trip crossings between them need the eBPF source (tp_btf thermal_temperature, thermal_zone_trip)';
 
-/** The options of an `events()` call, checked. @internal */
-export function checkEventOptions(options: SourceEventOptions): void {
+/**
+ * The thermal events of a source's reader (both sources): its options checked, the alert
+ * changes its reads raise (and what else the source pushes to the reader's sinks).
+ * @param options - signal and queue; thermal events take no other option
+ * @param source - the source's closing signal, its reader (null when not running), its name for the error, and the kernel's drops
+ * @throws {@link @bpfscope/core!ConfigError} for any other option
+ * @internal
+ */
+export function thermalEvents(
+  options: SourceEventOptions,
+  source: { closing: AbortSignal; reader: () => ThermalReader | null; what: string; kernelDropped: () => number | null },
+): EventStream<ThermalEvent> {
   const { signal: _s, queue: _q, ...rest } = options;
   for (const key of Object.keys(rest)) throw new ConfigError(`events.${key}`, rest[key], 'no such option of thermal events (only signal and queue)');
+  return createEventStream<ThermalEvent>({
+    family: 'thermal',
+    queue: options.queue,
+    signal: AbortSignal.any([options.signal, source.closing]),
+    start: async (push) => {
+      const reader = source.reader();
+      if (reader === null) throw new DataUnavailable('thermal events', `the ${source.what} is not running`);
+      reader.sinks.add(push);
+      return { stop: () => void reader.sinks.delete(push), kernelDropped: source.kernelDropped };
+    },
+  });
 }
 
 /**
@@ -56,18 +77,7 @@ export class ThermalSysfsSource implements Source<ThermalMetrics> {
    * @throws {@link @bpfscope/core!ConfigError} for any other option
    */
   events(options: SourceEventOptions): EventStream<ThermalEvent> {
-    checkEventOptions(options);
-    return createEventStream<ThermalEvent>({
-      family: 'thermal',
-      queue: options.queue,
-      signal: AbortSignal.any([options.signal, this.#closing.signal]),
-      start: async (push) => {
-        const reader = this.#reader;
-        if (reader === null) throw new DataUnavailable('thermal events', 'the thermal sysfs source is not running');
-        reader.sinks.add(push);
-        return { stop: () => void reader.sinks.delete(push), kernelDropped: () => null };
-      },
-    });
+    return thermalEvents(options, { closing: this.#closing.signal, reader: () => this.#reader, what: 'thermal sysfs source', kernelDropped: () => null });
   }
 
   stats(): SourceStats {
