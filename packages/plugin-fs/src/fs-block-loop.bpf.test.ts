@@ -4,19 +4,16 @@
 // write requests and the write histogram's count by exactly what /sys/block/loopX/stat
 // counts. The filesystem has no journal and is mounted with lazytime, and its tables are
 // initialised by mkfs, so nothing else writes to the device in the window.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createConsoleLogger, validateConfig, type SourceContext } from '@bpfscope/core';
+import { expect, it } from 'vitest';
 import { describeKernel } from '../../../test/real-kernel.js';
-import { fsEbpfSource } from '../test/ebpf-source.js';
-import { blockStat, createLoop, dd, type LoopDevice } from '../test/loop-device.js';
+import { blockStat, dd } from '../test/loop-device.js';
+import { useLoopSource } from '../test/loop-source.js';
 import { NativeObjectLoader } from '@bpfscope/native';
-import type { FsEbpfSource } from './ebpf/fs-ebpf-source.js';
 import { blockLayouts } from './ebpf/block/block-layouts.js';
 import { devOf } from './ebpf/block/decode-devices.js';
 import { FS_BLOCK_OBJECT_PATH } from './object-path.js';
 import type { FsDevice, FsMetrics } from './records.js';
 
-const context: SourceContext = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal };
 const read = { signal: new AbortController().signal };
 const MiB = 1 << 20;
 
@@ -24,27 +21,15 @@ const deviceOf = (m: FsMetrics, name: string): FsDevice | undefined => m.devices
 
 describeKernel('fs eBPF source: block I/O on a loop device with ext4, exact against /sys/block/<dev>/stat', () => {
   const N = 8;
-  let loop: LoopDevice | null = null;
-  let source: FsEbpfSource | null = null;
-
-  beforeAll(async () => {
-    loop = createLoop(64, true);
-    await dd(['if=/dev/zero', `of=${loop.mountPoint}/data`, 'bs=1M', `count=${N}`, 'conv=fsync']);
-    source = fsEbpfSource({ topK: 1_000_000 });
-    await source.init(context);
-  });
-  afterAll(async () => {
-    await source?.close();
-    loop?.remove();
-  });
+  const setup = useLoopSource(N);
 
   it('counts N MiB written with O_DIRECT, and as many write requests and latencies as the kernel counts', async () => {
-    const dev = loop!;
-    const before = deviceOf(await source!.read(read), dev.name);
+    const dev = setup.loop();
+    const before = deviceOf(await setup.source().read(read), dev.name);
     const statBefore = blockStat(dev.name);
     await dd(['if=/dev/zero', `of=${dev.mountPoint}/data`, 'bs=64K', `count=${N * 16}`, 'oflag=direct', 'conv=notrunc']);
     const statAfter = blockStat(dev.name);
-    const after = deviceOf(await source!.read(read), dev.name);
+    const after = deviceOf(await setup.source().read(read), dev.name);
     expect(after, `${dev.name} in devices`).toBeDefined();
     const kernelWrites = statAfter.writes - statBefore.writes;
     const d = {
@@ -70,7 +55,7 @@ describeKernel('fs eBPF source: block I/O on a loop device with ext4, exact agai
   });
 
   it('counts a buffered write with fsync (through the flush machinery) as the kernel does, flushes apart', async () => {
-    const dev = loop!;
+    const dev = setup.loop();
     const flushes = async (): Promise<number> => {
       const handle = await new NativeObjectLoader().load({ path: FS_BLOCK_OBJECT_PATH });
       try {
@@ -83,12 +68,12 @@ describeKernel('fs eBPF source: block I/O on a loop device with ext4, exact agai
         handle.close();
       }
     };
-    const before = deviceOf(await source!.read(read), dev.name)!;
+    const before = deviceOf(await setup.source().read(read), dev.name)!;
     const [statBefore, flushesBefore] = [blockStat(dev.name), await flushes()];
     await dd(['if=/dev/zero', `of=${dev.mountPoint}/data`, 'bs=1M', `count=${N}`, 'conv=notrunc,fsync']);
     await dd(['if=/dev/zero', `of=${dev.mountPoint}/small`, 'bs=4K', 'count=3', 'conv=fsync']);
     const [statAfter, flushesAfter] = [blockStat(dev.name), await flushes()];
-    const after = deviceOf(await source!.read(read), dev.name)!;
+    const after = deviceOf(await setup.source().read(read), dev.name)!;
     expect({
       reads: after.reads - before.reads,
       writes: after.writes - before.writes,
@@ -106,7 +91,7 @@ describeKernel('fs eBPF source: block I/O on a loop device with ext4, exact agai
   });
 
   it('without a file part: files unavailable, processes from /proc/<pid>/io (no opens or fsyncs, said why), mounts from procfs', async () => {
-    const m = await source!.read(read);
+    const m = await setup.source().read(read);
     expect(m.files).toEqual([]);
     expect(m.unavailable.files).toMatch(/files: true/);
     expect(m.fieldSources).toEqual({ mounts: 'procfs', processes: 'procfs' });

@@ -1,15 +1,14 @@
 // The metric points of a real eBPF reading: N MiB written with O_DIRECT to a loop device that
 // nothing else writes (fs-block-loop.bpf.test.ts says why) raise its mapped write bytes by
 // exactly N MiB, and its write requests and latency histogram count by what the kernel counts.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createConsoleLogger, Snapshot, toMetricPoints, validateConfig, type FamilyResult, type MetricPoints, type SourceContext } from '@bpfscope/core';
+import { expect, it } from 'vitest';
+import { Snapshot, toMetricPoints, type FamilyResult, type MetricPoints } from '@bpfscope/core';
 import { describeKernel } from '../../../test/real-kernel.js';
-import { fsEbpfSource } from '../test/ebpf-source.js';
-import { blockStat, createLoop, dd, type LoopDevice } from '../test/loop-device.js';
+import { blockStat, dd } from '../test/loop-device.js';
+import { useLoopSource } from '../test/loop-source.js';
 import type { FsEbpfSource } from './ebpf/fs-ebpf-source.js';
 import { fsMetricMapper } from './metrics.js';
 
-const context: SourceContext = { config: validateConfig({}), options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal };
 const MiB = 1 << 20;
 
 async function points(source: FsEbpfSource): Promise<MetricPoints> {
@@ -28,27 +27,15 @@ function written(v: MetricPoints, name: string, device: string): number {
 
 describeKernel('fs metric points against a loop device written with O_DIRECT', () => {
   const N = 4;
-  let loop: LoopDevice | null = null;
-  let source: FsEbpfSource | null = null;
-
-  beforeAll(async () => {
-    loop = createLoop(64, true);
-    await dd(['if=/dev/zero', `of=${loop.mountPoint}/data`, 'bs=1M', `count=${N}`, 'conv=fsync']);
-    source = fsEbpfSource({ topK: 1_000_000 });
-    await source.init(context);
-  });
-  afterAll(async () => {
-    await source?.close();
-    loop?.remove();
-  });
+  const setup = useLoopSource(N);
 
   it('system.disk.io rises by exactly N MiB; system.disk.operations and the latency histogram by the kernel\'s write requests', async () => {
-    const dev = loop!.name;
-    const before = await points(source!);
+    const dev = setup.loop().name;
+    const before = await points(setup.source());
     const statBefore = blockStat(dev);
-    await dd(['if=/dev/zero', `of=${loop!.mountPoint}/data`, 'bs=64K', `count=${N * 16}`, 'oflag=direct', 'conv=notrunc']);
+    await dd(['if=/dev/zero', `of=${setup.loop().mountPoint}/data`, 'bs=64K', `count=${N * 16}`, 'oflag=direct', 'conv=notrunc']);
     const statAfter = blockStat(dev);
-    const after = await points(source!);
+    const after = await points(setup.source());
     const rise = (name: string): number => written(after, name, dev) - written(before, name, dev);
     const kernelWrites = statAfter.writes - statBefore.writes;
     expect(kernelWrites).toBeGreaterThan(0);
