@@ -25,7 +25,9 @@
         "src/native/log_sink.cc",
         "src/native/map_batch_stream.cc",
         "src/native/allocator.cc",
-        "src/native/batch_into.cc"
+        "src/native/batch_into.cc",
+        "src/native/nvml_library.cc",
+        "src/native/nvml.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"
@@ -45,7 +47,7 @@
         "-Wno-missing-field-initializers",
         "-ffile-prefix-map=<(module_root_dir)=."
       ],
-      "libraries": ["-lbpf"]
+      "libraries": ["-lbpf", "-ldl"]
     }
   ]
 }

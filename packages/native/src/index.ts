@@ -48,3 +48,5 @@ export { KernelSamplingMaps } from './sampling-maps.js';
 export { SharedSamplingSlot } from './shared-sampling-slot.js';
 export { ProgramStatsReporter, kernelCounters } from './program-stats-reporter.js';
 export { pinMallocMmapThreshold } from './allocator.js';
+export { openNvml, NvmlSession, type NvmlDeviceReading, type NvmlPciInfo, type NvmlProcess, type NvmlUtilization, type NvmlMemoryInfo } from './nvml.js';
+export { NvmlReturn, nvmlCallError, type NvmlResult, type NvmlCallFailure } from './nvml-errors.js';

@@ -5,6 +5,7 @@ import type { BpfLink } from './bpf-link.js';
 import type { BpfMap } from './bpf-map.js';
 import type { BpfObject } from './bpf-object.js';
 import type { MapInfo, ProgramInfo } from './object-types.js';
+import type { NvmlBinding } from './raw-nvml.js';
 import type { RawRingBufferConstructor } from './raw-ring-buffer.js';
 
 /** A program as the addon describes it (see {@link ProgramInfo}). @internal */
@@ -213,7 +214,7 @@ export interface RawBpfObject {
  * {@link BpfObject} and friends instead; this is what {@link loadNative} returns.
  * @internal
  */
-export interface NativeBinding {
+export interface NativeBinding extends NvmlBinding {
   /** Opens an ELF image (the bytes of a .bpf.o). Throws a native failure (see the wrappers). */
   BpfObject: new (image: Uint8Array, name: string, btfPath?: string) => RawBpfObject;
   /** libbpf's version as `major.minor`. */
@@ -246,7 +247,7 @@ export interface NativeBinding {
   pinMmapThreshold(bytes: number): boolean;
 }
 
-const FUNCTIONS = ['BpfObject', 'libbpfVersion', 'possibleCpus', 'progTypeNames', 'mapTypeNames', 'probeProgType', 'probeMapType', 'helperNames', 'probeHelper', 'openPinnedMap', 'openPinnedProgram', 'enableRunStats', 'setLibbpfLogSink', 'pinMmapThreshold'] as const;
+const FUNCTIONS = ['BpfObject', 'libbpfVersion', 'possibleCpus', 'progTypeNames', 'mapTypeNames', 'probeProgType', 'probeMapType', 'helperNames', 'probeHelper', 'openPinnedMap', 'openPinnedProgram', 'enableRunStats', 'setLibbpfLogSink', 'pinMmapThreshold', 'NvmlSession'] as const;
 
 /**
  * True when `mod` exports every function of {@link NativeBinding}: guards against

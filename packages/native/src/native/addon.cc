@@ -11,6 +11,7 @@
 #include "log_capture.h"
 #include "log_sink.h"
 #include "map.h"
+#include "nvml.h"
 #include "object.h"
 #include "probes.h"
 #include "ring_buffer.h"
@@ -54,6 +55,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterFdFunctions(env, exports);
   RegisterLogSink(env, exports);
   RegisterAllocatorFunctions(env, exports);
+  RegisterNvml(env, exports);
   return exports;
 }
 
