@@ -9,12 +9,14 @@
 # (df) for the fs family's tests, which make an ext4 filesystem on a loop device and compare
 # mounts with df; chromium (headless) for the cli test that opens `bpfscope run --report`'s
 # HTML in a browser; prometheus (with promtool) for the Prometheus exporter's tests, which
-# scrape `bpfscope serve` with a real server and check the exposition with promtool. Run as
-# root (or with sudo).
+# scrape `bpfscope serve` with a real server and check the exposition with promtool; gcc for
+# the tests that compile their own C workloads and stand-in libraries (the gpu family's
+# libnvidia-ml.so.1). Run as root (or with sudo).
 set -euo pipefail
 
 need=()
 command -v clang >/dev/null || need+=(clang)
+command -v gcc >/dev/null || need+=(gcc)
 command -v llvm-strip >/dev/null || need+=(llvm)
 command -v bpftool >/dev/null || need+=(bpftool)
 command -v strace >/dev/null || need+=(strace)

@@ -22,3 +22,21 @@ export function compileOnce(source: string, prefix: string, flags: readonly stri
   built.set(key, join(dir, 'w'));
   return join(dir, 'w');
 }
+
+const sharedBuilt = new Map<string, string>();
+
+/**
+ * Compiles the C file at `sourcePath` into a shared library called `fileName`
+ * (gcc -O1 -shared -fPIC, plus `flags`, e.g. `-DVARIANT`) in a temp dir of its own,
+ * once per test process: stand-ins for vendor libraries that the code under test dlopens.
+ * @returns the library's path
+ */
+export function compileSharedLibrary(sourcePath: string, fileName: string, flags: readonly string[] = []): string {
+  const key = `${sourcePath}\n${fileName}\n${flags.join(' ')}`;
+  const known = sharedBuilt.get(key);
+  if (known) return known;
+  const out = join(mkdtempSync(join(tmpdir(), 'bpfscope-so-')), fileName);
+  execFileSync('gcc', ['-O1', '-Wall', '-Werror', '-shared', '-fPIC', ...flags, '-o', out, sourcePath]);
+  sharedBuilt.set(key, out);
+  return out;
+}
