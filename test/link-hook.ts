@@ -1,0 +1,37 @@
+// Instrumentation for the fault tests: keeps every link BpfObject.attach makes, so that a
+// test can destroy one from outside the source that owns it (the link a stray close or a
+// tool takes away). `bpftool link detach` cannot: the kernel has no detach for the
+// tracing, raw tracepoint, perf and uprobe links bpfscope uses (EOPNOTSUPP).
+import { BpfObject, type BpfLink } from '@bpfscope/native';
+
+/** The links made while the capture is on. */
+export interface LinkCapture {
+  /** Every link attached since {@link captureLinks}, in order. */
+  readonly links: BpfLink[];
+  /** Destroys the last live link of `program`; throws when there is none. */
+  destroy(program: string): void;
+  /** Ends the capture. */
+  restore(): void;
+}
+
+/** Starts keeping the links that `BpfObject.prototype.attach` returns. */
+export function captureLinks(): LinkCapture {
+  const attach = BpfObject.prototype.attach;
+  const links: BpfLink[] = [];
+  BpfObject.prototype.attach = function (this: BpfObject, ...args: Parameters<BpfObject['attach']>) {
+    const link = attach.apply(this, args);
+    links.push(link);
+    return link;
+  };
+  return {
+    links,
+    destroy(program) {
+      const link = links.findLast((l) => l.program === program && l.attached);
+      if (!link) throw new Error(`no live link of ${program} among ${links.map((l) => l.program).join(', ')}`);
+      link.destroy();
+    },
+    restore() {
+      BpfObject.prototype.attach = attach;
+    },
+  };
+}
