@@ -1,6 +1,6 @@
 // Instrumentation for the fault tests: keeps every link BpfObject.attach makes, so that a
 // test can destroy one from outside the source that owns it (the link a stray close or a
-// tool takes away). `bpftool link detach` cannot: the kernel has no detach for the
+// tool takes away), and the object it came from, whose maps a test can then fill. `bpftool link detach` cannot: the kernel has no detach for the
 // tracing, raw tracepoint, perf and uprobe links bpfscope uses (EOPNOTSUPP).
 import { BpfObject, type BpfLink } from '@bpfscope/native';
 
@@ -8,6 +8,8 @@ import { BpfObject, type BpfLink } from '@bpfscope/native';
 export interface LinkCapture {
   /** Every link attached since {@link captureLinks}, in order. */
   readonly links: BpfLink[];
+  /** The objects those links were attached from, in order of their first link. */
+  readonly objects: BpfObject[];
   /** Destroys the last live link of `program`; throws when there is none. */
   destroy(program: string): void;
   /** Ends the capture. */
@@ -18,13 +20,16 @@ export interface LinkCapture {
 export function captureLinks(): LinkCapture {
   const attach = BpfObject.prototype.attach;
   const links: BpfLink[] = [];
+  const objects: BpfObject[] = [];
   BpfObject.prototype.attach = function (this: BpfObject, ...args: Parameters<BpfObject['attach']>) {
     const link = attach.apply(this, args);
     links.push(link);
+    if (!objects.includes(this)) objects.push(this);
     return link;
   };
   return {
     links,
+    objects,
     destroy(program) {
       const link = links.findLast((l) => l.program === program && l.attached);
       if (!link) throw new Error(`no live link of ${program} among ${links.map((l) => l.program).join(', ')}`);
