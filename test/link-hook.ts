@@ -1,7 +1,8 @@
 // Instrumentation for the fault tests: keeps every link BpfObject.attach makes, so that a
-// test can destroy one from outside the source that owns it (the link a stray close or a
-// tool takes away), and the object it came from, whose maps a test can then fill. `bpftool link detach` cannot: the kernel has no detach for the
-// tracing, raw tracepoint, perf and uprobe links bpfscope uses (EOPNOTSUPP).
+// test can destroy one from outside the source that owns it (as a stray close would), and
+// the object it came from, whose maps a test can then fill. `bpftool link detach` cannot
+// take these links away: the kernel has no BPF_LINK_DETACH for the raw tracepoint and
+// iterator links the families hold (EOPNOTSUPP).
 import { BpfObject, type BpfLink } from '@bpfscope/native';
 
 /** The links made while the capture is on. */
