@@ -84,7 +84,9 @@ export interface Source<T = unknown> {
   /**
    * Optional health check: why the source can no longer produce data though it was
    * initialised (its programs were detached, its object closed), or null while it works.
-   * `engine.attemptRecovery()` re-initialises a family whose source reports a reason.
+   * While it reports a reason, the family's readings are a `DataUnavailable` error in
+   * `snapshot.errors` (what the detached programs count would be missing), and
+   * `engine.attemptRecovery()` re-initialises the family.
    */
   detached?(): string | null;
   /**

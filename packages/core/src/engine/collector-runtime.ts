@@ -13,6 +13,7 @@ import { ActiveFilter, type SetFilterResult } from '../filter/active-filter.js';
 import type { FamilyFilter } from '../filter/family-filter.js';
 import { FamilyEventTotals } from '../events/family-event-stats.js';
 import { FamilyCache, type FamilyRead } from './family-cache.js';
+import { detachedError } from './recover-families.js';
 
 
 /**
@@ -180,13 +181,19 @@ export class CollectorRuntime {
    * on, first its change counter, and when it has not moved since the cached decode, the
    * cached result instead (nothing decoded). A source that does not settle within a turn of
    * the event loop after the abort is closed: the family then has no source until
-   * `recoverFamily`.
+   * `recoverFamily`. A source that says it is detached is not read: its error is thrown.
    */
   async read(outer?: AbortSignal): Promise<FamilyRead> {
     const source = this.#selected;
     if (!source) throw this.#failure ?? new DataUnavailable(this.family, 'no source is initialised');
     const limit = familyTimeouts(this.config, this.family).readMs;
     this.#reads++;
+    // A detached program no longer counts: a reading would pass what is missing off as measured.
+    const detached = detachedError(source);
+    if (detached) {
+      this.#readErrors++;
+      throw detached;
+    }
     const started = performance.now();
     const cpu = process.cpuUsage();
     const token = this.cache.begin();

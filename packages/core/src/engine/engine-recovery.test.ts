@@ -43,11 +43,17 @@ describe('engine.attemptRecovery', () => {
     await engine.close();
   });
 
-  it('re-initialises a family whose source reports it is detached', async () => {
+  it('a family whose source reports it is detached reads as DataUnavailable; recovery re-initialises it', async () => {
     const fake = fakePlugin('fam', 1);
     const engine = createEngine({ plugins: [fake.plugin], config: { cache: { enabled: false } }, logger: silent });
     await engine.start();
     fake.detach('its programs were detached');
+    // While detached, a reading says so instead of passing what is left off as measured.
+    const during = await engine.collect();
+    expect(during.get('fam')).toBeUndefined();
+    expect(during.errors.map((e) => [e.family, e.error.code, e.error.message])).toEqual([['fam', 'DATA_UNAVAILABLE', 'fake-fam is unavailable: its programs were detached']]);
+    expect(during.errors[0]?.error.remedy).toContain('attemptRecovery');
+    expect(engine.stats().collectors[0]).toMatchObject({ reads: 1, readErrors: 1 });
     const outcome = await engine.attemptRecovery();
     fake.detach(null);
     expect(outcome.recovered).toEqual(['fam']);

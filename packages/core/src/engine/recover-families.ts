@@ -1,6 +1,6 @@
 import type { BpfscopeError } from '../errors/bpfscope-error.js';
 import { DataUnavailable } from '../errors/taxonomy.js';
-import type { FamilyError } from '../types.js';
+import type { FamilyError, Source } from '../types.js';
 import type { CollectorRuntime } from './collector-runtime.js';
 import { sleep } from './deadline.js';
 import type { PluginSet } from './plugin-set.js';
@@ -37,14 +37,24 @@ export async function recoverFamilies(plugins: PluginSet, signal: AbortSignal, t
 }
 
 /**
+ * The error of a source that says it is detached (a program's link is gone, from outside
+ * or by a failure), or null while it measures: its readings would leave out what the
+ * detached programs count. @internal
+ */
+export function detachedError(source: Source): DataUnavailable | null {
+  const detached = source.detached?.() ?? null;
+  return detached ? new DataUnavailable(source.name, detached, { remedy: 'engine.attemptRecovery() initialises the family again.' }) : null;
+}
+
+/**
  * Why a family needs recovery, or null when it works with its preferred source: it has no
  * source, its source reports it is detached, or it fell back in `auto` mode. @internal
  */
 export function recoveryReason(rt: CollectorRuntime): BpfscopeError | null {
   const source = rt.selected;
   if (!source) return rt.failure ?? new DataUnavailable(rt.family, 'no source is initialised');
-  const detached = source.detached?.() ?? null;
-  if (detached) return new DataUnavailable(source.name, detached, { remedy: 'engine.attemptRecovery() initialises the family again.' });
+  const detached = detachedError(source);
+  if (detached) return detached;
   if (rt.mode === 'auto' && rt.rejected.length > 0) return rt.rejected[0]!;
   return null;
 }

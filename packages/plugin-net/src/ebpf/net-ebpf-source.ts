@@ -242,6 +242,12 @@ export class NetEbpfSource implements Source<NetMetrics> {
     return this.#sampling.state(this);
   }
 
+  /** Why the source no longer measures though it was initialised (a hook's link is gone), or null. */
+  detached(): string | null {
+    const gone = this.#handle?.detachedPrograms() ?? [];
+    return gone.length > 0 ? `program${gone.length > 1 ? 's' : ''} ${gone.join(', ')} of ${this.name} ${gone.length > 1 ? 'are' : 'is'} no longer attached` : null;
+  }
+
   stats(): SourceStats {
     const h = this.#handle;
     if (h !== null) {
