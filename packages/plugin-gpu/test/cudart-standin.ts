@@ -58,8 +58,8 @@ export interface CudaCalls {
 /** A started caller, waiting at its handshake. */
 export interface StartedCaller {
   pid: number;
-  /** Let it make its calls; resolves once it exited 0 having seen every return value it expected. */
-  go(): Promise<void>;
+  /** Let it make its calls; resolves, once it exited 0 having seen every return value it expected, with the ns its calls took. */
+  go(): Promise<number>;
 }
 
 /** Start a caller and resolve once it printed "ready" (so its pid is known before any call). */
@@ -85,7 +85,9 @@ export function startCaller(standIn: CudartStandIn, c: CudaCalls): Promise<Start
         go: async () => {
           child.stdin.end('go\n');
           const code = await exited;
-          if (code !== 0 || !out.includes('done\n')) throw new Error(`caller exited ${code} with output ${JSON.stringify(out)}`);
+          const ns = /^done (\d+)$/m.exec(out)?.[1];
+          if (code !== 0 || ns === undefined) throw new Error(`caller exited ${code} with output ${JSON.stringify(out)}`);
+          return Number(ns);
         },
       });
     });
