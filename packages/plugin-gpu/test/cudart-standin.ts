@@ -60,6 +60,10 @@ export interface StartedCaller {
   pid: number;
   /** Let it make its calls; resolves, once it exited 0 having seen every return value it expected, with the ns its calls took. */
   go(): Promise<number>;
+  /** Let it make its calls and stay alive; resolves once it printed that it is done. */
+  callAndStay(): Promise<void>;
+  /** Let a caller that stayed exit; resolves once it exited 0. */
+  exit(): Promise<void>;
 }
 
 /** Start a caller and resolve once it printed "ready" (so its pid is known before any call). */
@@ -80,14 +84,31 @@ export function startCaller(standIn: CudartStandIn, c: CudaCalls): Promise<Start
       const wasReady = out.includes('ready\n');
       out += d.toString();
       if (wasReady || !out.includes('ready\n')) return;
+      const finished = async (): Promise<number> => {
+        const code = await exited;
+        const ns = /^done (\d+)$/m.exec(out)?.[1];
+        if (code !== 0 || ns === undefined) throw new Error(`caller exited ${code} with output ${JSON.stringify(out)}`);
+        return Number(ns);
+      };
       resolve({
         pid: child.pid ?? -1,
-        go: async () => {
+        go: () => {
           child.stdin.end('go\n');
-          const code = await exited;
-          const ns = /^done (\d+)$/m.exec(out)?.[1];
-          if (code !== 0 || ns === undefined) throw new Error(`caller exited ${code} with output ${JSON.stringify(out)}`);
-          return Number(ns);
+          return finished();
+        },
+        callAndStay: () =>
+          new Promise<void>((done, fail) => {
+            const check = (): void => {
+              if (/^done \d+$/m.test(out)) done();
+              else if (out.includes('unexpected')) fail(new Error(`caller: ${out}`));
+              else setTimeout(check, 10);
+            };
+            child.stdin.write('go\n');
+            check();
+          }),
+        exit: async () => {
+          child.stdin.end();
+          await finished();
         },
       });
     });

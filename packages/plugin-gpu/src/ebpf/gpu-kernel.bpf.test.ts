@@ -93,6 +93,18 @@ describeKernel('gpu eBPF part: CUDA runtime uprobes and dma_fence tracepoints', 
     expect((await k.read(signal())).cuda).toEqual([]);
   });
 
+  it('a living process\'s counts are kept from reading to reading (not drained, not doubled); after it exits, one last reading, then gone', async () => {
+    const k = part({ cudaRuntimes: [standIn.library] });
+    await k.start(startContext());
+    const c = await startCaller(standIn, B);
+    await c.callAndStay();
+    expect((await k.read(signal())).cuda).toEqual([expected(c.pid, B)]);
+    expect((await k.read(signal())).cuda).toEqual([expected(c.pid, B)]);
+    await c.exit();
+    expect((await k.read(signal())).cuda).toEqual([expected(c.pid, B)]);
+    expect((await k.read(signal())).cuda).toEqual([]);
+  });
+
   it('finds the runtime in a real dynamic linker cache (ldconfig -C) and through a toolkit directory, attaches once per file, and counts exactly', async () => {
     const d = tempDir();
     symlinkSync(standIn.library, join(standIn.dir, 'libcudart.so'));

@@ -6,7 +6,9 @@
  * Default 4) that many cudaMemcpy calls of COPY_SIZE bytes, and BAD_KIND calls
  * with kind 9. It waits for a line on stdin before the calls, so that a test
  * can attach first and knows the pid. It prints "done <ns>": the time the
- * calls took (CLOCK_MONOTONIC), which the bench uses. */
+ * calls took (CLOCK_MONOTONIC), which the bench uses; then it waits for one
+ * more line (or the end of stdin) before it exits, so that a test can read
+ * while it is alive. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -60,5 +62,8 @@ int main(int argc, char **argv)
 		printf("unexpected return\n");
 	else
 		printf("done %lld\n", (long long)(t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec));
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return bad;
 	return bad;
 }
