@@ -33,3 +33,17 @@ export function linksOf(names: readonly string[]): string[][] {
 export function loaded(names: readonly string[]): string[] {
   return (JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8' })) as { name?: string }[]).map((p) => p.name ?? '').filter((n) => names.includes(n)).sort();
 }
+
+/**
+ * Wait until no program of these names is loaded: the kernel frees a closed program after
+ * an RCU grace period, so it can be listed for a moment after its last fd closed. Polls
+ * (no time is asserted); gives up after `rounds` polls and returns what is still loaded.
+ */
+export async function loadedAfterRelease(names: readonly string[], rounds = 3000): Promise<string[]> {
+  let left = loaded(names);
+  for (let i = 0; i < rounds && left.length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    left = loaded(names);
+  }
+  return left;
+}

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { LoadFailed } from '@bpfscope/core';
 import { describeKernel } from '../../../../test/real-kernel.js';
-import { gpuKernel, loaded, startContext } from '../../test/kernel-part.js';
+import { gpuKernel, loadedAfterRelease, startContext } from '../../test/kernel-part.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const GPU_PROGRAMS = ['gpu_launch', 'gpu_malloc', 'gpu_malloc_ret', 'gpu_free', 'gpu_memcpy', 'gpu_fence_init'];
@@ -49,10 +49,10 @@ describeKernel('gpu eBPF part with a bad object', () => {
     writeFileSync(join(dir, 'gpu.bpf.c'), source.slice(0, cut));
     const out = join(dir, 'gpu.bpf.o');
     execFileSync('clang', ['-target', 'bpf', '-O2', '-g', '-D__TARGET_ARCH_x86', '-mcpu=v3', '-I', join(ROOT, 'bpf/include'), '-I', join(ROOT, 'bpf/gpu'), '-c', join(dir, 'gpu.bpf.c'), '-o', out]);
-    expect(loaded(GPU_PROGRAMS)).toEqual([]);
+    expect(await loadedAfterRelease(GPU_PROGRAMS)).toEqual([]);
     const e = await startFails(out);
     expect(e.message).toBe(`loading ${out} failed: the object has no program gpu_fence_sig: it is not the gpu object of this version`);
     expect(e.details).toMatchObject({ missing: ['gpu_fence_sig'] });
-    expect(loaded(GPU_PROGRAMS)).toEqual([]);
+    expect(await loadedAfterRelease(GPU_PROGRAMS)).toEqual([]);
   });
 });

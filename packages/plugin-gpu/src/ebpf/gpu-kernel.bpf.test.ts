@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeKernel } from '../../../../test/real-kernel.js';
 import { buildCudartStandIn, buildRuntimeWithoutMemcpy, startCaller, type CudaCalls, type CudartStandIn } from '../../test/cudart-standin.js';
-import { gpuKernel, linksOf, loaded, startContext } from '../../test/kernel-part.js';
+import { gpuKernel, linksOf, loadedAfterRelease, startContext } from '../../test/kernel-part.js';
 import type { CudaProcessWork } from '../records.js';
 import type { GpuKernel } from './gpu-kernel.js';
 
@@ -168,10 +168,23 @@ describeKernel('gpu eBPF part: CUDA runtime uprobes and dma_fence tracepoints', 
   it('after close nothing of the part is loaded, and a closed part reads nothing', async () => {
     const k = part({ cudaRuntimes: [standIn.library] });
     await k.start(startContext());
-    expect(loaded(PROGRAMS)).toEqual([...PROGRAMS].sort());
+    expect(linksOf(PROGRAMS).map((l) => l[0])).toEqual([...PROGRAMS].sort());
     await k.close();
-    expect(loaded(PROGRAMS)).toEqual([]);
+    expect(linksOf(PROGRAMS)).toEqual([]);
+    expect(await loadedAfterRelease(PROGRAMS)).toEqual([]);
     await expect(k.read(signal())).rejects.toMatchObject({ code: 'DATA_UNAVAILABLE' });
     await k.close(); // a second close does nothing
+  });
+
+  it('a start aborted before the load settles rejects with the abort reason and leaves nothing loaded', async () => {
+    const k = part({ cudaRuntimes: [standIn.library] });
+    const abort = new AbortController();
+    const starting = k.start(startContext(abort.signal));
+    abort.abort(new Error('init timeout'));
+    await expect(starting).rejects.toThrow('init timeout');
+    await k.close();
+    await expect(k.read(signal())).rejects.toMatchObject({ code: 'DATA_UNAVAILABLE' });
+    // The load settles later on a pool thread; what it made is closed when it does.
+    expect(await loadedAfterRelease(PROGRAMS)).toEqual([]);
   });
 });
