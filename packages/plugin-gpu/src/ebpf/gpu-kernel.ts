@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { awaitOrAbort, Closed, DataUnavailable, isBpfscopeError, LoadFailed, type BpfscopeError, type Logger, type SourceContext } from '@bpfscope/core';
 import { asNativeLoader, loadNative, readStatsCounters, type BpfLink, type BpfObject, type LoadedBpfObject, type NativeObjectLoader } from '@bpfscope/native';
 import type { ResolvedGpuOptions } from '../options.js';
@@ -16,6 +18,13 @@ export const CUDA_PROBES = [
 ] as const;
 /** The dma_fence programs (tp_btf). @internal */
 export const FENCE_PROGRAMS = ['gpu_fence_init', 'gpu_fence_sig'] as const;
+
+/**
+ * The inode of the initial pid namespace (PROC_PID_INIT_INO, include/linux/proc_ns.h): a
+ * kernel ABI constant. The programs key processes by their pid there; only a reader in that
+ * namespace can tell from its /proc whether they still exist.
+ */
+const INIT_PID_NS = 'pid:[4026531836]';
 
 /** Where the part searches for CUDA runtimes when the options name none (tests point it at their own tree). @internal */
 export interface GpuKernelSettings {
@@ -42,6 +51,7 @@ export class GpuKernel implements GpuKernelPart {
   #unavailable: GpuKernelReading['unavailable'] = {};
   #generation = 0;
   #logger: Logger | null = null;
+  #prune = false;
 
   /**
    * @param options - the plugin's options (`cudaRuntimes`, `objectPath`)
@@ -58,6 +68,7 @@ export class GpuKernel implements GpuKernelPart {
     loadNative();
     this.#logger = context.logger;
     this.#unavailable = {};
+    this.#prune = this.#inInitPidNamespace();
     const handle = await this.#load(context.signal);
     if (generation !== this.#generation) {
       handle.close();
@@ -147,14 +158,23 @@ export class GpuKernel implements GpuKernelPart {
     const names = this.#names.names(raw.map((c) => c.ops));
     const k = readStatsCounters(obj.map('gpu_stats'));
     // A process that has exited is reported in this reading for the last time: its entry
-    // goes, so the map holds the living (and its room is not used up by the dead).
-    for (const p of cuda) if (!this.#alive(p.pid)) obj.map('gpu_cuda_procs').delete(u32(p.pid));
+    // goes, so the map holds the living (and its room is not used up by the dead). From
+    // another pid namespace the kernel's pids cannot be looked up: nothing is removed there.
+    if (this.#prune) for (const p of cuda) if (!this.#alive(p.pid)) obj.map('gpu_cuda_procs').delete(u32(p.pid));
     return {
       cuda,
       fences: raw.map(({ ops, ...c }) => ({ driver: names.get(ops)!, timeline: null, ...c })),
       kernel: { invocations: k.invocations, drops: k.drops },
       unavailable: { ...this.#unavailable },
     };
+  }
+
+  #inInitPidNamespace(): boolean {
+    try {
+      return readlinkSync(join(this.services.procfs.procRoot, 'self/ns/pid')) === INIT_PID_NS;
+    } catch {
+      return false;
+    }
   }
 
   #alive(pid: number): boolean {
