@@ -23,6 +23,7 @@ import { benchFsFamilyRead, benchFsMounts, reportFsMounts } from './bench/fs-mou
 import { benchFsKernel, reportFsKernel } from './bench/fs-kernel.mjs';
 import { benchSiFacade, reportSiFacade } from './bench/si-facade.mjs';
 import { benchPrometheusScrape, reportPrometheusScrape } from './bench/prometheus-scrape.mjs';
+import { benchGpuKernel, reportGpuKernel } from './bench/gpu-kernel.mjs';
 
 const SECTIONS = [
   ['cpu', 'cpu snapshot', async () => reportCpuSnapshot(await benchCpuSnapshot())],
@@ -47,6 +48,7 @@ const SECTIONS = [
     async () => `${reportFsMounts(await benchFsMounts(), await benchFsFamilyRead())}\n${reportFsKernel(await benchFsKernel())}`,
   ],
   ['si', '@bpfscope/si currentLoad()+mem()+processes() vs systeminformation, CPU with children', async () => reportSiFacade(await benchSiFacade())],
+  ['gpu-kernel', 'gpu family: CUDA runtime call slowdown with the uprobes (stand-in runtime) and kernel ns per run', async () => reportGpuKernel(await benchGpuKernel())],
   ['prometheus', 'Prometheus scrape of every family at ~100 processes vs engine.collect() alone', async () => reportPrometheusScrape(await benchPrometheusScrape())],
 ];
 

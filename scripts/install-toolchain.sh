@@ -33,6 +33,10 @@ command -v ip >/dev/null || need+=(iproute2)
 command -v lsblk >/dev/null || need+=(util-linux)
 command -v chromium >/dev/null || need+=(chromium)
 command -v prometheus >/dev/null && command -v promtool >/dev/null || need+=(prometheus)
+# The gpu family's tests compile a stand-in CUDA runtime and its caller with gcc, and build a
+# real dynamic linker cache with ldconfig -C (libc-bin) to find it.
+command -v gcc >/dev/null || need+=(gcc)
+command -v ldconfig >/dev/null || need+=(libc-bin)
 for pkg in linux-libc-dev libbpf-dev libelf-dev zlib1g-dev libbpf1 make g++ python3; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done

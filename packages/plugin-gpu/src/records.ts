@@ -112,10 +112,15 @@ export interface CudaProcessWork {
 
 /** GPU jobs of one DMA fence context (one driver timeline), from the `dma_fence` tracepoints. */
 export interface FenceContext {
-  /** The driver's name for the fence (`dma_fence.ops->get_driver_name`), e.g. `amdgpu`, `i915`. */
+  /**
+   * The kernel symbol of the context's `dma_fence_ops` (from /proc/kallsyms), which names the
+   * driver: e.g. `amdgpu_fence_ops`, `i915_fence_ops`, `drm_sched_fence_ops_finished`;
+   * `ops@0x…` when kallsyms hides the address. The programs cannot call the ops'
+   * `get_driver_name`, which is a function.
+   */
   driver: string;
-  /** The timeline's name (`get_timeline_name`), e.g. `gfx_0.0.0`. */
-  timeline: string;
+  /** The timeline's name (`get_timeline_name`); null from eBPF, which cannot call that function either. */
+  timeline: string | null;
   /** The fence context number. */
   context: number;
   /** Fences initialised (`dma_fence_init`): jobs submitted. */
