@@ -24,12 +24,29 @@ export interface InventoryCard {
 export interface GpuInventory {
   /** The sysfs root looked at. */
   sysRoot: string;
-  /** NVML: what it found (`summary`), or why not. */
-  nvml: { library: string; summary: string | null; unavailable: string | null };
-  /** DRM cards: those the family reads and those it skips; `unavailable` when the DRM class is missing. */
-  drm: { cards: InventoryCard[]; unavailable: string | null };
-  /** CUDA runtime libraries the uprobes would go on, or why there are none. */
-  cuda: { runtimes: string[]; unavailable: string | null };
+  /** NVML: what it found, or why not. */
+  nvml: {
+    /** The library tried (`nvmlLibrary`). */
+    library: string;
+    /** What it found, e.g. its version and device count; null when it did not open. */
+    summary: string | null;
+    /** Why it did not open, or null. */
+    unavailable: string | null;
+  };
+  /** DRM cards. */
+  drm: {
+    /** Every `cardN`: those the family reads (`skipped` null) and those it skips, by N. */
+    cards: InventoryCard[];
+    /** Why the DRM class is missing, or null. */
+    unavailable: string | null;
+  };
+  /** CUDA runtime libraries. */
+  cuda: {
+    /** The `libcudart.so` files the uprobes would go on. */
+    runtimes: string[];
+    /** Why there are none, or null. */
+    unavailable: string | null;
+  };
   /** Why the family has nothing to read here (no NVML, no DRM card it reads, no CUDA runtime), or null. */
   unavailable: string | null;
 }

@@ -5,7 +5,7 @@ import { failureReason, isMissing, linkName, listNumbered, readAttr } from './dr
 /** Where the DRM class is below the sysfs root. @internal */
 export const DRM_CLASS = 'class/drm';
 
-/** The drivers whose sysfs figures the DRM reader knows (Documentation/ABI/testing/sysfs-driver-amdgpu, i915's and xe's sysfs). @internal */
+/** The drivers whose sysfs figures the DRM reader knows (amdgpu: Documentation/gpu/amdgpu; i915 and xe: their drivers' sysfs code). @internal */
 export const KNOWN_DRIVERS: readonly string[] = Object.freeze(['amdgpu', 'i915', 'xe']);
 
 /** One `cardN` of the DRM class, as its links and ids say. @internal */

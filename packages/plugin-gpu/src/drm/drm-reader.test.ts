@@ -1,6 +1,9 @@
 // The DRM reader against fixture trees (test/fixtures/README.md): every figure compared
 // exactly with the files' values; malformed and unreadable files each leave their figure
 // null with the error, the others still read.
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createProcfsReader, DataUnavailable, EventProcessingFailed } from '@bpfscope/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureReader, malformedWithEio, sysRootOf } from '../../test/fixture-trees.js';
@@ -119,6 +122,22 @@ describe('DRM reader: no GPU', () => {
   it('a virtual machine with only the firmware framebuffer (simpledrm): the card is named and skipped, not read as a GPU', () => {
     const r = new DrmReader(fixtureReader('vm-simpledrm'));
     expect(() => r.open()).toThrow(/no card of a driver this reader knows below .*vm-simpledrm\/sys\/class\/drm: card0 simple-framebuffer: driver simple-framebuffer has no GPU figures/);
+  });
+
+  it('a card that goes away after open: the device is kept with its error and no figure', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfscope-gpu-gone-'));
+    try {
+      cpSync(sysRootOf('amd-rx6800'), join(dir, 'sys'), { recursive: true, verbatimSymlinks: true });
+      const r = new DrmReader(createProcfsReader('/proc', join(dir, 'sys')));
+      r.open();
+      rmSync(join(dir, 'sys/class/drm/card0'));
+      const [d] = r.read();
+      expect(d).toMatchObject({ id: 'drm:card0', driver: null, utilizationPercent: null, memoryTotalBytes: null, temperatureCelsius: null });
+      expect(d!.error).toBeInstanceOf(DataUnavailable);
+      expect(d!.error?.message).toMatch(/class\/drm\/card0\/device\/driver is unavailable: the link does not exist/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('read before open is refused', () => {

@@ -43,7 +43,7 @@ function dpm(sys: ProcfsReader, rel: string): number | null {
 }
 
 /**
- * amdgpu (Documentation/ABI/testing/sysfs-driver-amdgpu, Documentation/gpu/amdgpu):
+ * amdgpu (Documentation/gpu/amdgpu: driver-misc.rst and thermal.rst, the kernel-doc of amdgpu_pm.c and the VRAM manager):
  * `gpu_busy_percent`, `mem_info_vram_used`/`_total`, `pp_dpm_sclk`/`pp_dpm_mclk`,
  * `product_name` (from the board's FRU EEPROM, where it has one).
  * @internal

@@ -63,7 +63,7 @@ export class GpuDeviceSource implements Source<GpuMetrics> {
     return m;
   }
 
-  /** What the reader found at init (null before), for `doctor`. */
+  /** What the reader found at init (null before). @internal */
   readerInfo(): GpuReaderInfo | null {
     return this.#reader?.info() ?? null;
   }

@@ -76,7 +76,7 @@ export class GpuEbpfSource implements Source<GpuMetrics> {
     return m;
   }
 
-  /** What the device reader in use found at init (null when there is none), for `doctor`. */
+  /** What the device reader in use found at init (null when there is none). @internal */
   readerInfo(): GpuReaderInfo | null {
     return this.#reader?.info() ?? null;
   }
