@@ -16,12 +16,12 @@ export class DeviceFigures {
    * One figure.
    * @param field - where its reason goes
    * @param read - the value, or null when the driver does not have it
-   * @param absent - why, when `read` gives null
+   * @param absent - why, when `read` gives null (a function: asked after the read)
    */
-  take<T>(field: GpuDeviceField, read: () => T | null, absent: string): T | null {
+  take<T>(field: GpuDeviceField, read: () => T | null, absent: string | (() => string)): T | null {
     try {
       const v = read();
-      if (v === null) this.none(field, absent);
+      if (v === null) this.none(field, typeof absent === 'string' ? absent : absent());
       return v;
     } catch (e) {
       if (!isBpfscopeError(e)) throw e;

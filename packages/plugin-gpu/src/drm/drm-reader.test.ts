@@ -1,7 +1,7 @@
 // The DRM reader against fixture trees (test/fixtures/README.md): every figure compared
 // exactly with the files' values; malformed and unreadable files each leave their figure
 // null with the error, the others still read.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProcfsReader, DataUnavailable, EventProcessingFailed } from '@bpfscope/core';
@@ -63,16 +63,38 @@ describe('DRM reader: xe (Arc B580 fixture)', () => {
   const [d] = readerOf('intel-arc-b580-xe').read();
 
   it('reads tile0/gt0/freq0/act_freq and the first hwmon temperature (temp2, pkg)', () => {
+    expect(d!.unavailable.powerMilliwatts).toBe('power is the rate of the hwmon energy1_input counter between two readings: this is the first reading');
     expect(d).toMatchObject({ id: 'drm:card0', vendor: 'intel', driver: 'xe', busId: '0000:03:00.0', error: null });
     expect(d!.clocks.graphicsMhz).toBe(2850);
     expect(d!.temperatureCelsius).toBe(54);
   });
 
-  it('has an energy counter but no power file, and a fan speed without its maximum: both said, not guessed', () => {
-    expect(d!.powerMilliwatts).toBeNull();
-    expect(d!.unavailable.powerMilliwatts).toBe('xe hwmon gives energy1_input (an energy counter) but no power1_average or power1_input; power from the energy counter\'s rate is not derived');
+  it('a fan speed without its maximum: no percentage, said, not guessed', () => {
     expect(d!.fanPercent).toBeNull();
     expect(d!.unavailable.fanPercent).toMatch(/no pwm1, nor fan1_input with fan1_max/);
+  });
+
+  it('power from the energy counter (no power file): null at the first reading, then µJ over the monotonic time between readings', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfscope-gpu-energy-'));
+    try {
+      cpSync(sysRootOf('intel-arc-b580-xe'), join(dir, 'sys'), { recursive: true, verbatimSymlinks: true });
+      const energy = join(dir, 'sys/class/drm/card0/device/hwmon/hwmon3/energy1_input');
+      const times = [1_000_000_000n, 1_500_000_000n, 2_000_000_000n, 2_500_000_000n];
+      const r = new DrmReader(createProcfsReader('/proc', join(dir, 'sys')), { monotonicNs: () => times.shift()! });
+      r.open();
+      const first = r.read()[0]!;
+      expect(first.powerMilliwatts).toBeNull();
+      expect(first.unavailable.powerMilliwatts).toBe('power is the rate of the hwmon energy1_input counter between two readings: this is the first reading');
+      writeFileSync(energy, `${123456789012 + 25_000_000}\n`); // 25 J in 0.5 s
+      expect(r.read()[0]!.powerMilliwatts).toBe(50_000);
+      const still = r.read()[0]!; // the counter did not move: no rate, not 0 W
+      expect(still.powerMilliwatts).toBeNull();
+      expect(still.unavailable.powerMilliwatts).toMatch(/did not move since the previous reading/);
+      writeFileSync(energy, '1000\n');
+      expect(r.read()[0]!.unavailable.powerMilliwatts).toMatch(/went back since the previous reading/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

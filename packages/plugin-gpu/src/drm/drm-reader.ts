@@ -1,4 +1,4 @@
-import { DataUnavailable, isBpfscopeError, type ProcfsReader } from '@bpfscope/core';
+import { DataUnavailable, isBpfscopeError, systemClock, type Clock, type ProcfsReader } from '@bpfscope/core';
 import type { GpuDeviceReader, GpuReaderInfo } from '../parts.js';
 import type { GpuDevice } from '../records.js';
 import { describeCard, readCard, requireCards, vendorOf, type DrmCard } from './drm-cards.js';
@@ -19,8 +19,14 @@ export class DrmReader implements GpuDeviceReader {
   readonly kind = 'sysfs' as const;
   #cards: number[] | null = null;
   #summary = '';
+  /** Each card's energy counter at the previous reading, for power from its rate. */
+  readonly #energy = new Map<number, { uj: number; ns: bigint }>();
 
-  constructor(private readonly sys: ProcfsReader) {}
+  /**
+   * @param sys - reads below the engine's sysfs root
+   * @param clock - monotonic time of the energy readings
+   */
+  constructor(private readonly sys: ProcfsReader, private readonly clock: Pick<Clock, 'monotonicNs'> = systemClock) {}
 
   open(): void {
     const inv = requireCards(this.sys);
@@ -55,7 +61,7 @@ export class DrmReader implements GpuDeviceReader {
     try {
       const { noHwmon, ...own }: DriverFigures = driver === 'amdgpu' ? readAmdgpu(this.sys, card.dir, f) : readIntel(this.sys, card.dir, driver, f);
       Object.assign(d, own);
-      Object.assign(d, readDrmHwmon(this.sys, card.dir, f, noHwmon));
+      Object.assign(d, readDrmHwmon(this.sys, card.dir, f, noHwmon, (uj) => this.#energyRate(card.index, uj)));
     } catch (e) {
       if (!isBpfscopeError(e)) throw e;
       d.error = e;
@@ -66,11 +72,23 @@ export class DrmReader implements GpuDeviceReader {
     return d;
   }
 
+  /** µJ over ns since the previous reading of this card's counter, as mW; or why not. */
+  #energyRate(card: number, uj: number): number | string {
+    const ns = this.clock.monotonicNs();
+    const prev = this.#energy.get(card);
+    this.#energy.set(card, { uj, ns });
+    if (prev === undefined) return 'power is the rate of the hwmon energy1_input counter between two readings: this is the first reading';
+    if (uj < prev.uj) return 'energy1_input went back since the previous reading (the counter was reset): power is measured again from the next reading';
+    if (uj === prev.uj || ns <= prev.ns) return 'energy1_input did not move since the previous reading (read again too soon): no rate';
+    return (uj - prev.uj) / (Number(ns - prev.ns) / 1e9) / 1000;
+  }
+
   info(): GpuReaderInfo {
     return { kind: 'sysfs', summary: this.#summary };
   }
 
   close(): void {
     this.#cards = null;
+    this.#energy.clear();
   }
 }

@@ -28,25 +28,39 @@ function firstTemperature(sys: ProcfsReader, hw: string): string | null {
 }
 
 /**
- * Read the chip (Documentation/hwmon/sysfs-interface): `power1_average`, else
- * `power1_input` (µW); the first `tempK_input` (m°C); `pwm1` (0–255), else
- * `fan1_input`/`fan1_max` (RPM).
- * @param noHwmon - why there is no chip, for the three figures, when there is none
+ * The power of a card from its energy counter: mW over the time since the previous
+ * reading, or why there is none (the first reading, a counter that went back).
  * @internal
  */
-export function readDrmHwmon(sys: ProcfsReader, cardDir: string, f: DeviceFigures, noHwmon: string): HwmonFigures {
+export type EnergyRate = (energyMicrojoules: number) => number | string;
+
+/**
+ * Read the chip (Documentation/hwmon/sysfs-interface): `power1_average`, else
+ * `power1_input` (µW), else the rate of `energy1_input` (µJ; i915 and xe discrete GPUs
+ * have only that); the first `tempK_input` (m°C); `pwm1` (0–255), else
+ * `fan1_input`/`fan1_max` (RPM).
+ * @param noHwmon - why there is no chip, for the three figures, when there is none
+ * @param energyRate - the card's power from its energy counter
+ * @internal
+ */
+export function readDrmHwmon(sys: ProcfsReader, cardDir: string, f: DeviceFigures, noHwmon: string, energyRate: EnergyRate): HwmonFigures {
   const hw = findHwmon(sys, cardDir);
   if (hw === null) return { powerMilliwatts: f.none('powerMilliwatts', noHwmon), temperatureCelsius: f.none('temperatureCelsius', noHwmon), fanPercent: f.none('fanPercent', noHwmon) };
   const name = readOptionalAttr(sys, `${hw}/name`) ?? 'hwmon';
+  let noPower = `${name} hwmon has no power1_average, power1_input or energy1_input`;
   const powerMilliwatts = f.take(
     'powerMilliwatts',
     () => {
       const uw = readOptionalInteger(sys, `${hw}/power1_average`) ?? readOptionalInteger(sys, `${hw}/power1_input`);
-      return uw === null ? null : uw / 1000;
+      if (uw !== null) return uw / 1000;
+      const uj = readOptionalInteger(sys, `${hw}/energy1_input`);
+      if (uj === null) return null;
+      const rate = energyRate(uj);
+      if (typeof rate === 'number') return rate;
+      noPower = rate;
+      return null;
     },
-    readOptionalAttr(sys, `${hw}/energy1_input`) !== null
-      ? `${name} hwmon gives energy1_input (an energy counter) but no power1_average or power1_input; power from the energy counter's rate is not derived`
-      : `${name} hwmon has no power1_average or power1_input`,
+    () => noPower,
   );
   const temperatureCelsius = f.take(
     'temperatureCelsius',
