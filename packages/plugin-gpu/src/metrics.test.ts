@@ -22,13 +22,13 @@ describe('gpu metric points', () => {
     expect(values('hw.gpu.memory.limit')).toEqual([['drm:card0', 17163091968]]);
     expect(values('hw.gpu.memory.utilization')).toEqual([['drm:card0', 1288359936 / 17163091968]]);
     expect(values('hw.power')).toEqual([['drm:card0', 48]]);
-    expect(values('hw.temperature')).toEqual([['drm:card0/temperature', 52]]);
+    expect(values('bpfscope.gpu.temperature')).toEqual([['drm:card0', 52]]);
     expect(values('hw.fan.speed_ratio')).toEqual([['drm:card0/fan', 89 / 255]]);
     expect(values('bpfscope.gpu.clock.frequency')).toEqual([['graphics', 2105e6], ['memory', 1000e6]]);
     expect(series.get('hw.gpu.utilization')?.points[0]?.attributes).toEqual({
       [SOURCE_ATTRIBUTE]: 'sysfs', 'hw.id': 'drm:card0', 'hw.type': 'gpu', 'hw.vendor': 'amd', 'hw.gpu.task': 'general', 'bpfscope.gpu.driver': 'amdgpu', 'bpfscope.gpu.bus_id': '0000:0b:00.0',
     });
-    expect(series.get('hw.temperature')?.points[0]?.attributes).toEqual({ [SOURCE_ATTRIBUTE]: 'sysfs', 'hw.id': 'drm:card0/temperature', 'hw.type': 'temperature', 'hw.parent': 'drm:card0' });
+    expect(series.get('hw.fan.speed_ratio')?.points[0]?.attributes).toEqual({ [SOURCE_ATTRIBUTE]: 'sysfs', 'hw.id': 'drm:card0/fan', 'hw.type': 'fan', 'hw.parent': 'drm:card0' });
     // The fences and the programs' counters from the (stand-in) kernel part, marked ebpf; no per-process series without the detail.
     expect(values('bpfscope.gpu.fence.emitted')).toEqual([['undefined', 5]]);
     expect(series.get('bpfscope.gpu.fence.signaled')?.points[0]?.attributes).toEqual({ [SOURCE_ATTRIBUTE]: 'ebpf', 'bpfscope.gpu.fence.driver': 'amdgpu', 'bpfscope.gpu.fence.timeline': 'gfx_0.0.0', 'bpfscope.gpu.fence.context': 12 });

@@ -3,15 +3,17 @@ import type { GpuDevice, GpuMetrics } from './records.js';
 
 const d = metricDescriptorFor('gpu');
 
-// OpenTelemetry's hardware conventions (semconv hardware/gpu.md, hardware/common.md,
-// fan.md, temperature.md): hw.gpu.* for the GPU itself; power, temperature and fan as the
-// common hw.* metrics, the last two on child components whose hw.parent is the GPU.
+// OpenTelemetry's hardware conventions (semconv hardware/gpu.md, common.md, fan.md):
+// hw.gpu.* for the GPU itself; power and fan as the common hw.* metrics, the fan on a
+// child component whose hw.parent is the GPU. hw.temperature is the thermal family's (one
+// name, one family; it already has the DRM GPUs' hwmon channels), so the GPU's own
+// temperature is bpfscope.gpu.temperature.
 const UTILIZATION = d('hw.gpu.utilization', 'gauge', '1', 'Fraction of time the GPU was busy over the driver\'s last sample period (hw.gpu.task = general).');
 const MEMORY_USAGE = d('hw.gpu.memory.usage', 'updown', 'By', 'GPU memory in use.');
 const MEMORY_LIMIT = d('hw.gpu.memory.limit', 'updown', 'By', 'GPU memory in total.');
 const MEMORY_UTILIZATION = d('hw.gpu.memory.utilization', 'gauge', '1', 'Fraction of GPU memory in use (hw.gpu.memory.usage / hw.gpu.memory.limit of the same reading).');
 const POWER = d('hw.power', 'gauge', 'W', 'Power the GPU draws (hw.type = gpu).');
-const TEMPERATURE = d('hw.temperature', 'gauge', 'Cel', 'GPU die temperature (hw.type = temperature, hw.parent = the GPU).');
+const TEMPERATURE = d('bpfscope.gpu.temperature', 'gauge', 'Cel', 'GPU die temperature as the GPU\'s source reports it (hw.temperature is the thermal family\'s).');
 const FAN = d('hw.fan.speed_ratio', 'gauge', '1', 'GPU fan speed as a fraction of its maximum (hw.type = fan, hw.parent = the GPU).');
 const CLOCK = d('bpfscope.gpu.clock.frequency', 'gauge', 'Hz', 'A GPU clock (bpfscope.gpu.clock = graphics, sm or memory); OpenTelemetry names no GPU clock metric.');
 const PROCESS_MEMORY = d('bpfscope.gpu.process.memory.usage', 'updown', 'By', 'GPU memory a process holds on a device, as the driver reports it (detail: process).', 'process');
@@ -37,7 +39,7 @@ function mapDevice(g: GpuDevice, source: string, sink: MetricSink): void {
   if (g.memoryUsedBytes !== null && g.memoryTotalBytes !== null && g.memoryTotalBytes > 0) sink.number(MEMORY_UTILIZATION, null, a, g.memoryUsedBytes / g.memoryTotalBytes);
   if (g.powerMilliwatts !== null) sink.number(POWER, null, a, g.powerMilliwatts / 1000);
   const child = (type: string): MetricAttributes => ({ [SOURCE_ATTRIBUTE]: source, 'hw.id': `${g.id}/${type}`, 'hw.type': type, 'hw.parent': g.id });
-  if (g.temperatureCelsius !== null) sink.number(TEMPERATURE, null, child('temperature'), g.temperatureCelsius);
+  if (g.temperatureCelsius !== null) sink.number(TEMPERATURE, null, a, g.temperatureCelsius);
   if (g.fanPercent !== null) sink.number(FAN, null, child('fan'), g.fanPercent / 100);
   for (const [clock, mhz] of [['graphics', g.clocks.graphicsMhz], ['sm', g.clocks.smMhz], ['memory', g.clocks.memoryMhz]] as const) {
     if (mhz !== null) sink.number(CLOCK, null, { ...a, 'bpfscope.gpu.clock': clock }, mhz * 1e6);
@@ -76,10 +78,10 @@ function mapGpu(result: FamilyResult<GpuMetrics>, sink: MetricSink): void {
 /**
  * The gpu family's metric points (declared as the plugin's `metricMappers`), named after
  * OpenTelemetry's hardware conventions: `hw.gpu.utilization`, `hw.gpu.memory.usage`,
- * `hw.gpu.memory.limit`, `hw.gpu.memory.utilization`, `hw.power` (hw.type gpu),
- * `hw.temperature` and `hw.fan.speed_ratio` (child components of the GPU); the clocks,
- * the per-process figures (detail `process`), the fence contexts and the programs'
- * counters under `bpfscope.gpu.*`. A figure the source could not read gives no point.
+ * `hw.gpu.memory.limit`, `hw.gpu.memory.utilization`, `hw.power` (hw.type gpu) and
+ * `hw.fan.speed_ratio` (a child component of the GPU); the temperature, clocks, the
+ * per-process figures (detail `process`), the fence contexts and the programs' counters
+ * under `bpfscope.gpu.*`. A figure the source could not read gives no point.
  */
 export const gpuMetricMapper: FamilyMetricMapper<'gpu'> = Object.freeze({
   family: 'gpu',
