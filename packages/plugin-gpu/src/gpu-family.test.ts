@@ -1,7 +1,7 @@
 // The family's assembly through an engine, with stand-ins for NVML and the kernel part
 // (test/fake-parts.ts) and the real DRM reader over fixture trees: the order of the
 // sources, where the devices come from, what each fallback says, errors kept.
-import { AttachFailed, createEngine, DataUnavailable, NativeUnavailable, type Engine, type Logger } from '@bpfscope/core';
+import { AttachFailed, createEngine, DataUnavailable, InsufficientPermissions, NativeUnavailable, type Engine, type Logger } from '@bpfscope/core';
 import { describe, expect, it } from 'vitest';
 import { FakeKernel, FakeNvmlReader, fakeParts, gpuWith, KERNEL_READING, kernelNothing, NVML_DEVICE, nvmlAbsent } from '../test/fake-parts.js';
 import { sysRootOf } from '../test/fixture-trees.js';
@@ -102,6 +102,16 @@ describe('gpu family: nothing found', () => {
     expect(err).toBeInstanceOf(DataUnavailable);
     expect(err.reason).toMatch(/^no GPU found here: NVML: libnvidia-ml.so.1 is unavailable: .*; DRM sysfs: .*card0 simple-framebuffer: driver simple-framebuffer has no GPU figures.*; eBPF: gpu eBPF programs is unavailable: no libcudart.so found and no dma_fence tracepoint$/);
     expect(err.details.lookedFor).toEqual(['libnvidia-ml.so.1', 'class/drm/card* with driver amdgpu|i915|xe', 'libcudart.so*', 'dma_fence:dma_fence_init']);
+  });
+
+  it('no device reader and the programs cannot even look (no privilege): still "no GPU found", the privilege error its cause and remedy', async () => {
+    const denied = new InsufficientPermissions('load the gpu programs', ['CAP_BPF', 'CAP_PERFMON']);
+    const { snap } = await collect(engineOver(fakeParts(new FakeNvmlReader(nvmlAbsent()), new FakeKernel(denied)), 'no-drm'));
+    const err = snap.errors.find((e) => e.family === 'gpu')?.error as DataUnavailable;
+    expect(err).toBeInstanceOf(DataUnavailable);
+    expect(err.reason).toMatch(/; eBPF: .*load the gpu programs/);
+    expect(err.cause).toBe(denied);
+    expect(err.remedy).toContain(`And for eBPF: ${denied.remedy}`);
   });
 
   it('mode fallback: the first device source\'s error names NVML and DRM', async () => {

@@ -62,7 +62,8 @@ export function nothingFound(failures: readonly PartFailure[]): DataUnavailable 
     details: { lookedFor, failures: failures.map((f) => ({ what: f.what, code: f.error.code })) },
     remedy:
       'Nothing to fix on a machine without a GPU. Otherwise: for NVIDIA install the driver (it ships libnvidia-ml.so.1) or set families.gpu.nvmlLibrary; for AMD and Intel load amdgpu, i915 or xe; ' +
-      'for CUDA work set families.gpu.cudaRuntimes to the libcudart.so your programs load. With config.sysRoot set, check that it points at sysfs.',
+      'for CUDA work set families.gpu.cudaRuntimes to the libcudart.so your programs load. With config.sysRoot set, check that it points at sysfs.' +
+      (broken ? ` And for ${broken.what}: ${broken.error.remedy}` : ''),
   });
 }
 

@@ -47,8 +47,9 @@ export class GpuEbpfSource implements Source<GpuMetrics> {
       await kernel?.close();
       reader?.close();
       if (!isBpfscopeError(e)) throw e;
-      // Nothing at all: the family's error names what every part looked for.
-      if (reader === null && e instanceof DataUnavailable) throw nothingFound([...failures, { what: 'eBPF', error: e }]);
+      // No device reader either: the family's error names what every part looked for (a
+      // kernel part that could not even look, e.g. for want of privileges, is its cause).
+      if (reader === null) throw nothingFound([...failures, { what: 'eBPF', error: e }]);
       throw e;
     }
     this.#reader = reader;
