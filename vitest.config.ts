@@ -23,6 +23,7 @@ export default defineConfig({
       '@bpfscope/si': src('si'),
       '@bpfscope/plugin-thermal': src('plugin-thermal'),
       '@bpfscope/exporter-prometheus': src('exporter-prometheus'),
+      '@bpfscope/plugin-gpu': src('plugin-gpu'),
     },
   },
   test: {

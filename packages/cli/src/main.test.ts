@@ -1,5 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { gpuInventory } from '@bpfscope/plugin-gpu';
 import { thermalSensorInventory } from '@bpfscope/plugin-thermal';
 import { main } from './main.js';
 
@@ -9,6 +11,8 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
   const code = await main(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
   return { code, out, err };
 }
+
+const GPU_FIXTURE = (machine: string): string => fileURLToPath(new URL(`../../plugin-gpu/test/fixtures/${machine}/sys`, import.meta.url));
 
 describe('bpfscope command line', () => {
   it.each([
@@ -29,6 +33,8 @@ describe('bpfscope command line', () => {
     [['serve', '--max-detail', '0'], '--max-detail', 'from 1 to 1000000'],
     [['serve', '--json'], '--json', 'serve answers each scrape'],
     [['snapshot', '--port', '9464'], '--port', 'only with bpfscope serve'],
+    [['top', '--sys-root', '/sys'], '--sys-root', 'only with bpfscope snapshot or doctor'],
+    [['snapshot', '--sys-root', 'sys'], '--sys-root', 'an absolute directory path'],
   ])('%j is a usage error (exit 2) naming the option and what is allowed', async (argv, path, allowed) => {
     const r = await run(...argv);
     expect(r.code).toBe(2);
@@ -79,7 +85,10 @@ describe('bpfscope command line', () => {
     expect(r.code).toBe(0);
     // thermal only where the machine has temperature sensors (a virtual machine has none).
     const thermal = thermalSensorInventory().unavailable === null ? { thermal: 'sysfs' } : {};
-    expect(Object.fromEntries(Object.entries(json.families).map(([k, v]) => [k, v.source]))).toEqual({ cpu: 'procfs', fs: 'procfs', mem: 'procfs', net: 'procfs', proc: 'procfs', syscall: 'procfs', ...thermal });
+    // gpu likewise only where the machine has a GPU source (this one has none).
+    const g = gpuInventory();
+    const gpu = g.unavailable !== null ? {} : { gpu: g.nvml.summary !== null ? 'nvml' : 'sysfs' };
+    expect(Object.fromEntries(Object.entries(json.families).map(([k, v]) => [k, v.source]))).toEqual({ cpu: 'procfs', fs: 'procfs', mem: 'procfs', net: 'procfs', proc: 'procfs', syscall: 'procfs', ...thermal, ...gpu });
     // A full procfs scan of every family: past the unit project's 5 s default on a loaded machine (a bound, not an assertion).
   }, 60_000);
 
@@ -96,6 +105,31 @@ describe('bpfscope command line', () => {
     expect(json.errors).toMatchObject([{ family: 'thermal', code: 'DATA_UNAVAILABLE' }]);
     expect(json.errors[0]?.message).toContain(missing.replace(/^.*?: /, ''));
   });
+
+  it('snapshot --sys-root over a GPU fixture: gpu is in the default families there, shown as a table from DRM sysfs', async () => {
+    const r = await run('snapshot', '--mode', 'fallback', '--families', 'gpu', '--sys-root', GPU_FIXTURE('amd-rx6800'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^gpu {2}source: sysfs {2}\(fell back: DATA_UNAVAILABLE: /m);
+    expect(r.out).toContain('  drm:card0  amdgpu  0000:0b:00.0     37  1.2 GiB/16.0 GiB  48.0  52.0  2105     1000    35');
+  });
+
+  it('snapshot --families gpu where there is no GPU fails with what was looked for, never a table of zeros', async () => {
+    const r = await run('snapshot', '--json', '--families', 'gpu', '--sys-root', GPU_FIXTURE('no-drm'));
+    const json = JSON.parse(r.out) as { families: Record<string, unknown>; errors: { family: string; code: string; message: string }[] };
+    expect(r.code).toBe(1);
+    expect(json.families).toEqual({});
+    expect(json.errors).toMatchObject([{ family: 'gpu', code: 'DATA_UNAVAILABLE' }]);
+    expect(json.errors[0]?.message).toMatch(/^gpu is unavailable: no GPU found here: NVML: .*; DRM sysfs: DRM sysfs is unavailable: .*no-drm\/sys\/class\/drm does not exist/);
+  });
+
+  it('doctor --sys-root says which sources the thermal and gpu families find there', async () => {
+    const r = await run('doctor', '--sys-root', GPU_FIXTURE('amd-rx6800'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ {2}thermal sensors: none \(thermal sensors is unavailable: this machine exposes no temperature sensor: .*amd-rx6800\/sys\/class\/thermal does not exist/m);
+    expect(r.out).toMatch(/^ {2}gpu sources:\n {4}NVML: none \(.*\)\n {4}DRM: card0 amdgpu 0x1002:0x73bf at 0000:0b:00.0\n {4}CUDA runtime: none \(.*\)$/m);
+    const json = JSON.parse((await run('doctor', '--json', '--sys-root', GPU_FIXTURE('intel-x1c9-i915'))).out) as { gpu: { drm: unknown } };
+    expect(json.gpu.drm).toEqual({ cards: [{ card: 0, driver: 'i915', vendorId: '0x8086', deviceId: '0x9a49', busId: '0000:00:02.0', skipped: null }], unavailable: null });
+  }, 60_000);
 
   it('snapshot without --json shows the net family as tables: interfaces, and connections with this process as owner', async () => {
     // A listener of this process's own, so the connection table has a row whose owner is known.

@@ -10,8 +10,8 @@ import { EXIT, type CliIo } from './io.js';
 import { defaultFamilies, FAMILIES } from './plugins.js';
 
 const USAGE = `Usage:
-  bpfscope snapshot [--json] [--families cpu,...] [--mode auto|ebpf|fallback] [--interval MS] [--include-self]
-  bpfscope doctor [--json]
+  bpfscope snapshot [--json] [--families cpu,...] [--mode auto|ebpf|fallback] [--interval MS] [--include-self] [--sys-root DIR]
+  bpfscope doctor [--json] [--sys-root DIR]
   bpfscope run [--json] [--interval MS] [--out FILE] [--report FILE.html] [--mode auto|ebpf|fallback] -- <command...>
   bpfscope top [--interval MS] [--sort cpu|mem|pid|io|syscalls] [--families cpu,...] [--mode auto|ebpf|fallback] [--iterations N]
   bpfscope serve [--port 9464] [--host 127.0.0.1] [--families cpu,...] [--mode auto|ebpf|fallback] [--detail process,...] [--max-detail N]
@@ -22,7 +22,8 @@ snapshot   read every family once (with --interval: twice, MS apart, and report 
            counts cover the short time from attaching to the reading. bpfscope's own
            calls are left out; --include-self keeps them
 doctor     check what this machine offers for eBPF, probing each attach type, and say
-           how to fix what is missing
+           how to fix what is missing; and which sources the thermal and gpu families
+           find (sensors; NVML, DRM cards, CUDA runtimes)
 run        run a command (stdio passed through, exit code propagated), follow its whole
            process tree, and report samples every interval (default 1000 ms) and a
            summary to --out FILE, or to stderr. The command's figures start at its
@@ -50,7 +51,9 @@ Exit codes: 0 ok (help too), 1 failed, 2 usage error; run: the command's.
 Colour on a terminal only; NO_COLOR=1 turns it off.
 
 Families: ${Object.keys(FAMILIES).join(', ')} (thermal by default only where the machine
-has a thermal zone or an hwmon temperature sensor; doctor says which)
+has a thermal zone or an hwmon temperature sensor, gpu only where it has NVML, a DRM card
+of amdgpu, i915 or xe, or a CUDA runtime; doctor says which). --sys-root DIR reads sysfs
+below DIR instead of /sys (snapshot and doctor): a copy of another machine's sysfs
 `;
 
 /**
@@ -81,6 +84,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         host: { type: 'string' },
         detail: { type: 'string' },
         'max-detail': { type: 'string' },
+        'sys-root': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -95,15 +99,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (verb !== 'top' && (values.sort !== undefined || values.iterations !== undefined)) throw new ConfigError(values.sort !== undefined ? '--sort' : '--iterations', verb ?? '', 'only with bpfscope top');
     if (verb !== 'snapshot' && values['include-self']) throw new ConfigError('--include-self', verb ?? '', 'only with bpfscope snapshot');
     for (const o of ['port', 'host', 'detail', 'max-detail'] as const) if (verb !== 'serve' && values[o] !== undefined) throw new ConfigError(`--${o}`, verb ?? '', 'only with bpfscope serve');
+    if (verb !== 'snapshot' && verb !== 'doctor' && values['sys-root'] !== undefined) throw new ConfigError('--sys-root', verb ?? '', 'only with bpfscope snapshot or doctor');
+    const sysRoot = parseSysRoot(values['sys-root']);
     switch (verb) {
       case 'snapshot':
         return await snapshot(
           {
             json: values.json ?? false,
-            families: parseFamilies(values.families),
+            families: parseFamilies(values.families, sysRoot),
             mode: parseMode(values.mode),
             intervalMs: parseInterval(values.interval),
             includeSelf: values['include-self'] ?? false,
+            sysRoot,
           },
           io,
         );
@@ -135,9 +142,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         );
       case 'doctor':
         if (values.families !== undefined || values.mode !== undefined || values.interval !== undefined) {
-          throw new ConfigError('doctor', 'options', 'only --json');
+          throw new ConfigError('doctor', 'options', 'only --json and --sys-root');
         }
-        return await doctor({ json: values.json ?? false }, io);
+        return await doctor({ json: values.json ?? false, sysRoot }, io);
       case undefined:
         // Options with no command, e.g. `bpfscope --json`.
         throw new ConfigError('command', '(none)', '"snapshot", "doctor", "run", "top", "serve" or "help"');
@@ -157,7 +164,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-const VALUED = new Set(['--families', '--mode', '--interval', '--out', '--report', '--sort', '--iterations', '--port', '--host', '--detail', '--max-detail']);
+const VALUED = new Set(['--sys-root', '--families', '--mode', '--interval', '--out', '--report', '--sort', '--iterations', '--port', '--host', '--detail', '--max-detail']);
 
 /**
  * `--interval -5` as `--interval=-5`: parseArgs would take a value that starts with a
@@ -177,14 +184,20 @@ function joinValues(args: readonly string[]): string[] {
   return out;
 }
 
-function parseFamilies(value: string | undefined): string[] {
-  if (value === undefined) return defaultFamilies();
+function parseFamilies(value: string | undefined, sysRoot = '/sys'): string[] {
+  if (value === undefined) return defaultFamilies(sysRoot);
   const list = value.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = list.filter((f) => !(f in FAMILIES));
   if (list.length === 0 || unknown.length > 0) {
     throw new ConfigError('--families', value, `a comma-separated list of ${Object.keys(FAMILIES).join(', ')}`);
   }
   return [...new Set(list)];
+}
+
+function parseSysRoot(value: string | undefined): string {
+  if (value === undefined) return '/sys';
+  if (!value.startsWith('/')) throw new ConfigError('--sys-root', value, 'an absolute directory path, e.g. /sys');
+  return value;
 }
 
 function parseMode(value: string | undefined): 'auto' | 'ebpf' | 'fallback' {

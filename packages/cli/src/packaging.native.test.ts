@@ -47,7 +47,7 @@ describeKernel('packaging: every workspace packed, installed without a compiler,
 
   it('packs every workspace', () => {
     expect(packs.map((p) => p.name).sort()).toEqual([
-      '@bpfscope/cli', '@bpfscope/core', '@bpfscope/exporter-otel', '@bpfscope/exporter-prometheus', '@bpfscope/native', '@bpfscope/plugin-cpu', '@bpfscope/plugin-fs', '@bpfscope/plugin-mem', '@bpfscope/plugin-net', '@bpfscope/plugin-proc', '@bpfscope/plugin-syscall', '@bpfscope/plugin-thermal', '@bpfscope/si',
+      '@bpfscope/cli', '@bpfscope/core', '@bpfscope/exporter-otel', '@bpfscope/exporter-prometheus', '@bpfscope/native', '@bpfscope/plugin-cpu', '@bpfscope/plugin-fs', '@bpfscope/plugin-gpu', '@bpfscope/plugin-mem', '@bpfscope/plugin-net', '@bpfscope/plugin-proc', '@bpfscope/plugin-syscall', '@bpfscope/plugin-thermal', '@bpfscope/si',
     ]);
   });
 

@@ -5,6 +5,7 @@ import { mem } from '@bpfscope/plugin-mem';
 import { net } from '@bpfscope/plugin-net';
 import { proc } from '@bpfscope/plugin-proc';
 import { syscall } from '@bpfscope/plugin-syscall';
+import { gpu, gpuInventory } from '@bpfscope/plugin-gpu';
 import { thermal, thermalSensorInventory } from '@bpfscope/plugin-thermal';
 
 /** What the command's options change in the plugins. @internal */
@@ -26,19 +27,22 @@ export const FAMILIES: Readonly<Record<string, (o: FamilyOptions) => Plugin>> = 
   proc: () => proc({ topK: { by: 'cpu', k: 15 } }),
   syscall: (o) => syscall({ includeSelf: o.includeSelf, processes: true }),
   thermal: () => thermal(),
+  gpu: () => gpu(),
 };
 
 /**
  * Families that need hardware a machine may not have, each with a check that gives the
- * reason it is missing (null when present). Without `--families` the command leaves such a
- * family out where its hardware is missing (a virtual machine has no temperature sensors),
- * rather than fail every snapshot; `--families thermal` asks for it anyway. @internal
+ * reason it is missing (null when present), looking below the sysfs root given. Without
+ * `--families` the command leaves such a family out where its hardware is missing (a
+ * virtual machine has no temperature sensors and no GPU), rather than fail every snapshot;
+ * `--families thermal,gpu` asks for them anyway. @internal
  */
-export const HARDWARE_FAMILIES: Readonly<Record<string, () => string | null>> = {
-  thermal: () => thermalSensorInventory().unavailable,
+export const HARDWARE_FAMILIES: Readonly<Record<string, (sysRoot: string) => string | null>> = {
+  thermal: (sysRoot) => thermalSensorInventory(sysRoot).unavailable,
+  gpu: (sysRoot) => gpuInventory({ sysRoot }).unavailable,
 };
 
 /** The families used without `--families`: all, less the hardware families this machine lacks. @internal */
-export function defaultFamilies(): string[] {
-  return Object.keys(FAMILIES).filter((f) => (HARDWARE_FAMILIES[f]?.() ?? null) === null);
+export function defaultFamilies(sysRoot = '/sys'): string[] {
+  return Object.keys(FAMILIES).filter((f) => (HARDWARE_FAMILIES[f]?.(sysRoot) ?? null) === null);
 }

@@ -1,5 +1,9 @@
-export { gpu } from './plugin.js';
-export type { GpuPluginOptions } from './options.js';
+export { gpu, GpuCollector } from './plugin.js';
+export { GPU_OPTION_SCHEMA, type GpuPluginOptions } from './options.js';
+export { gpuMetricMapper } from './metrics.js';
+export { GpuEbpfSource } from './sources/gpu-ebpf-source.js';
+export { GpuDeviceSource } from './sources/gpu-device-source.js';
+export { gpuInventory, type GpuInventory, type InventoryCard } from './gpu-inventory.js';
 export type {
   GpuMetrics,
   GpuField,

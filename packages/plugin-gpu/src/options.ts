@@ -1,7 +1,10 @@
-import { ConfigError } from '@bpfscope/core';
+import { ConfigError, type FamilyOptions, type OptionSchema } from '@bpfscope/core';
 import type { gpu } from './plugin.js';
 
-/** Options of the {@link gpu} plugin; every field optional. */
+/**
+ * Options of the {@link gpu} plugin; every field optional. `config.families.gpu` may
+ * override each of them but `objectPath` (see {@link GPU_OPTION_SCHEMA}).
+ */
 export interface GpuPluginOptions {
   /**
    * The NVML library dlopen opens at start (a name the dynamic linker searches for, or a
@@ -40,4 +43,30 @@ export function resolveGpuOptions(o: GpuPluginOptions, defaultObjectPath: string
     throw new ConfigError('gpu.cudaRuntimes', o.cudaRuntimes, 'a list of absolute paths of libcudart.so files');
   }
   return { nvmlLibrary: o.nvmlLibrary ?? 'libnvidia-ml.so.1', cudaRuntimes: o.cudaRuntimes ? [...o.cudaRuntimes] : null, objectPath: o.objectPath ?? defaultObjectPath };
+}
+
+/**
+ * The options `config.families.gpu` may hold (besides the engine's `mode`, `enabled`,
+ * `initTimeoutMs`, `readTimeoutMs`); each overrides the factory's option of the same name.
+ */
+export const GPU_OPTION_SCHEMA: OptionSchema = Object.freeze({
+  nvmlLibrary: { type: 'string' },
+  cudaRuntimes: { type: 'string[]', maxItems: 64 },
+});
+
+/**
+ * The factory's options overridden by the family's validated config.
+ * @throws {@link @bpfscope/core!ConfigError} for a CUDA runtime path that is not absolute, or an empty library name
+ * @internal
+ */
+export function withFamilyOptions(o: ResolvedGpuOptions, config: FamilyOptions): ResolvedGpuOptions {
+  const merged = resolveGpuOptions(
+    {
+      nvmlLibrary: (config.nvmlLibrary as string | undefined) ?? o.nvmlLibrary,
+      ...(config.cudaRuntimes !== undefined ? { cudaRuntimes: config.cudaRuntimes as string[] } : o.cudaRuntimes !== null ? { cudaRuntimes: o.cudaRuntimes } : {}),
+      objectPath: o.objectPath,
+    },
+    o.objectPath,
+  );
+  return merged;
 }

@@ -74,7 +74,11 @@ export interface GpuDevice {
   source: GpuDeviceSourceKind;
   /** Figures this source cannot read for this device, with the reason. */
   unavailable: Partial<Record<GpuDeviceField, string>>;
-  /** The taxonomy error when the device as a whole could not be read. */
+  /**
+   * The first taxonomy error met reading this device: a figure whose file or call failed
+   * (that figure is null and its reason, with the error's code, is in `unavailable`), or
+   * the device as a whole when it could not be read.
+   */
   error: BpfscopeError | null;
 }
 
@@ -158,7 +162,11 @@ export interface GpuMetrics {
   fieldSources: Partial<Record<GpuField, SourceKind>>;
   /** Parts this source cannot measure here, with the reason. */
   unavailable: Partial<Record<GpuField, string>>;
-  /** Parts whose reading failed as a whole, with the taxonomy error. */
+  /**
+   * Parts whose reading failed as a whole, with the taxonomy error. `devices` also keeps
+   * the error of a device reader that was there but broken (NVML missing a symbol, or
+   * returning an error code) when the devices came from the next one (`fieldSources.devices`).
+   */
   errors: Partial<Record<GpuField, BpfscopeError>>;
 }
 

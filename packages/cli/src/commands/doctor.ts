@@ -1,16 +1,23 @@
 import { checkSupport, ATTACH_KINDS, type SupportReport } from '@bpfscope/core';
 import { isNativeAvailable, libbpfVersion, probeAttachTypes } from '@bpfscope/native';
+import { gpuInventory } from '@bpfscope/plugin-gpu';
 import { thermalSensorInventory } from '@bpfscope/plugin-thermal';
+import { formatGpuInventory } from './format-gpu.js';
 import { formatThermalInventory } from './format-thermal.js';
 import { EXIT, type CliIo } from '../io.js';
 import { paint, useColour, type Paint } from '../colour.js';
 
 /** `bpfscope doctor`: what works here for eBPF, and how to fix what does not. @internal */
-export async function doctor(options: { json: boolean }, io: CliIo): Promise<number> {
+export async function doctor(options: { json: boolean; sysRoot: string }, io: CliIo): Promise<number> {
   const report = await checkSupport({ native: { isNativeAvailable, libbpfVersion, probeAttachTypes } });
   // What the hardware families find here (sources beyond eBPF and procfs).
-  const thermal = thermalSensorInventory();
-  io.stdout.write(options.json ? `${JSON.stringify({ ...report, thermal }, null, 2)}\n` : `${formatReport(report, paint(useColour(io.stdout)))}\n  thermal sensors: ${formatThermalInventory(thermal)}\n`);
+  const thermal = thermalSensorInventory(options.sysRoot);
+  const gpu = gpuInventory({ sysRoot: options.sysRoot });
+  io.stdout.write(
+    options.json
+      ? `${JSON.stringify({ ...report, thermal, gpu }, null, 2)}\n`
+      : `${formatReport(report, paint(useColour(io.stdout)))}\n  thermal sensors: ${formatThermalInventory(thermal)}\n  gpu sources:\n    ${formatGpuInventory(gpu)}\n`,
+  );
   return EXIT.ok;
 }
 

@@ -10,6 +10,8 @@ import type { FsMetrics } from '@bpfscope/plugin-fs';
 import { formatFs } from './format-fs.js';
 import type { ThermalMetrics } from '@bpfscope/plugin-thermal';
 import { formatThermal } from './format-thermal.js';
+import type { GpuMetrics } from '@bpfscope/plugin-gpu';
+import { formatGpu } from './format-gpu.js';
 import type { ProcMetrics } from '@bpfscope/plugin-proc';
 import { num, table } from './table.js';
 import { paint, type Paint } from '../colour.js';
@@ -51,6 +53,7 @@ function formatFamily(family: string, r: FamilyResult, f: SnapshotFormat, p: Pai
   if (family === 'net') return formatNet(r as FamilyResult<NetMetrics>);
   if (family === 'fs') return formatFs(r as FamilyResult<FsMetrics>);
   if (family === 'thermal') return formatThermal(r as FamilyResult<ThermalMetrics>, p);
+  if (family === 'gpu') return formatGpu(r as FamilyResult<GpuMetrics>, p);
   return JSON.stringify(r.data, null, 2);
 }
 

@@ -11,6 +11,8 @@ export interface SnapshotOptions {
   mode: 'auto' | 'ebpf' | 'fallback';
   intervalMs: number | null;
   includeSelf: boolean;
+  /** Where sysfs is read (`--sys-root`): the engine's `config.sysRoot`. */
+  sysRoot: string;
 }
 
 /** `bpfscope snapshot`: one reading, or two `intervalMs` apart. @internal */
@@ -18,7 +20,7 @@ export async function snapshot(options: SnapshotOptions, io: CliIo): Promise<num
   const engine = createEngine({
     plugins: options.families.map((f) => FAMILIES[f]!({ includeSelf: options.includeSelf })),
     // A person waits for the command: a procfs scan of a very large process table may take seconds.
-    config: { mode: options.mode, cache: { enabled: false }, logLevel: 'silent', operationTimeoutMs: 10_000 },
+    config: { mode: options.mode, sysRoot: options.sysRoot, cache: { enabled: false }, logLevel: 'silent', operationTimeoutMs: 10_000 },
   });
   try {
     // Strict mode (`--mode ebpf`) fails here, loudly, with the eBPF source's error.
