@@ -27,7 +27,7 @@ interface Manifest {
 }
 
 /** Each plugin and the eBPF objects it ships. */
-const OBJECTS: Record<string, readonly string[]> = { cpu: ['cpu'], fs: ['fs_block', 'fs_file'], mem: ['mem'], net: ['net'], proc: ['proc'], syscall: ['syscall'], thermal: ['thermal'] };
+const OBJECTS: Record<string, readonly string[]> = { cpu: ['cpu'], fs: ['fs_block', 'fs_file'], mem: ['mem'], net: ['net'], proc: ['proc'], syscall: ['syscall'], thermal: ['thermal'], gpu: ['gpu'] };
 
 describeKernel('packaging: every workspace packed, installed without a compiler, strict eBPF from the install', () => {
   let work: string;

@@ -34,12 +34,13 @@ export const FAMILIES: Readonly<Record<string, (o: FamilyOptions) => Plugin>> = 
  * Families that need hardware a machine may not have, each with a check that gives the
  * reason it is missing (null when present), looking below the sysfs root given. Without
  * `--families` the command leaves such a family out where its hardware is missing (a
- * virtual machine has no temperature sensors and no GPU), rather than fail every snapshot;
+ * virtual machine has no temperature sensors and no GPU device; a CUDA runtime alone
+ * does not count), rather than fail every snapshot;
  * `--families thermal,gpu` asks for them anyway. @internal
  */
 export const HARDWARE_FAMILIES: Readonly<Record<string, (sysRoot: string) => string | null>> = {
   thermal: (sysRoot) => thermalSensorInventory(sysRoot).unavailable,
-  gpu: (sysRoot) => gpuInventory({ sysRoot }).unavailable,
+  gpu: (sysRoot) => gpuInventory({ sysRoot }).noDevice,
 };
 
 /** The families used without `--families`: all, less the hardware families this machine lacks. @internal */

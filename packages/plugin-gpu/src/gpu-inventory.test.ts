@@ -15,6 +15,7 @@ describe('gpu inventory (doctor)', () => {
       drm: { cards: [{ card: 0, driver: 'amdgpu', vendorId: '0x1002', deviceId: '0x73bf', busId: '0000:0b:00.0', skipped: null }], unavailable: null },
       cuda: { runtimes: ['/opt/cuda/lib64/libcudart.so.12'], unavailable: null },
       unavailable: null,
+      noDevice: null,
     });
   });
 
@@ -25,7 +26,15 @@ describe('gpu inventory (doctor)', () => {
     expect(inv.unavailable).toBe(
       `no GPU found here: NVML: libnvidia-ml.so.1 is unavailable: dlopen found no such library; DRM sysfs: no card of amdgpu, i915 or xe below ${sysRootOf('vm-simpledrm')}/class/drm; CUDA runtime: CUDA runtime is unavailable: no libcudart.so in the linker cache`,
     );
+    expect(inv.noDevice).toBe(`no GPU device here: NVML: libnvidia-ml.so.1 is unavailable: dlopen found no such library; DRM sysfs: no card of amdgpu, i915 or xe below ${sysRootOf('vm-simpledrm')}/class/drm`);
     expect([nvml.opens, nvml.closes]).toEqual([1, 1]);
+  });
+
+  it('a CUDA runtime without a device: the family has something to read (eBPF), but no device', () => {
+    const inv = takeGpuInventory({ sysRoot: sysRootOf('no-drm') }, fakeParts(new FakeNvmlReader(nvmlAbsent()), new FakeKernel(null)));
+    expect(inv.cuda.runtimes).toEqual(['/opt/cuda/lib64/libcudart.so.12']);
+    expect(inv.unavailable).toBeNull();
+    expect(inv.noDevice).toBe(`no GPU device here: NVML: libnvidia-ml.so.1 is unavailable: dlopen found no such library; DRM sysfs: ${sysRootOf('no-drm')}/class/drm does not exist (no DRM driver is loaded, or no display or GPU device)`);
   });
 
   it('the public function over a tree without class/drm says so', () => {

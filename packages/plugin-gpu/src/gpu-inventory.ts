@@ -49,6 +49,11 @@ export interface GpuInventory {
   };
   /** Why the family has nothing to read here (no NVML, no DRM card it reads, no CUDA runtime), or null. */
   unavailable: string | null;
+  /**
+   * Why there is no GPU device here (NVML did not open and no DRM card is read), or null: a
+   * machine with a CUDA runtime but no device still has the eBPF part's per-process work.
+   */
+  noDevice: string | null;
 }
 
 const card = (c: DrmCard, skipped: string | null): InventoryCard => ({ card: c.index, driver: c.driver, vendorId: c.vendorId, deviceId: c.deviceId, busId: c.busId, skipped });
@@ -100,5 +105,13 @@ export function takeGpuInventory(options: { sysRoot?: string; nvmlLibrary?: stri
   }
   const found = nvml.summary !== null || inv.cards.length > 0 || cuda.runtimes.length > 0;
   const drmWhy = inv.missing ?? (inv.cards.length === 0 ? `no card of amdgpu, i915 or xe below ${sysRoot}/class/drm` : '');
-  return { sysRoot, nvml, drm, cuda, unavailable: found ? null : `no GPU found here: NVML: ${nvml.unavailable}; DRM sysfs: ${drmWhy}; CUDA runtime: ${cuda.unavailable}` };
+  const device = nvml.summary !== null || inv.cards.length > 0;
+  return {
+    sysRoot,
+    nvml,
+    drm,
+    cuda,
+    unavailable: found ? null : `no GPU found here: NVML: ${nvml.unavailable}; DRM sysfs: ${drmWhy}; CUDA runtime: ${cuda.unavailable}`,
+    noDevice: device ? null : `no GPU device here: NVML: ${nvml.unavailable}; DRM sysfs: ${drmWhy}`,
+  };
 }

@@ -64,7 +64,7 @@ function mapGpu(result: FamilyResult<GpuMetrics>, sink: MetricSink): void {
     }
   }
   for (const f of data.fences) {
-    const a = { ...ebpf, 'bpfscope.gpu.fence.driver': f.driver, 'bpfscope.gpu.fence.timeline': f.timeline, 'bpfscope.gpu.fence.context': f.context };
+    const a = { ...ebpf, 'bpfscope.gpu.fence.driver': f.driver, 'bpfscope.gpu.fence.context': f.context, ...(f.timeline === null ? {} : { 'bpfscope.gpu.fence.timeline': f.timeline }) };
     sink.number(FENCES_EMITTED, null, a, f.emitted);
     sink.number(FENCES_SIGNALED, null, a, f.signaled);
     sink.histogram(FENCE_LATENCY, null, a, log2HistogramFromSlots(f.latencyHistogram, 'ns'), f.latencyNsTotal);

@@ -1,5 +1,8 @@
 import { DataUnavailable, type ProcfsReader } from '@bpfscope/core';
 import { DrmReader } from './drm/drm-reader.js';
+import { findCudaRuntimes as searchCudaRuntimes } from './ebpf/cuda-runtimes.js';
+import { GpuKernel } from './ebpf/gpu-kernel.js';
+import { NvmlReader } from './nvml/nvml-reader.js';
 import type { ResolvedGpuOptions } from './options.js';
 import type { GpuDeviceReader, GpuKernelPart, GpuServices } from './parts.js';
 
@@ -23,8 +26,8 @@ export interface GpuPartFactories {
 }
 
 /** Make the NVML reader. @internal */
-export function createNvmlReader(_options: ResolvedGpuOptions): GpuDeviceReader {
-  throw new DataUnavailable('NVML', 'the NVML reader is not built into this package yet', { details: { lookedFor: ['NVML reader (not built)'] } });
+export function createNvmlReader(options: ResolvedGpuOptions): GpuDeviceReader {
+  return new NvmlReader(options.nvmlLibrary);
 }
 
 /** Make the DRM sysfs reader. @internal */
@@ -33,14 +36,16 @@ export function createDrmReader(_options: ResolvedGpuOptions, procfs: ProcfsRead
 }
 
 /** Make the eBPF kernel part. @internal */
-export function createKernelPart(_options: ResolvedGpuOptions, _services: GpuServices): GpuKernelPart {
-  throw new DataUnavailable('gpu eBPF programs', 'the kernel part is not built into this package yet', { details: { lookedFor: ['gpu eBPF kernel part (not built)'] } });
+export function createKernelPart(options: ResolvedGpuOptions, services: GpuServices): GpuKernelPart {
+  return new GpuKernel(options, services);
 }
 
-/** Find the CUDA runtime libraries. @internal */
+/** Find the CUDA runtime libraries: the options' list, else a search. @internal */
 export function findCudaRuntimes(options: ResolvedGpuOptions): readonly string[] {
   if (options.cudaRuntimes !== null) return options.cudaRuntimes;
-  throw new DataUnavailable('CUDA runtime', 'the search for libcudart.so is not built into this package yet', { details: { lookedFor: ['libcudart.so* (search not built)'] } });
+  const found = searchCudaRuntimes();
+  if (found.runtimes.length === 0) throw new DataUnavailable('CUDA runtime', `no libcudart.so found (looked in ${found.lookedFor.join('; ')})`, { details: { lookedFor: found.lookedFor } });
+  return found.runtimes;
 }
 
 /** The real parts. @internal */

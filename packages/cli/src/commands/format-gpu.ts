@@ -29,7 +29,7 @@ export function formatGpu(r: FamilyResult<GpuMetrics>, p: Paint): string {
   }
   if (d.fences.length > 0) {
     lines.push(indent(table(['driver', 'timeline', 'context', 'emitted', 'signaled', 'mean µs'], d.fences.map((f) => [
-      f.driver, f.timeline, String(f.context), String(f.emitted), String(f.signaled), f.signaled > 0 ? num(f.latencyNsTotal / f.signaled / 1000, 1) : '-',
+      f.driver, f.timeline ?? '-', String(f.context), String(f.emitted), String(f.signaled), f.signaled > 0 ? num(f.latencyNsTotal / f.signaled / 1000, 1) : '-',
     ]), new Set([0, 1]))));
   }
   if (d.kernel) lines.push(`  kernel: ${d.kernel.invocations} program runs, ${d.kernel.drops} dropped`);

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DataUnavailable, LoadFailed } from '@bpfscope/core';
 import type { GpuDevice } from '../records.js';
 import { nvmlStandIn } from '../../test/nvml-standin.js';
-import { createNvmlReader, NvmlReader } from './nvml-reader.js';
+import { createNvmlReader } from '../part-factories.js';
+import { NvmlReader } from './nvml-reader.js';
 
 const NO_SMS = 'NVML reports no count of active compute units (SMs) per device';
 const FAN_NOT_SUPPORTED = 'not supported by this device or driver: nvmlDeviceGetFanSpeed returned 3 NVML_ERROR_NOT_SUPPORTED (Not Supported)';

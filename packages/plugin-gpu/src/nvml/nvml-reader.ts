@@ -75,14 +75,6 @@ export class NvmlReader implements GpuDeviceReader {
   }
 }
 
-/**
- * The NVML reader of the gpu family, for its options.
- * @internal
- */
-export function createNvmlReader(options: ResolvedGpuOptions): NvmlReader {
-  return new NvmlReader(options.nvmlLibrary);
-}
-
 /** One reading of a device as a {@link GpuDevice}. @internal */
 export function toDevice(r: NvmlDeviceReading, library: string): GpuDevice {
   const unavailable: Partial<Record<GpuDeviceField, string>> = { computeUnitsActive: NO_COMPUTE_UNITS };
