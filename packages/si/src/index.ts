@@ -32,4 +32,5 @@ export type {
   SiDisksIoData,
   SiCpuTemperatureData,
   SiGraphicsData,
+  SiGraphicsControllerData,
 } from './types.js';

@@ -42,11 +42,11 @@ describe('SystemInformation options and lifecycle', () => {
     await engine.close();
   });
 
-  it('the own engine does not exist before the first call that needs a family', async () => {
-    const si = new SystemInformation({ logger });
-    expect(await si.cpuTemperature()).toEqual({ main: null, cores: [], max: null, socket: [], chipset: null });
-    expect(await si.graphics()).toEqual({ controllers: [], displays: [] });
+  it('the own engine does not exist before the first call that needs a family, and then holds that family only', async () => {
+    const si = new SystemInformation({ logger, config: { mode: 'fallback' } });
     expect(si.engine).toBeNull();
+    await si.cpuTemperature();
+    expect(si.engine?.stats().collectors.map((c) => c.family)).toEqual(['thermal']);
     await si.close();
   });
 

@@ -1,19 +1,21 @@
 import { Closed, ConfigError, DataUnavailable, createEngine, type BpfscopeConfig, type Engine, type FamilyData, type FamilyResult, type Logger, type Plugin, type Snapshot } from '@bpfscope/core';
 import { cpu } from '@bpfscope/plugin-cpu';
 import { fs } from '@bpfscope/plugin-fs';
+import { gpu } from '@bpfscope/plugin-gpu';
 import { mem } from '@bpfscope/plugin-mem';
 import { net } from '@bpfscope/plugin-net';
 import { proc } from '@bpfscope/plugin-proc';
+import { thermal } from '@bpfscope/plugin-thermal';
 
 /** The bpfscope families the facade reads. */
-export type SiFamily = 'cpu' | 'mem' | 'proc' | 'net' | 'fs';
+export type SiFamily = 'cpu' | 'mem' | 'proc' | 'net' | 'fs' | 'thermal' | 'gpu';
 
 /** Options of {@link SystemInformation}; all optional. */
 export interface SystemInformationOptions {
   /**
    * Your engine, with the plugins of the functions you call (`cpu` for currentLoad, `mem`,
    * `proc` for processes, `net` for networkStats and networkConnections, `fs` for fsSize and
-   * disksIO). The facade reads it with `collect()` (so its `cache.ttlMs` applies), never adds
+   * disksIO, `thermal` for cpuTemperature, `gpu` for graphics). The facade reads it with `collect()` (so its `cache.ttlMs` applies), never adds
    * plugins to it and does not close it.
    * @default an engine of the facade's own, created at the first call with the plugin that
    *   call needs, given the other plugins as later calls need them, closed by {@link SystemInformation.close}
@@ -39,7 +41,18 @@ const PLUGINS: Record<SiFamily, () => Plugin> = {
   proc: () => proc(),
   net: () => net(),
   fs: () => fs(),
+  thermal: () => thermal(),
+  gpu: () => gpu(),
 };
+
+/**
+ * The own engine's configuration: the user's, the cache replaced by the facade's reuse
+ * window, and the gpu family from its device sources unless the user chose a mode: graphics()
+ * needs no per-process CUDA uprobes, which every CUDA call of the machine would pay for.
+ */
+function ownConfig(config: BpfscopeConfig): BpfscopeConfig {
+  return { ...config, cache: { enabled: false }, families: { ...config.families, gpu: { mode: 'fallback', ...config.families?.gpu } } };
+}
 
 /**
  * The one engine behind the facade: the user's, or its own, created on first use and given
@@ -93,7 +106,7 @@ export class SharedEngine {
   }
 
   async #ownReading(family: SiFamily): Promise<Snapshot> {
-    const engine = (this.#own ??= createEngine({ plugins: [], config: { ...this.#config, cache: { enabled: false } }, ...(this.#logger ? { logger: this.#logger } : {}) }));
+    const engine = (this.#own ??= createEngine({ plugins: [], config: ownConfig(this.#config), ...(this.#logger ? { logger: this.#logger } : {}) }));
     if (!this.#families.has(family)) {
       engine.use(PLUGINS[family]());
       this.#families.add(family);

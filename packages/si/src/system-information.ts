@@ -1,7 +1,8 @@
-import { ConfigError, type Engine } from '@bpfscope/core';
+import { ConfigError, isBpfscopeError, type Engine, type FamilyData, type FamilyResult } from '@bpfscope/core';
 import { toCurrentLoad, type LoadState } from './current-load.js';
 import { toDisksIo, type DisksIoState } from './disks-io.js';
 import { toFsSize } from './fs-size.js';
+import { NO_CPU_TEMPERATURE, toCpuTemperature, toGraphics } from './hardware.js';
 import { toMem } from './mem.js';
 import { selectInterfaces, toNetworkConnections, toNetworkStats, type NetworkStatsState } from './network.js';
 import { UserNames } from './process-details.js';
@@ -139,19 +140,40 @@ export class SystemInformation {
   }
 
   /**
-   * CPU temperatures: bpfscope has no thermal family yet, so every value is null or empty.
-   * @returns systeminformation's `CpuTemperatureData` shape, unmeasured
+   * CPU temperatures from the thermal family (hwmon coretemp/k10temp channels, thermal zones).
+   * A machine without such sensors (most virtual machines) gives nulls and empty lists, as
+   * systeminformation does there.
+   * @returns systeminformation's `CpuTemperatureData`
+   * @throws the thermal family's error when it failed for another reason than no sensor
    */
   async cpuTemperature(): Promise<SiCpuTemperatureData> {
-    return { main: null, cores: [], max: null, socket: [], chipset: null };
+    const t = await this.#hardware('thermal');
+    return t === null ? { ...NO_CPU_TEMPERATURE, cores: [], socket: [] } : toCpuTemperature(t.data);
   }
 
   /**
-   * Graphics: bpfscope has no GPU family yet, so both lists are empty.
-   * @returns systeminformation's `GraphicsData` shape, empty
+   * GPUs from the gpu family (NVML, else DRM sysfs): one controller each; displays are not
+   * read. A machine without a GPU gives empty lists, as systeminformation does there.
+   * @returns systeminformation's `GraphicsData`
+   * @throws the gpu family's error when it failed for another reason than no GPU
    */
   async graphics(): Promise<SiGraphicsData> {
-    return { controllers: [], displays: [] };
+    const g = await this.#hardware('gpu');
+    return g === null ? { controllers: [], displays: [] } : toGraphics(g.data);
+  }
+
+  /**
+   * A hardware family's reading, or null when the machine has none of its hardware: the
+   * family's DataUnavailable that names what it looked for (not a missing plugin, not a
+   * failure of hardware that is there).
+   */
+  async #hardware<F extends 'thermal' | 'gpu'>(family: F): Promise<FamilyResult<FamilyData<F>> | null> {
+    try {
+      return await this.#shared.read(family);
+    } catch (e) {
+      if (isBpfscopeError(e) && e.code === 'DATA_UNAVAILABLE' && Array.isArray(e.details?.lookedFor)) return null;
+      throw e;
+    }
   }
 
   /** Stop the facade's own engine (an engine you gave is left running); later calls reject with {@link @bpfscope/core!Closed}. */

@@ -265,24 +265,66 @@ export interface SiDisksIoData {
   ms: number;
 }
 
-/** CPU temperatures, as systeminformation's `CpuTemperatureData`: all null or empty until bpfscope has a thermal family. */
+/**
+ * CPU temperatures, as systeminformation's `CpuTemperatureData`, from the thermal family (°C,
+ * rounded to 0.1 as systeminformation rounds them); null or empty where the machine has no
+ * such sensor.
+ */
 export interface SiCpuTemperatureData {
-  /** Null: no thermal family yet. */
+  /** The package: k10temp `Tctl` (or `Tdie`), coretemp `Package id 0`; else the mean of the cores; else a thermal zone whose type names the CPU. */
   main: number | null;
-  /** Empty: no thermal family yet. */
+  /** Each core (coretemp `Core N`), in the family's order. */
   cores: number[];
-  /** Null: no thermal family yet. */
+  /** The highest of `main` and `cores`. */
   max: number | null;
-  /** Empty: no thermal family yet. */
+  /** Thermal zones whose type starts with `acpi` (systeminformation's socket temperatures). */
   socket: number[];
-  /** Null: no thermal family yet. */
+  /** The first thermal zone whose type starts with `pch`. */
   chipset: number | null;
 }
 
-/** Graphics, as systeminformation's `GraphicsData`: empty until bpfscope has a GPU family. */
+/**
+ * One GPU, as systeminformation's `GraphicsControllerData`, from the gpu family (NVML, else
+ * DRM sysfs). systeminformation's units: MiB for memory, W for power, MHz, °C, percent. A
+ * figure the family cannot read here is null.
+ */
+export interface SiGraphicsControllerData {
+  /** The PCI vendor's name (`NVIDIA Corporation`, `Advanced Micro Devices, Inc. [AMD/ATI]`, `Intel Corporation`), from the family's vendor; empty for another vendor. */
+  vendor: string;
+  /** The device's name (NVML), or empty when the driver gives none (DRM). */
+  model: string;
+  /** `PCI` for a device with a PCI address, else empty. */
+  bus: string;
+  /** PCI address, `domain:bus:device.function`, lower case; null when unknown. */
+  busAddress: string | null;
+  /** Device memory, MiB; null when the device reports none of its own. */
+  vram: number | null;
+  /** True for an Intel integrated GPU without memory of its own (i915 without VRAM), as systeminformation sets it. */
+  vramDynamic: boolean;
+  /** Device memory in total, MiB. */
+  memoryTotal: number | null;
+  /** Device memory in use, MiB. */
+  memoryUsed: number | null;
+  /** memoryTotal − memoryUsed, MiB. */
+  memoryFree: number | null;
+  /** Busy percent. */
+  utilizationGpu: number | null;
+  /** Die temperature, °C. */
+  temperatureGpu: number | null;
+  /** Power drawn, W. */
+  powerDraw: number | null;
+  /** Graphics clock, MHz. */
+  clockCore: number | null;
+  /** Memory clock, MHz. */
+  clockMemory: number | null;
+  /** Fan, percent. */
+  fanSpeed: number | null;
+}
+
+/** Graphics, as systeminformation's `GraphicsData`: the GPUs of the gpu family; displays are outside bpfscope's scope. */
 export interface SiGraphicsData {
-  /** Empty: no GPU family yet. */
-  controllers: never[];
+  /** One per GPU the gpu family reads; empty on a machine without one. */
+  controllers: SiGraphicsControllerData[];
   /** Empty: displays are outside bpfscope's scope. */
   displays: never[];
 }
