@@ -1,4 +1,4 @@
-import { isBpfscopeError, type BpfscopeError, type ProcfsReader } from '@bpfscope/core';
+import { isBpfscopeError, type BpfscopeError, type KeptFiles, type ProcfsReader } from '@bpfscope/core';
 import { listMemoryCgroups, sysExists } from '../cgroup/list-memory-cgroups.js';
 import { readCgroupV1Memory } from '../cgroup/read-cgroup-v1.js';
 import { readCgroupV2Memory } from '../cgroup/read-cgroup-v2.js';
@@ -40,11 +40,12 @@ function readV1(sys: ProcfsReader, path: string, sysPath: string): CgroupMemoryE
  * unreadable gets an entry with its error; one removed during the read is counted in
  * `vanished`.
  * @param lookFirst - the hierarchy to look for first (the one found last time)
+ * @param kept - the limit files' descriptors kept from reading to reading, or null
  * @throws {@link @bpfscope/core!DataUnavailable} when no hierarchy has the memory controller
  * @internal
  */
-export function readCgroupEntries(sys: ProcfsReader, lookFirst?: 'v1' | 'v2'): CgroupMemory {
-  const list = listMemoryCgroups(sys, { collectErrors: true, ...(lookFirst ? { lookFirst } : {}) });
+export function readCgroupEntries(sys: ProcfsReader, lookFirst?: 'v1' | 'v2', kept: KeptFiles | null = null): CgroupMemory {
+  const list = listMemoryCgroups(sys, { collectErrors: true, kept, ...(lookFirst ? { lookFirst } : {}) });
   const entries: CgroupMemoryEntry[] = (list.malformed ?? []).map((m) => failed(m.path, list.hierarchy, m.error));
   let vanished = list.vanished;
   for (const c of list.cgroups) {
