@@ -1,7 +1,8 @@
 // KeptFiles: a live procfs file is read through one kept descriptor and each read is what
 // a read by path gives now (a process stopped between two reads is seen stopped; one that
 // exited is gone, as by path); a tree that is not procfs/sysfs/cgroupfs keeps nothing;
-// sweep closes the files not read since the last, close closes all.
+// sweep closes the files not read since the last, close closes all; a read under another
+// identity (what the caller says the path names) opens the path anew.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -95,20 +96,29 @@ describe('KeptFiles', () => {
     expect(fdsOn(`/proc/${self}/stat`)).toBe(0);
   });
 
-  it('claim: another identity than the first closes the descriptor and says to read again; the same keeps it', () => {
+  it('identity: the same keeps the descriptor; another closes it and opens the path anew under the new one; null reads by path and keeps nothing', () => {
     const kept = new KeptFiles('/proc');
     const rel = `${process.pid}/stat`;
-    kept.read(rel);
-    expect(kept.claim(rel, 7)).toBe(true);
-    expect(kept.claim(rel, 7)).toBe(true);
+    const path = `/proc/${process.pid}/stat`;
+    const inodeOfFd = (): number[] => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === path;
+      } catch {
+        return false;
+      }
+    }).map(Number);
+    expect(kept.read(rel, undefined, 7)).toMatch(new RegExp(`^${process.pid} `));
+    const [first] = inodeOfFd();
+    kept.read(rel, undefined, 7);
+    expect(inodeOfFd()).toEqual([first]);
+    kept.read(rel, undefined, 8);
     expect(kept.size).toBe(1);
-    expect(kept.claim(rel, 8)).toBe(false);
+    expect(fdsOn(path)).toBe(1);
+    kept.read(rel, undefined, 8);
+    expect(fdsOn(path)).toBe(1);
+    expect(kept.read(rel, undefined, null)).toMatch(new RegExp(`^${process.pid} `));
     expect(kept.size).toBe(0);
-    kept.read(rel);
-    expect(kept.claim(rel, null)).toBe(false);
-    expect(kept.size).toBe(0);
-    // A path that is not kept has nothing to doubt.
-    expect(kept.claim('nothing/here', 1)).toBe(true);
+    expect(fdsOn(path)).toBe(0);
   });
 
   it('a tree that is not procfs, sysfs or cgroupfs is read by path: a file replaced by another is the new one, nothing kept', () => {

@@ -10,7 +10,7 @@
 // process under the same PID. A failed read closes the descriptor and reads by path again,
 // whose result counts, so a reading is what a read by path gives. The one way a kept file
 // outlives its path is a renamed directory (cgroup v1 allows it): the caller that cares
-// checks the directory's identity with claim(). Permission is checked when a file is
+// gives the directory's identity with each read. Permission is checked when a file is
 // opened (and, for the files that check it at every read, such as a PID's io, at the read
 // too): a kept file whose mode is made stricter later stays readable to the caller.
 import { closeSync, openSync, readFileSync, readSync, statfsSync } from 'node:fs';
@@ -32,7 +32,7 @@ let buffer = Buffer.allocUnsafe(8 * 1024);
 
 interface Kept {
   fd: number;
-  /** The caller's identity of what the file belongs to (a directory's inode), once claimed. */
+  /** The caller's identity of what the file belongs to (a directory's inode), when given. */
   identity: number | undefined;
   /** Read since the last sweep. */
   used: boolean;
@@ -91,16 +91,24 @@ export class KeptFiles {
 
   /**
    * Read `relPath` whole, through its kept descriptor (opened and kept on the first read).
+   *
+   * `identity` ties a kept file to what its path named when the caller looked, BEFORE this
+   * read (the inode of its directory, from a stat by path): a kept file opened under another
+   * identity is closed and the path opened anew (a directory renamed and another made under
+   * its old name), and null (the caller could not tell) reads by path and keeps nothing.
+   * Measured before the open, a change in between can only make the next read open the
+   * file again, never keep another file under the path's identity.
    * @param relPath - below the root
    * @param reasons - as for {@link @bpfscope/core!readProcFile}
+   * @param identity - what the path's owner was just before the read; omit when the path cannot name another file while this one lives (a PID's procfs files)
    * @returns the content as UTF-8 text
    * @throws {@link @bpfscope/core!DataUnavailable} as {@link @bpfscope/core!readProcFile} does
    */
-  read(relPath: string, reasons?: Readonly<Record<string, string>>): string {
+  read(relPath: string, reasons?: Readonly<Record<string, string>>, identity?: number | null): string {
     const path = join(this.root, relPath);
     if (!this.#keepable) return procfsCall(path, () => readFileSync(path, 'utf8'), reasons);
     const kept = this.#files.get(relPath);
-    if (kept !== undefined) {
+    if (kept !== undefined && (identity === undefined || (identity !== null && kept.identity === identity))) {
       kept.used = true;
       try {
         return readAll(kept.fd);
@@ -109,42 +117,22 @@ export class KeptFiles {
         if (REFUSED.has(codeOf(e))) return procfsCall(path, () => { throw e; }, reasons);
         this.#drop(relPath, kept);
       }
-    }
+    } else if (kept !== undefined) this.#drop(relPath, kept);
     const fd = procfsCall(path, () => openSync(path, 'r'), reasons);
-    let keep = this.#files.size < this.max && KEEPABLE.has(fsType(path) ?? -1);
+    let keep = identity !== null && this.#files.size < this.max && KEEPABLE.has(fsType(path) ?? -1);
+    const entry = { fd, identity: identity ?? undefined, used: true };
     try {
       const text = procfsCall(path, () => readAll(fd), reasons);
-      if (keep) this.#files.set(relPath, { fd, identity: undefined, used: true });
+      if (keep) this.#files.set(relPath, entry);
       return text;
     } catch (e) {
       // The open worked: a refusal at every read keeps the descriptor, as above.
       keep &&= REFUSED.has(codeOf(e));
-      if (keep) this.#files.set(relPath, { fd, identity: undefined, used: true });
+      if (keep) this.#files.set(relPath, entry);
       throw e;
     } finally {
       if (!keep) closeSync(fd);
     }
-  }
-
-  /**
-   * Tie a kept file to an identity the caller measured by path after reading it (the inode
-   * of its directory): the first claim records it; a claim with another identity means the
-   * path names another file now (the directory was renamed and another made under its old
-   * name), and null that the caller could not measure it: either way the descriptor is
-   * closed, and the caller reads the file again (by path: it is opened anew).
-   * @param relPath - a path read with {@link KeptFiles.read}
-   * @param identity - what the path's owner is now, or null when unknown
-   * @returns false when the read may have been of another file than the path names: read it again
-   */
-  claim(relPath: string, identity: number | null): boolean {
-    const kept = this.#files.get(relPath);
-    if (kept === undefined) return true;
-    if (identity !== null && (kept.identity === undefined || kept.identity === identity)) {
-      kept.identity = identity;
-      return true;
-    }
-    this.#drop(relPath, kept);
-    return false;
   }
 
   /** Close the descriptors of the files not read since the last sweep. */

@@ -45,9 +45,9 @@ export interface ListMemoryCgroupsOptions {
   /**
    * Read the limit files through descriptors kept open from call to call (from
    * {@link @bpfscope/core!ProcfsReader.keepSysFiles}; the caller sweeps and closes it). Each
-   * cgroup directory's inode, from the stat the walk makes anyway, is checked against the
-   * one its kept file was read under: a directory renamed and another made under its
-   * name is read anew. The result is the same as without it.
+   * cgroup directory's inode, from the stat the walk makes anyway (then before the read),
+   * is checked against the one its kept file was opened under: a directory renamed and
+   * another made under its name is read anew. The result is the same as without it.
    * @default null (every file read with `readSys`)
    */
   kept?: KeptFiles | null;
@@ -144,9 +144,10 @@ function walk(sys: ProcfsReader, w: Walk): MemoryCgroupList {
   const malformed: MalformedCgroup[] = [];
   if (collect) out.malformed = malformed;
   /** The limit file's text; null without one (v2 without the memory controller); 'vanished' with its cgroup gone. */
-  const readLimit = (limitRel: string, sysPath: string, childRel: string, childDir: string): string | null | 'vanished' => {
+  const readLimit = (sysPath: string, childRel: string, childDir: string, identity: number | null): string | null | 'vanished' => {
+    const limitRel = `${sysPath}/${limitFile}`;
     try {
-      return kept === null ? sys.readSys(limitRel) : kept.read(limitRel);
+      return kept === null ? sys.readSys(limitRel) : kept.read(limitRel, undefined, identity);
     } catch (e) {
       if (procReadErrorCode(e) === 'ENOENT') {
         // No limit file: v2 without the memory controller enabled, or the cgroup was just removed.
@@ -174,21 +175,16 @@ function walk(sys: ProcfsReader, w: Walk): MemoryCgroupList {
       const childRel = `${rel}/${name}`;
       const sysPath = `${rootRel}${childRel}`;
       const childDir = `${root}${childRel}`;
-      const limitRel = `${sysPath}/${limitFile}`;
-      let text = readLimit(limitRel, sysPath, childRel, childDir);
+      // With kept files, the directory's stat comes first: its inode is the identity the
+      // limit file is kept under (a renamed cgroup's file is never read for its old name).
+      let stat: ProcfsStat | null = null;
+      if (kept !== null) stat = statOrNull(sys, sysPath);
+      const text = readLimit(sysPath, childRel, childDir, stat?.inode ?? null);
       if (text === 'vanished') {
         out.vanished++;
         continue;
       }
-      const stat = statOrNull(sys, sysPath);
-      // A kept file read under another directory than the one the path names now: read anew.
-      if (kept !== null && text !== null && !kept.claim(limitRel, stat?.inode ?? null)) {
-        text = readLimit(limitRel, sysPath, childRel, childDir);
-        if (text === 'vanished') {
-          out.vanished++;
-          continue;
-        }
-      }
+      if (kept === null) stat = statOrNull(sys, sysPath);
       if (text !== null) {
         try {
           const limit = parse(text, `${childDir}/${limitFile}`);
