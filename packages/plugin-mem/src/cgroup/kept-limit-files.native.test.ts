@@ -9,6 +9,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createProcfsReader, type KeptFiles } from '@bpfscope/core';
 import { describeKernel } from '../../../../test/real-kernel.js';
 import { removeCgroupDir } from '../../../../test/cgroup-dir.js';
+import { existsSync } from 'node:fs';
+import { readCgroupEntries } from '../read/cgroup-entries.js';
 import { listMemoryCgroups, type LimitedCgroup } from './list-memory-cgroups.js';
 
 const MiB = 1024 * 1024;
@@ -103,5 +105,27 @@ describeKernel('cgroup walk with kept limit files, on live cgroups', () => {
     removeCgroupDir(renamed);
     expect(walk().map((c) => c.path)).not.toContain(renamed.slice(base.length));
     expect(fdsBelow(renamed)).toBe(0);
+  });
+
+  it('a limited cgroup\'s own files (usage, limit, counters) are read through kept files too: a limit written between two readings is the new one, as by path', () => {
+    const b = dirs[1]!;
+    const ours = (entries: ReturnType<typeof readCgroupEntries>['entries']) => entries.filter((e) => e.path.startsWith(`/${tag}-`));
+    const reading = () => {
+      const r = readCgroupEntries(sys, undefined, kept);
+      kept.sweep();
+      return ours(r.entries);
+    };
+    const files = limitFile === 'memory.max'
+      ? ['memory.current', 'memory.max', 'memory.swap.current', 'memory.events', 'memory.stat']
+      : ['memory.usage_in_bytes', 'memory.limit_in_bytes', 'memory.max_usage_in_bytes', 'memory.failcnt', 'memory.oom_control'];
+    setLimit(b, 24 * MiB);
+    expect(reading().find((e) => e.path === b.slice(base.length))?.limitBytes).toBe(24 * MiB);
+    expect(fdsBelow(b)).toBe(files.filter((f) => existsSync(join(b, f))).length);
+    setLimit(b, 16 * MiB);
+    const now = reading();
+    expect(now.find((e) => e.path === b.slice(base.length))?.limitBytes).toBe(16 * MiB);
+    // Empty cgroups: nothing in them moves, so the kept reading and one by path agree whole.
+    expect(now).toEqual(ours(readCgroupEntries(sys).entries));
+    expect(fdsBelow(b)).toBe(files.filter((f) => existsSync(join(b, f))).length);
   });
 });
