@@ -79,6 +79,22 @@ describe('KeptFiles', () => {
     expect(kept.size).toBe(0);
   });
 
+  it('a file of many records (a stopped process\'s smaps, several pages) is read whole, as by path', async () => {
+    const child = spawn('sleep', ['1000'], { stdio: 'ignore' });
+    children.push(child);
+    const pid = child.pid!;
+    await untilState(pid, 'S');
+    child.kill('SIGSTOP');
+    await untilState(pid, 'T');
+    const kept = new KeptFiles('/proc');
+    const byPath = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+    // One read of a seq_file stops at its page-sized buffer: this file takes several.
+    expect(byPath.length).toBeGreaterThan(8192);
+    expect(kept.read(`${pid}/smaps`)).toBe(byPath);
+    expect(kept.read(`${pid}/smaps`)).toBe(byPath);
+    kept.close();
+  });
+
   it('sweep closes what was not read since the last sweep; close closes the rest', () => {
     const kept = new KeptFiles('/proc');
     const self = process.pid;

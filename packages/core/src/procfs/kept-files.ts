@@ -13,10 +13,11 @@
 // gives the directory's identity with each read. Permission is checked when a file is
 // opened (and, for the files that check it at every read, such as a PID's io, at the read
 // too): a kept file whose mode is made stricter later stays readable to the caller.
-import { closeSync, openSync, readFileSync, readSync, statfsSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcfsReader } from '../services/procfs-reader.js';
 import { procfsCall } from './read-proc-file.js';
+import { readWhole } from './read-whole.js';
 
 /** f_type of procfs, sysfs, cgroup v1 and cgroup v2 (linux/magic.h). */
 const KEEPABLE = new Set([0x9fa0, 0x62656572, 0x27e0eb, 0x63677270]);
@@ -26,9 +27,6 @@ const REFUSED = new Set(['EACCES', 'EPERM']);
 
 /** The system call's code of a failure, raw or wrapped in a DataUnavailable by procfsCall. */
 const codeOf = (e: unknown): string => (e as { details?: { code?: unknown } }).details?.code as string ?? (e as NodeJS.ErrnoException).code ?? '';
-
-/** One buffer for every kept read (reads are synchronous); doubled when a file fills it. */
-let buffer = Buffer.allocUnsafe(8 * 1024);
 
 interface Kept {
   fd: number;
@@ -43,15 +41,6 @@ function fsType(path: string): number | null {
     return statfsSync(path).type;
   } catch {
     return null;
-  }
-}
-
-/** The whole content from offset 0, in one read when it fits. */
-function readAll(fd: number): string {
-  for (;;) {
-    const n = readSync(fd, buffer, 0, buffer.length, 0);
-    if (n < buffer.length) return buffer.toString('utf8', 0, n);
-    buffer = Buffer.allocUnsafe(buffer.length * 2);
   }
 }
 
@@ -111,7 +100,7 @@ export class KeptFiles {
     if (kept !== undefined && (identity === undefined || (identity !== null && kept.identity === identity))) {
       kept.used = true;
       try {
-        return readAll(kept.fd);
+        return readWhole(kept.fd);
       } catch (e) {
         // A refusal at the read is what a read by path gets too: the descriptor stays.
         if (REFUSED.has(codeOf(e))) return procfsCall(path, () => { throw e; }, reasons);
@@ -122,7 +111,7 @@ export class KeptFiles {
     let keep = identity !== null && this.#files.size < this.max && KEEPABLE.has(fsType(path) ?? -1);
     const entry = { fd, identity: identity ?? undefined, used: true };
     try {
-      const text = procfsCall(path, () => readAll(fd), reasons);
+      const text = procfsCall(path, () => readWhole(fd), reasons);
       if (keep) this.#files.set(relPath, entry);
       return text;
     } catch (e) {
