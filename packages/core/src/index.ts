@@ -19,6 +19,7 @@ export type { BpfscopeConfig, ResolvedConfig, FamilyConfig, FamilyMode, FamilyCa
 export { DEFAULT_CONFIG, familyTimeouts, familyCacheSettings, type FamilyTimeouts, type FamilyCacheSettings } from './config/schema.js';
 export { validateConfig } from './config/validate-config.js';
 export { readProcFile, procReadErrorCode, PROC_READ_REASONS } from './procfs/read-proc-file.js';
+export { KeptFiles } from './procfs/kept-files.js';
 export { parseFailure } from './procfs/parse-failure.js';
 export { parsePidIo, type PidIo } from './procfs/parse-pid-io.js';
 export { machineConstants, requireMachineValue, type MachineConstants, type MachineValue } from './procfs/machine-constants.js';

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,23 @@ describe('kept procfs files', () => {
     // The values move between the two reads; the keys, in order, may not.
     const kept = readProcFile('/proc', 'meminfo').split('\n').map((l) => l.split(':')[0]);
     expect(kept).toEqual(readFileSync('/proc/meminfo', 'utf8').split('\n').map((l) => l.split(':')[0]));
+  });
+
+  it('a file of many records (a stopped process\'s smaps, several pages) is read whole, as by path', async () => {
+    const child = spawn('sleep', ['1000'], { stdio: 'ignore' });
+    const state = (): string => { const t = readFileSync(`/proc/${child.pid}/stat`, 'utf8'); return t.slice(t.lastIndexOf(')') + 2, t.lastIndexOf(')') + 3); };
+    try {
+      while (state() !== 'S') await new Promise((r) => setTimeout(r, 5));
+      child.kill('SIGSTOP');
+      while (state() !== 'T') await new Promise((r) => setTimeout(r, 5));
+      const byPath = readFileSync(`/proc/${child.pid}/smaps`, 'utf8');
+      // One read of a seq_file stops at its page-sized buffer (vmstat is close to one page): this file takes several.
+      expect(byPath.length).toBeGreaterThan(8192);
+      expect(readKept(`/proc/${child.pid}/smaps`)).toBe(byPath);
+      expect(readKept(`/proc/${child.pid}/smaps`)).toBe(byPath);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('a file rewritten in place is read anew, and one larger than the buffer whole', () => {

@@ -6,8 +6,9 @@
 // (seq_file starts again from its first record), and procfs never replaces such a file, so
 // the descriptor always names the same one. Only a live procfs is read this way; a fixture
 // tree (whose files a test may replace) is read by path at every call.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import { procfsCall } from './read-proc-file.js';
+import { readWhole } from './read-whole.js';
 
 /** The files kept open: system-wide ones, never per process (a PID's files go with it). */
 const KEPT = /^(?:stat|loadavg|meminfo|vmstat|uptime|diskstats|pressure\/(?:cpu|memory|io|irq))$/;
@@ -16,9 +17,6 @@ const KEPT = /^(?:stat|loadavg|meminfo|vmstat|uptime|diskstats|pressure\/(?:cpu|
 const open = new Map<string, number>();
 /** Whether a root is the live procfs, per root as given. */
 const live = new Map<string, boolean>();
-/** One buffer for every read (reads are synchronous); doubled when a file fills it. */
-let buffer = Buffer.allocUnsafe(16 * 1024);
-
 /** Whether `root` is a mount of this process's procfs (its device is that of /proc/self). */
 function isLiveProcfs(root: string): boolean {
   let v = live.get(root);
@@ -42,9 +40,9 @@ export function isKept(root: string, relPath: string): boolean {
 }
 
 /**
- * Read a file through a descriptor kept open for it: the whole content, from offset 0, in
- * one read (the buffer grows until the content fits). A failure closes the descriptor, so
- * the next read opens the file again.
+ * Read a file through a descriptor kept open for it: the whole content, from offset 0, read
+ * until a read returns nothing (a seq_file of many records, such as vmstat, gives at most
+ * a page per read). A failure closes the descriptor, so the next read opens the file again.
  * @param path - absolute path
  * @param reasons - as for {@link readProcFile}
  * @returns the content as UTF-8 text
@@ -59,11 +57,7 @@ export function readKept(path: string, reasons?: Readonly<Record<string, string>
   }
   const at = fd;
   try {
-    for (;;) {
-      const n = procfsCall(path, () => readSync(at, buffer, 0, buffer.length, 0), reasons);
-      if (n < buffer.length) return buffer.toString('utf8', 0, n);
-      buffer = Buffer.allocUnsafe(buffer.length * 2);
-    }
+    return procfsCall(path, () => readWhole(at), reasons);
   } catch (e) {
     open.delete(path);
     closeSync(at);

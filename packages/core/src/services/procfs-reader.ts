@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { KeptFiles } from '../procfs/kept-files.js';
 import { procfsCall, readProcFile } from '../procfs/read-proc-file.js';
 import { machineConstants, type MachineConstants } from '../procfs/machine-constants.js';
 
@@ -77,6 +78,13 @@ export interface ProcfsReader {
   statSys(relPath: string): ProcfsStat;
   /** Page size, USER_HZ and boot time as measured below `procRoot` (see {@link machineConstants}). */
   machineConstants(): MachineConstants;
+  /**
+   * A new set of descriptors kept open for files below `sysRoot` that the caller reads at
+   * every reading (see {@link KeptFiles}), owned by the caller, who sweeps and closes it.
+   * Optional: without it, a caller reads with {@link ProcfsReader.readSys}.
+   * @returns the set (over a tree that is not sysfs, one that reads by path)
+   */
+  keepSysFiles?(): KeptFiles;
 }
 
 const list = (root: string, relPath: string): ProcfsEntry[] => {
@@ -114,5 +122,6 @@ export function createProcfsReader(procRoot: string, sysRoot: string): ProcfsRea
       });
     },
     machineConstants: () => machineConstants(procRoot),
+    keepSysFiles: () => new KeptFiles(sysRoot),
   };
 }

@@ -36,6 +36,15 @@ describe('listMemoryCgroups', () => {
     for (const lookFirst of ['v1', 'v2'] as const) expect(caught(() => listMemoryCgroups(at(fixture('vm-6.18')), { lookFirst }))).toBeInstanceOf(DataUnavailable);
   });
 
+  it('with kept files over a fixture tree (not cgroupfs): the same list, read by path, nothing kept', () => {
+    for (const tree of ['cgroup-v1/sys', 'cgroup-v2-derived/sys', 'malformed/memory-max-garbage/sys']) {
+      const sys = at(fixture(tree));
+      const kept = sys.keepSysFiles!();
+      expect(listMemoryCgroups(sys, { kept, collectErrors: true })).toEqual(listMemoryCgroups(sys, { collectErrors: true }));
+      expect(kept.size).toBe(0);
+    }
+  });
+
   it('no memory hierarchy → DataUnavailable', () => {
     const e = caught(() => listMemoryCgroups(at(fixture('vm-6.18'))));
     expect(e).toBeInstanceOf(DataUnavailable);

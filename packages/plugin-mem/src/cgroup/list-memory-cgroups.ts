@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DataUnavailable, isBpfscopeError, procReadErrorCode, type BpfscopeError, type ProcfsReader } from '@bpfscope/core';
+import { DataUnavailable, isBpfscopeError, procReadErrorCode, type BpfscopeError, type KeptFiles, type ProcfsReader, type ProcfsStat } from '@bpfscope/core';
 import { parseMemoryMax, parseV1Limit } from './parse-cgroup-value.js';
 
 /** A cgroup with a memory limit. */
@@ -42,6 +42,15 @@ export interface ListMemoryCgroupsOptions {
    * @default 'v2'
    */
   lookFirst?: 'v2' | 'v1';
+  /**
+   * Read the limit files through descriptors kept open from call to call (from
+   * {@link @bpfscope/core!ProcfsReader.keepSysFiles}; the caller sweeps and closes it). Each
+   * cgroup directory's inode, from the stat the walk makes anyway (then before the read),
+   * is checked against the one its kept file was opened under: a directory renamed and
+   * another made under its name is read anew. The result is the same as without it.
+   * @default null (every file read with `readSys`)
+   */
+  kept?: KeptFiles | null;
 }
 
 /** The result of {@link listMemoryCgroups}. */
@@ -77,8 +86,9 @@ export function listMemoryCgroups(sys: ProcfsReader, options: ListMemoryCgroupsO
   const v1 = (): boolean => readIfThere(sys, 'fs/cgroup/memory/memory.limit_in_bytes') !== null;
   const [first, second] = options.lookFirst === 'v1' ? [v1, v2] : [v2, v1];
   const found = first() ? first : second() ? second : null;
-  if (found === v2) return walk(sys, 'v2', 'fs/cgroup', 'memory.max', parseMemoryMax, collect);
-  if (found === v1) return walk(sys, 'v1', 'fs/cgroup/memory', 'memory.limit_in_bytes', parseV1Limit, collect);
+  const kept = options.kept ?? null;
+  if (found === v2) return walk(sys, { hierarchy: 'v2', rootRel: 'fs/cgroup', limitFile: 'memory.max', parse: parseMemoryMax, collect, kept });
+  if (found === v1) return walk(sys, { hierarchy: 'v1', rootRel: 'fs/cgroup/memory', limitFile: 'memory.limit_in_bytes', parse: parseV1Limit, collect, kept });
   const v2Root = join(sys.sysRoot, 'fs/cgroup');
   throw new DataUnavailable(`memory cgroups under ${v2Root}`, `no hierarchy has the memory controller (${join(v2Root, 'cgroup.controllers')} does not list it and ${join(v2Root, 'memory')} is not a memory hierarchy)`, {
     details: { path: v2Root },
@@ -108,25 +118,45 @@ export function sysExists(sys: ProcfsReader, relPath: string): boolean {
   }
 }
 
-/**
- * Whether a cgroup directory has no subdirectory, from its link count (2 + subdirectories
- * on cgroupfs, counted by the kernel at the stat): most cgroups are leaves, and a stat
- * costs far less than listing their ~30 control files. Any doubt (a reader that does not
- * give the count, a file system that reports 1, an error) lists the directory.
- */
-function noSubdirectories(sys: ProcfsReader, relPath: string): boolean {
+/** What one walk reads. */
+interface Walk {
+  hierarchy: 'v2' | 'v1';
+  rootRel: string;
+  limitFile: string;
+  parse: (text: string, path: string) => number | null;
+  collect: boolean;
+  kept: KeptFiles | null;
+}
+
+/** A directory's stat, or null when it fails (then the directory is listed: any doubt lists). */
+function statOrNull(sys: ProcfsReader, relPath: string): ProcfsStat | null {
   try {
-    return sys.statSys(relPath).links === 2;
+    return sys.statSys(relPath);
   } catch {
-    return false;
+    return null;
   }
 }
 
-function walk(sys: ProcfsReader, hierarchy: 'v2' | 'v1', rootRel: string, limitFile: string, parse: (text: string, path: string) => number | null, collect: boolean): MemoryCgroupList {
+function walk(sys: ProcfsReader, w: Walk): MemoryCgroupList {
+  const { hierarchy, rootRel, limitFile, parse, collect, kept } = w;
   const root = join(sys.sysRoot, rootRel);
   const out: MemoryCgroupList = { hierarchy, root, cgroups: [], vanished: 0 };
   const malformed: MalformedCgroup[] = [];
   if (collect) out.malformed = malformed;
+  /** The limit file's text; null without one (v2 without the memory controller); 'vanished' with its cgroup gone. */
+  const readLimit = (sysPath: string, childRel: string, childDir: string, identity: number | null): string | null | 'vanished' => {
+    const limitRel = `${sysPath}/${limitFile}`;
+    try {
+      return kept === null ? sys.readSys(limitRel) : kept.read(limitRel, undefined, identity);
+    } catch (e) {
+      if (procReadErrorCode(e) === 'ENOENT') {
+        // No limit file: v2 without the memory controller enabled, or the cgroup was just removed.
+        if (!sysExists(sys, sysPath)) return 'vanished';
+      } else if (collect && isBpfscopeError(e)) malformed.push({ path: childRel, dir: childDir, sysPath, error: e });
+      else throw e;
+      return null;
+    }
+  };
   const visit = (rel: string): void => {
     let entries;
     try {
@@ -138,33 +168,37 @@ function walk(sys: ProcfsReader, hierarchy: 'v2' | 'v1', rootRel: string, limitF
       }
       throw e;
     }
-    for (const entry of entries.filter((d) => d.directory).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const childRel = `${rel}/${entry.name}`;
+    const names: string[] = [];
+    for (const d of entries) if (d.directory) names.push(d.name);
+    // Names from a listing hold no '/' and are never '.' or '..': joined by hand, as join() would.
+    for (const name of names.sort()) {
+      const childRel = `${rel}/${name}`;
       const sysPath = `${rootRel}${childRel}`;
-      const childDir = join(root, childRel);
-      let text: string | null = null;
-      try {
-        text = sys.readSys(`${sysPath}/${limitFile}`);
-      } catch (e) {
-        if (procReadErrorCode(e) === 'ENOENT') {
-          // No limit file: v2 without the memory controller enabled, or the cgroup was just removed.
-          if (!sysExists(sys, sysPath)) {
-            out.vanished++;
-            continue;
-          }
-        } else if (collect && isBpfscopeError(e)) malformed.push({ path: childRel, dir: childDir, sysPath, error: e });
-        else throw e;
+      const childDir = `${root}${childRel}`;
+      // With kept files, the directory's stat comes first: its inode is the identity the
+      // limit file is kept under (a renamed cgroup's file is never read for its old name).
+      let stat: ProcfsStat | null = null;
+      if (kept !== null) stat = statOrNull(sys, sysPath);
+      const text = readLimit(sysPath, childRel, childDir, stat?.inode ?? null);
+      if (text === 'vanished') {
+        out.vanished++;
+        continue;
       }
+      if (kept === null) stat = statOrNull(sys, sysPath);
       if (text !== null) {
         try {
-          const limit = parse(text, join(childDir, limitFile));
+          const limit = parse(text, `${childDir}/${limitFile}`);
           if (limit !== null) out.cgroups.push({ path: childRel, dir: childDir, sysPath, limitBytes: limit });
         } catch (e) {
           if (!collect || !isBpfscopeError(e)) throw e;
           malformed.push({ path: childRel, dir: childDir, sysPath, error: e });
         }
       }
-      if (!noSubdirectories(sys, sysPath)) visit(childRel);
+      // The link count is 2 + subdirectories on cgroupfs (counted by the kernel at the stat):
+      // most cgroups are leaves, and a stat costs far less than listing their ~30 control
+      // files. Any doubt (a reader that does not give the count, a file system that reports
+      // 1, an error) lists the directory.
+      if (stat?.links !== 2) visit(childRel);
     }
   };
   visit('');

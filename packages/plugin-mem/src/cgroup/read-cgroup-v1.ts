@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { isBpfscopeError, type ProcfsReader, parseFailure } from '@bpfscope/core';
+import { readCgroupFile, type KeptCgroupFiles } from './kept-cgroup-files.js';
 import { keyed, parseFlatKeyed } from '../procfs/parse-flat-keyed.js';
 import { parseCgroupValue, parseV1Limit } from './parse-cgroup-value.js';
 
@@ -58,15 +59,16 @@ export function parseOomControl(text: string, path: string): OomControl {
  * Read the memory files of a cgroup v1 memory-controller directory.
  * @param sys - the procfs/sysfs reader (the engine's `PROCFS_READER`, or `createProcfsReader()` over a fixture tree)
  * @param sysPath - the cgroup directory relative to the reader's sysfs root, e.g. `fs/cgroup/memory/docker/<id>`
+ * @param kept - read the files through descriptors kept from call to call, under the directory's identity (see {@link KeptCgroupFiles})
  * @returns usage, limit, peak, failure count and OOM control
  * @throws {@link @bpfscope/core!DataUnavailable} when memory.usage_in_bytes, memory.limit_in_bytes or
  *   memory.failcnt cannot be read (not a memory cgroup, or removed)
  * @throws {@link @bpfscope/core!EventProcessingFailed} when a file is malformed
  */
-export function readCgroupV1Memory(sys: ProcfsReader, sysPath: string): CgroupV1Memory {
+export function readCgroupV1Memory(sys: ProcfsReader, sysPath: string, kept?: KeptCgroupFiles): CgroupV1Memory {
   const dir = join(sys.sysRoot, sysPath);
   const unavailable: Partial<Record<CgroupV1Field, string>> = {};
-  const required = <T>(file: string, parse: (text: string, path: string) => T): T => parse(sys.readSys(join(sysPath, file)), join(dir, file));
+  const required = <T>(file: string, parse: (text: string, path: string) => T): T => parse(readCgroupFile(sys, join(sysPath, file), kept), join(dir, file));
   const optional = <T>(field: CgroupV1Field, file: string, parse: (text: string, path: string) => T): T | null => {
     try {
       return required(file, parse);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { isBpfscopeError, type ProcfsReader, parseFailure } from '@bpfscope/core';
+import { readCgroupFile, type KeptCgroupFiles } from './kept-cgroup-files.js';
 import { keyed, parseFlatKeyed } from '../procfs/parse-flat-keyed.js';
 import { parseCgroupValue, parseMemoryMax } from './parse-cgroup-value.js';
 
@@ -79,26 +80,27 @@ const STAT_KEYS = {
  * Read the memory files of a cgroup v2 directory.
  * @param sys - the procfs/sysfs reader (the engine's `PROCFS_READER`, or `createProcfsReader()` over a fixture tree)
  * @param sysPath - the cgroup directory relative to the reader's sysfs root, e.g. `fs/cgroup/system.slice`
+ * @param kept - read the files through descriptors kept from call to call, under the directory's identity (see {@link KeptCgroupFiles})
  * @returns usage, limit, swap, events and selected stat fields
  * @throws {@link @bpfscope/core!DataUnavailable} when memory.current or memory.max cannot be read (not a
  *   cgroup with the memory controller, or removed)
  * @throws {@link @bpfscope/core!EventProcessingFailed} when a file is malformed (memory.events must have
  *   `low`, `high`, `max` and `oom`)
  */
-export function readCgroupV2Memory(sys: ProcfsReader, sysPath: string): CgroupV2Memory {
+export function readCgroupV2Memory(sys: ProcfsReader, sysPath: string, kept?: KeptCgroupFiles): CgroupV2Memory {
   const dir = join(sys.sysRoot, sysPath);
   const unavailable: Partial<Record<CgroupV2Field, string>> = {};
   const optional = <T>(field: CgroupV2Field, file: string, parse: (text: string, path: string) => T): T | null => {
     try {
-      return parse(sys.readSys(join(sysPath, file)), join(dir, file));
+      return parse(readCgroupFile(sys, join(sysPath, file), kept), join(dir, file));
     } catch (e) {
       if (!isBpfscopeError(e) || e.code !== 'DATA_UNAVAILABLE') throw e;
       unavailable[field] = e.message;
       return null;
     }
   };
-  const currentBytes = parseCgroupValue(sys.readSys(join(sysPath, 'memory.current')), join(dir, 'memory.current'));
-  const maxBytes = parseMemoryMax(sys.readSys(join(sysPath, 'memory.max')), join(dir, 'memory.max'));
+  const currentBytes = parseCgroupValue(readCgroupFile(sys, join(sysPath, 'memory.current'), kept), join(dir, 'memory.current'));
+  const maxBytes = parseMemoryMax(readCgroupFile(sys, join(sysPath, 'memory.max'), kept), join(dir, 'memory.max'));
   const swapCurrentBytes = optional('swapCurrentBytes', 'memory.swap.current', parseCgroupValue);
   const events = optional('events', 'memory.events', (text, path): MemoryEvents => {
     const v = parseFlatKeyed(text, path);

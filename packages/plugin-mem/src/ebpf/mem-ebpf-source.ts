@@ -244,6 +244,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
     this.#loaded = false;
     this.#programStats.stop();
     this.#generation++;
+    this.#reader?.close();
     this.#reader = null;
     this.#closing.abort();
     this.#closing = new AbortController();

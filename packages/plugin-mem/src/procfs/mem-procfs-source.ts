@@ -63,6 +63,7 @@ export class MemProcfsSource implements Source<MemMetrics> {
   }
 
   async close(): Promise<void> {
+    this.#reader?.close();
     this.#reader = null;
   }
 }

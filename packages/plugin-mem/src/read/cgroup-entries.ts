@@ -1,4 +1,5 @@
-import { isBpfscopeError, type BpfscopeError, type ProcfsReader } from '@bpfscope/core';
+import { isBpfscopeError, type BpfscopeError, type KeptFiles, type ProcfsReader } from '@bpfscope/core';
+import type { KeptCgroupFiles } from '../cgroup/kept-cgroup-files.js';
 import { listMemoryCgroups, sysExists } from '../cgroup/list-memory-cgroups.js';
 import { readCgroupV1Memory } from '../cgroup/read-cgroup-v1.js';
 import { readCgroupV2Memory } from '../cgroup/read-cgroup-v2.js';
@@ -8,10 +9,18 @@ const failed = (path: string, hierarchy: 'v1' | 'v2', error: BpfscopeError): Cgr
   path, hierarchy, usageBytes: null, limitBytes: null, usageFraction: null, swapBytes: null, limitHits: null, oomKills: null, unavailable: {}, error,
 });
 
+function inodeOrNull(sys: ProcfsReader, sysPath: string): number | null {
+  try {
+    return sys.statSys(sysPath).inode;
+  } catch {
+    return null;
+  }
+}
+
 const fraction = (usage: number, limit: number | null): number | null => (limit === null || limit <= 0 ? null : usage / limit);
 
-function readV2(sys: ProcfsReader, path: string, sysPath: string): CgroupMemoryEntry {
-  const m = readCgroupV2Memory(sys, sysPath);
+function readV2(sys: ProcfsReader, path: string, sysPath: string, kept: KeptCgroupFiles | undefined): CgroupMemoryEntry {
+  const m = readCgroupV2Memory(sys, sysPath, kept);
   const unavailable: CgroupMemoryEntry['unavailable'] = {};
   if (m.unavailable.swapCurrentBytes) unavailable.swapBytes = m.unavailable.swapCurrentBytes;
   if (m.unavailable.events) unavailable.limitHits = unavailable.oomKills = m.unavailable.events;
@@ -22,8 +31,8 @@ function readV2(sys: ProcfsReader, path: string, sysPath: string): CgroupMemoryE
   };
 }
 
-function readV1(sys: ProcfsReader, path: string, sysPath: string): CgroupMemoryEntry {
-  const m = readCgroupV1Memory(sys, sysPath);
+function readV1(sys: ProcfsReader, path: string, sysPath: string, kept: KeptCgroupFiles | undefined): CgroupMemoryEntry {
+  const m = readCgroupV1Memory(sys, sysPath, kept);
   const unavailable: CgroupMemoryEntry['unavailable'] = {
     swapBytes: 'cgroup v1 has no separate swap counter (memory.memsw.usage_in_bytes counts memory and swap together)',
   };
@@ -40,16 +49,19 @@ function readV1(sys: ProcfsReader, path: string, sysPath: string): CgroupMemoryE
  * unreadable gets an entry with its error; one removed during the read is counted in
  * `vanished`.
  * @param lookFirst - the hierarchy to look for first (the one found last time)
+ * @param kept - the limit files' descriptors kept from reading to reading, or null
  * @throws {@link @bpfscope/core!DataUnavailable} when no hierarchy has the memory controller
  * @internal
  */
-export function readCgroupEntries(sys: ProcfsReader, lookFirst?: 'v1' | 'v2'): CgroupMemory {
-  const list = listMemoryCgroups(sys, { collectErrors: true, ...(lookFirst ? { lookFirst } : {}) });
+export function readCgroupEntries(sys: ProcfsReader, lookFirst?: 'v1' | 'v2', kept: KeptFiles | null = null): CgroupMemory {
+  const list = listMemoryCgroups(sys, { collectErrors: true, kept, ...(lookFirst ? { lookFirst } : {}) });
   const entries: CgroupMemoryEntry[] = (list.malformed ?? []).map((m) => failed(m.path, list.hierarchy, m.error));
   let vanished = list.vanished;
   for (const c of list.cgroups) {
+    // With kept files, the directory's identity (its inode) just before its files are read.
+    const files = kept === null ? undefined : { files: kept, identity: inodeOrNull(sys, c.sysPath) };
     try {
-      entries.push(list.hierarchy === 'v2' ? readV2(sys, c.path, c.sysPath) : readV1(sys, c.path, c.sysPath));
+      entries.push(list.hierarchy === 'v2' ? readV2(sys, c.path, c.sysPath, files) : readV1(sys, c.path, c.sysPath, files));
     } catch (e) {
       if (!isBpfscopeError(e)) throw e;
       if (e.code === 'DATA_UNAVAILABLE' && !sysExists(sys, c.sysPath)) vanished++;

@@ -1,4 +1,4 @@
-import { isBpfscopeError, type BpfscopeError, type Clock, type ProcfsReader } from '@bpfscope/core';
+import { isBpfscopeError, type BpfscopeError, type Clock, type KeptFiles, type ProcfsReader } from '@bpfscope/core';
 import type { ResolvedMemOptions } from '../options.js';
 import type { VmstatCounts } from '../procfs/parse-vmstat.js';
 import { readMeminfo, readVmstatCounts } from '../procfs/read-mem-proc.js';
@@ -44,6 +44,8 @@ export class MemReader {
   #boot: { iso: string | null; reason: string | null } = { iso: null, reason: 'not read yet' };
   /** The cgroup hierarchy the last reading found, looked for first by the next (list-memory-cgroups.ts). */
   #hierarchy: 'v1' | 'v2' | undefined;
+  /** The cgroup limit files kept open from reading to reading; undefined until the first reading, null once closed. */
+  #kept: KeptFiles | null | undefined;
 
   /**
    * @param procfs - where procfs and sysfs are read (the engine's `PROCFS_READER`)
@@ -151,8 +153,9 @@ export class MemReader {
       unavailable.cgroups = 'cgroups are not read: the mem plugin was created with cgroups: false';
       return null;
     }
+    if (this.#kept === undefined) this.#kept = this.procfs.keepSysFiles?.() ?? null;
     try {
-      const cgroups = readCgroupEntries(this.procfs, this.#hierarchy);
+      const cgroups = readCgroupEntries(this.procfs, this.#hierarchy, this.#kept);
       this.#hierarchy = cgroups.hierarchy;
       return cgroups;
     } catch (e) {
@@ -160,7 +163,16 @@ export class MemReader {
       if (e.code === 'DATA_UNAVAILABLE') unavailable.cgroups = e.message;
       else errors.cgroups = e;
       return null;
+    } finally {
+      // The limit files of cgroups this reading did not reach (removed ones) are closed.
+      this.#kept?.sweep();
     }
+  }
+
+  /** Close the files kept open; a reading after it (one in flight) reads by path. */
+  close(): void {
+    this.#kept?.close();
+    this.#kept = null;
   }
 
   /** Counters of the predictor. */

@@ -2,7 +2,7 @@
 // PID 1 (a VM agent that is not its own session leader: its struct pid does not lead to
 // its task), and a table without it is silently one short. Every PID /proc lists that the
 // iterator output lacks is read from procfs instead and marked `source: 'procfs'`.
-import { DataUnavailable, EventProcessingFailed, readProcFile, type Logger } from '@bpfscope/core';
+import { DataUnavailable, EventProcessingFailed, KeptFiles, readProcFile, type Logger } from '@bpfscope/core';
 import type { ProcessRecord } from '../records.js';
 import { readContext, readProcessWith, type ReadContext } from '../procfs/read-process.js';
 import type { SnapshotEntry } from '../tree/feed.js';
@@ -31,6 +31,9 @@ export class MissedProcesses {
   /** Missed PIDs of the last reading, with their thread counts. */
   #known = new Map<number, number>();
   #first = true;
+  /** The missed processes' files (stat, status, io, cgroup), kept open from reading to reading: the same few are read at every reading. */
+  readonly #files: KeptFiles;
+  readonly #ctx: ReadContext;
 
   /** Whether a reading of the whole table has listed /proc yet (so the known misses are known). */
   get learned(): boolean {
@@ -44,9 +47,17 @@ export class MissedProcesses {
 
   constructor(
     private readonly procRoot: string,
-    private readonly ctx: ReadContext,
+    ctx: ReadContext,
     private readonly logger: Logger | null,
-  ) {}
+  ) {
+    this.#files = new KeptFiles(procRoot, MAX_KEPT_FILES);
+    this.#ctx = { ...ctx, files: this.#files };
+  }
+
+  /** Close the files kept open (a later reading opens them again). */
+  close(): void {
+    this.#files.close();
+  }
 
   /**
    * @param seen - the iterator's processes, in ascending PID order
@@ -55,18 +66,23 @@ export class MissedProcesses {
    */
   fill(seen: ReadonlyArray<{ readonly pid: number }>, tasks: number, pids: ReadonlySet<number> | null): MissedFill {
     // The source lives across readings: a cgroup remade under the same path since the last has a new ID.
-    this.ctx.cgroupIds.forget();
+    this.#ctx.cgroupIds.forget();
     // With a PID list the candidates are its PIDs: nothing to list.
     // A listed PID that does not exist did not vanish mid-read (as in the procfs source).
-    if (pids !== null) return { ...this.#read(seen, [...pids].sort((a, b) => a - b), false).out, vanished: 0 };
-    let knownThreads = 0;
-    for (const n of this.#known.values()) knownThreads += n;
-    const total = threadCount(this.procRoot);
-    const list = this.#first || total === null || tasks + knownThreads !== total;
-    this.#first = false;
-    const { out, known } = this.#read(seen, list ? listPids(this.procRoot) : [...this.#known.keys()], list);
-    this.#known = known;
-    return out;
+    try {
+      if (pids !== null) return { ...this.#read(seen, [...pids].sort((a, b) => a - b), false).out, vanished: 0 };
+      let knownThreads = 0;
+      for (const n of this.#known.values()) knownThreads += n;
+      const total = threadCount(this.procRoot);
+      const list = this.#first || total === null || tasks + knownThreads !== total;
+      this.#first = false;
+      const { out, known } = this.#read(seen, list ? listPids(this.procRoot) : [...this.#known.keys()], list);
+      this.#known = known;
+      return out;
+    } finally {
+      // The files of processes no longer missed (read by the iterator, or gone) are closed.
+      this.#files.sweep();
+    }
   }
 
   #read(seen: ReadonlyArray<{ readonly pid: number }>, candidates: readonly number[], list: boolean): { out: MissedFill; known: Map<number, number> } {
@@ -78,7 +94,7 @@ export class MissedProcesses {
       while (j < seen.length && seen[j]!.pid < pid) j++;
       if (j < seen.length && seen[j]!.pid === pid) continue;
       try {
-        const r = readProcessWith(this.procRoot, pid, this.ctx);
+        const r = readProcessWith(this.procRoot, pid, this.#ctx);
         if (r.status !== 'ok') {
           out.vanished++;
           continue;
@@ -93,6 +109,9 @@ export class MissedProcesses {
     return { out, known };
   }
 }
+
+/** Files kept open for missed processes (4 per process): past it, read by path. */
+const MAX_KEPT_FILES = 64;
 
 /** Threads alive, the `total` of /proc/loadavg's `running/total`; null when unreadable. @internal */
 export function threadCount(procRoot: string): number | null {

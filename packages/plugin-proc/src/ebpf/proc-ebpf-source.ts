@@ -280,6 +280,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     this.#handle = null;
     this.#obj = null;
     this.#ctx = null;
+    this.#missed?.close();
     this.#missed = null;
     this.#buf = null;
   }

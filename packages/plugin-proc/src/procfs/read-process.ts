@@ -1,6 +1,6 @@
 import { existsSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { machineConstants, parsePidIo, procReadErrorCode, readProcFile, requireMachineValue, type DataUnavailable } from '@bpfscope/core';
+import { machineConstants, parsePidIo, procReadErrorCode, readProcFile, requireMachineValue, type DataUnavailable, type KeptFiles } from '@bpfscope/core';
 import type { ProcessField, ProcessRecord } from '../records.js';
 import { CgroupIdResolver } from './cgroup-id.js';
 import { containerFromCgroupPath, type ContainerIdentity } from './container-id.js';
@@ -48,6 +48,8 @@ export interface ReadContext {
   bootTime: number | null;
   bootTimeReason: string;
   cgroupIds: CgroupIdResolver;
+  /** Read the files of a process through descriptors kept from reading to reading (the processes read again at every reading); absent: by path. */
+  files?: KeptFiles | null;
 }
 
 /**
@@ -107,10 +109,12 @@ export function readProcessWith(procRoot: string, pid: number, ctx: ReadContext)
 
 function build(procRoot: string, pid: number, ctx: ReadContext): ProcessRecord {
   const unavailable: Partial<Record<ProcessField, string>> = {};
+  const files = ctx.files ?? null;
+  const read = (rel: string): string => (files === null ? readProcFile(procRoot, rel) : files.read(rel));
   const required = (name: string): [string, string] => {
     const rel = `${pid}/${name}`;
     try {
-      return [readProcFile(procRoot, rel), join(procRoot, rel)];
+      return [read(rel), join(procRoot, rel)];
     } catch (e) {
       if (GONE.has(procReadErrorCode(e) ?? '')) throw new Vanished(join(procRoot, rel));
       throw e;
@@ -119,7 +123,7 @@ function build(procRoot: string, pid: number, ctx: ReadContext): ProcessRecord {
   const optional = (name: string, field: ProcessField): [string, string] | null => {
     const rel = `${pid}/${name}`;
     try {
-      return [readProcFile(procRoot, rel), join(procRoot, rel)];
+      return [read(rel), join(procRoot, rel)];
     } catch (e) {
       const code = procReadErrorCode(e);
       if (code === undefined) throw e;
