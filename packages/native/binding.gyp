@@ -25,7 +25,8 @@
         "src/native/log_sink.cc",
         "src/native/map_batch_stream.cc",
         "src/native/allocator.cc",
-        "src/native/batch_into.cc"
+        "src/native/batch_into.cc",
+        "src/native/capabilities.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -20,6 +20,7 @@ export type {
   RawBatchStream,
   RawProgramRunInfo,
   RawBpfFd,
+  RawCapabilityDrop,
 } from './raw-binding.js';
 export { libbpfVersion, possibleCpus, probeProgramType, probeMapType } from './feature-probes.js';
 export { probeAttachTypes, type AttachTypeSupport } from './probe-attach-types.js';
@@ -48,3 +49,4 @@ export { KernelSamplingMaps } from './sampling-maps.js';
 export { SharedSamplingSlot } from './shared-sampling-slot.js';
 export { ProgramStatsReporter, kernelCounters } from './program-stats-reporter.js';
 export { pinMallocMmapThreshold } from './allocator.js';
+export { dropCapabilities } from './capabilities.js';

@@ -6,6 +6,7 @@
 
 #include "addon_data.h"
 #include "allocator.h"
+#include "capabilities.h"
 #include "fd_handle.h"
 #include "link.h"
 #include "log_capture.h"
@@ -54,6 +55,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterFdFunctions(env, exports);
   RegisterLogSink(env, exports);
   RegisterAllocatorFunctions(env, exports);
+  RegisterCapabilityFunctions(env, exports);
   return exports;
 }
 
