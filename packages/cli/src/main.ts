@@ -14,7 +14,7 @@ const USAGE = `Usage:
   bpfscope doctor [--json]
   bpfscope run [--json] [--interval MS] [--out FILE] [--report FILE.html] [--mode auto|ebpf|fallback] -- <command...>
   bpfscope top [--interval MS] [--sort cpu|mem|pid|io|syscalls] [--families cpu,...] [--mode auto|ebpf|fallback] [--iterations N]
-  bpfscope serve [--port 9464] [--host 127.0.0.1] [--families cpu,...] [--mode auto|ebpf|fallback] [--detail process,...] [--max-detail N]
+  bpfscope serve [--port 9464] [--host 127.0.0.1] [--families cpu,...] [--mode auto|ebpf|fallback] [--detail process,...] [--max-detail N] [--keep-privileges]
   bpfscope help | --help | --version
 
 snapshot   read every family once (with --interval: twice, MS apart, and report the
@@ -43,7 +43,11 @@ serve      serve the families' metrics to Prometheus: GET /metrics (text format 
            runs between scrapes. --port 0 lets the system pick the port (printed).
            --detail adds per-process/connection/file series (process, connection,
            file) for at most --max-detail (default 100) of them per metric, the rest
-           counted in bpfscope_exporter_capped_points. Stops on SIGINT or SIGTERM
+           counted in bpfscope_exporter_capped_points. Stops on SIGINT or SIGTERM.
+           It listens on 127.0.0.1 unless --host names another address. Once the
+           families are attached it drops CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN and
+           CAP_SYS_RESOURCE (what it holds keeps working; nothing can be reloaded);
+           --keep-privileges keeps them
 help       print this text (also with no arguments); exits 0
 
 Exit codes: 0 ok (help too), 1 failed, 2 usage error; run: the command's.
@@ -81,6 +85,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         host: { type: 'string' },
         detail: { type: 'string' },
         'max-detail': { type: 'string' },
+        'keep-privileges': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -95,6 +100,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (verb !== 'top' && (values.sort !== undefined || values.iterations !== undefined)) throw new ConfigError(values.sort !== undefined ? '--sort' : '--iterations', verb ?? '', 'only with bpfscope top');
     if (verb !== 'snapshot' && values['include-self']) throw new ConfigError('--include-self', verb ?? '', 'only with bpfscope snapshot');
     for (const o of ['port', 'host', 'detail', 'max-detail'] as const) if (verb !== 'serve' && values[o] !== undefined) throw new ConfigError(`--${o}`, verb ?? '', 'only with bpfscope serve');
+    if (verb !== 'serve' && values['keep-privileges']) throw new ConfigError('--keep-privileges', verb ?? '', 'only with bpfscope serve');
     switch (verb) {
       case 'snapshot':
         return await snapshot(
@@ -130,6 +136,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             mode: parseMode(values.mode),
             detail: parseDetail(values.detail),
             maxDetailEntities: parseMaxDetail(values['max-detail']),
+            dropPrivileges: !values['keep-privileges'],
           },
           io,
         );
