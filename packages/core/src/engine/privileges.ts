@@ -78,18 +78,23 @@ export function processDropReport(): PrivilegeDropReport | null {
  */
 export function dropWith(loader: { dropCapabilities?(capabilities: readonly string[]): PrivilegeDropReport } | null, now: () => number): PrivilegeDropReport {
   if (processDrop) return processDrop;
-  if (!loader?.dropCapabilities) {
-    return {
-      capabilities: DROPPED_CAPABILITIES,
-      at: new Date(now()).toISOString(),
-      threads: 0,
-      threadsWithout: 0,
-      holding: [],
-      bounding: { dropped: false, reason: 'nothing was dropped' },
-      error: 'no plugin of this engine provided an object loader that can drop capabilities (the native addon: @bpfscope/native)',
-    };
+  const failed = (error: string): PrivilegeDropReport => ({
+    capabilities: DROPPED_CAPABILITIES,
+    at: new Date(now()).toISOString(),
+    threads: 0,
+    threadsWithout: 0,
+    holding: [],
+    bounding: { dropped: false, reason: 'nothing was dropped' },
+    error,
+  });
+  if (!loader?.dropCapabilities) return failed('no plugin of this engine provided an object loader that can drop capabilities (the native addon: @bpfscope/native)');
+  let report: PrivilegeDropReport;
+  try {
+    report = loader.dropCapabilities(DROPPED_CAPABILITIES);
+  } catch (e) {
+    // No addon (a fallback-only machine): nothing was dropped, and the report says why.
+    return failed(`the capabilities could not be dropped: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const report = loader.dropCapabilities(DROPPED_CAPABILITIES);
   recordProcessDrop(report);
   return report;
 }
