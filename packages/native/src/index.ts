@@ -21,6 +21,7 @@ export type {
   RawProgramRunInfo,
   RawBpfFd,
   RawCapabilityDrop,
+  RawThreadDrop,
 } from './raw-binding.js';
 export { libbpfVersion, possibleCpus, probeProgramType, probeMapType } from './feature-probes.js';
 export { probeAttachTypes, type AttachTypeSupport } from './probe-attach-types.js';

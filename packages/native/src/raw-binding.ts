@@ -251,14 +251,26 @@ export interface NativeBinding {
   dropCapabilities?(caps: number[], waitMs: number): RawCapabilityDrop;
 }
 
-/** What {@link NativeBinding.dropCapabilities} did. */
+/** What the binding's `dropCapabilities` did. */
 export interface RawCapabilityDrop {
   /** The real-time signal used to reach the other threads (0 when none was free). */
   signal: number;
   /** Whether the bounding set was dropped from too (the process held CAP_SETPCAP). */
   bounding: boolean;
-  /** Per thread: `dropped`, `failed` (errno), `signal-blocked`, `no-answer` or `gone`. */
-  threads: Array<{ tid: number; result: string; errno: number; boundingErrno: number }>;
+  /** Per thread, what happened. */
+  threads: RawThreadDrop[];
+}
+
+/** One thread's part of a {@link RawCapabilityDrop}. */
+export interface RawThreadDrop {
+  /** Thread id. */
+  tid: number;
+  /** `dropped`, `failed` (see `errno`), `signal-blocked`, `no-answer` or `gone`. */
+  result: string;
+  /** errno of capget/capset on that thread; 0 when they succeeded. */
+  errno: number;
+  /** errno of the first PR_CAPBSET_DROP refused; 0 when none was. */
+  boundingErrno: number;
 }
 
 const FUNCTIONS = ['BpfObject', 'libbpfVersion', 'possibleCpus', 'progTypeNames', 'mapTypeNames', 'probeProgType', 'probeMapType', 'helperNames', 'probeHelper', 'openPinnedMap', 'openPinnedProgram', 'enableRunStats', 'setLibbpfLogSink', 'pinMmapThreshold'] as const;

@@ -35,7 +35,12 @@ export interface PrivilegeDropReport {
    * `holding`), so that no exec can regain them; that needs CAP_SETPCAP (root has it, a
    * process given only CAP_BPF + CAP_PERFMON does not).
    */
-  readonly bounding: { readonly dropped: boolean; readonly reason: string | null };
+  readonly bounding: {
+    /** True when every reached thread's bounding set is without them. */
+    readonly dropped: boolean;
+    /** Why not, or null. */
+    readonly reason: string | null;
+  };
   /** Null when the drop was done; else why it could not be (e.g. no plugin provided the native object loader). */
   readonly error: string | null;
 }
