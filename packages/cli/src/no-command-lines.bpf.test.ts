@@ -18,6 +18,8 @@ describeKernel('no command line or environment is collected', () => {
   beforeAll(async () => {
     holder = spawn('sleep', ['600', `--password=${SECRET}`], { env: { ...process.env, BPFSCOPE_TEST_SECRET: SECRET }, stdio: 'ignore' });
     await new Promise((r) => holder.once('spawn', r));
+    // 'spawn' can come while the exec is still under way (cmdline empty): wait for its argv.
+    for (let i = 0; i < 2000 && !readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8').includes(SECRET); i++) await new Promise((r) => setTimeout(r, 5));
     // The control: the secret is there to be found by a reader of those files.
     expect(readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8')).toContain(SECRET);
     expect(readFileSync(`/proc/${holder.pid}/environ`, 'utf8')).toContain(SECRET);
