@@ -95,7 +95,12 @@ void Handler(int) {
 
 // A free real-time signal (no handler, not ignored), from SIGRTMAX down; 0 when none.
 int InstallSignal() {
-  if (g_signal != 0) return g_signal;
+  if (g_signal != 0) {
+    // Still ours? The application may have taken the signal since the last drop.
+    struct sigaction now {};
+    if (sigaction(g_signal, nullptr, &now) == 0 && now.sa_handler == Handler) return g_signal;
+    g_signal = 0;
+  }
   for (int sig = SIGRTMAX; sig >= SIGRTMIN; sig--) {
     struct sigaction old {};
     if (sigaction(sig, nullptr, &old) != 0) continue;
