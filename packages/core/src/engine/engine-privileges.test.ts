@@ -3,12 +3,24 @@
 // its init runs (the kernel would refuse it with a bare EPERM). The capabilities themselves
 // are dropped by the native addon: packages/cli/src/drop-privileges.bpf.test.ts. A drop is
 // process-wide state (as capabilities are): the one test that records a drop runs last.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COLLECTOR, OBJECT_LOADER } from '../tokens.js';
 import type { Plugin, Source } from '../types.js';
 import type { ObjectLoader } from '../services/object-loader.js';
 import { createEngine } from './create-engine.js';
-import type { PrivilegeDropReport } from './privileges.js';
+import { dropBreaksReads, type PrivilegeDropReport } from './privileges.js';
+
+/** A proc tree with the two files the drop checks. */
+function procTree(release: string, disabled: string): string {
+  const root = mkdtempSync(join(tmpdir(), 'bpfscope-privs-'));
+  mkdirSync(join(root, 'sys/kernel'), { recursive: true });
+  writeFileSync(join(root, 'sys/kernel/osrelease'), `${release}\n`);
+  writeFileSync(join(root, 'sys/kernel/unprivileged_bpf_disabled'), `${disabled}\n`);
+  return root;
+}
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 
@@ -78,6 +90,21 @@ describe('engine dropPrivileges', () => {
     const engine = createEngine({ plugins: [ebpfPlugin('a', null).plugin], config: { dropPrivileges: true }, logger: silent });
     await engine.start();
     expect(engine.privileges()?.error).toMatch(/no plugin of this engine provided an object loader/);
+    await engine.close();
+  });
+
+  it('kept on a kernel that would refuse reads on held fds after the drop (before 6.5 with unprivileged_bpf_disabled set)', async () => {
+    expect(dropBreaksReads(procTree('6.1.0-18-amd64', '2'))).toMatch(/^kernel 6\.1\.0-18-amd64 with kernel\.unprivileged_bpf_disabled=2 refuses/);
+    expect(dropBreaksReads(procTree('5.15.0', '1'))).not.toBeNull();
+    expect(dropBreaksReads(procTree('6.1.0', '0'))).toBeNull();
+    expect(dropBreaksReads(procTree('6.5.0', '2'))).toBeNull();
+    expect(dropBreaksReads(procTree('7.0.1', '1'))).toBeNull();
+    expect(dropBreaksReads(join(tmpdir(), 'no-such-proc-root'))).toBeNull();
+    const { loader, asked } = recordingLoader(done);
+    const engine = createEngine({ plugins: [ebpfPlugin('a', loader).plugin], config: { dropPrivileges: true, procRoot: procTree('6.1.0-18-amd64', '2') }, logger: silent });
+    await engine.start();
+    expect(asked).toEqual([]);
+    expect(engine.privileges()?.error).toMatch(/the privileges were kept$/);
     await engine.close();
   });
 

@@ -146,7 +146,7 @@ export class Engine {
   /** After every family attached: drop the capabilities, when the config asks (once). */
   #dropPrivileges(): void {
     if (!this.config.dropPrivileges || this.#privileges) return;
-    this.#privileges = dropWith(this.#plugins.loader, () => this.#clock.wallMs());
+    this.#privileges = dropWith(this.#plugins.loader, () => this.#clock.wallMs(), this.config.procRoot);
     const r = this.#privileges;
     if (r.error !== null) this.logger.error('privileges not dropped', { error: r.error });
     else if (r.holding.length > 0) this.logger.warn('some threads still hold dropped capabilities', { holding: r.holding });

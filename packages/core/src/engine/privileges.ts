@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { InsufficientPermissions } from '../errors/taxonomy.js';
 
 /**
@@ -78,10 +79,33 @@ export function processDropReport(): PrivilegeDropReport | null {
 }
 
 /**
+ * Why dropping would break reads on this kernel, or null. Before Linux 6.5, with
+ * `kernel.unprivileged_bpf_disabled` set, a process without CAP_BPF was refused `bpf()`
+ * commands on descriptors it holds too (all of them before 5.19; iterators until 6.5).
+ * Unreadable files give null: nothing is assumed.
+ * @internal
+ */
+export function dropBreaksReads(procRoot: string): string | null {
+  let release: string;
+  let disabled: number;
+  try {
+    release = readFileSync(`${procRoot}/sys/kernel/osrelease`, 'utf8').trim();
+    disabled = Number(readFileSync(`${procRoot}/sys/kernel/unprivileged_bpf_disabled`, 'utf8').trim());
+  } catch {
+    return null;
+  }
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  if (!m || !Number.isInteger(disabled) || disabled === 0) return null;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  if (major > 6 || (major === 6 && minor >= 5)) return null;
+  return `kernel ${release} with kernel.unprivileged_bpf_disabled=${disabled} refuses bpf() commands on the descriptors already held to a process without CAP_BPF (until Linux 6.5), so the families could not be read after a drop; the privileges were kept`;
+}
+
+/**
  * Drop {@link DROPPED_CAPABILITIES} through the loader (the native addon), or say why not.
  * @internal
  */
-export function dropWith(loader: { dropCapabilities?(capabilities: readonly string[]): PrivilegeDropReport } | null, now: () => number): PrivilegeDropReport {
+export function dropWith(loader: { dropCapabilities?(capabilities: readonly string[]): PrivilegeDropReport } | null, now: () => number, procRoot = '/proc'): PrivilegeDropReport {
   if (processDrop) return processDrop;
   const failed = (error: string): PrivilegeDropReport => ({
     capabilities: DROPPED_CAPABILITIES,
@@ -92,6 +116,8 @@ export function dropWith(loader: { dropCapabilities?(capabilities: readonly stri
     bounding: { dropped: false, reason: 'nothing was dropped' },
     error,
   });
+  const breaks = dropBreaksReads(procRoot);
+  if (breaks) return failed(breaks);
   if (!loader?.dropCapabilities) return failed('no plugin of this engine provided an object loader that can drop capabilities (the native addon: @bpfscope/native)');
   let report: PrivilegeDropReport;
   try {
