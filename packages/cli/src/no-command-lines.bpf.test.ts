@@ -16,7 +16,7 @@ const SECRET = `hunter2-${process.pid}`;
 describeKernel('no command line or environment is collected', () => {
   let holder: ReturnType<typeof spawn>;
   beforeAll(async () => {
-    holder = spawn('sleep', ['600', `--password=${SECRET}`], { env: { ...process.env, BPFSCOPE_TEST_SECRET: SECRET }, stdio: 'ignore' });
+    holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e6)', '--', `--password=${SECRET}`], { env: { ...process.env, BPFSCOPE_TEST_SECRET: SECRET }, stdio: 'ignore' });
     await new Promise((r) => holder.once('spawn', r));
     // 'spawn' can come while the exec is still under way (cmdline empty): wait for its argv.
     for (let i = 0; i < 2000 && !readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8').includes(SECRET); i++) await new Promise((r) => setTimeout(r, 5));
@@ -40,5 +40,8 @@ describeKernel('no command line or environment is collected', () => {
     // The trace itself proves the files opened were seen: /proc/<pid>/stat of processes is read in fallback mode.
     if (mode === 'fallback') expect(readFileSync(trace, 'utf8')).toMatch(/\/proc\/\d+\/stat"/);
     expect(out).not.toContain(SECRET);
+    // The holder lived throughout: there was a secret to find.
+    expect(holder.exitCode).toBeNull();
+    expect(readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8')).toContain(SECRET);
   });
 });
