@@ -72,6 +72,18 @@ static __always_inline void rq_devs(struct request *rq, __u32 *part, __u32 *whol
 	*part = bdev ? bdev->bd_dev : *whole;
 }
 
+/* The key of an issued request in fs_blk_rq: its disk, hardware queue and driver tag, which
+ * name it uniquely while it is in flight (blk-mq preallocates one request per tag, so this
+ * is the identity its address had) without putting a kernel address into a map that user
+ * space may read. */
+static __always_inline __u64 rq_key(struct request *rq, __u32 whole)
+{
+	struct blk_mq_hw_ctx *hctx = rq->mq_hctx;
+	__u32 queue = hctx ? hctx->queue_num : 0;
+
+	return (__u64)whole << 32 | (__u64)(queue & 0xffff) << 16 | (__u32)(rq->tag & 0xffff);
+}
+
 static __always_inline int allowed(struct fs_blk_cfg *cfg, __u32 dev)
 {
 	if (!dev)
@@ -94,7 +106,7 @@ int BPF_PROG(fs_blk_issue, struct request *rq)
 {
 	struct fs_blk_cfg *cfg = blk_config();
 	struct fs_blk_rq v = {};
-	__u64 key = (__u64)rq;
+	__u64 key;
 	__u32 part, whole;
 
 	if (!cfg || !cfg->streams)
@@ -102,6 +114,7 @@ int BPF_PROG(fs_blk_issue, struct request *rq)
 	rq_devs(rq, &part, &whole);
 	if (!allowed(cfg, part) && !allowed(cfg, whole))
 		return 0;
+	key = rq_key(rq, whole);
 	v.sector = rq->__sector;
 	v.bytes = rq->__data_len;
 	v.pid = bpf_get_current_pid_tgid() >> 32;
@@ -210,7 +223,7 @@ int BPF_PROG(fs_blk_done, struct request *rq, blk_status_t error, unsigned int n
 	struct fs_blk_cfg *cfg = blk_config();
 	struct done c = {};
 	struct fs_blk_rq *r = NULL;
-	__u64 key = (__u64)rq, now = 0, lat = 0;
+	__u64 key = 0, now = 0, lat = 0;
 	__u32 part, whole, flags, op, slot;
 	int part_in, whole_in, full, seq, final;
 
@@ -253,6 +266,7 @@ int BPF_PROG(fs_blk_done, struct request *rq, blk_status_t error, unsigned int n
 			tot_add(FS_BLK_TOT_NO_STAMP);
 		}
 		/* Who issued it: noted only while a stream is open. */
+		key = rq_key(rq, whole);
 		if (cfg->streams)
 			r = bpf_map_lookup_elem(&fs_blk_rq, &key);
 	}

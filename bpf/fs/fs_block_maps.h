@@ -23,7 +23,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
-	__type(key, __u64);
+	__type(key, __u64); /* rq_key(): disk, hardware queue, driver tag; never an address */
 	__type(value, struct fs_blk_rq);
 } fs_blk_rq SEC(".maps");
 

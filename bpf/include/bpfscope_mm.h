@@ -2,8 +2,8 @@
 /* CO-RE readers of an mm's resident-set counters, exact: the shared count plus the
  * per-CPU parts not yet folded into it (what VmRSS, statm and smaps_rollup show;
  * /proc/<pid>/stat's rss is the shared count alone, up to ~17% low). Include after
- * vmlinux.h, bpf/bpf_helpers.h and bpf/bpf_core_read.h. Defines one map,
- * bpfscope_pcpu. */
+ * vmlinux.h, bpf/bpf_helpers.h and bpf/bpf_core_read.h. Defines two maps,
+ * bpfscope_pcpu and bpfscope_cpuoff. */
 #ifndef BPFSCOPE_MM_H
 #define BPFSCOPE_MM_H
 
@@ -37,8 +37,17 @@ struct {
 	__type(value, __u64);
 } bpfscope_pcpu SEC(".maps");
 
-/* The offsets found so far, by CPU; 0: not yet found (no CPU's offset is 0 on SMP x86_64). */
-static __u64 bpfscope_cpu_off[BPFSCOPE_MAX_CPUS];
+/* The offsets found so far, by CPU; 0: not yet found (no CPU's offset is 0 on SMP x86_64).
+ * A per-CPU offset is a kernel address: the map is write-only from user space
+ * (BPF_F_WRONLY: a lookup through its fd gets EPERM), so no reader of the object's maps
+ * sees one; a global variable would sit in .bss, which user space can read. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_WRONLY);
+	__uint(max_entries, BPFSCOPE_MAX_CPUS);
+	__type(key, __u32);
+	__type(value, __u64);
+} bpfscope_cpuoff SEC(".maps");
 
 /* A pointer's bits as a number: the verifier allows no arithmetic between a map
  * pointer and an unknown number, so the bits go through memory. */
@@ -55,12 +64,15 @@ static __always_inline __u64 bpfscope_cpu_offset(__u32 cpu)
 {
 	struct bpf_array *arr = (void *)&bpfscope_pcpu;
 	__u32 zero = 0;
-	__u64 base = 0, off;
+	__u64 base = 0, off, *known;
 	void *mine;
 
 	if (cpu >= BPFSCOPE_MAX_CPUS)
 		return 0;
-	off = bpfscope_cpu_off[cpu];
+	known = bpf_map_lookup_elem(&bpfscope_cpuoff, &cpu);
+	if (!known)
+		return 0;
+	off = *known;
 	if (off)
 		return off;
 	mine = bpf_map_lookup_percpu_elem(&bpfscope_pcpu, &zero, cpu);
@@ -70,7 +82,7 @@ static __always_inline __u64 bpfscope_cpu_offset(__u32 cpu)
 	if (!base)
 		return 0;
 	off = bpfscope_addr(mine) - base;
-	bpfscope_cpu_off[cpu] = off;
+	*known = off;
 	return off;
 }
 

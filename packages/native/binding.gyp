@@ -27,7 +27,8 @@
         "src/native/allocator.cc",
         "src/native/batch_into.cc",
         "src/native/nvml_library.cc",
-        "src/native/nvml.cc"
+        "src/native/nvml.cc",
+        "src/native/capabilities.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -14,7 +14,7 @@ const USAGE = `Usage:
   bpfscope doctor [--json] [--sys-root DIR]
   bpfscope run [--json] [--interval MS] [--out FILE] [--report FILE.html] [--mode auto|ebpf|fallback] -- <command...>
   bpfscope top [--interval MS] [--sort cpu|mem|pid|io|syscalls] [--families cpu,...] [--mode auto|ebpf|fallback] [--iterations N]
-  bpfscope serve [--port 9464] [--host 127.0.0.1] [--families cpu,...] [--mode auto|ebpf|fallback] [--detail process,...] [--max-detail N]
+  bpfscope serve [--port 9464] [--host 127.0.0.1] [--families cpu,...] [--mode auto|ebpf|fallback] [--detail process,...] [--max-detail N] [--keep-privileges]
   bpfscope help | --help | --version
 
 snapshot   read every family once (with --interval: twice, MS apart, and report the
@@ -44,15 +44,19 @@ serve      serve the families' metrics to Prometheus: GET /metrics (text format 
            runs between scrapes. --port 0 lets the system pick the port (printed).
            --detail adds per-process/connection/file series (process, connection,
            file) for at most --max-detail (default 100) of them per metric, the rest
-           counted in bpfscope_exporter_capped_points. Stops on SIGINT or SIGTERM
+           counted in bpfscope_exporter_capped_points. Stops on SIGINT or SIGTERM.
+           It listens on 127.0.0.1 unless --host names another address. Once the
+           families are attached it drops CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN and
+           CAP_SYS_RESOURCE (what it holds keeps working; nothing can be reloaded);
+           --keep-privileges keeps them
 help       print this text (also with no arguments); exits 0
 
 Exit codes: 0 ok (help too), 1 failed, 2 usage error; run: the command's.
 Colour on a terminal only; NO_COLOR=1 turns it off.
 
 Families: ${Object.keys(FAMILIES).join(', ')} (thermal by default only where the machine
-has a thermal zone or an hwmon temperature sensor, gpu only where it has NVML, a DRM card
-of amdgpu, i915 or xe, or a CUDA runtime; doctor says which). --sys-root DIR reads sysfs
+has a thermal zone or an hwmon temperature sensor, gpu only where it has a GPU device: NVML,
+or a DRM card of amdgpu, i915 or xe; doctor says which). --sys-root DIR reads sysfs
 below DIR instead of /sys (snapshot and doctor): a copy of another machine's sysfs
 `;
 
@@ -85,6 +89,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         detail: { type: 'string' },
         'max-detail': { type: 'string' },
         'sys-root': { type: 'string' },
+        'keep-privileges': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -101,6 +106,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     for (const o of ['port', 'host', 'detail', 'max-detail'] as const) if (verb !== 'serve' && values[o] !== undefined) throw new ConfigError(`--${o}`, verb ?? '', 'only with bpfscope serve');
     if (verb !== 'snapshot' && verb !== 'doctor' && values['sys-root'] !== undefined) throw new ConfigError('--sys-root', verb ?? '', 'only with bpfscope snapshot or doctor');
     const sysRoot = parseSysRoot(values['sys-root']);
+    if (verb !== 'serve' && values['keep-privileges']) throw new ConfigError('--keep-privileges', verb ?? '', 'only with bpfscope serve');
     switch (verb) {
       case 'snapshot':
         return await snapshot(
@@ -137,6 +143,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             mode: parseMode(values.mode),
             detail: parseDetail(values.detail),
             maxDetailEntities: parseMaxDetail(values['max-detail']),
+            dropPrivileges: !values['keep-privileges'],
           },
           io,
         );

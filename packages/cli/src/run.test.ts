@@ -31,6 +31,25 @@ describe('bpfscope run', () => {
     expect(r.stderr).toContain('(procfs)');
   });
 
+  it('passes its command to exec directly, never through a shell: metacharacters reach the command as they are', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfscope-noshell-'));
+    try {
+      const marker = join(dir, 'made-by-a-shell');
+      const args = [`a; touch ${marker}`, `$(touch ${marker})`, `\`touch ${marker}\``, `| touch ${marker}`, '*', '$HOME', "it's \"quoted\"", '> x && y || z &'];
+      // printf prints each argument on a line of its own: what exec gave it, byte for byte.
+      const r = await cli('run', '--mode', 'fallback', '--', 'printf', '%s\\n', ...args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(args.map((a) => `${a}\n`).join(''));
+      expect(() => readFileSync(marker)).toThrow(/ENOENT/);
+      // A command that is not a file is not found (127), not run by a shell as a line.
+      const line = await cli('run', '--mode', 'fallback', '--', `true; touch ${marker}`);
+      expect(line.code).toBe(127);
+      expect(() => readFileSync(marker)).toThrow(/ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('run as an executable, the command gets its V8 setting from the shebang (a 2 × 1 MB young generation)', async () => {
     const out = await new Promise<string>((resolve, reject) =>
       execFile(BIN, ['run', '--mode', 'fallback', '--out', '/dev/null', '--', 'sh', '-c', 'tr "\\0" " " < /proc/$PPID/cmdline'], (e, stdout) => (e ? reject(e) : resolve(stdout))),

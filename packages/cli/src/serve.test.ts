@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serve, type ServeOptions } from './commands/serve.js';
 
-const OPTIONS: ServeOptions = { port: 0, host: '127.0.0.1', families: ['cpu', 'mem'], mode: 'fallback', detail: [], maxDetailEntities: undefined };
+const OPTIONS: ServeOptions = { port: 0, host: '127.0.0.1', families: ['cpu', 'mem'], mode: 'fallback', detail: [], maxDetailEntities: undefined, dropPrivileges: false };
 
 function buffers(): { io: { stdout: { write(s: string): void }; stderr: { write(s: string): void } }; out: () => string; err: () => string } {
   let out = '';

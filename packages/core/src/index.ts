@@ -44,6 +44,7 @@ export type {
 } from './types.js';
 export { CONFIG, LOGGER, COLLECTOR, FILTER, AGGREGATOR, OBJECT_LOADER, PROCFS_READER, CLOCK, familyOptionsToken } from './tokens.js';
 export type { ObjectLoader, LoadedObject, ObjectLoadRequest, ProgramCacheStats } from './services/object-loader.js';
+export { DROPPED_CAPABILITIES, type PrivilegeDropReport, type ThreadHoldingCapabilities } from './engine/privileges.js';
 export { createProcfsReader, type ProcfsReader, type ProcfsEntry, type ProcfsStat } from './services/procfs-reader.js';
 export { systemClock, type Clock } from './services/clock.js';
 export type { OptionSchema, OptionRule, BooleanRule, NumberRule, StringRule, ListRule, FamilyOptions } from './services/family-options.js';

@@ -20,6 +20,8 @@ export type {
   RawBatchStream,
   RawProgramRunInfo,
   RawBpfFd,
+  RawCapabilityDrop,
+  RawThreadDrop,
 } from './raw-binding.js';
 export { libbpfVersion, possibleCpus, probeProgramType, probeMapType } from './feature-probes.js';
 export { probeAttachTypes, type AttachTypeSupport } from './probe-attach-types.js';
@@ -50,3 +52,4 @@ export { ProgramStatsReporter, kernelCounters } from './program-stats-reporter.j
 export { pinMallocMmapThreshold } from './allocator.js';
 export { openNvml, NvmlSession, type NvmlDeviceReading, type NvmlPciInfo, type NvmlProcess, type NvmlUtilization, type NvmlMemoryInfo } from './nvml.js';
 export { NvmlReturn, nvmlCallError, type NvmlResult, type NvmlCallFailure } from './nvml-errors.js';
+export { dropCapabilities } from './capabilities.js';

@@ -1,12 +1,13 @@
 // The object loader service behind core's OBJECT_LOADER token: objects come from
 // the process-wide object cache; each load is handed out as a LoadedBpfObject
 // (loaded-object.ts), which shares the links and ring buffers of a shared object.
-import { ConfigError, OBJECT_LOADER, type DependencyContainer, type ObjectLoader, type ObjectLoadRequest, type ProgramCacheStats } from '@bpfscope/core';
+import { ConfigError, OBJECT_LOADER, type DependencyContainer, type ObjectLoader, type ObjectLoadRequest, type PrivilegeDropReport, type ProgramCacheStats } from '@bpfscope/core';
 import { BpfObject } from './bpf-object.js';
 import { objectCache, type CachedLoadOptions, type ObjectCache } from './object-cache.js';
 import { readObjectFile } from './object-file.js';
 import { enableRunStats, type RunStatsHandle } from './run-stats.js';
 import { LoadedBpfObject } from './loaded-object.js';
+import { dropCapabilities } from './capabilities.js';
 
 export { LoadedBpfObject, type RingSubscription } from './loaded-object.js';
 
@@ -70,6 +71,16 @@ export class NativeObjectLoader implements ObjectLoader<LoadedBpfObject> {
    */
   enableRunStats(): RunStatsHandle {
     return enableRunStats();
+  }
+
+  /**
+   * Drops capabilities from every thread of the process ({@link dropCapabilities}); the
+   * engine calls it after start with config `dropPrivileges: true`.
+   * @param capabilities - names, e.g. `CAP_BPF`
+   * @returns what was done, per thread
+   */
+  dropCapabilities(capabilities: readonly string[]): PrivilegeDropReport {
+    return dropCapabilities(capabilities);
   }
 }
 

@@ -245,6 +245,33 @@ export interface NativeBinding extends NvmlBinding {
   setLibbpfLogSink(callback: ((level: number, text: string, dropped: number) => void) | null, maxLevel?: number): void;
   /** mallopt(M_MMAP_THRESHOLD, bytes): true when glibc took it; false without glibc or when it refused. */
   pinMmapThreshold(bytes: number): boolean;
+  /**
+   * Drops capability numbers `caps` on every thread it can reach (src/native/capabilities.cc),
+   * waiting up to `waitMs` per round for the threads' answers. Optional: older builds lack it.
+   */
+  dropCapabilities?(caps: number[], waitMs: number): RawCapabilityDrop;
+}
+
+/** What the binding's `dropCapabilities` did. */
+export interface RawCapabilityDrop {
+  /** The real-time signal used to reach the other threads (0 when none was free). */
+  signal: number;
+  /** Whether the bounding set was dropped from too (the process held CAP_SETPCAP). */
+  bounding: boolean;
+  /** Per thread, what happened. */
+  threads: RawThreadDrop[];
+}
+
+/** One thread's part of a {@link RawCapabilityDrop}. */
+export interface RawThreadDrop {
+  /** Thread id. */
+  tid: number;
+  /** `dropped`, `failed` (see `errno`), `signal-blocked`, `no-answer` or `gone`. */
+  result: string;
+  /** errno of capget/capset on that thread; 0 when they succeeded. */
+  errno: number;
+  /** errno of the first PR_CAPBSET_DROP refused; 0 when none was. */
+  boundingErrno: number;
 }
 
 const FUNCTIONS = ['BpfObject', 'libbpfVersion', 'possibleCpus', 'progTypeNames', 'mapTypeNames', 'probeProgType', 'probeMapType', 'helperNames', 'probeHelper', 'openPinnedMap', 'openPinnedProgram', 'enableRunStats', 'setLibbpfLogSink', 'pinMmapThreshold', 'NvmlSession'] as const;

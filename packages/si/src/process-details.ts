@@ -97,12 +97,12 @@ function kernelThreadName(procRoot: string, pid: number): string | null {
 /**
  * /proc/&lt;pid&gt;/cmdline as command (base name of argv[0]), params (the other arguments)
  * and path (argv[0]'s directory). A kernel thread, a zombie or a process that exited since
- * has no command line: its command is `comm`.
+ * has no command line, and with `readArgv` false none is read: its command is `comm`.
  * @internal
  */
-export function readCommandLine(procRoot: string, pid: number, comm: string, kernel: boolean): CommandLine {
+export function readCommandLine(procRoot: string, pid: number, comm: string, kernel: boolean, readArgv = true): CommandLine {
   let argv: string[] = [];
-  if (!kernel) {
+  if (!kernel && readArgv) {
     const raw = readSmall(`${procRoot}/${pid}/cmdline`);
     if (raw !== null) argv = (raw.endsWith('\0') ? raw.slice(0, -1) : raw).split('\0');
   }

@@ -34,6 +34,16 @@ const metrics = (processes: ProcessRecord[]): ProcMetrics => ({
 });
 
 describe('toProcesses', () => {
+  it('commandLines: false reads no cmdline: command is the kernel name, params and path empty', () => {
+    const t = tree({ 'sys/devices/system/cpu/online': '0\n', 'proc/11/cmdline': 'node\x00--password=hunter2\x00', passwd: 'root:x:0:0::/root:/bin/sh\n' });
+    const users = new UserNames(join(t.procRoot, '..', 'passwd'));
+    const records = metrics([rec({ pid: 11, comm: 'node' })]);
+    const asked = toProcesses(records, (BOOT_S + 10) * 1000, null, { ...t, users });
+    expect(asked.result.list[0]).toMatchObject({ command: 'node', params: '--password=hunter2' });
+    const not = toProcesses(records, (BOOT_S + 10) * 1000, null, { ...t, users, commandLines: false });
+    expect(not.result.list[0]).toMatchObject({ command: 'node', params: '', path: '', name: 'node' });
+  });
+
   it('cpu over the interval as a share of all CPUs, ps units (KiB, pri = 39 − priority), user names, command lines, state counts', () => {
     const t = tree({
       'sys/devices/system/cpu/online': '0-1\n',

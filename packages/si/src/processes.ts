@@ -16,6 +16,8 @@ export interface ProcessReadContext {
   procRoot: string;
   sysRoot: string;
   users: UserNames;
+  /** Read /proc/&lt;pid&gt;/cmdline (the option `commandLines`); absent: yes. */
+  commandLines?: boolean;
 }
 
 const key = (p: ProcessRecord): string => `${p.pid}:${p.startSecondsSinceBoot}`;
@@ -59,7 +61,7 @@ export function toProcesses(data: ProcMetrics, timestamp: number, previous: Proc
     const state = stateWord(p.state);
     if (state === 'running' || state === 'blocked' || state === 'sleeping') counts[state]++;
     else counts.unknown++;
-    const cmd = readCommandLine(ctx.procRoot, p.pid, p.comm, p.category === 'kernel');
+    const cmd = readCommandLine(ctx.procRoot, p.pid, p.comm, p.category === 'kernel', ctx.commandLines ?? true);
     list.push({
       pid: p.pid,
       parentPid: p.ppid,

@@ -32,6 +32,15 @@ export interface SystemInformationOptions {
    * @default 200
    */
   reuseMs?: number;
+  /**
+   * Whether `processes()` reads each process's command line (/proc/&lt;pid&gt;/cmdline) for
+   * `command`, `params` and `path`, as systeminformation's shape has them. Arguments can
+   * hold secrets: false leaves every cmdline unread (`command` is then the kernel's 15-byte
+   * name, `params` and `path` empty). Nothing else in bpfscope reads command lines or
+   * environments (docs/reliability.md).
+   * @default true
+   */
+  commandLines?: boolean;
 }
 
 const PLUGINS: Record<SiFamily, () => Plugin> = {
@@ -83,6 +92,7 @@ export class SharedEngine {
     this.#config = options.config ?? {};
     this.#logger = options.logger;
     this.#reuseMs = reuse;
+    if (options.commandLines !== undefined && typeof options.commandLines !== 'boolean') throw new ConfigError('commandLines', options.commandLines, 'true or false');
   }
 
   /** The engine in use: the given one, or the own one once created (null before). */

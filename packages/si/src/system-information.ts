@@ -45,6 +45,7 @@ export class SystemInformation {
   #procCpu: ProcessCpuState | null = null;
   #disks: DisksIoState | null = null;
   readonly #netStats: NetworkStatsState = new Map();
+  readonly #commandLines: boolean;
 
   /**
    * @param options - your engine, or the configuration of the facade's own
@@ -52,6 +53,7 @@ export class SystemInformation {
    */
   constructor(options: SystemInformationOptions = {}) {
     this.#shared = new SharedEngine(options);
+    this.#commandLines = options.commandLines ?? true;
   }
 
   /** The engine in use: the one given, or the facade's own once a call created it (null before). */
@@ -85,13 +87,14 @@ export class SystemInformation {
   }
 
   /**
-   * Every process, with CPU shares over the interval since the previous call.
+   * Every process, with CPU shares over the interval since the previous call, and its
+   * command line unless the option `commandLines` is false.
    * @returns systeminformation's `ProcessesData` (tty null)
    * @throws the proc family's error when it has no source
    */
   async processes(): Promise<SiProcessesData> {
     const r = await this.#shared.read('proc');
-    this.#procCpu = toProcesses(r.data, r.timestamp, this.#procCpu, { ...this.#roots(), users: this.#users });
+    this.#procCpu = toProcesses(r.data, r.timestamp, this.#procCpu, { ...this.#roots(), users: this.#users, commandLines: this.#commandLines });
     return this.#procCpu.result;
   }
 

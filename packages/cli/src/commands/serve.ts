@@ -12,6 +12,8 @@ export interface ServeOptions {
   mode: 'auto' | 'ebpf' | 'fallback';
   detail: MetricDetail[];
   maxDetailEntities: number | undefined;
+  /** Drop the eBPF capabilities once the families are attached (config `dropPrivileges`); `--keep-privileges` turns it off. */
+  dropPrivileges: boolean;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface ServeOptions {
 export async function serve(options: ServeOptions, io: CliIo, stop?: AbortSignal): Promise<number> {
   const engine = createEngine({
     plugins: options.families.map((f) => FAMILIES[f]!({ includeSelf: false })),
-    config: { mode: options.mode, cache: { enabled: false }, logLevel: 'silent' },
+    config: { mode: options.mode, cache: { enabled: false }, logLevel: 'silent', dropPrivileges: options.dropPrivileges },
   });
   let server: Server | null = null;
   try {
@@ -48,6 +50,12 @@ export async function serve(options: ServeOptions, io: CliIo, stop?: AbortSignal
     }
     const where = options.host.includes(':') ? `[${options.host}]` : options.host;
     io.stdout.write(`bpfscope serve: listening on http://${where}:${bound.port}/metrics (and /healthz)\n`);
+    const dropped = engine.privileges();
+    if (dropped?.error) io.stderr.write(`bpfscope serve: privileges not dropped: ${dropped.error}\n`);
+    else if (dropped) {
+      const kept = dropped.holding.map((h) => `thread ${h.tid} (${h.name}): ${h.why}`).join('; ');
+      io.stdout.write(`bpfscope serve: dropped ${dropped.capabilities.join(', ')} from ${dropped.threadsWithout} of ${dropped.threads} threads${kept ? ` (kept by ${kept})` : ''}\n`);
+    }
     const signal = await stopped(stop);
     io.stdout.write(`bpfscope serve: ${signal}: closing\n`);
     return EXIT.ok;

@@ -111,6 +111,18 @@ export interface BpfscopeConfig {
    * its counters again) is used only with `allowReload`.
    */
   governor?: GovernorConfig;
+  /**
+   * Least privilege (docs/reliability.md): once `start()` has loaded and attached every
+   * family, drop CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN and CAP_SYS_RESOURCE from every thread
+   * of the process (effective, permitted and inheritable sets; the bounding set too when
+   * CAP_SETPCAP allows) and keep working from the file descriptors held. Afterwards
+   * nothing can load or attach programs: recovery that needs a reload, families added
+   * later and the governor's run-time statistics fail with `INSUFFICIENT_PERMISSIONS`
+   * naming the drop. It acts on the whole process (every engine in it). Not allowed with
+   * `governor.allowReload`. See `engine.privileges()` for what was done.
+   * @default false
+   */
+  dropPrivileges?: boolean;
   /** Per-family options, keyed by family name. */
   families?: Record<string, FamilyConfig>;
 }
@@ -186,6 +198,8 @@ export interface ResolvedConfig {
   readonly programStats: boolean;
   /** The overhead governor's settings. */
   readonly governor: GovernorSettings;
+  /** Whether `start()` drops the eBPF capabilities of the process once every family attached. */
+  readonly dropPrivileges: boolean;
   /** Per-family options keyed by family name; a family without an entry uses the top-level settings. */
   readonly families: Readonly<Record<string, Readonly<FamilyConfig>>>;
 }
@@ -205,6 +219,7 @@ export const DEFAULT_CONFIG: ResolvedConfig = Object.freeze({
   logLevel: 'warn',
   programStats: false,
   governor: DEFAULT_GOVERNOR,
+  dropPrivileges: false,
   families: Object.freeze({}),
 });
 

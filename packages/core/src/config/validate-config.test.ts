@@ -86,4 +86,13 @@ describe('validateConfig', () => {
     expect(e.value).toBe('fast');
     expect(e.message).toContain('"fast"');
   });
+  it('dropPrivileges: false by default, a boolean, and refused beside governor.allowReload (a reload needs what it drops)', () => {
+    expect(validateConfig({}).dropPrivileges).toBe(false);
+    expect(validateConfig({ dropPrivileges: true }).dropPrivileges).toBe(true);
+    expect(configError({ dropPrivileges: 'yes' })).toMatchObject({ path: 'dropPrivileges', value: 'yes', allowed: 'true or false' });
+    const both = configError({ dropPrivileges: true, governor: { allowReload: true } });
+    expect(both.path).toBe('dropPrivileges');
+    expect(both.remedy).toContain('governor.allowReload');
+    expect(validateConfig({ dropPrivileges: false, governor: { allowReload: true } }).governor.allowReload).toBe(true);
+  });
 });

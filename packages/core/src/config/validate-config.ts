@@ -7,7 +7,7 @@ const MODES = ['auto', 'ebpf', 'fallback'] as const;
 const LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 const CACHE_KEYS = ['enabled', 'ttlMs', 'aggressive', 'aggressiveMaxAgeMs', 'maxDetailRecords'];
 const FAMILY_CACHE_KEYS = ['aggressive', 'aggressiveMaxAgeMs', 'maxDetailRecords'];
-const TOP_KEYS = new Set(['mode', 'intervalMs', 'cache', 'batchSize', 'initAttempts', 'operationTimeoutMs', 'initTimeoutMs', 'recovery', 'procRoot', 'sysRoot', 'logLevel', 'programStats', 'governor', 'families']);
+const TOP_KEYS = new Set(['mode', 'intervalMs', 'cache', 'batchSize', 'initAttempts', 'operationTimeoutMs', 'initTimeoutMs', 'recovery', 'procRoot', 'sysRoot', 'logLevel', 'programStats', 'governor', 'dropPrivileges', 'families']);
 
 /**
  * Validate a user configuration and fill in the defaults.
@@ -28,6 +28,13 @@ export function validateConfig(input: unknown = {}): ResolvedConfig {
   const recovery = cfg.recovery === undefined ? {} : record(cfg.recovery, 'recovery');
   for (const key of Object.keys(recovery)) {
     if (key !== 'attempts' && key !== 'baseDelayMs') throw new ConfigError(`recovery.${key}`, recovery[key], 'one of attempts, baseDelayMs');
+  }
+  const governor = validateGovernor(cfg.governor);
+  const dropPrivileges = bool(cfg.dropPrivileges, 'dropPrivileges', DEFAULT_CONFIG.dropPrivileges);
+  if (dropPrivileges && governor.allowReload) {
+    throw new ConfigError('dropPrivileges', true, 'false while governor.allowReload is true (a reload needs the CAP_BPF and CAP_PERFMON that dropPrivileges gives up)', {
+      remedy: 'Set governor.allowReload to false (the governor then sheds by sampling), or dropPrivileges to false.',
+    });
   }
   return Object.freeze({
     mode: oneOf(cfg.mode, 'mode', MODES, DEFAULT_CONFIG.mode),
@@ -51,7 +58,8 @@ export function validateConfig(input: unknown = {}): ResolvedConfig {
     sysRoot: path(cfg.sysRoot, 'sysRoot', DEFAULT_CONFIG.sysRoot),
     logLevel: oneOf(cfg.logLevel, 'logLevel', LEVELS, DEFAULT_CONFIG.logLevel),
     programStats: bool(cfg.programStats, 'programStats', DEFAULT_CONFIG.programStats),
-    governor: validateGovernor(cfg.governor),
+    governor,
+    dropPrivileges,
     families: families(cfg.families),
   });
 }

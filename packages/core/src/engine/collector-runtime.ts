@@ -9,6 +9,7 @@ import { asBpfscopeError } from './as-error.js';
 import { addReadCost, type CollectorStats, type ReadCost, type RecoveryStats } from './collector-stats.js';
 import { runWithDeadline } from './deadline.js';
 import { familyTimeout, SourceInit } from './source-init.js';
+import { privilegesDroppedError, processDropReport } from './privileges.js';
 import { ActiveFilter, type SetFilterResult } from '../filter/active-filter.js';
 import type { FamilyFilter } from '../filter/family-filter.js';
 import { FamilyEventTotals } from '../events/family-event-stats.js';
@@ -105,7 +106,8 @@ export class CollectorRuntime {
     }
     let firstFailure: BpfscopeError | null = null;
     for (const source of candidates) {
-      const error = await this.#inits.tryInit(source);
+      // After dropPrivileges nothing can load or attach: say so instead of an EPERM from the kernel.
+      const error = source.kind === 'ebpf' && processDropReport() ? privilegesDroppedError(`load and attach the eBPF programs of ${this.family}`, ['CAP_BPF', 'CAP_PERFMON']) : await this.#inits.tryInit(source);
       if (!error) {
         this.#selected = source;
         this.#failure = null;

@@ -27,6 +27,7 @@ import { readFamilies, snapshotStream, type Reading } from './read-families.js';
 import { recoverFamilies, type RecoveryResult } from './recover-families.js';
 import { listRunning } from './running.js';
 import { Governors } from './governor/governors.js';
+import { dropWith, privilegesDroppedError, processDropReport, type PrivilegeDropReport } from './privileges.js';
 
 export type { EngineStats, StreamOptions } from './engine-types.js';
 
@@ -57,6 +58,8 @@ export class Engine {
   #collects = 0;
   /** The overhead governor of the eBPF families (docs/governor.md). */
   readonly #governors: Governors;
+  /** What `dropPrivileges` did, once start() did it. */
+  #privileges: PrivilegeDropReport | null = null;
 
   /** @internal use {@link createEngine} */
   constructor(
@@ -80,7 +83,11 @@ export class Engine {
       wallMs: () => this.#clock.wallMs(),
       runStats: () => {
         const loader = this.#plugins.loader;
-        return loader?.enableRunStats ? () => loader.enableRunStats!() : null;
+        if (!loader?.enableRunStats) return null;
+        return () => {
+          if (processDropReport()) throw privilegesDroppedError('turn kernel run-time statistics on (BPF_ENABLE_STATS)', ['CAP_SYS_ADMIN']);
+          return loader.enableRunStats!();
+        };
       },
       ...(services.governorClock ? { clock: services.governorClock } : {}),
     });
@@ -123,16 +130,37 @@ export class Engine {
   }
 
   /**
-   * Initialise every plugin and select each collector's source.
+   * Initialise every plugin and select each collector's source. With `dropPrivileges`, then
+   * drop the eBPF capabilities of the process ({@link Engine.privileges} says what was done).
    * @throws the first error of a family whose mode is `ebpf` (strict) and whose eBPF source failed
    */
   async start(): Promise<void> {
     if (this.#closed) throw new Closed('engine');
     // Plugins start in parallel (their objects load concurrently); each family still tries its sources in order.
-    this.#started ??= Promise.all(this.#plugins.names().map((name) => this.#plugins.start(name))).then(() => undefined);
+    this.#started ??= Promise.all(this.#plugins.names().map((name) => this.#plugins.start(name))).then(() => this.#dropPrivileges());
     await this.#started;
     const strict = this.#plugins.startErrors.find((e) => this.#plugins.runtime(e.family)?.mode === 'ebpf');
     if (strict) throw strict.error;
+  }
+
+  /** After every family attached: drop the capabilities, when the config asks (once). */
+  #dropPrivileges(): void {
+    if (!this.config.dropPrivileges || this.#privileges) return;
+    this.#privileges = dropWith(this.#plugins.loader, () => this.#clock.wallMs(), this.config.procRoot);
+    const r = this.#privileges;
+    if (r.error !== null) this.logger.error('privileges not dropped', { error: r.error });
+    else if (r.holding.length > 0) this.logger.warn('some threads still hold dropped capabilities', { holding: r.holding });
+    else this.logger.info('privileges dropped', { capabilities: r.capabilities, threads: r.threads });
+  }
+
+  /**
+   * What `dropPrivileges` did: the capabilities dropped, per thread whether any still holds
+   * them (and why), and the bounding set; null when the config does not ask for it or
+   * `start()` has not run yet.
+   * @returns the report, or null
+   */
+  privileges(): PrivilegeDropReport | null {
+    return this.#privileges;
   }
 
   /**

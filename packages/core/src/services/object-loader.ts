@@ -1,4 +1,5 @@
 import type { BpfscopeError } from '../errors/bpfscope-error.js';
+import type { PrivilegeDropReport } from '../engine/privileges.js';
 
 /**
  * A loaded eBPF object as the {@link ObjectLoader} hands it out. Core knows only
@@ -60,4 +61,11 @@ export interface ObjectLoader<H extends LoadedObject = LoadedObject> {
    * @throws a {@link BpfscopeError} when the kernel or the privileges do not allow it
    */
   enableRunStats?(): LoadedObject;
+  /**
+   * Optional: drop `capabilities` (e.g. `CAP_BPF`) from every thread of the process, and
+   * report per thread what holds now (config `dropPrivileges`).
+   * @param capabilities - capability names
+   * @returns what was dropped and which threads, if any, still hold some
+   */
+  dropCapabilities?(capabilities: readonly string[]): PrivilegeDropReport;
 }

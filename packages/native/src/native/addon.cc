@@ -6,6 +6,7 @@
 
 #include "addon_data.h"
 #include "allocator.h"
+#include "capabilities.h"
 #include "fd_handle.h"
 #include "link.h"
 #include "log_capture.h"
@@ -56,6 +57,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterLogSink(env, exports);
   RegisterAllocatorFunctions(env, exports);
   RegisterNvml(env, exports);
+  RegisterCapabilityFunctions(env, exports);
   return exports;
 }
 
