@@ -8,9 +8,9 @@ const SEED = fuzzSeed(0x5eed_0017);
 const CASES = fuzzCases(6000);
 
 describe('fuzzed procfs/sysfs input: every parser ends in a taxonomy error or a finite result', () => {
-  it(`${CASES} mutated fixtures, seed ${SEED}`, { timeout: Math.max(30_000, CASES * 10) }, () => {
+  it(`${CASES} mutated fixtures, seed ${SEED}`, { timeout: Math.max(30_000, CASES * 10) }, async () => {
     console.log(`parser fuzz: seed ${SEED}, ${CASES} cases`);
-    const { counts, failures } = runParserFuzz(SEED, CASES, fuzzFirst());
+    const { counts, failures } = await runParserFuzz(SEED, CASES, fuzzFirst());
     console.log(Object.entries(counts).map(([n, c]) => `${n}: ${c.valid} valid, ${JSON.stringify(c.typed)}, ${c.bad} bad`).join('\n'));
     expect(failures, describeFailures(failures)).toEqual([]);
     // Every target was reached, and mutation both broke it (typed error; a lenient parser

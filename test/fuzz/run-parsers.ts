@@ -60,7 +60,7 @@ export function loadParserTargets(): Loaded[] {
 }
 
 /** Runs `cases` cases from `seed`; every failure's input is saved. */
-export function runParserFuzz(seed: number, cases: number, first = 0): { counts: ParserCounts; failures: FuzzFailure[] } {
+export async function runParserFuzz(seed: number, cases: number, first = 0): Promise<{ counts: ParserCounts; failures: FuzzFailure[] }> {
   const targets = loadParserTargets();
   const counts: ParserCounts = Object.fromEntries(targets.map((t) => [t.name, { lenient: t.lenient, valid: 0, typed: {}, bad: 0 }]));
   const failures: FuzzFailure[] = [];
@@ -70,6 +70,9 @@ export function runParserFuzz(seed: number, cases: number, first = 0): { counts:
   const runningPath = join(FAILURE_DIR, `parsers-running-seed${seed}.json`);
   const running = openSync(runningPath, 'w');
   for (let index = first; index < first + cases; index++) {
+    // Let the test runner's own messages through now and then (a long synchronous loop
+    // makes vitest's worker miss its RPC deadline).
+    if (index % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
     const target = targets[index % targets.length]!;
     ftruncateSync(running);
     writeSync(running, `{"target":${JSON.stringify(target.name)},"seed":${seed},"index":${index},"again":"npm run fuzz -- --target parsers --seed ${seed} --from ${index} --cases 1"}\n`, 0);
