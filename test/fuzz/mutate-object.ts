@@ -9,11 +9,23 @@ export interface ObjectSeed {
   name: string;
   image: Uint8Array;
   fields: readonly Field[];
+  /** The same fields by part (ELF header, section headers, symbols, relocations, .BTF, .BTF.ext). */
+  groups: readonly (readonly Field[])[];
 }
+
+const part = (f: Field): string =>
+  f.name.startsWith('ehdr.') ? 'ehdr' : f.name.startsWith('shdr[') ? 'shdr' : f.name.startsWith('btf_ext.') ? 'btf_ext' : f.name.startsWith('btf.') ? 'btf' : f.name.includes('.r_') ? 'rel' : 'sym';
 
 /** The fields of `image`, for {@link mutateObject}. */
 export function objectSeed(name: string, image: Uint8Array): ObjectSeed {
-  return { name, image, fields: elfFields(image) };
+  const fields = elfFields(image);
+  const groups = new Map<string, Field[]>();
+  for (const f of fields) {
+    const key = part(f);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(f);
+  }
+  return { name, image, fields, groups: [...groups.values()] };
 }
 
 /** The mutated bytes, with a line per mutation for the failure report. */
@@ -68,7 +80,9 @@ export function mutateObject(rng: Prng, seed: ObjectSeed, donors: readonly Objec
   for (let n = rng.between(1, 3); n > 0; n--) {
     const op = rng.below(10);
     if (op < 6) {
-      const r = editField(rng, bytes, seed.fields);
+      // A part first, then a field in it: .BTF has thousands of fields to the ELF header's 15,
+      // and the header, relocations and .BTF.ext deserve as many edits.
+      const r = editField(rng, bytes, rng.pick(seed.groups));
       bytes = r.bytes;
       steps.push(r.step);
     } else if (op === 6) {

@@ -69,10 +69,6 @@ class Child {
     });
   }
 
-  get alive(): boolean {
-    return this.#proc.exitCode === null && this.#proc.signalCode === null;
-  }
-
   kill(): void {
     this.#proc.removeAllListeners('exit');
     this.#proc.kill('SIGKILL');
