@@ -151,7 +151,11 @@ export function sizeOfType(btf: BtfTypes, id: number, depth = 0): number {
   }
 }
 
-/** The C spelling of type `id` (`__u32`, `struct x`, `char[16]`, `void *`), typedef names kept. @internal */
+/**
+ * The C spelling of type `id` (`__u32`, `struct x`, `char[16]`, `void *`), typedef names kept.
+ * @internal
+ * @throws {@link @bpfscope/core!LoadFailed} for an array nested more than 32 deep (corrupt BTF: a cycle)
+ */
 export function typeName(btf: BtfTypes, id: number, depth = 0): string {
   if (id === 0) return 'void';
   if (depth > 32) return '?';
@@ -170,7 +174,10 @@ export function typeName(btf: BtfTypes, id: number, depth = 0): string {
       let dims = '';
       let at: BtfType | undefined = t;
       let elem = 0;
-      while (at?.kind === KIND.ARRAY && at.array) {
+      // Bounded: corrupt BTF can make an array its own element (found by fuzzing: the
+      // unbounded walk grew `dims` until the heap ran out).
+      for (let n = 0; at?.kind === KIND.ARRAY && at.array; n++) {
+        if (n === 32) throw corrupt(btf.source, `type ${id} is an array of arrays more than 32 deep (a cycle?)`);
         dims += `[${at.array.nelems}]`;
         elem = at.array.type;
         at = btf.types[elem];

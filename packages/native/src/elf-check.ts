@@ -1,6 +1,8 @@
 // A structural check of an ELF image before libbpf sees it. libbpf and libelf
 // trust section offsets; a truncated or foreign file must be refused here with
-// a message that says what is wrong, never reach them.
+// a message that says what is wrong, never reach them. The same holds for the
+// type ids and string offsets of the object's BTF (btf-check.ts).
+import { checkBtf } from './btf-check.js';
 
 const EM_BPF = 247;
 const ET_REL = 1;
@@ -44,6 +46,7 @@ export function checkBpfElf(image: Uint8Array): string | undefined {
   }
   if (shstrndx >= shnum) return `bad section name table index ${shstrndx} (${shnum} sections)`;
   const names = section(view, shoff, shstrndx);
+  if (names.offset + names.size > image.length) return `truncated: the section name table ends at byte ${names.offset + names.size} but the image has ${image.length} bytes`;
   for (let i = 1; i < shnum; i++) {
     const s = section(view, shoff, i);
     if (s.type === SHT_NOBITS) continue;
@@ -53,7 +56,9 @@ export function checkBpfElf(image: Uint8Array): string | undefined {
       return `truncated: section ${i}${name ? ` (${name})` : ''} ends at byte ${end} but the image has ${image.length} bytes`;
     }
   }
-  return undefined;
+  const btf = elfSection(image, '.BTF');
+  const problem = btf === undefined ? undefined : checkBtf(btf);
+  return problem === undefined ? undefined : `its .BTF section is corrupt: ${problem}`;
 }
 
 function section(view: DataView, shoff: number, index: number): { nameOffset: number; type: number; offset: number; size: number } {
