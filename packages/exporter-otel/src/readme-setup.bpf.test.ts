@@ -1,8 +1,9 @@
 // The README's setup snippet, run as it stands in a Node process of its own (the built
 // packages, as an application would import them), exporting over OTLP/HTTP to a local
-// receiver named by the standard environment variable: a workload of N getppid calls made
+// receiver named by the standard environment variable: a workload of N getresgid calls made
 // once the setup has started shows in its export (the snippet counts every process, so the
-// count is N plus the few getppid calls other processes make meanwhile), with the syscall
+// count is N plus the few getresgid calls other processes make meanwhile: a system call that
+// neither Node nor the other tests' workloads make, which run beside this one), with the syscall
 // family's exponential histograms from eBPF; SIGTERM exports once more and ends the process
 // cleanly.
 import { spawn } from 'node:child_process';
@@ -12,14 +13,27 @@ import { join } from 'node:path';
 import { transform } from 'esbuild';
 import { afterEach, expect, it } from 'vitest';
 import { describeKernel } from '../../../test/real-kernel.js';
-import { startWorkload } from '../../plugin-syscall/test/syscall-workload.js';
+import { compileOnce } from '../../../test/compile-c.js';
 import { otlpAttributes, otlpExponential, otlpMetric, otlpPoints, otlpValue, startReceiver, type OtlpBody } from '../test/otlp-receiver.js';
 
 // Small enough that its kernel time (~0.2 µs a call in latency mode) stays far inside the
 // overhead governor's default budget, which the snippet keeps: latency stays measured.
 const N = 3_000;
-// getppid calls of other processes during the test: a shell makes a few; never thousands.
+// getresgid calls of other processes during the test: a login or sudo makes a few; never thousands.
 const OTHERS_AT_MOST = 1_000;
+
+/** N getresgid calls, then exit 0. */
+const WORKLOAD = `
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+int main(int argc, char **argv) {
+  long n = atol(argv[1]);
+  gid_t r, e, s;
+  for (long i = 0; i < n; i++) if (syscall(SYS_getresgid, &r, &e, &s) != 0) return 1;
+  return 0;
+}
+`;
 
 const REPO = new URL('../../..', import.meta.url).pathname;
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -43,15 +57,15 @@ function checkExport(body: OtlpBody): void {
   expect({ unit: count?.unit, monotonic: count?.sum?.isMonotonic, temporality: count?.sum?.aggregationTemporality }).toEqual({ unit: '{syscall}', monotonic: true, temporality: 2 });
   const counts = otlpPoints(count, {});
   for (const p of counts) expect(otlpAttributes(p)['bpfscope.source']).toBe('ebpf');
-  // The workload's getppid calls, all made before this export's collection.
-  const getppid = otlpPoints(count, { 'syscall.name': 'getppid' }).map(otlpValue);
-  expect(getppid).toHaveLength(1);
-  expect(getppid[0]! >= N && getppid[0]! < N + OTHERS_AT_MOST).toBe(true);
+  // The workload's getresgid calls, all made before this export's collection.
+  const calls = otlpPoints(count, { 'syscall.name': 'getresgid' }).map(otlpValue);
+  expect(calls).toHaveLength(1);
+  expect(calls[0]! >= N && calls[0]! < N + OTHERS_AT_MOST).toBe(true);
   const duration = otlpMetric(body, 'bpfscope.syscall.duration');
   expect({ unit: duration?.unit, temporality: duration?.exponentialHistogram?.aggregationTemporality }).toEqual({ unit: 'ns', temporality: 2 });
   const histograms = otlpPoints(duration, {}).map(otlpExponential);
-  // getppid's distribution counts exactly the calls its counter counts in the same export.
-  expect(otlpPoints(duration, { 'syscall.name': 'getppid' }).map((p) => otlpExponential(p).count)).toEqual(getppid);
+  // getresgid's distribution counts exactly the calls its counter counts in the same export.
+  expect(otlpPoints(duration, { 'syscall.name': 'getresgid' }).map((p) => otlpExponential(p).count)).toEqual(calls);
   for (const h of histograms) {
     expect(h.scale).toBe(0);
     expect(h.zeroCount + h.bucketCounts.reduce((a, b) => a + b, 0)).toBe(h.count);
@@ -78,8 +92,8 @@ describeKernel('the README setup, run as it stands', () => {
 
     const failed = exited.then((code) => Promise.reject(new Error(`the setup exited (${code}): ${stderr}`)));
     await Promise.race([new Promise<void>((resolve) => child.stdout.on('data', (c: Buffer) => c.toString().includes('ready') && resolve())), failed]);
-    const workload = await startWorkload(N, 0);
-    expect(await workload.go()).toMatchObject({ code: 0 });
+    const workload = spawn(compileOnce(WORKLOAD, 'bpfscope-otel-readme-'), [String(N)], { stdio: 'ignore' });
+    expect(await new Promise((resolve) => workload.on('exit', resolve))).toBe(0);
     // The snippet's reader exports every 10 s; the workload may have ended before or after
     // the first export, so only the export SIGTERM makes (after it, surely) counts it.
     await Promise.race([receiver.nth(1), failed]);
