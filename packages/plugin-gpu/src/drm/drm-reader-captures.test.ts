@@ -80,7 +80,48 @@ describe('DRM reader: Radeon RX 6900 XT (amdgpu-sysfs-rs capture, without the PC
   });
 });
 
-// LACT debug snapshots (tests/snapshots/intel/*): the card directory, its gt/ and device/.
+// LACT debug snapshots (tests/snapshots/<vendor>/<model>/): the card directory, its gt/ and device/.
+describe('DRM reader: Ryzen 7040 "Phoenix" APU graphics (LACT snapshot; 0x1002:0x15bf, no fan)', () => {
+  const r = readerOf('amd-phoenix-apu-lact');
+  const [d] = r.read();
+
+  it('reads card1: busy 0, the 4 GiB carve-out with 1272893440 bytes used, sclk 800 and mclk 400 MHz, PPT power1_average 3103 mW, edge 25 °C', () => {
+    expect(d).toMatchObject({ id: 'drm:card1', index: 1, vendor: 'amd', driver: 'amdgpu', busId: '0000:64:00.0', name: null, error: null });
+    expect(r.info().summary).toBe(`DRM sysfs below ${sysRootOf('amd-phoenix-apu-lact')}: card1 amdgpu 0x1002:0x15bf at 0000:64:00.0`);
+    expect([d!.utilizationPercent, d!.memoryUsedBytes, d!.memoryTotalBytes]).toEqual([0, 1272893440, 4294967296]);
+    expect(d!.clocks).toEqual({ graphicsMhz: 800, smMhz: null, memoryMhz: 400 });
+    expect(d!.powerMilliwatts).toBe(3103); // power1_average 3103000 µW, before power1_input 3142000
+    expect(d!.temperatureCelsius).toBe(25);
+  });
+
+  it('an APU has no fan and (here) no product_name file: each said', () => {
+    expect(d!.fanPercent).toBeNull();
+    expect(d!.unavailable.fanPercent).toMatch(/^amdgpu hwmon has no fan1_input with fan1_max, nor pwm1/);
+    expect(d!.unavailable.name).toBe(NO_NAME);
+    expect(Object.keys(d!.unavailable).sort()).toEqual(['clocks', 'computeUnitsActive', 'fanPercent', 'name', 'processes']);
+  });
+});
+
+describe('DRM reader: Radeon R7 240 (Oland, Southern Islands; LACT snapshot)', () => {
+  const [d] = readerOf('amd-r7-240-lact').read();
+
+  it('reads VRAM 495321088 of 2147483648 bytes, edge 52 °C and pwm1 103 of 255 (no tachometer)', () => {
+    expect(d).toMatchObject({ id: 'drm:card1', vendor: 'amd', driver: 'amdgpu', busId: '0000:01:00.0', name: null });
+    expect([d!.memoryUsedBytes, d!.memoryTotalBytes]).toEqual([495321088, 2147483648]);
+    expect(d!.temperatureCelsius).toBe(52);
+    expect(d!.fanPercent).toBe((103 / 255) * 100);
+  });
+
+  it('no gpu_busy_percent, empty pp_dpm_sclk/pp_dpm_mclk and a PPT label without a reading: each unavailable with its reason, no error', () => {
+    expect([d!.utilizationPercent, d!.powerMilliwatts, d!.clocks.graphicsMhz, d!.clocks.memoryMhz]).toEqual([null, null, null, null]);
+    expect(d!.unavailable.utilizationPercent).toBe('amdgpu has no gpu_busy_percent for this GPU');
+    expect(d!.unavailable.clocks).toBe(`graphicsMhz: amdgpu lists no levels in pp_dpm_sclk for this GPU (the file is empty); ${NO_SM}; memoryMhz: amdgpu lists no levels in pp_dpm_mclk for this GPU (the file is empty)`);
+    expect(d!.unavailable.powerMilliwatts).toBe('amdgpu hwmon has no power1_average, power1_input, energy1_input or energy2_input');
+    expect(d!.error).toBeNull();
+  });
+});
+
+// The Intel ones.
 const NO_DEVICE_FILE = /device\/device is unavailable: the file does not exist/;
 
 describe('DRM reader: i915 on Comet Lake UHD Graphics (LACT snapshot; integrated, no hwmon)', () => {
