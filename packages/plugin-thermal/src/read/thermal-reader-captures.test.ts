@@ -103,3 +103,35 @@ describe('amdgpu hwmon chips from amdgpu-sysfs-rs\'s device directories', () => 
     expect([m.level, m.alerts, m.errors]).toEqual(['normal', [], {}]);
   });
 });
+
+describe('GPU hwmon chips from LACT\'s debug snapshots (amdgpu on an APU and on Southern Islands; i915 and xe on Arc)', () => {
+  const only = (machine: string) => {
+    const m = read(machine);
+    expect([m.level, m.alerts, m.errors, m.cpus, m.zones]).toEqual(['normal', [], {}, [], []]);
+    return m.sensors.map(row);
+  };
+
+  it('Phoenix APU: edge only, without limits; R7 240: edge with _crit 120 °C', () => {
+    expect(only('amd-phoenix-apu-lact')).toEqual([['hwmon6/temp1', 'amdgpu', 'edge', 'gpu', 25, null, null, null, 'normal', null]]);
+    expect(only('amd-r7-240-lact')).toEqual([['hwmon1/temp1', 'amdgpu', 'edge', 'gpu', 52, null, 120, null, 'normal', null]]);
+  });
+
+  it('Arc A380: i915\'s one unlabelled channel; xe\'s pkg and vram (temp2, temp3: no temp1)', () => {
+    expect(only('intel-a380-i915-lact')).toEqual([['hwmon1/temp1', 'i915', null, 'gpu', 55, null, null, null, 'normal', null]]);
+    expect(only('intel-a380-xe-lact')).toEqual([
+      ['hwmon0/temp2', 'xe', 'pkg', 'gpu', 56, null, null, null, 'normal', null],
+      ['hwmon0/temp3', 'xe', 'vram', 'gpu', 54, null, null, null, 'normal', null],
+    ]);
+  });
+
+  it('Arc B580: sixteen channels (pkg with _max 60 and _crit 100, vram, mctrl, pcie, twelve VRAM channels with _crit 105), in channel order', () => {
+    const vram = [52, 54, 54, 54, 52, 52, 54, 54, 54, 56, 54, 54];
+    expect(only('intel-b580-xe-lact')).toEqual([
+      ['hwmon2/temp2', 'xe', 'pkg', 'gpu', 54, 60, 100, null, 'normal', null],
+      ['hwmon2/temp3', 'xe', 'vram', 'gpu', 56, null, 105, null, 'normal', null],
+      ['hwmon2/temp4', 'xe', 'mctrl', 'gpu', 55, null, 100, null, 'normal', null],
+      ['hwmon2/temp5', 'xe', 'pcie', 'gpu', 58, null, 100, null, 'normal', null],
+      ...vram.map((t, i) => [`hwmon2/temp${6 + i}`, 'xe', `vram_ch_${i}`, 'gpu', t, null, 105, null, 'normal', null]),
+    ]);
+  });
+});
