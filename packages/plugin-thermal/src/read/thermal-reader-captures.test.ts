@@ -135,3 +135,35 @@ describe('GPU hwmon chips from LACT\'s debug snapshots (amdgpu on an APU and on 
     ]);
   });
 });
+
+describe('a ThinkPad with a Core i5-2520M running hot, from a kernel-list mail (acpitz zone, coretemp, thinkpad fan chip)', () => {
+  const m = read('thinkpad-i5-2520m-lkml');
+
+  it('reads the acpitz zone: 96 °C, one critical trip at 99 °C and no trip_point_0_hyst file (hysteresis null, not 0)', () => {
+    expect(m.zones.map(({ error, kernel, ...z }) => ({ ...z, error, kernel }))).toEqual([
+      { id: 0, type: 'acpitz', temperatureCelsius: 96, policy: 'step_wise', mode: 'enabled', trips: [{ index: 0, type: 'critical', temperatureCelsius: 99, hysteresisCelsius: null }], level: 'critical', error: null, kernel: null },
+    ]);
+  });
+
+  it('reads coretemp (package 97, cores 97 and 94 °C over their 86 °C max) and skips the fan-only thinkpad chip', () => {
+    expect(m.sensors.map(row)).toEqual([
+      ['hwmon0/temp1', 'coretemp', 'Package id 0', 'cpu', 97, 86, 100, null, 'critical', null],
+      ['hwmon0/temp2', 'coretemp', 'Core 0', 'cpu', 97, 86, 100, null, 'critical', null],
+      ['hwmon0/temp3', 'coretemp', 'Core 1', 'cpu', 94, 86, 100, null, 'critical', null],
+    ]);
+    expect(m.cpus.map((c) => [c.cpuId, c.packageId, c.temperatureCelsius, c.maxTemperatureCelsius])).toEqual([[0, 0, 97, 86], [1, 0, 94, 86]]);
+    expect(m.packages).toEqual([{ packageId: 0, chip: 'coretemp', label: 'Package id 0', temperatureCelsius: 97 }]);
+  });
+
+  it('every reading over the 90 °C critical threshold raises a critical alert at the first reading: the zone and the three channels', () => {
+    expect(m.level).toBe('critical');
+    expect(m.alerts.map((a) => [a.sensor, a.name, a.previous, a.level, a.temperatureCelsius])).toEqual([
+      ['thermal_zone0', 'acpitz', 'normal', 'critical', 96],
+      ['hwmon0/temp1', 'Package id 0', 'normal', 'critical', 97],
+      ['hwmon0/temp2', 'Core 0', 'normal', 'critical', 97],
+      ['hwmon0/temp3', 'Core 1', 'normal', 'critical', 94],
+    ]);
+    expect(Object.keys(m.unavailable)).toEqual(['cooling']);
+    expect(m.errors).toEqual({});
+  });
+});
