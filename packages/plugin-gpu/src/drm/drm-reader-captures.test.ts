@@ -43,7 +43,7 @@ describe('DRM reader: Radeon RX Vega 64 (prometheus/procfs capture, no hwmon in 
   });
 });
 
-describe('DRM reader: Radeon RX Vega 56 (amdgpu-sysfs-rs capture, with its hwmon chip)', () => {
+describe('DRM reader: Radeon RX Vega 56 (LACT debug snapshot, with its hwmon chip)', () => {
   const r = readerOf('amd-vega56-lact');
   const [d] = r.read();
 
@@ -59,7 +59,7 @@ describe('DRM reader: Radeon RX Vega 56 (amdgpu-sysfs-rs capture, with its hwmon
   });
 });
 
-describe('DRM reader: Radeon RX 6900 XT (amdgpu-sysfs-rs capture, without the PCI `device` file)', () => {
+describe('DRM reader: Radeon RX 6900 XT (LACT debug snapshot, without the PCI `device` file)', () => {
   const r = readerOf('amd-rx6900xt-lact');
   const [d] = r.read();
 

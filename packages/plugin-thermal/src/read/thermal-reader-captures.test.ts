@@ -82,7 +82,7 @@ describe('k10temp and nvme from telegraf\'s test data (an AMD Zen part with one 
   });
 });
 
-describe('amdgpu hwmon chips from amdgpu-sysfs-rs\'s device directories', () => {
+describe('amdgpu hwmon chips from LACT\'s debug snapshots (RX 6900 XT, Vega 56)', () => {
   it('Radeon RX 6900 XT (Navi 21): edge, junction, mem with their _crit (no _max from amdgpu), GPU thresholds', () => {
     const m = read('amd-rx6900xt-lact');
     expect(m.sensors.map(row)).toEqual([
