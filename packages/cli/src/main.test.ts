@@ -110,7 +110,7 @@ describe('bpfscope command line', () => {
     const r = await run('snapshot', '--mode', 'fallback', '--families', 'gpu', '--sys-root', GPU_FIXTURE('amd-rx6800'));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^gpu {2}source: sysfs {2}\(fell back: DATA_UNAVAILABLE: /m);
-    expect(r.out).toContain('  drm:card0  amdgpu  0000:0b:00.0     37  1.2 GiB/16.0 GiB  48.0  52.0  2105     1000    35');
+    expect(r.out).toContain('  drm:card0  amdgpu  0000:0b:00.0     37  1.2 GiB/16.0 GiB  48.0  52.0  2105     1000    34');
   });
 
   it('snapshot --families gpu where there is no GPU fails with what was looked for, never a table of zeros', async () => {

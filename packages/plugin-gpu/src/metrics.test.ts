@@ -23,7 +23,7 @@ describe('gpu metric points', () => {
     expect(values('hw.gpu.memory.utilization')).toEqual([['drm:card0', 1288359936 / 17163091968]]);
     expect(values('hw.power')).toEqual([['drm:card0', 48]]);
     expect(values('bpfscope.gpu.temperature')).toEqual([['drm:card0', 52]]);
-    expect(values('hw.fan.speed_ratio')).toEqual([['drm:card0/fan', 89 / 255]]);
+    expect(values('hw.fan.speed_ratio')).toEqual([['drm:card0/fan', ((1120 / 3300) * 100) / 100]]); // fan1_input of fan1_max, as fanPercent / 100
     expect(values('bpfscope.gpu.clock.frequency')).toEqual([['graphics', 2105e6], ['memory', 1000e6]]);
     expect(series.get('hw.gpu.utilization')?.points[0]?.attributes).toEqual({
       [SOURCE_ATTRIBUTE]: 'sysfs', 'hw.id': 'drm:card0', 'hw.type': 'gpu', 'hw.vendor': 'amd', 'hw.gpu.task': 'general', 'bpfscope.gpu.driver': 'amdgpu', 'bpfscope.gpu.bus_id': '0000:0b:00.0',

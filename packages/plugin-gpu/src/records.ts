@@ -64,7 +64,7 @@ export interface GpuDevice {
   temperatureCelsius: number | null;
   /** Clock frequencies. */
   clocks: GpuClocks;
-  /** Fan speed, percent of its maximum (NVML `nvmlDeviceGetFanSpeed`, hwmon `pwm1` / 255 × 100). */
+  /** Fan speed, percent of its maximum (NVML `nvmlDeviceGetFanSpeed`; hwmon `fan1_input` / `fan1_max` × 100, else `pwm1` / 255 × 100). */
   fanPercent: number | null;
   /** Compute units (SMs, CUs, EUs) active, where the driver says; null otherwise. */
   computeUnitsActive: number | null;

@@ -19,7 +19,7 @@ describe('the gpu table', () => {
     const text = await tableOf('amd-rx6800');
     expect(text.split('\n')).toEqual([
       '  gpu        name    bus           busy%            memory     W    °C   MHz  mem MHz  fan%  note',
-      '  drm:card0  amdgpu  0000:0b:00.0     37  1.2 GiB/16.0 GiB  48.0  52.0  2105     1000    35',
+      '  drm:card0  amdgpu  0000:0b:00.0     37  1.2 GiB/16.0 GiB  48.0  52.0  2105     1000    34',
       '  drm:card0 name: amdgpu has no product_name for this board (it is read from the FRU EEPROM of server and workstation boards)',
       "  drm:card0 clocks: smMhz: the streaming-multiprocessor clock is NVIDIA's (NVML)",
       '  drm:card0 computeUnitsActive: the driver exposes no count of active compute units in sysfs',

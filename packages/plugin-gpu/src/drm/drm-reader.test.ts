@@ -32,7 +32,7 @@ describe('DRM reader: amdgpu (Radeon RX 6800 fixture)', () => {
     expect(d!.clocks).toEqual({ graphicsMhz: 2105, smMhz: null, memoryMhz: 1000 });
     expect(d!.powerMilliwatts).toBe(48000); // power1_average 48000000 µW
     expect(d!.temperatureCelsius).toBe(52); // temp1_input (edge) 52000 m°C
-    expect(d!.fanPercent).toBe((89 / 255) * 100); // pwm1 89 of 255
+    expect(d!.fanPercent).toBe((1120 / 3300) * 100); // fan1_input 1120 of fan1_max 3300 RPM (before pwm1, 89 of 255)
   });
 
   it('says why the rest is not there', () => {
@@ -71,7 +71,7 @@ describe('DRM reader: xe (Arc B580 fixture)', () => {
 
   it('a fan speed without its maximum: no percentage, said, not guessed', () => {
     expect(d!.fanPercent).toBeNull();
-    expect(d!.unavailable.fanPercent).toMatch(/no pwm1, nor fan1_input with fan1_max/);
+    expect(d!.unavailable.fanPercent).toMatch(/no fan1_input with fan1_max, nor pwm1/);
   });
 
   it('power from the energy counter (no power file): null at the first reading, then µJ over the monotonic time between readings', () => {

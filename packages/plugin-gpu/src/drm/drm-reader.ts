@@ -61,7 +61,7 @@ export class DrmReader implements GpuDeviceReader {
     try {
       const { noHwmon, ...own }: DriverFigures = driver === 'amdgpu' ? readAmdgpu(this.sys, card.dir, f) : readIntel(this.sys, card.dir, driver, f);
       Object.assign(d, own);
-      Object.assign(d, readDrmHwmon(this.sys, card.dir, f, noHwmon, (uj) => this.#energyRate(card.index, uj)));
+      Object.assign(d, readDrmHwmon(this.sys, card.dir, f, noHwmon, (uj, counter) => this.#energyRate(card.index, uj, counter)));
     } catch (e) {
       if (!isBpfscopeError(e)) throw e;
       d.error = e;
@@ -72,14 +72,14 @@ export class DrmReader implements GpuDeviceReader {
     return d;
   }
 
-  /** µJ over ns since the previous reading of this card's counter, as mW; or why not. */
-  #energyRate(card: number, uj: number): number | string {
+  /** µJ over ns since the previous reading of this card's counter (`counter`, its file), as mW; or why not. */
+  #energyRate(card: number, uj: number, counter: string): number | string {
     const ns = this.clock.monotonicNs();
     const prev = this.#energy.get(card);
     this.#energy.set(card, { uj, ns });
-    if (prev === undefined) return 'power is the rate of the hwmon energy1_input counter between two readings: this is the first reading';
-    if (uj < prev.uj) return 'energy1_input went back since the previous reading (the counter was reset): power is measured again from the next reading';
-    if (uj === prev.uj || ns <= prev.ns) return 'energy1_input did not move since the previous reading (read again too soon): no rate';
+    if (prev === undefined) return `power is the rate of the hwmon ${counter} counter between two readings: this is the first reading`;
+    if (uj < prev.uj) return `${counter} went back since the previous reading (the counter was reset): power is measured again from the next reading`;
+    if (uj === prev.uj || ns <= prev.ns) return `${counter} did not move since the previous reading (read again too soon): no rate`;
     return (uj - prev.uj) / (Number(ns - prev.ns) / 1e9) / 1000;
   }
 

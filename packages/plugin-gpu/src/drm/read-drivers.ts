@@ -21,12 +21,13 @@ const DPM_LINE = /^(\S+):\s*(\d+)\s*mhz\s*(\*)?$/i;
 /**
  * The current level of an amdgpu `pp_dpm_sclk`/`pp_dpm_mclk` file: the line marked `*`
  * (Documentation/gpu/amdgpu/thermal.rst: `N: <MHz>Mhz [*]`, one line per level; SMU 13
- * boards add an `S:` deep-sleep line).
+ * boards add an `S:` deep-sleep line); null for an empty file, which is what amdgpu gives
+ * for a GPU whose power code prints no levels (a captured Radeon R7 240, Southern Islands).
  * @internal
  */
-export function parseDpmLevels(path: string, text: string): number {
+export function parseDpmLevels(path: string, text: string): number | null {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
-  if (lines.length === 0) throw parseFailure(path, 1, text, 'the file is empty, DPM levels were expected');
+  if (lines.length === 0) return null;
   let current: number | null = null;
   lines.forEach((line, i) => {
     const m = DPM_LINE.exec(line.trim());
@@ -37,8 +38,11 @@ export function parseDpmLevels(path: string, text: string): number {
   return current;
 }
 
-function dpm(sys: ProcfsReader, rel: string): number | null {
+/** The current level of a DPM file, or null with why (`state.why`): no file, or no level in it. */
+function dpm(sys: ProcfsReader, rel: string, state: { why: string }): number | null {
+  const file = rel.slice(rel.lastIndexOf('/') + 1);
   const text = readOptionalAttr(sys, rel);
+  state.why = text === null ? `amdgpu has no ${file} for this GPU` : `amdgpu lists no levels in ${file} for this GPU (the file is empty)`;
   return text === null ? null : parseDpmLevels(`${sys.sysRoot}/${rel}`, text);
 }
 
@@ -54,10 +58,12 @@ export function readAmdgpu(sys: ProcfsReader, cardDir: string, f: DeviceFigures)
   const utilizationPercent = f.take('utilizationPercent', () => readOptionalInteger(sys, `${dev}/gpu_busy_percent`), 'amdgpu has no gpu_busy_percent for this GPU');
   const memoryUsedBytes = f.take('memoryUsedBytes', () => readOptionalInteger(sys, `${dev}/mem_info_vram_used`), 'amdgpu has no mem_info_vram_used for this GPU');
   const memoryTotalBytes = f.take('memoryTotalBytes', () => readOptionalInteger(sys, `${dev}/mem_info_vram_total`), 'amdgpu has no mem_info_vram_total for this GPU');
+  const sclk = { why: '' };
+  const mclk = { why: '' };
   const clocks: GpuClocks = {
-    graphicsMhz: f.take('clocks', () => dpm(sys, `${dev}/pp_dpm_sclk`), 'graphicsMhz: amdgpu has no pp_dpm_sclk for this GPU'),
+    graphicsMhz: f.take('clocks', () => dpm(sys, `${dev}/pp_dpm_sclk`, sclk), () => `graphicsMhz: ${sclk.why}`),
     smMhz: f.none('clocks', SM_CLOCK),
-    memoryMhz: f.take('clocks', () => dpm(sys, `${dev}/pp_dpm_mclk`), 'memoryMhz: amdgpu has no pp_dpm_mclk for this GPU'),
+    memoryMhz: f.take('clocks', () => dpm(sys, `${dev}/pp_dpm_mclk`, mclk), () => `memoryMhz: ${mclk.why}`),
   };
   f.none('computeUnitsActive', NO_CU);
   return { name, utilizationPercent, memoryUsedBytes, memoryTotalBytes, clocks, noHwmon: 'amdgpu registered no hwmon chip for this GPU (device/hwmon is missing)' };
