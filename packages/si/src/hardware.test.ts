@@ -68,7 +68,7 @@ describe('graphics() from the gpu family', () => {
           powerDraw: 48, // power1_average 48000000 µW
           clockCore: 2105,
           clockMemory: 1000,
-          fanSpeed: (89 / 255) * 100,
+          fanSpeed: (1120 / 3300) * 100, // fan1_input 1120 of fan1_max 3300 RPM
         },
       ],
       displays: [],
