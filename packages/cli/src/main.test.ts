@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +35,7 @@ describe('bpfscope command line', () => {
     [['serve', '--json'], '--json', 'serve answers each scrape'],
     [['snapshot', '--port', '9464'], '--port', 'only with bpfscope serve'],
     [['top', '--sys-root', '/sys'], '--sys-root', 'only with bpfscope snapshot or doctor'],
-    [['snapshot', '--sys-root', 'sys'], '--sys-root', 'an absolute directory path'],
+    [['snapshot', '--sys-root', ''], '--sys-root', 'a directory path'],
   ])('%j is a usage error (exit 2) naming the option and what is allowed', async (argv, path, allowed) => {
     const r = await run(...argv);
     expect(r.code).toBe(2);
@@ -130,7 +131,8 @@ describe('bpfscope command line', () => {
     const runtimes = gpuInventory().cuda.runtimes;
     const cudaLine = runtimes.length === 0 ? 'CUDA runtime: none \\(.*\\)' : `CUDA runtime: ${runtimes.join(', ').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
     expect(r.out).toMatch(new RegExp(`^ {2}gpu sources:\\n {4}NVML: none \\(.*\\)\\n {4}DRM: card0 amdgpu 0x1002:0x73bf at 0000:0b:00.0\\n {4}${cudaLine}$`, 'm'));
-    const json = JSON.parse((await run('doctor', '--json', '--sys-root', GPU_FIXTURE('intel-x1c9-i915'))).out) as { gpu: { drm: unknown } };
+    // A relative --sys-root is taken from the working directory.
+    const json = JSON.parse((await run('doctor', '--json', '--sys-root', relative(process.cwd(), GPU_FIXTURE('intel-x1c9-i915')))).out) as { gpu: { drm: unknown } };
     expect(json.gpu.drm).toEqual({ cards: [{ card: 0, driver: 'i915', vendorId: '0x8086', deviceId: '0x9a49', busId: '0000:00:02.0', skipped: null }], unavailable: null });
   }, 60_000);
 

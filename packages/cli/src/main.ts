@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, isBpfscopeError, type MetricDetail } from '@bpfscope/core';
 import { doctor } from './commands/doctor.js';
@@ -201,10 +202,11 @@ function parseFamilies(value: string | undefined, sysRoot = '/sys'): string[] {
   return [...new Set(list)];
 }
 
+/** --sys-root: a directory, relative to the working directory or absolute. */
 function parseSysRoot(value: string | undefined): string {
   if (value === undefined) return '/sys';
-  if (!value.startsWith('/')) throw new ConfigError('--sys-root', value, 'an absolute directory path, e.g. /sys');
-  return value;
+  if (value === '') throw new ConfigError('--sys-root', value, 'a directory path, e.g. /sys');
+  return resolve(value);
 }
 
 function parseMode(value: string | undefined): 'auto' | 'ebpf' | 'fallback' {
