@@ -27,6 +27,7 @@ import { readFamilies, snapshotStream, type Reading } from './read-families.js';
 import { recoverFamilies, type RecoveryResult } from './recover-families.js';
 import { listRunning } from './running.js';
 import { Governors } from './governor/governors.js';
+import { holdKept } from '../procfs/kept-proc-files.js';
 
 export type { EngineStats, StreamOptions } from './engine-types.js';
 
@@ -57,6 +58,8 @@ export class Engine {
   #collects = 0;
   /** The overhead governor of the eBPF families (docs/governor.md). */
   readonly #governors: Governors;
+  /** Releases this engine's hold on the kept procfs descriptors (procfs/kept-proc-files.ts); called by close(). */
+  readonly #releaseKept = holdKept();
 
   /** @internal use {@link createEngine} */
   constructor(
@@ -378,6 +381,7 @@ export class Engine {
     await Promise.all(closing);
     for (const e of this.#plugins.entries()) await e.plugin.shutdown?.().catch((err: unknown) => this.logger.error('shutdown failed', { plugin: e.plugin.name, error: String(err) }));
     this.#container.clearInstances();
+    this.#releaseKept();
   }
 }
 
