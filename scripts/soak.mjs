@@ -8,9 +8,9 @@
 // default 0.1); then close() and a check that every fd, program, map and link the engine
 // made is gone. --max-seconds ends the collects early when time runs out (the count reached
 // is reported, and warm-up is then that fraction of the collects done). Writes an HTML page with the plots (--out, default .tmp/soak.html). Exits 1
-// when a target fails, 2 on a usage error. Not part of the test suite. Needs root and a
+// when a target fails, 2 on a usage error. --from-json renders an earlier run's --json again. Not part of the test suite. Needs root and a
 // build (npm run build): it uses the packages' dist output, as the bench does.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,10 +19,10 @@ import { html, summary, verdicts } from './soak/report.mjs';
 import { runSoak } from './soak/run.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const USAGE = 'usage: npm run soak -- [--collects N] [--quick] [--out FILE] [--json FILE] [--sample-every N] [--warmup FRACTION] [--workload-ms MS] [--max-seconds S] [--no-gc]';
+const USAGE = 'usage: npm run soak -- [--collects N] [--quick] [--out FILE] [--json FILE] [--sample-every N] [--warmup FRACTION] [--workload-ms MS] [--max-seconds S] [--no-gc] [--from-json FILE]';
 
 function parseArgs(argv) {
-  const o = { collects: 100_000, out: join(ROOT, '.tmp/soak.html'), json: null, sampleEvery: null, warmupFraction: 0.1, forceGc: true, workloadPeriodMs: 20, maxSlopeKiB: 1, maxSeconds: null };
+  const o = { collects: 100_000, out: join(ROOT, '.tmp/soak.html'), json: null, sampleEvery: null, warmupFraction: 0.1, forceGc: true, workloadPeriodMs: 20, maxSlopeKiB: 1, maxSeconds: null, fromJson: null };
   const num = (name, v, min, int = true) => {
     const n = Number(v);
     if (!Number.isFinite(n) || n < min || (int && !Number.isInteger(n))) throw new Error(`${name}: ${v} is not ${int ? 'an integer' : 'a number'} >= ${min}`);
@@ -44,6 +44,7 @@ function parseArgs(argv) {
       if (o.warmupFraction >= 1) throw new Error(`--warmup: ${o.warmupFraction} is not below 1`);
     } else if (a === '--workload-ms') o.workloadPeriodMs = num(a, next(), 1);
     else if (a === '--max-seconds') o.maxSeconds = num(a, next(), 1);
+    else if (a === '--from-json') o.fromJson = resolve(next());
     else if (a === '--no-gc') o.forceGc = false;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(`${USAGE}\n`);
@@ -67,24 +68,31 @@ if (!existsSync(join(ROOT, 'packages/core/dist/index.js'))) {
   process.stderr.write('soak: build first (npm run build)\n');
   process.exit(2);
 }
-if (o.forceGc && typeof globalThis.gc !== 'function') {
+if (!o.fromJson && o.forceGc && typeof globalThis.gc !== 'function') {
   process.stderr.write('soak: no global gc(): run with node --expose-gc (npm run soak does), or pass --no-gc\n');
   process.exit(2);
 }
 
-const when = new Date().toISOString();
-process.stderr.write(`soak: ${o.collects} collects, a sample every ${o.sampleEvery}, warm-up ${o.warmupFraction * 100}% of the collects, GC before each sample: ${o.forceGc}\n`);
-const r = await runSoak({
-  ...o,
-  progress: (p) => process.stderr.write(`soak: ${p.collects}/${p.total} collects (${((100 * p.collects) / p.total).toFixed(1)}%), ${p.rate.toFixed(0)}/s, RSS ${(p.rss / 1048576).toFixed(1)} MiB, fds ${p.fds}, progs ${p.progs}, maps ${p.maps}\n`),
-});
+let when = new Date().toISOString();
+let r;
+if (o.fromJson) {
+  // Render again the figures of an earlier run (its --json file), with this run's --warmup and --out.
+  const saved = JSON.parse(readFileSync(o.fromJson, 'utf8'));
+  ({ when, result: r } = saved);
+} else {
+  process.stderr.write(`soak: ${o.collects} collects, a sample every ${o.sampleEvery}, warm-up ${o.warmupFraction * 100}% of the collects, GC before each sample: ${o.forceGc}\n`);
+  r = await runSoak({
+    ...o,
+    progress: (p) => process.stderr.write(`soak: ${p.collects}/${p.total} collects (${((100 * p.collects) / p.total).toFixed(1)}%), ${p.rate.toFixed(0)}/s, RSS ${(p.rss / 1048576).toFixed(1)} MiB, fds ${p.fds}, progs ${p.progs}, maps ${p.maps}\n`),
+  });
+}
 const slope = rssSlope(r.samples, r.collects, o.warmupFraction);
 const checks = verdicts(r, slope, o);
-process.stdout.write(`${summary(r, slope, checks)}\n`);
+process.stdout.write(`${summary(r, slope, checks, o.warmupFraction)}\n`);
 mkdirSync(dirname(o.out), { recursive: true });
 writeFileSync(o.out, html(r, slope, checks, { ...o, when, kernel: release() }));
 process.stdout.write(`plot: ${o.out}\n`);
-if (o.json) {
+if (o.json && !o.fromJson) {
   mkdirSync(dirname(o.json), { recursive: true });
   writeFileSync(o.json, `${JSON.stringify({ when, kernel: release(), node: process.version, options: o, result: r, slope, checks }, null, 1)}\n`);
   process.stdout.write(`figures: ${o.json}\n`);

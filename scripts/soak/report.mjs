@@ -1,3 +1,5 @@
+import { linearFit } from './fit.mjs';
+
 // The soak's verdicts, its text summary, and a self-contained HTML page with inline SVG plots.
 
 const MiB = 1024 * 1024;
@@ -38,8 +40,27 @@ export function verdicts(r, slope, o) {
   return out;
 }
 
+/**
+ * Slopes after warm-up of the parts of memory, in KiB per 1,000 collects: where RSS growth
+ * would come from (V8 heap, external memory such as Buffers, or the rest: native code's
+ * malloc, code space, stacks).
+ */
+export function partSlopes(r, warmupFraction) {
+  const from = Math.ceil(r.collects * warmupFraction);
+  const after = r.samples.filter((s) => s.collects >= from);
+  if (after.length < 2) return null;
+  const xs = after.map((s) => s.collects);
+  const k = (ys) => (linearFit(xs, ys).slope * 1000) / 1024;
+  return {
+    heapUsed: k(after.map((s) => s.heapUsed)),
+    heapTotal: k(after.map((s) => s.heapTotal)),
+    external: k(after.map((s) => s.external)),
+    rest: k(after.map((s) => s.rss - s.heapTotal - s.external)),
+  };
+}
+
 /** The plain-text summary. */
-export function summary(r, slope, checks) {
+export function summary(r, slope, checks, warmupFraction = null) {
   const first = r.samples[0];
   const last = r.samples.at(-1);
   const lines = [
@@ -47,6 +68,7 @@ export function summary(r, slope, checks) {
     `collects: ${r.collects}${r.stoppedByTime ? ` (of ${r.planned} asked: stopped by --max-seconds)` : ''} in ${r.loopSeconds.toFixed(1)} s = ${r.rate.toFixed(0)} collects/s (engine start ${r.startSeconds.toFixed(2)} s); process CPU ${r.processCpuSeconds.toFixed(1)} s (${((1000 * r.processCpuSeconds) / r.collects).toFixed(2)} ms per collect)`,
     `mean wall time of one read (families read in parallel): ${Object.entries(r.readMs).map(([f, ms]) => `${f} ${ms === null ? '-' : ms.toFixed(2)} ms`).join(', ')}`,
     `RSS ${fmtMiB(first.rss)} -> ${fmtMiB(last.rss)}; heap used ${fmtMiB(first.heapUsed)} -> ${fmtMiB(last.heapUsed)}; external ${fmtMiB(first.external)} -> ${fmtMiB(last.external)}`,
+    ...(warmupFraction === null ? [] : [partSlope(r, warmupFraction)]),
     `fds ${first.fds} -> ${last.fds}; BPF programs ${first.progs} -> ${last.progs}, maps ${first.maps} -> ${last.maps}, links ${first.links} -> ${last.links}`,
     `before the engine: ${JSON.stringify(r.before)}; held at the end: ${JSON.stringify(r.heldAtEnd)}; after close: ${JSON.stringify(r.after)}`,
     `events: ${r.events.map((e) => `${e.family} ${e.consumed}${e.droppedQueue ? ` (${e.droppedQueue} queue drops)` : ''}${e.droppedKernel ? ` (${e.droppedKernel} kernel drops)` : ''}${e.error ? ` [${e.error}]` : ''}`).join(', ')}; workload rounds ${r.workloadRounds}`,
@@ -55,6 +77,12 @@ export function summary(r, slope, checks) {
     ...checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'} ${c.target}: ${c.figure}`),
   ];
   return lines.join('\n');
+}
+
+function partSlope(r, warmupFraction) {
+  const p = partSlopes(r, warmupFraction);
+  if (p === null) return 'slopes after warm-up: too few samples';
+  return `slopes after warm-up, KiB per 1,000 collects: heap used ${p.heapUsed.toFixed(3)}, heap total ${p.heapTotal.toFixed(3)}, external ${p.external.toFixed(3)}, RSS less heap total and external ${p.rest.toFixed(3)}`;
 }
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
@@ -76,7 +104,7 @@ function plot(title, unit, xs, series, { fit = null, warmupTo = 0, scale = 1 } =
   if (warmupTo > 0) parts.push(`<rect x="${px(0)}" y="${T}" width="${px(warmupTo) - px(0)}" height="${H - T - B}" fill="#eee"/><text x="${px(0) + 3}" y="${T + 12}" fill="#888">warm-up</text>`);
   for (let i = 0; i <= 4; i++) {
     const y = lo + ((hi - lo) * i) / 4;
-    parts.push(`<line x1="${L}" x2="${W - R}" y1="${py(y)}" y2="${py(y)}" stroke="#ddd"/><text x="${L - 4}" y="${py(y) + 4}" text-anchor="end">${y.toFixed(scale === 1 ? 0 : 1)}</text>`);
+    parts.push(`<line x1="${L}" x2="${W - R}" y1="${py(y)}" y2="${py(y)}" stroke="#ddd"/><text x="${L - 4}" y="${py(y) + 4}" text-anchor="end">${y.toFixed(hi - lo < 10 ? 2 : 1)}</text>`);
     const x = (xMax * i) / 4;
     parts.push(`<text x="${px(x)}" y="${H - B + 14}" text-anchor="middle">${Math.round(x)}</text>`);
   }
@@ -109,7 +137,7 @@ export function html(r, slope, checks, o) {
 <style>body{font-family:sans-serif;max-width:900px;margin:1em auto}pre{white-space:pre-wrap;font-size:12px}.ok{color:#080}.fail{color:#c00}</style></head><body>
 <h1>bpfscope soak</h1><p>${esc(o.when)} · node ${esc(process.version)} · kernel ${esc(o.kernel)}</p>
 <ul>${checks.map((c) => `<li class="${c.ok ? 'ok' : 'fail'}">${c.ok ? 'PASS' : 'FAIL'} ${esc(c.target)}: ${esc(c.figure)}</li>`).join('')}</ul>
-<pre>${esc(summary(r, slope, []))}</pre>
+<pre>${esc(summary(r, slope, [], o.warmupFraction))}</pre>
 ${plots.map((p) => `<div>${p}</div>`).join('\n')}
 </body></html>
 `;
