@@ -8,7 +8,9 @@
 // default 0.1); then close() and a check that every fd, program, map and link the engine
 // made is gone. --max-seconds ends the collects early when time runs out (the count reached
 // is reported, and warm-up is then that fraction of the collects done). Writes an HTML page with the plots (--out, default .tmp/soak.html). Exits 1
-// when a target fails, 2 on a usage error. --from-json renders an earlier run's --json again. Not part of the test suite. Needs root and a
+// when a target fails, 2 on a usage error. --pin-malloc pins glibc's mmap threshold first, as
+// the bpfscope command does (pinMallocMmapThreshold, docs/memory.md); without it the process's
+// allocator is left as an embedding application's would be. --from-json renders an earlier run's --json again. Not part of the test suite. Needs root and a
 // build (npm run build): it uses the packages' dist output, as the bench does.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
@@ -19,10 +21,10 @@ import { html, summary, verdicts } from './soak/report.mjs';
 import { runSoak } from './soak/run.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const USAGE = 'usage: npm run soak -- [--collects N] [--quick] [--out FILE] [--json FILE] [--sample-every N] [--warmup FRACTION] [--workload-ms MS] [--max-seconds S] [--no-gc] [--from-json FILE]';
+const USAGE = 'usage: npm run soak -- [--collects N] [--quick] [--out FILE] [--json FILE] [--sample-every N] [--warmup FRACTION] [--workload-ms MS] [--max-seconds S] [--no-gc] [--pin-malloc] [--from-json FILE]';
 
 function parseArgs(argv) {
-  const o = { collects: 100_000, out: join(ROOT, '.tmp/soak.html'), json: null, sampleEvery: null, warmupFraction: 0.1, forceGc: true, workloadPeriodMs: 20, maxSlopeKiB: 1, maxSeconds: null, fromJson: null };
+  const o = { collects: 100_000, out: join(ROOT, '.tmp/soak.html'), json: null, sampleEvery: null, warmupFraction: 0.1, forceGc: true, workloadPeriodMs: 20, maxSlopeKiB: 1, maxSeconds: null, fromJson: null, pinMalloc: false };
   const num = (name, v, min, int = true) => {
     const n = Number(v);
     if (!Number.isFinite(n) || n < min || (int && !Number.isInteger(n))) throw new Error(`${name}: ${v} is not ${int ? 'an integer' : 'a number'} >= ${min}`);
@@ -45,6 +47,7 @@ function parseArgs(argv) {
     } else if (a === '--workload-ms') o.workloadPeriodMs = num(a, next(), 1);
     else if (a === '--max-seconds') o.maxSeconds = num(a, next(), 1);
     else if (a === '--from-json') o.fromJson = resolve(next());
+    else if (a === '--pin-malloc') o.pinMalloc = true;
     else if (a === '--no-gc') o.forceGc = false;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(`${USAGE}\n`);
@@ -81,6 +84,10 @@ if (o.fromJson) {
   ({ when, result: r } = saved);
 } else {
   process.stderr.write(`soak: ${o.collects} collects, a sample every ${o.sampleEvery}, warm-up ${o.warmupFraction * 100}% of the collects, GC before each sample: ${o.forceGc}\n`);
+  if (o.pinMalloc) {
+    const { pinMallocMmapThreshold } = await import('@bpfscope/native');
+    process.stderr.write(`soak: malloc mmap threshold pinned: ${pinMallocMmapThreshold()}\n`);
+  }
   r = await runSoak({
     ...o,
     progress: (p) => process.stderr.write(`soak: ${p.collects}/${p.total} collects (${((100 * p.collects) / p.total).toFixed(1)}%), ${p.rate.toFixed(0)}/s, RSS ${(p.rss / 1048576).toFixed(1)} MiB, fds ${p.fds}, progs ${p.progs}, maps ${p.maps}\n`),

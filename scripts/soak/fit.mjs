@@ -4,7 +4,9 @@
  * Ordinary least squares fit y = intercept + slope * x.
  * @param {number[]} xs
  * @param {number[]} ys
- * @returns {{ slope: number, intercept: number, r2: number, n: number }}
+ * @returns {{ slope: number, intercept: number, r2: number, n: number, slopeStdErr: number | null }}
+ *   slopeStdErr: the slope's standard error, from the residuals (null for 2 points); it takes
+ *   the residuals as independent, which a GC's sawtooth is not, so read it as a lower bound
  * @throws {RangeError} for fewer than 2 points, lengths that differ, or all x equal
  */
 export function linearFit(xs, ys) {
@@ -33,7 +35,9 @@ export function linearFit(xs, ys) {
   if (sxx === 0) throw new RangeError('linearFit: every x is the same');
   const slope = sxy / sxx;
   const r2 = syy === 0 ? 1 : (sxy * sxy) / (sxx * syy);
-  return { slope, intercept: my - slope * mx, r2, n };
+  const residual = Math.max(0, syy - slope * sxy);
+  const slopeStdErr = n > 2 ? Math.sqrt(residual / (n - 2) / sxx) : null;
+  return { slope, intercept: my - slope * mx, r2, n, slopeStdErr };
 }
 
 /**

@@ -10,6 +10,7 @@ describe('soak: least-squares fit', () => {
     expect(fit.intercept).toBeCloseTo(3, 9);
     expect(fit.r2).toBeCloseTo(1, 12);
     expect(fit.n).toBe(5);
+    expect(fit.slopeStdErr).toBeCloseTo(0, 9);
   });
 
   it('residuals that cancel in pairs symmetric about the mean x leave the slope exact; r² below 1', () => {
@@ -23,6 +24,9 @@ describe('soak: least-squares fit', () => {
     // The residuals also sum to 0: the intercept is the line's.
     expect(fit.intercept).toBeCloseTo(100, 12);
     expect(fit.r2).toBeLessThan(1);
+    // Residuals d, -d, 0, -d, d: sum of squares 4 d²; over n - 2 = 3 and sxx = 10.
+    expect(fit.slopeStdErr).toBeCloseTo(Math.sqrt((4 * d * d) / 3 / 10), 12);
+    expect(linearFit([0, 1], [0, 1]).slopeStdErr).toBeNull();
   });
 
   it('large x and y (1e5 collects, 1e8 bytes) lose no precision', () => {

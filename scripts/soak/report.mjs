@@ -17,7 +17,7 @@ export function verdicts(r, slope, o) {
   out.push({
     target: `RSS slope after warm-up <= ${o.maxSlopeKiB} KiB per 1,000 collects`,
     ok: slope !== null && slope.kibPer1000 <= o.maxSlopeKiB,
-    figure: slope === null ? 'fewer than 2 samples after warm-up: run more collects' : `${slope.kibPer1000.toFixed(3)} KiB per 1,000 collects (fit over collects ${slope.from}..${r.collects}, ${slope.fit.n} samples, r² ${slope.fit.r2.toFixed(3)})`,
+    figure: slope === null ? 'fewer than 2 samples after warm-up: run more collects' : `${slope.kibPer1000.toFixed(3)}${slope.fit.slopeStdErr === null ? '' : ` ± ${((slope.fit.slopeStdErr * 1000) / 1024).toFixed(3)} (standard error)`} KiB per 1,000 collects (fit over collects ${slope.from}..${r.collects}, ${slope.fit.n} samples, r² ${slope.fit.r2.toFixed(3)})`,
   });
   const from = Math.ceil(r.collects * o.warmupFraction);
   const after = r.samples.filter((s) => s.collects >= from);
