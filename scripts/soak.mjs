@@ -5,7 +5,7 @@
 // RSS, V8 heap, external memory, open fds and the BPF programs, maps and links the process
 // holds sampled every --sample-every collects (after a full GC unless --no-gc); a
 // least-squares line through RSS after warm-up (the first --warmup fraction of the collects,
-// default 0.1); then close() and a check that every fd, program, map and link the engine
+// default 0.1, and at least until V8's new space has grown to its largest size: fit.mjs); then close() and a check that every fd, program, map and link the engine
 // made is gone. --max-seconds ends the collects early when time runs out (the count reached
 // is reported, and warm-up is then that fraction of the collects done). Writes an HTML page with the plots (--out, default .tmp/soak.html). Exits 1
 // when a target fails, 2 on a usage error. --pin-malloc pins glibc's mmap threshold first, as
@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rssSlope } from './soak/fit.mjs';
+import { rssSlope, warmupEnd } from './soak/fit.mjs';
 import { html, summary, verdicts } from './soak/report.mjs';
 import { runSoak } from './soak/run.mjs';
 
@@ -93,15 +93,16 @@ if (o.fromJson) {
     progress: (p) => process.stderr.write(`soak: ${p.collects}/${p.total} collects (${((100 * p.collects) / p.total).toFixed(1)}%), ${p.rate.toFixed(0)}/s, RSS ${(p.rss / 1048576).toFixed(1)} MiB, fds ${p.fds}, progs ${p.progs}, maps ${p.maps}\n`),
   });
 }
-const slope = rssSlope(r.samples, r.collects, o.warmupFraction);
-const checks = verdicts(r, slope, o);
-process.stdout.write(`${summary(r, slope, checks, o.warmupFraction)}\n`);
+const warmup = warmupEnd(r.samples, r.collects, o.warmupFraction);
+const slope = rssSlope(r.samples, warmup.from);
+const checks = verdicts(r, slope, o, warmup);
+process.stdout.write(`${summary(r, slope, checks, warmup)}\n`);
 mkdirSync(dirname(o.out), { recursive: true });
-writeFileSync(o.out, html(r, slope, checks, { ...o, when, kernel: release() }));
+writeFileSync(o.out, html(r, slope, checks, { ...o, when, kernel: release() }, warmup));
 process.stdout.write(`plot: ${o.out}\n`);
 if (o.json && !o.fromJson) {
   mkdirSync(dirname(o.json), { recursive: true });
-  writeFileSync(o.json, `${JSON.stringify({ when, kernel: release(), node: process.version, options: o, result: r, slope, checks }, null, 1)}\n`);
+  writeFileSync(o.json, `${JSON.stringify({ when, kernel: release(), node: process.version, options: o, result: r, warmup, slope, checks }, null, 1)}\n`);
   process.stdout.write(`figures: ${o.json}\n`);
 }
 process.exit(checks.every((c) => c.ok) ? 0 : 1);

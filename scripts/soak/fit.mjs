@@ -41,23 +41,37 @@ export function linearFit(xs, ys) {
 }
 
 /**
- * The samples after warm-up: those taken once `fraction` of the run's collects are done.
- * @param {Array<{ collects: number }>} samples in collect order
+ * Where warm-up ends, in collects: once `fraction` of the run's collects are done, and not
+ * before V8's young generation has reached the largest size it has in the run. V8 grows its
+ * new space in steps (semi-spaces doubling up to their maximum, 16 MiB each on 64-bit) while
+ * the allocation rate and survival call for it; each step adds megabytes to RSS at once, a
+ * change of heap sizing that happens once, not growth per collect. Samples without `newSpace`
+ * (runs saved before it was recorded) use the fraction alone.
+ * @param {Array<{ collects: number, newSpace?: number }>} samples in collect order
  * @param {number} totalCollects the run's collects
- * @param {number} fraction of the collects counted as warm-up, in [0, 1)
+ * @param {number} fraction of the collects counted as warm-up at least, in [0, 1)
+ * @returns {{ from: number, by: 'fraction' | 'new space' }}
  */
-export function afterWarmup(samples, totalCollects, fraction) {
+export function warmupEnd(samples, totalCollects, fraction) {
   if (!(fraction >= 0 && fraction < 1)) throw new RangeError(`warm-up fraction must be in [0, 1), got ${fraction}`);
-  const from = Math.ceil(totalCollects * fraction);
+  const byFraction = Math.ceil(totalCollects * fraction);
+  if (!samples.every((s) => typeof s.newSpace === 'number')) return { from: byFraction, by: 'fraction' };
+  const largest = Math.max(...samples.map((s) => s.newSpace));
+  const grown = samples.find((s) => s.newSpace === largest)?.collects ?? 0;
+  return grown > byFraction ? { from: grown, by: 'new space' } : { from: byFraction, by: 'fraction' };
+}
+
+/** The samples taken at or after collect `from`. */
+export function afterWarmup(samples, from) {
   return samples.filter((s) => s.collects >= from);
 }
 
 /**
- * The slope of RSS in KiB per 1,000 collects after warm-up, with its fit.
+ * The slope of RSS in KiB per 1,000 collects over the samples from collect `from`, with its fit.
  * @returns {{ kibPer1000: number, fit: ReturnType<typeof linearFit>, from: number } | null} null with fewer than 2 samples after warm-up
  */
-export function rssSlope(samples, totalCollects, fraction) {
-  const after = afterWarmup(samples, totalCollects, fraction);
+export function rssSlope(samples, from) {
+  const after = afterWarmup(samples, from);
   if (after.length < 2) return null;
   const fit = linearFit(after.map((s) => s.collects), after.map((s) => s.rss));
   return { kibPer1000: (fit.slope * 1000) / 1024, fit, from: after[0].collects };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- a plain .mjs module of the soak script, no declarations
-import { afterWarmup, linearFit, rssSlope } from './fit.mjs';
+import { afterWarmup, linearFit, rssSlope, warmupEnd } from './fit.mjs';
 
 describe('soak: least-squares fit', () => {
   it('a line through exact points gives its slope and intercept, r² 1', () => {
@@ -49,23 +49,34 @@ describe('soak: RSS slope after warm-up', () => {
     return { collects, rss: collects < 1000 ? 100e6 + collects * 50_000 : 200e6 + collects * 1024 };
   });
 
-  it('leaves out the samples before the warm-up fraction of the collects', () => {
-    const after = afterWarmup(samples, 10_000, 0.1);
+  it('warm-up ends at the fraction of the collects, or later when V8\'s new space grows to its largest size after it', () => {
+    expect(warmupEnd(samples, 10_000, 0.1)).toEqual({ from: 1000, by: 'fraction' });
+    expect(warmupEnd(samples, 10_000, 0)).toEqual({ from: 0, by: 'fraction' });
+    expect(() => warmupEnd(samples, 10_000, 1)).toThrow(RangeError);
+    // New space 8 MiB, then 16 from collect 3,000 on (and 16 again later: its first time counts).
+    const spaces = samples.map((s) => ({ ...s, newSpace: s.collects < 3000 ? 8 << 20 : 16 << 20 }));
+    expect(warmupEnd(spaces, 10_000, 0.1)).toEqual({ from: 3000, by: 'new space' });
+    expect(warmupEnd(spaces, 10_000, 0.5)).toEqual({ from: 5000, by: 'fraction' });
+    // One sample without the figure: the fraction alone.
+    expect(warmupEnd([...spaces.slice(0, 50), samples[50]], 10_000, 0.1)).toEqual({ from: 1000, by: 'fraction' });
+  });
+
+  it('leaves out the samples before warm-up ends', () => {
+    const after = afterWarmup(samples, 1000);
     expect(after[0].collects).toBe(1000);
     expect(after).toHaveLength(91);
-    expect(afterWarmup(samples, 10_000, 0)).toHaveLength(101);
-    expect(() => afterWarmup(samples, 10_000, 1)).toThrow(RangeError);
+    expect(afterWarmup(samples, 0)).toHaveLength(101);
   });
 
   it('gives the slope in KiB per 1,000 collects over the samples after warm-up only', () => {
-    const s = rssSlope(samples, 10_000, 0.1);
+    const s = rssSlope(samples, 1000);
     expect(s.kibPer1000).toBeCloseTo(1000, 9);
     expect(s.from).toBe(1000);
     // With the warm-up climb included the line is another one: the cut matters.
-    expect(rssSlope(samples, 10_000, 0).kibPer1000).not.toBeCloseTo(1000, 0);
+    expect(rssSlope(samples, 0).kibPer1000).not.toBeCloseTo(1000, 0);
   });
 
   it('is null with fewer than 2 samples after warm-up', () => {
-    expect(rssSlope(samples.slice(0, 11), 10_000, 0.1)).toBeNull();
+    expect(rssSlope(samples.slice(0, 11), 1000)).toBeNull();
   });
 });

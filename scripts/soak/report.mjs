@@ -1,4 +1,4 @@
-import { linearFit } from './fit.mjs';
+import { afterWarmup, linearFit } from './fit.mjs';
 
 // The soak's verdicts, its text summary, and a self-contained HTML page with inline SVG plots.
 
@@ -10,17 +10,17 @@ const COUNTS = ['fds', 'progs', 'maps', 'links'];
  * The targets, each with its figure and whether it holds.
  * @param {object} r runSoak's result
  * @param {ReturnType<import('./fit.mjs').rssSlope>} slope
- * @param {{ maxSlopeKiB: number, warmupFraction: number }} o
+ * @param {{ maxSlopeKiB: number }} o
+ * @param {{ from: number, by: string }} warmup where warm-up ends (fit.mjs warmupEnd)
  */
-export function verdicts(r, slope, o) {
+export function verdicts(r, slope, o, warmup) {
   const out = [];
   out.push({
     target: `RSS slope after warm-up <= ${o.maxSlopeKiB} KiB per 1,000 collects`,
     ok: slope !== null && slope.kibPer1000 <= o.maxSlopeKiB,
     figure: slope === null ? 'fewer than 2 samples after warm-up: run more collects' : `${slope.kibPer1000.toFixed(3)}${slope.fit.slopeStdErr === null ? '' : ` ± ${((slope.fit.slopeStdErr * 1000) / 1024).toFixed(3)} (standard error)`} KiB per 1,000 collects (fit over collects ${slope.from}..${r.collects}, ${slope.fit.n} samples, r² ${slope.fit.r2.toFixed(3)})`,
   });
-  const from = Math.ceil(r.collects * o.warmupFraction);
-  const after = r.samples.filter((s) => s.collects >= from);
+  const after = afterWarmup(r.samples, warmup.from);
   for (const k of COUNTS) {
     const values = after.map((s) => s[k]);
     const min = Math.min(...values);
@@ -45,9 +45,8 @@ export function verdicts(r, slope, o) {
  * would come from (V8 heap, external memory such as Buffers, or the rest: native code's
  * malloc, code space, stacks).
  */
-export function partSlopes(r, warmupFraction) {
-  const from = Math.ceil(r.collects * warmupFraction);
-  const after = r.samples.filter((s) => s.collects >= from);
+export function partSlopes(r, warmup) {
+  const after = afterWarmup(r.samples, warmup.from);
   if (after.length < 2) return null;
   const xs = after.map((s) => s.collects);
   const k = (ys) => (linearFit(xs, ys).slope * 1000) / 1024;
@@ -60,7 +59,7 @@ export function partSlopes(r, warmupFraction) {
 }
 
 /** The plain-text summary. */
-export function summary(r, slope, checks, warmupFraction = null) {
+export function summary(r, slope, checks, warmup = null) {
   const first = r.samples[0];
   const last = r.samples.at(-1);
   const lines = [
@@ -68,7 +67,7 @@ export function summary(r, slope, checks, warmupFraction = null) {
     `collects: ${r.collects}${r.stoppedByTime ? ` (of ${r.planned} asked: stopped by --max-seconds)` : ''} in ${r.loopSeconds.toFixed(1)} s = ${r.rate.toFixed(0)} collects/s (engine start ${r.startSeconds.toFixed(2)} s); process CPU ${r.processCpuSeconds.toFixed(1)} s (${((1000 * r.processCpuSeconds) / r.collects).toFixed(2)} ms per collect)`,
     `mean wall time of one read (families read in parallel): ${Object.entries(r.readMs).map(([f, ms]) => `${f} ${ms === null ? '-' : ms.toFixed(2)} ms`).join(', ')}`,
     `RSS ${fmtMiB(first.rss)} -> ${fmtMiB(last.rss)}; heap used ${fmtMiB(first.heapUsed)} -> ${fmtMiB(last.heapUsed)}; external ${fmtMiB(first.external)} -> ${fmtMiB(last.external)}`,
-    ...(warmupFraction === null ? [] : [partSlope(r, warmupFraction)]),
+    ...(warmup === null ? [] : [`warm-up: the first ${warmup.from} collects (${warmup.by === 'new space' ? "until V8's new space reached its largest size" : 'the --warmup fraction of the collects'})`, partSlope(r, warmup)]),
     `fds ${first.fds} -> ${last.fds}; BPF programs ${first.progs} -> ${last.progs}, maps ${first.maps} -> ${last.maps}, links ${first.links} -> ${last.links}`,
     `before the engine: ${JSON.stringify(r.before)}; held at the end: ${JSON.stringify(r.heldAtEnd)}; after close: ${JSON.stringify(r.after)}`,
     `events: ${r.events.map((e) => `${e.family} ${e.consumed}${e.droppedQueue ? ` (${e.droppedQueue} queue drops)` : ''}${e.droppedKernel ? ` (${e.droppedKernel} kernel drops)` : ''}${e.error ? ` [${e.error}]` : ''}`).join(', ')}; workload rounds ${r.workloadRounds}`,
@@ -79,8 +78,8 @@ export function summary(r, slope, checks, warmupFraction = null) {
   return lines.join('\n');
 }
 
-function partSlope(r, warmupFraction) {
-  const p = partSlopes(r, warmupFraction);
+function partSlope(r, warmup) {
+  const p = partSlopes(r, warmup);
   if (p === null) return 'slopes after warm-up: too few samples';
   return `slopes after warm-up, KiB per 1,000 collects: heap used ${p.heapUsed.toFixed(3)}, heap total ${p.heapTotal.toFixed(3)}, external ${p.external.toFixed(3)}, RSS less heap total and external ${p.rest.toFixed(3)}`;
 }
@@ -123,12 +122,13 @@ function plot(title, unit, xs, series, { fit = null, warmupTo = 0, scale = 1 } =
 }
 
 /** The HTML page: summary, verdicts and the plots over collects. */
-export function html(r, slope, checks, o) {
+export function html(r, slope, checks, o, warmup) {
   const xs = r.samples.map((s) => s.collects);
   const col = (k) => r.samples.map((s) => s[k]);
-  const warmupTo = Math.ceil(r.collects * o.warmupFraction);
+  const warmupTo = warmup.from;
   const plots = [
     plot('Resident set size', 'MiB', xs, [{ name: 'RSS', ys: col('rss') }], { fit: slope, warmupTo, scale: MiB }),
+    ...(r.samples.every((s) => typeof s.newSpace === 'number') ? [plot('V8 heap spaces (size)', 'MiB', xs, [{ name: 'new space', ys: col('newSpace') }, { name: 'old space', ys: col('oldSpace') }], { warmupTo, scale: MiB })] : []),
     plot('V8 heap and external memory', 'MiB', xs, [{ name: 'heap used', ys: col('heapUsed') }, { name: 'heap total', ys: col('heapTotal') }, { name: 'external', ys: col('external') }, { name: 'array buffers', ys: col('arrayBuffers') }], { warmupTo, scale: MiB }),
     plot('Open file descriptors', 'fds', xs, [{ name: 'fds', ys: col('fds') }], { warmupTo }),
     plot('BPF objects held', 'count', xs, [{ name: 'programs', ys: col('progs') }, { name: 'maps', ys: col('maps') }, { name: 'links', ys: col('links') }], { warmupTo }),
@@ -137,7 +137,7 @@ export function html(r, slope, checks, o) {
 <style>body{font-family:sans-serif;max-width:900px;margin:1em auto}pre{white-space:pre-wrap;font-size:12px}.ok{color:#080}.fail{color:#c00}</style></head><body>
 <h1>bpfscope soak</h1><p>${esc(o.when)} · node ${esc(process.version)} · kernel ${esc(o.kernel)}</p>
 <ul>${checks.map((c) => `<li class="${c.ok ? 'ok' : 'fail'}">${c.ok ? 'PASS' : 'FAIL'} ${esc(c.target)}: ${esc(c.figure)}</li>`).join('')}</ul>
-<pre>${esc(summary(r, slope, [], o.warmupFraction))}</pre>
+<pre>${esc(summary(r, slope, [], warmup))}</pre>
 ${plots.map((p) => `<div>${p}</div>`).join('\n')}
 </body></html>
 `;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { aliveInKernel, leftovers, missing, objectCounts, processObjects } from './objects.mjs';
 
 const WORKLOAD = fileURLToPath(new URL('./workload.mjs', import.meta.url));
@@ -74,10 +75,14 @@ function consume(engine, family, signal, options) {
 
 const gc = globalThis.gc ?? (() => {});
 
+/** Size of a V8 heap space, bytes. */
+const spaceSize = (spaces, name) => spaces.find((s) => s.space_name === name)?.space_size ?? 0;
+
 function sample(collects, t0) {
   const m = process.memoryUsage();
+  const spaces = getHeapSpaceStatistics();
   const objects = processObjects();
-  return { collects, seconds: (performance.now() - t0) / 1000, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, ...objectCounts(objects), objects };
+  return { collects, seconds: (performance.now() - t0) / 1000, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, newSpace: spaceSize(spaces, 'new_space'), oldSpace: spaceSize(spaces, 'old_space'), ...objectCounts(objects), objects };
 }
 
 /**
