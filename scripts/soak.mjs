@@ -88,8 +88,17 @@ if (o.fromJson) {
     const { pinMallocMmapThreshold } = await import('@bpfscope/native');
     process.stderr.write(`soak: malloc mmap threshold pinned: ${pinMallocMmapThreshold()}\n`);
   }
+  // SIGINT or SIGTERM ends the collects; the engine is then closed and the run reported as it stands.
+  const interrupt = new AbortController();
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.once(sig, () => {
+      process.stderr.write(`soak: ${sig}: ending the collects, then close() and the report\n`);
+      interrupt.abort();
+    });
+  }
   r = await runSoak({
     ...o,
+    signal: interrupt.signal,
     progress: (p) => process.stderr.write(`soak: ${p.collects}/${p.total} collects (${((100 * p.collects) / p.total).toFixed(1)}%), ${p.rate.toFixed(0)}/s, RSS ${(p.rss / 1048576).toFixed(1)} MiB, fds ${p.fds}, progs ${p.progs}, maps ${p.maps}\n`),
   });
 }

@@ -64,7 +64,7 @@ export function summary(r, slope, checks, warmup = null) {
   const last = r.samples.at(-1);
   const lines = [
     `families: ${r.families.map((f) => `${f} (${r.sources[f]})`).join(', ')}${Object.keys(r.skipped).length ? `; left out: ${Object.entries(r.skipped).map(([f, why]) => `${f} (${why})`).join('; ')}` : ''}`,
-    `collects: ${r.collects}${r.stoppedByTime ? ` (of ${r.planned} asked: stopped by --max-seconds)` : ''} in ${r.loopSeconds.toFixed(1)} s = ${r.rate.toFixed(0)} collects/s (engine start ${r.startSeconds.toFixed(2)} s); process CPU ${r.processCpuSeconds.toFixed(1)} s (${((1000 * r.processCpuSeconds) / r.collects).toFixed(2)} ms per collect)`,
+    `collects: ${r.collects}${r.stoppedByTime ? ` (of ${r.planned} asked: stopped by --max-seconds)` : ''}${r.interrupted ? ` (of ${r.planned} asked: interrupted)` : ''} in ${r.loopSeconds.toFixed(1)} s = ${r.rate.toFixed(0)} collects/s (engine start ${r.startSeconds.toFixed(2)} s); process CPU ${r.processCpuSeconds.toFixed(1)} s (${((1000 * r.processCpuSeconds) / r.collects).toFixed(2)} ms per collect)`,
     `mean wall time of one read (families read in parallel): ${Object.entries(r.readMs).map(([f, ms]) => `${f} ${ms === null ? '-' : ms.toFixed(2)} ms`).join(', ')}`,
     `RSS ${fmtMiB(first.rss)} -> ${fmtMiB(last.rss)}; heap used ${fmtMiB(first.heapUsed)} -> ${fmtMiB(last.heapUsed)}; external ${fmtMiB(first.external)} -> ${fmtMiB(last.external)}`,
     ...(warmup === null ? [] : [`warm-up: the first ${warmup.from} collects (${warmup.by === 'new space' ? "until V8's new space reached its largest size" : 'the --warmup fraction of the collects'})`, partSlope(r, warmup)]),

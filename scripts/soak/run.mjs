@@ -87,7 +87,8 @@ function sample(collects, t0) {
 
 /**
  * Runs the soak.
- * @param {{ collects: number, sampleEvery: number, forceGc: boolean, workloadPeriodMs: number, progress: (s: object) => void }} o
+ * @param {{ collects: number, sampleEvery: number, forceGc: boolean, workloadPeriodMs: number, maxSeconds: number | null, signal?: AbortSignal, progress: (s: object) => void }} o
+ *   signal: ends the collects early (the run is then reported as it stands)
  */
 export async function runSoak(o) {
   const core = await import('@bpfscope/core');
@@ -134,7 +135,7 @@ export async function runSoak(o) {
         errors[k] = (errors[k] ?? 0) + 1;
       }
       done = i;
-      const last = i === o.collects || performance.now() >= deadline;
+      const last = i === o.collects || performance.now() >= deadline || o.signal?.aborted === true;
       if (i % o.sampleEvery === 0 || last) {
         gcNow();
         const s = keep(sample(i, loopStart));
@@ -162,7 +163,7 @@ export async function runSoak(o) {
     for (const k of ['prog', 'map', 'link']) for (const id of seen[k]) if (!before[k].has(id)) made[k].add(id);
     const kernel = await aliveInKernel(made);
     return {
-      families: names, skipped, sources, startSeconds, loopSeconds, planned: o.collects, collects: done, stoppedByTime: done < o.collects, rate: done / loopSeconds, readMs, processCpuSeconds: (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6, errors,
+      families: names, skipped, sources, startSeconds, loopSeconds, planned: o.collects, collects: done, stoppedByTime: done < o.collects && o.signal?.aborted !== true, interrupted: o.signal?.aborted === true, rate: done / loopSeconds, readMs, processCpuSeconds: (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6, errors,
       events: consumers.map((c) => ({ family: c.counts.family, consumed: c.counts.events, error: c.counts.error, ...(eventStats[c.counts.family] ?? {}) })),
       samples,
       before: objectCounts(before), heldAtEnd: objectCounts(heldAtEnd), after: objectCounts(after),
