@@ -28,6 +28,7 @@ import { recoverFamilies, type RecoveryResult } from './recover-families.js';
 import { listRunning } from './running.js';
 import { Governors } from './governor/governors.js';
 import { dropWith, privilegesDroppedError, processDropReport, type PrivilegeDropReport } from './privileges.js';
+import { holdKept } from '../procfs/kept-proc-files.js';
 
 export type { EngineStats, StreamOptions } from './engine-types.js';
 
@@ -60,6 +61,8 @@ export class Engine {
   readonly #governors: Governors;
   /** What `dropPrivileges` did, once start() did it. */
   #privileges: PrivilegeDropReport | null = null;
+  /** Releases this engine's hold on the kept procfs descriptors (procfs/kept-proc-files.ts); called by close(). */
+  readonly #releaseKept = holdKept();
 
   /** @internal use {@link createEngine} */
   constructor(
@@ -406,6 +409,7 @@ export class Engine {
     await Promise.all(closing);
     for (const e of this.#plugins.entries()) await e.plugin.shutdown?.().catch((err: unknown) => this.logger.error('shutdown failed', { plugin: e.plugin.name, error: String(err) }));
     this.#container.clearInstances();
+    this.#releaseKept();
   }
 }
 

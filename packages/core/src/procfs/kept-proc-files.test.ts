@@ -1,15 +1,23 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DataUnavailable } from '../errors/taxonomy.js';
-import { closeKept, isKept, keptCount, readKept } from './kept-proc-files.js';
+import { closeKept, holdKept, isKept, keptCount, readKept } from './kept-proc-files.js';
 import { readProcFile } from './read-proc-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpfscope-kept-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-afterEach(() => closeKept());
+// As an open engine does: the descriptors are kept only while something holds them.
+let release = (): void => undefined;
+beforeEach(() => {
+  release = holdKept();
+});
+afterEach(() => {
+  release();
+  closeKept();
+});
 
 /** The `processes` line of a /proc/stat text: forks since boot. */
 const forks = (stat: string): number => Number(/^processes (\d+)$/m.exec(stat)![1]);
@@ -86,5 +94,26 @@ describe('kept procfs files', () => {
     expect(keptCount()).toBe(0);
     writeFileSync(path, 'now\n');
     expect(readKept(path)).toBe('now\n');
+  });
+
+  it('with nothing holding them (no engine open) nothing is kept; the last release closes every kept descriptor', () => {
+    const fds = (): string[] => readdirSync('/proc/self/fd').map((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`); } catch { return ''; } });
+    const second = holdKept();
+    readProcFile('/proc', 'loadavg');
+    readProcFile('/proc', 'meminfo');
+    expect(keptCount()).toBe(2);
+    expect(fds()).toContain('/proc/loadavg');
+    release();
+    // One holder is left: still kept.
+    expect(keptCount()).toBe(2);
+    expect(isKept('/proc', 'stat')).toBe(true);
+    second();
+    second(); // a second release of the same hold changes nothing
+    expect(keptCount()).toBe(0);
+    expect(fds()).not.toContain('/proc/loadavg');
+    expect(fds()).not.toContain('/proc/meminfo');
+    expect(isKept('/proc', 'stat')).toBe(false);
+    readProcFile('/proc', 'loadavg');
+    expect(keptCount()).toBe(0);
   });
 });

@@ -1,11 +1,14 @@
 // The system-wide procfs files that every reading reads again (/proc/stat, loadavg,
-// meminfo, vmstat, pressure/*) stay open for the life of the process and are read with
+// meminfo, vmstat, pressure/*) stay open while an engine is open and are read with
 // pread at offset 0. Opening one costs a path walk, an fstat and a close besides the read
 // (readFileSync: 12 µs of CPU for /proc/loadavg, against 3 µs for the pread alone). Nothing
 // is cached but the file's name: at offset 0 the kernel generates the content anew
 // (seq_file starts again from its first record), and procfs never replaces such a file, so
 // the descriptor always names the same one. Only a live procfs is read this way; a fixture
-// tree (whose files a test may replace) is read by path at every call.
+// tree (whose files a test may replace) is read by path at every call. Each engine holds
+// the descriptors from its creation to its close() ({@link holdKept}); when the last one
+// closes, they are closed too, so a closed engine leaves no descriptor behind (the soak
+// checks it). Reads outside an open engine go by path.
 import { closeSync, openSync, statSync } from 'node:fs';
 import { procfsCall } from './read-proc-file.js';
 import { readWhole } from './read-whole.js';
@@ -15,6 +18,8 @@ const KEPT = /^(?:stat|loadavg|meminfo|vmstat|uptime|diskstats|pressure\/(?:cpu|
 
 /** Absolute path → descriptor, shared by every engine of the process (a handful at most). */
 const open = new Map<string, number>();
+/** Open engines (each holds the kept descriptors until its close()). */
+let holders = 0;
 /** Whether a root is the live procfs, per root as given. */
 const live = new Map<string, boolean>();
 /** Whether `root` is a mount of this process's procfs (its device is that of /proc/self). */
@@ -36,7 +41,22 @@ function isLiveProcfs(root: string): boolean {
  * @internal
  */
 export function isKept(root: string, relPath: string): boolean {
-  return KEPT.test(relPath) && isLiveProcfs(root);
+  return holders > 0 && KEPT.test(relPath) && isLiveProcfs(root);
+}
+
+/**
+ * Hold the kept descriptors open (an engine, from its creation to its close()).
+ * @returns the release, safe to call twice; the last release closes every kept descriptor
+ * @internal
+ */
+export function holdKept(): () => void {
+  holders++;
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    if (--holders === 0) closeKept();
+  };
 }
 
 /**
