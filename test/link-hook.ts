@@ -17,16 +17,22 @@ export interface LinkCapture {
   restore(): void;
 }
 
-/** Starts keeping the links that `BpfObject.prototype.attach` returns. */
+/** Starts keeping the links that `BpfObject.prototype.attach` and `attachUprobe` return. */
 export function captureLinks(): LinkCapture {
   const attach = BpfObject.prototype.attach;
+  const attachUprobe = BpfObject.prototype.attachUprobe;
   const links: BpfLink[] = [];
   const objects: BpfObject[] = [];
-  BpfObject.prototype.attach = function (this: BpfObject, ...args: Parameters<BpfObject['attach']>) {
-    const link = attach.apply(this, args);
+  const keep = (object: BpfObject, link: BpfLink): BpfLink => {
     links.push(link);
-    if (!objects.includes(this)) objects.push(this);
+    if (!objects.includes(object)) objects.push(object);
     return link;
+  };
+  BpfObject.prototype.attach = function (this: BpfObject, ...args: Parameters<BpfObject['attach']>) {
+    return keep(this, attach.apply(this, args));
+  };
+  BpfObject.prototype.attachUprobe = function (this: BpfObject, ...args: Parameters<BpfObject['attachUprobe']>) {
+    return keep(this, attachUprobe.apply(this, args));
   };
   return {
     links,
@@ -38,6 +44,7 @@ export function captureLinks(): LinkCapture {
     },
     restore() {
       BpfObject.prototype.attach = attach;
+      BpfObject.prototype.attachUprobe = attachUprobe;
     },
   };
 }

@@ -187,7 +187,7 @@ export class GpuKernel implements GpuKernelPart {
   }
 
   detached(): string | null {
-    const gone = [...(this.#handle?.detachedPrograms() ?? []), ...this.#uprobes.filter((l) => !l.attached).map((l) => l.attachPoint)];
+    const gone = [...(this.#handle?.detachedPrograms() ?? []), ...this.#uprobes.filter((l) => !l.attached).map((l) => `${l.program} (${l.attachPoint})`)];
     return gone.length > 0 ? `gpu program ${gone.join(', ')} is no longer attached` : null;
   }
 
