@@ -11,6 +11,16 @@ import { waitBlocked } from './blocked.js';
 
 let binary: string | undefined;
 
+/**
+ * A bound, in seconds, on how much more run time the kernel's own count (schedstat) may
+ * charge a task per wake-up than a CPU's busy time measured at sched_switch shows: when
+ * its CPU was idle, the scheduler starts the woken task's run at the clock of the wake-up
+ * (check_preempt_curr skips the switch's clock update), the tracepoint at the switch, an
+ * idle CPU's wake-up latency later (longer when its vCPU is descheduled). Far below a
+ * burner's slice, which a loss of accounting would drop.
+ */
+export const WAKE_LATENCY_S = 1e-3;
+
 /** Compiles steps.c once per test process. */
 export function stepsBinary(): string {
   if (!binary) {

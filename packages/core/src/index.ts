@@ -21,6 +21,7 @@ export { validateConfig } from './config/validate-config.js';
 export { readProcFile, procReadErrorCode, PROC_READ_REASONS } from './procfs/read-proc-file.js';
 export { KeptFiles } from './procfs/kept-files.js';
 export { parseFailure } from './procfs/parse-failure.js';
+export { isMissingPath, listNumberedSys, readOptionalSysAttr, parseSysInteger } from './procfs/sysfs-attributes.js';
 export { parsePidIo, type PidIo } from './procfs/parse-pid-io.js';
 export { machineConstants, requireMachineValue, type MachineConstants, type MachineValue } from './procfs/machine-constants.js';
 export { awaitOrAbort } from './abort/await-or-abort.js';

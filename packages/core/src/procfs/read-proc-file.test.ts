@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,10 +36,22 @@ describe('readProcFile', () => {
     expect(procReadErrorCode(caught(() => readProcFile(root, 'mounts/x')))).toBe('ENOTDIR');
   });
 
-  it('an error that is not about missing data (EISDIR) is rethrown as it is', () => {
+  it('a directory where a file was expected (EISDIR) → DataUnavailable', () => {
     const e = caught(() => readProcFile(root, 'sys'));
-    expect(e).not.toBeInstanceOf(DataUnavailable);
-    expect(e).toMatchObject({ code: 'EISDIR' });
-    expect(procReadErrorCode(e)).toBeUndefined();
+    expect(e).toBeInstanceOf(DataUnavailable);
+    expect(e).toMatchObject({ reason: PROC_READ_REASONS.EISDIR, errno: 21, details: { code: 'EISDIR' } });
+  });
+
+  it('an error that is not about missing data (ELOOP, a symlink to itself) is rethrown as it is', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfscope-proc-'));
+    try {
+      symlinkSync('loop', join(dir, 'loop'));
+      const e = caught(() => readProcFile(dir, 'loop'));
+      expect(e).not.toBeInstanceOf(DataUnavailable);
+      expect(e).toMatchObject({ code: 'ELOOP' });
+      expect(procReadErrorCode(e)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

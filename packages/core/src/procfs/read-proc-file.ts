@@ -16,6 +16,10 @@ export const PROC_READ_REASONS: Readonly<Record<string, string>> = Object.freeze
   EPERM: 'operation not permitted (the kernel refused a ptrace-level access check)',
   EOPNOTSUPP: 'the kernel refuses to read it (the feature is disabled)',
   ENOTSUP: 'the kernel refuses to read it (the feature is disabled)',
+  EISDIR: 'it is a directory, not a file',
+  EIO: 'the driver behind the file could not read it (EIO)',
+  ENODEV: 'the object behind the file is gone (ENODEV: a removed cgroup or device)',
+  ENXIO: 'the device behind the file is gone or not ready (ENXIO)',
 });
 
 /**

@@ -1,6 +1,6 @@
 import { readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { DataUnavailable, parseFailure, procReadErrorCode, type ProcfsReader } from '@bpfscope/core';
+import { DataUnavailable, isMissingPath, listNumberedSys, parseSysInteger, readOptionalSysAttr, type ProcfsReader } from '@bpfscope/core';
 
 /**
  * Why a DRM or hwmon attribute could not be read, for the codes GPU drivers return from
@@ -29,18 +29,12 @@ export function readAttr(sys: ProcfsReader, rel: string): string {
 
 /** Whether a read failed because the path does not exist. @internal */
 export function isMissing(e: unknown): boolean {
-  const code = procReadErrorCode(e);
-  return code === 'ENOENT' || code === 'ENOTDIR';
+  return isMissingPath(e);
 }
 
 /** Like {@link readAttr}, but null when the file does not exist (an attribute the driver may lack). @internal */
 export function readOptionalAttr(sys: ProcfsReader, rel: string): string | null {
-  try {
-    return readAttr(sys, rel);
-  } catch (e) {
-    if (isMissing(e)) return null;
-    throw e;
-  }
+  return readOptionalSysAttr(sys, rel, GPU_READ_REASONS);
 }
 
 /**
@@ -49,11 +43,7 @@ export function readOptionalAttr(sys: ProcfsReader, rel: string): string | null 
  * @internal
  */
 export function parseInteger(sys: ProcfsReader, rel: string, text: string, signed = false): number {
-  const path = `${sys.sysRoot}/${rel}`;
-  if (!(signed ? /^-?\d+$/ : /^\d+$/).test(text)) throw parseFailure(path, 1, text, text === '' ? 'the file is empty, an integer was expected' : `not ${signed ? 'an' : 'a non-negative'} integer`);
-  const v = Number(text);
-  if (!Number.isSafeInteger(v)) throw parseFailure(path, 1, text, 'the integer is out of range');
-  return v;
+  return parseSysInteger(`${sys.sysRoot}/${rel}`, text, signed);
 }
 
 /** An integer attribute that must exist. @internal */
@@ -90,13 +80,7 @@ export function linkName(sys: ProcfsReader, rel: string): string {
 
 /** The entries of a directory whose names match `<prefix><N>`, by N. @internal */
 export function listNumbered(sys: ProcfsReader, rel: string, prefix: string): number[] {
-  const re = new RegExp(`^${prefix}(\\d+)$`);
-  const out: number[] = [];
-  for (const e of sys.listSys(rel)) {
-    const m = re.exec(e.name);
-    if (m) out.push(Number(m[1]));
-  }
-  return out.sort((a, b) => a - b);
+  return listNumberedSys(sys, rel, prefix);
 }
 
 /** A reason string for a figure whose file failed: the error's code and message. @internal */

@@ -1,4 +1,4 @@
-import { parseFailure, procReadErrorCode, type ProcfsReader } from '@bpfscope/core';
+import { isMissingPath, listNumberedSys, parseSysInteger, readOptionalSysAttr, type ProcfsReader } from '@bpfscope/core';
 
 /**
  * Why a sensor file could not be read, for the codes a hwmon or thermal driver returns
@@ -22,12 +22,7 @@ export function readAttr(sys: ProcfsReader, rel: string): string {
 
 /** Like {@link readAttr}, but null when the file does not exist (an optional attribute). @internal */
 export function readOptionalAttr(sys: ProcfsReader, rel: string): string | null {
-  try {
-    return readAttr(sys, rel);
-  } catch (e) {
-    if (procReadErrorCode(e) === 'ENOENT') return null;
-    throw e;
-  }
+  return readOptionalSysAttr(sys, rel, SENSOR_READ_REASONS);
 }
 
 /**
@@ -36,10 +31,7 @@ export function readOptionalAttr(sys: ProcfsReader, rel: string): string | null 
  * @internal
  */
 export function parseInteger(path: string, text: string): number {
-  if (!/^-?\d+$/.test(text)) throw parseFailure(path, 1, text, text === '' ? 'the file is empty, an integer was expected' : 'not an integer');
-  const v = Number(text);
-  if (!Number.isSafeInteger(v)) throw parseFailure(path, 1, text, 'the integer is out of range');
-  return v;
+  return parseSysInteger(path, text);
 }
 
 /** A millidegree attribute as °C. @internal */
@@ -55,19 +47,11 @@ export function readOptionalCelsius(sys: ProcfsReader, rel: string): number | nu
 
 /** The entries of a class directory whose names match, by their number (thermal_zone10 after thermal_zone9). @internal */
 export function listNumbered(sys: ProcfsReader, rel: string, prefix: string): number[] {
-  const re = new RegExp(`^${prefix}(\\d+)$`);
-  const out: number[] = [];
-  // In a live sysfs the class entries are symbolic links (not directories): match by name only.
-  for (const e of sys.listSys(rel)) {
-    const m = re.exec(e.name);
-    if (m) out.push(Number(m[1]));
-  }
-  return out.sort((a, b) => a - b);
+  return listNumberedSys(sys, rel, prefix);
 }
 
 /** Whether a path is missing (the class directory of a kernel without the subsystem). @internal */
 export function isMissing(e: unknown): boolean {
-  const code = procReadErrorCode(e);
-  return code === 'ENOENT' || code === 'ENOTDIR';
+  return isMissingPath(e);
 }
 
