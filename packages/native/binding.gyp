@@ -28,7 +28,8 @@
         "src/native/batch_into.cc",
         "src/native/nvml_library.cc",
         "src/native/nvml.cc",
-        "src/native/capabilities.cc"
+        "src/native/capabilities.cc",
+        "src/native/capabilities_ptrace.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

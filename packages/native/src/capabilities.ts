@@ -58,9 +58,11 @@ export function capabilitiesIn(set: bigint, names: readonly string[]): string[] 
  * Drops capabilities from every thread of the process: from the effective, permitted and
  * inheritable sets (and so the ambient set), and from the bounding set when the process
  * holds CAP_SETPCAP. Linux keeps capabilities per thread; the addon signals each thread
- * (as libcap's psx does) so that each drops its own, then this function reads every
- * thread's status back and reports the threads that still hold any, e.g. a thread that
- * blocks every signal (Node's SIGUSR1 watcher thread does; it runs no bpfscope code).
+ * (as libcap's psx does) so that each drops its own. A thread that blocks every signal
+ * (Node's SIGUSR1 watcher thread does) is stopped inside the system call it sleeps in by
+ * a short-lived child process with ptrace, made to drop them itself, and put back into
+ * that call (x86_64). Then this function reads every thread's status back and reports the
+ * threads that still hold any, with why.
  *
  * What the process holds open keeps working: maps, links, ring buffers and iterators are
  * used through their file descriptors. Loading or attaching programs afterwards is refused.
@@ -89,7 +91,13 @@ export function dropCapabilities(capabilities: readonly string[]): PrivilegeDrop
     const held = capabilitiesIn(t.effective | t.permitted | t.inheritable | t.ambient, capabilities);
     if (held.length === 0) continue;
     const o = outcome.get(t.tid);
-    const why = !o ? 'started after the drop by a thread that still held them' : o.result === 'failed' ? `capset failed with errno ${o.errno}` : o.result;
+    const why = !o
+      ? 'started after the drop by a thread that still held them'
+      : o.result === 'failed'
+        ? `capset failed with errno ${o.errno}`
+        : o.method === 'ptrace' && o.errno !== 0
+          ? `${o.result}: tracing it to make it drop them failed with errno ${o.errno}`
+          : o.result;
     holding.push({ tid: t.tid, name: t.name, held, why });
   }
   // The threads in `holding` were not reached at all: they keep their bounding set too.

@@ -266,10 +266,12 @@ export interface RawCapabilityDrop {
 export interface RawThreadDrop {
   /** Thread id. */
   tid: number;
-  /** `dropped`, `failed` (see `errno`), `signal-blocked`, `no-answer` or `gone`. */
+  /** `dropped`, `failed` (see `errno`), `signal-blocked` (and tracing it failed: see `errno`), `no-answer` or `gone`. */
   result: string;
-  /** errno of capget/capset on that thread; 0 when they succeeded. */
+  /** errno of capget/capset on that thread, or of tracing it (`method` ptrace); 0 when they succeeded. */
   errno: number;
+  /** How the thread was reached: `signal`, or `ptrace` for a thread that blocks every signal. */
+  method: 'signal' | 'ptrace';
   /** errno of the first PR_CAPBSET_DROP refused; 0 when none was. */
   boundingErrno: number;
 }

@@ -15,7 +15,7 @@ export interface ThreadHoldingCapabilities {
   readonly name: string;
   /** Which of the dropped capabilities it still holds in its effective, permitted or inheritable set. */
   readonly held: readonly string[];
-  /** Why it could not be reached, e.g. `signal-blocked`: the thread blocks every signal (Node's SIGUSR1 watcher does). */
+  /** Why it could not be reached, e.g. `signal-blocked: tracing it to make it drop them failed with errno 1` (a thread that blocks every signal, reached with ptrace, where tracing is refused). */
   readonly why: string;
 }
 

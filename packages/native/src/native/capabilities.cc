@@ -3,8 +3,12 @@
 // set*id() but not capset. So, as libcap's psx does: a signal is sent to each thread
 // (tgkill), whose handler drops the capabilities on that thread; the caller waits for every
 // answer and rescans /proc/self/task for threads started meanwhile. A thread that blocks
-// the signal cannot be reached: it is reported, never skipped silently.
+// the signal is made to drop them itself under ptrace (capabilities_ptrace.cc), first,
+// while the caller still holds what tracing it needs; one that cannot be reached either
+// way is reported, never skipped silently.
 #include "capabilities.h"
+
+#include "capabilities_ptrace.h"
 
 #include <dirent.h>
 #include <linux/capability.h>
@@ -154,6 +158,7 @@ struct ThreadOutcome {
   std::string result;  // dropped, failed, signal-blocked, no-answer, gone
   int capErrno;
   int bsetErrno;
+  const char* method = "signal";  // signal, or ptrace for a thread that blocks the signal
 };
 
 Napi::Object ToJs(Napi::Env env, const ThreadOutcome& o) {
@@ -162,10 +167,11 @@ Napi::Object ToJs(Napi::Env env, const ThreadOutcome& o) {
   t.Set("result", o.result);
   t.Set("errno", o.capErrno);
   t.Set("boundingErrno", o.bsetErrno);
+  t.Set("method", o.method);
   return t;
 }
 
-// dropCapabilities(caps: number[], waitMs: number) -> { signal, threads: [{ tid, result, errno, boundingErrno }] }
+// dropCapabilities(caps: number[], waitMs: number) -> { signal, threads: [{ tid, result, errno, boundingErrno, method }] }
 Napi::Value DropCapabilities(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsNumber()) {
@@ -189,6 +195,16 @@ Napi::Value DropCapabilities(const Napi::CallbackInfo& info) {
   const int sig = InstallSignal();
   const pid_t self = Gettid();
   std::vector<ThreadOutcome> outcomes;
+  // Threads that block the signal first, while this thread can still trace them.
+  if (sig != 0) {
+    for (pid_t tid : ListThreads()) {
+      if (tid == self || SignalBlocked(tid, sig) != 1) continue;
+      const int err = DropByPtrace(tid, mask, g_dropBounding.load(), waitMs);
+      if (err == ESRCH) continue;  // gone meanwhile (or its status unread): the rounds below look again
+      if (err == 0) outcomes.push_back({tid, "dropped", 0, 0, "ptrace"});
+      else outcomes.push_back({tid, "signal-blocked", err, 0, "ptrace"});
+    }
+  }
   g_slotCount.store(0);
   {
     Slot& s = g_slots[0];
