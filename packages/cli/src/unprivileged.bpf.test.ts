@@ -2,14 +2,25 @@
 // CAP_PERFMON (ambient, as a systemd unit or a container would give them), every family
 // comes from eBPF, and the counts are exact.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
+import { gpuInventory } from '@bpfscope/plugin-gpu';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { BPF_CAPS, nobodyReadableDir, requireReadableByNobody, runAsNobody } from '../../../test/unprivileged.js';
 
 const BIN = fileURLToPath(new URL('../bin/bpfscope.js', import.meta.url));
+const THERMAL_TREE = fileURLToPath(new URL('../../plugin-thermal/test/fixtures/intel-thinkpad-t480/sys', import.meta.url));
+/** [type, °C] of each thermal zone of a tree, from its files (the kernel's millidegrees). */
+function zonesOf(tree: string): [string, number][] {
+  const dir = join(tree, 'class/thermal');
+  return readdirSync(dir)
+    .filter((n) => /^thermal_zone\d+$/.test(n))
+    .sort((a, b) => Number(a.slice(12)) - Number(b.slice(12)))
+    .map((n) => [readFileSync(join(dir, n, 'type'), 'utf8').trim(), Number(readFileSync(join(dir, n, 'temp'), 'utf8')) / 1000]);
+}
+const GPU_TREE = fileURLToPath(new URL('../../plugin-gpu/test/fixtures/amd-rx6800/sys', import.meta.url));
 
 // w CHILDREN CALLS BYTES: forks CHILDREN children; each process (the parent too) makes CALLS
 // getppid calls and writes BYTES bytes to /dev/null in one write; the parent waits for all.
@@ -74,6 +85,35 @@ describeKernel('bpfscope without root: nobody with ambient CAP_BPF and CAP_PERFM
     expect((snap.families.cpu?.data.perCpu as unknown[]).length).toBe(online);
     expect(snap.families.mem?.data.kernel).not.toBeNull();
     expect(snap.families.mem?.data.errors).toEqual({});
+  });
+
+  it('snapshot --mode ebpf of thermal and gpu over fixture sysfs trees: both from eBPF; a CUDA runtime\'s uprobes refused, naming CAP_SYS_ADMIN', async () => {
+    // This machine has no sensor and no GPU: the sysfs parts read captured trees, while the
+    // programs (thermal tracepoints, dma_fence tracepoints, CUDA uprobes) load and attach for real.
+    const snapshotOf = async (family: string, tree: string): Promise<{ families: Record<string, Family>; errors: unknown[] }> => {
+      requireReadableByNobody([tree]);
+      const run = await runAsNobody([process.execPath, BIN, 'snapshot', '--json', '--mode', 'ebpf', '--families', family, '--sys-root', tree], BPF_CAPS);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      return JSON.parse(run.stdout) as { families: Record<string, Family>; errors: unknown[] };
+    };
+    const t = await snapshotOf('thermal', THERMAL_TREE);
+    expect(t.errors).toEqual([]);
+    expect({ source: t.families.thermal?.source, fallback: t.families.thermal?.fallback }).toEqual({ source: 'ebpf', fallback: null });
+    expect((t.families.thermal?.data.zones as { type: string; temperatureCelsius: number }[]).map((z) => [z.type, z.temperatureCelsius])).toEqual(zonesOf(THERMAL_TREE));
+
+    const g = await snapshotOf('gpu', GPU_TREE);
+    expect(g.errors).toEqual([]);
+    expect({ source: g.families.gpu?.source, fallback: g.families.gpu?.fallback }).toEqual({ source: 'ebpf', fallback: null });
+    const devices = g.families.gpu?.data.devices as { id: string; driver: string; temperatureCelsius: number; source: string }[];
+    expect(devices.map((d) => [d.id, d.driver, d.temperatureCelsius, d.source])).toEqual([['drm:card0', 'amdgpu', 52, 'sysfs']]);
+    // Uprobes need CAP_SYS_ADMIN (measured: perf_event_open of the uprobe PMU gives EACCES
+    // with CAP_BPF + CAP_PERFMON), so CUDA calls are unavailable with that reason wherever
+    // a CUDA runtime is installed, and with the runtime's absence otherwise.
+    const runtimes = gpuInventory().cuda.runtimes;
+    const cudaWhy = (g.families.gpu?.data.unavailable as Record<string, string>).cuda;
+    if (runtimes.length > 0) expect(cudaWhy).toMatch(/CAP_SYS_ADMIN/);
+    else expect(cudaWhy).not.toMatch(/CAP_SYS_ADMIN/);
   });
 
   it('run --mode ebpf: the process tree and its syscalls from eBPF, counted exactly', async () => {
