@@ -34,7 +34,7 @@ describe('engine.stats().running', () => {
     const running = engine.stats().running;
     expect(running).toEqual([
       { family: null, what: '1 stream() loop: a timer between readings' },
-      { family: 'ev', what: `1 event stream open (${fake.source.name}): delivered as the source gives them` },
+      { family: 'ev', what: `1 event stream open (${fake.source.name}): delivered as the source gives them; a timer every 2 s per stream checks that its programs are still attached` },
       { family: 'ev', what: 'a scan every 10 ms' },
     ]);
 

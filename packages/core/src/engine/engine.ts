@@ -282,7 +282,8 @@ export class Engine {
    * @returns the stream at once; `await stream.ready` before starting what it should see.
    *   Iterating throws {@link ConfigError} for an unknown family or a bad option, the family's
    *   init error when it has no source, and {@link DataUnavailable} when its selected source
-   *   gives no events (e.g. a procfs fallback)
+   *   gives no events (e.g. a procfs fallback), or once its programs were detached from
+   *   outside (checked every 2 s while the stream is open; the events held go out first)
    * @throws {@link ConfigError} when `queue` is not an integer ≥ 1
    * @throws {@link Closed} after close
    * @example

@@ -9,6 +9,8 @@ import type { EventOptions, EventStream, FamilyEvent, FamilyEventFilter } from '
 import type { Clock } from '../services/clock.js';
 import { validateSamplingConfig, type SamplingConfig } from '../sampling/sampling-config.js';
 import type { PluginSet } from './plugin-set.js';
+import { detachedError } from './recover-families.js';
+import type { Source } from '../types.js';
 
 /** The options of `engine.events(family, …)`: every stream's, sampling's, and the family's own. */
 export type FamilyEventOptionsOf<F extends string> = EventOptions & EventSamplingOptions<FamilyEvent<F>> & FamilyEventFilter<F>;
@@ -20,6 +22,28 @@ export type FamilyBatchOptionsOf<F extends string> = EventBatchOptions<FamilyEve
 export function subMsWall(clock: Clock): () => number {
   const offset = clock.wallMs() - Number(clock.monotonicNs()) / 1e6;
   return () => offset + Number(clock.monotonicNs()) / 1e6;
+}
+
+/** How often an open event stream asks its source whether its programs are still attached, ms. @internal */
+export const DETACH_CHECK_MS = 2000;
+
+/**
+ * While `stream` is open, asks `source` every {@link DETACH_CHECK_MS} whether its programs
+ * are still attached ({@link Source.detached}): a stream whose hooks were destroyed from
+ * outside would otherwise go quiet, as if nothing happened. Once one is gone the stream
+ * ends with the family's {@link DataUnavailable} (remedy `engine.attemptRecovery()`), after
+ * what it holds. Nothing runs for a source that cannot say. @internal
+ */
+export function watchDetached(source: Source, stream: FamilyStream, everyMs = DETACH_CHECK_MS): void {
+  if (!source.detached) return;
+  const timer = setInterval(() => {
+    const error = detachedError(source);
+    if (error === null) return;
+    clearInterval(timer);
+    stream.fail(error);
+  }, everyMs);
+  timer.unref();
+  stream.onEnd(() => clearInterval(timer));
 }
 
 /** What `engine.events()` and `engine.eventBatches()` share: the checked options and the opening of the source's stream. */
@@ -68,7 +92,9 @@ function prepare<F extends string>(plugins: PluginSet, start: () => Promise<void
       stream.onEnd(() => void rt.events.kernel.release(stream).catch(() => undefined));
     }
     try {
-      return source.events({ ...rest, signal: ended, queue }) as EventStream<FamilyEvent<F>>;
+      const inner = source.events({ ...rest, signal: ended, queue }) as EventStream<FamilyEvent<F>>;
+      watchDetached(source, stream);
+      return inner;
     } catch (e) {
       await rt.events.kernel.release(stream).catch(() => undefined); // a stream that never started holds nothing
       throw e;

@@ -1,4 +1,5 @@
 import type { CollectorStats } from './collector-stats.js';
+import { DETACH_CHECK_MS } from './family-events.js';
 import type { PluginSet } from './plugin-set.js';
 
 /** One piece of work the engine runs between reads, as `engine.stats().running` lists it. */
@@ -23,7 +24,8 @@ export function listRunning(snapshotStreams: number, plugins: PluginSet, collect
     const open = c.events.open;
     if (open > 0) {
       const by = rt?.selected ? ` (${rt.selected.name})` : '';
-      out.push({ family: c.family, what: `${open} event stream${open === 1 ? '' : 's'} open${by}: delivered as the source gives them` });
+      const watched = rt?.selected?.detached ? `; a timer every ${DETACH_CHECK_MS / 1000} s per stream checks that its programs are still attached` : '';
+      out.push({ family: c.family, what: `${open} event stream${open === 1 ? '' : 's'} open${by}: delivered as the source gives them${watched}` });
     }
     for (const what of rt?.selected?.activity?.() ?? []) out.push({ family: c.family, what });
   }

@@ -88,6 +88,23 @@ export class EngineBatchStream<E> implements BatchedEventStream<E> {
     this.s.sampling.reconfigure(config);
   }
 
+  /** Ends the stream with `error`: what it holds goes out in batches first, then `next()` throws it once. */
+  fail(error: unknown): void {
+    if (this.#ended || this.#innerDone || this.#failure !== null) return;
+    this.#failure = error;
+    const inner = this.#inner;
+    const batcher = this.#batcher;
+    // What the source's queue holds goes into batches first: ending it would count it as never delivered.
+    if (inner !== null && batcher !== null && isBulkEventStream(inner)) {
+      const taken = this.#taken;
+      while (inner.takeQueued(taken, Math.max(1, batcher.room())) > 0) {
+        this.#move(taken, batcher);
+        taken.length = 0;
+      }
+    }
+    void inner?.return?.();
+  }
+
   async next(): Promise<IteratorResult<EventBatch<E>>> {
     const inner = this.#inner ?? (await this.#opening);
     if (inner === null || this.#batcher === null) {

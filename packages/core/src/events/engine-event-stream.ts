@@ -131,6 +131,16 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
     this.s.sampling.reconfigure(config);
   }
 
+  /** Ends the stream with `error`: the events it took are handed out first, then `next()` throws it once. */
+  fail(error: unknown): void {
+    if (this.#ended || this.#innerDone || this.#failure !== null) return;
+    this.#failure = error;
+    const inner = this.#inner;
+    // What the source's queue holds is taken first: ending it would count it as never delivered.
+    if (inner !== null && isBulkEventStream(inner)) while (inner.takeQueued(this.#taken, TAKE) > 0);
+    void inner?.return?.();
+  }
+
   next(): Promise<IteratorResult<E>> {
     return this.#inner === null ? this.#firstNext() : this.#pull(this.#inner);
   }
@@ -159,8 +169,17 @@ export class EngineEventStream<E> implements SampledEventStream<E> {
       return this.#handOut(e);
     }
     if (sampling.waiting > 0 || (!this.#innerDone && !this.#ended && this.#offerTaken(inner))) return this.#handOut(sampling.take(this.#out));
-    if (this.#innerDone || this.#ended) return Promise.resolve({ value: undefined, done: true });
+    if (this.#innerDone || this.#ended) return this.#end();
     return inner.next().then((r) => this.#took(inner, r));
+  }
+
+  /** Nothing more to hand out: the failure the stream ended with (once), else the end. */
+  #end(): Promise<IteratorResult<E>> {
+    const failure = this.#failure;
+    if (failure === null || this.#ended) return Promise.resolve({ value: undefined, done: true });
+    this.#failure = null;
+    this.#ended = true;
+    return Promise.reject(failure);
   }
 
   /** Hands out an event taken without a wait, letting the loop turn after every {@link YIELD_EVERY}. */

@@ -90,6 +90,8 @@ export interface FamilyStream {
   counts(): SampledEventCounts & { batching?: BatchingCounts };
   /** Runs `hook` once when the stream ends (return, source end, or its signal's abort); at once when it has ended already. */
   onEnd(hook: () => void): void;
+  /** Ends the stream with `error` (e.g. its source's programs were detached): what it holds goes out first, then `next()` throws it once. */
+  fail(error: unknown): void;
 }
 
 type Summed = Omit<FamilyEventStats, 'streams' | 'open' | 'latencyUs' | 'batching' | 'kernel' | 'kernelSetting' | 'kernelOwner'> & { batchStreams: number; batches: number; batchEvents: number; byTrigger: Record<FlushTrigger, number> };
