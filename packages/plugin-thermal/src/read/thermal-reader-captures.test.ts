@@ -167,3 +167,20 @@ describe('a ThinkPad with a Core i5-2520M running hot, from a kernel-list mail (
     expect(m.errors).toEqual({});
   });
 });
+
+describe('nvme on a NetApp ONTAP Controller reached over NVMe/FC, from a kernel-list mail (Composite at 0 K, no limits)', () => {
+  const m = read('netapp-ontap-nvmefc-lkml');
+
+  it('reads the one Composite channel as the -273.15 °C (0 K) the controller reports, with its alarm and no _max, _min or _crit', () => {
+    expect(m.sensors.map(row)).toEqual([
+      ['hwmon0/temp1', 'nvme', 'Composite', 'storage', -273.15, null, null, false, 'normal', null],
+    ]);
+    expect([m.level, m.alerts, m.errors]).toEqual(['normal', [], {}]);
+  });
+
+  it('has no CPU chip and no thermal zone, and says so', () => {
+    expect([m.cpus, m.packages, m.zones, m.cooling]).toEqual([[], [], [], []]);
+    expect(m.unavailable.cpus).toMatch(/^no coretemp or k10temp chip below class\/hwmon/);
+    expect(Object.keys(m.unavailable).sort()).toEqual(['cooling', 'cpus', 'packages', 'zones']);
+  });
+});
