@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitBlocked } from '../../../test/blocked.js';
 import { compileOnce } from '../../../test/compile-c.js';
 import { describeKernel } from '../../../test/real-kernel.js';
+import { GETPPID_K_THEN_N } from '../test/getppid-workload.js';
 import { asNobody, BPF_CAPS, requireReadableByNobody } from '../../../test/unprivileged.js';
 
 const BIN = fileURLToPath(new URL('../bin/bpfscope.js', import.meta.url));
@@ -18,22 +19,7 @@ const FAMILIES = ['cpu', 'fs', 'mem', 'net', 'proc', 'syscall'];
 const K = 30_000;
 const N = 70_000;
 // K getppid calls, its pid on stdout, then (after a line on stdin) N more.
-const WORKLOAD = `
-#include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
-#include <sys/syscall.h>
-int main(int argc, char **argv) {
-  long k = atol(argv[1]), n = atol(argv[2]);
-  char line[16];
-  for (long i = 0; i < k; i++) syscall(SYS_getppid);
-  printf("%d\\n", getpid());
-  fflush(stdout);
-  if (!fgets(line, sizeof line, stdin)) return 2;
-  for (long i = 0; i < n; i++) syscall(SYS_getppid);
-  return 0;
-}
-`;
+const WORKLOAD = GETPPID_K_THEN_N;
 
 /** The value of the one sample of `name` whose labels include all of `labels`, or null. */
 function sample(body: string, name: string, labels: Record<string, string>): number | null {

@@ -3,10 +3,10 @@
 // the reading, which is whole and exact; both streams end (their loops return, nothing is
 // thrown) with every event they counted as delivered handed to their consumer; every BPF fd
 // the engine made is closed; later calls are refused with Closed.
-import { readdirSync, readlinkSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { createEngine } from '@bpfscope/core';
 import { clearCache } from '@bpfscope/native';
+import { bpfFdCount as bpfFds } from '../../native/test/helpers.js';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { silent } from '../test/read-syscall.js';
 import { startWorkload } from '../test/syscall-workload.js';
@@ -17,18 +17,6 @@ import type { SyscallMetrics } from './records.js';
 const GETPPID = syscallNumber('getppid')!;
 const CALLS = 5_000;
 
-/** Open fds of this process that are BPF programs, maps or links. */
-function bpfFds(): number {
-  let n = 0;
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      if (/^anon_inode:bpf[-_](prog|map|link)/.test(readlinkSync(`/proc/self/fd/${fd}`))) n++;
-    } catch {
-      // closed between readdir and readlink
-    }
-  }
-  return n;
-}
 
 describeKernel('syscall family: the engine closed with work in flight', () => {
   it('close() during a reading, an event stream and a batched stream: the reading is exact, both streams end, every BPF fd is closed', async () => {
