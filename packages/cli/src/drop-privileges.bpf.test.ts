@@ -40,7 +40,7 @@ function threadsOf(pid: number): ThreadCaps[] {
 }
 
 describeKernel('dropPrivileges: true', () => {
-  it('no thread keeps the four capabilities (Node's SIGUSR1 watcher included); an own workload is counted exactly; a later family is refused with a typed error', async () => {
+  it('no thread keeps the four capabilities, the SIGUSR1 watcher included; an own workload is counted exactly; a later family is refused with a typed error', async () => {
     const workload = compileOnce(WORKLOAD, 'bpfscope-drop-');
     const child = spawn(process.execPath, [CHILD, workload, '4321'], { stdio: ['pipe', 'pipe', 'inherit'] });
     try {

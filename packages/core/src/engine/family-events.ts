@@ -37,7 +37,12 @@ export const DETACH_CHECK_MS = 2000;
 export function watchDetached(source: Source, stream: FamilyStream, everyMs = DETACH_CHECK_MS): void {
   if (!source.detached) return;
   const timer = setInterval(() => {
-    const error = detachedError(source);
+    let error: Error | null;
+    try {
+      error = detachedError(source);
+    } catch (e) {
+      error = e instanceof Error ? e : new Error(String(e)); // a source that cannot tell ends its streams with why
+    }
     if (error === null) return;
     clearInterval(timer);
     stream.fail(error);

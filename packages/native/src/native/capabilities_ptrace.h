@@ -11,7 +11,9 @@ namespace bpfscope {
 // process (and PR_CAPBSET_DROP when `bounding`). Call it while the calling thread still
 // holds the capabilities (the child needs them to trace the thread). Returns 0 when the
 // thread dropped them, else an errno: EOPNOTSUPP when the thread is not inside a system
-// call or the machine is not x86_64, EPERM when tracing is refused, ETIMEDOUT after waitMs.
+// call or the machine is not x86_64, EPERM when tracing is refused, ETIMEDOUT when the thread
+// did not stop within waitMs (nothing of it changed). Once it stopped, the exchange is
+// finished whatever it takes: its registers must go back.
 int DropByPtrace(pid_t tid, const uint32_t mask[2], bool bounding, long waitMs);
 
 }  // namespace bpfscope
