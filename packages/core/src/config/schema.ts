@@ -115,7 +115,9 @@ export interface BpfscopeConfig {
    * Least privilege (docs/reliability.md): once `start()` has loaded and attached every
    * family, drop CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN and CAP_SYS_RESOURCE from every thread
    * of the process (effective, permitted and inheritable sets; the bounding set too when
-   * CAP_SETPCAP allows) and keep working from the file descriptors held. Afterwards
+   * CAP_SETPCAP allows) and keep working from the file descriptors held. A thread that
+   * blocks every signal (Node's SIGUSR1 watcher) is made to drop them under ptrace from a
+   * short-lived child process (x86_64); one that cannot be reached is named. Afterwards
    * nothing can load or attach programs: recovery that needs a reload, families added
    * later and the governor's run-time statistics fail with `INSUFFICIENT_PERMISSIONS`
    * naming the drop. It acts on the whole process (every engine in it). Not allowed with
