@@ -88,92 +88,6 @@ function readSmall(path: string): string | null {
   }
 }
 
-/** The text of the file open at `fd` through the reused buffer, read with pread from offset 0; null when the read fails. */
-function preadSmall(fd: number): string | null {
-  try {
-    let length = 0;
-    for (;;) {
-      if (length === scratch.length) {
-        const bigger = Buffer.allocUnsafe(scratch.length * 2);
-        scratch.copy(bigger, 0, 0, length);
-        scratch = bigger;
-      }
-      const room = scratch.length - length;
-      const n = readSync(fd, scratch, length, room, length);
-      length += n;
-      if (n < room) break; // as in readSmall: a short procfs read is the end
-    }
-    return scratch.toString('latin1', 0, length);
-  } catch {
-    return null;
-  }
-}
-
-/**
- * /proc/&lt;pid&gt;/cmdline descriptors kept from call to call, keyed by PID and start
- * time: a pread each (the kernel reads the process's argument pages anew at every read)
- * instead of an open, a read and a close, a fifth of the CPU over a process table. A
- * descriptor of a process that has exited reads nothing or fails, and is never the file of
- * a new process under the same PID (its start time differs): then the file is opened by
- * path again. At most `max` are kept; past it, files are read by path.
- * @internal
- */
-export class CommandLineFiles {
-  readonly #kept = new Map<number, { fd: number; start: number; seen: boolean }>();
-
-  constructor(private readonly max = 1024) {}
-
-  /** The command line of `pid` (started at `start`) under `procRoot`, or null when unreadable. */
-  read(procRoot: string, pid: number, start: number): string | null {
-    const kept = this.#kept.get(pid);
-    if (kept !== undefined && kept.start === start) {
-      kept.seen = true;
-      const text = preadSmall(kept.fd);
-      if (text !== null && text !== '') return text;
-      this.#drop(pid); // exited, or a zombie: what a read by path says counts
-    } else if (kept !== undefined) this.#drop(pid);
-    let fd: number;
-    try {
-      fd = openSync(`${procRoot}/${pid}/cmdline`, 'r');
-    } catch {
-      return null;
-    }
-    const text = preadSmall(fd);
-    if (text !== null && this.#kept.size < this.max) this.#kept.set(pid, { fd, start, seen: true });
-    else closeSync(fd);
-    return text;
-  }
-
-  /** Closes the descriptors of processes not read since the last sweep. */
-  sweep(): void {
-    for (const [pid, k] of this.#kept) {
-      if (k.seen) k.seen = false;
-      else this.#drop(pid);
-    }
-  }
-
-  /** Closes every descriptor. */
-  close(): void {
-    for (const pid of [...this.#kept.keys()]) this.#drop(pid);
-  }
-
-  /** Descriptors open now. */
-  get size(): number {
-    return this.#kept.size;
-  }
-
-  #drop(pid: number): void {
-    const k = this.#kept.get(pid);
-    if (k === undefined) return;
-    this.#kept.delete(pid);
-    try {
-      closeSync(k.fd);
-    } catch {
-      // closed already
-    }
-  }
-}
-
 /** A kernel thread's full name: /proc/&lt;pid&gt;/comm holds it (task->comm stops at 15 bytes); null when unreadable. */
 function kernelThreadName(procRoot: string, pid: number): string | null {
   const raw = readSmall(`${procRoot}/${pid}/comm`);
@@ -184,13 +98,12 @@ function kernelThreadName(procRoot: string, pid: number): string | null {
  * /proc/&lt;pid&gt;/cmdline as command (base name of argv[0]), params (the other arguments)
  * and path (argv[0]'s directory). A kernel thread, a zombie or a process that exited since
  * has no command line, and with `readArgv` false none is read: its command is `comm`.
- * With `kept`, the file is read through a descriptor kept from call to call.
  * @internal
  */
-export function readCommandLine(procRoot: string, pid: number, comm: string, kernel: boolean, readArgv = true, kept?: { files: CommandLineFiles; start: number }): CommandLine {
+export function readCommandLine(procRoot: string, pid: number, comm: string, kernel: boolean, readArgv = true): CommandLine {
   let argv: string[] = [];
   if (!kernel && readArgv) {
-    const raw = kept ? kept.files.read(procRoot, pid, kept.start) : readSmall(`${procRoot}/${pid}/cmdline`);
+    const raw = readSmall(`${procRoot}/${pid}/cmdline`);
     if (raw !== null) argv = (raw.endsWith('\0') ? raw.slice(0, -1) : raw).split('\0');
   }
   const first = argv[0] ?? '';

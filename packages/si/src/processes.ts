@@ -1,6 +1,6 @@
 import { totalmem } from 'node:os';
 import type { ProcMetrics, ProcessRecord } from '@bpfscope/plugin-proc';
-import { localDateTime, onlineCpus, readCommandLine, stateWord, type CommandLineFiles, UserNames } from './process-details.js';
+import { localDateTime, onlineCpus, readCommandLine, stateWord, UserNames } from './process-details.js';
 import type { SiProcessData, SiProcessesData } from './types.js';
 
 /** Each process's CPU seconds at the previous call, keyed by PID and start (a reused PID starts anew). @internal */
@@ -18,8 +18,6 @@ export interface ProcessReadContext {
   users: UserNames;
   /** Read /proc/&lt;pid&gt;/cmdline (the option `commandLines`); absent: yes. */
   commandLines?: boolean;
-  /** Descriptors of the command lines kept from call to call (swept after each call); absent: read by path. */
-  commandLineFiles?: CommandLineFiles;
 }
 
 const key = (p: ProcessRecord): string => `${p.pid}:${p.startSecondsSinceBoot}`;
@@ -63,8 +61,7 @@ export function toProcesses(data: ProcMetrics, timestamp: number, previous: Proc
     const state = stateWord(p.state);
     if (state === 'running' || state === 'blocked' || state === 'sleeping') counts[state]++;
     else counts.unknown++;
-    const files = ctx.commandLineFiles;
-    const cmd = readCommandLine(ctx.procRoot, p.pid, p.comm, p.category === 'kernel', ctx.commandLines ?? true, files ? { files, start: p.startSecondsSinceBoot } : undefined);
+    const cmd = readCommandLine(ctx.procRoot, p.pid, p.comm, p.category === 'kernel', ctx.commandLines ?? true);
     list.push({
       pid: p.pid,
       parentPid: p.ppid,
@@ -86,7 +83,6 @@ export function toProcesses(data: ProcMetrics, timestamp: number, previous: Proc
       path: cmd.path,
     });
   }
-  ctx.commandLineFiles?.sweep();
   list.sort((a, b) => a.pid - b.pid);
   return { timestamp, times, result: { all: list.length, ...counts, list } };
 }

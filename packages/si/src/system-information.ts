@@ -5,7 +5,7 @@ import { toFsSize } from './fs-size.js';
 import { NO_CPU_TEMPERATURE, toCpuTemperature, toGraphics } from './hardware.js';
 import { toMem } from './mem.js';
 import { selectInterfaces, toNetworkConnections, toNetworkStats, type NetworkStatsState } from './network.js';
-import { CommandLineFiles, UserNames } from './process-details.js';
+import { UserNames } from './process-details.js';
 import { toProcesses, type ProcessCpuState } from './processes.js';
 import { SharedEngine, type SystemInformationOptions } from './shared-engine.js';
 import type {
@@ -46,7 +46,6 @@ export class SystemInformation {
   #disks: DisksIoState | null = null;
   readonly #netStats: NetworkStatsState = new Map();
   readonly #commandLines: boolean;
-  readonly #commandLineFiles = new CommandLineFiles();
 
   /**
    * @param options - your engine, or the configuration of the facade's own
@@ -95,7 +94,7 @@ export class SystemInformation {
    */
   async processes(): Promise<SiProcessesData> {
     const r = await this.#shared.read('proc');
-    this.#procCpu = toProcesses(r.data, r.timestamp, this.#procCpu, { ...this.#roots(), users: this.#users, commandLines: this.#commandLines, commandLineFiles: this.#commandLineFiles });
+    this.#procCpu = toProcesses(r.data, r.timestamp, this.#procCpu, { ...this.#roots(), users: this.#users, commandLines: this.#commandLines });
     return this.#procCpu.result;
   }
 
@@ -182,7 +181,6 @@ export class SystemInformation {
 
   /** Stop the facade's own engine (an engine you gave is left running); later calls reject with {@link @bpfscope/core!Closed}. */
   async close(): Promise<void> {
-    this.#commandLineFiles.close();
     await this.#shared.close();
   }
 }
