@@ -9,12 +9,10 @@ import { clearCache } from '@bpfscope/native';
 import { bpfFdCount as bpfFds } from '../../native/test/helpers.js';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { silent } from '../test/read-syscall.js';
-import { startWorkload } from '../test/syscall-workload.js';
+import { getppidStreams, GETPPID } from '../test/getppid-streams.js';
 import { syscall } from './plugin.js';
-import { syscallNumber } from './syscall-table.js';
 import type { SyscallMetrics } from './records.js';
 
-const GETPPID = syscallNumber('getppid')!;
 const CALLS = 5_000;
 
 
@@ -24,11 +22,7 @@ describeKernel('syscall family: the engine closed with work in flight', () => {
     const fdsBefore = bpfFds();
     const engine = createEngine({ plugins: [syscall({ processes: true, mode: 'latency', pids: [] })], config: { mode: 'ebpf', cache: { enabled: false }, governor: { enabled: false } }, logger: silent });
     await engine.start();
-    const w = await startWorkload(CALLS, 0);
-    await engine.setFilter('syscall', { pids: [w.pid], syscalls: [GETPPID] });
-    const events = engine.events('syscall', { queue: 1 << 16 });
-    const batches = engine.eventBatches('syscall', { queue: 1 << 16, batch: { maxSize: 64, maxDelayMs: 2 } });
-    await Promise.all([events.ready, batches.ready]);
+    const { w, events, batches } = await getppidStreams(engine, CALLS);
     let seen = 0;
     let seenInBatches = 0;
     let delivering = (): void => undefined;

@@ -8,11 +8,9 @@ import { clearCache } from '@bpfscope/native';
 import { captureLinks } from '../../../test/link-hook.js';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { silent } from '../test/read-syscall.js';
-import { startWorkload } from '../test/syscall-workload.js';
+import { getppidStreams, GETPPID } from '../test/getppid-streams.js';
 import { syscall } from './plugin.js';
-import { syscallNumber } from './syscall-table.js';
 
-const GETPPID = syscallNumber('getppid')!;
 const CALLS = 3_000;
 
 describeKernel('syscall family: programs destroyed under open event streams', () => {
@@ -22,11 +20,7 @@ describeKernel('syscall family: programs destroyed under open event streams', ()
     const engine = createEngine({ plugins: [syscall({ mode: 'latency', pids: [] })], config: { mode: 'ebpf', cache: { enabled: false }, governor: { enabled: false } }, logger: silent });
     try {
       await engine.start();
-      const w = await startWorkload(CALLS, 0);
-      await engine.setFilter('syscall', { pids: [w.pid], syscalls: [GETPPID] });
-      const events = engine.events('syscall', { queue: 1 << 16 });
-      const batches = engine.eventBatches('syscall', { queue: 1 << 16, batch: { maxSize: 64, maxDelayMs: 2 } });
-      await Promise.all([events.ready, batches.ready]);
+      const { w, events, batches } = await getppidStreams(engine, CALLS);
       let seen = 0;
       let inBatches = 0;
       let all = (): void => undefined;

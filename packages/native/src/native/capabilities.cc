@@ -9,6 +9,7 @@
 #include "capabilities.h"
 
 #include "capabilities_ptrace.h"
+#include "thread_status.h"
 
 #include <dirent.h>
 #include <linux/capability.h>
@@ -132,20 +133,10 @@ std::vector<pid_t> ListThreads() {
 
 // Whether `sig` is in the thread's blocked mask (SigBlk in its status), or -1 when unknown.
 int SignalBlocked(pid_t tid, int sig) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/task/%d/status", static_cast<int>(tid));
-  FILE* f = std::fopen(path, "r");
-  if (!f) return -1;
-  char line[256];
-  int blocked = -1;
-  while (std::fgets(line, sizeof line, f)) {
-    if (std::strncmp(line, "SigBlk:", 7) != 0) continue;
-    const unsigned long long mask = std::strtoull(line + 7, nullptr, 16);
-    blocked = (mask >> (sig - 1)) & 1ull ? 1 : 0;
-    break;
-  }
-  std::fclose(f);
-  return blocked;
+  static const char* const kKeys[1] = {"SigBlk:"};
+  uint64_t mask = 0;
+  if (ReadThreadStatusHex(tid, kKeys, &mask, 1) != 1) return -1;
+  return (mask >> (sig - 1)) & 1ull ? 1 : 0;
 }
 
 void Sleep1ms() {

@@ -5,11 +5,10 @@
 // as the kernel would restart it after a signal. x86_64 only; elsewhere, or when the thread
 // is not inside a system call, nothing is touched and the caller reports the thread.
 #include "capabilities_ptrace.h"
+#include "thread_status.h"
 
 #include <cerrno>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 
 #include <linux/capability.h>
@@ -20,7 +19,6 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #if defined(__x86_64__)
@@ -35,26 +33,6 @@ namespace {
 // so at the same address in the child that makes the thread call it.
 __user_cap_header_struct g_header;
 __user_cap_data_struct g_data[_LINUX_CAPABILITY_U32S_3];
-
-// The thread's capability sets (CapInh, CapPrm, CapEff) from its status file; false if unread.
-bool ReadThreadCaps(pid_t tid, uint64_t sets[3]) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/task/%d/status", static_cast<int>(tid));
-  FILE* f = std::fopen(path, "r");
-  if (!f) return false;
-  const char* keys[3] = {"CapInh:", "CapPrm:", "CapEff:"};
-  int found = 0;
-  char line[256];
-  while (std::fgets(line, sizeof line, f)) {
-    for (int i = 0; i < 3; i++) {
-      if (std::strncmp(line, keys[i], 7) != 0) continue;
-      sets[i] = std::strtoull(line + 7, nullptr, 16);
-      found++;
-    }
-  }
-  std::fclose(f);
-  return found == 3;
-}
 
 #if defined(__x86_64__)
 constexpr long kRestartSys = -512, kRestartNoIntr = -513, kRestartNoHand = -514, kRestartBlock = -516;
@@ -159,8 +137,9 @@ int DropByPtrace(pid_t tid, const uint32_t mask[2], bool bounding, long waitMs) 
   (void)tid, (void)mask, (void)bounding, (void)waitMs;
   return EOPNOTSUPP;
 #else
-  uint64_t sets[3];
-  if (!ReadThreadCaps(tid, sets)) return ESRCH;
+  static const char* const kSets[3] = {"CapInh:", "CapPrm:", "CapEff:"};
+  uint64_t sets[3] = {0, 0, 0};
+  if (ReadThreadStatusHex(tid, kSets, sets, 3) != 3) return ESRCH;
   const uint64_t keep = ~(static_cast<uint64_t>(mask[1]) << 32 | mask[0]);
   g_header = {_LINUX_CAPABILITY_VERSION_3, 0};
   for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
