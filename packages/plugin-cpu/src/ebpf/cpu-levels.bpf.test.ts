@@ -115,7 +115,7 @@ describeKernel('cpu family: the governor’s counts-only level', () => {
     // The family reports busy time per CPU, not per task, and this kernel has no per-CPU ns
     // count to compare with exactly (no /proc/schedstat): the burners' own kernel count is
     // the reference. Other work on the CPU can fill at most what the burners left of the
-    // window (busy <= window below; both are in \`seen\`): a loss larger than that fails.
+    // window (busy <= window below; both are in `seen`): a loss larger than that fails.
     const wakes = w1! - w0!;
     const slack = wakes * WAKE_LATENCY_S + 1e-6;
     const seen = `busy ${busy} s, burners ${burned} s (${wakes} wake-ups), window ${window} s; switches ${switches}, counter inner ${i1 - i0b}, outer ${i1b - i0}`;
