@@ -95,12 +95,55 @@ function kernelThreadName(procRoot: string, pid: number): string | null {
 }
 
 /**
+ * Kernel threads' full names (/proc/&lt;pid&gt;/comm; task->comm stops at 15 bytes), each read
+ * once per thread: a kernel thread's full name is set when it is created (kthread_create), so
+ * it is kept while the same thread (PID and start) has the same task name, and read again when
+ * that name changes. A workqueue worker's (`kworker/…`) is read at every listing: its suffix
+ * names the work queue it serves now. @internal
+ */
+export class KernelThreadNames {
+  #kept = new Map<string, string>();
+  #seen = new Map<string, string>();
+
+  /** @param procRoot - where procfs is mounted */
+  constructor(readonly procRoot: string) {}
+
+  /**
+   * The full name of a kernel thread.
+   * @param pid - its PID
+   * @param start - its start (anything that tells a reused PID apart)
+   * @param comm - its task name (15 bytes at most)
+   * @returns the full name, or `comm` when it cannot be read
+   */
+  full(pid: number, start: number | null, comm: string): string {
+    if (comm.length < 15) return comm;
+    if (comm.startsWith('kworker/') || start === null) return kernelThreadName(this.procRoot, pid) ?? comm;
+    const key = `${pid}:${start}:${comm}`;
+    let name = this.#kept.get(key);
+    if (name === undefined) {
+      const read = kernelThreadName(this.procRoot, pid);
+      if (read === null) return comm;
+      name = read;
+    }
+    this.#seen.set(key, name);
+    return name;
+  }
+
+  /** After a whole listing: forget the threads it did not show. */
+  sweep(): void {
+    this.#kept = this.#seen;
+    this.#seen = new Map();
+  }
+}
+
+/**
  * /proc/&lt;pid&gt;/cmdline as command (base name of argv[0]), params (the other arguments)
  * and path (argv[0]'s directory). A kernel thread, a zombie or a process that exited since
- * has no command line, and with `readArgv` false none is read: its command is `comm`.
+ * has no command line, and with `readArgv` false none is read: its command is `comm` (a
+ * kernel thread's full name through `kernelName` when given, e.g. {@link KernelThreadNames}).
  * @internal
  */
-export function readCommandLine(procRoot: string, pid: number, comm: string, kernel: boolean, readArgv = true): CommandLine {
+export function readCommandLine(procRoot: string, pid: number, comm: string, kernel: boolean, readArgv = true, kernelName?: (comm: string) => string): CommandLine {
   let argv: string[] = [];
   if (!kernel && readArgv) {
     const raw = readSmall(`${procRoot}/${pid}/cmdline`);
@@ -109,7 +152,7 @@ export function readCommandLine(procRoot: string, pid: number, comm: string, ker
   const first = argv[0] ?? '';
   if (first === '') {
     // task->comm holds 15 bytes; a kernel thread's longer name is in /proc/<pid>/comm.
-    const full = kernel && comm.length >= 15 ? (kernelThreadName(procRoot, pid) ?? comm) : comm;
+    const full = !kernel || comm.length < 15 ? comm : kernelName ? kernelName(comm) : (kernelThreadName(procRoot, pid) ?? comm);
     return { command: full, params: '', path: '', name: nameOf(full, kernel) };
   }
   const slash = first.lastIndexOf('/');

@@ -3,7 +3,7 @@ import { totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ProcMetrics, ProcessRecord } from '@bpfscope/plugin-proc';
-import { localDateTime, readCommandLine, stateWord, UserNames } from './process-details.js';
+import { KernelThreadNames, localDateTime, readCommandLine, stateWord, UserNames } from './process-details.js';
 import { toProcesses } from './processes.js';
 
 const root = mkdtempSync(join(tmpdir(), 'si-proc-'));
@@ -92,6 +92,25 @@ describe('process details', () => {
     expect(readCommandLine(t.procRoot, 3, 'pool_workqueue_', true)).toEqual({ command: 'pool_workqueue_release', params: '', path: '', name: 'pool_workqueue_release' });
     expect(readCommandLine(t.procRoot, 4, 'kworker/0:1', true)).toMatchObject({ command: 'kworker/0:1', name: 'kworker' });
     expect(readCommandLine(t.procRoot, 5, 'migration/1', true)).toMatchObject({ name: 'migration' });
+  });
+
+  it('kernel threads\' full names through toProcesses: read once per thread while its task name stays; a workqueue worker\'s at every call; a gone thread forgotten', () => {
+    const t = tree({ 'proc/3/comm': 'pool_workqueue_release\n', 'proc/7/comm': 'kworker/R-ext4-rsv-conversion\n', 'sys/devices/system/cpu/online': '0\n' });
+    const names = new KernelThreadNames(t.procRoot);
+    const ctx = { ...t, users: new UserNames(join(t.procRoot, 'no-passwd')), kernelNames: names };
+    const threads = (comm3: string): ProcMetrics => metrics([rec({ pid: 3, comm: comm3, category: 'kernel' }), rec({ pid: 7, comm: 'kworker/R-ext4-', category: 'kernel' })]);
+    const commands = (m: ProcMetrics, at: number): string[] => toProcesses(m, at, null, ctx).result.list.map((p) => p.command);
+    expect(commands(threads('pool_workqueue_'), 1)).toEqual(['pool_workqueue_release', 'kworker/R-ext4-rsv-conversion']);
+    // The files change: the kept name stands for the same thread and task name; the worker's is read again.
+    writeFileSync(join(t.procRoot, '3/comm'), 'pool_workqueue_other\n');
+    writeFileSync(join(t.procRoot, '7/comm'), 'kworker/R-ext4-rsv-conversion+busy\n');
+    expect(commands(threads('pool_workqueue_'), 2)).toEqual(['pool_workqueue_release', 'kworker/R-ext4-rsv-conversion+busy']);
+    // A new task name is read again.
+    expect(commands(threads('pool_workqueue2'), 3)).toEqual(['pool_workqueue_other', 'kworker/R-ext4-rsv-conversion+busy']);
+    // A listing without the thread forgets it: when it shows again, its name is read again.
+    toProcesses(metrics([]), 4, null, ctx);
+    writeFileSync(join(t.procRoot, '3/comm'), 'pool_workqueue_third\n');
+    expect(commands(threads('pool_workqueue_'), 5)[0]).toBe('pool_workqueue_third');
   });
 
   it('a command line longer than the read buffer is read whole', () => {

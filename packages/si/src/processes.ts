@@ -1,6 +1,6 @@
 import { totalmem } from 'node:os';
 import type { ProcMetrics, ProcessRecord } from '@bpfscope/plugin-proc';
-import { localDateTime, onlineCpus, readCommandLine, stateWord, UserNames } from './process-details.js';
+import { localDateTime, onlineCpus, readCommandLine, stateWord, type KernelThreadNames, type UserNames } from './process-details.js';
 import type { SiProcessData, SiProcessesData } from './types.js';
 
 /** Each process's CPU seconds at the previous call, keyed by PID and start (a reused PID starts anew). @internal */
@@ -18,6 +18,8 @@ export interface ProcessReadContext {
   users: UserNames;
   /** Read /proc/&lt;pid&gt;/cmdline (the option `commandLines`); absent: yes. */
   commandLines?: boolean;
+  /** Kernel threads' full names kept between calls; absent: read at each call. */
+  kernelNames?: KernelThreadNames;
 }
 
 const key = (p: ProcessRecord): string => `${p.pid}:${p.startSecondsSinceBoot}`;
@@ -61,7 +63,8 @@ export function toProcesses(data: ProcMetrics, timestamp: number, previous: Proc
     const state = stateWord(p.state);
     if (state === 'running' || state === 'blocked' || state === 'sleeping') counts[state]++;
     else counts.unknown++;
-    const cmd = readCommandLine(ctx.procRoot, p.pid, p.comm, p.category === 'kernel', ctx.commandLines ?? true);
+    const names = ctx.kernelNames;
+    const cmd = readCommandLine(ctx.procRoot, p.pid, p.comm, p.category === 'kernel', ctx.commandLines ?? true, names && ((comm) => names.full(p.pid, p.startSecondsSinceBoot, comm)));
     list.push({
       pid: p.pid,
       parentPid: p.ppid,
@@ -83,6 +86,7 @@ export function toProcesses(data: ProcMetrics, timestamp: number, previous: Proc
       path: cmd.path,
     });
   }
+  ctx.kernelNames?.sweep();
   list.sort((a, b) => a.pid - b.pid);
   return { timestamp, times, result: { all: list.length, ...counts, list } };
 }

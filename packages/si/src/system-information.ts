@@ -5,7 +5,7 @@ import { toFsSize } from './fs-size.js';
 import { NO_CPU_TEMPERATURE, toCpuTemperature, toGraphics } from './hardware.js';
 import { toMem } from './mem.js';
 import { selectInterfaces, toNetworkConnections, toNetworkStats, type NetworkStatsState } from './network.js';
-import { UserNames } from './process-details.js';
+import { KernelThreadNames, UserNames } from './process-details.js';
 import { toProcesses, type ProcessCpuState } from './processes.js';
 import { SharedEngine, type SystemInformationOptions } from './shared-engine.js';
 import type {
@@ -43,6 +43,7 @@ export class SystemInformation {
   readonly #users = new UserNames();
   #load: LoadState | null = null;
   #procCpu: ProcessCpuState | null = null;
+  #kernelNames: KernelThreadNames | null = null;
   #disks: DisksIoState | null = null;
   readonly #netStats: NetworkStatsState = new Map();
   readonly #commandLines: boolean;
@@ -94,7 +95,9 @@ export class SystemInformation {
    */
   async processes(): Promise<SiProcessesData> {
     const r = await this.#shared.read('proc');
-    this.#procCpu = toProcesses(r.data, r.timestamp, this.#procCpu, { ...this.#roots(), users: this.#users, commandLines: this.#commandLines });
+    const roots = this.#roots();
+    if (this.#kernelNames?.procRoot !== roots.procRoot) this.#kernelNames = new KernelThreadNames(roots.procRoot);
+    this.#procCpu = toProcesses(r.data, r.timestamp, this.#procCpu, { ...roots, users: this.#users, commandLines: this.#commandLines, kernelNames: this.#kernelNames });
     return this.#procCpu.result;
   }
 
