@@ -68,6 +68,16 @@ export interface SourceStats {
   readonly counters: Readonly<Record<string, number>>;
 }
 
+/** What a caller of `Source.stats()` needs of it. */
+export interface SourceStatsOptions {
+  /**
+   * false: `programs` may be left empty. Reading each program's run counts is one kernel
+   * call per program; the overhead governor's windows judged on invocations use only the
+   * kernel counters, and ask for them alone. @default true
+   */
+  readonly programs?: boolean;
+}
+
 /** The statistics of a source that reports none of its own. */
 export const EMPTY_SOURCE_STATS: SourceStats = Object.freeze({
   programs: Object.freeze([]),

@@ -4,7 +4,7 @@ import type { BpfscopeError } from './errors/bpfscope-error.js';
 import type { ResolvedConfig, FamilyMode } from './config/schema.js';
 import type { Logger } from './logger.js';
 import type { OptionSchema } from './services/family-options.js';
-import type { SourceStats } from './source-stats.js';
+import type { SourceStats, SourceStatsOptions } from './source-stats.js';
 import type { FamilyFilter, FilterRecord, PushdownResult } from './filter/family-filter.js';
 import type { EventStream, SourceEventOptions } from './events/event-types.js';
 import type { KernelSamplingCounts, KernelSamplingState, SamplingPushdownResult } from './sampling/kernel-sampling.js';
@@ -79,8 +79,13 @@ export interface Source<T = unknown> {
   read(context: ReadContext): Promise<T>;
   /** Release everything. Must be safe to call more than once. */
   close(): Promise<void>;
-  /** Optional per-source statistics shown by `engine.stats()`: eBPF program runs, shared kernel counters, own counters. */
-  stats?(): SourceStats;
+  /**
+   * Optional per-source statistics shown by `engine.stats()`: eBPF program runs, shared
+   * kernel counters, own counters. With `{ programs: false }` the source may leave
+   * `programs` empty (the overhead governor asks so between its calibrations); a source
+   * that ignores the option returns them all the same.
+   */
+  stats?(options?: SourceStatsOptions): SourceStats;
   /**
    * Optional health check: why the source can no longer produce data though it was
    * initialised (its programs were detached, its object closed), or null while it works.

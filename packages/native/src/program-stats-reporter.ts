@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { KernelCounters, ProgramRunStats, SourceStats } from '@bpfscope/core';
+import type { KernelCounters, ProgramRunStats, SourceStats, SourceStatsOptions } from '@bpfscope/core';
 import type { BpfObject } from './bpf-object.js';
 import { enableRunStats, type RunStatsHandle } from './run-stats.js';
 import { readStatsCounters } from './stats-map.js';
@@ -55,12 +55,13 @@ export class ProgramStatsReporter {
    * The whole `SourceStats` of a source's objects.
    * @param objects - each loaded object (null ones are skipped) with the name of its stats map
    * @param counters - the source's own figures
+   * @param options - `programs: false` leaves `programs` empty (no kernel call per program)
    * @returns programs, kernel counters and counters in one shape
    */
-  sourceStats(objects: ReadonlyArray<{ object: BpfObject | null; statsMap: string }>, counters: Readonly<Record<string, number>> = {}): SourceStats {
+  sourceStats(objects: ReadonlyArray<{ object: BpfObject | null; statsMap: string }>, counters: Readonly<Record<string, number>> = {}, options: SourceStatsOptions = {}): SourceStats {
     const live = objects.filter((o): o is { object: BpfObject; statsMap: string } => o.object !== null);
     return {
-      programs: live.flatMap((o) => this.programs(o.object)),
+      programs: options.programs === false ? [] : live.flatMap((o) => this.programs(o.object)),
       runStatsEnabled: this.enabled,
       kernelCounters: live.map((o) => kernelCounters(o.object, o.statsMap)),
       counters: { ...counters },

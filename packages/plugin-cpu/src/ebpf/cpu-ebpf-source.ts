@@ -1,4 +1,4 @@
-import { awaitOrAbort, createProcfsReader, EMPTY_SOURCE_STATS, log2HistogramFromSlots, systemClock, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, createProcfsReader, EMPTY_SOURCE_STATS, log2HistogramFromSlots, systemClock, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, loadNative, NativeObjectLoader, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type BpfObject, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
 import { sumCounters, toRecord, type CpuCounters } from '../compute.js';
 import type { CpuMetrics, PerCpuRecord } from '../records.js';
@@ -203,10 +203,12 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
     return gone.length > 0 ? `program${gone.length > 1 ? 's' : ''} ${gone.join(', ')} of ${this.name} ${gone.length > 1 ? 'are' : 'is'} no longer attached` : null;
   }
 
-  stats(): SourceStats {
-    // Read here, not at every reading: one map read fewer per snapshot. Kept for after close.
-    if (this.#object && this.#loaded) this.#stats = this.#programStats.sourceStats([{ object: this.#object, statsMap: 'cpu_stats' }], { links: this.#handle?.attachedPrograms().length ?? 0 });
-    return this.#stats;
+  stats(options?: SourceStatsOptions): SourceStats {
+    if (!this.#object || !this.#loaded) return this.#stats;
+    // Read here, not at every reading: one map read fewer per snapshot. Whole figures are kept for after close.
+    const s = this.#programStats.sourceStats([{ object: this.#object, statsMap: 'cpu_stats' }], { links: this.#handle?.attachedPrograms().length ?? 0 }, options);
+    if (options?.programs !== false) this.#stats = s;
+    return s;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, ConfigError, createEventStream, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, splitSamplingForKernel, type EventStream, type KernelSamplingCounts, type KernelSamplingState, type SamplingConfig, type SamplingPushdownResult, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, ConfigError, createEventStream, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, splitSamplingForKernel, type EventStream, type KernelSamplingCounts, type KernelSamplingState, type SamplingConfig, type SamplingPushdownResult, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, loadNative, SharedSamplingSlot, type NativeObjectLoader, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readStatsCounters, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
@@ -228,15 +228,17 @@ export class MemEbpfSource implements Source<MemMetrics> {
     return gone.length > 0 ? `program ${gone.join(', ')} of ${this.name} is no longer attached` : null;
   }
 
-  stats(): SourceStats {
+  stats(options?: SourceStatsOptions): SourceStats {
+    if (!this.#obj || !this.#loaded) return this.#lastStats;
     const counters = {
       ...this.#reader?.stats(),
       oomEvents: this.#events,
       oomEventsUndecodable: this.#badEvents,
     };
-    // Kept for after close: the last counts stay readable.
-    if (this.#obj && this.#loaded) this.#lastStats = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'mem_stats' }], counters);
-    return this.#lastStats;
+    const s = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'mem_stats' }], counters, options);
+    // Whole figures are kept for after close: the last counts stay readable.
+    if (options?.programs !== false) this.#lastStats = s;
+    return s;
   }
 
   async close(): Promise<void> {

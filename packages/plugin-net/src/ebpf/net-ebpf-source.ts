@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, splitSamplingForKernel, type Clock, type EventStream, type FamilyFilter, type KernelSamplingCounts, type KernelSamplingState, type PushdownResult, type ReadContext, type SamplingConfig, type SamplingPushdownResult, type Source, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, splitSamplingForKernel, type Clock, type EventStream, type FamilyFilter, type KernelSamplingCounts, type KernelSamplingState, type PushdownResult, type ReadContext, type SamplingConfig, type SamplingPushdownResult, type Source, type SourceContext, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, kernelCounters, loadNative, ProgramStatsReporter, SharedSamplingSlot, type LoadedBpfObject, type NativeObjectLoader } from '@bpfscope/native';
 import type { ResolvedNetOptions } from '../options.js';
 import type { NetMetrics } from '../records.js';
@@ -248,17 +248,19 @@ export class NetEbpfSource implements Source<NetMetrics> {
     return gone.length > 0 ? `program${gone.length > 1 ? 's' : ''} ${gone.join(', ')} of ${this.name} ${gone.length > 1 ? 'are' : 'is'} no longer attached` : null;
   }
 
-  stats(): SourceStats {
+  stats(options?: SourceStatsOptions): SourceStats {
     const h = this.#handle;
-    if (h !== null) {
-      this.#sourceStats = {
-        programs: this.#programStats.programs(h.object),
-        runStatsEnabled: this.#programStats.enabled,
-        kernelCounters: [kernelCounters(h.object, 'net_stats')],
-        counters: { ...this.#counters },
-      };
-    }
-    return this.#sourceStats;
+    if (h === null) return this.#sourceStats;
+    const whole = options?.programs !== false;
+    const s: SourceStats = {
+      programs: whole ? this.#programStats.programs(h.object) : [],
+      runStatsEnabled: this.#programStats.enabled,
+      kernelCounters: [kernelCounters(h.object, 'net_stats')],
+      counters: { ...this.#counters },
+    };
+    // Whole figures are kept for after close.
+    if (whole) this.#sourceStats = s;
+    return s;
   }
 
   async close(): Promise<void> {

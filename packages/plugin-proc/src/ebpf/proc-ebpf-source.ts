@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { awaitOrAbort, Closed, EMPTY_SOURCE_STATS, type EventStream, type FamilyFilter, type KernelSamplingCounts, type KernelSamplingState, type ObjectLoader, type SamplingConfig, type SamplingPushdownResult, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, EMPTY_SOURCE_STATS, type EventStream, type FamilyFilter, type KernelSamplingCounts, type KernelSamplingState, type ObjectLoader, type SamplingConfig, type SamplingPushdownResult, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, loadNative, NativeObjectLoader, ProgramStatsReporter, type BpfObject, type LoadedBpfObject } from '@bpfscope/native';
 import type { ProcMetrics } from '../records.js';
 import { applySelection, type ProcessSelection } from '../selection.js';
@@ -256,15 +256,15 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     return this.#sampling.state();
   }
 
-  stats(): SourceStats {
-    // Kept for after close: the last counts stay readable. The iterator's runs (tableReads)
-    // are the table object's invocations, read here with the other figures and not at every reading.
-    if (this.#obj && this.#loaded) {
-      const s = this.#figures.sourceStats(this.#obj, this.#stats);
-      const table = s.kernelCounters.find((k) => k.role === 'table');
-      this.#sourceStats = table ? { ...s, counters: { ...s.counters, tableReads: table.invocations } } : s;
-    }
-    return this.#sourceStats;
+  stats(options?: SourceStatsOptions): SourceStats {
+    if (!this.#obj || !this.#loaded) return this.#sourceStats;
+    // The iterator's runs (tableReads) are the table object's invocations, read here with the
+    // other figures and not at every reading. Whole figures are kept for after close.
+    const s = this.#figures.sourceStats(this.#obj, this.#stats, options);
+    const table = s.kernelCounters.find((k) => k.role === 'table');
+    const out = table ? { ...s, counters: { ...s.counters, tableReads: table.invocations } } : s;
+    if (options?.programs !== false) this.#sourceStats = out;
+    return out;
   }
 
   async close(): Promise<void> {

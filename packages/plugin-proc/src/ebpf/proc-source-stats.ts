@@ -1,4 +1,4 @@
-import type { KernelCounters, ProgramRunStats, SourceStats } from '@bpfscope/core';
+import type { KernelCounters, ProgramRunStats, SourceStats, SourceStatsOptions } from '@bpfscope/core';
 import { kernelCounters, type BpfObject, type ProgramStatsReporter } from '@bpfscope/native';
 
 const HOOKS = new Set(['proc_fork', 'proc_exec', 'proc_exit']);
@@ -36,12 +36,27 @@ export class ProcSourceStats {
     }
   }
 
-  /** The whole SourceStats, from the table object and the events load. */
-  sourceStats(table: BpfObject, counters: Readonly<Record<string, number>>): SourceStats {
+  /** The events load's counters alone (for stats without programs). */
+  #eventCounters(obj: BpfObject): KernelCounters | null {
+    try {
+      return { ...kernelCounters(obj, 'proc_stats'), role: 'events' };
+    } catch {
+      return null;
+    }
+  }
+
+  /** The whole SourceStats, from the table object and the events load; `programs: false` leaves the programs out. */
+  sourceStats(table: BpfObject, counters: Readonly<Record<string, number>>, options: SourceStatsOptions = {}): SourceStats {
+    const withPrograms = options.programs !== false;
     const open = this.#events.values().next().value;
-    const events = open === undefined ? this.#lastEvents : (this.#lastEvents = this.#eventFigures(open) ?? this.#lastEvents);
+    let events = this.#lastEvents;
+    if (open !== undefined && withPrograms) events = this.#lastEvents = this.#eventFigures(open) ?? this.#lastEvents;
+    else if (open !== undefined) {
+      const c = this.#eventCounters(open);
+      if (c !== null) events = { counters: c, programs: [] };
+    }
     return {
-      programs: [...this.reporter.programs(table), ...(events?.programs ?? [])],
+      programs: withPrograms ? [...this.reporter.programs(table), ...(events?.programs ?? [])] : [],
       runStatsEnabled: this.reporter.enabled,
       kernelCounters: [{ ...kernelCounters(table, 'proc_stats'), role: 'table' }, ...(events ? [events.counters] : [])],
       counters: { ...counters },

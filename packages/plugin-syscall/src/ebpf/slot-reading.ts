@@ -1,4 +1,4 @@
-import type { SourceStats } from '@bpfscope/core';
+import type { SourceStats, SourceStatsOptions } from '@bpfscope/core';
 import { readStatsCounters, type BpfObject, type LoadedBpfObject, type ProgramStatsReporter } from '@bpfscope/native';
 import type { Reading } from './build-metrics.js';
 import type { ExitedProcesses } from './exited-processes.js';
@@ -34,11 +34,11 @@ export async function readSlot(obj: BpfObject, maps: SyscallMapReader, exited: E
  * counters with this slot's own filter hits and misses; `slot` and the event figures.
  * @internal
  */
-export function slotStats(handle: LoadedBpfObject, slot: number, levels: SyscallLevels, programStats: ProgramStatsReporter): SourceStats {
+export function slotStats(handle: LoadedBpfObject, slot: number, levels: SyscallLevels, programStats: ProgramStatsReporter, options?: SourceStatsOptions): SourceStats {
   const obj = handle.object;
   const s = readSampling(obj, slot);
   const figures = { links: handle.attachedPrograms().length, slot, eventThinning: levels.thinning, eventsSeen: s.seen, eventsSent: s.sent, eventsSampledAway: s.seen - s.sent - s.dropped, eventsDropped: s.dropped };
-  const base = programStats.sourceStats([{ object: obj, statsMap: 'sc_stats' }], figures);
+  const base = programStats.sourceStats([{ object: obj, statsMap: 'sc_stats' }], figures, options);
   const [filterHits, filterMisses] = readSlotFilterCounts(obj, slot);
   return { ...base, kernelCounters: base.kernelCounters.map((k) => ({ ...k, filterHits, filterMisses })) };
 }

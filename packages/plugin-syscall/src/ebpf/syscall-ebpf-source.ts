@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, familyTimeouts, recordPasses, type EventStream, type KernelSamplingCounts, type SamplingConfig, type SamplingPushdownResult, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, familyTimeouts, recordPasses, type EventStream, type KernelSamplingCounts, type SamplingConfig, type SamplingPushdownResult, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type StructLayout, u32Key as u32 } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
@@ -316,10 +316,12 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
    * `eventsSeen` (calls that passed the filter while events were on), `eventsSent`,
    * `eventsSampledAway`, `eventsDropped` (ring full).
    */
-  stats(): SourceStats {
-    // Kept for after close: the last counts stay readable.
-    if (this.#obj && this.#loaded) this.#stats = slotStats(this.#handle!, this.#slot, this.#levels, this.#programStats);
-    return this.#stats;
+  stats(options?: SourceStatsOptions): SourceStats {
+    if (!this.#obj || !this.#loaded) return this.#stats;
+    const s = slotStats(this.#handle!, this.#slot, this.#levels, this.#programStats, options);
+    // Whole figures are kept for after close: the last counts stay readable.
+    if (options?.programs !== false) this.#stats = s;
+    return s;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type EventStream, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type EventStream, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, loadNative, ProgramStatsReporter, readStatsCounters, type BpfObject, type LoadedBpfObject, type NativeObjectLoader, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import { THERMAL_OBJECT_PATH } from '../object-path.js';
 import type { ResolvedThermalOptions } from '../options.js';
@@ -163,10 +163,13 @@ export class ThermalEbpfSource implements Source<ThermalMetrics> {
     return gone.length > 0 ? `program ${gone.join(', ')} of ${this.name} is no longer attached` : null;
   }
 
-  stats(): SourceStats {
+  stats(options?: SourceStatsOptions): SourceStats {
+    if (!this.#running) return this.#lastStats;
     const counters = { ...this.#reader?.stats(), tripEvents: this.#trips, tripEventsUndecodable: this.#badTrips };
-    if (this.#running) this.#lastStats = this.#programStats.sourceStats([{ object: this.#obj!, statsMap: 'thermal_stats' }], counters);
-    return this.#lastStats;
+    const s = this.#programStats.sourceStats([{ object: this.#obj!, statsMap: 'thermal_stats' }], counters, options);
+    // Whole figures are kept for after close.
+    if (options?.programs !== false) this.#lastStats = s;
+    return s;
   }
 
   async close(): Promise<void> {

@@ -11,16 +11,19 @@ import { FamilyGovernor } from './family-governor.js';
 const silent = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 
 function fakeKernel(nsPerInvocation: readonly number[]) {
-  const k = { invocations: 0, runs: 0, runTimeNs: 0, statsOn: 0, switches: 0, level: 0, calls: [] as Array<[number, string]> };
+  const k = { invocations: 0, runs: 0, runTimeNs: 0, statsOn: 0, switches: 0, level: 0, calls: [] as Array<[number, string]>, askedPrograms: [] as boolean[] };
   const source: Source = {
     kind: 'ebpf',
     name: 'fake-ebpf',
     init: async () => undefined,
     read: async () => null,
     close: async () => undefined,
-    stats: (): SourceStats => ({
+    stats: (options): SourceStats => ({
       ...EMPTY_SOURCE_STATS,
-      programs: [{ program: 'fake_prog', id: 1, runs: k.runs, runTimeNs: k.runTimeNs, nsPerRun: null, recursionMisses: 0 }],
+      // As a real source may: no programs when not asked for them.
+      programs: (k.askedPrograms.push(options?.programs !== false), options?.programs === false)
+        ? []
+        : [{ program: 'fake_prog', id: 1, runs: k.runs, runTimeNs: k.runTimeNs, nsPerRun: null, recursionMisses: 0 }],
       kernelCounters: [{ object: 'fake.bpf.o', map: 'fake_stats', invocations: k.invocations, eventsSent: 0, eventsDropped: 0, filterHits: 0, filterMisses: 0, ringBufferBytes: 0 }],
     }),
     degradationLevels: () => ['counts only'],
@@ -51,6 +54,24 @@ function governor(clock: TimerClock, runStats: (() => { close(): void }) | null)
 }
 
 describe('FamilyGovernor', () => {
+  it('asks the source for its programs only where it uses their run times: at a calibration window\'s start and end', async () => {
+    const clock = new TimerClock(1_700_000_000_000);
+    const { k, source, load, runStats } = fakeKernel([10, 2]);
+    const g = governor(clock, runStats);
+    g.observe(source); // is it governable: counters alone
+    await g.evaluate(source); // the baseline
+    load(200);
+    clock.advance(1000);
+    await g.evaluate(source); // the window's end, then a calibration window opens
+    load(100);
+    clock.advance(500); // the calibration window ends
+    load(50);
+    clock.advance(500);
+    await g.evaluate(source); // judged on invocations × the calibrated cost
+    expect(k.askedPrograms).toEqual([false, false, false, true, true, false]);
+    expect(g.stats()).toMatchObject({ windowsJudged: 1, lastWindow: { invocations: 150, nsPerSec: 1500, basis: 'invocations' } });
+  });
+
   it('calibrates, degrades over the budget, recalibrates at the new level and returns when the load falls', async () => {
     const clock = new TimerClock(1_700_000_000_000);
     const { k, source, load, runStats } = fakeKernel([10, 2]);

@@ -41,10 +41,15 @@ function overBudgetText(host: GovernorHost, nsPerSec: number, windowMs: number, 
   return `kernel cost ${fmt(nsPerSec)} ns/s over the budget of ${fmt(host.budgetNsPerSec)} ns/s in a window of ${fmt(windowMs)} ms: ${left}`;
 }
 
-function sample(source: Source, at: number): Sample | null {
+/**
+ * The source's figures now. `runTime` false asks for the kernel counters alone (runs and
+ * run time then read 0): a window judged on invocations does not use the programs' figures,
+ * which are one kernel call per program.
+ */
+function sample(source: Source, at: number, runTime = true): Sample | null {
   let s;
   try {
-    s = source.stats?.();
+    s = source.stats?.(runTime ? undefined : { programs: false });
   } catch {
     // A source whose figures cannot be read now (closing) gives no sample; the timer that ends a calibration window must not throw.
     return null;
@@ -53,8 +58,8 @@ function sample(source: Source, at: number): Sample | null {
   return {
     at,
     invocations: s.kernelCounters.reduce((n, k) => n + k.invocations, 0),
-    runs: s.programs.reduce((n, p) => n + p.runs, 0),
-    runTimeNs: s.programs.reduce((n, p) => n + p.runTimeNs, 0),
+    runs: runTime ? s.programs.reduce((n, p) => n + p.runs, 0) : 0,
+    runTimeNs: runTime ? s.programs.reduce((n, p) => n + p.runTimeNs, 0) : 0,
     runStatsOn: s.runStatsEnabled,
   };
 }
@@ -111,7 +116,8 @@ export class FamilyGovernor {
     // A window shorter than windowMs is not judged: its end's figures (a stats map and every
     // program's info read from the kernel) would be thrown away, so they are not read.
     if (mark && now - mark.at < this.host.settings.windowMs) return;
-    const cur = sample(source, now);
+    // The programs' run times only where the window is judged on them (programStats holds them on).
+    const cur = sample(source, now, this.host.programStats);
     if (!cur) return;
     if (!mark) {
       this.#mark = cur;
@@ -177,7 +183,7 @@ export class FamilyGovernor {
     if (source === this.#source) return;
     this.#endCalibration(false);
     this.#source = source;
-    this.#governable = sample(source, 0) !== null;
+    this.#governable = sample(source, 0, false) !== null;
     this.#levels = source.setDegradation ? (source.degradationLevels?.() ?? []) : [];
     this.#state.reset();
     this.#mark = null;
