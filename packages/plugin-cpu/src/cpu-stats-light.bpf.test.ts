@@ -27,7 +27,5 @@ describeKernel('cpu eBPF source stats without programs', () => {
     } finally {
       await engine.close();
     }
-    // After close: the last whole figures.
-    expect(source.stats().programs).toHaveLength(5);
   });
 });

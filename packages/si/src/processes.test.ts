@@ -107,8 +107,12 @@ describe('process details', () => {
     expect(commands(threads('pool_workqueue_'), 2)).toEqual(['pool_workqueue_release', 'kworker/R-ext4-rsv-conversion+busy']);
     // A new task name is read again.
     expect(commands(threads('pool_workqueue2'), 3)).toEqual(['pool_workqueue_other', 'kworker/R-ext4-rsv-conversion+busy']);
-    // A listing without the thread forgets it: when it shows again, its name is read again.
-    toProcesses(metrics([]), 4, null, ctx);
+    // Kept again under the old task name; then a listing without the thread forgets it:
+    // when it shows again, its name is read again.
+    expect(commands(threads('pool_workqueue_'), 4)[0]).toBe('pool_workqueue_other');
+    writeFileSync(join(t.procRoot, '3/comm'), 'pool_workqueue_kept\n');
+    expect(commands(threads('pool_workqueue_'), 4.5)[0]).toBe('pool_workqueue_other');
+    toProcesses(metrics([]), 4.7, null, ctx);
     writeFileSync(join(t.procRoot, '3/comm'), 'pool_workqueue_third\n');
     expect(commands(threads('pool_workqueue_'), 5)[0]).toBe('pool_workqueue_third');
   });

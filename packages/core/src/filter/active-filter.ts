@@ -74,7 +74,7 @@ export class ActiveFilter {
     this.#source = pushed.length > 0 ? source : null;
     this.#pushedDown = pushed;
     this.#inUserSpace = rest;
-    this.#kernelBase = this.#source ? kernelTotals(this.#source.stats?.()) : null;
+    this.#kernelBase = this.#source ? kernelTotals(this.#source.stats?.({ programs: false })) : null;
     this.#user = { hits: 0, misses: 0 };
     return { pushedDown: [...pushed], inUserSpace: [...rest] };
   }
@@ -91,7 +91,7 @@ export class ActiveFilter {
   }
 
   stats(): FilterStats {
-    const now = this.#source ? kernelTotals(this.#source.stats?.()) : null;
+    const now = this.#source ? kernelTotals(this.#source.stats?.({ programs: false })) : null;
     const base = this.#kernelBase;
     return {
       filter: this.filter,

@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, type EventStream, type FamilyFilter, type FilterPart, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, type EventStream, type FamilyFilter, type FilterPart, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import type { ResolvedFsOptions } from '../options.js';
 import type { FsField, FsKernelStats, FsMetrics } from '../records.js';
 import type { FsEvent } from '../records-events.js';
@@ -160,8 +160,8 @@ export class FsEbpfSource implements Source<FsMetrics> {
     return mergedEventStream(feeds, options);
   }
 
-  stats(): SourceStats {
-    const all = this.#parts.map((p) => [p.name, p.stats()] as const);
+  stats(options?: SourceStatsOptions): SourceStats {
+    const all = this.#parts.map((p) => [p.name, p.stats(options)] as const);
     const counters: Record<string, number> = {};
     for (const [name, s] of all) for (const [k, v] of Object.entries(s.counters)) counters[`${name}.${k}`] = v;
     return {

@@ -1,4 +1,4 @@
-import type { EventFeed, FamilyFilter, FilterPart, SourceContext, SourceStats } from '@bpfscope/core';
+import type { EventFeed, FamilyFilter, FilterPart, SourceContext, SourceStats, SourceStatsOptions } from '@bpfscope/core';
 import type { FsDevice, FsField, FsFile, FsKernelStats, FsProcess } from '../records.js';
 import type { FsEvent } from '../records-events.js';
 
@@ -21,8 +21,8 @@ export interface FsKernelPart<R> {
   pushdown(filter: FamilyFilter): Promise<readonly FilterPart[]>;
   /** Its programs' and ring buffer's own counters. */
   kernel(): FsKernelStats;
-  /** Its programs' run statistics for `engine.stats()`. */
-  stats(): SourceStats;
+  /** Its programs' run statistics for `engine.stats()` (as `Source.stats()`: `programs: false` may leave the programs out). */
+  stats(options?: SourceStatsOptions): SourceStats;
   /** Why it can no longer produce data though initialised, or null while it works. */
   detached(): string | null;
   /**

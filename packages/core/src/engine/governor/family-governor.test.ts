@@ -72,6 +72,37 @@ describe('FamilyGovernor', () => {
     expect(g.stats()).toMatchObject({ windowsJudged: 1, lastWindow: { invocations: 150, nsPerSec: 1500, basis: 'invocations' } });
   });
 
+  it('opens no calibration window when the whole figures cannot be read at its start (the window\'s own sample holds no run times)', async () => {
+    const clock = new TimerClock(1_700_000_000_000);
+    const { k, source, load, runStats } = fakeKernel([10, 2]);
+    const light = source.stats!;
+    // The whole figures fail once, right after the switch; the counters alone are read.
+    let failWhole = false;
+    source.stats = (options) => {
+      if (options?.programs !== false && failWhole) {
+        failWhole = false;
+        throw new Error('closing');
+      }
+      return light(options);
+    };
+    const g = governor(clock, runStats);
+    g.observe(source);
+    await g.evaluate(source);
+    load(200);
+    clock.advance(1000);
+    failWhole = true;
+    await g.evaluate(source);
+    expect(k.statsOn).toBe(0);
+    expect(g.stats()).toMatchObject({ calibrating: false, calibrationWindows: 0, calibrations: [], windowsJudged: 0 });
+    // The next window calibrates.
+    load(100);
+    clock.advance(1000);
+    await g.evaluate(source);
+    expect(g.stats()).toMatchObject({ calibrating: true, calibrationWindows: 1 });
+    clock.advance(500);
+    expect(k.statsOn).toBe(0);
+  });
+
   it('calibrates, degrades over the budget, recalibrates at the new level and returns when the load falls', async () => {
     const clock = new TimerClock(1_700_000_000_000);
     const { k, source, load, runStats } = fakeKernel([10, 2]);

@@ -137,7 +137,7 @@ export class FamilyGovernor {
       if (invocations > 0 && runTimeNs > 0) this.#calibrations.set(level, { level, nsPerInvocation: runTimeNs / invocations, runs: cur.runs - mark.runs, runTimeNs, invocations, startMs: mark.at, endMs: now });
     } else {
       const cal = this.#calibrations.get(level);
-      if (!cal || this.#judgedSinceCalibration >= this.host.settings.calibrateEvery) this.#calibrate(source, cur);
+      if (!cal || this.#judgedSinceCalibration >= this.host.settings.calibrateEvery) this.#calibrate(source);
       if (!cal) return;
       basis = 'invocations';
       nsPerSec = ((invocations * 1000) / dt) * cal.nsPerInvocation;
@@ -197,7 +197,7 @@ export class FamilyGovernor {
   }
 
   /** Opens a calibration window: kernel run-time statistics on for `calibrationMs`. */
-  #calibrate(source: Source, start: Sample): void {
+  #calibrate(source: Source): void {
     if (this.#calibration || !this.host.runStats) {
       if (!this.host.runStats) this.#unmeasured = 'no object loader that can turn kernel run-time statistics on (BPF_ENABLE_STATS)';
       return;
@@ -210,9 +210,14 @@ export class FamilyGovernor {
       return;
     }
     this.#unmeasured = null;
+    // Run time counts only from now: the start's figures are taken after the switch, whole
+    // (the window's own sample may hold no run times); without them there is no window.
+    const first = sample(source, this.host.clock.now());
+    if (first === null) {
+      handle.close();
+      return;
+    }
     this.#calibrationWindows++;
-    // Run time counts only from now: the start's figures are taken after the switch.
-    const first = sample(source, this.host.clock.now()) ?? start;
     const timer = this.host.clock.setTimer(() => this.#endCalibration(true), this.host.settings.calibrationMs);
     this.#calibration = { handle, timer, start: first, level: this.#state.level };
   }

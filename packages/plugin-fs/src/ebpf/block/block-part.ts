@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, type EventFeed, type FamilyFilter, type FilterPart, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, type EventFeed, type FamilyFilter, type FilterPart, type SourceContext, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, kernelCounters, loadNative, possibleCpus, ProgramStatsReporter, type LoadedBpfObject, type NativeObjectLoader } from '@bpfscope/native';
 import type { ResolvedFsOptions } from '../../options.js';
 import type { FsField, FsKernelStats } from '../../records.js';
@@ -164,13 +164,14 @@ export class BlockPart implements FsKernelPart<DevicesReading> {
     };
   }
 
-  stats(): SourceStats {
+  stats(options?: SourceStatsOptions): SourceStats {
     const h = this.#handle;
     if (h !== null && this.#baseCounters !== null) {
       const now = readBlockCounters(h.object);
       const b = this.#baseCounters;
-      this.#stats = {
-        programs: this.#programStats.programs(h.object),
+      const whole = options?.programs !== false;
+      const s: SourceStats = {
+        programs: whole ? this.#programStats.programs(h.object) : [],
         runStatsEnabled: this.#programStats.enabled,
         kernelCounters: [kernelCounters(h.object, 'fs_blk_stats')],
         counters: {
@@ -181,6 +182,9 @@ export class BlockPart implements FsKernelPart<DevicesReading> {
           delivered: this.#delivered,
         },
       };
+      // Whole figures are kept for after close.
+      if (!whole) return s;
+      this.#stats = s;
     }
     return this.#stats;
   }

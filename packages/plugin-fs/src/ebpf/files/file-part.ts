@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, ConfigError, LoadFailed, type EventFeed, type FamilyFilter, type FilterPart, type SourceContext, type SourceStats } from '@bpfscope/core';
+import { awaitOrAbort, Closed, ConfigError, LoadFailed, type EventFeed, type FamilyFilter, type FilterPart, type SourceContext, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, kernelCounters, loadNative, ProgramStatsReporter, readStatsCounters, type LoadedBpfObject, type NativeObjectLoader } from '@bpfscope/native';
 import type { ResolvedFsOptions } from '../../options.js';
 import type { FsField, FsKernelStats } from '../../records.js';
@@ -217,10 +217,10 @@ export class FilePart implements FsKernelPart<FilesReading> {
     };
   }
 
-  stats(): SourceStats {
+  stats(options?: SourceStatsOptions): SourceStats {
     const h = this.#handle;
     return {
-      programs: this.#programStats.programs(h?.object ?? null),
+      programs: options?.programs === false ? [] : this.#programStats.programs(h?.object ?? null),
       runStatsEnabled: this.#programStats.enabled,
       kernelCounters: h === null ? [] : [kernelCounters(h.object, 'fs_file_stats')],
       counters: { ...this.#counters, watchedPaths: this.#watched.length, watchPathsMissing: this.#watchMissing.length },
