@@ -115,9 +115,9 @@ export class KernelThreadNames {
    * @param comm - its task name (15 bytes at most)
    * @returns the full name, or `comm` when it cannot be read
    */
-  full(pid: number, start: number | null, comm: string): string {
+  full(pid: number, start: number, comm: string): string {
     if (comm.length < 15) return comm;
-    if (comm.startsWith('kworker/') || start === null) return kernelThreadName(this.procRoot, pid) ?? comm;
+    if (comm.startsWith('kworker/')) return kernelThreadName(this.procRoot, pid) ?? comm;
     const key = `${pid}:${start}:${comm}`;
     let name = this.#kept.get(key);
     if (name === undefined) {

@@ -63,8 +63,9 @@ export function toProcesses(data: ProcMetrics, timestamp: number, previous: Proc
     const state = stateWord(p.state);
     if (state === 'running' || state === 'blocked' || state === 'sleeping') counts[state]++;
     else counts.unknown++;
-    const names = ctx.kernelNames;
-    const cmd = readCommandLine(ctx.procRoot, p.pid, p.comm, p.category === 'kernel', ctx.commandLines ?? true, names && ((comm) => names.full(p.pid, p.startSecondsSinceBoot, comm)));
+    const kernel = p.category === 'kernel';
+    const names = kernel ? ctx.kernelNames : undefined;
+    const cmd = readCommandLine(ctx.procRoot, p.pid, p.comm, kernel, ctx.commandLines ?? true, names && ((comm) => names.full(p.pid, p.startSecondsSinceBoot, comm)));
     list.push({
       pid: p.pid,
       parentPid: p.ppid,

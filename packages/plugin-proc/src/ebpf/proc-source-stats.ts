@@ -25,23 +25,15 @@ export class ProcSourceStats {
     },
   };
 
-  #eventFigures(obj: BpfObject): { counters: KernelCounters; programs: ProgramRunStats[] } | null {
+  /** The events load's figures; with `programs` false, its counters alone. Null when it closed meanwhile. */
+  #eventFigures(obj: BpfObject, programs = true): { counters: KernelCounters; programs: ProgramRunStats[] } | null {
     try {
       return {
         counters: { ...kernelCounters(obj, 'proc_stats'), role: 'events' },
-        programs: this.reporter.programs(obj).filter((p) => HOOKS.has(p.program)),
+        programs: programs ? this.reporter.programs(obj).filter((p) => HOOKS.has(p.program)) : [],
       };
     } catch {
       return null; // closed meanwhile: keep the last figures
-    }
-  }
-
-  /** The events load's counters alone (for stats without programs). */
-  #eventCounters(obj: BpfObject): KernelCounters | null {
-    try {
-      return { ...kernelCounters(obj, 'proc_stats'), role: 'events' };
-    } catch {
-      return null;
     }
   }
 
@@ -49,12 +41,10 @@ export class ProcSourceStats {
   sourceStats(table: BpfObject, counters: Readonly<Record<string, number>>, options: SourceStatsOptions = {}): SourceStats {
     const withPrograms = options.programs !== false;
     const open = this.#events.values().next().value;
-    let events = this.#lastEvents;
-    if (open !== undefined && withPrograms) events = this.#lastEvents = this.#eventFigures(open) ?? this.#lastEvents;
-    else if (open !== undefined) {
-      const c = this.#eventCounters(open);
-      if (c !== null) events = { counters: c, programs: [] };
-    }
+    const fresh = open === undefined ? null : this.#eventFigures(open, withPrograms);
+    // Whole figures are kept for after the stream closes.
+    if (fresh !== null && withPrograms) this.#lastEvents = fresh;
+    const events = fresh ?? this.#lastEvents;
     return {
       programs: withPrograms ? [...this.reporter.programs(table), ...(events?.programs ?? [])] : [],
       runStatsEnabled: this.reporter.enabled,
