@@ -54,8 +54,11 @@ struct {
 	__type(value, struct sc_hist);
 } sc_lat_hist SEC(".maps");
 
+/* Per-process detail is opt-in: allocated as rows appear (a preallocated table takes its
+ * max_entries times the CPUs in kernel memory, and about 60 ms of every load here). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, struct sc_proc_key);
 	__type(value, struct sc_stat);
