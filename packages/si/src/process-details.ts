@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { PidFiles } from './pid-files.js';
 
 /** User names by user ID, from /etc/passwd, read again when the file changes. @internal */
 export class UserNames {
@@ -98,15 +99,19 @@ function kernelThreadName(procRoot: string, pid: number): string | null {
  * Kernel threads' full names (/proc/&lt;pid&gt;/comm; task->comm stops at 15 bytes), each read
  * once per thread: a kernel thread's full name is set when it is created (kthread_create), so
  * it is kept while the same thread (PID and start) has the same task name, and read again when
- * that name changes. A workqueue worker's (`kworker/…`) is read at every listing: its suffix
- * names the work queue it serves now. @internal
+ * that name changes. A workqueue worker's (`kworker/…`) is read at every listing, through a
+ * descriptor kept open ({@link PidFiles}): its suffix names the work queue it serves now. @internal
  */
 export class KernelThreadNames {
   #kept = new Map<string, string>();
   #seen = new Map<string, string>();
+  /** Workers' comm files, read at every listing through kept descriptors. */
+  readonly #workers: PidFiles;
 
   /** @param procRoot - where procfs is mounted */
-  constructor(readonly procRoot: string) {}
+  constructor(readonly procRoot: string) {
+    this.#workers = new PidFiles(procRoot, 'comm');
+  }
 
   /**
    * The full name of a kernel thread.
@@ -117,7 +122,7 @@ export class KernelThreadNames {
    */
   full(pid: number, start: number, comm: string): string {
     if (comm.length < 15) return comm;
-    if (comm.startsWith('kworker/')) return kernelThreadName(this.procRoot, pid) ?? comm;
+    if (comm.startsWith('kworker/')) return this.#workers.read(pid, start)?.replace(/\n$/, '') ?? comm;
     const key = `${pid}:${start}:${comm}`;
     let name = this.#kept.get(key);
     if (name === undefined) {
@@ -131,8 +136,14 @@ export class KernelThreadNames {
 
   /** After a whole listing: forget the threads it did not show. */
   sweep(): void {
+    this.#workers.sweep();
     this.#kept = this.#seen;
     this.#seen = new Map();
+  }
+
+  /** Close the workers' kept descriptors (later calls open them anew). */
+  close(): void {
+    this.#workers.close();
   }
 }
 
@@ -141,12 +152,14 @@ export class KernelThreadNames {
  * and path (argv[0]'s directory). A kernel thread, a zombie or a process that exited since
  * has no command line, and with `readArgv` false none is read: its command is `comm` (a
  * kernel thread's full name through `kernelName` when given, e.g. {@link KernelThreadNames}).
+ * `rawArgv` reads the file's raw text instead of a read by path (e.g. through
+ * {@link PidFiles}' kept descriptors).
  * @internal
  */
-export function readCommandLine(procRoot: string, pid: number, comm: string, kernel: boolean, readArgv = true, kernelName?: (comm: string) => string): CommandLine {
+export function readCommandLine(procRoot: string, pid: number, comm: string, kernel: boolean, readArgv = true, kernelName?: (comm: string) => string, rawArgv?: () => string | null): CommandLine {
   let argv: string[] = [];
   if (!kernel && readArgv) {
-    const raw = readSmall(`${procRoot}/${pid}/cmdline`);
+    const raw = rawArgv ? rawArgv() : readSmall(`${procRoot}/${pid}/cmdline`);
     if (raw !== null) argv = (raw.endsWith('\0') ? raw.slice(0, -1) : raw).split('\0');
   }
   const first = argv[0] ?? '';

@@ -1,6 +1,7 @@
 import { totalmem } from 'node:os';
 import type { ProcMetrics, ProcessRecord } from '@bpfscope/plugin-proc';
 import { localDateTime, onlineCpus, readCommandLine, stateWord, type KernelThreadNames, type UserNames } from './process-details.js';
+import type { PidFiles } from './pid-files.js';
 import type { SiProcessData, SiProcessesData } from './types.js';
 
 /** Each process's CPU seconds at the previous call, keyed by PID and start (a reused PID starts anew). @internal */
@@ -20,6 +21,8 @@ export interface ProcessReadContext {
   commandLines?: boolean;
   /** Kernel threads' full names kept between calls; absent: read at each call. */
   kernelNames?: KernelThreadNames;
+  /** Command lines read through descriptors kept between calls; absent: read by path. */
+  argv?: PidFiles;
 }
 
 const key = (p: ProcessRecord): string => `${p.pid}:${p.startSecondsSinceBoot}`;
@@ -65,7 +68,8 @@ export function toProcesses(data: ProcMetrics, timestamp: number, previous: Proc
     else counts.unknown++;
     const kernel = p.category === 'kernel';
     const names = kernel ? ctx.kernelNames : undefined;
-    const cmd = readCommandLine(ctx.procRoot, p.pid, p.comm, kernel, ctx.commandLines ?? true, names && ((comm) => names.full(p.pid, p.startSecondsSinceBoot, comm)));
+    const argv = ctx.argv;
+    const cmd = readCommandLine(ctx.procRoot, p.pid, p.comm, kernel, ctx.commandLines ?? true, names && ((comm) => names.full(p.pid, p.startSecondsSinceBoot, comm)), argv && (() => argv.read(p.pid, p.startSecondsSinceBoot)));
     list.push({
       pid: p.pid,
       parentPid: p.ppid,
@@ -88,6 +92,7 @@ export function toProcesses(data: ProcMetrics, timestamp: number, previous: Proc
     });
   }
   ctx.kernelNames?.sweep();
+  ctx.argv?.sweep();
   list.sort((a, b) => a.pid - b.pid);
   return { timestamp, times, result: { all: list.length, ...counts, list } };
 }

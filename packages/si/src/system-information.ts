@@ -5,6 +5,7 @@ import { toFsSize } from './fs-size.js';
 import { NO_CPU_TEMPERATURE, toCpuTemperature, toGraphics } from './hardware.js';
 import { toMem } from './mem.js';
 import { selectInterfaces, toNetworkConnections, toNetworkStats, type NetworkStatsState } from './network.js';
+import { PidFiles } from './pid-files.js';
 import { KernelThreadNames, UserNames } from './process-details.js';
 import { toProcesses, type ProcessCpuState } from './processes.js';
 import { SharedEngine, type SystemInformationOptions } from './shared-engine.js';
@@ -44,6 +45,8 @@ export class SystemInformation {
   #load: LoadState | null = null;
   #procCpu: ProcessCpuState | null = null;
   #kernelNames: KernelThreadNames | null = null;
+  #argv: PidFiles | null = null;
+  #closed = false;
   #disks: DisksIoState | null = null;
   readonly #netStats: NetworkStatsState = new Map();
   readonly #commandLines: boolean;
@@ -96,8 +99,17 @@ export class SystemInformation {
   async processes(): Promise<SiProcessesData> {
     const r = await this.#shared.read('proc');
     const roots = this.#roots();
-    if (this.#kernelNames?.procRoot !== roots.procRoot) this.#kernelNames = new KernelThreadNames(roots.procRoot);
-    this.#procCpu = toProcesses(r.data, r.timestamp, this.#procCpu, { ...roots, users: this.#users, commandLines: this.#commandLines, kernelNames: this.#kernelNames });
+    if (this.#kernelNames?.procRoot !== roots.procRoot) {
+      this.#kernelNames?.close();
+      this.#kernelNames = new KernelThreadNames(roots.procRoot);
+    }
+    if (this.#argv?.procRoot !== roots.procRoot) {
+      this.#argv?.close();
+      this.#argv = new PidFiles(roots.procRoot, 'cmdline');
+    }
+    this.#procCpu = toProcesses(r.data, r.timestamp, this.#procCpu, { ...roots, users: this.#users, commandLines: this.#commandLines, kernelNames: this.#kernelNames, argv: this.#argv });
+    // A read that was under way when close() ran keeps no descriptor.
+    if (this.#closed) this.#closeFiles();
     return this.#procCpu.result;
   }
 
@@ -182,8 +194,15 @@ export class SystemInformation {
     }
   }
 
+  #closeFiles(): void {
+    this.#argv?.close();
+    this.#kernelNames?.close();
+  }
+
   /** Stop the facade's own engine (an engine you gave is left running); later calls reject with {@link @bpfscope/core!Closed}. */
   async close(): Promise<void> {
+    this.#closed = true;
+    this.#closeFiles();
     await this.#shared.close();
   }
 }
