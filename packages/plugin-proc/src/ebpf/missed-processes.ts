@@ -2,12 +2,13 @@
 // PID 1 (a VM agent that is not its own session leader: its struct pid does not lead to
 // its task), and a table without it is silently one short. Every PID /proc lists that the
 // iterator output lacks is read from procfs instead and marked `source: 'procfs'`.
-import { DataUnavailable, EventProcessingFailed, KeptFiles, readProcFile, type Logger } from '@bpfscope/core';
+import { DataUnavailable, EventProcessingFailed, KeptFiles, type Logger } from '@bpfscope/core';
 import type { ProcessRecord } from '../records.js';
 import { readContext, readProcessWith, type ReadContext } from '../procfs/read-process.js';
 import type { SnapshotEntry } from '../tree/feed.js';
 import { listPids } from '../procfs/scan-processes.js';
 import { statEntry } from '../procfs/stat-entry.js';
+import { Refusals } from '../procfs/refusals.js';
 
 /** What {@link MissedProcesses.fill} found. @internal */
 export interface MissedFill {
@@ -33,6 +34,8 @@ export class MissedProcesses {
   #first = true;
   /** The missed processes' files (stat, status, io, cgroup), kept open from reading to reading: the same few are read at every reading. */
   readonly #files: KeptFiles;
+  /** Their optional files refused for permission (a VM agent's io and ns links), asked again every 30 s rather than at every reading. */
+  readonly #refusals = new Refusals();
   readonly #ctx: ReadContext;
 
   /** Whether a reading of the whole table has listed /proc yet (so the known misses are known). */
@@ -51,7 +54,7 @@ export class MissedProcesses {
     private readonly logger: Logger | null,
   ) {
     this.#files = new KeptFiles(procRoot, MAX_KEPT_FILES);
-    this.#ctx = { ...ctx, files: this.#files };
+    this.#ctx = { ...ctx, files: this.#files, refusals: this.#refusals };
   }
 
   /** Close the files kept open (a later reading opens them again). */
@@ -73,7 +76,7 @@ export class MissedProcesses {
       if (pids !== null) return { ...this.#read(seen, [...pids].sort((a, b) => a - b), false).out, vanished: 0 };
       let knownThreads = 0;
       for (const n of this.#known.values()) knownThreads += n;
-      const total = threadCount(this.procRoot);
+      const total = threadCount((rel) => this.#files.read(rel));
       const list = this.#first || total === null || tasks + knownThreads !== total;
       this.#first = false;
       const { out, known } = this.#read(seen, list ? listPids(this.procRoot) : [...this.#known.keys()], list);
@@ -82,6 +85,7 @@ export class MissedProcesses {
     } finally {
       // The files of processes no longer missed (read by the iterator, or gone) are closed.
       this.#files.sweep();
+      this.#refusals.sweep();
     }
   }
 
@@ -113,10 +117,14 @@ export class MissedProcesses {
 /** Files kept open for missed processes (4 per process): past it, read by path. */
 const MAX_KEPT_FILES = 64;
 
-/** Threads alive, the `total` of /proc/loadavg's `running/total`; null when unreadable. @internal */
-export function threadCount(procRoot: string): number | null {
+/**
+ * Threads alive, the `total` of /proc/loadavg's `running/total`; null when unreadable.
+ * @param read - reads a file below the procfs root (through a kept descriptor)
+ * @internal
+ */
+export function threadCount(read: (rel: string) => string): number | null {
   try {
-    const m = / \d+\/(\d+) /.exec(readProcFile(procRoot, 'loadavg'));
+    const m = / \d+\/(\d+) /.exec(read('loadavg'));
     return m ? Number(m[1]) : null;
   } catch (e) {
     if (e instanceof DataUnavailable) return null;

@@ -7,6 +7,7 @@ import { containerFromCgroupPath, type ContainerIdentity } from './container-id.
 import { cgroupV2Path, parsePidCgroup } from './parse-pid-cgroup.js';
 import { parsePidStat } from './parse-pid-stat.js';
 import { parsePidStatus } from './parse-pid-status.js';
+import { REFUSAL_CODES, type Refusals } from './refusals.js';
 
 /** Options of {@link readProcess} and {@link scanProcesses}. */
 export interface ReadProcessOptions {
@@ -50,6 +51,8 @@ export interface ReadContext {
   cgroupIds: CgroupIdResolver;
   /** Read the files of a process through descriptors kept from reading to reading (the processes read again at every reading); absent: by path. */
   files?: KeptFiles | null;
+  /** Optional files refused for permission, not asked again for a while (the processes read again at every reading); absent: asked at every read. */
+  refusals?: Refusals | null;
 }
 
 /**
@@ -120,7 +123,17 @@ function build(procRoot: string, pid: number, ctx: ReadContext): ProcessRecord {
       throw e;
     }
   };
+  const refusals = ctx.refusals ?? null;
+  const stat = parsePidStat(...required('stat'), { pageSize: ctx.pageSize, userHz: ctx.userHz, bootTime: ctx.bootTime });
+  const start = stat.startSecondsSinceBoot;
+  /** A refusal that still stands: the field is unavailable without a read. */
+  const refused = (name: string, field: ProcessField): boolean => {
+    const reason = refusals?.get(pid, start, name) ?? null;
+    if (reason !== null) unavailable[field] = reason;
+    return reason !== null;
+  };
   const optional = (name: string, field: ProcessField): [string, string] | null => {
+    if (refused(name, field)) return null;
     const rel = `${pid}/${name}`;
     try {
       return [read(rel), join(procRoot, rel)];
@@ -129,10 +142,10 @@ function build(procRoot: string, pid: number, ctx: ReadContext): ProcessRecord {
       if (code === undefined) throw e;
       if (code === 'ESRCH' || (code === 'ENOENT' && !existsSync(join(procRoot, String(pid))))) throw new Vanished(join(procRoot, rel));
       unavailable[field] = (e as DataUnavailable).message;
+      if (REFUSAL_CODES.has(code)) refusals?.set(pid, start, name, unavailable[field]!);
       return null;
     }
   };
-  const stat = parsePidStat(...required('stat'), { pageSize: ctx.pageSize, userHz: ctx.userHz, bootTime: ctx.bootTime });
   const status = parsePidStatus(...required('status'));
   const ioFile = optional('io', 'io');
   const io = ioFile === null ? null : parsePidIo(...ioFile);
@@ -161,6 +174,7 @@ function build(procRoot: string, pid: number, ctx: ReadContext): ProcessRecord {
     }
   }
   const namespace = (kind: 'mnt' | 'net', field: 'mountNamespace' | 'netNamespace'): number | null => {
+    if (refused(`ns/${kind}`, field)) return null;
     const path = join(procRoot, String(pid), 'ns', kind);
     let link: string;
     try {
@@ -170,6 +184,7 @@ function build(procRoot: string, pid: number, ctx: ReadContext): ProcessRecord {
       if (code === 'ESRCH' || (code === 'ENOENT' && !existsSync(join(procRoot, String(pid))))) throw new Vanished(path);
       // EACCES: another user's process without root (the links need ptrace access); ENOENT: an exiting process, or a tree without the link.
       unavailable[field] = `${path} cannot be read (${code || String(e)})`;
+      if (REFUSAL_CODES.has(code)) refusals?.set(pid, start, `ns/${kind}`, unavailable[field]!);
       return null;
     }
     const m = /^\w+:\[(\d+)\]$/.exec(link);
