@@ -155,6 +155,16 @@ export class BpfObject {
   }
 
   /**
+   * Every struct of the object's BTF by name, from the BTF parsed once for the object (the
+   * same parse as {@link BpfObject.structLayout} and the constants), or undefined for an
+   * object without BTF. @internal
+   */
+  structLayouts(): Map<string, StructLayout> | undefined {
+    this.#usable('structLayouts');
+    return this.#shared.btf.layouts();
+  }
+
+  /**
    * Loads the programs whose autoload is on and creates the maps, on a libuv
    * pool thread (CO-RE relocation and the verifier can take a while). An object
    * loads once.

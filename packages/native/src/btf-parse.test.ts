@@ -18,3 +18,21 @@ describe('typeName on corrupt BTF', () => {
     expect(() => typeName(types, 2)).toThrow(/its \.BTF section is corrupt: type 2 is an array of arrays more than 32 deep \(a cycle\?\)/);
   });
 });
+
+describe('parseBtf names', () => {
+  // An ASCII string section is decoded once and sliced; any other byte decodes each name on its own.
+  it('reads names from an ASCII string section, the last one running to its end without a NUL', () => {
+    const types = parseBtf(btf([INT, [5, info(KIND.STRUCT, 1), 4, 7, 1, 0]], '\0int\0s\0m'), 'ascii');
+    expect([types.types[1]?.name, types.types[2]?.name, types.types[2]?.members[0]?.name]).toEqual(['int', 's', 'm']);
+  });
+
+  it('reads UTF-8 names when the section has a non-ASCII byte', () => {
+    // '\0int\0é\0m\0': é is two bytes, so the member's name starts at byte 8.
+    const types = parseBtf(btf([INT, [5, info(KIND.STRUCT, 1), 4, 8, 1, 0]], '\0int\0é\0m\0'), 'utf8');
+    expect([types.types[1]?.name, types.types[2]?.name, types.types[2]?.members[0]?.name]).toEqual(['int', 'é', 'm']);
+  });
+
+  it('a name offset past the string section is corrupt BTF', () => {
+    expect(() => parseBtf(btf([[40, info(KIND.INT), 4, 32]]), 'bad')).toThrow(/string offset 40 out of range/);
+  });
+});

@@ -188,13 +188,14 @@ export class LoadedBpfObject implements LoadedObject {
   }
 
   /**
-   * The struct layouts of the object's BTF, read from the bytes the loader already read
-   * (no second read of the file).
+   * The struct layouts of the object's BTF: from the BTF the object parsed for its constants
+   * (one parse per object), else from the bytes the loader already read (no second read of
+   * the file).
    * @returns each struct by name, as {@link readStructLayouts} gives them
    * @throws {@link @bpfscope/core!LoadFailed} when the object has no usable BTF
    */
   structLayouts(): Map<string, StructLayout> {
-    this.#layouts ??= readStructLayouts(this.image, this.object.name);
+    this.#layouts ??= this.object.structLayouts() ?? readStructLayouts(this.image, this.object.name);
     return this.#layouts;
   }
 

@@ -27,11 +27,17 @@ export class ObjectBtf {
     return this.#types;
   }
 
+  /** Every struct by name (each laid out when first read), or undefined for an object without BTF. */
+  layouts(): Map<string, StructLayout> | undefined {
+    const types = this.types();
+    if (types === undefined) return undefined;
+    this.#layouts ??= structLayoutsOf(types);
+    return this.#layouts;
+  }
+
   /** A named struct; LoadFailed listing the structs when absent. */
   struct(name: string): StructLayout {
-    const types = this.types();
-    this.#layouts ??= types ? structLayoutsOf(types) : new Map<string, StructLayout>();
-    return requireStruct(this.#layouts, name, {});
+    return requireStruct(this.layouts() ?? new Map<string, StructLayout>(), name, {});
   }
 
   /** The `const volatile` variables of .rodata. */
