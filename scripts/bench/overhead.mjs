@@ -110,7 +110,7 @@ export function reportOverhead(o) {
   for (const [p, v] of Object.entries(o.loadedRuns ?? {})) {
     if (v.runs > 0) lines.push(`    ${p.padEnd(18)} ${String(Math.round(v.runTimeNs / v.runs)).padStart(6)} ns  (${v.runs} runs)`);
   }
-  lines.push('  overhead governor in the steady runs (default budget; programStats on, so each window is measured directly):');
+  lines.push('  overhead governor in the steady runs (defaults: its windows measured through its calibration):');
   for (const f of Object.keys(o.steady[0]?.governor ?? {})) {
     const gs = o.steady.map((s) => s.governor[f]).filter(Boolean);
     if (gs.length === 0) continue;
