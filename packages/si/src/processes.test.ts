@@ -86,6 +86,19 @@ describe('toProcesses', () => {
   });
 });
 
+describe('toProcesses: started', () => {
+  it('each process\'s start as local time, the same text from call to call, another for another start under the same PID; kept only for listed processes', () => {
+    const t = tree({ 'sys/devices/system/cpu/online': '0\n' });
+    const ctx = { ...t, users: new UserNames(join(t.procRoot, 'no-passwd')) };
+    const a = toProcesses(metrics([rec({ pid: 5, startTime: BOOT_S + 100 }), rec({ pid: 6, startTime: BOOT_S + 200 })]), (BOOT_S + 1000) * 1000, null, ctx);
+    expect(a.result.list.map((p) => p.started)).toEqual([localDateTime((BOOT_S + 100) * 1000), localDateTime((BOOT_S + 200) * 1000)]);
+    const b = toProcesses(metrics([rec({ pid: 5, startTime: BOOT_S + 100 }), rec({ pid: 6, startSecondsSinceBoot: 300, startTime: BOOT_S + 300 })]), (BOOT_S + 1001) * 1000, a, ctx);
+    expect(b.result.list.map((p) => p.started)).toEqual([localDateTime((BOOT_S + 100) * 1000), localDateTime((BOOT_S + 300) * 1000)]);
+    expect([...b.started.keys()].sort()).toEqual([(BOOT_S + 100) * 1000, (BOOT_S + 300) * 1000]);
+    expect(toProcesses(metrics([rec({ pid: 7, startTime: null })]), (BOOT_S + 1002) * 1000, b, ctx).result.list[0]?.started).toBeNull();
+  });
+});
+
 describe('process details', () => {
   it('kernel threads: comm, the part before a numbered /, the full name from /proc/<pid>/comm when comm is 15 bytes', () => {
     const t = tree({ 'proc/3/comm': 'pool_workqueue_release\n' });

@@ -8,6 +8,8 @@ import type { SiProcessData, SiProcessesData } from './types.js';
 export interface ProcessCpuState {
   timestamp: number;
   times: Map<string, { user: number; system: number }>;
+  /** Each listed process's `started`, by its start time (ms since the epoch): formatted once per process. */
+  started: Map<number, string>;
   /** The result of that call, answered again for the same reading (a shared one). */
   result: SiProcessesData;
 }
@@ -51,11 +53,13 @@ export function toProcesses(data: ProcMetrics, timestamp: number, previous: Proc
   const memTotal = totalmem();
   const bootMs = data.countersSince === null ? null : Date.parse(data.countersSince);
   const times = new Map<string, { user: number; system: number }>();
+  const started = new Map<number, string>();
   const list: SiProcessData[] = [];
   const counts = { running: 0, blocked: 0, sleeping: 0, unknown: 0 };
   for (const p of data.processes) {
-    times.set(key(p), { user: p.userSeconds, system: p.systemSeconds });
-    const before = previous?.times.get(key(p));
+    const k = key(p);
+    times.set(k, { user: p.userSeconds, system: p.systemSeconds });
+    const before = previous?.times.get(k);
     // Over the interval since the previous call; a process that is new since then, and every
     // process on the first call, counts from its start over all CPUs' time since boot.
     const span = previous && before ? (timestamp - previous.timestamp) / 1000 : bootMs === null ? null : (timestamp - bootMs) / 1000;
@@ -82,7 +86,7 @@ export function toProcesses(data: ProcMetrics, timestamp: number, previous: Proc
       memVsz: Math.round(p.vsizeBytes / 1024),
       memRss: Math.round(p.rssBytes / 1024),
       nice: p.nice,
-      started: p.startTime === null ? null : localDateTime(p.startTime * 1000),
+      started: p.startTime === null ? null : startedText(p.startTime * 1000, previous, started),
       state,
       tty: null,
       user: ctx.users.name(p.euid),
@@ -94,5 +98,13 @@ export function toProcesses(data: ProcMetrics, timestamp: number, previous: Proc
   ctx.kernelNames?.sweep();
   ctx.argv?.sweep();
   list.sort((a, b) => a.pid - b.pid);
-  return { timestamp, times, result: { all: list.length, ...counts, list } };
+  return { timestamp, times, started, result: { all: list.length, ...counts, list } };
+}
+
+/** `started` of a process that started at `ms`: the previous call's text when it listed it too, else formatted now; kept in `now`. */
+function startedText(ms: number, previous: ProcessCpuState | null, now: Map<number, string>): string {
+  let text = now.get(ms) ?? previous?.started.get(ms);
+  if (text === undefined) text = localDateTime(ms);
+  now.set(ms, text);
+  return text;
 }
