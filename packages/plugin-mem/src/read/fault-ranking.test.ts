@@ -20,8 +20,16 @@ describe('FaultRanking', () => {
     ]);
   });
 
-  it('k = 0 lists nothing', () => {
-    expect(new FaultRanking().rank(totalsRows([t(1, 1)]), null, 0)).toEqual([]);
+  it('k = 0 lists nothing and reads no row; a later ranking that lists some starts as a first reading', () => {
+    const r = new FaultRanking();
+    r.rank(totalsRows([t(1, 100), t(2, 10)]), null, 5);
+    const rows = totalsRows([t(1, 150), t(2, 40)]);
+    let reads = 0;
+    const counted = new Proxy(rows, { get: (o, key) => (key === 'length' ? o.length : (...a: number[]) => (reads++, (o as unknown as Record<string, (...x: number[]) => unknown>)[key as string]!(...a))) });
+    expect(r.rank(counted, 1000, 0)).toEqual([]);
+    expect(reads).toBe(0);
+    // Totals since each process's start, no rates: not the deltas from the reading before the k = 0 one.
+    expect(r.rank(totalsRows([t(1, 160), t(2, 70)]), 1000, 5).map((p) => [p.pid, p.minorPerSecond])).toEqual([[1, null], [2, null]]);
   });
 
   it('ties go to the lower pid; rows left out by the filter are not listed; three readings in a row keep each previous one', () => {

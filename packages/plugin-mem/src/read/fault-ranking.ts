@@ -61,6 +61,12 @@ export class FaultRanking {
    * @param include - the rows that take part (a PID filter); all when absent
    */
   rank(rows: FaultRows, intervalMs: number | null, k: number, include?: (row: number) => boolean): ProcessFaults[] {
+    if (k <= 0) {
+      // Nothing to list: no row is read and no totals kept, so a later ranking that lists
+      // some starts as a first reading (totals, no rates) instead of from a stale one.
+      this.#first = true;
+      return [];
+    }
     const prev = this.#first ? null : this.#prev;
     const next = this.#next;
     const n = rows.length;
