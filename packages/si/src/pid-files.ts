@@ -21,8 +21,12 @@ interface Kept {
 
 let scratch = Buffer.allocUnsafe(16_384);
 
-/** The text from offset 0, or null when the read fails. A short read is the end: the kernel copies a command line in a loop up to the count asked, and a comm fits one read. */
-function readFrom(fd: number): string | null {
+/**
+ * A procfs file's text from offset 0 through one reused buffer, or null when the read fails.
+ * A short read is the end: the kernel copies a command line in a loop up to the count asked,
+ * and a comm fits one read (so a read per file is saved). @internal
+ */
+export function readFrom(fd: number): string | null {
   let length = 0;
   try {
     for (;;) {

@@ -1,5 +1,5 @@
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { PidFiles } from './pid-files.js';
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { PidFiles, readFrom } from './pid-files.js';
 
 /** User names by user ID, from /etc/passwd, read again when the file changes. @internal */
 export class UserNames {
@@ -52,12 +52,10 @@ function nameOf(command: string, kernel: boolean): string {
   return n;
 }
 
-let scratch = Buffer.allocUnsafe(16_384);
-
 /**
- * A procfs file's text through one reused buffer (readFileSync's stat and allocation per file
- * cost four times as much over a process table); null when it cannot be read (the process
- * exited, or hides it).
+ * A procfs file's text, read by path through one reused buffer (readFileSync's stat and
+ * allocation per file cost four times as much over a process table); null when it cannot be
+ * read (the process exited, or hides it).
  */
 function readSmall(path: string): string | null {
   let fd: number;
@@ -67,23 +65,7 @@ function readSmall(path: string): string | null {
     return null;
   }
   try {
-    let length = 0;
-    for (;;) {
-      if (length === scratch.length) {
-        const bigger = Buffer.allocUnsafe(scratch.length * 2);
-        scratch.copy(bigger, 0, 0, length);
-        scratch = bigger;
-      }
-      const room = scratch.length - length;
-      const n = readSync(fd, scratch, length, room, null);
-      length += n;
-      // The kernel fills a procfs read as far as the file goes (cmdline and comm copy in a
-      // loop up to the count asked): a short read is the end, and saves a read per process.
-      if (n < room) break;
-    }
-    return scratch.toString('latin1', 0, length);
-  } catch {
-    return null;
+    return readFrom(fd);
   } finally {
     closeSync(fd);
   }
