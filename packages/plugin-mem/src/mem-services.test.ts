@@ -102,6 +102,18 @@ describe('mem family through the container’s procfs reader and clock', () => {
     expect(only.reader.calls).toContain('proc 31337/stat');
     expect(only.reader.calls.filter((c) => c === 'list-proc ')).toEqual(['list-proc ']); // the procfs root checked at init; no scan of every process
   });
+
+  it('processes: false reads no process: processes empty, processCount null with the reason; the system figures as before', async () => {
+    const off = await twoReadings(mem({ cgroups: false }), { mem: { processes: false } });
+    expect(off.second.processes).toEqual([]);
+    expect(off.second.processCount).toBeNull();
+    expect(off.second.unavailable.processes).toBe('per-process faults are not read (option processes: false)');
+    expect(off.second.system).not.toBeNull();
+    expect(off.reader.calls.filter((c) => /^proc \d+\/stat$/.test(c))).toEqual([]);
+    const on = await twoReadings(mem({ cgroups: false }));
+    expect(on.second.processCount).toBe(1);
+    expect(on.reader.calls.filter((c) => /^proc \d+\/stat$/.test(c)).length).toBeGreaterThan(0);
+  });
 });
 
 describe('mem options in the config', () => {
@@ -122,7 +134,7 @@ describe('mem options in the config', () => {
       [{ pids: 7 }, 'families.mem.pids', 'an array'],
       [{ cgroups: 'yes' }, 'families.mem.cgroups', 'true or false'],
       [{ maxOomVictims: 2.5 }, 'families.mem.maxOomVictims', 'an integer from 0 to 1000000'],
-      [{ topK: 3 }, 'families.mem.topK', 'one of the options of the mem family (mode, enabled, initTimeoutMs, readTimeoutMs, cache, topProcesses, pids, cgroups, maxOomVictims)'],
+      [{ topK: 3 }, 'families.mem.topK', 'one of the options of the mem family (mode, enabled, initTimeoutMs, readTimeoutMs, cache, processes, topProcesses, pids, cgroups, maxOomVictims)'],
     ] as const) {
       const e = configError(given);
       expect(e.path).toBe(path);

@@ -4,9 +4,15 @@ import type { mem } from './plugin.js';
 
 /**
  * Options of the {@link mem} plugin; every field optional. `config.families.mem` may override
- * `topProcesses`, `pids`, `cgroups` and `maxOomVictims` (see {@link MEM_OPTION_SCHEMA}).
+ * `processes`, `topProcesses`, `pids`, `cgroups` and `maxOomVictims` (see {@link MEM_OPTION_SCHEMA}).
  */
 export interface MemPluginOptions {
+  /**
+   * Read per-process faults (the task iterator with eBPF, each /proc/&lt;pid&gt;/stat with
+   * procfs) for `processes` and `processCount`. Off, a reading reads no process: `processes`
+   * is empty and `processCount` null, with the reason in `unavailable.processes`. @default true
+   */
+  processes?: boolean;
   /** How many processes a reading lists, most faults in the last interval first. @default 20 */
   topProcesses?: number;
   /** Report only these processes (by PID). @default every process */
@@ -23,6 +29,7 @@ export interface MemPluginOptions {
 
 /** Options checked, defaults filled in. @internal */
 export interface ResolvedMemOptions {
+  processes: boolean;
   topProcesses: number;
   pids: ReadonlySet<number> | null;
   cgroups: boolean;
@@ -44,10 +51,12 @@ export function resolveMemOptions(o: MemPluginOptions, defaultObjectPath: string
     pids = new Set(o.pids.map((p: unknown, i) => whole(`mem.pids[${i}]`, p, 1, 4_194_304)));
   }
   if (o.cgroups !== undefined && typeof o.cgroups !== 'boolean') throw new ConfigError('mem.cgroups', o.cgroups, 'true or false');
+  if (o.processes !== undefined && typeof o.processes !== 'boolean') throw new ConfigError('mem.processes', o.processes, 'true or false');
   if (o.objectPath !== undefined && (typeof o.objectPath !== 'string' || o.objectPath === '')) throw new ConfigError('mem.objectPath', o.objectPath, 'a file path');
   const prediction = { ...o.prediction };
   new OomPredictor(prediction); // validates now, so a bad option fails the factory and not the first read
   return {
+    processes: o.processes ?? true,
     topProcesses: o.topProcesses === undefined ? 20 : whole('mem.topProcesses', o.topProcesses, 0, 1_000_000),
     pids,
     cgroups: o.cgroups ?? true,
@@ -62,6 +71,7 @@ export function resolveMemOptions(o: MemPluginOptions, defaultObjectPath: string
  * `initTimeoutMs`, `readTimeoutMs`); each overrides the factory's option of the same name.
  */
 export const MEM_OPTION_SCHEMA: OptionSchema = Object.freeze({
+  processes: { type: 'boolean' },
   topProcesses: { type: 'integer', min: 0, max: 1_000_000 },
   pids: { type: 'integer[]', min: 1, max: 4_194_304 },
   cgroups: { type: 'boolean' },
@@ -72,6 +82,7 @@ export const MEM_OPTION_SCHEMA: OptionSchema = Object.freeze({
 export function withFamilyOptions(o: ResolvedMemOptions, config: FamilyOptions): ResolvedMemOptions {
   return {
     ...o,
+    processes: (config.processes as boolean | undefined) ?? o.processes,
     topProcesses: (config.topProcesses as number | undefined) ?? o.topProcesses,
     pids: config.pids === undefined ? o.pids : new Set(config.pids as readonly number[]),
     cgroups: (config.cgroups as boolean | undefined) ?? o.cgroups,

@@ -174,8 +174,8 @@ export interface MemMetrics {
   vmstat: VmstatCounters | null;
   /** The top `topProcesses` processes by faults in the last interval (by total faults on the first reading). */
   processes: ProcessFaults[];
-  /** Processes whose faults were read (before the cap and after the PID filter). */
-  processCount: number;
+  /** Processes whose faults were read (before the cap and after the PID filter); null when none were read (option `processes: false`, or the read failed: `unavailable.processes` or `errors.processes`). */
+  processCount: number | null;
   /** Limited memory cgroups; null when no hierarchy has the memory controller (see `unavailable.cgroups`) or the walk failed. */
   cgroups: CgroupMemory | null;
   /** OOM kills since the source started. */

@@ -46,7 +46,7 @@ export interface SystemInformationOptions {
 const PLUGINS: Record<SiFamily, () => Plugin> = {
   // Pressure is not part of any systeminformation shape; cgroups and per-process faults are not either.
   cpu: () => cpu({ pressure: false }),
-  mem: () => mem({ cgroups: false, topProcesses: 0 }),
+  mem: () => mem({ cgroups: false, processes: false }),
   proc: () => proc(),
   net: () => net(),
   fs: () => fs(),

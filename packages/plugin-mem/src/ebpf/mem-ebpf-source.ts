@@ -94,7 +94,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
     consumer.onBatch((batch) => this.#onBatch(batch, decoder));
     handle.attach('mem_oom_victim');
     // An iterator that cannot run should reject the source now, not fail every read.
-    this.#faults.decode(await awaitOrAbort(this.#readTable(obj), context.signal), this.#layouts.faults);
+    if (this.options.processes) this.#faults.decode(await awaitOrAbort(this.#readTable(obj), context.signal), this.#layouts.faults);
     closed();
     const reader = new MemReader(this.services.procfs, this.services.clock, this.options);
     reader.start();
@@ -181,9 +181,9 @@ export class MemEbpfSource implements Source<MemMetrics> {
     const reader = this.#reader;
     const layouts = this.#layouts;
     if (!obj || !reader || !layouts) throw new DataUnavailable('mem-ebpf', 'the source is not initialised');
-    let faults: FaultsResult;
+    let faults: FaultsResult = { rows: null, error: null };
     try {
-      faults = { rows: this.#faults.decode(await awaitOrAbort(this.#readTable(obj), context.signal), layouts.faults), error: null };
+      if (this.options.processes) faults = { rows: this.#faults.decode(await awaitOrAbort(this.#readTable(obj), context.signal), layouts.faults), error: null };
     } catch (e) {
       if (!isBpfscopeError(e) || context.signal.aborted) throw e;
       faults = { rows: null, error: e };

@@ -44,9 +44,9 @@ export class MemProcfsSource implements Source<MemMetrics> {
   async read(_context: ReadContext): Promise<MemMetrics> {
     const reader = this.#reader;
     if (!reader) throw new DataUnavailable('mem-procfs', 'the source is not initialised');
-    let faults: FaultsResult;
+    let faults: FaultsResult = { rows: null, error: null };
     try {
-      faults = { rows: totalsRows(scanPidFaults(this.services.procfs, this.options.pids)), error: null };
+      if (this.options.processes) faults = { rows: totalsRows(scanPidFaults(this.services.procfs, this.options.pids)), error: null };
     } catch (e) {
       if (!isBpfscopeError(e)) throw e;
       faults = { rows: null, error: e };

@@ -9,7 +9,11 @@ import { MemPredictions } from './mem-predictions.js';
 import { swapMemory, systemMemory, vmstatCounters } from './system-memory.js';
 
 /** Process faults as a source read them, or the error that stopped the read. @internal */
-export type FaultsResult = { rows: FaultRows; error: null } | { rows: null; error: BpfscopeError };
+/** The process faults of a reading: its rows, the error that stopped their read, or nothing read (option `processes: false`). @internal */
+export type FaultsResult = { rows: FaultRows; error: null } | { rows: null; error: BpfscopeError } | { rows: null; error: null };
+
+/** Why `processes` is empty and `processCount` null with the option off. @internal */
+export const PROCESSES_OFF = 'per-process faults are not read (option processes: false)';
 
 type Parts = Pick<MemMetrics, 'errors' | 'unavailable'>;
 
@@ -105,13 +109,15 @@ export class MemReader {
     const cgroups = this.#cgroups(errors, unavailable);
     const pids = this.options.pids;
     let processes: MemMetrics['processes'] = [];
-    let processCount = 0;
+    let processCount: number | null = null;
     if (faults.error !== null) {
       if (faults.error.code === 'DATA_UNAVAILABLE') unavailable.processes = faults.error.message;
       else errors.processes = faults.error;
-    }
-    else {
+    } else if (faults.rows === null) {
+      unavailable.processes = PROCESSES_OFF;
+    } else {
       const rows = faults.rows;
+      processCount = 0;
       const include = pids === null ? undefined : (r: number): boolean => pids.has(rows.pid(r));
       if (include === undefined) processCount = rows.length;
       else for (let r = 0; r < rows.length; r++) if (include(r)) processCount++;
