@@ -8,7 +8,6 @@ import { FaultRanking, type FaultRows } from './fault-ranking.js';
 import { MemPredictions } from './mem-predictions.js';
 import { swapMemory, systemMemory, vmstatCounters } from './system-memory.js';
 
-/** Process faults as a source read them, or the error that stopped the read. @internal */
 /** The process faults of a reading: its rows, the error that stopped their read, or nothing read (option `processes: false`). @internal */
 export type FaultsResult = { rows: FaultRows; error: null } | { rows: null; error: BpfscopeError } | { rows: null; error: null };
 
