@@ -1,42 +1,66 @@
-// processes: false on the eBPF source: the task iterator never runs (its run count in the
-// kernel stays where it was), readings list no process and say why, and the system figures
-// are read as with the option on.
+// processes: false on the eBPF source: the task iterator never runs, readings list no
+// process and say why, and the system figures are read as with the option on. The runs are
+// compared exactly through the object's counters: mem_iter counts one invocation per task it
+// writes and its run count has one more per iterator read (the closing call without a task);
+// mem_oom_victim counts one invocation per run. Whatever else runs on the machine, the
+// invocations of a window equal mem_iter's runs minus one per read plus mem_oom_victim's runs.
+import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { createEngine, type Engine } from '@bpfscope/core';
 import { clearCache } from '@bpfscope/native';
 import { describeKernel } from '../../../test/real-kernel.js';
 import { mem } from './plugin.js';
 
-const iterRuns = (engine: Engine): number => engine.stats().collectors.find((c) => c.family === 'mem')?.sourceStats?.programs.find((p) => p.program === 'mem_iter')?.runs ?? -1;
+interface Counts {
+  iter: number;
+  victim: number;
+  invocations: number;
+}
+
+function counts(engine: Engine): Counts {
+  const s = engine.stats().collectors.find((c) => c.family === 'mem')?.sourceStats;
+  expect(s?.programs.map((p) => p.program).sort()).toEqual(['mem_iter', 'mem_oom_victim']);
+  const runs = (name: string): number => s!.programs.find((p) => p.program === name)!.runs;
+  return { iter: runs('mem_iter'), victim: runs('mem_oom_victim'), invocations: s!.kernelCounters[0]!.invocations };
+}
+
+const memTotalBytes = (): number => Number(/^MemTotal:\s+(\d+) kB$/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]) * 1024;
+
+const config = { mode: 'ebpf', programStats: true, cache: { enabled: false }, logLevel: 'silent' } as const;
 
 describeKernel('mem family, eBPF, processes: false', () => {
-  it('three readings run the iterator 0 times and report processCount null with the reason; with the option on, each reading runs it', async () => {
+  it('three readings run the iterator 0 times and report processCount null with the reason; with the option on, a reading runs it once', async () => {
     clearCache(); // an object of this test's own: no other engine's reads run its iterator
-    const off = createEngine({ plugins: [mem({ processes: false, cgroups: false })], config: { mode: 'ebpf', programStats: true, cache: { enabled: false }, logLevel: 'silent' } });
+    const off = createEngine({ plugins: [mem({ processes: false, cgroups: false })], config });
     try {
       await off.start();
-      const before = iterRuns(off);
-      expect(before).toBeGreaterThanOrEqual(0);
+      const before = counts(off);
       for (let i = 0; i < 3; i++) {
+        const totals = [memTotalBytes()];
         const m = (await off.collect()).get('mem')?.data;
+        totals.push(memTotalBytes());
         expect(m?.processes).toEqual([]);
         expect(m?.processCount).toBeNull();
         expect(m?.unavailable.processes).toBe('per-process faults are not read (option processes: false)');
-        expect(m?.system?.totalBytes).toBeGreaterThan(0);
+        expect(totals).toContain(m?.system?.totalBytes);
       }
-      expect(iterRuns(off)).toBe(before);
+      const after = counts(off);
+      expect(after.iter - before.iter).toBe(0);
+      expect(after.invocations - before.invocations).toBe(after.victim - before.victim);
     } finally {
       await off.close();
     }
     clearCache();
-    const on = createEngine({ plugins: [mem({ cgroups: false })], config: { mode: 'ebpf', programStats: true, cache: { enabled: false }, logLevel: 'silent' } });
+    const on = createEngine({ plugins: [mem({ cgroups: false, pids: [process.pid] })], config });
     try {
       await on.start();
-      const before = iterRuns(on);
+      const before = counts(on);
       const m = (await on.collect()).get('mem')?.data;
-      expect(m?.processCount).toBeGreaterThan(0);
-      // Each run visits every task once: the runs grow by at least the tasks listed.
-      expect(iterRuns(on) - before).toBeGreaterThanOrEqual(m?.processCount ?? Infinity);
+      const after = counts(on);
+      // One iterator read: its runs are the tasks it wrote plus the closing call.
+      expect(after.iter - before.iter - 1 + (after.victim - before.victim)).toBe(after.invocations - before.invocations);
+      expect(m?.processCount).toBe(1); // this process alone passes the PID filter
+      expect(m?.processes.map((p) => p.pid)).toEqual([process.pid]);
     } finally {
       await on.close();
     }
