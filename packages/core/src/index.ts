@@ -81,7 +81,7 @@ export type { CollectorStats, ReadCost, RecoveryStats, FamilyCacheStats, CacheMi
 export type { RunningWork } from './engine/running.js';
 export type { GovernorInfo, GovernorStats, GovernorSettings, GovernorFamilySettings, GovernorWindow, GovernorBasis, GovernorCalibration, GovernorTransition } from './engine/governor/governor-types.js';
 export { DEFAULT_FAMILY_BUDGET_NS_PER_SEC } from './engine/governor/governor-config.js';
-export { EMPTY_SOURCE_STATS, type SourceStats, type SourceStatsOptions, type ProgramRunStats, type KernelCounters } from './source-stats.js';
+export { EMPTY_SOURCE_STATS, KeptSourceStats, type SourceStats, type SourceStatsOptions, type ProgramRunStats, type KernelCounters } from './source-stats.js';
 export { createEngine, type EngineOptions, type EngineServices } from './engine/create-engine.js';
 export { Snapshot, snapshotJsonReplacer, type SnapshotJson, type ErrorJson, type CachedResultJson } from './engine/snapshot.js';
 export { checkSupport, type SupportOptions } from './support/check-support.js';

@@ -85,3 +85,35 @@ export const EMPTY_SOURCE_STATS: SourceStats = Object.freeze({
   kernelCounters: Object.freeze([]),
   counters: Object.freeze({}),
 });
+
+/**
+ * The last whole statistics of a source, kept for after it closes (its last counts stay
+ * readable). Figures asked for without their programs are given out but not kept.
+ *
+ * @example
+ * ```ts
+ * readonly #kept = new KeptSourceStats();
+ * stats(options?: SourceStatsOptions): SourceStats {
+ *   if (!this.#running) return this.#kept.last;
+ *   return this.#kept.keep(this.#read(options), options);
+ * }
+ * ```
+ */
+export class KeptSourceStats {
+  #last: SourceStats = EMPTY_SOURCE_STATS;
+
+  /** The last whole figures kept; empty before any. */
+  get last(): SourceStats {
+    return this.#last;
+  }
+
+  /**
+   * @param stats - figures just read
+   * @param options - what they were read with: unless `programs` is false, they are kept
+   * @returns `stats`
+   */
+  keep(stats: SourceStats, options?: SourceStatsOptions): SourceStats {
+    if (options?.programs !== false) this.#last = stats;
+    return stats;
+  }
+}

@@ -1,4 +1,4 @@
-import { awaitOrAbort, createProcfsReader, EMPTY_SOURCE_STATS, log2HistogramFromSlots, systemClock, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
+import { awaitOrAbort, createProcfsReader, KeptSourceStats, log2HistogramFromSlots, systemClock, type Clock, type ObjectLoader, type ProcfsReader, type ReadContext, type Source, type SourceContext, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, loadNative, NativeObjectLoader, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type BpfObject, type LoadedBpfObject, type StructLayout } from '@bpfscope/native';
 import { sumCounters, toRecord, type CpuCounters } from '../compute.js';
 import type { CpuMetrics, PerCpuRecord } from '../records.js';
@@ -57,7 +57,7 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   /** The baseline's per-CPU procfs counters by CPU: fixed at init, so indexed once. */
   #baseById = new Map<number, ProcStat['total']>();
   #prev: Sample | null = null;
-  #stats: SourceStats = EMPTY_SOURCE_STATS;
+  readonly #kept = new KeptSourceStats();
   #loaded = false;
   readonly #programStats = new ProgramStatsReporter();
   #releaseLog: () => void = () => undefined;
@@ -204,11 +204,9 @@ export class CpuEbpfSource implements Source<CpuMetrics> {
   }
 
   stats(options?: SourceStatsOptions): SourceStats {
-    if (!this.#object || !this.#loaded) return this.#stats;
+    if (!this.#object || !this.#loaded) return this.#kept.last;
     // Read here, not at every reading: one map read fewer per snapshot. Whole figures are kept for after close.
-    const s = this.#programStats.sourceStats([{ object: this.#object, statsMap: 'cpu_stats' }], { links: this.#handle?.attachedPrograms().length ?? 0 }, options);
-    if (options?.programs !== false) this.#stats = s;
-    return s;
+    return this.#kept.keep(this.#programStats.sourceStats([{ object: this.#object, statsMap: 'cpu_stats' }], { links: this.#handle?.attachedPrograms().length ?? 0 }, options), options);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, ConfigError, createEventStream, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, splitSamplingForKernel, type EventStream, type KernelSamplingCounts, type KernelSamplingState, type SamplingConfig, type SamplingPushdownResult, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
+import { awaitOrAbort, Closed, ConfigError, createEventStream, DataUnavailable, KeptSourceStats, isBpfscopeError, splitSamplingForKernel, type EventStream, type KernelSamplingCounts, type KernelSamplingState, type SamplingConfig, type SamplingPushdownResult, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, loadNative, SharedSamplingSlot, type NativeObjectLoader, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readStatsCounters, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
@@ -44,7 +44,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
   #logger: Logger | null = null;
   #generation = 0;
   #loaded = false;
-  #lastStats: SourceStats = EMPTY_SOURCE_STATS;
+  readonly #kept = new KeptSourceStats();
   readonly #programStats = new ProgramStatsReporter();
   /** The process's kernel sampling of OOM events (one setting for every engine: the object is shared). */
   readonly #sampling: SharedSamplingSlot;
@@ -229,16 +229,14 @@ export class MemEbpfSource implements Source<MemMetrics> {
   }
 
   stats(options?: SourceStatsOptions): SourceStats {
-    if (!this.#obj || !this.#loaded) return this.#lastStats;
+    if (!this.#obj || !this.#loaded) return this.#kept.last;
     const counters = {
       ...this.#reader?.stats(),
       oomEvents: this.#events,
       oomEventsUndecodable: this.#badEvents,
     };
-    const s = this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'mem_stats' }], counters, options);
     // Whole figures are kept for after close: the last counts stay readable.
-    if (options?.programs !== false) this.#lastStats = s;
-    return s;
+    return this.#kept.keep(this.#programStats.sourceStats([{ object: this.#obj, statsMap: 'mem_stats' }], counters, options), options);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, splitSamplingForKernel, type Clock, type EventStream, type FamilyFilter, type KernelSamplingCounts, type KernelSamplingState, type PushdownResult, type ReadContext, type SamplingConfig, type SamplingPushdownResult, type Source, type SourceContext, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
+import { awaitOrAbort, Closed, ConfigError, KeptSourceStats, splitSamplingForKernel, type Clock, type EventStream, type FamilyFilter, type KernelSamplingCounts, type KernelSamplingState, type PushdownResult, type ReadContext, type SamplingConfig, type SamplingPushdownResult, type Source, type SourceContext, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, kernelCounters, loadNative, ProgramStatsReporter, SharedSamplingSlot, type LoadedBpfObject, type NativeObjectLoader } from '@bpfscope/native';
 import type { ResolvedNetOptions } from '../options.js';
 import type { NetMetrics } from '../records.js';
@@ -68,7 +68,7 @@ export class NetEbpfSource implements Source<NetMetrics> {
   #prevAtMs: number | null = null;
   #batchSize = 100;
   #counters: Record<string, number> = {};
-  #sourceStats: SourceStats = EMPTY_SOURCE_STATS;
+  readonly #kept = new KeptSourceStats();
   readonly #toEpochMs: ToEpochMs;
   readonly #addresses = new AddressTexts();
   /** Connections of earlier readings, handed out again for rows that did not change. */
@@ -250,17 +250,14 @@ export class NetEbpfSource implements Source<NetMetrics> {
 
   stats(options?: SourceStatsOptions): SourceStats {
     const h = this.#handle;
-    if (h === null) return this.#sourceStats;
-    const whole = options?.programs !== false;
-    const s: SourceStats = {
-      programs: whole ? this.#programStats.programs(h.object) : [],
+    if (h === null) return this.#kept.last;
+    // Whole figures are kept for after close.
+    return this.#kept.keep({
+      programs: options?.programs === false ? [] : this.#programStats.programs(h.object),
       runStatsEnabled: this.#programStats.enabled,
       kernelCounters: [kernelCounters(h.object, 'net_stats')],
       counters: { ...this.#counters },
-    };
-    // Whole figures are kept for after close.
-    if (whole) this.#sourceStats = s;
-    return s;
+    }, options);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { awaitOrAbort, Closed, EMPTY_SOURCE_STATS, type EventStream, type FamilyFilter, type KernelSamplingCounts, type KernelSamplingState, type ObjectLoader, type SamplingConfig, type SamplingPushdownResult, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
+import { awaitOrAbort, Closed, KeptSourceStats, type EventStream, type FamilyFilter, type KernelSamplingCounts, type KernelSamplingState, type ObjectLoader, type SamplingConfig, type SamplingPushdownResult, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, loadNative, NativeObjectLoader, ProgramStatsReporter, type BpfObject, type LoadedBpfObject } from '@bpfscope/native';
 import type { ProcMetrics } from '../records.js';
 import { applySelection, type ProcessSelection } from '../selection.js';
@@ -42,7 +42,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   #loader: NativeObjectLoader | null = null;
   #ctx: TaskDecodeContext | null = null;
   #stats: Record<string, number> = {};
-  #sourceStats: SourceStats = EMPTY_SOURCE_STATS;
+  readonly #kept = new KeptSourceStats();
   #loaded = false;
   readonly #programStats = new ProgramStatsReporter();
   readonly #figures = new ProcSourceStats(this.#programStats);
@@ -257,14 +257,12 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   }
 
   stats(options?: SourceStatsOptions): SourceStats {
-    if (!this.#obj || !this.#loaded) return this.#sourceStats;
+    if (!this.#obj || !this.#loaded) return this.#kept.last;
     // The iterator's runs (tableReads) are the table object's invocations, read here with the
     // other figures and not at every reading. Whole figures are kept for after close.
     const s = this.#figures.sourceStats(this.#obj, this.#stats, options);
     const table = s.kernelCounters.find((k) => k.role === 'table');
-    const out = table ? { ...s, counters: { ...s.counters, tableReads: table.invocations } } : s;
-    if (options?.programs !== false) this.#sourceStats = out;
-    return out;
+    return this.#kept.keep(table ? { ...s, counters: { ...s.counters, tableReads: table.invocations } } : s, options);
   }
 
   async close(): Promise<void> {

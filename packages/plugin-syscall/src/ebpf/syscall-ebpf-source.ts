@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, ConfigError, EMPTY_SOURCE_STATS, familyTimeouts, recordPasses, type EventStream, type KernelSamplingCounts, type SamplingConfig, type SamplingPushdownResult, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
+import { awaitOrAbort, Closed, ConfigError, KeptSourceStats, familyTimeouts, recordPasses, type EventStream, type KernelSamplingCounts, type SamplingConfig, type SamplingPushdownResult, type FamilyFilter, type FilterPart, type ObjectLoader, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, NativeObjectLoader, loadNative, type BpfObject, type LoadedBpfObject, possibleCpus, ProgramStatsReporter, routeLibbpfLog, type StructLayout, u32Key as u32 } from '@bpfscope/native';
 import type { SyscallFilterState, SyscallMetrics, SyscallMode } from '../records.js';
 import type { syscall } from '../plugin.js';
@@ -73,7 +73,7 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
   #userParts: FilterPart[] = [];
   #filterIndex = 0;
   #writing: Promise<unknown> = Promise.resolve();
-  #stats: SourceStats = EMPTY_SOURCE_STATS;
+  readonly #kept = new KeptSourceStats();
   #loaded = false;
   #streams = 0;
   #closing = new AbortController();
@@ -317,11 +317,9 @@ export class SyscallEbpfSource implements Source<SyscallMetrics> {
    * `eventsSampledAway`, `eventsDropped` (ring full).
    */
   stats(options?: SourceStatsOptions): SourceStats {
-    if (!this.#obj || !this.#loaded) return this.#stats;
-    const s = slotStats(this.#handle!, this.#slot, this.#levels, this.#programStats, options);
+    if (!this.#obj || !this.#loaded) return this.#kept.last;
     // Whole figures are kept for after close: the last counts stay readable.
-    if (options?.programs !== false) this.#stats = s;
-    return s;
+    return this.#kept.keep(slotStats(this.#handle!, this.#slot, this.#levels, this.#programStats, options), options);
   }
 
   /**

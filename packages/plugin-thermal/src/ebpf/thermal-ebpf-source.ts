@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, DataUnavailable, EMPTY_SOURCE_STATS, isBpfscopeError, type EventStream, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
+import { awaitOrAbort, Closed, DataUnavailable, KeptSourceStats, isBpfscopeError, type EventStream, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, loadNative, ProgramStatsReporter, readStatsCounters, type BpfObject, type LoadedBpfObject, type NativeObjectLoader, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import { THERMAL_OBJECT_PATH } from '../object-path.js';
 import type { ResolvedThermalOptions } from '../options.js';
@@ -39,7 +39,7 @@ export class ThermalEbpfSource implements Source<ThermalMetrics> {
   #generation = 0;
   #logger: Logger | null = null;
   #closing = new AbortController();
-  #lastStats: SourceStats = EMPTY_SOURCE_STATS;
+  readonly #kept = new KeptSourceStats();
   readonly #programStats = new ProgramStatsReporter();
 
   /**
@@ -164,12 +164,10 @@ export class ThermalEbpfSource implements Source<ThermalMetrics> {
   }
 
   stats(options?: SourceStatsOptions): SourceStats {
-    if (!this.#running) return this.#lastStats;
+    if (!this.#running) return this.#kept.last;
     const counters = { ...this.#reader?.stats(), tripEvents: this.#trips, tripEventsUndecodable: this.#badTrips };
-    const s = this.#programStats.sourceStats([{ object: this.#obj!, statsMap: 'thermal_stats' }], counters, options);
     // Whole figures are kept for after close.
-    if (options?.programs !== false) this.#lastStats = s;
-    return s;
+    return this.#kept.keep(this.#programStats.sourceStats([{ object: this.#obj!, statsMap: 'thermal_stats' }], counters, options), options);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { awaitOrAbort, Closed, type EventFeed, type FamilyFilter, type FilterPart, type SourceContext, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
+import { awaitOrAbort, Closed, KeptSourceStats, type EventFeed, type FamilyFilter, type FilterPart, type SourceContext, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, kernelCounters, loadNative, possibleCpus, ProgramStatsReporter, type LoadedBpfObject, type NativeObjectLoader } from '@bpfscope/native';
 import type { ResolvedFsOptions } from '../../options.js';
 import type { FsField, FsKernelStats } from '../../records.js';
@@ -50,7 +50,7 @@ export class BlockPart implements FsKernelPart<DevicesReading> {
   #batchSize = 100;
   #toEpochMs: (ns: number) => number = (ns) => ns / 1e6;
   readonly #programStats = new ProgramStatsReporter();
-  #stats: SourceStats = { programs: [], runStatsEnabled: false, kernelCounters: [], counters: {} };
+  readonly #kept = new KeptSourceStats();
   #last: FsKernelStats = { invocations: 0, events: 0, drops: 0, delivered: 0, mapFull: 0 };
 
   /**
@@ -166,27 +166,22 @@ export class BlockPart implements FsKernelPart<DevicesReading> {
 
   stats(options?: SourceStatsOptions): SourceStats {
     const h = this.#handle;
-    if (h !== null && this.#baseCounters !== null) {
-      const now = readBlockCounters(h.object);
-      const b = this.#baseCounters;
-      const whole = options?.programs !== false;
-      const s: SourceStats = {
-        programs: whole ? this.#programStats.programs(h.object) : [],
-        runStatsEnabled: this.#programStats.enabled,
-        kernelCounters: [kernelCounters(h.object, 'fs_blk_stats')],
-        counters: {
-          devices: this.#base.size,
-          untrackedIssues: now.rqFull - b.rqFull,
-          devicesMapFull: now.devFull - b.devFull,
-          completionsWithoutStamp: now.noStamp - b.noStamp,
-          delivered: this.#delivered,
-        },
-      };
-      // Whole figures are kept for after close.
-      if (!whole) return s;
-      this.#stats = s;
-    }
-    return this.#stats;
+    if (h === null || this.#baseCounters === null) return this.#kept.last;
+    const now = readBlockCounters(h.object);
+    const b = this.#baseCounters;
+    // Whole figures are kept for after close.
+    return this.#kept.keep({
+      programs: options?.programs === false ? [] : this.#programStats.programs(h.object),
+      runStatsEnabled: this.#programStats.enabled,
+      kernelCounters: [kernelCounters(h.object, 'fs_blk_stats')],
+      counters: {
+        devices: this.#base.size,
+        untrackedIssues: now.rqFull - b.rqFull,
+        devicesMapFull: now.devFull - b.devFull,
+        completionsWithoutStamp: now.noStamp - b.noStamp,
+        delivered: this.#delivered,
+      },
+    }, options);
   }
 
   detached(): string | null {
