@@ -44,8 +44,8 @@ export class SystemInformation {
   readonly #users = new UserNames();
   #load: LoadState | null = null;
   #procCpu: ProcessCpuState | null = null;
-  #kernelNames: KernelThreadNames | null = null;
-  #argv: PidFiles | null = null;
+  /** What processes() keeps between calls for one procfs root: kernel threads' names and the command lines' descriptors. */
+  #files: { procRoot: string; kernelNames: KernelThreadNames; argv: PidFiles } | null = null;
   #closed = false;
   #disks: DisksIoState | null = null;
   readonly #netStats: NetworkStatsState = new Map();
@@ -99,15 +99,12 @@ export class SystemInformation {
   async processes(): Promise<SiProcessesData> {
     const r = await this.#shared.read('proc');
     const roots = this.#roots();
-    if (this.#kernelNames?.procRoot !== roots.procRoot) {
-      this.#kernelNames?.close();
-      this.#kernelNames = new KernelThreadNames(roots.procRoot);
+    if (this.#files?.procRoot !== roots.procRoot) {
+      this.#closeFiles();
+      this.#files = { procRoot: roots.procRoot, kernelNames: new KernelThreadNames(roots.procRoot), argv: new PidFiles(roots.procRoot, 'cmdline') };
     }
-    if (this.#argv?.procRoot !== roots.procRoot) {
-      this.#argv?.close();
-      this.#argv = new PidFiles(roots.procRoot, 'cmdline');
-    }
-    this.#procCpu = toProcesses(r.data, r.timestamp, this.#procCpu, { ...roots, users: this.#users, commandLines: this.#commandLines, kernelNames: this.#kernelNames, argv: this.#argv });
+    const { kernelNames, argv } = this.#files;
+    this.#procCpu = toProcesses(r.data, r.timestamp, this.#procCpu, { ...roots, users: this.#users, commandLines: this.#commandLines, kernelNames, argv });
     // A read that was under way when close() ran keeps no descriptor.
     if (this.#closed) this.#closeFiles();
     return this.#procCpu.result;
@@ -195,8 +192,8 @@ export class SystemInformation {
   }
 
   #closeFiles(): void {
-    this.#argv?.close();
-    this.#kernelNames?.close();
+    this.#files?.argv.close();
+    this.#files?.kernelNames.close();
   }
 
   /** Stop the facade's own engine (an engine you gave is left running); later calls reject with {@link @bpfscope/core!Closed}. */
