@@ -1,14 +1,16 @@
 // One measurement of the "overhead" bench section, in a process of its own so that its
 // CPU time, RSS and import time are the library's alone. Prints one JSON line.
 //   import                      time to import every package
-//   steady <s>                  all four families with the engine's defaults, engine.stream() at
-//                               1 Hz for <s> seconds (the governor's figures printed); kernel run
-//                               time counted by a run-stats handle of this process, not the engine's
+//   steady <s> <warm>           all four families with the engine's defaults, engine.stream() at
+//                               1 Hz: CPU over the first <s> seconds and over <s> seconds after
+//                               <warm> (the governor's figures printed); kernel run time counted
+//                               by a run-stats handle of this process, not the engine's
 //   idle <s> <family...>        a started engine that nobody reads, for <s> seconds
 //   reads                       CPU per snapshot (all four) and per family read, each a real
 //                               read (the snapshot cache off)
 //   hold <stats:0|1>            all four families started and streaming at 1 Hz until stdin
 //                               ends; prints "ready" first, the program run deltas at the end
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -54,13 +56,19 @@ function delta(a, b) {
 }
 
 const cpuMs = (u) => (u.user + u.system) / 1000;
+/** CPU time of this process's main thread alone (the JS thread), ms, from its schedstat. */
+const mainThreadMs = () => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 const print = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
 if (mode === 'import') {
   const { importMs } = await load();
   print({ importMs });
 } else if (mode === 'steady') {
+  // Two windows of <s> seconds each: the first right after start (V8 still compiles the
+  // read paths' hot functions on its background threads) and one after <warm> seconds of
+  // streaming (what a process that leaves the engine running pays from then on).
   const seconds = Number(args[0]);
+  const warm = Math.max(seconds + 1, Number(args[1] ?? 0));
   const { engine } = await load();
   globalThis.gc?.();
   const rssImported = process.memoryUsage().rss;
@@ -72,20 +80,27 @@ if (mode === 'import') {
   const s0 = performance.now();
   await e.start();
   const startMs = performance.now() - s0;
-  const runs0 = programRuns(e);
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
+  const mark = () => ({ runs: programRuns(e), cpu: process.cpuUsage(), t: performance.now(), main: mainThreadMs() });
+  const window = (a, b) => {
+    const wallMs = b.t - a.t;
+    const kernelNs = Object.values(delta(a.runs, b.runs)).reduce((s, r) => s + r.runTimeNs, 0);
+    const cpu = cpuMs(b.cpu) - cpuMs(a.cpu);
+    return { wallMs, userCpuPct: (100 * cpu) / wallMs, mainThreadPct: (100 * (b.main - a.main)) / wallMs, kernelPct: (100 * kernelNs) / 1e6 / wallMs, runs: delta(a.runs, b.runs) };
+  };
+  const marks = new Map();
   let snapshots = 0;
-  for await (const _ of e.stream({ intervalMs: 1000 })) if (++snapshots > seconds) break;
-  const wallMs = performance.now() - t0;
-  const used = cpuMs(process.cpuUsage(c0));
-  const runs = delta(runs0, programRuns(e));
+  for await (const _ of e.stream({ intervalMs: 1000 })) {
+    snapshots++;
+    if ([1, 1 + seconds, warm, warm + seconds].includes(snapshots)) marks.set(snapshots, mark());
+    if (snapshots >= warm + seconds) break;
+  }
+  const first = window(marks.get(1), marks.get(1 + seconds));
+  const late = window(marks.get(warm), marks.get(warm + seconds));
   const rss = process.memoryUsage().rss;
   const governor = Object.fromEntries(e.stats().collectors.map((c) => [c.family, c.governor && { level: c.governor.level, budget: c.governor.budgetNsPerSec, nsPerSec: c.governor.measuredNsPerSec, windows: c.governor.windowsJudged, over: c.governor.overBudget !== null }]));
   await e.close();
   runStats.close();
-  const kernelNs = Object.values(runs).reduce((s, r) => s + r.runTimeNs, 0);
-  print({ startMs, snapshots, wallMs, userCpuPct: (100 * used) / wallMs, kernelPct: (100 * kernelNs) / 1e6 / wallMs, rss, rssImported, runs, governor });
+  print({ startMs, snapshots, warm, ...first, late, rss, rssImported, governor });
 } else if (mode === 'idle') {
   const [seconds, ...families] = args;
   const { engine } = await load();
