@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Per-process page faults through the task iterator and OOM kills as events,
- * with tp_btf and iterators only. */
+/* Per-process page faults through the task iterator, OOM kills as events, and
+ * a count of the changes to the cgroup hierarchies, with tp_btf and iterators only. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -20,6 +20,18 @@ BPFSCOPE_STATS_MAP(mem_stats);
 /* One event source (0): OOM kills, decided before they are copied into the ring
  * (bpfscope_sampling.h); class 0 (one kind of event), value 0. */
 BPFSCOPE_SAMPLING_MAPS(mem_smp, 1);
+
+/* How often the cgroup hierarchies changed, and when last: a cgroup made, removed
+ * or renamed, a hierarchy set up, destroyed or remounted, on any hierarchy. User
+ * space lists the memory cgroups again only when this moved since its last listing,
+ * or when that listing began soon after the last change (cgroup_mkdir fires just
+ * before the kernel makes the new directory visible). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mem_cgroup_changes);
+} mem_cgroup_changes SEC(".maps");
 
 /* Records go out through these subprograms: their parameter types put the
  * record structs into the object's BTF, where user space reads the layouts
@@ -83,4 +95,58 @@ int BPF_PROG(mem_oom_victim, struct task_struct *task, uid_t uid)
 	if (e.weight)
 		emit_oom(&e);
 	return 0;
+}
+
+static __always_inline int cgroup_changed(void)
+{
+	__u32 key = 0;
+	struct mem_cgroup_changes *c = bpf_map_lookup_elem(&mem_cgroup_changes, &key);
+
+	bpfscope_stat_add(&mem_stats, BPFSCOPE_STAT_INVOCATIONS, 1);
+	if (c) {
+		/* One slot for every CPU: changes are rare. A reader may see the new
+		 * count with the old time; user space judges by the time it reads next. */
+		__sync_fetch_and_add(&c->count, 1);
+		c->last_ns = bpf_ktime_get_ns();
+	}
+	return 0;
+}
+
+/* rmdir, rename and the hierarchy ones fire once their change is visible in
+ * cgroupfs; mkdir fires just before the kernel activates the new directory (in
+ * the same critical section), hence last_ns. */
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(mem_cg_mkdir, struct cgroup *cgrp, const char *path)
+{
+	return cgroup_changed();
+}
+
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(mem_cg_rmdir, struct cgroup *cgrp, const char *path)
+{
+	return cgroup_changed();
+}
+
+SEC("tp_btf/cgroup_rename")
+int BPF_PROG(mem_cg_rename, struct cgroup *cgrp, const char *path)
+{
+	return cgroup_changed();
+}
+
+SEC("tp_btf/cgroup_setup_root")
+int BPF_PROG(mem_cg_setup_root, struct cgroup_root *root)
+{
+	return cgroup_changed();
+}
+
+SEC("tp_btf/cgroup_destroy_root")
+int BPF_PROG(mem_cg_destroy_root, struct cgroup_root *root)
+{
+	return cgroup_changed();
+}
+
+SEC("tp_btf/cgroup_remount")
+int BPF_PROG(mem_cg_remount, struct cgroup_root *root)
+{
+	return cgroup_changed();
 }

@@ -35,4 +35,10 @@ struct mem_oom_ev {
 	char comm[MEM_COMM_LEN];
 };
 
+/* The changes to the cgroup hierarchies (map mem_cgroup_changes, one entry). */
+struct mem_cgroup_changes {
+	__u64 count;          /* cgroups made, removed, renamed; hierarchies set up, destroyed, remounted */
+	__u64 last_ns;        /* CLOCK_MONOTONIC of the last one (0: none yet) */
+};
+
 #endif

@@ -12,7 +12,7 @@ export {
 } from './cgroup/read-cgroup-v2.js';
 export { readCgroupV1Memory, parseOomControl, type CgroupV1Memory, type CgroupV1Field, type OomControl } from './cgroup/read-cgroup-v1.js';
 export type { KeptCgroupFiles } from './cgroup/kept-cgroup-files.js';
-export { listMemoryCgroups, type LimitedCgroup, type MemoryCgroupList, type MalformedCgroup, type ListMemoryCgroupsOptions } from './cgroup/list-memory-cgroups.js';
+export { listMemoryCgroups, type LimitedCgroup, type MemoryCgroupList, type MalformedCgroup, type ListMemoryCgroupsOptions, type CgroupListing, type CgroupDir } from './cgroup/list-memory-cgroups.js';
 export { fitLine, type LinearFit } from './predict/linear-fit.js';
 export {
   predictExhaustion,

@@ -81,9 +81,10 @@ describe('mem family through the container’s procfs reader and clock', () => {
       'sys fs/cgroup/memory/memory.limit_in_bytes', 'list-sys fs/cgroup/memory',
       // A cgroup with a subdirectory is listed; the leaf is not when its link count is 2
       // (a file system that does not count subdirectories reports 1: then it is listed).
-      'sys fs/cgroup/memory/bpfscope-fixture/memory.limit_in_bytes', 'stat-sys fs/cgroup/memory/bpfscope-fixture', 'list-sys fs/cgroup/memory/bpfscope-fixture',
-      'sys fs/cgroup/memory/bpfscope-fixture/child/memory.limit_in_bytes', 'stat-sys fs/cgroup/memory/bpfscope-fixture/child',
+      'stat-sys fs/cgroup/memory/bpfscope-fixture', 'list-sys fs/cgroup/memory/bpfscope-fixture', 'stat-sys fs/cgroup/memory/bpfscope-fixture/child',
       ...(statSync(fixture('cgroup-v1/sys/fs/cgroup/memory/bpfscope-fixture/child')).nlink === 2 ? [] : ['list-sys fs/cgroup/memory/bpfscope-fixture/child']),
+      // Then the limit of every directory listed, and the files of the limited one.
+      'sys fs/cgroup/memory/bpfscope-fixture/memory.limit_in_bytes', 'sys fs/cgroup/memory/bpfscope-fixture/child/memory.limit_in_bytes',
       'sys fs/cgroup/memory/bpfscope-fixture/memory.usage_in_bytes', 'sys fs/cgroup/memory/bpfscope-fixture/memory.limit_in_bytes',
       'sys fs/cgroup/memory/bpfscope-fixture/memory.max_usage_in_bytes', 'sys fs/cgroup/memory/bpfscope-fixture/memory.failcnt',
       'sys fs/cgroup/memory/bpfscope-fixture/memory.oom_control',

@@ -15,7 +15,9 @@ describeKernel('mem family stats through engine.stats()', () => {
       expect(s).toMatchObject({ source: 'mem-ebpf', sourceKind: 'ebpf', reads: 1, readErrors: 0, timeouts: { init: 0, read: 0 } });
       const stats = s?.sourceStats;
       expect(stats?.runStatsEnabled).toBe(true);
-      expect(stats?.programs.map((p) => p.program).sort()).toEqual(['mem_iter', 'mem_oom_victim']);
+      expect(stats?.programs.map((p) => p.program).sort()).toEqual([
+        'mem_cg_destroy_root', 'mem_cg_mkdir', 'mem_cg_remount', 'mem_cg_rename', 'mem_cg_rmdir', 'mem_cg_setup_root', 'mem_iter', 'mem_oom_victim',
+      ]);
       expect(stats?.programs.every((p) => p.id > 0)).toBe(true);
       expect(stats?.kernelCounters.map((k) => [k.object, k.map])).toEqual([['mem.bpf.o', 'mem_stats']]);
       // The kernel counters are the ones the family's reading reports as `kernel`: the

@@ -2,8 +2,9 @@
 // process and say why, and the system figures are read as with the option on. The runs are
 // compared exactly through the object's counters: mem_iter counts one invocation per task it
 // writes and its run count has one more per iterator read (the closing call without a task);
-// mem_oom_victim counts one invocation per run. Whatever else runs on the machine, the
-// invocations of a window equal mem_iter's runs minus one per read plus mem_oom_victim's runs.
+// mem_oom_victim and the cgroup change counters (mem_cg_*) count one invocation per run.
+// Whatever else runs on the machine, the invocations of a window equal mem_iter's runs minus
+// one per read plus the others' runs. With cgroups: false the change counters are not attached.
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { createEngine, type Engine } from '@bpfscope/core';
@@ -14,14 +15,18 @@ import { mem } from './plugin.js';
 interface Counts {
   iter: number;
   victim: number;
+  cgroupChanges: number;
   invocations: number;
 }
 
+const CG = ['mem_cg_destroy_root', 'mem_cg_mkdir', 'mem_cg_remount', 'mem_cg_rename', 'mem_cg_rmdir', 'mem_cg_setup_root'];
+
 function counts(engine: Engine): Counts {
   const s = engine.stats().collectors.find((c) => c.family === 'mem')?.sourceStats;
-  expect(s?.programs.map((p) => p.program).sort()).toEqual(['mem_iter', 'mem_oom_victim']);
+  expect(s?.programs.map((p) => p.program).sort()).toEqual([...CG, 'mem_iter', 'mem_oom_victim']);
   const runs = (name: string): number => s!.programs.find((p) => p.program === name)!.runs;
-  return { iter: runs('mem_iter'), victim: runs('mem_oom_victim'), invocations: s!.kernelCounters[0]!.invocations };
+  const cgroupChanges = CG.reduce((n, p) => n + runs(p), 0);
+  return { iter: runs('mem_iter'), victim: runs('mem_oom_victim'), cgroupChanges, invocations: s!.kernelCounters[0]!.invocations };
 }
 
 const memTotalBytes = (): number => Number(/^MemTotal:\s+(\d+) kB$/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]) * 1024;
@@ -46,6 +51,7 @@ describeKernel('mem family, eBPF, processes: false', () => {
       }
       const after = counts(off);
       expect(after.iter - before.iter).toBe(0);
+      expect(after.cgroupChanges - before.cgroupChanges).toBe(0); // cgroups: false attaches no change counter
       expect(after.invocations - before.invocations).toBe(after.victim - before.victim);
     } finally {
       await off.close();

@@ -31,7 +31,7 @@ describeKernel('thermal with a bad eBPF object', () => {
 
   it('a foreign object (the mem family\'s): LoadFailed naming the missing struct, nothing of it left loaded', async () => {
     const path = fileURLToPath(new URL('../../plugin-mem/bpf/mem.bpf.o', import.meta.url));
-    const memPrograms = ['mem_iter', 'mem_oom_victim'];
+    const memPrograms = ['mem_iter', 'mem_oom_victim', 'mem_cg_mkdir', 'mem_cg_rmdir', 'mem_cg_rename', 'mem_cg_setup_root', 'mem_cg_destroy_root', 'mem_cg_remount'];
     expect(heldHere(memPrograms)).toEqual([]);
     const engine = createEngine({ plugins: [thermal({ objectPath: path })], config: { mode: 'auto', sysRoot, logLevel: 'silent', operationTimeoutMs: 60_000 } });
     try {

@@ -3,7 +3,7 @@
 // limit written between two walks is the new one; a cgroup renamed and another made under
 // its old name is read anew (not through the renamed one's kept file); a removed cgroup is
 // gone and its file closed by the sweep; an unchanged tree gives an equal list.
-import { mkdirSync, readdirSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readlinkSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createProcfsReader, type KeptFiles } from '@bpfscope/core';
@@ -43,7 +43,7 @@ describeKernel('cgroup walk with kept limit files, on live cgroups', () => {
   const setLimit = (dir: string, bytes: number): void => writeFileSync(join(dir, limitFile), String(bytes));
   const entry = (dir: string, limitBytes: number): LimitedCgroup => {
     const name = dir.slice(base.length);
-    return { path: name, dir, sysPath: join(base.slice('/sys/'.length), name), limitBytes };
+    return { path: name, dir, sysPath: join(base.slice('/sys/'.length), name), limitBytes, inode: statSync(dir).ino };
   };
 
   beforeAll(() => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createProcfsReader, DataUnavailable, EventProcessingFailed, type ProcfsReader } from '@bpfscope/core';
 import { caught, fixture } from '../../test/fixture-helpers.js';
-import { listMemoryCgroups } from './list-memory-cgroups.js';
+import { listMemoryCgroups, type CgroupDir } from './list-memory-cgroups.js';
 
 const at = (sysRoot: string): ProcfsReader => createProcfsReader('/nonexistent-bpfscope-proc', sysRoot);
 
@@ -12,13 +12,19 @@ describe('listMemoryCgroups', () => {
   it('v1 (the capture): only the 100 MiB cgroup; the root and the unlimited child are left out', () => {
     const sys = fixture('cgroup-v1/sys');
     const root = join(sys, 'fs/cgroup/memory');
-    expect(listMemoryCgroups(at(sys))).toEqual({ hierarchy: 'v1', root, cgroups: [{ path: '/bpfscope-fixture', dir: join(root, 'bpfscope-fixture'), sysPath: 'fs/cgroup/memory/bpfscope-fixture', limitBytes: 104857600 }], vanished: 0 });
+    const dir = (name: string): CgroupDir => ({ path: `/${name}`, dir: join(root, name), sysPath: `fs/cgroup/memory/${name}`, inode: statSync(join(root, name)).ino });
+    const listing = { hierarchy: 'v1', root, dirs: [dir('bpfscope-fixture'), dir('bpfscope-fixture/child')], vanished: 0 };
+    const { inode, ...limited } = dir('bpfscope-fixture');
+    expect(listMemoryCgroups(at(sys))).toEqual({ hierarchy: 'v1', root, cgroups: [{ ...limited, limitBytes: 104857600, inode }], vanished: 0, listing });
   });
 
   it('v2 (derived tree): the cgroup whose memory.max is not "max"', () => {
     const sys = fixture('cgroup-v2-derived/sys');
     const root = join(sys, 'fs/cgroup');
-    expect(listMemoryCgroups(at(sys))).toEqual({ hierarchy: 'v2', root, cgroups: [{ path: '/bpfscope-fixture', dir: join(root, 'bpfscope-fixture'), sysPath: 'fs/cgroup/bpfscope-fixture', limitBytes: 104857600 }], vanished: 0 });
+    const list = listMemoryCgroups(at(sys));
+    const inode = statSync(join(root, 'bpfscope-fixture')).ino;
+    expect(list).toMatchObject({ hierarchy: 'v2', root, cgroups: [{ path: '/bpfscope-fixture', dir: join(root, 'bpfscope-fixture'), sysPath: 'fs/cgroup/bpfscope-fixture', limitBytes: 104857600, inode }], vanished: 0 });
+    expect(Object.keys(list).sort()).toEqual(['cgroups', 'hierarchy', 'listing', 'root', 'vanished']);
   });
 
   it('lookFirst changes what is read, not what is found: v1 looked for first never reads cgroup.controllers', () => {
@@ -42,6 +48,40 @@ describe('listMemoryCgroups', () => {
       const kept = sys.keepSysFiles!();
       expect(listMemoryCgroups(sys, { kept, collectErrors: true })).toEqual(listMemoryCgroups(sys, { collectErrors: true }));
       expect(kept.size).toBe(0);
+    }
+  });
+
+  it('a listing given again: only the limit files are read (no hierarchy probe, listing or stat); a limit written since is the new one', () => {
+    const sys = mkdtempSync(join(tmpdir(), 'bpfscope-cg-'));
+    try {
+      const root = join(sys, 'fs/cgroup');
+      mkdirSync(join(root, 'a/b'), { recursive: true });
+      writeFileSync(join(root, 'cgroup.controllers'), 'memory\n');
+      writeFileSync(join(root, 'a/memory.max'), '1000\n');
+      writeFileSync(join(root, 'a/b/memory.max'), 'max\n');
+      const calls: string[] = [];
+      const r = at(sys);
+      const counting: ProcfsReader = {
+        ...r,
+        readSys: (rel) => (calls.push(`read ${rel}`), r.readSys(rel)),
+        listSys: (rel) => (calls.push(`list ${rel}`), r.listSys(rel)),
+        statSys: (rel) => (calls.push(`stat ${rel}`), r.statSys(rel)),
+      };
+      const first = listMemoryCgroups(counting);
+      expect(first.cgroups.map((c) => [c.path, c.limitBytes])).toEqual([['/a', 1000]]);
+      expect(first.listing.dirs.map((d) => d.path)).toEqual(['/a', '/a/b']);
+      writeFileSync(join(root, 'a/b/memory.max'), '500\n');
+      calls.length = 0;
+      const again = listMemoryCgroups(counting, { listing: first.listing });
+      expect(calls).toEqual(['read fs/cgroup/a/memory.max', 'read fs/cgroup/a/b/memory.max']);
+      expect(again.cgroups.map((c) => [c.path, c.limitBytes])).toEqual([['/a', 1000], ['/a/b', 500]]);
+      expect(again).toEqual(listMemoryCgroups(counting));
+      // A directory gone under a listing given again is counted as vanished, once.
+      rmSync(join(root, 'a/b'), { recursive: true });
+      const gone = listMemoryCgroups(counting, { listing: first.listing });
+      expect([gone.cgroups.map((c) => c.path), gone.vanished]).toEqual([['/a'], 1]);
+    } finally {
+      rmSync(sys, { recursive: true, force: true });
     }
   });
 

@@ -12,6 +12,8 @@ export interface LimitedCgroup {
   sysPath: string;
   /** The limit, bytes (v2 memory.max, v1 memory.limit_in_bytes). */
   limitBytes: number;
+  /** The directory's inode when the walk saw it, or null when its stat failed. */
+  inode: number | null;
 }
 
 /** A cgroup whose limit file is malformed or unreadable (see {@link ListMemoryCgroupsOptions.collectErrors}). */
@@ -51,6 +53,38 @@ export interface ListMemoryCgroupsOptions {
    * @default null (every file read with `readSys`)
    */
   kept?: KeptFiles | null;
+  /**
+   * The directories a previous call found ({@link MemoryCgroupList.listing}), when the
+   * caller knows no cgroup was made, removed or renamed since (the mem eBPF source counts
+   * those changes in the kernel): the hierarchy is not looked for and not walked again,
+   * and only the limit files are read. The result is the same as a new walk's.
+   * @default null (the hierarchy found and walked)
+   */
+  listing?: CgroupListing | null;
+}
+
+/** One cgroup directory below the hierarchy's root, as a walk found it. */
+export interface CgroupDir {
+  /** Path relative to the hierarchy's root, starting with `/`. */
+  path: string;
+  /** The directory relative to the sysfs root. */
+  sysPath: string;
+  /** The directory. */
+  dir: string;
+  /** Its inode when the walk saw it (the identity its kept limit file is read under), or null when its stat failed. */
+  inode: number | null;
+}
+
+/** Every cgroup directory below a hierarchy's root, in depth-first path order (see {@link ListMemoryCgroupsOptions.listing}). */
+export interface CgroupListing {
+  /** Which hierarchy has the memory controller. */
+  hierarchy: 'v2' | 'v1';
+  /** The hierarchy's root directory. */
+  root: string;
+  /** The directories. */
+  dirs: CgroupDir[];
+  /** Directories removed while the walk listed them (skipped). */
+  vanished: number;
 }
 
 /** The result of {@link listMemoryCgroups}. */
@@ -65,6 +99,8 @@ export interface MemoryCgroupList {
   vanished: number;
   /** With `collectErrors`: the cgroups whose limit file failed, in path order. */
   malformed?: MalformedCgroup[];
+  /** The directories this call read the limits of: pass them as {@link ListMemoryCgroupsOptions.listing} while nothing changed. */
+  listing: CgroupListing;
 }
 
 /**
@@ -81,14 +117,26 @@ export interface MemoryCgroupList {
  * @throws {@link @bpfscope/core!EventProcessingFailed} when a limit file is malformed (without `collectErrors`)
  */
 export function listMemoryCgroups(sys: ProcfsReader, options: ListMemoryCgroupsOptions = {}): MemoryCgroupList {
-  const collect = options.collectErrors === true;
+  const given = options.listing ?? null;
+  const listing = given ?? listCgroupDirs(sys, options.lookFirst ?? 'v2');
+  const limits = readLimits(sys, listing, options.collectErrors === true, options.kept ?? null);
+  // A listing given again had its vanished directories counted when it was made.
+  if (given === null) limits.vanished += listing.vanished;
+  return limits;
+}
+
+const HIERARCHIES = {
+  v2: { rootRel: 'fs/cgroup', limitFile: 'memory.max', parse: parseMemoryMax },
+  v1: { rootRel: 'fs/cgroup/memory', limitFile: 'memory.limit_in_bytes', parse: parseV1Limit },
+} as const;
+
+/** Find the hierarchy with the memory controller and list its directories. */
+function listCgroupDirs(sys: ProcfsReader, lookFirst: 'v2' | 'v1'): CgroupListing {
   const v2 = (): boolean => readIfThere(sys, 'fs/cgroup/cgroup.controllers')?.split(/\s+/).includes('memory') === true;
   const v1 = (): boolean => readIfThere(sys, 'fs/cgroup/memory/memory.limit_in_bytes') !== null;
-  const [first, second] = options.lookFirst === 'v1' ? [v1, v2] : [v2, v1];
+  const [first, second] = lookFirst === 'v1' ? [v1, v2] : [v2, v1];
   const found = first() ? first : second() ? second : null;
-  const kept = options.kept ?? null;
-  if (found === v2) return walk(sys, { hierarchy: 'v2', rootRel: 'fs/cgroup', limitFile: 'memory.max', parse: parseMemoryMax, collect, kept });
-  if (found === v1) return walk(sys, { hierarchy: 'v1', rootRel: 'fs/cgroup/memory', limitFile: 'memory.limit_in_bytes', parse: parseV1Limit, collect, kept });
+  if (found !== null) return walk(sys, found === v2 ? 'v2' : 'v1');
   const v2Root = join(sys.sysRoot, 'fs/cgroup');
   throw new DataUnavailable(`memory cgroups under ${v2Root}`, `no hierarchy has the memory controller (${join(v2Root, 'cgroup.controllers')} does not list it and ${join(v2Root, 'memory')} is not a memory hierarchy)`, {
     details: { path: v2Root },
@@ -118,45 +166,21 @@ export function sysExists(sys: ProcfsReader, relPath: string): boolean {
   }
 }
 
-/** What one walk reads. */
-interface Walk {
-  hierarchy: 'v2' | 'v1';
-  rootRel: string;
-  limitFile: string;
-  parse: (text: string, path: string) => number | null;
-  collect: boolean;
-  kept: KeptFiles | null;
-}
-
-/** A directory's stat, or null when it fails (then the directory is listed: any doubt lists). */
-function statOrNull(sys: ProcfsReader, relPath: string): ProcfsStat | null {
+/** A directory's stat; 'vanished' when it is gone; null when it fails otherwise (then the directory is listed: any doubt lists). */
+function statOrNull(sys: ProcfsReader, relPath: string): ProcfsStat | 'vanished' | null {
   try {
     return sys.statSys(relPath);
-  } catch {
-    return null;
+  } catch (e) {
+    const code = procReadErrorCode(e);
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'vanished' : null;
   }
 }
 
-function walk(sys: ProcfsReader, w: Walk): MemoryCgroupList {
-  const { hierarchy, rootRel, limitFile, parse, collect, kept } = w;
+/** Every directory below the hierarchy's root, depth first in path order. */
+function walk(sys: ProcfsReader, hierarchy: 'v2' | 'v1'): CgroupListing {
+  const { rootRel } = HIERARCHIES[hierarchy];
   const root = join(sys.sysRoot, rootRel);
-  const out: MemoryCgroupList = { hierarchy, root, cgroups: [], vanished: 0 };
-  const malformed: MalformedCgroup[] = [];
-  if (collect) out.malformed = malformed;
-  /** The limit file's text; null without one (v2 without the memory controller); 'vanished' with its cgroup gone. */
-  const readLimit = (sysPath: string, childRel: string, childDir: string, identity: number | null): string | null | 'vanished' => {
-    const limitRel = `${sysPath}/${limitFile}`;
-    try {
-      return kept === null ? sys.readSys(limitRel) : kept.read(limitRel, undefined, identity);
-    } catch (e) {
-      if (procReadErrorCode(e) === 'ENOENT') {
-        // No limit file: v2 without the memory controller enabled, or the cgroup was just removed.
-        if (!sysExists(sys, sysPath)) return 'vanished';
-      } else if (collect && isBpfscopeError(e)) malformed.push({ path: childRel, dir: childDir, sysPath, error: e });
-      else throw e;
-      return null;
-    }
-  };
+  const out: CgroupListing = { hierarchy, root, dirs: [], vanished: 0 };
   const visit = (rel: string): void => {
     let entries;
     try {
@@ -172,35 +196,53 @@ function walk(sys: ProcfsReader, w: Walk): MemoryCgroupList {
     for (const d of entries) if (d.directory) names.push(d.name);
     // Names from a listing hold no '/' and are never '.' or '..': joined by hand, as join() would.
     for (const name of names.sort()) {
-      const childRel = `${rel}/${name}`;
-      const sysPath = `${rootRel}${childRel}`;
-      const childDir = `${root}${childRel}`;
-      // With kept files, the directory's stat comes first: its inode is the identity the
-      // limit file is kept under (a renamed cgroup's file is never read for its old name).
-      let stat: ProcfsStat | null = null;
-      if (kept !== null) stat = statOrNull(sys, sysPath);
-      const text = readLimit(sysPath, childRel, childDir, stat?.inode ?? null);
-      if (text === 'vanished') {
+      const path = `${rel}/${name}`;
+      const sysPath = `${rootRel}${path}`;
+      // The inode is the identity its limit file is kept under (a renamed cgroup's file is
+      // never read for its old name).
+      const stat = statOrNull(sys, sysPath);
+      if (stat === 'vanished') {
         out.vanished++;
         continue;
       }
-      if (kept === null) stat = statOrNull(sys, sysPath);
-      if (text !== null) {
-        try {
-          const limit = parse(text, `${childDir}/${limitFile}`);
-          if (limit !== null) out.cgroups.push({ path: childRel, dir: childDir, sysPath, limitBytes: limit });
-        } catch (e) {
-          if (!collect || !isBpfscopeError(e)) throw e;
-          malformed.push({ path: childRel, dir: childDir, sysPath, error: e });
-        }
-      }
+      out.dirs.push({ path, sysPath, dir: `${root}${path}`, inode: stat?.inode ?? null });
       // The link count is 2 + subdirectories on cgroupfs (counted by the kernel at the stat):
       // most cgroups are leaves, and a stat costs far less than listing their ~30 control
       // files. Any doubt (a reader that does not give the count, a file system that reports
       // 1, an error) lists the directory.
-      if (stat?.links !== 2) visit(childRel);
+      if (stat?.links !== 2) visit(path);
     }
   };
   visit('');
+  return out;
+}
+
+/** Read the limit file of every listed directory. */
+function readLimits(sys: ProcfsReader, listing: CgroupListing, collect: boolean, kept: KeptFiles | null): MemoryCgroupList {
+  const { limitFile, parse } = HIERARCHIES[listing.hierarchy];
+  const out: MemoryCgroupList = { hierarchy: listing.hierarchy, root: listing.root, cgroups: [], vanished: 0, listing };
+  const malformed: MalformedCgroup[] = [];
+  if (collect) out.malformed = malformed;
+  for (const { path, sysPath, dir, inode } of listing.dirs) {
+    const limitRel = `${sysPath}/${limitFile}`;
+    let text: string;
+    try {
+      text = kept === null ? sys.readSys(limitRel) : kept.read(limitRel, undefined, inode);
+    } catch (e) {
+      if (procReadErrorCode(e) === 'ENOENT') {
+        // No limit file: v2 without the memory controller enabled, or the cgroup was just removed.
+        if (!sysExists(sys, sysPath)) out.vanished++;
+      } else if (collect && isBpfscopeError(e)) malformed.push({ path, dir, sysPath, error: e });
+      else throw e;
+      continue;
+    }
+    try {
+      const limit = parse(text, `${dir}/${limitFile}`);
+      if (limit !== null) out.cgroups.push({ path, dir, sysPath, limitBytes: limit, inode });
+    } catch (e) {
+      if (!collect || !isBpfscopeError(e)) throw e;
+      malformed.push({ path, dir, sysPath, error: e });
+    }
+  }
   return out;
 }

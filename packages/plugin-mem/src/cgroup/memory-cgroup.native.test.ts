@@ -3,7 +3,7 @@
 // kernel's OOM killer ends it: exactly one OOM kill.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -54,7 +54,7 @@ describeKernel(`memory cgroup readers on a live ${v2 ? 'v2' : 'v1'} cgroup`, () 
   it('the walker lists the cgroup with its limit', () => {
     const list = listMemoryCgroups(sys);
     expect(list.hierarchy).toBe(v2 ? 'v2' : 'v1');
-    expect(list.cgroups).toContainEqual({ path: `/${name}`, dir, sysPath, limitBytes: LIMIT });
+    expect(list.cgroups).toContainEqual({ path: `/${name}`, dir, sysPath, limitBytes: LIMIT, inode: statSync(dir).ino });
   });
 
   it('/proc/meminfo MemTotal equals what libuv reads (os.totalmem); /proc/vmstat parses with an oom_kill counter', () => {

@@ -2,6 +2,7 @@ import { awaitOrAbort, Closed, ConfigError, createEventStream, DataUnavailable, 
 import { asNativeLoader, loadNative, SharedSamplingSlot, type NativeObjectLoader, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readStatsCounters, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
 import { MemReader, type FaultsResult } from '../read/mem-reader.js';
+import { countCgroupChanges } from './cgroup-changes.js';
 import type { OomVictim } from '../records-oom.js';
 import type { MemServices } from '../services.js';
 import type { MemMetrics } from '../records.js';
@@ -15,11 +16,13 @@ export { MEM_OBJECT_PATH };
 
 const SAMPLING_PATH = 'families.mem.sampling';
 
+
 /**
  * The eBPF source of the mem family: per-process page faults from the task iterator
  * (every thread, and the exited threads' totals), OOM victims from tp_btf/mark_victim
  * through a ring buffer. System memory, vmstat and the cgroups come from procfs and sysfs
- * (marked in `fieldSources`).
+ * (marked in `fieldSources`); the cgroup hierarchy is walked again only when the kernel
+ * counted a cgroup made, removed or renamed since the last walk (tp_btf/cgroup_*).
  */
 export class MemEbpfSource implements Source<MemMetrics> {
   readonly kind = 'ebpf' as const;
@@ -93,10 +96,11 @@ export class MemEbpfSource implements Source<MemMetrics> {
     consumer.onError((e) => this.#logger?.warn('mem OOM ring buffer failed', { code: e.code, message: e.message }));
     consumer.onBatch((batch) => this.#onBatch(batch, decoder));
     handle.attach('mem_oom_victim');
+    const changes = this.options.cgroups ? countCgroupChanges(handle, this.#layouts.cgroupChanges, this.#logger) : null;
     // An iterator that cannot run should reject the source now, not fail every read.
     if (this.options.processes) this.#faults.decode(await awaitOrAbort(this.#readTable(obj), context.signal), this.#layouts.faults);
     closed();
-    const reader = new MemReader(this.services.procfs, this.services.clock, this.options);
+    const reader = new MemReader(this.services.procfs, this.services.clock, this.options, changes);
     reader.start();
     this.#reader = reader;
     this.#sampling.opened(obj);

@@ -4,6 +4,7 @@ import { requireStruct, type StructLayout } from '@bpfscope/native';
 export interface MemLayouts {
   faults: StructLayout;
   oom: StructLayout;
+  cgroupChanges: StructLayout;
 }
 
 /** Take the layouts from the object's BTF; a drift between the object and the decoders is a LoadFailed. @internal */
@@ -13,6 +14,7 @@ export function memLayouts(layouts: ReadonlyMap<string, StructLayout>): MemLayou
     oom: requireStruct(layouts, 'mem_oom_ev', {
       pid: 4, uid: 4, oom_score_adj: 4, ts_ns: 8, cgroup_id: 8, memcg_id: 8, total_vm_pages: 8, anon_rss_pages: 8, file_rss_pages: 8, shmem_rss_pages: 8, weight: 8, comm: 16,
     }),
+    cgroupChanges: requireStruct(layouts, 'mem_cgroup_changes', { count: 8, last_ns: 8 }),
   };
 }
 

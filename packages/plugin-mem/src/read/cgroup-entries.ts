@@ -1,6 +1,6 @@
 import { isBpfscopeError, type BpfscopeError, type KeptFiles, type ProcfsReader } from '@bpfscope/core';
 import type { KeptCgroupFiles } from '../cgroup/kept-cgroup-files.js';
-import { listMemoryCgroups, sysExists } from '../cgroup/list-memory-cgroups.js';
+import { listMemoryCgroups, sysExists, type CgroupListing } from '../cgroup/list-memory-cgroups.js';
 import { readCgroupV1Memory } from '../cgroup/read-cgroup-v1.js';
 import { readCgroupV2Memory } from '../cgroup/read-cgroup-v2.js';
 import type { CgroupMemory, CgroupMemoryEntry } from '../records.js';
@@ -8,14 +8,6 @@ import type { CgroupMemory, CgroupMemoryEntry } from '../records.js';
 const failed = (path: string, hierarchy: 'v1' | 'v2', error: BpfscopeError): CgroupMemoryEntry => ({
   path, hierarchy, usageBytes: null, limitBytes: null, usageFraction: null, swapBytes: null, limitHits: null, oomKills: null, unavailable: {}, error,
 });
-
-function inodeOrNull(sys: ProcfsReader, sysPath: string): number | null {
-  try {
-    return sys.statSys(sysPath).inode;
-  } catch {
-    return null;
-  }
-}
 
 const fraction = (usage: number, limit: number | null): number | null => (limit === null || limit <= 0 ? null : usage / limit);
 
@@ -50,16 +42,19 @@ function readV1(sys: ProcfsReader, path: string, sysPath: string, kept: KeptCgro
  * `vanished`.
  * @param lookFirst - the hierarchy to look for first (the one found last time)
  * @param kept - the limit files' descriptors kept from reading to reading, or null
+ * @param listing - the directories of an earlier reading, when no cgroup was made, removed or renamed since; null walks the hierarchy
+ * @returns the entries, and the directories they were read from
  * @throws {@link @bpfscope/core!DataUnavailable} when no hierarchy has the memory controller
  * @internal
  */
-export function readCgroupEntries(sys: ProcfsReader, lookFirst?: 'v1' | 'v2', kept: KeptFiles | null = null): CgroupMemory {
-  const list = listMemoryCgroups(sys, { collectErrors: true, kept, ...(lookFirst ? { lookFirst } : {}) });
+export function readCgroupEntries(sys: ProcfsReader, lookFirst?: 'v1' | 'v2', kept: KeptFiles | null = null, listing: CgroupListing | null = null): CgroupMemory & { listing: CgroupListing } {
+  const list = listMemoryCgroups(sys, { collectErrors: true, kept, listing, ...(lookFirst ? { lookFirst } : {}) });
   const entries: CgroupMemoryEntry[] = (list.malformed ?? []).map((m) => failed(m.path, list.hierarchy, m.error));
   let vanished = list.vanished;
   for (const c of list.cgroups) {
-    // With kept files, the directory's identity (its inode) just before its files are read.
-    const files = kept === null ? undefined : { files: kept, identity: inodeOrNull(sys, c.sysPath) };
+    // With kept files, the directory's identity: its inode when the walk saw it (a cgroup
+    // removed and made again under its name since gives a new walk, or an ENOENT here).
+    const files = kept === null ? undefined : { files: kept, identity: c.inode };
     try {
       entries.push(list.hierarchy === 'v2' ? readV2(sys, c.path, c.sysPath, files) : readV1(sys, c.path, c.sysPath, files));
     } catch (e) {
@@ -69,5 +64,5 @@ export function readCgroupEntries(sys: ProcfsReader, lookFirst?: 'v1' | 'v2', ke
     }
   }
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { hierarchy: list.hierarchy, root: list.root, entries, vanished };
+  return { hierarchy: list.hierarchy, root: list.root, entries, vanished, listing: list.listing };
 }

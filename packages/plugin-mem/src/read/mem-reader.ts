@@ -3,6 +3,7 @@ import type { ResolvedMemOptions } from '../options.js';
 import type { VmstatCounts } from '../procfs/parse-vmstat.js';
 import { readMeminfo, readVmstatCounts } from '../procfs/read-mem-proc.js';
 import type { CgroupMemory, MemField, MemMetrics, SystemMemory } from '../records.js';
+import type { CgroupListing } from '../cgroup/list-memory-cgroups.js';
 import { readCgroupEntries } from './cgroup-entries.js';
 import { FaultRanking, type FaultRows } from './fault-ranking.js';
 import { MemPredictions } from './mem-predictions.js';
@@ -15,6 +16,19 @@ export type FaultsResult = { rows: FaultRows; error: null } | { rows: null; erro
 export const PROCESSES_OFF = 'per-process faults are not read (option processes: false)';
 
 type Parts = Pick<MemMetrics, 'errors' | 'unavailable'>;
+
+/** The kernel's count of changes to the cgroup hierarchies, and when the last happened (CLOCK_MONOTONIC ns; 0n: none). @internal */
+export interface CgroupChanges {
+  count: number;
+  lastNs: bigint;
+}
+
+/**
+ * A walk is reused only when it began this long after the last change: cgroup_mkdir
+ * fires just before the kernel makes the new directory visible, in the same critical
+ * section (microseconds), so a walk begun right after it may miss the directory.
+ */
+const SETTLE_NS = 50_000_000n;
 
 // A part whose input is missing is unavailable (with the reason); one whose input is
 // malformed is recorded with its taxonomy error; anything else is a bug and propagates.
@@ -49,13 +63,23 @@ export class MemReader {
   #hierarchy: 'v1' | 'v2' | undefined;
   /** The cgroup limit files kept open from reading to reading; undefined until the first reading, null once closed. */
   #kept: KeptFiles | null | undefined;
+  /** The cgroup directories of the last walk, the change count read before it and when it began (CLOCK_MONOTONIC ns). */
+  #listing: { dirs: CgroupListing; count: number; startNs: bigint } | null = null;
+  #walks = 0;
+  #walksReused = 0;
 
   /**
    * @param procfs - where procfs and sysfs are read (the engine's `PROCFS_READER`)
    * @param clock - the engine's `CLOCK`
    * @param options - the plugin's options
+   * @param changes - the kernel's count of cgroup changes (the eBPF source's), or null: each reading walks the hierarchy
    */
-  constructor(private readonly procfs: ProcfsReader, private readonly clock: Clock, private readonly options: ResolvedMemOptions) {
+  constructor(
+    private readonly procfs: ProcfsReader,
+    private readonly clock: Clock,
+    private readonly options: ResolvedMemOptions,
+    private readonly changes: (() => CgroupChanges | null) | null = null,
+  ) {
     this.#predictions = new MemPredictions(options.prediction);
   }
 
@@ -159,11 +183,23 @@ export class MemReader {
       return null;
     }
     if (this.#kept === undefined) this.#kept = this.procfs.keepSysFiles?.() ?? null;
+    // The count is read before the walk: a change after it moves the count the next reading
+    // sees. The kernel's clock (bpf_ktime_get_ns) is CLOCK_MONOTONIC, as process.hrtime is.
+    const changes = this.changes?.() ?? null;
+    const startNs = process.hrtime.bigint();
+    const last = this.#listing;
+    const reuse = changes !== null && last !== null && changes.count === last.count && changes.lastNs + SETTLE_NS <= last.startNs;
     try {
-      const cgroups = readCgroupEntries(this.procfs, this.#hierarchy, this.#kept);
+      const { listing, ...cgroups } = readCgroupEntries(this.procfs, this.#hierarchy, this.#kept, reuse ? last.dirs : null);
       this.#hierarchy = cgroups.hierarchy;
+      if (reuse) this.#walksReused++;
+      else {
+        this.#walks++;
+        this.#listing = changes === null ? null : { dirs: listing, count: changes.count, startNs };
+      }
       return cgroups;
     } catch (e) {
+      this.#listing = null;
       if (!isBpfscopeError(e)) throw e;
       if (e.code === 'DATA_UNAVAILABLE') unavailable.cgroups = e.message;
       else errors.cgroups = e;
@@ -180,8 +216,8 @@ export class MemReader {
     this.#kept = null;
   }
 
-  /** Counters of the predictor. */
+  /** Counters of the predictor, and how often the cgroup hierarchy was walked and how often a walk was reused (nothing changed since). */
   stats(): Record<string, number> {
-    return this.#predictions.stats();
+    return { ...this.#predictions.stats(), cgroupWalks: this.#walks, cgroupWalksReused: this.#walksReused };
   }
 }

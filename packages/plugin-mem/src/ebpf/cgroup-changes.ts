@@ -1,0 +1,49 @@
+import { isBpfscopeError, type Logger } from '@bpfscope/core';
+import type { LoadedBpfObject, StructLayout } from '@bpfscope/native';
+import type { CgroupChanges } from '../read/mem-reader.js';
+import { u64 } from './mem-layouts.js';
+
+/** The programs that count the changes to the cgroup hierarchies (map mem_cgroup_changes). */
+const CGROUP_PROGRAMS = ['mem_cg_mkdir', 'mem_cg_rmdir', 'mem_cg_rename', 'mem_cg_setup_root', 'mem_cg_destroy_root', 'mem_cg_remount'];
+
+/**
+ * Attach the programs that count the changes to the cgroup hierarchies (bpf/mem/mem.bpf.c);
+ * the reader of their count, or null (each reading walks the hierarchy) when one of them
+ * cannot be attached. The links live as long as the handle, which outlives the reader.
+ * @param handle - the mem object's handle
+ * @param layout - `struct mem_cgroup_changes` from the object's BTF
+ * @param logger - where a failed attach is said
+ * @internal
+ */
+export function countCgroupChanges(handle: LoadedBpfObject, layout: StructLayout, logger: Logger | null): (() => CgroupChanges | null) | null {
+  const attached: string[] = [];
+  try {
+    for (const p of CGROUP_PROGRAMS) {
+      handle.attach(p);
+      attached.push(p);
+    }
+  } catch (e) {
+    for (const p of attached) handle.detach(p);
+    logger?.warn('mem: the cgroup change counters could not be attached; every reading walks the cgroup hierarchy', {
+      code: isBpfscopeError(e) ? e.code : undefined, message: e instanceof Error ? e.message : String(e),
+    });
+    return null;
+  }
+  const map = handle.object.map('mem_cgroup_changes');
+  const key = new Uint8Array(4);
+  const count = layout.fields.count!.offset;
+  const lastNs = layout.fields.last_ns!.offset;
+  // A count that cannot be read gives null: that reading walks.
+  return () => {
+    let v: Uint8Array | undefined;
+    try {
+      v = map.lookup(key);
+    } catch (e) {
+      if (!isBpfscopeError(e)) throw e;
+      return null;
+    }
+    if (v === undefined) return null;
+    const view = new DataView(v.buffer, v.byteOffset, v.byteLength);
+    return { count: u64(view, count), lastNs: view.getBigUint64(lastNs, true) };
+  };
+}
