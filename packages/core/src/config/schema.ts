@@ -146,7 +146,7 @@ export interface GovernorConfig {
   windowMs?: number;
   /** Length of a calibration window, during which kernel run-time statistics are on, ms (10 to 60,000). @default 1000 */
   calibrationMs?: number;
-  /** Judged windows between two calibrations at one level (1 to 1,000,000). @default 30 */
+  /** Judged windows between two calibrations at one level (1 to 1,000,000). @default 120 (at 1 Hz, one calibration every two minutes: turning statistics on and off costs this process about 1 ms of CPU each time, and while on every BPF program of the machine pays some tens of ns per run) */
   calibrateEvery?: number;
   /** The family returns one level when the cost projected at that level stays under this fraction of the budget (above 0, below 1). @default 0.5 */
   recoverFraction?: number;

@@ -16,7 +16,7 @@ export const DEFAULT_GOVERNOR: GovernorSettings = Object.freeze({
   budgetNsPerSec: DEFAULT_FAMILY_BUDGET_NS_PER_SEC,
   windowMs: 1000,
   calibrationMs: 1000,
-  calibrateEvery: 30,
+  calibrateEvery: 120,
   recoverFraction: 0.5,
   recoverWindows: 3,
   families: Object.freeze({}),
