@@ -112,9 +112,11 @@ static __always_inline int cgroup_changed(void)
 	return 0;
 }
 
-/* rmdir, rename and the hierarchy ones fire once their change is visible in
- * cgroupfs; mkdir fires just before the kernel activates the new directory (in
- * the same critical section), hence last_ns. */
+/* rmdir and rename fire once their change is visible in cgroupfs; mkdir fires
+ * just before the kernel activates the new directory (in the same critical
+ * section), hence last_ns. setup_root and destroy_root fire before the mount is
+ * attached or the hierarchy drained: a walk in between finds no memory hierarchy
+ * and keeps no listing; one after it follows the count that moved. */
 SEC("tp_btf/cgroup_mkdir")
 int BPF_PROG(mem_cg_mkdir, struct cgroup *cgrp, const char *path)
 {

@@ -50,7 +50,6 @@ describeKernel('mem family, eBPF: the cgroup hierarchy walked again only after a
         const third = await cgroups(engine);
         const after = sourceStats(engine);
         if (after.changes !== before.changes) continue;
-        expect(after.walks + after.reused - (mid.walks + mid.reused)).toBe(1);
         expect(after.reused - mid.reused).toBe(1);
         expect(third).toEqual(second);
         reusedOnce = true;

@@ -78,7 +78,7 @@ describe('mem family through the container’s procfs reader and clock', () => {
     expect(one).toEqual([
       'list-proc ', 'proc 4502/stat', 'proc meminfo', 'proc vmstat',
       // v1, which the first reading found, is looked for first: cgroup.controllers is not read again.
-      'sys fs/cgroup/memory/memory.limit_in_bytes', 'list-sys fs/cgroup/memory',
+      'sys fs/cgroup/memory/memory.limit_in_bytes', 'stat-sys fs/cgroup/memory', 'list-sys fs/cgroup/memory',
       // A cgroup with a subdirectory is listed; the leaf is not when its link count is 2
       // (a file system that does not count subdirectories reports 1: then it is listed).
       'stat-sys fs/cgroup/memory/bpfscope-fixture', 'list-sys fs/cgroup/memory/bpfscope-fixture', 'stat-sys fs/cgroup/memory/bpfscope-fixture/child',

@@ -140,7 +140,7 @@ export interface MemPrediction extends OomPrediction {
 
 /** Counters the eBPF programs and the ring buffer consumer keep about themselves. */
 export interface MemKernelStats {
-  /** Program runs (iterator visits and OOM hook runs). */
+  /** Program runs: iterator visits, OOM hook runs and cgroup changes counted (the cgroup programs are attached while `cgroups` is on). */
   invocations: number;
   /** OOM events put in the ring buffer. */
   events: number;

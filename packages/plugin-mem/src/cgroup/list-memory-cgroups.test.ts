@@ -13,7 +13,7 @@ describe('listMemoryCgroups', () => {
     const sys = fixture('cgroup-v1/sys');
     const root = join(sys, 'fs/cgroup/memory');
     const dir = (name: string): CgroupDir => ({ path: `/${name}`, dir: join(root, name), sysPath: `fs/cgroup/memory/${name}`, inode: statSync(join(root, name)).ino });
-    const listing = { hierarchy: 'v1', root, dirs: [dir('bpfscope-fixture'), dir('bpfscope-fixture/child')], vanished: 0 };
+    const listing = { hierarchy: 'v1', root, rootInode: statSync(root).ino, dirs: [dir('bpfscope-fixture'), dir('bpfscope-fixture/child')], vanished: 0 };
     const { inode, ...limited } = dir('bpfscope-fixture');
     expect(listMemoryCgroups(at(sys))).toEqual({ hierarchy: 'v1', root, cgroups: [{ ...limited, limitBytes: 104857600, inode }], vanished: 0, listing });
   });
@@ -51,7 +51,7 @@ describe('listMemoryCgroups', () => {
     }
   });
 
-  it('a listing given again: only the limit files are read (no hierarchy probe, listing or stat); a limit written since is the new one', () => {
+  it('a listing given again: one stat of the root, then only the limit files are read (no hierarchy probe or listing); a limit written since is the new one', () => {
     const sys = mkdtempSync(join(tmpdir(), 'bpfscope-cg-'));
     try {
       const root = join(sys, 'fs/cgroup');
@@ -73,13 +73,44 @@ describe('listMemoryCgroups', () => {
       writeFileSync(join(root, 'a/b/memory.max'), '500\n');
       calls.length = 0;
       const again = listMemoryCgroups(counting, { listing: first.listing });
-      expect(calls).toEqual(['read fs/cgroup/a/memory.max', 'read fs/cgroup/a/b/memory.max']);
+      expect(calls).toEqual(['stat fs/cgroup', 'read fs/cgroup/a/memory.max', 'read fs/cgroup/a/b/memory.max']);
       expect(again.cgroups.map((c) => [c.path, c.limitBytes])).toEqual([['/a', 1000], ['/a/b', 500]]);
       expect(again).toEqual(listMemoryCgroups(counting));
       // A directory gone under a listing given again is counted as vanished, once.
       rmSync(join(root, 'a/b'), { recursive: true });
       const gone = listMemoryCgroups(counting, { listing: first.listing });
       expect([gone.cgroups.map((c) => c.path), gone.vanished]).toEqual([['/a'], 1]);
+      expect(gone.listing).toBe(first.listing);
+      // A root with another inode than the listing's (the hierarchy unmounted, something else
+      // there): the listing is not used; the walk finds what is there now.
+      calls.length = 0;
+      const moved = listMemoryCgroups(counting, { listing: { ...first.listing, rootInode: first.listing.rootInode! + 1 } });
+      expect(calls.filter((c) => c.startsWith('list '))).toEqual(statSync(join(root, 'a')).nlink === 2 ? ['list fs/cgroup'] : ['list fs/cgroup', 'list fs/cgroup/a']);
+      expect([moved.cgroups.map((c) => c.path), moved.vanished]).toEqual([['/a'], 0]);
+      expect(moved.listing.rootInode).toBe(statSync(root).ino);
+    } finally {
+      rmSync(sys, { recursive: true, force: true });
+    }
+  });
+
+  it('a directory removed between its stat and its listing is left out and counted vanished once', () => {
+    const sys = mkdtempSync(join(tmpdir(), 'bpfscope-cg-'));
+    try {
+      const root = join(sys, 'fs/cgroup');
+      mkdirSync(join(root, 'a/b'), { recursive: true });
+      mkdirSync(join(root, 'c'));
+      writeFileSync(join(root, 'cgroup.controllers'), 'memory\n');
+      for (const d of ['a', 'a/b', 'c']) writeFileSync(join(root, d, 'memory.max'), '1000\n');
+      const r = at(sys);
+      const removing: ProcfsReader = {
+        ...r,
+        listSys: (rel) => {
+          if (rel === 'fs/cgroup/a') rmSync(join(root, 'a'), { recursive: true });
+          return r.listSys(rel);
+        },
+      };
+      const list = listMemoryCgroups(removing);
+      expect([list.cgroups.map((c) => c.path), list.vanished, list.listing.dirs.map((d) => d.path)]).toEqual([['/c'], 1, ['/c']]);
     } finally {
       rmSync(sys, { recursive: true, force: true });
     }

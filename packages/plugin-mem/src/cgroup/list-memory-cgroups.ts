@@ -57,7 +57,9 @@ export interface ListMemoryCgroupsOptions {
    * The directories a previous call found ({@link MemoryCgroupList.listing}), when the
    * caller knows no cgroup was made, removed or renamed since (the mem eBPF source counts
    * those changes in the kernel): the hierarchy is not looked for and not walked again,
-   * and only the limit files are read. The result is the same as a new walk's.
+   * and only the limit files are read, after one stat of the hierarchy's root (a root with
+   * another inode than the listing's, or none, is walked: a hierarchy unmounted since).
+   * The result is the same as a new walk's; its `listing` is the one given when it was used.
    * @default null (the hierarchy found and walked)
    */
   listing?: CgroupListing | null;
@@ -81,6 +83,8 @@ export interface CgroupListing {
   hierarchy: 'v2' | 'v1';
   /** The hierarchy's root directory. */
   root: string;
+  /** The root's inode when the walk began, or null when its stat failed. */
+  rootInode: number | null;
   /** The directories. */
   dirs: CgroupDir[];
   /** Directories removed while the walk listed them (skipped). */
@@ -117,7 +121,11 @@ export interface MemoryCgroupList {
  * @throws {@link @bpfscope/core!EventProcessingFailed} when a limit file is malformed (without `collectErrors`)
  */
 export function listMemoryCgroups(sys: ProcfsReader, options: ListMemoryCgroupsOptions = {}): MemoryCgroupList {
-  const given = options.listing ?? null;
+  let given = options.listing ?? null;
+  if (given !== null) {
+    const root = statOrNull(sys, HIERARCHIES[given.hierarchy].rootRel);
+    if (given.rootInode === null || root === null || root === 'vanished' || root.inode !== given.rootInode) given = null;
+  }
   const listing = given ?? listCgroupDirs(sys, options.lookFirst ?? 'v2');
   const limits = readLimits(sys, listing, options.collectErrors === true, options.kept ?? null);
   // A listing given again had its vanished directories counted when it was made.
@@ -180,13 +188,17 @@ function statOrNull(sys: ProcfsReader, relPath: string): ProcfsStat | 'vanished'
 function walk(sys: ProcfsReader, hierarchy: 'v2' | 'v1'): CgroupListing {
   const { rootRel } = HIERARCHIES[hierarchy];
   const root = join(sys.sysRoot, rootRel);
-  const out: CgroupListing = { hierarchy, root, dirs: [], vanished: 0 };
+  const rootStat = statOrNull(sys, rootRel);
+  const rootInode = rootStat === null || rootStat === 'vanished' ? null : rootStat.inode;
+  const out: CgroupListing = { hierarchy, root, rootInode, dirs: [], vanished: 0 };
   const visit = (rel: string): void => {
     let entries;
     try {
       entries = sys.listSys(`${rootRel}${rel}`);
     } catch (e) {
       if (procReadErrorCode(e) === 'ENOENT') {
+        // Removed since its stat: it is not listed (nor its limit read) and counts once.
+        if (rel !== '') out.dirs.pop();
         out.vanished++;
         return;
       }

@@ -1,14 +1,21 @@
 // When MemReader reuses its last cgroup walk: only with a change count (the eBPF source's)
-// that has not moved since the walk, and a walk begun at least 50 ms after the last change
-// (cgroup_mkdir fires just before the new directory is visible). Reused or not, a reading
-// gives the same cgroups. The walks are counted through the reader's listSys calls.
+// that has not moved since the walk, a walk begun at least 50 ms after the last change
+// (cgroup_mkdir fires just before the new directory is visible), and less than 30 s ago.
+// Reused or not, a reading gives the same cgroups. The counter's clock is the test's.
 import { describe, expect, it } from 'vitest';
 import { createProcfsReader, systemClock, type ProcfsReader } from '@bpfscope/core';
 import { fixture } from '../../test/fixture-helpers.js';
 import { resolveMemOptions } from '../options.js';
-import { MemReader, type CgroupChanges } from './mem-reader.js';
+import { MemReader, type CgroupChangeCounter, type CgroupChanges } from './mem-reader.js';
 
-function reader(changes: (() => CgroupChanges | null) | null): { r: MemReader; lists: () => number } {
+const ms = (n: number): bigint => BigInt(n) * 1_000_000n;
+
+/** A counter that gives what `now()` says, on a clock the test moves (`clock.ns`). */
+function counter(now: () => CgroupChanges | null, clock: { ns: bigint }): CgroupChangeCounter {
+  return { read: now, nowNs: () => clock.ns };
+}
+
+function reader(changes: CgroupChangeCounter | null): { r: MemReader; lists: () => number } {
   const plain = createProcfsReader(fixture('cgroup-v1/proc'), fixture('cgroup-v1/sys'));
   let lists = 0;
   const counting: ProcfsReader = Object.assign(Object.create(plain) as ProcfsReader, { listSys: (rel: string) => (lists++, plain.listSys(rel)) });
@@ -21,10 +28,12 @@ const NONE = { rows: null, error: null } as const;
 
 describe('MemReader: the cgroup walk reused while nothing changed', () => {
   it('a count that did not move and a change long before the walk: the walk is reused, the cgroups equal', () => {
-    const { r, lists } = reader(() => ({ count: 3, lastNs: 0n }));
+    const clock = { ns: ms(10_000) };
+    const { r, lists } = reader(counter(() => ({ count: 3, lastNs: 0n }), clock));
     const first = r.read(NONE).cgroups;
     const walked = lists();
     expect(walked).toBeGreaterThan(0);
+    clock.ns += ms(1000);
     const second = r.read(NONE).cgroups;
     expect(lists()).toBe(walked);
     expect(second).toEqual(first);
@@ -32,26 +41,40 @@ describe('MemReader: the cgroup walk reused while nothing changed', () => {
     expect(r.stats()).toMatchObject({ cgroupWalks: 1, cgroupWalksReused: 1 });
   });
 
-  it('a count that moved walks again; so does one that did not when the last change came less than 50 ms before the walk began', () => {
+  it('a count that moved walks again; so does one that did not when the last change came less than 50 ms before the walk began, or the walk is 30 s old', () => {
+    const clock = { ns: ms(10_000) };
     let c: CgroupChanges = { count: 1, lastNs: 0n };
-    const { r } = reader(() => c);
+    const { r } = reader(counter(() => c, clock));
     r.read(NONE);
     c = { count: 2, lastNs: 0n };
+    clock.ns += ms(1000);
     r.read(NONE);
     expect(r.stats()).toMatchObject({ cgroupWalks: 2, cgroupWalksReused: 0 });
-    // A change just now: the walk it causes begins within 50 ms of it, so the next reading walks too.
-    c = { count: 3, lastNs: process.hrtime.bigint() };
+    // A change 49 ms before the walk it causes: the next reading walks too.
+    c = { count: 3, lastNs: clock.ns + ms(1000) - ms(49) };
+    clock.ns += ms(1000);
     r.read(NONE);
+    clock.ns += ms(1000);
     r.read(NONE);
     expect(r.stats()).toMatchObject({ cgroupWalks: 4, cgroupWalksReused: 0 });
-    // Pretend the change was 60 ms before the last walk: now it is reused.
-    c = { count: 3, lastNs: c.lastNs - 60_000_000n };
+    // That walk began 1049 ms after the change: reused, until it is 30 s old.
+    clock.ns += ms(28_999);
     r.read(NONE);
     expect(r.stats()).toMatchObject({ cgroupWalks: 4, cgroupWalksReused: 1 });
+    clock.ns += ms(1001); // 30 s after that walk began
+    r.read(NONE);
+    expect(r.stats()).toMatchObject({ cgroupWalks: 5, cgroupWalksReused: 1 });
+    // A change exactly 50 ms before the walk: reused.
+    c = { count: 4, lastNs: clock.ns + ms(1000) - ms(50) };
+    clock.ns += ms(1000);
+    r.read(NONE);
+    clock.ns += ms(1000);
+    r.read(NONE);
+    expect(r.stats()).toMatchObject({ cgroupWalks: 6, cgroupWalksReused: 2 });
   });
 
   it('without a count (the procfs source, or a count that could not be read) every reading walks', () => {
-    for (const changes of [null, () => null]) {
+    for (const changes of [null, counter(() => null, { ns: 0n })]) {
       const { r, lists } = reader(changes);
       r.read(NONE);
       const one = lists();

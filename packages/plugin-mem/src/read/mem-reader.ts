@@ -17,18 +17,30 @@ export const PROCESSES_OFF = 'per-process faults are not read (option processes:
 
 type Parts = Pick<MemMetrics, 'errors' | 'unavailable'>;
 
-/** The kernel's count of changes to the cgroup hierarchies, and when the last happened (CLOCK_MONOTONIC ns; 0n: none). @internal */
+/** The kernel's count of changes to the cgroup hierarchies, and when the last happened (ns on {@link CgroupChangeCounter.nowNs}'s clock; 0n: none). @internal */
 export interface CgroupChanges {
   count: number;
   lastNs: bigint;
 }
 
+/** Where the changes to the cgroup hierarchies are counted (the mem eBPF source's programs). @internal */
+export interface CgroupChangeCounter {
+  /** The count and the last change's time, or null when it cannot be read now (that reading walks). */
+  read(): CgroupChanges | null;
+  /** Now, on the clock of `lastNs` (the kernel's CLOCK_MONOTONIC). */
+  nowNs(): bigint;
+}
+
 /**
- * A walk is reused only when it began this long after the last change: cgroup_mkdir
- * fires just before the kernel makes the new directory visible, in the same critical
- * section (microseconds), so a walk begun right after it may miss the directory.
+ * A walk is reused only when it began this long after the last change: cgroup_mkdir fires
+ * just before the kernel makes the new directory visible, in the same critical section
+ * (microseconds, unless its writer waits for a lock), so a walk begun right after it may
+ * miss the directory.
  */
 const SETTLE_NS = 50_000_000n;
+
+/** ... and for this long at most: should a directory still have been made visible later than that, a walk this old is made again. */
+const MAX_REUSE_NS = 30_000_000_000n;
 
 // A part whose input is missing is unavailable (with the reason); one whose input is
 // malformed is recorded with its taxonomy error; anything else is a bug and propagates.
@@ -78,7 +90,7 @@ export class MemReader {
     private readonly procfs: ProcfsReader,
     private readonly clock: Clock,
     private readonly options: ResolvedMemOptions,
-    private readonly changes: (() => CgroupChanges | null) | null = null,
+    private readonly changes: CgroupChangeCounter | null = null,
   ) {
     this.#predictions = new MemPredictions(options.prediction);
   }
@@ -183,16 +195,15 @@ export class MemReader {
       return null;
     }
     if (this.#kept === undefined) this.#kept = this.procfs.keepSysFiles?.() ?? null;
-    // The count is read before the walk: a change after it moves the count the next reading
-    // sees. The kernel's clock (bpf_ktime_get_ns) is CLOCK_MONOTONIC, as process.hrtime is.
-    const changes = this.changes?.() ?? null;
-    const startNs = process.hrtime.bigint();
+    // The count is read before the walk: a change after it moves the count the next reading sees.
+    const changes = this.changes?.read() ?? null;
+    const startNs = changes === null ? 0n : this.changes!.nowNs();
     const last = this.#listing;
-    const reuse = changes !== null && last !== null && changes.count === last.count && changes.lastNs + SETTLE_NS <= last.startNs;
+    const reuse = changes !== null && last !== null && changes.count === last.count && changes.lastNs + SETTLE_NS <= last.startNs && startNs - last.startNs < MAX_REUSE_NS;
     try {
       const { listing, ...cgroups } = readCgroupEntries(this.procfs, this.#hierarchy, this.#kept, reuse ? last.dirs : null);
       this.#hierarchy = cgroups.hierarchy;
-      if (reuse) this.#walksReused++;
+      if (reuse && listing === last.dirs) this.#walksReused++;
       else {
         this.#walks++;
         this.#listing = changes === null ? null : { dirs: listing, count: changes.count, startNs };
