@@ -45,32 +45,27 @@ describe('MemReader: the cgroup walk reused while nothing changed', () => {
     const clock = { ns: ms(10_000) };
     let c: CgroupChanges = { count: 1, lastNs: 0n };
     const { r } = reader(counter(() => c, clock));
-    r.read(NONE);
+    /** Readings `afterMs` apart on the counter's clock; the walks and reuses so far. */
+    const readAfter = (...afterMs: number[]): Record<string, number> => {
+      for (const a of afterMs) {
+        clock.ns += ms(a);
+        r.read(NONE);
+      }
+      const { cgroupWalks, cgroupWalksReused } = r.stats();
+      return { cgroupWalks: cgroupWalks!, cgroupWalksReused: cgroupWalksReused! };
+    };
+    readAfter(0);
     c = { count: 2, lastNs: 0n };
-    clock.ns += ms(1000);
-    r.read(NONE);
-    expect(r.stats()).toMatchObject({ cgroupWalks: 2, cgroupWalksReused: 0 });
+    expect(readAfter(1000)).toEqual({ cgroupWalks: 2, cgroupWalksReused: 0 });
     // A change 49 ms before the walk it causes: the next reading walks too.
     c = { count: 3, lastNs: clock.ns + ms(1000) - ms(49) };
-    clock.ns += ms(1000);
-    r.read(NONE);
-    clock.ns += ms(1000);
-    r.read(NONE);
-    expect(r.stats()).toMatchObject({ cgroupWalks: 4, cgroupWalksReused: 0 });
+    expect(readAfter(1000, 1000)).toEqual({ cgroupWalks: 4, cgroupWalksReused: 0 });
     // That walk began 1049 ms after the change: reused, until it is 30 s old.
-    clock.ns += ms(28_999);
-    r.read(NONE);
-    expect(r.stats()).toMatchObject({ cgroupWalks: 4, cgroupWalksReused: 1 });
-    clock.ns += ms(1001); // 30 s after that walk began
-    r.read(NONE);
-    expect(r.stats()).toMatchObject({ cgroupWalks: 5, cgroupWalksReused: 1 });
+    expect(readAfter(28_999)).toEqual({ cgroupWalks: 4, cgroupWalksReused: 1 });
+    expect(readAfter(1001)).toEqual({ cgroupWalks: 5, cgroupWalksReused: 1 });
     // A change exactly 50 ms before the walk: reused.
     c = { count: 4, lastNs: clock.ns + ms(1000) - ms(50) };
-    clock.ns += ms(1000);
-    r.read(NONE);
-    clock.ns += ms(1000);
-    r.read(NONE);
-    expect(r.stats()).toMatchObject({ cgroupWalks: 6, cgroupWalksReused: 2 });
+    expect(readAfter(1000, 1000)).toEqual({ cgroupWalks: 6, cgroupWalksReused: 2 });
   });
 
   it('without a count (the procfs source, or a count that could not be read) every reading walks', () => {
