@@ -37,6 +37,32 @@ export interface PidStatus {
 const UINT = /^\d+$/;
 const KB = /^(\d+) kB$/;
 
+/** A failure at one line: its number (1-based) and text. */
+interface At {
+  path: string;
+  line: number;
+  text: string;
+}
+
+const fail = (at: At, why: string): never => {
+  throw parseFailure(at.path, at.line, at.text, why);
+};
+const uint = (at: At, key: string, value: string): number => (UINT.test(value) ? Number(value) : fail(at, `${key} "${value.slice(0, 30)}" is not a non-negative integer`));
+const kb = (at: At, key: string, value: string): number => {
+  const m = KB.exec(value);
+  return m ? Number(m[1]) * 1024 : fail(at, `${key} "${value.slice(0, 30)}" is not "<n> kB"`);
+};
+const ids = (at: At, key: string, value: string): StatusIds => {
+  const parts = value.split(/\s+/);
+  if (parts.length !== 4 || !parts.every((p) => UINT.test(p))) fail(at, `${key} "${value.slice(0, 40)}" is not four integers`);
+  const [real, effective, saved, filesystem] = parts.map(Number) as [number, number, number, number];
+  return { real, effective, saved, filesystem };
+};
+
+// The first letters of the keys used (Name, Uid, Gid, Threads, Vm*, voluntary_*,
+// nonvoluntary_*): the ~50 other lines are only checked for their "Key:" form.
+const USED_FIRST = new Set(['N', 'U', 'G', 'T', 'V', 'v', 'n'].map((c) => c.charCodeAt(0)));
+
 /**
  * Parse /proc/&lt;pid&gt;/status (`Key:<TAB>value` lines). Lines it does not use are skipped,
  * but each must still have the `Key:` form.
@@ -49,45 +75,38 @@ const KB = /^(\d+) kB$/;
  *   `Threads:` line (line number: one past the end)
  */
 export function parsePidStatus(text: string, path: string): PidStatus {
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
   const out: Partial<PidStatus> = { vmRssBytes: null, vmSizeBytes: null, vmHwmBytes: null, voluntaryCtxtSwitches: null, nonvoluntaryCtxtSwitches: null };
-  lines.forEach((line, i) => {
-    const fail = (why: string): never => {
-      throw parseFailure(path, i + 1, line, why);
-    };
-    const colon = line.indexOf(':');
-    if (colon <= 0) fail('not a "Key: value" line');
-    const key = line.slice(0, colon);
-    const value = line.slice(colon + 1).trim();
-    const uint = (): number => (UINT.test(value) ? Number(value) : fail(`${key} "${value.slice(0, 30)}" is not a non-negative integer`));
-    const kb = (): number => {
-      const m = KB.exec(value);
-      return m ? Number(m[1]) * 1024 : fail(`${key} "${value.slice(0, 30)}" is not "<n> kB"`);
-    };
-    const ids = (): StatusIds => {
-      const parts = value.split(/\s+/);
-      if (parts.length !== 4 || !parts.every((p) => UINT.test(p))) fail(`${key} "${value.slice(0, 40)}" is not four integers`);
-      const [real, effective, saved, filesystem] = parts.map(Number) as [number, number, number, number];
-      return { real, effective, saved, filesystem };
-    };
-    switch (key) {
-      case 'Name': out.name = value; break;
-      case 'Uid': out.uid = ids(); break;
-      case 'Gid': out.gid = ids(); break;
-      case 'Threads': out.threads = uint(); break;
-      case 'VmRSS': out.vmRssBytes = kb(); break;
-      case 'VmSize': out.vmSizeBytes = kb(); break;
-      case 'VmHWM': out.vmHwmBytes = kb(); break;
-      case 'voluntary_ctxt_switches': out.voluntaryCtxtSwitches = uint(); break;
-      case 'nonvoluntary_ctxt_switches': out.nonvoluntaryCtxtSwitches = uint(); break;
-      default: break;
+  let line = 0;
+  // Lines one by one without splitting the file; a final newline ends the last line.
+  for (let pos = 0; pos < text.length; ) {
+    line++;
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(':', pos);
+    if (colon <= pos || colon >= end) fail({ path, line, text: text.slice(pos, end) }, 'not a "Key: value" line');
+    if (USED_FIRST.has(text.charCodeAt(pos))) {
+      const key = text.slice(pos, colon);
+      const value = (): string => text.slice(colon + 1, end).trim();
+      const at = (): At => ({ path, line, text: text.slice(pos, end) });
+      switch (key) {
+        case 'Name': out.name = value(); break;
+        case 'Uid': out.uid = ids(at(), key, value()); break;
+        case 'Gid': out.gid = ids(at(), key, value()); break;
+        case 'Threads': out.threads = uint(at(), key, value()); break;
+        case 'VmRSS': out.vmRssBytes = kb(at(), key, value()); break;
+        case 'VmSize': out.vmSizeBytes = kb(at(), key, value()); break;
+        case 'VmHWM': out.vmHwmBytes = kb(at(), key, value()); break;
+        case 'voluntary_ctxt_switches': out.voluntaryCtxtSwitches = uint(at(), key, value()); break;
+        case 'nonvoluntary_ctxt_switches': out.nonvoluntaryCtxtSwitches = uint(at(), key, value()); break;
+        default: break;
+      }
     }
-  });
+    pos = end + 1;
+  }
   for (const key of ['name', 'uid', 'gid', 'threads'] as const) {
     if (out[key] === undefined) {
       const label = { name: 'Name', uid: 'Uid', gid: 'Gid', threads: 'Threads' }[key];
-      throw parseFailure(path, lines.length + 1, '', `no ${label}: line (truncated file?)`);
+      throw parseFailure(path, line + 1, '', `no ${label}: line (truncated file?)`);
     }
   }
   return out as PidStatus;
