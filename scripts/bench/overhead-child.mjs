@@ -6,8 +6,9 @@
 //                               <warm> (the governor's figures printed); kernel run time counted
 //                               by a run-stats handle of this process, not the engine's
 //   idle <s> <family...>        a started engine that nobody reads, for <s> seconds
-//   reads                       CPU per snapshot (all four) and per family read, each a real
-//                               read (the snapshot cache off)
+//   reads <warm>                CPU per snapshot (all four) and per family read, each a real
+//                               read (the snapshot cache off), right after start and after
+//                               <warm> s (the snapshot; <warm>/2 s for each family) of reads
 //   hold <stats:0|1>            all four families started and streaming at 1 Hz until stdin
 //                               ends; prints "ready" first, the program run deltas at the end
 import { readFileSync } from 'node:fs';
@@ -124,18 +125,30 @@ if (mode === 'import') {
 } else if (mode === 'reads') {
   const { engine } = await load();
   const { measure } = await import('./measure.mjs');
+  // Each measured right after start and again after <warm> seconds of the same reads (V8
+  // compiles the read paths during the first minute, docs/overhead.md).
+  const warm = Number(args[0] ?? 0);
+  const twice = async (fn, calls, gapMs, warmS) => {
+    const first = (await measure(fn, { calls, gapMs })).cpuMs;
+    const until = performance.now() + warmS * 1000;
+    while (performance.now() < until) {
+      await fn();
+      await sleep(gapMs);
+    }
+    return { first, late: (await measure(fn, { calls, gapMs, warmup: 0 })).cpuMs };
+  };
   const all = engine(FAMILIES, { cache: false });
   await all.start();
-  const snapshot = await measure(() => all.collect(), { calls: 20, gapMs: 250 });
+  const snapshot = await twice(() => all.collect(), 20, 250, warm);
   await all.close();
   const perFamily = {};
   for (const f of FAMILIES) {
     const e = engine([f], { cache: false });
     await e.start();
-    perFamily[f] = (await measure(() => e.collect(), { calls: 30, gapMs: 100 })).cpuMs;
+    perFamily[f] = await twice(() => e.collect(), 30, 100, warm / 2);
     await e.close();
   }
-  print({ snapshotCpuMs: snapshot.cpuMs, perFamily });
+  print({ snapshotCpuMs: snapshot, perFamily });
 } else if (mode === 'hold') {
   const { engine } = await load();
   const e = engine(FAMILIES, { programStats: args[0] === '1' });
