@@ -389,6 +389,19 @@ export class BpfObject {
   }
 
   /**
+   * {@link BpfObject.readIteratorInto} on the calling thread, for a small table (see
+   * {@link BpfLink.readIteratorIntoSync}); {@link IteratorTable} picks between the two.
+   * @param program - an iter/* program of the loaded object
+   * @param into - where to read
+   * @returns a view of `into` with the output, or a new larger buffer when it did not fit
+   * @throws {@link @bpfscope/core!AttachFailed} when it is not an iterator program or cannot be attached
+   * @throws {@link @bpfscope/core!DataUnavailable} when the read fails
+   */
+  readIteratorIntoSync(program: string, into: Uint8Array): Uint8Array {
+    return this.#iteratorLink(program, 'readIteratorIntoSync').readIteratorIntoSync(into);
+  }
+
+  /**
    * Run statistics of every loaded program (bpf_obj_get_info_by_fd). The kernel
    * counts only while statistics are enabled ({@link enableRunStats}, in this
    * or another process, or the sysctl kernel.bpf_stats_enabled).

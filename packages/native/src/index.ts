@@ -31,6 +31,7 @@ export type { OpenOptions, LoadOptions, ProgramInfo, MapInfo, UprobeTarget, Perf
 export { BpfMap, MapUpdateFlags, type MapBatch, type BatchReadOptions, type BatchStreamOptions } from './bpf-map.js';
 export { u32Key } from './map-keys.js';
 export { BpfLink } from './bpf-link.js';
+export { IteratorTable, type IteratorTableOptions, type IteratorTableStats } from './iterator-table.js';
 export { readStructLayouts, requireStruct, type StructLayout, type StructField, type FieldKind } from './btf-layout.js';
 export { decodeRecords, createRecordDecoder, decodeCString, type DecodedRecord, type DecodedValue, type DecodeOptions, type DecodeRecordsOptions, type RecordDecoder } from './record-decoder.js';
 export type { ConstantValue, ConstantInfo } from './rodata-constants.js';

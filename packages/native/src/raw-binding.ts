@@ -173,6 +173,8 @@ export interface RawBpfLink {
   readIterator(): Promise<ArrayBuffer>;
   /** The same into `into`: resolves the byte count when everything fit, else a new ArrayBuffer with all of it. */
   readIterator(into: ArrayBuffer): Promise<ArrayBuffer | number>;
+  /** The same read on the calling thread: the byte count when everything fit in `into`, else a new ArrayBuffer with all of it. */
+  readIteratorSync(into: ArrayBuffer): ArrayBuffer | number;
 }
 
 /** The addon's object; {@link BpfObject} wraps it. Methods throw plain Errors with `code`, `op`, `errno`, `log`. @internal */

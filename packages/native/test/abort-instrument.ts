@@ -5,14 +5,15 @@ import { createConsoleLogger, validateConfig, type Source } from '@bpfscope/core
 import { BpfObject } from '../src/index.js';
 import { bpfFdCount } from './helpers.js';
 
-type Patched = 'load' | 'readIteratorInto';
+type Patched = 'load' | 'readIteratorInto' | 'readIteratorIntoSync';
 
 /**
  * While installed, every call of `BpfObject.prototype[method]` starts the real operation
- * and then aborts `controller` with `reason`. `restore()` puts the method back.
+ * (or, for a synchronous one, makes it) and then aborts `controller` with `reason`.
+ * `restore()` puts the method back.
  */
 export function abortWhenCalled(method: Patched, controller: AbortController, reason: unknown): { calls(): number; restore(): void } {
-  const original = BpfObject.prototype[method] as (...args: unknown[]) => Promise<unknown>;
+  const original = BpfObject.prototype[method] as (...args: unknown[]) => unknown;
   let calls = 0;
   (BpfObject.prototype as unknown as Record<Patched, unknown>)[method] = function (this: BpfObject, ...args: unknown[]) {
     const pending = original.apply(this, args);

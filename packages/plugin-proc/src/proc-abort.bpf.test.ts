@@ -16,25 +16,31 @@ describeKernel('proc eBPF source and the engine’s abort signal', () => {
     await source.close();
   });
 
-  it('a read aborted while the task iterator runs rejects with the abort reason at once, and the next read works', async () => {
-    const source = new ProcEbpfSource(checkSelection({}));
-    const config = validateConfig({});
-    await source.init({ config, options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal });
-    try {
-      const controller = new AbortController();
-      const reason = new Timeout('proc-ebpf read', 1);
-      // Instrumentation only: abort right after the real iterator read has started on the pool.
-      const readInto = abortWhenCalled('readIteratorInto', controller, reason);
+  // The task table is read on a pool thread when it is large (here: inlineMaxBytes 0), else on
+  // this thread: an abort during either read rejects at once and leaves the table undecoded.
+  for (const [where, method, inlineMaxBytes] of [['a pool thread', 'readIteratorInto', 0], ['this thread', 'readIteratorIntoSync', undefined]] as const) {
+    it(`a read aborted while the task iterator runs on ${where} rejects with the abort reason, and the next read works`, async () => {
+      const source = new ProcEbpfSource(checkSelection({}), undefined, { inlineMaxBytes });
+      const config = validateConfig({});
+      await source.init({ config, options: {}, logger: createConsoleLogger('silent'), signal: new AbortController().signal });
       try {
-        await expect(source.read({ signal: controller.signal })).rejects.toBe(reason);
+        const controller = new AbortController();
+        const reason = new Timeout('proc-ebpf read', 1);
+        // Instrumentation only: abort right after the real iterator read has started (or, on this thread, ran).
+        const readInto = abortWhenCalled(method, controller, reason);
+        try {
+          await expect(source.read({ signal: controller.signal })).rejects.toBe(reason);
+        } finally {
+          readInto.restore();
+        }
+        expect(readInto.calls()).toBe(1);
+        // The aborted read decoded nothing (init's read decodes nothing either): the next one is the first reading, with no interval.
+        const m = await source.read({ signal: new AbortController().signal });
+        expect(m.processes.some((p) => p.pid === process.pid)).toBe(true);
+        expect(m.intervalMs).toBeNull();
       } finally {
-        readInto.restore();
+        await source.close();
       }
-      expect(readInto.calls()).toBe(1);
-      const m = await source.read({ signal: new AbortController().signal });
-      expect(m.processes.some((p) => p.pid === process.pid)).toBe(true);
-    } finally {
-      await source.close();
-    }
-  });
+    });
+  }
 });

@@ -120,6 +120,7 @@ Napi::Function BpfLinkWrap::Init(Napi::Env env) {
                          InstanceAccessor<&BpfLinkWrap::Alive>("alive"),
                          InstanceMethod<&BpfLinkWrap::Destroy>("destroy"),
                          InstanceMethod<&BpfLinkWrap::ReadIterator>("readIterator"),
+                         InstanceMethod<&BpfLinkWrap::ReadIteratorSync>("readIteratorSync"),
                      });
 }
 

@@ -40,7 +40,8 @@ class BpfLinkWrap : public Napi::ObjectWrap<BpfLinkWrap> {
   Napi::Value AttachPoint(const Napi::CallbackInfo& info);
   Napi::Value Alive(const Napi::CallbackInfo& info);
   void Destroy(const Napi::CallbackInfo& info);
-  Napi::Value ReadIterator(const Napi::CallbackInfo& info);  // iterator.cc
+  Napi::Value ReadIterator(const Napi::CallbackInfo& info);      // iterator.cc
+  Napi::Value ReadIteratorSync(const Napi::CallbackInfo& info);  // iterator.cc
 
   std::shared_ptr<LinkState> link_;
 };

@@ -1,7 +1,7 @@
 import { awaitOrAbort, Closed, ConfigError, createEventStream, DataUnavailable, KeptSourceStats, isBpfscopeError, splitSamplingForKernel, type EventStream, type KernelSamplingCounts, type KernelSamplingState, type SamplingConfig, type SamplingPushdownResult, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
-import { asNativeLoader, loadNative, SharedSamplingSlot, type NativeObjectLoader, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readStatsCounters, type RingBatch, type RingSubscription } from '@bpfscope/native';
+import { asNativeLoader, IteratorTable, loadNative, SharedSamplingSlot, type NativeObjectLoader, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readStatsCounters, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
-import { MemReader, type FaultsResult } from '../read/mem-reader.js';
+import { MemReader } from '../read/mem-reader.js';
 import { countCgroupChanges } from './cgroup-changes.js';
 import type { OomVictim } from '../records-oom.js';
 import type { MemServices } from '../services.js';
@@ -34,8 +34,8 @@ export class MemEbpfSource implements Source<MemMetrics> {
   #layouts: MemLayouts | null = null;
   #reader: MemReader | null = null;
   readonly #faults = new FaultDecoder();
-  /** The iterator's output, reused by every read; null while a read is using it (a timed-out one). */
-  #buf: Uint8Array | null = new Uint8Array(64 * 1024);
+  /** The processes' fault table, read into one kept buffer (on this thread while it is small). */
+  readonly #table = new IteratorTable('mem_iter');
   #victims: OomVictim[] = [];
   #events = 0;
   #evicted = 0;
@@ -98,7 +98,8 @@ export class MemEbpfSource implements Source<MemMetrics> {
     handle.attach('mem_oom_victim');
     const changes = this.options.cgroups ? countCgroupChanges(handle, this.#layouts.cgroupChanges, this.#logger) : null;
     // An iterator that cannot run should reject the source now, not fail every read.
-    if (this.options.processes) this.#faults.decode(await awaitOrAbort(this.#readTable(obj), context.signal), this.#layouts.faults);
+    const faultLayout = this.#layouts.faults;
+    if (this.options.processes) await awaitOrAbort(this.#table.read(obj, (bytes) => this.#faults.decode(bytes, faultLayout)), context.signal);
     closed();
     const reader = new MemReader(this.services.procfs, this.services.clock, this.options, changes);
     reader.start();
@@ -185,14 +186,19 @@ export class MemEbpfSource implements Source<MemMetrics> {
     const reader = this.#reader;
     const layouts = this.#layouts;
     if (!obj || !reader || !layouts) throw new DataUnavailable('mem-ebpf', 'the source is not initialised');
-    let faults: FaultsResult = { rows: null, error: null };
-    try {
-      if (this.options.processes) faults = { rows: this.#faults.decode(await awaitOrAbort(this.#readTable(obj), context.signal), layouts.faults), error: null };
-    } catch (e) {
-      if (!isBpfscopeError(e) || context.signal.aborted) throw e;
-      faults = { rows: null, error: e };
+    let m: MemMetrics | null = null;
+    if (!this.options.processes) m = reader.read({ rows: null, error: null });
+    else {
+      // The rows (and their names) are used while the table's buffer is lent: the reading is made inside.
+      try {
+        const use = (bytes: Uint8Array): MemMetrics | null => (context.signal.aborted ? null : reader.read({ rows: this.#faults.decode(bytes, layouts.faults), error: null }));
+        m = await awaitOrAbort(this.#table.read(obj, use), context.signal);
+        if (m === null) throw context.signal.reason ?? new Error('mem-ebpf: the read was aborted');
+      } catch (e) {
+        if (!isBpfscopeError(e) || context.signal.aborted) throw e;
+        m = reader.read({ rows: null, error: e });
+      }
     }
-    const m = reader.read(faults);
     m.oom.events = this.#events;
     m.oom.victims = [...this.#victims];
     m.oom.victimsEvicted = this.#evicted;
@@ -206,24 +212,6 @@ export class MemEbpfSource implements Source<MemMetrics> {
     }
     m.fieldSources = { system: 'procfs', swap: 'procfs', vmstat: 'procfs', oomCounts: 'procfs', cgroups: 'sysfs' };
     return m;
-  }
-
-  /**
-   * The iterator's output in the buffer every read reuses (one that did not fit gives a
-   * larger buffer, kept for the next read). The rows decoded from it, and their names, are
-   * used before the next read overwrites it.
-   */
-  async #readTable(obj: BpfObject): Promise<Uint8Array> {
-    const buf = this.#buf;
-    if (buf === null) return obj.readIterator('mem_iter');
-    this.#buf = null;
-    let bytes: Uint8Array | null = null;
-    try {
-      bytes = await obj.readIteratorInto('mem_iter', buf);
-      return bytes;
-    } finally {
-      this.#buf = bytes !== null && bytes.buffer !== buf.buffer ? new Uint8Array(bytes.length * 2) : buf;
-    }
   }
 
   /** Why the source no longer sees OOM kills though it was initialised (its link is gone), or null. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { awaitOrAbort, Closed, KeptSourceStats, type EventStream, type FamilyFilter, type KernelSamplingCounts, type KernelSamplingState, type ObjectLoader, type SamplingConfig, type SamplingPushdownResult, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
-import { asNativeLoader, loadNative, NativeObjectLoader, ProgramStatsReporter, type BpfObject, type LoadedBpfObject } from '@bpfscope/native';
+import { asNativeLoader, IteratorTable, loadNative, NativeObjectLoader, ProgramStatsReporter, type BpfObject, type IteratorTableOptions, type LoadedBpfObject } from '@bpfscope/native';
 import type { ProcMetrics } from '../records.js';
 import { applySelection, type ProcessSelection } from '../selection.js';
 import { readBootTime } from '../procfs/scan-processes.js';
@@ -51,9 +51,9 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   /** Reads in flight: a filter change frees its old slot only after them. */
   readonly #inFlight = new Set<Promise<unknown>>();
   #missed: MissedProcesses | null = null;
-  // One buffer reused by every read (a new 3 MB buffer per read would wait for a GC to be freed).
-  #buf: Uint8Array | null = null;
-  #reading = false;
+  // The task table, read into one buffer every read reuses (a new 3 MB buffer per read
+  // would wait for a GC to be freed), on this thread while it is small.
+  #table: IteratorTable | null = null;
   #procRoot = '/proc';
   #batchSize = 100;
   /** Ends the event streams of this source when it closes. */
@@ -63,9 +63,15 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
    * @param selection - the checked filters and top-K of the plugin
    * @param objectPath - the compiled proc.bpf.o
    */
+  /**
+   * @param selection - which processes a reading returns
+   * @param objectPath - the proc object file
+   * @param tableOptions - where the task table is read: `inlineMaxBytes` (see {@link @bpfscope/native!IteratorTableOptions})
+   */
   constructor(
     private readonly selection: ProcessSelection = {},
     private readonly objectPath: string = PROC_OBJECT_PATH,
+    private readonly tableOptions: Pick<IteratorTableOptions, 'inlineMaxBytes'> = {},
   ) {
     this.#sampling = new ProcKernelSampling(objectPath);
   }
@@ -118,26 +124,31 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     // Attach now: an iterator that cannot attach must fail init, not the first read.
     // The first read goes straight into the buffer every read reuses, sized from
     // the kernel's task count, so no read grows a buffer step by step.
-    this.#buf = tableBuffer(taskCount(context.config.procRoot) * layouts.task.size);
-    const first = await awaitOrAbort(obj.readIteratorInto('proc_iter', this.#buf), context.signal);
-    if (first.buffer !== this.#buf.buffer) this.#buf = tableBuffer(first.length);
+    this.#table = new IteratorTable('proc_iter', { inlineMaxBytes: this.tableOptions.inlineMaxBytes ?? INLINE_TABLE_BYTES, expectedBytes: taskCount(context.config.procRoot) * layouts.task.size });
+    await awaitOrAbort(this.#table.read(obj, () => null), context.signal);
   }
 
   async read(context: ReadContext): Promise<ProcMetrics> {
     const obj = this.#obj;
     const ctx = this.#ctx;
-    if (obj === null || ctx === null || this.#kfilter === null) throw new Error('proc-ebpf source is not initialised');
+    const tasks = this.#table;
+    if (obj === null || ctx === null || this.#kfilter === null || tasks === null) throw new Error('proc-ebpf source is not initialised');
     // The slot in force when the read starts is the one its records carry.
     const kfilter = this.#kfilter;
     const bit = kfilter.bit;
     const kernelPart = kfilter.filter;
-    const reading = this.#readTable(obj);
+    // Decoded as the read ends (its buffer is the next read's), unless the read was aborted meanwhile.
+    const reading = tasks.read(obj, (bytes) => {
+      if (context.signal.aborted) return null;
+      const at = performance.now();
+      const prevAt = ctx.prevAt;
+      ctx.filterBit = bit;
+      return { table: decodeTaskTable(bytes, ctx, at), at, prevAt };
+    });
     this.#inFlight.add(reading);
-    const bytes = await awaitOrAbort(reading.finally(() => this.#inFlight.delete(reading)), context.signal);
-    const at = performance.now();
-    const prevAt = ctx.prevAt;
-    ctx.filterBit = bit;
-    const table = decodeTaskTable(bytes, ctx, at);
+    const decoded = await awaitOrAbort(reading.finally(() => this.#inFlight.delete(reading)), context.signal);
+    if (decoded === null) throw context.signal.reason ?? new Error('proc-ebpf: the read was aborted');
+    const { table, at, prevAt } = decoded;
     const intervalMs = prevAt === null ? null : Math.round((at - prevAt) * 1000) / 1000;
     const t0 = performance.now();
     // Under a kernel filter the iterator leaves most processes out on purpose: only the
@@ -176,22 +187,6 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
       fieldSources: { startTime: 'procfs', cgroupPath: 'sysfs', container: 'sysfs' },
       unavailable,
     };
-  }
-
-  async #readTable(obj: BpfObject): Promise<Uint8Array> {
-    if (this.#reading || this.#buf === null) {
-      const bytes = await obj.readIterator('proc_iter');
-      this.#buf ??= tableBuffer(bytes.length);
-      return bytes;
-    }
-    this.#reading = true;
-    try {
-      const bytes = await obj.readIteratorInto('proc_iter', this.#buf);
-      if (bytes.buffer !== this.#buf.buffer) this.#buf = tableBuffer(bytes.length);
-      return bytes;
-    } finally {
-      this.#reading = false;
-    }
   }
 
   /**
@@ -280,7 +275,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     this.#ctx = null;
     this.#missed?.close();
     this.#missed = null;
-    this.#buf = null;
+    this.#table = null;
   }
 }
 
@@ -293,10 +288,12 @@ function leaders(bytes: Uint8Array, layouts: ProcLayouts): Array<{ pid: number }
   return out.sort((a, b) => a.pid - b.pid);
 }
 
-/** A read buffer for `bytes` of table with room to grow by a quarter before a read spills to a new one. */
-function tableBuffer(bytes: number): Uint8Array {
-  return new Uint8Array(Math.max(256 * 1024, Math.ceil((bytes * 1.25) / 4096) * 4096));
-}
+/**
+ * The task table is read on the engine's thread up to this size: 320 bytes per task, about
+ * 0.8 µs of the kernel's time each, so 256 KiB (about 800 tasks) is about 0.65 ms. Larger
+ * tables are read on a pool thread.
+ */
+const INLINE_TABLE_BYTES = 256 * 1024;
 
 /** Tasks (threads) alive, from /proc/loadavg's `running/total` field; 0 when unreadable. */
 function taskCount(procRoot: string): number {
