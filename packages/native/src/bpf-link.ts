@@ -67,8 +67,8 @@ export class BpfLink {
 
   /**
    * {@link BpfLink.readIteratorInto} on the calling thread: the read blocks it for as long
-   * as the kernel runs the program over its objects. For a small table (a few hundred
-   * tasks or sockets: tens of microseconds) that is cheaper than the hand-off to a pool
+   * as the kernel runs the program over its objects (about a microsecond per task for the
+   * shipped task iterators). For a small table that is cheaper than the hand-off to a pool
    * thread and back, which wakes two threads; a large one belongs on the pool.
    * @param into - where to read
    * @returns a view of `into` with the output when it fit; otherwise a new, larger buffer with all of it

@@ -6,7 +6,7 @@ export interface IteratorTableOptions {
   /**
    * A read whose previous output was at most this many bytes runs on the calling thread
    * ({@link BpfObject.readIteratorIntoSync}); a larger table is read on a libuv pool
-   * thread. Default 65,536 (64 KiB: about a millisecond of the kernel's work for a
+   * thread (the choice is made on the previous output's size). Default 65,536 (64 KiB: about a millisecond of the kernel's work for a
    * program that writes 56 bytes per task at about a microsecond each); 0 reads every
    * time on the pool. A program that writes larger records per object can take more.
    */
@@ -25,7 +25,7 @@ export interface IteratorTableStats {
   inlineReads: number;
   /** Reads made on a pool thread. */
   poolReads: number;
-  /** The size of the kept buffer, bytes (0 while a read holds it). */
+  /** The size of the buffer kept for the next read, bytes (0 while a read holds it, unless the output outgrew it). */
   bufferBytes: number;
   /** The last output's size, bytes. */
   lastBytes: number;
@@ -74,26 +74,26 @@ export class IteratorTable {
 
   /**
    * Runs the program over its kernel objects and hands all it wrote to `use`, which must
-   * be done with the bytes when it returns: the next read reuses their buffer. Two reads at
-   * once each get a buffer of their own.
+   * be done with the bytes when it returns (or its promise settles): the next read reuses
+   * their buffer. Two reads at once each get a buffer of their own.
    * @param object - the loaded object that holds {@link IteratorTable.program}
    * @param use - what is done with the output (decoding it); its result is the read's
    * @returns what `use` returned
    * @throws {@link @bpfscope/core!AttachFailed} when it is not an iterator program or cannot be attached
    * @throws {@link @bpfscope/core!DataUnavailable} when the read fails
    */
-  async read<T>(object: BpfObject, use: (bytes: Uint8Array) => T): Promise<T> {
+  async read<T>(object: BpfObject, use: (bytes: Uint8Array) => T | Promise<T>): Promise<T> {
     const buf = this.#buf;
     // A read while another holds the buffer (on the pool, or inside its use).
-    if (buf === null) return use(await object.readIterator(this.program));
+    if (buf === null) return await use(await object.readIterator(this.program));
     this.#buf = null;
     try {
-      if (this.#lastBytes !== null && this.#lastBytes <= this.#inlineMax) {
+      if (this.#inlineMax > 0 && this.#lastBytes !== null && this.#lastBytes <= this.#inlineMax) {
         this.#inline++;
-        return use(this.#sized(buf, object.readIteratorIntoSync(this.program, buf)));
+        return await use(this.#sized(buf, object.readIteratorIntoSync(this.program, buf)));
       }
       this.#pool++;
-      return use(this.#sized(buf, await object.readIteratorInto(this.program, buf)));
+      return await use(this.#sized(buf, await object.readIteratorInto(this.program, buf)));
     } finally {
       this.#buf ??= buf;
     }
@@ -114,5 +114,5 @@ export class IteratorTable {
 
 /** A buffer size for an output of `bytes`: a quarter more, so that a table that grew a little still fits. */
 function roomFor(bytes: number): number {
-  return Math.max(4096, bytes + (bytes >> 2));
+  return Math.max(64, bytes + (bytes >> 2));
 }

@@ -27,12 +27,18 @@ namespace {
 constexpr size_t kFirstChunk = 64 * 1024;
 
 // What one read of an iterator fd to its end gave: the bytes in the caller's buffer
-// (inTarget), or in `data` (malloc'ed, all of them), or the errno that stopped it.
+// (inTarget), or in `data` (malloc'ed, all of them; freed here unless a JS buffer took
+// it over), or the errno that stopped it.
 struct IterRead {
   uint8_t* data = nullptr;
   size_t size = 0;
   int err = 0;
   bool inTarget = false;
+
+  IterRead() = default;
+  IterRead(const IterRead&) = delete;
+  IterRead& operator=(const IterRead&) = delete;
+  ~IterRead() { std::free(data); }
 };
 
 // Reads `fd` to EOF, into `target` first when there is one. Does not close `fd`.
@@ -118,7 +124,6 @@ class IteratorWorker : public Napi::AsyncWorker {
 
   ~IteratorWorker() override {
     if (fd_ >= 0) close(fd_);
-    std::free(r_.data);
   }
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
@@ -186,7 +191,6 @@ Napi::Value BpfLinkWrap::ReadIteratorSync(const Napi::CallbackInfo& info) {
   close(iterFd);
   Napi::Error error;
   Napi::Value v = ReadResult(env, r, link_->program, &error);
-  std::free(r.data);  // null unless the result failed to take it over
   if (r.err != 0) throw error;
   return v;
 }

@@ -1,7 +1,7 @@
 import { awaitOrAbort, Closed, ConfigError, createEventStream, DataUnavailable, KeptSourceStats, isBpfscopeError, splitSamplingForKernel, type EventStream, type KernelSamplingCounts, type KernelSamplingState, type SamplingConfig, type SamplingPushdownResult, type Logger, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, IteratorTable, loadNative, SharedSamplingSlot, type NativeObjectLoader, ProgramStatsReporter, type BpfObject, type LoadedBpfObject, readStatsCounters, type RingBatch, type RingSubscription } from '@bpfscope/native';
 import type { ResolvedMemOptions } from '../options.js';
-import { MemReader } from '../read/mem-reader.js';
+import { MemReader, type FaultsResult } from '../read/mem-reader.js';
 import { countCgroupChanges } from './cgroup-changes.js';
 import type { OomVictim } from '../records-oom.js';
 import type { MemServices } from '../services.js';
@@ -99,7 +99,7 @@ export class MemEbpfSource implements Source<MemMetrics> {
     const changes = this.options.cgroups ? countCgroupChanges(handle, this.#layouts.cgroupChanges, this.#logger) : null;
     // An iterator that cannot run should reject the source now, not fail every read.
     const faultLayout = this.#layouts.faults;
-    if (this.options.processes) await awaitOrAbort(this.#table.read(obj, (bytes) => this.#faults.decode(bytes, faultLayout)), context.signal);
+    if (this.options.processes) await awaitOrAbort(this.#table.read(obj, (bytes) => context.signal.aborted || this.#faults.decode(bytes, faultLayout)), context.signal);
     closed();
     const reader = new MemReader(this.services.procfs, this.services.clock, this.options, changes);
     reader.start();
@@ -189,15 +189,21 @@ export class MemEbpfSource implements Source<MemMetrics> {
     let m: MemMetrics | null = null;
     if (!this.options.processes) m = reader.read({ rows: null, error: null });
     else {
-      // The rows (and their names) are used while the table's buffer is lent: the reading is made inside.
+      // The rows (and their names) are used while the table's buffer is lent: the reading is made
+      // inside, once; a table that could not be read makes it without rows.
+      let used = false;
+      const use = (bytes: Uint8Array): MemMetrics | null => {
+        if (context.signal.aborted) return null;
+        used = true;
+        return reader.read(this.#decodeFaults(bytes, layouts.faults));
+      };
       try {
-        const use = (bytes: Uint8Array): MemMetrics | null => (context.signal.aborted ? null : reader.read({ rows: this.#faults.decode(bytes, layouts.faults), error: null }));
         m = await awaitOrAbort(this.#table.read(obj, use), context.signal);
-        if (m === null) throw context.signal.reason ?? new Error('mem-ebpf: the read was aborted');
       } catch (e) {
-        if (!isBpfscopeError(e) || context.signal.aborted) throw e;
+        if (used || !isBpfscopeError(e) || context.signal.aborted) throw e;
         m = reader.read({ rows: null, error: e });
       }
+      if (m === null) throw context.signal.reason ?? new Error('mem-ebpf: the read was aborted');
     }
     m.oom.events = this.#events;
     m.oom.victims = [...this.#victims];
@@ -212,6 +218,16 @@ export class MemEbpfSource implements Source<MemMetrics> {
     }
     m.fieldSources = { system: 'procfs', swap: 'procfs', vmstat: 'procfs', oomCounts: 'procfs', cgroups: 'sysfs' };
     return m;
+  }
+
+  /** The process faults in a table's output, or the taxonomy error that stopped their decode. */
+  #decodeFaults(bytes: Uint8Array, layout: MemLayouts['faults']): FaultsResult {
+    try {
+      return { rows: this.#faults.decode(bytes, layout), error: null };
+    } catch (e) {
+      if (!isBpfscopeError(e)) throw e;
+      return { rows: null, error: e };
+    }
   }
 
   /** Why the source no longer sees OOM kills though it was initialised (its link is gone), or null. */

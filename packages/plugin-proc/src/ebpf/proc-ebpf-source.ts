@@ -62,10 +62,6 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
   /**
    * @param selection - the checked filters and top-K of the plugin
    * @param objectPath - the compiled proc.bpf.o
-   */
-  /**
-   * @param selection - which processes a reading returns
-   * @param objectPath - the proc object file
    * @param tableOptions - where the task table is read: `inlineMaxBytes` (see {@link @bpfscope/native!IteratorTableOptions})
    */
   constructor(
