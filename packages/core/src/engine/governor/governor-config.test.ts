@@ -16,7 +16,7 @@ function pathOf(input: unknown): string {
 describe('config governor', () => {
   it('defaults: on, no reloading level, 2,000,000 ns/s per family (1% of a core over the five eBPF families), windows of 1 s', () => {
     expect(validateConfig({}).governor).toEqual(DEFAULT_GOVERNOR);
-    expect(DEFAULT_GOVERNOR).toEqual({ enabled: true, allowReload: false, budgetNsPerSec: 2_000_000, windowMs: 1000, calibrationMs: 1000, calibrateEvery: 120, recoverFraction: 0.5, recoverWindows: 3, families: {} });
+    expect(DEFAULT_GOVERNOR).toEqual({ enabled: true, allowReload: false, budgetNsPerSec: 2_000_000, windowMs: 5000, calibrationMs: 1000, calibrateEvery: 24, recoverFraction: 0.5, recoverWindows: 3, families: {} });
     expect(5 * DEFAULT_GOVERNOR.budgetNsPerSec).toBe(0.01 * 1e9);
   });
 

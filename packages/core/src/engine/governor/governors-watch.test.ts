@@ -79,15 +79,16 @@ describe('Governors: judging while an event stream is open', () => {
     const on = validateConfig({}).governor;
     const g = new Governors({ settings: on, programStats: false, logger: silent, wallMs: () => clock.wallMs(), runStats: () => null, clock });
     g.watchConsumers('gov', () => null);
-    clock.advance(2000);
+    const tick = on.windowMs;
+    clock.advance(2 * tick);
     expect(clock.armed).toBe(1); // still waiting for a stream, not listed: nothing is judged
     expect(g.running()).toEqual([]);
-    clock.advance(1000);
+    clock.advance(tick);
     expect(clock.armed).toBe(0);
     const off = new Governors({ settings: validateConfig({ governor: { enabled: false } }).governor, programStats: false, logger: silent, wallMs: () => clock.wallMs(), runStats: () => null, clock });
     off.watchConsumers('gov', () => ({ source, reattach: async () => undefined }));
     expect(off.running()).toEqual([]);
-    clock.advance(5000);
+    clock.advance(5 * tick);
     await settle();
     expect(k.evaluations).toBe(0);
   });
