@@ -7,7 +7,7 @@
 // (engine.stats(): events.latencyUs) is measured on the same clock, exactly.
 // Commands (as c/events-consumer.c): arm <tgid> <nr> -> armed; stream ... end -> JSON.
 // Arguments: object, mode (events | batches), ring batch size, queue, warm-up calls (see warmUp).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { COLLECTOR, createEngine, createEventStream } from '@bpfscope/core';
@@ -66,9 +66,21 @@ let lastNs = 0n;
 let consuming = null;
 let cpu0;
 let wait0;
+let threads0;
 
 /** Time the main thread waited on a run queue (runnable, not running), µs: /proc/self/schedstat's second field. */
 const runDelayUs = () => Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]) / 1000;
+/** CPU time of the main thread and of all the process's threads, µs (/proc/self/task/<tid>/schedstat). */
+const threadCpuUs = () => {
+  let all = 0;
+  let main = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    all += ns;
+    if (Number(tid) === process.pid) main = ns;
+  }
+  return { main: main / 1000, all: all / 1000 };
+};
 
 async function consumeEvents() {
   for await (const e of stream) {
@@ -147,6 +159,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     await stream.ready;
     cpu0 = process.cpuUsage();
     wait0 = runDelayUs();
+    threads0 = threadCpuUs();
     gcPauses.length = 0;
     consuming = mode === 'batches' ? consumeBatches() : consumeEvents();
     process.stdout.write('streaming\n');
@@ -161,6 +174,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     }
     const cpu = process.cpuUsage(cpu0);
     const waited = runDelayUs() - wait0;
+    const threads = threadCpuUs();
     const k = readStatsCounters(stats);
     const e = engine.stats().collectors[0].events;
     const r = ring.stats();
@@ -176,6 +190,8 @@ for await (const line of createInterface({ input: process.stdin })) {
         lastNs: String(lastNs),
         cpuUs: cpu.user + cpu.system,
         runDelayUs: Math.round(waited),
+        mainCpuUs: Math.round(threads.main - threads0.main),
+        otherThreadsCpuUs: Math.round(threads.all - threads0.all - (threads.main - threads0.main)),
         p50Us: e.latencyUs.p50,
         p95Us: e.latencyUs.p95,
         p99Us: e.latencyUs.p99,

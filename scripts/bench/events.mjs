@@ -4,9 +4,12 @@
 // the first argument (c/rb-producer.c "time"); ringbuf.bpf.o turns each into a 16-byte
 // record in rb_events (1 MiB), paced at 1.1 M calls/s (so that a consumer that keeps up
 // shows >= 1 M/s) and flat out. Consumers on CPU 0, rounds interleaved, nice -15:
-//   C                 libbpf ring_buffer (c/events-consumer.c), latency per record;
-//   JS events()       a bench family over the same ring, engine.events(), a promise per event;
-//   JS eventBatches() the same family, engine.eventBatches(), a promise per batch.
+//   C                  libbpf ring_buffer (c/events-consumer.c), latency per record;
+//   JS events()        a bench family over the same ring, engine.events(), a promise per event;
+//   JS eventBatches()  the same family, engine.eventBatches(), a promise per batch;
+//   JS eventBatches()* the same with every thread of the node process on CPU 0.
+// The JS consumers' main thread is pinned to CPU 0 as the C consumer is; node's other
+// threads (compiler, GC helpers) run on either CPU (BPFSCOPE_BENCH_EVENTS_PIN, below).
 // With BPFSCOPE_BENCH_EVENTS_WARMUP=N each JS consumer process first consumes N of its own
 // getppid calls through another engine (events-consumer.mjs warmUp, not measured), so that
 // the measured run meets optimized code, as in a long-running process.
@@ -32,11 +35,22 @@ const C_DIR = join(ROOT, 'scripts/bench/c');
 const CONSUMER = join(ROOT, 'scripts/bench/events-consumer.mjs');
 /** Calls each JS consumer process consumes before the measured run (BPFSCOPE_BENCH_EVENTS_WARMUP, default 0: none). */
 const WARMUP = Number(process.env.BPFSCOPE_BENCH_EVENTS_WARMUP ?? 0);
-/** Extra node flags for the JS consumers, e.g. `--single-threaded-gc` (the consumer is pinned to one CPU). */
+/**
+ * Where a JS consumer's threads run (BPFSCOPE_BENCH_EVENTS_PIN): 'main' (default) pins the
+ * consuming (main) thread to CPU 0, as the C consumer's one thread is, and leaves node's
+ * other threads (V8's compiler and GC helpers, 110-150 ms of CPU per run) on either CPU, as
+ * in an application that is not pinned; 'process' puts the whole node process on CPU 0,
+ * where those helpers preempt the consumer (the default until 2026-12, and the row marked *
+ * in 'main' runs).
+ */
+const PIN = process.env.BPFSCOPE_BENCH_EVENTS_PIN ?? 'main';
+/** The row of eventBatches() with the whole node process on CPU 0. */
+const WHOLE = 'JS eventBatches()*';
+/** Extra node flags for the JS consumers, e.g. `--single-threaded-gc`. */
 const NODE_FLAGS = process.env.BPFSCOPE_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
 
-async function runKind(command, producer, events, rate) {
-  const consumer = await startConsumer(command);
+async function runKind({ command, pin }, producer, events, rate) {
+  const consumer = await startConsumer(command, { pin });
   try {
     const { start, end, waitedUs } = await produce(consumer, producer, events, () => consumer.ask('stream', 'streaming'), ['time', ...(rate > 0 ? [String(rate)] : [])]);
     const r = JSON.parse(await consumer.ask('end', '{'));
@@ -58,7 +72,7 @@ async function runKind(command, producer, events, rate) {
  * Runs the three consumers `rounds` times, interleaved, at each producer rate (0: as fast as it can).
  * @returns per-rate, per-kind lists of runs
  */
-export async function benchEvents({ events = 2_000_000, rounds = 7, rates = [1_100_000, 0], ringBatch = 1000, queue = 65_536, warmup = WARMUP, only = null } = {}) {
+export async function benchEvents({ events = 2_000_000, rounds = 7, rates = [1_100_000, 0], ringBatch = 1000, queue = 65_536, warmup = WARMUP, only = null, pin = PIN } = {}) {
   if (cpus().length < 2) throw new Error('the events bench needs 2 CPUs (producer on CPU 1, consumer on CPU 0)');
   if (!existsSync(join(ROOT, 'packages/core/dist/index.js'))) throw new Error('build first: npx tsc -b');
   const dir = mkdtempSync(join(tmpdir(), 'bpfscope-bench-events-'));
@@ -68,17 +82,24 @@ export async function benchEvents({ events = 2_000_000, rounds = 7, rates = [1_1
     execFileSync('gcc', ['-O2', '-o', producer, join(C_DIR, 'rb-producer.c')]);
     execFileSync('gcc', ['-O2', '-I', join(ROOT, 'bpf/test'), '-o', cConsumer, join(C_DIR, 'events-consumer.c'), '-lbpf']);
     const js = (mode) => [process.execPath, ...NODE_FLAGS, CONSUMER, OBJECT, mode, String(ringBatch), String(queue), String(warmup)];
-    const all = { C: [cConsumer, OBJECT], 'JS events()': js('events'), 'JS eventBatches()': js('batches') };
+    // The C consumer is one thread: 'main' and 'process' pin it alike. With pin 'main',
+    // eventBatches() also runs with the whole process on CPU 0 (the row marked *).
+    const all = {
+      C: { command: [cConsumer, OBJECT], pin: 'process' },
+      'JS events()': { command: js('events'), pin },
+      'JS eventBatches()': { command: js('batches'), pin },
+      ...(pin === 'main' ? { [WHOLE]: { command: js('batches'), pin: 'process' } } : {}),
+    };
     const kinds = Object.fromEntries(Object.entries(all).filter(([k]) => only === null || only.includes(k)));
     const byRate = [];
     for (const rate of rates) {
       const runs = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
       for (let r = 0; r < rounds; r++) {
-        for (const [kind, command] of Object.entries(kinds)) runs[kind].push(await runKind(command, producer, events, rate));
+        for (const [kind, consumer] of Object.entries(kinds)) runs[kind].push(await runKind(consumer, producer, events, rate));
       }
       byRate.push({ rate, runs });
     }
-    return { events, rounds, ringBatch, queue, warmup, byRate };
+    return { events, rounds, ringBatch, queue, warmup, pin, byRate };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -86,9 +107,9 @@ export async function benchEvents({ events = 2_000_000, rounds = 7, rates = [1_1
 
 const range = (xs, f) => `${f(Math.min(...xs))}–${f(Math.max(...xs))}`;
 
-export function reportEvents({ events, rounds, ringBatch, queue, warmup, byRate }) {
+export function reportEvents({ events, rounds, ringBatch, queue, warmup, pin = 'process', byRate }) {
   const lines = [
-    `events into JS: one producer core (CPU 1), ${events.toLocaleString('en-US')} getppid calls per run -> 16-byte records in rb_events (1 MiB); consumer on CPU 0;`,
+    `events into JS: one producer core (CPU 1), ${events.toLocaleString('en-US')} getppid calls per run -> 16-byte records in rb_events (1 MiB); consumer on CPU 0 (JS: ${pin === 'main' ? `its main thread, node's other threads on either CPU; ${WHOLE}: every thread on CPU 0` : 'the whole process, every thread'});`,
     `  JS: ring batch ${ringBatch} records per crossing, engine queue ${queue}${NODE_FLAGS.length ? `, node ${NODE_FLAGS.join(' ')}` : ''}${warmup > 0 ? `, each consumer process warmed up first by ${warmup.toLocaleString('en-US')} of its own calls (not measured)` : ''}; median [range] of ${rounds} interleaved rounds`,
   ];
   for (const { rate, runs } of byRate) {
@@ -122,6 +143,9 @@ function reportRuns(runs, rounds) {
   const js = Object.keys(runs).filter((k) => k !== 'C');
   const med = (k, key, f) => f(median(col(k, key)));
   if (js.length) {
+    lines.push(
+      `  JS consumer CPU ms per run, median: main thread / its other threads (V8's compiler and GC helpers, libuv): ${js.map((k) => `${k} ${med(k, 'mainCpuUs', (x) => (x / 1000).toFixed(0))} / ${med(k, 'otherThreadsCpuUs', (x) => (x / 1000).toFixed(0))}`).join(', ')}`,
+    );
     lines.push(
       `  JS ring crossings per run, median (kernel wake-ups + busy-timer polls): ${js.map((k) => `${k} ${med(k, 'crossings', String)} (${med(k, 'wakeups', String)} + ${med(k, 'timedPolls', String)})`).join(', ')}`,
     );

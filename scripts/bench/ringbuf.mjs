@@ -53,12 +53,18 @@ async function expectLine(next, word, what) {
   return line;
 }
 
-/** Starts a consumer process pinned to CPU 0 and returns its line interface. */
-export async function startConsumer(command) {
-  const child = spawn('nice', ['-n', '-15', 'taskset', '-c', '0', ...command], { stdio: ['pipe', 'pipe', 'inherit'] });
+/**
+ * Starts a consumer process on CPU 0 and returns its line interface. `pin`: 'process' puts
+ * all its threads on CPU 0; 'main' only the thread that consumes (the process's first), its
+ * other threads (a JS runtime's compiler and GC helpers, started before it) on either CPU.
+ */
+export async function startConsumer(command, { pin = 'process' } = {}) {
+  const child = spawn('nice', ['-n', '-15', 'taskset', '-c', pin === 'main' ? '0,1' : '0', ...command], { stdio: ['pipe', 'pipe', 'inherit'] });
   const done = exited(child, 'consumer');
   const next = lineReader(child.stdout);
   await expectLine(next, 'ready', 'consumer');
+  // taskset -p changes the one thread it names: nice and taskset exec'ed node in the same pid.
+  if (pin === 'main') execFileSync('taskset', ['-p', '-c', '0', String(child.pid)], { stdio: 'ignore' });
   return {
     async ask(line, word) {
       child.stdin.write(`${line}\n`);
