@@ -6,7 +6,7 @@ export interface IteratorTableOptions {
   /**
    * A read whose previous output was at most this many bytes runs on the calling thread
    * ({@link BpfObject.readIteratorIntoSync}); a larger table is read on a libuv pool
-   * thread (the choice is made on the previous output's size). Default 65,536 (64 KiB: about a millisecond of the kernel's work for a
+   * thread. Default 65,536 (64 KiB: about a millisecond of the kernel's work for a
    * program that writes 56 bytes per task at about a microsecond each); 0 reads every
    * time on the pool. A program that writes larger records per object can take more.
    */

@@ -99,7 +99,8 @@ export class MemEbpfSource implements Source<MemMetrics> {
     const changes = this.options.cgroups ? countCgroupChanges(handle, this.#layouts.cgroupChanges, this.#logger) : null;
     // An iterator that cannot run should reject the source now, not fail every read.
     const faultLayout = this.#layouts.faults;
-    if (this.options.processes) await awaitOrAbort(this.#table.read(obj, (bytes) => context.signal.aborted || this.#faults.decode(bytes, faultLayout)), context.signal);
+    // Decoded once here too: a table of malformed records rejects init (not after an abort).
+    if (this.options.processes) await awaitOrAbort(this.#table.read(obj, (bytes) => void (context.signal.aborted || this.#faults.decode(bytes, faultLayout))), context.signal);
     closed();
     const reader = new MemReader(this.services.procfs, this.services.clock, this.options, changes);
     reader.start();
