@@ -152,10 +152,20 @@ export class NetEbpfSource implements Source<NetMetrics> {
     for (;;) {
       const closes = readPerCpuCounts(obj, 'net_tot')[NET_TOT.closes];
       const a = performance.now();
-      const [tcp, udp] = await awaitOrAbort(this.#tables.read(obj), context.signal);
-      const b = performance.now();
-      table = decodeConnections([tcp, udp], layouts, this.#toEpochMs, this.#addresses, this.#earlier, this.#rows);
-      this.#rows.end();
+      let b = a;
+      // Decoded while the tables' buffers are lent, unless the read was aborted meanwhile.
+      const decoded = await awaitOrAbort(
+        this.#tables.read(obj, (tables) => {
+          if (context.signal.aborted) return null;
+          b = performance.now();
+          const t = decodeConnections(tables, layouts, this.#toEpochMs, this.#addresses, this.#earlier, this.#rows);
+          this.#rows.end();
+          return t;
+        }),
+        context.signal,
+      );
+      if (decoded === null) throw context.signal.reason ?? new Error('net-ebpf: the read was aborted');
+      table = decoded;
       const c = performance.now();
       kernel = await awaitOrAbort(readKernelState(obj, layouts), context.signal);
       [iterMs, decodeMs, mapsMs] = [b - a, c - b, performance.now() - c];
@@ -171,7 +181,7 @@ export class NetEbpfSource implements Source<NetMetrics> {
     this.#prevAtMs = now;
     const ms = (x: number): number => Math.round(x * 1000) / 1000;
     this.#counters = {
-      sockets: table.connections.length, rowsReused: this.#rows.reused, readMs: ms(now - t0), tries: tries + 1,
+      sockets: table.connections.length, rowsReused: this.#rows.reused, readMs: ms(now - t0), tries: tries + 1, ...this.#tables.counts(),
       iterMs: ms(iterMs), decodeMs: ms(decodeMs), mapsMs: ms(mapsMs), assembleMs: ms(now - d),
     };
     if (tries === MAX_TRIES) m.unavailable.processes = `TCP connections kept closing during ${MAX_TRIES} reads of the table: a connection that closed during the last may count twice in processes and hosts`;
