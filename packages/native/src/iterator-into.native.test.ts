@@ -135,13 +135,13 @@ describeKernel('readIteratorIntoSync and IteratorTable (iter_task.bpf.o)', () =>
     });
     expect(nested).toBe(0);
     expect(inline.stats()).toMatchObject({ inlineReads: 1, poolReads: 0, bufferBytes: (1 << 16) + (1 << 14) });
-    // An async use keeps the buffer until its promise settles.
+    // An async use keeps the buffer until its promise settles: the output, decoded only then, is still this process's threads.
     let release = (): void => undefined;
-    const held = inline.read(obj, (bytes) => new Promise<number>((resolve) => (release = () => resolve(bytes.length))));
+    const held = inline.read(obj, (bytes) => new Promise<number[]>((resolve) => (release = () => resolve(ownThreads(bytes)))));
     await new Promise((r) => setImmediate(r));
     expect(inline.stats().bufferBytes).toBe(0);
     release();
-    expect(await held).toBeGreaterThan(0);
+    expect(await held).toEqual(taskDir());
     expect(inline.stats().bufferBytes).toBe((1 << 16) + (1 << 14));
     expect(() => new IteratorTable('iter_task', { inlineMaxBytes: -1 })).toThrow(ConfigError);
     expect(() => new IteratorTable('iter_task', { expectedBytes: 1.5 })).toThrow(ConfigError);
