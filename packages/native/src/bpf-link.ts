@@ -3,6 +3,19 @@ import { toBpfscopeError } from './native-error.js';
 import type { RawBpfLink } from './raw-binding.js';
 
 /**
+ * Bumped whenever this process destroys a link or frees an object (which destroys the
+ * links it still has). The addon's links die only through those calls, so a link's
+ * {@link BpfLink.attached} is asked of the addon again only after the count moved: the
+ * engine asks every link of every family at each reading.
+ */
+let linkEpoch = 0;
+
+/** @internal Notes that links may have died (a link destroyed, an object freed). */
+export function linksChanged(): void {
+  linkEpoch++;
+}
+
+/**
  * An attached program. Links belong to their {@link BpfObject}: letting a
  * BpfLink be garbage-collected keeps the program attached; {@link BpfLink.destroy}
  * or closing the object detaches it.
@@ -13,22 +26,32 @@ export class BpfLink {
   /** Where it is attached: the section (`tp_btf/sched_switch`), `uprobe:<binary>:<function>` or `perf_event:cpu-clock:cpu<N>`. */
   readonly attachPoint: string;
   readonly #raw: RawBpfLink;
+  /** The object the link belongs to: held so that it is not freed (destroying the link) while the link is in use. */
+  readonly #owner: object | null;
+  #known = false;
+  #knownAt = -1;
 
   /** @internal Links come from {@link BpfObject.attach} and its siblings. */
-  constructor(raw: RawBpfLink) {
+  constructor(raw: RawBpfLink, owner: object | null = null) {
     this.#raw = raw;
+    this.#owner = owner;
     this.program = raw.program;
     this.attachPoint = raw.attachPoint;
   }
 
   /** False once the link was destroyed, directly or by closing its object. */
   get attached(): boolean {
-    return this.#raw.alive;
+    if (this.#knownAt !== linkEpoch) {
+      this.#known = this.#raw.alive;
+      this.#knownAt = linkEpoch;
+    }
+    return this.#known;
   }
 
   /** Detaches the program. Calling it again, or after the object was closed, does nothing. */
   destroy(): void {
     this.#raw.destroy();
+    linksChanged();
   }
 
   /**

@@ -1,6 +1,6 @@
 import { AttachFailed, Closed, ConfigError, isBpfscopeError, LoadFailed, MapOperationFailed, type BpfscopeError } from '@bpfscope/core';
 import { autoAttachError, checkUprobeTarget, onlineCpus, uprobeError } from './attach-targets.js';
-import { BpfLink } from './bpf-link.js';
+import { BpfLink, linksChanged } from './bpf-link.js';
 import { BpfMap } from './bpf-map.js';
 import type { StructLayout } from './btf-layout.js';
 import { pinPathProblem, removePin } from './bpffs.js';
@@ -491,7 +491,10 @@ export class BpfObject {
     for (const link of this.#links) link.destroy();
     this.#links.clear();
     this.#iterators.clear();
-    if (--this.#shared.refs === 0) this.#raw.close();
+    if (--this.#shared.refs === 0) {
+      this.#raw.close();
+      linksChanged();
+    }
     this.#onClose?.();
   }
 
@@ -527,7 +530,7 @@ export class BpfObject {
   #link(program: string, attachPoint: string, fn: () => RawBpfLink): BpfLink {
     let link: BpfLink;
     try {
-      link = new BpfLink(fn());
+      link = new BpfLink(fn(), this);
     } catch (e) {
       throw toBpfscopeError(e, { kind: 'attach', program, attachPoint });
     }

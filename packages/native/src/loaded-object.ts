@@ -201,10 +201,12 @@ export class LoadedBpfObject implements LoadedObject {
 
   /** Names of the programs this handle attached whose link is gone (destroyed outside this handle). */
   detachedPrograms(): string[] {
-    const own = this.#own.filter((l) => !l.attached).map((l) => l.program);
+    // Asked at every reading: nothing is allocated while every link is attached.
+    let gone: string[] | null = null;
+    for (const l of this.#own) if (!l.attached) (gone ??= []).push(l.program);
     const group = this.#sharedKey === null ? undefined : sharedLinks.get(this.#sharedKey);
-    const shared = group === undefined ? [] : [...this.#attached].filter((p) => group.links.get(p)?.link.attached === false);
-    return [...own, ...shared];
+    if (group !== undefined) for (const p of this.#attached) if (group.links.get(p)?.link.attached === false) (gone ??= []).push(p);
+    return gone ?? [];
   }
 
   /** Names of the programs this handle attached (and that are still attached). */

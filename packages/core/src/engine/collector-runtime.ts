@@ -7,7 +7,7 @@ import type { SourceStats } from '../source-stats.js';
 import type { Collector, FamilyResult, Source } from '../types.js';
 import { asBpfscopeError } from './as-error.js';
 import { addReadCost, type CollectorStats, type ReadCost, type RecoveryStats } from './collector-stats.js';
-import { runWithDeadline } from './deadline.js';
+import { KeptController, runWithDeadline } from './deadline.js';
 import { familyTimeout, SourceInit } from './source-init.js';
 import { privilegesDroppedError, processDropReport } from './privileges.js';
 import { ActiveFilter, type SetFilterResult } from '../filter/active-filter.js';
@@ -40,6 +40,8 @@ export class CollectorRuntime {
   #recovery: RecoveryStats = { recoveries: 0, recoveredFrom: null, lastAttempts: 0, lastDelaysMs: [] };
   #lastSourceStats: SourceStats | null = null;
   #filter: ActiveFilter | null = null;
+  /** The read signal's controller, kept from read to read until one aborts it (a controller per read costs more than the read of a small family). */
+  readonly #readController = new KeptController();
   /** The family's event streams (engine.events()). */
   readonly events = new FamilyEventTotals();
   /** The family's cached result and change-counter cache. */
@@ -205,6 +207,7 @@ export class CollectorRuntime {
         return check.hit ? { hit: check.hit, counter: null, data: null } : { hit: null, counter: check.counter, data: await source.read({ signal }) };
       }, {
         outer,
+        kept: this.#readController,
         onOverrun: async ({ settled }) => {
           this.#timeouts.read++;
           if (settled || this.#selected !== source) return;

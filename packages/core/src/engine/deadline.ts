@@ -14,42 +14,85 @@ export function nextTurn(): Promise<void> {
 }
 
 /**
+ * An AbortController that successive runs of one caller share while none of them aborts
+ * it: a family's reads would otherwise make a controller (and its signal, an EventTarget)
+ * per read. A run that finds the kept one in use (two at once) gets a fresh one. @internal
+ */
+export class KeptController {
+  #free: AbortController | null = null;
+
+  /** The kept controller when it is free and not aborted, else a new one. */
+  take(): AbortController {
+    const kept = this.#free;
+    this.#free = null;
+    return kept !== null && !kept.signal.aborted ? kept : new AbortController();
+  }
+
+  /** Gives a controller back after its run settled: kept for the next run unless it aborted. */
+  give(controller: AbortController): void {
+    if (!controller.signal.aborted) this.#free = controller;
+  }
+}
+
+/**
  * Run `work` with a signal that aborts after `ms` (or when `outer` aborts). When the
  * deadline passes first, the signal is aborted with the {@link Timeout} that `timeout`
  * makes (only then: an error and its stack cost more than a quick read), the work gets one
  * turn of the event loop to settle, `onOverrun` runs (the caller closes a source that did
  * not settle), and the call rejects with the Timeout. A late result is never returned.
+ * With `kept`, the signal is that of a controller kept from the caller's last run, which
+ * its work must not hold on to after it settles (a later run may abort it).
  * @internal
  */
-export async function runWithDeadline<T>(
+export function runWithDeadline<T>(
   ms: number,
   timeout: () => Timeout,
   work: (signal: AbortSignal) => Promise<T>,
-  options: { outer?: AbortSignal; onOverrun: (overrun: Overrun) => Promise<void> },
+  options: { outer?: AbortSignal; onOverrun: (overrun: Overrun) => Promise<void>; kept?: KeptController },
 ): Promise<T> {
-  const { outer, onOverrun } = options;
-  const controller = new AbortController();
+  const { outer, onOverrun, kept } = options;
+  const controller = kept?.take() ?? new AbortController();
   const onOuter = (): void => controller.abort(outer?.reason);
   if (outer?.aborted) onOuter();
   else outer?.addEventListener('abort', onOuter, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  const pending = (async () => work(controller.signal))();
-  pending.catch(() => undefined); // a late rejection is discarded, never unhandled
+  let pending: Promise<T>;
   try {
-    const expired = new Promise<'expired'>((resolve) => {
-      timer = setTimeout(() => resolve('expired'), ms);
-    });
-    const first = await Promise.race([pending.then(() => 'done' as const, () => 'done' as const), expired]);
-    if (first === 'done') return await pending;
-    const error = timeout();
-    controller.abort(error);
-    const settled = await Promise.race([pending.then(() => true, () => true), nextTurn().then(() => false)]);
-    await onOverrun({ settled, pending });
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    outer?.removeEventListener('abort', onOuter);
+    pending = work(controller.signal);
+  } catch (e) {
+    pending = Promise.reject(e);
   }
+  // One settlement each way, no race of promises: whichever of the work and the timer comes first.
+  return new Promise<T>((resolve, reject) => {
+    let over = false;
+    const finish = (): void => {
+      over = true;
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuter);
+      kept?.give(controller);
+    };
+    const timer = setTimeout(() => {
+      if (over) return;
+      over = true;
+      outer?.removeEventListener('abort', onOuter);
+      const error = timeout();
+      controller.abort(error);
+      void Promise.race([pending.then(() => true, () => true), nextTurn().then(() => false)])
+        .then((settled) => onOverrun({ settled, pending }))
+        .then(() => reject(error), reject);
+    }, ms);
+    pending.then(
+      (value) => {
+        if (over) return; // a late result is discarded
+        finish();
+        resolve(value);
+      },
+      (e: unknown) => {
+        if (over) return; // a late rejection is discarded, never unhandled
+        finish();
+        reject(e);
+      },
+    );
+  });
 }
 
 /** Waits `ms`, or less when `signal` aborts. @internal */
