@@ -6,6 +6,20 @@ import { topK, topKBy, topKIndices } from './top-k.js';
 describe('log2 histograms', () => {
   const h = log2HistogramFromSlots([2, 0, 3, 5], 'ns');
 
+  it('bigint slots, holes and the highest slots: bounds are the powers of two', () => {
+    const slots: Array<number | bigint> = [];
+    slots[1] = 4n;
+    slots[63] = 1n;
+    slots[130] = 2;
+    const g = log2HistogramFromSlots(slots, 'ns');
+    expect(g.count).toBe(7);
+    expect(g.buckets).toEqual([
+      { index: 1, lowerBound: 1, upperBound: 2, count: 4 },
+      { index: 63, lowerBound: 2 ** 62, upperBound: 2 ** 63, count: 1 },
+      { index: 130, lowerBound: 2 ** 129, upperBound: 2 ** 130, count: 2 },
+    ]);
+  });
+
   it('buckets from slots with their bounds, empty slots left out', () => {
     expect(h.count).toBe(10);
     expect(h.buckets).toEqual([
