@@ -25,6 +25,10 @@ export interface PluginEntry {
  */
 export class PluginSet {
   readonly #entries = new Map<string, PluginEntry>();
+  /** Moves when a plugin or a family's runtime comes or goes: the lists below are made again only then (they are asked for at every reading). */
+  #version = 0;
+  #runtimes: { version: number; list: CollectorRuntime[] } | null = null;
+  readonly #resolvedAll = new Map<InjectionToken<unknown>, { version: number; list: unknown[] }>();
   /** The engine's object loader, once a plugin provided one (kept for stats after close). */
   #loader: ObjectLoader | null = null;
   /** Errors of families whose init failed, kept until a recovery replaces them. */
@@ -69,12 +73,14 @@ export class PluginSet {
       this.root.register(OBJECT_LOADER, { useValue: this.#loader });
     }
     this.#entries.set(plugin.name, { plugin, container, runtimes: [], resolved: new Map() });
+    this.#version++;
   }
 
   /** Forget a plugin; the caller closes what it returns. */
   remove(name: string): PluginEntry | undefined {
     const entry = this.#entries.get(name);
     this.#entries.delete(name);
+    this.#version++;
     return entry;
   }
 
@@ -91,6 +97,7 @@ export class PluginSet {
       const token = familyOptionsToken(c.family);
       const validated = entry.container.isRegistered(token, false) ? entry.container.resolve(token) : null;
       entry.runtimes.push(new CollectorRuntime(c, this.config, this.logger, this.clock, validated));
+      this.#version++;
     }
     const results = await Promise.all(entry.runtimes.map(async (r) => ({ family: r.family, error: await r.init() })));
     for (const { family, error } of results) if (error) this.startErrors.push({ family, error });
@@ -101,8 +108,9 @@ export class PluginSet {
     return undefined;
   }
 
-  runtimes(): CollectorRuntime[] {
-    return [...this.#entries.values()].flatMap((e) => e.runtimes);
+  runtimes(): readonly CollectorRuntime[] {
+    if (this.#runtimes?.version !== this.#version) this.#runtimes = { version: this.#version, list: [...this.#entries.values()].flatMap((e) => e.runtimes) };
+    return this.#runtimes.list;
   }
 
   /** The families of the started plugins, for error messages. */
@@ -116,8 +124,10 @@ export class PluginSet {
   }
 
   /** Every plugin's registrations of `token`, resolved once per plugin. */
-  resolveAll<T>(token: InjectionToken<T>): T[] {
-    return [...this.#entries.values()].flatMap((e) => {
+  resolveAll<T>(token: InjectionToken<T>): readonly T[] {
+    const kept = this.#resolvedAll.get(token);
+    if (kept?.version === this.#version) return kept.list as T[];
+    const list = [...this.#entries.values()].flatMap((e) => {
       let found = e.resolved.get(token);
       if (found === undefined) {
         found = e.container.isRegistered(token, false) ? e.container.resolveAll<T>(token) : [];
@@ -125,5 +135,7 @@ export class PluginSet {
       }
       return found as T[];
     });
+    this.#resolvedAll.set(token, { version: this.#version, list });
+    return list;
   }
 }
