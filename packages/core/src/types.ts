@@ -58,7 +58,9 @@ export interface ReadContext {
   /**
    * Aborted when the read passes the family's `readTimeoutMs` or the caller's signal aborts.
    * A source that does not settle by the next turn of the event loop after the abort is
-   * closed by the engine (and its late result discarded).
+   * closed by the engine (and its late result discarded). Successive reads of a family may
+   * get the same signal (the engine keeps it until one aborts): remove what the read added
+   * to it when the read settles (as `awaitOrAbort` does), and do not keep it for later work.
    */
   readonly signal: AbortSignal;
 }

@@ -51,4 +51,13 @@ describe('runWithDeadline with a kept controller', () => {
     await expect(runWithDeadline(1000, timeout, (signal) => { first = signal; throw new Error('bad'); }, { onOverrun: noOverrun, kept })).rejects.toThrow('bad');
     expect(kept.take().signal).toBe(first);
   });
+
+  it('a work that returns a plain value resolves with it; a timeout maker that throws rejects the run', async () => {
+    expect(await runWithDeadline(1000, timeout, () => 7 as unknown as Promise<number>, { onOverrun: noOverrun })).toBe(7);
+    expect(await runWithDeadline(1000, timeout, () => undefined as unknown as Promise<void>, { onOverrun: noOverrun })).toBeUndefined();
+    const broken = (): Timeout => {
+      throw new Error('no timeout');
+    };
+    await expect(runWithDeadline(5, broken, () => new Promise<never>(() => undefined), { onOverrun: noOverrun })).rejects.toThrow('no timeout');
+  });
 });

@@ -57,7 +57,8 @@ export function runWithDeadline<T>(
   else outer?.addEventListener('abort', onOuter, { once: true });
   let pending: Promise<T>;
   try {
-    pending = work(controller.signal);
+    // A plain value (a JavaScript source whose init returns nothing) settles as a promise would.
+    pending = Promise.resolve(work(controller.signal));
   } catch (e) {
     pending = Promise.reject(e);
   }
@@ -74,7 +75,13 @@ export function runWithDeadline<T>(
       if (over) return;
       over = true;
       outer?.removeEventListener('abort', onOuter);
-      const error = timeout();
+      let error: Timeout;
+      try {
+        error = timeout();
+      } catch (e) {
+        reject(e);
+        return;
+      }
       controller.abort(error);
       void Promise.race([pending.then(() => true, () => true), nextTurn().then(() => false)])
         .then((settled) => onOverrun({ settled, pending }))
