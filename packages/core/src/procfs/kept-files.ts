@@ -94,19 +94,20 @@ export class KeptFiles {
    * @throws {@link @bpfscope/core!DataUnavailable} as {@link @bpfscope/core!readProcFile} does
    */
   read(relPath: string, reasons?: Readonly<Record<string, string>>, identity?: number | null): string {
-    const path = join(this.root, relPath);
-    if (!this.#keepable) return procfsCall(path, () => readFileSync(path, 'utf8'), reasons);
-    const kept = this.#files.get(relPath);
+    const kept = this.#keepable ? this.#files.get(relPath) : undefined;
     if (kept !== undefined && (identity === undefined || (identity !== null && kept.identity === identity))) {
       kept.used = true;
       try {
+        // The path is made only when a read fails or a file is opened: this is every reading's path.
         return readWhole(kept.fd);
       } catch (e) {
         // A refusal at the read is what a read by path gets too: the descriptor stays.
-        if (REFUSED.has(codeOf(e))) return procfsCall(path, () => { throw e; }, reasons);
+        if (REFUSED.has(codeOf(e))) return procfsCall(join(this.root, relPath), () => { throw e; }, reasons);
         this.#drop(relPath, kept);
       }
     } else if (kept !== undefined) this.#drop(relPath, kept);
+    const path = join(this.root, relPath);
+    if (!this.#keepable) return procfsCall(path, () => readFileSync(path, 'utf8'), reasons);
     const fd = procfsCall(path, () => openSync(path, 'r'), reasons);
     let keep = identity !== null && this.#files.size < this.max && KEEPABLE.has(fsType(path) ?? -1);
     const entry = { fd, identity: identity ?? undefined, used: true };

@@ -44,10 +44,21 @@ export const PROC_READ_REASONS: Readonly<Record<string, string>> = Object.freeze
  * ```
  */
 export function readProcFile(root: string, relPath: string, reasons?: Readonly<Record<string, string>>): string {
-  const path = join(root, relPath);
   // The system-wide files of a live procfs are read through a descriptor kept open (kept-proc-files.ts).
-  if (isKept(root, relPath)) return readKept(path, reasons);
+  if (isKept(root, relPath)) return readKept(keptPath(root, relPath), reasons);
+  const path = join(root, relPath);
   return procfsCall(path, () => readFileSync(path, 'utf8'), reasons);
+}
+
+/** The paths of the kept files (a few system-wide files under a few roots), joined once: they are read at every reading. */
+const keptPaths = new Map<string, Map<string, string>>();
+
+function keptPath(root: string, relPath: string): string {
+  let byRel = keptPaths.get(root);
+  if (byRel === undefined) keptPaths.set(root, (byRel = new Map()));
+  let path = byRel.get(relPath);
+  if (path === undefined) byRel.set(relPath, (path = join(root, relPath)));
+  return path;
 }
 
 /**

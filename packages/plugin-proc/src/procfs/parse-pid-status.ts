@@ -37,15 +37,17 @@ export interface PidStatus {
 const UINT = /^\d+$/;
 const KB = /^(\d+) kB$/;
 
-/** A failure at one line: its number (1-based) and text. */
+/** Where a line is: its number (1-based), and the file's text with the line's bounds (the line is cut out only for an error). */
 interface At {
   path: string;
   line: number;
   text: string;
+  from: number;
+  to: number;
 }
 
 const fail = (at: At, why: string): never => {
-  throw parseFailure(at.path, at.line, at.text, why);
+  throw parseFailure(at.path, at.line, at.text.slice(at.from, at.to), why);
 };
 const uint = (at: At, key: string, value: string): number => (UINT.test(value) ? Number(value) : fail(at, `${key} "${value.slice(0, 30)}" is not a non-negative integer`));
 const kb = (at: At, key: string, value: string): number => {
@@ -59,9 +61,25 @@ const ids = (at: At, key: string, value: string): StatusIds => {
   return { real, effective, saved, filesystem };
 };
 
-// The first letters of the keys used (Name, Uid, Gid, Threads, Vm*, voluntary_*,
-// nonvoluntary_*): the ~50 other lines are only checked for their "Key:" form.
-const USED_FIRST = new Set(['N', 'U', 'G', 'T', 'V', 'v', 'n'].map((c) => c.charCodeAt(0)));
+type UsedKey = 'Name' | 'Uid' | 'Gid' | 'Threads' | 'VmRSS' | 'VmSize' | 'VmHWM' | 'voluntary_ctxt_switches' | 'nonvoluntary_ctxt_switches';
+
+/**
+ * The used key that `text` has from `pos` to `colon`, or null: told by its length, then
+ * compared in place, so that none of the ~50 other lines makes a string.
+ */
+function usedKey(text: string, pos: number, colon: number): UsedKey | null {
+  const is = (key: UsedKey): UsedKey | null => (text.startsWith(key, pos) ? key : null);
+  switch (colon - pos) {
+    case 3: return is('Uid') ?? is('Gid');
+    case 4: return is('Name');
+    case 5: return is('VmRSS') ?? is('VmHWM');
+    case 6: return is('VmSize');
+    case 7: return is('Threads');
+    case 23: return is('voluntary_ctxt_switches');
+    case 26: return is('nonvoluntary_ctxt_switches');
+    default: return null;
+  }
+}
 
 /**
  * Parse /proc/&lt;pid&gt;/status (`Key:<TAB>value` lines). Lines it does not use are skipped,
@@ -83,22 +101,21 @@ export function parsePidStatus(text: string, path: string): PidStatus {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = text.length;
     const colon = text.indexOf(':', pos);
-    if (colon <= pos || colon >= end) fail({ path, line, text: text.slice(pos, end) }, 'not a "Key: value" line');
-    if (USED_FIRST.has(text.charCodeAt(pos))) {
-      const key = text.slice(pos, colon);
-      const value = (): string => text.slice(colon + 1, end).trim();
-      const at = (): At => ({ path, line, text: text.slice(pos, end) });
+    if (colon <= pos || colon >= end) fail({ path, line, text, from: pos, to: end }, 'not a "Key: value" line');
+    const key = usedKey(text, pos, colon);
+    if (key !== null) {
+      const value = text.slice(colon + 1, end).trim();
+      const at: At = { path, line, text, from: pos, to: end };
       switch (key) {
-        case 'Name': out.name = value(); break;
-        case 'Uid': out.uid = ids(at(), key, value()); break;
-        case 'Gid': out.gid = ids(at(), key, value()); break;
-        case 'Threads': out.threads = uint(at(), key, value()); break;
-        case 'VmRSS': out.vmRssBytes = kb(at(), key, value()); break;
-        case 'VmSize': out.vmSizeBytes = kb(at(), key, value()); break;
-        case 'VmHWM': out.vmHwmBytes = kb(at(), key, value()); break;
-        case 'voluntary_ctxt_switches': out.voluntaryCtxtSwitches = uint(at(), key, value()); break;
-        case 'nonvoluntary_ctxt_switches': out.nonvoluntaryCtxtSwitches = uint(at(), key, value()); break;
-        default: break;
+        case 'Name': out.name = value; break;
+        case 'Uid': out.uid = ids(at, key, value); break;
+        case 'Gid': out.gid = ids(at, key, value); break;
+        case 'Threads': out.threads = uint(at, key, value); break;
+        case 'VmRSS': out.vmRssBytes = kb(at, key, value); break;
+        case 'VmSize': out.vmSizeBytes = kb(at, key, value); break;
+        case 'VmHWM': out.vmHwmBytes = kb(at, key, value); break;
+        case 'voluntary_ctxt_switches': out.voluntaryCtxtSwitches = uint(at, key, value); break;
+        case 'nonvoluntary_ctxt_switches': out.nonvoluntaryCtxtSwitches = uint(at, key, value); break;
       }
     }
     pos = end + 1;
