@@ -66,6 +66,9 @@ describeKernel('proc eBPF source: the process table from the task iterator', () 
       expect(init?.source).toBe('ebpf');
     }
     expect(m.processes.filter((p) => p.source === 'procfs').length).toBe(m.filledFromProcfs);
+    // The processes read from procfs take their places: the list is in ascending PID order.
+    const pids = m.processes.map((p) => p.pid);
+    expect(pids).toEqual([...pids].sort((a, b) => a - b));
     expect(m).toMatchObject({ malformed: 0, fieldSources: { startTime: 'procfs', cgroupPath: 'sysfs' } });
     // A process that vanished during the read existed before it and is gone after: one of
     // `before` missing from `after`, or one started in the window (the kernel's last pid moved).

@@ -8,6 +8,7 @@ import { validateFamilyOptions } from '../services/family-options.js';
 import type { ObjectLoader } from '../services/object-loader.js';
 import type { FamilyError, Plugin } from '../types.js';
 import { CollectorRuntime } from './collector-runtime.js';
+import { compareFamilies } from './read-families.js';
 
 /** One registered plugin, its container and its families' runtimes. @internal */
 export interface PluginEntry {
@@ -27,7 +28,7 @@ export class PluginSet {
   readonly #entries = new Map<string, PluginEntry>();
   /** Moves when a plugin or a family's runtime comes or goes: the lists below are made again only then (they are asked for at every reading). */
   #version = 0;
-  #runtimes: { version: number; list: CollectorRuntime[] } | null = null;
+  #runtimes: { version: number; list: CollectorRuntime[]; byName: number[] } | null = null;
   readonly #resolvedAll = new Map<InjectionToken<unknown>, { version: number; list: unknown[] }>();
   /** The engine's object loader, once a plugin provided one (kept for stats after close). */
   #loader: ObjectLoader | null = null;
@@ -109,8 +110,21 @@ export class PluginSet {
   }
 
   runtimes(): readonly CollectorRuntime[] {
-    if (this.#runtimes?.version !== this.#version) this.#runtimes = { version: this.#version, list: [...this.#entries.values()].flatMap((e) => e.runtimes) };
-    return this.#runtimes.list;
+    return this.#kept().list;
+  }
+
+  /** The indexes of {@link PluginSet.runtimes} in the order of their family names (`compareFamilies`). */
+  runtimesByName(): readonly number[] {
+    return this.#kept().byName;
+  }
+
+  #kept(): { list: CollectorRuntime[]; byName: number[] } {
+    if (this.#runtimes?.version !== this.#version) {
+      const list = [...this.#entries.values()].flatMap((e) => e.runtimes);
+      const byName = list.map((_, i) => i).sort((a, b) => compareFamilies(list[a]!.family, list[b]!.family));
+      this.#runtimes = { version: this.#version, list, byName };
+    }
+    return this.#runtimes;
   }
 
   /** The families of the started plugins, for error messages. */

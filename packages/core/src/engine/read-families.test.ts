@@ -1,5 +1,28 @@
 import { describe, expect, it } from 'vitest';
+import { fakePlugin } from '../../../../test/fake-plugin.js';
+import { DataUnavailable } from '../errors/taxonomy.js';
+import { createEngine } from './create-engine.js';
 import { compareFamilies } from './read-families.js';
+
+const silent = { error() {}, warn() {}, info() {}, debug() {} };
+
+describe('a snapshot lists its families and errors by name, whatever the order of the plugins', () => {
+  it('families and errors in name order; a family started later takes its place', async () => {
+    const plugins = ['zeta', 'alpha', 'mid', 'beta', 'omega'].map((f) => fakePlugin(f, f));
+    plugins[3]!.failInit(1, new DataUnavailable('beta', 'not here'));
+    plugins[4]!.failInit(1, new DataUnavailable('omega', 'not here'));
+    const engine = createEngine({ plugins: plugins.map((p) => p.plugin), config: { cache: { enabled: false } }, logger: silent });
+    const first = await engine.collect();
+    expect(first.families()).toEqual(['alpha', 'mid', 'zeta']);
+    expect(first.errors.map((e) => e.family)).toEqual(['beta', 'omega']);
+    expect(first.families().map((f) => first.get(f)?.data)).toEqual([{ value: 'alpha', read: 1 }, { value: 'mid', read: 1 }, { value: 'zeta', read: 1 }]);
+    await engine.attemptRecovery(); // beta and omega init now
+    const second = await engine.collect();
+    expect(second.families()).toEqual(['alpha', 'beta', 'mid', 'omega', 'zeta']);
+    expect(second.errors).toEqual([]);
+    await engine.close();
+  });
+});
 
 describe('compareFamilies: the order of families in a snapshot', () => {
   it('orders names of lowercase letters, digits and "-" as localeCompare does', () => {

@@ -19,11 +19,15 @@ export interface Reading {
  * @internal
  */
 export async function readFamilies(plugins: PluginSet, filters: readonly Filter[], aggregators: readonly Aggregator[], signal: AbortSignal | undefined, clock: Clock, governors: Governors | null = null): Promise<Reading> {
-  const families = new Map<string, FamilyResult>();
-  const keptFamilies = new Map<string, FamilyResult>();
+  // Taken together before any await: a plugin started meanwhile makes new lists, not these.
+  const runtimes = plugins.runtimes();
+  const byName = plugins.runtimesByName();
+  // By the runtime's place, put in name order at the end (an order kept from reading to reading, no sort).
+  const results: Array<FamilyResult | undefined> = new Array(runtimes.length);
+  const keptResults: Array<FamilyResult | undefined> = new Array(runtimes.length);
   const errors: FamilyError[] = [];
   await Promise.all(
-    plugins.runtimes().map(async (rt) => {
+    runtimes.map(async (rt, i) => {
       if (!rt.selected) {
         const error = rt.failure ?? plugins.startError(rt.family);
         if (error) errors.push({ family: rt.family, error });
@@ -40,8 +44,8 @@ export async function readFamilies(plugins: PluginSet, filters: readonly Filter[
           if (data !== result.data) result = { ...result, data };
           if (governors) result = await governors.afterRead(result, read.source, (source) => rt.reattach(source));
         }
-        families.set(rt.family, result);
-        keptFamilies.set(rt.family, rt.keep(read, result));
+        results[i] = result;
+        keptResults[i] = rt.keep(read, result);
         read = null;
       } catch (e) {
         // A filter or aggregator threw after the read: its decode ends unkept.
@@ -50,12 +54,21 @@ export async function readFamilies(plugins: PluginSet, filters: readonly Filter[
       }
     }),
   );
-  const byName = (m: Map<string, FamilyResult>): Map<string, FamilyResult> => new Map([...m].sort(([a], [b]) => compareFamilies(a, b)));
+  const families = new Map<string, FamilyResult>();
+  const keptFamilies = new Map<string, FamilyResult>();
+  let capped = false;
+  for (const i of byName) {
+    const result = results[i];
+    if (result === undefined) continue;
+    const family = runtimes[i]!.family;
+    families.set(family, result);
+    keptFamilies.set(family, keptResults[i]!);
+    if (keptResults[i] !== result) capped = true;
+  }
   const at = clock.wallMs();
-  const sortedErrors = errors.sort((a, b) => compareFamilies(a.family, b.family));
-  const snapshot = new Snapshot(at, byName(families), sortedErrors);
-  const capped = [...families].some(([name, r]) => keptFamilies.get(name) !== r);
-  return { snapshot, kept: capped ? new Snapshot(at, byName(keptFamilies), sortedErrors) : snapshot };
+  if (errors.length > 1) errors.sort((a, b) => compareFamilies(a.family, b.family));
+  const snapshot = new Snapshot(at, families, errors);
+  return { snapshot, kept: capped ? new Snapshot(at, keptFamilies, errors) : snapshot };
 }
 
 const PLAIN = /^[a-z0-9-]*$/;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { awaitOrAbort, Closed, KeptSourceStats, type EventStream, type FamilyFilter, type KernelSamplingCounts, type KernelSamplingState, type ObjectLoader, type SamplingConfig, type SamplingPushdownResult, type PushdownResult, type ReadContext, type Source, type SourceContext, type SourceEventOptions, type SourceStats, type SourceStatsOptions } from '@bpfscope/core';
 import { asNativeLoader, IteratorTable, loadNative, NativeObjectLoader, ProgramStatsReporter, type BpfObject, type IteratorTableOptions, type LoadedBpfObject } from '@bpfscope/native';
-import type { ProcMetrics } from '../records.js';
+import type { ProcessRecord, ProcMetrics } from '../records.js';
 import { applySelection, type ProcessSelection } from '../selection.js';
 import { readBootTime } from '../procfs/scan-processes.js';
 import { CgroupPathIndex } from './cgroup-paths.js';
@@ -155,7 +155,7 @@ export class ProcEbpfSource implements Source<ProcMetrics> {
     if (kernelPart !== null) missed.records = missed.records.filter((r) => kfilter.passes(r));
     const fillMs = performance.now() - t0;
     let processes = table.processes;
-    if (missed.records.length > 0) processes = [...processes, ...missed.records].sort((a, b) => a.pid - b.pid);
+    if (missed.records.length > 0) processes = mergeByPid(processes, missed.records);
     const sel = applySelection(processes, this.selection);
     this.#stats = {
       tasks: table.tasks,
@@ -298,4 +298,16 @@ function taskCount(procRoot: string): number {
   } catch {
     return 0;
   }
+}
+
+/** Two lists in ascending PID order as one (the table and the few processes read from procfs: a merge, not a sort per reading). */
+function mergeByPid(a: readonly ProcessRecord[], b: readonly ProcessRecord[]): ProcessRecord[] {
+  const out: ProcessRecord[] = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i]!.pid <= b[j]!.pid ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
 }
