@@ -107,8 +107,16 @@ describeKernel('readIteratorIntoSync and IteratorTable (iter_task.bpf.o)', () =>
     expect(buffers[2]).toBe(buffers[1]);
     // A limit above the table's size: inline from the second read on; unknown size: the first read on the pool.
     const roomy = new IteratorTable('iter_task', { inlineMaxBytes: size * 4 });
+    expect(roomy.inlineNext).toBe(false);
     for (let i = 0; i < 3; i++) expect(await roomy.read(obj, use)).toEqual(taskDir());
     expect(roomy.stats()).toMatchObject({ inlineReads: 2, poolReads: 1 });
+    expect(roomy.inlineNext).toBe(true);
+    // Told where: tables read together run where all of them can.
+    expect(await roomy.read(obj, use, 'pool')).toEqual(taskDir());
+    expect(roomy.stats()).toMatchObject({ inlineReads: 2, poolReads: 2 });
+    const told = new IteratorTable('iter_task', { inlineMaxBytes: 0 });
+    expect(await told.read(obj, use, 'inline')).toEqual(taskDir());
+    expect(told.stats()).toMatchObject({ inlineReads: 1, poolReads: 0 });
   });
 
   it('IteratorTable gives two reads at once complete outputs of their own', async () => {

@@ -8,7 +8,8 @@ export interface IteratorTableOptions {
    * ({@link BpfObject.readIteratorIntoSync}); a larger table is read on a libuv pool
    * thread. Default 65,536 (64 KiB: about a millisecond of the kernel's work for a
    * program that writes 56 bytes per task at about a microsecond each); 0 reads every
-   * time on the pool. A program that writes larger records per object can take more.
+   * time on the pool (unless a read is told where). A program that writes larger records per
+   * object can take more.
    */
   inlineMaxBytes?: number;
   /**
@@ -78,17 +79,19 @@ export class IteratorTable {
    * their buffer. Two reads at once each get a buffer of their own.
    * @param object - the loaded object that holds {@link IteratorTable.program}
    * @param use - what is done with the output (decoding it); its result is the read's
+   * @param where - run the read here rather than where {@link IteratorTable.inlineNext} says
+   *   (tables read together decide together)
    * @returns what `use` returned
    * @throws {@link @bpfscope/core!AttachFailed} when it is not an iterator program or cannot be attached
    * @throws {@link @bpfscope/core!DataUnavailable} when the read fails
    */
-  async read<T>(object: BpfObject, use: (bytes: Uint8Array) => T | Promise<T>): Promise<T> {
+  async read<T>(object: BpfObject, use: (bytes: Uint8Array) => T | Promise<T>, where?: 'inline' | 'pool'): Promise<T> {
     const buf = this.#buf;
     // A read while another holds the buffer (on the pool, or inside its use).
     if (buf === null) return await use(await object.readIterator(this.program));
     this.#buf = null;
     try {
-      if (this.#inlineMax > 0 && this.#lastBytes !== null && this.#lastBytes <= this.#inlineMax) {
+      if ((where ?? (this.inlineNext ? 'inline' : 'pool')) === 'inline') {
         this.#inline++;
         return await use(this.#sized(buf, object.readIteratorIntoSync(this.program, buf)));
       }
@@ -97,6 +100,11 @@ export class IteratorTable {
     } finally {
       this.#buf ??= buf;
     }
+  }
+
+  /** Whether the next read runs on the calling thread: the last output (or the expected one) was at most `inlineMaxBytes`. */
+  get inlineNext(): boolean {
+    return this.#inlineMax > 0 && this.#lastBytes !== null && this.#lastBytes <= this.#inlineMax;
   }
 
   /** Notes the output's size; when it did not fit in the kept buffer, the next read gets a larger one. */
