@@ -12,7 +12,7 @@ const countProcesses = () => readdirSync('/proc').filter((n) => /^\d+$/.test(n))
 export async function benchMemRead({ calls = 300, warmup = 5 } = {}) {
   const engines = {};
   for (const mode of ['ebpf', 'fallback']) {
-    const engine = createEngine({ plugins: [mem()], config: { mode, cache: { enabled: false }, logLevel: 'silent' } });
+    const engine = createEngine({ plugins: [mem({ processes: true })], config: { mode, cache: { enabled: false }, logLevel: 'silent' } });
     await engine.start();
     const snap = await engine.collect();
     if (!snap.get('mem') || snap.get('mem').source !== (mode === 'ebpf' ? 'ebpf' : 'procfs')) {

@@ -25,7 +25,7 @@ async function families(watchDir) {
   const all = {
     cpu: () => c.cpu(),
     fs: () => f.fs({ topK: 10, watchPaths: [watchDir] }),
-    mem: () => m.mem({ topProcesses: 10 }),
+    mem: () => m.mem({ processes: true, topProcesses: 10 }),
     net: () => n.net({ topK: 10 }),
     proc: () => p.proc({ topK: { by: 'cpu', k: 15 } }),
     syscall: () => s.syscall({ processes: true }),

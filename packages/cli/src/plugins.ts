@@ -12,20 +12,27 @@ import { thermal, thermalSensorInventory } from '@bpfscope/plugin-thermal';
 export interface FamilyOptions {
   /** Count bpfscope's own system calls (`--include-self`). */
   includeSelf: boolean;
+  /**
+   * Read the per-process detail of mem (faults) and syscall (calls), opt-in in both plugins:
+   * on for what a person reads (snapshot, top); for `serve`, only with `--detail process`.
+   * @default true
+   */
+  processes?: boolean;
 }
 
 /**
  * Families the command knows, with their plugin factories. The command lists the 15
  * processes with the most CPU time, not the whole table, and the syscall family's top
- * processes (its per-process detail, opt-in in the plugin, is on here). @internal
+ * processes and the mem family's processes with the most faults (per-process detail, opt-in
+ * in both plugins, is on here unless {@link FamilyOptions.processes} turns it off). @internal
  */
 export const FAMILIES: Readonly<Record<string, (o: FamilyOptions) => Plugin>> = {
   cpu: () => cpu(),
   fs: () => fs({ topK: 10 }),
-  mem: () => mem({ topProcesses: 10 }),
+  mem: (o) => mem({ processes: o.processes ?? true, topProcesses: 10 }),
   net: () => net({ topK: 10 }),
   proc: () => proc({ topK: { by: 'cpu', k: 15 } }),
-  syscall: (o) => syscall({ includeSelf: o.includeSelf, processes: true }),
+  syscall: (o) => syscall({ includeSelf: o.includeSelf, processes: o.processes ?? true }),
   thermal: () => thermal(),
   gpu: () => gpu(),
 };

@@ -32,7 +32,7 @@ const meminfo = (): Meminfo => parseMeminfo(readFileSync('/proc/meminfo', 'utf8'
 
 describeKernel('mem family in mode fallback', () => {
   it('meminfo equals a direct parse; victims are unavailable with the reason, and so is the stream', async () => {
-    const engine = createEngine({ plugins: [mem({ topProcesses: 5 })], config: { mode: 'fallback', cache: { enabled: false } }, logger: silent });
+    const engine = createEngine({ plugins: [mem({ processes: true, topProcesses: 5 })], config: { mode: 'fallback', cache: { enabled: false } }, logger: silent });
     await engine.start();
     const vmBefore = parseVmstat(readFileSync('/proc/vmstat', 'utf8'), '/proc/vmstat');
     const before = meminfo();

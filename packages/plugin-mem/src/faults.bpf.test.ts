@@ -41,7 +41,7 @@ for (const mode of ['ebpf', 'fallback'] as const satisfies readonly FamilyMode[]
       // Readings are compared only while no thread of it can fault: each blocked in a call,
       // off the CPU (a fault between the family's reading and /proc's made 166 vs 167).
       await waitBlocked(pid);
-      engine = createEngine({ plugins: [mem({ pids: [pid] })], config: { mode, cache: { enabled: false } }, logger: silent });
+      engine = createEngine({ plugins: [mem({ processes: true, pids: [pid] })], config: { mode, cache: { enabled: false } }, logger: silent });
       await engine.start();
       const before = await faultsOf(pid);
       expect(before).toMatchObject({ pid, comm: 'toucher' });

@@ -13,7 +13,7 @@ import type { MemMetrics } from './records.js';
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 
 async function read(sysRoot: string, procRoot = fixture('vm-6.18/proc')): Promise<MemMetrics> {
-  const engine = createEngine({ plugins: [mem()], config: { mode: 'fallback', procRoot, sysRoot, cache: { enabled: false } }, logger: silent });
+  const engine = createEngine({ plugins: [mem({ processes: true })], config: { mode: 'fallback', procRoot, sysRoot, cache: { enabled: false } }, logger: silent });
   const snap = await engine.collect();
   await engine.close();
   const r = snap.get('mem');

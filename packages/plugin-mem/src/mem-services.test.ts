@@ -56,7 +56,7 @@ async function twoReadings(plugin: Plugin, families: Record<string, Record<strin
 
 describe('mem family through the container’s procfs reader and clock', () => {
   it('cgroups, intervals and the prediction come from the reader’s trees and the clock, exactly', async () => {
-    const { first, second, reader } = await twoReadings(mem({ prediction: { minSamples: 2 } }));
+    const { first, second, reader } = await twoReadings(mem({ processes: true, prediction: { minSamples: 2 } }));
     expect(first.countersSince).toBe(new Date(WALL).toISOString());
     expect([first.intervalMs, second.intervalMs]).toEqual([1_000, 2_000]);
     expect(first.cgroups?.entries.map((e) => [e.path, e.usageBytes, e.limitBytes, e.oomKills])).toEqual([['/bpfscope-fixture', 233472, LIMIT, 2]]);
@@ -93,27 +93,27 @@ describe('mem family through the container’s procfs reader and clock', () => {
   });
 
   it('families.mem options override the factory’s: topProcesses 0, cgroups false, pids', async () => {
-    const { second } = await twoReadings(mem({ topProcesses: 5 }), { mem: { topProcesses: 0, cgroups: false } });
+    const { second } = await twoReadings(mem({ processes: true, topProcesses: 5 }), { mem: { topProcesses: 0, cgroups: false } });
     expect(second.processes).toEqual([]);
     expect(second.processCount).toBe(1);
     expect(second.cgroups).toBeNull();
     expect(second.unavailable.cgroups).toMatch(/cgroups are not read/);
-    const only = await twoReadings(mem(), { mem: { pids: [31337] } });
+    const only = await twoReadings(mem({ processes: true }), { mem: { pids: [31337] } });
     expect(only.second.processCount).toBe(0); // pid 31337 does not exist in the tree
     expect(only.reader.calls).toContain('proc 31337/stat');
     expect(only.reader.calls.filter((c) => c === 'list-proc ')).toEqual(['list-proc ']); // the procfs root checked at init; no scan of every process
   });
 
-  it('processes: false reads no process: processes empty, processCount null with the reason; the system figures as before', async () => {
-    const off = await twoReadings(mem({ cgroups: false }), { mem: { processes: false } });
+  it('processes are opt-in: by default no process is read (processes empty, processCount null with the reason; the system figures as before); families.mem.processes true reads them', async () => {
+    const off = await twoReadings(mem({ cgroups: false }));
     expect(off.second.processes).toEqual([]);
     expect(off.second.processCount).toBeNull();
-    expect(off.second.unavailable.processes).toBe('per-process faults are not read (option processes: false)');
+    expect(off.second.unavailable.processes).toBe('per-process faults are not read: they are opt-in (option processes: true)');
     expect(off.second.system).not.toBeNull();
     expect(off.reader.calls.filter((c) => /^proc \d+\/stat$/.test(c))).toEqual([]);
-    const on = await twoReadings(mem({ cgroups: false }));
+    const on = await twoReadings(mem({ cgroups: false }), { mem: { processes: true } });
     expect(on.second.processCount).toBe(1);
-    expect(on.reader.calls.filter((c) => /^proc \d+\/stat$/.test(c)).length).toBeGreaterThan(0);
+    expect(on.reader.calls.filter((c) => /^proc \d+\/stat$/.test(c))).toEqual(['proc 4502/stat', 'proc 4502/stat']); // the tree's one process, at each reading
   });
 });
 

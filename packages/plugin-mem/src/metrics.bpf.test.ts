@@ -7,7 +7,7 @@ import { mem } from './plugin.js';
 
 describeKernel('memMetricMapper over the eBPF source', () => {
   it('this process’s faults are detail points marked ebpf, equal to its record; system memory and faults are marked procfs', async () => {
-    const engine = createEngine({ plugins: [mem({ pids: [process.pid] })], config: { mode: 'ebpf', cache: { enabled: false }, logLevel: 'silent' } });
+    const engine = createEngine({ plugins: [mem({ processes: true, pids: [process.pid] })], config: { mode: 'ebpf', cache: { enabled: false }, logLevel: 'silent' } });
     try {
       const snap = await engine.collect();
       const r = snap.get('mem');

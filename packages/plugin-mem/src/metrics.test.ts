@@ -19,7 +19,7 @@ afterAll(() => {
 });
 
 async function points(sysRoot: string, options: MetricPointOptions = {}, procRoot = fixture('vm-6.18/proc')): Promise<{ data: MemMetrics; view: MetricPoints }> {
-  const engine = createEngine({ plugins: [mem()], config: { mode: 'fallback', procRoot, sysRoot, cache: { enabled: false } }, logger: silent });
+  const engine = createEngine({ plugins: [mem({ processes: true })], config: { mode: 'fallback', procRoot, sysRoot, cache: { enabled: false } }, logger: silent });
   try {
     const snap = await engine.collect();
     const r = snap.get('mem');

@@ -9,8 +9,10 @@ import type { mem } from './plugin.js';
 export interface MemPluginOptions {
   /**
    * Read per-process faults (the task iterator with eBPF, each /proc/&lt;pid&gt;/stat with
-   * procfs) for `processes` and `processCount`. Off, a reading reads no process: `processes`
-   * is empty and `processCount` null, with the reason in `unavailable.processes`. @default true
+   * procfs) for `processes` and `processCount`. Opt-in, as per-process detail is in every
+   * family: off, a reading reads no process (`processes` is empty and `processCount` null,
+   * with the reason in `unavailable.processes`), which makes a mem reading about a third
+   * cheaper. The proc family gives every process's faults too. @default false
    */
   processes?: boolean;
   /** How many processes a reading lists, most faults in the last interval first. @default 20 */
@@ -56,7 +58,7 @@ export function resolveMemOptions(o: MemPluginOptions, defaultObjectPath: string
   const prediction = { ...o.prediction };
   new OomPredictor(prediction); // validates now, so a bad option fails the factory and not the first read
   return {
-    processes: o.processes ?? true,
+    processes: o.processes ?? false,
     topProcesses: o.topProcesses === undefined ? 20 : whole('mem.topProcesses', o.topProcesses, 0, 1_000_000),
     pids,
     cgroups: o.cgroups ?? true,

@@ -34,14 +34,14 @@ export class MemCollector implements Collector<MemMetrics> {
 
 /**
  * The mem plugin: system memory and swap, page-fault and OOM counters, per-process page
- * faults (top K), memory usage and limits of limited cgroups (v1 and v2), OOM kills (with
+ * faults (top K; opt-in, `processes: true`), memory usage and limits of limited cgroups (v1 and v2), OOM kills (with
  * the victims in eBPF mode) and, for the system and each limited cgroup, a prediction of
  * the time to exhaustion with a warning level. OOM victims also arrive as they happen
  * through `engine.events('mem')` (eBPF source only).
  *
  * @example
  * ```ts
- * const engine = createEngine({ plugins: [mem({ topProcesses: 10 })] });
+ * const engine = createEngine({ plugins: [mem({ processes: true, topProcesses: 10 })] });
  * const m = (await engine.collect()).get('mem')?.data;
  * for (const p of m?.predictions ?? []) if (p.level !== 'none') console.warn(p.key, p.level, p.secondsToExhaustion);
  * for await (const v of engine.events('mem', { signal })) console.log(v.pid, v.comm, v.memoryCgroup?.path);

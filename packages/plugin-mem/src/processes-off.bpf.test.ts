@@ -1,4 +1,4 @@
-// processes: false on the eBPF source: the task iterator never runs, readings list no
+// processes off (the default) on the eBPF source: the task iterator never runs, readings list no
 // process and say why, and the system figures are read as with the option on. The runs are
 // compared exactly through the object's counters: mem_iter counts one invocation per task it
 // writes and its run count has one more per iterator read (the closing call without a task);
@@ -33,10 +33,10 @@ const memTotalBytes = (): number => Number(/^MemTotal:\s+(\d+) kB$/m.exec(readFi
 
 const config = { mode: 'ebpf', programStats: true, cache: { enabled: false }, logLevel: 'silent' } as const;
 
-describeKernel('mem family, eBPF, processes: false', () => {
+describeKernel('mem family, eBPF, processes off (the default)', () => {
   it('three readings run the iterator 0 times and report processCount null with the reason; with the option on, a reading runs it once', async () => {
     clearCache(); // an object of this test's own: no other engine's reads run its iterator
-    const off = createEngine({ plugins: [mem({ processes: false, cgroups: false })], config });
+    const off = createEngine({ plugins: [mem({ cgroups: false })], config });
     try {
       await off.start();
       const before = counts(off);
@@ -46,7 +46,7 @@ describeKernel('mem family, eBPF, processes: false', () => {
         totals.push(memTotalBytes());
         expect(m?.processes).toEqual([]);
         expect(m?.processCount).toBeNull();
-        expect(m?.unavailable.processes).toBe('per-process faults are not read (option processes: false)');
+        expect(m?.unavailable.processes).toBe('per-process faults are not read: they are opt-in (option processes: true)');
         expect(totals).toContain(m?.system?.totalBytes);
       }
       const after = counts(off);
@@ -57,7 +57,7 @@ describeKernel('mem family, eBPF, processes: false', () => {
       await off.close();
     }
     clearCache();
-    const on = createEngine({ plugins: [mem({ cgroups: false, pids: [process.pid] })], config });
+    const on = createEngine({ plugins: [mem({ processes: true, cgroups: false, pids: [process.pid] })], config });
     try {
       await on.start();
       const before = counts(on);

@@ -23,7 +23,8 @@ export interface ServeOptions {
  */
 export async function serve(options: ServeOptions, io: CliIo, stop?: AbortSignal): Promise<number> {
   const engine = createEngine({
-    plugins: options.families.map((f) => FAMILIES[f]!({ includeSelf: false })),
+    // Per-process detail is read only when it is exported (`--detail process`).
+    plugins: options.families.map((f) => FAMILIES[f]!({ includeSelf: false, processes: options.detail.includes('process') })),
     config: { mode: options.mode, cache: { enabled: false }, logLevel: 'silent', dropPrivileges: options.dropPrivileges },
   });
   let server: Server | null = null;

@@ -13,7 +13,7 @@ import { swapMemory, systemMemory, vmstatCounters } from './system-memory.js';
 export type FaultsResult = { rows: FaultRows; error: null } | { rows: null; error: BpfscopeError } | { rows: null; error: null };
 
 /** Why `processes` is empty and `processCount` null with the option off. @internal */
-export const PROCESSES_OFF = 'per-process faults are not read (option processes: false)';
+export const PROCESSES_OFF = 'per-process faults are not read: they are opt-in (option processes: true)';
 
 type Parts = Pick<MemMetrics, 'errors' | 'unavailable'>;
 
