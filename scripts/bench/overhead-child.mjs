@@ -1,10 +1,11 @@
 // One measurement of the "overhead" bench section, in a process of its own so that its
 // CPU time, RSS and import time are the library's alone. Prints one JSON line.
 //   import                      time to import every package
-//   steady <s> <warm>           all four families with the engine's defaults, engine.stream() at
-//                               1 Hz: CPU over the first <s> seconds and over <s> seconds after
-//                               <warm> (the governor's figures printed); kernel run time counted
-//                               by a run-stats handle of this process, not the engine's
+//   steady <s> <warm> [<later>] all four families with the engine's defaults, engine.stream() at
+//                               1 Hz: CPU over the first <s> seconds, over <s> seconds after
+//                               <warm> (the governor's figures printed) and, with <later>, over <s>
+//                               seconds after <later>; kernel run time counted by a run-stats
+//                               handle of this process, not the engine's, right after <warm> + <s>
 //   idle <s> <family...>        a started engine that nobody reads, for <s> seconds
 //   reads <warm>                CPU per snapshot (all four) and per family read, each a real
 //                               read (the snapshot cache off), right after start and after
@@ -73,6 +74,9 @@ if (mode === 'import') {
   // process does (with it, the engine's calibrations would find statistics already on).
   const seconds = Number(args[0]);
   const warm = Math.max(seconds + 1, Number(args[1] ?? 0));
+  // A third CPU window, once V8's trickle of late compiles has mostly stopped (0 = none).
+  const later = args[2] === undefined || Number(args[2]) === 0 ? 0 : Math.max(warm + 2 * seconds, Number(args[2]));
+  const end = later > 0 ? later + seconds : warm + 2 * seconds;
   const { engine } = await load();
   globalThis.gc?.();
   const rssImported = process.memoryUsage().rss;
@@ -99,16 +103,24 @@ if (mode === 'import') {
       runStats = enableRunStats();
       marks.set('kernel', mark());
     }
-    if (snapshots >= warm + 2 * seconds) break;
+    if (snapshots === warm + 2 * seconds) {
+      const kernel = window(marks.get('kernel'), marks.get(warm + 2 * seconds));
+      marks.set('kernelPct', kernel.kernelPct);
+      marks.set('kernelRuns', kernel.runs);
+      runStats.close(); // the later window runs as a user's process does
+      runStats = null;
+    }
+    if (later > 0 && (snapshots === later || snapshots === later + seconds)) marks.set(`later${snapshots}`, mark());
+    if (snapshots >= end) break;
   }
   const first = window(marks.get(1), marks.get(1 + seconds));
   const late = window(marks.get(warm), marks.get(warm + seconds));
-  const kernel = window(marks.get('kernel'), marks.get(warm + 2 * seconds));
+  const lateR = later > 0 ? window(marks.get(`later${later}`), marks.get(`later${later + seconds}`)) : null;
   const rss = process.memoryUsage().rss;
   const governor = Object.fromEntries(e.stats().collectors.map((c) => [c.family, c.governor && { level: c.governor.level, budget: c.governor.budgetNsPerSec, nsPerSec: c.governor.measuredNsPerSec, windows: c.governor.windowsJudged, over: c.governor.overBudget !== null }]));
   await e.close();
   runStats?.close();
-  print({ startMs, snapshots, warm, ...first, late, kernelPct: kernel.kernelPct, runs: kernel.runs, rss, rssImported, governor });
+  print({ startMs, snapshots, warm, later, ...first, late, lateR, kernelPct: marks.get('kernelPct'), runs: marks.get('kernelRuns'), rss, rssImported, governor });
 } else if (mode === 'idle') {
   const [seconds, ...families] = args;
   const { engine } = await load();

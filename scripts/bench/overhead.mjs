@@ -3,19 +3,24 @@
 // 1 Hz streaming (user-space CPU right after start and once V8 has compiled the read paths,
 // kernel BPF run time over the same windows, RSS),
 // an idle started engine, the CPU of a read, and the slowdown of a pipe ping-pong pinned
-// to one CPU with the families attached vs bare, in interleaved pairs.
+// to one CPU with the families attached vs bare, in interleaved pairs, beside its floor:
+// empty programs on the two hooks the ping-pong runs through (c/hook_floor.bpf.c).
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { DEFAULT_CONFIG } from '@bpfscope/core';
-import { buildC } from './c-build.mjs';
+import { BpfObject } from '@bpfscope/native';
+import { buildBpf, buildC } from './c-build.mjs';
 import { fmt, quartiles } from './measure.mjs';
 
 const CHILD = new URL('./overhead-child.mjs', import.meta.url).pathname;
 const RUNS = Number(process.env.BENCH_OVERHEAD_RUNS ?? 3);
 const STEADY_S = Number(process.env.BENCH_OVERHEAD_STEADY_S ?? 20);
-// When the second steady window opens: V8 has compiled the read paths by then (measured:
-// its background compiles go on for 30-60 s at 1 Hz, then stop).
+// When the second steady window opens: V8 has compiled most of the read paths by then.
 const WARM_S = Number(process.env.BENCH_OVERHEAD_WARM_S ?? 90);
+// And a third (0: none): V8 goes on optimising read-path functions one by one as they
+// reach its thresholds at one call a second (--trace-opt over 7 minutes: 0.3-2.5 ms of
+// compile per second on its threads from 60 to 180 s, 0.1-0.2 ms from 180 to 240 s).
+const LATER_S = Number(process.env.BENCH_OVERHEAD_LATER_S ?? 240);
 /** Seconds of snapshots before the snapshot is measured again (half that for each family). */
 const READS_WARM_S = Number(process.env.BENCH_OVERHEAD_READS_WARM_S ?? 60);
 const IDLE_S = Number(process.env.BENCH_OVERHEAD_IDLE_S ?? 5);
@@ -43,20 +48,22 @@ async function hold(stats) {
 export async function benchOverhead() {
   const out = { imports: [], steady: [], idle: {}, reads: [], pingpong: [], statsPairs: [], loadedRuns: null };
   for (let i = 0; i < RUNS; i++) out.imports.push(child('import').importMs);
-  for (let i = 0; i < Math.max(1, RUNS - 1); i++) out.steady.push(child('steady', STEADY_S, WARM_S));
+  for (let i = 0; i < Math.max(1, RUNS - 1); i++) out.steady.push(child('steady', STEADY_S, WARM_S, LATER_S));
   for (const set of [[], ['cpu', 'mem', 'proc', 'syscall'], ['cpu'], ['proc'], ['syscall'], ['mem']]) {
     out.idle[set.join('+')] = Array.from({ length: 2 }, () => child('idle', IDLE_S, ...set).cpuPct);
   }
   out.reads.push(child('reads', READS_WARM_S));
   const pp = buildC('pipe_pingpong');
+  const floor = buildBpf('hook_floor');
   try {
     pp.run([1000, 0]);
     for (let i = 0; i < PAIRS; i++) {
-      // Alternate which of the pair goes first, so a drift in the machine's load reaches both alike.
-      const order = i % 2 === 0 ? ['bare', 'attached'] : ['attached', 'bare'];
+      // Rotate which goes first, so a drift in the machine's load reaches all three alike.
+      const order = ['bare', 'attached', 'floor'];
       const pair = {};
-      for (const kind of order) {
-        const h = kind === 'attached' ? await hold(false) : null;
+      for (let k = 0; k < order.length; k++) {
+        const kind = order[(i + k) % order.length];
+        const h = kind === 'attached' ? await hold(false) : kind === 'floor' ? await emptyHooks(floor.path) : null;
         pair[kind] = pp.run([ROUNDS, 0]).nsPerRound;
         await h?.stop();
       }
@@ -79,8 +86,22 @@ export async function benchOverhead() {
     out.loadedRuns = (await h.stop()).runs;
   } finally {
     pp.cleanup();
+    floor.cleanup();
   }
   return out;
+}
+
+/** The floor's empty programs loaded and attached in this process; stop() detaches them. */
+async function emptyHooks(path) {
+  const obj = BpfObject.open(path);
+  await obj.load();
+  const links = ['floor_sys_enter', 'floor_sched_switch'].map((p) => obj.attach(p));
+  return {
+    stop() {
+      for (const l of links) l.destroy();
+      obj.close();
+    },
+  };
 }
 
 const pct = (x) => `${x.toFixed(2)}%`;
@@ -94,6 +115,11 @@ export function reportOverhead(o) {
   row(`1 Hz stream, ${STEADY_S} s after ${WARM_S} s: user-space CPU, % of a core`, span(o.steady.map((s) => s.late.userCpuPct), pct), '<= 0.3%');
   row('  of which the main (JS) thread', span(o.steady.map((s) => s.late.mainThreadPct), pct), '');
   row(`  the next ${STEADY_S} s, run-time statistics on: kernel BPF run time, % of a core`, span(o.steady.map((s) => s.kernelPct), pct), '<= 0.1%');
+  const later = o.steady.filter((s) => s.lateR);
+  if (later.length > 0) {
+    row(`  ${STEADY_S} s after ${later[0].later} s (V8's late compiles mostly done): user-space CPU`, span(later.map((s) => s.lateR.userCpuPct), pct), '<= 0.3%');
+    row('    of which the main (JS) thread', span(later.map((s) => s.lateR.mainThreadPct), pct), '');
+  }
   row(`  the first ${STEADY_S} s after start (V8 still compiling), user-space CPU`, span(o.steady.map((s) => s.userCpuPct), pct), '');
   row('    of which the main (JS) thread', span(o.steady.map((s) => s.mainThreadPct), pct), '');
   for (const [set, xs] of Object.entries(o.idle)) {
@@ -103,10 +129,12 @@ export function reportOverhead(o) {
   const r = o.reads[0];
   row(`one snapshot of all four families (250 ms apart), CPU: first / after ${READS_WARM_S} s`, `${fmt(r.snapshotCpuMs.first)} / ${fmt(r.snapshotCpuMs.late)}`, '<= 1 ms');
   for (const [f, ms] of Object.entries(r.perFamily)) row(`  ${f} read alone (100 ms apart): first / after ${READS_WARM_S / 2} s`, `${fmt(ms.first)} / ${fmt(ms.late)}`, '<= 0.3 ms');
-  row(`RSS with four families at 1 Hz, after ${WARM_S + 2 * STEADY_S} s`, span(o.steady.map((s) => s.rss), mb), '<= 70 MB');
+  row(`RSS with four families at 1 Hz, after ${o.steady[0]?.later ? o.steady[0].later + STEADY_S : WARM_S + 2 * STEADY_S} s`, span(o.steady.map((s) => s.rss), mb), '<= 70 MB');
   row("  the library's own share (minus packages imported)", span(o.steady.map((s) => s.rss - s.rssImported), mb), '<= 20 MB');
   const ratios = o.pingpong.map((p) => p.attached / p.bare);
-  row(`pipe ping-pong on one CPU, attached / bare (${o.pingpong.length} pairs)`, span(ratios, (x) => `${x.toFixed(3)}x`), '<= 1.05x');
+  row(`pipe ping-pong on one CPU, attached / bare (${o.pingpong.length} triples)`, span(ratios, (x) => `${x.toFixed(3)}x`), '<= 1.05x');
+  row('  floor: empty programs on sys_enter and sched_switch / bare', span(o.pingpong.map((p) => p.floor / p.bare), (x) => `${x.toFixed(3)}x`), '(no program on these hooks costs less)');
+  row('  attached / that floor: what the programs do', span(o.pingpong.map((p) => p.attached / p.floor), (x) => `${x.toFixed(3)}x`), '');
   const g = DEFAULT_CONFIG.governor;
   const duty = g.calibrationMs / (g.calibrationMs + g.calibrateEvery * g.windowMs);
   const statsRatios = o.statsPairs.map((p) => p.stats / p.attached);
