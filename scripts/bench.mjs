@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run bench [-- section...]: costs measured in one run, side by side, as ratios
 // (machines are noisy: only ratios within one run are compared). Needs root for the
-// eBPF parts, gcc and libbpf-dev for the C references some sections build.
+// eBPF parts, gcc and libbpf-dev for the C references some sections build, clang for the
+// reference eBPF programs (scripts/install-toolchain.sh installs them; `prebench` runs it).
 import { cpus } from 'node:os';
 import { benchCpuSnapshot, reportCpuSnapshot } from './bench/cpu-snapshot.mjs';
 import { benchOomPredict, reportOomPredict } from './bench/oom-predict.mjs';

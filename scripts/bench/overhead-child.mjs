@@ -66,12 +66,13 @@ if (mode === 'import') {
   const { importMs } = await load();
   print({ importMs });
 } else if (mode === 'steady') {
-  // Two windows of <s> seconds each: the first right after start (V8 still compiles the
-  // read paths' hot functions on its background threads) and one after <warm> seconds of
-  // streaming (what a process that leaves the engine running pays from then on). Then a
-  // third, for the kernel side: run-time statistics on (a handle of this bench) and the
-  // programs' run time over it. The CPU windows run without that handle, as a user's
-  // process does (with it, the engine's calibrations would find statistics already on).
+  // CPU windows of <s> seconds each: the first right after start (V8 still compiles the
+  // read paths' hot functions on its background threads), one after <warm> seconds of
+  // streaming, and with <later> one after <later> seconds (V8's late compiles mostly done:
+  // what a process that leaves the engine running pays from then on). Right after the
+  // <warm> window, one for the kernel side: run-time statistics on (a handle of this bench)
+  // and the programs' run time over it. The CPU windows run without that handle, as a
+  // user's process does (with it, the engine's calibrations would find statistics already on).
   const seconds = Number(args[0]);
   const warm = Math.max(seconds + 1, Number(args[1] ?? 0));
   // A third CPU window, once V8's trickle of late compiles has mostly stopped (0 = none).

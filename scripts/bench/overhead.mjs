@@ -26,12 +26,19 @@ const READS_WARM_S = Number(process.env.BENCH_OVERHEAD_READS_WARM_S ?? 60);
 const IDLE_S = Number(process.env.BENCH_OVERHEAD_IDLE_S ?? 5);
 const PAIRS = Number(process.env.BENCH_OVERHEAD_PAIRS ?? 5);
 const ROUNDS = Number(process.env.BENCH_OVERHEAD_ROUNDS ?? 50000);
+/** Ping-pong triples (bare, families attached, the floor's empty programs): each of the six orders once by default. */
+const TRIPLES = Number(process.env.BENCH_OVERHEAD_TRIPLES ?? 6);
+const ORDERS = [
+  ['bare', 'attached', 'floor'], ['floor', 'bare', 'attached'], ['attached', 'floor', 'bare'],
+  ['bare', 'floor', 'attached'], ['attached', 'bare', 'floor'], ['floor', 'attached', 'bare'],
+];
 
 const child = (...args) => JSON.parse(execFileSync(process.execPath, ['--expose-gc', CHILD, ...args.map(String)], { encoding: 'utf8' }).trim().split('\n').at(-1));
 
-/** Starts a `hold` child; resolves when its engine streams, with stop() → its final line. */
+/** Starts a `hold` child; resolves when its engine streams, with stop() → its final line, once it has exited. */
 async function hold(stats) {
   const p = spawn(process.execPath, [CHILD, 'hold', stats ? '1' : '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => p.once('exit', resolve));
   const lines = createInterface({ input: p.stdout })[Symbol.asyncIterator]();
   const first = await lines.next();
   if (first.done || !JSON.parse(first.value).ready) throw new Error('overhead: the holding engine did not start');
@@ -39,6 +46,7 @@ async function hold(stats) {
     async stop() {
       p.stdin.end();
       const last = await lines.next();
+      await exited; // its teardown (detaching, freeing) is not left to overlap the next run
       return JSON.parse(last.value);
     },
   };
@@ -54,20 +62,24 @@ export async function benchOverhead() {
   }
   out.reads.push(child('reads', READS_WARM_S));
   const pp = buildC('pipe_pingpong');
-  const floor = buildBpf('hook_floor');
+  let floor = null;
   try {
+    floor = buildBpf('hook_floor');
     pp.run([1000, 0]);
-    for (let i = 0; i < PAIRS; i++) {
-      // Rotate which goes first, so a drift in the machine's load reaches all three alike.
-      const order = ['bare', 'attached', 'floor'];
-      const pair = {};
-      for (let k = 0; k < order.length; k++) {
-        const kind = order[(i + k) % order.length];
+    for (let i = 0; i < TRIPLES; i++) {
+      // Every order of the three in turn (six), so a drift in the machine's load, and what
+      // one case leaves behind for the next, reach all three alike.
+      const order = ORDERS[i % ORDERS.length];
+      const triple = {};
+      for (const kind of order) {
         const h = kind === 'attached' ? await hold(false) : kind === 'floor' ? await emptyHooks(floor.path) : null;
-        pair[kind] = pp.run([ROUNDS, 0]).nsPerRound;
-        await h?.stop();
+        try {
+          triple[kind] = pp.run([ROUNDS, 0]).nsPerRound;
+        } finally {
+          await h?.stop();
+        }
       }
-      out.pingpong.push(pair);
+      out.pingpong.push(triple);
     }
     // What the governor's calibration windows cost the traced work while open: the same
     // ping-pong with the families attached, run-time statistics off vs on, in pairs.
@@ -86,7 +98,7 @@ export async function benchOverhead() {
     out.loadedRuns = (await h.stop()).runs;
   } finally {
     pp.cleanup();
-    floor.cleanup();
+    floor?.cleanup();
   }
   return out;
 }
@@ -94,8 +106,15 @@ export async function benchOverhead() {
 /** The floor's empty programs loaded and attached in this process; stop() detaches them. */
 async function emptyHooks(path) {
   const obj = BpfObject.open(path);
-  await obj.load();
-  const links = ['floor_sys_enter', 'floor_sched_switch'].map((p) => obj.attach(p));
+  const links = [];
+  try {
+    await obj.load();
+    for (const p of ['floor_sys_enter', 'floor_sched_switch']) links.push(obj.attach(p));
+  } catch (e) {
+    for (const l of links) l.destroy();
+    obj.close();
+    throw e;
+  }
   return {
     stop() {
       for (const l of links) l.destroy();
@@ -134,7 +153,7 @@ export function reportOverhead(o) {
   const ratios = o.pingpong.map((p) => p.attached / p.bare);
   row(`pipe ping-pong on one CPU, attached / bare (${o.pingpong.length} triples)`, span(ratios, (x) => `${x.toFixed(3)}x`), '<= 1.05x');
   row('  floor: empty programs on sys_enter and sched_switch / bare', span(o.pingpong.map((p) => p.floor / p.bare), (x) => `${x.toFixed(3)}x`), '(no program on these hooks costs less)');
-  row('  attached / that floor: what the programs do', span(o.pingpong.map((p) => p.attached / p.floor), (x) => `${x.toFixed(3)}x`), '');
+  row('  attached / that floor: the programs, and the engine reading at 1 Hz', span(o.pingpong.map((p) => p.attached / p.floor), (x) => `${x.toFixed(3)}x`), '');
   const g = DEFAULT_CONFIG.governor;
   const duty = g.calibrationMs / (g.calibrationMs + g.calibrateEvery * g.windowMs);
   const statsRatios = o.statsPairs.map((p) => p.stats / p.attached);

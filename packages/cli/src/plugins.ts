@@ -14,7 +14,8 @@ export interface FamilyOptions {
   includeSelf: boolean;
   /**
    * Read the per-process detail of mem (faults) and syscall (calls), opt-in in both plugins:
-   * on for what a person reads (snapshot, top); for `serve`, only with `--detail process`.
+   * on for `snapshot`; `top` shows syscall's and not mem's; `serve` reads both only with
+   * `--detail process`.
    * @default true
    */
   processes?: boolean;

@@ -59,6 +59,16 @@ describe('bpfscope serve', () => {
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   });
 
+  it('--detail process switches on the reading of mem’s processes (opt-in in the plugin): its 10 top processes by faults get series', async () => {
+    const stop = new AbortController();
+    const { base, done } = await started({ ...OPTIONS, families: ['mem'], detail: ['process'], maxDetailEntities: 1_000_000 }, stop.signal);
+    const body = await (await fetch(`${base}/metrics`)).text();
+    stop.abort();
+    expect(await done).toBe(0);
+    const pids = new Set([...body.matchAll(/^bpfscope_mem_process_paging_faults_total\{[^}]*process_pid="(\d+)"/gm)].map((m) => m[1]));
+    expect(pids.size).toBe(10); // the command's topProcesses; this machine runs more than 10 processes
+  });
+
   it('a port already in use: exit 1 with the port named and a remedy', async () => {
     blocker = createServer();
     const port = await new Promise<number>((r) => blocker!.listen(0, '127.0.0.1', () => r((blocker!.address() as { port: number }).port)));

@@ -117,6 +117,20 @@ describe('mem family through the container’s procfs reader and clock', () => {
   });
 });
 
+describe('mem processes: opt-in, implied by asking which to list', () => {
+  it('topProcesses or pids (factory or families.mem) turn processes on unless it is set; families.mem.processes false overrides the factory’s true', async () => {
+    const count = async (plugin: Plugin, families: Record<string, Record<string, unknown>> = {}): Promise<number | null> => (await twoReadings(plugin, families)).second.processCount;
+    expect(await count(mem({ topProcesses: 5, cgroups: false }))).toBe(1); // the tree's one process
+    expect(await count(mem({ pids: [4502], cgroups: false }))).toBe(1);
+    expect(await count(mem({ cgroups: false }), { mem: { topProcesses: 5 } })).toBe(1);
+    expect(await count(mem({ cgroups: false }), { mem: { pids: [4502] } })).toBe(1);
+    expect(await count(mem({ topProcesses: 5, processes: false, cgroups: false }))).toBeNull();
+    expect(await count(mem({ processes: true, cgroups: false }), { mem: { processes: false } })).toBeNull();
+    expect(await count(mem({ processes: false, cgroups: false }), { mem: { topProcesses: 5 } })).toBe(1); // the config's list asks for it
+    expect(await count(mem({ cgroups: false }))).toBeNull();
+  });
+});
+
 describe('mem options in the config', () => {
   const configError = (families: Record<string, unknown>): ConfigError => {
     try {

@@ -24,7 +24,7 @@ const CG_LIMIT_HITS = d('bpfscope.mem.cgroup.limit_hits', 'counter', '{event}', 
 const CG_OOM_KILLS = d('bpfscope.mem.cgroup.oom.kills', 'counter', '{kill}', 'Processes OOM-killed in a cgroup, since the cgroup was made.');
 const EXHAUSTION = d('bpfscope.mem.oom.time_to_exhaustion', 'gauge', 's', 'Predicted seconds until usage reaches the limit (system: MemTotal; cgroup: its limit), where the trend allows a prediction.');
 const LEVEL = d('bpfscope.mem.oom.warning_level', 'gauge', '{level}', 'OOM warning level of the system or a cgroup: 0 none, 1 watch, 2 warning, 3 critical.');
-const PROCESS_FAULTS = d('bpfscope.mem.process.paging.faults', 'counter', '{fault}', 'Page faults of each process since it started, the processes the family ranks by faults (detail: process).', 'process');
+const PROCESS_FAULTS = d('bpfscope.mem.process.paging.faults', 'counter', '{fault}', 'Page faults of each process since it started, the processes the family ranks by faults (detail: process; the plugin’s processes: true).', 'process');
 
 const LEVELS: Readonly<Record<WarningLevel, number>> = { none: 0, watch: 1, warning: 2, critical: 3 };
 

@@ -12,12 +12,13 @@ export interface MemPluginOptions {
    * procfs) for `processes` and `processCount`. Opt-in, as per-process detail is in every
    * family: off, a reading reads no process (`processes` is empty and `processCount` null,
    * with the reason in `unavailable.processes`), which makes a mem reading about a third
-   * cheaper. The proc family gives every process's faults too. @default false
+   * cheaper. The proc family gives every process's faults too.
+   * @default false, or true when `topProcesses` or `pids` is given (here, or in `config.families.mem`)
    */
   processes?: boolean;
-  /** How many processes a reading lists, most faults in the last interval first. @default 20 */
+  /** How many processes a reading lists (with `processes` on), most faults in the last interval first. Giving it turns `processes` on unless that is set. @default 20 */
   topProcesses?: number;
-  /** Report only these processes (by PID). @default every process */
+  /** Report only these processes (by PID; with `processes` on). Giving it turns `processes` on unless that is set. @default every process */
   pids?: readonly number[];
   /** Read limited memory cgroups (and predict their exhaustion). @default true */
   cgroups?: boolean;
@@ -58,7 +59,8 @@ export function resolveMemOptions(o: MemPluginOptions, defaultObjectPath: string
   const prediction = { ...o.prediction };
   new OomPredictor(prediction); // validates now, so a bad option fails the factory and not the first read
   return {
-    processes: o.processes ?? false,
+    // Asking which processes to list asks for the list.
+    processes: o.processes ?? (o.topProcesses !== undefined || o.pids !== undefined),
     topProcesses: o.topProcesses === undefined ? 20 : whole('mem.topProcesses', o.topProcesses, 0, 1_000_000),
     pids,
     cgroups: o.cgroups ?? true,
@@ -84,7 +86,7 @@ export const MEM_OPTION_SCHEMA: OptionSchema = Object.freeze({
 export function withFamilyOptions(o: ResolvedMemOptions, config: FamilyOptions): ResolvedMemOptions {
   return {
     ...o,
-    processes: (config.processes as boolean | undefined) ?? o.processes,
+    processes: (config.processes as boolean | undefined) ?? (config.topProcesses !== undefined || config.pids !== undefined ? true : o.processes),
     topProcesses: (config.topProcesses as number | undefined) ?? o.topProcesses,
     pids: config.pids === undefined ? o.pids : new Set(config.pids as readonly number[]),
     cgroups: (config.cgroups as boolean | undefined) ?? o.cgroups,

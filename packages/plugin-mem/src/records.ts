@@ -172,9 +172,9 @@ export interface MemMetrics {
   swap: SwapMemory | null;
   /** /proc/vmstat fault and OOM counters; null when it is missing (`unavailable.vmstat`) or malformed (`errors.vmstat`). */
   vmstat: VmstatCounters | null;
-  /** The top `topProcesses` processes by faults in the last interval (by total faults on the first reading). */
+  /** The top `topProcesses` processes by faults in the last interval (by total faults on the first reading); empty unless the plugin's `processes` is on (opt-in). */
   processes: ProcessFaults[];
-  /** Processes whose faults were read (before the cap and after the PID filter); null when none were read (option `processes: false`, or the read failed: `unavailable.processes` or `errors.processes`). */
+  /** Processes whose faults were read (before the cap and after the PID filter); null when none were read (option `processes` off, the default, or the read failed: `unavailable.processes` or `errors.processes`). */
   processCount: number | null;
   /** Limited memory cgroups; null when no hierarchy has the memory controller (see `unavailable.cgroups`) or the walk failed. */
   cgroups: CgroupMemory | null;

@@ -23,7 +23,7 @@ export interface ServeOptions {
  */
 export async function serve(options: ServeOptions, io: CliIo, stop?: AbortSignal): Promise<number> {
   const engine = createEngine({
-    // Per-process detail is read only when it is exported (`--detail process`).
+    // mem's and syscall's per-process detail (opt-in in those plugins) is read only when it is exported (`--detail process`).
     plugins: options.families.map((f) => FAMILIES[f]!({ includeSelf: false, processes: options.detail.includes('process') })),
     config: { mode: options.mode, cache: { enabled: false }, logLevel: 'silent', dropPrivileges: options.dropPrivileges },
   });

@@ -30,7 +30,8 @@ const QUIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  */
 export async function top(options: TopOptions, io: CliIo): Promise<number> {
   // The whole process table, not the snapshot command's top 15: the view sorts it by any key.
-  const plugins = options.families.map((f) => (f === 'proc' ? proc() : FAMILIES[f]!({ includeSelf: false })));
+  // mem's process list is not shown (its pane is memory and OOM), so it is not read.
+  const plugins = options.families.map((f) => (f === 'proc' ? proc() : FAMILIES[f]!({ includeSelf: false, processes: f !== 'mem' })));
   const engine = createEngine({ plugins, config: { mode: options.mode, cache: { enabled: false }, logLevel: 'silent', operationTimeoutMs: 10_000 } });
   const quit = new AbortController();
   const state: TopViewState = { sort: options.sort, intervalMs: options.intervalMs, keys: false };
