@@ -96,6 +96,7 @@ if (mode === 'import') {
     return { wallMs, userCpuPct: (100 * cpu) / wallMs, mainThreadPct: (100 * (b.main - a.main)) / wallMs, kernelPct: (100 * kernelNs) / 1e6 / wallMs, runs: delta(a.runs, b.runs) };
   };
   const marks = new Map();
+  let kernel = null;
   let snapshots = 0;
   for await (const _ of e.stream({ intervalMs: 1000 })) {
     snapshots++;
@@ -105,9 +106,7 @@ if (mode === 'import') {
       marks.set('kernel', mark());
     }
     if (snapshots === warm + 2 * seconds) {
-      const kernel = window(marks.get('kernel'), marks.get(warm + 2 * seconds));
-      marks.set('kernelPct', kernel.kernelPct);
-      marks.set('kernelRuns', kernel.runs);
+      kernel = window(marks.get('kernel'), marks.get(warm + 2 * seconds));
       runStats.close(); // the later window runs as a user's process does
       runStats = null;
     }
@@ -121,7 +120,7 @@ if (mode === 'import') {
   const governor = Object.fromEntries(e.stats().collectors.map((c) => [c.family, c.governor && { level: c.governor.level, budget: c.governor.budgetNsPerSec, nsPerSec: c.governor.measuredNsPerSec, windows: c.governor.windowsJudged, over: c.governor.overBudget !== null }]));
   await e.close();
   runStats?.close();
-  print({ startMs, snapshots, warm, later, ...first, late, lateR, kernelPct: marks.get('kernelPct'), runs: marks.get('kernelRuns'), rss, rssImported, governor });
+  print({ startMs, snapshots, warm, later, ...first, late, lateR, kernelPct: kernel.kernelPct, runs: kernel.runs, rss, rssImported, governor });
 } else if (mode === 'idle') {
   const [seconds, ...families] = args;
   const { engine } = await load();

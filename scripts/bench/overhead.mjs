@@ -4,7 +4,7 @@
 // kernel BPF run time over the same windows, RSS),
 // an idle started engine, the CPU of a read, and the slowdown of a pipe ping-pong pinned
 // to one CPU with the families attached vs bare, in interleaved pairs, beside its floor:
-// empty programs on the two hooks the ping-pong runs through (c/hook_floor.bpf.c).
+// empty programs on the two hooks the ping-pong runs through (c/sys_enter_floor.bpf.c).
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { DEFAULT_CONFIG } from '@bpfscope/core';
@@ -64,7 +64,7 @@ export async function benchOverhead() {
   const pp = buildC('pipe_pingpong');
   let floor = null;
   try {
-    floor = buildBpf('hook_floor');
+    floor = buildBpf('sys_enter_floor');
     pp.run([1000, 0]);
     for (let i = 0; i < TRIPLES; i++) {
       // Every order of the three in turn (six), so a drift in the machine's load, and what
@@ -107,20 +107,19 @@ export async function benchOverhead() {
 async function emptyHooks(path) {
   const obj = BpfObject.open(path);
   const links = [];
-  try {
-    await obj.load();
-    for (const p of ['floor_sys_enter', 'floor_sched_switch']) links.push(obj.attach(p));
-  } catch (e) {
+  const stop = () => {
     for (const l of links) l.destroy();
     obj.close();
+  };
+  try {
+    obj.setAutoload('floor_pid', false);
+    await obj.load();
+    for (const p of ['floor_empty', 'floor_sched_switch']) links.push(obj.attach(p));
+  } catch (e) {
+    stop();
     throw e;
   }
-  return {
-    stop() {
-      for (const l of links) l.destroy();
-      obj.close();
-    },
-  };
+  return { stop };
 }
 
 const pct = (x) => `${x.toFixed(2)}%`;

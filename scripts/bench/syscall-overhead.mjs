@@ -79,6 +79,7 @@ async function hookFloor(bin) {
       const obj = BpfObject.open(built.path);
       try {
         obj.setAutoload(prog === 'floor_empty' ? 'floor_pid' : 'floor_empty', false);
+        obj.setAutoload('floor_sched_switch', false);
         await obj.load();
         out[prog] = await paired(bin, () => {
           const link = obj.attach(prog);

@@ -59,8 +59,7 @@ export function resolveMemOptions(o: MemPluginOptions, defaultObjectPath: string
   const prediction = { ...o.prediction };
   new OomPredictor(prediction); // validates now, so a bad option fails the factory and not the first read
   return {
-    // Asking which processes to list asks for the list.
-    processes: o.processes ?? (o.topProcesses !== undefined || o.pids !== undefined),
+    processes: o.processes ?? asksForList(o),
     topProcesses: o.topProcesses === undefined ? 20 : whole('mem.topProcesses', o.topProcesses, 0, 1_000_000),
     pids,
     cgroups: o.cgroups ?? true,
@@ -82,11 +81,16 @@ export const MEM_OPTION_SCHEMA: OptionSchema = Object.freeze({
   maxOomVictims: { type: 'integer', min: 0, max: 1_000_000 },
 });
 
+/** Whether options say which processes to list (`topProcesses`, `pids`): asking that asks for the list. */
+function asksForList(o: { topProcesses?: unknown; pids?: unknown }): boolean {
+  return o.topProcesses !== undefined || o.pids !== undefined;
+}
+
 /** The factory's options overridden by the family's validated config. @internal */
 export function withFamilyOptions(o: ResolvedMemOptions, config: FamilyOptions): ResolvedMemOptions {
   return {
     ...o,
-    processes: (config.processes as boolean | undefined) ?? (config.topProcesses !== undefined || config.pids !== undefined ? true : o.processes),
+    processes: (config.processes as boolean | undefined) ?? (asksForList(config) || o.processes),
     topProcesses: (config.topProcesses as number | undefined) ?? o.topProcesses,
     pids: config.pids === undefined ? o.pids : new Set(config.pids as readonly number[]),
     cgroups: (config.cgroups as boolean | undefined) ?? o.cgroups,
